@@ -1,0 +1,109 @@
+/* rule.h: the fault rule engine. Pure code, no I/O beyond reading a rule file: the daemon
+ * (synfin-faultd) and the in-memory simulated wire of the stack's unit tests share it.
+ *
+ * The language is documented in rules/README.md. One rule per line, first match wins; a
+ * segment that no rule matches passes.
+ */
+#ifndef SYNFIN_RULE_H
+#define SYNFIN_RULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "segment.h"
+
+enum rule_action {
+	RULE_PASS,
+	RULE_DROP,
+	RULE_DELAY,
+};
+
+enum rule_dir {
+	RULE_DIR_ANY,
+	RULE_DIR_FROM_CLIENT, /* client to server */
+	RULE_DIR_FROM_SERVER, /* server to client */
+};
+
+/* Which occurrences (per connection, counted among the segments this rule's match selects) it acts on. */
+enum rule_count {
+	RULE_COUNT_ALL,   /* every match */
+	RULE_COUNT_NTH,   /* only the Nth */
+	RULE_COUNT_FIRST, /* the first N */
+	RULE_COUNT_AFTER, /* every one after the first N */
+};
+
+struct rule {
+	/* where it came from, for traces and errors */
+	unsigned index; /* 1-based position among the rules */
+	unsigned line;  /* 1-based line in the file */
+	char *text;     /* the source line, trimmed */
+
+	enum rule_action action;
+	uint32_t delay_us;  /* RULE_DELAY */
+	uint32_t jitter_us; /* RULE_DELAY: uniform in [delay - jitter, delay + jitter] */
+
+	enum rule_dir dir;
+	/* flags: the segment must have all of flags_set and none of flags_clear. An exact set,
+	 * written [S.], sets flags_exact and compares the whole flag byte against flags_set. */
+	uint8_t flags_set;
+	uint8_t flags_clear;
+	bool flags_exact;
+	/* payload length range (inclusive); len_max UINT32_MAX means unbounded */
+	uint32_t len_min;
+	uint32_t len_max;
+	/* ports: 0 means any */
+	uint16_t sport;
+	uint16_t dport;
+	uint16_t port; /* either end */
+
+	enum rule_count count;
+	uint32_t count_n;
+
+	uint64_t hits; /* times the rule's action was applied, for the exit summary */
+};
+
+struct ruleset {
+	char *name; /* file name as given, or a label for inline text */
+	struct rule *rules;
+	unsigned n_rules;
+};
+
+struct rule_error {
+	char file[256];
+	unsigned line;
+	unsigned col; /* 1-based */
+	char msg[256];
+	char text[512]; /* the offending line */
+};
+
+/* Parse rules. On success fill *rs and return 0. On error fill *err, leave *rs empty and return
+ * -EINVAL (syntax) or a negative errno from reading the file. */
+int ruleset_parse_file(struct ruleset *rs, const char *path, struct rule_error *err);
+int ruleset_parse_string(struct ruleset *rs, const char *name, const char *text,
+			 struct rule_error *err);
+void ruleset_free(struct ruleset *rs);
+
+/* "file:line:col: message", the line, and a caret under the column, as compilers print them. */
+void rule_error_print(FILE *out, const struct rule_error *err);
+
+/* The decision for one segment. */
+struct verdict {
+	enum rule_action action;
+	uint32_t delay_us;
+	const struct rule *rule; /* NULL when no rule matched (action is RULE_PASS) */
+};
+
+struct matcher;
+
+/* A matcher holds per-connection occurrence counters for one ruleset. Direction is decided by
+ * client_addr (host byte order): segments from it go from client to server. seed feeds the
+ * jitter generator, so runs can be repeated. */
+struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t seed);
+void matcher_free(struct matcher *m);
+/* Swap in a new ruleset (SIGHUP reload): counters start over. */
+void matcher_set_rules(struct matcher *m, struct ruleset *rs);
+/* Decide for one parsed TCP segment; increments the chosen rule's hits. */
+void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict *v);
+
+#endif

@@ -1,0 +1,56 @@
+/* segment.h: a read-only view of one IPv4/TCP packet, as the rule engine and the trace writers see it.
+ *
+ * Parsing never allocates and never trusts the packet: every length is checked against the
+ * buffer, and a packet that is not well-formed IPv4+TCP is reported, never guessed at.
+ */
+#ifndef SYNFIN_SEGMENT_H
+#define SYNFIN_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* TCP header flag bits, in the order of the header's 13th byte (RFC 9293 3.1, RFC 3168). */
+enum {
+	TCPF_FIN = 0x01,
+	TCPF_SYN = 0x02,
+	TCPF_RST = 0x04,
+	TCPF_PSH = 0x08,
+	TCPF_ACK = 0x10,
+	TCPF_URG = 0x20,
+	TCPF_ECE = 0x40,
+	TCPF_CWR = 0x80,
+};
+
+struct segment {
+	/* IPv4 */
+	uint32_t saddr; /* host byte order */
+	uint32_t daddr; /* host byte order */
+	uint8_t ttl;
+	uint8_t ip_proto;
+	uint16_t ip_id;
+	uint16_t ip_len; /* total length from the header */
+	/* TCP (valid when ip_proto == 6) */
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags; /* TCPF_* */
+	uint16_t win;
+	uint16_t urg;
+	const uint8_t *options; /* points into the packet */
+	uint8_t options_len;
+	const uint8_t *payload; /* points into the packet */
+	uint16_t payload_len;
+};
+
+/* Parse an IPv4 packet (no link-layer header). Returns 0 for TCP, -EPROTONOSUPPORT for a valid
+ * IPv4 packet that is not TCP (addresses and ip_proto filled in), -EINVAL for a malformed one. */
+int segment_parse(struct segment *seg, const uint8_t *pkt, size_t len);
+
+/* Sequence space a segment occupies: payload plus one each for SYN and FIN (RFC 9293 3.4). */
+static inline uint32_t segment_seq_len(const struct segment *seg)
+{
+	return (uint32_t)seg->payload_len + !!(seg->flags & TCPF_SYN) + !!(seg->flags & TCPF_FIN);
+}
+
+#endif

@@ -1,0 +1,27 @@
+/* test_support.h: what every Check program of the suite shares. */
+#ifndef SYNFIN_TEST_SUPPORT_H
+#define SYNFIN_TEST_SUPPORT_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* Run a suite (forking, so one crashing test does not hide the others) and turn the result
+ * into main's exit status. */
+int synfin_run_suite(Suite *s);
+
+/* Exit status ctest reads as "skipped" (SKIP_RETURN_CODE). */
+#define SYNFIN_EXIT_SKIP 77
+
+/* Namespace tests: 0 when this process can build topologies (root, ip netns, iptables NFQUEUE,
+ * br_netfilter); otherwise a negative errno and a sentence in why saying what is missing and how
+ * to get it. */
+int synfin_netns_usable(char *why, size_t size);
+
+/* Skip the whole program (exit 77) with the reason on stderr unless namespaces are usable. */
+void synfin_require_netns(void);
+
+/* A path under the source or build tree, in a static buffer per call site's own storage. */
+const char *synfin_src_path(char *buf, size_t size, const char *rel);
+const char *synfin_build_path(char *buf, size_t size, const char *rel);
+
+#endif
