@@ -1,0 +1,68 @@
+/* peer_script.h: the behaviour script of a test endpoint's application, shared by synfin-kpeer
+ * (Linux's TCP) and synfin-peer (synfin's stack), so a scenario reads the same for both:
+ *
+ *   "connect; send 10M; shutdown-write; read-eof; close"
+ *   "accept; read-eof; sleep 300ms; close"
+ *
+ * Pure parsing; the programs carry the steps out.
+ */
+#ifndef SYNFIN_PEER_SCRIPT_H
+#define SYNFIN_PEER_SCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum peer_op {
+	PEER_CONNECT,        /* active open */
+	PEER_ACCEPT,         /* wait for a connection on the listening port */
+	PEER_SEND,           /* send count bytes of a fixed pattern */
+	PEER_SEND_TEXT,      /* send text */
+	PEER_SHUTDOWN_WRITE, /* half-close: our FIN, still reading */
+	PEER_READ_EOF,       /* read until the peer's FIN */
+	PEER_READ,           /* read exactly count bytes */
+	PEER_SLEEP,          /* do nothing for duration_us */
+	PEER_CLOSE,          /* close at once (RST if unread data is left) */
+	PEER_ABORT,          /* close with RST */
+	PEER_ECHO,           /* write back what is read, until EOF */
+	PEER_DISCARD,        /* read and drop until EOF */
+};
+
+struct peer_step {
+	enum peer_op op;
+	uint64_t count;
+	uint64_t duration_us;
+	char *text;
+};
+
+struct peer_script {
+	struct peer_step *steps;
+	size_t n_steps;
+};
+
+/* Returns 0, or -EINVAL with a message in err naming the bad step and the fix. */
+int peer_script_parse(struct peer_script *ps, const char *text, char *err, size_t err_size);
+void peer_script_free(struct peer_script *ps);
+const char *peer_step_name(enum peer_op op);
+void peer_script_usage(FILE *out);
+
+/* The bytes `send N` sends: byte i of the stream is this, so a reader can check order. */
+static inline uint8_t peer_script_pattern_byte(uint64_t i)
+{
+	return (uint8_t)(i % 251);
+}
+
+/* FNV-1a, 64 bits: both ends print it over the bytes they moved, so a transfer is checked
+ * end to end without storing it. */
+#define PEER_HASH_INIT 0xcbf29ce484222325ULL
+static inline uint64_t peer_script_hash(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+#endif
