@@ -87,6 +87,9 @@ void ruleset_free(struct ruleset *rs);
 /* "file:line:col: message", the line, and a caret under the column, as compilers print them. */
 void rule_error_print(FILE *out, const struct rule_error *err);
 
+/* "pass", "drop" or "delay", as the rule files spell them. */
+const char *rule_action_name(enum rule_action action);
+
 /* The decision for one segment. */
 struct verdict {
 	enum rule_action action;
@@ -105,5 +108,13 @@ void matcher_free(struct matcher *m);
 void matcher_set_rules(struct matcher *m, struct ruleset *rs);
 /* Decide for one parsed TCP segment; increments the chosen rule's hits. */
 void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict *v);
+
+/* Counters are kept for at most this many connections at once (rules/README.md, "Counting"):
+ * when the table is full, the connection seen least recently is forgotten. */
+#define MATCHER_DEFAULT_MAX_CONNECTIONS 4096u
+/* Change that bound (at least 1); counters start over. 0, -EINVAL or -ENOMEM (old table kept). */
+int matcher_set_max_connections(struct matcher *m, unsigned max);
+/* Connections that currently hold counters. */
+unsigned matcher_connections(const struct matcher *m);
 
 #endif
