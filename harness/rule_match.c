@@ -7,7 +7,8 @@
  *
  * Counters live in a fixed-size table keyed by the unordered 4-tuple, so both directions of a
  * connection share them. Only rules with a count (first, nth, after) need counters, and only
- * connections that such a rule matched take a table entry. When the table is full the
+ * connections that such a rule matched, or that opened with a SYN while such rules are loaded,
+ * take a table entry. When the table is full the
  * connection seen least recently is forgotten: memory stays bounded however many connections
  * a long run sees.
  */
@@ -341,6 +342,11 @@ void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict
 
         struct rule *winner = NULL;
         uint32_t *row = NULL;
+        /* Every connection opening is recorded while counts are in use, so a new connection
+         * on a reused 4-tuple is recognised by its ISN even when no counting rule matches
+         * its SYN (a rule counting FINs must start over too). */
+        if (m->n_counted && (seg->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
+                row = conn_counts(m, seg);
         for (unsigned i = 0; i < rs->n_rules; i++) {
                 struct rule *r = &rs->rules[i];
                 if (!rule_matches(r, seg, dir))

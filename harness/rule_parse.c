@@ -225,6 +225,11 @@ static int parse_flag_set(struct parser *ps, const struct word *w, uint8_t *flag
                 if (bit < 0 && flag_letter_bit((char)toupper((unsigned char)in[i])) >= 0)
                         return fail(ps, col, "flag letters are upper case: write '%c' in %.*s",
                                     toupper((unsigned char)in[i]), W(w));
+                if (bit < 0 && in[i] == 'A')
+                        return fail(ps, col,
+                                    "unknown flag letter 'A' in %.*s: use F S R P . U E W "
+                                    "('.' is ACK, as tcpdump prints it)",
+                                    W(w));
                 if (bit < 0)
                         return fail(ps, col,
                                     "unknown flag letter '%c' in %.*s: use F S R P . U E W", in[i],

@@ -493,6 +493,23 @@ START_TEST(test_new_connection_on_a_reused_tuple_is_counted_afresh)
 }
 END_TEST
 
+START_TEST(test_new_connection_on_a_reused_tuple_restarts_every_count)
+{
+        /* the count is of FINs, but the new connection shows itself by its SYN */
+        load("drop fin first 1");
+        struct segment syn = c2s(CPORT, SYN, 0);
+        syn.seq = 100;
+        ck_assert_int_eq(act(syn), RULE_PASS);
+        ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_DROP);
+        ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_PASS);
+        ck_assert_int_eq(act(syn), RULE_PASS); /* a late retransmission changes nothing */
+        ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_PASS);
+        syn.seq = 900000;
+        ck_assert_int_eq(act(syn), RULE_PASS);
+        ck_assert_int_eq(act(s2c(CPORT, FINACK, 0)), RULE_DROP);
+}
+END_TEST
+
 START_TEST(test_rules_without_counts_keep_no_connection_state)
 {
         load("drop syn\ndelay 1ms");
@@ -595,6 +612,7 @@ static Suite *rule_match_suite(void)
         tcase_add_test(tc, test_set_rules_starts_counting_over);
         tcase_add_test(tc, test_set_rules_swaps_in_the_new_rules);
         tcase_add_test(tc, test_new_connection_on_a_reused_tuple_is_counted_afresh);
+        tcase_add_test(tc, test_new_connection_on_a_reused_tuple_restarts_every_count);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("delay");

@@ -342,6 +342,8 @@ static const struct {
     {"delay 10ms syn jitter 1ms", 1, 16,
      "'jitter' goes right after delay's duration, like: delay 50ms jitter 10ms"},
     {"drop [SX]", 1, 8, "unknown flag letter 'X' in [SX]: use F S R P . U E W"},
+    {"drop [SA]", 1, 8,
+     "unknown flag letter 'A' in [SA]: use F S R P . U E W ('.' is ACK, as tcpdump prints it)"},
     {"drop [s]", 1, 7, "flag letters are upper case: write 'S' in [s]"},
     {"drop [SS]", 1, 8, "flag 'S' twice in [SS]"},
     {"drop []", 1, 6, "empty flag set []: write [none] for a segment with no flags"},
