@@ -44,7 +44,32 @@ struct trace_event {
 int trace_format_tcpdump(char *buf, size_t size, struct trace_seqs *seqs, int relative,
 			 uint64_t time_us, const struct segment *seg);
 
-/* One text trace line: the tcpdump text, then the verdict and rule, then a newline. */
+/* As trace_format_tcpdump, and also says which seq and ack numbers tcpdump's arithmetic gives
+ * for this segment (*shown_seq, *shown_ack; either may be NULL): relative ones in relative mode
+ * once the connection's entry exists, otherwise the absolute ones. tcpdump only consults its
+ * table for segments with ACK set, so a SYN (and the segment that creates the entry) stays
+ * absolute. Each output (text, JSON) must keep its own trace_seqs: formatting a segment records
+ * it, and a second pass over the same segment with the same table may print other numbers. */
+int trace_format_tcpdump_ex(char *buf, size_t size, struct trace_seqs *seqs, int relative,
+			    uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
+			    uint32_t *shown_ack);
+
+/* The same line in a malloc'd string (NULL when out of memory); the caller frees it. */
+char *trace_format_tcpdump_alloc(struct trace_seqs *seqs, int relative, uint64_t time_us,
+				 const struct segment *seg, uint32_t *shown_seq, uint32_t *shown_ack);
+
+/* tcpdump's flag letters, without brackets ("S.", ".", "FP."; "none" when no bit is set). */
+void trace_flags_str(char *buf, size_t size, uint8_t flags);
+/* Dotted quad of a host-byte-order IPv4 address; buf holds at least 16 bytes. */
+void trace_addr_str(char *buf, size_t size, uint32_t addr);
+
+/* One text trace line: the tcpdump text, then the verdict and rule, then a newline.
+ * The verdict follows two spaces (see trace_text.c for the exact grammar):
+ *   ...length 0  pass
+ *   ...length 0  DROP rule 1 (syn-timeout.rules:7)
+ *   ...length 0  HOLD 300 ms rule 2 (delay-server-fin-300ms.rules:4)
+ *   ...length 0  RELEASED after 300.2 ms, held by rule 2 (delay-server-fin-300ms.rules:4)
+ * A RELEASED line carries the release time and is printed when the segment leaves. */
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
 /* One JSON object per line. Keys (all always present):
@@ -60,7 +85,11 @@ int pcap_write_header(FILE *out);
 int pcap_write_packet(FILE *out, uint64_t time_us, const uint8_t *pkt, size_t len);
 
 /* Reading pcap files back (ours, and tcpdump's Ethernet captures): calls fn for each IPv4
- * packet with the link-layer header stripped. Returns 0, or a negative errno for a bad file. */
+ * packet with the link-layer header stripped. Returns 0, or a negative errno for a bad file.
+ * Link types: Ethernet (1, with 802.1Q tags), raw IP (101, 228), Linux cooked (113, 276), BSD
+ * loopback (0); micro- and nanosecond files in either byte order. Packets that are not IPv4
+ * (ARP, IPv6) are skipped; a packet is cut to its IPv4 total length (Ethernet padding). A
+ * nonzero return from fn stops the reading and is returned. */
 typedef int (*pcap_packet_fn)(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len);
 int pcap_read_file(const char *path, pcap_packet_fn fn, void *ctx);
 

@@ -1,0 +1,61 @@
+/* trace_read.h: the JSON Lines trace (trace.h, trace_write_json) as records in memory, for the
+ * tests, the scenario runner and the ladder diagram. The reader knows our schema only: one flat
+ * object per line, string and number values; unknown keys are ignored so the schema can grow.
+ */
+#ifndef SYNFIN_TRACE_READ_H
+#define SYNFIN_TRACE_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rule.h"
+#include "trace.h"
+
+struct trace_record {
+        uint64_t time_us;        /* "t", microseconds since the epoch */
+        enum trace_kind kind;    /* "event" */
+        enum rule_action action; /* "verdict" */
+        uint64_t delay_us;       /* "delay_us" */
+        uint64_t held_us;        /* "held_us" */
+        unsigned rule;           /* "rule": index, 0 when none */
+        char *rule_file;         /* "rule_file", "" when none; owned */
+        unsigned rule_line;      /* "rule_line" */
+        char dir[8];             /* "c2s", "s2c" or "other" */
+        char src[16];            /* dotted quad */
+        char dst[16];
+        uint32_t saddr, daddr; /* src and dst, host byte order */
+        uint16_t sport, dport;
+        char flags[12];      /* tcpdump's letters without brackets: "S.", ".", "none" */
+        uint8_t tcp_flags;   /* the same as TCPF_* bits */
+        uint32_t seq, ack;   /* absolute */
+        uint32_t rseq, rack; /* as tcpdump prints them */
+        uint16_t win;
+        uint32_t len; /* payload bytes */
+        char *text;   /* the tcpdump line; owned */
+};
+
+/* Read a whole JSONL trace. On success *out is an array of *n records (NULL and 0 for an empty
+ * file) to release with trace_records_free, and 0 is returned; otherwise a negative errno
+ * (-EINVAL for a line that is not a trace record, -ENOMEM, or the error from opening/reading)
+ * and *out, *n are left NULL/0. Blank lines are skipped. */
+int trace_read_jsonl(const char *path, struct trace_record **out, size_t *n);
+
+/* Parse one line (without or with its newline) into *r. Returns 0 or -EINVAL/-ENOMEM; on
+ * error *r holds nothing to free. */
+int trace_record_parse(const char *line, struct trace_record *r);
+
+/* The record trace_write_json would write for ev (it writes exactly this record), using seqs
+ * for the relative numbers and text as trace_write_json does. Returns 0 or -ENOMEM. */
+int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,
+                            const struct trace_event *ev);
+
+/* Write r as one JSON object and a newline (the trace_write_json format). */
+void trace_record_write_json(FILE *out, const struct trace_record *r);
+
+void trace_record_clear(struct trace_record *r);
+void trace_records_free(struct trace_record *r, size_t n);
+
+/* Letters ("S.", "none") back to TCPF_* bits; -1 for a letter tcpdump does not print. */
+int trace_flags_parse(const char *letters);
+
+#endif
