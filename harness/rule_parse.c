@@ -3,6 +3,7 @@
  * One rule per line: ACTION [MATCH...] [COUNT]. The parser never guesses: every word is either
  * understood or reported with its line and column and a sentence saying how to write it. A file
  * with one bad line loads nothing, so a typo can never silently turn into "let everything pass".
+ * Reading files and printing errors live in rule_file.c.
  */
 #include "rule.h"
 
@@ -16,7 +17,6 @@
 #define RULE_MAX_DURATION_US 1000000000u
 #define RULE_MAX_RULES 1024
 #define RULE_MAX_WORDS 64
-#define RULE_MAX_FILE_BYTES (1u << 20)
 /* An IPv4 packet is at most 65535 bytes, so no segment carries more payload. */
 #define RULE_MAX_LEN 65535u
 
@@ -732,8 +732,10 @@ static int parse_text(struct ruleset *rs, const char *name, const char *text, si
         memset(err, 0, sizeof(*err));
         memset(rs, 0, sizeof(*rs));
         out.name = strdup(name);
-        if (!out.name)
-                return -ENOMEM;
+        if (!out.name) {
+                rc = -ENOMEM;
+                goto out;
+        }
 
         const char *p = text, *end = text + len;
         while (p < end) {
@@ -746,14 +748,6 @@ static int parse_text(struct ruleset *rs, const char *name, const char *text, si
                         ps.line_len--;
                 p = nl ? nl + 1 : end;
 
-                if (memchr(ps.line, '\0', ps.line_len)) {
-                        rc = fail(
-                            &ps,
-                            (unsigned)((const char *)memchr(ps.line, '\0', ps.line_len) - ps.line) +
-                                1,
-                            "NUL byte in the rule file: is it a text file?");
-                        goto out;
-                }
                 if ((rc = split_words(&ps)))
                         goto out;
                 if (ps.n_words == 0)
@@ -802,54 +796,4 @@ int ruleset_parse_string(struct ruleset *rs, const char *name, const char *text,
 {
         return parse_text(rs, name ? name : "<string>", text ? text : "", text ? strlen(text) : 0,
                           err);
-}
-
-int ruleset_parse_file(struct ruleset *rs, const char *path, struct rule_error *err)
-{
-        memset(rs, 0, sizeof(*rs));
-        memset(err, 0, sizeof(*err));
-        snprintf(err->file, sizeof(err->file), "%s", path);
-
-        FILE *f = fopen(path, "r");
-        if (!f) {
-                int e = errno;
-                snprintf(err->msg, sizeof(err->msg), "cannot open rule file: %s", strerror(e));
-                return -e;
-        }
-        char *buf = malloc(RULE_MAX_FILE_BYTES + 1);
-        if (!buf) {
-                fclose(f);
-                snprintf(err->msg, sizeof(err->msg), "out of memory");
-                return -ENOMEM;
-        }
-        size_t n = fread(buf, 1, RULE_MAX_FILE_BYTES + 1, f);
-        int rc = 0;
-        if (ferror(f)) {
-                rc = -(errno ? errno : EIO);
-                snprintf(err->msg, sizeof(err->msg), "cannot read rule file: %s", strerror(-rc));
-        } else if (n > RULE_MAX_FILE_BYTES) {
-                rc = -EFBIG;
-                snprintf(err->msg, sizeof(err->msg),
-                         "rule file larger than 1 MiB: is it the right file?");
-        }
-        fclose(f);
-        if (rc == 0)
-                rc = parse_text(rs, path, buf, n, err);
-        free(buf);
-        return rc;
-}
-
-void rule_error_print(FILE *out, const struct rule_error *err)
-{
-        if (err->line == 0) {
-                fprintf(out, "%s: %s\n", err->file, err->msg);
-                return;
-        }
-        fprintf(out, "%s:%u:%u: %s\n", err->file, err->line, err->col, err->msg);
-        fprintf(out, "%s\n", err->text);
-        /* keep tabs in the caret line so the caret sits under the column whatever the tab width */
-        size_t tlen = strlen(err->text);
-        for (unsigned i = 0; i + 1 < err->col; i++)
-                fputc(i < tlen && err->text[i] == '\t' ? '\t' : ' ', out);
-        fputs("^\n", out);
 }

@@ -506,6 +506,35 @@ START_TEST(test_missing_file_returns_enoent_and_names_the_file)
 }
 END_TEST
 
+START_TEST(test_directory_given_as_rule_file_is_a_read_error)
+{
+        ck_assert_int_eq(ruleset_parse_file(&rs, "/tmp", &err), -EISDIR);
+        ck_assert_str_eq(err.msg, "cannot read rule file: Is a directory");
+        ck_assert_uint_eq(rs.n_rules, 0);
+}
+END_TEST
+
+START_TEST(test_long_words_and_lines_are_cut_in_the_error_not_overflowed)
+{
+        char text[1200];
+        memset(text, ' ', 600);
+        strcpy(text + 600, "drop ");
+        memset(text + 605, 'x', 500);
+        text[1105] = '\0';
+        ck_assert_int_eq(ruleset_parse_string(&rs, "long", text, &err), -EINVAL);
+        ck_assert_uint_eq(err.line, 1);
+        ck_assert_uint_eq(err.col, 606);
+        ck_assert_uint_eq(strlen(err.text), sizeof(err.text) - 1);
+        /* the word is quoted up to 40 characters, and the advice still fits */
+        ck_assert_ptr_nonnull(
+            strstr(err.msg, "unknown word 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx': "));
+        ck_assert_ptr_nonnull(strstr(err.msg, "(first, nth, after, once)"));
+        char *out = print_error();
+        ck_assert_ptr_nonnull(strstr(out, "long:1:606: "));
+        free(out);
+}
+END_TEST
+
 static void write_temp(char *path, const void *data, size_t len)
 {
         strcpy(path, "/tmp/synfin-rule-XXXXXX");
@@ -635,12 +664,14 @@ static Suite *rule_parse_suite(void)
         tcase_add_test(tc, test_more_than_1024_rules_is_an_error);
         tcase_add_test(tc, test_error_print_shows_position_line_and_caret);
         tcase_add_test(tc, test_error_print_keeps_tabs_so_the_caret_lines_up);
+        tcase_add_test(tc, test_long_words_and_lines_are_cut_in_the_error_not_overflowed);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("files");
         tcase_add_checked_fixture(tc, NULL, teardown);
         tcase_add_test(tc, test_missing_file_returns_enoent_and_names_the_file);
         tcase_add_test(tc, test_file_parses_like_the_same_text);
+        tcase_add_test(tc, test_directory_given_as_rule_file_is_a_read_error);
         tcase_add_test(tc, test_file_with_nul_byte_is_rejected_at_its_position);
         tcase_add_test(tc, test_every_shipped_rules_file_parses);
         tcase_add_test(tc, test_syn_timeout_rules_drop_every_client_syn);
