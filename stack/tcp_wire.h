@@ -1,0 +1,69 @@
+/* tcp_wire.h: TCP header and options, parse and emit (RFC 9293 3.1, 3.2). Pure code. */
+#ifndef SYNFIN_STACK_TCP_WIRE_H
+#define SYNFIN_STACK_TCP_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stack.h"
+
+#define TCP_HDR_LEN 20
+#define TCP_OPT_MSS_LEN 4
+
+/* Header flag bits (the 13th byte). */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+
+struct tcp_hdr {
+        uint16_t sport, dport;
+        uint32_t seq, ack;
+        uint8_t doff; /* header length in bytes */
+        uint8_t flags;
+        uint16_t wnd;
+        uint16_t urg;
+        uint16_t mss; /* MSS option, 0 when absent */
+        const uint8_t *payload;
+        size_t payload_len;
+};
+
+/* Validate and view one TCP segment (the IPv4 payload). The checksum covers the pseudo-header of
+ * saddr/daddr. Returns 0, or -EINVAL with *why set. Unknown options are skipped; SACK-permitted,
+ * timestamps and window scale are recognised and ignored (not negotiated: we never offer them). */
+int tcp_parse(struct tcp_hdr *th, const uint8_t *seg, size_t len, uint32_t saddr, uint32_t daddr,
+              enum stack_drop_reason *why);
+
+/* Header length tcp_emit() writes for th: 20, or 24 with the MSS option. */
+size_t tcp_hdr_len(const struct tcp_hdr *th);
+
+/* Write header and options at buf; the payload_len bytes of payload must already sit right after
+ * the header (at buf + tcp_hdr_len(th)). Computes the checksum. Returns the segment length. */
+size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, uint32_t saddr, uint32_t daddr);
+
+/* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
+static inline bool seq_lt(uint32_t a, uint32_t b)
+{
+        return (int32_t)(a - b) < 0;
+}
+static inline bool seq_le(uint32_t a, uint32_t b)
+{
+        return (int32_t)(a - b) <= 0;
+}
+static inline bool seq_gt(uint32_t a, uint32_t b)
+{
+        return (int32_t)(a - b) > 0;
+}
+static inline bool seq_ge(uint32_t a, uint32_t b)
+{
+        return (int32_t)(a - b) >= 0;
+}
+static inline uint32_t seq_max(uint32_t a, uint32_t b)
+{
+        return seq_gt(a, b) ? a : b;
+}
+
+#endif
