@@ -1,0 +1,33 @@
+/* tun_device.h: an existing persistent tun device (IFF_TUN | IFF_NO_PI), one IPv4 packet per
+ * read or write, non-blocking. With the event loop, the only code of the stack that makes
+ * syscalls. */
+#ifndef SYNFIN_TUN_DEVICE_H
+#define SYNFIN_TUN_DEVICE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct tun_device;
+
+/* Attach to the tun device called name (e.g. "tun0"), which must already exist: attaching never
+ * creates one, so a missing device is an error rather than a silent new, unconfigured one.
+ * Returns 0 and sets *out, or a negative errno with a sentence in why (what went wrong and how
+ * to fix it: `modprobe tun`, CAP_NET_ADMIN, `netns/synfin-netns up RUN --client stack`...). */
+int tun_device_open(const char *name, struct tun_device **out, char *why, size_t why_size);
+void tun_device_close(struct tun_device *dev);
+
+/* For the event loop: readable when a packet is waiting. */
+int tun_device_fd(const struct tun_device *dev);
+const char *tun_device_name(const struct tun_device *dev);
+/* The device's MTU (read when attaching; 1500 when the kernel did not say). */
+unsigned tun_device_mtu(const struct tun_device *dev);
+
+/* One packet into buf: its length, -EAGAIN when none is waiting, another negative errno on
+ * failure. A packet longer than size is truncated by the kernel; the caller's parser sees it. */
+ssize_t tun_device_read(struct tun_device *dev, void *buf, size_t size);
+
+/* One packet out: 0, -EAGAIN when the device queue is full (the packet is not sent: TCP
+ * recovers as from a loss on the wire), or another negative errno. */
+int tun_device_write(struct tun_device *dev, const void *pkt, size_t len);
+
+#endif
