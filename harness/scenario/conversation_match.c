@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "segment.h"
+#include "trace_read.h"
 
 int observed_add(struct observed *o, const struct obs_seg *s)
 {
@@ -90,113 +91,41 @@ void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t pr
 
 /* ---- reading traces ---- */
 
-static const char *json_value(const char *line, const char *key)
-{
-        char pat[40];
-        snprintf(pat, sizeof(pat), "\"%s\":", key);
-        const char *p = strstr(line, pat);
-        return p ? p + strlen(pat) : NULL;
-}
-
-static bool json_str_is(const char *line, const char *key, const char *want)
-{
-        const char *v = json_value(line, key);
-        size_t n = strlen(want);
-        return v && v[0] == '"' && !strncmp(v + 1, want, n) && v[1 + n] == '"';
-}
-
-static uint8_t flags_from_letters(const char *v)
-{
-        uint8_t f = 0;
-        for (; *v && *v != '"'; v++) {
-                switch (*v) {
-                case 'F':
-                        f |= TCPF_FIN;
-                        break;
-                case 'S':
-                        f |= TCPF_SYN;
-                        break;
-                case 'R':
-                        f |= TCPF_RST;
-                        break;
-                case 'P':
-                        f |= TCPF_PSH;
-                        break;
-                case '.':
-                        f |= TCPF_ACK;
-                        break;
-                case 'U':
-                        f |= TCPF_URG;
-                        break;
-                case 'E':
-                        f |= TCPF_ECE;
-                        break;
-                case 'W':
-                        f |= TCPF_CWR;
-                        break;
-                default:
-                        break;
-                }
-        }
-        return f;
-}
-
 int observed_read_jsonl(struct observed *o, const char *path)
 {
-        FILE *f = fopen(path, "r");
-        if (!f)
-                return -errno;
-        char line[4096];
-        int r = 0;
-        while (!r && fgets(line, sizeof(line), f)) {
-                if (!json_str_is(line, "event", "seen"))
-                        continue;
-                struct obs_seg s;
-                memset(&s, 0, sizeof(s));
-                if (json_str_is(line, "dir", "c2s"))
-                        s.dir = 0;
-                else if (json_str_is(line, "dir", "s2c"))
-                        s.dir = 1;
-                else
-                        continue;
-                const char *t = json_value(line, "t"), *fl = json_value(line, "flags");
-                const char *seq = json_value(line, "seq"), *ack = json_value(line, "ack");
-                const char *len = json_value(line, "len"), *rl = json_value(line, "rule_line");
-                if (!t || !fl || *fl != '"' || !seq || !ack || !len) {
-                        r = -EINVAL;
-                        break;
-                }
-                /* seconds with 6 decimals: parse the two halves, a double would round */
-                char *end;
-                unsigned long long sec = strtoull(t, &end, 10), usec = 0;
-                if (*end == '.') {
-                        const char *d = end + 1;
-                        int digits = 0;
-                        while (digits < 6 && d[digits] >= '0' && d[digits] <= '9') {
-                                usec = usec * 10 + (unsigned long long)(d[digits] - '0');
-                                digits++;
-                        }
-                        while (digits++ < 6)
-                                usec *= 10;
-                }
-                s.t_us = sec * 1000000ULL + usec;
-                s.flags = flags_from_letters(fl + 1);
-                s.seq = (uint32_t)strtoul(seq, NULL, 10);
-                s.ack = (uint32_t)strtoul(ack, NULL, 10);
-                s.len = (uint32_t)strtoul(len, NULL, 10);
-                s.rule_line = rl ? (uint32_t)strtoul(rl, NULL, 10) : 0;
-                if (json_str_is(line, "verdict", "drop"))
-                        s.verdict = SCN_V_DROP;
-                else if (json_str_is(line, "verdict", "delay"))
-                        s.verdict = SCN_V_DELAY;
-                else
-                        s.verdict = SCN_V_PASS;
-                r = observed_add(o, &s);
-        }
-        fclose(f);
-        if (!r)
-                observed_relativize(o);
-        return r;
+	struct trace_record *recs;
+	size_t n;
+	int r = trace_read_jsonl(path, &recs, &n);
+	if (r)
+		return r;
+	for (size_t i = 0; i < n && !r; i++) {
+		const struct trace_record *t = &recs[i];
+		/* a held segment appears twice (seen, released): the wire saw it when it came */
+		if (t->kind != TRACE_SEEN)
+			continue;
+		struct obs_seg s;
+		memset(&s, 0, sizeof(s));
+		if (!strcmp(t->dir, "c2s"))
+			s.dir = 0;
+		else if (!strcmp(t->dir, "s2c"))
+			s.dir = 1;
+		else
+			continue;
+		s.t_us = t->time_us;
+		s.flags = t->tcp_flags;
+		s.seq = t->seq;
+		s.ack = t->ack;
+		s.len = t->len;
+		s.rule_line = t->rule_line;
+		s.verdict = t->action == RULE_DROP    ? SCN_V_DROP
+			    : t->action == RULE_DELAY ? SCN_V_DELAY
+						      : SCN_V_PASS;
+		r = observed_add(o, &s);
+	}
+	trace_records_free(recs, n);
+	if (!r)
+		observed_relativize(o);
+	return r;
 }
 
 /* ---- matching ---- */

@@ -1,0 +1,175 @@
+/* report.c: the summary table and the JUnit XML report. */
+#include "report.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *cell(const struct job *j, char *buf, size_t size)
+{
+	if (!j)
+		return "-";
+	switch (j->res.status) {
+	case RUN_PASS: snprintf(buf, size, "pass %.1fs", j->res.seconds); break;
+	case RUN_FAIL: snprintf(buf, size, "FAIL %.1fs", j->res.seconds); break;
+	case RUN_SKIP: snprintf(buf, size, "skip"); break;
+	default: snprintf(buf, size, "ERROR"); break;
+	}
+	return buf;
+}
+
+void report_table(FILE *out, const struct job *jobs, size_t n)
+{
+	fprintf(out, "\n%-34s", "scenario");
+	for (int p = 0; p < SCN_N_PAIRS; p++)
+		fprintf(out, " %-13s", scn_pair_name((enum scn_pair)p));
+	fprintf(out, "\n");
+	for (size_t i = 0; i < n; i++) {
+		/* one row per scenario (and one per scaled variant) in order of first appearance */
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(jobs[k].name, jobs[i].name) && jobs[k].scaled == jobs[i].scaled)
+				seen = true;
+		if (seen)
+			continue;
+		char row[160];
+		snprintf(row, sizeof(row), "%s%s", jobs[i].name, jobs[i].scaled ? " (scaled)" : "");
+		fprintf(out, "%-34s", row);
+		for (int p = 0; p < SCN_N_PAIRS; p++) {
+			const struct job *found = NULL;
+			for (size_t k = 0; k < n; k++)
+				if (!strcmp(jobs[k].name, jobs[i].name) &&
+				    jobs[k].scaled == jobs[i].scaled && jobs[k].pair == (enum scn_pair)p)
+					found = &jobs[k];
+			char buf[32];
+			fprintf(out, " %-13s", cell(found, buf, sizeof(buf)));
+		}
+		fprintf(out, "\n");
+	}
+	/* skip reasons, each distinct one once with the cases it covers */
+	bool header = false;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].res.status != RUN_SKIP)
+			continue;
+		bool dup = false;
+		for (size_t k = 0; k < i; k++)
+			if (jobs[k].res.status == RUN_SKIP && !strcmp(jobs[k].res.reason, jobs[i].res.reason))
+				dup = true;
+		if (dup)
+			continue;
+		if (!header)
+			fprintf(out, "\nskipped:\n");
+		header = true;
+		size_t count = 0;
+		for (size_t k = i; k < n; k++)
+			if (jobs[k].res.status == RUN_SKIP && !strcmp(jobs[k].res.reason, jobs[i].res.reason))
+				count++;
+		if (count == 1)
+			fprintf(out, "  %s %s: %s\n", jobs[i].name, jobs[i].variant, jobs[i].res.reason);
+		else
+			fprintf(out, "  %zu cases (%s %s, ...): %s\n", count, jobs[i].name,
+				jobs[i].variant, jobs[i].res.reason);
+	}
+	header = false;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].res.status != RUN_FAIL && jobs[i].res.status != RUN_ERROR)
+			continue;
+		if (!header)
+			fprintf(out, "\nfailed:\n");
+		header = true;
+		fprintf(out, "  %s %s: %s\n    %s\n", jobs[i].name, jobs[i].variant,
+			jobs[i].res.reason, jobs[i].run_dir[0] ? jobs[i].run_dir : jobs[i].path);
+	}
+}
+
+static void xml_escape(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc(' ', out);
+			else
+				fputc(*s, out);
+		}
+	}
+}
+
+static void cdata_file(FILE *out, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	fputs("<![CDATA[", out);
+	int ch, prev1 = 0, prev2 = 0;
+	while ((ch = fgetc(f)) != EOF) {
+		/* "]]>" cannot appear in CDATA: split it */
+		if (ch == '>' && prev1 == ']' && prev2 == ']')
+			fputs("]]><![CDATA[", out);
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+			ch = ' ';
+		fputc(ch, out);
+		prev2 = prev1;
+		prev1 = ch;
+	}
+	fputs("]]>", out);
+	fclose(f);
+}
+
+int report_junit(const char *path, const struct job *jobs, size_t n, double wall_s)
+{
+	FILE *out = fopen(path, "w");
+	if (!out)
+		return -errno;
+	size_t fail = 0, err = 0, skip = 0;
+	for (size_t i = 0; i < n; i++) {
+		fail += jobs[i].res.status == RUN_FAIL;
+		err += jobs[i].res.status == RUN_ERROR;
+		skip += jobs[i].res.status == RUN_SKIP;
+	}
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(out,
+		"<testsuites name=\"synfin scenarios\" tests=\"%zu\" failures=\"%zu\" "
+		"errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+		n, fail, err, skip, wall_s);
+	fprintf(out,
+		"  <testsuite name=\"scenarios\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+		"skipped=\"%zu\" time=\"%.3f\">\n",
+		n, fail, err, skip, wall_s);
+	for (size_t i = 0; i < n; i++) {
+		const struct job *j = &jobs[i];
+		fprintf(out, "    <testcase classname=\"scenarios.");
+		xml_escape(out, j->name);
+		fprintf(out, "\" name=\"");
+		xml_escape(out, j->variant);
+		fprintf(out, "\" file=\"");
+		xml_escape(out, j->path);
+		fprintf(out, "\" time=\"%.3f\">\n", j->res.seconds);
+		const char *tag = j->res.status == RUN_FAIL    ? "failure"
+				  : j->res.status == RUN_ERROR ? "error"
+				  : j->res.status == RUN_SKIP  ? "skipped"
+							       : NULL;
+		if (tag) {
+			fprintf(out, "      <%s message=\"", tag);
+			xml_escape(out, j->res.reason);
+			fprintf(out, "\">");
+			if (j->res.status != RUN_SKIP && j->run_dir[0]) {
+				char rep[800];
+				snprintf(rep, sizeof(rep), "%s/report.txt", j->run_dir);
+				cdata_file(out, rep);
+			}
+			fprintf(out, "</%s>\n", tag);
+		}
+		if (j->run_dir[0]) {
+			fprintf(out, "      <system-out>run folder: ");
+			xml_escape(out, j->run_dir);
+			fprintf(out, "</system-out>\n");
+		}
+		fprintf(out, "    </testcase>\n");
+	}
+	fprintf(out, "  </testsuite>\n</testsuites>\n");
+	return fclose(out) ? -errno : 0;
+}

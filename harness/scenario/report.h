@@ -1,0 +1,32 @@
+/* report.h: what synfin-scenario check prints and writes when its jobs are done: the table of
+ * scenario x pairing, and a JUnit XML report for CI. */
+#ifndef SYNFIN_SCENARIO_REPORT_H
+#define SYNFIN_SCENARIO_REPORT_H
+
+#include <stdio.h>
+
+#include "runner.h"
+#include "scenario.h"
+
+struct job {
+	char name[128];    /* scenario name */
+	char variant[32];  /* pairing, with " x0.1" for a time-scaled stack variant */
+	enum scn_pair pair;
+	char path[512];    /* the .scn */
+	char run_dir[700]; /* empty when it did not run */
+	char run_id[16];
+	struct run_result res;
+	int64_t limit_us;  /* for scheduling: the longest first */
+	bool scaled;
+	bool runnable;
+	bool started, finished;
+	pid_t pid;
+};
+
+/* Scenario rows, pairing columns, then the skip reasons and the failures' folders. */
+void report_table(FILE *out, const struct job *jobs, size_t n);
+
+/* JUnit XML: one testsuite, a testcase per job (classname scenario, name pairing). */
+int report_junit(const char *path, const struct job *jobs, size_t n, double wall_s);
+
+#endif

@@ -1,0 +1,545 @@
+/* runner.c: one case in a topology of its own. Every process it starts is its own child,
+ * remembered by pid and ended by pid; the topology goes down on every path out. */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conversation.h"
+
+volatile sig_atomic_t runner_stop;
+
+static const char *const client_addr = "192.168.1.108";
+static const char *const server_addr = "192.168.1.109";
+
+const char *run_status_name(enum run_status s)
+{
+	switch (s) {
+	case RUN_PASS: return "pass";
+	case RUN_FAIL: return "FAIL";
+	case RUN_SKIP: return "skip";
+	default: return "ERROR";
+	}
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void sleep_us(uint64_t us)
+{
+	struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
+			      .tv_nsec = (long)(us % 1000000u) * 1000};
+	nanosleep(&ts, NULL);
+}
+
+static bool executable(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
+			      size_t size)
+{
+	if (geteuid() != 0)
+		return "not root: namespaces need CAP_NET_ADMIN (run with sudo)";
+	if (!executable(env->netns)) {
+		snprintf(buf, size, "%s is missing", env->netns);
+		return buf;
+	}
+	if (!executable(env->faultd)) {
+		snprintf(buf, size, "synfin-faultd is not built (%s)", env->faultd);
+		return buf;
+	}
+	bool stack[2] = {scn_pair_client_is_stack(c->pair), scn_pair_server_is_stack(c->pair)};
+	for (int r = 0; r < 2; r++) {
+		const char *prog = stack[r] ? env->peer : env->kpeer;
+		if (!executable(prog)) {
+			snprintf(buf, size, "%s is not built (%s)",
+				 stack[r] ? "synfin-peer" : "synfin-kpeer", prog);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* Start argv with stdout and stderr to log (appended); its own process group is not needed:
+ * the job process is a group of its own and ends its children by pid. */
+static pid_t spawn(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execv(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static int wait_exit(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int run_wait(char *const argv[], const char *log)
+{
+	pid_t pid = spawn(argv, log);
+	return pid < 0 ? -1 : wait_exit(pid);
+}
+
+/* End a child: SIGTERM, then SIGKILL after grace_ms. Returns its wait status. */
+static int stop_child(pid_t pid, unsigned grace_ms)
+{
+	int st;
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGTERM);
+	for (unsigned i = 0; i < grace_ms / 10; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return st;
+		sleep_us(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return st;
+}
+
+static void logf_(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fflush(f);
+}
+
+struct endpoint_proc {
+	pid_t pid;
+	bool done;
+	int exit; /* enum scn_outcome or the exit status */
+	uint64_t end_us;
+};
+
+static void build_endpoint_argv(const struct run_env *env, const struct scn_case *c, int role,
+				const char *run_id, const char *jsonl, char *port_s, char *conn_s,
+				char **argv, size_t max)
+{
+	size_t n = 0;
+	bool stack = role == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
+					: scn_pair_server_is_stack(c->pair);
+	argv[n++] = (char *)env->netns;
+	argv[n++] = "exec";
+	argv[n++] = (char *)run_id;
+	argv[n++] = role == SCN_CLIENT ? "client" : "server";
+	argv[n++] = (char *)(stack ? env->peer : env->kpeer);
+	argv[n++] = role == SCN_CLIENT ? "client" : "server";
+	argv[n++] = "--local";
+	argv[n++] = (char *)(role == SCN_CLIENT ? client_addr : server_addr);
+	if (role == SCN_CLIENT) {
+		argv[n++] = "--connect";
+		argv[n++] = conn_s;
+	} else {
+		argv[n++] = "--listen";
+		argv[n++] = port_s;
+	}
+	argv[n++] = "--jsonl";
+	argv[n++] = (char *)jsonl;
+	for (size_t i = 0; stack && i < c->n_tunables[role] && n + 4 < max; i++) {
+		argv[n++] = "--set";
+		argv[n++] = (char *)c->tunables[role][i];
+	}
+	argv[n++] = (char *)c->script[role];
+	argv[n] = NULL;
+}
+
+/* A Linux server is ready once its socket listens; a stack server once its log says so or
+ * after a short wait (it answers from the moment it runs). */
+static void wait_server_ready(const struct run_env *env, const struct scn_case *c,
+			      const char *run_id, const char *dir)
+{
+	char log[700], filter[64];
+	snprintf(log, sizeof(log), "%s/netns.log", dir);
+	if (scn_pair_server_is_stack(c->pair)) {
+		sleep_us(300000);
+		return;
+	}
+	snprintf(filter, sizeof(filter), "ss -Hltn 'sport = :%u' | grep -q .", c->scn->port);
+	char *argv[] = {(char *)env->netns, "exec", (char *)run_id, "server", "/bin/sh", "-c",
+			filter, NULL};
+	for (int i = 0; i < 150 && !runner_stop; i++) {
+		if (run_wait(argv, "/dev/null") == 0)
+			return;
+		sleep_us(20000);
+	}
+}
+
+static bool app_saw(const char *jsonl, const char *what)
+{
+	FILE *f = fopen(jsonl, "r");
+	if (!f)
+		return false;
+	char line[1024], pat[64];
+	snprintf(pat, sizeof(pat), "\"what\":\"%s\"", what);
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, pat) != NULL;
+	fclose(f);
+	return found;
+}
+
+static void copy_file(FILE *out, const char *path, const char *indent)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char line[2048];
+	while (fgets(line, sizeof(line), f))
+		fprintf(out, "%s%s", indent, line);
+	fclose(f);
+}
+
+/* Judge the run: the conversation, then each application's outcome and events. */
+static void judge(const struct scn_case *c, const char *dir, struct endpoint_proc ep[2],
+		  FILE *rep, struct run_result *res)
+{
+	char path[700];
+	struct observed o = {0};
+	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
+	int r = observed_read_jsonl(&o, path);
+	if (r) {
+		res->status = RUN_ERROR;
+		snprintf(res->reason, sizeof(res->reason), "cannot read the trace %s: %s", path,
+			 strerror(-r));
+		return;
+	}
+	struct match_result m;
+	if (conversation_match(c, &o, &m)) {
+		res->status = RUN_ERROR;
+		snprintf(res->reason, sizeof(res->reason), "out of memory");
+		observed_free(&o);
+		return;
+	}
+	fprintf(rep, "\nconversation (%zu segments seen): %s\n", o.n,
+		m.ok ? "as expected" : "NOT as expected");
+	if (c->scale != 1.0)
+		fprintf(rep, "  expected times scaled by %g\n", c->scale);
+	conversation_print_side_by_side(rep, c, &o, &m);
+	res->status = m.ok ? RUN_PASS : RUN_FAIL;
+	if (!m.ok)
+		snprintf(res->reason, sizeof(res->reason), "%s", m.why);
+
+	static const char *const role_name[2] = {"client", "server"};
+	fprintf(rep, "\napplications:\n");
+	for (int k = 0; k < 2; k++) {
+		const char *got = scn_outcome_name(ep[k].exit);
+		char gotbuf[32];
+		if (!strcmp(got, "unset")) {
+			snprintf(gotbuf, sizeof(gotbuf), "exit %d", ep[k].exit);
+			got = gotbuf;
+		}
+		double at = o.n ? (double)(int64_t)(ep[k].end_us - o.segs[0].t_us) / 1e6 : 0;
+		fprintf(rep, "  %s: %s at %.3f s after the first segment", role_name[k], got, at);
+		char why[200] = "";
+		if (c->exit[k] != SCN_OUT_UNSET && c->exit[k] != SCN_OUT_ANY &&
+		    c->exit[k] != ep[k].exit)
+			snprintf(why, sizeof(why), "%s ended with %s, expected %s", role_name[k],
+				 got, scn_outcome_name(c->exit[k]));
+		else if (c->exit[k] != SCN_OUT_UNSET && c->exit_time[k].kind != SCN_T_NONE) {
+			int64_t anchor = 0;
+			bool have = o.n > 0;
+			if (have && c->exit_time[k].kind == SCN_T_AT)
+				anchor = (int64_t)o.segs[0].t_us;
+			for (size_t j = 0; have && c->exit_time[k].kind == SCN_T_AFTER && j < o.n; j++)
+				if (o.segs[j].t_us <= ep[k].end_us)
+					anchor = (int64_t)o.segs[j].t_us;
+			int64_t lo, hi, dt = (int64_t)ep[k].end_us - anchor;
+			scn_time_window(&c->exit_time[k], c->scale, &lo, &hi);
+			if (!have || dt < lo || dt > hi)
+				snprintf(why, sizeof(why),
+					 "%s ended %.3f s %s, expected %.3f..%.3f s", role_name[k],
+					 (double)dt / 1e6,
+					 c->exit_time[k].kind == SCN_T_AT ? "after the first segment"
+									  : "after the last one",
+					 (double)lo / 1e6, (double)hi / 1e6);
+		}
+		for (size_t i = 0; !why[0] && i < c->n_sees[k]; i++) {
+			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
+			if (!app_saw(path, c->sees[k][i]))
+				snprintf(why, sizeof(why), "the %s application never saw '%s'",
+					 role_name[k], c->sees[k][i]);
+		}
+		fprintf(rep, "%s%s\n", why[0] ? ": " : "", why);
+		if (why[0] && res->status == RUN_PASS) {
+			res->status = RUN_FAIL;
+			snprintf(res->reason, sizeof(res->reason), "%s", why);
+		}
+	}
+	match_result_free(&m);
+	observed_free(&o);
+}
+
+void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
+		     const char *dir, struct run_result *res)
+{
+	uint64_t t_start = now_us();
+	char path[700], log[700], rules[700], trace_txt[700], trace_jsonl[700], trace_pcap[700],
+		ready[700], jsonl[2][700], port_s[16], conn_s[64];
+	memset(res, 0, sizeof(*res));
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	FILE *rep = fopen(path, "w");
+	if (!rep) {
+		res->status = RUN_ERROR;
+		snprintf(res->reason, sizeof(res->reason), "cannot write %s: %s", path,
+			 strerror(errno));
+		return;
+	}
+	struct utsname u;
+	uname(&u);
+	logf_(rep, "scenario %s (%s), pairing %s (client-server), topology %s, Linux %s\n",
+	      c->scn->name, c->scn->path, scn_pair_name(c->pair), run_id, u.release);
+	if (c->scn->about)
+		logf_(rep, "  %s\n", c->scn->about);
+
+	snprintf(log, sizeof(log), "%s/netns.log", dir);
+	snprintf(rules, sizeof(rules), "%s/%s.rules", dir, c->scn->name);
+	snprintf(trace_txt, sizeof(trace_txt), "%s/trace.txt", dir);
+	snprintf(trace_jsonl, sizeof(trace_jsonl), "%s/trace.jsonl", dir);
+	snprintf(trace_pcap, sizeof(trace_pcap), "%s/trace.pcap", dir);
+	snprintf(ready, sizeof(ready), "%s/faultd.ready", dir);
+	snprintf(jsonl[0], sizeof(jsonl[0]), "%s/client.jsonl", dir);
+	snprintf(jsonl[1], sizeof(jsonl[1]), "%s/server.jsonl", dir);
+	snprintf(port_s, sizeof(port_s), "%u", c->scn->port);
+	snprintf(conn_s, sizeof(conn_s), "%s:%u", server_addr, c->scn->port);
+
+	char *rules_text = scenario_rules_text(c->scn, c->pair);
+	FILE *rf = fopen(rules, "w");
+	if (rf && rules_text)
+		fputs(rules_text, rf);
+	if (rf)
+		fclose(rf);
+	free(rules_text);
+
+	pid_t faultd = -1;
+	struct endpoint_proc ep[2] = {{.pid = -1, .exit = SCN_OUT_UNSET},
+				      {.pid = -1, .exit = SCN_OUT_UNSET}};
+	bool up = false;
+	const char *cmode = scn_pair_client_is_stack(c->pair) ? "stack" : "kernel";
+	const char *smode = scn_pair_server_is_stack(c->pair) ? "stack" : "kernel";
+
+	char *up_argv[] = {(char *)env->netns, "up", (char *)run_id, "--client", (char *)cmode,
+			   "--server", (char *)smode, NULL};
+	if (run_wait(up_argv, log) != 0) {
+		res->status = RUN_ERROR;
+		snprintf(res->reason, sizeof(res->reason), "synfin-netns up %s failed (see %s)",
+			 run_id, log);
+		goto out;
+	}
+	up = true;
+	for (int r = 0; r < 2 && !runner_stop; r++) {
+		size_t n = c->n_sysctls[r];
+		if (!n)
+			continue;
+		char *argv[40];
+		size_t k = 0;
+		argv[k++] = (char *)env->netns;
+		argv[k++] = "sysctl";
+		argv[k++] = (char *)run_id;
+		argv[k++] = r == SCN_CLIENT ? "client" : "server";
+		for (size_t i = 0; i < n && k < 38; i++)
+			argv[k++] = (char *)c->sysctls[r][i];
+		argv[k] = NULL;
+		logf_(rep, "  %s sysctls:", r == SCN_CLIENT ? "client" : "server");
+		for (size_t i = 0; i < n; i++)
+			logf_(rep, " %s", c->sysctls[r][i]);
+		logf_(rep, "\n");
+		if (run_wait(argv, log) != 0) {
+			res->status = RUN_ERROR;
+			snprintf(res->reason, sizeof(res->reason),
+				 "cannot set the sysctls (unknown key on this kernel?): see %s", log);
+			goto out;
+		}
+	}
+
+	snprintf(path, sizeof(path), "%s/faultd.log", dir);
+	char *fd_argv[] = {(char *)env->netns, "exec", (char *)run_id, "wire", (char *)env->faultd,
+			   "-q", "0", "-r", rules, "--text", trace_txt, "--jsonl", trace_jsonl,
+			   "--pcap", trace_pcap, "--quiet", "--seed", "1", "--ready", ready, NULL};
+	faultd = spawn(fd_argv, path);
+	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !runner_stop; i++) {
+		if (waitpid(faultd, NULL, WNOHANG) == faultd) {
+			faultd = -1;
+			break;
+		}
+		sleep_us(10000);
+	}
+	if (faultd < 0 || access(ready, F_OK) != 0) {
+		res->status = RUN_ERROR;
+		snprintf(res->reason, sizeof(res->reason),
+			 "synfin-faultd did not bind its queue (see %s)", path);
+		goto out;
+	}
+
+	char *argv[80];
+	snprintf(log, sizeof(log), "%s/server.log", dir);
+	build_endpoint_argv(env, c, SCN_SERVER, run_id, jsonl[1], port_s, conn_s, argv, 80);
+	ep[1].pid = spawn(argv, log);
+	wait_server_ready(env, c, run_id, dir);
+	if (c->start_us[SCN_CLIENT])
+		sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
+	snprintf(log, sizeof(log), "%s/client.log", dir);
+	build_endpoint_argv(env, c, SCN_CLIENT, run_id, jsonl[0], port_s, conn_s, argv, 80);
+	uint64_t t_client = now_us();
+	ep[0].pid = spawn(argv, log);
+
+	/* Until the client is done, then `settle` more for the server and the last segments. */
+	uint64_t deadline = t_client + (uint64_t)c->scn->limit_us;
+	bool limit_hit = false;
+	while (!runner_stop) {
+		uint64_t now = now_us();
+		for (int k = 0; k < 2; k++) {
+			int st;
+			if (ep[k].done || ep[k].pid <= 0)
+				continue;
+			if (waitpid(ep[k].pid, &st, WNOHANG) == ep[k].pid) {
+				ep[k].done = true;
+				ep[k].end_us = now;
+				ep[k].exit = WIFEXITED(st) ? WEXITSTATUS(st) : SCN_OUT_KILLED;
+				if (k == 0 && now + (uint64_t)c->scn->settle_us < deadline)
+					deadline = now + (uint64_t)c->scn->settle_us;
+			}
+		}
+		if (now >= deadline) {
+			limit_hit = !ep[0].done;
+			break;
+		}
+		sleep_us(5000);
+	}
+	for (int k = 0; k < 2; k++)
+		if (!ep[k].done && ep[k].pid > 0) {
+			stop_child(ep[k].pid, 1000);
+			ep[k].done = true;
+			ep[k].end_us = now_us();
+			ep[k].exit = SCN_OUT_KILLED;
+		}
+	stop_child(faultd, 3000);
+	faultd = -1;
+	if (runner_stop) {
+		res->status = RUN_ERROR;
+		snprintf(res->reason, sizeof(res->reason), "interrupted");
+		goto out;
+	}
+	if (limit_hit)
+		logf_(rep, "  the client was still running at the limit (%.1f s): stopped\n",
+		      (double)c->scn->limit_us / 1e6);
+	judge(c, dir, ep, rep, res);
+	if (limit_hit && res->status == RUN_PASS) {
+		res->status = RUN_FAIL;
+		snprintf(res->reason, sizeof(res->reason),
+			 "the client was still running at the limit (%.1f s)",
+			 (double)c->scn->limit_us / 1e6);
+	}
+
+out:
+	for (int k = 0; k < 2; k++)
+		if (!ep[k].done && ep[k].pid > 0)
+			stop_child(ep[k].pid, 500);
+	if (faultd > 0)
+		stop_child(faultd, 2000);
+	if (up) {
+		char *down_argv[] = {(char *)env->netns, "down", (char *)run_id, NULL};
+		snprintf(log, sizeof(log), "%s/netns.log", dir);
+		run_wait(down_argv, log);
+	}
+	/* The ladder, drawn from the trace, when the tool is there */
+	if (executable(env->ladder) && access(trace_jsonl, F_OK) == 0) {
+		snprintf(path, sizeof(path), "%s/ladder.txt", dir);
+		char *lad_argv[] = {(char *)env->ladder, trace_jsonl, NULL};
+		unlink(path);
+		if (run_wait(lad_argv, path) != 0)
+			unlink(path);
+	}
+	res->seconds = (double)(now_us() - t_start) / 1e6;
+	logf_(rep, "\nverdict: %s%s%s (%.1f s)\n", run_status_name(res->status),
+	      res->reason[0] ? ": " : "", res->reason, res->seconds);
+	logf_(rep, "\ntrace (%s):\n", trace_txt);
+	copy_file(rep, trace_txt, "  ");
+	snprintf(path, sizeof(path), "%s/ladder.txt", dir);
+	if (access(path, F_OK) == 0) {
+		logf_(rep, "\nladder (%s):\n", path);
+		copy_file(rep, path, "  ");
+	}
+	logf_(rep, "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,client.log,"
+		   "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
+	      dir, c->scn->name);
+	fclose(rep);
+	run_result_write(dir, res);
+}
+
+int run_result_write(const char *dir, const struct run_result *res)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/result", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%d %.3f %s\n", (int)res->status, res->seconds, res->reason);
+	fclose(f);
+	return 0;
+}
+
+int run_result_read(const char *dir, struct run_result *res)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/result", dir);
+	FILE *f = fopen(path, "r");
+	memset(res, 0, sizeof(*res));
+	if (!f)
+		return -errno;
+	int st = RUN_ERROR;
+	char line[600] = "";
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	int off = 0;
+	if (sscanf(line, "%d %lf %n", &st, &res->seconds, &off) < 2)
+		return -EINVAL;
+	res->status = (enum run_status)st;
+	snprintf(res->reason, sizeof(res->reason), "%s", line + off);
+	res->reason[strcspn(res->reason, "\n")] = '\0';
+	return 0;
+}

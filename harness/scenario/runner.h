@@ -1,0 +1,48 @@
+/* runner.h: one scenario case (a scenario for one pairing) run for real: a topology of its
+ * own, synfin-faultd in the wire, the endpoint programs, then the verdict. The only part of
+ * synfin-scenario that starts processes and namespaces. */
+#ifndef SYNFIN_SCENARIO_RUNNER_H
+#define SYNFIN_SCENARIO_RUNNER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scenario.h"
+
+struct run_env {
+	char src_dir[512];
+	char netns[600];  /* netns/synfin-netns */
+	char faultd[600]; /* synfin-faultd */
+	char kpeer[600];  /* synfin-kpeer (Linux endpoints) */
+	char peer[600];   /* synfin-peer (stack endpoints) */
+	char ladder[600]; /* synfin-ladder, optional */
+	bool verbose;
+};
+
+enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR };
+const char *run_status_name(enum run_status s);
+
+struct run_result {
+	enum run_status status;
+	char reason[400];
+	double seconds; /* wall time of the run */
+};
+
+/* Set by a signal handler: the run stops, tears its topology down and reports an error. */
+extern volatile sig_atomic_t runner_stop;
+
+/* Why the case cannot run here (a missing program, no root); NULL when it can. */
+const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
+			      size_t size);
+
+/* Run one case in topology run_id, leaving everything in run_dir (created): rules, traces
+ * (.txt, .jsonl, .pcap), endpoint logs, ladder.txt, report.txt, result. */
+void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
+		     const char *run_dir, struct run_result *res);
+
+/* result file: "STATUS seconds reason" */
+int run_result_write(const char *run_dir, const struct run_result *res);
+int run_result_read(const char *run_dir, struct run_result *res);
+
+#endif
