@@ -555,6 +555,40 @@ START_TEST(test_thousands_of_connections_keep_their_own_counts)
 }
 END_TEST
 
+START_TEST(test_table_agrees_with_a_simple_lru_model_under_random_traffic)
+{
+        /* 30 connections competing for 8 entries, in random order: the table must count
+         * exactly as a list kept in order of last use would */
+        enum { CAP = 8, PORTS = 30, STEPS = 20000 };
+        load("drop [S] first 2");
+        ck_assert_int_eq(matcher_set_max_connections(m, CAP), 0);
+        struct {
+                int port;
+                unsigned count;
+        } lru[CAP]; /* lru[0] most recent */
+        int n = 0;
+        uint32_t x = 12345;
+        for (int step = 0; step < STEPS; step++) {
+                x = x * 1103515245u + 12345u;
+                int port = 2000 + (int)((x >> 16) % PORTS);
+                int at = -1;
+                for (int i = 0; i < n; i++)
+                        if (lru[i].port == port)
+                                at = i;
+                unsigned count = at >= 0 ? lru[at].count + 1 : 1;
+                if (at < 0)
+                        at = n < CAP ? n++ : CAP - 1; /* the last one is forgotten */
+                memmove(&lru[1], &lru[0], (size_t)at * sizeof(lru[0]));
+                lru[0].port = port;
+                lru[0].count = count;
+                enum rule_action want = count <= 2 ? RULE_DROP : RULE_PASS;
+                ck_assert_msg(act(c2s((uint16_t)port, SYN, 0)) == want, "step %d port %d", step,
+                              port);
+                ck_assert_uint_eq(matcher_connections(m), (unsigned)n);
+        }
+}
+END_TEST
+
 START_TEST(test_default_table_holds_every_connection_up_to_its_bound)
 {
         load("drop [S] first 1");
@@ -628,6 +662,7 @@ static Suite *rule_match_suite(void)
         tcase_add_test(tc, test_rules_without_counts_keep_no_connection_state);
         tcase_add_test(tc, test_full_table_forgets_the_least_recently_seen_connection);
         tcase_add_test(tc, test_thousands_of_connections_keep_their_own_counts);
+        tcase_add_test(tc, test_table_agrees_with_a_simple_lru_model_under_random_traffic);
         tcase_add_test(tc, test_default_table_holds_every_connection_up_to_its_bound);
         tcase_add_test(tc, test_max_connections_must_be_positive);
         suite_add_tcase(s, tc);
