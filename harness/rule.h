@@ -101,7 +101,7 @@ struct matcher;
 
 /* A matcher holds per-connection occurrence counters for one ruleset. Direction is decided by
  * client_addr (host byte order): segments from it go from client to server. seed feeds the
- * jitter generator, so runs can be repeated. */
+ * jitter generator, so runs can be repeated. NULL when out of memory. */
 struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t seed);
 void matcher_free(struct matcher *m);
 /* Swap in a new ruleset (SIGHUP reload): counters start over. */
@@ -112,7 +112,7 @@ void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict
 /* Counters are kept for at most this many connections at once (rules/README.md, "Counting"):
  * when the table is full, the connection seen least recently is forgotten. */
 #define MATCHER_DEFAULT_MAX_CONNECTIONS 4096u
-/* Change that bound (at least 1); counters start over. 0, -EINVAL or -ENOMEM (old table kept). */
+/* Change that bound (1 to 2^24); counters start over. 0, -EINVAL or -ENOMEM (old table kept). */
 int matcher_set_max_connections(struct matcher *m, unsigned max);
 /* Connections that currently hold counters. */
 unsigned matcher_connections(const struct matcher *m);
