@@ -1,0 +1,45 @@
+/* ladder.h: a trace drawn as a ladder diagram (the seed's figure 3-6), client on the left,
+ * server on the right, time going down. Pure: records in, text out.
+ *
+ * 192.168.1.108:59712 (client)                 192.168.1.109:80 (server)
+ *   0.000000  |------ [S] seq 4231775027 ----------------->|
+ *   0.000034  |<----- [S.] seq 3403866833 ack 4231775028 --|
+ *   0.000051  |------ [.] ack 1 -------------------------->|
+ *   0.500380  |------ [F.] seq 1 ack 1 ------------------->|
+ *   0.704582  |<----- [.] ack 2 (held 200.1 ms) -----------|  held: rule 2 (delay-ack.rules:4)
+ *   0.800662  |<----- [F.] seq 1 ack 2 --------------------|
+ *   0.800714  |------ [.] ack 2 -------------------------->|
+ * and drops, either way:
+ *   0.000000  |------ [S] seq 1908103801 -------X          |  dropped: rule 1 (syn-timeout.rules:2)
+ *   0.500575  |          X----- [F.] seq 1 ack 2 ----------|  dropped: rule 1 (drop-fin.rules:1)
+ *
+ * - Time: seconds since the first record (any record, drawn or not), six decimals.
+ * - Labels: tcpdump's flags and numbers as the trace recorded them (rseq/rack: relative after
+ *   the handshake, absolute on SYNs), `seq A:B` with payload.
+ * - A dropped segment stops short of the far side with an X (ten columns before it), and the
+ *   note on the right names the rule.
+ * - A held (delayed) segment is drawn once, when it was released, with "(held D ms)" (the
+ *   time it was actually held) and a note naming the rule; its arrival is not drawn, since
+ *   the other side only sees it at release. A segment held and never released (the trace
+ *   ended first) is drawn at its arrival with "(held, not released)".
+ * - Columns line up within one diagram: the arrow width fits the longest label (44 minimum).
+ * - With more than one connection between the two hosts, each label starts with the client
+ *   port (":59712 [S] ..."); with one, the header shows the ports instead.
+ * - Records between other hosts are left out and counted in a last line.
+ */
+#ifndef SYNFIN_LADDER_H
+#define SYNFIN_LADDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace_read.h"
+
+/* Addresses in host byte order. server_addr 0: the first address the client exchanges a
+ * segment with. Returns 0, or -ENOENT (after a line saying so) when no record is to or from
+ * the client. */
+int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
+                 uint32_t server_addr);
+
+#endif

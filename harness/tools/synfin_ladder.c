@@ -1,0 +1,67 @@
+/* synfin-ladder: draw a JSON Lines trace (synfin-faultd --jsonl) as a ladder diagram, client
+ * on the left, server on the right (layout in harness/ladder.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ladder.h"
+#include "trace_read.h"
+
+static void usage(FILE *out)
+{
+        fprintf(out, "usage: synfin-ladder [--client ADDR] [--server ADDR] TRACE.jsonl\n"
+                     "  --client ADDR  the host drawn on the left (default 192.168.1.108)\n"
+                     "  --server ADDR  the host drawn on the right (default: the client's first "
+                     "peer)\n");
+}
+
+static int parse_addr(const char *s, uint32_t *addr)
+{
+        struct in_addr a;
+        if (inet_pton(AF_INET, s, &a) != 1)
+                return -EINVAL;
+        *addr = ntohl(a.s_addr);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        uint32_t client = 0xc0a8016c, server = 0;
+        const char *path = NULL;
+        for (int i = 1; i < argc; i++) {
+                if ((strcmp(argv[i], "--client") == 0 || strcmp(argv[i], "--server") == 0) &&
+                    i + 1 < argc) {
+                        uint32_t *which = argv[i][2] == 'c' ? &client : &server;
+                        if (parse_addr(argv[i + 1], which)) {
+                                fprintf(stderr, "synfin-ladder: %s: not an IPv4 address\n",
+                                        argv[i + 1]);
+                                return 2;
+                        }
+                        i++;
+                } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+                        usage(stdout);
+                        return 0;
+                } else if (argv[i][0] == '-' || path) {
+                        usage(stderr);
+                        return 2;
+                } else {
+                        path = argv[i];
+                }
+        }
+        if (!path) {
+                usage(stderr);
+                return 2;
+        }
+        struct trace_record *recs;
+        size_t n;
+        int err = trace_read_jsonl(path, &recs, &n);
+        if (err) {
+                fprintf(stderr, "synfin-ladder: %s: %s\n", path,
+                        err == -EINVAL ? "a line is not a trace record" : strerror(-err));
+                return 1;
+        }
+        err = ladder_write(stdout, recs, n, client, server);
+        trace_records_free(recs, n);
+        return err ? 1 : 0;
+}
