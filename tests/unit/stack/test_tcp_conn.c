@@ -7,632 +7,632 @@ static struct fx F;
 
 static void setup(void)
 {
-        fx_init(&F);
-        fx_start(&F);
+	fx_init(&F);
+	fx_start(&F);
 }
 
 static void teardown(void)
 {
-        fx_free(&F);
+	fx_free(&F);
 }
 
 static const char *trans(int sock)
 {
-        static char buf[1024];
-        return fx_transitions(&F, sock, buf, sizeof(buf));
+	static char buf[1024];
+	return fx_transitions(&F, sock, buf, sizeof(buf));
 }
 
 START_TEST(test_closed_connect_sends_syn_with_mss_and_enters_syn_sent)
 {
-        F.sock = tcp_connect(F.s, F.now, 0, FX_PEER, 80);
-        ck_assert_int_gt(F.sock, 0);
-        struct segment *syn = fx_recv_one(&F, TCPF_SYN);
-        ck_assert_uint_eq(syn->options_len, 4);
-        ck_assert_uint_eq(syn->options[0], 2);
-        ck_assert_uint_eq(get_be16(syn->options + 2), 1460);
-        ck_assert_uint_ge(syn->sport, 32768);
-        ck_assert_uint_le(syn->sport, 60999);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
-        ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT");
+	F.sock = tcp_connect(F.s, F.now, 0, FX_PEER, 80);
+	ck_assert_int_gt(F.sock, 0);
+	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
+	ck_assert_uint_eq(syn->options_len, 4);
+	ck_assert_uint_eq(syn->options[0], 2);
+	ck_assert_uint_eq(get_be16(syn->options + 2), 1460);
+	ck_assert_uint_ge(syn->sport, 32768);
+	ck_assert_uint_le(syn->sport, 60999);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
+	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT");
 }
 END_TEST
 
 START_TEST(test_syn_sent_syn_ack_establishes_and_acks)
 {
-        fx_active_established(&F);
-        ck_assert_uint_eq(F.last.ack, F.peer_seq);
-        ck_assert_uint_eq(F.last.seq, F.peer_ack);
-        ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED");
-        ck_assert_uint_eq(fx_count_events(&F, STACK_EV_CONNECTED, F.sock), 1);
-        struct tcp_info_view info;
-        ck_assert_int_eq(tcp_get_info(F.s, F.sock, &info), 0);
-        ck_assert_uint_eq(info.srtt, 10 * MS); /* the SYN's round trip (RFC 6298 2.2) */
-        ck_assert_uint_eq(info.rto, 30 * MS > 200 * MS ? 30 * MS : 200 * MS);
+	fx_active_established(&F);
+	ck_assert_uint_eq(F.last.ack, F.peer_seq);
+	ck_assert_uint_eq(F.last.seq, F.peer_ack);
+	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED");
+	ck_assert_uint_eq(fx_count_events(&F, STACK_EV_CONNECTED, F.sock), 1);
+	struct tcp_info_view info;
+	ck_assert_int_eq(tcp_get_info(F.s, F.sock, &info), 0);
+	ck_assert_uint_eq(info.srtt, 10 * MS); /* the SYN's round trip (RFC 6298 2.2) */
+	ck_assert_uint_eq(info.rto, 30 * MS > 200 * MS ? 30 * MS : 200 * MS);
 }
 END_TEST
 
 START_TEST(test_syn_sent_rst_with_acceptable_ack_is_connection_refused)
 {
-        F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
-        struct segment *syn = fx_recv_one(&F, TCPF_SYN);
-        fx_send_raw(&F, TH_RST | TH_ACK, 0, syn->seq + 1, NULL, 0);
-        fx_recv_nothing(&F);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
-        ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNREFUSED);
-        ck_assert_int_eq(fx_last_error_event(&F, F.sock), -ECONNREFUSED);
-        ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> CLOSED");
+	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
+	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
+	fx_send_raw(&F, TH_RST | TH_ACK, 0, syn->seq + 1, NULL, 0);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNREFUSED);
+	ck_assert_int_eq(fx_last_error_event(&F, F.sock), -ECONNREFUSED);
+	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> CLOSED");
 }
 END_TEST
 
 START_TEST(test_syn_sent_rst_without_ack_is_ignored)
 {
-        F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
-        struct segment *syn = fx_recv_one(&F, TCPF_SYN);
-        fx_send_raw(&F, TH_RST, syn->seq + 1, 0, NULL, 0);
-        fx_recv_nothing(&F);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
-        ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_SYN_SENT], 1);
+	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
+	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
+	fx_send_raw(&F, TH_RST, syn->seq + 1, 0, NULL, 0);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
+	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_SYN_SENT], 1);
 }
 END_TEST
 
 START_TEST(test_syn_sent_unacceptable_ack_draws_rst)
 {
-        F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
-        struct segment *syn = fx_recv_one(&F, TCPF_SYN);
-        uint32_t bad = syn->seq + 100;
-        fx_send_raw(&F, TH_SYN | TH_ACK, 5, bad, NULL, 0);
-        struct segment *rst = fx_recv_one(&F, TCPF_RST);
-        ck_assert_uint_eq(rst->seq, bad);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
+	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
+	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
+	uint32_t bad = syn->seq + 100;
+	fx_send_raw(&F, TH_SYN | TH_ACK, 5, bad, NULL, 0);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST);
+	ck_assert_uint_eq(rst->seq, bad);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
 }
 END_TEST
 
 START_TEST(test_syn_sent_simultaneous_open_goes_through_syn_received)
 {
-        F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
-        struct segment *syn = fx_recv_one(&F, TCPF_SYN);
-        uint32_t iss = syn->seq;
-        F.peer_seq = FX_PEER_ISS;
-        F.peer_ack = iss + 1;
-        /* the peer's own SYN crosses ours */
-        fx_send_raw(&F, TH_SYN, F.peer_seq, 0, NULL, 0);
-        F.peer_seq++;
-        struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-        ck_assert_uint_eq(sa->seq, iss); /* the same ISS again (RFC 9293 figure 7) */
-        ck_assert_uint_eq(sa->ack, F.peer_seq);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_RECEIVED);
-        /* the peer's SYN-ACK acknowledges our SYN */
-        fx_send_raw(&F, TH_SYN | TH_ACK, FX_PEER_ISS, iss + 1, NULL, 0);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
-        ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> SYN-RECEIVED, "
-                                        "SYN-RECEIVED -> ESTABLISHED");
-        ck_assert_uint_eq(fx_count_events(&F, STACK_EV_CONNECTED, F.sock), 1);
+	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
+	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
+	uint32_t iss = syn->seq;
+	F.peer_seq = FX_PEER_ISS;
+	F.peer_ack = iss + 1;
+	/* the peer's own SYN crosses ours */
+	fx_send_raw(&F, TH_SYN, F.peer_seq, 0, NULL, 0);
+	F.peer_seq++;
+	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	ck_assert_uint_eq(sa->seq, iss); /* the same ISS again (RFC 9293 figure 7) */
+	ck_assert_uint_eq(sa->ack, F.peer_seq);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_RECEIVED);
+	/* the peer's SYN-ACK acknowledges our SYN */
+	fx_send_raw(&F, TH_SYN | TH_ACK, FX_PEER_ISS, iss + 1, NULL, 0);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
+	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> SYN-RECEIVED, "
+	                                "SYN-RECEIVED -> ESTABLISHED");
+	ck_assert_uint_eq(fx_count_events(&F, STACK_EV_CONNECTED, F.sock), 1);
 }
 END_TEST
 
 START_TEST(test_listen_syn_answers_syn_ack_and_ack_completes_accept)
 {
-        fx_passive_established(&F);
-        ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-RECEIVED, SYN-RECEIVED -> ESTABLISHED");
-        ck_assert_uint_eq(fx_count_events(&F, STACK_EV_ACCEPT, F.listener), 1);
-        ck_assert_int_eq(tcp_accept(F.s, F.listener), -EAGAIN);
-        ck_assert_int_eq(tcp_get_state(F.s, F.listener), TCPS_LISTEN);
+	fx_passive_established(&F);
+	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-RECEIVED, SYN-RECEIVED -> ESTABLISHED");
+	ck_assert_uint_eq(fx_count_events(&F, STACK_EV_ACCEPT, F.listener), 1);
+	ck_assert_int_eq(tcp_accept(F.s, F.listener), -EAGAIN);
+	ck_assert_int_eq(tcp_get_state(F.s, F.listener), TCPS_LISTEN);
 }
 END_TEST
 
 START_TEST(test_listen_ack_draws_rst_and_listener_stays)
 {
-        F.listener = tcp_listen(F.s, F.lport, 4);
-        fx_send_raw(&F, TH_ACK, 1000, 777, NULL, 0);
-        struct segment *rst = fx_recv_one(&F, TCPF_RST);
-        ck_assert_uint_eq(rst->seq, 777);
-        ck_assert_int_eq(tcp_get_state(F.s, F.listener), TCPS_LISTEN);
+	F.listener = tcp_listen(F.s, F.lport, 4);
+	fx_send_raw(&F, TH_ACK, 1000, 777, NULL, 0);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST);
+	ck_assert_uint_eq(rst->seq, 777);
+	ck_assert_int_eq(tcp_get_state(F.s, F.listener), TCPS_LISTEN);
 }
 END_TEST
 
 START_TEST(test_closed_port_syn_draws_rst_ack)
 {
-        fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
-        struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
-        ck_assert_uint_eq(rst->seq, 0);
-        ck_assert_uint_eq(rst->ack, 1001);
-        ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_NO_SOCKET], 1);
-        /* and a RST is never answered */
-        fx_send_raw(&F, TH_RST, 1000, 0, NULL, 0);
-        fx_recv_nothing(&F);
+	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
+	ck_assert_uint_eq(rst->seq, 0);
+	ck_assert_uint_eq(rst->ack, 1001);
+	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_NO_SOCKET], 1);
+	/* and a RST is never answered */
+	fx_send_raw(&F, TH_RST, 1000, 0, NULL, 0);
+	fx_recv_nothing(&F);
 }
 END_TEST
 
 START_TEST(test_listen_full_backlog_drops_syn)
 {
-        F.listener = tcp_listen(F.s, F.lport, 1);
-        F.pport = 1111;
-        fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
-        fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-        F.pport = 2222;
-        fx_send_raw(&F, TH_SYN, 5000, 0, NULL, 0);
-        fx_recv_nothing(&F);
-        ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_BACKLOG_FULL], 1);
+	F.listener = tcp_listen(F.s, F.lport, 1);
+	F.pport = 1111;
+	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	F.pport = 2222;
+	fx_send_raw(&F, TH_SYN, 5000, 0, NULL, 0);
+	fx_recv_nothing(&F);
+	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_BACKLOG_FULL], 1);
 }
 END_TEST
 
 START_TEST(test_syn_received_retransmitted_syn_resends_syn_ack)
 {
-        F.listener = tcp_listen(F.s, F.lport, 4);
-        fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
-        struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-        uint32_t iss = sa->seq;
-        fx_advance(&F, 500 * MS);
-        fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
-        sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-        ck_assert_uint_eq(sa->seq, iss);
-        ck_assert_uint_eq(sa->ack, 1001);
+	F.listener = tcp_listen(F.s, F.lport, 4);
+	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	uint32_t iss = sa->seq;
+	fx_advance(&F, 500 * MS);
+	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	ck_assert_uint_eq(sa->seq, iss);
+	ck_assert_uint_eq(sa->ack, 1001);
 }
 END_TEST
 
 START_TEST(test_syn_received_rst_returns_to_listen)
 {
-        F.listener = tcp_listen(F.s, F.lport, 4);
-        fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
-        fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-        fx_send_raw(&F, TH_RST, 1001, 0, NULL, 0);
-        fx_recv_nothing(&F);
-        ck_assert_int_eq(tcp_accept(F.s, F.listener), -EAGAIN);
-        ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
-        /* a new SYN from the same port is a new connection */
-        fx_send_raw(&F, TH_SYN, 9000, 0, NULL, 0);
-        struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-        ck_assert_uint_eq(sa->ack, 9001);
+	F.listener = tcp_listen(F.s, F.lport, 4);
+	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	fx_send_raw(&F, TH_RST, 1001, 0, NULL, 0);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(tcp_accept(F.s, F.listener), -EAGAIN);
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+	/* a new SYN from the same port is a new connection */
+	fx_send_raw(&F, TH_SYN, 9000, 0, NULL, 0);
+	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	ck_assert_uint_eq(sa->ack, 9001);
 }
 END_TEST
 
 START_TEST(test_syn_received_bad_ack_draws_rst)
 {
-        F.listener = tcp_listen(F.s, F.lport, 4);
-        fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
-        struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-        uint32_t bad = sa->seq + 50;
-        fx_send_raw(&F, TH_ACK, 1001, bad, NULL, 0);
-        struct segment *rst = fx_recv_one(&F, TCPF_RST);
-        ck_assert_uint_eq(rst->seq, bad);
+	F.listener = tcp_listen(F.s, F.lport, 4);
+	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	uint32_t bad = sa->seq + 50;
+	fx_send_raw(&F, TH_ACK, 1001, bad, NULL, 0);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST);
+	ck_assert_uint_eq(rst->seq, bad);
 }
 END_TEST
 
 START_TEST(test_established_active_close_fin_wait_2_time_wait_closed)
 {
-        fx_active_established(&F);
-        fx_to_fin_wait_1(&F);
-        fx_to_fin_wait_2(&F);
-        fx_to_time_wait(&F);
-        fx_advance(&F, 60 * SEC - 1);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
-        fx_advance(&F, 1);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
-        fx_recv_nothing(&F);
-        ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED, "
-                                        "ESTABLISHED -> FIN-WAIT-1, FIN-WAIT-1 -> FIN-WAIT-2, "
-                                        "FIN-WAIT-2 -> TIME-WAIT, TIME-WAIT -> CLOSED");
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	fx_to_time_wait(&F);
+	fx_advance(&F, 60 * SEC - 1);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
+	fx_advance(&F, 1);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	fx_recv_nothing(&F);
+	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED, "
+	                                "ESTABLISHED -> FIN-WAIT-1, FIN-WAIT-1 -> FIN-WAIT-2, "
+	                                "FIN-WAIT-2 -> TIME-WAIT, TIME-WAIT -> CLOSED");
 }
 END_TEST
 
 START_TEST(test_fin_wait_1_fin_with_ack_of_our_fin_goes_to_time_wait)
 {
-        fx_active_established(&F);
-        fx_to_fin_wait_1(&F);
-        F.peer_ack++;
-        fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
-        struct segment *ack = fx_recv_one(&F, TCPF_ACK);
-        ck_assert_uint_eq(ack->ack, F.peer_seq);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	F.peer_ack++;
+	fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
 }
 END_TEST
 
 START_TEST(test_simultaneous_close_goes_through_closing)
 {
-        fx_active_established(&F);
-        fx_to_fin_wait_1(&F);
-        /* the peer's FIN crossed ours: it does not acknowledge our FIN yet */
-        fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
-        struct segment *ack = fx_recv_one(&F, TCPF_ACK);
-        ck_assert_uint_eq(ack->ack, F.peer_seq);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSING);
-        /* then the ACK of our FIN */
-        F.peer_ack++;
-        fx_send(&F, TH_ACK, NULL, 0);
-        fx_recv_nothing(&F);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
-        ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED, "
-                                        "ESTABLISHED -> FIN-WAIT-1, FIN-WAIT-1 -> CLOSING, "
-                                        "CLOSING -> TIME-WAIT");
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	/* the peer's FIN crossed ours: it does not acknowledge our FIN yet */
+	fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSING);
+	/* then the ACK of our FIN */
+	F.peer_ack++;
+	fx_send(&F, TH_ACK, NULL, 0);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
+	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED, "
+	                                "ESTABLISHED -> FIN-WAIT-1, FIN-WAIT-1 -> CLOSING, "
+	                                "CLOSING -> TIME-WAIT");
 }
 END_TEST
 
 START_TEST(test_close_wait_app_closes_at_once_fin_carries_ack_three_segment_close)
 {
-        fx_passive_established(&F);
-        fx_to_close_wait(&F);
-        fx_recv_nothing(&F); /* the FIN's ACK waits */
-        ck_assert_uint_eq(fx_count_events(&F, STACK_EV_EOF, F.sock), 1);
-        fx_advance(&F, 1 * MS);
-        ck_assert_int_eq(tcp_close(F.s, F.now, F.sock), 0);
-        struct segment *fin = fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
-        ck_assert_uint_eq(fin->ack, F.peer_seq);
-        fx_advance(&F, 100 * MS); /* no stray delayed ACK after the FIN */
-        fx_recv_nothing(&F);
-        F.peer_ack++;
-        fx_send(&F, TH_ACK, NULL, 0);
-        char buf[512];
-        ck_assert_str_eq(fx_transitions(&F, F.sock, buf, sizeof(buf)),
-                         "CLOSED -> SYN-RECEIVED, SYN-RECEIVED -> ESTABLISHED, "
-                         "ESTABLISHED -> CLOSE-WAIT, CLOSE-WAIT -> LAST-ACK, LAST-ACK -> CLOSED");
-        ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+	fx_passive_established(&F);
+	fx_to_close_wait(&F);
+	fx_recv_nothing(&F); /* the FIN's ACK waits */
+	ck_assert_uint_eq(fx_count_events(&F, STACK_EV_EOF, F.sock), 1);
+	fx_advance(&F, 1 * MS);
+	ck_assert_int_eq(tcp_close(F.s, F.now, F.sock), 0);
+	struct segment *fin = fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	ck_assert_uint_eq(fin->ack, F.peer_seq);
+	fx_advance(&F, 100 * MS); /* no stray delayed ACK after the FIN */
+	fx_recv_nothing(&F);
+	F.peer_ack++;
+	fx_send(&F, TH_ACK, NULL, 0);
+	char buf[512];
+	ck_assert_str_eq(fx_transitions(&F, F.sock, buf, sizeof(buf)),
+	                 "CLOSED -> SYN-RECEIVED, SYN-RECEIVED -> ESTABLISHED, "
+	                 "ESTABLISHED -> CLOSE-WAIT, CLOSE-WAIT -> LAST-ACK, LAST-ACK -> CLOSED");
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
 }
 END_TEST
 
 START_TEST(test_close_wait_app_closes_late_ack_then_fin_four_segment_close)
 {
-        fx_passive_established(&F);
-        fx_to_close_wait(&F);
-        uint64_t fin_at = F.now;
-        fx_advance(&F, 40 * MS - 1);
-        fx_recv_nothing(&F);
-        fx_advance(&F, 1);
-        struct segment *ack = fx_recv_one(&F, TCPF_ACK);
-        ck_assert_uint_eq(ack->ack, F.peer_seq);
-        ck_assert_uint_eq(fx_last_at(&F) - fin_at, 40 * MS);
-        fx_advance(&F, 300 * MS);
-        tcp_close(F.s, F.now, F.sock);
-        fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), -EBADF); /* handle given back */
+	fx_passive_established(&F);
+	fx_to_close_wait(&F);
+	uint64_t fin_at = F.now;
+	fx_advance(&F, 40 * MS - 1);
+	fx_recv_nothing(&F);
+	fx_advance(&F, 1);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	ck_assert_uint_eq(fx_last_at(&F) - fin_at, 40 * MS);
+	fx_advance(&F, 300 * MS);
+	tcp_close(F.s, F.now, F.sock);
+	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), -EBADF); /* handle given back */
 }
 END_TEST
 
 START_TEST(test_close_wait_shutdown_enters_last_ack_and_ack_closes)
 {
-        fx_active_established(&F);
-        fx_to_close_wait(&F);
-        ck_assert_int_eq(tcp_shutdown_write(F.s, F.now, F.sock), 0);
-        fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_LAST_ACK);
-        F.peer_ack++;
-        fx_send(&F, TH_ACK, NULL, 0);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
-        ck_assert_int_eq(tcp_get_error(F.s, F.sock), 0);
-        ck_assert_uint_eq(fx_count_events(&F, STACK_EV_CLOSED, F.sock), 1);
+	fx_active_established(&F);
+	fx_to_close_wait(&F);
+	ck_assert_int_eq(tcp_shutdown_write(F.s, F.now, F.sock), 0);
+	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_LAST_ACK);
+	F.peer_ack++;
+	fx_send(&F, TH_ACK, NULL, 0);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	ck_assert_int_eq(tcp_get_error(F.s, F.sock), 0);
+	ck_assert_uint_eq(fx_count_events(&F, STACK_EV_CLOSED, F.sock), 1);
 }
 END_TEST
 
 START_TEST(test_half_close_shutdown_write_still_reads_and_acks)
 {
-        char buf[64];
-        fx_active_established(&F);
-        fx_to_fin_wait_1(&F);
-        fx_to_fin_wait_2(&F);
-        ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "x", 1), -EPIPE);
-        fx_send(&F, TH_ACK | TH_PSH, "hello", 5);
-        ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 5);
-        ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
-        fx_advance(&F, 40 * MS);
-        struct segment *ack = fx_recv_one(&F, TCPF_ACK);
-        ck_assert_uint_eq(ack->ack, F.peer_seq);
-        fx_to_time_wait(&F);
-        ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 0); /* EOF */
+	char buf[64];
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "x", 1), -EPIPE);
+	fx_send(&F, TH_ACK | TH_PSH, "hello", 5);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+	fx_advance(&F, 40 * MS);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	fx_to_time_wait(&F);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 0); /* EOF */
 }
 END_TEST
 
 START_TEST(test_peer_half_close_we_still_send)
 {
-        char buf[8];
-        fx_passive_established(&F);
-        fx_to_close_wait(&F);
-        ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 0);
-        ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "data", 4), 4);
-        struct segment *d = fx_recv_one(&F, TCPF_PSH | TCPF_ACK);
-        ck_assert_uint_eq(d->payload_len, 4);
-        ck_assert_uint_eq(d->ack, F.peer_seq); /* the data carries the FIN's ACK */
+	char buf[8];
+	fx_passive_established(&F);
+	fx_to_close_wait(&F);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "data", 4), 4);
+	struct segment *d = fx_recv_one(&F, TCPF_PSH | TCPF_ACK);
+	ck_assert_uint_eq(d->payload_len, 4);
+	ck_assert_uint_eq(d->ack, F.peer_seq); /* the data carries the FIN's ACK */
 }
 END_TEST
 
 START_TEST(test_close_with_unread_data_sends_rst)
 {
-        fx_active_established(&F);
-        fx_send(&F, TH_ACK | TH_PSH, "unread", 6);
-        ck_assert_int_eq(tcp_close(F.s, F.now, F.sock), 0);
-        struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
-        ck_assert_uint_eq(rst->seq, F.peer_ack);
-        ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+	fx_active_established(&F);
+	fx_send(&F, TH_ACK | TH_PSH, "unread", 6);
+	ck_assert_int_eq(tcp_close(F.s, F.now, F.sock), 0);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
+	ck_assert_uint_eq(rst->seq, F.peer_ack);
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
 }
 END_TEST
 
 START_TEST(test_abort_sends_rst_and_frees_handle)
 {
-        fx_active_established(&F);
-        ck_assert_int_eq(tcp_abort(F.s, F.now, F.sock), 0);
-        struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
-        ck_assert_uint_eq(rst->seq, F.peer_ack);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), -EBADF);
+	fx_active_established(&F);
+	ck_assert_int_eq(tcp_abort(F.s, F.now, F.sock), 0);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
+	ck_assert_uint_eq(rst->seq, F.peer_ack);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), -EBADF);
 }
 END_TEST
 
 START_TEST(test_established_rst_at_rcv_nxt_resets_connection)
 {
-        char buf[4];
-        fx_active_established(&F);
-        fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
-        fx_recv_nothing(&F);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
-        ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNRESET);
-        ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -ECONNRESET);
-        ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "x", 1), -ECONNRESET);
+	char buf[4];
+	fx_active_established(&F);
+	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNRESET);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -ECONNRESET);
+	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "x", 1), -ECONNRESET);
 }
 END_TEST
 
 START_TEST(test_established_rst_in_window_draws_challenge_ack)
 {
-        fx_active_established(&F);
-        fx_send_raw(&F, TH_RST, F.peer_seq + 1000, 0, NULL, 0);
-        struct segment *ack = fx_recv_one(&F, TCPF_ACK);
-        ck_assert_uint_eq(ack->seq, F.peer_ack);
-        ck_assert_uint_eq(ack->ack, F.peer_seq);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
-        ck_assert_uint_eq(stack_get_stats(F.s)->tcp_challenge_acks, 1);
-        ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_RST_CHALLENGED], 1);
+	fx_active_established(&F);
+	fx_send_raw(&F, TH_RST, F.peer_seq + 1000, 0, NULL, 0);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->seq, F.peer_ack);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
+	ck_assert_uint_eq(stack_get_stats(F.s)->tcp_challenge_acks, 1);
+	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_RST_CHALLENGED], 1);
 }
 END_TEST
 
 START_TEST(test_established_rst_out_of_window_is_dropped_silently)
 {
-        fx_active_established(&F);
-        fx_send_raw(&F, TH_RST, F.peer_seq + 100000, 0, NULL, 0);
-        fx_recv_nothing(&F);
-        fx_send_raw(&F, TH_RST, F.peer_seq - 1, 0, NULL, 0);
-        fx_recv_nothing(&F);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
-        ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_OUT_OF_WINDOW], 2);
+	fx_active_established(&F);
+	fx_send_raw(&F, TH_RST, F.peer_seq + 100000, 0, NULL, 0);
+	fx_recv_nothing(&F);
+	fx_send_raw(&F, TH_RST, F.peer_seq - 1, 0, NULL, 0);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
+	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_OUT_OF_WINDOW], 2);
 }
 END_TEST
 
 START_TEST(test_established_syn_draws_challenge_ack)
 {
-        fx_active_established(&F);
-        fx_send_raw(&F, TH_SYN, F.peer_seq + 10, 0, NULL, 0);
-        struct segment *ack = fx_recv_one(&F, TCPF_ACK);
-        ck_assert_uint_eq(ack->ack, F.peer_seq);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
-        ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_SYN_CHALLENGED], 1);
+	fx_active_established(&F);
+	fx_send_raw(&F, TH_SYN, F.peer_seq + 10, 0, NULL, 0);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
+	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_SYN_CHALLENGED], 1);
 }
 END_TEST
 
 START_TEST(test_established_ack_of_unsent_data_draws_ack_and_is_dropped)
 {
-        char buf[8];
-        fx_active_established(&F);
-        fx_send_raw(&F, TH_ACK | TH_PSH, F.peer_seq, F.peer_ack + 500, "abc", 3);
-        struct segment *ack = fx_recv_one(&F, TCPF_ACK);
-        ck_assert_uint_eq(ack->ack, F.peer_seq); /* the data was not taken */
-        ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -EAGAIN);
-        ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_BAD_ACK], 1);
+	char buf[8];
+	fx_active_established(&F);
+	fx_send_raw(&F, TH_ACK | TH_PSH, F.peer_seq, F.peer_ack + 500, "abc", 3);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq); /* the data was not taken */
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -EAGAIN);
+	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_BAD_ACK], 1);
 }
 END_TEST
 
 START_TEST(test_established_segment_without_ack_is_dropped)
 {
-        char buf[8];
-        fx_active_established(&F);
-        fx_send_raw(&F, TH_PSH, F.peer_seq, 0, "abc", 3);
-        fx_recv_nothing(&F);
-        ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -EAGAIN);
-        ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_NO_ACK], 1);
+	char buf[8];
+	fx_active_established(&F);
+	fx_send_raw(&F, TH_PSH, F.peer_seq, 0, "abc", 3);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -EAGAIN);
+	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_NO_ACK], 1);
 }
 END_TEST
 
 START_TEST(test_challenge_ack_limit_caps_acks_per_second)
 {
-        fx_free(&F);
-        fx_init(&F);
-        F.tun.challenge_ack_limit = 2;
-        fx_start(&F);
-        fx_active_established(&F);
-        for (int i = 0; i < 5; i++)
-                fx_send_raw(&F, TH_RST, F.peer_seq + 10, 0, NULL, 0);
-        ck_assert_uint_eq(fx_pending(&F), 2);
-        F.head = F.tail;
-        fx_advance(&F, 1 * SEC);
-        fx_send_raw(&F, TH_RST, F.peer_seq + 10, 0, NULL, 0);
-        fx_recv_one(&F, TCPF_ACK);
+	fx_free(&F);
+	fx_init(&F);
+	F.tun.challenge_ack_limit = 2;
+	fx_start(&F);
+	fx_active_established(&F);
+	for (int i = 0; i < 5; i++)
+		fx_send_raw(&F, TH_RST, F.peer_seq + 10, 0, NULL, 0);
+	ck_assert_uint_eq(fx_pending(&F), 2);
+	F.head = F.tail;
+	fx_advance(&F, 1 * SEC);
+	fx_send_raw(&F, TH_RST, F.peer_seq + 10, 0, NULL, 0);
+	fx_recv_one(&F, TCPF_ACK);
 }
 END_TEST
 
 START_TEST(test_time_wait_retransmitted_fin_is_reacked_and_restarts_timer)
 {
-        fx_active_established(&F);
-        fx_to_fin_wait_1(&F);
-        fx_to_fin_wait_2(&F);
-        fx_to_time_wait(&F);
-        fx_advance(&F, 30 * SEC);
-        /* our ACK was lost: the peer sends its FIN again */
-        fx_send_raw(&F, TH_FIN | TH_ACK, F.peer_seq - 1, F.peer_ack, NULL, 0);
-        struct segment *ack = fx_recv_one(&F, TCPF_ACK);
-        ck_assert_uint_eq(ack->ack, F.peer_seq);
-        uint64_t restarted = F.now;
-        fx_advance(&F, 60 * SEC - 1);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
-        fx_advance(&F, 1);
-        ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
-        ck_assert_uint_eq(F.now - restarted, 60 * SEC);
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	fx_to_time_wait(&F);
+	fx_advance(&F, 30 * SEC);
+	/* our ACK was lost: the peer sends its FIN again */
+	fx_send_raw(&F, TH_FIN | TH_ACK, F.peer_seq - 1, F.peer_ack, NULL, 0);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	uint64_t restarted = F.now;
+	fx_advance(&F, 60 * SEC - 1);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
+	fx_advance(&F, 1);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	ck_assert_uint_eq(F.now - restarted, 60 * SEC);
 }
 END_TEST
 
 START_TEST(test_time_wait_length_is_tunable)
 {
-        fx_free(&F);
-        fx_init(&F);
-        F.tun.time_wait = 2 * SEC;
-        fx_start(&F);
-        fx_active_established(&F);
-        fx_to_fin_wait_1(&F);
-        fx_to_fin_wait_2(&F);
-        fx_to_time_wait(&F);
-        ck_assert_uint_eq(stack_next_deadline(F.s), F.now + 2 * SEC);
+	fx_free(&F);
+	fx_init(&F);
+	F.tun.time_wait = 2 * SEC;
+	fx_start(&F);
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	fx_to_time_wait(&F);
+	ck_assert_uint_eq(stack_next_deadline(F.s), F.now + 2 * SEC);
 }
 END_TEST
 
 START_TEST(test_fin_wait_2_of_closed_socket_times_out_after_fin_timeout)
 {
-        fx_active_established(&F);
-        int h = F.sock;
-        ck_assert_int_eq(tcp_close(F.s, F.now, h), 0);
-        fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
-        F.peer_ack++;
-        fx_send(&F, TH_ACK, NULL, 0);
-        uint64_t entered = F.now;
-        fx_advance(&F, 60 * SEC - 1);
-        fx_recv_nothing(&F);
-        fx_advance(&F, 1);
-        struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
-        ck_assert_uint_eq(fx_last_at(&F) - entered, 60 * SEC);
-        ck_assert_uint_eq(rst->seq, F.peer_ack);
-        char buf[512];
-        ck_assert_str_eq(fx_transitions(&F, h, buf, sizeof(buf)),
-                         "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED, "
-                         "ESTABLISHED -> FIN-WAIT-1, FIN-WAIT-1 -> FIN-WAIT-2, "
-                         "FIN-WAIT-2 -> CLOSED");
-        ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+	fx_active_established(&F);
+	int h = F.sock;
+	ck_assert_int_eq(tcp_close(F.s, F.now, h), 0);
+	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	F.peer_ack++;
+	fx_send(&F, TH_ACK, NULL, 0);
+	uint64_t entered = F.now;
+	fx_advance(&F, 60 * SEC - 1);
+	fx_recv_nothing(&F);
+	fx_advance(&F, 1);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
+	ck_assert_uint_eq(fx_last_at(&F) - entered, 60 * SEC);
+	ck_assert_uint_eq(rst->seq, F.peer_ack);
+	char buf[512];
+	ck_assert_str_eq(fx_transitions(&F, h, buf, sizeof(buf)),
+	                 "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED, "
+	                 "ESTABLISHED -> FIN-WAIT-1, FIN-WAIT-1 -> FIN-WAIT-2, "
+	                 "FIN-WAIT-2 -> CLOSED");
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
 }
 END_TEST
 
 START_TEST(test_fin_wait_2_with_open_handle_waits_forever)
 {
-        fx_active_established(&F);
-        fx_to_fin_wait_1(&F);
-        fx_to_fin_wait_2(&F);
-        ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
 }
 END_TEST
 
 START_TEST(test_isn_depends_on_tuple_and_clock)
 {
-        int a = tcp_connect(F.s, F.now, 1001, FX_PEER, 80);
-        int b = tcp_connect(F.s, F.now, 1002, FX_PEER, 80);
-        struct tcp_info_view ia, ib;
-        tcp_get_info(F.s, a, &ia);
-        tcp_get_info(F.s, b, &ib);
-        ck_assert_uint_ne(ia.iss, ib.iss);
-        /* the same tuple later: the 4 us clock moved the ISN on by exactly the elapsed time */
-        tcp_abort(F.s, F.now, a);
-        fx_advance(&F, 400);
-        int c = tcp_connect(F.s, F.now, 1001, FX_PEER, 80);
-        struct tcp_info_view ic;
-        tcp_get_info(F.s, c, &ic);
-        ck_assert_uint_eq(ic.iss - ia.iss, 100);
+	int a = tcp_connect(F.s, F.now, 1001, FX_PEER, 80);
+	int b = tcp_connect(F.s, F.now, 1002, FX_PEER, 80);
+	struct tcp_info_view ia, ib;
+	tcp_get_info(F.s, a, &ia);
+	tcp_get_info(F.s, b, &ib);
+	ck_assert_uint_ne(ia.iss, ib.iss);
+	/* the same tuple later: the 4 us clock moved the ISN on by exactly the elapsed time */
+	tcp_abort(F.s, F.now, a);
+	fx_advance(&F, 400);
+	int c = tcp_connect(F.s, F.now, 1001, FX_PEER, 80);
+	struct tcp_info_view ic;
+	tcp_get_info(F.s, c, &ic);
+	ck_assert_uint_eq(ic.iss - ia.iss, 100);
 }
 END_TEST
 
 START_TEST(test_connect_same_tuple_twice_is_address_in_use)
 {
-        ck_assert_int_gt(tcp_connect(F.s, F.now, 1001, FX_PEER, 80), 0);
-        ck_assert_int_eq(tcp_connect(F.s, F.now, 1001, FX_PEER, 80), -EADDRINUSE);
-        ck_assert_int_gt(tcp_listen(F.s, 80, 1), 0);
-        ck_assert_int_eq(tcp_listen(F.s, 80, 1), -EADDRINUSE);
+	ck_assert_int_gt(tcp_connect(F.s, F.now, 1001, FX_PEER, 80), 0);
+	ck_assert_int_eq(tcp_connect(F.s, F.now, 1001, FX_PEER, 80), -EADDRINUSE);
+	ck_assert_int_gt(tcp_listen(F.s, 80, 1), 0);
+	ck_assert_int_eq(tcp_listen(F.s, 80, 1), -EADDRINUSE);
 }
 END_TEST
 
 START_TEST(test_ephemeral_ports_come_from_the_seeded_prng)
 {
-        uint16_t first[4];
-        for (int i = 0; i < 4; i++) {
-                int h = tcp_connect(F.s, F.now, 0, FX_PEER, 80);
-                struct tcp_info_view info;
-                tcp_get_info(F.s, h, &info);
-                first[i] = info.lport;
-        }
-        ck_assert(first[0] != first[1] || first[1] != first[2]);
-        /* the same seed gives the same ports */
-        fx_free(&F);
-        fx_init(&F);
-        fx_start(&F);
-        for (int i = 0; i < 4; i++) {
-                int h = tcp_connect(F.s, F.now, 0, FX_PEER, 80);
-                struct tcp_info_view info;
-                tcp_get_info(F.s, h, &info);
-                ck_assert_uint_eq(info.lport, first[i]);
-        }
+	uint16_t first[4];
+	for (int i = 0; i < 4; i++) {
+		int h = tcp_connect(F.s, F.now, 0, FX_PEER, 80);
+		struct tcp_info_view info;
+		tcp_get_info(F.s, h, &info);
+		first[i] = info.lport;
+	}
+	ck_assert(first[0] != first[1] || first[1] != first[2]);
+	/* the same seed gives the same ports */
+	fx_free(&F);
+	fx_init(&F);
+	fx_start(&F);
+	for (int i = 0; i < 4; i++) {
+		int h = tcp_connect(F.s, F.now, 0, FX_PEER, 80);
+		struct tcp_info_view info;
+		tcp_get_info(F.s, h, &info);
+		ck_assert_uint_eq(info.lport, first[i]);
+	}
 }
 END_TEST
 
 START_TEST(test_listener_close_resets_unaccepted_children)
 {
-        F.listener = tcp_listen(F.s, F.lport, 4);
-        fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
-        struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-        fx_send_raw(&F, TH_ACK, 1001, sa->seq + 1, NULL, 0);
-        ck_assert_int_eq(tcp_close(F.s, F.now, F.listener), 0);
-        fx_recv_one(&F, TCPF_RST | TCPF_ACK);
-        ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
-        ck_assert_ptr_null(F.s->conns);
+	F.listener = tcp_listen(F.s, F.lport, 4);
+	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	fx_send_raw(&F, TH_ACK, 1001, sa->seq + 1, NULL, 0);
+	ck_assert_int_eq(tcp_close(F.s, F.now, F.listener), 0);
+	fx_recv_one(&F, TCPF_RST | TCPF_ACK);
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+	ck_assert_ptr_null(F.s->conns);
 }
 END_TEST
 
 static Suite *tcp_conn_suite(void)
 {
-        Suite *s = suite_create("tcp_conn");
-        TCase *tc = tcase_create("states");
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_add_test(tc, test_closed_connect_sends_syn_with_mss_and_enters_syn_sent);
-        tcase_add_test(tc, test_syn_sent_syn_ack_establishes_and_acks);
-        tcase_add_test(tc, test_syn_sent_rst_with_acceptable_ack_is_connection_refused);
-        tcase_add_test(tc, test_syn_sent_rst_without_ack_is_ignored);
-        tcase_add_test(tc, test_syn_sent_unacceptable_ack_draws_rst);
-        tcase_add_test(tc, test_syn_sent_simultaneous_open_goes_through_syn_received);
-        tcase_add_test(tc, test_listen_syn_answers_syn_ack_and_ack_completes_accept);
-        tcase_add_test(tc, test_listen_ack_draws_rst_and_listener_stays);
-        tcase_add_test(tc, test_closed_port_syn_draws_rst_ack);
-        tcase_add_test(tc, test_listen_full_backlog_drops_syn);
-        tcase_add_test(tc, test_syn_received_retransmitted_syn_resends_syn_ack);
-        tcase_add_test(tc, test_syn_received_rst_returns_to_listen);
-        tcase_add_test(tc, test_syn_received_bad_ack_draws_rst);
-        tcase_add_test(tc, test_established_active_close_fin_wait_2_time_wait_closed);
-        tcase_add_test(tc, test_fin_wait_1_fin_with_ack_of_our_fin_goes_to_time_wait);
-        tcase_add_test(tc, test_simultaneous_close_goes_through_closing);
-        tcase_add_test(tc, test_close_wait_app_closes_at_once_fin_carries_ack_three_segment_close);
-        tcase_add_test(tc, test_close_wait_app_closes_late_ack_then_fin_four_segment_close);
-        tcase_add_test(tc, test_close_wait_shutdown_enters_last_ack_and_ack_closes);
-        tcase_add_test(tc, test_half_close_shutdown_write_still_reads_and_acks);
-        tcase_add_test(tc, test_peer_half_close_we_still_send);
-        tcase_add_test(tc, test_close_with_unread_data_sends_rst);
-        tcase_add_test(tc, test_abort_sends_rst_and_frees_handle);
-        tcase_add_test(tc, test_listener_close_resets_unaccepted_children);
-        suite_add_tcase(s, tc);
+	Suite *s = suite_create("tcp_conn");
+	TCase *tc = tcase_create("states");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_closed_connect_sends_syn_with_mss_and_enters_syn_sent);
+	tcase_add_test(tc, test_syn_sent_syn_ack_establishes_and_acks);
+	tcase_add_test(tc, test_syn_sent_rst_with_acceptable_ack_is_connection_refused);
+	tcase_add_test(tc, test_syn_sent_rst_without_ack_is_ignored);
+	tcase_add_test(tc, test_syn_sent_unacceptable_ack_draws_rst);
+	tcase_add_test(tc, test_syn_sent_simultaneous_open_goes_through_syn_received);
+	tcase_add_test(tc, test_listen_syn_answers_syn_ack_and_ack_completes_accept);
+	tcase_add_test(tc, test_listen_ack_draws_rst_and_listener_stays);
+	tcase_add_test(tc, test_closed_port_syn_draws_rst_ack);
+	tcase_add_test(tc, test_listen_full_backlog_drops_syn);
+	tcase_add_test(tc, test_syn_received_retransmitted_syn_resends_syn_ack);
+	tcase_add_test(tc, test_syn_received_rst_returns_to_listen);
+	tcase_add_test(tc, test_syn_received_bad_ack_draws_rst);
+	tcase_add_test(tc, test_established_active_close_fin_wait_2_time_wait_closed);
+	tcase_add_test(tc, test_fin_wait_1_fin_with_ack_of_our_fin_goes_to_time_wait);
+	tcase_add_test(tc, test_simultaneous_close_goes_through_closing);
+	tcase_add_test(tc, test_close_wait_app_closes_at_once_fin_carries_ack_three_segment_close);
+	tcase_add_test(tc, test_close_wait_app_closes_late_ack_then_fin_four_segment_close);
+	tcase_add_test(tc, test_close_wait_shutdown_enters_last_ack_and_ack_closes);
+	tcase_add_test(tc, test_half_close_shutdown_write_still_reads_and_acks);
+	tcase_add_test(tc, test_peer_half_close_we_still_send);
+	tcase_add_test(tc, test_close_with_unread_data_sends_rst);
+	tcase_add_test(tc, test_abort_sends_rst_and_frees_handle);
+	tcase_add_test(tc, test_listener_close_resets_unaccepted_children);
+	suite_add_tcase(s, tc);
 
-        TCase *r = tcase_create("rfc5961");
-        tcase_add_checked_fixture(r, setup, teardown);
-        tcase_add_test(r, test_established_rst_at_rcv_nxt_resets_connection);
-        tcase_add_test(r, test_established_rst_in_window_draws_challenge_ack);
-        tcase_add_test(r, test_established_rst_out_of_window_is_dropped_silently);
-        tcase_add_test(r, test_established_syn_draws_challenge_ack);
-        tcase_add_test(r, test_established_ack_of_unsent_data_draws_ack_and_is_dropped);
-        tcase_add_test(r, test_established_segment_without_ack_is_dropped);
-        tcase_add_test(r, test_challenge_ack_limit_caps_acks_per_second);
-        suite_add_tcase(s, r);
+	TCase *r = tcase_create("rfc5961");
+	tcase_add_checked_fixture(r, setup, teardown);
+	tcase_add_test(r, test_established_rst_at_rcv_nxt_resets_connection);
+	tcase_add_test(r, test_established_rst_in_window_draws_challenge_ack);
+	tcase_add_test(r, test_established_rst_out_of_window_is_dropped_silently);
+	tcase_add_test(r, test_established_syn_draws_challenge_ack);
+	tcase_add_test(r, test_established_ack_of_unsent_data_draws_ack_and_is_dropped);
+	tcase_add_test(r, test_established_segment_without_ack_is_dropped);
+	tcase_add_test(r, test_challenge_ack_limit_caps_acks_per_second);
+	suite_add_tcase(s, r);
 
-        TCase *t = tcase_create("teardown timers");
-        tcase_add_checked_fixture(t, setup, teardown);
-        tcase_add_test(t, test_time_wait_retransmitted_fin_is_reacked_and_restarts_timer);
-        tcase_add_test(t, test_time_wait_length_is_tunable);
-        tcase_add_test(t, test_fin_wait_2_of_closed_socket_times_out_after_fin_timeout);
-        tcase_add_test(t, test_fin_wait_2_with_open_handle_waits_forever);
-        suite_add_tcase(s, t);
+	TCase *t = tcase_create("teardown timers");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, test_time_wait_retransmitted_fin_is_reacked_and_restarts_timer);
+	tcase_add_test(t, test_time_wait_length_is_tunable);
+	tcase_add_test(t, test_fin_wait_2_of_closed_socket_times_out_after_fin_timeout);
+	tcase_add_test(t, test_fin_wait_2_with_open_handle_waits_forever);
+	suite_add_tcase(s, t);
 
-        TCase *i = tcase_create("identity");
-        tcase_add_checked_fixture(i, setup, teardown);
-        tcase_add_test(i, test_isn_depends_on_tuple_and_clock);
-        tcase_add_test(i, test_connect_same_tuple_twice_is_address_in_use);
-        tcase_add_test(i, test_ephemeral_ports_come_from_the_seeded_prng);
-        suite_add_tcase(s, i);
-        return s;
+	TCase *i = tcase_create("identity");
+	tcase_add_checked_fixture(i, setup, teardown);
+	tcase_add_test(i, test_isn_depends_on_tuple_and_clock);
+	tcase_add_test(i, test_connect_same_tuple_twice_is_address_in_use);
+	tcase_add_test(i, test_ephemeral_ports_come_from_the_seeded_prng);
+	suite_add_tcase(s, i);
+	return s;
 }
 
 int main(void)
 {
-        return synfin_run_suite(tcp_conn_suite());
+	return synfin_run_suite(tcp_conn_suite());
 }
