@@ -13,270 +13,270 @@
 #define LABEL_MAX 160
 
 enum row_kind {
-        ROW_NONE,  /* not drawn */
-        ROW_PASS,  /* arrived at the far side */
-        ROW_DROP,  /* stopped in the wire */
-        ROW_HELD,  /* released after a hold; drawn at release */
-        ROW_STUCK, /* held, never released within the trace */
+	ROW_NONE,  /* not drawn */
+	ROW_PASS,  /* arrived at the far side */
+	ROW_DROP,  /* stopped in the wire */
+	ROW_HELD,  /* released after a hold; drawn at release */
+	ROW_STUCK, /* held, never released within the trace */
 };
 
 struct row {
-        enum row_kind kind;
-        bool c2s;
-        char label[LABEL_MAX];
-        char note[LABEL_MAX];
+	enum row_kind kind;
+	bool c2s;
+	char label[LABEL_MAX];
+	char note[LABEL_MAX];
 };
 
 static bool same_segment(const struct trace_record *a, const struct trace_record *b)
 {
-        return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport &&
-               a->dport == b->dport && a->seq == b->seq && a->ack == b->ack &&
-               a->tcp_flags == b->tcp_flags && a->len == b->len;
+	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport &&
+	       a->dport == b->dport && a->seq == b->seq && a->ack == b->ack &&
+	       a->tcp_flags == b->tcp_flags && a->len == b->len;
 }
 
 static void ms_str(char *buf, size_t size, uint64_t us)
 {
-        if (us % 1000 == 0) {
-                snprintf(buf, size, "%llu ms", (unsigned long long)(us / 1000));
-                return;
-        }
-        /* tenths are enough to tell a 300 ms hold from a 300.4 ms one at a glance */
-        snprintf(buf, size, "%llu.%llu ms", (unsigned long long)(us / 1000),
-                 (unsigned long long)(us % 1000 / 100));
+	if (us % 1000 == 0) {
+		snprintf(buf, size, "%llu ms", (unsigned long long)(us / 1000));
+		return;
+	}
+	/* tenths are enough to tell a 300 ms hold from a 300.4 ms one at a glance */
+	snprintf(buf, size, "%llu.%llu ms", (unsigned long long)(us / 1000),
+	         (unsigned long long)(us % 1000 / 100));
 }
 
 static void rule_str(char *buf, size_t size, const char *what, const struct trace_record *r)
 {
-        if (r->rule == 0)
-                snprintf(buf, size, "%s", what);
-        else if (r->rule_file && r->rule_file[0])
-                snprintf(buf, size, "%s: rule %u (%s:%u)", what, r->rule, r->rule_file,
-                         r->rule_line);
-        else
-                snprintf(buf, size, "%s: rule %u (line %u)", what, r->rule, r->rule_line);
+	if (r->rule == 0)
+		snprintf(buf, size, "%s", what);
+	else if (r->rule_file && r->rule_file[0])
+		snprintf(buf, size, "%s: rule %u (%s:%u)", what, r->rule, r->rule_file,
+		         r->rule_line);
+	else
+		snprintf(buf, size, "%s: rule %u (line %u)", what, r->rule, r->rule_line);
 }
 
 static void make_label(struct row *row, const struct trace_record *r, bool port_prefix,
                        uint16_t client_port, const char *suffix)
 {
-        char seq[40] = "", ack[24] = "", port[12] = "";
-        if (port_prefix)
-                snprintf(port, sizeof(port), ":%u ", client_port);
-        if (r->len > 0)
-                snprintf(seq, sizeof(seq), " seq %u:%u", r->rseq, r->rseq + r->len);
-        else if (r->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))
-                snprintf(seq, sizeof(seq), " seq %u", r->rseq);
-        if (r->tcp_flags & TCPF_ACK)
-                snprintf(ack, sizeof(ack), " ack %u", r->rack);
-        snprintf(row->label, sizeof(row->label), "%s[%s]%s%s%s", port, r->flags, seq, ack, suffix);
+	char seq[40] = "", ack[24] = "", port[12] = "";
+	if (port_prefix)
+		snprintf(port, sizeof(port), ":%u ", client_port);
+	if (r->len > 0)
+		snprintf(seq, sizeof(seq), " seq %u:%u", r->rseq, r->rseq + r->len);
+	else if (r->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))
+		snprintf(seq, sizeof(seq), " seq %u", r->rseq);
+	if (r->tcp_flags & TCPF_ACK)
+		snprintf(ack, sizeof(ack), " ack %u", r->rack);
+	snprintf(row->label, sizeof(row->label), "%s[%s]%s%s%s", port, r->flags, seq, ack, suffix);
 }
 
 /* Columns a row needs between the bars. */
 static size_t row_width(const struct row *row)
 {
-        size_t len = strlen(row->label);
-        switch (row->kind) {
-        case ROW_DROP:
-                return row->c2s ? LEAD + len + 1 + 2 + 1 + DROP_GAP /* "-- X" + gap */
-                                : DROP_GAP + LEAD + len + 1 + 2;
-        case ROW_NONE:
-                return 0;
-        default:
-                return LEAD + len + 1 + 2; /* at least "->" or "--" after the label */
-        }
+	size_t len = strlen(row->label);
+	switch (row->kind) {
+	case ROW_DROP:
+		return row->c2s ? LEAD + len + 1 + 2 + 1 + DROP_GAP /* "-- X" + gap */
+		                : DROP_GAP + LEAD + len + 1 + 2;
+	case ROW_NONE:
+		return 0;
+	default:
+		return LEAD + len + 1 + 2; /* at least "->" or "--" after the label */
+	}
 }
 
 static void fill(char *p, char c, size_t n)
 {
-        memset(p, c, n);
+	memset(p, c, n);
 }
 
 /* The text between the two bars, exactly inner columns wide. */
 static void draw(char *line, size_t inner, const struct row *row)
 {
-        size_t len = strlen(row->label);
-        fill(line, ' ', inner);
-        line[inner] = '\0';
-        if (row->kind == ROW_DROP && !row->c2s) {
-                /* from the server, stopping DROP_GAP columns short of the client */
-                size_t at = DROP_GAP;
-                line[at] = 'X';
-                fill(line + at + 1, '-', LEAD - 2);
-                memcpy(line + at + LEAD, row->label, len);
-                size_t tail = at + LEAD + len;
-                line[tail] = ' ';
-                fill(line + tail + 1, '-', inner - tail - 1);
-                return;
-        }
-        fill(line, '-', LEAD - 1);
-        if (!row->c2s)
-                line[0] = '<';
-        memcpy(line + LEAD, row->label, len);
-        size_t tail = LEAD + len + 1;
-        if (row->kind == ROW_DROP) {
-                size_t x = inner - DROP_GAP - 1;
-                fill(line + tail, '-', x - tail);
-                line[x] = 'X';
-                return;
-        }
-        fill(line + tail, '-', inner - tail);
-        if (row->c2s)
-                line[inner - 1] = '>';
+	size_t len = strlen(row->label);
+	fill(line, ' ', inner);
+	line[inner] = '\0';
+	if (row->kind == ROW_DROP && !row->c2s) {
+		/* from the server, stopping DROP_GAP columns short of the client */
+		size_t at = DROP_GAP;
+		line[at] = 'X';
+		fill(line + at + 1, '-', LEAD - 2);
+		memcpy(line + at + LEAD, row->label, len);
+		size_t tail = at + LEAD + len;
+		line[tail] = ' ';
+		fill(line + tail + 1, '-', inner - tail - 1);
+		return;
+	}
+	fill(line, '-', LEAD - 1);
+	if (!row->c2s)
+		line[0] = '<';
+	memcpy(line + LEAD, row->label, len);
+	size_t tail = LEAD + len + 1;
+	if (row->kind == ROW_DROP) {
+		size_t x = inner - DROP_GAP - 1;
+		fill(line + tail, '-', x - tail);
+		line[x] = 'X';
+		return;
+	}
+	fill(line + tail, '-', inner - tail);
+	if (row->c2s)
+		line[inner - 1] = '>';
 }
 
 struct order {
-        uint64_t time_us;
-        size_t index;
+	uint64_t time_us;
+	size_t index;
 };
 
 static int by_time(const void *a, const void *b)
 {
-        const struct order *x = a, *y = b;
-        if (x->time_us != y->time_us)
-                return x->time_us < y->time_us ? -1 : 1;
-        return x->index < y->index ? -1 : x->index > y->index;
+	const struct order *x = a, *y = b;
+	if (x->time_us != y->time_us)
+		return x->time_us < y->time_us ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
 }
 
 static uint32_t find_server(const struct trace_record *recs, size_t n, uint32_t client)
 {
-        for (size_t i = 0; i < n; i++) {
-                if (recs[i].saddr == client && recs[i].daddr != client)
-                        return recs[i].daddr;
-                if (recs[i].daddr == client && recs[i].saddr != client)
-                        return recs[i].saddr;
-        }
-        return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i].saddr == client && recs[i].daddr != client)
+			return recs[i].daddr;
+		if (recs[i].daddr == client && recs[i].saddr != client)
+			return recs[i].saddr;
+	}
+	return 0;
 }
 
 int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
                  uint32_t server_addr)
 {
-        char caddr[16], saddr[16];
-        trace_addr_str(caddr, sizeof(caddr), client_addr);
-        if (!server_addr)
-                server_addr = find_server(recs, n, client_addr);
-        if (!server_addr) {
-                fprintf(out, "no segment to or from the client %s in this trace\n", caddr);
-                return -ENOENT;
-        }
-        trace_addr_str(saddr, sizeof(saddr), server_addr);
+	char caddr[16], saddr[16];
+	trace_addr_str(caddr, sizeof(caddr), client_addr);
+	if (!server_addr)
+		server_addr = find_server(recs, n, client_addr);
+	if (!server_addr) {
+		fprintf(out, "no segment to or from the client %s in this trace\n", caddr);
+		return -ENOENT;
+	}
+	trace_addr_str(saddr, sizeof(saddr), server_addr);
 
-        /* which connections: one means ports in the header, more mean ports in labels */
-        bool many = false, any = false;
-        uint16_t cport = 0, sport = 0;
-        for (size_t i = 0; i < n; i++) {
-                const struct trace_record *r = &recs[i];
-                bool c2s = r->saddr == client_addr && r->daddr == server_addr;
-                bool s2c = r->saddr == server_addr && r->daddr == client_addr;
-                if (!c2s && !s2c)
-                        continue;
-                uint16_t cp = c2s ? r->sport : r->dport, sp = c2s ? r->dport : r->sport;
-                if (any && (cp != cport || sp != sport))
-                        many = true;
-                cport = cp;
-                sport = sp;
-                any = true;
-        }
+	/* which connections: one means ports in the header, more mean ports in labels */
+	bool many = false, any = false;
+	uint16_t cport = 0, sport = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct trace_record *r = &recs[i];
+		bool c2s = r->saddr == client_addr && r->daddr == server_addr;
+		bool s2c = r->saddr == server_addr && r->daddr == client_addr;
+		if (!c2s && !s2c)
+			continue;
+		uint16_t cp = c2s ? r->sport : r->dport, sp = c2s ? r->dport : r->sport;
+		if (any && (cp != cport || sp != sport))
+			many = true;
+		cport = cp;
+		sport = sp;
+		any = true;
+	}
 
-        struct row *rows = calloc(n ? n : 1, sizeof(*rows));
-        if (!rows)
-                return -ENOMEM;
-        size_t inner = MIN_INNER, others = 0;
-        for (size_t i = 0; i < n; i++) {
-                const struct trace_record *r = &recs[i];
-                struct row *row = &rows[i];
-                bool c2s = r->saddr == client_addr && r->daddr == server_addr;
-                bool s2c = r->saddr == server_addr && r->daddr == client_addr;
-                if (!c2s && !s2c) {
-                        others++;
-                        continue;
-                }
-                row->c2s = c2s;
-                uint16_t port = c2s ? r->sport : r->dport;
-                char held[48];
-                if (r->kind == TRACE_RELEASED) {
-                        char ms[24];
-                        ms_str(ms, sizeof(ms), r->held_us);
-                        snprintf(held, sizeof(held), " (held %s)", ms);
-                        row->kind = ROW_HELD;
-                        make_label(row, r, many, port, held);
-                        rule_str(row->note, sizeof(row->note), "held", r);
-                } else if (r->action == RULE_DROP) {
-                        row->kind = ROW_DROP;
-                        make_label(row, r, many, port, "");
-                        rule_str(row->note, sizeof(row->note), "dropped", r);
-                } else if (r->action == RULE_DELAY) {
-                        bool released = false;
-                        for (size_t k = i + 1; k < n && !released; k++)
-                                released =
-                                    recs[k].kind == TRACE_RELEASED && same_segment(&recs[k], r);
-                        if (released)
-                                continue; /* drawn at its release */
-                        row->kind = ROW_STUCK;
-                        make_label(row, r, many, port, " (held, not released)");
-                        rule_str(row->note, sizeof(row->note), "held", r);
-                } else {
-                        row->kind = ROW_PASS;
-                        make_label(row, r, many, port, "");
-                }
-                size_t w = row_width(row);
-                if (w > inner)
-                        inner = w;
-        }
+	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	size_t inner = MIN_INNER, others = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct trace_record *r = &recs[i];
+		struct row *row = &rows[i];
+		bool c2s = r->saddr == client_addr && r->daddr == server_addr;
+		bool s2c = r->saddr == server_addr && r->daddr == client_addr;
+		if (!c2s && !s2c) {
+			others++;
+			continue;
+		}
+		row->c2s = c2s;
+		uint16_t port = c2s ? r->sport : r->dport;
+		char held[48];
+		if (r->kind == TRACE_RELEASED) {
+			char ms[24];
+			ms_str(ms, sizeof(ms), r->held_us);
+			snprintf(held, sizeof(held), " (held %s)", ms);
+			row->kind = ROW_HELD;
+			make_label(row, r, many, port, held);
+			rule_str(row->note, sizeof(row->note), "held", r);
+		} else if (r->action == RULE_DROP) {
+			row->kind = ROW_DROP;
+			make_label(row, r, many, port, "");
+			rule_str(row->note, sizeof(row->note), "dropped", r);
+		} else if (r->action == RULE_DELAY) {
+			bool released = false;
+			for (size_t k = i + 1; k < n && !released; k++)
+				released =
+				    recs[k].kind == TRACE_RELEASED && same_segment(&recs[k], r);
+			if (released)
+				continue; /* drawn at its release */
+			row->kind = ROW_STUCK;
+			make_label(row, r, many, port, " (held, not released)");
+			rule_str(row->note, sizeof(row->note), "held", r);
+		} else {
+			row->kind = ROW_PASS;
+			make_label(row, r, many, port, "");
+		}
+		size_t w = row_width(row);
+		if (w > inner)
+			inner = w;
+	}
 
-        /* header: each host's name centred over its bar */
-        char cname[48], sname[48];
-        if (many) {
-                snprintf(cname, sizeof(cname), "%s (client)", caddr);
-                snprintf(sname, sizeof(sname), "%s (server)", saddr);
-        } else {
-                snprintf(cname, sizeof(cname), "%s:%u (client)", caddr, cport);
-                snprintf(sname, sizeof(sname), "%s:%u (server)", saddr, sport);
-        }
-        size_t lbar = TIME_WIDTH + 2, rbar = lbar + inner + 1;
-        size_t cstart = lbar > strlen(cname) / 2 ? lbar - strlen(cname) / 2 : 0;
-        size_t sstart = rbar - strlen(sname) / 2;
-        if (sstart < cstart + strlen(cname) + 2)
-                sstart = cstart + strlen(cname) + 2;
-        fprintf(out, "%*s%s%*s%s\n", (int)cstart, "", cname, (int)(sstart - cstart - strlen(cname)),
-                "", sname);
+	/* header: each host's name centred over its bar */
+	char cname[48], sname[48];
+	if (many) {
+		snprintf(cname, sizeof(cname), "%s (client)", caddr);
+		snprintf(sname, sizeof(sname), "%s (server)", saddr);
+	} else {
+		snprintf(cname, sizeof(cname), "%s:%u (client)", caddr, cport);
+		snprintf(sname, sizeof(sname), "%s:%u (server)", saddr, sport);
+	}
+	size_t lbar = TIME_WIDTH + 2, rbar = lbar + inner + 1;
+	size_t cstart = lbar > strlen(cname) / 2 ? lbar - strlen(cname) / 2 : 0;
+	size_t sstart = rbar - strlen(sname) / 2;
+	if (sstart < cstart + strlen(cname) + 2)
+		sstart = cstart + strlen(cname) + 2;
+	fprintf(out, "%*s%s%*s%s\n", (int)cstart, "", cname, (int)(sstart - cstart - strlen(cname)),
+	        "", sname);
 
-        char *line = malloc(inner + 1);
-        if (!line) {
-                free(rows);
-                return -ENOMEM;
-        }
-        /* A trace lists a release when it happens, but a reader may have merged or reordered
-         * records: draw in time order, keeping the trace's order for equal times. */
-        struct order *ord = malloc((n ? n : 1) * sizeof(*ord));
-        if (!ord) {
-                free(line);
-                free(rows);
-                return -ENOMEM;
-        }
-        size_t drawn = 0;
-        for (size_t i = 0; i < n; i++)
-                if (rows[i].kind != ROW_NONE)
-                        ord[drawn++] = (struct order){recs[i].time_us, i};
-        qsort(ord, drawn, sizeof(*ord), by_time);
+	char *line = malloc(inner + 1);
+	if (!line) {
+		free(rows);
+		return -ENOMEM;
+	}
+	/* A trace lists a release when it happens, but a reader may have merged or reordered
+	 * records: draw in time order, keeping the trace's order for equal times. */
+	struct order *ord = malloc((n ? n : 1) * sizeof(*ord));
+	if (!ord) {
+		free(line);
+		free(rows);
+		return -ENOMEM;
+	}
+	size_t drawn = 0;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].kind != ROW_NONE)
+			ord[drawn++] = (struct order){recs[i].time_us, i};
+	qsort(ord, drawn, sizeof(*ord), by_time);
 
-        uint64_t t0 = n ? recs[0].time_us : 0;
-        for (size_t k = 0; k < drawn; k++) {
-                size_t i = ord[k].index;
-                draw(line, inner, &rows[i]);
-                uint64_t dt = recs[i].time_us >= t0 ? recs[i].time_us - t0 : 0;
-                fprintf(out, "%*llu.%06llu  |%s|", TIME_WIDTH - 7,
-                        (unsigned long long)(dt / 1000000), (unsigned long long)(dt % 1000000),
-                        line);
-                if (rows[i].note[0])
-                        fprintf(out, "  %s", rows[i].note);
-                fputc('\n', out);
-        }
-        if (others)
-                fprintf(out, "(%zu segment%s between other hosts not shown)\n", others,
-                        others == 1 ? "" : "s");
-        free(ord);
-        free(line);
-        free(rows);
-        return 0;
+	uint64_t t0 = n ? recs[0].time_us : 0;
+	for (size_t k = 0; k < drawn; k++) {
+		size_t i = ord[k].index;
+		draw(line, inner, &rows[i]);
+		uint64_t dt = recs[i].time_us >= t0 ? recs[i].time_us - t0 : 0;
+		fprintf(out, "%*llu.%06llu  |%s|", TIME_WIDTH - 7,
+		        (unsigned long long)(dt / 1000000), (unsigned long long)(dt % 1000000),
+		        line);
+		if (rows[i].note[0])
+			fprintf(out, "  %s", rows[i].note);
+		fputc('\n', out);
+	}
+	if (others)
+		fprintf(out, "(%zu segment%s between other hosts not shown)\n", others,
+		        others == 1 ? "" : "s");
+	free(ord);
+	free(line);
+	free(rows);
+	return 0;
 }

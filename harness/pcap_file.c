@@ -14,12 +14,12 @@
 #define PCAP_SNAPLEN 65535u
 
 enum {
-        LINKTYPE_NULL = 0,
-        LINKTYPE_ETHERNET = 1,
-        LINKTYPE_RAW = 101,
-        LINKTYPE_LINUX_SLL = 113,
-        LINKTYPE_IPV4 = 228,
-        LINKTYPE_LINUX_SLL2 = 276,
+	LINKTYPE_NULL = 0,
+	LINKTYPE_ETHERNET = 1,
+	LINKTYPE_RAW = 101,
+	LINKTYPE_LINUX_SLL = 113,
+	LINKTYPE_IPV4 = 228,
+	LINKTYPE_LINUX_SLL2 = 276,
 };
 
 /* A record bigger than this is garbage, whatever the header's snaplen says (libpcap's own
@@ -28,183 +28,183 @@ enum {
 
 static void put32(uint8_t *p, uint32_t v)
 {
-        memcpy(p, &v, 4); /* the writer's byte order; the magic tells readers which it is */
+	memcpy(p, &v, 4); /* the writer's byte order; the magic tells readers which it is */
 }
 
 static void put16(uint8_t *p, uint16_t v)
 {
-        memcpy(p, &v, 2);
+	memcpy(p, &v, 2);
 }
 
 int pcap_write_header(FILE *out)
 {
-        uint8_t h[24];
-        put32(h, PCAP_MAGIC_US);
-        put16(h + 4, 2); /* version 2.4 */
-        put16(h + 6, 4);
-        put32(h + 8, 0);  /* thiszone: timestamps are UTC */
-        put32(h + 12, 0); /* sigfigs */
-        put32(h + 16, PCAP_SNAPLEN);
-        put32(h + 20, LINKTYPE_RAW);
-        if (fwrite(h, sizeof(h), 1, out) != 1)
-                return -EIO;
-        return 0;
+	uint8_t h[24];
+	put32(h, PCAP_MAGIC_US);
+	put16(h + 4, 2); /* version 2.4 */
+	put16(h + 6, 4);
+	put32(h + 8, 0);  /* thiszone: timestamps are UTC */
+	put32(h + 12, 0); /* sigfigs */
+	put32(h + 16, PCAP_SNAPLEN);
+	put32(h + 20, LINKTYPE_RAW);
+	if (fwrite(h, sizeof(h), 1, out) != 1)
+		return -EIO;
+	return 0;
 }
 
 int pcap_write_packet(FILE *out, uint64_t time_us, const uint8_t *pkt, size_t len)
 {
-        uint32_t caplen = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : (uint32_t)len;
-        uint32_t origlen = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-        uint8_t h[16];
-        put32(h, (uint32_t)(time_us / 1000000));
-        put32(h + 4, (uint32_t)(time_us % 1000000));
-        put32(h + 8, caplen);
-        put32(h + 12, origlen);
-        if (fwrite(h, sizeof(h), 1, out) != 1 || (caplen && fwrite(pkt, caplen, 1, out) != 1))
-                return -EIO;
-        return 0;
+	uint32_t caplen = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : (uint32_t)len;
+	uint32_t origlen = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	uint8_t h[16];
+	put32(h, (uint32_t)(time_us / 1000000));
+	put32(h + 4, (uint32_t)(time_us % 1000000));
+	put32(h + 8, caplen);
+	put32(h + 12, origlen);
+	if (fwrite(h, sizeof(h), 1, out) != 1 || (caplen && fwrite(pkt, caplen, 1, out) != 1))
+		return -EIO;
+	return 0;
 }
 
 struct reader {
-        bool swap;
-        bool nanos;
-        uint32_t linktype;
+	bool swap;
+	bool nanos;
+	uint32_t linktype;
 };
 
 static uint32_t rd32(const struct reader *r, const uint8_t *p)
 {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        return r->swap ? __builtin_bswap32(v) : v;
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return r->swap ? __builtin_bswap32(v) : v;
 }
 
 static uint16_t be16(const uint8_t *p)
 {
-        return (uint16_t)(p[0] << 8 | p[1]);
+	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 /* Where the IPv4 packet starts inside a frame of this link type; -1 when the frame carries
  * something else (ARP, IPv6, a runt). */
 static long ipv4_offset(const struct reader *r, const uint8_t *f, size_t len)
 {
-        switch (r->linktype) {
-        case LINKTYPE_ETHERNET: {
-                size_t off = 12;
-                /* 802.1Q / 802.1ad tags sit between the addresses and the EtherType */
-                while (off + 2 <= len && (be16(f + off) == 0x8100 || be16(f + off) == 0x88a8))
-                        off += 4;
-                if (off + 2 > len || be16(f + off) != 0x0800)
-                        return -1;
-                return (long)off + 2;
-        }
-        case LINKTYPE_RAW:
-        case LINKTYPE_IPV4:
-                return 0;
-        case LINKTYPE_LINUX_SLL: /* 16-byte header, protocol last */
-                return len >= 16 && be16(f + 14) == 0x0800 ? 16 : -1;
-        case LINKTYPE_LINUX_SLL2: /* 20-byte header, protocol first */
-                return len >= 20 && be16(f) == 0x0800 ? 20 : -1;
-        case LINKTYPE_NULL: { /* the sender's AF_INET (2) in the sender's byte order */
-                if (len < 4)
-                        return -1;
-                uint32_t fam;
-                memcpy(&fam, f, 4);
-                return fam == 2 || fam == __builtin_bswap32(2) ? 4 : -1;
-        }
-        default:
-                return -1;
-        }
+	switch (r->linktype) {
+	case LINKTYPE_ETHERNET: {
+		size_t off = 12;
+		/* 802.1Q / 802.1ad tags sit between the addresses and the EtherType */
+		while (off + 2 <= len && (be16(f + off) == 0x8100 || be16(f + off) == 0x88a8))
+			off += 4;
+		if (off + 2 > len || be16(f + off) != 0x0800)
+			return -1;
+		return (long)off + 2;
+	}
+	case LINKTYPE_RAW:
+	case LINKTYPE_IPV4:
+		return 0;
+	case LINKTYPE_LINUX_SLL: /* 16-byte header, protocol last */
+		return len >= 16 && be16(f + 14) == 0x0800 ? 16 : -1;
+	case LINKTYPE_LINUX_SLL2: /* 20-byte header, protocol first */
+		return len >= 20 && be16(f) == 0x0800 ? 20 : -1;
+	case LINKTYPE_NULL: { /* the sender's AF_INET (2) in the sender's byte order */
+		if (len < 4)
+			return -1;
+		uint32_t fam;
+		memcpy(&fam, f, 4);
+		return fam == 2 || fam == __builtin_bswap32(2) ? 4 : -1;
+	}
+	default:
+		return -1;
+	}
 }
 
 static bool linktype_known(uint32_t lt)
 {
-        return lt == LINKTYPE_ETHERNET || lt == LINKTYPE_RAW || lt == LINKTYPE_IPV4 ||
-               lt == LINKTYPE_LINUX_SLL || lt == LINKTYPE_LINUX_SLL2 || lt == LINKTYPE_NULL;
+	return lt == LINKTYPE_ETHERNET || lt == LINKTYPE_RAW || lt == LINKTYPE_IPV4 ||
+	       lt == LINKTYPE_LINUX_SLL || lt == LINKTYPE_LINUX_SLL2 || lt == LINKTYPE_NULL;
 }
 
 int pcap_read_file(const char *path, pcap_packet_fn fn, void *ctx)
 {
-        FILE *f = fopen(path, "rb");
-        if (!f)
-                return -errno;
-        int err = 0;
-        uint8_t *frame = NULL;
-        uint8_t h[24];
-        struct reader r = {0};
-        if (fread(h, sizeof(h), 1, f) != 1) {
-                err = ferror(f) ? -EIO : -EINVAL;
-                goto out;
-        }
-        uint32_t magic;
-        memcpy(&magic, h, 4);
-        if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS) {
-                r.swap = false;
-        } else if (magic == __builtin_bswap32(PCAP_MAGIC_US) ||
-                   magic == __builtin_bswap32(PCAP_MAGIC_NS)) {
-                r.swap = true;
-                magic = __builtin_bswap32(magic);
-        } else {
-                err = -EINVAL; /* pcapng or not a capture at all */
-                goto out;
-        }
-        r.nanos = magic == PCAP_MAGIC_NS;
-        uint16_t major;
-        memcpy(&major, h + 4, 2);
-        if (r.swap)
-                major = __builtin_bswap16(major);
-        if (major != 2) {
-                err = -EINVAL;
-                goto out;
-        }
-        /* the top bits of the link-type field carry FCS information (pcap-savefile(5)) */
-        r.linktype = rd32(&r, h + 20) & 0x0fffffff;
-        if (!linktype_known(r.linktype & 0xffff)) {
-                err = -EPROTONOSUPPORT;
-                goto out;
-        }
-        r.linktype &= 0xffff;
-        frame = malloc(PCAP_MAX_RECORD);
-        if (!frame) {
-                err = -ENOMEM;
-                goto out;
-        }
-        for (;;) {
-                uint8_t rh[16];
-                size_t got = fread(rh, 1, sizeof(rh), f);
-                if (got == 0 && !ferror(f))
-                        break; /* a clean end of file */
-                if (got != sizeof(rh)) {
-                        err = ferror(f) ? -EIO : -EINVAL; /* a record header cut short */
-                        goto out;
-                }
-                uint32_t sec = rd32(&r, rh), frac = rd32(&r, rh + 4);
-                uint32_t caplen = rd32(&r, rh + 8);
-                if (caplen > PCAP_MAX_RECORD || frac >= (r.nanos ? 1000000000u : 1000000u)) {
-                        err = -EINVAL;
-                        goto out;
-                }
-                if (caplen && fread(frame, caplen, 1, f) != 1) {
-                        err = ferror(f) ? -EIO : -EINVAL; /* the packet cut short */
-                        goto out;
-                }
-                long off = ipv4_offset(&r, frame, caplen);
-                if (off < 0 || (size_t)off + 20 > caplen || frame[off] >> 4 != 4)
-                        continue;
-                const uint8_t *ip = frame + off;
-                size_t len = caplen - (size_t)off;
-                /* drop link-layer padding after the IPv4 datagram (Ethernet's 60-byte minimum) */
-                size_t total = be16(ip + 2);
-                if (total >= 20 && total < len)
-                        len = total;
-                uint64_t t = (uint64_t)sec * 1000000 + (r.nanos ? frac / 1000 : frac);
-                int rc = fn(ctx, t, ip, len);
-                if (rc != 0) {
-                        err = rc;
-                        goto out;
-                }
-        }
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	int err = 0;
+	uint8_t *frame = NULL;
+	uint8_t h[24];
+	struct reader r = {0};
+	if (fread(h, sizeof(h), 1, f) != 1) {
+		err = ferror(f) ? -EIO : -EINVAL;
+		goto out;
+	}
+	uint32_t magic;
+	memcpy(&magic, h, 4);
+	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS) {
+		r.swap = false;
+	} else if (magic == __builtin_bswap32(PCAP_MAGIC_US) ||
+	           magic == __builtin_bswap32(PCAP_MAGIC_NS)) {
+		r.swap = true;
+		magic = __builtin_bswap32(magic);
+	} else {
+		err = -EINVAL; /* pcapng or not a capture at all */
+		goto out;
+	}
+	r.nanos = magic == PCAP_MAGIC_NS;
+	uint16_t major;
+	memcpy(&major, h + 4, 2);
+	if (r.swap)
+		major = __builtin_bswap16(major);
+	if (major != 2) {
+		err = -EINVAL;
+		goto out;
+	}
+	/* the top bits of the link-type field carry FCS information (pcap-savefile(5)) */
+	r.linktype = rd32(&r, h + 20) & 0x0fffffff;
+	if (!linktype_known(r.linktype & 0xffff)) {
+		err = -EPROTONOSUPPORT;
+		goto out;
+	}
+	r.linktype &= 0xffff;
+	frame = malloc(PCAP_MAX_RECORD);
+	if (!frame) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		uint8_t rh[16];
+		size_t got = fread(rh, 1, sizeof(rh), f);
+		if (got == 0 && !ferror(f))
+			break; /* a clean end of file */
+		if (got != sizeof(rh)) {
+			err = ferror(f) ? -EIO : -EINVAL; /* a record header cut short */
+			goto out;
+		}
+		uint32_t sec = rd32(&r, rh), frac = rd32(&r, rh + 4);
+		uint32_t caplen = rd32(&r, rh + 8);
+		if (caplen > PCAP_MAX_RECORD || frac >= (r.nanos ? 1000000000u : 1000000u)) {
+			err = -EINVAL;
+			goto out;
+		}
+		if (caplen && fread(frame, caplen, 1, f) != 1) {
+			err = ferror(f) ? -EIO : -EINVAL; /* the packet cut short */
+			goto out;
+		}
+		long off = ipv4_offset(&r, frame, caplen);
+		if (off < 0 || (size_t)off + 20 > caplen || frame[off] >> 4 != 4)
+			continue;
+		const uint8_t *ip = frame + off;
+		size_t len = caplen - (size_t)off;
+		/* drop link-layer padding after the IPv4 datagram (Ethernet's 60-byte minimum) */
+		size_t total = be16(ip + 2);
+		if (total >= 20 && total < len)
+			len = total;
+		uint64_t t = (uint64_t)sec * 1000000 + (r.nanos ? frac / 1000 : frac);
+		int rc = fn(ctx, t, ip, len);
+		if (rc != 0) {
+			err = rc;
+			goto out;
+		}
+	}
 out:
-        free(frame);
-        fclose(f);
-        return err;
+	free(frame);
+	fclose(f);
+	return err;
 }

@@ -12,26 +12,26 @@
 #include "trace.h"
 
 struct trace_record {
-        uint64_t time_us;        /* "t", microseconds since the epoch */
-        enum trace_kind kind;    /* "event" */
-        enum rule_action action; /* "verdict" */
-        uint64_t delay_us;       /* "delay_us" */
-        uint64_t held_us;        /* "held_us" */
-        unsigned rule;           /* "rule": index, 0 when none */
-        char *rule_file;         /* "rule_file", "" when none; owned */
-        unsigned rule_line;      /* "rule_line" */
-        char dir[8];             /* "c2s", "s2c" or "other" */
-        char src[16];            /* dotted quad */
-        char dst[16];
-        uint32_t saddr, daddr; /* src and dst, host byte order */
-        uint16_t sport, dport;
-        char flags[12];      /* tcpdump's letters without brackets: "S.", ".", "none" */
-        uint8_t tcp_flags;   /* the same as TCPF_* bits */
-        uint32_t seq, ack;   /* absolute */
-        uint32_t rseq, rack; /* as tcpdump prints them */
-        uint16_t win;
-        uint32_t len; /* payload bytes */
-        char *text;   /* the tcpdump line; owned */
+	uint64_t time_us;        /* "t", microseconds since the epoch */
+	enum trace_kind kind;    /* "event" */
+	enum rule_action action; /* "verdict" */
+	uint64_t delay_us;       /* "delay_us" */
+	uint64_t held_us;        /* "held_us" */
+	unsigned rule;           /* "rule": index, 0 when none */
+	char *rule_file;         /* "rule_file", "" when none; owned */
+	unsigned rule_line;      /* "rule_line" */
+	char dir[8];             /* "c2s", "s2c" or "other" */
+	char src[16];            /* dotted quad */
+	char dst[16];
+	uint32_t saddr, daddr; /* src and dst, host byte order */
+	uint16_t sport, dport;
+	char flags[12];      /* tcpdump's letters without brackets: "S.", ".", "none" */
+	uint8_t tcp_flags;   /* the same as TCPF_* bits */
+	uint32_t seq, ack;   /* absolute */
+	uint32_t rseq, rack; /* as tcpdump prints them */
+	uint16_t win;
+	uint32_t len; /* payload bytes */
+	char *text;   /* the tcpdump line; owned */
 };
 
 /* Read a whole JSONL trace. On success *out is an array of *n records (NULL and 0 for an empty

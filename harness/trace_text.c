@@ -33,67 +33,67 @@
  * Growing: starts in the caller's buffer and moves to the heap when the text outgrows it (a
  * line with a long HTTP request line); if the heap fails, the text is cut. */
 struct sbuf {
-        char *buf;
-        size_t size;
-        size_t len; /* characters produced, even those that did not fit */
-        char *stack;
-        bool grow;
+	char *buf;
+	size_t size;
+	size_t len; /* characters produced, even those that did not fit */
+	char *stack;
+	bool grow;
 };
 
 static void sb_init_fixed(struct sbuf *b, char *buf, size_t size)
 {
-        *b = (struct sbuf){.buf = buf, .size = size, .stack = buf};
-        if (size)
-                buf[0] = '\0';
+	*b = (struct sbuf){.buf = buf, .size = size, .stack = buf};
+	if (size)
+		buf[0] = '\0';
 }
 
 static void sb_init_growing(struct sbuf *b, char *buf, size_t size)
 {
-        sb_init_fixed(b, buf, size);
-        b->grow = true;
+	sb_init_fixed(b, buf, size);
+	b->grow = true;
 }
 
 __attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
-        va_list ap;
-        size_t room = b->len < b->size ? b->size - b->len : 0;
-        va_start(ap, fmt);
-        int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                return;
-        if ((size_t)n >= room && b->grow && b->len < b->size) {
-                size_t want = b->len + (size_t)n + 1;
-                size_t size = b->size * 2 > want ? b->size * 2 : want;
-                char *nb = b->buf == b->stack ? malloc(size) : realloc(b->buf, size);
-                if (nb) {
-                        if (b->buf == b->stack)
-                                memcpy(nb, b->buf, b->len);
-                        b->buf = nb;
-                        b->size = size;
-                        va_start(ap, fmt);
-                        vsnprintf(b->buf + b->len, size - b->len, fmt, ap);
-                        va_end(ap);
-                }
-        }
-        b->len += (size_t)n;
+	va_list ap;
+	size_t room = b->len < b->size ? b->size - b->len : 0;
+	va_start(ap, fmt);
+	int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= room && b->grow && b->len < b->size) {
+		size_t want = b->len + (size_t)n + 1;
+		size_t size = b->size * 2 > want ? b->size * 2 : want;
+		char *nb = b->buf == b->stack ? malloc(size) : realloc(b->buf, size);
+		if (nb) {
+			if (b->buf == b->stack)
+				memcpy(nb, b->buf, b->len);
+			b->buf = nb;
+			b->size = size;
+			va_start(ap, fmt);
+			vsnprintf(b->buf + b->len, size - b->len, fmt, ap);
+			va_end(ap);
+		}
+	}
+	b->len += (size_t)n;
 }
 
 static int sb_len(const struct sbuf *b)
 {
-        return b->len > INT32_MAX ? INT32_MAX : (int)b->len;
+	return b->len > INT32_MAX ? INT32_MAX : (int)b->len;
 }
 
 static const char *sb_str(const struct sbuf *b)
 {
-        return b->size ? b->buf : "";
+	return b->size ? b->buf : "";
 }
 
 static void sb_release(struct sbuf *b)
 {
-        if (b->buf != b->stack)
-                free(b->buf);
-        b->buf = b->stack;
+	if (b->buf != b->stack)
+		free(b->buf);
+	b->buf = b->stack;
 }
 
 /* ---- tcpdump's relative sequence number table (print-tcp.c tcp_seq_hash4) ---- */
@@ -101,153 +101,153 @@ static void sb_release(struct sbuf *b)
 #define TSEQ_HASHSIZE 919
 
 struct seq_entry {
-        struct seq_entry *next;
-        uint32_t src, dst; /* the key, in tcpdump's collating order */
-        uint32_t port;
-        uint32_t seq, ack;
+	struct seq_entry *next;
+	uint32_t src, dst; /* the key, in tcpdump's collating order */
+	uint32_t port;
+	uint32_t seq, ack;
 };
 
 struct trace_seqs {
-        struct seq_entry *bucket[TSEQ_HASHSIZE];
+	struct seq_entry *bucket[TSEQ_HASHSIZE];
 };
 
 struct trace_seqs *trace_seqs_new(void)
 {
-        return calloc(1, sizeof(struct trace_seqs));
+	return calloc(1, sizeof(struct trace_seqs));
 }
 
 void trace_seqs_free(struct trace_seqs *t)
 {
-        if (!t)
-                return;
-        for (size_t i = 0; i < TSEQ_HASHSIZE; i++) {
-                struct seq_entry *e = t->bucket[i];
-                while (e) {
-                        struct seq_entry *next = e->next;
-                        free(e);
-                        e = next;
-                }
-        }
-        free(t);
+	if (!t)
+		return;
+	for (size_t i = 0; i < TSEQ_HASHSIZE; i++) {
+		struct seq_entry *e = t->bucket[i];
+		while (e) {
+			struct seq_entry *next = e->next;
+			free(e);
+			e = next;
+		}
+	}
+	free(t);
 }
 
 /* What tcpdump computes before printing: the numbers to show, and the two bases SACK blocks
  * are made relative with. */
 struct shown {
-        uint32_t seq, ack;
-        uint32_t thseq, thack;
-        int rev;
+	uint32_t seq, ack;
+	uint32_t thseq, thack;
+	int rev;
 };
 
 static void seqs_apply(struct trace_seqs *t, const struct segment *seg, struct shown *sh)
 {
-        sh->seq = seg->seq;
-        sh->ack = seg->ack;
-        sh->thseq = sh->thack = 0;
-        sh->rev = 0;
-        if (!t || !(seg->flags & TCPF_ACK))
-                return;
-        /* One entry for both directions: the lower port (then the lower address) is "src". */
-        int rev = seg->sport > seg->dport || (seg->sport == seg->dport && seg->saddr > seg->daddr);
-        uint32_t ksrc = rev ? seg->daddr : seg->saddr;
-        uint32_t kdst = rev ? seg->saddr : seg->daddr;
-        uint32_t kport =
-            rev ? (uint32_t)seg->dport << 16 | seg->sport : (uint32_t)seg->sport << 16 | seg->dport;
-        struct seq_entry **slot = &t->bucket[kport % TSEQ_HASHSIZE];
-        struct seq_entry *e = *slot;
-        while (e && !(e->src == ksrc && e->dst == kdst && e->port == kport))
-                e = e->next;
-        if (!e || (seg->flags & TCPF_SYN)) {
-                /* Unknown conversation, or a new one (SYN): record what this segment says, print
-                 * it absolute. If allocation fails we just print absolute numbers. */
-                if (!e) {
-                        e = calloc(1, sizeof(*e));
-                        if (!e)
-                                return;
-                        e->src = ksrc;
-                        e->dst = kdst;
-                        e->port = kport;
-                        e->next = *slot;
-                        *slot = e;
-                }
-                if (rev) {
-                        e->ack = seg->seq;
-                        e->seq = seg->ack - 1;
-                } else {
-                        e->seq = seg->seq;
-                        e->ack = seg->ack - 1;
-                }
-        } else if (rev) {
-                sh->seq = seg->seq - e->ack;
-                sh->ack = seg->ack - e->seq;
-        } else {
-                sh->seq = seg->seq - e->seq;
-                sh->ack = seg->ack - e->ack;
-        }
-        sh->thseq = e->seq;
-        sh->thack = e->ack;
-        sh->rev = rev;
+	sh->seq = seg->seq;
+	sh->ack = seg->ack;
+	sh->thseq = sh->thack = 0;
+	sh->rev = 0;
+	if (!t || !(seg->flags & TCPF_ACK))
+		return;
+	/* One entry for both directions: the lower port (then the lower address) is "src". */
+	int rev = seg->sport > seg->dport || (seg->sport == seg->dport && seg->saddr > seg->daddr);
+	uint32_t ksrc = rev ? seg->daddr : seg->saddr;
+	uint32_t kdst = rev ? seg->saddr : seg->daddr;
+	uint32_t kport =
+	    rev ? (uint32_t)seg->dport << 16 | seg->sport : (uint32_t)seg->sport << 16 | seg->dport;
+	struct seq_entry **slot = &t->bucket[kport % TSEQ_HASHSIZE];
+	struct seq_entry *e = *slot;
+	while (e && !(e->src == ksrc && e->dst == kdst && e->port == kport))
+		e = e->next;
+	if (!e || (seg->flags & TCPF_SYN)) {
+		/* Unknown conversation, or a new one (SYN): record what this segment says, print
+		 * it absolute. If allocation fails we just print absolute numbers. */
+		if (!e) {
+			e = calloc(1, sizeof(*e));
+			if (!e)
+				return;
+			e->src = ksrc;
+			e->dst = kdst;
+			e->port = kport;
+			e->next = *slot;
+			*slot = e;
+		}
+		if (rev) {
+			e->ack = seg->seq;
+			e->seq = seg->ack - 1;
+		} else {
+			e->seq = seg->seq;
+			e->ack = seg->ack - 1;
+		}
+	} else if (rev) {
+		sh->seq = seg->seq - e->ack;
+		sh->ack = seg->ack - e->seq;
+	} else {
+		sh->seq = seg->seq - e->seq;
+		sh->ack = seg->ack - e->ack;
+	}
+	sh->thseq = e->seq;
+	sh->thack = e->ack;
+	sh->rev = rev;
 }
 
 /* ---- small helpers ---- */
 
 void trace_flags_str(char *buf, size_t size, uint8_t flags)
 {
-        /* print-tcp.c tcp_flag_values order */
-        static const struct {
-                uint8_t bit;
-                char c;
-        } letters[] = {
-            {TCPF_FIN, 'F'}, {TCPF_SYN, 'S'}, {TCPF_RST, 'R'}, {TCPF_PSH, 'P'},
-            {TCPF_ACK, '.'}, {TCPF_URG, 'U'}, {TCPF_ECE, 'E'}, {TCPF_CWR, 'W'},
-        };
-        char tmp[16];
-        size_t n = 0;
-        for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
-                if (flags & letters[i].bit)
-                        tmp[n++] = letters[i].c;
-        tmp[n] = '\0';
-        snprintf(buf, size, "%s", n ? tmp : "none");
+	/* print-tcp.c tcp_flag_values order */
+	static const struct {
+		uint8_t bit;
+		char c;
+	} letters[] = {
+	    {TCPF_FIN, 'F'}, {TCPF_SYN, 'S'}, {TCPF_RST, 'R'}, {TCPF_PSH, 'P'},
+	    {TCPF_ACK, '.'}, {TCPF_URG, 'U'}, {TCPF_ECE, 'E'}, {TCPF_CWR, 'W'},
+	};
+	char tmp[16];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
+		if (flags & letters[i].bit)
+			tmp[n++] = letters[i].c;
+	tmp[n] = '\0';
+	snprintf(buf, size, "%s", n ? tmp : "none");
 }
 
 void trace_addr_str(char *buf, size_t size, uint32_t addr)
 {
-        snprintf(buf, size, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
-                 addr & 0xff);
+	snprintf(buf, size, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+	         addr & 0xff);
 }
 
 static uint16_t get16(const uint8_t *p)
 {
-        return (uint16_t)(p[0] << 8 | p[1]);
+	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static uint32_t get32(const uint8_t *p)
 {
-        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* ---- options (print-tcp.c "Handle any options") ---- */
 
 enum {
-        OPT_EOL = 0,
-        OPT_NOP = 1,
-        OPT_MSS = 2,
-        OPT_WSCALE = 3,
-        OPT_SACKOK = 4,
-        OPT_SACK = 5,
-        OPT_ECHO = 6,
-        OPT_ECHOREPLY = 7,
-        OPT_TS = 8,
-        OPT_CC = 11,
-        OPT_CCNEW = 12,
-        OPT_CCECHO = 13,
-        OPT_MD5 = 19,
-        OPT_SCPS = 20,
-        OPT_UTO = 28,
-        OPT_TCPAO = 29,
-        OPT_MPTCP = 30,
-        OPT_TFO = 34,
-        OPT_EXP2 = 254,
+	OPT_EOL = 0,
+	OPT_NOP = 1,
+	OPT_MSS = 2,
+	OPT_WSCALE = 3,
+	OPT_SACKOK = 4,
+	OPT_SACK = 5,
+	OPT_ECHO = 6,
+	OPT_ECHOREPLY = 7,
+	OPT_TS = 8,
+	OPT_CC = 11,
+	OPT_CCNEW = 12,
+	OPT_CCECHO = 13,
+	OPT_MD5 = 19,
+	OPT_SCPS = 20,
+	OPT_UTO = 28,
+	OPT_TCPAO = 29,
+	OPT_MPTCP = 30,
+	OPT_TFO = 34,
+	OPT_EXP2 = 254,
 };
 
 /* print-tcp.c tcp_option_values; NULL: "unknown-N". (CC-echo really prints as nothing.) */
@@ -266,17 +266,17 @@ static const char *const option_names[256] = {
 
 static void print_fastopen(struct sbuf *b, const uint8_t *cp, unsigned datalen, bool exp)
 {
-        if (exp)
-                sb_printf(b, "tfo");
-        if (datalen == 0) {
-                sb_printf(b, " cookiereq");
-        } else if (datalen % 2 != 0 || datalen < 4 || datalen > 16) {
-                sb_printf(b, " (invalid)");
-        } else {
-                sb_printf(b, " cookie ");
-                for (unsigned i = 0; i < datalen; i++)
-                        sb_printf(b, "%02x", cp[i]);
-        }
+	if (exp)
+		sb_printf(b, "tfo");
+	if (datalen == 0) {
+		sb_printf(b, " cookiereq");
+	} else if (datalen % 2 != 0 || datalen < 4 || datalen > 16) {
+		sb_printf(b, " (invalid)");
+	} else {
+		sb_printf(b, " cookie ");
+		for (unsigned i = 0; i < datalen; i++)
+			sb_printf(b, "%02x", cp[i]);
+	}
 }
 
 /* Prints ", options [...]". Returns false after printing tcpdump's "[bad opt]" (tcpdump then
@@ -285,185 +285,185 @@ static void print_fastopen(struct sbuf *b, const uint8_t *cp, unsigned datalen, 
 static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool more_data,
                           const struct shown *sh)
 {
-        char ch = '\0';
-        sb_printf(b, ", options [");
-        while (hlen > 0) {
-                if (ch != '\0')
-                        sb_printf(b, "%c", ch);
-                unsigned opt = *cp++;
-                unsigned len, datalen;
-                bool zerolen = opt == OPT_EOL || opt == OPT_NOP;
-                if (zerolen) {
-                        len = 1;
-                } else {
-                        /* tcpdump reads the length byte even past the options: a payload byte
-                         * then fails its "len > hlen" test; with no payload the read runs off
-                         * the datagram and tcpdump ends the line as truncated. */
-                        if (hlen < 2) {
-                                if (!more_data)
-                                        goto trunc;
-                                goto bad;
-                        }
-                        len = *cp++;
-                        if (len < 2 || len > hlen)
-                                goto bad;
-                        --hlen;
-                }
-                --hlen;
-                datalen = 0;
+	char ch = '\0';
+	sb_printf(b, ", options [");
+	while (hlen > 0) {
+		if (ch != '\0')
+			sb_printf(b, "%c", ch);
+		unsigned opt = *cp++;
+		unsigned len, datalen;
+		bool zerolen = opt == OPT_EOL || opt == OPT_NOP;
+		if (zerolen) {
+			len = 1;
+		} else {
+			/* tcpdump reads the length byte even past the options: a payload byte
+			 * then fails its "len > hlen" test; with no payload the read runs off
+			 * the datagram and tcpdump ends the line as truncated. */
+			if (hlen < 2) {
+				if (!more_data)
+					goto trunc;
+				goto bad;
+			}
+			len = *cp++;
+			if (len < 2 || len > hlen)
+				goto bad;
+			--hlen;
+		}
+		--hlen;
+		datalen = 0;
 #define LENCHECK(l)                                                                                \
-        do {                                                                                       \
-                if ((l) > hlen)                                                                    \
-                        goto bad;                                                                  \
-        } while (0)
-                const char *name = option_names[opt];
-                if (name)
-                        sb_printf(b, "%s", name);
-                else
-                        sb_printf(b, "unknown-%u", opt);
+	do {                                                                                       \
+		if ((l) > hlen)                                                                    \
+			goto bad;                                                                  \
+	} while (0)
+		const char *name = option_names[opt];
+		if (name)
+			sb_printf(b, "%s", name);
+		else
+			sb_printf(b, "unknown-%u", opt);
 
-                switch (opt) {
-                case OPT_MSS:
-                        datalen = 2;
-                        LENCHECK(datalen);
-                        sb_printf(b, " %u", get16(cp));
-                        break;
-                case OPT_WSCALE:
-                        datalen = 1;
-                        LENCHECK(datalen);
-                        sb_printf(b, " %u", cp[0]);
-                        break;
-                case OPT_SACK:
-                        datalen = len - 2;
-                        if (datalen % 8 != 0) {
-                                sb_printf(b, " invalid sack");
-                        } else {
-                                sb_printf(b, " %u ", datalen / 8);
-                                for (unsigned i = 0; i < datalen; i += 8) {
-                                        LENCHECK(i + 4);
-                                        uint32_t s = get32(cp + i);
-                                        LENCHECK(i + 8);
-                                        uint32_t e = get32(cp + i + 4);
-                                        /* SACK blocks speak of the other direction's sequence space
-                                         */
-                                        uint32_t base = sh->rev ? sh->thseq : sh->thack;
-                                        sb_printf(b, "{%u:%u}", s - base, e - base);
-                                }
-                        }
-                        break;
-                case OPT_CC:
-                case OPT_CCNEW:
-                case OPT_CCECHO:
-                case OPT_ECHO:
-                case OPT_ECHOREPLY:
-                        datalen = 4;
-                        LENCHECK(datalen);
-                        sb_printf(b, " %u", get32(cp));
-                        break;
-                case OPT_TS:
-                        datalen = 8;
-                        LENCHECK(datalen);
-                        sb_printf(b, " val %u ecr %u", get32(cp), get32(cp + 4));
-                        break;
-                case OPT_MD5:
-                        datalen = 16;
-                        LENCHECK(datalen);
-                        /* tcpdump built with libcrypto (Debian's) cannot check without -M */
-                        sb_printf(b, " shared secret not supplied with -M, can't check - ");
-                        for (unsigned i = 0; i < 16; i++)
-                                sb_printf(b, "%02x", cp[i]);
-                        break;
-                case OPT_SCPS:
-                        datalen = 2;
-                        LENCHECK(datalen);
-                        sb_printf(b, " cap %02x id %u", cp[0], cp[1]);
-                        break;
-                case OPT_UTO: {
-                        datalen = 2;
-                        LENCHECK(datalen);
-                        unsigned uto = get16(cp);
-                        sb_printf(b, " 0x%x", uto);
-                        /* RFC 5482 3: the low bit says minutes */
-                        uto = (uto & 1) ? (uto >> 1) * 60 : uto >> 1;
-                        sb_printf(b, " %u", uto);
-                        break;
-                }
-                case OPT_TCPAO:
-                        datalen = len - 2;
-                        if (datalen < 2) {
-                                sb_printf(b, " (invalid)");
-                        } else {
-                                LENCHECK(1);
-                                sb_printf(b, " keyid %u", cp[0]);
-                                LENCHECK(2);
-                                sb_printf(b, " rnextkeyid %u", cp[1]);
-                                if (datalen > 2) {
-                                        sb_printf(b, " mac 0x");
-                                        for (unsigned i = 2; i < datalen; i++) {
-                                                LENCHECK(i + 1);
-                                                sb_printf(b, "%02x", cp[i]);
-                                        }
-                                }
-                        }
-                        break;
-                case OPT_TFO:
-                        datalen = len - 2;
-                        LENCHECK(datalen);
-                        sb_printf(b, " ");
-                        print_fastopen(b, cp, datalen, false);
-                        break;
-                case OPT_EXP2: {
-                        datalen = len - 2;
-                        LENCHECK(datalen);
-                        if (datalen < 2)
-                                goto bad;
-                        unsigned magic = get16(cp);
-                        sb_printf(b, "-");
-                        if (magic == 0xf989) /* RFC 7413 experimental Fast Open */
-                                print_fastopen(b, cp + 2, datalen - 2, true);
-                        else
-                                sb_printf(b, "%04x", magic);
-                        break;
-                }
-                case OPT_EOL:
-                case OPT_NOP:
-                case OPT_SACKOK:
-                        break;
-                case OPT_MPTCP:
-                        /* tcpdump decodes MPTCP subtypes; we show the bytes */
-                default:
-                        datalen = len - 2;
-                        if (datalen)
-                                sb_printf(b, " 0x");
-                        for (unsigned i = 0; i < datalen; i++) {
-                                LENCHECK(i + 1);
-                                sb_printf(b, "%02x", cp[i]);
-                        }
-                        break;
-                }
+		switch (opt) {
+		case OPT_MSS:
+			datalen = 2;
+			LENCHECK(datalen);
+			sb_printf(b, " %u", get16(cp));
+			break;
+		case OPT_WSCALE:
+			datalen = 1;
+			LENCHECK(datalen);
+			sb_printf(b, " %u", cp[0]);
+			break;
+		case OPT_SACK:
+			datalen = len - 2;
+			if (datalen % 8 != 0) {
+				sb_printf(b, " invalid sack");
+			} else {
+				sb_printf(b, " %u ", datalen / 8);
+				for (unsigned i = 0; i < datalen; i += 8) {
+					LENCHECK(i + 4);
+					uint32_t s = get32(cp + i);
+					LENCHECK(i + 8);
+					uint32_t e = get32(cp + i + 4);
+					/* SACK blocks speak of the other direction's sequence space
+					 */
+					uint32_t base = sh->rev ? sh->thseq : sh->thack;
+					sb_printf(b, "{%u:%u}", s - base, e - base);
+				}
+			}
+			break;
+		case OPT_CC:
+		case OPT_CCNEW:
+		case OPT_CCECHO:
+		case OPT_ECHO:
+		case OPT_ECHOREPLY:
+			datalen = 4;
+			LENCHECK(datalen);
+			sb_printf(b, " %u", get32(cp));
+			break;
+		case OPT_TS:
+			datalen = 8;
+			LENCHECK(datalen);
+			sb_printf(b, " val %u ecr %u", get32(cp), get32(cp + 4));
+			break;
+		case OPT_MD5:
+			datalen = 16;
+			LENCHECK(datalen);
+			/* tcpdump built with libcrypto (Debian's) cannot check without -M */
+			sb_printf(b, " shared secret not supplied with -M, can't check - ");
+			for (unsigned i = 0; i < 16; i++)
+				sb_printf(b, "%02x", cp[i]);
+			break;
+		case OPT_SCPS:
+			datalen = 2;
+			LENCHECK(datalen);
+			sb_printf(b, " cap %02x id %u", cp[0], cp[1]);
+			break;
+		case OPT_UTO: {
+			datalen = 2;
+			LENCHECK(datalen);
+			unsigned uto = get16(cp);
+			sb_printf(b, " 0x%x", uto);
+			/* RFC 5482 3: the low bit says minutes */
+			uto = (uto & 1) ? (uto >> 1) * 60 : uto >> 1;
+			sb_printf(b, " %u", uto);
+			break;
+		}
+		case OPT_TCPAO:
+			datalen = len - 2;
+			if (datalen < 2) {
+				sb_printf(b, " (invalid)");
+			} else {
+				LENCHECK(1);
+				sb_printf(b, " keyid %u", cp[0]);
+				LENCHECK(2);
+				sb_printf(b, " rnextkeyid %u", cp[1]);
+				if (datalen > 2) {
+					sb_printf(b, " mac 0x");
+					for (unsigned i = 2; i < datalen; i++) {
+						LENCHECK(i + 1);
+						sb_printf(b, "%02x", cp[i]);
+					}
+				}
+			}
+			break;
+		case OPT_TFO:
+			datalen = len - 2;
+			LENCHECK(datalen);
+			sb_printf(b, " ");
+			print_fastopen(b, cp, datalen, false);
+			break;
+		case OPT_EXP2: {
+			datalen = len - 2;
+			LENCHECK(datalen);
+			if (datalen < 2)
+				goto bad;
+			unsigned magic = get16(cp);
+			sb_printf(b, "-");
+			if (magic == 0xf989) /* RFC 7413 experimental Fast Open */
+				print_fastopen(b, cp + 2, datalen - 2, true);
+			else
+				sb_printf(b, "%04x", magic);
+			break;
+		}
+		case OPT_EOL:
+		case OPT_NOP:
+		case OPT_SACKOK:
+			break;
+		case OPT_MPTCP:
+			/* tcpdump decodes MPTCP subtypes; we show the bytes */
+		default:
+			datalen = len - 2;
+			if (datalen)
+				sb_printf(b, " 0x");
+			for (unsigned i = 0; i < datalen; i++) {
+				LENCHECK(i + 1);
+				sb_printf(b, "%02x", cp[i]);
+			}
+			break;
+		}
 #undef LENCHECK
-                cp += datalen;
-                hlen -= datalen;
-                /* tcpdump flags an option whose length disagrees with what its kind needs */
-                ++datalen;
-                if (!zerolen)
-                        ++datalen;
-                if (datalen != len)
-                        sb_printf(b, "[len %u]", len);
-                ch = ',';
-                if (opt == OPT_EOL)
-                        break;
-        }
-        sb_printf(b, "]");
-        return true;
+		cp += datalen;
+		hlen -= datalen;
+		/* tcpdump flags an option whose length disagrees with what its kind needs */
+		++datalen;
+		if (!zerolen)
+			++datalen;
+		if (datalen != len)
+			sb_printf(b, "[len %u]", len);
+		ch = ',';
+		if (opt == OPT_EOL)
+			break;
+	}
+	sb_printf(b, "]");
+	return true;
 bad:
-        sb_printf(b, "[bad opt]");
-        if (ch != '\0')
-                sb_printf(b, "]");
-        return false;
+	sb_printf(b, "[bad opt]");
+	if (ch != '\0')
+		sb_printf(b, "]");
+	return false;
 trunc:
-        sb_printf(b, " [|tcp]");
-        return false;
+	sb_printf(b, " [|tcp]");
+	return false;
 }
 
 /* ---- text protocols (util-print.c txtproto_print, non-verbose) ---- */
@@ -519,136 +519,136 @@ static const char *const rtsp_cmds[] = {
 
 static bool is_print(uint8_t c)
 {
-        return c >= 0x20 && c <= 0x7e;
+	return c >= 0x20 && c <= 0x7e;
 }
 
 /* A token and the blanks after it; returns the index after them, 0 when there is no token. */
 static unsigned fetch_token(const uint8_t *p, unsigned idx, unsigned len, char *tok, size_t toksize)
 {
-        size_t toklen = 0;
-        for (; idx < len; idx++) {
-                uint8_t c = p[idx];
-                if (c >= 0x80)
-                        return 0;
-                if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-                        break;
-                if (!is_print(c))
-                        return 0;
-                if (toklen + 2 > toksize)
-                        return 0;
-                tok[toklen++] = (char)c;
-        }
-        if (toklen == 0)
-                return 0;
-        tok[toklen] = '\0';
-        for (; idx < len; idx++) {
-                uint8_t c = p[idx];
-                if (c == '\r' || c == '\n' || !is_print(c) || (c != ' ' && c != '\t'))
-                        break;
-        }
-        return idx;
+	size_t toklen = 0;
+	for (; idx < len; idx++) {
+		uint8_t c = p[idx];
+		if (c >= 0x80)
+			return 0;
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			break;
+		if (!is_print(c))
+			return 0;
+		if (toklen + 2 > toksize)
+			return 0;
+		tok[toklen++] = (char)c;
+	}
+	if (toklen == 0)
+		return 0;
+	tok[toklen] = '\0';
+	for (; idx < len; idx++) {
+		uint8_t c = p[idx];
+		if (c == '\r' || c == '\n' || !is_print(c) || (c != ' ' && c != '\t'))
+			break;
+	}
+	return idx;
 }
 
 /* The first line, if it is all printable text (tab allowed) ending in LF, CRLF or the data. */
 static void print_first_line(struct sbuf *b, const uint8_t *p, unsigned len)
 {
-        unsigned idx = 0;
-        while (idx < len) {
-                uint8_t c = p[idx];
-                if (c == '\n')
-                        break;
-                if (c == '\r') {
-                        if (idx + 1 >= len || p[idx + 1] != '\n')
-                                return;
-                        break;
-                }
-                if (!is_print(c) && c != '\t')
-                        return;
-                idx++;
-        }
-        sb_printf(b, ": %.*s", (int)idx, (const char *)p);
+	unsigned idx = 0;
+	while (idx < len) {
+		uint8_t c = p[idx];
+		if (c == '\n')
+			break;
+		if (c == '\r') {
+			if (idx + 1 >= len || p[idx + 1] != '\n')
+				return;
+			break;
+		}
+		if (!is_print(c) && c != '\t')
+			return;
+		idx++;
+	}
+	sb_printf(b, ": %.*s", (int)idx, (const char *)p);
 }
 
 static void print_txtproto(struct sbuf *b, const uint8_t *p, unsigned len, const char *proto,
                            const char *const *cmds)
 {
-        bool print_this = false;
-        if (cmds) {
-                /* a request (known method) or a response (second token is a 3-digit code) */
-                char tok[MAX_TOKEN + 1];
-                unsigned idx = fetch_token(p, 0, len, tok, sizeof(tok));
-                if (idx != 0) {
-                        for (const char *const *c = cmds; *c; c++)
-                                if (strcasecmp(tok, *c) == 0) {
-                                        print_this = true;
-                                        break;
-                                }
-                        idx = fetch_token(p, idx, len, tok, sizeof(tok));
-                        if (idx != 0 && tok[0] >= '0' && tok[0] <= '9' && tok[1] >= '0' &&
-                            tok[1] <= '9' && tok[2] >= '0' && tok[2] <= '9' && tok[3] == '\0')
-                                print_this = true;
-                }
-        } else {
-                print_this = true;
-        }
-        sb_printf(b, "%s", proto);
-        if (print_this)
-                print_first_line(b, p, len);
+	bool print_this = false;
+	if (cmds) {
+		/* a request (known method) or a response (second token is a 3-digit code) */
+		char tok[MAX_TOKEN + 1];
+		unsigned idx = fetch_token(p, 0, len, tok, sizeof(tok));
+		if (idx != 0) {
+			for (const char *const *c = cmds; *c; c++)
+				if (strcasecmp(tok, *c) == 0) {
+					print_this = true;
+					break;
+				}
+			idx = fetch_token(p, idx, len, tok, sizeof(tok));
+			if (idx != 0 && tok[0] >= '0' && tok[0] <= '9' && tok[1] >= '0' &&
+			    tok[1] <= '9' && tok[2] >= '0' && tok[2] <= '9' && tok[3] == '\0')
+				print_this = true;
+		}
+	} else {
+		print_this = true;
+	}
+	sb_printf(b, "%s", proto);
+	if (print_this)
+		print_first_line(b, p, len);
 }
 
 /* print-ssh.c: the identification string (RFC 4253 4.2), when it is all there. */
 static void print_ssh_version(struct sbuf *b, const uint8_t *p, unsigned len)
 {
-        static const char prefix[] = "SSH-";
-        for (unsigned i = 0; i < 4; i++) {
-                if (i >= len) {
-                        sb_printf(b, " [|ssh]"); /* tcpdump reads on past the data */
-                        return;
-                }
-                if (p[i] != (uint8_t)prefix[i])
-                        return;
-        }
-        for (unsigned idx = 4; idx < len; idx++) {
-                if (p[idx] == '\n' || (p[idx] == '\r' && idx + 1 < len && p[idx + 1] == '\n')) {
-                        sb_printf(b, ": SSH: %.*s", (int)idx, (const char *)p);
-                        return;
-                }
-                if (!is_print(p[idx]))
-                        return;
-        }
+	static const char prefix[] = "SSH-";
+	for (unsigned i = 0; i < 4; i++) {
+		if (i >= len) {
+			sb_printf(b, " [|ssh]"); /* tcpdump reads on past the data */
+			return;
+		}
+		if (p[i] != (uint8_t)prefix[i])
+			return;
+	}
+	for (unsigned idx = 4; idx < len; idx++) {
+		if (p[idx] == '\n' || (p[idx] == '\r' && idx + 1 < len && p[idx + 1] == '\n')) {
+			sb_printf(b, ": SSH: %.*s", (int)idx, (const char *)p);
+			return;
+		}
+		if (!is_print(p[idx]))
+			return;
+	}
 }
 
 static void print_payload(struct sbuf *b, const struct segment *seg)
 {
 #define PORT_IS(p) (seg->sport == (p) || seg->dport == (p))
-        const uint8_t *p = seg->payload;
-        unsigned len = seg->payload_len;
-        /* print-tcp.c tries these in this order; ports it hands to decoders we do not have
-         * (telnet, BGP, SSH, DNS, ...) print nothing here. */
-        if (PORT_IS(23) || PORT_IS(179) || PORT_IS(1723) || PORT_IS(6379))
-                return;
-        if (PORT_IS(22)) {
-                print_ssh_version(b, p, len);
-                return;
-        }
-        if (PORT_IS(139) || PORT_IS(445) || PORT_IS(10288) || PORT_IS(6633) || PORT_IS(6653))
-                return;
-        if (PORT_IS(25)) {
-                sb_printf(b, ": ");
-                print_txtproto(b, p, len, "SMTP", NULL);
-        } else if (PORT_IS(43)) {
-                sb_printf(b, ": ");
-                print_txtproto(b, p, len, "WHOIS", NULL);
-        } else if (PORT_IS(21)) {
-                sb_printf(b, ": ");
-                print_txtproto(b, p, len, "FTP", NULL);
-        } else if (PORT_IS(80) || PORT_IS(8080)) {
-                sb_printf(b, ": ");
-                print_txtproto(b, p, len, "HTTP", http_cmds);
-        } else if (PORT_IS(554) || PORT_IS(8554)) {
-                sb_printf(b, ": ");
-                print_txtproto(b, p, len, "RTSP", rtsp_cmds);
-        }
+	const uint8_t *p = seg->payload;
+	unsigned len = seg->payload_len;
+	/* print-tcp.c tries these in this order; ports it hands to decoders we do not have
+	 * (telnet, BGP, SSH, DNS, ...) print nothing here. */
+	if (PORT_IS(23) || PORT_IS(179) || PORT_IS(1723) || PORT_IS(6379))
+		return;
+	if (PORT_IS(22)) {
+		print_ssh_version(b, p, len);
+		return;
+	}
+	if (PORT_IS(139) || PORT_IS(445) || PORT_IS(10288) || PORT_IS(6633) || PORT_IS(6653))
+		return;
+	if (PORT_IS(25)) {
+		sb_printf(b, ": ");
+		print_txtproto(b, p, len, "SMTP", NULL);
+	} else if (PORT_IS(43)) {
+		sb_printf(b, ": ");
+		print_txtproto(b, p, len, "WHOIS", NULL);
+	} else if (PORT_IS(21)) {
+		sb_printf(b, ": ");
+		print_txtproto(b, p, len, "FTP", NULL);
+	} else if (PORT_IS(80) || PORT_IS(8080)) {
+		sb_printf(b, ": ");
+		print_txtproto(b, p, len, "HTTP", http_cmds);
+	} else if (PORT_IS(554) || PORT_IS(8554)) {
+		sb_printf(b, ": ");
+		print_txtproto(b, p, len, "RTSP", rtsp_cmds);
+	}
 #undef PORT_IS
 }
 
@@ -657,140 +657,140 @@ static void print_payload(struct sbuf *b, const struct segment *seg)
 static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, uint64_t time_us,
                         const struct segment *seg, struct shown *sh)
 {
-        time_t sec = (time_t)(time_us / 1000000);
-        struct tm tm;
-        if (!localtime_r(&sec, &tm))
-                memset(&tm, 0, sizeof(tm));
-        char src[16], dst[16], flags[16];
-        trace_addr_str(src, sizeof(src), seg->saddr);
-        trace_addr_str(dst, sizeof(dst), seg->daddr);
-        trace_flags_str(flags, sizeof(flags), seg->flags);
-        sb_printf(b, "%02d:%02d:%02d.%06u IP %s.%u > %s.%u: Flags [%s]", tm.tm_hour, tm.tm_min,
-                  tm.tm_sec, (unsigned)(time_us % 1000000), src, seg->sport, dst, seg->dport,
-                  flags);
+	time_t sec = (time_t)(time_us / 1000000);
+	struct tm tm;
+	if (!localtime_r(&sec, &tm))
+		memset(&tm, 0, sizeof(tm));
+	char src[16], dst[16], flags[16];
+	trace_addr_str(src, sizeof(src), seg->saddr);
+	trace_addr_str(dst, sizeof(dst), seg->daddr);
+	trace_flags_str(flags, sizeof(flags), seg->flags);
+	sb_printf(b, "%02d:%02d:%02d.%06u IP %s.%u > %s.%u: Flags [%s]", tm.tm_hour, tm.tm_min,
+	          tm.tm_sec, (unsigned)(time_us % 1000000), src, seg->sport, dst, seg->dport,
+	          flags);
 
-        seqs_apply(relative ? seqs : NULL, seg, sh);
+	seqs_apply(relative ? seqs : NULL, seg, sh);
 
-        unsigned length = seg->payload_len;
-        if (length > 0 || (seg->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))) {
-                sb_printf(b, ", seq %u", sh->seq);
-                if (length > 0)
-                        sb_printf(b, ":%u", sh->seq + length);
-        }
-        if (seg->flags & TCPF_ACK)
-                sb_printf(b, ", ack %u", sh->ack);
-        sb_printf(b, ", win %u", seg->win);
-        if (seg->flags & TCPF_URG)
-                sb_printf(b, ", urg %u", seg->urg);
-        if (seg->options_len > 0 &&
-            !print_options(b, seg->options, seg->options_len, seg->payload_len > 0, sh))
-                return;
-        sb_printf(b, ", length %u", length);
-        if (length > 0)
-                print_payload(b, seg);
+	unsigned length = seg->payload_len;
+	if (length > 0 || (seg->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))) {
+		sb_printf(b, ", seq %u", sh->seq);
+		if (length > 0)
+			sb_printf(b, ":%u", sh->seq + length);
+	}
+	if (seg->flags & TCPF_ACK)
+		sb_printf(b, ", ack %u", sh->ack);
+	sb_printf(b, ", win %u", seg->win);
+	if (seg->flags & TCPF_URG)
+		sb_printf(b, ", urg %u", seg->urg);
+	if (seg->options_len > 0 &&
+	    !print_options(b, seg->options, seg->options_len, seg->payload_len > 0, sh))
+		return;
+	sb_printf(b, ", length %u", length);
+	if (length > 0)
+		print_payload(b, seg);
 }
 
 int trace_format_tcpdump_ex(char *buf, size_t size, struct trace_seqs *seqs, int relative,
                             uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
                             uint32_t *shown_ack)
 {
-        struct sbuf b;
-        sb_init_fixed(&b, buf, size);
-        struct shown sh;
-        format_line(&b, seqs, relative, time_us, seg, &sh);
-        if (shown_seq)
-                *shown_seq = sh.seq;
-        if (shown_ack)
-                *shown_ack = sh.ack;
-        return sb_len(&b);
+	struct sbuf b;
+	sb_init_fixed(&b, buf, size);
+	struct shown sh;
+	format_line(&b, seqs, relative, time_us, seg, &sh);
+	if (shown_seq)
+		*shown_seq = sh.seq;
+	if (shown_ack)
+		*shown_ack = sh.ack;
+	return sb_len(&b);
 }
 
 int trace_format_tcpdump(char *buf, size_t size, struct trace_seqs *seqs, int relative,
                          uint64_t time_us, const struct segment *seg)
 {
-        return trace_format_tcpdump_ex(buf, size, seqs, relative, time_us, seg, NULL, NULL);
+	return trace_format_tcpdump_ex(buf, size, seqs, relative, time_us, seg, NULL, NULL);
 }
 
 char *trace_format_tcpdump_alloc(struct trace_seqs *seqs, int relative, uint64_t time_us,
                                  const struct segment *seg, uint32_t *shown_seq,
                                  uint32_t *shown_ack)
 {
-        char stack[512];
-        struct sbuf b;
-        sb_init_growing(&b, stack, sizeof(stack));
-        struct shown sh;
-        format_line(&b, seqs, relative, time_us, seg, &sh);
-        if (shown_seq)
-                *shown_seq = sh.seq;
-        if (shown_ack)
-                *shown_ack = sh.ack;
-        if (b.len >= b.size) { /* the heap failed while growing: the text was cut */
-                sb_release(&b);
-                return NULL;
-        }
-        return b.buf == b.stack ? strdup(b.buf) : b.buf;
+	char stack[512];
+	struct sbuf b;
+	sb_init_growing(&b, stack, sizeof(stack));
+	struct shown sh;
+	format_line(&b, seqs, relative, time_us, seg, &sh);
+	if (shown_seq)
+		*shown_seq = sh.seq;
+	if (shown_ack)
+		*shown_ack = sh.ack;
+	if (b.len >= b.size) { /* the heap failed while growing: the text was cut */
+		sb_release(&b);
+		return NULL;
+	}
+	return b.buf == b.stack ? strdup(b.buf) : b.buf;
 }
 
 /* ---- the text trace line ---- */
 
 static void print_ms(FILE *out, uint64_t us)
 {
-        if (us % 1000 == 0) {
-                fprintf(out, "%llu ms", (unsigned long long)(us / 1000));
-                return;
-        }
-        char frac[8];
-        snprintf(frac, sizeof(frac), "%03u", (unsigned)(us % 1000));
-        for (int i = 2; i > 0 && frac[i] == '0'; i--)
-                frac[i] = '\0';
-        fprintf(out, "%llu.%s ms", (unsigned long long)(us / 1000), frac);
+	if (us % 1000 == 0) {
+		fprintf(out, "%llu ms", (unsigned long long)(us / 1000));
+		return;
+	}
+	char frac[8];
+	snprintf(frac, sizeof(frac), "%03u", (unsigned)(us % 1000));
+	for (int i = 2; i > 0 && frac[i] == '0'; i--)
+		frac[i] = '\0';
+	fprintf(out, "%llu.%s ms", (unsigned long long)(us / 1000), frac);
 }
 
 static void print_rule(FILE *out, const struct trace_event *ev)
 {
-        const struct rule *r = ev->verdict.rule;
-        if (!r)
-                return;
-        if (ev->rule_file)
-                fprintf(out, " rule %u (%s:%u)", r->index, ev->rule_file, r->line);
-        else
-                fprintf(out, " rule %u (line %u)", r->index, r->line);
+	const struct rule *r = ev->verdict.rule;
+	if (!r)
+		return;
+	if (ev->rule_file)
+		fprintf(out, " rule %u (%s:%u)", r->index, ev->rule_file, r->line);
+	else
+		fprintf(out, " rule %u (line %u)", r->index, r->line);
 }
 
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev)
 {
-        char stack[1024];
-        struct sbuf b;
-        sb_init_growing(&b, stack, sizeof(stack));
-        struct shown sh;
-        format_line(&b, seqs, 1, ev->time_us, ev->seg, &sh);
-        fputs(sb_str(&b), out);
-        sb_release(&b);
+	char stack[1024];
+	struct sbuf b;
+	sb_init_growing(&b, stack, sizeof(stack));
+	struct shown sh;
+	format_line(&b, seqs, 1, ev->time_us, ev->seg, &sh);
+	fputs(sb_str(&b), out);
+	sb_release(&b);
 
-        fputs("  ", out);
-        if (ev->kind == TRACE_RELEASED) {
-                fputs("RELEASED after ", out);
-                print_ms(out, ev->held_us);
-                if (ev->verdict.rule) {
-                        fputs(",", out);
-                        fputs(" held by", out);
-                        print_rule(out, ev);
-                }
-        } else {
-                switch (ev->verdict.action) {
-                case RULE_DROP:
-                        fputs("DROP", out);
-                        break;
-                case RULE_DELAY:
-                        fputs("HOLD ", out);
-                        print_ms(out, ev->verdict.delay_us);
-                        break;
-                case RULE_PASS:
-                default:
-                        fputs("pass", out);
-                        break;
-                }
-                print_rule(out, ev);
-        }
-        fputc('\n', out);
+	fputs("  ", out);
+	if (ev->kind == TRACE_RELEASED) {
+		fputs("RELEASED after ", out);
+		print_ms(out, ev->held_us);
+		if (ev->verdict.rule) {
+			fputs(",", out);
+			fputs(" held by", out);
+			print_rule(out, ev);
+		}
+	} else {
+		switch (ev->verdict.action) {
+		case RULE_DROP:
+			fputs("DROP", out);
+			break;
+		case RULE_DELAY:
+			fputs("HOLD ", out);
+			print_ms(out, ev->verdict.delay_us);
+			break;
+		case RULE_PASS:
+		default:
+			fputs("pass", out);
+			break;
+		}
+		print_rule(out, ev);
+	}
+	fputc('\n', out);
 }

@@ -10,58 +10,58 @@
 
 static void usage(FILE *out)
 {
-        fprintf(out, "usage: synfin-ladder [--client ADDR] [--server ADDR] TRACE.jsonl\n"
-                     "  --client ADDR  the host drawn on the left (default 192.168.1.108)\n"
-                     "  --server ADDR  the host drawn on the right (default: the client's first "
-                     "peer)\n");
+	fprintf(out, "usage: synfin-ladder [--client ADDR] [--server ADDR] TRACE.jsonl\n"
+	             "  --client ADDR  the host drawn on the left (default 192.168.1.108)\n"
+	             "  --server ADDR  the host drawn on the right (default: the client's first "
+	             "peer)\n");
 }
 
 static int parse_addr(const char *s, uint32_t *addr)
 {
-        struct in_addr a;
-        if (inet_pton(AF_INET, s, &a) != 1)
-                return -EINVAL;
-        *addr = ntohl(a.s_addr);
-        return 0;
+	struct in_addr a;
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*addr = ntohl(a.s_addr);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-        uint32_t client = 0xc0a8016c, server = 0;
-        const char *path = NULL;
-        for (int i = 1; i < argc; i++) {
-                if ((strcmp(argv[i], "--client") == 0 || strcmp(argv[i], "--server") == 0) &&
-                    i + 1 < argc) {
-                        uint32_t *which = argv[i][2] == 'c' ? &client : &server;
-                        if (parse_addr(argv[i + 1], which)) {
-                                fprintf(stderr, "synfin-ladder: %s: not an IPv4 address\n",
-                                        argv[i + 1]);
-                                return 2;
-                        }
-                        i++;
-                } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-                        usage(stdout);
-                        return 0;
-                } else if (argv[i][0] == '-' || path) {
-                        usage(stderr);
-                        return 2;
-                } else {
-                        path = argv[i];
-                }
-        }
-        if (!path) {
-                usage(stderr);
-                return 2;
-        }
-        struct trace_record *recs;
-        size_t n;
-        int err = trace_read_jsonl(path, &recs, &n);
-        if (err) {
-                fprintf(stderr, "synfin-ladder: %s: %s\n", path,
-                        err == -EINVAL ? "a line is not a trace record" : strerror(-err));
-                return 1;
-        }
-        err = ladder_write(stdout, recs, n, client, server);
-        trace_records_free(recs, n);
-        return err ? 1 : 0;
+	uint32_t client = 0xc0a8016c, server = 0;
+	const char *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "--client") == 0 || strcmp(argv[i], "--server") == 0) &&
+		    i + 1 < argc) {
+			uint32_t *which = argv[i][2] == 'c' ? &client : &server;
+			if (parse_addr(argv[i + 1], which)) {
+				fprintf(stderr, "synfin-ladder: %s: not an IPv4 address\n",
+				        argv[i + 1]);
+				return 2;
+			}
+			i++;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || path) {
+			usage(stderr);
+			return 2;
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path) {
+		usage(stderr);
+		return 2;
+	}
+	struct trace_record *recs;
+	size_t n;
+	int err = trace_read_jsonl(path, &recs, &n);
+	if (err) {
+		fprintf(stderr, "synfin-ladder: %s: %s\n", path,
+		        err == -EINVAL ? "a line is not a trace record" : strerror(-err));
+		return 1;
+	}
+	err = ladder_write(stdout, recs, n, client, server);
+	trace_records_free(recs, n);
+	return err ? 1 : 0;
 }

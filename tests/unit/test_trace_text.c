@@ -19,28 +19,28 @@
 
 static void use_utc(void)
 {
-        setenv("TZ", "UTC", 1);
-        tzset();
+	setenv("TZ", "UTC", 1);
+	tzset();
 }
 
 /* ---- building packets ---- */
 
 struct pkt {
-        uint8_t b[2048];
-        size_t len;
-        struct segment seg;
+	uint8_t b[2048];
+	size_t len;
+	struct segment seg;
 };
 
 static void put16(uint8_t *p, unsigned v)
 {
-        p[0] = (uint8_t)(v >> 8);
-        p[1] = (uint8_t)v;
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
 }
 
 static void put32(uint8_t *p, uint32_t v)
 {
-        put16(p, v >> 16);
-        put16(p + 2, v & 0xffff);
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
 }
 
 /* optlen must be a multiple of 4 */
@@ -48,31 +48,31 @@ static void build(struct pkt *p, uint32_t src, uint32_t dst, uint16_t sport, uin
                   uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const char *opts,
                   size_t optlen, const char *payload, size_t plen)
 {
-        ck_assert_uint_eq(optlen % 4, 0);
-        memset(p, 0, sizeof(*p));
-        uint8_t *ip = p->b, *tcp = p->b + 20;
-        size_t total = 20 + 20 + optlen + plen;
-        ck_assert_uint_le(total, sizeof(p->b));
-        ip[0] = 0x45;
-        put16(ip + 2, (unsigned)total);
-        put16(ip + 6, 0x4000);
-        ip[8] = 64;
-        ip[9] = 6;
-        put32(ip + 12, src);
-        put32(ip + 16, dst);
-        put16(tcp, sport);
-        put16(tcp + 2, dport);
-        put32(tcp + 4, seq);
-        put32(tcp + 8, ack);
-        tcp[12] = (uint8_t)(((20 + optlen) / 4) << 4);
-        tcp[13] = flags;
-        put16(tcp + 14, win);
-        if (optlen)
-                memcpy(tcp + 20, opts, optlen);
-        if (plen)
-                memcpy(tcp + 20 + optlen, payload, plen);
-        p->len = total;
-        ck_assert_int_eq(segment_parse(&p->seg, p->b, p->len), 0);
+	ck_assert_uint_eq(optlen % 4, 0);
+	memset(p, 0, sizeof(*p));
+	uint8_t *ip = p->b, *tcp = p->b + 20;
+	size_t total = 20 + 20 + optlen + plen;
+	ck_assert_uint_le(total, sizeof(p->b));
+	ip[0] = 0x45;
+	put16(ip + 2, (unsigned)total);
+	put16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = 6;
+	put32(ip + 12, src);
+	put32(ip + 16, dst);
+	put16(tcp, sport);
+	put16(tcp + 2, dport);
+	put32(tcp + 4, seq);
+	put32(tcp + 8, ack);
+	tcp[12] = (uint8_t)(((20 + optlen) / 4) << 4);
+	tcp[13] = flags;
+	put16(tcp + 14, win);
+	if (optlen)
+		memcpy(tcp + 20, opts, optlen);
+	if (plen)
+		memcpy(tcp + 20 + optlen, payload, plen);
+	p->len = total;
+	ck_assert_int_eq(segment_parse(&p->seg, p->b, p->len), 0);
 }
 
 /* 2023-11-14 22:13:20 UTC */
@@ -80,37 +80,37 @@ static void build(struct pkt *p, uint32_t src, uint32_t dst, uint16_t sport, uin
 
 static char *fmt(struct trace_seqs *seqs, int relative, uint64_t t, const struct pkt *p)
 {
-        static char line[4096];
-        int n = trace_format_tcpdump(line, sizeof(line), seqs, relative, t, &p->seg);
-        ck_assert_int_eq(n, (int)strlen(line));
-        return line;
+	static char line[4096];
+	int n = trace_format_tcpdump(line, sizeof(line), seqs, relative, t, &p->seg);
+	ck_assert_int_eq(n, (int)strlen(line));
+	return line;
 }
 
 /* ---- the captures ---- */
 
 struct capture_check {
-        struct trace_seqs *seqs;
-        int relative;
-        FILE *expected;
-        const char *name;
-        int lines;
+	struct trace_seqs *seqs;
+	int relative;
+	FILE *expected;
+	const char *name;
+	int lines;
 };
 
 static int compare_packet(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len)
 {
-        struct capture_check *c = ctx;
-        struct segment seg;
-        ck_assert_int_eq(segment_parse(&seg, pkt, len), 0);
-        char want[2048], got[2048];
-        ck_assert_msg(fgets(want, sizeof(want), c->expected), "%s: more packets than lines",
-                      c->name);
-        want[strcspn(want, "\n")] = '\0';
-        int n = trace_format_tcpdump(got, sizeof(got), c->seqs, c->relative, time_us, &seg);
-        ck_assert_int_eq(n, (int)strlen(want));
-        ck_assert_msg(strcmp(got, want) == 0, "%s line %d:\n got  %s\n want %s", c->name,
-                      c->lines + 1, got, want);
-        c->lines++;
-        return 0;
+	struct capture_check *c = ctx;
+	struct segment seg;
+	ck_assert_int_eq(segment_parse(&seg, pkt, len), 0);
+	char want[2048], got[2048];
+	ck_assert_msg(fgets(want, sizeof(want), c->expected), "%s: more packets than lines",
+	              c->name);
+	want[strcspn(want, "\n")] = '\0';
+	int n = trace_format_tcpdump(got, sizeof(got), c->seqs, c->relative, time_us, &seg);
+	ck_assert_int_eq(n, (int)strlen(want));
+	ck_assert_msg(strcmp(got, want) == 0, "%s line %d:\n got  %s\n want %s", c->name,
+	              c->lines + 1, got, want);
+	c->lines++;
+	return 0;
 }
 
 static const char *const captures[] = {
@@ -123,34 +123,34 @@ static const int capture_lines[] = {6, 7, 10, 6};
 
 static void check_capture(int i, int relative)
 {
-        use_utc();
-        char pcap[512], txt[512];
-        snprintf(pcap, sizeof(pcap), "%s/captures/%s.pcap", SYNFIN_SHARED_DIR, captures[i]);
-        snprintf(txt, sizeof(txt), "%s/captures/%s%s", SYNFIN_SHARED_DIR, captures[i],
-                 relative ? ".txt" : ".abs.txt");
-        struct capture_check c = {.seqs = trace_seqs_new(),
-                                  .relative = relative,
-                                  .expected = fopen(txt, "r"),
-                                  .name = txt};
-        ck_assert_ptr_nonnull(c.expected);
-        ck_assert_int_eq(pcap_read_file(pcap, compare_packet, &c), 0);
-        char extra[64];
-        ck_assert_msg(!fgets(extra, sizeof(extra), c.expected), "%s: fewer packets than lines",
-                      txt);
-        ck_assert_int_eq(c.lines, capture_lines[i]);
-        fclose(c.expected);
-        trace_seqs_free(c.seqs);
+	use_utc();
+	char pcap[512], txt[512];
+	snprintf(pcap, sizeof(pcap), "%s/captures/%s.pcap", SYNFIN_SHARED_DIR, captures[i]);
+	snprintf(txt, sizeof(txt), "%s/captures/%s%s", SYNFIN_SHARED_DIR, captures[i],
+	         relative ? ".txt" : ".abs.txt");
+	struct capture_check c = {.seqs = trace_seqs_new(),
+	                          .relative = relative,
+	                          .expected = fopen(txt, "r"),
+	                          .name = txt};
+	ck_assert_ptr_nonnull(c.expected);
+	ck_assert_int_eq(pcap_read_file(pcap, compare_packet, &c), 0);
+	char extra[64];
+	ck_assert_msg(!fgets(extra, sizeof(extra), c.expected), "%s: fewer packets than lines",
+	              txt);
+	ck_assert_int_eq(c.lines, capture_lines[i]);
+	fclose(c.expected);
+	trace_seqs_free(c.seqs);
 }
 
 START_TEST(test_capture_prints_like_tcpdump_relative)
 {
-        check_capture(_i, 1);
+	check_capture(_i, 1);
 }
 END_TEST
 
 START_TEST(test_capture_prints_like_tcpdump_absolute)
 {
-        check_capture(_i, 0);
+	check_capture(_i, 0);
 }
 END_TEST
 
@@ -161,228 +161,228 @@ END_TEST
 static void check_opts(const char *opts, size_t optlen, const char *payload, size_t plen,
                        const char *want_tail)
 {
-        use_utc();
-        struct pkt p;
-        build(&p, CLIENT, SERVER, 40000, 80, 1030, 5070, TCPF_ACK, 502, opts, optlen, payload,
-              plen);
-        char want[1024];
-        snprintf(want, sizeof(want), HDR "Flags [.], ack 5070, win 502, %s", want_tail);
-        ck_assert_str_eq(fmt(NULL, 0, T0, &p), want);
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 40000, 80, 1030, 5070, TCPF_ACK, 502, opts, optlen, payload,
+	      plen);
+	char want[1024];
+	snprintf(want, sizeof(want), HDR "Flags [.], ack 5070, win 502, %s", want_tail);
+	ck_assert_str_eq(fmt(NULL, 0, T0, &p), want);
 }
 
 START_TEST(test_option_with_zero_length_is_bad_opt_and_ends_the_line)
 {
-        check_opts("\x08\x00\x00\x00", 4, NULL, 0, "options [[bad opt]");
+	check_opts("\x08\x00\x00\x00", 4, NULL, 0, "options [[bad opt]");
 }
 END_TEST
 
 START_TEST(test_timestamp_option_too_short_is_bad_opt_after_the_nop)
 {
-        check_opts("\x01\x08\x06\x00", 4, NULL, 0, "options [nop,[bad opt]]");
+	check_opts("\x01\x08\x06\x00", 4, NULL, 0, "options [nop,[bad opt]]");
 }
 END_TEST
 
 START_TEST(test_option_longer_than_header_is_bad_opt)
 {
-        check_opts("\x02\x09\x05\xb4", 4, NULL, 0, "options [[bad opt]");
+	check_opts("\x02\x09\x05\xb4", 4, NULL, 0, "options [[bad opt]");
 }
 END_TEST
 
 START_TEST(test_mss_with_wrong_length_prints_len_note)
 {
-        check_opts("\x02\x03\x05\x00", 4, NULL, 0, "options [mss 1280[len 3]], length 0");
+	check_opts("\x02\x03\x05\x00", 4, NULL, 0, "options [mss 1280[len 3]], length 0");
 }
 END_TEST
 
 START_TEST(test_unknown_option_prints_kind_and_hex)
 {
-        check_opts("\x63\x04\xab\xcd", 4, NULL, 0, "options [unknown-99 0xabcd], length 0");
+	check_opts("\x63\x04\xab\xcd", 4, NULL, 0, "options [unknown-99 0xabcd], length 0");
 }
 END_TEST
 
 START_TEST(test_eol_stops_option_printing)
 {
-        check_opts("\x00\x01\x02\x03", 4, NULL, 0, "options [eol], length 0");
+	check_opts("\x00\x01\x02\x03", 4, NULL, 0, "options [eol], length 0");
 }
 END_TEST
 
 START_TEST(test_kind_without_length_byte_at_end_of_packet_is_truncated)
 {
-        check_opts("\x01\x01\x01\x03", 4, NULL, 0, "options [nop,nop,nop, [|tcp]");
+	check_opts("\x01\x01\x01\x03", 4, NULL, 0, "options [nop,nop,nop, [|tcp]");
 }
 END_TEST
 
 START_TEST(test_kind_without_length_byte_before_payload_is_bad_opt)
 {
-        use_utc();
-        struct pkt p;
-        build(&p, CLIENT, SERVER, 40000, 80, 1030, 5070, TCPF_ACK | TCPF_PSH, 502,
-              "\x01\x01\x01\x03", 4, "x", 1);
-        ck_assert_str_eq(fmt(NULL, 0, T0, &p), HDR "Flags [P.], seq 1030:1031, ack 5070, win 502, "
-                                                   "options [nop,nop,nop,[bad opt]]");
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 40000, 80, 1030, 5070, TCPF_ACK | TCPF_PSH, 502,
+	      "\x01\x01\x01\x03", 4, "x", 1);
+	ck_assert_str_eq(fmt(NULL, 0, T0, &p), HDR "Flags [P.], seq 1030:1031, ack 5070, win 502, "
+	                                           "options [nop,nop,nop,[bad opt]]");
 }
 END_TEST
 
 START_TEST(test_less_common_options_print_as_tcpdump_does)
 {
-        check_opts("\x1c\x04\x00\x0b", 4, NULL, 0, "options [uto 0xb 300], length 0");
-        check_opts("\x22\x02\x01\x01", 4, NULL, 0, "options [tfo  cookiereq,nop,nop], length 0");
-        check_opts("\xfe\x04\x12\x34", 4, NULL, 0, "options [exp-1234], length 0");
-        check_opts("\x1d\x06\x01\x02\x03\x04\x01\x01", 8, NULL, 0,
-                   "options [tcp-ao keyid 1 rnextkeyid 2 mac 0x0304,nop,nop], length 0");
-        check_opts("\x06\x06\x00\x00\x00\x05\x0d\x06\x00\x00\x00\x07\x01\x01\x14\x04\x01\x02"
-                   "\x01\x01",
-                   20, NULL, 0, "options [echo 5, 7,nop,nop,scps cap 01 id 2,nop,nop], length 0");
-        check_opts("\x05\x0b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12, NULL, 0,
-                   "options [sack invalid sack,eol], length 0");
+	check_opts("\x1c\x04\x00\x0b", 4, NULL, 0, "options [uto 0xb 300], length 0");
+	check_opts("\x22\x02\x01\x01", 4, NULL, 0, "options [tfo  cookiereq,nop,nop], length 0");
+	check_opts("\xfe\x04\x12\x34", 4, NULL, 0, "options [exp-1234], length 0");
+	check_opts("\x1d\x06\x01\x02\x03\x04\x01\x01", 8, NULL, 0,
+	           "options [tcp-ao keyid 1 rnextkeyid 2 mac 0x0304,nop,nop], length 0");
+	check_opts("\x06\x06\x00\x00\x00\x05\x0d\x06\x00\x00\x00\x07\x01\x01\x14\x04\x01\x02"
+	           "\x01\x01",
+	           20, NULL, 0, "options [echo 5, 7,nop,nop,scps cap 01 id 2,nop,nop], length 0");
+	check_opts("\x05\x0b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12, NULL, 0,
+	           "options [sack invalid sack,eol], length 0");
 }
 END_TEST
 
 START_TEST(test_flags_print_in_tcpdump_order_and_none_when_empty)
 {
-        use_utc();
-        struct pkt p;
-        build(&p, CLIENT, SERVER, 40000, 80, 1030, 5070, TCPF_ACK | TCPF_URG | TCPF_ECE | TCPF_CWR,
-              502, NULL, 0, NULL, 0);
-        p.seg.urg = 7;
-        ck_assert_str_eq(fmt(NULL, 0, T0, &p),
-                         HDR "Flags [.UEW], ack 5070, win 502, urg 7, length 0");
-        build(&p, CLIENT, SERVER, 40000, 80, 1030, 5070, 0, 502, NULL, 0, NULL, 0);
-        ck_assert_str_eq(fmt(NULL, 0, T0, &p), HDR "Flags [none], win 502, length 0");
-        build(&p, CLIENT, SERVER, 40000, 80, 1030, 0, TCPF_RST, 0, NULL, 0, NULL, 0);
-        ck_assert_str_eq(fmt(NULL, 0, T0, &p), HDR "Flags [R], seq 1030, win 0, length 0");
-        char letters[16];
-        trace_flags_str(letters, sizeof(letters),
-                        TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_PSH | TCPF_ACK | TCPF_URG | TCPF_ECE |
-                            TCPF_CWR);
-        ck_assert_str_eq(letters, "FSRP.UEW");
-        ck_assert_int_eq(trace_flags_parse(letters), 0xff);
-        ck_assert_int_eq(trace_flags_parse("none"), 0);
-        ck_assert_int_eq(trace_flags_parse("S.x"), -1);
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 40000, 80, 1030, 5070, TCPF_ACK | TCPF_URG | TCPF_ECE | TCPF_CWR,
+	      502, NULL, 0, NULL, 0);
+	p.seg.urg = 7;
+	ck_assert_str_eq(fmt(NULL, 0, T0, &p),
+	                 HDR "Flags [.UEW], ack 5070, win 502, urg 7, length 0");
+	build(&p, CLIENT, SERVER, 40000, 80, 1030, 5070, 0, 502, NULL, 0, NULL, 0);
+	ck_assert_str_eq(fmt(NULL, 0, T0, &p), HDR "Flags [none], win 502, length 0");
+	build(&p, CLIENT, SERVER, 40000, 80, 1030, 0, TCPF_RST, 0, NULL, 0, NULL, 0);
+	ck_assert_str_eq(fmt(NULL, 0, T0, &p), HDR "Flags [R], seq 1030, win 0, length 0");
+	char letters[16];
+	trace_flags_str(letters, sizeof(letters),
+	                TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_PSH | TCPF_ACK | TCPF_URG | TCPF_ECE |
+	                    TCPF_CWR);
+	ck_assert_str_eq(letters, "FSRP.UEW");
+	ck_assert_int_eq(trace_flags_parse(letters), 0xff);
+	ck_assert_int_eq(trace_flags_parse("none"), 0);
+	ck_assert_int_eq(trace_flags_parse("S.x"), -1);
 }
 END_TEST
 
 /* The handshake, data and SACK of one connection through one table, as tcpdump -n printed. */
 START_TEST(test_relative_numbers_and_sack_blocks_follow_tcpdump)
 {
-        use_utc();
-        struct trace_seqs *seqs = trace_seqs_new();
-        struct pkt p;
-        build(&p, CLIENT, SERVER, 40000, 80, 1000, 0, TCPF_SYN, 64240,
-              "\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x00\x01\x03\x03\x07",
-              20, NULL, 0);
-        ck_assert_str_eq(fmt(seqs, 1, T0, &p),
-                         HDR "Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 "
-                             "ecr 0,nop,wscale 7], length 0");
-        build(&p, SERVER, CLIENT, 80, 40000, 5000, 1001, TCPF_SYN | TCPF_ACK, 65160,
-              "\x02\x04\x05\xb4\x01\x01\x04\x02", 8, NULL, 0);
-        ck_assert_str_eq(fmt(seqs, 1, T0, &p),
-                         "22:13:20.000000 IP 192.168.1.109.80 > 192.168.1.108.40000: Flags [S.], "
-                         "seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK], "
-                         "length 0");
-        build(&p, CLIENT, SERVER, 40000, 80, 1001, 5001, TCPF_ACK, 502,
-              "\x01\x01\x05\x0a\x00\x00\x13\x89\x00\x00\x13\x99", 12, NULL, 0);
-        ck_assert_str_eq(fmt(seqs, 1, T0, &p), HDR
-                         "Flags [.], ack 1, win 502, options [nop,nop,sack 1 {1:17}], length 0");
-        uint32_t shown_seq, shown_ack;
-        char line[512];
-        build(&p, CLIENT, SERVER, 40000, 80, 1001, 5001, TCPF_ACK | TCPF_PSH, 502, NULL, 0,
-              "GET /a\"b\\c HTTP/1.1\r\nHost: x\r\n\r\n", 32);
-        trace_format_tcpdump_ex(line, sizeof(line), seqs, 1, T0, &p.seg, &shown_seq, &shown_ack);
-        ck_assert_str_eq(line, HDR "Flags [P.], seq 1:33, ack 1, win 502, length 32: HTTP: GET "
-                                   "/a\"b\\c HTTP/1.1");
-        ck_assert_uint_eq(shown_seq, 1);
-        ck_assert_uint_eq(shown_ack, 1);
-        /* a new SYN on the same ports starts over: absolute again */
-        build(&p, SERVER, CLIENT, 80, 40000, 9000, 1001, TCPF_SYN | TCPF_ACK, 65160, NULL, 0, NULL,
-              0);
-        trace_format_tcpdump_ex(line, sizeof(line), seqs, 1, T0, &p.seg, &shown_seq, &shown_ack);
-        ck_assert_uint_eq(shown_seq, 9000);
-        ck_assert_uint_eq(shown_ack, 1001);
-        build(&p, CLIENT, SERVER, 40000, 80, 1001, 9011, TCPF_ACK, 502, NULL, 0, NULL, 0);
-        ck_assert_str_eq(fmt(seqs, 1, T0, &p), HDR "Flags [.], ack 11, win 502, length 0");
-        /* another connection has its own entry; its first ACK segment prints absolute */
-        build(&p, CLIENT, SERVER, 40002, 80, 777, 888, TCPF_ACK, 502, NULL, 0, NULL, 0);
-        ck_assert_str_eq(fmt(seqs, 1, T0, &p),
-                         "22:13:20.000000 IP 192.168.1.108.40002 > 192.168.1.109.80: Flags [.], "
-                         "ack 888, win 502, length 0");
-        build(&p, CLIENT, SERVER, 40002, 80, 777, 890, TCPF_ACK, 502, NULL, 0, NULL, 0);
-        ck_assert_str_eq(fmt(seqs, 1, T0, &p),
-                         "22:13:20.000000 IP 192.168.1.108.40002 > 192.168.1.109.80: Flags [.], "
-                         "ack 3, win 502, length 0");
-        trace_seqs_free(seqs);
+	use_utc();
+	struct trace_seqs *seqs = trace_seqs_new();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 40000, 80, 1000, 0, TCPF_SYN, 64240,
+	      "\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x00\x01\x03\x03\x07",
+	      20, NULL, 0);
+	ck_assert_str_eq(fmt(seqs, 1, T0, &p),
+	                 HDR "Flags [S], seq 1000, win 64240, options [mss 1460,sackOK,TS val 1 "
+	                     "ecr 0,nop,wscale 7], length 0");
+	build(&p, SERVER, CLIENT, 80, 40000, 5000, 1001, TCPF_SYN | TCPF_ACK, 65160,
+	      "\x02\x04\x05\xb4\x01\x01\x04\x02", 8, NULL, 0);
+	ck_assert_str_eq(fmt(seqs, 1, T0, &p),
+	                 "22:13:20.000000 IP 192.168.1.109.80 > 192.168.1.108.40000: Flags [S.], "
+	                 "seq 5000, ack 1001, win 65160, options [mss 1460,nop,nop,sackOK], "
+	                 "length 0");
+	build(&p, CLIENT, SERVER, 40000, 80, 1001, 5001, TCPF_ACK, 502,
+	      "\x01\x01\x05\x0a\x00\x00\x13\x89\x00\x00\x13\x99", 12, NULL, 0);
+	ck_assert_str_eq(fmt(seqs, 1, T0, &p), HDR
+	                 "Flags [.], ack 1, win 502, options [nop,nop,sack 1 {1:17}], length 0");
+	uint32_t shown_seq, shown_ack;
+	char line[512];
+	build(&p, CLIENT, SERVER, 40000, 80, 1001, 5001, TCPF_ACK | TCPF_PSH, 502, NULL, 0,
+	      "GET /a\"b\\c HTTP/1.1\r\nHost: x\r\n\r\n", 32);
+	trace_format_tcpdump_ex(line, sizeof(line), seqs, 1, T0, &p.seg, &shown_seq, &shown_ack);
+	ck_assert_str_eq(line, HDR "Flags [P.], seq 1:33, ack 1, win 502, length 32: HTTP: GET "
+	                           "/a\"b\\c HTTP/1.1");
+	ck_assert_uint_eq(shown_seq, 1);
+	ck_assert_uint_eq(shown_ack, 1);
+	/* a new SYN on the same ports starts over: absolute again */
+	build(&p, SERVER, CLIENT, 80, 40000, 9000, 1001, TCPF_SYN | TCPF_ACK, 65160, NULL, 0, NULL,
+	      0);
+	trace_format_tcpdump_ex(line, sizeof(line), seqs, 1, T0, &p.seg, &shown_seq, &shown_ack);
+	ck_assert_uint_eq(shown_seq, 9000);
+	ck_assert_uint_eq(shown_ack, 1001);
+	build(&p, CLIENT, SERVER, 40000, 80, 1001, 9011, TCPF_ACK, 502, NULL, 0, NULL, 0);
+	ck_assert_str_eq(fmt(seqs, 1, T0, &p), HDR "Flags [.], ack 11, win 502, length 0");
+	/* another connection has its own entry; its first ACK segment prints absolute */
+	build(&p, CLIENT, SERVER, 40002, 80, 777, 888, TCPF_ACK, 502, NULL, 0, NULL, 0);
+	ck_assert_str_eq(fmt(seqs, 1, T0, &p),
+	                 "22:13:20.000000 IP 192.168.1.108.40002 > 192.168.1.109.80: Flags [.], "
+	                 "ack 888, win 502, length 0");
+	build(&p, CLIENT, SERVER, 40002, 80, 777, 890, TCPF_ACK, 502, NULL, 0, NULL, 0);
+	ck_assert_str_eq(fmt(seqs, 1, T0, &p),
+	                 "22:13:20.000000 IP 192.168.1.108.40002 > 192.168.1.109.80: Flags [.], "
+	                 "ack 3, win 502, length 0");
+	trace_seqs_free(seqs);
 }
 END_TEST
 
 START_TEST(test_text_protocol_first_lines_print_like_tcpdump)
 {
-        use_utc();
-        struct pkt p;
-        static const struct {
-                uint16_t sport, dport;
-                const char *payload;
-                const char *tail;
-        } cases[] = {
-            {80, 40000, "HTTP/1.1 404 Not Found\r\n", "length 24: HTTP: HTTP/1.1 404 Not Found"},
-            {80, 40000,
-             "\x00\x01"
-             "binary",
-             "length 8: HTTP"},
-            {80, 40000, "just text no newline", "length 20: HTTP"},
-            {80, 40000, "foo 200 bar\r\n", "length 13: HTTP: foo 200 bar"},
-            {80, 40000, "get lower\r\nx", "length 12: HTTP: get lower"},
-            {40000, 80, "GET\r\n", "length 5: HTTP: GET"},
-            {40000, 80, "GET / a\rb", "length 9: HTTP"},
-            {40000, 8080, "PROPFIND x\ty\r\n", "length 14: HTTP: PROPFIND x\ty"},
-            {40000, 21, "USER x\r\n", "length 8: FTP: USER x"},
-            {40000, 25,
-             "\x80"
-             "bin",
-             "length 4: SMTP"},
-            {40000, 22, "SSH-2.0-x\r\n", "length 11: SSH: SSH-2.0-x"},
-            {40000, 22, "SS", "length 2 [|ssh]"},
-            {40000, 9999, "GET / HTTP/1.0\r\n", "length 16"},
-        };
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                size_t plen = cases[i].payload[0] ? strlen(cases[i].payload) : 8;
-                build(&p, CLIENT, SERVER, cases[i].sport, cases[i].dport, 1, 1, TCPF_ACK | TCPF_PSH,
-                      502, NULL, 0, cases[i].payload, plen);
-                char want[512];
-                snprintf(want, sizeof(want),
-                         "22:13:20.000000 IP 192.168.1.108.%u > 192.168.1.109.%u: Flags [P.], seq "
-                         "1:%zu, ack 1, win 502, %s",
-                         cases[i].sport, cases[i].dport, 1 + plen, cases[i].tail);
-                ck_assert_str_eq(fmt(NULL, 0, T0, &p), want);
-        }
+	use_utc();
+	struct pkt p;
+	static const struct {
+		uint16_t sport, dport;
+		const char *payload;
+		const char *tail;
+	} cases[] = {
+	    {80, 40000, "HTTP/1.1 404 Not Found\r\n", "length 24: HTTP: HTTP/1.1 404 Not Found"},
+	    {80, 40000,
+	     "\x00\x01"
+	     "binary",
+	     "length 8: HTTP"},
+	    {80, 40000, "just text no newline", "length 20: HTTP"},
+	    {80, 40000, "foo 200 bar\r\n", "length 13: HTTP: foo 200 bar"},
+	    {80, 40000, "get lower\r\nx", "length 12: HTTP: get lower"},
+	    {40000, 80, "GET\r\n", "length 5: HTTP: GET"},
+	    {40000, 80, "GET / a\rb", "length 9: HTTP"},
+	    {40000, 8080, "PROPFIND x\ty\r\n", "length 14: HTTP: PROPFIND x\ty"},
+	    {40000, 21, "USER x\r\n", "length 8: FTP: USER x"},
+	    {40000, 25,
+	     "\x80"
+	     "bin",
+	     "length 4: SMTP"},
+	    {40000, 22, "SSH-2.0-x\r\n", "length 11: SSH: SSH-2.0-x"},
+	    {40000, 22, "SS", "length 2 [|ssh]"},
+	    {40000, 9999, "GET / HTTP/1.0\r\n", "length 16"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t plen = cases[i].payload[0] ? strlen(cases[i].payload) : 8;
+		build(&p, CLIENT, SERVER, cases[i].sport, cases[i].dport, 1, 1, TCPF_ACK | TCPF_PSH,
+		      502, NULL, 0, cases[i].payload, plen);
+		char want[512];
+		snprintf(want, sizeof(want),
+		         "22:13:20.000000 IP 192.168.1.108.%u > 192.168.1.109.%u: Flags [P.], seq "
+		         "1:%zu, ack 1, win 502, %s",
+		         cases[i].sport, cases[i].dport, 1 + plen, cases[i].tail);
+		ck_assert_str_eq(fmt(NULL, 0, T0, &p), want);
+	}
 }
 END_TEST
 
 START_TEST(test_format_has_snprintf_semantics)
 {
-        use_utc();
-        struct pkt p;
-        build(&p, CLIENT, SERVER, 40000, 80, 1000, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
-        const char *full = HDR "Flags [S], seq 1000, win 64240, length 0";
-        char small[20];
-        memset(small, 'x', sizeof(small));
-        ck_assert_int_eq(trace_format_tcpdump(small, sizeof(small), NULL, 0, T0, &p.seg),
-                         (int)strlen(full));
-        ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
-        ck_assert_int_eq(strncmp(small, full, sizeof(small) - 1), 0);
-        ck_assert_int_eq(trace_format_tcpdump(NULL, 0, NULL, 0, T0, &p.seg), (int)strlen(full));
-        /* a line longer than any fixed buffer comes whole from the allocating variant */
-        char payload[1500];
-        memcpy(payload, "GET /", 5);
-        memset(payload + 5, 'a', sizeof(payload) - 7);
-        memcpy(payload + sizeof(payload) - 2, "\r\n", 2);
-        build(&p, CLIENT, SERVER, 40000, 80, 1, 1, TCPF_ACK, 502, NULL, 0, payload,
-              sizeof(payload));
-        char *line = trace_format_tcpdump_alloc(NULL, 0, T0, &p.seg, NULL, NULL);
-        ck_assert_ptr_nonnull(line);
-        ck_assert_int_eq(trace_format_tcpdump(NULL, 0, NULL, 0, T0, &p.seg), (int)strlen(line));
-        ck_assert_ptr_nonnull(strstr(line, ": HTTP: GET /aaaa"));
-        ck_assert_int_eq(line[strlen(line) - 1], 'a');
-        free(line);
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 40000, 80, 1000, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
+	const char *full = HDR "Flags [S], seq 1000, win 64240, length 0";
+	char small[20];
+	memset(small, 'x', sizeof(small));
+	ck_assert_int_eq(trace_format_tcpdump(small, sizeof(small), NULL, 0, T0, &p.seg),
+	                 (int)strlen(full));
+	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
+	ck_assert_int_eq(strncmp(small, full, sizeof(small) - 1), 0);
+	ck_assert_int_eq(trace_format_tcpdump(NULL, 0, NULL, 0, T0, &p.seg), (int)strlen(full));
+	/* a line longer than any fixed buffer comes whole from the allocating variant */
+	char payload[1500];
+	memcpy(payload, "GET /", 5);
+	memset(payload + 5, 'a', sizeof(payload) - 7);
+	memcpy(payload + sizeof(payload) - 2, "\r\n", 2);
+	build(&p, CLIENT, SERVER, 40000, 80, 1, 1, TCPF_ACK, 502, NULL, 0, payload,
+	      sizeof(payload));
+	char *line = trace_format_tcpdump_alloc(NULL, 0, T0, &p.seg, NULL, NULL);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(trace_format_tcpdump(NULL, 0, NULL, 0, T0, &p.seg), (int)strlen(line));
+	ck_assert_ptr_nonnull(strstr(line, ": HTTP: GET /aaaa"));
+	ck_assert_int_eq(line[strlen(line) - 1], 'a');
+	free(line);
 }
 END_TEST
 
@@ -390,72 +390,72 @@ END_TEST
 
 static struct rule make_rule(unsigned index, unsigned line)
 {
-        struct rule r;
-        memset(&r, 0, sizeof(r));
-        r.index = index;
-        r.line = line;
-        return r;
+	struct rule r;
+	memset(&r, 0, sizeof(r));
+	r.index = index;
+	r.line = line;
+	return r;
 }
 
 static char *text_line(const struct trace_event *ev)
 {
-        static char buf[4096];
-        FILE *f = fmemopen(buf, sizeof(buf), "w");
-        ck_assert_ptr_nonnull(f);
-        struct trace_seqs *seqs = trace_seqs_new();
-        trace_write_text(f, seqs, ev);
-        trace_seqs_free(seqs);
-        fclose(f);
-        return buf;
+	static char buf[4096];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	ck_assert_ptr_nonnull(f);
+	struct trace_seqs *seqs = trace_seqs_new();
+	trace_write_text(f, seqs, ev);
+	trace_seqs_free(seqs);
+	fclose(f);
+	return buf;
 }
 
 START_TEST(test_text_line_appends_the_verdict_and_rule)
 {
-        use_utc();
-        struct pkt p;
-        build(&p, CLIENT, SERVER, 59340, 80, 1908103801, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
-        const char *tcpdump = "22:13:20.000000 IP 192.168.1.108.59340 > 192.168.1.109.80: Flags "
-                              "[S], seq 1908103801, win 64240, length 0";
-        struct rule r1 = make_rule(1, 7), r2 = make_rule(2, 4);
-        struct trace_event ev = {.kind = TRACE_SEEN,
-                                 .time_us = T0,
-                                 .pkt = p.b,
-                                 .len = p.len,
-                                 .seg = &p.seg,
-                                 .dir = "c2s"};
-        char want[512];
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 59340, 80, 1908103801, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
+	const char *tcpdump = "22:13:20.000000 IP 192.168.1.108.59340 > 192.168.1.109.80: Flags "
+	                      "[S], seq 1908103801, win 64240, length 0";
+	struct rule r1 = make_rule(1, 7), r2 = make_rule(2, 4);
+	struct trace_event ev = {.kind = TRACE_SEEN,
+	                         .time_us = T0,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .dir = "c2s"};
+	char want[512];
 
-        snprintf(want, sizeof(want), "%s  pass\n", tcpdump);
-        ck_assert_str_eq(text_line(&ev), want);
+	snprintf(want, sizeof(want), "%s  pass\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
 
-        ev.verdict = (struct verdict){.action = RULE_DROP, .rule = &r1};
-        ev.rule_file = "syn-timeout.rules";
-        snprintf(want, sizeof(want), "%s  DROP rule 1 (syn-timeout.rules:7)\n", tcpdump);
-        ck_assert_str_eq(text_line(&ev), want);
+	ev.verdict = (struct verdict){.action = RULE_DROP, .rule = &r1};
+	ev.rule_file = "syn-timeout.rules";
+	snprintf(want, sizeof(want), "%s  DROP rule 1 (syn-timeout.rules:7)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
 
-        ev.verdict = (struct verdict){.action = RULE_DELAY, .delay_us = 300000, .rule = &r2};
-        ev.rule_file = "delay-server-fin-300ms.rules";
-        snprintf(want, sizeof(want), "%s  HOLD 300 ms rule 2 (delay-server-fin-300ms.rules:4)\n",
-                 tcpdump);
-        ck_assert_str_eq(text_line(&ev), want);
+	ev.verdict = (struct verdict){.action = RULE_DELAY, .delay_us = 300000, .rule = &r2};
+	ev.rule_file = "delay-server-fin-300ms.rules";
+	snprintf(want, sizeof(want), "%s  HOLD 300 ms rule 2 (delay-server-fin-300ms.rules:4)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
 
-        ev.verdict.delay_us = 41250;
-        snprintf(want, sizeof(want), "%s  HOLD 41.25 ms rule 2 (delay-server-fin-300ms.rules:4)\n",
-                 tcpdump);
-        ck_assert_str_eq(text_line(&ev), want);
+	ev.verdict.delay_us = 41250;
+	snprintf(want, sizeof(want), "%s  HOLD 41.25 ms rule 2 (delay-server-fin-300ms.rules:4)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
 
-        ev.kind = TRACE_RELEASED;
-        ev.held_us = 300200;
-        snprintf(want, sizeof(want),
-                 "%s  RELEASED after 300.2 ms, held by rule 2 (delay-server-fin-300ms.rules:4)\n",
-                 tcpdump);
-        ck_assert_str_eq(text_line(&ev), want);
+	ev.kind = TRACE_RELEASED;
+	ev.held_us = 300200;
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after 300.2 ms, held by rule 2 (delay-server-fin-300ms.rules:4)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
 
-        ev.kind = TRACE_SEEN;
-        ev.verdict = (struct verdict){.action = RULE_PASS, .rule = &r2};
-        ev.rule_file = NULL;
-        snprintf(want, sizeof(want), "%s  pass rule 2 (line 4)\n", tcpdump);
-        ck_assert_str_eq(text_line(&ev), want);
+	ev.kind = TRACE_SEEN;
+	ev.verdict = (struct verdict){.action = RULE_PASS, .rule = &r2};
+	ev.rule_file = NULL;
+	snprintf(want, sizeof(want), "%s  pass rule 2 (line 4)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
 }
 END_TEST
 
@@ -463,124 +463,124 @@ END_TEST
 
 static char *json_line(struct trace_seqs *seqs, const struct trace_event *ev)
 {
-        static char buf[8192];
-        FILE *f = fmemopen(buf, sizeof(buf), "w");
-        ck_assert_ptr_nonnull(f);
-        trace_write_json(f, seqs, ev);
-        fclose(f);
-        return buf;
+	static char buf[8192];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	ck_assert_ptr_nonnull(f);
+	trace_write_json(f, seqs, ev);
+	fclose(f);
+	return buf;
 }
 
 START_TEST(test_json_line_has_every_key_in_order)
 {
-        use_utc();
-        struct pkt p;
-        build(&p, SERVER, CLIENT, 80, 59712, 3403866834u, 4231775029u, TCPF_FIN | TCPF_ACK, 64,
-              NULL, 0, NULL, 0);
-        struct rule r2 = make_rule(2, 4);
-        struct trace_event ev = {.kind = TRACE_RELEASED,
-                                 .time_us = 1763939346422464ull,
-                                 .pkt = p.b,
-                                 .len = p.len,
-                                 .seg = &p.seg,
-                                 .verdict = {.action = RULE_DELAY, .delay_us = 300000, .rule = &r2},
-                                 .held_us = 300211,
-                                 .rule_file = "delay \"fin\".rules",
-                                 .dir = "s2c"};
-        ck_assert_str_eq(
-            json_line(NULL, &ev),
-            "{\"t\":1763939346.422464,\"event\":\"released\",\"verdict\":\"delay\",\"delay_us\":"
-            "300000,\"held_us\":300211,\"rule\":2,\"rule_file\":\"delay \\\"fin\\\".rules\","
-            "\"rule_line\":4,\"dir\":\"s2c\",\"src\":\"192.168.1.109\",\"sport\":80,\"dst\":"
-            "\"192.168.1.108\",\"dport\":59712,\"flags\":\"F.\",\"seq\":3403866834,\"ack\":"
-            "4231775029,\"rseq\":3403866834,\"rack\":4231775029,\"win\":64,\"len\":0,\"text\":"
-            "\"23:09:06.422464 IP 192.168.1.109.80 > 192.168.1.108.59712: Flags [F.], seq "
-            "3403866834, ack 4231775029, win 64, length 0\"}\n");
+	use_utc();
+	struct pkt p;
+	build(&p, SERVER, CLIENT, 80, 59712, 3403866834u, 4231775029u, TCPF_FIN | TCPF_ACK, 64,
+	      NULL, 0, NULL, 0);
+	struct rule r2 = make_rule(2, 4);
+	struct trace_event ev = {.kind = TRACE_RELEASED,
+	                         .time_us = 1763939346422464ull,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .verdict = {.action = RULE_DELAY, .delay_us = 300000, .rule = &r2},
+	                         .held_us = 300211,
+	                         .rule_file = "delay \"fin\".rules",
+	                         .dir = "s2c"};
+	ck_assert_str_eq(
+	    json_line(NULL, &ev),
+	    "{\"t\":1763939346.422464,\"event\":\"released\",\"verdict\":\"delay\",\"delay_us\":"
+	    "300000,\"held_us\":300211,\"rule\":2,\"rule_file\":\"delay \\\"fin\\\".rules\","
+	    "\"rule_line\":4,\"dir\":\"s2c\",\"src\":\"192.168.1.109\",\"sport\":80,\"dst\":"
+	    "\"192.168.1.108\",\"dport\":59712,\"flags\":\"F.\",\"seq\":3403866834,\"ack\":"
+	    "4231775029,\"rseq\":3403866834,\"rack\":4231775029,\"win\":64,\"len\":0,\"text\":"
+	    "\"23:09:06.422464 IP 192.168.1.109.80 > 192.168.1.108.59712: Flags [F.], seq "
+	    "3403866834, ack 4231775029, win 64, length 0\"}\n");
 }
 END_TEST
 
 START_TEST(test_json_round_trips_through_the_reader)
 {
-        use_utc();
-        char path[] = "/tmp/synfin-trace-json-XXXXXX";
-        int fd = mkstemp(path);
-        ck_assert_int_ge(fd, 0);
-        FILE *f = fdopen(fd, "w");
-        struct trace_seqs *seqs = trace_seqs_new();
-        struct pkt p[4];
-        build(&p[0], CLIENT, SERVER, 40000, 80, 1000, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
-        build(&p[1], SERVER, CLIENT, 80, 40000, 5000, 1001, TCPF_SYN | TCPF_ACK, 65160, NULL, 0,
-              NULL, 0);
-        build(&p[2], CLIENT, SERVER, 40000, 80, 1001, 5001, TCPF_ACK | TCPF_PSH, 502, NULL, 0,
-              "GET /\"q\"\\b\t HTTP/1.0\r\n", 23);
-        char big[1400];
-        memset(big, 'z', sizeof(big));
-        memcpy(big, "GET /", 5);
-        memcpy(big + sizeof(big) - 1, "\n", 1);
-        build(&p[3], CLIENT, SERVER, 40000, 80, 1024, 5001, TCPF_ACK, 502, NULL, 0, big,
-              sizeof(big));
-        struct rule r = make_rule(3, 9);
-        for (int i = 0; i < 4; i++) {
-                struct trace_event ev = {.kind = TRACE_SEEN,
-                                         .time_us = T0 + (uint64_t)i * 1000001,
-                                         .pkt = p[i].b,
-                                         .len = p[i].len,
-                                         .seg = &p[i].seg,
-                                         .dir = i == 1 ? "s2c" : "c2s"};
-                if (i == 2) {
-                        ev.verdict = (struct verdict){.action = RULE_DROP, .rule = &r};
-                        ev.rule_file = "odd\\name.rules";
-                }
-                trace_write_json(f, seqs, &ev);
-                if (i == 1)
-                        fputs("\n  \n", f); /* blank lines are skipped */
-        }
-        fclose(f);
-        trace_seqs_free(seqs);
+	use_utc();
+	char path[] = "/tmp/synfin-trace-json-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	struct trace_seqs *seqs = trace_seqs_new();
+	struct pkt p[4];
+	build(&p[0], CLIENT, SERVER, 40000, 80, 1000, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
+	build(&p[1], SERVER, CLIENT, 80, 40000, 5000, 1001, TCPF_SYN | TCPF_ACK, 65160, NULL, 0,
+	      NULL, 0);
+	build(&p[2], CLIENT, SERVER, 40000, 80, 1001, 5001, TCPF_ACK | TCPF_PSH, 502, NULL, 0,
+	      "GET /\"q\"\\b\t HTTP/1.0\r\n", 23);
+	char big[1400];
+	memset(big, 'z', sizeof(big));
+	memcpy(big, "GET /", 5);
+	memcpy(big + sizeof(big) - 1, "\n", 1);
+	build(&p[3], CLIENT, SERVER, 40000, 80, 1024, 5001, TCPF_ACK, 502, NULL, 0, big,
+	      sizeof(big));
+	struct rule r = make_rule(3, 9);
+	for (int i = 0; i < 4; i++) {
+		struct trace_event ev = {.kind = TRACE_SEEN,
+		                         .time_us = T0 + (uint64_t)i * 1000001,
+		                         .pkt = p[i].b,
+		                         .len = p[i].len,
+		                         .seg = &p[i].seg,
+		                         .dir = i == 1 ? "s2c" : "c2s"};
+		if (i == 2) {
+			ev.verdict = (struct verdict){.action = RULE_DROP, .rule = &r};
+			ev.rule_file = "odd\\name.rules";
+		}
+		trace_write_json(f, seqs, &ev);
+		if (i == 1)
+			fputs("\n  \n", f); /* blank lines are skipped */
+	}
+	fclose(f);
+	trace_seqs_free(seqs);
 
-        struct trace_record *recs;
-        size_t n;
-        ck_assert_int_eq(trace_read_jsonl(path, &recs, &n), 0);
-        ck_assert_uint_eq(n, 4);
-        ck_assert_uint_eq(recs[0].time_us, T0);
-        ck_assert_uint_eq(recs[3].time_us, T0 + 3000003);
-        ck_assert_int_eq(recs[0].kind, TRACE_SEEN);
-        ck_assert_str_eq(recs[0].flags, "S");
-        ck_assert_uint_eq(recs[1].tcp_flags, TCPF_SYN | TCPF_ACK);
-        ck_assert_str_eq(recs[1].dir, "s2c");
-        ck_assert_str_eq(recs[1].src, "192.168.1.109");
-        ck_assert_uint_eq(recs[1].saddr, SERVER);
-        ck_assert_uint_eq(recs[1].daddr, CLIENT);
-        ck_assert_uint_eq(recs[1].sport, 80);
-        ck_assert_uint_eq(recs[1].seq, 5000);
-        ck_assert_uint_eq(recs[1].ack, 1001);
-        ck_assert_uint_eq(recs[1].win, 65160);
-        ck_assert_int_eq(recs[2].action, RULE_DROP);
-        ck_assert_uint_eq(recs[2].rule, 3);
-        ck_assert_uint_eq(recs[2].rule_line, 9);
-        ck_assert_str_eq(recs[2].rule_file, "odd\\name.rules");
-        ck_assert_uint_eq(recs[2].rseq, 1);
-        ck_assert_uint_eq(recs[2].rack, 1);
-        ck_assert_uint_eq(recs[2].len, 23);
-        ck_assert_str_eq(recs[2].text,
-                         "22:13:22.000002 IP 192.168.1.108.40000 > 192.168.1.109.80: Flags [P.], "
-                         "seq 1:24, ack 1, win 502, length 23: HTTP: GET /\"q\"\\b\t HTTP/1.0");
-        ck_assert_str_eq(recs[0].rule_file, "");
-        ck_assert_uint_eq(recs[3].rseq, 24);
-        ck_assert_ptr_nonnull(strstr(recs[3].text, "length 1400: HTTP: GET /zzz"));
+	struct trace_record *recs;
+	size_t n;
+	ck_assert_int_eq(trace_read_jsonl(path, &recs, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(recs[0].time_us, T0);
+	ck_assert_uint_eq(recs[3].time_us, T0 + 3000003);
+	ck_assert_int_eq(recs[0].kind, TRACE_SEEN);
+	ck_assert_str_eq(recs[0].flags, "S");
+	ck_assert_uint_eq(recs[1].tcp_flags, TCPF_SYN | TCPF_ACK);
+	ck_assert_str_eq(recs[1].dir, "s2c");
+	ck_assert_str_eq(recs[1].src, "192.168.1.109");
+	ck_assert_uint_eq(recs[1].saddr, SERVER);
+	ck_assert_uint_eq(recs[1].daddr, CLIENT);
+	ck_assert_uint_eq(recs[1].sport, 80);
+	ck_assert_uint_eq(recs[1].seq, 5000);
+	ck_assert_uint_eq(recs[1].ack, 1001);
+	ck_assert_uint_eq(recs[1].win, 65160);
+	ck_assert_int_eq(recs[2].action, RULE_DROP);
+	ck_assert_uint_eq(recs[2].rule, 3);
+	ck_assert_uint_eq(recs[2].rule_line, 9);
+	ck_assert_str_eq(recs[2].rule_file, "odd\\name.rules");
+	ck_assert_uint_eq(recs[2].rseq, 1);
+	ck_assert_uint_eq(recs[2].rack, 1);
+	ck_assert_uint_eq(recs[2].len, 23);
+	ck_assert_str_eq(recs[2].text,
+	                 "22:13:22.000002 IP 192.168.1.108.40000 > 192.168.1.109.80: Flags [P.], "
+	                 "seq 1:24, ack 1, win 502, length 23: HTTP: GET /\"q\"\\b\t HTTP/1.0");
+	ck_assert_str_eq(recs[0].rule_file, "");
+	ck_assert_uint_eq(recs[3].rseq, 24);
+	ck_assert_ptr_nonnull(strstr(recs[3].text, "length 1400: HTTP: GET /zzz"));
 
-        /* writing a record read back gives the same line again */
-        char again[8192], first[8192];
-        FILE *g = fmemopen(again, sizeof(again), "w");
-        trace_record_write_json(g, &recs[2]);
-        fclose(g);
-        f = fopen(path, "r");
-        for (int i = 0; i < 5; i++) /* line 5: two records and two blank lines before it */
-                ck_assert_ptr_nonnull(fgets(first, sizeof(first), f));
-        fclose(f);
-        ck_assert_str_eq(again, first);
-        trace_records_free(recs, n);
-        unlink(path);
+	/* writing a record read back gives the same line again */
+	char again[8192], first[8192];
+	FILE *g = fmemopen(again, sizeof(again), "w");
+	trace_record_write_json(g, &recs[2]);
+	fclose(g);
+	f = fopen(path, "r");
+	for (int i = 0; i < 5; i++) /* line 5: two records and two blank lines before it */
+		ck_assert_ptr_nonnull(fgets(first, sizeof(first), f));
+	fclose(f);
+	ck_assert_str_eq(again, first);
+	trace_records_free(recs, n);
+	unlink(path);
 }
 END_TEST
 
@@ -592,117 +592,117 @@ static const char *const good_record =
 
 START_TEST(test_reader_decodes_unicode_escapes_and_ignores_unknown_keys)
 {
-        struct trace_record r;
-        ck_assert_int_eq(trace_record_parse(good_record, &r), 0);
-        ck_assert_uint_eq(r.time_us, 1000001);
-        ck_assert_str_eq(r.text, "x\xe9\xe2\x82\xac\xf0\x9f\x98\x80");
-        trace_record_clear(&r);
-        char more[2048];
-        snprintf(more, sizeof(more), "%.*s,\"future\":\"x\",\"n\":-1.5e3,\"b\":true}",
-                 (int)strlen(good_record) - 1, good_record);
-        ck_assert_int_eq(trace_record_parse(more, &r), 0);
-        ck_assert_uint_eq(r.seq, 5);
-        trace_record_clear(&r);
+	struct trace_record r;
+	ck_assert_int_eq(trace_record_parse(good_record, &r), 0);
+	ck_assert_uint_eq(r.time_us, 1000001);
+	ck_assert_str_eq(r.text, "x\xe9\xe2\x82\xac\xf0\x9f\x98\x80");
+	trace_record_clear(&r);
+	char more[2048];
+	snprintf(more, sizeof(more), "%.*s,\"future\":\"x\",\"n\":-1.5e3,\"b\":true}",
+	         (int)strlen(good_record) - 1, good_record);
+	ck_assert_int_eq(trace_record_parse(more, &r), 0);
+	ck_assert_uint_eq(r.seq, 5);
+	trace_record_clear(&r);
 }
 END_TEST
 
 START_TEST(test_reader_rejects_what_is_not_a_trace_record)
 {
-        struct trace_record r;
-        char buf[2048];
-        static const char *const bad[] = {
-            "", "{", "[]", "{\"t\":1}", "{\"event\":\"seen\"}",
-        };
-        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-                ck_assert_int_eq(trace_record_parse(bad[i], &r), -EINVAL);
-        /* every proper prefix of a good record is cut short */
-        for (size_t len = 0; len < strlen(good_record); len++) {
-                snprintf(buf, sizeof(buf), "%.*s", (int)len, good_record);
-                ck_assert_msg(trace_record_parse(buf, &r) == -EINVAL, "prefix %zu parsed", len);
-        }
-        static const struct {
-                const char *from, *to;
-        } swaps[] = {
-            {"\"seen\"", "\"looked\""},
-            {"\"pass\"", "\"maybe\""},
-            {"\"10.0.0.1\"", "\"10.0.0\""},
-            {"\"S\"", "\"SX\""},
-            {"\"sport\":1", "\"sport\":70000"},
-            {"\"seq\":5", "\"seq\":-5"},
-            {"\"t\":1.000001", "\"t\":\"1\""},
-            {"\\u00e9", "\\u00g9"},
-            {"\\ude00", "\\u0041"},
-            {"\"len\":0", "\"len\":{}"},
-            {"\"x", "\"\\q"},
-            {"\"win\":9", "\"win\":9 9"},
-        };
-        for (size_t i = 0; i < sizeof(swaps) / sizeof(swaps[0]); i++) {
-                const char *at = strstr(good_record, swaps[i].from);
-                ck_assert_ptr_nonnull(at);
-                snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good_record), good_record,
-                         swaps[i].to, at + strlen(swaps[i].from));
-                ck_assert_msg(trace_record_parse(buf, &r) == -EINVAL, "accepted %s", buf);
-        }
+	struct trace_record r;
+	char buf[2048];
+	static const char *const bad[] = {
+	    "", "{", "[]", "{\"t\":1}", "{\"event\":\"seen\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(trace_record_parse(bad[i], &r), -EINVAL);
+	/* every proper prefix of a good record is cut short */
+	for (size_t len = 0; len < strlen(good_record); len++) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, good_record);
+		ck_assert_msg(trace_record_parse(buf, &r) == -EINVAL, "prefix %zu parsed", len);
+	}
+	static const struct {
+		const char *from, *to;
+	} swaps[] = {
+	    {"\"seen\"", "\"looked\""},
+	    {"\"pass\"", "\"maybe\""},
+	    {"\"10.0.0.1\"", "\"10.0.0\""},
+	    {"\"S\"", "\"SX\""},
+	    {"\"sport\":1", "\"sport\":70000"},
+	    {"\"seq\":5", "\"seq\":-5"},
+	    {"\"t\":1.000001", "\"t\":\"1\""},
+	    {"\\u00e9", "\\u00g9"},
+	    {"\\ude00", "\\u0041"},
+	    {"\"len\":0", "\"len\":{}"},
+	    {"\"x", "\"\\q"},
+	    {"\"win\":9", "\"win\":9 9"},
+	};
+	for (size_t i = 0; i < sizeof(swaps) / sizeof(swaps[0]); i++) {
+		const char *at = strstr(good_record, swaps[i].from);
+		ck_assert_ptr_nonnull(at);
+		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good_record), good_record,
+		         swaps[i].to, at + strlen(swaps[i].from));
+		ck_assert_msg(trace_record_parse(buf, &r) == -EINVAL, "accepted %s", buf);
+	}
 }
 END_TEST
 
 START_TEST(test_read_jsonl_reports_missing_file_and_bad_line)
 {
-        struct trace_record *recs = (void *)1;
-        size_t n = 99;
-        ck_assert_int_eq(trace_read_jsonl("/nonexistent/trace.jsonl", &recs, &n), -ENOENT);
-        ck_assert_ptr_null(recs);
-        ck_assert_uint_eq(n, 0);
-        char path[] = "/tmp/synfin-trace-bad-XXXXXX";
-        int fd = mkstemp(path);
-        ck_assert_int_ge(fd, 0);
-        FILE *f = fdopen(fd, "w");
-        fprintf(f, "%s\n%s\nnot json\n", good_record, good_record);
-        fclose(f);
-        ck_assert_int_eq(trace_read_jsonl(path, &recs, &n), -EINVAL);
-        ck_assert_ptr_null(recs);
-        f = fopen(path, "w");
-        fclose(f);
-        ck_assert_int_eq(trace_read_jsonl(path, &recs, &n), 0);
-        ck_assert_uint_eq(n, 0);
-        unlink(path);
+	struct trace_record *recs = (void *)1;
+	size_t n = 99;
+	ck_assert_int_eq(trace_read_jsonl("/nonexistent/trace.jsonl", &recs, &n), -ENOENT);
+	ck_assert_ptr_null(recs);
+	ck_assert_uint_eq(n, 0);
+	char path[] = "/tmp/synfin-trace-bad-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, "%s\n%s\nnot json\n", good_record, good_record);
+	fclose(f);
+	ck_assert_int_eq(trace_read_jsonl(path, &recs, &n), -EINVAL);
+	ck_assert_ptr_null(recs);
+	f = fopen(path, "w");
+	fclose(f);
+	ck_assert_int_eq(trace_read_jsonl(path, &recs, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	unlink(path);
 }
 END_TEST
 
 static Suite *trace_text_suite(void)
 {
-        Suite *s = suite_create("trace_text");
-        TCase *tc = tcase_create("tcpdump");
-        tcase_add_loop_test(tc, test_capture_prints_like_tcpdump_relative, 0, 4);
-        tcase_add_loop_test(tc, test_capture_prints_like_tcpdump_absolute, 0, 4);
-        tcase_add_test(tc, test_option_with_zero_length_is_bad_opt_and_ends_the_line);
-        tcase_add_test(tc, test_timestamp_option_too_short_is_bad_opt_after_the_nop);
-        tcase_add_test(tc, test_option_longer_than_header_is_bad_opt);
-        tcase_add_test(tc, test_mss_with_wrong_length_prints_len_note);
-        tcase_add_test(tc, test_unknown_option_prints_kind_and_hex);
-        tcase_add_test(tc, test_eol_stops_option_printing);
-        tcase_add_test(tc, test_kind_without_length_byte_at_end_of_packet_is_truncated);
-        tcase_add_test(tc, test_kind_without_length_byte_before_payload_is_bad_opt);
-        tcase_add_test(tc, test_less_common_options_print_as_tcpdump_does);
-        tcase_add_test(tc, test_flags_print_in_tcpdump_order_and_none_when_empty);
-        tcase_add_test(tc, test_relative_numbers_and_sack_blocks_follow_tcpdump);
-        tcase_add_test(tc, test_text_protocol_first_lines_print_like_tcpdump);
-        tcase_add_test(tc, test_format_has_snprintf_semantics);
-        suite_add_tcase(s, tc);
-        TCase *tt = tcase_create("text_trace");
-        tcase_add_test(tt, test_text_line_appends_the_verdict_and_rule);
-        suite_add_tcase(s, tt);
-        TCase *tj = tcase_create("jsonl");
-        tcase_add_test(tj, test_json_line_has_every_key_in_order);
-        tcase_add_test(tj, test_json_round_trips_through_the_reader);
-        tcase_add_test(tj, test_reader_decodes_unicode_escapes_and_ignores_unknown_keys);
-        tcase_add_test(tj, test_reader_rejects_what_is_not_a_trace_record);
-        tcase_add_test(tj, test_read_jsonl_reports_missing_file_and_bad_line);
-        suite_add_tcase(s, tj);
-        return s;
+	Suite *s = suite_create("trace_text");
+	TCase *tc = tcase_create("tcpdump");
+	tcase_add_loop_test(tc, test_capture_prints_like_tcpdump_relative, 0, 4);
+	tcase_add_loop_test(tc, test_capture_prints_like_tcpdump_absolute, 0, 4);
+	tcase_add_test(tc, test_option_with_zero_length_is_bad_opt_and_ends_the_line);
+	tcase_add_test(tc, test_timestamp_option_too_short_is_bad_opt_after_the_nop);
+	tcase_add_test(tc, test_option_longer_than_header_is_bad_opt);
+	tcase_add_test(tc, test_mss_with_wrong_length_prints_len_note);
+	tcase_add_test(tc, test_unknown_option_prints_kind_and_hex);
+	tcase_add_test(tc, test_eol_stops_option_printing);
+	tcase_add_test(tc, test_kind_without_length_byte_at_end_of_packet_is_truncated);
+	tcase_add_test(tc, test_kind_without_length_byte_before_payload_is_bad_opt);
+	tcase_add_test(tc, test_less_common_options_print_as_tcpdump_does);
+	tcase_add_test(tc, test_flags_print_in_tcpdump_order_and_none_when_empty);
+	tcase_add_test(tc, test_relative_numbers_and_sack_blocks_follow_tcpdump);
+	tcase_add_test(tc, test_text_protocol_first_lines_print_like_tcpdump);
+	tcase_add_test(tc, test_format_has_snprintf_semantics);
+	suite_add_tcase(s, tc);
+	TCase *tt = tcase_create("text_trace");
+	tcase_add_test(tt, test_text_line_appends_the_verdict_and_rule);
+	suite_add_tcase(s, tt);
+	TCase *tj = tcase_create("jsonl");
+	tcase_add_test(tj, test_json_line_has_every_key_in_order);
+	tcase_add_test(tj, test_json_round_trips_through_the_reader);
+	tcase_add_test(tj, test_reader_decodes_unicode_escapes_and_ignores_unknown_keys);
+	tcase_add_test(tj, test_reader_rejects_what_is_not_a_trace_record);
+	tcase_add_test(tj, test_read_jsonl_reports_missing_file_and_bad_line);
+	suite_add_tcase(s, tj);
+	return s;
 }
 
 int main(void)
 {
-        return synfin_run_suite(trace_text_suite());
+	return synfin_run_suite(trace_text_suite());
 }
