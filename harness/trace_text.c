@@ -623,15 +623,9 @@ static void print_payload(struct sbuf *b, const struct segment *seg)
 #define PORT_IS(p) (seg->sport == (p) || seg->dport == (p))
 	const uint8_t *p = seg->payload;
 	unsigned len = seg->payload_len;
-	/* print-tcp.c tries these in this order; ports it hands to decoders we do not have
-	 * (telnet, BGP, SSH, DNS, ...) print nothing here. */
-	if (PORT_IS(23) || PORT_IS(179) || PORT_IS(1723) || PORT_IS(6379))
-		return;
-	if (PORT_IS(22)) {
-		print_ssh_version(b, p, len);
-		return;
-	}
-	if (PORT_IS(139) || PORT_IS(445) || PORT_IS(10288) || PORT_IS(6633) || PORT_IS(6653))
+	/* print-tcp.c's order. Ports it hands to decoders we do not reproduce (telnet, BGP,
+	 * PPTP, Redis, NetBIOS, SMB, BEEP, OpenFlow, DNS, ...) print nothing here. */
+	if (PORT_IS(23))
 		return;
 	if (PORT_IS(25)) {
 		sb_printf(b, ": ");
@@ -639,6 +633,13 @@ static void print_payload(struct sbuf *b, const struct segment *seg)
 	} else if (PORT_IS(43)) {
 		sb_printf(b, ": ");
 		print_txtproto(b, p, len, "WHOIS", NULL);
+	} else if (PORT_IS(179) || PORT_IS(1723) || PORT_IS(6379)) {
+		return;
+	} else if (PORT_IS(22)) {
+		print_ssh_version(b, p, len);
+	} else if (PORT_IS(139) || PORT_IS(445) || PORT_IS(10288) || PORT_IS(6633) ||
+	           PORT_IS(6653)) {
+		return;
 	} else if (PORT_IS(21)) {
 		sb_printf(b, ": ");
 		print_txtproto(b, p, len, "FTP", NULL);

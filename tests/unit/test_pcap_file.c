@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -563,6 +564,34 @@ START_TEST(test_tcpdump_prints_our_file_as_we_do)
 }
 END_TEST
 
+/* synfin-pcap-print prints a capture exactly as tcpdump did (the .txt files). */
+START_TEST(test_pcap_print_tool_matches_the_capture_text)
+{
+	static const char *const names[] = {"linux-connect-close-3seg", "linux-connect-close-4seg",
+	                                    "linux-request-response", "linux-syn-timeout-classic"};
+	for (int i = 0; i < 4; i++) {
+		for (int abs = 0; abs < 2; abs++) {
+			char cmd[1024];
+			snprintf(cmd, sizeof(cmd),
+			         "TZ=UTC %s/harness/tools/synfin-pcap-print %s/captures/%s.pcap %s"
+			         " | cmp -s - %s/captures/%s%s",
+			         SYNFIN_BUILD_DIR, SYNFIN_SHARED_DIR, names[i], abs ? "-S" : "",
+			         SYNFIN_SHARED_DIR, names[i], abs ? ".abs.txt" : ".txt");
+			ck_assert_msg(system(cmd) == 0, "differs: %s", cmd);
+		}
+	}
+	/* a broken file is an error with a message, not a crash */
+	char *path = temp_path("tool");
+	write_bytes(path, "\xd4\xc3\xb2\xa1", 4);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "%s/harness/tools/synfin-pcap-print %s 2>/dev/null",
+	         SYNFIN_BUILD_DIR, path);
+	int rc = system(cmd);
+	ck_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
+	unlink(path);
+}
+END_TEST
+
 static Suite *pcap_suite(void)
 {
 	Suite *s = suite_create("pcap_file");
@@ -582,6 +611,7 @@ static Suite *pcap_suite(void)
 	TCase *tt = tcase_create("tcpdump");
 	tcase_set_timeout(tt, 60);
 	tcase_add_test(tt, test_tcpdump_prints_our_file_as_we_do);
+	tcase_add_test(tt, test_pcap_print_tool_matches_the_capture_text);
 	suite_add_tcase(s, tt);
 	return s;
 }
