@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# An ad-hoc fault script: a Linux client whose first two SYNs are lost in the wire.
+# Copy it, change the rule file, the sysctls or the applications, run it as root.
+set -euo pipefail
+cd "$(dirname "$0")/../.."               # the project folder
+B=build                                  # ./synfin build puts the programs here
+RUN=adhoc$$                              # a run id: namespaces synfin-$RUN-{client,wire,server}
+OUT=runs/$RUN; mkdir -p "$OUT"
+trap 'netns/synfin-netns down $RUN' EXIT # always tear down, also on Ctrl-C or an error
+
+netns/synfin-netns up $RUN
+netns/synfin-netns sysctl $RUN client net.ipv4.tcp_syn_linear_timeouts=0
+
+# The daemon in the wire: live trace on stdout, JSON Lines and pcap for later.
+netns/synfin-netns exec $RUN wire $B/harness/faultd/synfin-faultd -r rules/drop-first-two-syns.rules \
+	--jsonl $OUT/trace.jsonl --pcap $OUT/trace.pcap --ready $OUT/ready &
+while [ ! -e $OUT/ready ]; do sleep 0.05; done
+
+# A server that reads to EOF and closes; a client that connects, sends a line, closes.
+netns/synfin-netns exec $RUN server $B/harness/kpeer/synfin-kpeer server --listen 80 &
+sleep 0.2
+netns/synfin-netns exec $RUN client $B/harness/kpeer/synfin-kpeer client \
+	--connect 192.168.1.109:80 'connect; send-text "hello"; close'
+sleep 0.5                                # the last ACK
+
+kill %1                                  # the daemon prints its rule counters and exits
+wait
+echo
+$B/harness/tools/synfin-ladder $OUT/trace.jsonl
