@@ -12,17 +12,17 @@
 #define IPPROTO_NUM_TCP 6
 
 struct ipv4_hdr {
-        uint8_t ihl; /* header length in bytes */
-        uint8_t tos;
-        uint16_t tot_len;
-        uint16_t id;
-        uint16_t frag; /* flags and fragment offset, as on the wire */
-        uint8_t ttl;
-        uint8_t proto;
-        uint32_t saddr; /* host byte order */
-        uint32_t daddr;
-        const uint8_t *payload; /* points into the packet, after any options */
-        size_t payload_len;     /* from tot_len: link-layer padding is not payload */
+	uint8_t ihl; /* header length in bytes */
+	uint8_t tos;
+	uint16_t tot_len;
+	uint16_t id;
+	uint16_t frag; /* flags and fragment offset, as on the wire */
+	uint8_t ttl;
+	uint8_t proto;
+	uint32_t saddr; /* host byte order */
+	uint32_t daddr;
+	const uint8_t *payload; /* points into the packet, after any options */
+	size_t payload_len;     /* from tot_len: link-layer padding is not payload */
 };
 
 /* Validate and view one packet. Returns 0, or -EINVAL with *why set. Fragments are reported as
@@ -36,26 +36,26 @@ void ipv4_emit(uint8_t *buf, uint32_t saddr, uint32_t daddr, uint8_t proto, uint
 
 static inline uint16_t get_be16(const uint8_t *p)
 {
-        return (uint16_t)(p[0] << 8 | p[1]);
+	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static inline uint32_t get_be32(const uint8_t *p)
 {
-        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static inline void put_be16(uint8_t *p, uint16_t v)
 {
-        p[0] = (uint8_t)(v >> 8);
-        p[1] = (uint8_t)v;
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
 }
 
 static inline void put_be32(uint8_t *p, uint32_t v)
 {
-        p[0] = (uint8_t)(v >> 24);
-        p[1] = (uint8_t)(v >> 16);
-        p[2] = (uint8_t)(v >> 8);
-        p[3] = (uint8_t)v;
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 #endif

@@ -7,62 +7,62 @@
 
 int ring_init(struct ring *r, size_t cap)
 {
-        r->buf = malloc(cap ? cap : 1);
-        if (!r->buf)
-                return -ENOMEM;
-        r->cap = cap;
-        r->head = 0;
-        r->len = 0;
-        return 0;
+	r->buf = malloc(cap ? cap : 1);
+	if (!r->buf)
+		return -ENOMEM;
+	r->cap = cap;
+	r->head = 0;
+	r->len = 0;
+	return 0;
 }
 
 void ring_free(struct ring *r)
 {
-        free(r->buf);
-        r->buf = NULL;
-        r->cap = r->len = r->head = 0;
+	free(r->buf);
+	r->buf = NULL;
+	r->cap = r->len = r->head = 0;
 }
 
 size_t ring_write(struct ring *r, const void *data, size_t len)
 {
-        const uint8_t *p = data;
-        size_t n = len < ring_space(r) ? len : ring_space(r);
-        size_t tail = (r->head + r->len) % (r->cap ? r->cap : 1);
-        size_t first = n < r->cap - tail ? n : r->cap - tail;
+	const uint8_t *p = data;
+	size_t n = len < ring_space(r) ? len : ring_space(r);
+	size_t tail = (r->head + r->len) % (r->cap ? r->cap : 1);
+	size_t first = n < r->cap - tail ? n : r->cap - tail;
 
-        memcpy(r->buf + tail, p, first);
-        memcpy(r->buf, p + first, n - first);
-        r->len += n;
-        return n;
+	memcpy(r->buf + tail, p, first);
+	memcpy(r->buf, p + first, n - first);
+	r->len += n;
+	return n;
 }
 
 size_t ring_peek(const struct ring *r, size_t off, void *out, size_t len)
 {
-        uint8_t *p = out;
+	uint8_t *p = out;
 
-        if (off >= r->len)
-                return 0;
-        size_t n = len < r->len - off ? len : r->len - off;
-        size_t start = (r->head + off) % r->cap;
-        size_t first = n < r->cap - start ? n : r->cap - start;
+	if (off >= r->len)
+		return 0;
+	size_t n = len < r->len - off ? len : r->len - off;
+	size_t start = (r->head + off) % r->cap;
+	size_t first = n < r->cap - start ? n : r->cap - start;
 
-        memcpy(p, r->buf + start, first);
-        memcpy(p + first, r->buf, n - first);
-        return n;
+	memcpy(p, r->buf + start, first);
+	memcpy(p + first, r->buf, n - first);
+	return n;
 }
 
 size_t ring_discard(struct ring *r, size_t n)
 {
-        if (n > r->len)
-                n = r->len;
-        r->head = r->cap ? (r->head + n) % r->cap : 0;
-        r->len -= n;
-        return n;
+	if (n > r->len)
+		n = r->len;
+	r->head = r->cap ? (r->head + n) % r->cap : 0;
+	r->len -= n;
+	return n;
 }
 
 size_t ring_read(struct ring *r, void *out, size_t len)
 {
-        size_t n = ring_peek(r, 0, out, len);
+	size_t n = ring_peek(r, 0, out, len);
 
-        return ring_discard(r, n);
+	return ring_discard(r, n);
 }

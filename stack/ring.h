@@ -6,17 +6,17 @@
 #include <stdint.h>
 
 struct ring {
-        uint8_t *buf;
-        size_t cap;
-        size_t head; /* offset of the oldest byte */
-        size_t len;
+	uint8_t *buf;
+	size_t cap;
+	size_t head; /* offset of the oldest byte */
+	size_t len;
 };
 
 int ring_init(struct ring *r, size_t cap); /* 0 or -ENOMEM */
 void ring_free(struct ring *r);
 static inline size_t ring_space(const struct ring *r)
 {
-        return r->cap - r->len;
+	return r->cap - r->len;
 }
 /* Append up to len bytes; returns how many fit. */
 size_t ring_write(struct ring *r, const void *data, size_t len);

@@ -9,25 +9,25 @@
 
 void stack_tunables_default(struct stack_tunables *t)
 {
-        memset(t, 0, sizeof(*t));
-        t->syn_retries = 5;
-        t->synack_retries = 5;
-        t->syn_linear_timeouts = 0;
-        t->retries2 = 15;
-        t->rto_initial = 1000000;
-        t->rto_min = 200000;
-        t->rto_max = 120000000;
-        t->delack_min = 40000;
-        t->delack_max = 200000;
-        t->quickack = 16; /* Linux TCP_MAX_QUICKACKS */
-        t->time_wait = 60000000;
-        t->fin_timeout = 60000000;
-        t->nodelay = false;
-        t->mss = 1460;
-        t->rcvbuf = 65535;
-        t->sndbuf = 65536;
-        t->challenge_ack_limit = 0; /* Linux since 6.0: no global limit */
-        t->ttl = 64;
+	memset(t, 0, sizeof(*t));
+	t->syn_retries = 5;
+	t->synack_retries = 5;
+	t->syn_linear_timeouts = 0;
+	t->retries2 = 15;
+	t->rto_initial = 1000000;
+	t->rto_min = 200000;
+	t->rto_max = 120000000;
+	t->delack_min = 40000;
+	t->delack_max = 200000;
+	t->quickack = 16; /* Linux TCP_MAX_QUICKACKS */
+	t->time_wait = 60000000;
+	t->fin_timeout = 60000000;
+	t->nodelay = false;
+	t->mss = 1460;
+	t->rcvbuf = 65535;
+	t->sndbuf = 65536;
+	t->challenge_ack_limit = 0; /* Linux since 6.0: no global limit */
+	t->ttl = 64;
 }
 
 static const char *const state_names[] = {
@@ -41,9 +41,9 @@ static const char *const state_names[] = {
 
 const char *stack_state_name(enum tcp_state st)
 {
-        if ((unsigned)st >= sizeof(state_names) / sizeof(state_names[0]))
-                return "?";
-        return state_names[st];
+	if ((unsigned)st >= sizeof(state_names) / sizeof(state_names[0]))
+		return "?";
+	return state_names[st];
 }
 
 static const char *const event_names[] = {
@@ -55,9 +55,9 @@ static const char *const event_names[] = {
 
 const char *stack_event_name(enum stack_event_type t)
 {
-        if ((unsigned)t >= sizeof(event_names) / sizeof(event_names[0]))
-                return "?";
-        return event_names[t];
+	if ((unsigned)t >= sizeof(event_names) / sizeof(event_names[0]))
+		return "?";
+	return event_names[t];
 }
 
 static const char *const drop_names[STACK_DROP__COUNT] = {
@@ -88,117 +88,117 @@ static const char *const drop_names[STACK_DROP__COUNT] = {
 
 const char *stack_drop_reason_name(enum stack_drop_reason r)
 {
-        if ((unsigned)r >= STACK_DROP__COUNT)
-                return "?";
-        return drop_names[r];
+	if ((unsigned)r >= STACK_DROP__COUNT)
+		return "?";
+	return drop_names[r];
 }
 
 static uint64_t splitmix64(uint64_t *x)
 {
-        uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 uint64_t stack_random(struct stack *s)
 {
-        return splitmix64(&s->prng);
+	return splitmix64(&s->prng);
 }
 
 static bool tunables_valid(const struct stack_tunables *t)
 {
-        return t->rto_initial > 0 && t->rto_min > 0 && t->rto_max >= t->rto_min &&
-               t->delack_min <= t->delack_max && t->mss >= 64 && t->rcvbuf > 0 &&
-               t->rcvbuf <= 65535 && t->sndbuf > 0;
+	return t->rto_initial > 0 && t->rto_min > 0 && t->rto_max >= t->rto_min &&
+	       t->delack_min <= t->delack_max && t->mss >= 64 && t->rcvbuf > 0 &&
+	       t->rcvbuf <= 65535 && t->sndbuf > 0;
 }
 
 struct stack *stack_new(const struct stack_config *cfg)
 {
-        if (!tunables_valid(&cfg->tun))
-                return NULL;
-        struct stack *s = calloc(1, sizeof(*s));
-        if (!s)
-                return NULL;
-        s->cfg = *cfg;
-        s->tun = cfg->tun;
-        s->next_handle = 1;
-        uint64_t x = cfg->seed;
-        uint64_t k0 = splitmix64(&x), k1 = splitmix64(&x);
-        memcpy(s->isn_key, &k0, 8);
-        memcpy(s->isn_key + 8, &k1, 8);
-        s->prng = splitmix64(&x);
-        s->ip_id = (uint16_t)splitmix64(&x);
-        return s;
+	if (!tunables_valid(&cfg->tun))
+		return NULL;
+	struct stack *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->cfg = *cfg;
+	s->tun = cfg->tun;
+	s->next_handle = 1;
+	uint64_t x = cfg->seed;
+	uint64_t k0 = splitmix64(&x), k1 = splitmix64(&x);
+	memcpy(s->isn_key, &k0, 8);
+	memcpy(s->isn_key + 8, &k1, 8);
+	s->prng = splitmix64(&x);
+	s->ip_id = (uint16_t)splitmix64(&x);
+	return s;
 }
 
 void stack_free(struct stack *s)
 {
-        if (!s)
-                return;
-        while (s->conns) {
-                struct tcp_conn *c = s->conns;
-                s->conns = c->next;
-                tcp_conn_free(c);
-        }
-        while (s->out_head) {
-                struct pkt_node *p = s->out_head;
-                s->out_head = p->next;
-                free(p);
-        }
-        while (s->ev_head) {
-                struct ev_node *e = s->ev_head;
-                s->ev_head = e->next;
-                free(e);
-        }
-        free(s);
+	if (!s)
+		return;
+	while (s->conns) {
+		struct tcp_conn *c = s->conns;
+		s->conns = c->next;
+		tcp_conn_free(c);
+	}
+	while (s->out_head) {
+		struct pkt_node *p = s->out_head;
+		s->out_head = p->next;
+		free(p);
+	}
+	while (s->ev_head) {
+		struct ev_node *e = s->ev_head;
+		s->ev_head = e->next;
+		free(e);
+	}
+	free(s);
 }
 
 void stack_drop(struct stack *s, enum stack_drop_reason why)
 {
-        s->stats.drops[why]++;
+	s->stats.drops[why]++;
 }
 
 void stack_queue_packet(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len)
 {
-        struct pkt_node *p = malloc(sizeof(*p) + len);
-        if (!p)
-                return; /* as if lost on the wire: TCP recovers */
-        p->next = NULL;
-        p->now = now;
-        p->len = len;
-        memcpy(p->data, pkt, len);
-        if (s->out_tail)
-                s->out_tail->next = p;
-        else
-                s->out_head = p;
-        s->out_tail = p;
-        s->stats.ip_out++;
+	struct pkt_node *p = malloc(sizeof(*p) + len);
+	if (!p)
+		return; /* as if lost on the wire: TCP recovers */
+	p->next = NULL;
+	p->now = now;
+	p->len = len;
+	memcpy(p->data, pkt, len);
+	if (s->out_tail)
+		s->out_tail->next = p;
+	else
+		s->out_head = p;
+	s->out_tail = p;
+	s->stats.ip_out++;
 }
 
 struct stack_event *stack_post_event(struct stack *s, uint64_t now, enum stack_event_type type,
                                      int sock, int error)
 {
-        if (!s->cfg.on_event)
-                return NULL;
-        struct ev_node *e = calloc(1, sizeof(*e));
-        if (!e)
-                return NULL;
-        e->ev.type = type;
-        e->ev.now = now;
-        e->ev.sock = sock;
-        e->ev.error = error;
-        if (s->ev_tail)
-                s->ev_tail->next = e;
-        else
-                s->ev_head = e;
-        s->ev_tail = e;
-        return &e->ev;
+	if (!s->cfg.on_event)
+		return NULL;
+	struct ev_node *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->ev.type = type;
+	e->ev.now = now;
+	e->ev.sock = sock;
+	e->ev.error = error;
+	if (s->ev_tail)
+		s->ev_tail->next = e;
+	else
+		s->ev_head = e;
+	s->ev_tail = e;
+	return &e->ev;
 }
 
 void stack_enter(struct stack *s)
 {
-        s->depth++;
+	s->depth++;
 }
 
 /* The outermost call delivers what the work produced, in order: events first (a state change
@@ -206,101 +206,101 @@ void stack_enter(struct stack *s)
  * may call back into the stack; what they produce joins the queues and is delivered here. */
 void stack_leave(struct stack *s)
 {
-        if (s->depth > 1) {
-                s->depth--;
-                return;
-        }
-        for (;;) {
-                tcp_reap(s);
-                if (s->ev_head) {
-                        struct ev_node *e = s->ev_head;
-                        s->ev_head = e->next;
-                        if (!s->ev_head)
-                                s->ev_tail = NULL;
-                        s->cfg.on_event(s->cfg.event_ctx, &e->ev);
-                        free(e);
-                        continue;
-                }
-                if (s->out_head && s->cfg.emit) {
-                        struct pkt_node *p = s->out_head;
-                        s->out_head = p->next;
-                        if (!s->out_head)
-                                s->out_tail = NULL;
-                        s->cfg.emit(s->cfg.emit_ctx, p->now, p->data, p->len);
-                        free(p);
-                        continue;
-                }
-                break;
-        }
-        s->depth--;
+	if (s->depth > 1) {
+		s->depth--;
+		return;
+	}
+	for (;;) {
+		tcp_reap(s);
+		if (s->ev_head) {
+			struct ev_node *e = s->ev_head;
+			s->ev_head = e->next;
+			if (!s->ev_head)
+				s->ev_tail = NULL;
+			s->cfg.on_event(s->cfg.event_ctx, &e->ev);
+			free(e);
+			continue;
+		}
+		if (s->out_head && s->cfg.emit) {
+			struct pkt_node *p = s->out_head;
+			s->out_head = p->next;
+			if (!s->out_head)
+				s->out_tail = NULL;
+			s->cfg.emit(s->cfg.emit_ctx, p->now, p->data, p->len);
+			free(p);
+			continue;
+		}
+		break;
+	}
+	s->depth--;
 }
 
 void stack_input(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len)
 {
-        struct ipv4_hdr ip;
-        enum stack_drop_reason why;
+	struct ipv4_hdr ip;
+	enum stack_drop_reason why;
 
-        stack_enter(s);
-        s->stats.ip_in++;
-        if (ipv4_parse(&ip, pkt, len, &why)) {
-                stack_drop(s, why);
-        } else if (ip.daddr != s->cfg.addr) {
-                stack_drop(s, STACK_DROP_IP_NOT_FOR_US);
-        } else if (ip.proto == IPPROTO_NUM_TCP) {
-                tcp_input(s, now, ip.saddr, ip.daddr, ip.payload, ip.payload_len);
-        } else if (ip.proto == IPPROTO_NUM_ICMP) {
-                icmp_input(s, now, ip.saddr, ip.payload, ip.payload_len);
-        } else {
-                stack_drop(s, STACK_DROP_IP_PROTO);
-        }
-        stack_leave(s);
+	stack_enter(s);
+	s->stats.ip_in++;
+	if (ipv4_parse(&ip, pkt, len, &why)) {
+		stack_drop(s, why);
+	} else if (ip.daddr != s->cfg.addr) {
+		stack_drop(s, STACK_DROP_IP_NOT_FOR_US);
+	} else if (ip.proto == IPPROTO_NUM_TCP) {
+		tcp_input(s, now, ip.saddr, ip.daddr, ip.payload, ip.payload_len);
+	} else if (ip.proto == IPPROTO_NUM_ICMP) {
+		icmp_input(s, now, ip.saddr, ip.payload, ip.payload_len);
+	} else {
+		stack_drop(s, STACK_DROP_IP_PROTO);
+	}
+	stack_leave(s);
 }
 
 ssize_t stack_output(struct stack *s, uint8_t *buf, size_t cap)
 {
-        struct pkt_node *p = s->out_head;
+	struct pkt_node *p = s->out_head;
 
-        if (!p)
-                return 0;
-        if (p->len > cap)
-                return -ENOBUFS;
-        size_t len = p->len;
-        memcpy(buf, p->data, len);
-        s->out_head = p->next;
-        if (!s->out_head)
-                s->out_tail = NULL;
-        free(p);
-        return (ssize_t)len;
+	if (!p)
+		return 0;
+	if (p->len > cap)
+		return -ENOBUFS;
+	size_t len = p->len;
+	memcpy(buf, p->data, len);
+	s->out_head = p->next;
+	if (!s->out_head)
+		s->out_tail = NULL;
+	free(p);
+	return (ssize_t)len;
 }
 
 uint64_t stack_next_deadline(const struct stack *s)
 {
-        uint64_t d = STACK_TIME_NEVER;
+	uint64_t d = STACK_TIME_NEVER;
 
-        for (const struct tcp_conn *c = s->conns; c; c = c->next) {
-                uint64_t t = tcp_conn_deadline(c);
-                if (t < d)
-                        d = t;
-        }
-        return d;
+	for (const struct tcp_conn *c = s->conns; c; c = c->next) {
+		uint64_t t = tcp_conn_deadline(c);
+		if (t < d)
+			d = t;
+	}
+	return d;
 }
 
 void stack_timer(struct stack *s, uint64_t now)
 {
-        stack_enter(s);
-        for (struct tcp_conn *c = s->conns; c; c = c->next) {
-                if (!c->dead && tcp_conn_deadline(c) <= now)
-                        tcp_conn_timers(c, now);
-        }
-        stack_leave(s);
+	stack_enter(s);
+	for (struct tcp_conn *c = s->conns; c; c = c->next) {
+		if (!c->dead && tcp_conn_deadline(c) <= now)
+			tcp_conn_timers(c, now);
+	}
+	stack_leave(s);
 }
 
 const struct stack_stats *stack_get_stats(const struct stack *s)
 {
-        return &s->stats;
+	return &s->stats;
 }
 
 const struct stack_tunables *stack_get_tunables(const struct stack *s)
 {
-        return &s->tun;
+	return &s->tun;
 }

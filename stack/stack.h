@@ -32,17 +32,17 @@
 
 /* RFC 9293 3.3.2 states. TCPS_ prefix: glibc's <netinet/tcp.h> already owns TCP_ESTABLISHED. */
 enum tcp_state {
-        TCPS_CLOSED,
-        TCPS_LISTEN,
-        TCPS_SYN_SENT,
-        TCPS_SYN_RECEIVED,
-        TCPS_ESTABLISHED,
-        TCPS_FIN_WAIT_1,
-        TCPS_FIN_WAIT_2,
-        TCPS_CLOSE_WAIT,
-        TCPS_CLOSING,
-        TCPS_LAST_ACK,
-        TCPS_TIME_WAIT,
+	TCPS_CLOSED,
+	TCPS_LISTEN,
+	TCPS_SYN_SENT,
+	TCPS_SYN_RECEIVED,
+	TCPS_ESTABLISHED,
+	TCPS_FIN_WAIT_1,
+	TCPS_FIN_WAIT_2,
+	TCPS_CLOSE_WAIT,
+	TCPS_CLOSING,
+	TCPS_LAST_ACK,
+	TCPS_TIME_WAIT,
 };
 
 /* "SYN-SENT", "ESTABLISHED"... as RFC 9293 spells them; "?" for an unknown value. */
@@ -50,49 +50,49 @@ const char *stack_state_name(enum tcp_state st);
 
 /* Tunables, named after the Linux sysctls (net.ipv4.tcp_*) where one exists. Times in us. */
 struct stack_tunables {
-        unsigned syn_retries;         /* SYN retransmissions before ETIMEDOUT (5) */
-        unsigned synack_retries;      /* SYN-ACK retransmissions before giving up (5) */
-        unsigned syn_linear_timeouts; /* first N SYN retries at rto_initial, no doubling (0) */
-        unsigned retries2;            /* data/FIN retransmissions before ETIMEDOUT (15) */
-        uint64_t rto_initial;         /* RFC 6298 2.1 initial RTO (1 s) */
-        uint64_t rto_min;             /* lower bound of the computed RTO (200 ms, Linux) */
-        uint64_t rto_max;             /* upper bound, also of the backoff (120 s) */
-        uint64_t delack_min;          /* delayed-ACK timer (40 ms, Linux TCP_DELACK_MIN) */
-        uint64_t delack_max;          /* upper bound of the delayed-ACK timer (200 ms) */
-        unsigned quickack;            /* segments ACKed at once at connection start (16) */
-        uint64_t time_wait;           /* TIME-WAIT length, 2*MSL (60 s, Linux) */
-        uint64_t fin_timeout;         /* FIN-WAIT-2 limit of a closed socket (60 s) */
-        bool nodelay;                 /* default of the per-socket no-delay switch (false) */
-        uint16_t mss;                 /* MSS we advertise and default send MSS cap (1460) */
-        uint32_t rcvbuf;              /* receive buffer per socket, <= 65535: no scaling */
-        uint32_t sndbuf;              /* send buffer per socket (65536) */
-        uint32_t challenge_ack_limit; /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
-        uint8_t ttl;                  /* IPv4 TTL of what we send (64) */
+	unsigned syn_retries;         /* SYN retransmissions before ETIMEDOUT (5) */
+	unsigned synack_retries;      /* SYN-ACK retransmissions before giving up (5) */
+	unsigned syn_linear_timeouts; /* first N SYN retries at rto_initial, no doubling (0) */
+	unsigned retries2;            /* data/FIN retransmissions before ETIMEDOUT (15) */
+	uint64_t rto_initial;         /* RFC 6298 2.1 initial RTO (1 s) */
+	uint64_t rto_min;             /* lower bound of the computed RTO (200 ms, Linux) */
+	uint64_t rto_max;             /* upper bound, also of the backoff (120 s) */
+	uint64_t delack_min;          /* delayed-ACK timer (40 ms, Linux TCP_DELACK_MIN) */
+	uint64_t delack_max;          /* upper bound of the delayed-ACK timer (200 ms) */
+	unsigned quickack;            /* segments ACKed at once at connection start (16) */
+	uint64_t time_wait;           /* TIME-WAIT length, 2*MSL (60 s, Linux) */
+	uint64_t fin_timeout;         /* FIN-WAIT-2 limit of a closed socket (60 s) */
+	bool nodelay;                 /* default of the per-socket no-delay switch (false) */
+	uint16_t mss;                 /* MSS we advertise and default send MSS cap (1460) */
+	uint32_t rcvbuf;              /* receive buffer per socket, <= 65535: no scaling */
+	uint32_t sndbuf;              /* send buffer per socket (65536) */
+	uint32_t challenge_ack_limit; /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
+	uint8_t ttl;                  /* IPv4 TTL of what we send (64) */
 };
 
 /* Fill *t with the defaults listed above (the textbook's, Linux's where the textbook is silent). */
 void stack_tunables_default(struct stack_tunables *t);
 
 enum stack_event_type {
-        STACK_EV_STATE,     /* old_state -> new_state (every transition, also of closed sockets) */
-        STACK_EV_CONNECTED, /* handshake complete (active and passive sockets) */
-        STACK_EV_ACCEPT,    /* a listener (sock) has a connection ready for tcp_accept */
-        STACK_EV_READABLE,  /* new in-order data to tcp_recv */
-        STACK_EV_EOF,       /* the peer's FIN: tcp_recv returns 0 once the data is read */
-        STACK_EV_WRITABLE,  /* send buffer space freed after tcp_send returned -EAGAIN */
-        STACK_EV_ERROR,     /* error: -ETIMEDOUT, -ECONNREFUSED, -ECONNRESET */
-        STACK_EV_CLOSED,    /* reached CLOSED; a held handle stays valid until tcp_close */
+	STACK_EV_STATE,     /* old_state -> new_state (every transition, also of closed sockets) */
+	STACK_EV_CONNECTED, /* handshake complete (active and passive sockets) */
+	STACK_EV_ACCEPT,    /* a listener (sock) has a connection ready for tcp_accept */
+	STACK_EV_READABLE,  /* new in-order data to tcp_recv */
+	STACK_EV_EOF,       /* the peer's FIN: tcp_recv returns 0 once the data is read */
+	STACK_EV_WRITABLE,  /* send buffer space freed after tcp_send returned -EAGAIN */
+	STACK_EV_ERROR,     /* error: -ETIMEDOUT, -ECONNREFUSED, -ECONNRESET */
+	STACK_EV_CLOSED,    /* reached CLOSED; a held handle stays valid until tcp_close */
 };
 
 const char *stack_event_name(enum stack_event_type t);
 
 struct stack_event {
-        enum stack_event_type type;
-        uint64_t now;             /* time of the call that caused it */
-        int sock;                 /* handle */
-        enum tcp_state old_state; /* STACK_EV_STATE */
-        enum tcp_state new_state; /* STACK_EV_STATE */
-        int error;                /* STACK_EV_ERROR: negative errno */
+	enum stack_event_type type;
+	uint64_t now;             /* time of the call that caused it */
+	int sock;                 /* handle */
+	enum tcp_state old_state; /* STACK_EV_STATE */
+	enum tcp_state new_state; /* STACK_EV_STATE */
+	int error;                /* STACK_EV_ERROR: negative errno */
 };
 
 typedef void (*stack_event_fn)(void *ctx, const struct stack_event *ev);
@@ -100,76 +100,76 @@ typedef void (*stack_event_fn)(void *ctx, const struct stack_event *ev);
 typedef void (*stack_emit_fn)(void *ctx, uint64_t now, const uint8_t *pkt, size_t len);
 
 struct stack_config {
-        uint32_t addr;             /* our IPv4 address, host byte order */
-        uint64_t seed;             /* ISN hash key and ephemeral port PRNG */
-        struct stack_tunables tun; /* start from stack_tunables_default() */
-        stack_event_fn on_event;   /* may be NULL */
-        void *event_ctx;
-        stack_emit_fn emit; /* NULL: packets queue up for stack_output() */
-        void *emit_ctx;
+	uint32_t addr;             /* our IPv4 address, host byte order */
+	uint64_t seed;             /* ISN hash key and ephemeral port PRNG */
+	struct stack_tunables tun; /* start from stack_tunables_default() */
+	stack_event_fn on_event;   /* may be NULL */
+	void *event_ctx;
+	stack_emit_fn emit; /* NULL: packets queue up for stack_output() */
+	void *emit_ctx;
 };
 
 /* Why an incoming packet was dropped (stats.drops[]). */
 enum stack_drop_reason {
-        STACK_DROP_IP_TRUNCATED,  /* shorter than its IPv4 header or total length */
-        STACK_DROP_IP_BAD_HEADER, /* version, IHL or total length wrong */
-        STACK_DROP_IP_BAD_CHECKSUM,
-        STACK_DROP_IP_NOT_FOR_US,  /* destination is not our address */
-        STACK_DROP_IP_FRAGMENT,    /* fragments are not reassembled */
-        STACK_DROP_IP_PROTO,       /* neither TCP nor ICMP */
-        STACK_DROP_TCP_TRUNCATED,  /* shorter than 20 bytes of TCP header */
-        STACK_DROP_TCP_BAD_OFFSET, /* data offset < 5 or past the end of the segment */
-        STACK_DROP_TCP_BAD_CHECKSUM,
-        STACK_DROP_TCP_BAD_OPTIONS,    /* option length 0/1 or past the header */
-        STACK_DROP_TCP_BAD_ADDR,       /* broadcast/multicast/our own source: RFC 9293 3.10.7.2 */
-        STACK_DROP_TCP_NO_SOCKET,      /* no connection, no listener: answered with RST */
-        STACK_DROP_TCP_LISTEN,         /* not a SYN in LISTEN (an ACK draws a RST) */
-        STACK_DROP_TCP_BACKLOG_FULL,   /* SYN to a listener with a full queue */
-        STACK_DROP_TCP_OUT_OF_WINDOW,  /* first check (sequence number) failed; ACK sent unless RST
-                                        */
-        STACK_DROP_TCP_RST_CHALLENGED, /* RFC 5961 3.2: RST in window but not RCV.NXT */
-        STACK_DROP_TCP_SYN_CHALLENGED, /* RFC 5961 4.2: SYN in a synchronized state */
-        STACK_DROP_TCP_BAD_ACK,        /* unacceptable ACK (RFC 5961 5.2 or SYN-SENT/SYN-RCVD) */
-        STACK_DROP_TCP_NO_ACK,         /* ACK bit off in a synchronized state */
-        STACK_DROP_TCP_SYN_SENT,       /* neither SYN nor RST in SYN-SENT */
-        STACK_DROP_ICMP_TRUNCATED,
-        STACK_DROP_ICMP_BAD_CHECKSUM,
-        STACK_DROP_ICMP_TYPE, /* not an echo request (ignored) */
-        STACK_DROP__COUNT,
+	STACK_DROP_IP_TRUNCATED,  /* shorter than its IPv4 header or total length */
+	STACK_DROP_IP_BAD_HEADER, /* version, IHL or total length wrong */
+	STACK_DROP_IP_BAD_CHECKSUM,
+	STACK_DROP_IP_NOT_FOR_US,  /* destination is not our address */
+	STACK_DROP_IP_FRAGMENT,    /* fragments are not reassembled */
+	STACK_DROP_IP_PROTO,       /* neither TCP nor ICMP */
+	STACK_DROP_TCP_TRUNCATED,  /* shorter than 20 bytes of TCP header */
+	STACK_DROP_TCP_BAD_OFFSET, /* data offset < 5 or past the end of the segment */
+	STACK_DROP_TCP_BAD_CHECKSUM,
+	STACK_DROP_TCP_BAD_OPTIONS,    /* option length 0/1 or past the header */
+	STACK_DROP_TCP_BAD_ADDR,       /* broadcast/multicast/our own source: RFC 9293 3.10.7.2 */
+	STACK_DROP_TCP_NO_SOCKET,      /* no connection, no listener: answered with RST */
+	STACK_DROP_TCP_LISTEN,         /* not a SYN in LISTEN (an ACK draws a RST) */
+	STACK_DROP_TCP_BACKLOG_FULL,   /* SYN to a listener with a full queue */
+	STACK_DROP_TCP_OUT_OF_WINDOW,  /* first check (sequence number) failed; ACK sent unless RST
+	                                */
+	STACK_DROP_TCP_RST_CHALLENGED, /* RFC 5961 3.2: RST in window but not RCV.NXT */
+	STACK_DROP_TCP_SYN_CHALLENGED, /* RFC 5961 4.2: SYN in a synchronized state */
+	STACK_DROP_TCP_BAD_ACK,        /* unacceptable ACK (RFC 5961 5.2 or SYN-SENT/SYN-RCVD) */
+	STACK_DROP_TCP_NO_ACK,         /* ACK bit off in a synchronized state */
+	STACK_DROP_TCP_SYN_SENT,       /* neither SYN nor RST in SYN-SENT */
+	STACK_DROP_ICMP_TRUNCATED,
+	STACK_DROP_ICMP_BAD_CHECKSUM,
+	STACK_DROP_ICMP_TYPE, /* not an echo request (ignored) */
+	STACK_DROP__COUNT,
 };
 
 const char *stack_drop_reason_name(enum stack_drop_reason r);
 
 struct stack_stats {
-        uint64_t ip_in;  /* packets given to stack_input */
-        uint64_t ip_out; /* packets emitted */
-        uint64_t tcp_in; /* well-formed TCP segments for us */
-        uint64_t tcp_out;
-        uint64_t tcp_retransmits; /* RTO and fast retransmissions, SYN/FIN included */
-        uint64_t tcp_fast_retransmits;
-        uint64_t tcp_rst_out;
-        uint64_t tcp_challenge_acks;
-        uint64_t tcp_delayed_acks; /* ACKs sent by the delayed-ACK timer */
-        uint64_t tcp_zero_window_probes;
-        uint64_t icmp_echo_replies;
-        uint64_t drops[STACK_DROP__COUNT];
+	uint64_t ip_in;  /* packets given to stack_input */
+	uint64_t ip_out; /* packets emitted */
+	uint64_t tcp_in; /* well-formed TCP segments for us */
+	uint64_t tcp_out;
+	uint64_t tcp_retransmits; /* RTO and fast retransmissions, SYN/FIN included */
+	uint64_t tcp_fast_retransmits;
+	uint64_t tcp_rst_out;
+	uint64_t tcp_challenge_acks;
+	uint64_t tcp_delayed_acks; /* ACKs sent by the delayed-ACK timer */
+	uint64_t tcp_zero_window_probes;
+	uint64_t icmp_echo_replies;
+	uint64_t drops[STACK_DROP__COUNT];
 };
 
 /* Per-connection view, for logs and tests. */
 struct tcp_info_view {
-        enum tcp_state state;
-        uint32_t laddr, raddr; /* host byte order */
-        uint16_t lport, rport;
-        uint32_t iss, irs;
-        uint32_t snd_una, snd_nxt, snd_wnd;
-        uint32_t rcv_nxt, rcv_wnd;
-        uint32_t snd_mss;
-        uint32_t cwnd, ssthresh;
-        uint64_t srtt, rttvar, rto; /* us; srtt 0 before the first sample */
-        unsigned retransmits;       /* consecutive timeouts of the current segment */
-        size_t snd_queued;          /* bytes in the send buffer, unacknowledged included */
-        size_t rcv_queued;          /* bytes ready for tcp_recv */
-        int error;
+	enum tcp_state state;
+	uint32_t laddr, raddr; /* host byte order */
+	uint16_t lport, rport;
+	uint32_t iss, irs;
+	uint32_t snd_una, snd_nxt, snd_wnd;
+	uint32_t rcv_nxt, rcv_wnd;
+	uint32_t snd_mss;
+	uint32_t cwnd, ssthresh;
+	uint64_t srtt, rttvar, rto; /* us; srtt 0 before the first sample */
+	unsigned retransmits;       /* consecutive timeouts of the current segment */
+	size_t snd_queued;          /* bytes in the send buffer, unacknowledged included */
+	size_t rcv_queued;          /* bytes ready for tcp_recv */
+	int error;
 };
 
 struct stack;

@@ -11,126 +11,126 @@
 
 /* An out-of-order segment held for reassembly (RFC 9293 3.10.7.4 seventh step). */
 struct ooo_seg {
-        struct ooo_seg *next;
-        uint32_t seq;
-        uint32_t len; /* payload bytes */
-        bool fin;
-        uint8_t data[];
+	struct ooo_seg *next;
+	uint32_t seq;
+	uint32_t len; /* payload bytes */
+	bool fin;
+	uint8_t data[];
 };
 
 /* The timers of one connection, as absolute deadlines (STACK_TIME_NEVER when disarmed). */
 enum tcp_timer {
-        TCP_T_REXMIT,    /* SYN, SYN-ACK, data and FIN retransmission (RFC 6298) */
-        TCP_T_PERSIST,   /* zero-window probe (RFC 9293 3.8.6.1) */
-        TCP_T_DELACK,    /* delayed ACK (RFC 1122 4.2.3.2) */
-        TCP_T_TIME_WAIT, /* 2*MSL (RFC 9293 3.4.2) */
-        TCP_T_FIN_WAIT2, /* FIN-WAIT-2 of a closed socket (Linux tcp_fin_timeout) */
-        TCP_T__COUNT,
+	TCP_T_REXMIT,    /* SYN, SYN-ACK, data and FIN retransmission (RFC 6298) */
+	TCP_T_PERSIST,   /* zero-window probe (RFC 9293 3.8.6.1) */
+	TCP_T_DELACK,    /* delayed ACK (RFC 1122 4.2.3.2) */
+	TCP_T_TIME_WAIT, /* 2*MSL (RFC 9293 3.4.2) */
+	TCP_T_FIN_WAIT2, /* FIN-WAIT-2 of a closed socket (Linux tcp_fin_timeout) */
+	TCP_T__COUNT,
 };
 
 struct tcp_conn {
-        struct tcp_conn *next;
-        struct stack *stack;
-        int handle;
-        bool app_closed; /* tcp_close() given: no handle, freed at CLOSED */
-        bool dead;       /* CLOSED and no longer wanted: reaped at the end of the call */
+	struct tcp_conn *next;
+	struct stack *stack;
+	int handle;
+	bool app_closed; /* tcp_close() given: no handle, freed at CLOSED */
+	bool dead;       /* CLOSED and no longer wanted: reaped at the end of the call */
 
-        enum tcp_state state;
-        uint32_t laddr, raddr;
-        uint16_t lport, rport;
+	enum tcp_state state;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
 
-        /* LISTEN: queue of children */
-        int backlog;
-        struct tcp_conn *listener; /* a child created by a SYN to a listener */
-        bool passive;              /* created by a listener (SYN-RECEIVED returns to LISTEN) */
-        bool accept_ready;         /* ESTABLISHED child waiting for tcp_accept */
-        unsigned accept_order;     /* FIFO order among ready children */
+	/* LISTEN: queue of children */
+	int backlog;
+	struct tcp_conn *listener; /* a child created by a SYN to a listener */
+	bool passive;              /* created by a listener (SYN-RECEIVED returns to LISTEN) */
+	bool accept_ready;         /* ESTABLISHED child waiting for tcp_accept */
+	unsigned accept_order;     /* FIFO order among ready children */
 
-        /* send sequence space (RFC 9293 3.3.1) */
-        uint32_t iss;
-        uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
-        uint32_t snd_max;     /* highest sequence number sent + 1 (snd_nxt goes back on RTO) */
-        uint32_t max_snd_wnd; /* largest window the peer offered (RFC 5961 5.2, SWS) */
-        uint32_t snd_buf_seq; /* sequence number of the first byte in sndbuf */
-        bool fin_queued;      /* shutdown/close asked for a FIN after the data */
-        bool syn_acked;
-        uint16_t snd_mss; /* what we may put in one segment */
+	/* send sequence space (RFC 9293 3.3.1) */
+	uint32_t iss;
+	uint32_t snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2;
+	uint32_t snd_max;     /* highest sequence number sent + 1 (snd_nxt goes back on RTO) */
+	uint32_t max_snd_wnd; /* largest window the peer offered (RFC 5961 5.2, SWS) */
+	uint32_t snd_buf_seq; /* sequence number of the first byte in sndbuf */
+	bool fin_queued;      /* shutdown/close asked for a FIN after the data */
+	bool syn_acked;
+	uint16_t snd_mss; /* what we may put in one segment */
 
-        /* receive sequence space */
-        uint32_t irs;
-        uint32_t rcv_nxt;
-        uint32_t rcv_adv; /* right edge of the window we last advertised */
-        bool fin_received;
-        bool eof_reported;
+	/* receive sequence space */
+	uint32_t irs;
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv; /* right edge of the window we last advertised */
+	bool fin_received;
+	bool eof_reported;
 
-        struct ring sndbuf, rcvbuf;
-        struct ooo_seg *ooo;
-        size_t ooo_bytes;
+	struct ring sndbuf, rcvbuf;
+	struct ooo_seg *ooo;
+	size_t ooo_bytes;
 
-        /* RFC 6298 */
-        uint64_t srtt, rttvar, rto;
-        bool rtt_valid;
-        bool rtt_timing;
-        uint32_t rtt_seq;
-        uint64_t rtt_start;
-        unsigned retransmits; /* consecutive timeouts of the oldest segment */
-        bool handshake_retransmitted;
+	/* RFC 6298 */
+	uint64_t srtt, rttvar, rto;
+	bool rtt_valid;
+	bool rtt_timing;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	unsigned retransmits; /* consecutive timeouts of the oldest segment */
+	bool handshake_retransmitted;
 
-        /* RFC 5681 / RFC 6582 */
-        uint32_t cwnd, ssthresh;
-        unsigned dupacks;
-        bool in_recovery;
-        uint32_t recover;
+	/* RFC 5681 / RFC 6582 */
+	uint32_t cwnd, ssthresh;
+	unsigned dupacks;
+	bool in_recovery;
+	uint32_t recover;
 
-        /* delayed ACK */
-        bool ack_now;       /* send an ACK at the end of this input */
-        bool ack_pending;   /* an ACK is owed (the delayed-ACK timer runs) */
-        uint32_t rcv_acked; /* rcv_nxt when we last sent an ACK */
-        unsigned quick;     /* quick ACKs left (Linux quickack mode) */
+	/* delayed ACK */
+	bool ack_now;       /* send an ACK at the end of this input */
+	bool ack_pending;   /* an ACK is owed (the delayed-ACK timer runs) */
+	uint32_t rcv_acked; /* rcv_nxt when we last sent an ACK */
+	unsigned quick;     /* quick ACKs left (Linux quickack mode) */
 
-        unsigned persist_backoff;
-        uint64_t fin_wait2_since;
+	unsigned persist_backoff;
+	uint64_t fin_wait2_since;
 
-        bool nodelay;
-        bool want_writable;
-        int error;
+	bool nodelay;
+	bool want_writable;
+	int error;
 
-        uint64_t timer[TCP_T__COUNT];
+	uint64_t timer[TCP_T__COUNT];
 };
 
 struct pkt_node {
-        struct pkt_node *next;
-        uint64_t now;
-        size_t len;
-        uint8_t data[];
+	struct pkt_node *next;
+	uint64_t now;
+	size_t len;
+	uint8_t data[];
 };
 
 struct ev_node {
-        struct ev_node *next;
-        struct stack_event ev;
+	struct ev_node *next;
+	struct stack_event ev;
 };
 
 struct stack {
-        struct stack_config cfg;
-        struct stack_tunables tun;
-        struct stack_stats stats;
+	struct stack_config cfg;
+	struct stack_tunables tun;
+	struct stack_stats stats;
 
-        struct tcp_conn *conns;
-        int next_handle;
-        unsigned accept_seq;
+	struct tcp_conn *conns;
+	int next_handle;
+	unsigned accept_seq;
 
-        uint8_t isn_key[16];
-        uint64_t prng;
-        uint16_t ip_id;
+	uint8_t isn_key[16];
+	uint64_t prng;
+	uint16_t ip_id;
 
-        /* challenge ACK rate limit (RFC 5961 7) */
-        uint64_t challenge_window_start;
-        uint32_t challenge_count;
+	/* challenge ACK rate limit (RFC 5961 7) */
+	uint64_t challenge_window_start;
+	uint32_t challenge_count;
 
-        /* deferred work, flushed at the end of the outermost public call */
-        unsigned depth;
-        struct pkt_node *out_head, *out_tail;
-        struct ev_node *ev_head, *ev_tail;
+	/* deferred work, flushed at the end of the outermost public call */
+	unsigned depth;
+	struct pkt_node *out_head, *out_tail;
+	struct ev_node *ev_head, *ev_tail;
 };
 
 /* stack.c */
@@ -175,22 +175,22 @@ uint32_t tcp_flight_size(const struct tcp_conn *c);
 /* sndbuf end: sequence number after the last queued byte */
 static inline uint32_t tcp_snd_end(const struct tcp_conn *c)
 {
-        return c->snd_buf_seq + (uint32_t)c->sndbuf.len;
+	return c->snd_buf_seq + (uint32_t)c->sndbuf.len;
 }
 static inline bool tcp_fin_sent(const struct tcp_conn *c)
 {
-        return c->fin_queued && seq_gt(c->snd_max, tcp_snd_end(c));
+	return c->fin_queued && seq_gt(c->snd_max, tcp_snd_end(c));
 }
 static inline bool tcp_fin_acked(const struct tcp_conn *c)
 {
-        return c->fin_queued && seq_gt(c->snd_una, tcp_snd_end(c));
+	return c->fin_queued && seq_gt(c->snd_una, tcp_snd_end(c));
 }
 
 /* tcp_timer.c */
 void tcp_timer_set(struct tcp_conn *c, enum tcp_timer t, uint64_t when);
 static inline void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 {
-        c->timer[t] = STACK_TIME_NEVER;
+	c->timer[t] = STACK_TIME_NEVER;
 }
 uint64_t tcp_conn_deadline(const struct tcp_conn *c);
 void tcp_conn_timers(struct tcp_conn *c, uint64_t now);

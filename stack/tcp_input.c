@@ -8,611 +8,611 @@
 
 /* What is left of a segment after trimming to the window (RFC 9293 3.10.7.4, first step). */
 struct seg_view {
-        uint32_t seq; /* of the first payload byte (or of the FIN when there is none) */
-        const uint8_t *data;
-        uint32_t len;
-        bool fin;
+	uint32_t seq; /* of the first payload byte (or of the FIN when there is none) */
+	const uint8_t *data;
+	uint32_t len;
+	bool fin;
 };
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
-        return a < b ? a : b;
+	return a < b ? a : b;
 }
 
 /* RFC 5681 3.1: IW = 2, 3 or 4 segments by SMSS. */
 static uint32_t tcp_initial_window(uint32_t smss)
 {
-        if (smss > 2190)
-                return 2 * smss;
-        if (smss > 1095)
-                return 3 * smss;
-        return 4 * smss;
+	if (smss > 2190)
+		return 2 * smss;
+	if (smss > 1095)
+		return 3 * smss;
+	return 4 * smss;
 }
 
 /* RFC 9293 3.7.1: send no more than the peer's MSS (536 when it sent none), nor ours. */
 static void tcp_take_mss(struct tcp_conn *c, const struct tcp_hdr *th)
 {
-        uint32_t peer = th->mss ? th->mss : 536;
+	uint32_t peer = th->mss ? th->mss : 536;
 
-        c->snd_mss = (uint16_t)min_u32(peer, c->stack->tun.mss);
+	c->snd_mss = (uint16_t)min_u32(peer, c->stack->tun.mss);
 }
 
 static void tcp_update_window(struct tcp_conn *c, const struct tcp_hdr *th)
 {
-        c->snd_wnd = th->wnd;
-        c->snd_wl1 = th->seq;
-        c->snd_wl2 = th->ack;
-        if (c->snd_wnd > c->max_snd_wnd)
-                c->max_snd_wnd = c->snd_wnd;
-        if (c->snd_wnd)
-                tcp_timer_stop(c, TCP_T_PERSIST);
+	c->snd_wnd = th->wnd;
+	c->snd_wl1 = th->seq;
+	c->snd_wl2 = th->ack;
+	if (c->snd_wnd > c->max_snd_wnd)
+		c->max_snd_wnd = c->snd_wnd;
+	if (c->snd_wnd)
+		tcp_timer_stop(c, TCP_T_PERSIST);
 }
 
 /* The handshake is complete: SYN-SENT or SYN-RECEIVED -> ESTABLISHED. */
 static void tcp_established(struct tcp_conn *c, uint64_t now)
 {
-        struct stack *s = c->stack;
+	struct stack *s = c->stack;
 
-        c->syn_acked = true;
-        c->retransmits = 0;
-        tcp_timer_stop(c, TCP_T_REXMIT);
-        c->cwnd = tcp_initial_window(c->snd_mss);
-        /* RFC 6298 5.7: a retransmitted SYN without an RTT sample leaves RTO at 3 s (three
-         * initial RTOs here, so scaled-down tests scale it too). */
-        if (c->handshake_retransmitted && !c->rtt_valid)
-                c->rto = 3 * s->tun.rto_initial;
-        tcp_set_state(c, now, TCPS_ESTABLISHED);
-        stack_post_event(s, now, STACK_EV_CONNECTED, c->handle, 0);
-        if (c->listener) {
-                c->accept_ready = true;
-                c->accept_order = s->accept_seq++;
-                stack_post_event(s, now, STACK_EV_ACCEPT, c->listener->handle, 0);
-        }
-        /* a shutdown or close asked for during the handshake (RFC 9293 3.10.4) */
-        if (c->fin_queued)
-                tcp_set_state(c, now, TCPS_FIN_WAIT_1);
+	c->syn_acked = true;
+	c->retransmits = 0;
+	tcp_timer_stop(c, TCP_T_REXMIT);
+	c->cwnd = tcp_initial_window(c->snd_mss);
+	/* RFC 6298 5.7: a retransmitted SYN without an RTT sample leaves RTO at 3 s (three
+	 * initial RTOs here, so scaled-down tests scale it too). */
+	if (c->handshake_retransmitted && !c->rtt_valid)
+		c->rto = 3 * s->tun.rto_initial;
+	tcp_set_state(c, now, TCPS_ESTABLISHED);
+	stack_post_event(s, now, STACK_EV_CONNECTED, c->handle, 0);
+	if (c->listener) {
+		c->accept_ready = true;
+		c->accept_order = s->accept_seq++;
+		stack_post_event(s, now, STACK_EV_ACCEPT, c->listener->handle, 0);
+	}
+	/* a shutdown or close asked for during the handshake (RFC 9293 3.10.4) */
+	if (c->fin_queued)
+		tcp_set_state(c, now, TCPS_FIN_WAIT_1);
 }
 
 /* RFC 9293 3.10.7.2: LISTEN. */
 static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, uint32_t daddr,
                              const struct tcp_hdr *th)
 {
-        struct stack *s = l->stack;
+	struct stack *s = l->stack;
 
-        if (th->flags & TH_RST) {
-                stack_drop(s, STACK_DROP_TCP_LISTEN);
-                return;
-        }
-        if (th->flags & TH_ACK) {
-                stack_drop(s, STACK_DROP_TCP_LISTEN);
-                tcp_send_rst_for(s, now, saddr, daddr, th);
-                return;
-        }
-        if (!(th->flags & TH_SYN)) {
-                stack_drop(s, STACK_DROP_TCP_LISTEN);
-                return;
-        }
-        int children = 0;
-        for (struct tcp_conn *c = s->conns; c; c = c->next)
-                children += c->listener == l && !c->dead;
-        if (children >= l->backlog) {
-                stack_drop(s, STACK_DROP_TCP_BACKLOG_FULL);
-                return;
-        }
-        struct tcp_conn *c = tcp_conn_new(s, now);
-        if (!c)
-                return;
-        c->listener = l;
-        c->passive = true;
-        c->laddr = daddr;
-        c->lport = th->dport;
-        c->raddr = saddr;
-        c->rport = th->sport;
-        c->nodelay = l->nodelay;
-        c->irs = th->seq;
-        c->rcv_nxt = th->seq + 1;
-        c->rcv_adv = c->rcv_nxt;
-        c->rcv_acked = c->rcv_nxt;
-        c->iss = tcp_isn(s, now, daddr, th->dport, saddr, th->sport);
-        c->snd_una = c->iss;
-        c->snd_max = c->iss;
-        c->snd_buf_seq = c->iss + 1;
-        tcp_take_mss(c, th);
-        c->snd_wnd = th->wnd;
-        c->max_snd_wnd = th->wnd;
-        c->snd_wl1 = th->seq;
-        /* Text in a SYN is not kept (no TCP Fast Open): the peer sends it again once our
-         * SYN-ACK acknowledges only the SYN. */
-        tcp_set_state(c, now, TCPS_SYN_RECEIVED);
-        tcp_send_syn(c, now);
-        c->rtt_timing = true;
-        c->rtt_seq = c->iss;
-        c->rtt_start = now;
-        tcp_arm_rexmit(c, now);
+	if (th->flags & TH_RST) {
+		stack_drop(s, STACK_DROP_TCP_LISTEN);
+		return;
+	}
+	if (th->flags & TH_ACK) {
+		stack_drop(s, STACK_DROP_TCP_LISTEN);
+		tcp_send_rst_for(s, now, saddr, daddr, th);
+		return;
+	}
+	if (!(th->flags & TH_SYN)) {
+		stack_drop(s, STACK_DROP_TCP_LISTEN);
+		return;
+	}
+	int children = 0;
+	for (struct tcp_conn *c = s->conns; c; c = c->next)
+		children += c->listener == l && !c->dead;
+	if (children >= l->backlog) {
+		stack_drop(s, STACK_DROP_TCP_BACKLOG_FULL);
+		return;
+	}
+	struct tcp_conn *c = tcp_conn_new(s, now);
+	if (!c)
+		return;
+	c->listener = l;
+	c->passive = true;
+	c->laddr = daddr;
+	c->lport = th->dport;
+	c->raddr = saddr;
+	c->rport = th->sport;
+	c->nodelay = l->nodelay;
+	c->irs = th->seq;
+	c->rcv_nxt = th->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->rcv_acked = c->rcv_nxt;
+	c->iss = tcp_isn(s, now, daddr, th->dport, saddr, th->sport);
+	c->snd_una = c->iss;
+	c->snd_max = c->iss;
+	c->snd_buf_seq = c->iss + 1;
+	tcp_take_mss(c, th);
+	c->snd_wnd = th->wnd;
+	c->max_snd_wnd = th->wnd;
+	c->snd_wl1 = th->seq;
+	/* Text in a SYN is not kept (no TCP Fast Open): the peer sends it again once our
+	 * SYN-ACK acknowledges only the SYN. */
+	tcp_set_state(c, now, TCPS_SYN_RECEIVED);
+	tcp_send_syn(c, now);
+	c->rtt_timing = true;
+	c->rtt_seq = c->iss;
+	c->rtt_start = now;
+	tcp_arm_rexmit(c, now);
 }
 
 /* RFC 9293 3.10.7.3: SYN-SENT. */
 static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uint32_t daddr,
                                const struct tcp_hdr *th)
 {
-        struct stack *s = c->stack;
-        bool ack = th->flags & TH_ACK;
+	struct stack *s = c->stack;
+	bool ack = th->flags & TH_ACK;
 
-        /* first, the ACK bit */
-        if (ack && (seq_le(th->ack, c->iss) || seq_gt(th->ack, c->snd_max))) {
-                stack_drop(s, STACK_DROP_TCP_BAD_ACK);
-                tcp_send_rst_for(s, now, saddr, daddr, th);
-                return;
-        }
-        /* second, the RST bit: acceptable only when it acknowledges our SYN (RFC 5961 3.2) */
-        if (th->flags & TH_RST) {
-                if (ack)
-                        tcp_conn_done(c, now, -ECONNREFUSED);
-                else
-                        stack_drop(s, STACK_DROP_TCP_SYN_SENT);
-                return;
-        }
-        /* fourth, the SYN bit */
-        if (!(th->flags & TH_SYN)) {
-                stack_drop(s, STACK_DROP_TCP_SYN_SENT);
-                return;
-        }
-        c->irs = th->seq;
-        c->rcv_nxt = th->seq + 1;
-        c->rcv_adv = c->rcv_nxt;
-        c->rcv_acked = c->rcv_nxt;
-        tcp_take_mss(c, th);
-        if (ack) {
-                c->snd_una = th->ack;
-                tcp_update_window(c, th);
-                if (c->rtt_timing && seq_gt(th->ack, c->rtt_seq)) {
-                        tcp_rtt_sample(c, now - c->rtt_start);
-                        c->rtt_timing = false;
-                }
-                tcp_established(c, now);
-                tcp_output(c, now);
-                if (c->rcv_acked != c->rcv_nxt || c->snd_nxt == c->snd_una)
-                        tcp_send_ack(c, now);
-                return;
-        }
-        /* Simultaneous open (RFC 9293 figure 7): SYN-RECEIVED, SYN-ACK with the same ISS. The
-         * window update waits for the ACK of our SYN. */
-        c->snd_wnd = th->wnd;
-        c->snd_wl1 = th->seq;
-        c->max_snd_wnd = th->wnd;
-        tcp_set_state(c, now, TCPS_SYN_RECEIVED);
-        tcp_send_syn(c, now);
-        tcp_arm_rexmit(c, now);
+	/* first, the ACK bit */
+	if (ack && (seq_le(th->ack, c->iss) || seq_gt(th->ack, c->snd_max))) {
+		stack_drop(s, STACK_DROP_TCP_BAD_ACK);
+		tcp_send_rst_for(s, now, saddr, daddr, th);
+		return;
+	}
+	/* second, the RST bit: acceptable only when it acknowledges our SYN (RFC 5961 3.2) */
+	if (th->flags & TH_RST) {
+		if (ack)
+			tcp_conn_done(c, now, -ECONNREFUSED);
+		else
+			stack_drop(s, STACK_DROP_TCP_SYN_SENT);
+		return;
+	}
+	/* fourth, the SYN bit */
+	if (!(th->flags & TH_SYN)) {
+		stack_drop(s, STACK_DROP_TCP_SYN_SENT);
+		return;
+	}
+	c->irs = th->seq;
+	c->rcv_nxt = th->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->rcv_acked = c->rcv_nxt;
+	tcp_take_mss(c, th);
+	if (ack) {
+		c->snd_una = th->ack;
+		tcp_update_window(c, th);
+		if (c->rtt_timing && seq_gt(th->ack, c->rtt_seq)) {
+			tcp_rtt_sample(c, now - c->rtt_start);
+			c->rtt_timing = false;
+		}
+		tcp_established(c, now);
+		tcp_output(c, now);
+		if (c->rcv_acked != c->rcv_nxt || c->snd_nxt == c->snd_una)
+			tcp_send_ack(c, now);
+		return;
+	}
+	/* Simultaneous open (RFC 9293 figure 7): SYN-RECEIVED, SYN-ACK with the same ISS. The
+	 * window update waits for the ACK of our SYN. */
+	c->snd_wnd = th->wnd;
+	c->snd_wl1 = th->seq;
+	c->max_snd_wnd = th->wnd;
+	tcp_set_state(c, now, TCPS_SYN_RECEIVED);
+	tcp_send_syn(c, now);
+	tcp_arm_rexmit(c, now);
 }
 
 /* RFC 9293 3.3.2 / 3.10.7.4 first step: is any of the segment inside the receive window? */
 static bool tcp_seq_acceptable(uint32_t seq, uint32_t seg_len, uint32_t rcv_nxt, uint32_t wnd)
 {
-        if (seg_len == 0) {
-                if (wnd == 0)
-                        return seq == rcv_nxt;
-                return seq_le(rcv_nxt, seq) && seq_lt(seq, rcv_nxt + wnd);
-        }
-        if (wnd == 0)
-                return false;
-        uint32_t last = seq + seg_len - 1;
-        return (seq_le(rcv_nxt, seq) && seq_lt(seq, rcv_nxt + wnd)) ||
-               (seq_le(rcv_nxt, last) && seq_lt(last, rcv_nxt + wnd));
+	if (seg_len == 0) {
+		if (wnd == 0)
+			return seq == rcv_nxt;
+		return seq_le(rcv_nxt, seq) && seq_lt(seq, rcv_nxt + wnd);
+	}
+	if (wnd == 0)
+		return false;
+	uint32_t last = seq + seg_len - 1;
+	return (seq_le(rcv_nxt, seq) && seq_lt(seq, rcv_nxt + wnd)) ||
+	       (seq_le(rcv_nxt, last) && seq_lt(last, rcv_nxt + wnd));
 }
 
 static void tcp_process_fin(struct tcp_conn *c, uint64_t now)
 {
-        struct stack *s = c->stack;
+	struct stack *s = c->stack;
 
-        c->rcv_nxt++;
-        c->fin_received = true;
-        stack_post_event(s, now, STACK_EV_EOF, c->handle, 0);
-        switch (c->state) {
-        case TCPS_SYN_RECEIVED:
-        case TCPS_ESTABLISHED:
-                /* Linux tcp_fin: the FIN's ACK is delayed (pingpong), so an application that
-                 * closes at once sends FIN+ACK: the three-segment close. */
-                tcp_set_state(c, now, TCPS_CLOSE_WAIT);
-                tcp_delack_schedule(c, now);
-                break;
-        case TCPS_FIN_WAIT_1:
-                c->ack_now = true;
-                tcp_set_state(c, now, tcp_fin_acked(c) ? TCPS_TIME_WAIT : TCPS_CLOSING);
-                break;
-        case TCPS_FIN_WAIT_2:
-                c->ack_now = true;
-                tcp_set_state(c, now, TCPS_TIME_WAIT);
-                break;
-        default:
-                c->ack_now = true;
-                break;
-        }
+	c->rcv_nxt++;
+	c->fin_received = true;
+	stack_post_event(s, now, STACK_EV_EOF, c->handle, 0);
+	switch (c->state) {
+	case TCPS_SYN_RECEIVED:
+	case TCPS_ESTABLISHED:
+		/* Linux tcp_fin: the FIN's ACK is delayed (pingpong), so an application that
+		 * closes at once sends FIN+ACK: the three-segment close. */
+		tcp_set_state(c, now, TCPS_CLOSE_WAIT);
+		tcp_delack_schedule(c, now);
+		break;
+	case TCPS_FIN_WAIT_1:
+		c->ack_now = true;
+		tcp_set_state(c, now, tcp_fin_acked(c) ? TCPS_TIME_WAIT : TCPS_CLOSING);
+		break;
+	case TCPS_FIN_WAIT_2:
+		c->ack_now = true;
+		tcp_set_state(c, now, TCPS_TIME_WAIT);
+		break;
+	default:
+		c->ack_now = true;
+		break;
+	}
 }
 
 /* Move in-order out-of-order segments into the receive buffer (RFC 9293 3.10.7.4 seventh). */
 static bool tcp_drain_ooo(struct tcp_conn *c, uint64_t now)
 {
-        bool progress = true, any = false;
+	bool progress = true, any = false;
 
-        while (progress) {
-                progress = false;
-                struct ooo_seg **pp = &c->ooo;
-                while (*pp) {
-                        struct ooo_seg *o = *pp;
-                        if (seq_gt(o->seq, c->rcv_nxt)) {
-                                pp = &o->next;
-                                continue;
-                        }
-                        uint32_t end = o->seq + o->len;
-                        if (seq_gt(end, c->rcv_nxt)) {
-                                uint32_t off = c->rcv_nxt - o->seq;
-                                c->rcv_nxt +=
-                                    (uint32_t)ring_write(&c->rcvbuf, o->data + off, o->len - off);
-                        }
-                        if (o->fin && c->rcv_nxt == end && !c->fin_received)
-                                tcp_process_fin(c, now);
-                        *pp = o->next;
-                        c->ooo_bytes -= o->len;
-                        free(o);
-                        progress = any = true;
-                }
-        }
-        return any;
+	while (progress) {
+		progress = false;
+		struct ooo_seg **pp = &c->ooo;
+		while (*pp) {
+			struct ooo_seg *o = *pp;
+			if (seq_gt(o->seq, c->rcv_nxt)) {
+				pp = &o->next;
+				continue;
+			}
+			uint32_t end = o->seq + o->len;
+			if (seq_gt(end, c->rcv_nxt)) {
+				uint32_t off = c->rcv_nxt - o->seq;
+				c->rcv_nxt +=
+				    (uint32_t)ring_write(&c->rcvbuf, o->data + off, o->len - off);
+			}
+			if (o->fin && c->rcv_nxt == end && !c->fin_received)
+				tcp_process_fin(c, now);
+			*pp = o->next;
+			c->ooo_bytes -= o->len;
+			free(o);
+			progress = any = true;
+		}
+	}
+	return any;
 }
 
 static void tcp_store_ooo(struct tcp_conn *c, const struct seg_view *v)
 {
-        for (struct ooo_seg *o = c->ooo; o; o = o->next) {
-                if (o->seq == v->seq && o->len >= v->len && (o->fin || !v->fin))
-                        return; /* a duplicate */
-        }
-        if (c->ooo_bytes + v->len > c->rcvbuf.cap)
-                return;
-        struct ooo_seg *o = malloc(sizeof(*o) + v->len);
-        if (!o)
-                return;
-        o->seq = v->seq;
-        o->len = v->len;
-        o->fin = v->fin;
-        memcpy(o->data, v->data, v->len);
-        o->next = c->ooo;
-        c->ooo = o;
-        c->ooo_bytes += v->len;
+	for (struct ooo_seg *o = c->ooo; o; o = o->next) {
+		if (o->seq == v->seq && o->len >= v->len && (o->fin || !v->fin))
+			return; /* a duplicate */
+	}
+	if (c->ooo_bytes + v->len > c->rcvbuf.cap)
+		return;
+	struct ooo_seg *o = malloc(sizeof(*o) + v->len);
+	if (!o)
+		return;
+	o->seq = v->seq;
+	o->len = v->len;
+	o->fin = v->fin;
+	memcpy(o->data, v->data, v->len);
+	o->next = c->ooo;
+	c->ooo = o;
+	c->ooo_bytes += v->len;
 }
 
 /* Seventh and eighth steps for ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 (and SYN-RECEIVED's FIN). */
 static void tcp_receive(struct tcp_conn *c, uint64_t now, const struct seg_view *v)
 {
-        if (!v->len && !v->fin)
-                return;
-        if (v->seq != c->rcv_nxt) {
-                /* RFC 5681 4.2: out of order, so ACK at once (a duplicate ACK) */
-                tcp_store_ooo(c, v);
-                c->ack_now = true;
-                return;
-        }
-        bool hole_filled = c->ooo != NULL;
-        if (v->len) {
-                c->rcv_nxt += (uint32_t)ring_write(&c->rcvbuf, v->data, v->len);
-                tcp_drain_ooo(c, now);
-                stack_post_event(c->stack, now, STACK_EV_READABLE, c->handle, 0);
-                /* RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3: ACK at least every second
-                 * full-sized segment; quick ACKs at the start (Linux quickack mode); a
-                 * segment that fills a hole is ACKed at once (RFC 5681 4.2). */
-                if (hole_filled) {
-                        c->ack_now = true;
-                } else if (c->quick) {
-                        c->quick--;
-                        c->ack_now = true;
-                } else if (c->rcv_nxt - c->rcv_acked >= 2u * c->snd_mss) {
-                        c->ack_now = true;
-                } else {
-                        tcp_delack_schedule(c, now);
-                }
-        }
-        if (v->fin && c->rcv_nxt == v->seq + v->len && !c->fin_received)
-                tcp_process_fin(c, now);
+	if (!v->len && !v->fin)
+		return;
+	if (v->seq != c->rcv_nxt) {
+		/* RFC 5681 4.2: out of order, so ACK at once (a duplicate ACK) */
+		tcp_store_ooo(c, v);
+		c->ack_now = true;
+		return;
+	}
+	bool hole_filled = c->ooo != NULL;
+	if (v->len) {
+		c->rcv_nxt += (uint32_t)ring_write(&c->rcvbuf, v->data, v->len);
+		tcp_drain_ooo(c, now);
+		stack_post_event(c->stack, now, STACK_EV_READABLE, c->handle, 0);
+		/* RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3: ACK at least every second
+		 * full-sized segment; quick ACKs at the start (Linux quickack mode); a
+		 * segment that fills a hole is ACKed at once (RFC 5681 4.2). */
+		if (hole_filled) {
+			c->ack_now = true;
+		} else if (c->quick) {
+			c->quick--;
+			c->ack_now = true;
+		} else if (c->rcv_nxt - c->rcv_acked >= 2u * c->snd_mss) {
+			c->ack_now = true;
+		} else {
+			tcp_delack_schedule(c, now);
+		}
+	}
+	if (v->fin && c->rcv_nxt == v->seq + v->len && !c->fin_received)
+		tcp_process_fin(c, now);
 }
 
 /* Fifth step for synchronized states: RFC 9293 3.10.7.4, RFC 5961 5.2, RFC 5681, RFC 6582. */
 static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th,
                           uint32_t seg_len)
 {
-        struct stack *s = c->stack;
-        uint32_t ack = th->ack;
+	struct stack *s = c->stack;
+	uint32_t ack = th->ack;
 
-        if (seq_gt(ack, c->snd_max) || seq_lt(ack, c->snd_una - c->max_snd_wnd)) {
-                stack_drop(s, STACK_DROP_TCP_BAD_ACK);
-                tcp_send_challenge_ack(c, now);
-                return false;
-        }
-        if (seq_gt(ack, c->snd_una)) {
-                uint32_t acked = ack - c->snd_una;
-                if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
-                        tcp_rtt_sample(c, now - c->rtt_start);
-                        c->rtt_timing = false;
-                }
-                if (seq_gt(ack, c->snd_buf_seq)) {
-                        uint32_t n = min_u32(ack - c->snd_buf_seq, (uint32_t)c->sndbuf.len);
-                        ring_discard(&c->sndbuf, n);
-                        c->snd_buf_seq += n;
-                }
-                c->snd_una = ack;
-                if (seq_lt(c->snd_nxt, c->snd_una))
-                        c->snd_nxt = c->snd_una;
-                c->retransmits = 0;
-                c->persist_backoff = 0;
-                if (c->in_recovery) {
-                        if (seq_ge(ack, c->recover)) {
-                                /* RFC 6582 3.2 step 3: full acknowledgment */
-                                uint32_t f = tcp_flight_size(c) + c->snd_mss;
-                                c->cwnd = min_u32(c->ssthresh, f);
-                                c->in_recovery = false;
-                        } else {
-                                /* partial acknowledgment: resend the next hole, deflate */
-                                tcp_retransmit_head(c, now);
-                                c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->snd_mss;
-                                if (acked >= c->snd_mss)
-                                        c->cwnd += c->snd_mss;
-                        }
-                } else if (c->cwnd < c->ssthresh) {
-                        c->cwnd += min_u32(acked, c->snd_mss); /* RFC 5681 (2) */
-                } else {
-                        uint32_t inc = (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd);
-                        c->cwnd += inc ? inc : 1; /* RFC 5681 (3) */
-                }
-                c->dupacks = 0;
-                /* RFC 6298 5.2 and 5.3 */
-                if (c->snd_una == c->snd_max)
-                        tcp_timer_stop(c, TCP_T_REXMIT);
-                else
-                        tcp_arm_rexmit(c, now);
-                if (c->want_writable && ring_space(&c->sndbuf) && !c->fin_queued) {
-                        c->want_writable = false;
-                        stack_post_event(s, now, STACK_EV_WRITABLE, c->handle, 0);
-                }
-        } else if (ack == c->snd_una && seg_len == 0 && th->wnd == c->snd_wnd &&
-                   seq_gt(c->snd_nxt, c->snd_una)) {
-                /* RFC 5681 2: a duplicate ACK; the third starts fast retransmit (3.2) */
-                c->dupacks++;
-                if (c->dupacks == 3 && !c->in_recovery) {
-                        uint32_t half = tcp_flight_size(c) / 2;
-                        c->ssthresh = half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
-                        c->recover = c->snd_max;
-                        c->in_recovery = true;
-                        s->stats.tcp_fast_retransmits++;
-                        tcp_retransmit_head(c, now);
-                        c->cwnd = c->ssthresh + 3u * c->snd_mss;
-                } else if (c->dupacks > 3 && c->in_recovery) {
-                        c->cwnd += c->snd_mss;
-                }
-        }
-        /* window update, unless the segment is older than the last one that set it */
-        if (seq_lt(c->snd_wl1, th->seq) || (c->snd_wl1 == th->seq && seq_le(c->snd_wl2, ack)))
-                tcp_update_window(c, th);
-        return true;
+	if (seq_gt(ack, c->snd_max) || seq_lt(ack, c->snd_una - c->max_snd_wnd)) {
+		stack_drop(s, STACK_DROP_TCP_BAD_ACK);
+		tcp_send_challenge_ack(c, now);
+		return false;
+	}
+	if (seq_gt(ack, c->snd_una)) {
+		uint32_t acked = ack - c->snd_una;
+		if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
+			tcp_rtt_sample(c, now - c->rtt_start);
+			c->rtt_timing = false;
+		}
+		if (seq_gt(ack, c->snd_buf_seq)) {
+			uint32_t n = min_u32(ack - c->snd_buf_seq, (uint32_t)c->sndbuf.len);
+			ring_discard(&c->sndbuf, n);
+			c->snd_buf_seq += n;
+		}
+		c->snd_una = ack;
+		if (seq_lt(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		c->retransmits = 0;
+		c->persist_backoff = 0;
+		if (c->in_recovery) {
+			if (seq_ge(ack, c->recover)) {
+				/* RFC 6582 3.2 step 3: full acknowledgment */
+				uint32_t f = tcp_flight_size(c) + c->snd_mss;
+				c->cwnd = min_u32(c->ssthresh, f);
+				c->in_recovery = false;
+			} else {
+				/* partial acknowledgment: resend the next hole, deflate */
+				tcp_retransmit_head(c, now);
+				c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->snd_mss;
+				if (acked >= c->snd_mss)
+					c->cwnd += c->snd_mss;
+			}
+		} else if (c->cwnd < c->ssthresh) {
+			c->cwnd += min_u32(acked, c->snd_mss); /* RFC 5681 (2) */
+		} else {
+			uint32_t inc = (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd);
+			c->cwnd += inc ? inc : 1; /* RFC 5681 (3) */
+		}
+		c->dupacks = 0;
+		/* RFC 6298 5.2 and 5.3 */
+		if (c->snd_una == c->snd_max)
+			tcp_timer_stop(c, TCP_T_REXMIT);
+		else
+			tcp_arm_rexmit(c, now);
+		if (c->want_writable && ring_space(&c->sndbuf) && !c->fin_queued) {
+			c->want_writable = false;
+			stack_post_event(s, now, STACK_EV_WRITABLE, c->handle, 0);
+		}
+	} else if (ack == c->snd_una && seg_len == 0 && th->wnd == c->snd_wnd &&
+	           seq_gt(c->snd_nxt, c->snd_una)) {
+		/* RFC 5681 2: a duplicate ACK; the third starts fast retransmit (3.2) */
+		c->dupacks++;
+		if (c->dupacks == 3 && !c->in_recovery) {
+			uint32_t half = tcp_flight_size(c) / 2;
+			c->ssthresh = half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
+			c->recover = c->snd_max;
+			c->in_recovery = true;
+			s->stats.tcp_fast_retransmits++;
+			tcp_retransmit_head(c, now);
+			c->cwnd = c->ssthresh + 3u * c->snd_mss;
+		} else if (c->dupacks > 3 && c->in_recovery) {
+			c->cwnd += c->snd_mss;
+		}
+	}
+	/* window update, unless the segment is older than the last one that set it */
+	if (seq_lt(c->snd_wl1, th->seq) || (c->snd_wl1 == th->seq && seq_le(c->snd_wl2, ack)))
+		tcp_update_window(c, th);
+	return true;
 }
 
 /* RFC 9293 3.10.7.4: every state from SYN-RECEIVED on. */
 static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uint32_t daddr,
                            const struct tcp_hdr *th)
 {
-        struct stack *s = c->stack;
-        uint32_t seg_len =
-            (uint32_t)th->payload_len + !!(th->flags & TH_SYN) + !!(th->flags & TH_FIN);
-        uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-        struct seg_view v = {
-            .seq = th->seq,
-            .data = th->payload,
-            .len = (uint32_t)th->payload_len,
-            .fin = th->flags & TH_FIN,
-        };
+	struct stack *s = c->stack;
+	uint32_t seg_len =
+	    (uint32_t)th->payload_len + !!(th->flags & TH_SYN) + !!(th->flags & TH_FIN);
+	uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	struct seg_view v = {
+	    .seq = th->seq,
+	    .data = th->payload,
+	    .len = (uint32_t)th->payload_len,
+	    .fin = th->flags & TH_FIN,
+	};
 
-        /* A retransmitted SYN means our SYN-ACK was lost: send it again (Linux tcp_check_req) */
-        if (c->state == TCPS_SYN_RECEIVED && (th->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
-            th->seq == c->irs) {
-                tcp_send_syn(c, now);
-                return;
-        }
-        /* Simultaneous open (RFC 9293 figure 7, line 6): the peer's SYN-ACK repeats its SYN, one
-         * below RCV.NXT, and acknowledges ours. As Linux (tcp_validate_incoming) it completes
-         * the handshake instead of failing the sequence check. */
-        if (c->state == TCPS_SYN_RECEIVED && !c->passive &&
-            (th->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == (TH_SYN | TH_ACK) &&
-            th->payload_len == 0 && th->seq + 1 == c->rcv_nxt && th->ack == c->snd_max) {
-                c->snd_una = th->ack;
-                tcp_update_window(c, th);
-                tcp_established(c, now);
-                return;
-        }
+	/* A retransmitted SYN means our SYN-ACK was lost: send it again (Linux tcp_check_req) */
+	if (c->state == TCPS_SYN_RECEIVED && (th->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+	    th->seq == c->irs) {
+		tcp_send_syn(c, now);
+		return;
+	}
+	/* Simultaneous open (RFC 9293 figure 7, line 6): the peer's SYN-ACK repeats its SYN, one
+	 * below RCV.NXT, and acknowledges ours. As Linux (tcp_validate_incoming) it completes
+	 * the handshake instead of failing the sequence check. */
+	if (c->state == TCPS_SYN_RECEIVED && !c->passive &&
+	    (th->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == (TH_SYN | TH_ACK) &&
+	    th->payload_len == 0 && th->seq + 1 == c->rcv_nxt && th->ack == c->snd_max) {
+		c->snd_una = th->ack;
+		tcp_update_window(c, th);
+		tcp_established(c, now);
+		return;
+	}
 
-        /* first, check the sequence number */
-        bool acceptable = tcp_seq_acceptable(th->seq, seg_len, c->rcv_nxt, wnd);
-        if (!acceptable && wnd == 0 && th->seq == c->rcv_nxt) {
-                /* RFC 9293 3.10.7.4: with a zero window, still take ACKs and RSTs; the text
-                 * (a window probe) is dropped and answered with an ACK */
-                acceptable = true;
-                v.len = 0;
-                v.fin = false;
-                c->ack_now = true;
-        }
-        if (!acceptable) {
-                if (c->state == TCPS_TIME_WAIT && (th->flags & TH_FIN) &&
-                    th->seq + seg_len == c->rcv_nxt && !(th->flags & TH_RST)) {
-                        /* RFC 9293 3.10.7.4 eighth step, TIME-WAIT: a retransmitted FIN is
-                         * acknowledged and restarts the 2*MSL timer */
-                        tcp_send_ack(c, now);
-                        tcp_timer_set(c, TCP_T_TIME_WAIT, now + s->tun.time_wait);
-                        return;
-                }
-                stack_drop(s, STACK_DROP_TCP_OUT_OF_WINDOW);
-                if (!(th->flags & TH_RST))
-                        tcp_send_ack(c, now);
-                return;
-        }
-        /* trim to the window: the front that we already have, the tail beyond the edge */
-        if (seq_lt(v.seq, c->rcv_nxt) && !(th->flags & TH_SYN)) {
-                uint32_t skip = c->rcv_nxt - v.seq;
-                if (skip >= v.len) {
-                        if (skip > v.len)
-                                v.fin = false; /* the FIN too is old */
-                        v.data += v.len;
-                        v.len = 0;
-                } else {
-                        v.data += skip;
-                        v.len -= skip;
-                }
-                v.seq = c->rcv_nxt;
-        }
-        if (v.len > 0 && seq_gt(v.seq + v.len, c->rcv_nxt + wnd)) {
-                uint32_t room = seq_gt(c->rcv_nxt + wnd, v.seq) ? c->rcv_nxt + wnd - v.seq : 0;
-                v.len = room;
-                v.fin = false;
-        }
+	/* first, check the sequence number */
+	bool acceptable = tcp_seq_acceptable(th->seq, seg_len, c->rcv_nxt, wnd);
+	if (!acceptable && wnd == 0 && th->seq == c->rcv_nxt) {
+		/* RFC 9293 3.10.7.4: with a zero window, still take ACKs and RSTs; the text
+		 * (a window probe) is dropped and answered with an ACK */
+		acceptable = true;
+		v.len = 0;
+		v.fin = false;
+		c->ack_now = true;
+	}
+	if (!acceptable) {
+		if (c->state == TCPS_TIME_WAIT && (th->flags & TH_FIN) &&
+		    th->seq + seg_len == c->rcv_nxt && !(th->flags & TH_RST)) {
+			/* RFC 9293 3.10.7.4 eighth step, TIME-WAIT: a retransmitted FIN is
+			 * acknowledged and restarts the 2*MSL timer */
+			tcp_send_ack(c, now);
+			tcp_timer_set(c, TCP_T_TIME_WAIT, now + s->tun.time_wait);
+			return;
+		}
+		stack_drop(s, STACK_DROP_TCP_OUT_OF_WINDOW);
+		if (!(th->flags & TH_RST))
+			tcp_send_ack(c, now);
+		return;
+	}
+	/* trim to the window: the front that we already have, the tail beyond the edge */
+	if (seq_lt(v.seq, c->rcv_nxt) && !(th->flags & TH_SYN)) {
+		uint32_t skip = c->rcv_nxt - v.seq;
+		if (skip >= v.len) {
+			if (skip > v.len)
+				v.fin = false; /* the FIN too is old */
+			v.data += v.len;
+			v.len = 0;
+		} else {
+			v.data += skip;
+			v.len -= skip;
+		}
+		v.seq = c->rcv_nxt;
+	}
+	if (v.len > 0 && seq_gt(v.seq + v.len, c->rcv_nxt + wnd)) {
+		uint32_t room = seq_gt(c->rcv_nxt + wnd, v.seq) ? c->rcv_nxt + wnd - v.seq : 0;
+		v.len = room;
+		v.fin = false;
+	}
 
-        /* second, check the RST bit (RFC 5961 3.2) */
-        if (th->flags & TH_RST) {
-                if (th->seq != c->rcv_nxt) {
-                        stack_drop(s, STACK_DROP_TCP_RST_CHALLENGED);
-                        tcp_send_challenge_ack(c, now);
-                        return;
-                }
-                switch (c->state) {
-                case TCPS_SYN_RECEIVED:
-                        /* passive: back to LISTEN, which for a child means gone */
-                        tcp_conn_done(c, now, c->passive ? 0 : -ECONNREFUSED);
-                        break;
-                case TCPS_ESTABLISHED:
-                case TCPS_FIN_WAIT_1:
-                case TCPS_FIN_WAIT_2:
-                case TCPS_CLOSE_WAIT:
-                        tcp_conn_done(c, now, -ECONNRESET);
-                        break;
-                default: /* CLOSING, LAST-ACK, TIME-WAIT */
-                        tcp_conn_done(c, now, 0);
-                        break;
-                }
-                return;
-        }
+	/* second, check the RST bit (RFC 5961 3.2) */
+	if (th->flags & TH_RST) {
+		if (th->seq != c->rcv_nxt) {
+			stack_drop(s, STACK_DROP_TCP_RST_CHALLENGED);
+			tcp_send_challenge_ack(c, now);
+			return;
+		}
+		switch (c->state) {
+		case TCPS_SYN_RECEIVED:
+			/* passive: back to LISTEN, which for a child means gone */
+			tcp_conn_done(c, now, c->passive ? 0 : -ECONNREFUSED);
+			break;
+		case TCPS_ESTABLISHED:
+		case TCPS_FIN_WAIT_1:
+		case TCPS_FIN_WAIT_2:
+		case TCPS_CLOSE_WAIT:
+			tcp_conn_done(c, now, -ECONNRESET);
+			break;
+		default: /* CLOSING, LAST-ACK, TIME-WAIT */
+			tcp_conn_done(c, now, 0);
+			break;
+		}
+		return;
+	}
 
-        /* third, security and precedence: no IP security options are used (RFC 9293 3.10.7.4) */
+	/* third, security and precedence: no IP security options are used (RFC 9293 3.10.7.4) */
 
-        /* fourth, check the SYN bit */
-        if (th->flags & TH_SYN) {
-                if (c->state == TCPS_SYN_RECEIVED && c->passive) {
-                        tcp_conn_done(c, now, 0);
-                        return;
-                }
-                /* RFC 5961 4.2: any SYN in a synchronized state draws a challenge ACK */
-                stack_drop(s, STACK_DROP_TCP_SYN_CHALLENGED);
-                tcp_send_challenge_ack(c, now);
-                return;
-        }
+	/* fourth, check the SYN bit */
+	if (th->flags & TH_SYN) {
+		if (c->state == TCPS_SYN_RECEIVED && c->passive) {
+			tcp_conn_done(c, now, 0);
+			return;
+		}
+		/* RFC 5961 4.2: any SYN in a synchronized state draws a challenge ACK */
+		stack_drop(s, STACK_DROP_TCP_SYN_CHALLENGED);
+		tcp_send_challenge_ack(c, now);
+		return;
+	}
 
-        /* fifth, check the ACK field */
-        if (!(th->flags & TH_ACK)) {
-                stack_drop(s, STACK_DROP_TCP_NO_ACK);
-                return;
-        }
-        if (c->state == TCPS_SYN_RECEIVED) {
-                if (!(seq_lt(c->snd_una, th->ack) && seq_le(th->ack, c->snd_max))) {
-                        stack_drop(s, STACK_DROP_TCP_BAD_ACK);
-                        tcp_send_rst_for(s, now, saddr, daddr, th);
-                        return;
-                }
-                c->snd_una = th->ack;
-                c->snd_nxt = seq_max(c->snd_nxt, c->snd_una);
-                tcp_update_window(c, th);
-                if (c->rtt_timing && seq_gt(th->ack, c->rtt_seq)) {
-                        tcp_rtt_sample(c, now - c->rtt_start);
-                        c->rtt_timing = false;
-                }
-                tcp_established(c, now);
-        } else if (!tcp_ack_input(c, now, th, seg_len)) {
-                return;
-        }
-        switch (c->state) {
-        case TCPS_FIN_WAIT_1:
-                if (tcp_fin_acked(c))
-                        tcp_set_state(c, now, TCPS_FIN_WAIT_2);
-                break;
-        case TCPS_CLOSING:
-                if (tcp_fin_acked(c))
-                        tcp_set_state(c, now, TCPS_TIME_WAIT);
-                break;
-        case TCPS_LAST_ACK:
-                if (tcp_fin_acked(c)) {
-                        tcp_conn_done(c, now, 0);
-                        return;
-                }
-                break;
-        default:
-                break;
-        }
+	/* fifth, check the ACK field */
+	if (!(th->flags & TH_ACK)) {
+		stack_drop(s, STACK_DROP_TCP_NO_ACK);
+		return;
+	}
+	if (c->state == TCPS_SYN_RECEIVED) {
+		if (!(seq_lt(c->snd_una, th->ack) && seq_le(th->ack, c->snd_max))) {
+			stack_drop(s, STACK_DROP_TCP_BAD_ACK);
+			tcp_send_rst_for(s, now, saddr, daddr, th);
+			return;
+		}
+		c->snd_una = th->ack;
+		c->snd_nxt = seq_max(c->snd_nxt, c->snd_una);
+		tcp_update_window(c, th);
+		if (c->rtt_timing && seq_gt(th->ack, c->rtt_seq)) {
+			tcp_rtt_sample(c, now - c->rtt_start);
+			c->rtt_timing = false;
+		}
+		tcp_established(c, now);
+	} else if (!tcp_ack_input(c, now, th, seg_len)) {
+		return;
+	}
+	switch (c->state) {
+	case TCPS_FIN_WAIT_1:
+		if (tcp_fin_acked(c))
+			tcp_set_state(c, now, TCPS_FIN_WAIT_2);
+		break;
+	case TCPS_CLOSING:
+		if (tcp_fin_acked(c))
+			tcp_set_state(c, now, TCPS_TIME_WAIT);
+		break;
+	case TCPS_LAST_ACK:
+		if (tcp_fin_acked(c)) {
+			tcp_conn_done(c, now, 0);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
 
-        /* sixth, the URG bit: urgent data is not supported (RFC 6093 discourages it); the data
-         * is delivered in line */
+	/* sixth, the URG bit: urgent data is not supported (RFC 6093 discourages it); the data
+	 * is delivered in line */
 
-        /* seventh, segment text; eighth, the FIN bit */
-        switch (c->state) {
-        case TCPS_ESTABLISHED:
-        case TCPS_FIN_WAIT_1:
-        case TCPS_FIN_WAIT_2:
-                tcp_receive(c, now, &v);
-                break;
-        case TCPS_CLOSE_WAIT:
-        case TCPS_CLOSING:
-        case TCPS_LAST_ACK:
-                /* a FIN was received already: text and FIN must be duplicates */
-                break;
-        case TCPS_TIME_WAIT:
-                if (v.fin) {
-                        c->ack_now = true;
-                        tcp_timer_set(c, TCP_T_TIME_WAIT, now + s->tun.time_wait);
-                }
-                break;
-        default:
-                break;
-        }
+	/* seventh, segment text; eighth, the FIN bit */
+	switch (c->state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_FIN_WAIT_1:
+	case TCPS_FIN_WAIT_2:
+		tcp_receive(c, now, &v);
+		break;
+	case TCPS_CLOSE_WAIT:
+	case TCPS_CLOSING:
+	case TCPS_LAST_ACK:
+		/* a FIN was received already: text and FIN must be duplicates */
+		break;
+	case TCPS_TIME_WAIT:
+		if (v.fin) {
+			c->ack_now = true;
+			tcp_timer_set(c, TCP_T_TIME_WAIT, now + s->tun.time_wait);
+		}
+		break;
+	default:
+		break;
+	}
 }
 
 void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, const uint8_t *seg,
                size_t len)
 {
-        struct tcp_hdr th;
-        enum stack_drop_reason why;
+	struct tcp_hdr th;
+	enum stack_drop_reason why;
 
-        if (tcp_parse(&th, seg, len, saddr, daddr, &why)) {
-                stack_drop(s, why);
-                return;
-        }
-        /* RFC 9293 3.10.7.2 and RFC 1122 4.2.3.10: never answer a broadcast, multicast or
-         * unspecified source, nor a packet claiming to come from ourselves */
-        if (saddr == daddr || saddr == 0 || saddr == 0xffffffffu || (saddr >> 28) == 0xe) {
-                stack_drop(s, STACK_DROP_TCP_BAD_ADDR);
-                return;
-        }
-        s->stats.tcp_in++;
-        struct tcp_conn *c = tcp_conn_lookup(s, daddr, th.dport, saddr, th.sport);
-        if (!c) {
-                /* RFC 9293 3.10.7.1: CLOSED, so answer with a RST (never to a RST) */
-                stack_drop(s, STACK_DROP_TCP_NO_SOCKET);
-                tcp_send_rst_for(s, now, saddr, daddr, &th);
-                return;
-        }
-        if (c->state == TCPS_LISTEN) {
-                tcp_listen_input(c, now, saddr, daddr, &th);
-                return;
-        }
-        if (c->state == TCPS_SYN_SENT) {
-                tcp_syn_sent_input(c, now, saddr, daddr, &th);
-                return;
-        }
-        c->ack_now = false;
-        tcp_sync_input(c, now, saddr, daddr, &th);
-        if (c->dead || c->state == TCPS_CLOSED)
-                return;
-        tcp_output(c, now);
-        if (c->ack_now)
-                tcp_send_ack(c, now);
+	if (tcp_parse(&th, seg, len, saddr, daddr, &why)) {
+		stack_drop(s, why);
+		return;
+	}
+	/* RFC 9293 3.10.7.2 and RFC 1122 4.2.3.10: never answer a broadcast, multicast or
+	 * unspecified source, nor a packet claiming to come from ourselves */
+	if (saddr == daddr || saddr == 0 || saddr == 0xffffffffu || (saddr >> 28) == 0xe) {
+		stack_drop(s, STACK_DROP_TCP_BAD_ADDR);
+		return;
+	}
+	s->stats.tcp_in++;
+	struct tcp_conn *c = tcp_conn_lookup(s, daddr, th.dport, saddr, th.sport);
+	if (!c) {
+		/* RFC 9293 3.10.7.1: CLOSED, so answer with a RST (never to a RST) */
+		stack_drop(s, STACK_DROP_TCP_NO_SOCKET);
+		tcp_send_rst_for(s, now, saddr, daddr, &th);
+		return;
+	}
+	if (c->state == TCPS_LISTEN) {
+		tcp_listen_input(c, now, saddr, daddr, &th);
+		return;
+	}
+	if (c->state == TCPS_SYN_SENT) {
+		tcp_syn_sent_input(c, now, saddr, daddr, &th);
+		return;
+	}
+	c->ack_now = false;
+	tcp_sync_input(c, now, saddr, daddr, &th);
+	if (c->dead || c->state == TCPS_CLOSED)
+		return;
+	tcp_output(c, now);
+	if (c->ack_now)
+		tcp_send_ack(c, now);
 }

@@ -8,140 +8,140 @@
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
-        return a < b ? a : b;
+	return a < b ? a : b;
 }
 
 /* RFC 9293 3.8.6.2.2 (receiver side of SWS avoidance): move the right edge only by at least
  * min(half the buffer, one MSS); never shrink it (RFC 9293 3.8.6, SHLD-14). */
 uint16_t tcp_rcv_window(struct tcp_conn *c)
 {
-        uint32_t space = (uint32_t)ring_space(&c->rcvbuf);
-        uint32_t right = c->rcv_nxt + space;
-        uint32_t step = min_u32((uint32_t)c->rcvbuf.cap / 2, c->snd_mss);
-        uint32_t wnd = space;
+	uint32_t space = (uint32_t)ring_space(&c->rcvbuf);
+	uint32_t right = c->rcv_nxt + space;
+	uint32_t step = min_u32((uint32_t)c->rcvbuf.cap / 2, c->snd_mss);
+	uint32_t wnd = space;
 
-        if (seq_ge(c->rcv_adv, c->rcv_nxt) && seq_gt(right, c->rcv_adv) &&
-            right - c->rcv_adv < step)
-                wnd = c->rcv_adv - c->rcv_nxt;
-        if (wnd > UINT16_MAX)
-                wnd = UINT16_MAX; /* no window scaling (RFC 7323 not implemented) */
-        c->rcv_adv = c->rcv_nxt + wnd;
-        return (uint16_t)wnd;
+	if (seq_ge(c->rcv_adv, c->rcv_nxt) && seq_gt(right, c->rcv_adv) &&
+	    right - c->rcv_adv < step)
+		wnd = c->rcv_adv - c->rcv_nxt;
+	if (wnd > UINT16_MAX)
+		wnd = UINT16_MAX; /* no window scaling (RFC 7323 not implemented) */
+	c->rcv_adv = c->rcv_nxt + wnd;
+	return (uint16_t)wnd;
 }
 
 uint32_t tcp_flight_size(const struct tcp_conn *c)
 {
-        return c->snd_max - c->snd_una;
+	return c->snd_max - c->snd_una;
 }
 
 /* Emit one segment of this connection. Payload bytes come from sndbuf at sequence number seq. */
 static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uint8_t flags,
                              uint32_t len, bool mss_opt)
 {
-        struct stack *s = c->stack;
-        struct tcp_hdr th = {
-            .sport = c->lport,
-            .dport = c->rport,
-            .seq = seq,
-            .flags = flags,
-            .payload_len = len,
-        };
+	struct stack *s = c->stack;
+	struct tcp_hdr th = {
+	    .sport = c->lport,
+	    .dport = c->rport,
+	    .seq = seq,
+	    .flags = flags,
+	    .payload_len = len,
+	};
 
-        if (mss_opt)
-                th.mss = s->tun.mss;
-        if (flags & TH_ACK) {
-                th.ack = c->rcv_nxt;
-                c->ack_pending = false;
-                c->ack_now = false;
-                c->rcv_acked = c->rcv_nxt;
-                tcp_timer_stop(c, TCP_T_DELACK);
-        }
-        th.wnd = (flags & TH_RST) && !(flags & TH_ACK) ? 0 : tcp_rcv_window(c);
+	if (mss_opt)
+		th.mss = s->tun.mss;
+	if (flags & TH_ACK) {
+		th.ack = c->rcv_nxt;
+		c->ack_pending = false;
+		c->ack_now = false;
+		c->rcv_acked = c->rcv_nxt;
+		tcp_timer_stop(c, TCP_T_DELACK);
+	}
+	th.wnd = (flags & TH_RST) && !(flags & TH_ACK) ? 0 : tcp_rcv_window(c);
 
-        size_t hl = tcp_hdr_len(&th);
-        size_t total = IPV4_HDR_LEN + hl + len;
-        uint8_t *pkt = malloc(total);
-        if (!pkt)
-                return;
-        if (len)
-                ring_peek(&c->sndbuf, seq - c->snd_buf_seq, pkt + IPV4_HDR_LEN + hl, len);
-        tcp_emit(pkt + IPV4_HDR_LEN, &th, c->laddr, c->raddr);
-        ipv4_emit(pkt, c->laddr, c->raddr, IPPROTO_NUM_TCP, s->ip_id++, s->tun.ttl,
-                  (uint16_t)(hl + len));
-        stack_queue_packet(s, now, pkt, total);
-        s->stats.tcp_out++;
-        if (flags & TH_RST)
-                s->stats.tcp_rst_out++;
-        free(pkt);
+	size_t hl = tcp_hdr_len(&th);
+	size_t total = IPV4_HDR_LEN + hl + len;
+	uint8_t *pkt = malloc(total);
+	if (!pkt)
+		return;
+	if (len)
+		ring_peek(&c->sndbuf, seq - c->snd_buf_seq, pkt + IPV4_HDR_LEN + hl, len);
+	tcp_emit(pkt + IPV4_HDR_LEN, &th, c->laddr, c->raddr);
+	ipv4_emit(pkt, c->laddr, c->raddr, IPPROTO_NUM_TCP, s->ip_id++, s->tun.ttl,
+	          (uint16_t)(hl + len));
+	stack_queue_packet(s, now, pkt, total);
+	s->stats.tcp_out++;
+	if (flags & TH_RST)
+		s->stats.tcp_rst_out++;
+	free(pkt);
 }
 
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
-        tcp_emit_segment(c, now, c->snd_nxt, TH_ACK, 0, false);
+	tcp_emit_segment(c, now, c->snd_nxt, TH_ACK, 0, false);
 }
 
 /* RFC 5961 7: an optional global limit on challenge ACKs per second. */
 void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now)
 {
-        struct stack *s = c->stack;
-        uint32_t limit = s->tun.challenge_ack_limit;
+	struct stack *s = c->stack;
+	uint32_t limit = s->tun.challenge_ack_limit;
 
-        if (limit) {
-                if (now - s->challenge_window_start >= 1000000) {
-                        s->challenge_window_start = now;
-                        s->challenge_count = 0;
-                }
-                if (s->challenge_count >= limit)
-                        return;
-                s->challenge_count++;
-        }
-        s->stats.tcp_challenge_acks++;
-        tcp_send_ack(c, now);
+	if (limit) {
+		if (now - s->challenge_window_start >= 1000000) {
+			s->challenge_window_start = now;
+			s->challenge_count = 0;
+		}
+		if (s->challenge_count >= limit)
+			return;
+		s->challenge_count++;
+	}
+	s->stats.tcp_challenge_acks++;
+	tcp_send_ack(c, now);
 }
 
 void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 {
-        uint8_t flags = c->state == TCPS_SYN_RECEIVED ? TH_SYN | TH_ACK : TH_SYN;
+	uint8_t flags = c->state == TCPS_SYN_RECEIVED ? TH_SYN | TH_ACK : TH_SYN;
 
-        tcp_emit_segment(c, now, c->iss, flags, 0, true);
-        c->snd_nxt = c->iss + 1;
-        c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+	tcp_emit_segment(c, now, c->iss, flags, 0, true);
+	c->snd_nxt = c->iss + 1;
+	c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 }
 
 void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
-        tcp_emit_segment(c, now, c->snd_nxt, TH_RST | TH_ACK, 0, false);
+	tcp_emit_segment(c, now, c->snd_nxt, TH_RST | TH_ACK, 0, false);
 }
 
 /* RFC 9293 3.10.7.1: the reply to a segment for no connection. Never answer a RST. */
 void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr,
                       const struct tcp_hdr *in)
 {
-        struct tcp_hdr th = {.sport = in->dport, .dport = in->sport, .flags = TH_RST};
-        uint8_t pkt[IPV4_HDR_LEN + TCP_HDR_LEN];
+	struct tcp_hdr th = {.sport = in->dport, .dport = in->sport, .flags = TH_RST};
+	uint8_t pkt[IPV4_HDR_LEN + TCP_HDR_LEN];
 
-        if (in->flags & TH_RST)
-                return;
-        if (in->flags & TH_ACK) {
-                th.seq = in->ack;
-        } else {
-                uint32_t seg_len =
-                    (uint32_t)in->payload_len + !!(in->flags & TH_SYN) + !!(in->flags & TH_FIN);
-                th.seq = 0;
-                th.ack = in->seq + seg_len;
-                th.flags |= TH_ACK;
-        }
-        tcp_emit(pkt + IPV4_HDR_LEN, &th, daddr, saddr);
-        ipv4_emit(pkt, daddr, saddr, IPPROTO_NUM_TCP, s->ip_id++, s->tun.ttl, TCP_HDR_LEN);
-        stack_queue_packet(s, now, pkt, sizeof(pkt));
-        s->stats.tcp_out++;
-        s->stats.tcp_rst_out++;
+	if (in->flags & TH_RST)
+		return;
+	if (in->flags & TH_ACK) {
+		th.seq = in->ack;
+	} else {
+		uint32_t seg_len =
+		    (uint32_t)in->payload_len + !!(in->flags & TH_SYN) + !!(in->flags & TH_FIN);
+		th.seq = 0;
+		th.ack = in->seq + seg_len;
+		th.flags |= TH_ACK;
+	}
+	tcp_emit(pkt + IPV4_HDR_LEN, &th, daddr, saddr);
+	ipv4_emit(pkt, daddr, saddr, IPPROTO_NUM_TCP, s->ip_id++, s->tun.ttl, TCP_HDR_LEN);
+	stack_queue_packet(s, now, pkt, sizeof(pkt));
+	s->stats.tcp_out++;
+	s->stats.tcp_rst_out++;
 }
 
 static bool tcp_can_send_data(enum tcp_state st)
 {
-        return st == TCPS_ESTABLISHED || st == TCPS_CLOSE_WAIT || st == TCPS_FIN_WAIT_1 ||
-               st == TCPS_CLOSING || st == TCPS_LAST_ACK;
+	return st == TCPS_ESTABLISHED || st == TCPS_CLOSE_WAIT || st == TCPS_FIN_WAIT_1 ||
+	       st == TCPS_CLOSING || st == TCPS_LAST_ACK;
 }
 
 /* Send what the windows allow. RFC 9293 3.8.6.2.1 (sender SWS avoidance) with the Nagle
@@ -149,102 +149,102 @@ static bool tcp_can_send_data(enum tcp_state st)
  * the no-delay switch is on; RFC 5681 2: never more in flight than min(cwnd, rwnd). */
 void tcp_output(struct tcp_conn *c, uint64_t now)
 {
-        if (!tcp_can_send_data(c->state))
-                return;
-        for (;;) {
-                uint32_t end = tcp_snd_end(c);
-                bool fin_pending = c->fin_queued && seq_le(c->snd_nxt, end);
-                uint32_t avail = seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
-                uint32_t wnd = min_u32(c->snd_wnd, c->cwnd);
-                uint32_t in_flight = c->snd_nxt - c->snd_una;
-                uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
-                uint32_t len = min_u32(min_u32(avail, c->snd_mss), usable);
-                bool fin = fin_pending && c->snd_nxt + len == end;
+	if (!tcp_can_send_data(c->state))
+		return;
+	for (;;) {
+		uint32_t end = tcp_snd_end(c);
+		bool fin_pending = c->fin_queued && seq_le(c->snd_nxt, end);
+		uint32_t avail = seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
+		uint32_t wnd = min_u32(c->snd_wnd, c->cwnd);
+		uint32_t in_flight = c->snd_nxt - c->snd_una;
+		uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
+		uint32_t len = min_u32(min_u32(avail, c->snd_mss), usable);
+		bool fin = fin_pending && c->snd_nxt + len == end;
 
-                if (len == 0 && !fin) {
-                        if (avail && in_flight == 0)
-                                break; /* window closed: the persist timer probes */
-                        return;
-                }
-                if (len < c->snd_mss && !fin) {
-                        bool idle = in_flight == 0 || c->nodelay;
-                        bool ok = (len == avail && idle) ||
-                                  (c->max_snd_wnd && len >= c->max_snd_wnd / 2 && idle);
-                        if (!ok) {
-                                if (in_flight == 0)
-                                        break;
-                                return;
-                        }
-                }
-                uint8_t flags = TH_ACK;
-                if (len && c->snd_nxt + len == end)
-                        flags |= TH_PSH;
-                if (fin)
-                        flags |= TH_FIN;
-                if (seq_lt(c->snd_nxt, c->snd_max)) {
-                        c->stack->stats.tcp_retransmits++;
-                } else if (!c->rtt_timing) {
-                        /* Karn: time only segments sent for the first time (RFC 6298 3) */
-                        c->rtt_timing = true;
-                        c->rtt_seq = c->snd_nxt;
-                        c->rtt_start = now;
-                }
-                tcp_emit_segment(c, now, c->snd_nxt, flags, len, false);
-                c->snd_nxt += len + (fin ? 1 : 0);
-                c->snd_max = seq_max(c->snd_max, c->snd_nxt);
-                tcp_timer_stop(c, TCP_T_PERSIST);
-                if (c->timer[TCP_T_REXMIT] == STACK_TIME_NEVER)
-                        tcp_arm_rexmit(c, now);
-        }
-        /* Nothing in flight and data that may not go: only the persist timer can move it
-         * (RFC 9293 3.8.6.1 zero window; the SWS override timer of 3.8.6.2.1). */
-        if (c->timer[TCP_T_PERSIST] == STACK_TIME_NEVER &&
-            c->timer[TCP_T_REXMIT] == STACK_TIME_NEVER) {
-                c->persist_backoff = 0;
-                uint64_t rto = c->rto;
-                tcp_timer_set(c, TCP_T_PERSIST, now + rto);
-        }
+		if (len == 0 && !fin) {
+			if (avail && in_flight == 0)
+				break; /* window closed: the persist timer probes */
+			return;
+		}
+		if (len < c->snd_mss && !fin) {
+			bool idle = in_flight == 0 || c->nodelay;
+			bool ok = (len == avail && idle) ||
+			          (c->max_snd_wnd && len >= c->max_snd_wnd / 2 && idle);
+			if (!ok) {
+				if (in_flight == 0)
+					break;
+				return;
+			}
+		}
+		uint8_t flags = TH_ACK;
+		if (len && c->snd_nxt + len == end)
+			flags |= TH_PSH;
+		if (fin)
+			flags |= TH_FIN;
+		if (seq_lt(c->snd_nxt, c->snd_max)) {
+			c->stack->stats.tcp_retransmits++;
+		} else if (!c->rtt_timing) {
+			/* Karn: time only segments sent for the first time (RFC 6298 3) */
+			c->rtt_timing = true;
+			c->rtt_seq = c->snd_nxt;
+			c->rtt_start = now;
+		}
+		tcp_emit_segment(c, now, c->snd_nxt, flags, len, false);
+		c->snd_nxt += len + (fin ? 1 : 0);
+		c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+		tcp_timer_stop(c, TCP_T_PERSIST);
+		if (c->timer[TCP_T_REXMIT] == STACK_TIME_NEVER)
+			tcp_arm_rexmit(c, now);
+	}
+	/* Nothing in flight and data that may not go: only the persist timer can move it
+	 * (RFC 9293 3.8.6.1 zero window; the SWS override timer of 3.8.6.2.1). */
+	if (c->timer[TCP_T_PERSIST] == STACK_TIME_NEVER &&
+	    c->timer[TCP_T_REXMIT] == STACK_TIME_NEVER) {
+		c->persist_backoff = 0;
+		uint64_t rto = c->rto;
+		tcp_timer_set(c, TCP_T_PERSIST, now + rto);
+	}
 }
 
 /* RFC 5681 3.2 step 2 and RFC 6298 5.4: resend the oldest unacknowledged segment. */
 void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
 {
-        uint32_t end = tcp_snd_end(c);
-        uint32_t avail = seq_lt(c->snd_una, end) ? end - c->snd_una : 0;
-        uint32_t len = min_u32(avail, c->snd_mss);
-        bool fin = c->fin_queued && c->snd_una + len == end && seq_gt(c->snd_max, end);
-        uint8_t flags = TH_ACK;
+	uint32_t end = tcp_snd_end(c);
+	uint32_t avail = seq_lt(c->snd_una, end) ? end - c->snd_una : 0;
+	uint32_t len = min_u32(avail, c->snd_mss);
+	bool fin = c->fin_queued && c->snd_una + len == end && seq_gt(c->snd_max, end);
+	uint8_t flags = TH_ACK;
 
-        if (len == 0 && !fin)
-                return;
-        if (fin)
-                flags |= TH_FIN;
-        if (len && c->snd_una + len == end)
-                flags |= TH_PSH;
-        c->rtt_timing = false; /* Karn's rule */
-        c->stack->stats.tcp_retransmits++;
-        tcp_emit_segment(c, now, c->snd_una, flags, len, false);
+	if (len == 0 && !fin)
+		return;
+	if (fin)
+		flags |= TH_FIN;
+	if (len && c->snd_una + len == end)
+		flags |= TH_PSH;
+	c->rtt_timing = false; /* Karn's rule */
+	c->stack->stats.tcp_retransmits++;
+	tcp_emit_segment(c, now, c->snd_una, flags, len, false);
 }
 
 /* RFC 9293 3.8.6.1: probe a zero window with one byte of new data; the receiver answers with
  * an ACK that carries its window. snd_nxt stays: the byte is sent again normally later. */
 void tcp_send_probe(struct tcp_conn *c, uint64_t now)
 {
-        uint32_t end = tcp_snd_end(c);
+	uint32_t end = tcp_snd_end(c);
 
-        if (seq_lt(c->snd_nxt, end)) {
-                uint32_t len =
-                    c->snd_wnd ? min_u32(min_u32(end - c->snd_nxt, c->snd_wnd), c->snd_mss) : 1;
-                if (c->snd_wnd) {
-                        /* a small window that SWS avoidance held back: send into it now */
-                        tcp_emit_segment(c, now, c->snd_nxt, TH_ACK | TH_PSH, len, false);
-                        c->snd_nxt += len;
-                        c->snd_max = seq_max(c->snd_max, c->snd_nxt);
-                        tcp_arm_rexmit(c, now);
-                        return;
-                }
-                tcp_emit_segment(c, now, c->snd_nxt, TH_ACK, 1, false);
-                c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
-                c->stack->stats.tcp_zero_window_probes++;
-        }
+	if (seq_lt(c->snd_nxt, end)) {
+		uint32_t len =
+		    c->snd_wnd ? min_u32(min_u32(end - c->snd_nxt, c->snd_wnd), c->snd_mss) : 1;
+		if (c->snd_wnd) {
+			/* a small window that SWS avoidance held back: send into it now */
+			tcp_emit_segment(c, now, c->snd_nxt, TH_ACK | TH_PSH, len, false);
+			c->snd_nxt += len;
+			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+			tcp_arm_rexmit(c, now);
+			return;
+		}
+		tcp_emit_segment(c, now, c->snd_nxt, TH_ACK, 1, false);
+		c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
+		c->stack->stats.tcp_zero_window_probes++;
+	}
 }

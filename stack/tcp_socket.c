@@ -10,350 +10,350 @@
 
 static bool port_in_use(const struct stack *s, uint16_t port)
 {
-        for (const struct tcp_conn *c = s->conns; c; c = c->next) {
-                if (!c->dead && c->lport == port)
-                        return true;
-        }
-        return false;
+	for (const struct tcp_conn *c = s->conns; c; c = c->next) {
+		if (!c->dead && c->lport == port)
+			return true;
+	}
+	return false;
 }
 
 int tcp_listen(struct stack *s, uint16_t port, int backlog)
 {
-        if (port == 0)
-                return -EINVAL;
-        for (const struct tcp_conn *c = s->conns; c; c = c->next) {
-                if (!c->dead && c->lport == port && c->state == TCPS_LISTEN)
-                        return -EADDRINUSE;
-        }
-        stack_enter(s);
-        struct tcp_conn *c = tcp_conn_new(s, 0);
-        int ret = -ENOMEM;
-        if (c) {
-                c->lport = port;
-                c->backlog = backlog > 0 ? backlog : 1;
-                tcp_set_state(c, 0, TCPS_LISTEN);
-                ret = c->handle;
-        }
-        stack_leave(s);
-        return ret;
+	if (port == 0)
+		return -EINVAL;
+	for (const struct tcp_conn *c = s->conns; c; c = c->next) {
+		if (!c->dead && c->lport == port && c->state == TCPS_LISTEN)
+			return -EADDRINUSE;
+	}
+	stack_enter(s);
+	struct tcp_conn *c = tcp_conn_new(s, 0);
+	int ret = -ENOMEM;
+	if (c) {
+		c->lport = port;
+		c->backlog = backlog > 0 ? backlog : 1;
+		tcp_set_state(c, 0, TCPS_LISTEN);
+		ret = c->handle;
+	}
+	stack_leave(s);
+	return ret;
 }
 
 int tcp_accept(struct stack *s, int listener)
 {
-        struct tcp_conn *l = tcp_conn_by_handle(s, listener);
-        struct tcp_conn *best = NULL;
+	struct tcp_conn *l = tcp_conn_by_handle(s, listener);
+	struct tcp_conn *best = NULL;
 
-        if (!l)
-                return -EBADF;
-        if (l->state != TCPS_LISTEN)
-                return -EINVAL;
-        for (struct tcp_conn *c = s->conns; c; c = c->next) {
-                if (c->listener == l && c->accept_ready && !c->dead &&
-                    (!best || c->accept_order < best->accept_order))
-                        best = c;
-        }
-        if (!best)
-                return -EAGAIN;
-        best->listener = NULL;
-        best->accept_ready = false;
-        return best->handle;
+	if (!l)
+		return -EBADF;
+	if (l->state != TCPS_LISTEN)
+		return -EINVAL;
+	for (struct tcp_conn *c = s->conns; c; c = c->next) {
+		if (c->listener == l && c->accept_ready && !c->dead &&
+		    (!best || c->accept_order < best->accept_order))
+			best = c;
+	}
+	if (!best)
+		return -EAGAIN;
+	best->listener = NULL;
+	best->accept_ready = false;
+	return best->handle;
 }
 
 int tcp_connect(struct stack *s, uint64_t now, uint16_t sport, uint32_t daddr, uint16_t dport)
 {
-        if (dport == 0 || daddr == 0)
-                return -EINVAL;
-        if (sport == 0) {
-                unsigned span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-                unsigned start = (unsigned)(stack_random(s) % span);
-                for (unsigned i = 0; i < span; i++) {
-                        uint16_t p = (uint16_t)(EPHEMERAL_LOW + (start + i) % span);
-                        if (!port_in_use(s, p)) {
-                                sport = p;
-                                break;
-                        }
-                }
-                if (sport == 0)
-                        return -EADDRNOTAVAIL;
-        } else {
-                for (const struct tcp_conn *c = s->conns; c; c = c->next) {
-                        if (!c->dead && c->lport == sport && c->state != TCPS_LISTEN &&
-                            c->state != TCPS_CLOSED && c->raddr == daddr && c->rport == dport)
-                                return -EADDRINUSE;
-                }
-        }
-        stack_enter(s);
-        struct tcp_conn *c = tcp_conn_new(s, now);
-        int ret = -ENOMEM;
-        if (c) {
-                c->lport = sport;
-                c->raddr = daddr;
-                c->rport = dport;
-                c->iss = tcp_isn(s, now, c->laddr, sport, daddr, dport);
-                c->snd_una = c->iss;
-                c->snd_max = c->iss;
-                c->snd_buf_seq = c->iss + 1;
-                tcp_set_state(c, now, TCPS_SYN_SENT);
-                tcp_send_syn(c, now);
-                c->rtt_timing = true;
-                c->rtt_seq = c->iss;
-                c->rtt_start = now;
-                tcp_arm_rexmit(c, now);
-                ret = c->handle;
-        }
-        stack_leave(s);
-        return ret;
+	if (dport == 0 || daddr == 0)
+		return -EINVAL;
+	if (sport == 0) {
+		unsigned span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+		unsigned start = (unsigned)(stack_random(s) % span);
+		for (unsigned i = 0; i < span; i++) {
+			uint16_t p = (uint16_t)(EPHEMERAL_LOW + (start + i) % span);
+			if (!port_in_use(s, p)) {
+				sport = p;
+				break;
+			}
+		}
+		if (sport == 0)
+			return -EADDRNOTAVAIL;
+	} else {
+		for (const struct tcp_conn *c = s->conns; c; c = c->next) {
+			if (!c->dead && c->lport == sport && c->state != TCPS_LISTEN &&
+			    c->state != TCPS_CLOSED && c->raddr == daddr && c->rport == dport)
+				return -EADDRINUSE;
+		}
+	}
+	stack_enter(s);
+	struct tcp_conn *c = tcp_conn_new(s, now);
+	int ret = -ENOMEM;
+	if (c) {
+		c->lport = sport;
+		c->raddr = daddr;
+		c->rport = dport;
+		c->iss = tcp_isn(s, now, c->laddr, sport, daddr, dport);
+		c->snd_una = c->iss;
+		c->snd_max = c->iss;
+		c->snd_buf_seq = c->iss + 1;
+		tcp_set_state(c, now, TCPS_SYN_SENT);
+		tcp_send_syn(c, now);
+		c->rtt_timing = true;
+		c->rtt_seq = c->iss;
+		c->rtt_start = now;
+		tcp_arm_rexmit(c, now);
+		ret = c->handle;
+	}
+	stack_leave(s);
+	return ret;
 }
 
 ssize_t tcp_send(struct stack *s, uint64_t now, int sock, const void *buf, size_t len)
 {
-        struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        if (!c)
-                return -EBADF;
-        if (c->error)
-                return c->error;
-        switch (c->state) {
-        case TCPS_SYN_SENT:
-        case TCPS_SYN_RECEIVED:
-        case TCPS_ESTABLISHED:
-        case TCPS_CLOSE_WAIT:
-                break;
-        case TCPS_CLOSED:
-        case TCPS_LISTEN:
-                return -ENOTCONN;
-        default:
-                return -EPIPE;
-        }
-        if (c->fin_queued)
-                return -EPIPE;
-        if (len == 0)
-                return 0;
-        size_t n = ring_write(&c->sndbuf, buf, len);
-        if (n == 0) {
-                c->want_writable = true;
-                return -EAGAIN;
-        }
-        stack_enter(s);
-        tcp_output(c, now);
-        stack_leave(s);
-        return (ssize_t)n;
+	if (!c)
+		return -EBADF;
+	if (c->error)
+		return c->error;
+	switch (c->state) {
+	case TCPS_SYN_SENT:
+	case TCPS_SYN_RECEIVED:
+	case TCPS_ESTABLISHED:
+	case TCPS_CLOSE_WAIT:
+		break;
+	case TCPS_CLOSED:
+	case TCPS_LISTEN:
+		return -ENOTCONN;
+	default:
+		return -EPIPE;
+	}
+	if (c->fin_queued)
+		return -EPIPE;
+	if (len == 0)
+		return 0;
+	size_t n = ring_write(&c->sndbuf, buf, len);
+	if (n == 0) {
+		c->want_writable = true;
+		return -EAGAIN;
+	}
+	stack_enter(s);
+	tcp_output(c, now);
+	stack_leave(s);
+	return (ssize_t)n;
 }
 
 /* After the application reads, tell the peer about the opened window when it grew enough
  * (RFC 9293 3.8.6.2.2; a window that was closed must be reopened, or the peer only probes). */
 static void tcp_window_update(struct tcp_conn *c, uint64_t now)
 {
-        if (c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_1 &&
-            c->state != TCPS_FIN_WAIT_2)
-                return;
-        uint32_t adv = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-        uint32_t space = (uint32_t)ring_space(&c->rcvbuf);
-        uint32_t step =
-            (uint32_t)c->rcvbuf.cap / 2 < c->snd_mss ? (uint32_t)c->rcvbuf.cap / 2 : c->snd_mss;
-        if (space > adv && space - adv >= step && (adv < step || space >= 2 * adv))
-                tcp_send_ack(c, now);
+	if (c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_1 &&
+	    c->state != TCPS_FIN_WAIT_2)
+		return;
+	uint32_t adv = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t space = (uint32_t)ring_space(&c->rcvbuf);
+	uint32_t step =
+	    (uint32_t)c->rcvbuf.cap / 2 < c->snd_mss ? (uint32_t)c->rcvbuf.cap / 2 : c->snd_mss;
+	if (space > adv && space - adv >= step && (adv < step || space >= 2 * adv))
+		tcp_send_ack(c, now);
 }
 
 ssize_t tcp_recv(struct stack *s, uint64_t now, int sock, void *buf, size_t cap)
 {
-        struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        if (!c)
-                return -EBADF;
-        if (c->state == TCPS_LISTEN)
-                return -ENOTCONN;
-        if (cap == 0)
-                return 0;
-        size_t n = ring_read(&c->rcvbuf, buf, cap);
-        if (n) {
-                stack_enter(s);
-                tcp_window_update(c, now);
-                stack_leave(s);
-                return (ssize_t)n;
-        }
-        if (c->fin_received)
-                return 0;
-        if (c->error)
-                return c->error;
-        if (c->state == TCPS_CLOSED)
-                return 0;
-        return -EAGAIN;
+	if (!c)
+		return -EBADF;
+	if (c->state == TCPS_LISTEN)
+		return -ENOTCONN;
+	if (cap == 0)
+		return 0;
+	size_t n = ring_read(&c->rcvbuf, buf, cap);
+	if (n) {
+		stack_enter(s);
+		tcp_window_update(c, now);
+		stack_leave(s);
+		return (ssize_t)n;
+	}
+	if (c->fin_received)
+		return 0;
+	if (c->error)
+		return c->error;
+	if (c->state == TCPS_CLOSED)
+		return 0;
+	return -EAGAIN;
 }
 
 /* RFC 9293 3.10.4 CLOSE for the sending direction: FIN after the queued data. */
 static int tcp_queue_fin(struct tcp_conn *c, uint64_t now)
 {
-        if (c->fin_queued)
-                return 0;
-        switch (c->state) {
-        case TCPS_SYN_SENT:
-        case TCPS_SYN_RECEIVED:
-                c->fin_queued = true; /* sent once ESTABLISHED */
-                return 0;
-        case TCPS_ESTABLISHED:
-                c->fin_queued = true;
-                tcp_set_state(c, now, TCPS_FIN_WAIT_1);
-                break;
-        case TCPS_CLOSE_WAIT:
-                c->fin_queued = true;
-                tcp_set_state(c, now, TCPS_LAST_ACK);
-                break;
-        default:
-                return -ENOTCONN;
-        }
-        tcp_output(c, now);
-        return 0;
+	if (c->fin_queued)
+		return 0;
+	switch (c->state) {
+	case TCPS_SYN_SENT:
+	case TCPS_SYN_RECEIVED:
+		c->fin_queued = true; /* sent once ESTABLISHED */
+		return 0;
+	case TCPS_ESTABLISHED:
+		c->fin_queued = true;
+		tcp_set_state(c, now, TCPS_FIN_WAIT_1);
+		break;
+	case TCPS_CLOSE_WAIT:
+		c->fin_queued = true;
+		tcp_set_state(c, now, TCPS_LAST_ACK);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	tcp_output(c, now);
+	return 0;
 }
 
 int tcp_shutdown_write(struct stack *s, uint64_t now, int sock)
 {
-        struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        if (!c)
-                return -EBADF;
-        stack_enter(s);
-        int ret = tcp_queue_fin(c, now);
-        stack_leave(s);
-        return ret;
+	if (!c)
+		return -EBADF;
+	stack_enter(s);
+	int ret = tcp_queue_fin(c, now);
+	stack_leave(s);
+	return ret;
 }
 
 static void tcp_abort_children(struct stack *s, struct tcp_conn *l, uint64_t now)
 {
-        for (struct tcp_conn *c = s->conns; c; c = c->next) {
-                if (c->listener != l || c->dead)
-                        continue;
-                if (c->state != TCPS_CLOSED)
-                        tcp_send_rst(c, now);
-                tcp_conn_done(c, now, 0);
-                c->dead = true;
-        }
+	for (struct tcp_conn *c = s->conns; c; c = c->next) {
+		if (c->listener != l || c->dead)
+			continue;
+		if (c->state != TCPS_CLOSED)
+			tcp_send_rst(c, now);
+		tcp_conn_done(c, now, 0);
+		c->dead = true;
+	}
 }
 
 int tcp_close(struct stack *s, uint64_t now, int sock)
 {
-        struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        if (!c)
-                return -EBADF;
-        stack_enter(s);
-        c->app_closed = true;
-        switch (c->state) {
-        case TCPS_CLOSED:
-                c->dead = true;
-                break;
-        case TCPS_LISTEN:
-                tcp_abort_children(s, c, now);
-                tcp_conn_done(c, now, 0);
-                break;
-        case TCPS_SYN_SENT:
-                tcp_conn_done(c, now, 0);
-                break;
-        default:
-                if (c->rcvbuf.len || c->ooo) {
-                        /* RFC 2525 2.17, RFC 9293 3.10.4: data we will never read; reset */
-                        if (tcp_state_synchronized(c->state) && c->state != TCPS_TIME_WAIT)
-                                tcp_send_rst(c, now);
-                        tcp_conn_done(c, now, 0);
-                        break;
-                }
-                tcp_queue_fin(c, now);
-                if (c->state == TCPS_FIN_WAIT_2)
-                        tcp_timer_set(c, TCP_T_FIN_WAIT2, now + s->tun.fin_timeout);
-                break;
-        }
-        stack_leave(s);
-        return 0;
+	if (!c)
+		return -EBADF;
+	stack_enter(s);
+	c->app_closed = true;
+	switch (c->state) {
+	case TCPS_CLOSED:
+		c->dead = true;
+		break;
+	case TCPS_LISTEN:
+		tcp_abort_children(s, c, now);
+		tcp_conn_done(c, now, 0);
+		break;
+	case TCPS_SYN_SENT:
+		tcp_conn_done(c, now, 0);
+		break;
+	default:
+		if (c->rcvbuf.len || c->ooo) {
+			/* RFC 2525 2.17, RFC 9293 3.10.4: data we will never read; reset */
+			if (tcp_state_synchronized(c->state) && c->state != TCPS_TIME_WAIT)
+				tcp_send_rst(c, now);
+			tcp_conn_done(c, now, 0);
+			break;
+		}
+		tcp_queue_fin(c, now);
+		if (c->state == TCPS_FIN_WAIT_2)
+			tcp_timer_set(c, TCP_T_FIN_WAIT2, now + s->tun.fin_timeout);
+		break;
+	}
+	stack_leave(s);
+	return 0;
 }
 
 /* RFC 9293 3.10.5 ABORT. */
 int tcp_abort(struct stack *s, uint64_t now, int sock)
 {
-        struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        if (!c)
-                return -EBADF;
-        stack_enter(s);
-        c->app_closed = true;
-        switch (c->state) {
-        case TCPS_LISTEN:
-                tcp_abort_children(s, c, now);
-                break;
-        case TCPS_SYN_RECEIVED:
-        case TCPS_ESTABLISHED:
-        case TCPS_FIN_WAIT_1:
-        case TCPS_FIN_WAIT_2:
-        case TCPS_CLOSE_WAIT:
-                tcp_send_rst(c, now);
-                break;
-        default:
-                break;
-        }
-        if (c->state == TCPS_CLOSED)
-                c->dead = true;
-        else
-                tcp_conn_done(c, now, 0);
-        stack_leave(s);
-        return 0;
+	if (!c)
+		return -EBADF;
+	stack_enter(s);
+	c->app_closed = true;
+	switch (c->state) {
+	case TCPS_LISTEN:
+		tcp_abort_children(s, c, now);
+		break;
+	case TCPS_SYN_RECEIVED:
+	case TCPS_ESTABLISHED:
+	case TCPS_FIN_WAIT_1:
+	case TCPS_FIN_WAIT_2:
+	case TCPS_CLOSE_WAIT:
+		tcp_send_rst(c, now);
+		break;
+	default:
+		break;
+	}
+	if (c->state == TCPS_CLOSED)
+		c->dead = true;
+	else
+		tcp_conn_done(c, now, 0);
+	stack_leave(s);
+	return 0;
 }
 
 int tcp_set_nodelay(struct stack *s, uint64_t now, int sock, bool on)
 {
-        struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        if (!c)
-                return -EBADF;
-        c->nodelay = on;
-        if (on) {
-                stack_enter(s);
-                tcp_output(c, now);
-                stack_leave(s);
-        }
-        return 0;
+	if (!c)
+		return -EBADF;
+	c->nodelay = on;
+	if (on) {
+		stack_enter(s);
+		tcp_output(c, now);
+		stack_leave(s);
+	}
+	return 0;
 }
 
 int tcp_get_state(const struct stack *s, int sock)
 {
-        const struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	const struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        return c ? (int)c->state : -EBADF;
+	return c ? (int)c->state : -EBADF;
 }
 
 int tcp_get_error(const struct stack *s, int sock)
 {
-        const struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	const struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        return c ? c->error : -EBADF;
+	return c ? c->error : -EBADF;
 }
 
 int tcp_get_info(const struct stack *s, int sock, struct tcp_info_view *info)
 {
-        const struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	const struct tcp_conn *c = tcp_conn_by_handle(s, sock);
 
-        if (!c)
-                return -EBADF;
-        memset(info, 0, sizeof(*info));
-        info->state = c->state;
-        info->laddr = c->laddr;
-        info->raddr = c->raddr;
-        info->lport = c->lport;
-        info->rport = c->rport;
-        info->iss = c->iss;
-        info->irs = c->irs;
-        info->snd_una = c->snd_una;
-        info->snd_nxt = c->snd_nxt;
-        info->snd_wnd = c->snd_wnd;
-        info->rcv_nxt = c->rcv_nxt;
-        info->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-        info->snd_mss = c->snd_mss;
-        info->cwnd = c->cwnd;
-        info->ssthresh = c->ssthresh;
-        info->srtt = c->rtt_valid ? c->srtt : 0;
-        info->rttvar = c->rttvar;
-        info->rto = c->rto;
-        info->retransmits = c->retransmits;
-        info->snd_queued = c->sndbuf.len;
-        info->rcv_queued = c->rcvbuf.len;
-        info->error = c->error;
-        return 0;
+	if (!c)
+		return -EBADF;
+	memset(info, 0, sizeof(*info));
+	info->state = c->state;
+	info->laddr = c->laddr;
+	info->raddr = c->raddr;
+	info->lport = c->lport;
+	info->rport = c->rport;
+	info->iss = c->iss;
+	info->irs = c->irs;
+	info->snd_una = c->snd_una;
+	info->snd_nxt = c->snd_nxt;
+	info->snd_wnd = c->snd_wnd;
+	info->rcv_nxt = c->rcv_nxt;
+	info->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	info->snd_mss = c->snd_mss;
+	info->cwnd = c->cwnd;
+	info->ssthresh = c->ssthresh;
+	info->srtt = c->rtt_valid ? c->srtt : 0;
+	info->rttvar = c->rttvar;
+	info->rto = c->rto;
+	info->retransmits = c->retransmits;
+	info->snd_queued = c->sndbuf.len;
+	info->rcv_queued = c->rcvbuf.len;
+	info->error = c->error;
+	return 0;
 }

@@ -7,72 +7,72 @@
 
 void tcp_timer_set(struct tcp_conn *c, enum tcp_timer t, uint64_t when)
 {
-        c->timer[t] = when;
+	c->timer[t] = when;
 }
 
 uint64_t tcp_conn_deadline(const struct tcp_conn *c)
 {
-        uint64_t d = STACK_TIME_NEVER;
+	uint64_t d = STACK_TIME_NEVER;
 
-        if (c->dead)
-                return d;
-        for (int t = 0; t < TCP_T__COUNT; t++) {
-                if (c->timer[t] < d)
-                        d = c->timer[t];
-        }
-        return d;
+	if (c->dead)
+		return d;
+	for (int t = 0; t < TCP_T__COUNT; t++) {
+		if (c->timer[t] < d)
+			d = c->timer[t];
+	}
+	return d;
 }
 
 static uint64_t clamp_rto(const struct tcp_conn *c, uint64_t rto)
 {
-        const struct stack_tunables *tun = &c->stack->tun;
+	const struct stack_tunables *tun = &c->stack->tun;
 
-        if (rto < tun->rto_min)
-                rto = tun->rto_min;
-        if (rto > tun->rto_max)
-                rto = tun->rto_max;
-        return rto;
+	if (rto < tun->rto_min)
+		rto = tun->rto_min;
+	if (rto > tun->rto_max)
+		rto = tun->rto_max;
+	return rto;
 }
 
 /* RFC 6298 2.2 and 2.3, with alpha = 1/8 and beta = 1/4. The clock has 1 us granularity, so G
  * is 1 us; rto_min (Linux 200 ms instead of the RFC's 1 s, 2.4) and rto_max bound the result. */
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t r)
 {
-        if (!c->rtt_valid) {
-                c->srtt = r;
-                c->rttvar = r / 2;
-                c->rtt_valid = true;
-        } else {
-                uint64_t err = c->srtt > r ? c->srtt - r : r - c->srtt;
-                c->rttvar = (3 * c->rttvar + err) / 4;
-                c->srtt = (7 * c->srtt + r) / 8;
-        }
-        uint64_t var = 4 * c->rttvar;
-        c->rto = clamp_rto(c, c->srtt + (var > 1 ? var : 1));
+	if (!c->rtt_valid) {
+		c->srtt = r;
+		c->rttvar = r / 2;
+		c->rtt_valid = true;
+	} else {
+		uint64_t err = c->srtt > r ? c->srtt - r : r - c->srtt;
+		c->rttvar = (3 * c->rttvar + err) / 4;
+		c->srtt = (7 * c->srtt + r) / 8;
+	}
+	uint64_t var = 4 * c->rttvar;
+	c->rto = clamp_rto(c, c->srtt + (var > 1 ? var : 1));
 }
 
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now)
 {
-        tcp_timer_set(c, TCP_T_REXMIT, now + c->rto);
+	tcp_timer_set(c, TCP_T_REXMIT, now + c->rto);
 }
 
 /* RFC 1122 4.2.3.2: an ACK may wait, for less than 0.5 s; we wait delack_min (Linux's 40 ms
  * TCP_DELACK_MIN), bounded by delack_max. */
 void tcp_delack_schedule(struct tcp_conn *c, uint64_t now)
 {
-        const struct stack_tunables *tun = &c->stack->tun;
-        uint64_t delay = tun->delack_min < tun->delack_max ? tun->delack_min : tun->delack_max;
+	const struct stack_tunables *tun = &c->stack->tun;
+	uint64_t delay = tun->delack_min < tun->delack_max ? tun->delack_min : tun->delack_max;
 
-        c->ack_pending = true;
-        if (c->timer[TCP_T_DELACK] == STACK_TIME_NEVER)
-                tcp_timer_set(c, TCP_T_DELACK, now + delay);
+	c->ack_pending = true;
+	if (c->timer[TCP_T_DELACK] == STACK_TIME_NEVER)
+		tcp_timer_set(c, TCP_T_DELACK, now + delay);
 }
 
 static void tcp_backoff(struct tcp_conn *c)
 {
-        uint64_t rto = c->rto * 2;
+	uint64_t rto = c->rto * 2;
 
-        c->rto = rto > c->stack->tun.rto_max ? c->stack->tun.rto_max : rto;
+	c->rto = rto > c->stack->tun.rto_max ? c->stack->tun.rto_max : rto;
 }
 
 /* SYN and SYN-ACK (RFC 9293 3.8.1, RFC 6298 5.5): the same ISN again, the RTO doubled, except for
@@ -80,110 +80,110 @@ static void tcp_backoff(struct tcp_conn *c)
  * runs out after syn_retries (+ the linear ones) or synack_retries: ETIMEDOUT. */
 static void tcp_handshake_timeout(struct tcp_conn *c, uint64_t now)
 {
-        const struct stack_tunables *tun = &c->stack->tun;
-        bool syn_sent = c->state == TCPS_SYN_SENT;
-        unsigned linear = syn_sent ? tun->syn_linear_timeouts : 0;
-        unsigned limit = syn_sent     ? tun->syn_retries + linear
-                         : c->passive ? tun->synack_retries
-                                      : tun->syn_retries;
+	const struct stack_tunables *tun = &c->stack->tun;
+	bool syn_sent = c->state == TCPS_SYN_SENT;
+	unsigned linear = syn_sent ? tun->syn_linear_timeouts : 0;
+	unsigned limit = syn_sent     ? tun->syn_retries + linear
+	                 : c->passive ? tun->synack_retries
+	                              : tun->syn_retries;
 
-        if (c->retransmits >= limit) {
-                tcp_conn_done(c, now, -ETIMEDOUT);
-                return;
-        }
-        c->retransmits++;
-        c->handshake_retransmitted = true;
-        c->rtt_timing = false;
-        c->stack->stats.tcp_retransmits++;
-        tcp_send_syn(c, now);
-        if (c->retransmits > linear)
-                tcp_backoff(c);
-        tcp_arm_rexmit(c, now);
+	if (c->retransmits >= limit) {
+		tcp_conn_done(c, now, -ETIMEDOUT);
+		return;
+	}
+	c->retransmits++;
+	c->handshake_retransmitted = true;
+	c->rtt_timing = false;
+	c->stack->stats.tcp_retransmits++;
+	tcp_send_syn(c, now);
+	if (c->retransmits > linear)
+		tcp_backoff(c);
+	tcp_arm_rexmit(c, now);
 }
 
 /* RFC 6298 5.4-5.7 and RFC 5681 3.1: resend from snd_una with the loss window, back off. */
 static void tcp_retransmit_timer(struct tcp_conn *c, uint64_t now)
 {
-        if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECEIVED) {
-                tcp_handshake_timeout(c, now);
-                return;
-        }
-        if (c->snd_una == c->snd_max)
-                return; /* everything acknowledged meanwhile */
-        if (c->retransmits >= c->stack->tun.retries2) {
-                /* RFC 9293 3.8.3 R2: give up; like Linux, without a RST */
-                tcp_conn_done(c, now, -ETIMEDOUT);
-                return;
-        }
-        c->retransmits++;
-        uint32_t half = tcp_flight_size(c) / 2;
-        c->ssthresh = half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
-        c->cwnd = c->snd_mss;
-        c->in_recovery = false;
-        c->dupacks = 0;
-        c->rtt_timing = false;
-        tcp_backoff(c);
-        c->snd_nxt = c->snd_una;
-        tcp_output(c, now);
-        if (c->timer[TCP_T_REXMIT] == STACK_TIME_NEVER &&
-            c->timer[TCP_T_PERSIST] == STACK_TIME_NEVER)
-                tcp_arm_rexmit(c, now);
+	if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECEIVED) {
+		tcp_handshake_timeout(c, now);
+		return;
+	}
+	if (c->snd_una == c->snd_max)
+		return; /* everything acknowledged meanwhile */
+	if (c->retransmits >= c->stack->tun.retries2) {
+		/* RFC 9293 3.8.3 R2: give up; like Linux, without a RST */
+		tcp_conn_done(c, now, -ETIMEDOUT);
+		return;
+	}
+	c->retransmits++;
+	uint32_t half = tcp_flight_size(c) / 2;
+	c->ssthresh = half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
+	c->cwnd = c->snd_mss;
+	c->in_recovery = false;
+	c->dupacks = 0;
+	c->rtt_timing = false;
+	tcp_backoff(c);
+	c->snd_nxt = c->snd_una;
+	tcp_output(c, now);
+	if (c->timer[TCP_T_REXMIT] == STACK_TIME_NEVER &&
+	    c->timer[TCP_T_PERSIST] == STACK_TIME_NEVER)
+		tcp_arm_rexmit(c, now);
 }
 
 static void tcp_persist_timer(struct tcp_conn *c, uint64_t now)
 {
-        if (c->state < TCPS_ESTABLISHED || c->state == TCPS_TIME_WAIT)
-                return;
-        tcp_send_probe(c, now);
-        if (c->timer[TCP_T_REXMIT] != STACK_TIME_NEVER)
-                return; /* data went into a small window: the RTO watches it now */
-        if (c->persist_backoff < 16)
-                c->persist_backoff++;
-        uint64_t when = c->rto << c->persist_backoff;
-        if (when > c->stack->tun.rto_max)
-                when = c->stack->tun.rto_max;
-        tcp_timer_set(c, TCP_T_PERSIST, now + when);
+	if (c->state < TCPS_ESTABLISHED || c->state == TCPS_TIME_WAIT)
+		return;
+	tcp_send_probe(c, now);
+	if (c->timer[TCP_T_REXMIT] != STACK_TIME_NEVER)
+		return; /* data went into a small window: the RTO watches it now */
+	if (c->persist_backoff < 16)
+		c->persist_backoff++;
+	uint64_t when = c->rto << c->persist_backoff;
+	if (when > c->stack->tun.rto_max)
+		when = c->stack->tun.rto_max;
+	tcp_timer_set(c, TCP_T_PERSIST, now + when);
 }
 
 static void tcp_delack_timer(struct tcp_conn *c, uint64_t now)
 {
-        if (!c->ack_pending)
-                return;
-        c->stack->stats.tcp_delayed_acks++;
-        tcp_send_ack(c, now);
+	if (!c->ack_pending)
+		return;
+	c->stack->stats.tcp_delayed_acks++;
+	tcp_send_ack(c, now);
 }
 
 /* Linux tcp_keepalive_timer: an orphaned FIN-WAIT-2 past tcp_fin_timeout is reset. */
 static void tcp_fin_wait2_timer(struct tcp_conn *c, uint64_t now)
 {
-        if (c->state != TCPS_FIN_WAIT_2)
-                return;
-        tcp_send_rst(c, now);
-        tcp_conn_done(c, now, 0);
+	if (c->state != TCPS_FIN_WAIT_2)
+		return;
+	tcp_send_rst(c, now);
+	tcp_conn_done(c, now, 0);
 }
 
 void tcp_conn_timers(struct tcp_conn *c, uint64_t now)
 {
-        for (int t = 0; t < TCP_T__COUNT; t++) {
-                if (c->dead || c->timer[t] > now)
-                        continue;
-                c->timer[t] = STACK_TIME_NEVER;
-                switch (t) {
-                case TCP_T_REXMIT:
-                        tcp_retransmit_timer(c, now);
-                        break;
-                case TCP_T_PERSIST:
-                        tcp_persist_timer(c, now);
-                        break;
-                case TCP_T_DELACK:
-                        tcp_delack_timer(c, now);
-                        break;
-                case TCP_T_TIME_WAIT:
-                        tcp_set_state(c, now, TCPS_CLOSED);
-                        break;
-                case TCP_T_FIN_WAIT2:
-                        tcp_fin_wait2_timer(c, now);
-                        break;
-                }
-        }
+	for (int t = 0; t < TCP_T__COUNT; t++) {
+		if (c->dead || c->timer[t] > now)
+			continue;
+		c->timer[t] = STACK_TIME_NEVER;
+		switch (t) {
+		case TCP_T_REXMIT:
+			tcp_retransmit_timer(c, now);
+			break;
+		case TCP_T_PERSIST:
+			tcp_persist_timer(c, now);
+			break;
+		case TCP_T_DELACK:
+			tcp_delack_timer(c, now);
+			break;
+		case TCP_T_TIME_WAIT:
+			tcp_set_state(c, now, TCPS_CLOSED);
+			break;
+		case TCP_T_FIN_WAIT2:
+			tcp_fin_wait2_timer(c, now);
+			break;
+		}
+	}
 }

@@ -20,15 +20,15 @@
 #define TH_URG 0x20
 
 struct tcp_hdr {
-        uint16_t sport, dport;
-        uint32_t seq, ack;
-        uint8_t doff; /* header length in bytes */
-        uint8_t flags;
-        uint16_t wnd;
-        uint16_t urg;
-        uint16_t mss; /* MSS option, 0 when absent */
-        const uint8_t *payload;
-        size_t payload_len;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t doff; /* header length in bytes */
+	uint8_t flags;
+	uint16_t wnd;
+	uint16_t urg;
+	uint16_t mss; /* MSS option, 0 when absent */
+	const uint8_t *payload;
+	size_t payload_len;
 };
 
 /* Validate and view one TCP segment (the IPv4 payload). The checksum covers the pseudo-header of
@@ -47,23 +47,23 @@ size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, uint32_t saddr, uint32_t
 /* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
 static inline bool seq_lt(uint32_t a, uint32_t b)
 {
-        return (int32_t)(a - b) < 0;
+	return (int32_t)(a - b) < 0;
 }
 static inline bool seq_le(uint32_t a, uint32_t b)
 {
-        return (int32_t)(a - b) <= 0;
+	return (int32_t)(a - b) <= 0;
 }
 static inline bool seq_gt(uint32_t a, uint32_t b)
 {
-        return (int32_t)(a - b) > 0;
+	return (int32_t)(a - b) > 0;
 }
 static inline bool seq_ge(uint32_t a, uint32_t b)
 {
-        return (int32_t)(a - b) >= 0;
+	return (int32_t)(a - b) >= 0;
 }
 static inline uint32_t seq_max(uint32_t a, uint32_t b)
 {
-        return seq_gt(a, b) ? a : b;
+	return seq_gt(a, b) ? a : b;
 }
 
 #endif

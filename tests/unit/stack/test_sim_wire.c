@@ -1,0 +1,356 @@
+/* test_sim_wire.c: two stacks on a simulated wire, faults from rule text parsed and applied by
+ * the harness's rule engine, exactly as synfin-faultd applies a rule file. */
+#include <errno.h>
+#include <time.h>
+
+#include "sim_wire.h"
+#include "test_support.h"
+
+#define MS 1000ull
+#define SEC 1000000ull
+#define PORT 80
+
+/* The applications on both ends. */
+struct app {
+	int listener;
+	int csock, ssock;
+	/* server: close when EOF is read, after this delay (0: at once) */
+	bool server_closes_on_eof;
+	/* client: bytes to send, then close */
+	uint64_t to_send, sent;
+	uint64_t send_hash, recv_hash, received;
+	bool client_eof;
+};
+
+static uint8_t stream_byte(uint64_t i)
+{
+	uint64_t x = i * 0x9e3779b97f4a7c15ULL;
+	return (uint8_t)(x >> 56 ^ x >> 17);
+}
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+#define FNV_INIT 0xcbf29ce484222325ULL
+
+static void client_push(struct sim_wire *w, struct app *a, uint64_t now)
+{
+	uint8_t buf[16384];
+	while (a->sent < a->to_send) {
+		size_t n = sizeof(buf);
+		if (n > a->to_send - a->sent)
+			n = (size_t)(a->to_send - a->sent);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = stream_byte(a->sent + i);
+		ssize_t r = tcp_send(w->st[SIM_C], now, a->csock, buf, n);
+		if (r <= 0)
+			return;
+		a->send_hash = fnv1a(a->send_hash, buf, (size_t)r);
+		a->sent += (uint64_t)r;
+	}
+	if (a->to_send)
+		tcp_close(w->st[SIM_C], now, a->csock);
+	a->to_send = 0;
+}
+
+static void server_pull(struct sim_wire *w, struct app *a, uint64_t now)
+{
+	uint8_t buf[16384];
+	for (;;) {
+		ssize_t r = tcp_recv(w->st[SIM_S], now, a->ssock, buf, sizeof(buf));
+		if (r > 0) {
+			a->recv_hash = fnv1a(a->recv_hash, buf, (size_t)r);
+			a->received += (uint64_t)r;
+			continue;
+		}
+		if (r == 0 && a->server_closes_on_eof) {
+			tcp_close(w->st[SIM_S], now, a->ssock);
+			a->ssock = -1;
+		}
+		return;
+	}
+}
+
+static void app_event(struct sim_wire *w, enum sim_side side, const struct stack_event *ev)
+{
+	struct app *a = w->app;
+
+	if (side == SIM_S && ev->type == STACK_EV_ACCEPT)
+		a->ssock = tcp_accept(w->st[SIM_S], a->listener);
+	if (side == SIM_S && (ev->type == STACK_EV_READABLE || ev->type == STACK_EV_EOF) &&
+	    ev->sock == a->ssock && a->ssock > 0)
+		server_pull(w, a, ev->now);
+	if (side == SIM_C && (ev->type == STACK_EV_CONNECTED || ev->type == STACK_EV_WRITABLE) &&
+	    ev->sock == a->csock)
+		client_push(w, a, ev->now);
+}
+
+static struct sim_wire W;
+static struct app A;
+
+static void start(const char *rules, const struct stack_tunables *tun)
+{
+	sim_init(&W, rules, tun);
+	memset(&A, 0, sizeof(A));
+	A.ssock = -1;
+	A.send_hash = A.recv_hash = FNV_INIT;
+	W.app = &A;
+	W.on_event = app_event;
+	A.listener = tcp_listen(W.st[SIM_S], PORT, 16);
+	ck_assert_int_gt(A.listener, 0);
+}
+
+static void stop(void)
+{
+	sim_free(&W);
+}
+
+static void connect_at_now(void)
+{
+	A.csock = tcp_connect(W.st[SIM_C], W.now, 0, SIM_SERVER, PORT);
+	ck_assert_int_gt(A.csock, 0);
+}
+
+static const char *flags_str(uint8_t f, char *buf)
+{
+	char *p = buf;
+	*p++ = '[';
+	if (f & TCPF_FIN)
+		*p++ = 'F';
+	if (f & TCPF_SYN)
+		*p++ = 'S';
+	if (f & TCPF_RST)
+		*p++ = 'R';
+	if (f & TCPF_PSH)
+		*p++ = 'P';
+	if (f & TCPF_ACK)
+		*p++ = '.';
+	*p++ = ']';
+	*p = 0;
+	return buf;
+}
+
+/* The wire's view as "C[S] S[S.] C[.] ..." */
+static const char *ladder(char *out, size_t size)
+{
+	size_t off = 0;
+	char f[16];
+	out[0] = 0;
+	for (unsigned i = 0; i < W.n_log && off < size; i++)
+		off += (size_t)snprintf(out + off, size - off, "%s%c%s%s", i ? " " : "",
+		                        W.log[i].from == SIM_C ? 'C' : 'S',
+		                        flags_str(W.log[i].flags, f),
+		                        W.log[i].action == RULE_DROP ? "x" : "");
+	return out;
+}
+
+START_TEST(test_sim_connect_then_client_close_is_three_segment_close)
+{
+	char buf[256];
+	start(NULL, NULL);
+	A.server_closes_on_eof = true;
+	connect_at_now();
+	sim_run_until(&W, W.now + 100 * MS);
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_C], A.csock), TCPS_ESTABLISHED);
+	tcp_close(W.st[SIM_C], W.now, A.csock);
+	sim_run_until(&W, W.now + 200 * SEC);
+	ck_assert_str_eq(ladder(buf, sizeof(buf)), "C[S] S[S.] C[.] C[F.] S[F.] C[.]");
+	ck_assert_uint_eq(stack_next_deadline(W.st[SIM_C]), STACK_TIME_NEVER);
+	ck_assert_uint_eq(stack_next_deadline(W.st[SIM_S]), STACK_TIME_NEVER);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_server_closing_late_gives_four_segment_close)
+{
+	char buf[256];
+	start(NULL, NULL);
+	connect_at_now();
+	sim_run_until(&W, W.now + 100 * MS);
+	tcp_close(W.st[SIM_C], W.now, A.csock);
+	sim_run_until(&W, W.now + 300 * MS);
+	tcp_close(W.st[SIM_S], W.now, A.ssock);
+	sim_run_until(&W, W.now + 200 * SEC);
+	ck_assert_str_eq(ladder(buf, sizeof(buf)), "C[S] S[S.] C[.] C[F.] S[.] S[F.] C[.]");
+	/* the lone ACK left the delayed-ACK timer after the FIN arrived */
+	ck_assert_uint_eq(W.log[4].at - W.log[3].at, 500 + 40 * MS);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_drop_every_client_syn_times_out_at_63s)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	start("drop [S] from client\n", NULL);
+	uint64_t start_at = W.now;
+	connect_at_now();
+	sim_run_until(&W, start_at + 200 * SEC);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	const uint64_t at[] = {0, 1, 3, 7, 15, 31};
+	ck_assert_uint_eq(W.n_log, 6);
+	for (unsigned i = 0; i < 6; i++) {
+		ck_assert_uint_eq(W.log[i].flags, TCPF_SYN);
+		ck_assert_int_eq(W.log[i].action, RULE_DROP);
+		ck_assert_uint_eq(W.log[i].at - start_at, at[i] * SEC);
+		ck_assert_uint_eq(W.log[i].seq, W.log[0].seq);
+	}
+	const struct stack_event *err = sim_find_event(&W, SIM_C, STACK_EV_ERROR);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->error, -ETIMEDOUT);
+	ck_assert_uint_eq(err->now - start_at, 63 * SEC);
+	ck_assert_uint_eq(W.rs.rules[0].hits, 6);
+	double real = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(real < 2.0, "63 s of virtual time took %.3f s", real);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_drop_first_two_syns_connects_after_3s)
+{
+	start("drop  [S] from client  first 2\n", NULL);
+	uint64_t start_at = W.now;
+	connect_at_now();
+	sim_run_until(&W, start_at + 10 * SEC);
+	const struct stack_event *ev = sim_find_event(&W, SIM_C, STACK_EV_CONNECTED);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_uint_eq(ev->now - start_at, 3 * SEC + 1000); /* one round trip after 3 s */
+	ck_assert_uint_eq(sim_count(&W, SIM_C, TCPF_SYN, RULE_DROP), 2);
+	ck_assert_uint_eq(sim_count(&W, SIM_C, TCPF_SYN, RULE_PASS), 1);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_lost_syn_ack_is_retransmitted_by_the_server)
+{
+	start("drop [S.] from server once\n", NULL);
+	uint64_t start_at = W.now;
+	connect_at_now();
+	sim_run_until(&W, start_at + 10 * SEC);
+	/* both ends' timers run 1 s: the client's SYN and the server's SYN-ACK cross */
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_C], A.csock), TCPS_ESTABLISHED);
+	ck_assert_int_gt(A.ssock, 0);
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_S], A.ssock), TCPS_ESTABLISHED);
+	ck_assert_uint_eq(sim_count(&W, SIM_S, TCPF_SYN | TCPF_ACK, RULE_DROP), 1);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_server_fin_held_300ms)
+{
+	char buf[256];
+	start("delay 300ms  fin from server\n", NULL);
+	A.server_closes_on_eof = true;
+	connect_at_now();
+	sim_run_until(&W, W.now + 100 * MS);
+	uint64_t close_at = W.now;
+	tcp_close(W.st[SIM_C], W.now, A.csock);
+	sim_run_until(&W, W.now + 200 * SEC);
+	/* The server's FIN carries the ACK of the client's FIN and is held, so the client
+	 * retransmits its FIN after 200 ms (rto_min); the server, in LAST-ACK, ACKs the copy and
+	 * retransmits its own FIN (also held). The first held FIN reaches the client at 301 ms,
+	 * the second at 501 ms (TIME-WAIT ACKs it again); the server is CLOSED by then and
+	 * answers that ACK with a RST. */
+	ck_assert_str_eq(ladder(buf, sizeof(buf)),
+	                 "C[S] S[S.] C[.] C[F.] S[F.] C[F.] S[.] S[F.] C[.] C[.] S[R]");
+	ck_assert_uint_eq(W.delayed, 2);
+	ck_assert_uint_eq(W.log[4].at - close_at, 500);
+	ck_assert_uint_eq(W.log[5].at - close_at, 200 * MS);
+	ck_assert_uint_eq(W.log[7].at - close_at, 200 * MS + 500);
+	ck_assert_uint_eq(W.log[8].at - close_at, 300 * MS + 1000);
+	ck_assert_uint_eq(W.log[9].at - close_at, 500 * MS + 1000);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_first_client_fin_dropped_is_retransmitted)
+{
+	char buf[256];
+	start("drop fin from client nth 1\n", NULL);
+	A.server_closes_on_eof = true;
+	connect_at_now();
+	sim_run_until(&W, W.now + 100 * MS);
+	tcp_close(W.st[SIM_C], W.now, A.csock);
+	sim_run_until(&W, W.now + 200 * SEC);
+	ck_assert_str_eq(ladder(buf, sizeof(buf)), "C[S] S[S.] C[.] C[F.]x C[F.] S[F.] C[.]");
+	/* RTO after a 1 ms RTT sample: rto_min */
+	ck_assert_uint_eq(W.log[4].at - W.log[3].at, 200 * MS);
+	stop();
+}
+END_TEST
+
+static void transfer(const char *rules, uint64_t bytes)
+{
+	struct stack_tunables tun;
+	stack_tunables_default(&tun);
+	start(rules, &tun);
+	A.server_closes_on_eof = true;
+	A.to_send = bytes;
+	connect_at_now();
+	sim_run_until(&W, W.now + 3600 * SEC);
+	ck_assert_uint_eq(A.received, bytes);
+	ck_assert_uint_eq(A.recv_hash, A.send_hash);
+	ck_assert_uint_eq(stack_next_deadline(W.st[SIM_C]), STACK_TIME_NEVER);
+	ck_assert_uint_eq(stack_next_deadline(W.st[SIM_S]), STACK_TIME_NEVER);
+}
+
+START_TEST(test_sim_10mb_transfer_with_losses_arrives_intact)
+{
+	transfer("drop [.] from client nth 7\n"
+	         "drop [.] from client nth 300\n"
+	         "drop [.] from client nth 301\n"
+	         "drop [.] from client nth 2000\n"
+	         "drop [FP.] from client once\n"
+	         "drop [.] from server nth 100\n"
+	         "drop [.] from server nth 101\n"
+	         "drop [.] from server nth 102\n"
+	         "drop [.] from client nth 5000\n"
+	         "drop [.] from client nth 5003\n"
+	         "drop [.] from client nth 5006\n",
+	         10u << 20);
+	for (unsigned i = 0; i < W.rs.n_rules; i++)
+		ck_assert_msg(W.rs.rules[i].hits == 1, "rule %u hit %llu times", i + 1,
+		              (unsigned long long)W.rs.rules[i].hits);
+	const struct stack_stats *st = stack_get_stats(W.st[SIM_C]);
+	ck_assert_uint_gt(st->tcp_retransmits, 0);
+	ck_assert_uint_gt(st->tcp_fast_retransmits, 0);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_1mb_transfer_with_reordering_jitter_arrives_intact)
+{
+	transfer("delay 1ms jitter 1ms from client\n"
+	         "drop [.] from client nth 40\n",
+	         1u << 20);
+	stop();
+}
+END_TEST
+
+static Suite *sim_wire_suite(void)
+{
+	Suite *s = suite_create("sim_wire");
+	TCase *tc = tcase_create("rules");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_sim_connect_then_client_close_is_three_segment_close);
+	tcase_add_test(tc, test_sim_server_closing_late_gives_four_segment_close);
+	tcase_add_test(tc, test_sim_drop_every_client_syn_times_out_at_63s);
+	tcase_add_test(tc, test_sim_drop_first_two_syns_connects_after_3s);
+	tcase_add_test(tc, test_sim_lost_syn_ack_is_retransmitted_by_the_server);
+	tcase_add_test(tc, test_sim_server_fin_held_300ms);
+	tcase_add_test(tc, test_sim_first_client_fin_dropped_is_retransmitted);
+	tcase_add_test(tc, test_sim_10mb_transfer_with_losses_arrives_intact);
+	tcase_add_test(tc, test_sim_1mb_transfer_with_reordering_jitter_arrives_intact);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return synfin_run_suite(sim_wire_suite());
+}
