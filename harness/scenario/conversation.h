@@ -15,22 +15,22 @@
 #include "scenario.h"
 
 struct obs_seg {
-        uint64_t t_us;     /* when it reached the wire (CLOCK_REALTIME) */
-        int dir;           /* 0 client to server, 1 server to client */
-        uint8_t flags;     /* TCPF_* */
-        uint32_t seq, ack; /* absolute */
-        uint32_t len;
-        int verdict; /* enum scn_verdict */
-        uint32_t rule_line;
-        /* relative to each side's ISN (filled by obs_relativize) */
-        uint32_t rseq, rack;
-        bool rack_known; /* the peer's ISN was seen */
+	uint64_t t_us;     /* when it reached the wire (CLOCK_REALTIME) */
+	int dir;           /* 0 client to server, 1 server to client */
+	uint8_t flags;     /* TCPF_* */
+	uint32_t seq, ack; /* absolute */
+	uint32_t len;
+	int verdict; /* enum scn_verdict */
+	uint32_t rule_line;
+	/* relative to each side's ISN (filled by obs_relativize) */
+	uint32_t rseq, rack;
+	bool rack_known; /* the peer's ISN was seen */
 };
 
 struct observed {
-        struct obs_seg *segs;
-        size_t n;
-        size_t cap;
+	struct obs_seg *segs;
+	size_t n;
+	size_t cap;
 };
 
 int observed_add(struct observed *o, const struct obs_seg *s);
@@ -47,12 +47,12 @@ int observed_read_jsonl(struct observed *o, const char *path);
 void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t prev_us);
 
 struct match_result {
-        bool ok;
-        int *obs_to_exp; /* per observed segment: index of the expected line, -1 none/... */
-        int *exp_to_obs; /* per expected line: observed index, -1 when absent */
-        size_t fail_exp; /* where the best attempt stopped */
-        size_t fail_obs;
-        char why[320];
+	bool ok;
+	int *obs_to_exp; /* per observed segment: index of the expected line, -1 none/... */
+	int *exp_to_obs; /* per expected line: observed index, -1 when absent */
+	size_t fail_exp; /* where the best attempt stopped */
+	size_t fail_obs;
+	char why[320];
 };
 
 /* Match an observed conversation against a case's expected segments: in order (a { } group in

@@ -14,79 +14,79 @@
 
 int observed_add(struct observed *o, const struct obs_seg *s)
 {
-        if (o->n == o->cap) {
-                size_t cap = o->cap ? o->cap * 2 : 64;
-                struct obs_seg *ns = realloc(o->segs, cap * sizeof(*ns));
-                if (!ns)
-                        return -ENOMEM;
-                o->segs = ns;
-                o->cap = cap;
-        }
-        o->segs[o->n++] = *s;
-        return 0;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		struct obs_seg *ns = realloc(o->segs, cap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		o->segs = ns;
+		o->cap = cap;
+	}
+	o->segs[o->n++] = *s;
+	return 0;
 }
 
 void observed_free(struct observed *o)
 {
-        free(o->segs);
-        memset(o, 0, sizeof(*o));
+	free(o->segs);
+	memset(o, 0, sizeof(*o));
 }
 
 void observed_relativize(struct observed *o)
 {
-        uint32_t isn[2] = {0, 0};
-        bool known[2] = {false, false};
-        bool syn[2] = {false, false};
-        for (size_t i = 0; i < o->n; i++) {
-                const struct obs_seg *s = &o->segs[i];
-                if ((s->flags & TCPF_SYN) && !syn[s->dir]) {
-                        isn[s->dir] = s->seq;
-                        known[s->dir] = syn[s->dir] = true;
-                } else if (!known[s->dir]) {
-                        isn[s->dir] = s->seq;
-                        known[s->dir] = true;
-                }
-        }
-        for (size_t i = 0; i < o->n; i++) {
-                struct obs_seg *s = &o->segs[i];
-                s->rseq = s->seq - isn[s->dir];
-                s->rack_known = syn[!s->dir] || known[!s->dir];
-                s->rack = s->ack - isn[!s->dir];
-        }
+	uint32_t isn[2] = {0, 0};
+	bool known[2] = {false, false};
+	bool syn[2] = {false, false};
+	for (size_t i = 0; i < o->n; i++) {
+		const struct obs_seg *s = &o->segs[i];
+		if ((s->flags & TCPF_SYN) && !syn[s->dir]) {
+			isn[s->dir] = s->seq;
+			known[s->dir] = syn[s->dir] = true;
+		} else if (!known[s->dir]) {
+			isn[s->dir] = s->seq;
+			known[s->dir] = true;
+		}
+	}
+	for (size_t i = 0; i < o->n; i++) {
+		struct obs_seg *s = &o->segs[i];
+		s->rseq = s->seq - isn[s->dir];
+		s->rack_known = syn[!s->dir] || known[!s->dir];
+		s->rack = s->ack - isn[!s->dir];
+	}
 }
 
 void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t prev_us)
 {
-        char flags[12];
-        size_t n = 0;
-        static const struct {
-                uint8_t f;
-                char c;
-        } order[] = {{TCPF_FIN, 'F'}, {TCPF_SYN, 'S'}, {TCPF_RST, 'R'}, {TCPF_PSH, 'P'},
-                     {TCPF_ACK, '.'}, {TCPF_URG, 'U'}, {TCPF_ECE, 'E'}, {TCPF_CWR, 'W'}};
-        flags[n++] = '[';
-        for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-                if (s->flags & order[i].f)
-                        flags[n++] = order[i].c;
-        flags[n++] = ']';
-        flags[n] = '\0';
-        int len = snprintf(buf, size, "%s %s", s->dir ? "s>c" : "c>s", flags);
-        if (len < 0 || (size_t)len >= size)
-                return;
-        if (s->len)
-                len += snprintf(buf + len, size - (size_t)len, " seq %" PRIu32 ":%" PRIu32, s->rseq,
-                                s->rseq + s->len);
-        else if (s->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))
-                len += snprintf(buf + len, size - (size_t)len, " seq %" PRIu32, s->rseq);
-        if ((size_t)len < size && (s->flags & TCPF_ACK))
-                len += snprintf(buf + len, size - (size_t)len, " ack %" PRIu32, s->rack);
-        if ((size_t)len < size)
-                len += snprintf(buf + len, size - (size_t)len, " +%.3fs",
-                                (double)(int64_t)(s->t_us - prev_us) / 1e6);
-        if ((size_t)len < size && s->verdict == SCN_V_DROP)
-                snprintf(buf + len, size - (size_t)len, " dropped");
-        else if ((size_t)len < size && s->verdict == SCN_V_DELAY)
-                snprintf(buf + len, size - (size_t)len, " delayed");
+	char flags[12];
+	size_t n = 0;
+	static const struct {
+		uint8_t f;
+		char c;
+	} order[] = {{TCPF_FIN, 'F'}, {TCPF_SYN, 'S'}, {TCPF_RST, 'R'}, {TCPF_PSH, 'P'},
+	             {TCPF_ACK, '.'}, {TCPF_URG, 'U'}, {TCPF_ECE, 'E'}, {TCPF_CWR, 'W'}};
+	flags[n++] = '[';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (s->flags & order[i].f)
+			flags[n++] = order[i].c;
+	flags[n++] = ']';
+	flags[n] = '\0';
+	int len = snprintf(buf, size, "%s %s", s->dir ? "s>c" : "c>s", flags);
+	if (len < 0 || (size_t)len >= size)
+		return;
+	if (s->len)
+		len += snprintf(buf + len, size - (size_t)len, " seq %" PRIu32 ":%" PRIu32, s->rseq,
+		                s->rseq + s->len);
+	else if (s->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))
+		len += snprintf(buf + len, size - (size_t)len, " seq %" PRIu32, s->rseq);
+	if ((size_t)len < size && (s->flags & TCPF_ACK))
+		len += snprintf(buf + len, size - (size_t)len, " ack %" PRIu32, s->rack);
+	if ((size_t)len < size)
+		len += snprintf(buf + len, size - (size_t)len, " +%.3fs",
+		                (double)(int64_t)(s->t_us - prev_us) / 1e6);
+	if ((size_t)len < size && s->verdict == SCN_V_DROP)
+		snprintf(buf + len, size - (size_t)len, " dropped");
+	else if ((size_t)len < size && s->verdict == SCN_V_DELAY)
+		snprintf(buf + len, size - (size_t)len, " delayed");
 }
 
 /* ---- reading traces ---- */
@@ -118,8 +118,8 @@ int observed_read_jsonl(struct observed *o, const char *path)
 		s.len = t->len;
 		s.rule_line = t->rule_line;
 		s.verdict = t->action == RULE_DROP    ? SCN_V_DROP
-			    : t->action == RULE_DELAY ? SCN_V_DELAY
-						      : SCN_V_PASS;
+		            : t->action == RULE_DELAY ? SCN_V_DELAY
+		                                      : SCN_V_PASS;
 		r = observed_add(o, &s);
 	}
 	trace_records_free(recs, n);
@@ -131,289 +131,289 @@ int observed_read_jsonl(struct observed *o, const char *path)
 /* ---- matching ---- */
 
 struct mctx {
-        const struct scn_case *c;
-        const struct observed *o;
-        int *o2e, *e2o;
-        int *best_o2e, *best_e2o;
-        bool have_best;
-        size_t best_i, best_j;
-        char why[320];
-        long steps;
+	const struct scn_case *c;
+	const struct observed *o;
+	int *o2e, *e2o;
+	int *best_o2e, *best_e2o;
+	bool have_best;
+	size_t best_i, best_j;
+	char why[320];
+	long steps;
 };
 
 static void note(struct mctx *x, size_t i, size_t j, const char *fmt, ...)
 {
-        if (x->have_best && (j < x->best_j || (j == x->best_j && i <= x->best_i)))
-                return;
-        x->have_best = true;
-        x->best_i = i;
-        x->best_j = j;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(x->why, sizeof(x->why), fmt, ap);
-        va_end(ap);
-        memcpy(x->best_o2e, x->o2e, (x->o->n ? x->o->n : 1) * sizeof(int));
-        memcpy(x->best_e2o, x->e2o, (x->c->n_segs ? x->c->n_segs : 1) * sizeof(int));
+	if (x->have_best && (j < x->best_j || (j == x->best_j && i <= x->best_i)))
+		return;
+	x->have_best = true;
+	x->best_i = i;
+	x->best_j = j;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(x->why, sizeof(x->why), fmt, ap);
+	va_end(ap);
+	memcpy(x->best_o2e, x->o2e, (x->o->n ? x->o->n : 1) * sizeof(int));
+	memcpy(x->best_e2o, x->e2o, (x->c->n_segs ? x->c->n_segs : 1) * sizeof(int));
 }
 
 /* Why segment s does not fit expected line g; NULL when it does (time not included). */
 static const char *seg_differs(const struct scn_seg *g, const struct obs_seg *s, char *buf,
                                size_t size)
 {
-        if (s->dir != g->dir)
-                return "direction differs";
-        if (!g->flags_any && (s->flags & ~g->flags_may) != (g->flags & ~g->flags_may))
-                return "flags differ";
-        if (g->has_seq && s->rseq != g->seq) {
-                snprintf(buf, size, "seq %" PRIu32 ", expected %" PRIu32, s->rseq, g->seq);
-                return buf;
-        }
-        if (g->has_ack) {
-                if (!(s->flags & TCPF_ACK))
-                        return "no ACK flag";
-                if (!s->rack_known || s->rack != g->ack) {
-                        snprintf(buf, size, "ack %" PRIu32 ", expected %" PRIu32, s->rack, g->ack);
-                        return buf;
-                }
-        }
-        if (g->has_len && s->len != g->len) {
-                snprintf(buf, size, "length %" PRIu32 ", expected %" PRIu32, s->len, g->len);
-                return buf;
-        }
-        if (g->verdict != SCN_V_ANY && s->verdict != g->verdict) {
-                static const char *const names[] = {"passed", "dropped", "delayed"};
-                snprintf(buf, size, "it was %s, expected %s", names[s->verdict], names[g->verdict]);
-                return buf;
-        }
-        return NULL;
+	if (s->dir != g->dir)
+		return "direction differs";
+	if (!g->flags_any && (s->flags & ~g->flags_may) != (g->flags & ~g->flags_may))
+		return "flags differ";
+	if (g->has_seq && s->rseq != g->seq) {
+		snprintf(buf, size, "seq %" PRIu32 ", expected %" PRIu32, s->rseq, g->seq);
+		return buf;
+	}
+	if (g->has_ack) {
+		if (!(s->flags & TCPF_ACK))
+			return "no ACK flag";
+		if (!s->rack_known || s->rack != g->ack) {
+			snprintf(buf, size, "ack %" PRIu32 ", expected %" PRIu32, s->rack, g->ack);
+			return buf;
+		}
+	}
+	if (g->has_len && s->len != g->len) {
+		snprintf(buf, size, "length %" PRIu32 ", expected %" PRIu32, s->len, g->len);
+		return buf;
+	}
+	if (g->verdict != SCN_V_ANY && s->verdict != g->verdict) {
+		static const char *const names[] = {"passed", "dropped", "delayed"};
+		snprintf(buf, size, "it was %s, expected %s", names[s->verdict], names[g->verdict]);
+		return buf;
+	}
+	return NULL;
 }
 
 /* The time the anchor of line k's time stands for, or -1 when it has none yet. */
 static int64_t anchor_time(struct mctx *x, const struct scn_time *t, size_t j)
 {
-        const struct observed *o = x->o;
-        if (t->kind == SCN_T_AT)
-                return (int64_t)o->segs[0].t_us;
-        if (t->anchor[0]) {
-                for (size_t k = 0; k < x->c->n_segs; k++)
-                        if (!strcmp(x->c->segs[k]->label, t->anchor))
-                                return x->e2o[k] >= 0 ? (int64_t)o->segs[x->e2o[k]].t_us : -1;
-                return -1;
-        }
-        return (int64_t)o->segs[j ? j - 1 : 0].t_us;
+	const struct observed *o = x->o;
+	if (t->kind == SCN_T_AT)
+		return (int64_t)o->segs[0].t_us;
+	if (t->anchor[0]) {
+		for (size_t k = 0; k < x->c->n_segs; k++)
+			if (!strcmp(x->c->segs[k]->label, t->anchor))
+				return x->e2o[k] >= 0 ? (int64_t)o->segs[x->e2o[k]].t_us : -1;
+		return -1;
+	}
+	return (int64_t)o->segs[j ? j - 1 : 0].t_us;
 }
 
 static const char *time_differs(struct mctx *x, const struct scn_seg *g, size_t j, char *buf,
                                 size_t size)
 {
-        if (g->time.kind == SCN_T_NONE)
-                return NULL;
-        int64_t a = anchor_time(x, &g->time, j);
-        if (a < 0) {
-                snprintf(buf, size, "its time is after '%s', which did not appear", g->time.anchor);
-                return buf;
-        }
-        int64_t lo, hi, dt = (int64_t)x->o->segs[j].t_us - a;
-        scn_time_window(&g->time, x->c->scale, &lo, &hi);
-        if (dt < lo || dt > hi) {
-                snprintf(buf, size, "%s %.3f s, expected %.3f..%.3f s",
-                         g->time.kind == SCN_T_AT ? "at" : "after", (double)dt / 1e6,
-                         (double)lo / 1e6, (double)hi / 1e6);
-                return buf;
-        }
-        return NULL;
+	if (g->time.kind == SCN_T_NONE)
+		return NULL;
+	int64_t a = anchor_time(x, &g->time, j);
+	if (a < 0) {
+		snprintf(buf, size, "its time is after '%s', which did not appear", g->time.anchor);
+		return buf;
+	}
+	int64_t lo, hi, dt = (int64_t)x->o->segs[j].t_us - a;
+	scn_time_window(&g->time, x->c->scale, &lo, &hi);
+	if (dt < lo || dt > hi) {
+		snprintf(buf, size, "%s %.3f s, expected %.3f..%.3f s",
+		         g->time.kind == SCN_T_AT ? "at" : "after", (double)dt / 1e6,
+		         (double)lo / 1e6, (double)hi / 1e6);
+		return buf;
+	}
+	return NULL;
 }
 
 static bool fits(struct mctx *x, size_t i, size_t j)
 {
-        char b1[128], b2[128], os[128];
-        const struct scn_seg *g = x->c->segs[i];
-        const struct obs_seg *s = &x->o->segs[j];
-        const char *why = seg_differs(g, s, b1, sizeof(b1));
-        if (!why)
-                why = time_differs(x, g, j, b2, sizeof(b2));
-        if (!why)
-                return true;
-        obs_seg_format(os, sizeof(os), s, x->o->segs[j ? j - 1 : 0].t_us);
-        note(x, i, j, "line %u (%s) against segment %zu (%s): %s", g->line, g->text, j + 1, os,
-             why);
-        return false;
+	char b1[128], b2[128], os[128];
+	const struct scn_seg *g = x->c->segs[i];
+	const struct obs_seg *s = &x->o->segs[j];
+	const char *why = seg_differs(g, s, b1, sizeof(b1));
+	if (!why)
+		why = time_differs(x, g, j, b2, sizeof(b2));
+	if (!why)
+		return true;
+	obs_seg_format(os, sizeof(os), s, x->o->segs[j ? j - 1 : 0].t_us);
+	note(x, i, j, "line %u (%s) against segment %zu (%s): %s", g->line, g->text, j + 1, os,
+	     why);
+	return false;
 }
 
 static bool solve(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 {
-        const struct scn_case *c = x->c;
-        const struct observed *o = x->o;
-        if (++x->steps > 2000000)
-                return false;
-        if (i == c->n_segs) {
-                if (j == o->n)
-                        return true;
-                char os[128];
-                obs_seg_format(os, sizeof(os), &o->segs[j], o->segs[j ? j - 1 : 0].t_us);
-                note(x, i, j, "segment %zu (%s) is not in the expected conversation", j + 1, os);
-                return false;
-        }
-        const struct scn_seg *g = c->segs[i];
-        if (g->kind == SCN_ANYTHING) {
-                if (solve(x, i + 1, j, 0))
-                        return true;
-                if (j < o->n) {
-                        x->o2e[j] = (int)i;
-                        if (solve(x, i, j + 1, 0))
-                                return true;
-                        x->o2e[j] = -1;
-                }
-                return false;
-        }
-        if (g->group) {
-                size_t k = i;
-                while (k < c->n_segs && c->segs[k]->group == g->group)
-                        k++;
-                uint32_t full = (k - i >= 32) ? UINT32_MAX : ((1u << (k - i)) - 1);
-                if (gmask == full)
-                        return solve(x, k, j, 0);
-                for (size_t m = i; m < k; m++) {
-                        if (gmask & (1u << (m - i)))
-                                continue;
-                        if (j < o->n && fits(x, m, j)) {
-                                x->e2o[m] = (int)j;
-                                x->o2e[j] = (int)m;
-                                if (solve(x, i, j + 1, gmask | (1u << (m - i))))
-                                        return true;
-                                x->e2o[m] = -1;
-                                x->o2e[j] = -1;
-                        }
-                }
-                for (size_t m = i; m < k; m++)
-                        if (!(gmask & (1u << (m - i))) && c->segs[m]->optional &&
-                            solve(x, i, j, gmask | (1u << (m - i))))
-                                return true;
-                if (j == o->n)
-                        for (size_t m = i; m < k; m++)
-                                if (!(gmask & (1u << (m - i))) && !c->segs[m]->optional)
-                                        note(x, m, j, "line %u (%s): the trace ended without it",
-                                             c->segs[m]->line, c->segs[m]->text);
-                return false;
-        }
-        if (j < o->n && fits(x, i, j)) {
-                x->e2o[i] = (int)j;
-                x->o2e[j] = (int)i;
-                if (solve(x, i + 1, j + 1, 0))
-                        return true;
-                x->e2o[i] = -1;
-                x->o2e[j] = -1;
-        }
-        if (g->optional && solve(x, i + 1, j, 0))
-                return true;
-        if (j == o->n && !g->optional)
-                note(x, i, j, "line %u (%s): the trace ended without it", g->line, g->text);
-        return false;
+	const struct scn_case *c = x->c;
+	const struct observed *o = x->o;
+	if (++x->steps > 2000000)
+		return false;
+	if (i == c->n_segs) {
+		if (j == o->n)
+			return true;
+		char os[128];
+		obs_seg_format(os, sizeof(os), &o->segs[j], o->segs[j ? j - 1 : 0].t_us);
+		note(x, i, j, "segment %zu (%s) is not in the expected conversation", j + 1, os);
+		return false;
+	}
+	const struct scn_seg *g = c->segs[i];
+	if (g->kind == SCN_ANYTHING) {
+		if (solve(x, i + 1, j, 0))
+			return true;
+		if (j < o->n) {
+			x->o2e[j] = (int)i;
+			if (solve(x, i, j + 1, 0))
+				return true;
+			x->o2e[j] = -1;
+		}
+		return false;
+	}
+	if (g->group) {
+		size_t k = i;
+		while (k < c->n_segs && c->segs[k]->group == g->group)
+			k++;
+		uint32_t full = (k - i >= 32) ? UINT32_MAX : ((1u << (k - i)) - 1);
+		if (gmask == full)
+			return solve(x, k, j, 0);
+		for (size_t m = i; m < k; m++) {
+			if (gmask & (1u << (m - i)))
+				continue;
+			if (j < o->n && fits(x, m, j)) {
+				x->e2o[m] = (int)j;
+				x->o2e[j] = (int)m;
+				if (solve(x, i, j + 1, gmask | (1u << (m - i))))
+					return true;
+				x->e2o[m] = -1;
+				x->o2e[j] = -1;
+			}
+		}
+		for (size_t m = i; m < k; m++)
+			if (!(gmask & (1u << (m - i))) && c->segs[m]->optional &&
+			    solve(x, i, j, gmask | (1u << (m - i))))
+				return true;
+		if (j == o->n)
+			for (size_t m = i; m < k; m++)
+				if (!(gmask & (1u << (m - i))) && !c->segs[m]->optional)
+					note(x, m, j, "line %u (%s): the trace ended without it",
+					     c->segs[m]->line, c->segs[m]->text);
+		return false;
+	}
+	if (j < o->n && fits(x, i, j)) {
+		x->e2o[i] = (int)j;
+		x->o2e[j] = (int)i;
+		if (solve(x, i + 1, j + 1, 0))
+			return true;
+		x->e2o[i] = -1;
+		x->o2e[j] = -1;
+	}
+	if (g->optional && solve(x, i + 1, j, 0))
+		return true;
+	if (j == o->n && !g->optional)
+		note(x, i, j, "line %u (%s): the trace ended without it", g->line, g->text);
+	return false;
 }
 
 int conversation_match(const struct scn_case *c, const struct observed *o, struct match_result *m)
 {
-        memset(m, 0, sizeof(*m));
-        size_t no = o->n ? o->n : 1, ne = c->n_segs ? c->n_segs : 1;
-        struct mctx x = {.c = c, .o = o};
-        x.o2e = malloc(no * sizeof(int));
-        x.e2o = malloc(ne * sizeof(int));
-        x.best_o2e = malloc(no * sizeof(int));
-        x.best_e2o = malloc(ne * sizeof(int));
-        if (!x.o2e || !x.e2o || !x.best_o2e || !x.best_e2o) {
-                free(x.o2e);
-                free(x.e2o);
-                free(x.best_o2e);
-                free(x.best_e2o);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; i < no; i++)
-                x.o2e[i] = x.best_o2e[i] = -1;
-        for (size_t i = 0; i < ne; i++)
-                x.e2o[i] = x.best_e2o[i] = -1;
-        m->ok = solve(&x, 0, 0, 0);
-        if (m->ok) {
-                m->obs_to_exp = x.o2e;
-                m->exp_to_obs = x.e2o;
-                free(x.best_o2e);
-                free(x.best_e2o);
-        } else {
-                m->obs_to_exp = x.best_o2e;
-                m->exp_to_obs = x.best_e2o;
-                free(x.o2e);
-                free(x.e2o);
-                m->fail_exp = x.best_i;
-                m->fail_obs = x.best_j;
-                if (x.steps > 2000000)
-                        snprintf(
-                            m->why, sizeof(m->why),
-                            "gave up after 2000000 steps (too many maybe/... lines?); best: %.200s",
-                            x.why);
-                else
-                        snprintf(m->why, sizeof(m->why), "%s", x.have_best ? x.why : "no match");
-        }
-        return 0;
+	memset(m, 0, sizeof(*m));
+	size_t no = o->n ? o->n : 1, ne = c->n_segs ? c->n_segs : 1;
+	struct mctx x = {.c = c, .o = o};
+	x.o2e = malloc(no * sizeof(int));
+	x.e2o = malloc(ne * sizeof(int));
+	x.best_o2e = malloc(no * sizeof(int));
+	x.best_e2o = malloc(ne * sizeof(int));
+	if (!x.o2e || !x.e2o || !x.best_o2e || !x.best_e2o) {
+		free(x.o2e);
+		free(x.e2o);
+		free(x.best_o2e);
+		free(x.best_e2o);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < no; i++)
+		x.o2e[i] = x.best_o2e[i] = -1;
+	for (size_t i = 0; i < ne; i++)
+		x.e2o[i] = x.best_e2o[i] = -1;
+	m->ok = solve(&x, 0, 0, 0);
+	if (m->ok) {
+		m->obs_to_exp = x.o2e;
+		m->exp_to_obs = x.e2o;
+		free(x.best_o2e);
+		free(x.best_e2o);
+	} else {
+		m->obs_to_exp = x.best_o2e;
+		m->exp_to_obs = x.best_e2o;
+		free(x.o2e);
+		free(x.e2o);
+		m->fail_exp = x.best_i;
+		m->fail_obs = x.best_j;
+		if (x.steps > 2000000)
+			snprintf(
+			    m->why, sizeof(m->why),
+			    "gave up after 2000000 steps (too many maybe/... lines?); best: %.200s",
+			    x.why);
+		else
+			snprintf(m->why, sizeof(m->why), "%s", x.have_best ? x.why : "no match");
+	}
+	return 0;
 }
 
 void match_result_free(struct match_result *m)
 {
-        free(m->obs_to_exp);
-        free(m->exp_to_obs);
-        memset(m, 0, sizeof(*m));
+	free(m->obs_to_exp);
+	free(m->exp_to_obs);
+	memset(m, 0, sizeof(*m));
 }
 
 static void row(FILE *out, const char *mark, const struct scn_seg *g, const char *obs)
 {
-        if (g)
-                fprintf(out, "  %-2s %3u %-54.54s | %s\n", mark, g->line, g->text, obs ? obs : "");
-        else
-                fprintf(out, "  %-2s %-58s | %s\n", mark, "", obs ? obs : "");
+	if (g)
+		fprintf(out, "  %-2s %3u %-54.54s | %s\n", mark, g->line, g->text, obs ? obs : "");
+	else
+		fprintf(out, "  %-2s %-58s | %s\n", mark, "", obs ? obs : "");
 }
 
 void conversation_print_side_by_side(FILE *out, const struct scn_case *c, const struct observed *o,
                                      const struct match_result *m)
 {
-        fprintf(out, "  %-2s %-58s | %s\n", "", "expected (line, as written)",
-                "observed (relative seq/ack, time after the segment before)");
-        bool *printed = calloc(c->n_segs + 1, sizeof(bool));
-        if (!printed)
-                return;
-        char os[160];
-        for (size_t j = 0; j < o->n; j++) {
-                int e = m->obs_to_exp ? m->obs_to_exp[j] : -1;
-                /* expected lines before this one that matched nothing (skipped or missing) */
-                for (size_t i = 0; e >= 0 && i < (size_t)e; i++)
-                        if (!printed[i] && m->exp_to_obs[i] < 0 && c->segs[i]->kind == SCN_SEG) {
-                                bool is_fail = !m->ok && i == m->fail_exp && m->fail_obs == j;
-                                row(out, is_fail ? ">>" : (c->segs[i]->optional ? "-" : "!"),
-                                    c->segs[i],
-                                    c->segs[i]->optional ? "(absent: allowed)" : "(absent)");
-                                printed[i] = true;
-                        }
-                obs_seg_format(os, sizeof(os), &o->segs[j], o->segs[j ? j - 1 : 0].t_us);
-                bool is_fail = !m->ok && m->fail_obs == j;
-                if (e >= 0 && !printed[e]) {
-                        row(out, is_fail ? ">>" : "", c->segs[e], os);
-                        if (c->segs[e]->kind == SCN_SEG)
-                                printed[e] = true;
-                } else if (e >= 0) {
-                        row(out, is_fail ? ">>" : "", NULL, os);
-                } else {
-                        if (is_fail && m->fail_exp < c->n_segs && !printed[m->fail_exp]) {
-                                row(out, ">>", c->segs[m->fail_exp], os);
-                                printed[m->fail_exp] = true;
-                        } else {
-                                row(out, is_fail ? ">>" : "?", NULL, os);
-                        }
-                }
-        }
-        for (size_t i = 0; i < c->n_segs; i++)
-                if (!printed[i] && (m->exp_to_obs[i] < 0) && c->segs[i]->kind == SCN_SEG) {
-                        bool is_fail = !m->ok && i == m->fail_exp;
-                        row(out, is_fail ? ">>" : (c->segs[i]->optional ? "-" : "!"), c->segs[i],
-                            c->segs[i]->optional ? "(absent: allowed)" : "(absent)");
-                }
-        free(printed);
-        if (!m->ok)
-                fprintf(out, "  >> %s\n", m->why);
+	fprintf(out, "  %-2s %-58s | %s\n", "", "expected (line, as written)",
+	        "observed (relative seq/ack, time after the segment before)");
+	bool *printed = calloc(c->n_segs + 1, sizeof(bool));
+	if (!printed)
+		return;
+	char os[160];
+	for (size_t j = 0; j < o->n; j++) {
+		int e = m->obs_to_exp ? m->obs_to_exp[j] : -1;
+		/* expected lines before this one that matched nothing (skipped or missing) */
+		for (size_t i = 0; e >= 0 && i < (size_t)e; i++)
+			if (!printed[i] && m->exp_to_obs[i] < 0 && c->segs[i]->kind == SCN_SEG) {
+				bool is_fail = !m->ok && i == m->fail_exp && m->fail_obs == j;
+				row(out, is_fail ? ">>" : (c->segs[i]->optional ? "-" : "!"),
+				    c->segs[i],
+				    c->segs[i]->optional ? "(absent: allowed)" : "(absent)");
+				printed[i] = true;
+			}
+		obs_seg_format(os, sizeof(os), &o->segs[j], o->segs[j ? j - 1 : 0].t_us);
+		bool is_fail = !m->ok && m->fail_obs == j;
+		if (e >= 0 && !printed[e]) {
+			row(out, is_fail ? ">>" : "", c->segs[e], os);
+			if (c->segs[e]->kind == SCN_SEG)
+				printed[e] = true;
+		} else if (e >= 0) {
+			row(out, is_fail ? ">>" : "", NULL, os);
+		} else {
+			if (is_fail && m->fail_exp < c->n_segs && !printed[m->fail_exp]) {
+				row(out, ">>", c->segs[m->fail_exp], os);
+				printed[m->fail_exp] = true;
+			} else {
+				row(out, is_fail ? ">>" : "?", NULL, os);
+			}
+		}
+	}
+	for (size_t i = 0; i < c->n_segs; i++)
+		if (!printed[i] && (m->exp_to_obs[i] < 0) && c->segs[i]->kind == SCN_SEG) {
+			bool is_fail = !m->ok && i == m->fail_exp;
+			row(out, is_fail ? ">>" : (c->segs[i]->optional ? "-" : "!"), c->segs[i],
+			    c->segs[i]->optional ? "(absent: allowed)" : "(absent)");
+		}
+	free(printed);
+	if (!m->ok)
+		fprintf(out, "  >> %s\n", m->why);
 }

@@ -34,44 +34,50 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fputs("usage: " PROG " check [options] [DIR|FILE.scn]...\n"
-	      "       " PROG " run SCENARIO [--pair P] [options]\n"
-	      "       " PROG " parse [DIR|FILE.scn]...\n"
-	      "\n"
-	      "Runs verification scenarios: each .scn file names the faults, what the two\n"
-	      "applications do, the settings of each endpoint and the conversation the wire must\n"
-	      "carry (tests/scenarios/README.md). Every case runs for every pairing of endpoints,\n"
-	      "client-server: stack-stack, stack-linux, linux-stack, linux-linux, each in a\n"
-	      "topology of its own (netns/synfin-netns) with synfin-faultd in the wire.\n"
-	      "\n"
-	      "  check   run every scenario (default: " SYNFIN_SOURCE_DIR "/tests/scenarios),\n"
-	      "          print a line per finished case, then a table of scenario x pairing.\n"
-	      "          Exit 0 only when nothing failed (skipped cases do not fail).\n"
-	      "  run     run one scenario (a file, or a name from the default folder) and print its\n"
-	      "          report: the conversation side by side with the expectation, each\n"
-	      "          application's outcome, the trace and the ladder. Default pairing linux-linux.\n"
-	      "  parse   only check that scenario files parse (no privileges needed).\n"
-	      "\n"
-	      "options:\n"
-	      "  -j, --jobs N        cases at once (default " "8" "); each has its own namespaces\n"
-	      "      --pair P        only these pairings: stack-stack, stack-linux, linux-stack,\n"
-	      "                      linux-linux, client=linux, *-stack, all (comma separated)\n"
-	      "      --filter GLOB   only scenarios whose name matches GLOB (e.g. 'syn-*')\n"
-	      "      --junit FILE    also write a JUnit XML report\n"
-	      "      --runs DIR      where run folders go (default " SYNFIN_BUILD_DIR
-	      "/scenario-runs/TIME)\n"
-	      "      --scaled-only   of a stack case with a time-scaled variant, run only that one\n"
-	      "      --build DIR     where synfin-faultd, synfin-kpeer, synfin-peer were built\n"
-	      "                      (default " SYNFIN_BUILD_DIR ")\n"
-	      "  -v, --verbose       print each failed case's report as it finishes\n"
-	      "  -h, --help          this text\n"
-	      "\n"
-	      "A case is skipped, with the reason, when not root, when namespaces are unusable, when\n"
-	      "an endpoint program is not built, or when the scenario says it does not apply (skip,\n"
-	      "only). Ctrl-C stops every case and removes every namespace this program made.\n"
-	      "Each case leaves a folder (report.txt, trace.txt, trace.jsonl, trace.pcap, ladder.txt,\n"
-	      "endpoint logs) under the runs folder named in the output.\n",
-	      out);
+	fputs(
+	    "usage: " PROG " check [options] [DIR|FILE.scn]...\n"
+	    "       " PROG " run SCENARIO [--pair P] [options]\n"
+	    "       " PROG " parse [DIR|FILE.scn]...\n"
+	    "\n"
+	    "Runs verification scenarios: each .scn file names the faults, what the two\n"
+	    "applications do, the settings of each endpoint and the conversation the wire must\n"
+	    "carry (tests/scenarios/README.md). Every case runs for every pairing of endpoints,\n"
+	    "client-server: stack-stack, stack-linux, linux-stack, linux-linux, each in a\n"
+	    "topology of its own (netns/synfin-netns) with synfin-faultd in the wire.\n"
+	    "\n"
+	    "  check   run every scenario (default: " SYNFIN_SOURCE_DIR "/tests/scenarios),\n"
+	    "          print a line per finished case, then a table of scenario x pairing.\n"
+	    "          Exit 0 only when nothing failed (skipped cases do not fail).\n"
+	    "  run     run one scenario (a file, or a name from the default folder) and print its\n"
+	    "          report: the conversation side by side with the expectation, each\n"
+	    "          application's outcome, the trace and the ladder. Default pairing "
+	    "linux-linux.\n"
+	    "  parse   only check that scenario files parse (no privileges needed).\n"
+	    "\n"
+	    "options:\n"
+	    "  -j, --jobs N        cases at once (default "
+	    "8"
+	    "); each has its own namespaces\n"
+	    "      --pair P        only these pairings: stack-stack, stack-linux, linux-stack,\n"
+	    "                      linux-linux, client=linux, *-stack, all (comma separated)\n"
+	    "      --filter GLOB   only scenarios whose name matches GLOB (e.g. 'syn-*')\n"
+	    "      --junit FILE    also write a JUnit XML report\n"
+	    "      --runs DIR      where run folders go (default " SYNFIN_BUILD_DIR
+	    "/scenario-runs/TIME)\n"
+	    "      --scaled-only   of a stack case with a time-scaled variant, run only that one\n"
+	    "      --build DIR     where synfin-faultd, synfin-kpeer, synfin-peer were built\n"
+	    "                      (default " SYNFIN_BUILD_DIR ")\n"
+	    "  -v, --verbose       print each failed case's report as it finishes\n"
+	    "  -h, --help          this text\n"
+	    "\n"
+	    "A case is skipped, with the reason, when not root, when namespaces are unusable, "
+	    "when\n"
+	    "an endpoint program is not built, or when the scenario says it does not apply (skip,\n"
+	    "only). Ctrl-C stops every case and removes every namespace this program made.\n"
+	    "Each case leaves a folder (report.txt, trace.txt, trace.jsonl, trace.pcap, "
+	    "ladder.txt,\n"
+	    "endpoint logs) under the runs folder named in the output.\n",
+	    out);
 }
 
 struct files {
@@ -168,7 +174,7 @@ struct opts {
 };
 
 static size_t make_jobs(struct job **out, struct files *files, const struct opts *o,
-			const struct run_env *env, const char *unusable)
+                        const struct run_env *env, const char *unusable)
 {
 	struct job *jobs = NULL;
 	size_t n = 0;
@@ -197,8 +203,8 @@ static size_t make_jobs(struct job **out, struct files *files, const struct opts
 			snprintf(j->path, sizeof(j->path), "%s", files->v[i]);
 			j->pair = SCN_LINUX_LINUX;
 			j->res.status = RUN_ERROR;
-			snprintf(j->res.reason, sizeof(j->res.reason), "%s:%u: %s", err.file, err.line,
-				 err.msg);
+			snprintf(j->res.reason, sizeof(j->res.reason), "%s:%u: %s", err.file,
+			         err.line, err.msg);
 			continue;
 		}
 		for (int p = 0; p < SCN_N_PAIRS; p++) {
@@ -206,9 +212,11 @@ static size_t make_jobs(struct job **out, struct files *files, const struct opts
 				continue;
 			bool stack = p != SCN_LINUX_LINUX;
 			for (int scaled = 0; scaled < 2; scaled++) {
-				if (scaled && (!stack || s.stack_scale >= 1.0))
+				if (scaled && (!stack || s.stack_scale >= 1.0 ||
+				               !(s.scale_pairs & (1u << p))))
 					continue;
-				if (!scaled && stack && s.stack_scale < 1.0 && o->scaled_only)
+				if (!scaled && stack && s.stack_scale < 1.0 &&
+				    (s.scale_pairs & (1u << p)) && o->scaled_only)
 					continue;
 				struct scn_case c;
 				if (scenario_resolve(&s, (enum scn_pair)p, scaled, &c))
@@ -219,8 +227,8 @@ static size_t make_jobs(struct job **out, struct files *files, const struct opts
 				snprintf(j->name, sizeof(j->name), "%s", s.name);
 				j->pair = (enum scn_pair)p;
 				j->scaled = scaled;
-				snprintf(j->variant, sizeof(j->variant), "%s%s", scn_pair_name(j->pair),
-					 scaled ? " scaled" : "");
+				snprintf(j->variant, sizeof(j->variant), "%s%s",
+				         scn_pair_name(j->pair), scaled ? " scaled" : "");
 				snprintf(j->path, sizeof(j->path), "%s", files->v[i]);
 				j->limit_us = s.limit_us;
 				char buf[300];
@@ -281,7 +289,8 @@ static void print_progress(const struct job *j, size_t done, size_t total)
 {
 	printf("[%3zu/%zu] %-5s %-30s %-19s %6.1f s%s%s\n", done, total,
 	       run_status_name(j->res.status), j->name, j->variant, j->res.seconds,
-	       j->res.status == RUN_PASS ? "" : "  ", j->res.status == RUN_PASS ? "" : j->res.reason);
+	       j->res.status == RUN_PASS ? "" : "  ",
+	       j->res.status == RUN_PASS ? "" : j->res.reason);
 	fflush(stdout);
 }
 
@@ -298,7 +307,7 @@ static void print_file(const char *path)
 
 /* Run the runnable jobs, `parallel` at a time, longest first. */
 static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int parallel,
-		     const char *runs_dir, bool verbose)
+                     const char *runs_dir, bool verbose)
 {
 	struct job **order = calloc(n ? n : 1, sizeof(*order));
 	size_t nr = 0;
@@ -318,17 +327,17 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 	while (next < nr || running > 0) {
 		while (!interrupted && running < (size_t)parallel && next < nr) {
 			struct job *j = order[next++];
-			snprintf(j->run_id, sizeof(j->run_id), "s%x%03zx", (unsigned)getpid() & 0xfffff,
-				 (size_t)(j - jobs) & 0xfff);
+			snprintf(j->run_id, sizeof(j->run_id), "s%x%03zx",
+			         (unsigned)getpid() & 0xfffff, (size_t)(j - jobs) & 0xfff);
 			snprintf(j->run_dir, sizeof(j->run_dir), "%s/%s.%s%s", runs_dir, j->name,
-				 scn_pair_name(j->pair), j->scaled ? ".scaled" : "");
+			         scn_pair_name(j->pair), j->scaled ? ".scaled" : "");
 			pid_t pid = fork();
 			if (pid == 0)
 				job_child(env, j);
 			if (pid < 0) {
 				j->res.status = RUN_ERROR;
 				snprintf(j->res.reason, sizeof(j->res.reason), "fork: %s",
-					 strerror(errno));
+				         strerror(errno));
 				j->finished = true;
 				print_progress(j, ++done, total);
 				continue;
@@ -340,9 +349,10 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 		if (interrupted && !stopping) {
 			stopping = true;
 			stop_at = time(NULL) + 20;
-			fprintf(stderr, "\n" PROG ": interrupted: stopping %zu running case(s) and "
-					"removing their namespaces\n",
-				running);
+			fprintf(stderr,
+			        "\n" PROG ": interrupted: stopping %zu running case(s) and "
+			        "removing their namespaces\n",
+			        running);
 			for (size_t i = 0; i < nr; i++)
 				if (order[i]->started && !order[i]->finished)
 					kill(order[i]->pid, SIGTERM);
@@ -370,7 +380,8 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 			if (run_result_read(j->run_dir, &j->res) != 0) {
 				j->res.status = RUN_ERROR;
 				snprintf(j->res.reason, sizeof(j->res.reason),
-					 "the case's process ended without a result (status %d)", st);
+				         "the case's process ended without a result (status %d)",
+				         st);
 			}
 			print_progress(j, ++done, total);
 			if (verbose && (j->res.status == RUN_FAIL || j->res.status == RUN_ERROR)) {
@@ -387,7 +398,8 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 			continue;
 		if (interrupted || j->res.status == RUN_ERROR) {
 			char cmd[900];
-			snprintf(cmd, sizeof(cmd), "'%s' down %s >/dev/null 2>&1", env->netns, j->run_id);
+			snprintf(cmd, sizeof(cmd), "'%s' down %s >/dev/null 2>&1", env->netns,
+			         j->run_id);
 			if (system(cmd) != 0)
 				fprintf(stderr, PROG ": could not remove topology %s\n", j->run_id);
 		}
@@ -402,11 +414,11 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{"jobs", required_argument, NULL, 'j'},   {"pair", required_argument, NULL, 'p'},
-		{"filter", required_argument, NULL, 'f'}, {"junit", required_argument, NULL, 'J'},
-		{"runs", required_argument, NULL, 'r'},   {"build", required_argument, NULL, 'b'},
-		{"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	    {"jobs", required_argument, NULL, 'j'},   {"pair", required_argument, NULL, 'p'},
+	    {"filter", required_argument, NULL, 'f'}, {"junit", required_argument, NULL, 'J'},
+	    {"runs", required_argument, NULL, 'r'},   {"build", required_argument, NULL, 'b'},
+	    {"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
@@ -426,20 +438,37 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->pair_given = true;
 			if (!o->pairs) {
 				fprintf(stderr,
-					PROG ": --pair '%s': use stack-stack, stack-linux, linux-stack, "
-					     "linux-linux, client=linux, *-stack or all\n",
-					optarg);
+				        PROG
+				        ": --pair '%s': use stack-stack, stack-linux, linux-stack, "
+				        "linux-linux, client=linux, *-stack or all\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 'f': o->filter = optarg; break;
-		case 'J': o->junit = optarg; break;
-		case 'r': o->runs = optarg; break;
-		case 'b': o->build = optarg; break;
-		case 's': o->scaled_only = true; break;
-		case 'v': o->verbose = true; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return EXIT_USAGE;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'J':
+			o->junit = optarg;
+			break;
+		case 'r':
+			o->runs = optarg;
+			break;
+		case 'b':
+			o->build = optarg;
+			break;
+		case 's':
+			o->scaled_only = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	return 0;
@@ -515,7 +544,7 @@ int main(int argc, char **argv)
 		snprintf(runs_dir, sizeof(runs_dir), "%s/scenario-runs", SYNFIN_BUILD_DIR);
 		mkdir(runs_dir, 0755);
 		snprintf(runs_dir, sizeof(runs_dir), "%s/scenario-runs/%s-%d", SYNFIN_BUILD_DIR,
-			 stamp, (int)getpid());
+		         stamp, (int)getpid());
 	}
 	const char *unusable = netns_unusable();
 	struct job *jobs;

@@ -9,10 +9,18 @@ static const char *cell(const struct job *j, char *buf, size_t size)
 	if (!j)
 		return "-";
 	switch (j->res.status) {
-	case RUN_PASS: snprintf(buf, size, "pass %.1fs", j->res.seconds); break;
-	case RUN_FAIL: snprintf(buf, size, "FAIL %.1fs", j->res.seconds); break;
-	case RUN_SKIP: snprintf(buf, size, "skip"); break;
-	default: snprintf(buf, size, "ERROR"); break;
+	case RUN_PASS:
+		snprintf(buf, size, "pass %.1fs", j->res.seconds);
+		break;
+	case RUN_FAIL:
+		snprintf(buf, size, "FAIL %.1fs", j->res.seconds);
+		break;
+	case RUN_SKIP:
+		snprintf(buf, size, "skip");
+		break;
+	default:
+		snprintf(buf, size, "ERROR");
+		break;
 	}
 	return buf;
 }
@@ -38,7 +46,8 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 			const struct job *found = NULL;
 			for (size_t k = 0; k < n; k++)
 				if (!strcmp(jobs[k].name, jobs[i].name) &&
-				    jobs[k].scaled == jobs[i].scaled && jobs[k].pair == (enum scn_pair)p)
+				    jobs[k].scaled == jobs[i].scaled &&
+				    jobs[k].pair == (enum scn_pair)p)
 					found = &jobs[k];
 			char buf[32];
 			fprintf(out, " %-13s", cell(found, buf, sizeof(buf)));
@@ -52,7 +61,8 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 			continue;
 		bool dup = false;
 		for (size_t k = 0; k < i; k++)
-			if (jobs[k].res.status == RUN_SKIP && !strcmp(jobs[k].res.reason, jobs[i].res.reason))
+			if (jobs[k].res.status == RUN_SKIP &&
+			    !strcmp(jobs[k].res.reason, jobs[i].res.reason))
 				dup = true;
 		if (dup)
 			continue;
@@ -61,13 +71,15 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 		header = true;
 		size_t count = 0;
 		for (size_t k = i; k < n; k++)
-			if (jobs[k].res.status == RUN_SKIP && !strcmp(jobs[k].res.reason, jobs[i].res.reason))
+			if (jobs[k].res.status == RUN_SKIP &&
+			    !strcmp(jobs[k].res.reason, jobs[i].res.reason))
 				count++;
 		if (count == 1)
-			fprintf(out, "  %s %s: %s\n", jobs[i].name, jobs[i].variant, jobs[i].res.reason);
+			fprintf(out, "  %s %s: %s\n", jobs[i].name, jobs[i].variant,
+			        jobs[i].res.reason);
 		else
 			fprintf(out, "  %zu cases (%s %s, ...): %s\n", count, jobs[i].name,
-				jobs[i].variant, jobs[i].res.reason);
+			        jobs[i].variant, jobs[i].res.reason);
 	}
 	header = false;
 	for (size_t i = 0; i < n; i++) {
@@ -77,7 +89,7 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 			fprintf(out, "\nfailed:\n");
 		header = true;
 		fprintf(out, "  %s %s: %s\n    %s\n", jobs[i].name, jobs[i].variant,
-			jobs[i].res.reason, jobs[i].run_dir[0] ? jobs[i].run_dir : jobs[i].path);
+		        jobs[i].res.reason, jobs[i].run_dir[0] ? jobs[i].run_dir : jobs[i].path);
 	}
 }
 
@@ -85,10 +97,18 @@ static void xml_escape(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
 		default:
 			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
 				fputc(' ', out);
@@ -132,13 +152,13 @@ int report_junit(const char *path, const struct job *jobs, size_t n, double wall
 	}
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(out,
-		"<testsuites name=\"synfin scenarios\" tests=\"%zu\" failures=\"%zu\" "
-		"errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
-		n, fail, err, skip, wall_s);
+	        "<testsuites name=\"synfin scenarios\" tests=\"%zu\" failures=\"%zu\" "
+	        "errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+	        n, fail, err, skip, wall_s);
 	fprintf(out,
-		"  <testsuite name=\"scenarios\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-		"skipped=\"%zu\" time=\"%.3f\">\n",
-		n, fail, err, skip, wall_s);
+	        "  <testsuite name=\"scenarios\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	        "skipped=\"%zu\" time=\"%.3f\">\n",
+	        n, fail, err, skip, wall_s);
 	for (size_t i = 0; i < n; i++) {
 		const struct job *j = &jobs[i];
 		fprintf(out, "    <testcase classname=\"scenarios.");
@@ -149,9 +169,9 @@ int report_junit(const char *path, const struct job *jobs, size_t n, double wall
 		xml_escape(out, j->path);
 		fprintf(out, "\" time=\"%.3f\">\n", j->res.seconds);
 		const char *tag = j->res.status == RUN_FAIL    ? "failure"
-				  : j->res.status == RUN_ERROR ? "error"
-				  : j->res.status == RUN_SKIP  ? "skipped"
-							       : NULL;
+		                  : j->res.status == RUN_ERROR ? "error"
+		                  : j->res.status == RUN_SKIP  ? "skipped"
+		                                               : NULL;
 		if (tag) {
 			fprintf(out, "      <%s message=\"", tag);
 			xml_escape(out, j->res.reason);

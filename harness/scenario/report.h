@@ -9,14 +9,14 @@
 #include "scenario.h"
 
 struct job {
-	char name[128];    /* scenario name */
-	char variant[32];  /* pairing, with " x0.1" for a time-scaled stack variant */
+	char name[128];   /* scenario name */
+	char variant[32]; /* pairing, with " x0.1" for a time-scaled stack variant */
 	enum scn_pair pair;
 	char path[512];    /* the .scn */
 	char run_dir[700]; /* empty when it did not run */
 	char run_id[16];
 	struct run_result res;
-	int64_t limit_us;  /* for scheduling: the longest first */
+	int64_t limit_us; /* for scheduling: the longest first */
 	bool scaled;
 	bool runnable;
 	bool started, finished;

@@ -25,10 +25,14 @@ static const char *const server_addr = "192.168.1.109";
 const char *run_status_name(enum run_status s)
 {
 	switch (s) {
-	case RUN_PASS: return "pass";
-	case RUN_FAIL: return "FAIL";
-	case RUN_SKIP: return "skip";
-	default: return "ERROR";
+	case RUN_PASS:
+		return "pass";
+	case RUN_FAIL:
+		return "FAIL";
+	case RUN_SKIP:
+		return "skip";
+	default:
+		return "ERROR";
 	}
 }
 
@@ -42,7 +46,7 @@ static uint64_t now_us(void)
 static void sleep_us(uint64_t us)
 {
 	struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
-			      .tv_nsec = (long)(us % 1000000u) * 1000};
+	                      .tv_nsec = (long)(us % 1000000u) * 1000};
 	nanosleep(&ts, NULL);
 }
 
@@ -52,7 +56,7 @@ static bool executable(const char *path)
 }
 
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
-			      size_t size)
+                              size_t size)
 {
 	if (geteuid() != 0)
 		return "not root: namespaces need CAP_NET_ADMIN (run with sudo)";
@@ -69,7 +73,7 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 		const char *prog = stack[r] ? env->peer : env->kpeer;
 		if (!executable(prog)) {
 			snprintf(buf, size, "%s is not built (%s)",
-				 stack[r] ? "synfin-peer" : "synfin-kpeer", prog);
+			         stack[r] ? "synfin-peer" : "synfin-kpeer", prog);
 			return buf;
 		}
 	}
@@ -153,12 +157,12 @@ struct endpoint_proc {
 };
 
 static void build_endpoint_argv(const struct run_env *env, const struct scn_case *c, int role,
-				const char *run_id, const char *jsonl, char *port_s, char *conn_s,
-				char **argv, size_t max)
+                                const char *run_id, const char *jsonl, char *port_s, char *conn_s,
+                                char *scale_s, char **argv, size_t max)
 {
 	size_t n = 0;
 	bool stack = role == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
-					: scn_pair_server_is_stack(c->pair);
+	                                : scn_pair_server_is_stack(c->pair);
 	argv[n++] = (char *)env->netns;
 	argv[n++] = "exec";
 	argv[n++] = (char *)run_id;
@@ -176,33 +180,17 @@ static void build_endpoint_argv(const struct run_env *env, const struct scn_case
 	}
 	argv[n++] = "--jsonl";
 	argv[n++] = (char *)jsonl;
+	if (stack && c->scale < 1.0) {
+		/* the scaled variant: the stack's clock runs 1/scale times faster */
+		argv[n++] = "--time-scale";
+		argv[n++] = scale_s;
+	}
 	for (size_t i = 0; stack && i < c->n_tunables[role] && n + 4 < max; i++) {
 		argv[n++] = "--set";
 		argv[n++] = (char *)c->tunables[role][i];
 	}
 	argv[n++] = (char *)c->script[role];
 	argv[n] = NULL;
-}
-
-/* A Linux server is ready once its socket listens; a stack server once its log says so or
- * after a short wait (it answers from the moment it runs). */
-static void wait_server_ready(const struct run_env *env, const struct scn_case *c,
-			      const char *run_id, const char *dir)
-{
-	char log[700], filter[64];
-	snprintf(log, sizeof(log), "%s/netns.log", dir);
-	if (scn_pair_server_is_stack(c->pair)) {
-		sleep_us(300000);
-		return;
-	}
-	snprintf(filter, sizeof(filter), "ss -Hltn 'sport = :%u' | grep -q .", c->scn->port);
-	char *argv[] = {(char *)env->netns, "exec", (char *)run_id, "server", "/bin/sh", "-c",
-			filter, NULL};
-	for (int i = 0; i < 150 && !runner_stop; i++) {
-		if (run_wait(argv, "/dev/null") == 0)
-			return;
-		sleep_us(20000);
-	}
 }
 
 static bool app_saw(const char *jsonl, const char *what)
@@ -219,6 +207,33 @@ static bool app_saw(const char *jsonl, const char *what)
 	return found;
 }
 
+/* A Linux server is ready once its socket listens; a stack server once its log says so or
+ * after a short wait (it answers from the moment it runs). */
+static void wait_server_ready(const struct run_env *env, const struct scn_case *c,
+                              const char *run_id, const char *dir)
+{
+	char log[700], filter[64];
+	snprintf(log, sizeof(log), "%s/netns.log", dir);
+	if (scn_pair_server_is_stack(c->pair)) {
+		char jsonl[700];
+		snprintf(jsonl, sizeof(jsonl), "%s/server.jsonl", dir);
+		for (int i = 0; i < 300 && !runner_stop; i++) {
+			if (app_saw(jsonl, "listening"))
+				return;
+			sleep_us(10000);
+		}
+		return;
+	}
+	snprintf(filter, sizeof(filter), "ss -Hltn 'sport = :%u' | grep -q .", c->scn->port);
+	char *argv[] = {(char *)env->netns, "exec", (char *)run_id, "server",
+	                "/bin/sh",          "-c",   filter,         NULL};
+	for (int i = 0; i < 150 && !runner_stop; i++) {
+		if (run_wait(argv, "/dev/null") == 0)
+			return;
+		sleep_us(20000);
+	}
+}
+
 static void copy_file(FILE *out, const char *path, const char *indent)
 {
 	FILE *f = fopen(path, "r");
@@ -231,8 +246,8 @@ static void copy_file(FILE *out, const char *path, const char *indent)
 }
 
 /* Judge the run: the conversation, then each application's outcome and events. */
-static void judge(const struct scn_case *c, const char *dir, struct endpoint_proc ep[2],
-		  FILE *rep, struct run_result *res)
+static void judge(const struct scn_case *c, const char *dir, struct endpoint_proc ep[2], FILE *rep,
+                  struct run_result *res)
 {
 	char path[700];
 	struct observed o = {0};
@@ -241,7 +256,7 @@ static void judge(const struct scn_case *c, const char *dir, struct endpoint_pro
 	if (r) {
 		res->status = RUN_ERROR;
 		snprintf(res->reason, sizeof(res->reason), "cannot read the trace %s: %s", path,
-			 strerror(-r));
+		         strerror(-r));
 		return;
 	}
 	struct match_result m;
@@ -252,7 +267,7 @@ static void judge(const struct scn_case *c, const char *dir, struct endpoint_pro
 		return;
 	}
 	fprintf(rep, "\nconversation (%zu segments seen): %s\n", o.n,
-		m.ok ? "as expected" : "NOT as expected");
+	        m.ok ? "as expected" : "NOT as expected");
 	if (c->scale != 1.0)
 		fprintf(rep, "  expected times scaled by %g\n", c->scale);
 	conversation_print_side_by_side(rep, c, &o, &m);
@@ -275,30 +290,31 @@ static void judge(const struct scn_case *c, const char *dir, struct endpoint_pro
 		if (c->exit[k] != SCN_OUT_UNSET && c->exit[k] != SCN_OUT_ANY &&
 		    c->exit[k] != ep[k].exit)
 			snprintf(why, sizeof(why), "%s ended with %s, expected %s", role_name[k],
-				 got, scn_outcome_name(c->exit[k]));
+			         got, scn_outcome_name(c->exit[k]));
 		else if (c->exit[k] != SCN_OUT_UNSET && c->exit_time[k].kind != SCN_T_NONE) {
 			int64_t anchor = 0;
 			bool have = o.n > 0;
 			if (have && c->exit_time[k].kind == SCN_T_AT)
 				anchor = (int64_t)o.segs[0].t_us;
-			for (size_t j = 0; have && c->exit_time[k].kind == SCN_T_AFTER && j < o.n; j++)
+			for (size_t j = 0; have && c->exit_time[k].kind == SCN_T_AFTER && j < o.n;
+			     j++)
 				if (o.segs[j].t_us <= ep[k].end_us)
 					anchor = (int64_t)o.segs[j].t_us;
 			int64_t lo, hi, dt = (int64_t)ep[k].end_us - anchor;
 			scn_time_window(&c->exit_time[k], c->scale, &lo, &hi);
 			if (!have || dt < lo || dt > hi)
-				snprintf(why, sizeof(why),
-					 "%s ended %.3f s %s, expected %.3f..%.3f s", role_name[k],
-					 (double)dt / 1e6,
-					 c->exit_time[k].kind == SCN_T_AT ? "after the first segment"
-									  : "after the last one",
-					 (double)lo / 1e6, (double)hi / 1e6);
+				snprintf(
+				    why, sizeof(why), "%s ended %.3f s %s, expected %.3f..%.3f s",
+				    role_name[k], (double)dt / 1e6,
+				    c->exit_time[k].kind == SCN_T_AT ? "after the first segment"
+				                                     : "after the last one",
+				    (double)lo / 1e6, (double)hi / 1e6);
 		}
 		for (size_t i = 0; !why[0] && i < c->n_sees[k]; i++) {
 			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
 			if (!app_saw(path, c->sees[k][i]))
 				snprintf(why, sizeof(why), "the %s application never saw '%s'",
-					 role_name[k], c->sees[k][i]);
+				         role_name[k], c->sees[k][i]);
 		}
 		fprintf(rep, "%s%s\n", why[0] ? ": " : "", why);
 		if (why[0] && res->status == RUN_PASS) {
@@ -311,11 +327,11 @@ static void judge(const struct scn_case *c, const char *dir, struct endpoint_pro
 }
 
 void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
-		     const char *dir, struct run_result *res)
+                     const char *dir, struct run_result *res)
 {
 	uint64_t t_start = now_us();
 	char path[700], log[700], rules[700], trace_txt[700], trace_jsonl[700], trace_pcap[700],
-		ready[700], jsonl[2][700], port_s[16], conn_s[64];
+	    ready[700], jsonl[2][700], port_s[16], conn_s[64], scale_s[32];
 	memset(res, 0, sizeof(*res));
 	mkdir(dir, 0755);
 	snprintf(path, sizeof(path), "%s/report.txt", dir);
@@ -323,7 +339,7 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	if (!rep) {
 		res->status = RUN_ERROR;
 		snprintf(res->reason, sizeof(res->reason), "cannot write %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		return;
 	}
 	struct utsname u;
@@ -343,6 +359,7 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	snprintf(jsonl[1], sizeof(jsonl[1]), "%s/server.jsonl", dir);
 	snprintf(port_s, sizeof(port_s), "%u", c->scn->port);
 	snprintf(conn_s, sizeof(conn_s), "%s:%u", server_addr, c->scn->port);
+	snprintf(scale_s, sizeof(scale_s), "%g", 1.0 / c->scale);
 
 	char *rules_text = scenario_rules_text(c->scn, c->pair);
 	FILE *rf = fopen(rules, "w");
@@ -354,17 +371,17 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 
 	pid_t faultd = -1;
 	struct endpoint_proc ep[2] = {{.pid = -1, .exit = SCN_OUT_UNSET},
-				      {.pid = -1, .exit = SCN_OUT_UNSET}};
+	                              {.pid = -1, .exit = SCN_OUT_UNSET}};
 	bool up = false;
 	const char *cmode = scn_pair_client_is_stack(c->pair) ? "stack" : "kernel";
 	const char *smode = scn_pair_server_is_stack(c->pair) ? "stack" : "kernel";
 
-	char *up_argv[] = {(char *)env->netns, "up", (char *)run_id, "--client", (char *)cmode,
-			   "--server", (char *)smode, NULL};
+	char *up_argv[] = {(char *)env->netns, "up",       (char *)run_id, "--client",
+	                   (char *)cmode,      "--server", (char *)smode,  NULL};
 	if (run_wait(up_argv, log) != 0) {
 		res->status = RUN_ERROR;
 		snprintf(res->reason, sizeof(res->reason), "synfin-netns up %s failed (see %s)",
-			 run_id, log);
+		         run_id, log);
 		goto out;
 	}
 	up = true;
@@ -388,15 +405,34 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 		if (run_wait(argv, log) != 0) {
 			res->status = RUN_ERROR;
 			snprintf(res->reason, sizeof(res->reason),
-				 "cannot set the sysctls (unknown key on this kernel?): see %s", log);
+			         "cannot set the sysctls (unknown key on this kernel?): see %s",
+			         log);
 			goto out;
 		}
 	}
 
 	snprintf(path, sizeof(path), "%s/faultd.log", dir);
-	char *fd_argv[] = {(char *)env->netns, "exec", (char *)run_id, "wire", (char *)env->faultd,
-			   "-q", "0", "-r", rules, "--text", trace_txt, "--jsonl", trace_jsonl,
-			   "--pcap", trace_pcap, "--quiet", "--seed", "1", "--ready", ready, NULL};
+	char *fd_argv[] = {(char *)env->netns,
+	                   "exec",
+	                   (char *)run_id,
+	                   "wire",
+	                   (char *)env->faultd,
+	                   "-q",
+	                   "0",
+	                   "-r",
+	                   rules,
+	                   "--text",
+	                   trace_txt,
+	                   "--jsonl",
+	                   trace_jsonl,
+	                   "--pcap",
+	                   trace_pcap,
+	                   "--quiet",
+	                   "--seed",
+	                   "1",
+	                   "--ready",
+	                   ready,
+	                   NULL};
 	faultd = spawn(fd_argv, path);
 	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !runner_stop; i++) {
 		if (waitpid(faultd, NULL, WNOHANG) == faultd) {
@@ -408,19 +444,21 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	if (faultd < 0 || access(ready, F_OK) != 0) {
 		res->status = RUN_ERROR;
 		snprintf(res->reason, sizeof(res->reason),
-			 "synfin-faultd did not bind its queue (see %s)", path);
+		         "synfin-faultd did not bind its queue (see %s)", path);
 		goto out;
 	}
 
 	char *argv[80];
 	snprintf(log, sizeof(log), "%s/server.log", dir);
-	build_endpoint_argv(env, c, SCN_SERVER, run_id, jsonl[1], port_s, conn_s, argv, 80);
+	build_endpoint_argv(env, c, SCN_SERVER, run_id, jsonl[1], port_s, conn_s, scale_s, argv,
+	                    80);
 	ep[1].pid = spawn(argv, log);
 	wait_server_ready(env, c, run_id, dir);
 	if (c->start_us[SCN_CLIENT])
 		sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
 	snprintf(log, sizeof(log), "%s/client.log", dir);
-	build_endpoint_argv(env, c, SCN_CLIENT, run_id, jsonl[0], port_s, conn_s, argv, 80);
+	build_endpoint_argv(env, c, SCN_CLIENT, run_id, jsonl[0], port_s, conn_s, scale_s, argv,
+	                    80);
 	uint64_t t_client = now_us();
 	ep[0].pid = spawn(argv, log);
 
@@ -437,6 +475,9 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 				ep[k].done = true;
 				ep[k].end_us = now;
 				ep[k].exit = WIFEXITED(st) ? WEXITSTATUS(st) : SCN_OUT_KILLED;
+				/* synfin-peer: 6 is "interrupted by a signal" */
+				if (ep[k].exit == 6)
+					ep[k].exit = SCN_OUT_KILLED;
 				if (k == 0 && now + (uint64_t)c->scn->settle_us < deadline)
 					deadline = now + (uint64_t)c->scn->settle_us;
 			}
@@ -468,8 +509,8 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	if (limit_hit && res->status == RUN_PASS) {
 		res->status = RUN_FAIL;
 		snprintf(res->reason, sizeof(res->reason),
-			 "the client was still running at the limit (%.1f s)",
-			 (double)c->scn->limit_us / 1e6);
+		         "the client was still running at the limit (%.1f s)",
+		         (double)c->scn->limit_us / 1e6);
 	}
 
 out:
@@ -501,8 +542,9 @@ out:
 		logf_(rep, "\nladder (%s):\n", path);
 		copy_file(rep, path, "  ");
 	}
-	logf_(rep, "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,client.log,"
-		   "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
+	logf_(rep,
+	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,client.log,"
+	      "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
 	      dir, c->scn->name);
 	fclose(rep);
 	run_result_write(dir, res);

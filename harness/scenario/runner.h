@@ -34,12 +34,12 @@ extern volatile sig_atomic_t runner_stop;
 
 /* Why the case cannot run here (a missing program, no root); NULL when it can. */
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
-			      size_t size);
+                              size_t size);
 
 /* Run one case in topology run_id, leaving everything in run_dir (created): rules, traces
  * (.txt, .jsonl, .pcap), endpoint logs, ladder.txt, report.txt, result. */
 void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
-		     const char *run_dir, struct run_result *res);
+                     const char *run_dir, struct run_result *res);
 
 /* result file: "STATUS seconds reason" */
 int run_result_write(const char *run_dir, const struct run_result *res);

@@ -15,11 +15,11 @@
 
 /* Pairings, named client-server. The index is also the bit in a pairing mask. */
 enum scn_pair {
-        SCN_STACK_STACK,
-        SCN_STACK_LINUX,
-        SCN_LINUX_STACK,
-        SCN_LINUX_LINUX,
-        SCN_N_PAIRS,
+	SCN_STACK_STACK,
+	SCN_STACK_LINUX,
+	SCN_LINUX_STACK,
+	SCN_LINUX_LINUX,
+	SCN_N_PAIRS,
 };
 #define SCN_ALL_PAIRS 0xfu
 
@@ -34,19 +34,19 @@ unsigned scn_pairs_parse(const char *spec);
 
 /* The expected time of an event (a segment, or an application's outcome). */
 enum scn_time_kind {
-        SCN_T_NONE,  /* not checked */
-        SCN_T_AFTER, /* +DUR: after the anchor (the segment before, or a label) */
-        SCN_T_AT,    /* at DUR: after the first segment of the conversation */
+	SCN_T_NONE,  /* not checked */
+	SCN_T_AFTER, /* +DUR: after the anchor (the segment before, or a label) */
+	SCN_T_AT,    /* at DUR: after the first segment of the conversation */
 };
 
 struct scn_time {
-        enum scn_time_kind kind;
-        int64_t nominal_us; /* +DUR, or the low end of a range */
-        int64_t max_us;     /* range +A..B: B; otherwise equal to nominal_us */
-        bool range;         /* bounds given: no tolerance added */
-        int64_t tol_us;     /* ~DUR; -1 when not given */
-        int tol_pct;        /* ~N%; -1 when not given */
-        char anchor[32];    /* "after LABEL"; empty: the segment before */
+	enum scn_time_kind kind;
+	int64_t nominal_us; /* +DUR, or the low end of a range */
+	int64_t max_us;     /* range +A..B: B; otherwise equal to nominal_us */
+	bool range;         /* bounds given: no tolerance added */
+	int64_t tol_us;     /* ~DUR; -1 when not given */
+	int tol_pct;        /* ~N%; -1 when not given */
+	char anchor[32];    /* "after LABEL"; empty: the segment before */
 };
 
 /* The window [lo, hi] (microseconds after the anchor) the time allows: ranges as written,
@@ -56,41 +56,41 @@ void scn_time_window(const struct scn_time *t, double scale, int64_t *lo, int64_
 enum scn_verdict { SCN_V_ANY = -1, SCN_V_PASS = 0, SCN_V_DROP = 1, SCN_V_DELAY = 2 };
 
 enum scn_seg_kind {
-        SCN_SEG,      /* one segment */
-        SCN_ANYTHING, /* "...": any number of segments (none included) */
+	SCN_SEG,      /* one segment */
+	SCN_ANYTHING, /* "...": any number of segments (none included) */
 };
 
 /* One expected segment: a line of the conversation. */
 struct scn_seg {
-        enum scn_seg_kind kind;
-        unsigned line;
-        unsigned pairs; /* pairings it applies to (from an enclosing `when` block) */
-        char label[32];
-        char text[160];    /* the line as written, for side-by-side reports */
-        int dir;           /* 0: client to server, 1: server to client */
-        uint8_t flags;     /* TCPF_* that must be set */
-        uint8_t flags_may; /* TCPF_* that may be set or not ([P?.]) */
-        bool flags_any;    /* [*] */
-        bool has_seq, has_ack, has_len;
-        uint32_t seq; /* relative to the sender's ISN */
-        uint32_t ack; /* relative to the receiver's ISN */
-        uint32_t len;
-        int verdict; /* enum scn_verdict */
-        bool optional;
-        unsigned group; /* unordered group ({ ... }) id, 0 for none */
-        struct scn_time time;
+	enum scn_seg_kind kind;
+	unsigned line;
+	unsigned pairs; /* pairings it applies to (from an enclosing `when` block) */
+	char label[32];
+	char text[160];    /* the line as written, for side-by-side reports */
+	int dir;           /* 0: client to server, 1: server to client */
+	uint8_t flags;     /* TCPF_* that must be set */
+	uint8_t flags_may; /* TCPF_* that may be set or not ([P?.]) */
+	bool flags_any;    /* [*] */
+	bool has_seq, has_ack, has_len;
+	uint32_t seq; /* relative to the sender's ISN */
+	uint32_t ack; /* relative to the receiver's ISN */
+	uint32_t len;
+	int verdict; /* enum scn_verdict */
+	bool optional;
+	unsigned group; /* unordered group ({ ... }) id, 0 for none */
+	struct scn_time time;
 };
 
 /* What an application ends with (its exit status; synfin-kpeer and synfin-peer share them). */
 enum scn_outcome {
-        SCN_OUT_UNSET = -1,
-        SCN_OUT_OK = 0,
-        SCN_OUT_ERROR = 1,
-        SCN_OUT_ETIMEDOUT = 3,
-        SCN_OUT_ECONNREFUSED = 4,
-        SCN_OUT_ECONNRESET = 5,
-        SCN_OUT_KILLED = 100, /* still running when the run ended: the runner stopped it */
-        SCN_OUT_ANY = 101,
+	SCN_OUT_UNSET = -1,
+	SCN_OUT_OK = 0,
+	SCN_OUT_ERROR = 1,
+	SCN_OUT_ETIMEDOUT = 3,
+	SCN_OUT_ECONNREFUSED = 4,
+	SCN_OUT_ECONNRESET = 5,
+	SCN_OUT_KILLED = 100, /* still running when the run ended: the runner stopped it */
+	SCN_OUT_ANY = 101,
 };
 const char *scn_outcome_name(int outcome);
 int scn_outcome_parse(const char *word); /* -1 when unknown */
@@ -99,57 +99,57 @@ int scn_outcome_parse(const char *word); /* -1 when unknown */
 
 /* One directive that holds only for some pairings. */
 struct scn_item {
-        unsigned pairs;
-        unsigned line;
-        char *text;
+	unsigned pairs;
+	unsigned line;
+	char *text;
 };
 
 struct scn_endpoint {
-        struct scn_item *scripts; /* the last one that applies wins */
-        size_t n_scripts;
-        struct scn_item *sysctls; /* KEY=VALUE, full key (net.ipv4.tcp_syn_retries=5) */
-        size_t n_sysctls;
-        struct scn_item *tunables; /* stack: KEY=VALUE, passed as --set */
-        size_t n_tunables;
-        struct scn_item *starts; /* start delay after the server listens: text is a duration */
-        size_t n_starts;
-        struct scn_item *exits; /* expected exit: "OUTCOME [TIME]" */
-        size_t n_exits;
-        struct scn_item *sees; /* application events that must appear: "connected eof" */
-        size_t n_sees;
+	struct scn_item *scripts; /* the last one that applies wins */
+	size_t n_scripts;
+	struct scn_item *sysctls; /* KEY=VALUE, full key (net.ipv4.tcp_syn_retries=5) */
+	size_t n_sysctls;
+	struct scn_item *tunables; /* stack: KEY=VALUE, passed as --set */
+	size_t n_tunables;
+	struct scn_item *starts; /* start delay after the server listens: text is a duration */
+	size_t n_starts;
+	struct scn_item *exits; /* expected exit: "OUTCOME [TIME]" */
+	size_t n_exits;
+	struct scn_item *sees; /* application events that must appear: "connected eof" */
+	size_t n_sees;
 };
 
 struct scn_skip {
-        unsigned pairs;
-        char reason[200];
+	unsigned pairs;
+	char reason[200];
 };
 
 struct scenario {
-        char *path;
-        char *name; /* file name without .scn */
-        char *about;
-        unsigned pairs; /* pairings the case is meant for (default all) */
-        struct scn_skip *skips;
-        size_t n_skips;
-        int64_t limit_us;  /* the run is stopped after this (default 30 s) */
-        int64_t settle_us; /* kept running after both applications finished (default 500 ms) */
-        uint16_t port;     /* server port (default 80) */
-        /* Rules, each line at its own line number so faultd's file:line points into the .scn */
-        struct scn_item *rules;
-        size_t n_rules;
-        struct scn_endpoint ep[2];
-        struct scn_seg *segs;
-        size_t n_segs;
-        /* Time scale of the stack-only variant: expected times are multiplied by it */
-        double stack_scale;
-        struct scn_item *scale_tunables; /* tunables that make the stack run at stack_scale */
-        size_t n_scale_tunables;
+	char *path;
+	char *name; /* file name without .scn */
+	char *about;
+	unsigned pairs; /* pairings the case is meant for (default all) */
+	struct scn_skip *skips;
+	size_t n_skips;
+	int64_t limit_us;  /* the run is stopped after this (default 30 s) */
+	int64_t settle_us; /* kept running after both applications finished (default 500 ms) */
+	uint16_t port;     /* server port (default 80) */
+	/* Rules, each line at its own line number so faultd's file:line points into the .scn */
+	struct scn_item *rules;
+	size_t n_rules;
+	struct scn_endpoint ep[2];
+	struct scn_seg *segs;
+	size_t n_segs;
+	/* The time-scaled variant (stack-scale): stack ends run their clock 1/stack_scale
+	 * times faster and expected times are multiplied by stack_scale */
+	double stack_scale;
+	unsigned scale_pairs;
 };
 
 struct scn_error {
-        char file[256];
-        unsigned line;
-        char msg[256];
+	char file[256];
+	unsigned line;
+	char msg[256];
 };
 
 /* Parse a scenario from text (path is for messages and for relative `rules FILE` names).
@@ -161,24 +161,24 @@ void scenario_free(struct scenario *s);
 
 /* What one pairing of a scenario runs and expects. Pointers refer into the scenario. */
 struct scn_case {
-        const struct scenario *scn;
-        enum scn_pair pair;
-        bool skip;
-        char skip_reason[200];
-        double scale; /* expected times multiply by this (1 unless a scaled stack variant) */
-        const char *script[2];
-        const char *sysctls[2][32];
-        size_t n_sysctls[2];
-        const char *tunables[2][32];
-        size_t n_tunables[2];
-        int64_t start_us[2];
-        int exit[2]; /* enum scn_outcome */
-        struct scn_time exit_time[2];
-        const char *sees[2][SCN_MAX_SEES];
-        size_t n_sees[2];
-        /* the conversation: pointers into scn->segs, in order */
-        const struct scn_seg **segs;
-        size_t n_segs;
+	const struct scenario *scn;
+	enum scn_pair pair;
+	bool skip;
+	char skip_reason[200];
+	double scale; /* expected times multiply by this (1 unless a scaled stack variant) */
+	const char *script[2];
+	const char *sysctls[2][32];
+	size_t n_sysctls[2];
+	const char *tunables[2][32];
+	size_t n_tunables[2];
+	int64_t start_us[2];
+	int exit[2]; /* enum scn_outcome */
+	struct scn_time exit_time[2];
+	const char *sees[2][SCN_MAX_SEES];
+	size_t n_sees[2];
+	/* the conversation: pointers into scn->segs, in order */
+	const struct scn_seg **segs;
+	size_t n_segs;
 };
 
 /* Fill c for one pairing. scaled: the time-scaled stack variant. Returns 0 or -ENOMEM. */

@@ -25,258 +25,258 @@ static const char *const seed_connect_close =
 
 static struct scenario parse_ok(const char *text)
 {
-        struct scenario s;
-        struct scn_error err;
-        int r = scenario_parse_string(&s, "tests/scenarios/x.scn", text, &err);
-        ck_assert_msg(r == 0, "%s:%u: %s", err.file, err.line, err.msg);
-        return s;
+	struct scenario s;
+	struct scn_error err;
+	int r = scenario_parse_string(&s, "tests/scenarios/x.scn", text, &err);
+	ck_assert_msg(r == 0, "%s:%u: %s", err.file, err.line, err.msg);
+	return s;
 }
 
 static struct scn_error parse_fails(const char *text)
 {
-        struct scenario s;
-        struct scn_error err;
-        int r = scenario_parse_string(&s, "tests/scenarios/bad.scn", text, &err);
-        ck_assert_int_eq(r, -EINVAL);
-        return err;
+	struct scenario s;
+	struct scn_error err;
+	int r = scenario_parse_string(&s, "tests/scenarios/bad.scn", text, &err);
+	ck_assert_int_eq(r, -EINVAL);
+	return err;
 }
 
 START_TEST(test_seed_connect_close_reads_as_seven_segments_one_optional)
 {
-        struct scenario s = parse_ok(seed_connect_close);
-        ck_assert_str_eq(s.name, "x");
-        ck_assert_str_eq(s.about, "telnet to port 80, then quit");
-        ck_assert_uint_eq(s.n_segs, 7);
-        ck_assert_uint_eq(s.segs[0].flags, TCPF_SYN);
-        ck_assert(s.segs[0].has_seq && s.segs[0].seq == 0 && !s.segs[0].has_ack);
-        ck_assert_uint_eq(s.segs[1].flags, TCPF_SYN | TCPF_ACK);
-        ck_assert_int_eq(s.segs[1].dir, 1);
-        ck_assert_str_eq(s.segs[3].label, "fin1");
-        ck_assert_int_eq(s.segs[3].time.kind, SCN_T_AFTER);
-        ck_assert_int_eq(s.segs[3].time.nominal_us, 500000);
-        ck_assert(s.segs[4].optional);
-        ck_assert_uint_eq(s.segs[4].line, 11);
-        ck_assert(s.segs[5].time.range);
-        ck_assert_str_eq(s.segs[5].time.anchor, "fin1");
-        ck_assert_int_eq(s.segs[5].time.max_us, 40000);
-        ck_assert_uint_eq(s.pairs, SCN_ALL_PAIRS);
-        scenario_free(&s);
+	struct scenario s = parse_ok(seed_connect_close);
+	ck_assert_str_eq(s.name, "x");
+	ck_assert_str_eq(s.about, "telnet to port 80, then quit");
+	ck_assert_uint_eq(s.n_segs, 7);
+	ck_assert_uint_eq(s.segs[0].flags, TCPF_SYN);
+	ck_assert(s.segs[0].has_seq && s.segs[0].seq == 0 && !s.segs[0].has_ack);
+	ck_assert_uint_eq(s.segs[1].flags, TCPF_SYN | TCPF_ACK);
+	ck_assert_int_eq(s.segs[1].dir, 1);
+	ck_assert_str_eq(s.segs[3].label, "fin1");
+	ck_assert_int_eq(s.segs[3].time.kind, SCN_T_AFTER);
+	ck_assert_int_eq(s.segs[3].time.nominal_us, 500000);
+	ck_assert(s.segs[4].optional);
+	ck_assert_uint_eq(s.segs[4].line, 11);
+	ck_assert(s.segs[5].time.range);
+	ck_assert_str_eq(s.segs[5].time.anchor, "fin1");
+	ck_assert_int_eq(s.segs[5].time.max_us, 40000);
+	ck_assert_uint_eq(s.pairs, SCN_ALL_PAIRS);
+	scenario_free(&s);
 }
 END_TEST
 
 START_TEST(test_default_tolerance_is_packetdrills_max_4ms_or_an_eighth)
 {
-        struct scn_time t = {.kind = SCN_T_AFTER,
-                             .nominal_us = 1000000,
-                             .max_us = 1000000,
-                             .tol_us = -1,
-                             .tol_pct = -1};
-        int64_t lo, hi;
-        scn_time_window(&t, 1.0, &lo, &hi);
-        ck_assert_int_eq(lo, 875000);
-        ck_assert_int_eq(hi, 1125000);
-        t.nominal_us = t.max_us = 10000;
-        scn_time_window(&t, 1.0, &lo, &hi);
-        ck_assert_int_eq(lo, 6000);
-        ck_assert_int_eq(hi, 14000);
-        t.tol_pct = 20;
-        t.nominal_us = t.max_us = 1000000;
-        scn_time_window(&t, 0.1, &lo, &hi);
-        ck_assert_int_eq(lo, 80000);
-        ck_assert_int_eq(hi, 120000);
+	struct scn_time t = {.kind = SCN_T_AFTER,
+	                     .nominal_us = 1000000,
+	                     .max_us = 1000000,
+	                     .tol_us = -1,
+	                     .tol_pct = -1};
+	int64_t lo, hi;
+	scn_time_window(&t, 1.0, &lo, &hi);
+	ck_assert_int_eq(lo, 875000);
+	ck_assert_int_eq(hi, 1125000);
+	t.nominal_us = t.max_us = 10000;
+	scn_time_window(&t, 1.0, &lo, &hi);
+	ck_assert_int_eq(lo, 6000);
+	ck_assert_int_eq(hi, 14000);
+	t.tol_pct = 20;
+	t.nominal_us = t.max_us = 1000000;
+	scn_time_window(&t, 0.1, &lo, &hi);
+	ck_assert_int_eq(lo, 80000);
+	ck_assert_int_eq(hi, 120000);
 }
 END_TEST
 
 START_TEST(test_times_tolerances_and_ranges_parse)
 {
-        struct scenario s = parse_ok("c>s [S] +1s~50ms\n"
-                                     "c>s [S] +2s~20%\n"
-                                     "c>s [S] at 63s\n"
-                                     "s>c [.] +0..200ms\n");
-        ck_assert_int_eq(s.segs[0].time.tol_us, 50000);
-        ck_assert_int_eq(s.segs[1].time.tol_pct, 20);
-        ck_assert_int_eq(s.segs[2].time.kind, SCN_T_AT);
-        ck_assert_int_eq(s.segs[2].time.nominal_us, 63000000);
-        ck_assert(s.segs[3].time.range);
-        scenario_free(&s);
+	struct scenario s = parse_ok("c>s [S] +1s~50ms\n"
+	                             "c>s [S] +2s~20%\n"
+	                             "c>s [S] at 63s\n"
+	                             "s>c [.] +0..200ms\n");
+	ck_assert_int_eq(s.segs[0].time.tol_us, 50000);
+	ck_assert_int_eq(s.segs[1].time.tol_pct, 20);
+	ck_assert_int_eq(s.segs[2].time.kind, SCN_T_AT);
+	ck_assert_int_eq(s.segs[2].time.nominal_us, 63000000);
+	ck_assert(s.segs[3].time.range);
+	scenario_free(&s);
 }
 END_TEST
 
 START_TEST(test_pairing_specs)
 {
-        ck_assert_uint_eq(scn_pairs_parse("linux-linux"), 1u << SCN_LINUX_LINUX);
-        ck_assert_uint_eq(scn_pairs_parse("client=linux"),
-                          1u << SCN_LINUX_LINUX | 1u << SCN_LINUX_STACK);
-        ck_assert_uint_eq(scn_pairs_parse("*-stack"),
-                          1u << SCN_LINUX_STACK | 1u << SCN_STACK_STACK);
-        ck_assert_uint_eq(scn_pairs_parse("stack-linux,linux-stack"),
-                          1u << SCN_STACK_LINUX | 1u << SCN_LINUX_STACK);
-        ck_assert_uint_eq(scn_pairs_parse("all"), SCN_ALL_PAIRS);
-        ck_assert_uint_eq(scn_pairs_parse("linux"), 0);
-        ck_assert_uint_eq(scn_pairs_parse("linux-linux,bogus"), 0);
+	ck_assert_uint_eq(scn_pairs_parse("linux-linux"), 1u << SCN_LINUX_LINUX);
+	ck_assert_uint_eq(scn_pairs_parse("client=linux"),
+	                  1u << SCN_LINUX_LINUX | 1u << SCN_LINUX_STACK);
+	ck_assert_uint_eq(scn_pairs_parse("*-stack"),
+	                  1u << SCN_LINUX_STACK | 1u << SCN_STACK_STACK);
+	ck_assert_uint_eq(scn_pairs_parse("stack-linux,linux-stack"),
+	                  1u << SCN_STACK_LINUX | 1u << SCN_LINUX_STACK);
+	ck_assert_uint_eq(scn_pairs_parse("all"), SCN_ALL_PAIRS);
+	ck_assert_uint_eq(scn_pairs_parse("linux"), 0);
+	ck_assert_uint_eq(scn_pairs_parse("linux-linux,bogus"), 0);
 }
 END_TEST
 
 START_TEST(test_when_blocks_give_each_pairing_its_own_expectations)
 {
-        struct scenario s =
-            parse_ok("client sysctl tcp_syn_retries=5 tcp_syn_linear_timeouts=0\n"
-                     "client set syn_retries=5\n"
-                     "rule drop [S] from client\n"
-                     "c>s [S] seq 0 dropped\n"
-                     "when client=linux because Linux gives up later than stated\n"
-                     "client exit ETIMEDOUT at 63s\n"
-                     "end\n"
-                     "when client=stack\n"
-                     "client exit ETIMEDOUT +32s\n"
-                     "c>s [S] seq 0 dropped +1s\n"
-                     "end\n"
-                     "skip stack-stack because the stack cannot be both ends yet\n");
-        struct scn_case c;
-        ck_assert_int_eq(scenario_resolve(&s, SCN_LINUX_LINUX, false, &c), 0);
-        ck_assert(!c.skip);
-        ck_assert_uint_eq(c.n_segs, 1);
-        ck_assert_uint_eq(c.n_sysctls[SCN_CLIENT], 2);
-        ck_assert_str_eq(c.sysctls[SCN_CLIENT][0], "net.ipv4.tcp_syn_retries=5");
-        ck_assert_uint_eq(c.n_tunables[SCN_CLIENT], 0);
-        ck_assert_int_eq(c.exit[SCN_CLIENT], SCN_OUT_ETIMEDOUT);
-        ck_assert_int_eq(c.exit_time[SCN_CLIENT].kind, SCN_T_AT);
-        ck_assert_int_eq(c.exit_time[SCN_CLIENT].nominal_us, 63000000);
-        ck_assert_int_eq(c.exit[SCN_SERVER], SCN_OUT_UNSET);
-        ck_assert_str_eq(c.script[SCN_CLIENT], "connect; close");
-        scn_case_free(&c);
+	struct scenario s =
+	    parse_ok("client sysctl tcp_syn_retries=5 tcp_syn_linear_timeouts=0\n"
+	             "client set syn_retries=5\n"
+	             "rule drop [S] from client\n"
+	             "c>s [S] seq 0 dropped\n"
+	             "when client=linux because Linux gives up later than stated\n"
+	             "client exit ETIMEDOUT at 63s\n"
+	             "end\n"
+	             "when client=stack\n"
+	             "client exit ETIMEDOUT +32s\n"
+	             "c>s [S] seq 0 dropped +1s\n"
+	             "end\n"
+	             "skip stack-stack because the stack cannot be both ends yet\n");
+	struct scn_case c;
+	ck_assert_int_eq(scenario_resolve(&s, SCN_LINUX_LINUX, false, &c), 0);
+	ck_assert(!c.skip);
+	ck_assert_uint_eq(c.n_segs, 1);
+	ck_assert_uint_eq(c.n_sysctls[SCN_CLIENT], 2);
+	ck_assert_str_eq(c.sysctls[SCN_CLIENT][0], "net.ipv4.tcp_syn_retries=5");
+	ck_assert_uint_eq(c.n_tunables[SCN_CLIENT], 0);
+	ck_assert_int_eq(c.exit[SCN_CLIENT], SCN_OUT_ETIMEDOUT);
+	ck_assert_int_eq(c.exit_time[SCN_CLIENT].kind, SCN_T_AT);
+	ck_assert_int_eq(c.exit_time[SCN_CLIENT].nominal_us, 63000000);
+	ck_assert_int_eq(c.exit[SCN_SERVER], SCN_OUT_UNSET);
+	ck_assert_str_eq(c.script[SCN_CLIENT], "connect; close");
+	scn_case_free(&c);
 
-        ck_assert_int_eq(scenario_resolve(&s, SCN_STACK_LINUX, false, &c), 0);
-        ck_assert_uint_eq(c.n_segs, 2);
-        ck_assert_uint_eq(c.n_sysctls[SCN_CLIENT], 0);
-        ck_assert_uint_eq(c.n_tunables[SCN_CLIENT], 1);
-        ck_assert_str_eq(c.tunables[SCN_CLIENT][0], "syn_retries=5");
-        ck_assert_int_eq(c.exit_time[SCN_CLIENT].kind, SCN_T_AFTER);
-        scn_case_free(&c);
+	ck_assert_int_eq(scenario_resolve(&s, SCN_STACK_LINUX, false, &c), 0);
+	ck_assert_uint_eq(c.n_segs, 2);
+	ck_assert_uint_eq(c.n_sysctls[SCN_CLIENT], 0);
+	ck_assert_uint_eq(c.n_tunables[SCN_CLIENT], 1);
+	ck_assert_str_eq(c.tunables[SCN_CLIENT][0], "syn_retries=5");
+	ck_assert_int_eq(c.exit_time[SCN_CLIENT].kind, SCN_T_AFTER);
+	scn_case_free(&c);
 
-        ck_assert_int_eq(scenario_resolve(&s, SCN_STACK_STACK, false, &c), 0);
-        ck_assert(c.skip);
-        ck_assert_str_eq(c.skip_reason, "the stack cannot be both ends yet");
-        scn_case_free(&c);
-        scenario_free(&s);
+	ck_assert_int_eq(scenario_resolve(&s, SCN_STACK_STACK, false, &c), 0);
+	ck_assert(c.skip);
+	ck_assert_str_eq(c.skip_reason, "the stack cannot be both ends yet");
+	scn_case_free(&c);
+	scenario_free(&s);
 }
 END_TEST
 
 START_TEST(test_only_skips_the_other_pairings_with_its_reason)
 {
-        struct scenario s = parse_ok("only linux-linux \"Linux's own linear SYN timeouts\"\n");
-        struct scn_case c;
-        scenario_resolve(&s, SCN_LINUX_STACK, false, &c);
-        ck_assert(c.skip);
-        ck_assert_str_eq(c.skip_reason, "Linux's own linear SYN timeouts");
-        scn_case_free(&c);
-        scenario_resolve(&s, SCN_LINUX_LINUX, false, &c);
-        ck_assert(!c.skip);
-        scn_case_free(&c);
-        scenario_free(&s);
+	struct scenario s = parse_ok("only linux-linux \"Linux's own linear SYN timeouts\"\n");
+	struct scn_case c;
+	scenario_resolve(&s, SCN_LINUX_STACK, false, &c);
+	ck_assert(c.skip);
+	ck_assert_str_eq(c.skip_reason, "Linux's own linear SYN timeouts");
+	scn_case_free(&c);
+	scenario_resolve(&s, SCN_LINUX_LINUX, false, &c);
+	ck_assert(!c.skip);
+	scn_case_free(&c);
+	scenario_free(&s);
 }
 END_TEST
 
 START_TEST(test_inline_rules_keep_their_scenario_line_numbers)
 {
-        struct scenario s = parse_ok("about x\n"
-                                     "rule drop [S] from client first 2\n"
-                                     "\n"
-                                     "when linux-linux\n"
-                                     "rule delay 300ms fin from server\n"
-                                     "end\n");
-        char *text = scenario_rules_text(&s, SCN_LINUX_LINUX);
-        ck_assert_str_eq(text, "\ndrop [S] from client first 2\n\n\ndelay 300ms fin from server\n");
-        free(text);
-        text = scenario_rules_text(&s, SCN_STACK_LINUX);
-        ck_assert_str_eq(text, "\ndrop [S] from client first 2\n");
-        free(text);
-        scenario_free(&s);
+	struct scenario s = parse_ok("about x\n"
+	                             "rule drop [S] from client first 2\n"
+	                             "\n"
+	                             "when linux-linux\n"
+	                             "rule delay 300ms fin from server\n"
+	                             "end\n");
+	char *text = scenario_rules_text(&s, SCN_LINUX_LINUX);
+	ck_assert_str_eq(text, "\ndrop [S] from client first 2\n\n\ndelay 300ms fin from server\n");
+	free(text);
+	text = scenario_rules_text(&s, SCN_STACK_LINUX);
+	ck_assert_str_eq(text, "\ndrop [S] from client first 2\n");
+	free(text);
+	scenario_free(&s);
 }
 END_TEST
 
 START_TEST(test_flags_with_optional_letters_and_any)
 {
-        struct scenario s = parse_ok("c>s [P?.] seq 1:1449\ns>c [*]\n...\n");
-        ck_assert_uint_eq(s.segs[0].flags, TCPF_ACK);
-        ck_assert_uint_eq(s.segs[0].flags_may, TCPF_PSH);
-        ck_assert(s.segs[0].has_len && s.segs[0].len == 1448);
-        ck_assert(s.segs[1].flags_any);
-        ck_assert_int_eq(s.segs[2].kind, SCN_ANYTHING);
-        scenario_free(&s);
+	struct scenario s = parse_ok("c>s [P?.] seq 1:1449\ns>c [*]\n...\n");
+	ck_assert_uint_eq(s.segs[0].flags, TCPF_ACK);
+	ck_assert_uint_eq(s.segs[0].flags_may, TCPF_PSH);
+	ck_assert(s.segs[0].has_len && s.segs[0].len == 1448);
+	ck_assert(s.segs[1].flags_any);
+	ck_assert_int_eq(s.segs[2].kind, SCN_ANYTHING);
+	scenario_free(&s);
 }
 END_TEST
 
 START_TEST(test_errors_name_the_line_and_the_fix)
 {
-        struct scn_error e = parse_fails("about x\nc>s [SX]\n");
-        ck_assert_uint_eq(e.line, 2);
-        ck_assert_str_eq(e.file, "tests/scenarios/bad.scn");
-        ck_assert_ptr_nonnull(strstr(e.msg, "unknown flag letter 'X'"));
+	struct scn_error e = parse_fails("about x\nc>s [SX]\n");
+	ck_assert_uint_eq(e.line, 2);
+	ck_assert_str_eq(e.file, "tests/scenarios/bad.scn");
+	ck_assert_ptr_nonnull(strstr(e.msg, "unknown flag letter 'X'"));
 
-        e = parse_fails("skip linux-stack\n");
-        ck_assert_ptr_nonnull(strstr(e.msg, "needs a reason"));
+	e = parse_fails("skip linux-stack\n");
+	ck_assert_ptr_nonnull(strstr(e.msg, "needs a reason"));
 
-        e = parse_fails("\n\nclient run connect; fly; close\n");
-        ck_assert_uint_eq(e.line, 3);
-        ck_assert_ptr_nonnull(strstr(e.msg, "behaviour script"));
+	e = parse_fails("\n\nclient run connect; fly; close\n");
+	ck_assert_uint_eq(e.line, 3);
+	ck_assert_ptr_nonnull(strstr(e.msg, "behaviour script"));
 
-        e = parse_fails("c>s [S] +1s after nowhere\n");
-        ck_assert_ptr_nonnull(strstr(e.msg, "labelled 'nowhere'"));
+	e = parse_fails("c>s [S] +1s after nowhere\n");
+	ck_assert_ptr_nonnull(strstr(e.msg, "labelled 'nowhere'"));
 
-        e = parse_fails("when linux-linux\nc>s [S]\n");
-        ck_assert_ptr_nonnull(strstr(e.msg, "not closed"));
+	e = parse_fails("when linux-linux\nc>s [S]\n");
+	ck_assert_ptr_nonnull(strstr(e.msg, "not closed"));
 
-        e = parse_fails("client exit EWHATEVER\n");
-        ck_assert_ptr_nonnull(strstr(e.msg, "unknown outcome"));
+	e = parse_fails("client exit EWHATEVER\n");
+	ck_assert_ptr_nonnull(strstr(e.msg, "unknown outcome"));
 
-        e = parse_fails("x>y [S]\n");
-        ck_assert_ptr_nonnull(strstr(e.msg, "direction"));
+	e = parse_fails("x>y [S]\n");
+	ck_assert_ptr_nonnull(strstr(e.msg, "direction"));
 
-        e = parse_fails("c>s [S] +1 s\n");
-        ck_assert_ptr_nonnull(strstr(e.msg, "bad duration"));
+	e = parse_fails("c>s [S] +1 s\n");
+	ck_assert_ptr_nonnull(strstr(e.msg, "bad duration"));
 }
 END_TEST
 
 START_TEST(test_every_scenario_file_of_the_suite_parses)
 {
-        char dir[512];
-        synfin_src_path(dir, sizeof(dir), "tests/scenarios");
-        char cmd[600];
-        snprintf(cmd, sizeof(cmd), "ls %s/*.scn 2>/dev/null", dir);
-        FILE *ls = popen(cmd, "r");
-        ck_assert_ptr_nonnull(ls);
-        char path[512];
-        int n = 0;
-        while (fgets(path, sizeof(path), ls)) {
-                path[strcspn(path, "\n")] = '\0';
-                struct scenario s;
-                struct scn_error err;
-                int r = scenario_parse_file(&s, path, &err);
-                ck_assert_msg(r == 0, "%s:%u: %s", err.file, err.line, err.msg);
-                ck_assert_msg(s.n_segs > 0, "%s expects no conversation", path);
-                scenario_free(&s);
-                n++;
-        }
-        pclose(ls);
-        ck_assert_msg(n >= 3, "only %d scenario files in %s", n, dir);
+	char dir[512];
+	synfin_src_path(dir, sizeof(dir), "tests/scenarios");
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "ls %s/*.scn 2>/dev/null", dir);
+	FILE *ls = popen(cmd, "r");
+	ck_assert_ptr_nonnull(ls);
+	char path[512];
+	int n = 0;
+	while (fgets(path, sizeof(path), ls)) {
+		path[strcspn(path, "\n")] = '\0';
+		struct scenario s;
+		struct scn_error err;
+		int r = scenario_parse_file(&s, path, &err);
+		ck_assert_msg(r == 0, "%s:%u: %s", err.file, err.line, err.msg);
+		ck_assert_msg(s.n_segs > 0, "%s expects no conversation", path);
+		scenario_free(&s);
+		n++;
+	}
+	pclose(ls);
+	ck_assert_msg(n >= 3, "only %d scenario files in %s", n, dir);
 }
 END_TEST
 
 int main(void)
 {
-        Suite *s = suite_create("scenario_parse");
-        TCase *tc = tcase_create("parse");
-        tcase_add_test(tc, test_seed_connect_close_reads_as_seven_segments_one_optional);
-        tcase_add_test(tc, test_default_tolerance_is_packetdrills_max_4ms_or_an_eighth);
-        tcase_add_test(tc, test_times_tolerances_and_ranges_parse);
-        tcase_add_test(tc, test_pairing_specs);
-        tcase_add_test(tc, test_when_blocks_give_each_pairing_its_own_expectations);
-        tcase_add_test(tc, test_only_skips_the_other_pairings_with_its_reason);
-        tcase_add_test(tc, test_inline_rules_keep_their_scenario_line_numbers);
-        tcase_add_test(tc, test_flags_with_optional_letters_and_any);
-        tcase_add_test(tc, test_errors_name_the_line_and_the_fix);
-        tcase_add_test(tc, test_every_scenario_file_of_the_suite_parses);
-        suite_add_tcase(s, tc);
-        return synfin_run_suite(s);
+	Suite *s = suite_create("scenario_parse");
+	TCase *tc = tcase_create("parse");
+	tcase_add_test(tc, test_seed_connect_close_reads_as_seven_segments_one_optional);
+	tcase_add_test(tc, test_default_tolerance_is_packetdrills_max_4ms_or_an_eighth);
+	tcase_add_test(tc, test_times_tolerances_and_ranges_parse);
+	tcase_add_test(tc, test_pairing_specs);
+	tcase_add_test(tc, test_when_blocks_give_each_pairing_its_own_expectations);
+	tcase_add_test(tc, test_only_skips_the_other_pairings_with_its_reason);
+	tcase_add_test(tc, test_inline_rules_keep_their_scenario_line_numbers);
+	tcase_add_test(tc, test_flags_with_optional_letters_and_any);
+	tcase_add_test(tc, test_errors_name_the_line_and_the_fix);
+	tcase_add_test(tc, test_every_scenario_file_of_the_suite_parses);
+	suite_add_tcase(s, tc);
+	return synfin_run_suite(s);
 }
