@@ -104,7 +104,8 @@ static size_t tcp_with_options(uint8_t *seg, const uint8_t *opt, size_t optlen)
 	put_be16(seg + 2, 2);
 	seg[12] = (uint8_t)((doff / 4) << 4);
 	seg[13] = TH_ACK;
-	memcpy(seg + 20, opt, optlen);
+	if (optlen)
+		memcpy(seg + 20, opt, optlen);
 	put_be16(seg + 16,
 	         csum_fold(csum_add(csum_pseudo(FX_PEER, FX_LOCAL, 6, (uint16_t)doff), seg, doff)));
 	return doff;
