@@ -88,7 +88,8 @@ static void tcp_handshake_timeout(struct tcp_conn *c, uint64_t now)
 	                              : tun->syn_retries;
 
 	if (c->retransmits >= limit) {
-		tcp_conn_done(c, now, -ETIMEDOUT);
+		/* a listener's child was never seen by the application: it just goes */
+		tcp_conn_done(c, now, c->passive ? 0 : -ETIMEDOUT);
 		return;
 	}
 	c->retransmits++;

@@ -284,6 +284,69 @@ START_TEST(test_sim_first_client_fin_dropped_is_retransmitted)
 }
 END_TEST
 
+static const char *states_of(enum sim_side side, int sock, char *out, size_t size)
+{
+	size_t off = 0;
+	out[0] = 0;
+	for (unsigned i = 0; i < W.n_events && off < size; i++) {
+		const struct stack_event *e = &W.events[i].ev;
+		if (W.events[i].side != side || e->type != STACK_EV_STATE || e->sock != sock)
+			continue;
+		off += (size_t)snprintf(out + off, size - off, "%s%s", off ? " " : "",
+		                        stack_state_name(e->new_state));
+	}
+	return out;
+}
+
+START_TEST(test_sim_simultaneous_open_and_simultaneous_close)
+{
+	char buf[256];
+	start(NULL, NULL);
+	int c = tcp_connect(W.st[SIM_C], W.now, 5555, SIM_SERVER, 6666);
+	int s = tcp_connect(W.st[SIM_S], W.now, 6666, SIM_CLIENT, 5555);
+	sim_run_until(&W, W.now + 100 * MS);
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_C], c), TCPS_ESTABLISHED);
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_S], s), TCPS_ESTABLISHED);
+	ck_assert_str_eq(ladder(buf, sizeof(buf)), "C[S] S[S] S[S.] C[S.]");
+	tcp_shutdown_write(W.st[SIM_C], W.now, c);
+	tcp_shutdown_write(W.st[SIM_S], W.now, s);
+	sim_run_until(&W, W.now + 1 * SEC);
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_C], c), TCPS_TIME_WAIT);
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_S], s), TCPS_TIME_WAIT);
+	const char *want = "SYN-SENT SYN-RECEIVED ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT";
+	ck_assert_str_eq(states_of(SIM_C, c, buf, sizeof(buf)), want);
+	ck_assert_str_eq(states_of(SIM_S, s, buf, sizeof(buf)), want);
+	sim_run_until(&W, W.now + 61 * SEC);
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_C], c), TCPS_CLOSED);
+	ck_assert_int_eq(tcp_get_state(W.st[SIM_S], s), TCPS_CLOSED);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_request_response_delayed_ack_rides_on_data)
+{
+	char buf[256];
+	struct stack_tunables tun;
+	stack_tunables_default(&tun);
+	tun.quickack = 0;
+	start(NULL, &tun);
+	connect_at_now();
+	sim_run_until(&W, W.now + 100 * MS);
+	tcp_send(W.st[SIM_C], W.now, A.csock, "GET / HTTP/1.0\r\n\r\n", 18);
+	sim_run_until(&W, W.now + 10 * MS);
+	ck_assert_uint_eq(A.received, 18); /* read by the server application on arrival */
+	tcp_send(W.st[SIM_S], W.now, A.ssock, "HTTP/1.0 200 OK\r\n\r\n", 19);
+	sim_run_until(&W, W.now + 30 * MS);
+	/* the server's response carried the ACK of the request; the client's ACK of the
+	 * response waits for its delayed-ACK timer */
+	ck_assert_str_eq(ladder(buf, sizeof(buf)), "C[S] S[S.] C[.] C[P.] S[P.]");
+	sim_run_until(&W, W.now + 100 * MS);
+	ck_assert_str_eq(ladder(buf, sizeof(buf)), "C[S] S[S.] C[.] C[P.] S[P.] C[.]");
+	ck_assert_uint_eq(W.log[5].at - W.log[4].at, 500 + 40 * MS);
+	stop();
+}
+END_TEST
+
 static void transfer(const char *rules, uint64_t bytes)
 {
 	struct stack_tunables tun;
@@ -344,6 +407,8 @@ static Suite *sim_wire_suite(void)
 	tcase_add_test(tc, test_sim_lost_syn_ack_is_retransmitted_by_the_server);
 	tcase_add_test(tc, test_sim_server_fin_held_300ms);
 	tcase_add_test(tc, test_sim_first_client_fin_dropped_is_retransmitted);
+	tcase_add_test(tc, test_sim_simultaneous_open_and_simultaneous_close);
+	tcase_add_test(tc, test_sim_request_response_delayed_ack_rides_on_data);
 	tcase_add_test(tc, test_sim_10mb_transfer_with_losses_arrives_intact);
 	tcase_add_test(tc, test_sim_1mb_transfer_with_reordering_jitter_arrives_intact);
 	suite_add_tcase(s, tc);

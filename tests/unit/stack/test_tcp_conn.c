@@ -573,6 +573,117 @@ START_TEST(test_listener_close_resets_unaccepted_children)
 }
 END_TEST
 
+START_TEST(test_syn_sent_close_goes_to_closed_without_rst)
+{
+	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
+	fx_recv_one(&F, TCPF_SYN);
+	int h = F.sock;
+	ck_assert_int_eq(tcp_close(F.s, F.now, h), 0);
+	fx_recv_nothing(&F);
+	ck_assert_str_eq(trans(h), "CLOSED -> SYN-SENT, SYN-SENT -> CLOSED");
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+	ck_assert_ptr_null(F.s->conns);
+}
+END_TEST
+
+START_TEST(test_syn_received_shutdown_sends_fin_once_established)
+{
+	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
+	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
+	uint32_t iss = syn->seq;
+	fx_send_raw(&F, TH_SYN, FX_PEER_ISS, 0, NULL, 0);
+	fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	ck_assert_int_eq(tcp_shutdown_write(F.s, F.now, F.sock), 0);
+	fx_recv_nothing(&F);
+	fx_send_raw(&F, TH_ACK, FX_PEER_ISS + 1, iss + 1, NULL, 0);
+	struct segment *fin = fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	ck_assert_uint_eq(fin->seq, iss + 1);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_FIN_WAIT_1);
+}
+END_TEST
+
+START_TEST(test_close_wait_rst_is_connection_reset)
+{
+	fx_active_established(&F);
+	fx_to_close_wait(&F);
+	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNRESET);
+}
+END_TEST
+
+START_TEST(test_fin_wait_2_rst_is_connection_reset)
+{
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNRESET);
+}
+END_TEST
+
+START_TEST(test_last_ack_rst_closes_without_error)
+{
+	fx_active_established(&F);
+	fx_to_close_wait(&F);
+	tcp_shutdown_write(F.s, F.now, F.sock);
+	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	ck_assert_int_eq(tcp_get_error(F.s, F.sock), 0);
+}
+END_TEST
+
+START_TEST(test_time_wait_rst_closes)
+{
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	fx_to_time_wait(&F);
+	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+}
+END_TEST
+
+START_TEST(test_closing_rst_closes)
+{
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
+	fx_recv_one(&F, TCPF_ACK);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSING);
+	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+}
+END_TEST
+
+START_TEST(test_two_connections_on_one_listener_are_kept_apart)
+{
+	char buf[8];
+	F.listener = tcp_listen(F.s, F.lport, 4);
+	uint32_t iss[2];
+	for (int i = 0; i < 2; i++) {
+		F.pport = (uint16_t)(5000 + i);
+		fx_send_raw(&F, TH_SYN, 100u * (unsigned)i, 0, NULL, 0);
+		iss[i] = fx_recv_one(&F, TCPF_SYN | TCPF_ACK)->seq;
+		fx_send_raw(&F, TH_ACK, 100u * (unsigned)i + 1, iss[i] + 1, NULL, 0);
+	}
+	int a = tcp_accept(F.s, F.listener);
+	int b = tcp_accept(F.s, F.listener);
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_gt(b, 0);
+	ck_assert_int_ne(a, b);
+	F.pport = 5001;
+	fx_send_raw(&F, TH_ACK | TH_PSH, 101, iss[1] + 1, "to-b", 4);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, a, buf, sizeof(buf)), -EAGAIN);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, b, buf, sizeof(buf)), 4);
+	struct tcp_info_view ib;
+	tcp_get_info(F.s, b, &ib);
+	ck_assert_uint_eq(ib.rport, 5001);
+}
+END_TEST
+
 static Suite *tcp_conn_suite(void)
 {
 	Suite *s = suite_create("tcp_conn");
@@ -602,6 +713,14 @@ static Suite *tcp_conn_suite(void)
 	tcase_add_test(tc, test_close_with_unread_data_sends_rst);
 	tcase_add_test(tc, test_abort_sends_rst_and_frees_handle);
 	tcase_add_test(tc, test_listener_close_resets_unaccepted_children);
+	tcase_add_test(tc, test_syn_sent_close_goes_to_closed_without_rst);
+	tcase_add_test(tc, test_syn_received_shutdown_sends_fin_once_established);
+	tcase_add_test(tc, test_close_wait_rst_is_connection_reset);
+	tcase_add_test(tc, test_fin_wait_2_rst_is_connection_reset);
+	tcase_add_test(tc, test_last_ack_rst_closes_without_error);
+	tcase_add_test(tc, test_time_wait_rst_closes);
+	tcase_add_test(tc, test_closing_rst_closes);
+	tcase_add_test(tc, test_two_connections_on_one_listener_are_kept_apart);
 	suite_add_tcase(s, tc);
 
 	TCase *r = tcase_create("rfc5961");
