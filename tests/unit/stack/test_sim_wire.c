@@ -382,7 +382,7 @@ START_TEST(test_sim_10mb_transfer_with_losses_arrives_intact)
 	         "drop [.] from client nth 5000\n"
 	         "drop [.] from client nth 5003\n"
 	         "drop [.] from client nth 5006\n",
-	         10u << 20);
+	         10u << 20, 2 * SEC);
 	for (unsigned i = 0; i < W.rs.n_rules; i++)
 		ck_assert_msg(W.rs.rules[i].hits == 1, "rule %u hit %llu times", i + 1,
 		              (unsigned long long)W.rs.rules[i].hits);
@@ -397,7 +397,7 @@ START_TEST(test_sim_1mb_transfer_with_reordering_jitter_arrives_intact)
 {
 	transfer("delay 1ms jitter 1ms from client\n"
 	         "drop [.] from client nth 40\n",
-	         1u << 20);
+	         1u << 20, 2 * SEC);
 	stop();
 }
 END_TEST
