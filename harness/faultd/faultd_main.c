@@ -1,0 +1,821 @@
+/* faultd_main.c: synfin-faultd, the fault injector of the wire namespace.
+ *
+ * One thread, one epoll loop over three descriptors: the NFQUEUE netlink socket (packets in,
+ * verdicts out), a timerfd armed for the earliest held packet (CLOCK_MONOTONIC, so a clock step
+ * never shortens a delay) and a signalfd (SIGINT/SIGTERM: release and exit; SIGHUP: reload).
+ * Every packet gets its verdict at once (pass, drop) or when its delay is over; trace
+ * timestamps are CLOCK_REALTIME, like tcpdump's.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "delay_queue.h"
+#include "nfq_queue.h"
+#include "rule.h"
+#include "segment.h"
+#include "trace.h"
+
+#define PROG "synfin-faultd"
+#define EXIT_RULES 2  /* a rule file that does not parse */
+#define EXIT_USAGE 64 /* EX_USAGE */
+
+struct options {
+	uint16_t queue_num;
+	const char *rules_path;
+	uint32_t client_addr;
+	const char *text_path;
+	const char *jsonl_path;
+	const char *pcap_path;
+	const char *ready_path;
+	bool quiet;
+	bool seed_given;
+	uint64_t seed;
+	bool drop_held_on_exit;
+};
+
+/* A packet held by a delay rule: a copy for the trace, and what held it. */
+struct held_packet {
+	uint64_t seen_mono_ns;
+	struct verdict verdict;
+	const char *rule_file; /* the name of the ruleset that held it (kept until exit) */
+	size_t len;
+	uint8_t data[];
+};
+
+struct counters {
+	uint64_t seen;
+	uint64_t passed;
+	uint64_t dropped;
+	uint64_t delayed;
+	uint64_t released;
+	uint64_t released_at_exit;
+	uint64_t dropped_at_exit;
+	uint64_t not_ipv4;
+	uint64_t not_tcp;
+	uint64_t bad_tcp;
+	uint64_t no_payload;
+	uint64_t hold_failed;
+};
+
+struct faultd {
+	struct options opt;
+	struct ruleset *rs;
+	/* rulesets replaced by SIGHUP stay alive: held packets still point at their rules */
+	struct ruleset **retired;
+	size_t n_retired;
+	struct matcher *matcher;
+
+	FILE *text;
+	bool text_is_stdout;
+	FILE *jsonl;
+	FILE *pcap;
+	/* each output keeps its own relative-number table (trace.h) */
+	struct trace_seqs *text_seqs;
+	struct trace_seqs *json_seqs;
+
+	struct nfq_queue *nfq;
+	struct delay_queue held;
+	int timer_fd;
+	int signal_fd;
+	int epoll_fd;
+	struct counters c;
+};
+
+static uint64_t realtime_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char synopsis[] =
+    "usage: " PROG " [-q N] [-r RULES] [--client ADDR] [--text FILE] [--jsonl FILE]\n"
+    "                     [--pcap FILE] [--quiet] [--seed N] [--ready FILE]\n"
+    "                     [--drop-held-on-exit]\n"
+    "       " PROG " --check RULES\n";
+
+/* A bad command line gets the synopsis; --help the whole text. */
+static void usage(FILE *out)
+{
+	fputs(synopsis, out);
+	if (out == stderr) {
+		fputs("Try '" PROG " --help' for what each option does.\n", out);
+		return;
+	}
+	fprintf(
+	    out,
+	    "\n"
+	    "Judge every packet of an NFQUEUE by a rule file: pass it, drop it, or hold it for a\n"
+	    "while, and write a trace of what was seen and done. Run it in the wire namespace,\n"
+	    "where iptables sends the forwarded TCP segments to the queue.\n"
+	    "\n"
+	    "  -q, --queue N        NFQUEUE number to bind (0-65535, default 0)\n"
+	    "  -r, --rules FILE     rule file (rules/README.md); without one every packet passes\n"
+	    "      --client ADDR    the client's IPv4 address (default 192.168.1.108): segments\n"
+	    "                       from it go \"from client\", segments to it \"from server\"\n"
+	    "      --text FILE      write the text trace (tcpdump's line plus the verdict) to "
+	    "FILE\n"
+	    "                       instead of standard output\n"
+	    "      --jsonl FILE     also write the trace as JSON Lines (one object per event)\n"
+	    "      --pcap FILE      also write every packet seen, when seen, to a pcap file\n"
+	    "                       (LINKTYPE_RAW; read it with tcpdump -r)\n"
+	    "      --quiet          no text trace on standard output\n"
+	    "      --seed N         seed of the jitter generator, to repeat a run (default: from\n"
+	    "                       the clock; the seed used is printed on standard error)\n"
+	    "      --ready FILE     create FILE once the queue is bound (removed at exit)\n"
+	    "      --drop-held-on-exit\n"
+	    "                       at SIGINT/SIGTERM drop the packets still held instead of\n"
+	    "                       delivering them\n"
+	    "      --check RULES    only parse RULES: print `RULES: N rules OK` and exit 0, or "
+	    "the\n"
+	    "                       errors and exit 2\n"
+	    "  -h, --help           this text\n"
+	    "\n"
+	    "Signals: SIGHUP reloads the rule file (a file with errors keeps the previous rules);\n"
+	    "SIGINT and SIGTERM give every held packet its verdict, print per-rule counters on\n"
+	    "standard error and exit 0.\n"
+	    "Exit status: 0 done, 1 the queue could not be run (privileges, kernel support),\n"
+	    "2 bad rule file, 64 bad command line.\n"
+	    "Only the trace goes to standard output; messages go to standard error.\n");
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	if (!*s || *s == '-')
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_CLIENT = 256,
+	OPT_TEXT,
+	OPT_JSONL,
+	OPT_PCAP,
+	OPT_QUIET,
+	OPT_SEED,
+	OPT_READY,
+	OPT_CHECK,
+	OPT_DROP_HELD,
+};
+
+static int check_rules(const char *path)
+{
+	struct ruleset rs;
+	struct rule_error err;
+	if (ruleset_parse_file(&rs, path, &err) != 0) {
+		rule_error_print(stderr, &err);
+		return EXIT_RULES;
+	}
+	printf("RULES: %u rules OK\n", rs.n_rules);
+	ruleset_free(&rs);
+	return 0;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+	static const struct option longopts[] = {
+	    {"queue", required_argument, NULL, 'q'},
+	    {"rules", required_argument, NULL, 'r'},
+	    {"client", required_argument, NULL, OPT_CLIENT},
+	    {"text", required_argument, NULL, OPT_TEXT},
+	    {"jsonl", required_argument, NULL, OPT_JSONL},
+	    {"pcap", required_argument, NULL, OPT_PCAP},
+	    {"quiet", no_argument, NULL, OPT_QUIET},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"ready", required_argument, NULL, OPT_READY},
+	    {"check", required_argument, NULL, OPT_CHECK},
+	    {"drop-held-on-exit", no_argument, NULL, OPT_DROP_HELD},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	memset(opt, 0, sizeof(*opt));
+	opt->client_addr = 0xc0a8016c; /* 192.168.1.108 */
+	const char *check = NULL;
+	int c;
+	uint64_t v;
+	struct in_addr a;
+	while ((c = getopt_long(argc, argv, "q:r:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			if (parse_u64(optarg, 65535, &v)) {
+				fprintf(stderr, PROG ": bad queue number '%s' (0-65535)\n", optarg);
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			opt->queue_num = (uint16_t)v;
+			break;
+		case 'r':
+			opt->rules_path = optarg;
+			break;
+		case OPT_CLIENT:
+			if (inet_pton(AF_INET, optarg, &a) != 1) {
+				fprintf(stderr, PROG ": bad client address '%s' (dotted IPv4)\n",
+				        optarg);
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			opt->client_addr = ntohl(a.s_addr);
+			break;
+		case OPT_TEXT:
+			opt->text_path = optarg;
+			break;
+		case OPT_JSONL:
+			opt->jsonl_path = optarg;
+			break;
+		case OPT_PCAP:
+			opt->pcap_path = optarg;
+			break;
+		case OPT_QUIET:
+			opt->quiet = true;
+			break;
+		case OPT_SEED:
+			if (parse_u64(optarg, UINT64_MAX, &opt->seed)) {
+				fprintf(stderr, PROG ": bad seed '%s'\n", optarg);
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			opt->seed_given = true;
+			break;
+		case OPT_READY:
+			opt->ready_path = optarg;
+			break;
+		case OPT_CHECK:
+			check = optarg;
+			break;
+		case OPT_DROP_HELD:
+			opt->drop_held_on_exit = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (check)
+		return check_rules(check);
+	return -1;
+}
+
+/* ---- trace output ---- */
+
+static const char *direction(const struct faultd *d, const struct segment *seg)
+{
+	if (seg->saddr == d->opt.client_addr)
+		return "c2s";
+	if (seg->daddr == d->opt.client_addr)
+		return "s2c";
+	return "other";
+}
+
+static void emit(struct faultd *d, const struct trace_event *ev)
+{
+	if (d->text) {
+		trace_write_text(d->text, d->text_seqs, ev);
+		fflush(d->text);
+	}
+	if (d->jsonl) {
+		trace_write_json(d->jsonl, d->json_seqs, ev);
+		fflush(d->jsonl);
+	}
+}
+
+static void emit_pcap(struct faultd *d, uint64_t time_us, const uint8_t *pkt, size_t len)
+{
+	if (!d->pcap || !pkt)
+		return;
+	pcap_write_packet(d->pcap, time_us, pkt, len);
+	fflush(d->pcap);
+}
+
+static void print_time(FILE *out, uint64_t time_us)
+{
+	time_t secs = (time_t)(time_us / 1000000u);
+	struct tm tm;
+	localtime_r(&secs, &tm);
+	fprintf(out, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	        (unsigned)(time_us % 1000000u));
+}
+
+/* Not a TCP segment we can judge: it passes, and the text trace says why. The JSON trace
+ * carries TCP segments only (its schema has no place for them); the pcap has every packet. */
+static void emit_malformed(struct faultd *d, uint64_t time_us, const struct nfq_packet *p,
+                           const struct segment *seg, const char *reason)
+{
+	if (!d->text)
+		return;
+	print_time(d->text, time_us);
+	if (seg) {
+		char src[16], dst[16];
+		trace_addr_str(src, sizeof(src), seg->saddr);
+		trace_addr_str(dst, sizeof(dst), seg->daddr);
+		fprintf(d->text, " IP %s > %s: proto %u, length %zu  pass (%s)\n", src, dst,
+		        seg->ip_proto, p->len, reason);
+	} else {
+		fprintf(d->text, " packet of %zu bytes (ethertype 0x%04x)  pass (%s)\n", p->len,
+		        p->hw_protocol, reason);
+	}
+	fflush(d->text);
+}
+
+/* ---- verdicts ---- */
+
+static bool accept_batchable(const struct faultd *d)
+{
+	/* A batch verdict covers every queued id up to the one it names, and held packets have
+	 * lower ids than anything arriving after them: batching while one is held would release
+	 * it early. So accepts are batched only while nothing is held. */
+	return delay_queue_len(&d->held) == 0;
+}
+
+static void arm_timer(struct faultd *d)
+{
+	struct itimerspec its = {0};
+	uint64_t deadline;
+	if (delay_queue_next_deadline(&d->held, &deadline) == 0) {
+		if (deadline == 0)
+			deadline = 1; /* an all-zero it_value would disarm */
+		its.it_value.tv_sec = (time_t)(deadline / 1000000000u);
+		its.it_value.tv_nsec = (long)(deadline % 1000000000u);
+	}
+	if (timerfd_settime(d->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		fprintf(stderr, PROG ": timerfd_settime: %s\n", strerror(errno));
+}
+
+static void hold(struct faultd *d, const struct nfq_packet *p, const struct verdict *v)
+{
+	uint64_t now = monotonic_ns();
+	struct held_packet *h = malloc(sizeof(*h) + p->len);
+	if (h) {
+		h->seen_mono_ns = now;
+		h->verdict = *v;
+		h->rule_file = d->rs->name;
+		h->len = p->len;
+		memcpy(h->data, p->data, p->len);
+	}
+	if (!h || delay_queue_push(&d->held, now + (uint64_t)v->delay_us * 1000u, p->id, h) != 0) {
+		/* cannot hold it: let it through rather than lose it */
+		free(h);
+		d->c.hold_failed++;
+		fprintf(stderr, PROG ": out of memory holding packet %u: accepted at once\n",
+		        p->id);
+		nfq_queue_accept(d->nfq, p->id, false);
+		return;
+	}
+	d->c.delayed++;
+	arm_timer(d);
+}
+
+static void on_packet(void *ctx, const struct nfq_packet *p)
+{
+	struct faultd *d = ctx;
+	uint64_t now_us = realtime_us();
+	d->c.seen++;
+	emit_pcap(d, now_us, p->data, p->len);
+
+	struct segment seg;
+	int err;
+	const char *reason = NULL;
+	bool have_addrs = false; /* segment_parse filled the addresses of a non-TCP packet */
+	if (!p->data) {
+		d->c.no_payload++;
+		reason = "no packet data";
+	} else if (p->hw_protocol != 0x0800 /* ETH_P_IP */ && p->hw_protocol != 0) {
+		d->c.not_ipv4++;
+		reason = "not IPv4";
+	} else if ((err = segment_parse(&seg, p->data, p->len)) != 0) {
+		if (err == -EPROTONOSUPPORT) {
+			d->c.not_tcp++;
+			reason = "not TCP";
+			have_addrs = true;
+		} else {
+			d->c.bad_tcp++;
+			reason = "malformed";
+		}
+	}
+	if (reason) {
+		emit_malformed(d, now_us, p, have_addrs ? &seg : NULL, reason);
+		nfq_queue_accept(d->nfq, p->id, accept_batchable(d));
+		return;
+	}
+
+	struct verdict v;
+	matcher_decide(d->matcher, &seg, &v);
+	struct trace_event ev = {
+	    .kind = TRACE_SEEN,
+	    .time_us = now_us,
+	    .pkt = p->data,
+	    .len = p->len,
+	    .seg = &seg,
+	    .verdict = v,
+	    .rule_file = d->rs->name,
+	    .dir = direction(d, &seg),
+	};
+	emit(d, &ev);
+	switch (v.action) {
+	case RULE_DROP:
+		d->c.dropped++;
+		nfq_queue_drop(d->nfq, p->id);
+		break;
+	case RULE_DELAY:
+		hold(d, p, &v);
+		break;
+	case RULE_PASS:
+	default:
+		d->c.passed++;
+		nfq_queue_accept(d->nfq, p->id, accept_batchable(d));
+		break;
+	}
+}
+
+/* Give one held packet its verdict and say so in the trace. */
+static void release(struct faultd *d, const struct delay_entry *e, bool drop)
+{
+	struct held_packet *h = e->data;
+	uint64_t now_us = realtime_us();
+	uint64_t held_us = (monotonic_ns() - h->seen_mono_ns) / 1000u;
+	if (drop)
+		nfq_queue_drop(d->nfq, e->id);
+	else
+		nfq_queue_accept(d->nfq, e->id, false);
+
+	struct segment seg;
+	if (segment_parse(&seg, h->data, h->len) == 0) {
+		struct trace_event ev = {
+		    .kind = TRACE_RELEASED,
+		    .time_us = now_us,
+		    .pkt = h->data,
+		    .len = h->len,
+		    .seg = &seg,
+		    .verdict = h->verdict,
+		    .held_us = held_us,
+		    .rule_file = h->rule_file,
+		    .dir = direction(d, &seg),
+		};
+		if (!drop) {
+			emit(d, &ev);
+		} else if (d->text) {
+			/* the trace schema has no "dropped later" event: the text trace says it */
+			char line[1024];
+			trace_format_tcpdump(line, sizeof(line), d->text_seqs, 1, now_us, &seg);
+			fprintf(d->text,
+			        "%s  DROPPED at exit after %.3f ms, held by rule %u (%s:%u)\n",
+			        line, (double)held_us / 1000.0,
+			        h->verdict.rule ? h->verdict.rule->index : 0, h->rule_file,
+			        h->verdict.rule ? h->verdict.rule->line : 0);
+			fflush(d->text);
+		}
+	}
+	free(h);
+}
+
+static void release_due(struct faultd *d)
+{
+	uint64_t expirations;
+	if (read(d->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		fprintf(stderr, PROG ": reading the timer: %s\n", strerror(errno));
+	uint64_t now = monotonic_ns();
+	struct delay_entry e;
+	while (delay_queue_pop_due(&d->held, now, &e) == 0) {
+		d->c.released++;
+		release(d, &e, false);
+	}
+	arm_timer(d);
+}
+
+static void release_all(struct faultd *d)
+{
+	struct delay_entry e;
+	while (delay_queue_pop(&d->held, &e) == 0) {
+		if (d->opt.drop_held_on_exit)
+			d->c.dropped_at_exit++;
+		else
+			d->c.released_at_exit++;
+		release(d, &e, d->opt.drop_held_on_exit);
+	}
+}
+
+/* ---- rules ---- */
+
+static int load_rules(struct faultd *d, struct ruleset **out)
+{
+	struct ruleset *rs = calloc(1, sizeof(*rs));
+	if (!rs) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -ENOMEM;
+	}
+	struct rule_error err;
+	int rc = d->opt.rules_path ? ruleset_parse_file(rs, d->opt.rules_path, &err)
+	                           : ruleset_parse_string(rs, "(no rules)", "", &err);
+	if (rc != 0) {
+		rule_error_print(stderr, &err);
+		free(rs);
+		return rc;
+	}
+	*out = rs;
+	return 0;
+}
+
+static void reload_rules(struct faultd *d)
+{
+	if (!d->opt.rules_path) {
+		fprintf(stderr, PROG ": SIGHUP: no rule file to reload (started without -r)\n");
+		return;
+	}
+	struct ruleset *rs;
+	if (load_rules(d, &rs) != 0) {
+		fprintf(stderr, PROG ": %s has errors: keeping the previous %u rules\n",
+		        d->opt.rules_path, d->rs->n_rules);
+		return;
+	}
+	struct ruleset **r = realloc(d->retired, (d->n_retired + 1) * sizeof(*r));
+	if (!r) {
+		fprintf(stderr, PROG ": out of memory: keeping the previous %u rules\n",
+		        d->rs->n_rules);
+		ruleset_free(rs);
+		free(rs);
+		return;
+	}
+	d->retired = r;
+	d->retired[d->n_retired++] = d->rs;
+	d->rs = rs;
+	matcher_set_rules(d->matcher, rs);
+	fprintf(stderr, PROG ": reloaded %u rules from %s\n", rs->n_rules, d->opt.rules_path);
+}
+
+static void print_summary(struct faultd *d)
+{
+	const struct counters *c = &d->c;
+	if (d->n_retired)
+		fprintf(stderr, PROG ": counters since the last reload of %s:\n", d->rs->name);
+	for (unsigned i = 0; i < d->rs->n_rules; i++) {
+		const struct rule *r = &d->rs->rules[i];
+		fprintf(stderr, "rule %u (%s:%u) fired %" PRIu64 " times: %s\n", r->index,
+		        d->rs->name, r->line, r->hits, r->text);
+	}
+	uint64_t malformed = c->not_ipv4 + c->not_tcp + c->bad_tcp + c->no_payload;
+	fprintf(stderr,
+	        "totals: seen %" PRIu64 ", passed %" PRIu64 ", dropped %" PRIu64
+	        ", delayed %" PRIu64 ", malformed %" PRIu64 "\n",
+	        c->seen, c->passed, c->dropped, c->delayed, malformed);
+	fprintf(stderr,
+	        "held: released %" PRIu64 " on time, %" PRIu64 " delivered at exit, %" PRIu64
+	        " dropped at exit, %" PRIu64 " passed at once (no memory)\n",
+	        c->released, c->released_at_exit, c->dropped_at_exit, c->hold_failed);
+	if (malformed)
+		fprintf(stderr,
+		        "malformed (all passed): not IPv4 %" PRIu64 ", not TCP %" PRIu64
+		        ", bad TCP/IP %" PRIu64 ", no data %" PRIu64 "\n",
+		        c->not_ipv4, c->not_tcp, c->bad_tcp, c->no_payload);
+	const struct nfq_stats *s = nfq_queue_stats(d->nfq);
+	fprintf(stderr,
+	        "queue: %" PRIu64 " single verdicts, %" PRIu64 " batch verdicts, %" PRIu64
+	        " packets lost before the daemon saw them, %" PRIu64 " socket overruns, %" PRIu64
+	        " refused verdicts, %" PRIu64 " bad messages\n",
+	        s->verdicts, s->batches, s->lost, s->enobufs, s->verdict_errors, s->bad_messages);
+}
+
+/* ---- set-up and the loop ---- */
+
+static FILE *open_output(const char *path, const char *what)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, PROG ": cannot open %s file %s: %s\n", what, path, strerror(errno));
+	return f;
+}
+
+static int open_outputs(struct faultd *d)
+{
+	if (d->opt.text_path) {
+		if (!(d->text = open_output(d->opt.text_path, "text trace")))
+			return -1;
+	} else if (!d->opt.quiet) {
+		d->text = stdout;
+		d->text_is_stdout = true;
+	}
+	if (d->opt.jsonl_path && !(d->jsonl = open_output(d->opt.jsonl_path, "JSON Lines")))
+		return -1;
+	if (d->opt.pcap_path) {
+		if (!(d->pcap = open_output(d->opt.pcap_path, "pcap")))
+			return -1;
+		pcap_write_header(d->pcap);
+		fflush(d->pcap);
+	}
+	d->text_seqs = trace_seqs_new();
+	d->json_seqs = trace_seqs_new();
+	if (!d->text_seqs || !d->json_seqs) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_fds(struct faultd *d)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	/* a closed trace reader must not kill the daemon while it holds packets */
+	signal(SIGPIPE, SIG_IGN);
+	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->signal_fd < 0 || d->timer_fd < 0 || d->epoll_fd < 0)
+		return -errno;
+	return 0;
+}
+
+static int watch(struct faultd *d, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+	return epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void write_ready(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, PROG ": cannot create ready file %s: %s\n", path, strerror(errno));
+		return;
+	}
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n)
+		fprintf(stderr, PROG ": writing ready file %s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+/* Returns true when the loop should stop. */
+static bool handle_signal(struct faultd *d)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+	while (read(d->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload_rules(d);
+		else
+			stop = true;
+	}
+	return stop;
+}
+
+static int run(struct faultd *d)
+{
+	int rc = 0;
+	bool stop = false;
+	while (!stop) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(d->epoll_fd, evs, 4, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, PROG ": epoll_wait: %s\n", strerror(errno));
+			rc = 1;
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == d->timer_fd) {
+				release_due(d);
+			} else if (fd == d->signal_fd) {
+				stop = handle_signal(d) || stop;
+			} else {
+				int err = nfq_queue_receive(d->nfq);
+				if (err < 0) {
+					fprintf(stderr, PROG ": reading the queue: %s\n",
+					        strerror(-err));
+					rc = 1;
+					stop = true;
+				}
+			}
+		}
+		int err = nfq_queue_flush(d->nfq);
+		if (err)
+			fprintf(stderr, PROG ": sending verdicts: %s\n", strerror(-err));
+	}
+	/* Packets already in the socket are judged first, so none is left without a verdict
+	 * when the queue is unbound (the kernel drops what is still queued then). */
+	nfq_queue_receive(d->nfq);
+	release_all(d);
+	int err = nfq_queue_flush(d->nfq);
+	if (err)
+		fprintf(stderr, PROG ": sending verdicts at exit: %s\n", strerror(-err));
+	return rc;
+}
+
+static void cleanup(struct faultd *d)
+{
+	nfq_queue_close(d->nfq);
+	delay_queue_free(&d->held);
+	matcher_free(d->matcher);
+	for (size_t i = 0; i < d->n_retired; i++) {
+		ruleset_free(d->retired[i]);
+		free(d->retired[i]);
+	}
+	free(d->retired);
+	if (d->rs) {
+		ruleset_free(d->rs);
+		free(d->rs);
+	}
+	trace_seqs_free(d->text_seqs);
+	trace_seqs_free(d->json_seqs);
+	if (d->text && !d->text_is_stdout)
+		fclose(d->text);
+	if (d->jsonl)
+		fclose(d->jsonl);
+	if (d->pcap)
+		fclose(d->pcap);
+	for (int *fd = &d->timer_fd; fd <= &d->epoll_fd; fd++)
+		if (*fd >= 0)
+			close(*fd);
+}
+
+int main(int argc, char **argv)
+{
+	static struct faultd d = {.timer_fd = -1, .signal_fd = -1, .epoll_fd = -1};
+	int rc = parse_options(argc, argv, &d.opt);
+	if (rc >= 0)
+		return rc;
+
+	if (load_rules(&d, &d.rs) != 0)
+		return EXIT_RULES;
+	if (!d.opt.seed_given)
+		d.opt.seed = ((uint64_t)realtime_us() << 16) ^ (uint64_t)getpid();
+	d.matcher = matcher_new(d.rs, d.opt.client_addr, d.opt.seed);
+	delay_queue_init(&d.held);
+	if (!d.matcher || open_outputs(&d) != 0) {
+		cleanup(&d);
+		return 1;
+	}
+	int err = setup_fds(&d);
+	if (err) {
+		fprintf(stderr, PROG ": %s\n", strerror(-err));
+		cleanup(&d);
+		return 1;
+	}
+
+	char why[512];
+	err = nfq_queue_open(&d.nfq, d.opt.queue_num, on_packet, &d, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, PROG ": %s\n", why);
+		cleanup(&d);
+		return 1;
+	}
+	if (watch(&d, nfq_queue_fd(d.nfq)) || watch(&d, d.timer_fd) || watch(&d, d.signal_fd)) {
+		fprintf(stderr, PROG ": epoll_ctl: %s\n", strerror(errno));
+		cleanup(&d);
+		return 1;
+	}
+	char client[16];
+	trace_addr_str(client, sizeof(client), d.opt.client_addr);
+	fprintf(stderr, PROG ": NFQUEUE %u bound; %u rules from %s; client %s; seed %" PRIu64 "\n",
+	        d.opt.queue_num, d.rs->n_rules, d.rs->name, client, d.opt.seed);
+	if (d.opt.ready_path)
+		write_ready(d.opt.ready_path);
+
+	rc = run(&d);
+	print_summary(&d);
+	if (d.opt.ready_path)
+		unlink(d.opt.ready_path);
+	cleanup(&d);
+	return rc;
+}
