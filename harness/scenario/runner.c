@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conversation.h"
+#include "peer_script.h"
 
 volatile sig_atomic_t runner_stop;
 
@@ -185,6 +186,10 @@ static void build_endpoint_argv(const struct run_env *env, const struct scn_case
 		argv[n++] = "--time-scale";
 		argv[n++] = scale_s;
 	}
+	if (stack && c->linger[role]) {
+		argv[n++] = "--linger";
+		argv[n++] = (char *)c->linger[role];
+	}
 	for (size_t i = 0; stack && i < c->n_tunables[role] && n + 4 < max; i++) {
 		argv[n++] = "--set";
 		argv[n++] = (char *)c->tunables[role][i];
@@ -243,6 +248,44 @@ static void copy_file(FILE *out, const char *path, const char *indent)
 	while (fgets(line, sizeof(line), f))
 		fprintf(out, "%s%s", indent, line);
 	fclose(f);
+}
+
+/* The application's EOF event must report exactly the bytes of the shared pattern: the count
+ * and the FNV-1a hash both ends print (peer_script.h), so nothing was lost or reordered. */
+static void received_check(const char *jsonl, uint64_t want, const char *role, char *why,
+                           size_t size)
+{
+	uint64_t h = PEER_HASH_INIT;
+	for (uint64_t i = 0; i < want; i++) {
+		uint8_t b = peer_script_pattern_byte(i);
+		h = peer_script_hash(h, &b, 1);
+	}
+	char want_hash[20];
+	snprintf(want_hash, sizeof(want_hash), "%016" PRIx64, h);
+	FILE *f = fopen(jsonl, "r");
+	char line[1024];
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "\"what\":\"eof\""))
+			continue;
+		found = true;
+		const char *b = strstr(line, "\"bytes\":");
+		const char *hs = strstr(line, "\"hash\":\"");
+		uint64_t got = b ? strtoull(b + 8, NULL, 10) : 0;
+		if (got != want)
+			snprintf(why, size,
+			         "the %s application read %" PRIu64 " bytes, expected %" PRIu64,
+			         role, got, want);
+		else if (!hs || strncmp(hs + 8, want_hash, 16))
+			snprintf(why, size,
+			         "the %s application read %" PRIu64
+			         " bytes but not the pattern sent (hash differs)",
+			         role, got);
+	}
+	if (f)
+		fclose(f);
+	if (!found)
+		snprintf(why, size, "the %s application never read to EOF", role);
 }
 
 /* Judge the run: the conversation, then each application's outcome and events. */
@@ -309,6 +352,11 @@ static void judge(const struct scn_case *c, const char *dir, struct endpoint_pro
 				    c->exit_time[k].kind == SCN_T_AT ? "after the first segment"
 				                                     : "after the last one",
 				    (double)lo / 1e6, (double)hi / 1e6);
+		}
+		if (!why[0] && c->receives[k] >= 0) {
+			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
+			received_check(path, (uint64_t)c->receives[k], role_name[k], why,
+			               sizeof(why));
 		}
 		for (size_t i = 0; !why[0] && i < c->n_sees[k]; i++) {
 			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);

@@ -117,6 +117,10 @@ struct scn_endpoint {
 	size_t n_exits;
 	struct scn_item *sees; /* application events that must appear: "connected eof" */
 	size_t n_sees;
+	struct scn_item *receives; /* bytes read by EOF, of the shared pattern: "1M" */
+	size_t n_receives;
+	struct scn_item *lingers; /* stack: stay this long after the script (--linger) */
+	size_t n_lingers;
 };
 
 struct scn_skip {
@@ -176,6 +180,8 @@ struct scn_case {
 	struct scn_time exit_time[2];
 	const char *sees[2][SCN_MAX_SEES];
 	size_t n_sees[2];
+	int64_t receives[2];   /* -1: not checked */
+	const char *linger[2]; /* NULL: none */
 	/* the conversation: pointers into scn->segs, in order */
 	const struct scn_seg **segs;
 	size_t n_segs;
@@ -187,6 +193,9 @@ void scn_case_free(struct scn_case *c);
 
 /* The rule lines for a pairing as one rule file whose line numbers are the scenario's. */
 char *scenario_rules_text(const struct scenario *s, enum scn_pair p);
+
+/* "1000", "64K", "1M" (K = 1024). Returns 0 or -EINVAL. */
+int scn_parse_size(const char *text, uint64_t *bytes);
 
 /* "500ms", "1.5s", "63s", "200us", "2m". Returns 0 or -EINVAL. */
 int scn_parse_duration(const char *text, int64_t *us);

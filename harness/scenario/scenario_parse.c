@@ -96,6 +96,23 @@ int scn_parse_duration(const char *text, int64_t *us)
 	return 0;
 }
 
+int scn_parse_size(const char *text, uint64_t *bytes)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (end == text || errno || text[0] == '-')
+		return -EINVAL;
+	if (!strcmp(end, "K"))
+		v *= 1024;
+	else if (!strcmp(end, "M"))
+		v *= 1024 * 1024;
+	else if (*end)
+		return -EINVAL;
+	*bytes = v;
+	return 0;
+}
+
 void scn_time_window(const struct scn_time *t, double scale, int64_t *lo, int64_t *hi)
 {
 	int64_t nom = (int64_t)((double)t->nominal_us * scale);
@@ -577,7 +594,21 @@ static int parse_endpoint(struct parser *p, enum scn_role role, const char *rest
 			return fail(p, "sees takes 1 to %d events", SCN_MAX_SEES);
 		return item_add(&ep->sees, &ep->n_sees, pairs, p->line, rest);
 	}
-	return fail(p, "unknown endpoint directive '%.*s' (run, sysctl, set, start, exit, sees)",
+	if (word_is(w, n, "receives")) {
+		uint64_t b;
+		if (scn_parse_size(rest, &b))
+			return fail(p, "receives needs a byte count (1000, 64K, 1M)");
+		return item_add(&ep->receives, &ep->n_receives, pairs, p->line, rest);
+	}
+	if (word_is(w, n, "linger")) {
+		int64_t us;
+		if (scn_parse_duration(rest, &us))
+			return fail(p, "linger needs a duration, e.g. 3s");
+		return item_add(&ep->lingers, &ep->n_lingers, pairs, p->line, rest);
+	}
+	return fail(p,
+	            "unknown endpoint directive '%.*s' (run, sysctl, set, start, exit, sees, "
+	            "receives, linger)",
 	            (int)n, w);
 }
 
@@ -866,6 +897,8 @@ void scenario_free(struct scenario *s)
 		items_free(ep->starts, ep->n_starts);
 		items_free(ep->exits, ep->n_exits);
 		items_free(ep->sees, ep->n_sees);
+		items_free(ep->receives, ep->n_receives);
+		items_free(ep->lingers, ep->n_lingers);
 	}
 	free(s->segs);
 	memset(s, 0, sizeof(*s));
@@ -946,6 +979,13 @@ int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, 
 				parse_time(&dummy_p, tw, tn, t);
 			}
 		}
+		c->receives[r] = -1;
+		it = last_for(ep->receives, ep->n_receives, bit);
+		uint64_t bytes;
+		if (it && scn_parse_size(it->text, &bytes) == 0)
+			c->receives[r] = (int64_t)bytes;
+		it = last_for(ep->lingers, ep->n_lingers, bit);
+		c->linger[r] = it && stack[r] ? it->text : NULL;
 		it = last_for(ep->sees, ep->n_sees, bit);
 		if (it) {
 			const char *w, *rest = it->text;
