@@ -177,10 +177,6 @@ static inline uint32_t tcp_snd_end(const struct tcp_conn *c)
 {
 	return c->snd_buf_seq + (uint32_t)c->sndbuf.len;
 }
-static inline bool tcp_fin_sent(const struct tcp_conn *c)
-{
-	return c->fin_queued && seq_gt(c->snd_max, tcp_snd_end(c));
-}
 static inline bool tcp_fin_acked(const struct tcp_conn *c)
 {
 	return c->fin_queued && seq_gt(c->snd_una, tcp_snd_end(c));

@@ -285,6 +285,13 @@ static void tcp_receive(struct tcp_conn *c, uint64_t now, const struct seg_view 
 {
 	if (!v->len && !v->fin)
 		return;
+	if (v->len && c->app_closed) {
+		/* RFC 9293 3.10.4 and RFC 2525 2.17: nobody will read new data after close(); say
+		 * so with a RST, as Linux does in FIN-WAIT-1/2 (tcp_rcv_state_process) */
+		tcp_send_rst(c, now);
+		tcp_conn_done(c, now, 0);
+		return;
+	}
 	if (v->seq != c->rcv_nxt) {
 		/* RFC 5681 4.2: out of order, so ACK at once (a duplicate ACK) */
 		tcp_store_ooo(c, v);

@@ -684,6 +684,22 @@ START_TEST(test_two_connections_on_one_listener_are_kept_apart)
 }
 END_TEST
 
+START_TEST(test_data_after_close_in_fin_wait_2_draws_rst)
+{
+	fx_active_established(&F);
+	int h = F.sock;
+	tcp_close(F.s, F.now, h);
+	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	F.peer_ack++;
+	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TH_ACK | TH_PSH, "late", 4);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
+	ck_assert_uint_eq(rst->seq, F.peer_ack);
+	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
+	ck_assert_ptr_null(F.s->conns);
+}
+END_TEST
+
 static Suite *tcp_conn_suite(void)
 {
 	Suite *s = suite_create("tcp_conn");
@@ -721,6 +737,7 @@ static Suite *tcp_conn_suite(void)
 	tcase_add_test(tc, test_time_wait_rst_closes);
 	tcase_add_test(tc, test_closing_rst_closes);
 	tcase_add_test(tc, test_two_connections_on_one_listener_are_kept_apart);
+	tcase_add_test(tc, test_data_after_close_in_fin_wait_2_draws_rst);
 	suite_add_tcase(s, tc);
 
 	TCase *r = tcase_create("rfc5961");
