@@ -73,6 +73,15 @@ static void tcp_established(struct tcp_conn *c, uint64_t now)
 		tcp_set_state(c, now, TCPS_FIN_WAIT_1);
 }
 
+static struct tcp_conn *tcp_listener_for(struct stack *s, uint32_t laddr, uint16_t lport)
+{
+	for (struct tcp_conn *c = s->conns; c; c = c->next) {
+		if (!c->dead && c->state == TCPS_LISTEN && c->lport == lport && c->laddr == laddr)
+			return c;
+	}
+	return NULL;
+}
+
 /* RFC 9293 3.10.7.2: LISTEN. */
 static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, uint32_t daddr,
                              const struct tcp_hdr *th)
@@ -614,6 +623,18 @@ void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, co
 	if (c->state == TCPS_SYN_SENT) {
 		tcp_syn_sent_input(c, now, saddr, daddr, &th);
 		return;
+	}
+	if (c->state == TCPS_TIME_WAIT &&
+	    (th.flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN &&
+	    seq_gt(th.seq, c->rcv_nxt)) {
+		/* RFC 9293 3.10.7.4 and RFC 6191, as Linux (tcp_timewait_state_process): a SYN
+		 * beyond the old incarnation's sequence space may open a new one at once */
+		struct tcp_conn *l = tcp_listener_for(s, daddr, th.dport);
+		if (l) {
+			tcp_set_state(c, now, TCPS_CLOSED);
+			tcp_listen_input(l, now, saddr, daddr, &th);
+			return;
+		}
 	}
 	c->ack_now = false;
 	tcp_sync_input(c, now, saddr, daddr, &th);

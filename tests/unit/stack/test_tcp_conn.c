@@ -700,6 +700,34 @@ START_TEST(test_data_after_close_in_fin_wait_2_draws_rst)
 }
 END_TEST
 
+START_TEST(test_time_wait_new_syn_above_rcv_nxt_opens_new_connection)
+{
+	fx_passive_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	fx_to_time_wait(&F);
+	int old = F.sock;
+	fx_advance(&F, 1 * SEC);
+	fx_send_raw(&F, TH_SYN, F.peer_seq + 100000, 0, NULL, 0);
+	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
+	ck_assert_uint_eq(sa->ack, F.peer_seq + 100001);
+	ck_assert_int_eq(tcp_get_state(F.s, old), TCPS_CLOSED);
+}
+END_TEST
+
+START_TEST(test_time_wait_old_syn_draws_ack_only)
+{
+	fx_passive_established(&F);
+	fx_to_fin_wait_1(&F);
+	fx_to_fin_wait_2(&F);
+	fx_to_time_wait(&F);
+	fx_send_raw(&F, TH_SYN, F.peer_seq - 10, 0, NULL, 0);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
+}
+END_TEST
+
 static Suite *tcp_conn_suite(void)
 {
 	Suite *s = suite_create("tcp_conn");
@@ -755,6 +783,8 @@ static Suite *tcp_conn_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, test_time_wait_retransmitted_fin_is_reacked_and_restarts_timer);
 	tcase_add_test(t, test_time_wait_length_is_tunable);
+	tcase_add_test(t, test_time_wait_new_syn_above_rcv_nxt_opens_new_connection);
+	tcase_add_test(t, test_time_wait_old_syn_draws_ack_only);
 	tcase_add_test(t, test_fin_wait_2_of_closed_socket_times_out_after_fin_timeout);
 	tcase_add_test(t, test_fin_wait_2_with_open_handle_waits_forever);
 	suite_add_tcase(s, t);
