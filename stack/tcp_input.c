@@ -446,11 +446,14 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 	bool acceptable = tcp_seq_acceptable(th->seq, seg_len, c->rcv_nxt, wnd);
 	if (!acceptable && wnd == 0 && th->seq == c->rcv_nxt) {
 		/* RFC 9293 3.10.7.4: with a zero window, still take ACKs and RSTs; the text
-		 * (a window probe) is dropped and answered with an ACK */
+		 * (a window probe) is dropped and answered with an ACK. A bare FIN needs no
+		 * buffer and is taken (as Linux tcp_data_queue). */
 		acceptable = true;
-		v.len = 0;
-		v.fin = false;
-		c->ack_now = true;
+		if (v.len) {
+			v.len = 0;
+			v.fin = false;
+			c->ack_now = true;
+		}
 	}
 	if (!acceptable) {
 		if (c->state == TCPS_TIME_WAIT && (th->flags & TH_FIN) &&

@@ -343,6 +343,22 @@ START_TEST(test_data_queued_in_syn_sent_leaves_after_the_handshake)
 }
 END_TEST
 
+START_TEST(test_bare_fin_is_taken_with_a_zero_window)
+{
+	char buf[100];
+	F.tun.rcvbuf = 100;
+	fx_start(&F);
+	fx_passive_established(&F);
+	fx_send(&F, TH_ACK, big, 100);
+	fx_advance(&F, 40 * MS);
+	ck_assert_uint_eq(fx_recv_one(&F, TCPF_ACK)->win, 0);
+	fx_send(&F, TH_ACK | TH_FIN, NULL, 0);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSE_WAIT);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 100);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 0);
+}
+END_TEST
+
 static Suite *tcp_data_suite(void)
 {
 	Suite *s = suite_create("tcp_data");
@@ -354,6 +370,7 @@ static Suite *tcp_data_suite(void)
 	tcase_add_test(r, test_out_of_order_fin_is_processed_when_the_hole_fills);
 	tcase_add_test(r, test_segment_beyond_the_window_is_trimmed);
 	tcase_add_test(r, test_window_closes_as_buffer_fills_and_reopens_after_read);
+	tcase_add_test(r, test_bare_fin_is_taken_with_a_zero_window);
 	suite_add_tcase(s, r);
 
 	TCase *snd = tcase_create("send");
