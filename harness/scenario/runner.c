@@ -433,6 +433,22 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 		goto out;
 	}
 	up = true;
+	/* A stack endpoint's namespace answers ARP by proxy, and Linux delays proxy answers by a
+	 * random 0..proxy_delay (0.8 s by default): the first segment toward the stack would be
+	 * late by that much, and the peer's RTT estimate with it. */
+	for (int r = 0; r < 2 && !runner_stop; r++) {
+		bool stack = r == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
+					     : scn_pair_server_is_stack(c->pair);
+		if (!stack)
+			continue;
+		char *argv[] = {(char *)env->netns,
+				"sysctl",
+				(char *)run_id,
+				r == SCN_CLIENT ? "client" : "server",
+				"net.ipv4.neigh.eth0.proxy_delay=0",
+				NULL};
+		run_wait(argv, log);
+	}
 	for (int r = 0; r < 2 && !runner_stop; r++) {
 		size_t n = c->n_sysctls[r];
 		if (!n)
