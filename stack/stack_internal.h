@@ -78,6 +78,7 @@ struct tcp_conn {
 
 	/* RFC 5681 / RFC 6582 */
 	uint32_t cwnd, ssthresh;
+	uint64_t last_send; /* last data or FIN sent by tcp_output, for RFC 5681 4.1 */
 	unsigned dupacks;
 	bool in_recovery;
 	uint32_t recover;
@@ -172,6 +173,7 @@ void tcp_retransmit_head(struct tcp_conn *c, uint64_t now);
 void tcp_send_probe(struct tcp_conn *c, uint64_t now);
 uint16_t tcp_rcv_window(struct tcp_conn *c);
 uint32_t tcp_flight_size(const struct tcp_conn *c);
+uint32_t tcp_initial_window(uint32_t smss);
 /* sndbuf end: sequence number after the last queued byte */
 static inline uint32_t tcp_snd_end(const struct tcp_conn *c)
 {

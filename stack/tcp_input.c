@@ -19,16 +19,6 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-/* RFC 5681 3.1: IW = 2, 3 or 4 segments by SMSS. */
-static uint32_t tcp_initial_window(uint32_t smss)
-{
-	if (smss > 2190)
-		return 2 * smss;
-	if (smss > 1095)
-		return 3 * smss;
-	return 4 * smss;
-}
-
 /* RFC 9293 3.7.1: send no more than the peer's MSS (536 when it sent none), nor ours. */
 static void tcp_take_mss(struct tcp_conn *c, const struct tcp_hdr *th)
 {

@@ -29,6 +29,16 @@ uint16_t tcp_rcv_window(struct tcp_conn *c)
 	return (uint16_t)wnd;
 }
 
+/* RFC 5681 3.1: IW = 2, 3 or 4 segments by SMSS. */
+uint32_t tcp_initial_window(uint32_t smss)
+{
+	if (smss > 2190)
+		return 2 * smss;
+	if (smss > 1095)
+		return 3 * smss;
+	return 4 * smss;
+}
+
 uint32_t tcp_flight_size(const struct tcp_conn *c)
 {
 	return c->snd_max - c->snd_una;
@@ -151,6 +161,13 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 {
 	if (!tcp_can_send_data(c->state))
 		return;
+	/* RFC 5681 4.1: after an idle period longer than the RTO, restart from the initial
+	 * window (Linux tcp_slow_start_after_idle) */
+	if (c->snd_una == c->snd_max && c->last_send && now - c->last_send > c->rto) {
+		uint32_t iw = tcp_initial_window(c->snd_mss);
+		if (c->cwnd > iw)
+			c->cwnd = iw;
+	}
 	for (;;) {
 		uint32_t end = tcp_snd_end(c);
 		bool fin_pending = c->fin_queued && seq_le(c->snd_nxt, end);
@@ -190,6 +207,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 			c->rtt_start = now;
 		}
 		tcp_emit_segment(c, now, c->snd_nxt, flags, len, false);
+		c->last_send = now;
 		c->snd_nxt += len + (fin ? 1 : 0);
 		c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 		tcp_timer_stop(c, TCP_T_PERSIST);

@@ -359,6 +359,37 @@ START_TEST(test_bare_fin_is_taken_with_a_zero_window)
 }
 END_TEST
 
+START_TEST(test_cwnd_restarts_from_initial_window_after_idle)
+{
+	fx_start(&F);
+	fx_active_established(&F);
+	tcp_send(F.s, F.now, F.sock, big, 3 * 1460);
+	F.head = F.tail;
+	F.peer_ack += 3 * 1460;
+	fx_send(&F, TH_ACK, NULL, 0);
+	struct tcp_info_view info;
+	tcp_get_info(F.s, F.sock, &info);
+	ck_assert_uint_eq(info.cwnd, 4 * 1460); /* one ACK: + min(acked, SMSS) */
+	/* idle for less than the RTO: the window is kept */
+	fx_advance(&F, 100 * MS);
+	tcp_send(F.s, F.now, F.sock, big, 6 * 1460);
+	ck_assert_uint_eq(fx_pending(&F), 4);
+	F.head = F.tail;
+	F.peer_ack += 4 * 1460;
+	fx_send(&F, TH_ACK, NULL, 0);
+	ck_assert_uint_eq(fx_pending(&F), 2); /* the rest of the 6 */
+	F.head = F.tail;
+	F.peer_ack += 2 * 1460;
+	fx_send(&F, TH_ACK, NULL, 0);
+	tcp_get_info(F.s, F.sock, &info);
+	ck_assert_uint_eq(info.cwnd, 6 * 1460);
+	/* idle for longer: back to IW (3 segments) */
+	fx_advance(&F, 1 * SEC);
+	tcp_send(F.s, F.now, F.sock, big, 6 * 1460);
+	ck_assert_uint_eq(fx_pending(&F), 3);
+}
+END_TEST
+
 static Suite *tcp_data_suite(void)
 {
 	Suite *s = suite_create("tcp_data");
@@ -390,6 +421,7 @@ static Suite *tcp_data_suite(void)
 	tcase_add_test(cc, test_third_dup_ack_triggers_fast_retransmit_before_rto);
 	tcase_add_test(cc, test_partial_ack_in_recovery_retransmits_next_hole);
 	tcase_add_test(cc, test_rto_resets_cwnd_to_one_segment_and_goes_back_n);
+	tcase_add_test(cc, test_cwnd_restarts_from_initial_window_after_idle);
 	suite_add_tcase(s, cc);
 	return s;
 }
