@@ -293,6 +293,34 @@ START_TEST(test_ring_wraps_and_peeks)
 }
 END_TEST
 
+START_TEST(test_ipv4_options_are_skipped)
+{
+	struct fx f;
+	fx_init(&f);
+	fx_start(&f);
+	fx_active_established(&f);
+	uint8_t plain[100], pkt[104];
+	size_t n = fx_build(plain, FX_PEER, FX_LOCAL, f.pport, f.lport, TH_ACK | TH_PSH, f.peer_seq,
+	                    f.peer_ack, 1000, 0, "opt", 3);
+	/* the same packet with a 4-byte option (NOP x3, EOL) in a 24-byte header */
+	memcpy(pkt, plain, 20);
+	pkt[0] = 0x46;
+	pkt[20] = 1;
+	pkt[21] = 1;
+	pkt[22] = 1;
+	pkt[23] = 0;
+	memcpy(pkt + 24, plain + 20, n - 20);
+	put_be16(pkt + 2, (uint16_t)(n + 4));
+	put_be16(pkt + 10, 0);
+	put_be16(pkt + 10, csum_fold(csum_add(0, pkt, 24)));
+	stack_input(f.s, f.now, pkt, n + 4);
+	char buf[8];
+	ck_assert_int_eq(tcp_recv(f.s, f.now, f.sock, buf, sizeof(buf)), 3);
+	ck_assert_int_eq(memcmp(buf, "opt", 3), 0);
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *wire_suite(void)
 {
 	Suite *s = suite_create("wire");
@@ -308,6 +336,7 @@ static Suite *wire_suite(void)
 	suite_add_tcase(s, tc);
 	TCase *m = tcase_create("malformed");
 	tcase_add_test(m, test_stack_counts_and_drops_malformed_segments);
+	tcase_add_test(m, test_ipv4_options_are_skipped);
 	tcase_add_test(m, test_stack_survives_random_and_corrupted_packets);
 	suite_add_tcase(s, m);
 	return s;
