@@ -14,11 +14,18 @@
  * tcp_send, tcp_close...) and the emit callback may feed another stack instance. The emit
  * callback must not call stack_input() on the same instance.
  *
- * Implemented: RFC 9293 (every state, segment arrival in the RFC's order), RFC 6298 (RTO),
- * RFC 5681 (slow start, congestion avoidance, fast retransmit/recovery), RFC 1122 delayed ACK,
- * RFC 5961 (RST and SYN checks, challenge ACKs), MSS option. Not implemented: window scaling,
- * timestamps, SACK (options are parsed and ignored), urgent data (the pointer is ignored),
- * IP fragments (counted and dropped), IP options (skipped).
+ * Implemented: RFC 9293 (every state, segment arrival in the RFC's order, ISNs from a clock and
+ * a keyed hash, MSS option, sender and receiver SWS avoidance, Nagle, zero-window probes),
+ * RFC 6298 (RTO, Karn, backoff, the 3 s fallback of 5.7), RFC 5681 (slow start, congestion
+ * avoidance, fast retransmit/recovery, restart after idle) with RFC 6582 partial ACKs,
+ * RFC 1122 delayed ACK, RFC 5961 (RST and SYN checks, challenge ACKs, optional rate limit),
+ * RFC 792 echo replies. Linux behaviour where the RFCs leave a choice: SYN/SYN-ACK retry
+ * schedule and linear timeouts, quickack, the delayed ACK of a FIN, TIME-WAIT 60 s, orphaned
+ * FIN-WAIT-2 reset after fin_timeout, RST on close() with unread data.
+ * Not implemented: window scaling, timestamps, SACK (the options are parsed and ignored, never
+ * offered, so a peer does not use them), ECN, keep-alives, urgent data (the pointer is ignored,
+ * the data delivered in line), IP fragments (counted and dropped), IP options (skipped), ICMP
+ * errors (not sent, and received ones are ignored).
  */
 #ifndef SYNFIN_STACK_H
 #define SYNFIN_STACK_H
