@@ -154,12 +154,13 @@ static void tcp_delack_timer(struct tcp_conn *c, uint64_t now)
 	tcp_send_ack(c, now);
 }
 
-/* Linux tcp_keepalive_timer: an orphaned FIN-WAIT-2 past tcp_fin_timeout is reset. */
+/* An orphaned FIN-WAIT-2 past fin_timeout goes away silently: Linux keeps it as a FIN-WAIT-2
+ * timewait socket for tcp_fin_timeout (<= 60 s, tcp_rcv_state_process, tcp_time_wait) and
+ * drops it when that expires; a FIN arriving later finds no socket and draws a RST. */
 static void tcp_fin_wait2_timer(struct tcp_conn *c, uint64_t now)
 {
 	if (c->state != TCPS_FIN_WAIT_2)
 		return;
-	tcp_send_rst(c, now);
 	tcp_conn_done(c, now, 0);
 }
 
