@@ -1,0 +1,847 @@
+/* test_faultd.c: synfin-faultd on a real NFQUEUE between two Linux endpoints.
+ *
+ * Each test builds its own topology (netns/synfin-netns up RUN, RUN unique per test and per
+ * run of this program), starts the daemon in the wire namespace with a rule file, and drives a
+ * Linux client and server, each a forked child that entered its namespace with setns(). Times
+ * that cross processes are CLOCK_REALTIME microseconds, the clock of the daemon's trace.
+ * Timing follows the packetdrill model (REFERENCE.md 6): an event may be late or early by
+ * max(4 ms, 12.5% of the gap since the previous event).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "segment.h"
+#include "test_support.h"
+#include "trace.h"
+#include "trace_read.h"
+
+#define CLIENT_ADDR "192.168.1.108"
+#define SERVER_ADDR "192.168.1.109"
+#define SERVER_PORT 5001
+
+/* ---- small utilities ---- */
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The tolerance of an event expected gap_us after the previous one. */
+static int64_t tolerance_us(int64_t gap_us)
+{
+	int64_t t = gap_us / 8;
+	return t > 4000 ? t : 4000;
+}
+
+#define ck_assert_near_us(got, want, what)                                                         \
+	do {                                                                                       \
+		int64_t got_ = (int64_t)(got), want_ = (int64_t)(want);                            \
+		int64_t tol_ = tolerance_us(want_);                                                \
+		ck_assert_msg(got_ >= want_ - tol_ && got_ <= want_ + tol_,                        \
+		              "%s: %.6f s, expected %.6f s +- %.6f s", what, got_ / 1e6,           \
+		              want_ / 1e6, tol_ / 1e6);                                            \
+	} while (0)
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "cannot write %s: %s", path, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Wait until path exists (and, when needle is given, contains it). */
+static bool wait_for_file(const char *path, const char *needle, unsigned timeout_ms)
+{
+	for (unsigned waited = 0; waited <= timeout_ms; waited += 20) {
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (!needle) {
+				fclose(f);
+				return true;
+			}
+			char buf[8192];
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+			buf[n] = '\0';
+			fclose(f);
+			if (strstr(buf, needle))
+				return true;
+		}
+		sleep_ms(20);
+	}
+	return false;
+}
+
+/* ---- topology: one per test ---- */
+
+static pid_t runner_pid; /* the Check runner; tests run in children of it */
+
+#define MAX_CHILDREN 8
+
+struct topo {
+	char run[16];
+	char dir[128];
+	char rules[192];
+	char jsonl[192];
+	char text[192];
+	char pcap[192];
+	char err[192];
+	char ready[192];
+	pid_t faultd;
+	pid_t children[MAX_CHILDREN];
+	unsigned n_children;
+};
+
+static struct topo T;
+
+static void run_id(char *buf, size_t size, pid_t runner, char tag)
+{
+	/* at most 12 characters of [a-z0-9], as synfin-netns wants */
+	snprintf(buf, size, "fd%d%c", (int)runner, tag);
+}
+
+static const char *netns_script(void)
+{
+	return SYNFIN_SOURCE_DIR "/netns/synfin-netns";
+}
+
+static void topo_up(char tag, const char *rules)
+{
+	memset(&T, 0, sizeof(T));
+	run_id(T.run, sizeof(T.run), runner_pid, tag);
+	snprintf(T.dir, sizeof(T.dir), "/tmp/synfin-test-faultd-%s", T.run);
+	sh("rm -rf %s", T.dir);
+	ck_assert_int_eq(mkdir(T.dir, 0755), 0);
+	snprintf(T.rules, sizeof(T.rules), "%s/test.rules", T.dir);
+	snprintf(T.jsonl, sizeof(T.jsonl), "%s/trace.jsonl", T.dir);
+	snprintf(T.text, sizeof(T.text), "%s/trace.txt", T.dir);
+	snprintf(T.pcap, sizeof(T.pcap), "%s/trace.pcap", T.dir);
+	snprintf(T.err, sizeof(T.err), "%s/faultd.err", T.dir);
+	snprintf(T.ready, sizeof(T.ready), "%s/ready", T.dir);
+	write_file(T.rules, rules);
+	sh("%s down %s >/dev/null 2>&1", netns_script(), T.run);
+	ck_assert_msg(sh("%s up %s >/dev/null", netns_script(), T.run) == 0,
+	              "synfin-netns up %s failed", T.run);
+}
+
+static void topo_sysctl(const char *role, const char *settings)
+{
+	ck_assert_msg(sh("%s sysctl %s %s %s >/dev/null", netns_script(), T.run, role, settings) ==
+	                  0,
+	              "sysctl %s failed", settings);
+}
+
+static int enter_ns(const char *run, const char *role)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/var/run/netns/synfin-%s-%s", run, role);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+static void track_child(pid_t pid)
+{
+	if (T.n_children < MAX_CHILDREN)
+		T.children[T.n_children++] = pid;
+}
+
+/* Wait for a child up to timeout_ms; returns its wait status, or -1 when it did not exit. */
+static int wait_child(pid_t pid, unsigned timeout_ms)
+{
+	int status;
+	for (unsigned waited = 0; waited <= timeout_ms; waited += 10) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0)
+			return -1;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+static void start_faultd(void)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (enter_ns(T.run, "wire") != 0)
+			_exit(126);
+		int err = open(T.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (err >= 0)
+			dup2(err, 2);
+		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
+		execl(faultd, faultd, "-r", T.rules, "--quiet", "--text", T.text, "--jsonl",
+		      T.jsonl, "--pcap", T.pcap, "--ready", T.ready, "--seed", "1", (char *)NULL);
+		_exit(127);
+	}
+	T.faultd = pid;
+	ck_assert_msg(wait_for_file(T.ready, NULL, 5000),
+	              "synfin-faultd did not bind its queue within 5 s (see %s)", T.err);
+}
+
+/* SIGTERM the daemon and return its exit status. */
+static int stop_faultd(void)
+{
+	if (T.faultd <= 0)
+		return -1;
+	kill(T.faultd, SIGTERM);
+	int status = wait_child(T.faultd, 5000);
+	if (status == -1) {
+		kill(T.faultd, SIGKILL);
+		waitpid(T.faultd, &status, 0);
+		T.faultd = 0;
+		return -1;
+	}
+	T.faultd = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void teardown(void)
+{
+	if (T.faultd > 0) {
+		kill(T.faultd, SIGKILL);
+		waitpid(T.faultd, NULL, 0);
+	}
+	for (unsigned i = 0; i < T.n_children; i++) {
+		kill(T.children[i], SIGKILL);
+		waitpid(T.children[i], NULL, 0);
+	}
+	if (T.run[0])
+		sh("%s down %s >/dev/null 2>&1", netns_script(), T.run);
+	if (T.dir[0] && !getenv("SYNFIN_KEEP"))
+		sh("rm -rf %s", T.dir);
+	memset(&T, 0, sizeof(T));
+}
+
+/* Runs in the runner after each TCase: a test that timed out was killed before its own
+ * teardown, so remove every topology this program could have made. */
+static const char all_tags[] = "abcdefg";
+
+static void teardown_all_topologies(void)
+{
+	for (const char *t = all_tags; *t; t++) {
+		char run[16];
+		run_id(run, sizeof(run), getpid(), *t);
+		sh("%s down %s >/dev/null 2>&1", netns_script(), run);
+	}
+}
+
+/* ---- endpoints: forked children in the client and server namespaces ---- */
+
+struct endpoint_result {
+	int err;           /* 0 or the errno of the failing call */
+	uint64_t start_us; /* connect() called / close() called */
+	uint64_t done_us;  /* connect() returned / data received */
+	uint64_t eof_us;   /* read() returned 0 */
+	long bytes;
+	char data[64];
+};
+
+enum server_mode {
+	SERVER_CLOSE_AT_ONCE, /* accept, close: start_us is the close */
+	SERVER_READ,          /* accept, wait for data: done_us, bytes, data */
+	SERVER_RESPOND,       /* accept, read a request, answer, close */
+};
+
+enum client_mode {
+	CLIENT_CONNECT,       /* connect and close */
+	CLIENT_READ_TO_EOF,   /* connect, read until the server's FIN */
+	CLIENT_SEND_AND_WAIT, /* connect, send "hello", stay connected */
+	CLIENT_REQUEST,       /* connect, send a request, read the answer to EOF, close */
+};
+
+struct endpoint {
+	pid_t pid;
+	int fd; /* read end of the result pipe */
+};
+
+static void send_result(int fd, const struct endpoint_result *r)
+{
+	if (write(fd, r, sizeof(*r)) != (ssize_t)sizeof(*r))
+		_exit(3);
+}
+
+static void run_server(int out, enum server_mode mode)
+{
+	struct endpoint_result r = {0};
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(SERVER_PORT)};
+	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(ls, 8) < 0)
+		_exit(2);
+	char ready = 'R';
+	if (write(out, &ready, 1) != 1)
+		_exit(3);
+	int c = accept(ls, NULL, NULL);
+	if (c < 0) {
+		r.err = errno;
+		send_result(out, &r);
+		return;
+	}
+	struct timeval tv = {.tv_sec = 30};
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	switch (mode) {
+	case SERVER_CLOSE_AT_ONCE:
+		r.start_us = now_us();
+		close(c);
+		break;
+	case SERVER_READ:
+		r.bytes = read(c, r.data, sizeof(r.data) - 1);
+		r.done_us = now_us();
+		if (r.bytes < 0)
+			r.err = errno;
+		break;
+	case SERVER_RESPOND:
+		r.bytes = read(c, r.data, sizeof(r.data) - 1);
+		r.done_us = now_us();
+		if (r.bytes > 0 && write(c, "response\n", 9) != 9)
+			r.err = errno;
+		r.start_us = now_us();
+		close(c);
+		break;
+	}
+	send_result(out, &r);
+}
+
+static void run_client(int out, enum client_mode mode)
+{
+	struct endpoint_result r = {0};
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(SERVER_PORT)};
+	inet_pton(AF_INET, SERVER_ADDR, &a.sin_addr);
+	r.start_us = now_us();
+	int rc = connect(s, (struct sockaddr *)&a, sizeof(a));
+	r.done_us = now_us();
+	if (rc < 0) {
+		r.err = errno;
+		send_result(out, &r);
+		return;
+	}
+	char buf[256];
+	ssize_t n;
+	switch (mode) {
+	case CLIENT_CONNECT:
+		break;
+	case CLIENT_READ_TO_EOF:
+	case CLIENT_REQUEST:
+		if (mode == CLIENT_REQUEST && write(s, "request\n", 8) != 8) {
+			r.err = errno;
+			break;
+		}
+		while ((n = read(s, buf, sizeof(buf))) > 0)
+			r.bytes += n;
+		r.eof_us = now_us();
+		if (n < 0)
+			r.err = errno;
+		break;
+	case CLIENT_SEND_AND_WAIT:
+		if (write(s, "hello", 5) != 5)
+			r.err = errno;
+		send_result(out, &r);
+		sleep(60); /* killed by the test's teardown */
+		return;
+	}
+	close(s);
+	send_result(out, &r);
+}
+
+static struct endpoint spawn_endpoint(const char *role, int mode)
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		if (enter_ns(T.run, role) != 0)
+			_exit(126);
+		if (strcmp(role, "server") == 0)
+			run_server(p[1], (enum server_mode)mode);
+		else
+			run_client(p[1], (enum client_mode)mode);
+		_exit(0);
+	}
+	close(p[1]);
+	track_child(pid);
+	struct endpoint ep = {.pid = pid, .fd = p[0]};
+	return ep;
+}
+
+static bool read_full(int fd, void *buf, size_t len, unsigned timeout_ms)
+{
+	size_t got = 0;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	while (got < len) {
+		if (poll(&pfd, 1, (int)timeout_ms) <= 0)
+			return false;
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+static struct endpoint start_server(enum server_mode mode)
+{
+	struct endpoint ep = spawn_endpoint("server", mode);
+	char ready;
+	ck_assert_msg(read_full(ep.fd, &ready, 1, 5000), "the server did not start listening");
+	return ep;
+}
+
+static struct endpoint start_client(enum client_mode mode)
+{
+	return spawn_endpoint("client", mode);
+}
+
+static struct endpoint_result endpoint_result(struct endpoint ep, unsigned timeout_ms)
+{
+	struct endpoint_result r;
+	ck_assert_msg(read_full(ep.fd, &r, sizeof(r), timeout_ms),
+	              "an endpoint gave no result within %u ms", timeout_ms);
+	return r;
+}
+
+/* ---- the trace ---- */
+
+struct trace {
+	struct trace_record *r;
+	size_t n;
+};
+
+static struct trace trace_load(void)
+{
+	struct trace t;
+	int rc = trace_read_jsonl(T.jsonl, &t.r, &t.n);
+	ck_assert_msg(rc == 0, "cannot read %s: %s", T.jsonl, strerror(-rc));
+	return t;
+}
+
+static bool is_syn_from_client(const struct trace_record *r)
+{
+	return r->kind == TRACE_SEEN && strcmp(r->dir, "c2s") == 0 && r->tcp_flags == TCPF_SYN;
+}
+
+static bool is_fin_from_server(const struct trace_record *r)
+{
+	return strcmp(r->dir, "s2c") == 0 && (r->tcp_flags & TCPF_FIN);
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_first_syn_dropped_client_connects_after_1s)
+{
+	topo_up('a', "drop [S] from client first 1\n");
+	start_faultd();
+	start_server(SERVER_CLOSE_AT_ONCE);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
+	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+	ck_assert_near_us(c.done_us - c.start_us, 1000000, "connect() took");
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace t = trace_load();
+	const struct trace_record *syn[4];
+	unsigned n_syn = 0;
+	for (size_t i = 0; i < t.n && n_syn < 4; i++)
+		if (is_syn_from_client(&t.r[i]))
+			syn[n_syn++] = &t.r[i];
+	ck_assert_uint_eq(n_syn, 2);
+	ck_assert_int_eq(syn[0]->action, RULE_DROP);
+	ck_assert_uint_eq(syn[0]->rule, 1);
+	ck_assert_int_eq(syn[1]->action, RULE_PASS);
+	ck_assert_uint_eq(syn[1]->seq, syn[0]->seq);
+	ck_assert_near_us(syn[1]->time_us - syn[0]->time_us, 1000000, "second SYN after");
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
+START_TEST(test_server_fin_held_300ms_client_sees_eof_300ms_after_close)
+{
+	topo_up('b', "delay 300ms fin from server\n");
+	start_faultd();
+	struct endpoint server = start_server(SERVER_CLOSE_AT_ONCE);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_READ_TO_EOF), 10000);
+	struct endpoint_result s = endpoint_result(server, 5000);
+	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
+	ck_assert_near_us(c.eof_us - s.start_us, 300000, "EOF after the server's close");
+	sleep_ms(100);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace t = trace_load();
+	const struct trace_record *seen = NULL, *released = NULL;
+	for (size_t i = 0; i < t.n; i++) {
+		if (!is_fin_from_server(&t.r[i]))
+			continue;
+		if (!seen && t.r[i].kind == TRACE_SEEN)
+			seen = &t.r[i];
+		if (!released && t.r[i].kind == TRACE_RELEASED)
+			released = &t.r[i];
+	}
+	ck_assert_msg(seen && released, "no held and released FIN in the trace");
+	ck_assert_int_eq(seen->action, RULE_DELAY);
+	ck_assert_uint_eq(seen->delay_us, 300000);
+	ck_assert_uint_eq(released->seq, seen->seq);
+	/* never early; late by at most the tolerance */
+	int64_t held = (int64_t)(released->time_us - seen->time_us);
+	ck_assert_msg(held >= 300000 - 1000, "released early: after %lld us", (long long)held);
+	ck_assert_near_us(held, 300000, "FIN released after");
+	ck_assert_uint_ge(released->held_us, 300000);
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
+/* Every SYN dropped: the SYNs leave at the expected offsets and connect() fails with
+ * ETIMEDOUT at fail_s. Each event is checked against the previous one as measured, as
+ * packetdrill does: the kernel arms each retransmission timer when the previous SYN leaves, so
+ * lateness carries over and would otherwise add up (REFERENCE.md 2: 31.4 s for 31 s). */
+static void check_all_syns_dropped(char tag, unsigned retries, const double *syn_s, unsigned n,
+                                   double fail_s, unsigned timeout_ms)
+{
+	topo_up(tag, "drop [S] from client\n");
+	char settings[128];
+	snprintf(settings, sizeof(settings),
+	         "net.ipv4.tcp_syn_retries=%u net.ipv4.tcp_syn_linear_timeouts=0", retries);
+	topo_sysctl("client", settings);
+	start_faultd();
+	start_server(SERVER_CLOSE_AT_ONCE);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), timeout_ms);
+	ck_assert_msg(c.err == ETIMEDOUT, "connect: %s, expected ETIMEDOUT", strerror(c.err));
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace t = trace_load();
+	uint64_t at[16];
+	unsigned n_syn = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		if (!is_syn_from_client(&t.r[i]))
+			continue;
+		ck_assert_int_eq(t.r[i].action, RULE_DROP);
+		ck_assert_uint_eq(t.r[i].seq, t.r[0].seq);
+		if (n_syn < 16)
+			at[n_syn] = t.r[i].time_us;
+		n_syn++;
+	}
+	ck_assert_uint_eq(n_syn, n);
+	ck_assert_near_us(at[0] - c.start_us, 0, "first SYN after connect()");
+	for (unsigned i = 1; i < n; i++) {
+		char what[64];
+		snprintf(what, sizeof(what), "SYN %u after SYN %u", i + 1, i);
+		ck_assert_near_us(at[i] - at[i - 1], (syn_s[i] - syn_s[i - 1]) * 1e6, what);
+	}
+	ck_assert_near_us(c.done_us - at[n - 1], (fail_s - syn_s[n - 1]) * 1e6,
+	                  "ETIMEDOUT after the last SYN");
+	fprintf(stderr, "all SYNs dropped, tcp_syn_retries=%u: SYNs at", retries);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(stderr, " %.3f", (at[i] - at[0]) / 1e6);
+	fprintf(stderr, " s, ETIMEDOUT at %.3f s after connect()\n",
+	        (c.done_us - c.start_us) / 1e6);
+	trace_records_free(t.r, t.n);
+}
+
+START_TEST(test_all_syns_dropped_two_retries_time_out_at_7s)
+{
+	const double syn_s[] = {0, 1, 3};
+	check_all_syns_dropped('c', 2, syn_s, 3, 7, 15000);
+}
+END_TEST
+
+START_TEST(test_seed_experiment_all_syns_lost_times_out_at_63s)
+{
+	const double syn_s[] = {0, 1, 3, 7, 15, 31};
+	check_all_syns_dropped('d', 5, syn_s, 6, 63, 80000);
+}
+END_TEST
+
+/* ---- the trace against tcpdump ---- */
+
+struct packet {
+	uint64_t time_us;
+	struct segment seg; /* pointers inside are not used after reading */
+};
+
+struct capture {
+	struct packet p[256];
+	unsigned n;
+};
+
+static int collect_packet(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len)
+{
+	struct capture *c = ctx;
+	struct segment seg;
+	if (segment_parse(&seg, pkt, len) != 0 || c->n >= 256)
+		return 0;
+	c->p[c->n].time_us = time_us;
+	c->p[c->n].seg = seg;
+	c->n++;
+	return 0;
+}
+
+static void assert_same_segment(const struct packet *p, const struct trace_record *r,
+                                const char *what, unsigned i)
+{
+	ck_assert_msg(p->seg.saddr == r->saddr && p->seg.sport == r->sport &&
+	                  p->seg.daddr == r->daddr && p->seg.dport == r->dport &&
+	                  p->seg.seq == r->seq && p->seg.ack == r->ack &&
+	                  p->seg.flags == r->tcp_flags && p->seg.payload_len == r->len,
+	              "%s segment %u differs: capture flags 0x%02x seq %u ack %u len %u, trace %s",
+	              what, i, p->seg.flags, p->seg.seq, p->seg.ack, p->seg.payload_len, r->text);
+}
+
+START_TEST(test_trace_agrees_with_tcpdump_capture_on_the_client_port)
+{
+	topo_up('e', "drop [S] from client first 1\ndelay 100ms fin from server\n");
+	/* c0 is the wire's port toward the client: client segments as they arrive (before
+	 * the queue), server segments as they leave toward the client (after the verdict) */
+	char cap[256], cap_err[256];
+	snprintf(cap, sizeof(cap), "%s/c0.pcap", T.dir);
+	snprintf(cap_err, sizeof(cap_err), "%s/tcpdump.err", T.dir);
+	pid_t tcpdump = fork();
+	ck_assert_int_ge(tcpdump, 0);
+	if (tcpdump == 0) {
+		if (enter_ns(T.run, "wire") != 0)
+			_exit(126);
+		int err = open(cap_err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (err >= 0)
+			dup2(err, 2);
+		/* immediate mode: packets must not wait in the ring for a block timeout, or a
+		 * SIGINT would leave them uncaptured */
+		execlp("tcpdump", "tcpdump", "-i", "c0", "-n", "--immediate-mode", "-U", "-w", cap,
+		       "tcp", (char *)NULL);
+		_exit(127);
+	}
+	track_child(tcpdump);
+	ck_assert_msg(wait_for_file(cap_err, "listening on", 5000), "tcpdump did not start");
+
+	start_faultd();
+	start_server(SERVER_RESPOND);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_REQUEST), 10000);
+	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
+	ck_assert_int_eq(c.bytes, 9);
+	sleep_ms(500); /* the last ACKs, and any retransmitted FIN */
+	kill(tcpdump, SIGINT);
+	ck_assert_int_ne(wait_child(tcpdump, 5000), -1);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	static struct capture wire, own;
+	wire.n = own.n = 0;
+	ck_assert_int_eq(pcap_read_file(cap, collect_packet, &wire), 0);
+	ck_assert_int_eq(pcap_read_file(T.pcap, collect_packet, &own), 0);
+	struct trace t = trace_load();
+
+	uint32_t client = ntohl(inet_addr(CLIENT_ADDR));
+	unsigned ic = 0, is = 0, drops = 0, releases = 0, seen = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		const struct trace_record *r = &t.r[i];
+		if (r->kind == TRACE_SEEN) {
+			/* the daemon's own pcap: every segment it saw, in the same order */
+			ck_assert_uint_lt(seen, own.n);
+			assert_same_segment(&own.p[seen], r, "own pcap", seen);
+			ck_assert_uint_eq(own.p[seen].time_us, r->time_us);
+			seen++;
+		}
+		if (r->saddr == client && r->kind == TRACE_SEEN) {
+			/* every client segment reaches c0 before the queue */
+			while (ic < wire.n && wire.p[ic].seg.saddr != client)
+				ic++;
+			ck_assert_msg(ic < wire.n, "client segment missing from the capture: %s",
+			              r->text);
+			assert_same_segment(&wire.p[ic], r, "client", ic);
+			int64_t lag = (int64_t)(r->time_us - wire.p[ic].time_us);
+			ck_assert_msg(lag >= 0 && lag < 10000,
+			              "the daemon saw a segment %lld us after tcpdump",
+			              (long long)lag);
+			ic++;
+			drops += r->action == RULE_DROP;
+		}
+		bool delivered =
+		    r->kind == TRACE_RELEASED || (r->kind == TRACE_SEEN && r->action == RULE_PASS);
+		if (r->daddr == client && delivered) {
+			/* server segments reach c0 only once let through */
+			while (is < wire.n && wire.p[is].seg.daddr != client)
+				is++;
+			ck_assert_msg(is < wire.n, "server segment missing from the capture: %s",
+			              r->text);
+			assert_same_segment(&wire.p[is], r, "server", is);
+			is++;
+			releases += r->kind == TRACE_RELEASED;
+		}
+	}
+	ck_assert_uint_eq(seen, own.n);
+	/* nothing in the capture the trace does not account for */
+	while (ic < wire.n && wire.p[ic].seg.saddr != client)
+		ic++;
+	while (is < wire.n && wire.p[is].seg.daddr != client)
+		is++;
+	ck_assert_uint_eq(ic, wire.n);
+	ck_assert_uint_eq(is, wire.n);
+	ck_assert_uint_eq(drops, 1);
+	ck_assert_uint_ge(releases, 1);
+	fprintf(stderr, "capture on c0: %u segments, trace: %zu events, own pcap: %u packets\n",
+	        wire.n, t.n, own.n);
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
+START_TEST(test_sigterm_delivers_a_held_segment)
+{
+	topo_up('f', "delay 10s [P.] from client\n");
+	start_faultd();
+	struct endpoint server = start_server(SERVER_READ);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_SEND_AND_WAIT), 5000);
+	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
+	ck_assert_msg(wait_for_file(T.text, "HOLD 10000 ms", 3000), "the data was not held");
+	uint64_t term_us = now_us();
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct endpoint_result s = endpoint_result(server, 5000);
+	ck_assert_msg(s.err == 0, "server read failed: %s", strerror(s.err));
+	ck_assert_int_eq(s.bytes, 5);
+	ck_assert_str_eq(s.data, "hello");
+	ck_assert_msg(s.done_us - term_us < 1000000,
+	              "the held data arrived %.3f s after SIGTERM (held for 10 s)",
+	              (s.done_us - term_us) / 1e6);
+
+	struct trace t = trace_load();
+	unsigned released = 0;
+	for (size_t i = 0; i < t.n; i++)
+		if (t.r[i].kind == TRACE_RELEASED && t.r[i].len == 5) {
+			ck_assert_uint_lt(t.r[i].held_us, 10000000);
+			released++;
+		}
+	ck_assert_uint_ge(released, 1);
+	ck_assert_msg(wait_for_file(T.err, "delivered at exit", 0), "no exit summary");
+	unsigned long on_time, at_exit;
+	FILE *f = fopen(T.err, "r");
+	char line[512];
+	bool found = false;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "held: released %lu on time, %lu delivered at exit", &on_time,
+		           &at_exit) == 2)
+			found = true;
+	if (f)
+		fclose(f);
+	ck_assert(found);
+	ck_assert_uint_eq(on_time, 0);
+	ck_assert_uint_eq(at_exit, released);
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
+START_TEST(test_sighup_with_bad_file_keeps_old_rules)
+{
+	topo_up('g', "drop [S] from client first 1\n");
+	start_faultd();
+
+	write_file(T.rules, "explode [S] from client\n");
+	kill(T.faultd, SIGHUP);
+	ck_assert_msg(wait_for_file(T.err, "keeping the previous 1 rules", 3000),
+	              "no 'keeping the previous 1 rules' after a bad reload");
+	start_server(SERVER_CLOSE_AT_ONCE);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
+	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+	/* the old rule still drops the first SYN */
+	ck_assert_near_us(c.done_us - c.start_us, 1000000, "connect() with the old rules took");
+
+	write_file(T.rules, "# no faults\n");
+	kill(T.faultd, SIGHUP);
+	ck_assert_msg(wait_for_file(T.err, "reloaded 0 rules", 3000), "no good reload");
+	start_server(SERVER_CLOSE_AT_ONCE);
+	c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
+	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+	ck_assert_msg(c.done_us - c.start_us < 100000, "connect() after the reload took %.3f s",
+	              (c.done_us - c.start_us) / 1e6);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace t = trace_load();
+	unsigned dropped = 0, passed = 0;
+	for (size_t i = 0; i < t.n; i++)
+		if (is_syn_from_client(&t.r[i])) {
+			dropped += t.r[i].action == RULE_DROP;
+			passed += t.r[i].action == RULE_PASS;
+		}
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_uint_eq(passed, 2);
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
+static Suite *faultd_suite(void)
+{
+	Suite *s = suite_create("faultd");
+
+	TCase *tc = tcase_create("verdicts");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, teardown_all_topologies);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_first_syn_dropped_client_connects_after_1s);
+	tcase_add_test(tc, test_server_fin_held_300ms_client_sees_eof_300ms_after_close);
+	tcase_add_test(tc, test_trace_agrees_with_tcpdump_capture_on_the_client_port);
+	tcase_add_test(tc, test_sigterm_delivers_a_held_segment);
+	tcase_add_test(tc, test_sighup_with_bad_file_keeps_old_rules);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("syn_timeout");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, teardown_all_topologies);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_all_syns_dropped_two_retries_time_out_at_7s);
+	suite_add_tcase(s, tc);
+
+	/* the seed's experiment takes 63 s of real time */
+	tc = tcase_create("seed_experiment");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, teardown_all_topologies);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_seed_experiment_all_syns_lost_times_out_at_63s);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	synfin_require_netns();
+	runner_pid = getpid();
+	return synfin_run_suite(faultd_suite());
+}
