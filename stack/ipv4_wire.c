@@ -12,7 +12,7 @@ int ipv4_parse(struct ipv4_hdr *ip, const uint8_t *pkt, size_t len, enum stack_d
 		return -EINVAL;
 	}
 	if (pkt[0] >> 4 != 4) {
-		*why = STACK_DROP_IP_BAD_HEADER;
+		*why = STACK_DROP_IP_NOT_V4;
 		return -EINVAL;
 	}
 	ip->ihl = (uint8_t)((pkt[0] & 0x0f) * 4);

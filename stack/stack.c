@@ -84,6 +84,7 @@ static const char *const drop_names[STACK_DROP__COUNT] = {
     [STACK_DROP_ICMP_TRUNCATED] = "icmp-truncated",
     [STACK_DROP_ICMP_BAD_CHECKSUM] = "icmp-bad-checksum",
     [STACK_DROP_ICMP_TYPE] = "icmp-type",
+    [STACK_DROP_IP_NOT_V4] = "ip-not-ipv4",
 };
 
 const char *stack_drop_reason_name(enum stack_drop_reason r)

@@ -142,6 +142,7 @@ enum stack_drop_reason {
 	STACK_DROP_ICMP_TRUNCATED,
 	STACK_DROP_ICMP_BAD_CHECKSUM,
 	STACK_DROP_ICMP_TYPE, /* not an echo request (ignored) */
+	STACK_DROP_IP_NOT_V4, /* not IPv4 (IPv6 from the host's own kernel on a tun) */
 	STACK_DROP__COUNT,
 };
 

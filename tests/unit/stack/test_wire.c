@@ -45,7 +45,7 @@ START_TEST(test_ipv4_parse_rejects_each_malformation_with_its_reason)
 	ck_assert_int_eq(why, STACK_DROP_IP_TRUNCATED);
 	pkt[0] = 0x65;
 	ck_assert_int_eq(ipv4_parse(&ip, pkt, 40, &why), -EINVAL);
-	ck_assert_int_eq(why, STACK_DROP_IP_BAD_HEADER);
+	ck_assert_int_eq(why, STACK_DROP_IP_NOT_V4);
 	pkt[0] = 0x44; /* IHL 16 bytes */
 	ck_assert_int_eq(ipv4_parse(&ip, pkt, 40, &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_IP_BAD_HEADER);
