@@ -13,17 +13,17 @@
 #include <stdint.h>
 
 struct delay_entry {
-        uint64_t deadline;
-        uint64_t order; /* insertion number: breaks deadline ties first-in first-out */
-        uint32_t id;    /* the NFQUEUE packet id */
-        void *data;     /* the caller's (the daemon: a copy of the packet for the trace) */
+	uint64_t deadline;
+	uint64_t order; /* insertion number: breaks deadline ties first-in first-out */
+	uint32_t id;    /* the NFQUEUE packet id */
+	void *data;     /* the caller's (the daemon: a copy of the packet for the trace) */
 };
 
 struct delay_queue {
-        struct delay_entry *heap;
-        size_t len;
-        size_t cap;
-        uint64_t next_order;
+	struct delay_entry *heap;
+	size_t len;
+	size_t cap;
+	uint64_t next_order;
 };
 
 void delay_queue_init(struct delay_queue *q);
@@ -32,7 +32,7 @@ void delay_queue_free(struct delay_queue *q);
 
 static inline size_t delay_queue_len(const struct delay_queue *q)
 {
-        return q->len;
+	return q->len;
 }
 
 /* Returns 0, or -ENOMEM (the queue is unchanged). */

@@ -334,17 +334,21 @@ static void print_time(FILE *out, uint64_t time_us)
 /* Not a TCP segment we can judge: it passes, and the text trace says why. The JSON trace
  * carries TCP segments only (its schema has no place for them); the pcap has every packet. */
 static void emit_malformed(struct faultd *d, uint64_t time_us, const struct nfq_packet *p,
-                           const struct segment *seg, const char *reason)
+                           const char *reason)
 {
 	if (!d->text)
 		return;
 	print_time(d->text, time_us);
-	if (seg) {
+	const uint8_t *ip = p->data;
+	if (ip && p->len >= 20 && ip[0] >> 4 == 4) {
+		/* enough of an IPv4 header to say who sent it */
 		char src[16], dst[16];
-		trace_addr_str(src, sizeof(src), seg->saddr);
-		trace_addr_str(dst, sizeof(dst), seg->daddr);
-		fprintf(d->text, " IP %s > %s: proto %u, length %zu  pass (%s)\n", src, dst,
-		        seg->ip_proto, p->len, reason);
+		trace_addr_str(src, sizeof(src),
+		               (uint32_t)ip[12] << 24 | ip[13] << 16 | ip[14] << 8 | ip[15]);
+		trace_addr_str(dst, sizeof(dst),
+		               (uint32_t)ip[16] << 24 | ip[17] << 16 | ip[18] << 8 | ip[19]);
+		fprintf(d->text, " IP %s > %s: proto %u, %zu bytes  pass (%s)\n", src, dst, ip[9],
+		        p->len, reason);
 	} else {
 		fprintf(d->text, " packet of %zu bytes (ethertype 0x%04x)  pass (%s)\n", p->len,
 		        p->hw_protocol, reason);
@@ -410,7 +414,6 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	struct segment seg;
 	int err;
 	const char *reason = NULL;
-	bool have_addrs = false; /* segment_parse filled the addresses of a non-TCP packet */
 	if (!p->data) {
 		d->c.no_payload++;
 		reason = "no packet data";
@@ -421,14 +424,13 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 		if (err == -EPROTONOSUPPORT) {
 			d->c.not_tcp++;
 			reason = "not TCP";
-			have_addrs = true;
 		} else {
 			d->c.bad_tcp++;
 			reason = "malformed";
 		}
 	}
 	if (reason) {
-		emit_malformed(d, now_us, p, have_addrs ? &seg : NULL, reason);
+		emit_malformed(d, now_us, p, reason);
 		nfq_queue_accept(d->nfq, p->id, accept_batchable(d));
 		return;
 	}

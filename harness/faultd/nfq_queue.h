@@ -13,10 +13,10 @@
 #include <stdint.h>
 
 struct nfq_packet {
-        uint32_t id;          /* the kernel's packet id, for the verdict */
-        uint16_t hw_protocol; /* ETH_P_*, host byte order */
-        const uint8_t *data;  /* the network-layer packet; NULL when the kernel sent none */
-        size_t len;
+	uint32_t id;          /* the kernel's packet id, for the verdict */
+	uint16_t hw_protocol; /* ETH_P_*, host byte order */
+	const uint8_t *data;  /* the network-layer packet; NULL when the kernel sent none */
+	size_t len;
 };
 
 /* Called for each queued packet. The packet must get a verdict (now or later); data is valid
@@ -24,13 +24,13 @@ struct nfq_packet {
 typedef void (*nfq_packet_fn)(void *ctx, const struct nfq_packet *pkt);
 
 struct nfq_stats {
-        uint64_t packets; /* packet messages received */
-        uint64_t lost;    /* ids skipped: the kernel could not hand us the packet and dropped it */
-        uint64_t enobufs; /* receive overruns the socket reported */
-        uint64_t bad_messages;   /* messages that did not parse */
-        uint64_t verdict_errors; /* verdicts the kernel refused */
-        uint64_t batches;        /* NFQNL_MSG_VERDICT_BATCH messages sent */
-        uint64_t verdicts;       /* single NFQNL_MSG_VERDICT messages sent */
+	uint64_t packets; /* packet messages received */
+	uint64_t lost;    /* ids skipped: the kernel could not hand us the packet and dropped it */
+	uint64_t enobufs; /* receive overruns the socket reported */
+	uint64_t bad_messages;   /* messages that did not parse */
+	uint64_t verdict_errors; /* verdicts the kernel refused */
+	uint64_t batches;        /* NFQNL_MSG_VERDICT_BATCH messages sent */
+	uint64_t verdicts;       /* single NFQNL_MSG_VERDICT messages sent */
 };
 
 struct nfq_queue;

@@ -200,7 +200,8 @@ static int wait_child(pid_t pid, unsigned timeout_ms)
 	return -1;
 }
 
-static void start_faultd(void)
+/* extra: one more option for the daemon, or NULL */
+static void start_faultd_with(const char *extra)
 {
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -212,12 +213,18 @@ static void start_faultd(void)
 			dup2(err, 2);
 		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
 		execl(faultd, faultd, "-r", T.rules, "--quiet", "--text", T.text, "--jsonl",
-		      T.jsonl, "--pcap", T.pcap, "--ready", T.ready, "--seed", "1", (char *)NULL);
+		      T.jsonl, "--pcap", T.pcap, "--ready", T.ready, "--seed", "1", extra,
+		      (char *)NULL);
 		_exit(127);
 	}
 	T.faultd = pid;
 	ck_assert_msg(wait_for_file(T.ready, NULL, 5000),
 	              "synfin-faultd did not bind its queue within 5 s (see %s)", T.err);
+}
+
+static void start_faultd(void)
+{
+	start_faultd_with(NULL);
 }
 
 /* SIGTERM the daemon and return its exit status. */
@@ -256,7 +263,7 @@ static void teardown(void)
 
 /* Runs in the runner after each TCase: a test that timed out was killed before its own
  * teardown, so remove every topology this program could have made. */
-static const char all_tags[] = "abcdefg";
+static const char all_tags[] = "abcdefghi";
 
 static void teardown_all_topologies(void)
 {
@@ -807,6 +814,93 @@ START_TEST(test_sighup_with_bad_file_keeps_old_rules)
 }
 END_TEST
 
+static bool summary_count(const char *fmt, unsigned long *a, unsigned long *b)
+{
+	FILE *f = fopen(T.err, "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, fmt, a, b) == 2)
+			found = true;
+	fclose(f);
+	return found;
+}
+
+START_TEST(test_drop_held_on_exit_discards_a_held_segment)
+{
+	topo_up('h', "delay 10s [P.] from client\n");
+	start_faultd_with("--drop-held-on-exit");
+	struct endpoint server = start_server(SERVER_READ);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_SEND_AND_WAIT), 5000);
+	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
+	ck_assert_msg(wait_for_file(T.text, "HOLD 10000 ms", 3000), "the data was not held");
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct endpoint_result s;
+	ck_assert_msg(!read_full(server.fd, &s, sizeof(s), 1500),
+	              "the server received %ld bytes of a segment that was to be dropped", s.bytes);
+	ck_assert_msg(wait_for_file(T.text, "DROPPED at exit", 0), "no DROPPED line in the trace");
+	unsigned long released, at_exit;
+	ck_assert(summary_count("held: released %lu on time, %*u delivered at exit, %lu dropped",
+	                        &released, &at_exit));
+	ck_assert_uint_eq(released, 0);
+	ck_assert_uint_ge(at_exit, 1);
+}
+END_TEST
+
+/* A raw IPv4 packet that says TCP but carries 8 bytes: too short for a TCP header. */
+static void send_truncated_tcp(void)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (enter_ns(T.run, "client") != 0)
+			_exit(126);
+		int s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+		uint8_t pkt[28] = {0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, IPPROTO_TCP};
+		struct sockaddr_in dst = {.sin_family = AF_INET};
+		inet_pton(AF_INET, CLIENT_ADDR, pkt + 12);
+		inet_pton(AF_INET, SERVER_ADDR, pkt + 16);
+		inet_pton(AF_INET, SERVER_ADDR, &dst.sin_addr);
+		pkt[20] = 0x9c; /* source port 40000, destination port 5001 */
+		pkt[21] = 0x40;
+		pkt[22] = SERVER_PORT >> 8;
+		pkt[23] = SERVER_PORT & 0xff;
+		ssize_t n = sendto(s, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst, sizeof(dst));
+		_exit(n == (ssize_t)sizeof(pkt) ? 0 : 1);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "raw send failed");
+}
+
+START_TEST(test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on)
+{
+	topo_up('i', "drop [S] from client first 1\n");
+	start_faultd();
+	send_truncated_tcp();
+	ck_assert_msg(wait_for_file(T.text, "pass (malformed)", 3000),
+	              "the truncated segment is not in the trace as malformed");
+	start_server(SERVER_CLOSE_AT_ONCE);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
+	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+	ck_assert_near_us(c.done_us - c.start_us, 1000000, "connect() after the bad segment took");
+	ck_assert_int_eq(stop_faultd(), 0);
+	unsigned long seen, passed;
+	ck_assert(summary_count("totals: seen %lu, passed %lu", &seen, &passed));
+	FILE *f = fopen(T.err, "r");
+	char line[512];
+	bool counted = false;
+	while (f && fgets(line, sizeof(line), f))
+		counted = counted || strstr(line, ", malformed 1\n") != NULL;
+	if (f)
+		fclose(f);
+	ck_assert_msg(counted, "the summary does not count one malformed packet");
+}
+END_TEST
+
 static Suite *faultd_suite(void)
 {
 	Suite *s = suite_create("faultd");
@@ -820,6 +914,8 @@ static Suite *faultd_suite(void)
 	tcase_add_test(tc, test_trace_agrees_with_tcpdump_capture_on_the_client_port);
 	tcase_add_test(tc, test_sigterm_delivers_a_held_segment);
 	tcase_add_test(tc, test_sighup_with_bad_file_keeps_old_rules);
+	tcase_add_test(tc, test_drop_held_on_exit_discards_a_held_segment);
+	tcase_add_test(tc, test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("syn_timeout");
