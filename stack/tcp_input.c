@@ -542,7 +542,11 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 	}
 	switch (c->state) {
 	case TCPS_FIN_WAIT_1:
-		if (tcp_fin_acked(c))
+		/* A FIN that comes with the ACK of ours and will be taken in this segment moves
+		 * FIN-WAIT-1 straight to TIME-WAIT (eighth step: "our FIN has been ACKed (perhaps
+		 * in this segment)") */
+		if (tcp_fin_acked(c) &&
+		    !(v.fin && v.seq == c->rcv_nxt && !(v.len && c->app_closed)))
 			tcp_set_state(c, now, TCPS_FIN_WAIT_2);
 		break;
 	case TCPS_CLOSING:

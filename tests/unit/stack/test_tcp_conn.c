@@ -224,6 +224,20 @@ START_TEST(test_fin_wait_1_fin_with_ack_of_our_fin_goes_to_time_wait)
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
+	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED, "
+	                                "ESTABLISHED -> FIN-WAIT-1, FIN-WAIT-1 -> TIME-WAIT");
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_ack_of_our_fin_with_out_of_order_fin_goes_to_fin_wait_2)
+{
+	fx_active_established(&F);
+	fx_to_fin_wait_1(&F);
+	F.peer_ack++;
+	/* the FIN lies beyond a hole: only the ACK counts now */
+	fx_send_raw(&F, TH_FIN | TH_ACK, F.peer_seq + 10, F.peer_ack, NULL, 0);
+	fx_recv_one(&F, TCPF_ACK);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_FIN_WAIT_2);
 }
 END_TEST
 
@@ -770,6 +784,7 @@ static Suite *tcp_conn_suite(void)
 	tcase_add_test(tc, test_syn_received_bad_ack_draws_rst);
 	tcase_add_test(tc, test_established_active_close_fin_wait_2_time_wait_closed);
 	tcase_add_test(tc, test_fin_wait_1_fin_with_ack_of_our_fin_goes_to_time_wait);
+	tcase_add_test(tc, test_fin_wait_1_ack_of_our_fin_with_out_of_order_fin_goes_to_fin_wait_2);
 	tcase_add_test(tc, test_simultaneous_close_goes_through_closing);
 	tcase_add_test(tc, test_close_wait_app_closes_at_once_fin_carries_ack_three_segment_close);
 	tcase_add_test(tc, test_close_wait_app_closes_late_ack_then_fin_four_segment_close);
