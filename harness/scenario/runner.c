@@ -438,15 +438,15 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	 * late by that much, and the peer's RTT estimate with it. */
 	for (int r = 0; r < 2 && !runner_stop; r++) {
 		bool stack = r == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
-					     : scn_pair_server_is_stack(c->pair);
+		                             : scn_pair_server_is_stack(c->pair);
 		if (!stack)
 			continue;
 		char *argv[] = {(char *)env->netns,
-				"sysctl",
-				(char *)run_id,
-				r == SCN_CLIENT ? "client" : "server",
-				"net.ipv4.neigh.eth0.proxy_delay=0",
-				NULL};
+		                "sysctl",
+		                (char *)run_id,
+		                r == SCN_CLIENT ? "client" : "server",
+		                "net.ipv4.neigh.eth0.proxy_delay=0",
+		                NULL};
 		run_wait(argv, log);
 	}
 	for (int r = 0; r < 2 && !runner_stop; r++) {
@@ -526,7 +526,15 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	uint64_t t_client = now_us();
 	ep[0].pid = spawn(argv, log);
 
-	/* Until the client is done, then `settle` more for the server and the last segments. */
+	/* Until the client is done, then `settle` more for the server and the last segments;
+	 * a lingering stack endpoint gets its linger time on top. */
+	uint64_t settle = (uint64_t)c->scn->settle_us;
+	for (int k = 0; k < 2; k++) {
+		int64_t l;
+		if (c->linger[k] && scn_parse_duration(c->linger[k], &l) == 0 &&
+		    (uint64_t)l + 500000u > settle)
+			settle = (uint64_t)l + 500000u;
+	}
 	uint64_t deadline = t_client + (uint64_t)c->scn->limit_us;
 	bool limit_hit = false;
 	while (!runner_stop) {
@@ -542,8 +550,8 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 				/* synfin-peer: 6 is "interrupted by a signal" */
 				if (ep[k].exit == 6)
 					ep[k].exit = SCN_OUT_KILLED;
-				if (k == 0 && now + (uint64_t)c->scn->settle_us < deadline)
-					deadline = now + (uint64_t)c->scn->settle_us;
+				if (k == 0 && now + settle < deadline)
+					deadline = now + settle;
 			}
 		}
 		if (now >= deadline) {
