@@ -83,12 +83,14 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 
 /* Start argv with stdout and stderr to log (appended); its own process group is not needed:
  * the job process is a group of its own and ends its children by pid. */
-static pid_t spawn(char *const argv[], const char *log)
+static pid_t spawn_in(char *const argv[], const char *log, const char *cwd)
 {
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (cwd && chdir(cwd) != 0)
+			_exit(127);
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -107,6 +109,11 @@ static pid_t spawn(char *const argv[], const char *log)
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t spawn(char *const argv[], const char *log)
+{
+	return spawn_in(argv, log, NULL);
 }
 
 static int wait_exit(pid_t pid)
@@ -476,28 +483,14 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	}
 
 	snprintf(path, sizeof(path), "%s/faultd.log", dir);
-	char *fd_argv[] = {(char *)env->netns,
-	                   "exec",
-	                   (char *)run_id,
-	                   "wire",
-	                   (char *)env->faultd,
-	                   "-q",
-	                   "0",
-	                   "-r",
-	                   rules,
-	                   "--text",
-	                   trace_txt,
-	                   "--jsonl",
-	                   trace_jsonl,
-	                   "--pcap",
-	                   trace_pcap,
-	                   "--quiet",
-	                   "--seed",
-	                   "1",
-	                   "--ready",
-	                   ready,
-	                   NULL};
-	faultd = spawn(fd_argv, path);
+	/* In the run folder, so the trace names the rule file short: "NAME.rules:LINE", where
+	 * LINE is the line of the .scn for an inline rule */
+	char rules_rel[200];
+	snprintf(rules_rel, sizeof(rules_rel), "%s.rules", c->scn->name);
+	char *fd_argv[] = {(char *)env->netns, "exec", (char *)run_id, "wire", (char *)env->faultd,
+			   "-q", "0", "-r", rules_rel, "--text", trace_txt, "--jsonl", trace_jsonl,
+			   "--pcap", trace_pcap, "--quiet", "--seed", "1", "--ready", ready, NULL};
+	faultd = spawn_in(fd_argv, path, dir);
 	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !runner_stop; i++) {
 		if (waitpid(faultd, NULL, WNOHANG) == faultd) {
 			faultd = -1;
