@@ -278,9 +278,26 @@ static uint32_t queue_holder(uint16_t queue_num)
 	return holder;
 }
 
+/* Whether this process has CAP_NET_ADMIN, from /proc/self/status (no libcap needed). */
+static bool have_net_admin(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return true; /* cannot tell: do not blame privileges */
+	char line[256];
+	unsigned long long caps = ~0ull;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps & (1ull << 12); /* CAP_NET_ADMIN */
+}
+
 static int explain_bind_error(struct nfq_queue *q, int err, char *why, size_t why_size)
 {
 	uint32_t holder = queue_holder(q->queue_num);
+	if (err == -EPERM && !have_net_admin())
+		holder = 0; /* the capability check comes first in the kernel */
 	if ((err == -EPERM || err == -EBUSY) && holder && holder != q->portid) {
 		/* the kernel answers EPERM, not EBUSY, when another socket owns the queue */
 		snprintf(why, why_size,
