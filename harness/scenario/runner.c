@@ -529,7 +529,7 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 			settle = (uint64_t)l + 500000u;
 	}
 	uint64_t deadline = t_client + (uint64_t)c->scn->limit_us;
-	bool limit_hit = false;
+	bool limit_hit = false, silent_checked = false, silent = false;
 	while (!runner_stop) {
 		uint64_t now = now_us();
 		for (int k = 0; k < 2; k++) {
@@ -551,6 +551,16 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 			limit_hit = !ep[0].done;
 			break;
 		}
+		/* Every case starts with the client's SYN: nothing in the trace 5 s on means the
+		 * topology passes no traffic; say so now rather than at the limit. */
+		if (!silent_checked && now > t_client + 5000000u) {
+			struct stat st;
+			silent_checked = true;
+			if (stat(trace_jsonl, &st) == 0 && st.st_size == 0) {
+				silent = true;
+				break;
+			}
+		}
 		sleep_us(5000);
 	}
 	for (int k = 0; k < 2; k++)
@@ -565,6 +575,13 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	if (runner_stop) {
 		res->status = RUN_ERROR;
 		snprintf(res->reason, sizeof(res->reason), "interrupted");
+		goto out;
+	}
+	if (silent) {
+		res->status = RUN_FAIL;
+		snprintf(res->reason, sizeof(res->reason),
+			 "no segment reached the wire within 5 s of the client's start: the topology "
+			 "passes no traffic (see client.log, server.log)");
 		goto out;
 	}
 	if (limit_hit)
