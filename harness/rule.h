@@ -25,7 +25,8 @@ enum rule_dir {
 	RULE_DIR_FROM_SERVER, /* server to client */
 };
 
-/* Which occurrences (per connection, counted among the segments this rule's match selects) it acts on. */
+/* Which occurrences (per connection, counted among the segments this rule's match selects) it acts
+ * on. */
 enum rule_count {
 	RULE_COUNT_ALL,   /* every match */
 	RULE_COUNT_NTH,   /* only the Nth */
@@ -81,7 +82,7 @@ struct rule_error {
  * -EINVAL (syntax) or a negative errno from reading the file. */
 int ruleset_parse_file(struct ruleset *rs, const char *path, struct rule_error *err);
 int ruleset_parse_string(struct ruleset *rs, const char *name, const char *text,
-			 struct rule_error *err);
+                         struct rule_error *err);
 void ruleset_free(struct ruleset *rs);
 
 /* "file:line:col: message", the line, and a caret under the column, as compilers print them. */

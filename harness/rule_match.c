@@ -22,364 +22,364 @@
 #define NIL UINT32_MAX
 
 struct conn {
-        /* canonical 4-tuple: (lo_addr, lo_port) <= (hi_addr, hi_port) */
-        uint32_t lo_addr, hi_addr;
-        uint16_t lo_port, hi_port;
-        /* initial sequence number of each side's last SYN, to tell a new connection on a reused
-         * 4-tuple (new ISN, RFC 9293 3.4.1) from a retransmitted SYN (same ISN) */
-        uint32_t syn_iss[2];
-        bool syn_seen[2];
-        uint32_t lru_prev, lru_next; /* toward most / least recently seen */
+	/* canonical 4-tuple: (lo_addr, lo_port) <= (hi_addr, hi_port) */
+	uint32_t lo_addr, hi_addr;
+	uint16_t lo_port, hi_port;
+	/* initial sequence number of each side's last SYN, to tell a new connection on a reused
+	 * 4-tuple (new ISN, RFC 9293 3.4.1) from a retransmitted SYN (same ISN) */
+	uint32_t syn_iss[2];
+	bool syn_seen[2];
+	uint32_t lru_prev, lru_next; /* toward most / least recently seen */
 };
 
 struct matcher {
-        struct ruleset *rs;
-        uint32_t client_addr;
-        uint64_t rng; /* splitmix64 state */
+	struct ruleset *rs;
+	uint32_t client_addr;
+	uint64_t rng; /* splitmix64 state */
 
-        unsigned n_counted; /* rules that need counters */
-        uint32_t *slot;     /* per rule: its column in counts, or NO_SLOT */
+	unsigned n_counted; /* rules that need counters */
+	uint32_t *slot;     /* per rule: its column in counts, or NO_SLOT */
 
-        unsigned max_conns;
-        unsigned n_conns;
-        struct conn *conns;
-        uint32_t *counts;    /* max_conns rows of n_counted */
-        uint32_t *index;     /* open addressing, linear probing; conn index + 1, 0 = empty */
-        uint32_t index_mask; /* size - 1, size a power of two >= 2 * max_conns */
-        uint32_t lru_head, lru_tail;
+	unsigned max_conns;
+	unsigned n_conns;
+	struct conn *conns;
+	uint32_t *counts;    /* max_conns rows of n_counted */
+	uint32_t *index;     /* open addressing, linear probing; conn index + 1, 0 = empty */
+	uint32_t index_mask; /* size - 1, size a power of two >= 2 * max_conns */
+	uint32_t lru_head, lru_tail;
 };
 
 /* splitmix64 (Steele, Lea, Flood 2014): tiny, good enough for jitter, and repeatable by seed. */
 static uint64_t rng_next(uint64_t *state)
 {
-        uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
 }
 
 static void table_free(struct matcher *m)
 {
-        free(m->slot);
-        free(m->conns);
-        free(m->counts);
-        free(m->index);
-        m->slot = NULL;
-        m->conns = NULL;
-        m->counts = NULL;
-        m->index = NULL;
-        m->n_conns = 0;
-        m->n_counted = 0;
+	free(m->slot);
+	free(m->conns);
+	free(m->counts);
+	free(m->index);
+	m->slot = NULL;
+	m->conns = NULL;
+	m->counts = NULL;
+	m->index = NULL;
+	m->n_conns = 0;
+	m->n_counted = 0;
 }
 
 /* (Re)build the counter table for m->rs and max: everything starts over. */
 static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 {
-        unsigned n_rules = rs ? rs->n_rules : 0;
-        uint32_t *slot = calloc(n_rules ? n_rules : 1, sizeof(*slot));
-        if (!slot)
-                return -ENOMEM;
-        unsigned n_counted = 0;
-        for (unsigned i = 0; i < n_rules; i++)
-                slot[i] = rs->rules[i].count == RULE_COUNT_ALL ? NO_SLOT : n_counted++;
+	unsigned n_rules = rs ? rs->n_rules : 0;
+	uint32_t *slot = calloc(n_rules ? n_rules : 1, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	unsigned n_counted = 0;
+	for (unsigned i = 0; i < n_rules; i++)
+		slot[i] = rs->rules[i].count == RULE_COUNT_ALL ? NO_SLOT : n_counted++;
 
-        struct conn *conns = NULL;
-        uint32_t *counts = NULL, *index = NULL;
-        uint32_t size = 2;
-        if (n_counted) {
-                while (size < 2 * max)
-                        size *= 2;
-                conns = calloc(max, sizeof(*conns));
-                counts = calloc((size_t)max * n_counted, sizeof(*counts));
-                index = calloc(size, sizeof(*index));
-                if (!conns || !counts || !index) {
-                        free(slot);
-                        free(conns);
-                        free(counts);
-                        free(index);
-                        return -ENOMEM;
-                }
-        }
-        table_free(m);
-        m->rs = rs;
-        m->slot = slot;
-        m->n_counted = n_counted;
-        m->max_conns = max;
-        m->conns = conns;
-        m->counts = counts;
-        m->index = index;
-        m->index_mask = size - 1;
-        m->n_conns = 0;
-        m->lru_head = m->lru_tail = NIL;
-        return 0;
+	struct conn *conns = NULL;
+	uint32_t *counts = NULL, *index = NULL;
+	uint32_t size = 2;
+	if (n_counted) {
+		while (size < 2 * max)
+			size *= 2;
+		conns = calloc(max, sizeof(*conns));
+		counts = calloc((size_t)max * n_counted, sizeof(*counts));
+		index = calloc(size, sizeof(*index));
+		if (!conns || !counts || !index) {
+			free(slot);
+			free(conns);
+			free(counts);
+			free(index);
+			return -ENOMEM;
+		}
+	}
+	table_free(m);
+	m->rs = rs;
+	m->slot = slot;
+	m->n_counted = n_counted;
+	m->max_conns = max;
+	m->conns = conns;
+	m->counts = counts;
+	m->index = index;
+	m->index_mask = size - 1;
+	m->n_conns = 0;
+	m->lru_head = m->lru_tail = NIL;
+	return 0;
 }
 
 struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t seed)
 {
-        struct matcher *m = calloc(1, sizeof(*m));
-        if (!m)
-                return NULL;
-        m->client_addr = client_addr;
-        m->rng = seed;
-        if (table_init(m, rs, MATCHER_DEFAULT_MAX_CONNECTIONS)) {
-                free(m);
-                return NULL;
-        }
-        return m;
+	struct matcher *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->client_addr = client_addr;
+	m->rng = seed;
+	if (table_init(m, rs, MATCHER_DEFAULT_MAX_CONNECTIONS)) {
+		free(m);
+		return NULL;
+	}
+	return m;
 }
 
 void matcher_free(struct matcher *m)
 {
-        if (!m)
-                return;
-        table_free(m);
-        free(m);
+	if (!m)
+		return;
+	table_free(m);
+	free(m);
 }
 
 void matcher_set_rules(struct matcher *m, struct ruleset *rs)
 {
-        /* On allocation failure keep matching with no counters rather than with stale ones:
-         * the rules are still applied, only count-limited rules never match. */
-        if (table_init(m, rs, m->max_conns)) {
-                table_free(m);
-                m->rs = NULL;
-        }
+	/* On allocation failure keep matching with no counters rather than with stale ones:
+	 * the rules are still applied, only count-limited rules never match. */
+	if (table_init(m, rs, m->max_conns)) {
+		table_free(m);
+		m->rs = NULL;
+	}
 }
 
 int matcher_set_max_connections(struct matcher *m, unsigned max)
 {
-        if (max == 0 || max > (1u << 24))
-                return -EINVAL;
-        return table_init(m, m->rs, max);
+	if (max == 0 || max > (1u << 24))
+		return -EINVAL;
+	return table_init(m, m->rs, max);
 }
 
 unsigned matcher_connections(const struct matcher *m)
 {
-        return m->n_conns;
+	return m->n_conns;
 }
 
 static void key_of(const struct segment *seg, struct conn *k, unsigned *side)
 {
-        memset(k, 0, sizeof(*k));
-        bool src_low =
-            seg->saddr < seg->daddr || (seg->saddr == seg->daddr && seg->sport <= seg->dport);
-        k->lo_addr = src_low ? seg->saddr : seg->daddr;
-        k->lo_port = src_low ? seg->sport : seg->dport;
-        k->hi_addr = src_low ? seg->daddr : seg->saddr;
-        k->hi_port = src_low ? seg->dport : seg->sport;
-        *side = src_low ? 0 : 1;
+	memset(k, 0, sizeof(*k));
+	bool src_low =
+	    seg->saddr < seg->daddr || (seg->saddr == seg->daddr && seg->sport <= seg->dport);
+	k->lo_addr = src_low ? seg->saddr : seg->daddr;
+	k->lo_port = src_low ? seg->sport : seg->dport;
+	k->hi_addr = src_low ? seg->daddr : seg->saddr;
+	k->hi_port = src_low ? seg->dport : seg->sport;
+	*side = src_low ? 0 : 1;
 }
 
 static uint32_t key_hash(const struct conn *k)
 {
-        uint64_t h = (uint64_t)k->lo_addr << 32 | k->hi_addr;
-        h ^= ((uint64_t)k->lo_port << 16 | k->hi_port) * 0x9e3779b97f4a7c15ull;
-        h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-        h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-        return (uint32_t)(h ^ (h >> 31));
+	uint64_t h = (uint64_t)k->lo_addr << 32 | k->hi_addr;
+	h ^= ((uint64_t)k->lo_port << 16 | k->hi_port) * 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return (uint32_t)(h ^ (h >> 31));
 }
 
 static bool key_eq(const struct conn *a, const struct conn *b)
 {
-        return a->lo_addr == b->lo_addr && a->hi_addr == b->hi_addr && a->lo_port == b->lo_port &&
-               a->hi_port == b->hi_port;
+	return a->lo_addr == b->lo_addr && a->hi_addr == b->hi_addr && a->lo_port == b->lo_port &&
+	       a->hi_port == b->hi_port;
 }
 
 static void lru_unlink(struct matcher *m, uint32_t c)
 {
-        struct conn *e = &m->conns[c];
-        if (e->lru_prev != NIL)
-                m->conns[e->lru_prev].lru_next = e->lru_next;
-        else
-                m->lru_head = e->lru_next;
-        if (e->lru_next != NIL)
-                m->conns[e->lru_next].lru_prev = e->lru_prev;
-        else
-                m->lru_tail = e->lru_prev;
+	struct conn *e = &m->conns[c];
+	if (e->lru_prev != NIL)
+		m->conns[e->lru_prev].lru_next = e->lru_next;
+	else
+		m->lru_head = e->lru_next;
+	if (e->lru_next != NIL)
+		m->conns[e->lru_next].lru_prev = e->lru_prev;
+	else
+		m->lru_tail = e->lru_prev;
 }
 
 static void lru_push_front(struct matcher *m, uint32_t c)
 {
-        struct conn *e = &m->conns[c];
-        e->lru_prev = NIL;
-        e->lru_next = m->lru_head;
-        if (m->lru_head != NIL)
-                m->conns[m->lru_head].lru_prev = c;
-        m->lru_head = c;
-        if (m->lru_tail == NIL)
-                m->lru_tail = c;
+	struct conn *e = &m->conns[c];
+	e->lru_prev = NIL;
+	e->lru_next = m->lru_head;
+	if (m->lru_head != NIL)
+		m->conns[m->lru_head].lru_prev = c;
+	m->lru_head = c;
+	if (m->lru_tail == NIL)
+		m->lru_tail = c;
 }
 
 /* Remove index position pos and shift the following run back (Knuth 6.4, algorithm R), so
  * lookups never need tombstones. */
 static void index_delete(struct matcher *m, uint32_t pos)
 {
-        uint32_t i = pos;
-        for (;;) {
-                m->index[i] = 0;
-                uint32_t j = i;
-                for (;;) {
-                        j = (j + 1) & m->index_mask;
-                        if (m->index[j] == 0)
-                                return;
-                        uint32_t home = key_hash(&m->conns[m->index[j] - 1]) & m->index_mask;
-                        /* move j back to i unless its home lies cyclically in (i, j] */
-                        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-                        if (!stays)
-                                break;
-                }
-                m->index[i] = m->index[j];
-                i = j;
-        }
+	uint32_t i = pos;
+	for (;;) {
+		m->index[i] = 0;
+		uint32_t j = i;
+		for (;;) {
+			j = (j + 1) & m->index_mask;
+			if (m->index[j] == 0)
+				return;
+			uint32_t home = key_hash(&m->conns[m->index[j] - 1]) & m->index_mask;
+			/* move j back to i unless its home lies cyclically in (i, j] */
+			bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+			if (!stays)
+				break;
+		}
+		m->index[i] = m->index[j];
+		i = j;
+	}
 }
 
 static uint32_t index_find(const struct matcher *m, const struct conn *k, bool *found)
 {
-        uint32_t pos = key_hash(k) & m->index_mask;
-        while (m->index[pos]) {
-                if (key_eq(&m->conns[m->index[pos] - 1], k)) {
-                        *found = true;
-                        return pos;
-                }
-                pos = (pos + 1) & m->index_mask;
-        }
-        *found = false;
-        return pos;
+	uint32_t pos = key_hash(k) & m->index_mask;
+	while (m->index[pos]) {
+		if (key_eq(&m->conns[m->index[pos] - 1], k)) {
+			*found = true;
+			return pos;
+		}
+		pos = (pos + 1) & m->index_mask;
+	}
+	*found = false;
+	return pos;
 }
 
 /* The counters row of seg's connection, created (or recycled from the least recently seen
  * connection) on first sight. */
 static uint32_t *conn_counts(struct matcher *m, const struct segment *seg)
 {
-        struct conn k;
-        unsigned side;
-        key_of(seg, &k, &side);
-        bool found;
-        uint32_t pos = index_find(m, &k, &found);
-        uint32_t c;
-        if (found) {
-                c = m->index[pos] - 1;
-                lru_unlink(m, c);
-        } else {
-                if (m->n_conns < m->max_conns) {
-                        c = m->n_conns++;
-                } else {
-                        c = m->lru_tail;
-                        lru_unlink(m, c);
-                        bool old_found;
-                        uint32_t old_pos = index_find(m, &m->conns[c], &old_found);
-                        if (old_found)
-                                index_delete(m, old_pos);
-                        pos = index_find(m, &k, &found);
-                }
-                m->conns[c] = k;
-                memset(&m->counts[(size_t)c * m->n_counted], 0, m->n_counted * sizeof(uint32_t));
-                m->index[pos] = c + 1;
-        }
-        lru_push_front(m, c);
+	struct conn k;
+	unsigned side;
+	key_of(seg, &k, &side);
+	bool found;
+	uint32_t pos = index_find(m, &k, &found);
+	uint32_t c;
+	if (found) {
+		c = m->index[pos] - 1;
+		lru_unlink(m, c);
+	} else {
+		if (m->n_conns < m->max_conns) {
+			c = m->n_conns++;
+		} else {
+			c = m->lru_tail;
+			lru_unlink(m, c);
+			bool old_found;
+			uint32_t old_pos = index_find(m, &m->conns[c], &old_found);
+			if (old_found)
+				index_delete(m, old_pos);
+			pos = index_find(m, &k, &found);
+		}
+		m->conns[c] = k;
+		memset(&m->counts[(size_t)c * m->n_counted], 0, m->n_counted * sizeof(uint32_t));
+		m->index[pos] = c + 1;
+	}
+	lru_push_front(m, c);
 
-        struct conn *e = &m->conns[c];
-        uint32_t *row = &m->counts[(size_t)c * m->n_counted];
-        if ((seg->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
-                if (e->syn_seen[side] && e->syn_iss[side] != seg->seq)
-                        memset(row, 0, m->n_counted * sizeof(uint32_t));
-                e->syn_seen[side] = true;
-                e->syn_iss[side] = seg->seq;
-        }
-        return row;
+	struct conn *e = &m->conns[c];
+	uint32_t *row = &m->counts[(size_t)c * m->n_counted];
+	if ((seg->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
+		if (e->syn_seen[side] && e->syn_iss[side] != seg->seq)
+			memset(row, 0, m->n_counted * sizeof(uint32_t));
+		e->syn_seen[side] = true;
+		e->syn_iss[side] = seg->seq;
+	}
+	return row;
 }
 
 static bool rule_matches(const struct rule *r, const struct segment *seg, enum rule_dir dir)
 {
-        if (r->dir != RULE_DIR_ANY && r->dir != dir)
-                return false;
-        if (r->flags_exact) {
-                if (seg->flags != r->flags_set)
-                        return false;
-        } else if ((seg->flags & r->flags_set) != r->flags_set || (seg->flags & r->flags_clear)) {
-                return false;
-        }
-        if (seg->payload_len < r->len_min || seg->payload_len > r->len_max)
-                return false;
-        if (r->sport && seg->sport != r->sport)
-                return false;
-        if (r->dport && seg->dport != r->dport)
-                return false;
-        if (r->port && seg->sport != r->port && seg->dport != r->port)
-                return false;
-        return true;
+	if (r->dir != RULE_DIR_ANY && r->dir != dir)
+		return false;
+	if (r->flags_exact) {
+		if (seg->flags != r->flags_set)
+			return false;
+	} else if ((seg->flags & r->flags_set) != r->flags_set || (seg->flags & r->flags_clear)) {
+		return false;
+	}
+	if (seg->payload_len < r->len_min || seg->payload_len > r->len_max)
+		return false;
+	if (r->sport && seg->sport != r->sport)
+		return false;
+	if (r->dport && seg->dport != r->dport)
+		return false;
+	if (r->port && seg->sport != r->port && seg->dport != r->port)
+		return false;
+	return true;
 }
 
 static bool count_admits(const struct rule *r, uint32_t n)
 {
-        switch (r->count) {
-        case RULE_COUNT_ALL:
-                return true;
-        case RULE_COUNT_FIRST:
-                return n <= r->count_n;
-        case RULE_COUNT_NTH:
-                return n == r->count_n;
-        case RULE_COUNT_AFTER:
-                return n > r->count_n;
-        }
-        return false;
+	switch (r->count) {
+	case RULE_COUNT_ALL:
+		return true;
+	case RULE_COUNT_FIRST:
+		return n <= r->count_n;
+	case RULE_COUNT_NTH:
+		return n == r->count_n;
+	case RULE_COUNT_AFTER:
+		return n > r->count_n;
+	}
+	return false;
 }
 
 void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict *v)
 {
-        v->action = RULE_PASS;
-        v->delay_us = 0;
-        v->rule = NULL;
-        struct ruleset *rs = m->rs;
-        if (!rs)
-                return;
+	v->action = RULE_PASS;
+	v->delay_us = 0;
+	v->rule = NULL;
+	struct ruleset *rs = m->rs;
+	if (!rs)
+		return;
 
-        enum rule_dir dir = RULE_DIR_ANY; /* neither end is the client: no "from" rule matches */
-        if (seg->saddr == m->client_addr)
-                dir = RULE_DIR_FROM_CLIENT;
-        else if (seg->daddr == m->client_addr)
-                dir = RULE_DIR_FROM_SERVER;
+	enum rule_dir dir = RULE_DIR_ANY; /* neither end is the client: no "from" rule matches */
+	if (seg->saddr == m->client_addr)
+		dir = RULE_DIR_FROM_CLIENT;
+	else if (seg->daddr == m->client_addr)
+		dir = RULE_DIR_FROM_SERVER;
 
-        struct rule *winner = NULL;
-        uint32_t *row = NULL;
-        /* Every connection opening is recorded while counts are in use, so a new connection
-         * on a reused 4-tuple is recognised by its ISN even when no counting rule matches
-         * its SYN (a rule counting FINs must start over too). */
-        if (m->n_counted && (seg->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
-                row = conn_counts(m, seg);
-        for (unsigned i = 0; i < rs->n_rules; i++) {
-                struct rule *r = &rs->rules[i];
-                if (!rule_matches(r, seg, dir))
-                        continue;
-                if (m->slot[i] == NO_SLOT) {
-                        if (!winner)
-                                winner = r;
-                        if (m->n_counted == 0)
-                                break; /* nothing left to count */
-                        continue;
-                }
-                if (!row)
-                        row = conn_counts(m, seg);
-                uint32_t *n = &row[m->slot[i]];
-                if (*n < UINT32_MAX)
-                        ++*n;
-                if (!winner && count_admits(r, *n))
-                        winner = r;
-        }
-        if (!winner)
-                return;
+	struct rule *winner = NULL;
+	uint32_t *row = NULL;
+	/* Every connection opening is recorded while counts are in use, so a new connection
+	 * on a reused 4-tuple is recognised by its ISN even when no counting rule matches
+	 * its SYN (a rule counting FINs must start over too). */
+	if (m->n_counted && (seg->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
+		row = conn_counts(m, seg);
+	for (unsigned i = 0; i < rs->n_rules; i++) {
+		struct rule *r = &rs->rules[i];
+		if (!rule_matches(r, seg, dir))
+			continue;
+		if (m->slot[i] == NO_SLOT) {
+			if (!winner)
+				winner = r;
+			if (m->n_counted == 0)
+				break; /* nothing left to count */
+			continue;
+		}
+		if (!row)
+			row = conn_counts(m, seg);
+		uint32_t *n = &row[m->slot[i]];
+		if (*n < UINT32_MAX)
+			++*n;
+		if (!winner && count_admits(r, *n))
+			winner = r;
+	}
+	if (!winner)
+		return;
 
-        winner->hits++;
-        v->rule = winner;
-        v->action = winner->action;
-        if (winner->action == RULE_DELAY) {
-                v->delay_us = winner->delay_us;
-                if (winner->jitter_us) {
-                        /* uniform in [delay - jitter, delay + jitter]; the parser keeps
-                         * jitter <= delay, and the modulo bias over 2^64 is negligible */
-                        uint64_t span = 2 * (uint64_t)winner->jitter_us + 1;
-                        v->delay_us = winner->delay_us - winner->jitter_us +
-                                      (uint32_t)(rng_next(&m->rng) % span);
-                }
-        }
+	winner->hits++;
+	v->rule = winner;
+	v->action = winner->action;
+	if (winner->action == RULE_DELAY) {
+		v->delay_us = winner->delay_us;
+		if (winner->jitter_us) {
+			/* uniform in [delay - jitter, delay + jitter]; the parser keeps
+			 * jitter <= delay, and the modulo bias over 2^64 is negligible */
+			uint64_t span = 2 * (uint64_t)winner->jitter_us + 1;
+			v->delay_us = winner->delay_us - winner->jitter_us +
+			              (uint32_t)(rng_next(&m->rng) % span);
+		}
+	}
 }

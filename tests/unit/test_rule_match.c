@@ -19,64 +19,64 @@ static struct matcher *m;
 
 static void teardown(void)
 {
-        matcher_free(m);
-        m = NULL;
-        ruleset_free(&rs);
+	matcher_free(m);
+	m = NULL;
+	ruleset_free(&rs);
 }
 
 static void load_seeded(const char *text, uint64_t seed)
 {
-        struct rule_error err;
-        int rc = ruleset_parse_string(&rs, "t.rules", text, &err);
-        ck_assert_msg(rc == 0, "%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
-        m = matcher_new(&rs, CLIENT, seed);
-        ck_assert_ptr_nonnull(m);
+	struct rule_error err;
+	int rc = ruleset_parse_string(&rs, "t.rules", text, &err);
+	ck_assert_msg(rc == 0, "%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+	m = matcher_new(&rs, CLIENT, seed);
+	ck_assert_ptr_nonnull(m);
 }
 
 static void load(const char *text)
 {
-        load_seeded(text, 1);
+	load_seeded(text, 1);
 }
 
 static struct segment seg(uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
                           uint8_t flags, uint16_t len)
 {
-        struct segment s;
-        memset(&s, 0, sizeof(s));
-        s.saddr = saddr;
-        s.daddr = daddr;
-        s.ip_proto = 6;
-        s.sport = sport;
-        s.dport = dport;
-        s.seq = 1000;
-        s.flags = flags;
-        s.payload_len = len;
-        s.ip_len = (uint16_t)(40 + len);
-        return s;
+	struct segment s;
+	memset(&s, 0, sizeof(s));
+	s.saddr = saddr;
+	s.daddr = daddr;
+	s.ip_proto = 6;
+	s.sport = sport;
+	s.dport = dport;
+	s.seq = 1000;
+	s.flags = flags;
+	s.payload_len = len;
+	s.ip_len = (uint16_t)(40 + len);
+	return s;
 }
 
 /* client port p to the server, and back */
 static struct segment c2s(uint16_t p, uint8_t flags, uint16_t len)
 {
-        return seg(CLIENT, p, SERVER, SPORT, flags, len);
+	return seg(CLIENT, p, SERVER, SPORT, flags, len);
 }
 
 static struct segment s2c(uint16_t p, uint8_t flags, uint16_t len)
 {
-        return seg(SERVER, SPORT, CLIENT, p, flags, len);
+	return seg(SERVER, SPORT, CLIENT, p, flags, len);
 }
 
 static struct verdict decide(struct segment s)
 {
-        struct verdict v;
-        memset(&v, 0xa5, sizeof(v)); /* every field must be written */
-        matcher_decide(m, &s, &v);
-        return v;
+	struct verdict v;
+	memset(&v, 0xa5, sizeof(v)); /* every field must be written */
+	matcher_decide(m, &s, &v);
+	return v;
 }
 
 static enum rule_action act(struct segment s)
 {
-        return decide(s).action;
+	return decide(s).action;
 }
 
 #define SYN TCPF_SYN
@@ -87,589 +87,589 @@ static enum rule_action act(struct segment s)
 
 START_TEST(test_segment_no_rule_matches_passes_without_rule)
 {
-        load("drop [S]");
-        struct verdict v = decide(c2s(CPORT, ACK, 0));
-        ck_assert_int_eq(v.action, RULE_PASS);
-        ck_assert_uint_eq(v.delay_us, 0);
-        ck_assert_ptr_null(v.rule);
-        ck_assert_uint_eq(rs.rules[0].hits, 0);
+	load("drop [S]");
+	struct verdict v = decide(c2s(CPORT, ACK, 0));
+	ck_assert_int_eq(v.action, RULE_PASS);
+	ck_assert_uint_eq(v.delay_us, 0);
+	ck_assert_ptr_null(v.rule);
+	ck_assert_uint_eq(rs.rules[0].hits, 0);
 }
 END_TEST
 
 START_TEST(test_empty_ruleset_passes_everything)
 {
-        load("# nothing\n");
-        for (uint8_t f = 0; f < 0xff; f++)
-                ck_assert_int_eq(act(c2s(CPORT, f, f)), RULE_PASS);
-        matcher_free(m);
-        m = matcher_new(NULL, CLIENT, 1);
-        ck_assert_ptr_nonnull(m);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	load("# nothing\n");
+	for (uint8_t f = 0; f < 0xff; f++)
+		ck_assert_int_eq(act(c2s(CPORT, f, f)), RULE_PASS);
+	matcher_free(m);
+	m = matcher_new(NULL, CLIENT, 1);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_verdict_points_at_the_deciding_rule)
 {
-        load("pass [.]\n# between\ndrop [S]\n");
-        struct verdict v = decide(c2s(CPORT, SYN, 0));
-        ck_assert_int_eq(v.action, RULE_DROP);
-        ck_assert_ptr_eq(v.rule, &rs.rules[1]);
-        ck_assert_uint_eq(v.rule->index, 2);
-        ck_assert_uint_eq(v.rule->line, 3);
-        ck_assert_str_eq(v.rule->text, "drop [S]");
-        ck_assert_uint_eq(v.rule->hits, 1);
+	load("pass [.]\n# between\ndrop [S]\n");
+	struct verdict v = decide(c2s(CPORT, SYN, 0));
+	ck_assert_int_eq(v.action, RULE_DROP);
+	ck_assert_ptr_eq(v.rule, &rs.rules[1]);
+	ck_assert_uint_eq(v.rule->index, 2);
+	ck_assert_uint_eq(v.rule->line, 3);
+	ck_assert_str_eq(v.rule->text, "drop [S]");
+	ck_assert_uint_eq(v.rule->hits, 1);
 }
 END_TEST
 
 START_TEST(test_from_client_matches_only_segments_sent_by_the_client)
 {
-        load("drop from client");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_PASS);
+	load("drop from client");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_from_server_matches_only_segments_sent_to_the_client)
 {
-        load("drop from server");
-        ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	load("drop from server");
+	ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_segment_between_other_hosts_matches_no_direction)
 {
-        load("drop from client\ndelay 1ms from server\ndelay 2ms");
-        struct verdict v = decide(seg(SERVER, 1, OTHER, 2, SYN, 0));
-        ck_assert_int_eq(v.action, RULE_DELAY);
-        ck_assert_uint_eq(v.delay_us, 2000);
+	load("drop from client\ndelay 1ms from server\ndelay 2ms");
+	struct verdict v = decide(seg(SERVER, 1, OTHER, 2, SYN, 0));
+	ck_assert_int_eq(v.action, RULE_DELAY);
+	ck_assert_uint_eq(v.delay_us, 2000);
 }
 END_TEST
 
 START_TEST(test_client_address_comes_from_matcher_new)
 {
-        struct rule_error err;
-        ck_assert_int_eq(ruleset_parse_string(&rs, "t", "drop from client", &err), 0);
-        m = matcher_new(&rs, SERVER, 1); /* the other end plays the client */
-        ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	struct rule_error err;
+	ck_assert_int_eq(ruleset_parse_string(&rs, "t", "drop from client", &err), 0);
+	m = matcher_new(&rs, SERVER, 1); /* the other end plays the client */
+	ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_exact_flag_set_compares_the_whole_flag_byte)
 {
-        load("drop [S]\ndelay 1ms [S.]\ndelay 2ms [F.]");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN | TCPF_ECE | TCPF_CWR, 0)), RULE_PASS);
-        ck_assert_uint_eq(decide(s2c(CPORT, SYNACK, 0)).delay_us, 1000);
-        ck_assert_uint_eq(decide(s2c(CPORT, FINACK, 0)).delay_us, 2000);
-        ck_assert_int_eq(act(s2c(CPORT, FINACK | TCPF_PSH, 5)), RULE_PASS);
-        ck_assert_int_eq(act(s2c(CPORT, TCPF_FIN, 0)), RULE_PASS);
+	load("drop [S]\ndelay 1ms [S.]\ndelay 2ms [F.]");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN | TCPF_ECE | TCPF_CWR, 0)), RULE_PASS);
+	ck_assert_uint_eq(decide(s2c(CPORT, SYNACK, 0)).delay_us, 1000);
+	ck_assert_uint_eq(decide(s2c(CPORT, FINACK, 0)).delay_us, 2000);
+	ck_assert_int_eq(act(s2c(CPORT, FINACK | TCPF_PSH, 5)), RULE_PASS);
+	ck_assert_int_eq(act(s2c(CPORT, TCPF_FIN, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_none_flag_set_matches_only_a_segment_without_flags)
 {
-        load("drop [none]");
-        ck_assert_int_eq(act(c2s(CPORT, 0, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
+	load("drop [none]");
+	ck_assert_int_eq(act(c2s(CPORT, 0, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_flag_word_matches_any_segment_carrying_that_flag)
 {
-        load("drop fin");
-        ck_assert_int_eq(act(s2c(CPORT, FINACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(s2c(CPORT, FINACK | TCPF_PSH, 10)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, TCPF_FIN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
+	load("drop fin");
+	ck_assert_int_eq(act(s2c(CPORT, FINACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(s2c(CPORT, FINACK | TCPF_PSH, 10)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, TCPF_FIN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_negated_flag_word_requires_the_flag_clear)
 {
-        load("drop syn !ack");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
+	load("drop syn !ack");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_pure_ack_matches_bare_acknowledgments_only)
 {
-        load("drop pure-ack");
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, PSHACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, ACK | TCPF_ECE, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 1)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, SYNACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, TCPF_RST | ACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, TCPF_RST, 0)), RULE_PASS);
+	load("drop pure-ack");
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, PSHACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, ACK | TCPF_ECE, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 1)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, SYNACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, TCPF_RST | ACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, TCPF_RST, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_len_ranges_are_inclusive)
 {
-        load("drop len 1-1460");
-        ck_assert_int_eq(act(c2s(CPORT, PSHACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, PSHACK, 1)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, PSHACK, 1460)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, PSHACK, 1461)), RULE_PASS);
-        teardown();
-        load("drop len >0");
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 1)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 65535)), RULE_DROP);
-        teardown();
-        load("drop len 0");
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 1)), RULE_PASS);
-        teardown();
-        load("drop len >=100\ndelay 1ms len <=40");
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 99)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 100)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 40)), RULE_DELAY);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 41)), RULE_PASS);
+	load("drop len 1-1460");
+	ck_assert_int_eq(act(c2s(CPORT, PSHACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, PSHACK, 1)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, PSHACK, 1460)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, PSHACK, 1461)), RULE_PASS);
+	teardown();
+	load("drop len >0");
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 1)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 65535)), RULE_DROP);
+	teardown();
+	load("drop len 0");
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 1)), RULE_PASS);
+	teardown();
+	load("drop len >=100\ndelay 1ms len <=40");
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 99)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 100)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 40)), RULE_DELAY);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 41)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_ports_match_source_destination_or_either_end)
 {
-        load("drop sport 80\ndelay 1ms dport 80\ndelay 2ms port 5000");
-        ck_assert_int_eq(act(s2c(CPORT, ACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_DELAY);
-        ck_assert_uint_eq(decide(seg(CLIENT, 5000, SERVER, 22, ACK, 0)).delay_us, 2000);
-        ck_assert_uint_eq(decide(seg(SERVER, 22, CLIENT, 5000, ACK, 0)).delay_us, 2000);
-        ck_assert_int_eq(act(seg(SERVER, 22, CLIENT, 5001, ACK, 0)), RULE_PASS);
+	load("drop sport 80\ndelay 1ms dport 80\ndelay 2ms port 5000");
+	ck_assert_int_eq(act(s2c(CPORT, ACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_DELAY);
+	ck_assert_uint_eq(decide(seg(CLIENT, 5000, SERVER, 22, ACK, 0)).delay_us, 2000);
+	ck_assert_uint_eq(decide(seg(SERVER, 22, CLIENT, 5000, ACK, 0)).delay_us, 2000);
+	ck_assert_int_eq(act(seg(SERVER, 22, CLIENT, 5001, ACK, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_all_matches_must_hold)
 {
-        load("drop [S] from client len 0 dport 80");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 1)), RULE_PASS);
-        ck_assert_int_eq(act(seg(CLIENT, CPORT, SERVER, 81, SYN, 0)), RULE_PASS);
-        ck_assert_int_eq(act(seg(SERVER, CPORT, CLIENT, 80, SYN, 0)), RULE_PASS);
+	load("drop [S] from client len 0 dport 80");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 1)), RULE_PASS);
+	ck_assert_int_eq(act(seg(CLIENT, CPORT, SERVER, 81, SYN, 0)), RULE_PASS);
+	ck_assert_int_eq(act(seg(SERVER, CPORT, CLIENT, 80, SYN, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_first_n_acts_on_the_first_n_of_a_connection)
 {
-        load("drop [S] from client first 2");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
-        ck_assert_uint_eq(rs.rules[0].hits, 2);
+	load("drop [S] from client first 2");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	ck_assert_uint_eq(rs.rules[0].hits, 2);
 }
 END_TEST
 
 START_TEST(test_nth_acts_only_on_the_nth)
 {
-        load("drop [S] nth 3");
-        for (int i = 1; i <= 6; i++)
-                ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), i == 3 ? RULE_DROP : RULE_PASS);
-        ck_assert_uint_eq(rs.rules[0].hits, 1);
+	load("drop [S] nth 3");
+	for (int i = 1; i <= 6; i++)
+		ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), i == 3 ? RULE_DROP : RULE_PASS);
+	ck_assert_uint_eq(rs.rules[0].hits, 1);
 }
 END_TEST
 
 START_TEST(test_after_n_acts_on_every_one_after_the_first_n)
 {
-        load("drop [.] after 2");
-        for (int i = 1; i <= 6; i++)
-                ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), i > 2 ? RULE_DROP : RULE_PASS);
-        ck_assert_uint_eq(rs.rules[0].hits, 4);
+	load("drop [.] after 2");
+	for (int i = 1; i <= 6; i++)
+		ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), i > 2 ? RULE_DROP : RULE_PASS);
+	ck_assert_uint_eq(rs.rules[0].hits, 4);
 }
 END_TEST
 
 START_TEST(test_count_only_counts_segments_the_matches_select)
 {
-        load("drop [S] nth 2");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
-        /* other segments of the same connection do not advance the count */
-        ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	load("drop [S] nth 2");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	/* other segments of the same connection do not advance the count */
+	ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
 }
 END_TEST
 
 START_TEST(test_connections_are_counted_separately)
 {
-        load("drop [S] first 1");
-        ck_assert_int_eq(act(c2s(40000, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(40001, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(40000, SYN, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(40001, SYN, 0)), RULE_PASS);
-        /* same ports, other peer: another connection */
-        ck_assert_int_eq(act(seg(CLIENT, 40000, OTHER, SPORT, SYN, 0)), RULE_DROP);
-        ck_assert_uint_eq(matcher_connections(m), 3);
+	load("drop [S] first 1");
+	ck_assert_int_eq(act(c2s(40000, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(40001, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(40000, SYN, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(40001, SYN, 0)), RULE_PASS);
+	/* same ports, other peer: another connection */
+	ck_assert_int_eq(act(seg(CLIENT, 40000, OTHER, SPORT, SYN, 0)), RULE_DROP);
+	ck_assert_uint_eq(matcher_connections(m), 3);
 }
 END_TEST
 
 START_TEST(test_both_directions_share_one_count)
 {
-        load("drop fin first 1");
-        /* the client closes first: its FIN is dropped, the server's passes */
-        ck_assert_int_eq(act(c2s(40000, FINACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(s2c(40000, FINACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(40000, FINACK, 0)), RULE_PASS);
-        /* another connection where the server closes first */
-        ck_assert_int_eq(act(s2c(40001, FINACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(40001, FINACK, 0)), RULE_PASS);
-        ck_assert_uint_eq(matcher_connections(m), 2);
+	load("drop fin first 1");
+	/* the client closes first: its FIN is dropped, the server's passes */
+	ck_assert_int_eq(act(c2s(40000, FINACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(s2c(40000, FINACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(40000, FINACK, 0)), RULE_PASS);
+	/* another connection where the server closes first */
+	ck_assert_int_eq(act(s2c(40001, FINACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(40001, FINACK, 0)), RULE_PASS);
+	ck_assert_uint_eq(matcher_connections(m), 2);
 }
 END_TEST
 
 START_TEST(test_first_match_wins)
 {
-        load("delay 10ms syn\ndrop syn\ndrop");
-        struct verdict v = decide(c2s(CPORT, SYN, 0));
-        ck_assert_int_eq(v.action, RULE_DELAY);
-        ck_assert_uint_eq(v.delay_us, 10000);
-        ck_assert_uint_eq(rs.rules[0].hits, 1);
-        ck_assert_uint_eq(rs.rules[1].hits, 0);
-        ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_DROP);
-        ck_assert_uint_eq(rs.rules[2].hits, 1);
+	load("delay 10ms syn\ndrop syn\ndrop");
+	struct verdict v = decide(c2s(CPORT, SYN, 0));
+	ck_assert_int_eq(v.action, RULE_DELAY);
+	ck_assert_uint_eq(v.delay_us, 10000);
+	ck_assert_uint_eq(rs.rules[0].hits, 1);
+	ck_assert_uint_eq(rs.rules[1].hits, 0);
+	ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_DROP);
+	ck_assert_uint_eq(rs.rules[2].hits, 1);
 }
 END_TEST
 
 START_TEST(test_next_rule_decides_once_a_count_is_used_up)
 {
-        load("drop [S] first 2\ndelay 5ms [S]");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DELAY);
-        ck_assert_uint_eq(rs.rules[0].hits, 2);
-        ck_assert_uint_eq(rs.rules[1].hits, 1);
+	load("drop [S] first 2\ndelay 5ms [S]");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DELAY);
+	ck_assert_uint_eq(rs.rules[0].hits, 2);
+	ck_assert_uint_eq(rs.rules[1].hits, 1);
 }
 END_TEST
 
 START_TEST(test_rule_counts_segments_an_earlier_rule_took)
 {
-        /* "nth 2" is the second SYN of the connection, even though rule 1 decided the first */
-        load("pass [S] nth 1\ndrop [S] nth 2");
-        ck_assert_ptr_eq(decide(c2s(CPORT, SYN, 0)).rule, &rs.rules[0]);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        struct verdict v = decide(c2s(CPORT, SYN, 0));
-        ck_assert_int_eq(v.action, RULE_PASS);
-        ck_assert_ptr_null(v.rule);
+	/* "nth 2" is the second SYN of the connection, even though rule 1 decided the first */
+	load("pass [S] nth 1\ndrop [S] nth 2");
+	ck_assert_ptr_eq(decide(c2s(CPORT, SYN, 0)).rule, &rs.rules[0]);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	struct verdict v = decide(c2s(CPORT, SYN, 0));
+	ck_assert_int_eq(v.action, RULE_PASS);
+	ck_assert_ptr_null(v.rule);
 }
 END_TEST
 
 START_TEST(test_pass_rule_shields_segments_from_later_rules)
 {
-        load("pass from server\ndrop");
-        ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_PASS);
-        ck_assert_uint_eq(rs.rules[0].hits, 1);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	load("pass from server\ndrop");
+	ck_assert_int_eq(act(s2c(CPORT, SYNACK, 0)), RULE_PASS);
+	ck_assert_uint_eq(rs.rules[0].hits, 1);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
 }
 END_TEST
 
 START_TEST(test_hits_count_applied_actions_only)
 {
-        load("drop [S] first 1\ndelay 1ms fin");
-        act(c2s(CPORT, SYN, 0));
-        act(c2s(CPORT, SYN, 0));
-        act(c2s(CPORT, SYN, 0));
-        act(c2s(CPORT, FINACK, 0));
-        act(s2c(CPORT, FINACK, 0));
-        ck_assert_uint_eq(rs.rules[0].hits, 1);
-        ck_assert_uint_eq(rs.rules[1].hits, 2);
+	load("drop [S] first 1\ndelay 1ms fin");
+	act(c2s(CPORT, SYN, 0));
+	act(c2s(CPORT, SYN, 0));
+	act(c2s(CPORT, SYN, 0));
+	act(c2s(CPORT, FINACK, 0));
+	act(s2c(CPORT, FINACK, 0));
+	ck_assert_uint_eq(rs.rules[0].hits, 1);
+	ck_assert_uint_eq(rs.rules[1].hits, 2);
 }
 END_TEST
 
 START_TEST(test_delay_without_jitter_is_exact)
 {
-        load("delay 300ms fin from server");
-        for (int i = 0; i < 100; i++) {
-                struct verdict v = decide(s2c(CPORT, FINACK, 0));
-                ck_assert_int_eq(v.action, RULE_DELAY);
-                ck_assert_uint_eq(v.delay_us, 300000);
-        }
+	load("delay 300ms fin from server");
+	for (int i = 0; i < 100; i++) {
+		struct verdict v = decide(s2c(CPORT, FINACK, 0));
+		ck_assert_int_eq(v.action, RULE_DELAY);
+		ck_assert_uint_eq(v.delay_us, 300000);
+	}
 }
 END_TEST
 
 START_TEST(test_jitter_stays_within_delay_plus_minus_jitter)
 {
-        load("delay 50ms jitter 10ms");
-        uint32_t lo = UINT32_MAX, hi = 0;
-        uint64_t sum = 0;
-        const int n = 20000;
-        for (int i = 0; i < n; i++) {
-                uint32_t d = decide(c2s(CPORT, ACK, 0)).delay_us;
-                ck_assert_uint_ge(d, 40000);
-                ck_assert_uint_le(d, 60000);
-                lo = d < lo ? d : lo;
-                hi = d > hi ? d : hi;
-                sum += d;
-        }
-        /* uniform: both ends are reached closely and the mean sits in the middle */
-        ck_assert_uint_lt(lo, 40100);
-        ck_assert_uint_gt(hi, 59900);
-        ck_assert_uint_ge(sum / n, 49800);
-        ck_assert_uint_le(sum / n, 50200);
+	load("delay 50ms jitter 10ms");
+	uint32_t lo = UINT32_MAX, hi = 0;
+	uint64_t sum = 0;
+	const int n = 20000;
+	for (int i = 0; i < n; i++) {
+		uint32_t d = decide(c2s(CPORT, ACK, 0)).delay_us;
+		ck_assert_uint_ge(d, 40000);
+		ck_assert_uint_le(d, 60000);
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+		sum += d;
+	}
+	/* uniform: both ends are reached closely and the mean sits in the middle */
+	ck_assert_uint_lt(lo, 40100);
+	ck_assert_uint_gt(hi, 59900);
+	ck_assert_uint_ge(sum / n, 49800);
+	ck_assert_uint_le(sum / n, 50200);
 }
 END_TEST
 
 START_TEST(test_jitter_equal_to_delay_never_goes_below_zero)
 {
-        load("delay 3us jitter 3us");
-        bool saw_zero = false, saw_six = false;
-        for (int i = 0; i < 1000; i++) {
-                uint32_t d = decide(c2s(CPORT, ACK, 0)).delay_us;
-                ck_assert_uint_le(d, 6);
-                saw_zero |= d == 0;
-                saw_six |= d == 6;
-        }
-        ck_assert(saw_zero && saw_six);
+	load("delay 3us jitter 3us");
+	bool saw_zero = false, saw_six = false;
+	for (int i = 0; i < 1000; i++) {
+		uint32_t d = decide(c2s(CPORT, ACK, 0)).delay_us;
+		ck_assert_uint_le(d, 6);
+		saw_zero |= d == 0;
+		saw_six |= d == 6;
+	}
+	ck_assert(saw_zero && saw_six);
 }
 END_TEST
 
 static void delays(uint64_t seed, uint32_t *out, int n)
 {
-        load_seeded("delay 50ms jitter 10ms", seed);
-        for (int i = 0; i < n; i++)
-                out[i] = decide(c2s(CPORT, ACK, 0)).delay_us;
-        teardown();
+	load_seeded("delay 50ms jitter 10ms", seed);
+	for (int i = 0; i < n; i++)
+		out[i] = decide(c2s(CPORT, ACK, 0)).delay_us;
+	teardown();
 }
 
 START_TEST(test_jitter_repeats_for_a_seed_and_differs_between_seeds)
 {
-        uint32_t a[64], b[64], c[64];
-        delays(42, a, 64);
-        delays(42, b, 64);
-        delays(43, c, 64);
-        ck_assert_mem_eq(a, b, sizeof(a));
-        int same = 0;
-        for (int i = 0; i < 64; i++)
-                same += a[i] == c[i];
-        ck_assert_int_lt(same, 8);
+	uint32_t a[64], b[64], c[64];
+	delays(42, a, 64);
+	delays(42, b, 64);
+	delays(43, c, 64);
+	ck_assert_mem_eq(a, b, sizeof(a));
+	int same = 0;
+	for (int i = 0; i < 64; i++)
+		same += a[i] == c[i];
+	ck_assert_int_lt(same, 8);
 }
 END_TEST
 
 START_TEST(test_set_rules_starts_counting_over)
 {
-        load("drop [S] first 1");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
-        matcher_set_rules(m, &rs);
-        ck_assert_uint_eq(matcher_connections(m), 0);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	load("drop [S] first 1");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	matcher_set_rules(m, &rs);
+	ck_assert_uint_eq(matcher_connections(m), 0);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_set_rules_swaps_in_the_new_rules)
 {
-        load("drop [S] first 1");
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
-        struct ruleset next;
-        struct rule_error err;
-        ck_assert_int_eq(ruleset_parse_string(&next, "next", "delay 1ms [S] nth 2\ndrop fin", &err),
-                         0);
-        matcher_set_rules(m, &next);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DELAY);
-        ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_DROP);
-        ck_assert_uint_eq(rs.rules[0].hits, 1); /* the old rules are left alone */
-        matcher_set_rules(m, &rs);
-        ruleset_free(&next);
-        ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	load("drop [S] first 1");
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
+	struct ruleset next;
+	struct rule_error err;
+	ck_assert_int_eq(ruleset_parse_string(&next, "next", "delay 1ms [S] nth 2\ndrop fin", &err),
+	                 0);
+	matcher_set_rules(m, &next);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DELAY);
+	ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_DROP);
+	ck_assert_uint_eq(rs.rules[0].hits, 1); /* the old rules are left alone */
+	matcher_set_rules(m, &rs);
+	ruleset_free(&next);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_DROP);
 }
 END_TEST
 
 START_TEST(test_new_connection_on_a_reused_tuple_is_counted_afresh)
 {
-        load("drop [S] first 1");
-        struct segment syn = c2s(CPORT, SYN, 0);
-        syn.seq = 100;
-        ck_assert_int_eq(act(syn), RULE_DROP);
-        ck_assert_int_eq(act(syn), RULE_PASS); /* a retransmission: same ISN */
-        syn.seq = 900000;                      /* a new connect() from the same port */
-        ck_assert_int_eq(act(syn), RULE_DROP);
-        ck_assert_int_eq(act(syn), RULE_PASS);
+	load("drop [S] first 1");
+	struct segment syn = c2s(CPORT, SYN, 0);
+	syn.seq = 100;
+	ck_assert_int_eq(act(syn), RULE_DROP);
+	ck_assert_int_eq(act(syn), RULE_PASS); /* a retransmission: same ISN */
+	syn.seq = 900000;                      /* a new connect() from the same port */
+	ck_assert_int_eq(act(syn), RULE_DROP);
+	ck_assert_int_eq(act(syn), RULE_PASS);
 }
 END_TEST
 
 START_TEST(test_new_connection_on_a_reused_tuple_restarts_every_count)
 {
-        /* the count is of FINs, but the new connection shows itself by its SYN */
-        load("drop fin first 1");
-        struct segment syn = c2s(CPORT, SYN, 0);
-        syn.seq = 100;
-        ck_assert_int_eq(act(syn), RULE_PASS);
-        ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_PASS);
-        ck_assert_int_eq(act(syn), RULE_PASS); /* a late retransmission changes nothing */
-        ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_PASS);
-        syn.seq = 900000;
-        ck_assert_int_eq(act(syn), RULE_PASS);
-        ck_assert_int_eq(act(s2c(CPORT, FINACK, 0)), RULE_DROP);
+	/* the count is of FINs, but the new connection shows itself by its SYN */
+	load("drop fin first 1");
+	struct segment syn = c2s(CPORT, SYN, 0);
+	syn.seq = 100;
+	ck_assert_int_eq(act(syn), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(syn), RULE_PASS); /* a late retransmission changes nothing */
+	ck_assert_int_eq(act(c2s(CPORT, FINACK, 0)), RULE_PASS);
+	syn.seq = 900000;
+	ck_assert_int_eq(act(syn), RULE_PASS);
+	ck_assert_int_eq(act(s2c(CPORT, FINACK, 0)), RULE_DROP);
 }
 END_TEST
 
 START_TEST(test_rules_without_counts_keep_no_connection_state)
 {
-        load("drop syn\ndelay 1ms");
-        for (uint16_t p = 1; p < 100; p++)
-                act(c2s(p, SYN, 0));
-        ck_assert_uint_eq(matcher_connections(m), 0);
+	load("drop syn\ndelay 1ms");
+	for (uint16_t p = 1; p < 100; p++)
+		act(c2s(p, SYN, 0));
+	ck_assert_uint_eq(matcher_connections(m), 0);
 }
 END_TEST
 
 START_TEST(test_full_table_forgets_the_least_recently_seen_connection)
 {
-        load("drop [S] first 1");
-        ck_assert_int_eq(matcher_set_max_connections(m, 2), 0);
-        ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(2, SYN, 0)), RULE_DROP);
-        ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_PASS); /* 1 is now the most recent */
-        ck_assert_int_eq(act(c2s(3, SYN, 0)), RULE_DROP); /* forgets 2 */
-        ck_assert_uint_eq(matcher_connections(m), 2);
-        ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(2, SYN, 0)), RULE_DROP); /* new again; forgets 3 */
-        ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_PASS);
-        ck_assert_int_eq(act(c2s(3, SYN, 0)), RULE_DROP);
-        ck_assert_uint_eq(matcher_connections(m), 2);
+	load("drop [S] first 1");
+	ck_assert_int_eq(matcher_set_max_connections(m, 2), 0);
+	ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(2, SYN, 0)), RULE_DROP);
+	ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_PASS); /* 1 is now the most recent */
+	ck_assert_int_eq(act(c2s(3, SYN, 0)), RULE_DROP); /* forgets 2 */
+	ck_assert_uint_eq(matcher_connections(m), 2);
+	ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(2, SYN, 0)), RULE_DROP); /* new again; forgets 3 */
+	ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(3, SYN, 0)), RULE_DROP);
+	ck_assert_uint_eq(matcher_connections(m), 2);
 }
 END_TEST
 
 START_TEST(test_thousands_of_connections_keep_their_own_counts)
 {
-        load("drop [S] first 1");
-        ck_assert_int_eq(matcher_set_max_connections(m, 64), 0);
-        /* 5000 connections, each seen again 16 connections later: 32 others are seen in
-         * between, so each is still in the table of 64, whatever its evictions moved around */
-        for (uint32_t i = 0; i < 5000; i++) {
-                ck_assert_int_eq(act(c2s((uint16_t)(1000 + i), SYN, 0)), RULE_DROP);
-                if (i >= 16)
-                        ck_assert_int_eq(act(c2s((uint16_t)(1000 + i - 16), SYN, 0)), RULE_PASS);
-                ck_assert_uint_le(matcher_connections(m), 64);
-        }
-        ck_assert_uint_eq(matcher_connections(m), 64);
-        ck_assert_uint_eq(rs.rules[0].hits, 5000);
-        /* the first one was forgotten long ago: it counts as new */
-        ck_assert_int_eq(act(c2s(1000, SYN, 0)), RULE_DROP);
+	load("drop [S] first 1");
+	ck_assert_int_eq(matcher_set_max_connections(m, 64), 0);
+	/* 5000 connections, each seen again 16 connections later: 32 others are seen in
+	 * between, so each is still in the table of 64, whatever its evictions moved around */
+	for (uint32_t i = 0; i < 5000; i++) {
+		ck_assert_int_eq(act(c2s((uint16_t)(1000 + i), SYN, 0)), RULE_DROP);
+		if (i >= 16)
+			ck_assert_int_eq(act(c2s((uint16_t)(1000 + i - 16), SYN, 0)), RULE_PASS);
+		ck_assert_uint_le(matcher_connections(m), 64);
+	}
+	ck_assert_uint_eq(matcher_connections(m), 64);
+	ck_assert_uint_eq(rs.rules[0].hits, 5000);
+	/* the first one was forgotten long ago: it counts as new */
+	ck_assert_int_eq(act(c2s(1000, SYN, 0)), RULE_DROP);
 }
 END_TEST
 
 START_TEST(test_table_agrees_with_a_simple_lru_model_under_random_traffic)
 {
-        /* 30 connections competing for 8 entries, in random order: the table must count
-         * exactly as a list kept in order of last use would */
-        enum { CAP = 8, PORTS = 30, STEPS = 20000 };
-        load("drop [S] first 2");
-        ck_assert_int_eq(matcher_set_max_connections(m, CAP), 0);
-        struct {
-                int port;
-                unsigned count;
-        } lru[CAP]; /* lru[0] most recent */
-        int n = 0;
-        uint32_t x = 12345;
-        for (int step = 0; step < STEPS; step++) {
-                x = x * 1103515245u + 12345u;
-                int port = 2000 + (int)((x >> 16) % PORTS);
-                int at = -1;
-                for (int i = 0; i < n; i++)
-                        if (lru[i].port == port)
-                                at = i;
-                unsigned count = at >= 0 ? lru[at].count + 1 : 1;
-                if (at < 0)
-                        at = n < CAP ? n++ : CAP - 1; /* the last one is forgotten */
-                memmove(&lru[1], &lru[0], (size_t)at * sizeof(lru[0]));
-                lru[0].port = port;
-                lru[0].count = count;
-                enum rule_action want = count <= 2 ? RULE_DROP : RULE_PASS;
-                ck_assert_msg(act(c2s((uint16_t)port, SYN, 0)) == want, "step %d port %d", step,
-                              port);
-                ck_assert_uint_eq(matcher_connections(m), (unsigned)n);
-        }
+	/* 30 connections competing for 8 entries, in random order: the table must count
+	 * exactly as a list kept in order of last use would */
+	enum { CAP = 8, PORTS = 30, STEPS = 20000 };
+	load("drop [S] first 2");
+	ck_assert_int_eq(matcher_set_max_connections(m, CAP), 0);
+	struct {
+		int port;
+		unsigned count;
+	} lru[CAP]; /* lru[0] most recent */
+	int n = 0;
+	uint32_t x = 12345;
+	for (int step = 0; step < STEPS; step++) {
+		x = x * 1103515245u + 12345u;
+		int port = 2000 + (int)((x >> 16) % PORTS);
+		int at = -1;
+		for (int i = 0; i < n; i++)
+			if (lru[i].port == port)
+				at = i;
+		unsigned count = at >= 0 ? lru[at].count + 1 : 1;
+		if (at < 0)
+			at = n < CAP ? n++ : CAP - 1; /* the last one is forgotten */
+		memmove(&lru[1], &lru[0], (size_t)at * sizeof(lru[0]));
+		lru[0].port = port;
+		lru[0].count = count;
+		enum rule_action want = count <= 2 ? RULE_DROP : RULE_PASS;
+		ck_assert_msg(act(c2s((uint16_t)port, SYN, 0)) == want, "step %d port %d", step,
+		              port);
+		ck_assert_uint_eq(matcher_connections(m), (unsigned)n);
+	}
 }
 END_TEST
 
 START_TEST(test_default_table_holds_every_connection_up_to_its_bound)
 {
-        load("drop [S] first 1");
-        for (uint32_t i = 0; i < MATCHER_DEFAULT_MAX_CONNECTIONS; i++)
-                ck_assert_int_eq(act(c2s((uint16_t)(1024 + i), SYN, 0)), RULE_DROP);
-        for (uint32_t i = 0; i < MATCHER_DEFAULT_MAX_CONNECTIONS; i++)
-                ck_assert_int_eq(act(c2s((uint16_t)(1024 + i), SYN, 0)), RULE_PASS);
-        ck_assert_uint_eq(matcher_connections(m), MATCHER_DEFAULT_MAX_CONNECTIONS);
+	load("drop [S] first 1");
+	for (uint32_t i = 0; i < MATCHER_DEFAULT_MAX_CONNECTIONS; i++)
+		ck_assert_int_eq(act(c2s((uint16_t)(1024 + i), SYN, 0)), RULE_DROP);
+	for (uint32_t i = 0; i < MATCHER_DEFAULT_MAX_CONNECTIONS; i++)
+		ck_assert_int_eq(act(c2s((uint16_t)(1024 + i), SYN, 0)), RULE_PASS);
+	ck_assert_uint_eq(matcher_connections(m), MATCHER_DEFAULT_MAX_CONNECTIONS);
 }
 END_TEST
 
 START_TEST(test_max_connections_must_be_positive)
 {
-        load("drop [S] first 1");
-        ck_assert_int_eq(matcher_set_max_connections(m, 0), -EINVAL);
-        ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_DROP);
+	load("drop [S] first 1");
+	ck_assert_int_eq(matcher_set_max_connections(m, 0), -EINVAL);
+	ck_assert_int_eq(act(c2s(1, SYN, 0)), RULE_DROP);
 }
 END_TEST
 
 static Suite *rule_match_suite(void)
 {
-        Suite *s = suite_create("rule_match");
-        TCase *tc = tcase_create("matches");
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_add_test(tc, test_segment_no_rule_matches_passes_without_rule);
-        tcase_add_test(tc, test_empty_ruleset_passes_everything);
-        tcase_add_test(tc, test_verdict_points_at_the_deciding_rule);
-        tcase_add_test(tc, test_from_client_matches_only_segments_sent_by_the_client);
-        tcase_add_test(tc, test_from_server_matches_only_segments_sent_to_the_client);
-        tcase_add_test(tc, test_segment_between_other_hosts_matches_no_direction);
-        tcase_add_test(tc, test_client_address_comes_from_matcher_new);
-        tcase_add_test(tc, test_exact_flag_set_compares_the_whole_flag_byte);
-        tcase_add_test(tc, test_none_flag_set_matches_only_a_segment_without_flags);
-        tcase_add_test(tc, test_flag_word_matches_any_segment_carrying_that_flag);
-        tcase_add_test(tc, test_negated_flag_word_requires_the_flag_clear);
-        tcase_add_test(tc, test_pure_ack_matches_bare_acknowledgments_only);
-        tcase_add_test(tc, test_len_ranges_are_inclusive);
-        tcase_add_test(tc, test_ports_match_source_destination_or_either_end);
-        tcase_add_test(tc, test_all_matches_must_hold);
-        suite_add_tcase(s, tc);
+	Suite *s = suite_create("rule_match");
+	TCase *tc = tcase_create("matches");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_segment_no_rule_matches_passes_without_rule);
+	tcase_add_test(tc, test_empty_ruleset_passes_everything);
+	tcase_add_test(tc, test_verdict_points_at_the_deciding_rule);
+	tcase_add_test(tc, test_from_client_matches_only_segments_sent_by_the_client);
+	tcase_add_test(tc, test_from_server_matches_only_segments_sent_to_the_client);
+	tcase_add_test(tc, test_segment_between_other_hosts_matches_no_direction);
+	tcase_add_test(tc, test_client_address_comes_from_matcher_new);
+	tcase_add_test(tc, test_exact_flag_set_compares_the_whole_flag_byte);
+	tcase_add_test(tc, test_none_flag_set_matches_only_a_segment_without_flags);
+	tcase_add_test(tc, test_flag_word_matches_any_segment_carrying_that_flag);
+	tcase_add_test(tc, test_negated_flag_word_requires_the_flag_clear);
+	tcase_add_test(tc, test_pure_ack_matches_bare_acknowledgments_only);
+	tcase_add_test(tc, test_len_ranges_are_inclusive);
+	tcase_add_test(tc, test_ports_match_source_destination_or_either_end);
+	tcase_add_test(tc, test_all_matches_must_hold);
+	suite_add_tcase(s, tc);
 
-        tc = tcase_create("order_and_counts");
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_add_test(tc, test_first_n_acts_on_the_first_n_of_a_connection);
-        tcase_add_test(tc, test_nth_acts_only_on_the_nth);
-        tcase_add_test(tc, test_after_n_acts_on_every_one_after_the_first_n);
-        tcase_add_test(tc, test_count_only_counts_segments_the_matches_select);
-        tcase_add_test(tc, test_connections_are_counted_separately);
-        tcase_add_test(tc, test_both_directions_share_one_count);
-        tcase_add_test(tc, test_first_match_wins);
-        tcase_add_test(tc, test_next_rule_decides_once_a_count_is_used_up);
-        tcase_add_test(tc, test_rule_counts_segments_an_earlier_rule_took);
-        tcase_add_test(tc, test_pass_rule_shields_segments_from_later_rules);
-        tcase_add_test(tc, test_hits_count_applied_actions_only);
-        tcase_add_test(tc, test_set_rules_starts_counting_over);
-        tcase_add_test(tc, test_set_rules_swaps_in_the_new_rules);
-        tcase_add_test(tc, test_new_connection_on_a_reused_tuple_is_counted_afresh);
-        tcase_add_test(tc, test_new_connection_on_a_reused_tuple_restarts_every_count);
-        suite_add_tcase(s, tc);
+	tc = tcase_create("order_and_counts");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_first_n_acts_on_the_first_n_of_a_connection);
+	tcase_add_test(tc, test_nth_acts_only_on_the_nth);
+	tcase_add_test(tc, test_after_n_acts_on_every_one_after_the_first_n);
+	tcase_add_test(tc, test_count_only_counts_segments_the_matches_select);
+	tcase_add_test(tc, test_connections_are_counted_separately);
+	tcase_add_test(tc, test_both_directions_share_one_count);
+	tcase_add_test(tc, test_first_match_wins);
+	tcase_add_test(tc, test_next_rule_decides_once_a_count_is_used_up);
+	tcase_add_test(tc, test_rule_counts_segments_an_earlier_rule_took);
+	tcase_add_test(tc, test_pass_rule_shields_segments_from_later_rules);
+	tcase_add_test(tc, test_hits_count_applied_actions_only);
+	tcase_add_test(tc, test_set_rules_starts_counting_over);
+	tcase_add_test(tc, test_set_rules_swaps_in_the_new_rules);
+	tcase_add_test(tc, test_new_connection_on_a_reused_tuple_is_counted_afresh);
+	tcase_add_test(tc, test_new_connection_on_a_reused_tuple_restarts_every_count);
+	suite_add_tcase(s, tc);
 
-        tc = tcase_create("delay");
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_add_test(tc, test_delay_without_jitter_is_exact);
-        tcase_add_test(tc, test_jitter_stays_within_delay_plus_minus_jitter);
-        tcase_add_test(tc, test_jitter_equal_to_delay_never_goes_below_zero);
-        tcase_add_test(tc, test_jitter_repeats_for_a_seed_and_differs_between_seeds);
-        suite_add_tcase(s, tc);
+	tc = tcase_create("delay");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_delay_without_jitter_is_exact);
+	tcase_add_test(tc, test_jitter_stays_within_delay_plus_minus_jitter);
+	tcase_add_test(tc, test_jitter_equal_to_delay_never_goes_below_zero);
+	tcase_add_test(tc, test_jitter_repeats_for_a_seed_and_differs_between_seeds);
+	suite_add_tcase(s, tc);
 
-        tc = tcase_create("connection_table");
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_add_test(tc, test_rules_without_counts_keep_no_connection_state);
-        tcase_add_test(tc, test_full_table_forgets_the_least_recently_seen_connection);
-        tcase_add_test(tc, test_thousands_of_connections_keep_their_own_counts);
-        tcase_add_test(tc, test_table_agrees_with_a_simple_lru_model_under_random_traffic);
-        tcase_add_test(tc, test_default_table_holds_every_connection_up_to_its_bound);
-        tcase_add_test(tc, test_max_connections_must_be_positive);
-        suite_add_tcase(s, tc);
-        return s;
+	tc = tcase_create("connection_table");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_rules_without_counts_keep_no_connection_state);
+	tcase_add_test(tc, test_full_table_forgets_the_least_recently_seen_connection);
+	tcase_add_test(tc, test_thousands_of_connections_keep_their_own_counts);
+	tcase_add_test(tc, test_table_agrees_with_a_simple_lru_model_under_random_traffic);
+	tcase_add_test(tc, test_default_table_holds_every_connection_up_to_its_bound);
+	tcase_add_test(tc, test_max_connections_must_be_positive);
+	suite_add_tcase(s, tc);
+	return s;
 }
 
 int main(void)
 {
-        return synfin_run_suite(rule_match_suite());
+	return synfin_run_suite(rule_match_suite());
 }

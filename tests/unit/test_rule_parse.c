@@ -15,311 +15,311 @@ static struct rule_error err;
 
 static void teardown(void)
 {
-        ruleset_free(&rs);
+	ruleset_free(&rs);
 }
 
 /* Parse text that must be valid; return its only rule. */
 static const struct rule *one_rule(const char *text)
 {
-        int rc = ruleset_parse_string(&rs, "t.rules", text, &err);
-        ck_assert_msg(rc == 0, "'%s' failed: %s:%u:%u: %s", text, err.file, err.line, err.col,
-                      err.msg);
-        ck_assert_uint_eq(rs.n_rules, 1);
-        return &rs.rules[0];
+	int rc = ruleset_parse_string(&rs, "t.rules", text, &err);
+	ck_assert_msg(rc == 0, "'%s' failed: %s:%u:%u: %s", text, err.file, err.line, err.col,
+	              err.msg);
+	ck_assert_uint_eq(rs.n_rules, 1);
+	return &rs.rules[0];
 }
 
 START_TEST(test_actions_pass_drop_delay_parse)
 {
-        ck_assert_int_eq(one_rule("pass")->action, RULE_PASS);
-        ruleset_free(&rs);
-        ck_assert_int_eq(one_rule("drop")->action, RULE_DROP);
-        ruleset_free(&rs);
-        const struct rule *r = one_rule("delay 300ms");
-        ck_assert_int_eq(r->action, RULE_DELAY);
-        ck_assert_uint_eq(r->delay_us, 300000);
-        ck_assert_uint_eq(r->jitter_us, 0);
+	ck_assert_int_eq(one_rule("pass")->action, RULE_PASS);
+	ruleset_free(&rs);
+	ck_assert_int_eq(one_rule("drop")->action, RULE_DROP);
+	ruleset_free(&rs);
+	const struct rule *r = one_rule("delay 300ms");
+	ck_assert_int_eq(r->action, RULE_DELAY);
+	ck_assert_uint_eq(r->delay_us, 300000);
+	ck_assert_uint_eq(r->jitter_us, 0);
 }
 END_TEST
 
 START_TEST(test_durations_in_us_ms_and_s_with_fractions)
 {
-        static const struct {
-                const char *text;
-                uint32_t us;
-        } cases[] = {
-            {"delay 250us", 250},        {"delay 300ms", 300000},      {"delay 1s", 1000000},
-            {"delay 1.5s", 1500000},     {"delay 0.25ms", 250},        {"delay 0ms", 0},
-            {"delay 1000s", 1000000000}, {"delay 2.000001s", 2000001},
-        };
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                ck_assert_msg(one_rule(cases[i].text)->delay_us == cases[i].us, "%s",
-                              cases[i].text);
-                ruleset_free(&rs);
-        }
+	static const struct {
+		const char *text;
+		uint32_t us;
+	} cases[] = {
+	    {"delay 250us", 250},        {"delay 300ms", 300000},      {"delay 1s", 1000000},
+	    {"delay 1.5s", 1500000},     {"delay 0.25ms", 250},        {"delay 0ms", 0},
+	    {"delay 1000s", 1000000000}, {"delay 2.000001s", 2000001},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(one_rule(cases[i].text)->delay_us == cases[i].us, "%s",
+		              cases[i].text);
+		ruleset_free(&rs);
+	}
 }
 END_TEST
 
 START_TEST(test_delay_with_jitter_parses_both_durations)
 {
-        const struct rule *r = one_rule("delay 50ms jitter 10ms");
-        ck_assert_uint_eq(r->delay_us, 50000);
-        ck_assert_uint_eq(r->jitter_us, 10000);
-        ck_assert_int_eq(r->dir, RULE_DIR_ANY);
-        ck_assert(!r->flags_exact);
-        ck_assert_uint_eq(r->flags_set | r->flags_clear, 0);
-        ruleset_free(&rs);
-        /* jitter equal to the delay still never goes below 0 */
-        ck_assert_uint_eq(one_rule("delay 5ms jitter 5ms")->jitter_us, 5000);
+	const struct rule *r = one_rule("delay 50ms jitter 10ms");
+	ck_assert_uint_eq(r->delay_us, 50000);
+	ck_assert_uint_eq(r->jitter_us, 10000);
+	ck_assert_int_eq(r->dir, RULE_DIR_ANY);
+	ck_assert(!r->flags_exact);
+	ck_assert_uint_eq(r->flags_set | r->flags_clear, 0);
+	ruleset_free(&rs);
+	/* jitter equal to the delay still never goes below 0 */
+	ck_assert_uint_eq(one_rule("delay 5ms jitter 5ms")->jitter_us, 5000);
 }
 END_TEST
 
 START_TEST(test_design_sketch_examples_parse)
 {
-        const char *text = "drop  [S] from client  first 2\n"
-                           "delay 300ms  fin from server\n"
-                           "delay 50ms jitter 10ms\n";
-        ck_assert_int_eq(ruleset_parse_string(&rs, "design", text, &err), 0);
-        ck_assert_uint_eq(rs.n_rules, 3);
-        const struct rule *r = &rs.rules[0];
-        ck_assert_int_eq(r->action, RULE_DROP);
-        ck_assert(r->flags_exact);
-        ck_assert_uint_eq(r->flags_set, TCPF_SYN);
-        ck_assert_int_eq(r->dir, RULE_DIR_FROM_CLIENT);
-        ck_assert_int_eq(r->count, RULE_COUNT_FIRST);
-        ck_assert_uint_eq(r->count_n, 2);
-        r = &rs.rules[1];
-        ck_assert_int_eq(r->action, RULE_DELAY);
-        ck_assert_uint_eq(r->delay_us, 300000);
-        ck_assert(!r->flags_exact);
-        ck_assert_uint_eq(r->flags_set, TCPF_FIN);
-        ck_assert_uint_eq(r->flags_clear, 0);
-        ck_assert_int_eq(r->dir, RULE_DIR_FROM_SERVER);
-        ck_assert_int_eq(r->count, RULE_COUNT_ALL);
-        r = &rs.rules[2];
-        ck_assert_uint_eq(r->delay_us, 50000);
-        ck_assert_uint_eq(r->jitter_us, 10000);
+	const char *text = "drop  [S] from client  first 2\n"
+	                   "delay 300ms  fin from server\n"
+	                   "delay 50ms jitter 10ms\n";
+	ck_assert_int_eq(ruleset_parse_string(&rs, "design", text, &err), 0);
+	ck_assert_uint_eq(rs.n_rules, 3);
+	const struct rule *r = &rs.rules[0];
+	ck_assert_int_eq(r->action, RULE_DROP);
+	ck_assert(r->flags_exact);
+	ck_assert_uint_eq(r->flags_set, TCPF_SYN);
+	ck_assert_int_eq(r->dir, RULE_DIR_FROM_CLIENT);
+	ck_assert_int_eq(r->count, RULE_COUNT_FIRST);
+	ck_assert_uint_eq(r->count_n, 2);
+	r = &rs.rules[1];
+	ck_assert_int_eq(r->action, RULE_DELAY);
+	ck_assert_uint_eq(r->delay_us, 300000);
+	ck_assert(!r->flags_exact);
+	ck_assert_uint_eq(r->flags_set, TCPF_FIN);
+	ck_assert_uint_eq(r->flags_clear, 0);
+	ck_assert_int_eq(r->dir, RULE_DIR_FROM_SERVER);
+	ck_assert_int_eq(r->count, RULE_COUNT_ALL);
+	r = &rs.rules[2];
+	ck_assert_uint_eq(r->delay_us, 50000);
+	ck_assert_uint_eq(r->jitter_us, 10000);
 }
 END_TEST
 
 START_TEST(test_rule_without_matches_has_match_everything_defaults)
 {
-        const struct rule *r = one_rule("drop");
-        ck_assert_int_eq(r->dir, RULE_DIR_ANY);
-        ck_assert(!r->flags_exact);
-        ck_assert_uint_eq(r->flags_set, 0);
-        ck_assert_uint_eq(r->flags_clear, 0);
-        ck_assert_uint_eq(r->len_min, 0);
-        ck_assert_uint_eq(r->len_max, UINT32_MAX);
-        ck_assert_uint_eq(r->sport, 0);
-        ck_assert_uint_eq(r->dport, 0);
-        ck_assert_uint_eq(r->port, 0);
-        ck_assert_int_eq(r->count, RULE_COUNT_ALL);
-        ck_assert_uint_eq(r->hits, 0);
+	const struct rule *r = one_rule("drop");
+	ck_assert_int_eq(r->dir, RULE_DIR_ANY);
+	ck_assert(!r->flags_exact);
+	ck_assert_uint_eq(r->flags_set, 0);
+	ck_assert_uint_eq(r->flags_clear, 0);
+	ck_assert_uint_eq(r->len_min, 0);
+	ck_assert_uint_eq(r->len_max, UINT32_MAX);
+	ck_assert_uint_eq(r->sport, 0);
+	ck_assert_uint_eq(r->dport, 0);
+	ck_assert_uint_eq(r->port, 0);
+	ck_assert_int_eq(r->count, RULE_COUNT_ALL);
+	ck_assert_uint_eq(r->hits, 0);
 }
 END_TEST
 
 START_TEST(test_direction_from_client_and_from_server)
 {
-        ck_assert_int_eq(one_rule("drop from client")->dir, RULE_DIR_FROM_CLIENT);
-        ruleset_free(&rs);
-        ck_assert_int_eq(one_rule("drop from server")->dir, RULE_DIR_FROM_SERVER);
+	ck_assert_int_eq(one_rule("drop from client")->dir, RULE_DIR_FROM_CLIENT);
+	ruleset_free(&rs);
+	ck_assert_int_eq(one_rule("drop from server")->dir, RULE_DIR_FROM_SERVER);
 }
 END_TEST
 
 START_TEST(test_exact_flag_sets_in_tcpdump_notation)
 {
-        static const struct {
-                const char *text;
-                uint8_t flags;
-        } cases[] = {
-            {"drop [S]", TCPF_SYN},
-            {"drop [S.]", TCPF_SYN | TCPF_ACK},
-            {"drop [.]", TCPF_ACK},
-            {"drop [F.]", TCPF_FIN | TCPF_ACK},
-            {"drop [P.]", TCPF_PSH | TCPF_ACK},
-            {"drop [R]", TCPF_RST},
-            {"drop [R.]", TCPF_RST | TCPF_ACK},
-            {"drop [FP.]", TCPF_FIN | TCPF_PSH | TCPF_ACK},
-            {"drop [.PF]", TCPF_FIN | TCPF_PSH | TCPF_ACK},
-            {"drop [SEW]", TCPF_SYN | TCPF_ECE | TCPF_CWR},
-            {"drop [U.]", TCPF_URG | TCPF_ACK},
-            {"drop [FSRPUEW.]", 0xff},
-            {"drop [none]", 0},
-        };
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                const struct rule *r = one_rule(cases[i].text);
-                ck_assert_msg(r->flags_exact, "%s", cases[i].text);
-                ck_assert_msg(r->flags_set == cases[i].flags, "%s: 0x%02x", cases[i].text,
-                              r->flags_set);
-                ck_assert_uint_eq(r->flags_clear, 0);
-                ruleset_free(&rs);
-        }
+	static const struct {
+		const char *text;
+		uint8_t flags;
+	} cases[] = {
+	    {"drop [S]", TCPF_SYN},
+	    {"drop [S.]", TCPF_SYN | TCPF_ACK},
+	    {"drop [.]", TCPF_ACK},
+	    {"drop [F.]", TCPF_FIN | TCPF_ACK},
+	    {"drop [P.]", TCPF_PSH | TCPF_ACK},
+	    {"drop [R]", TCPF_RST},
+	    {"drop [R.]", TCPF_RST | TCPF_ACK},
+	    {"drop [FP.]", TCPF_FIN | TCPF_PSH | TCPF_ACK},
+	    {"drop [.PF]", TCPF_FIN | TCPF_PSH | TCPF_ACK},
+	    {"drop [SEW]", TCPF_SYN | TCPF_ECE | TCPF_CWR},
+	    {"drop [U.]", TCPF_URG | TCPF_ACK},
+	    {"drop [FSRPUEW.]", 0xff},
+	    {"drop [none]", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct rule *r = one_rule(cases[i].text);
+		ck_assert_msg(r->flags_exact, "%s", cases[i].text);
+		ck_assert_msg(r->flags_set == cases[i].flags, "%s: 0x%02x", cases[i].text,
+		              r->flags_set);
+		ck_assert_uint_eq(r->flags_clear, 0);
+		ruleset_free(&rs);
+	}
 }
 END_TEST
 
 START_TEST(test_flag_words_require_their_flag_set)
 {
-        static const struct {
-                const char *word;
-                uint8_t bit;
-        } cases[] = {
-            {"syn", TCPF_SYN}, {"fin", TCPF_FIN}, {"rst", TCPF_RST}, {"psh", TCPF_PSH},
-            {"ack", TCPF_ACK}, {"urg", TCPF_URG}, {"ece", TCPF_ECE}, {"cwr", TCPF_CWR},
-        };
-        char text[64];
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                snprintf(text, sizeof(text), "drop %s", cases[i].word);
-                const struct rule *r = one_rule(text);
-                ck_assert(!r->flags_exact);
-                ck_assert_uint_eq(r->flags_set, cases[i].bit);
-                ck_assert_uint_eq(r->flags_clear, 0);
-                ruleset_free(&rs);
-                snprintf(text, sizeof(text), "drop !%s", cases[i].word);
-                r = one_rule(text);
-                ck_assert_uint_eq(r->flags_set, 0);
-                ck_assert_uint_eq(r->flags_clear, cases[i].bit);
-                ruleset_free(&rs);
-        }
-        const struct rule *r = one_rule("drop syn !ack psh");
-        ck_assert_uint_eq(r->flags_set, TCPF_SYN | TCPF_PSH);
-        ck_assert_uint_eq(r->flags_clear, TCPF_ACK);
+	static const struct {
+		const char *word;
+		uint8_t bit;
+	} cases[] = {
+	    {"syn", TCPF_SYN}, {"fin", TCPF_FIN}, {"rst", TCPF_RST}, {"psh", TCPF_PSH},
+	    {"ack", TCPF_ACK}, {"urg", TCPF_URG}, {"ece", TCPF_ECE}, {"cwr", TCPF_CWR},
+	};
+	char text[64];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "drop %s", cases[i].word);
+		const struct rule *r = one_rule(text);
+		ck_assert(!r->flags_exact);
+		ck_assert_uint_eq(r->flags_set, cases[i].bit);
+		ck_assert_uint_eq(r->flags_clear, 0);
+		ruleset_free(&rs);
+		snprintf(text, sizeof(text), "drop !%s", cases[i].word);
+		r = one_rule(text);
+		ck_assert_uint_eq(r->flags_set, 0);
+		ck_assert_uint_eq(r->flags_clear, cases[i].bit);
+		ruleset_free(&rs);
+	}
+	const struct rule *r = one_rule("drop syn !ack psh");
+	ck_assert_uint_eq(r->flags_set, TCPF_SYN | TCPF_PSH);
+	ck_assert_uint_eq(r->flags_clear, TCPF_ACK);
 }
 END_TEST
 
 START_TEST(test_pure_ack_means_ack_without_syn_fin_rst_or_payload)
 {
-        const struct rule *r = one_rule("delay 200ms pure-ack");
-        ck_assert(!r->flags_exact);
-        ck_assert_uint_eq(r->flags_set, TCPF_ACK);
-        ck_assert_uint_eq(r->flags_clear, TCPF_SYN | TCPF_FIN | TCPF_RST);
-        ck_assert_uint_eq(r->len_min, 0);
-        ck_assert_uint_eq(r->len_max, 0);
-        ruleset_free(&rs);
-        /* other flag words add to it */
-        r = one_rule("drop pure-ack !psh");
-        ck_assert_uint_eq(r->flags_clear, TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_PSH);
+	const struct rule *r = one_rule("delay 200ms pure-ack");
+	ck_assert(!r->flags_exact);
+	ck_assert_uint_eq(r->flags_set, TCPF_ACK);
+	ck_assert_uint_eq(r->flags_clear, TCPF_SYN | TCPF_FIN | TCPF_RST);
+	ck_assert_uint_eq(r->len_min, 0);
+	ck_assert_uint_eq(r->len_max, 0);
+	ruleset_free(&rs);
+	/* other flag words add to it */
+	r = one_rule("drop pure-ack !psh");
+	ck_assert_uint_eq(r->flags_clear, TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_PSH);
 }
 END_TEST
 
 START_TEST(test_len_forms_give_inclusive_ranges)
 {
-        static const struct {
-                const char *text;
-                uint32_t min, max;
-        } cases[] = {
-            {"drop len 0", 0, 0},
-            {"drop len 536", 536, 536},
-            {"drop len >0", 1, UINT32_MAX},
-            {"drop len >=100", 100, UINT32_MAX},
-            {"drop len <10", 0, 9},
-            {"drop len <=40", 0, 40},
-            {"drop len 1-1460", 1, 1460},
-            {"drop len 7-7", 7, 7},
-            {"drop len 0-65535", 0, 65535},
-            {"drop len > 0", 1, UINT32_MAX},
-            {"drop len >= 100", 100, UINT32_MAX},
-            {"drop len <= 40 syn", 0, 40},
-        };
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                const struct rule *r = one_rule(cases[i].text);
-                ck_assert_msg(r->len_min == cases[i].min && r->len_max == cases[i].max, "%s: %u-%u",
-                              cases[i].text, r->len_min, r->len_max);
-                ruleset_free(&rs);
-        }
+	static const struct {
+		const char *text;
+		uint32_t min, max;
+	} cases[] = {
+	    {"drop len 0", 0, 0},
+	    {"drop len 536", 536, 536},
+	    {"drop len >0", 1, UINT32_MAX},
+	    {"drop len >=100", 100, UINT32_MAX},
+	    {"drop len <10", 0, 9},
+	    {"drop len <=40", 0, 40},
+	    {"drop len 1-1460", 1, 1460},
+	    {"drop len 7-7", 7, 7},
+	    {"drop len 0-65535", 0, 65535},
+	    {"drop len > 0", 1, UINT32_MAX},
+	    {"drop len >= 100", 100, UINT32_MAX},
+	    {"drop len <= 40 syn", 0, 40},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct rule *r = one_rule(cases[i].text);
+		ck_assert_msg(r->len_min == cases[i].min && r->len_max == cases[i].max, "%s: %u-%u",
+		              cases[i].text, r->len_min, r->len_max);
+		ruleset_free(&rs);
+	}
 }
 END_TEST
 
 START_TEST(test_ports_sport_dport_and_either_end)
 {
-        const struct rule *r = one_rule("drop sport 80");
-        ck_assert_uint_eq(r->sport, 80);
-        ck_assert_uint_eq(r->dport, 0);
-        ck_assert_uint_eq(r->port, 0);
-        ruleset_free(&rs);
-        r = one_rule("drop dport 65535");
-        ck_assert_uint_eq(r->dport, 65535);
-        ruleset_free(&rs);
-        r = one_rule("drop port 1 sport 2 dport 3");
-        ck_assert_uint_eq(r->port, 1);
-        ck_assert_uint_eq(r->sport, 2);
-        ck_assert_uint_eq(r->dport, 3);
+	const struct rule *r = one_rule("drop sport 80");
+	ck_assert_uint_eq(r->sport, 80);
+	ck_assert_uint_eq(r->dport, 0);
+	ck_assert_uint_eq(r->port, 0);
+	ruleset_free(&rs);
+	r = one_rule("drop dport 65535");
+	ck_assert_uint_eq(r->dport, 65535);
+	ruleset_free(&rs);
+	r = one_rule("drop port 1 sport 2 dport 3");
+	ck_assert_uint_eq(r->port, 1);
+	ck_assert_uint_eq(r->sport, 2);
+	ck_assert_uint_eq(r->dport, 3);
 }
 END_TEST
 
 START_TEST(test_counts_first_nth_after_once_and_ordinals)
 {
-        static const struct {
-                const char *text;
-                enum rule_count count;
-                uint32_t n;
-        } cases[] = {
-            {"drop first 2", RULE_COUNT_FIRST, 2}, {"drop nth 3", RULE_COUNT_NTH, 3},
-            {"drop after 4", RULE_COUNT_AFTER, 4}, {"drop once", RULE_COUNT_FIRST, 1},
-            {"drop 1st", RULE_COUNT_NTH, 1},       {"drop 2nd", RULE_COUNT_NTH, 2},
-            {"drop 3rd", RULE_COUNT_NTH, 3},       {"drop 4th", RULE_COUNT_NTH, 4},
-            {"drop 11th", RULE_COUNT_NTH, 11},     {"drop 12th", RULE_COUNT_NTH, 12},
-            {"drop 13th", RULE_COUNT_NTH, 13},     {"drop 21st", RULE_COUNT_NTH, 21},
-            {"drop 22nd", RULE_COUNT_NTH, 22},     {"drop 113th", RULE_COUNT_NTH, 113},
-        };
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                const struct rule *r = one_rule(cases[i].text);
-                ck_assert_msg(r->count == cases[i].count && r->count_n == cases[i].n, "%s",
-                              cases[i].text);
-                ruleset_free(&rs);
-        }
+	static const struct {
+		const char *text;
+		enum rule_count count;
+		uint32_t n;
+	} cases[] = {
+	    {"drop first 2", RULE_COUNT_FIRST, 2}, {"drop nth 3", RULE_COUNT_NTH, 3},
+	    {"drop after 4", RULE_COUNT_AFTER, 4}, {"drop once", RULE_COUNT_FIRST, 1},
+	    {"drop 1st", RULE_COUNT_NTH, 1},       {"drop 2nd", RULE_COUNT_NTH, 2},
+	    {"drop 3rd", RULE_COUNT_NTH, 3},       {"drop 4th", RULE_COUNT_NTH, 4},
+	    {"drop 11th", RULE_COUNT_NTH, 11},     {"drop 12th", RULE_COUNT_NTH, 12},
+	    {"drop 13th", RULE_COUNT_NTH, 13},     {"drop 21st", RULE_COUNT_NTH, 21},
+	    {"drop 22nd", RULE_COUNT_NTH, 22},     {"drop 113th", RULE_COUNT_NTH, 113},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct rule *r = one_rule(cases[i].text);
+		ck_assert_msg(r->count == cases[i].count && r->count_n == cases[i].n, "%s",
+		              cases[i].text);
+		ruleset_free(&rs);
+	}
 }
 END_TEST
 
 START_TEST(test_matches_and_count_come_in_any_order)
 {
-        const struct rule *r = one_rule("drop first 2 from client len 0 [S] dport 80");
-        ck_assert_int_eq(r->count, RULE_COUNT_FIRST);
-        ck_assert_uint_eq(r->count_n, 2);
-        ck_assert_int_eq(r->dir, RULE_DIR_FROM_CLIENT);
-        ck_assert_uint_eq(r->len_max, 0);
-        ck_assert_uint_eq(r->flags_set, TCPF_SYN);
-        ck_assert_uint_eq(r->dport, 80);
+	const struct rule *r = one_rule("drop first 2 from client len 0 [S] dport 80");
+	ck_assert_int_eq(r->count, RULE_COUNT_FIRST);
+	ck_assert_uint_eq(r->count_n, 2);
+	ck_assert_int_eq(r->dir, RULE_DIR_FROM_CLIENT);
+	ck_assert_uint_eq(r->len_max, 0);
+	ck_assert_uint_eq(r->flags_set, TCPF_SYN);
+	ck_assert_uint_eq(r->dport, 80);
 }
 END_TEST
 
 START_TEST(test_comments_blank_lines_and_crlf_are_skipped)
 {
-        const char *text = "# a comment\n"
-                           "\n"
-                           "   \t  \n"
-                           "drop [S]   # trailing comment\r\n"
-                           "\tdelay 1ms#no space needed\n"
-                           "pass";
-        ck_assert_int_eq(ruleset_parse_string(&rs, "c.rules", text, &err), 0);
-        ck_assert_uint_eq(rs.n_rules, 3);
-        ck_assert_str_eq(rs.name, "c.rules");
-        ck_assert_uint_eq(rs.rules[0].index, 1);
-        ck_assert_uint_eq(rs.rules[0].line, 4);
-        ck_assert_str_eq(rs.rules[0].text, "drop [S]");
-        ck_assert_uint_eq(rs.rules[1].index, 2);
-        ck_assert_uint_eq(rs.rules[1].line, 5);
-        ck_assert_str_eq(rs.rules[1].text, "delay 1ms");
-        ck_assert_uint_eq(rs.rules[2].index, 3);
-        ck_assert_uint_eq(rs.rules[2].line, 6);
-        ck_assert_str_eq(rs.rules[2].text, "pass");
+	const char *text = "# a comment\n"
+	                   "\n"
+	                   "   \t  \n"
+	                   "drop [S]   # trailing comment\r\n"
+	                   "\tdelay 1ms#no space needed\n"
+	                   "pass";
+	ck_assert_int_eq(ruleset_parse_string(&rs, "c.rules", text, &err), 0);
+	ck_assert_uint_eq(rs.n_rules, 3);
+	ck_assert_str_eq(rs.name, "c.rules");
+	ck_assert_uint_eq(rs.rules[0].index, 1);
+	ck_assert_uint_eq(rs.rules[0].line, 4);
+	ck_assert_str_eq(rs.rules[0].text, "drop [S]");
+	ck_assert_uint_eq(rs.rules[1].index, 2);
+	ck_assert_uint_eq(rs.rules[1].line, 5);
+	ck_assert_str_eq(rs.rules[1].text, "delay 1ms");
+	ck_assert_uint_eq(rs.rules[2].index, 3);
+	ck_assert_uint_eq(rs.rules[2].line, 6);
+	ck_assert_str_eq(rs.rules[2].text, "pass");
 }
 END_TEST
 
 START_TEST(test_empty_and_comment_only_texts_are_valid)
 {
-        ck_assert_int_eq(ruleset_parse_string(&rs, "empty", "", &err), 0);
-        ck_assert_uint_eq(rs.n_rules, 0);
-        ruleset_free(&rs);
-        ck_assert_int_eq(ruleset_parse_string(&rs, "comments", "# nothing\n\n# at all\n", &err), 0);
-        ck_assert_uint_eq(rs.n_rules, 0);
+	ck_assert_int_eq(ruleset_parse_string(&rs, "empty", "", &err), 0);
+	ck_assert_uint_eq(rs.n_rules, 0);
+	ruleset_free(&rs);
+	ck_assert_int_eq(ruleset_parse_string(&rs, "comments", "# nothing\n\n# at all\n", &err), 0);
+	ck_assert_uint_eq(rs.n_rules, 0);
 }
 END_TEST
 
 /* Every message, with the exact position it points at. */
 static const struct {
-        const char *text;
-        unsigned line, col;
-        const char *msg;
+	const char *text;
+	unsigned line, col;
+	const char *msg;
 } errors[] = {
     {"dorp [S]", 1, 1, "unknown action 'dorp': expected pass, drop or delay"},
     {"[S] drop", 1, 1,
@@ -410,277 +410,277 @@ static const struct {
 
 START_TEST(test_syntax_error_reports_line_column_and_fix)
 {
-        int rc = ruleset_parse_string(&rs, "bad.rules", errors[_i].text, &err);
-        ck_assert_int_eq(rc, -EINVAL);
-        ck_assert_str_eq(err.msg, errors[_i].msg);
-        ck_assert_msg(err.line == errors[_i].line && err.col == errors[_i].col,
-                      "'%s': reported %u:%u, expected %u:%u", errors[_i].text, err.line, err.col,
-                      errors[_i].line, errors[_i].col);
-        ck_assert_str_eq(err.file, "bad.rules");
-        /* the error names the offending line itself */
-        const char *line = errors[_i].text;
-        for (unsigned l = 1; l < errors[_i].line; l++)
-                line = strchr(line, '\n') + 1;
-        ck_assert(strncmp(err.text, line, strlen(err.text)) == 0);
-        ck_assert_uint_eq(rs.n_rules, 0);
-        ck_assert_ptr_null(rs.rules);
+	int rc = ruleset_parse_string(&rs, "bad.rules", errors[_i].text, &err);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_str_eq(err.msg, errors[_i].msg);
+	ck_assert_msg(err.line == errors[_i].line && err.col == errors[_i].col,
+	              "'%s': reported %u:%u, expected %u:%u", errors[_i].text, err.line, err.col,
+	              errors[_i].line, errors[_i].col);
+	ck_assert_str_eq(err.file, "bad.rules");
+	/* the error names the offending line itself */
+	const char *line = errors[_i].text;
+	for (unsigned l = 1; l < errors[_i].line; l++)
+		line = strchr(line, '\n') + 1;
+	ck_assert(strncmp(err.text, line, strlen(err.text)) == 0);
+	ck_assert_uint_eq(rs.n_rules, 0);
+	ck_assert_ptr_null(rs.rules);
 }
 END_TEST
 
 START_TEST(test_error_on_a_later_line_loads_nothing)
 {
-        const char *text = "drop [S]\ndelay 1ms\ndrop [Q]\n";
-        ck_assert_int_eq(ruleset_parse_string(&rs, "x", text, &err), -EINVAL);
-        ck_assert_uint_eq(err.line, 3);
-        ck_assert_uint_eq(rs.n_rules, 0);
-        ck_assert_ptr_null(rs.rules);
-        ck_assert_ptr_null(rs.name);
+	const char *text = "drop [S]\ndelay 1ms\ndrop [Q]\n";
+	ck_assert_int_eq(ruleset_parse_string(&rs, "x", text, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 3);
+	ck_assert_uint_eq(rs.n_rules, 0);
+	ck_assert_ptr_null(rs.rules);
+	ck_assert_ptr_null(rs.name);
 }
 END_TEST
 
 START_TEST(test_more_than_1024_rules_is_an_error)
 {
-        size_t size = 1025 * 6 + 1;
-        char *text = malloc(size);
-        ck_assert_ptr_nonnull(text);
-        text[0] = '\0';
-        for (int i = 0; i < 1024; i++)
-                strcat(text, "drop\n");
-        ck_assert_int_eq(ruleset_parse_string(&rs, "many", text, &err), 0);
-        ck_assert_uint_eq(rs.n_rules, 1024);
-        ruleset_free(&rs);
-        strcat(text, "drop\n");
-        ck_assert_int_eq(ruleset_parse_string(&rs, "many", text, &err), -EINVAL);
-        ck_assert_uint_eq(err.line, 1025);
-        ck_assert_str_eq(err.msg, "too many rules: at most 1024");
-        free(text);
+	size_t size = 1025 * 6 + 1;
+	char *text = malloc(size);
+	ck_assert_ptr_nonnull(text);
+	text[0] = '\0';
+	for (int i = 0; i < 1024; i++)
+		strcat(text, "drop\n");
+	ck_assert_int_eq(ruleset_parse_string(&rs, "many", text, &err), 0);
+	ck_assert_uint_eq(rs.n_rules, 1024);
+	ruleset_free(&rs);
+	strcat(text, "drop\n");
+	ck_assert_int_eq(ruleset_parse_string(&rs, "many", text, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 1025);
+	ck_assert_str_eq(err.msg, "too many rules: at most 1024");
+	free(text);
 }
 END_TEST
 
 static char *print_error(void)
 {
-        char *out = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&out, &size);
-        ck_assert_ptr_nonnull(f);
-        rule_error_print(f, &err);
-        fclose(f);
-        return out;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+	ck_assert_ptr_nonnull(f);
+	rule_error_print(f, &err);
+	fclose(f);
+	return out;
 }
 
 START_TEST(test_error_print_shows_position_line_and_caret)
 {
-        ck_assert_int_eq(ruleset_parse_string(&rs, "x.rules", "pass\ndrop [S] from clent\n", &err),
-                         -EINVAL);
-        char *out = print_error();
-        ck_assert_str_eq(out, "x.rules:2:15: 'from' needs client or server, not 'clent'\n"
-                              "drop [S] from clent\n"
-                              "              ^\n");
-        free(out);
+	ck_assert_int_eq(ruleset_parse_string(&rs, "x.rules", "pass\ndrop [S] from clent\n", &err),
+	                 -EINVAL);
+	char *out = print_error();
+	ck_assert_str_eq(out, "x.rules:2:15: 'from' needs client or server, not 'clent'\n"
+	                      "drop [S] from clent\n"
+	                      "              ^\n");
+	free(out);
 }
 END_TEST
 
 START_TEST(test_error_print_keeps_tabs_so_the_caret_lines_up)
 {
-        ck_assert_int_eq(ruleset_parse_string(&rs, "t.rules", "\tdrop\t[SX]", &err), -EINVAL);
-        char *out = print_error();
-        ck_assert_str_eq(out, "t.rules:1:9: unknown flag letter 'X' in [SX]: use F S R P . U E W\n"
-                              "\tdrop\t[SX]\n"
-                              "\t    \t  ^\n");
-        free(out);
+	ck_assert_int_eq(ruleset_parse_string(&rs, "t.rules", "\tdrop\t[SX]", &err), -EINVAL);
+	char *out = print_error();
+	ck_assert_str_eq(out, "t.rules:1:9: unknown flag letter 'X' in [SX]: use F S R P . U E W\n"
+	                      "\tdrop\t[SX]\n"
+	                      "\t    \t  ^\n");
+	free(out);
 }
 END_TEST
 
 START_TEST(test_missing_file_returns_enoent_and_names_the_file)
 {
-        const char *path = "/nonexistent/synfin/none.rules";
-        ck_assert_int_eq(ruleset_parse_file(&rs, path, &err), -ENOENT);
-        ck_assert_str_eq(err.file, path);
-        ck_assert_uint_eq(err.line, 0);
-        ck_assert_uint_eq(rs.n_rules, 0);
-        char *out = print_error();
-        ck_assert_str_eq(out,
-                         "/nonexistent/synfin/none.rules: cannot open rule file: No such file or "
-                         "directory\n");
-        free(out);
+	const char *path = "/nonexistent/synfin/none.rules";
+	ck_assert_int_eq(ruleset_parse_file(&rs, path, &err), -ENOENT);
+	ck_assert_str_eq(err.file, path);
+	ck_assert_uint_eq(err.line, 0);
+	ck_assert_uint_eq(rs.n_rules, 0);
+	char *out = print_error();
+	ck_assert_str_eq(out,
+	                 "/nonexistent/synfin/none.rules: cannot open rule file: No such file or "
+	                 "directory\n");
+	free(out);
 }
 END_TEST
 
 START_TEST(test_directory_given_as_rule_file_is_a_read_error)
 {
-        ck_assert_int_eq(ruleset_parse_file(&rs, "/tmp", &err), -EISDIR);
-        ck_assert_str_eq(err.msg, "cannot read rule file: Is a directory");
-        ck_assert_uint_eq(rs.n_rules, 0);
+	ck_assert_int_eq(ruleset_parse_file(&rs, "/tmp", &err), -EISDIR);
+	ck_assert_str_eq(err.msg, "cannot read rule file: Is a directory");
+	ck_assert_uint_eq(rs.n_rules, 0);
 }
 END_TEST
 
 START_TEST(test_long_words_and_lines_are_cut_in_the_error_not_overflowed)
 {
-        char text[1200];
-        memset(text, ' ', 600);
-        strcpy(text + 600, "drop ");
-        memset(text + 605, 'x', 500);
-        text[1105] = '\0';
-        ck_assert_int_eq(ruleset_parse_string(&rs, "long", text, &err), -EINVAL);
-        ck_assert_uint_eq(err.line, 1);
-        ck_assert_uint_eq(err.col, 606);
-        ck_assert_uint_eq(strlen(err.text), sizeof(err.text) - 1);
-        /* the word is quoted up to 40 characters, and the advice still fits */
-        ck_assert_ptr_nonnull(
-            strstr(err.msg, "unknown word 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx': "));
-        ck_assert_ptr_nonnull(strstr(err.msg, "(first, nth, after, once)"));
-        char *out = print_error();
-        ck_assert_ptr_nonnull(strstr(out, "long:1:606: "));
-        free(out);
+	char text[1200];
+	memset(text, ' ', 600);
+	strcpy(text + 600, "drop ");
+	memset(text + 605, 'x', 500);
+	text[1105] = '\0';
+	ck_assert_int_eq(ruleset_parse_string(&rs, "long", text, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 1);
+	ck_assert_uint_eq(err.col, 606);
+	ck_assert_uint_eq(strlen(err.text), sizeof(err.text) - 1);
+	/* the word is quoted up to 40 characters, and the advice still fits */
+	ck_assert_ptr_nonnull(
+	    strstr(err.msg, "unknown word 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx': "));
+	ck_assert_ptr_nonnull(strstr(err.msg, "(first, nth, after, once)"));
+	char *out = print_error();
+	ck_assert_ptr_nonnull(strstr(out, "long:1:606: "));
+	free(out);
 }
 END_TEST
 
 static void write_temp(char *path, const void *data, size_t len)
 {
-        strcpy(path, "/tmp/synfin-rule-XXXXXX");
-        int fd = mkstemp(path);
-        ck_assert_int_ge(fd, 0);
-        ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-        close(fd);
+	strcpy(path, "/tmp/synfin-rule-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
 }
 
 START_TEST(test_file_parses_like_the_same_text)
 {
-        char path[64];
-        const char text[] = "# header\ndrop [S] from client first 2\n";
-        write_temp(path, text, sizeof(text) - 1);
-        int rc = ruleset_parse_file(&rs, path, &err);
-        ck_assert_int_eq(rc, 0);
-        ck_assert_str_eq(rs.name, path);
-        ck_assert_uint_eq(rs.n_rules, 1);
-        ck_assert_uint_eq(rs.rules[0].line, 2);
-        ck_assert_uint_eq(rs.rules[0].count_n, 2);
-        unlink(path);
+	char path[64];
+	const char text[] = "# header\ndrop [S] from client first 2\n";
+	write_temp(path, text, sizeof(text) - 1);
+	int rc = ruleset_parse_file(&rs, path, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(rs.name, path);
+	ck_assert_uint_eq(rs.n_rules, 1);
+	ck_assert_uint_eq(rs.rules[0].line, 2);
+	ck_assert_uint_eq(rs.rules[0].count_n, 2);
+	unlink(path);
 }
 END_TEST
 
 START_TEST(test_file_with_nul_byte_is_rejected_at_its_position)
 {
-        char path[64];
-        const char text[] = "drop\npass \0x\n";
-        write_temp(path, text, sizeof(text) - 1);
-        ck_assert_int_eq(ruleset_parse_file(&rs, path, &err), -EINVAL);
-        ck_assert_uint_eq(err.line, 2);
-        ck_assert_uint_eq(err.col, 6);
-        ck_assert_str_eq(err.msg, "NUL byte in the rule file: is it a text file?");
-        unlink(path);
+	char path[64];
+	const char text[] = "drop\npass \0x\n";
+	write_temp(path, text, sizeof(text) - 1);
+	ck_assert_int_eq(ruleset_parse_file(&rs, path, &err), -EINVAL);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_uint_eq(err.col, 6);
+	ck_assert_str_eq(err.msg, "NUL byte in the rule file: is it a text file?");
+	unlink(path);
 }
 END_TEST
 
 START_TEST(test_every_shipped_rules_file_parses)
 {
-        char dir[512];
-        synfin_src_path(dir, sizeof(dir), "rules");
-        DIR *d = opendir(dir);
-        ck_assert_msg(d != NULL, "cannot open %s", dir);
-        unsigned files = 0;
-        struct dirent *e;
-        while ((e = readdir(d))) {
-                size_t n = strlen(e->d_name);
-                if (n < 7 || strcmp(e->d_name + n - 6, ".rules") != 0)
-                        continue;
-                char path[1024];
-                snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-                int rc = ruleset_parse_file(&rs, path, &err);
-                ck_assert_msg(rc == 0, "%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
-                ruleset_free(&rs);
-                files++;
-        }
-        closedir(d);
-        ck_assert_uint_ge(files, 7);
+	char dir[512];
+	synfin_src_path(dir, sizeof(dir), "rules");
+	DIR *d = opendir(dir);
+	ck_assert_msg(d != NULL, "cannot open %s", dir);
+	unsigned files = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n < 7 || strcmp(e->d_name + n - 6, ".rules") != 0)
+			continue;
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		int rc = ruleset_parse_file(&rs, path, &err);
+		ck_assert_msg(rc == 0, "%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+		ruleset_free(&rs);
+		files++;
+	}
+	closedir(d);
+	ck_assert_uint_ge(files, 7);
 }
 END_TEST
 
 static void parse_shipped(const char *name)
 {
-        char rel[256], path[512];
-        snprintf(rel, sizeof(rel), "rules/%s", name);
-        synfin_src_path(path, sizeof(path), rel);
-        int rc = ruleset_parse_file(&rs, path, &err);
-        ck_assert_msg(rc == 0, "%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+	char rel[256], path[512];
+	snprintf(rel, sizeof(rel), "rules/%s", name);
+	synfin_src_path(path, sizeof(path), rel);
+	int rc = ruleset_parse_file(&rs, path, &err);
+	ck_assert_msg(rc == 0, "%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
 }
 
 START_TEST(test_syn_timeout_rules_drop_every_client_syn)
 {
-        parse_shipped("syn-timeout.rules");
-        ck_assert_uint_eq(rs.n_rules, 1);
-        const struct rule *r = &rs.rules[0];
-        ck_assert_int_eq(r->action, RULE_DROP);
-        ck_assert(r->flags_exact);
-        ck_assert_uint_eq(r->flags_set, TCPF_SYN);
-        ck_assert_int_eq(r->dir, RULE_DIR_FROM_CLIENT);
-        ck_assert_int_eq(r->count, RULE_COUNT_ALL);
+	parse_shipped("syn-timeout.rules");
+	ck_assert_uint_eq(rs.n_rules, 1);
+	const struct rule *r = &rs.rules[0];
+	ck_assert_int_eq(r->action, RULE_DROP);
+	ck_assert(r->flags_exact);
+	ck_assert_uint_eq(r->flags_set, TCPF_SYN);
+	ck_assert_int_eq(r->dir, RULE_DIR_FROM_CLIENT);
+	ck_assert_int_eq(r->count, RULE_COUNT_ALL);
 }
 END_TEST
 
 START_TEST(test_no_faults_rules_hold_no_rule)
 {
-        parse_shipped("no-faults.rules");
-        ck_assert_uint_eq(rs.n_rules, 0);
+	parse_shipped("no-faults.rules");
+	ck_assert_uint_eq(rs.n_rules, 0);
 }
 END_TEST
 
 START_TEST(test_action_names_are_the_rule_file_words)
 {
-        ck_assert_str_eq(rule_action_name(RULE_PASS), "pass");
-        ck_assert_str_eq(rule_action_name(RULE_DROP), "drop");
-        ck_assert_str_eq(rule_action_name(RULE_DELAY), "delay");
+	ck_assert_str_eq(rule_action_name(RULE_PASS), "pass");
+	ck_assert_str_eq(rule_action_name(RULE_DROP), "drop");
+	ck_assert_str_eq(rule_action_name(RULE_DELAY), "delay");
 }
 END_TEST
 
 static Suite *rule_parse_suite(void)
 {
-        Suite *s = suite_create("rule_parse");
-        TCase *tc = tcase_create("language");
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_add_test(tc, test_actions_pass_drop_delay_parse);
-        tcase_add_test(tc, test_durations_in_us_ms_and_s_with_fractions);
-        tcase_add_test(tc, test_delay_with_jitter_parses_both_durations);
-        tcase_add_test(tc, test_design_sketch_examples_parse);
-        tcase_add_test(tc, test_rule_without_matches_has_match_everything_defaults);
-        tcase_add_test(tc, test_direction_from_client_and_from_server);
-        tcase_add_test(tc, test_exact_flag_sets_in_tcpdump_notation);
-        tcase_add_test(tc, test_flag_words_require_their_flag_set);
-        tcase_add_test(tc, test_pure_ack_means_ack_without_syn_fin_rst_or_payload);
-        tcase_add_test(tc, test_len_forms_give_inclusive_ranges);
-        tcase_add_test(tc, test_ports_sport_dport_and_either_end);
-        tcase_add_test(tc, test_counts_first_nth_after_once_and_ordinals);
-        tcase_add_test(tc, test_matches_and_count_come_in_any_order);
-        tcase_add_test(tc, test_comments_blank_lines_and_crlf_are_skipped);
-        tcase_add_test(tc, test_empty_and_comment_only_texts_are_valid);
-        tcase_add_test(tc, test_action_names_are_the_rule_file_words);
-        suite_add_tcase(s, tc);
+	Suite *s = suite_create("rule_parse");
+	TCase *tc = tcase_create("language");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_actions_pass_drop_delay_parse);
+	tcase_add_test(tc, test_durations_in_us_ms_and_s_with_fractions);
+	tcase_add_test(tc, test_delay_with_jitter_parses_both_durations);
+	tcase_add_test(tc, test_design_sketch_examples_parse);
+	tcase_add_test(tc, test_rule_without_matches_has_match_everything_defaults);
+	tcase_add_test(tc, test_direction_from_client_and_from_server);
+	tcase_add_test(tc, test_exact_flag_sets_in_tcpdump_notation);
+	tcase_add_test(tc, test_flag_words_require_their_flag_set);
+	tcase_add_test(tc, test_pure_ack_means_ack_without_syn_fin_rst_or_payload);
+	tcase_add_test(tc, test_len_forms_give_inclusive_ranges);
+	tcase_add_test(tc, test_ports_sport_dport_and_either_end);
+	tcase_add_test(tc, test_counts_first_nth_after_once_and_ordinals);
+	tcase_add_test(tc, test_matches_and_count_come_in_any_order);
+	tcase_add_test(tc, test_comments_blank_lines_and_crlf_are_skipped);
+	tcase_add_test(tc, test_empty_and_comment_only_texts_are_valid);
+	tcase_add_test(tc, test_action_names_are_the_rule_file_words);
+	suite_add_tcase(s, tc);
 
-        tc = tcase_create("errors");
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_add_loop_test(tc, test_syntax_error_reports_line_column_and_fix, 0,
-                            (int)(sizeof(errors) / sizeof(errors[0])));
-        tcase_add_test(tc, test_error_on_a_later_line_loads_nothing);
-        tcase_add_test(tc, test_more_than_1024_rules_is_an_error);
-        tcase_add_test(tc, test_error_print_shows_position_line_and_caret);
-        tcase_add_test(tc, test_error_print_keeps_tabs_so_the_caret_lines_up);
-        tcase_add_test(tc, test_long_words_and_lines_are_cut_in_the_error_not_overflowed);
-        suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_syntax_error_reports_line_column_and_fix, 0,
+	                    (int)(sizeof(errors) / sizeof(errors[0])));
+	tcase_add_test(tc, test_error_on_a_later_line_loads_nothing);
+	tcase_add_test(tc, test_more_than_1024_rules_is_an_error);
+	tcase_add_test(tc, test_error_print_shows_position_line_and_caret);
+	tcase_add_test(tc, test_error_print_keeps_tabs_so_the_caret_lines_up);
+	tcase_add_test(tc, test_long_words_and_lines_are_cut_in_the_error_not_overflowed);
+	suite_add_tcase(s, tc);
 
-        tc = tcase_create("files");
-        tcase_add_checked_fixture(tc, NULL, teardown);
-        tcase_add_test(tc, test_missing_file_returns_enoent_and_names_the_file);
-        tcase_add_test(tc, test_file_parses_like_the_same_text);
-        tcase_add_test(tc, test_directory_given_as_rule_file_is_a_read_error);
-        tcase_add_test(tc, test_file_with_nul_byte_is_rejected_at_its_position);
-        tcase_add_test(tc, test_every_shipped_rules_file_parses);
-        tcase_add_test(tc, test_syn_timeout_rules_drop_every_client_syn);
-        tcase_add_test(tc, test_no_faults_rules_hold_no_rule);
-        suite_add_tcase(s, tc);
-        return s;
+	tc = tcase_create("files");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_missing_file_returns_enoent_and_names_the_file);
+	tcase_add_test(tc, test_file_parses_like_the_same_text);
+	tcase_add_test(tc, test_directory_given_as_rule_file_is_a_read_error);
+	tcase_add_test(tc, test_file_with_nul_byte_is_rejected_at_its_position);
+	tcase_add_test(tc, test_every_shipped_rules_file_parses);
+	tcase_add_test(tc, test_syn_timeout_rules_drop_every_client_syn);
+	tcase_add_test(tc, test_no_faults_rules_hold_no_rule);
+	suite_add_tcase(s, tc);
+	return s;
 }
 
 int main(void)
 {
-        return synfin_run_suite(rule_parse_suite());
+	return synfin_run_suite(rule_parse_suite());
 }
