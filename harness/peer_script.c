@@ -44,14 +44,22 @@ void peer_script_usage(FILE *out)
 static int parse_bytes(const char *s, uint64_t *out)
 {
 	char *end;
+	/* strtoull takes "-1" as 2^64 - 1: only digits may start a count */
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (end == s || errno)
 		return -EINVAL;
+	unsigned shift = 0;
 	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
+		shift = 10, end++;
 	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
+		shift = 20, end++;
+	/* a count that does not fit 64 bits once scaled would wrap to a small one */
+	if (v > UINT64_MAX >> shift)
+		return -EINVAL;
+	v <<= shift;
 	if (*end == 'B')
 		end++;
 	if (*end)
@@ -65,7 +73,8 @@ static int parse_duration(const char *s, uint64_t *out_us)
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || errno || v < 0)
+	/* !(v >= 0) also refuses "nan" */
+	if (end == s || errno || !(v >= 0))
 		return -EINVAL;
 	double scale;
 	if (!strcmp(end, "us"))
@@ -76,7 +85,11 @@ static int parse_duration(const char *s, uint64_t *out_us)
 		scale = 1e6;
 	else
 		return -EINVAL;
-	*out_us = (uint64_t)(v * scale + 0.5);
+	/* converting a double at or past 2^64 (or infinity) to uint64_t is undefined */
+	double us = v * scale + 0.5;
+	if (!(us < 18446744073709551616.0))
+		return -EINVAL;
+	*out_us = (uint64_t)us;
 	return 0;
 }
 
