@@ -1,0 +1,83 @@
+/* fuzz_rules.c: ruleset_parse_string on arbitrary text, then matcher_decide of what it accepts
+ * on arbitrary segments.
+ *
+ * Input: rule text up to the first NUL byte; after it, one byte for the matcher's connection
+ * bound (1..16, small so the least-recently-used eviction runs), then records (fuzz_common.h),
+ * each one IPv4 packet. Properties: a parse error has a message and a line within the text; a
+ * verdict names one of the ruleset's rules or none, and a delay only comes from a delay rule.
+ */
+#include "fuzz_common.h"
+
+#include <errno.h>
+
+#include "rule.h"
+#include "segment.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *nul = memchr(data, '\0', size);
+	size_t text_len = nul ? (size_t)(nul - data) : size;
+	char *text = fuzz_strndup(data, text_len);
+	unsigned lines = 1;
+	for (size_t i = 0; i < text_len; i++)
+		lines += text[i] == '\n';
+
+	struct ruleset rs;
+	struct rule_error err;
+	memset(&err, 0, sizeof(err));
+	int rc = ruleset_parse_string(&rs, "fuzz.rules", text, &err);
+	free(text);
+	if (rc) {
+		FUZZ_CHECK(rc == -EINVAL);
+		FUZZ_CHECK(err.msg[0] != '\0');
+		FUZZ_CHECK(err.line >= 1 && err.line <= lines);
+		FUZZ_CHECK(memchr(err.msg, '\0', sizeof(err.msg)) != NULL);
+		FUZZ_CHECK(memchr(err.text, '\0', sizeof(err.text)) != NULL);
+		rule_error_print(fuzz_null_file(), &err);
+		return 0;
+	}
+	for (unsigned i = 0; i < rs.n_rules; i++) {
+		FUZZ_CHECK(rs.rules[i].index == i + 1);
+		FUZZ_CHECK(rs.rules[i].line >= 1 && rs.rules[i].line <= lines);
+		FUZZ_CHECK(rs.rules[i].text != NULL);
+		(void)rule_action_name(rs.rules[i].action);
+	}
+	if (!nul || (size_t)(nul - data) + 2 > size) {
+		ruleset_free(&rs);
+		return 0;
+	}
+	const uint8_t *rest = nul + 1;
+	size_t rest_len = size - (size_t)(rest - data);
+	struct matcher *m = matcher_new(&rs, 0xc0a8016c /* 192.168.1.108 */, rest[0]);
+	FUZZ_CHECK(m != NULL);
+	unsigned bound = 1 + rest[0] % 16;
+	FUZZ_CHECK(matcher_set_max_connections(m, bound) == 0);
+
+	struct fuzz_reader rd = {rest + 1, rest_len - 1};
+	uint8_t *pkt;
+	size_t len;
+	while (fuzz_next_record(&rd, &pkt, &len)) {
+		struct segment seg;
+		if (segment_parse(&seg, pkt, len) == 0) {
+			struct verdict v;
+			matcher_decide(m, &seg, &v);
+			if (v.rule) {
+				FUZZ_CHECK(v.rule >= rs.rules && v.rule < rs.rules + rs.n_rules);
+				FUZZ_CHECK(v.action == v.rule->action);
+			} else {
+				FUZZ_CHECK(v.action == RULE_PASS);
+			}
+			if (v.action == RULE_DELAY) {
+				const struct rule *r = v.rule;
+				FUZZ_CHECK((uint64_t)v.delay_us + r->jitter_us >= r->delay_us);
+				FUZZ_CHECK((uint64_t)v.delay_us <=
+				           (uint64_t)r->delay_us + r->jitter_us);
+			}
+			FUZZ_CHECK(matcher_connections(m) <= bound);
+		}
+		free(pkt);
+	}
+	matcher_free(m);
+	ruleset_free(&rs);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* fuzz_scenario.c: the scenario parser (scenario_parse_string) on arbitrary text, then what
+ * the runner does with a parsed scenario: resolve every pairing (plain and time-scaled), build
+ * its rule file text and parse that, and match an arbitrary observed conversation against it.
+ *
+ * Input: scenario text up to the first NUL byte; after it, observed segments of 14 bytes each:
+ * dir, flags, seq (4), ack (4), len (2), verdict, milliseconds since the segment before.
+ * The scenario's folder does not exist, so `rules FILE` with a relative name fails cleanly.
+ * Properties: a parse error has a message; resolved segments belong to the scenario; a match
+ * result's maps index inside both conversations; the side-by-side report runs.
+ */
+#include "fuzz_common.h"
+
+#include <errno.h>
+
+#include "conversation.h"
+#include "rule.h"
+#include "scenario.h"
+
+static void check_case(const struct scenario *s, const struct scn_case *c, const struct observed *o)
+{
+	for (size_t i = 0; i < c->n_segs; i++) {
+		FUZZ_CHECK(c->segs[i] >= s->segs && c->segs[i] < s->segs + s->n_segs);
+		int64_t lo, hi;
+		scn_time_window(&c->segs[i]->time, c->scale, &lo, &hi);
+	}
+	struct match_result m;
+	memset(&m, 0, sizeof(m));
+	int rc = conversation_match(c, o, &m);
+	FUZZ_CHECK(rc == 0 || rc == -ENOMEM);
+	if (rc == 0) {
+		FUZZ_CHECK(memchr(m.why, '\0', sizeof(m.why)) != NULL);
+		for (size_t i = 0; m.obs_to_exp && i < o->n; i++)
+			FUZZ_CHECK(m.obs_to_exp[i] >= -1 && m.obs_to_exp[i] < (int)c->n_segs);
+		for (size_t i = 0; m.exp_to_obs && i < c->n_segs; i++)
+			FUZZ_CHECK(m.exp_to_obs[i] >= -1 && m.exp_to_obs[i] < (int)o->n);
+		conversation_print_side_by_side(fuzz_null_file(), c, o, &m);
+		match_result_free(&m);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *nul = memchr(data, '\0', size);
+	size_t text_len = nul ? (size_t)(nul - data) : size;
+	char *text = fuzz_strndup(data, text_len);
+	struct scenario s;
+	struct scn_error err;
+	memset(&err, 0, sizeof(err));
+	int rc = scenario_parse_string(&s, "/nonexistent-synfin-fuzz/case.scn", text, &err);
+	free(text);
+	if (rc) {
+		FUZZ_CHECK(rc == -EINVAL || rc == -ENOMEM);
+		FUZZ_CHECK(memchr(err.msg, '\0', sizeof(err.msg)) != NULL && err.msg[0]);
+		return 0;
+	}
+
+	struct observed o = {0};
+	if (nul) {
+		const uint8_t *p = nul + 1, *end = data + size;
+		uint64_t t = 1700000000000000ull;
+		for (; end - p >= 14 && o.n < 64; p += 14) {
+			t += (uint64_t)p[13] * 1000;
+			struct obs_seg seg = {
+			    .t_us = t,
+			    .dir = p[0] & 1,
+			    .flags = p[1],
+			    .seq = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 | p[4] << 8 | p[5],
+			    .ack = (uint32_t)p[6] << 24 | (uint32_t)p[7] << 16 | p[8] << 8 | p[9],
+			    .len = (uint32_t)(p[10] << 8 | p[11]),
+			    .verdict = p[12] % 3,
+			};
+			FUZZ_CHECK(observed_add(&o, &seg) == 0);
+		}
+		observed_relativize(&o);
+		char line[256];
+		for (size_t i = 0; i < o.n; i++)
+			obs_seg_format(line, sizeof(line), &o.segs[i], i ? o.segs[i - 1].t_us : 0);
+	}
+
+	for (int pair = 0; pair < SCN_N_PAIRS; pair++) {
+		for (int scaled = 0; scaled < 2; scaled++) {
+			struct scn_case c;
+			if (scenario_resolve(&s, (enum scn_pair)pair, scaled, &c))
+				continue;
+			check_case(&s, &c, &o);
+			scn_case_free(&c);
+		}
+		char *rules = scenario_rules_text(&s, (enum scn_pair)pair);
+		if (rules) {
+			struct ruleset rs;
+			struct rule_error rerr;
+			if (ruleset_parse_string(&rs, "case.scn", rules, &rerr) == 0)
+				ruleset_free(&rs);
+			free(rules);
+		}
+	}
+	observed_free(&o);
+	scenario_free(&s);
+	return 0;
+}

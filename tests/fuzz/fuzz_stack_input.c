@@ -1,0 +1,403 @@
+/* fuzz_stack_input.c: the stack's input path (stack_input) on arbitrary IPv4 packets, from
+ * every connection state the fuzzer can steer a connection into.
+ *
+ * Each input starts from the same stack (192.168.1.108) holding a listener on port 80, one
+ * connection accepted on it and one opened by tcp_connect, both ESTABLISHED with a scripted peer
+ * (192.168.1.109). The input is then a program of operations, one byte each plus arguments:
+ *   raw packet        stack_input of the bytes as they are (parsers, every drop reason);
+ *   crafted segment   flags, seq/ack offsets from the connection's rcv_nxt/snd_una, window,
+ *                     options and payload chosen by the input; addresses, ports and both
+ *                     checksums filled in (one bit breaks a checksum), so the packet reaches
+ *                     the state machine of the chosen connection (or a new one, or no socket);
+ *   socket calls      send, recv, shutdown-write, close, abort, accept, connect, nodelay;
+ *   time              advance the clock, firing the timers due.
+ * Properties: every packet the stack emits parses (segment_parse), comes from our address,
+ * has correct IPv4 and TCP checksums and fits an MTU; handles in events are positive; the timer
+ * loop ends; stack_free releases everything (LeakSanitizer).
+ */
+#include "fuzz_common.h"
+
+#include <errno.h>
+
+#include "segment.h"
+#include "stack.h"
+
+#define LOCAL 0xc0a8016cu /* 192.168.1.108 */
+#define PEER 0xc0a8016du  /* 192.168.1.109 */
+#define MS 1000ull
+
+struct conn {
+	int sock;
+	uint16_t lport, pport;
+};
+
+struct world {
+	struct stack *s;
+	uint64_t now;
+	int listener;
+	struct conn conns[3]; /* accepted, connected, extra (accepted during the run) */
+	uint8_t out[2048];
+	struct segment last; /* the last segment the stack emitted */
+	unsigned emitted;
+};
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += get16(p + i);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* RFC 9293 3.1 pseudo-header sum of a TCP segment of tcp_len bytes. */
+static uint32_t pseudo(uint32_t saddr, uint32_t daddr, size_t tcp_len)
+{
+	return (saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) + (daddr & 0xffff) + 6 +
+	       (uint32_t)tcp_len;
+}
+
+/* Drain what the stack sent and check each packet. */
+static void drain(struct world *w)
+{
+	for (;;) {
+		ssize_t n = stack_output(w->s, w->out, sizeof(w->out));
+		FUZZ_CHECK(n != -ENOBUFS);
+		if (n <= 0)
+			break;
+		w->emitted++;
+		FUZZ_CHECK(n <= 1500);
+		struct segment seg;
+		int err = segment_parse(&seg, w->out, (size_t)n);
+		if (err == -EPROTONOSUPPORT) { /* ICMP echo reply */
+			FUZZ_CHECK(seg.ip_proto == 1 && seg.saddr == LOCAL);
+			continue;
+		}
+		FUZZ_CHECK(err == 0);
+		FUZZ_CHECK(seg.saddr == LOCAL);
+		FUZZ_CHECK(seg.ip_len == n);
+		size_t ihl = (size_t)(w->out[0] & 0x0f) * 4;
+		FUZZ_CHECK(fold(sum16(0, w->out, ihl)) == 0);
+		FUZZ_CHECK(fold(sum16(pseudo(seg.saddr, seg.daddr, (size_t)n - ihl), w->out + ihl,
+		                      (size_t)n - ihl)) == 0);
+		/* RFC 9293 3.10.7.1: a RST answering a segment without ACK carries ACK; never
+		 * SYN+RST */
+		FUZZ_CHECK(!((seg.flags & TCPF_RST) && (seg.flags & TCPF_SYN)));
+		w->last = seg;
+	}
+}
+
+static void on_event(void *ctx, const struct stack_event *ev)
+{
+	(void)ctx;
+	FUZZ_CHECK(ev->sock > 0);
+}
+
+/* One TCP segment from the peer, checksums right unless bad_csum. */
+static size_t build(uint8_t *pkt, size_t cap, uint16_t sport, uint16_t dport, uint8_t flags,
+                    uint32_t seq, uint32_t ack, uint16_t win, const uint8_t *opts, size_t opts_len,
+                    const uint8_t *data, size_t data_len, unsigned bad_csum)
+{
+	opts_len = opts_len > 40 ? 40 : opts_len;
+	size_t opts_pad = (opts_len + 3) & ~(size_t)3;
+	size_t tcp_len = 20 + opts_pad + data_len;
+	size_t len = 20 + tcp_len;
+	if (len > cap)
+		return 0;
+	memset(pkt, 0, len);
+	pkt[0] = 0x45;
+	put16(pkt + 2, (uint16_t)len);
+	put16(pkt + 4, 1);
+	pkt[6] = 0x40; /* DF */
+	pkt[8] = 64;
+	pkt[9] = 6;
+	put32(pkt + 12, PEER);
+	put32(pkt + 16, LOCAL);
+	put16(pkt + 10, fold(sum16(0, pkt, 20)) ^ (bad_csum & 1));
+	uint8_t *t = pkt + 20;
+	put16(t, sport);
+	put16(t + 2, dport);
+	put32(t + 4, seq);
+	put32(t + 8, ack);
+	t[12] = (uint8_t)((20 + opts_pad) / 4 << 4);
+	t[13] = flags;
+	put16(t + 14, win);
+	if (opts_len) /* padding stays zero: end of option list */
+		memcpy(t + 20, opts, opts_len);
+	if (data_len)
+		memcpy(t + 20 + opts_pad, data, data_len);
+	put16(t + 16, fold(sum16(pseudo(PEER, LOCAL, tcp_len), t, tcp_len)) ^ (bad_csum & 2));
+	return len;
+}
+
+static void input(struct world *w, const uint8_t *pkt, size_t len)
+{
+	/* exactly len bytes, so a read past the packet is caught */
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		abort();
+	memcpy(copy, pkt, len);
+	stack_input(w->s, w->now, copy, len);
+	free(copy);
+	drain(w);
+}
+
+static void advance(struct world *w, uint64_t dt)
+{
+	uint64_t until = w->now + dt;
+	/* every timer due runs at its deadline; a timer that never moves forward is a hang */
+	for (unsigned i = 0;; i++) {
+		uint64_t d = stack_next_deadline(w->s);
+		if (d > until)
+			break;
+		FUZZ_CHECK(i < 100000);
+		if (d > w->now)
+			w->now = d;
+		stack_timer(w->s, w->now);
+		drain(w);
+	}
+	w->now = until;
+}
+
+/* The stack's view of a connection: where the peer's next segment fits. */
+static int conn_info(struct world *w, const struct conn *c, struct tcp_info_view *info)
+{
+	if (c->sock <= 0 || tcp_get_info(w->s, c->sock, info) != 0)
+		return -1;
+	return 0;
+}
+
+static void setup(struct world *w)
+{
+	struct stack_config cfg = {.addr = LOCAL, .seed = 7, .on_event = on_event, .event_ctx = w};
+	stack_tunables_default(&cfg.tun);
+	cfg.tun.challenge_ack_limit = 0;
+	memset(w, 0, sizeof(*w));
+	w->now = 1000000 * MS;
+	w->s = stack_new(&cfg);
+	FUZZ_CHECK(w->s != NULL);
+	cfg.event_ctx = w;
+	w->listener = tcp_listen(w->s, 80, 4);
+	FUZZ_CHECK(w->listener > 0);
+	uint8_t pkt[128];
+	static const uint8_t mss[] = {2, 4, 0x05, 0xb4};
+
+	/* passive: SYN, SYN-ACK, ACK, accept */
+	input(w, pkt,
+	      build(pkt, sizeof(pkt), 40000, 80, TCPF_SYN, 1000, 0, 65535, mss, 4, NULL, 0, 0));
+	FUZZ_CHECK(w->last.flags == (TCPF_SYN | TCPF_ACK) && w->last.ack == 1001);
+	input(w, pkt,
+	      build(pkt, sizeof(pkt), 40000, 80, TCPF_ACK, 1001, w->last.seq + 1, 65535, NULL, 0,
+	            NULL, 0, 0));
+	w->conns[0] = (struct conn){tcp_accept(w->s, w->listener), 80, 40000};
+	FUZZ_CHECK(w->conns[0].sock > 0);
+	FUZZ_CHECK(tcp_get_state(w->s, w->conns[0].sock) == TCPS_ESTABLISHED);
+
+	/* active: connect, SYN, SYN-ACK, ACK */
+	int c = tcp_connect(w->s, w->now, 50000, PEER, 8080);
+	FUZZ_CHECK(c > 0);
+	drain(w);
+	FUZZ_CHECK(w->last.flags == TCPF_SYN && w->last.sport == 50000);
+	input(w, pkt,
+	      build(pkt, sizeof(pkt), 8080, 50000, TCPF_SYN | TCPF_ACK, 7000, w->last.seq + 1,
+	            65535, mss, 4, NULL, 0, 0));
+	w->conns[1] = (struct conn){c, 50000, 8080};
+	FUZZ_CHECK(tcp_get_state(w->s, c) == TCPS_ESTABLISHED);
+	w->conns[2] = (struct conn){-1, 80, 40001};
+}
+
+struct prog {
+	const uint8_t *p;
+	size_t left;
+};
+
+static uint8_t u8(struct prog *pr)
+{
+	if (!pr->left)
+		return 0;
+	pr->left--;
+	return *pr->p++;
+}
+
+static uint16_t u16(struct prog *pr)
+{
+	uint16_t hi = u8(pr);
+	return (uint16_t)(hi << 8 | u8(pr));
+}
+
+static uint32_t u32(struct prog *pr)
+{
+	uint32_t hi = u16(pr);
+	return hi << 16 | u16(pr);
+}
+
+static const uint8_t *bytes(struct prog *pr, size_t *n)
+{
+	if (*n > pr->left)
+		*n = pr->left;
+	const uint8_t *p = pr->p;
+	pr->p += *n;
+	pr->left -= *n;
+	return p;
+}
+
+static void crafted(struct world *w, struct prog *pr)
+{
+	uint8_t which = u8(pr);
+	uint8_t flags = u8(pr);
+	uint8_t how = u8(pr); /* bits 0-1: checksums broken; 2: seq absolute; 3: ack absolute */
+	uint32_t dseq = u32(pr), dack = u32(pr);
+	uint16_t win = u16(pr);
+	size_t opts_len = u8(pr) % 41;
+	const uint8_t *opts = bytes(pr, &opts_len);
+	size_t data_len = u16(pr) % 1500;
+	static uint8_t pattern[1500];
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)i;
+	uint16_t sport, dport;
+	uint32_t seq = dseq, ack = dack;
+	struct tcp_info_view info;
+	const struct conn *c = &w->conns[which % 3];
+	switch (which % 5) {
+	case 0:
+	case 1:
+	case 2:
+		sport = c->pport;
+		dport = c->lport;
+		if (conn_info(w, c, &info) == 0) {
+			/* small offsets around the window edges, so most segments are in play */
+			if (!(how & 4))
+				seq = info.rcv_nxt + (uint32_t)(int32_t)(int16_t)dseq;
+			if (!(how & 8))
+				ack = info.snd_una + (uint32_t)(int32_t)(int16_t)dack;
+		}
+		break;
+	case 3: /* a new connection to the listener */
+		sport = (uint16_t)(40001 + (dseq & 7));
+		dport = 80;
+		break;
+	default: /* a port with no socket */
+		sport = 1234;
+		dport = (uint16_t)dack;
+		break;
+	}
+	uint8_t pkt[1600];
+	size_t len = build(pkt, sizeof(pkt), sport, dport, flags, seq, ack, win, opts, opts_len,
+	                   pattern, data_len, how & 3);
+	if (len)
+		input(w, pkt, len);
+}
+
+static void socket_call(struct world *w, struct prog *pr, uint8_t op)
+{
+	uint8_t arg = u8(pr);
+	struct conn *c = &w->conns[arg % 3];
+	static uint8_t buf[65536];
+	switch (op) {
+	case 0: {
+		size_t n = (size_t)u16(pr);
+		ssize_t r = tcp_send(w->s, w->now, c->sock, buf, n);
+		FUZZ_CHECK(r <= (ssize_t)n);
+		break;
+	}
+	case 1: {
+		size_t cap = (size_t)u8(pr) * 256 + 1;
+		ssize_t r = tcp_recv(w->s, w->now, c->sock, buf, cap);
+		FUZZ_CHECK(r <= (ssize_t)cap);
+		break;
+	}
+	case 2:
+		(void)tcp_shutdown_write(w->s, w->now, c->sock);
+		break;
+	case 3:
+		if (tcp_close(w->s, w->now, c->sock) == 0)
+			c->sock = -1;
+		break;
+	case 4:
+		if (tcp_abort(w->s, w->now, c->sock) == 0)
+			c->sock = -1;
+		break;
+	case 5: {
+		int a = tcp_accept(w->s, w->listener);
+		if (a > 0) {
+			if (w->conns[2].sock > 0)
+				(void)tcp_abort(w->s, w->now, w->conns[2].sock);
+			struct tcp_info_view info;
+			FUZZ_CHECK(tcp_get_info(w->s, a, &info) == 0);
+			w->conns[2] = (struct conn){a, info.lport, info.rport};
+		}
+		break;
+	}
+	case 6: {
+		int s = tcp_connect(w->s, w->now, (uint16_t)(50001 + (arg & 3)), PEER, 8080);
+		if (s > 0) {
+			if (w->conns[2].sock > 0)
+				(void)tcp_abort(w->s, w->now, w->conns[2].sock);
+			w->conns[2] = (struct conn){s, (uint16_t)(50001 + (arg & 3)), 8080};
+		}
+		break;
+	}
+	default:
+		(void)tcp_set_nodelay(w->s, w->now, c->sock, arg & 1);
+		break;
+	}
+	drain(w);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct world w;
+	setup(&w);
+	struct prog pr = {data, size};
+	for (unsigned steps = 0; pr.left && steps < 256; steps++) {
+		uint8_t op = u8(&pr);
+		switch (op % 4) {
+		case 0: { /* raw packet */
+			size_t n = u16(&pr) % 2048;
+			const uint8_t *p = bytes(&pr, &n);
+			input(&w, p, n);
+			break;
+		}
+		case 1:
+			crafted(&w, &pr);
+			break;
+		case 2:
+			socket_call(&w, &pr, (uint8_t)(op >> 2) % 8);
+			break;
+		default:
+			/* from a millisecond to about 18 minutes, past every timer */
+			advance(&w, (uint64_t)u16(&pr) * ((op & 4) ? 16384 : 1) * MS / 16);
+			break;
+		}
+		for (unsigned i = 0; i < 3; i++) {
+			int st = w.conns[i].sock > 0 ? tcp_get_state(w.s, w.conns[i].sock) : 0;
+			FUZZ_CHECK(st >= TCPS_CLOSED && st <= TCPS_TIME_WAIT);
+		}
+	}
+	stack_free(w.s);
+	return 0;
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Write the seed corpora (tests/fuzz/corpus/<target>/) from the shared captures and the rule
+files. Run from anywhere; the seeds are committed, so this is only needed to refresh them."""
+import glob
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+CAPTURES = os.path.normpath(os.path.join(ROOT, "..", "shared", "captures"))
+
+
+def pcap_packets(path):
+    """IPv4 packets of an Ethernet or raw-IP pcap (microsecond, little-endian)."""
+    data = open(path, "rb").read()
+    magic, = struct.unpack("<I", data[:4])
+    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    linktype, = struct.unpack(end + "I", data[20:24])
+    off, out = 24, []
+    while off + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
+        frame = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if linktype == 1:
+            if frame[12:14] != b"\x08\x00":
+                continue
+            frame = frame[14:]
+        out.append(frame)
+    return out
+
+
+def records(pkts):
+    return b"".join(struct.pack(">H", len(p)) + p for p in pkts)
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    caps = sorted(glob.glob(os.path.join(CAPTURES, "*.pcap")))
+    if not caps:
+        sys.exit("no captures in " + CAPTURES)
+    allpkts = []
+    for cap in caps:
+        name = os.path.splitext(os.path.basename(cap))[0]
+        pkts = pcap_packets(cap)
+        allpkts += pkts
+        write("segment", name, b"\x01" + records(pkts))
+        write("segment", name + "-abs", b"\x06" + records(pkts))
+        write("pcap", name, open(cap, "rb").read())
+        # the same packets as a raw-IP (linktype 101) big-endian nanosecond file
+        raw = struct.pack(">IHHiIII", 0xa1b23c4d, 2, 4, 0, 0, 65535, 101)
+        for i, p in enumerate(pkts):
+            raw += struct.pack(">IIII", 1700000000 + i, 999999999, len(p), len(p)) + p
+        write("pcap", name + "-raw-ns-be", raw)
+    # a SYN with every option tcpdump knows (MSS, SACK-permitted, timestamps, NOP, wscale,
+    # SACK blocks, MD5, unknown kind, end of list)
+    def syn(opts):
+        opts += b"\x00" * ((4 - len(opts) % 4) % 4)
+        doff = (20 + len(opts)) // 4
+        tcp = struct.pack(">HHIIBBHHH", 59712, 80, 1000, 0, doff << 4, 0x02, 64240, 0, 0) + opts
+        return struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0,
+                           bytes([192, 168, 1, 108]), bytes([192, 168, 1, 109])) + tcp
+    syns = [syn(b"\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x00"
+                b"\x01\x03\x03\x07\x05\x0a\x00\x00\x00\x01\x00\x00\x00\x02"),
+            syn(b"\x13\x12" + b"\xaa" * 16 + b"\xfe\x04\xab\xcd\x1e\x04\x00\x00\x00"),
+            syn(b"\x1c\x04\x80\x01\x22\x0a" + b"\x11" * 8 + b"\x01\x00")]
+    write("segment", "syn-options", b"\x00" + records(syns))
+    for rules in sorted(glob.glob(os.path.join(ROOT, "rules", "*.rules"))):
+        name = os.path.splitext(os.path.basename(rules))[0]
+        write("rules", name, open(rules, "rb").read() + b"\x00\x03" + records(allpkts[:12]))
+    write("rules", "every-keyword",
+          b"drop [S] from client nth 2\n"
+          b"delay 300ms jitter 50ms fin from server first 1\n"
+          b"drop syn,ack !fin len 0 sport 80 after 2\n"
+          b"delay 1s [S.] dport 80 len 1-100\n"
+          b"pass port 80 len >0\n"
+          b"drop rst\n"
+          b"\x00\x01" + records(allpkts[:12]))
+    jl = (b'{"t":1763939346.422464,"event":"released","verdict":"delay","delay_us":300000,'
+          b'"held_us":300211,"rule":2,"rule_file":"delay \\"fin\\".rules","rule_line":4,'
+          b'"dir":"s2c","src":"192.168.1.109","sport":80,"dst":"192.168.1.108","dport":59712,'
+          b'"flags":"F.","seq":3403866834,"ack":4231775029,"rseq":1,"rack":1,"win":64,'
+          b'"len":0,"text":"23:09:06.422464 IP 192.168.1.109.80 > 192.168.1.108.59712: '
+          b'Flags [F.], seq 1, ack 1, win 64, length 0"}\n'
+          b'{"t":5,"event":"seen","verdict":"pass","src":"1.2.3.4","dst":"5.6.7.8",'
+          b'"flags":"none","text":"x\\u00e9\\u20ac\\ud83d\\ude00\\n\\t\\\\","extra":[1]}\n'
+          b'\n'
+          b'{"t":0.5,"event":"seen","verdict":"drop","src":"0.0.0.0","dst":"255.255.255.255",'
+          b'"flags":"SFRPUEW.","unknown":null,"b":true,"c":false,"n":-1.5e3}\n')
+    write("trace_read", "three-records", jl)
+    write("trace_read", "one-line", jl.split(b"\n")[0])
+    for i, s in enumerate([b"connect; send 10M; shutdown-write; read-eof; close",
+                           b"accept; read-eof; sleep 300ms; close",
+                           b'connect; send-text "GET / HTTP/1.0;\\r\\n"; read 1K; abort',
+                           b"accept; echo; sleep 2s; discard; read 64KB; sleep 250us"]):
+        write("peer_script", "script%d" % i, bytes([40 + i]) + s)
+    for scn in ("seed-connect-close", "syn-drop-first-2", "delack-close-late"):
+        text = open(os.path.join(ROOT, "tests", "scenarios", scn + ".scn"), "rb").read()
+        write("scenario", scn, text)
+    # the seed's connect-close conversation as observed: dir, flags, seq, ack, len, verdict, dt
+    conv = [(0, 0x02, 1000, 0, 0, 0, 0), (1, 0x12, 5000, 1001, 0, 0, 1),
+            (0, 0x10, 1001, 5001, 0, 0, 1), (0, 0x11, 1001, 5001, 0, 0, 250),
+            (0, 0x11, 1001, 5001, 0, 0, 250), (1, 0x11, 5001, 1002, 0, 0, 40),
+            (0, 0x10, 1002, 5002, 0, 0, 1)]
+    obs = b"".join(struct.pack(">BBIIHBB", *c) for c in conv)
+    text = open(os.path.join(ROOT, "tests", "scenarios", "seed-connect-close.scn"), "rb").read()
+    write("scenario", "seed-connect-close-observed", text + b"\x00" + obs)
+
+    # fuzz_stack_input programs (see the op codes there)
+    def crafted(which, flags, dseq=0, dack=0, win=65535, opts=b"", data_len=0, how=0):
+        return (bytes([1, which, flags, how]) + struct.pack(">IIHB", dseq, dack, win, len(opts))
+                + opts + struct.pack(">H", data_len))
+
+    def call(n, arg, extra=b""):
+        return bytes([2 | n << 2, arg]) + extra
+
+    def advance(ms, big=False):
+        return bytes([7 if big else 3]) + struct.pack(">H", min(ms * 16 // (16384 if big else 1), 65535))
+
+    write("stack_input", "data-recv-send-close",
+          crafted(0, 0x18, data_len=100) + call(1, 0, b"\x01") + call(0, 0, b"\x0b\xb8") +
+          advance(250) + crafted(0, 0x11) + call(3, 0) + advance(120000, True))
+    write("stack_input", "active-send-retransmit-partial-ack",
+          call(0, 1, b"\x27\x10") + advance(300) + crafted(1, 0x10, dack=1460) + advance(1000) +
+          advance(3000) + crafted(1, 0x10, dack=2920, win=0) + advance(60000, True))
+    write("stack_input", "new-syn-accept-connect",
+          crafted(3, 0x02, opts=b"\x02\x04\x05\xb4") + crafted(3, 0x10, dack=1, how=8) +
+          call(5, 0) + call(6, 1) + crafted(2, 0x12, dseq=9000, dack=1, how=4) + call(2, 2) +
+          crafted(2, 0x04) + crafted(4, 0x02, dack=81))
+    write("stack_input", "raw-capture-packets",
+          b"".join(b"\x00" + struct.pack(">H", len(p)) + p for p in allpkts[:8]))
+
+
+main()
