@@ -67,6 +67,8 @@ static void usage(FILE *out)
 	    "      --scaled-only   of a stack case with a time-scaled variant, run only that one\n"
 	    "      --build DIR     where synfin-faultd, synfin-kpeer, synfin-peer were built\n"
 	    "                      (default " SYNFIN_BUILD_DIR ")\n"
+	    "      --no-rt         run endpoints and synfin-faultd at normal priority (default:\n"
+	    "                      real-time, chrt -f 1, so parallel cases keep their timing)\n"
 	    "  -v, --verbose       print each failed case's report as it finishes\n"
 	    "  -h, --help          this text\n"
 	    "\n"
@@ -144,6 +146,7 @@ static void env_init(struct run_env *env, const char *build)
 	snprintf(env->kpeer, sizeof(env->kpeer), "%s/harness/kpeer/synfin-kpeer", build);
 	snprintf(env->peer, sizeof(env->peer), "%s/stack/host/synfin-peer", build);
 	snprintf(env->ladder, sizeof(env->ladder), "%s/harness/tools/synfin-ladder", build);
+	env->rt = access("/usr/bin/chrt", X_OK) == 0;
 }
 
 /* Namespaces usable at all? (root, ip, iptables, br_netfilter) */
@@ -171,6 +174,7 @@ struct opts {
 	bool scaled_only;
 	bool verbose;
 	bool pair_given;
+	bool no_rt;
 };
 
 static size_t make_jobs(struct job **out, struct files *files, const struct opts *o,
@@ -414,11 +418,17 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"jobs", required_argument, NULL, 'j'},   {"pair", required_argument, NULL, 'p'},
-	    {"filter", required_argument, NULL, 'f'}, {"junit", required_argument, NULL, 'J'},
-	    {"runs", required_argument, NULL, 'r'},   {"build", required_argument, NULL, 'b'},
-	    {"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"pair", required_argument, NULL, 'p'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"junit", required_argument, NULL, 'J'},
+	    {"runs", required_argument, NULL, 'r'},
+	    {"build", required_argument, NULL, 'b'},
+	    {"scaled-only", no_argument, NULL, 's'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"no-rt", no_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
@@ -459,6 +469,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			o->scaled_only = true;
+			break;
+		case 'R':
+			o->no_rt = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -534,6 +547,8 @@ int main(int argc, char **argv)
 
 	struct run_env env;
 	env_init(&env, o.build);
+	if (o.no_rt)
+		env.rt = false;
 	char runs_dir[600];
 	if (o.runs) {
 		snprintf(runs_dir, sizeof(runs_dir), "%s", o.runs);

@@ -175,6 +175,13 @@ static void build_endpoint_argv(const struct run_env *env, const struct scn_case
 	argv[n++] = "exec";
 	argv[n++] = (char *)run_id;
 	argv[n++] = role == SCN_CLIENT ? "client" : "server";
+	if (env->rt) {
+		/* real-time priority: an application that must close within Linux's 4 ms
+		 * delayed-ACK tick still does when several cases share two cores */
+		argv[n++] = "/usr/bin/chrt";
+		argv[n++] = "-f";
+		argv[n++] = "1";
+	}
 	argv[n++] = (char *)(stack ? env->peer : env->kpeer);
 	argv[n++] = role == SCN_CLIENT ? "client" : "server";
 	argv[n++] = "--local";
@@ -487,9 +494,24 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	 * LINE is the line of the .scn for an inline rule */
 	char rules_rel[200];
 	snprintf(rules_rel, sizeof(rules_rel), "%s.rules", c->scn->name);
-	char *fd_argv[] = {(char *)env->netns, "exec", (char *)run_id, "wire", (char *)env->faultd,
-			   "-q", "0", "-r", rules_rel, "--text", trace_txt, "--jsonl", trace_jsonl,
-			   "--pcap", trace_pcap, "--quiet", "--seed", "1", "--ready", ready, NULL};
+	char *fd_argv[32];
+	size_t fa = 0;
+	fd_argv[fa++] = (char *)env->netns;
+	fd_argv[fa++] = "exec";
+	fd_argv[fa++] = (char *)run_id;
+	fd_argv[fa++] = "wire";
+	if (env->rt) {
+		/* the daemon timestamps and forwards: it must not wait for a CPU either */
+		fd_argv[fa++] = "/usr/bin/chrt";
+		fd_argv[fa++] = "-f";
+		fd_argv[fa++] = "1";
+	}
+	char *fd_rest[] = {
+	    (char *)env->faultd, "-q",        "0",      "-r",       rules_rel, "--text", trace_txt,
+	    "--jsonl",           trace_jsonl, "--pcap", trace_pcap, "--quiet", "--seed", "1",
+	    "--ready",           ready,       NULL};
+	for (size_t i = 0; i < sizeof(fd_rest) / sizeof(fd_rest[0]); i++)
+		fd_argv[fa++] = fd_rest[i];
 	faultd = spawn_in(fd_argv, path, dir);
 	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !runner_stop; i++) {
 		if (waitpid(faultd, NULL, WNOHANG) == faultd) {
@@ -579,9 +601,10 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	}
 	if (silent) {
 		res->status = RUN_FAIL;
-		snprintf(res->reason, sizeof(res->reason),
-			 "no segment reached the wire within 5 s of the client's start: the topology "
-			 "passes no traffic (see client.log, server.log)");
+		snprintf(
+		    res->reason, sizeof(res->reason),
+		    "no segment reached the wire within 5 s of the client's start: the topology "
+		    "passes no traffic (see client.log, server.log)");
 		goto out;
 	}
 	if (limit_hit)

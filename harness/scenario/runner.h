@@ -18,6 +18,7 @@ struct run_env {
 	char peer[600];   /* synfin-peer (stack endpoints) */
 	char ladder[600]; /* synfin-ladder, optional */
 	bool verbose;
+	bool rt; /* run endpoints and the daemon at real-time priority (chrt -f 1) */
 };
 
 enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR };
