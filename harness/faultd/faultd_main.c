@@ -736,7 +736,8 @@ static int run(struct faultd *d)
 	}
 	/* Packets already in the socket are judged first, so none is left without a verdict
 	 * when the queue is unbound (the kernel drops what is still queued then). */
-	nfq_queue_receive(d->nfq);
+	for (int round = 0; round < 64 && nfq_queue_receive(d->nfq) > 0; round++)
+		;
 	release_all(d);
 	int err = nfq_queue_flush(d->nfq);
 	if (err)

@@ -18,6 +18,7 @@
 
 /* Big enough for a whole 64 KiB packet (copy range 0xffff) plus its netlink headers. */
 #define NFQ_RECV_SIZE (0xffff + 8192)
+#define NFQ_RECV_BATCH 256
 /* Room for a few hundred verdict messages (about 32 bytes each) per sendto(). */
 #define NFQ_SEND_SIZE 16384
 #define NFQ_VERDICT_ROOM 128
@@ -133,7 +134,9 @@ int nfq_queue_receive(struct nfq_queue *q)
 {
 	uint64_t before = q->stats.packets;
 	int fd = nfq_queue_fd(q);
-	for (;;) {
+	/* a bounded batch: under a flood the caller's loop still gets to its timers (epoll is
+	 * level-triggered, so the rest is read on the next round) */
+	for (int i = 0; i < NFQ_RECV_BATCH; i++) {
 		ssize_t n = recv(fd, q->in, sizeof(q->in), MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)

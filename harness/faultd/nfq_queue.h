@@ -46,8 +46,9 @@ void nfq_queue_close(struct nfq_queue *q);
 int nfq_queue_fd(const struct nfq_queue *q);
 const struct nfq_stats *nfq_queue_stats(const struct nfq_queue *q);
 
-/* Read and dispatch everything the socket holds without blocking. Returns the number of
- * packets handed to fn, or a negative errno for a socket error that is not an overrun. */
+/* Read and dispatch what the socket holds without blocking (at most a few hundred messages, so
+ * a flood cannot starve the caller's timers). Returns the number of packets handed to fn, or
+ * a negative errno for a socket error that is not an overrun. */
 int nfq_queue_receive(struct nfq_queue *q);
 
 /* Queue an accept verdict. batchable: the caller promises that every packet with a lower id

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -263,7 +264,7 @@ static void teardown(void)
 
 /* Runs in the runner after each TCase: a test that timed out was killed before its own
  * teardown, so remove every topology this program could have made. */
-static const char all_tags[] = "abcdefghi";
+static const char all_tags[] = "abcdefghij";
 
 static void teardown_all_topologies(void)
 {
@@ -289,6 +290,7 @@ enum server_mode {
 	SERVER_CLOSE_AT_ONCE, /* accept, close: start_us is the close */
 	SERVER_READ,          /* accept, wait for data: done_us, bytes, data */
 	SERVER_RESPOND,       /* accept, read a request, answer, close */
+	SERVER_HALF_CLOSE,    /* accept, shutdown(SHUT_WR) (start_us), read to EOF, close */
 };
 
 enum client_mode {
@@ -296,6 +298,7 @@ enum client_mode {
 	CLIENT_READ_TO_EOF,   /* connect, read until the server's FIN */
 	CLIENT_SEND_AND_WAIT, /* connect, send "hello", stay connected */
 	CLIENT_REQUEST,       /* connect, send a request, read the answer to EOF, close */
+	CLIENT_BURST_TO_EOF,  /* connect, wait 100 ms, send 100 small segments, read to EOF */
 };
 
 struct endpoint {
@@ -329,6 +332,8 @@ static void run_server(int out, enum server_mode mode)
 	}
 	struct timeval tv = {.tv_sec = 30};
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char buf[4096];
+	ssize_t n;
 	switch (mode) {
 	case SERVER_CLOSE_AT_ONCE:
 		r.start_us = now_us();
@@ -339,6 +344,14 @@ static void run_server(int out, enum server_mode mode)
 		r.done_us = now_us();
 		if (r.bytes < 0)
 			r.err = errno;
+		break;
+	case SERVER_HALF_CLOSE:
+		r.start_us = now_us();
+		shutdown(c, SHUT_WR);
+		while ((n = read(c, buf, sizeof(buf))) > 0)
+			r.bytes += n;
+		r.done_us = now_us();
+		close(c);
 		break;
 	case SERVER_RESPOND:
 		r.bytes = read(c, r.data, sizeof(r.data) - 1);
@@ -383,6 +396,20 @@ static void run_client(int out, enum client_mode mode)
 		if (n < 0)
 			r.err = errno;
 		break;
+	case CLIENT_BURST_TO_EOF: {
+		int one = 1;
+		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		sleep_ms(100); /* the server's FIN is on its way by now */
+		for (int i = 0; i < 100; i++)
+			if (write(s, "0123456789", 10) != 10)
+				r.err = errno;
+		while ((n = read(s, buf, sizeof(buf))) > 0)
+			r.bytes += n;
+		r.eof_us = now_us();
+		if (n < 0)
+			r.err = errno;
+		break;
+	}
 	case CLIENT_SEND_AND_WAIT:
 		if (write(s, "hello", 5) != 5)
 			r.err = errno;
@@ -601,6 +628,39 @@ START_TEST(test_seed_experiment_all_syns_lost_times_out_at_63s)
 }
 END_TEST
 
+/* Segments let through while another is held must not take it with them: a batch verdict
+ * covers every queued id up to the one it names, held ones included (REFERENCE.md 7). The
+ * client's burst makes the daemon accept many segments per read while the FIN waits. */
+START_TEST(test_burst_passed_while_a_fin_is_held_does_not_release_it_early)
+{
+	topo_up('j', "delay 500ms fin from server\n");
+	start_faultd();
+	struct endpoint server = start_server(SERVER_HALF_CLOSE);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_BURST_TO_EOF), 10000);
+	struct endpoint_result s = endpoint_result(server, 5000);
+	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
+	ck_assert_int_eq(s.bytes, 1000);
+	ck_assert_near_us(c.eof_us - s.start_us, 500000, "EOF after the server's shutdown");
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace t = trace_load();
+	unsigned passed_while_held = 0;
+	bool holding = false;
+	for (size_t i = 0; i < t.n; i++) {
+		const struct trace_record *r = &t.r[i];
+		if (is_fin_from_server(r) && r->kind == TRACE_SEEN)
+			holding = true;
+		else if (is_fin_from_server(r) && r->kind == TRACE_RELEASED)
+			break;
+		else if (holding && r->kind == TRACE_SEEN && r->action == RULE_PASS)
+			passed_while_held++;
+	}
+	fprintf(stderr, "%u segments passed while the FIN was held\n", passed_while_held);
+	ck_assert_uint_ge(passed_while_held, 10);
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
 /* ---- the trace against tcpdump ---- */
 
 struct packet {
@@ -711,6 +771,13 @@ START_TEST(test_trace_agrees_with_tcpdump_capture_on_the_client_port)
 			ck_assert_msg(is < wire.n, "server segment missing from the capture: %s",
 			              r->text);
 			assert_same_segment(&wire.p[is], r, "server", is);
+			/* it leaves toward the client when let through, not before: a held segment
+			 * released early (say by a batch verdict) would show here */
+			int64_t lag = (int64_t)(wire.p[is].time_us - r->time_us);
+			ck_assert_msg(
+			    lag >= 0 && lag < 10000,
+			    "a server segment left %lld us after the daemon let it through: %s",
+			    (long long)lag, r->text);
 			is++;
 			releases += r->kind == TRACE_RELEASED;
 		}
@@ -915,6 +982,7 @@ static Suite *faultd_suite(void)
 	tcase_add_test(tc, test_sigterm_delivers_a_held_segment);
 	tcase_add_test(tc, test_sighup_with_bad_file_keeps_old_rules);
 	tcase_add_test(tc, test_drop_held_on_exit_discards_a_held_segment);
+	tcase_add_test(tc, test_burst_passed_while_a_fin_is_held_does_not_release_it_early);
 	tcase_add_test(tc, test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on);
 	suite_add_tcase(s, tc);
 
