@@ -34,6 +34,9 @@ enum rule_count {
 	RULE_COUNT_AFTER, /* every one after the first N */
 };
 
+/* chance_ppm of a rule that always applies: 100% (so percentages resolve to 0.0001%) */
+#define RULE_CHANCE_SCALE 1000000u
+
 struct rule {
 	/* where it came from, for traces and errors */
 	unsigned index; /* 1-based position among the rules */
@@ -60,6 +63,13 @@ struct rule {
 
 	enum rule_count count;
 	uint32_t count_n;
+
+	/* "chance P%": once the matches and the count admit a segment, the rule applies with
+	 * probability chance_ppm / RULE_CHANCE_SCALE, drawn from the matcher's seeded generator;
+	 * otherwise the segment goes on to the rules below. Without the clause (has_chance false,
+	 * as in a zeroed rule) the rule always applies. */
+	bool has_chance;
+	uint32_t chance_ppm; /* parts per million, 0 .. RULE_CHANCE_SCALE */
 
 	uint64_t hits; /* times the rule's action was applied, for the exit summary */
 };
@@ -102,12 +112,14 @@ struct matcher;
 
 /* A matcher holds per-connection occurrence counters for one ruleset. Direction is decided by
  * client_addr (host byte order): segments from it go from client to server. seed feeds the
- * jitter generator, so runs can be repeated. NULL when out of memory. */
+ * generator behind jitter and chance, so runs can be repeated. NULL when out of memory. */
 struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t seed);
 void matcher_free(struct matcher *m);
 /* Swap in a new ruleset (SIGHUP reload): counters start over. */
 void matcher_set_rules(struct matcher *m, struct ruleset *rs);
-/* Decide for one parsed TCP segment; increments the chosen rule's hits. */
+/* Decide for one parsed TCP segment; increments the chosen rule's hits. A rule with a chance
+ * strictly between 0% and 100% takes one number from the seeded generator for each segment it
+ * would otherwise decide (the same generator as jitter, so a seed repeats the whole run). */
 void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict *v);
 
 /* Counters are kept for at most this many connections at once (rules/README.md, "Counting"):

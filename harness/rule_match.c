@@ -3,7 +3,9 @@
  * Every rule whose matches hold counts the segment for its connection, whether or not an
  * earlier rule already took it: "nth 3" means the third such segment of the connection, as a
  * reader of the trace would count it. The first rule whose matches hold and whose count admits
- * this occurrence decides.
+ * this occurrence decides; a rule with "chance P%" then decides only when its draw says so,
+ * and otherwise lets the rules below have the segment, as if it had not matched (its count has
+ * still counted the segment).
  *
  * Counters live in a fixed-size table keyed by the unordered 4-tuple, so both directions of a
  * connection share them. Only rules with a count (first, nth, after) need counters, and only
@@ -325,6 +327,19 @@ static bool count_admits(const struct rule *r, uint32_t n)
 	return false;
 }
 
+/* The draw of "chance P%", made only for a segment the rule would otherwise decide, so the
+ * numbers drawn depend on the segments alone. 0% and 100% are certain and draw nothing: a rule
+ * with "chance 100%" behaves, random numbers included, exactly as one without it. The modulo
+ * bias over 2^64 is below 10^-13. */
+static bool chance_admits(struct matcher *m, const struct rule *r)
+{
+	if (!r->has_chance || r->chance_ppm >= RULE_CHANCE_SCALE)
+		return true;
+	if (r->chance_ppm == 0)
+		return false;
+	return rng_next(&m->rng) % RULE_CHANCE_SCALE < r->chance_ppm;
+}
+
 void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict *v)
 {
 	v->action = RULE_PASS;
@@ -352,10 +367,10 @@ void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict
 		if (!rule_matches(r, seg, dir))
 			continue;
 		if (m->slot[i] == NO_SLOT) {
-			if (!winner)
+			if (!winner && chance_admits(m, r))
 				winner = r;
-			if (m->n_counted == 0)
-				break; /* nothing left to count */
+			if (winner && m->n_counted == 0)
+				break; /* decided, and nothing left to count */
 			continue;
 		}
 		if (!row)
@@ -363,7 +378,7 @@ void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict
 		uint32_t *n = &row[m->slot[i]];
 		if (*n < UINT32_MAX)
 			++*n;
-		if (!winner && count_admits(r, *n))
+		if (!winner && count_admits(r, *n) && chance_admits(m, r))
 			winner = r;
 	}
 	if (!winner)

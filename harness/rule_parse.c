@@ -380,9 +380,9 @@ static int parse_ordinal(struct parser *ps, const struct word *w, uint32_t *n)
 }
 
 static const char *const keywords[] = {
-    "pass", "drop",  "delay", "jitter", "from",  "client", "server", "pure-ack",
-    "len",  "sport", "dport", "port",   "first", "nth",    "after",  "once",
-    "syn",  "fin",   "rst",   "psh",    "ack",   "urg",    "ece",    "cwr",
+    "pass",  "drop",  "delay", "jitter", "from", "client", "server", "pure-ack", "len",
+    "sport", "dport", "port",  "first",  "nth",  "after",  "once",   "syn",      "fin",
+    "rst",   "psh",   "ack",   "urg",    "ece",  "cwr",    "chance",
 };
 
 /* Edit distance with transpositions, capped: only small typos earn a "did you mean". */
@@ -440,12 +440,26 @@ static int unknown_word(struct parser *ps, const struct word *w)
 	if (w->len > 3 && memcmp(w->s, "len", 3) == 0 && !isalpha((unsigned char)w->s[3]))
 		return fail(ps, w->col, "unknown word '%.*s': put a space after len, like len >0",
 		            W(w));
+	if (w->len > 1 && w->s[w->len - 1] == '%')
+		return fail(ps, w->col, "'%.*s' needs the word chance before it, like chance 1%%",
+		            W(w));
+	/* what other tools call a loss rate */
+	static const char *const chance_words[] = {"prob",    "probability", "random", "rate",
+	                                           "percent", "pct",         "loss"};
+	for (size_t k = 0; k < sizeof(chance_words) / sizeof(chance_words[0]); k++)
+		if (word_is(w, chance_words[k]))
+			return fail(
+			    ps, w->col,
+			    "unknown word '%.*s': a random share of the segments is written "
+			    "chance P%%, like chance 1%%",
+			    W(w));
 	const char *s = suggest(w);
 	if (s)
 		return fail(ps, w->col, "unknown word '%.*s': did you mean '%s'?", W(w), s);
 	return fail(ps, w->col,
 	            "unknown word '%.*s': expected from, [flags], a flag word (syn, !ack...), "
-	            "pure-ack, len, sport, dport, port, or a count (first, nth, after, once)",
+	            "pure-ack, len, sport, dport, port, a count (first, nth, after, once) or "
+	            "chance",
 	            W(w));
 }
 
@@ -502,6 +516,99 @@ static int parse_count(struct parser *ps, unsigned *i, struct rule *r, enum rule
 	if (rc < 0 || n == 0)
 		return fail(ps, w->col, "'%.*s' needs a positive count, like %.*s 2", W(kw), W(kw));
 	r->count_n = n;
+	return 0;
+}
+
+/* "1.25": a number in units of 1/10000, so percentages come out in parts per million. */
+static void format_e4(char *buf, size_t size, uint64_t v)
+{
+	int n = snprintf(buf, size, "%llu.%04u", (unsigned long long)(v / 10000),
+	                 (unsigned)(v % 10000));
+	while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && (size_t)n < size && buf[n - 1] == '.')
+		buf[--n] = '\0';
+}
+
+/* "chance P%": P from 0 to 100, with at most four decimals (0.0001% is one in a million). A
+ * bare number is refused rather than read as a fraction: "chance 1" could mean 1% or 100%. */
+static int parse_chance(struct parser *ps, unsigned *i, struct rule *r)
+{
+	static const char usage[] = "'chance' needs a percentage, like chance 1% or chance 0.5%";
+	const struct word *kw = &ps->words[*i];
+	if (r->has_chance)
+		return fail(ps, kw->col, "duplicate chance: a rule has one chance");
+	if (*i + 1 >= ps->n_words)
+		return fail(ps, end_col(ps), "%s", usage);
+	const struct word *w = &ps->words[++*i];
+	size_t k = 0;
+	bool negative = w->s[0] == '-';
+	if (negative)
+		k++;
+	uint64_t e4 = 0; /* the number times 10000, saturated well above 100% */
+	size_t whole_digits = 0;
+	while (k < w->len && isdigit((unsigned char)w->s[k])) {
+		if (e4 <= 100000000u)
+			e4 = e4 * 10 + (uint64_t)(w->s[k] - '0') * 10000;
+		k++;
+		whole_digits++;
+	}
+	bool finer = false, point = false;
+	if (k < w->len && w->s[k] == '.') {
+		point = true;
+		k++;
+		uint64_t place = 1000;
+		size_t start = k;
+		while (k < w->len && isdigit((unsigned char)w->s[k])) {
+			if (place)
+				e4 += (uint64_t)(w->s[k] - '0') * place;
+			else if (w->s[k] != '0')
+				finer = true;
+			place /= 10;
+			k++;
+		}
+		if (k == start)
+			return fail(ps, w->col,
+			            "'%.*s' needs digits after the '.', like chance 0.5%%", W(w));
+	}
+	if (whole_digits == 0 && point)
+		return fail(ps, w->col, "'%.*s' needs a digit before the '.', like chance 0.5%%",
+		            W(w));
+	if (whole_digits == 0)
+		return fail(ps, w->col, "%s", usage);
+	if (negative)
+		return fail(ps, w->col,
+		            "chance '%.*s' is negative: use 0%% to 100%%, like chance 1%%", W(w));
+	if (k == w->len) {
+		/* a number without its '%' */
+		if (*i + 1 < ps->n_words && word_is(&ps->words[*i + 1], "%"))
+			return fail(ps, ps->words[*i + 1].col,
+			            "write the '%%' right after the number, like chance %.*s%%",
+			            W(w));
+		if (point && e4 <= 10000 && !finer) {
+			char pct[32];
+			format_e4(pct, sizeof(pct), e4 * 100);
+			return fail(
+			    ps, w->col,
+			    "'%.*s' needs a '%%': chance is a percentage, like chance 1%% (a "
+			    "probability of %.*s is chance %s%%)",
+			    W(w), W(w), pct);
+		}
+		return fail(ps, w->col,
+		            "'%.*s' needs a '%%': chance is a percentage, like chance 1%%", W(w));
+	}
+	if (k + 1 != w->len || w->s[k] != '%')
+		return fail(ps, w->col, "%s", usage);
+	if (e4 > RULE_CHANCE_SCALE || (e4 == RULE_CHANCE_SCALE && finer))
+		return fail(ps, w->col,
+		            "chance '%.*s' is more than 100%%: use 0%% to 100%%, like chance 1%%",
+		            W(w));
+	if (finer)
+		return fail(ps, w->col,
+		            "chance '%.*s' is finer than 0.0001%%: use at most four decimals",
+		            W(w));
+	r->has_chance = true;
+	r->chance_ppm = (uint32_t)e4;
 	return 0;
 }
 
@@ -652,6 +759,9 @@ static int parse_rule(struct parser *ps, struct rule *r)
 				return rc;
 		} else if (word_is(w, "after")) {
 			if ((rc = parse_count(ps, &i, r, RULE_COUNT_AFTER)))
+				return rc;
+		} else if (word_is(w, "chance")) {
+			if ((rc = parse_chance(ps, &i, r)))
 				return rc;
 		} else if (starts_with_digit(w)) {
 			uint32_t n = 0;

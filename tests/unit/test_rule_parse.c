@@ -114,6 +114,7 @@ START_TEST(test_rule_without_matches_has_match_everything_defaults)
 	ck_assert_uint_eq(r->dport, 0);
 	ck_assert_uint_eq(r->port, 0);
 	ck_assert_int_eq(r->count, RULE_COUNT_ALL);
+	ck_assert(!r->has_chance);
 	ck_assert_uint_eq(r->hits, 0);
 }
 END_TEST
@@ -270,6 +271,55 @@ START_TEST(test_counts_first_nth_after_once_and_ordinals)
 }
 END_TEST
 
+START_TEST(test_chance_percentages_become_parts_per_million)
+{
+	static const struct {
+		const char *text;
+		uint32_t ppm;
+	} cases[] = {
+	    {"drop chance 1%", 10000},
+	    {"drop chance 0.5%", 5000},
+	    {"drop chance 0%", 0},
+	    {"drop chance 100%", RULE_CHANCE_SCALE},
+	    {"drop chance 100.0000%", 1000000},
+	    {"drop chance 33.3333%", 333333},
+	    {"drop chance 0.0001%", 1},
+	    {"drop chance 12.25%", 122500},
+	    {"drop chance 07%", 70000},
+	    {"drop chance 0.50000000%", 5000},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct rule *r = one_rule(cases[i].text);
+		ck_assert_msg(r->has_chance, "%s", cases[i].text);
+		ck_assert_msg(r->chance_ppm == cases[i].ppm, "%s: %u ppm", cases[i].text,
+		              r->chance_ppm);
+		ruleset_free(&rs);
+	}
+}
+END_TEST
+
+START_TEST(test_chance_combines_with_matches_count_and_jitter_in_any_order)
+{
+	const struct rule *r = one_rule("drop [.] len >0 from client chance 1%");
+	ck_assert_int_eq(r->action, RULE_DROP);
+	ck_assert(r->flags_exact);
+	ck_assert_uint_eq(r->flags_set, TCPF_ACK);
+	ck_assert_uint_eq(r->len_min, 1);
+	ck_assert_int_eq(r->dir, RULE_DIR_FROM_CLIENT);
+	ck_assert(r->has_chance);
+	ck_assert_uint_eq(r->chance_ppm, 10000);
+	ruleset_free(&rs);
+	r = one_rule("delay 50ms jitter 10ms chance 2.5% first 5 fin");
+	ck_assert_uint_eq(r->delay_us, 50000);
+	ck_assert_uint_eq(r->jitter_us, 10000);
+	ck_assert_uint_eq(r->chance_ppm, 25000);
+	ck_assert_int_eq(r->count, RULE_COUNT_FIRST);
+	ck_assert_uint_eq(r->count_n, 5);
+	ck_assert_uint_eq(r->flags_set, TCPF_FIN);
+	ck_assert_str_eq(r->text, "delay 50ms jitter 10ms chance 2.5% first 5 fin");
+}
+END_TEST
+
 START_TEST(test_matches_and_count_come_in_any_order)
 {
 	const struct rule *r = one_rule("drop first 2 from client len 0 [S] dport 80");
@@ -401,7 +451,38 @@ static const struct {
     {"drop SYN", 1, 6, "unknown word 'SYN': did you mean 'syn'?"},
     {"drop blah", 1, 6,
      "unknown word 'blah': expected from, [flags], a flag word (syn, !ack...), pure-ack, len, "
-     "sport, dport, port, or a count (first, nth, after, once)"},
+     "sport, dport, port, a count (first, nth, after, once) or chance"},
+    {"drop chance", 1, 12, "'chance' needs a percentage, like chance 1% or chance 0.5%"},
+    {"drop chance syn", 1, 13, "'chance' needs a percentage, like chance 1% or chance 0.5%"},
+    {"drop chance x%", 1, 13, "'chance' needs a percentage, like chance 1% or chance 0.5%"},
+    {"drop chance 1%%", 1, 13, "'chance' needs a percentage, like chance 1% or chance 0.5%"},
+    {"drop chance 1", 1, 13, "'1' needs a '%': chance is a percentage, like chance 1%"},
+    {"drop len >0 chance 0.01", 1, 20,
+     "'0.01' needs a '%': chance is a percentage, like chance 1% (a probability of 0.01 is "
+     "chance 1%)"},
+    {"drop chance 0.005 from client", 1, 13,
+     "'0.005' needs a '%': chance is a percentage, like chance 1% (a probability of 0.005 is "
+     "chance 0.5%)"},
+    {"drop chance 1 %", 1, 15, "write the '%' right after the number, like chance 1%"},
+    {"drop chance 150%", 1, 13, "chance '150%' is more than 100%: use 0% to 100%, like chance 1%"},
+    {"drop chance 100.00001%", 1, 13,
+     "chance '100.00001%' is more than 100%: use 0% to 100%, like chance 1%"},
+    {"drop chance 99999999999999999999%", 1, 13,
+     "chance '99999999999999999999%' is more than 100%: use 0% to 100%, like chance 1%"},
+    {"drop chance -1%", 1, 13, "chance '-1%' is negative: use 0% to 100%, like chance 1%"},
+    {"drop chance -0.5", 1, 13, "chance '-0.5' is negative: use 0% to 100%, like chance 1%"},
+    {"drop chance 0.00001%", 1, 13,
+     "chance '0.00001%' is finer than 0.0001%: use at most four decimals"},
+    {"drop chance 1.%", 1, 13, "'1.%' needs digits after the '.', like chance 0.5%"},
+    {"drop chance .5%", 1, 13, "'.5%' needs a digit before the '.', like chance 0.5%"},
+    {"drop chance 1% syn chance 2%", 1, 20, "duplicate chance: a rule has one chance"},
+    {"drop len >0 1%", 1, 13, "'1%' needs the word chance before it, like chance 1%"},
+    {"drop prob 0.01", 1, 6,
+     "unknown word 'prob': a random share of the segments is written chance P%, like chance 1%"},
+    {"drop chanse 1%", 1, 6, "unknown word 'chanse': did you mean 'chance'?"},
+    {"chance 1% drop", 1, 1,
+     "unknown action 'chance': expected pass, drop or delay (a rule starts with its action, "
+     "like: drop [S] from client)"},
     {"drop syn drop", 1, 10, "a second action 'drop': one rule per line, with its action first"},
     {"\tdrop\t[SX]", 1, 9, "unknown flag letter 'X' in [SX]: use F S R P . U E W"},
     {"# ok\ndrop [S]\n\n  pass fin\ndrop [S] nth", 5, 13,
@@ -528,7 +609,7 @@ START_TEST(test_long_words_and_lines_are_cut_in_the_error_not_overflowed)
 	/* the word is quoted up to 40 characters, and the advice still fits */
 	ck_assert_ptr_nonnull(
 	    strstr(err.msg, "unknown word 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx': "));
-	ck_assert_ptr_nonnull(strstr(err.msg, "(first, nth, after, once)"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "(first, nth, after, once) or chance"));
 	char *out = print_error();
 	ck_assert_ptr_nonnull(strstr(out, "long:1:606: "));
 	free(out);
@@ -592,7 +673,7 @@ START_TEST(test_every_shipped_rules_file_parses)
 		files++;
 	}
 	closedir(d);
-	ck_assert_uint_ge(files, 7);
+	ck_assert_uint_ge(files, 9);
 }
 END_TEST
 
@@ -615,6 +696,23 @@ START_TEST(test_syn_timeout_rules_drop_every_client_syn)
 	ck_assert_uint_eq(r->flags_set, TCPF_SYN);
 	ck_assert_int_eq(r->dir, RULE_DIR_FROM_CLIENT);
 	ck_assert_int_eq(r->count, RULE_COUNT_ALL);
+}
+END_TEST
+
+START_TEST(test_random_loss_rules_drop_one_percent_of_data_both_ways)
+{
+	parse_shipped("random-loss-1pct.rules");
+	ck_assert_uint_eq(rs.n_rules, 1);
+	const struct rule *r = &rs.rules[0];
+	ck_assert_int_eq(r->action, RULE_DROP);
+	ck_assert_int_eq(r->dir, RULE_DIR_ANY);
+	ck_assert(!r->flags_exact);
+	ck_assert_uint_eq(r->flags_set | r->flags_clear, 0);
+	ck_assert_uint_eq(r->len_min, 1);
+	ck_assert_uint_eq(r->len_max, UINT32_MAX);
+	ck_assert_int_eq(r->count, RULE_COUNT_ALL);
+	ck_assert(r->has_chance);
+	ck_assert_uint_eq(r->chance_ppm, 10000);
 }
 END_TEST
 
@@ -650,6 +748,8 @@ static Suite *rule_parse_suite(void)
 	tcase_add_test(tc, test_len_forms_give_inclusive_ranges);
 	tcase_add_test(tc, test_ports_sport_dport_and_either_end);
 	tcase_add_test(tc, test_counts_first_nth_after_once_and_ordinals);
+	tcase_add_test(tc, test_chance_percentages_become_parts_per_million);
+	tcase_add_test(tc, test_chance_combines_with_matches_count_and_jitter_in_any_order);
 	tcase_add_test(tc, test_matches_and_count_come_in_any_order);
 	tcase_add_test(tc, test_comments_blank_lines_and_crlf_are_skipped);
 	tcase_add_test(tc, test_empty_and_comment_only_texts_are_valid);
@@ -675,6 +775,7 @@ static Suite *rule_parse_suite(void)
 	tcase_add_test(tc, test_file_with_nul_byte_is_rejected_at_its_position);
 	tcase_add_test(tc, test_every_shipped_rules_file_parses);
 	tcase_add_test(tc, test_syn_timeout_rules_drop_every_client_syn);
+	tcase_add_test(tc, test_random_loss_rules_drop_one_percent_of_data_both_ways);
 	tcase_add_test(tc, test_no_faults_rules_hold_no_rule);
 	suite_add_tcase(s, tc);
 	return s;
