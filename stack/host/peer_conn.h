@@ -17,43 +17,43 @@
 
 /* What every connection of one program shares. */
 struct peer_env {
-        struct event_loop *loop;
-        struct stack_driver *drv;
-        struct stack *stack;
-        struct peer_log *log;
-        const struct peer_script *script;
-        uint32_t remote_addr; /* client: where to connect */
-        uint16_t remote_port;
-        uint16_t local_port; /* client: source port, 0 for an ephemeral one */
-        bool nodelay;
+	struct event_loop *loop;
+	struct stack_driver *drv;
+	struct stack *stack;
+	struct peer_log *log;
+	const struct peer_script *script;
+	uint32_t remote_addr; /* client: where to connect */
+	uint16_t remote_port;
+	uint16_t local_port; /* client: source port, 0 for an ephemeral one */
+	bool nodelay;
 };
 
 struct peer_conn {
-        const struct peer_env *env;
-        int sock;        /* stack handle, 0 before connect */
-        bool has_handle; /* not yet given back by close/abort */
-        enum tcp_state state;
-        bool connected;
-        bool kicked;
+	const struct peer_env *env;
+	int sock;        /* stack handle, 0 before connect */
+	bool has_handle; /* not yet given back by close/abort */
+	enum tcp_state state;
+	bool connected;
+	bool kicked;
 
-        size_t pc; /* current step */
-        bool step_started;
-        uint64_t step_done; /* bytes of the current step so far */
-        long sleep_timer;
-        bool sleep_over;
-        bool eof_seen;
+	size_t pc; /* current step */
+	bool step_started;
+	uint64_t step_done; /* bytes of the current step so far */
+	long sleep_timer;
+	bool sleep_over;
+	bool eof_seen;
 
-        int error;        /* first error (negative errno) while the script ran */
-        int late_error;   /* an error reported after the socket was given back */
-        bool script_over; /* the script ended (last step, or an error) */
-        bool finished;    /* and the connection is CLOSED, in TIME-WAIT, or aborted */
-        bool short_read;  /* `read N` met EOF first */
+	int error;        /* first error (negative errno) while the script ran */
+	int late_error;   /* an error reported after the socket was given back */
+	bool script_over; /* the script ended (last step, or an error) */
+	bool finished;    /* and the connection is CLOSED, in TIME-WAIT, or aborted */
+	bool short_read;  /* `read N` met EOF first */
 
-        uint64_t tx_hash, rx_hash; /* FNV-1a (peer_script_hash) of all bytes sent, received */
-        uint64_t tx_bytes, rx_bytes;
+	uint64_t tx_hash, rx_hash; /* FNV-1a (peer_script_hash) of all bytes sent, received */
+	uint64_t tx_bytes, rx_bytes;
 
-        uint8_t *buf; /* outgoing chunk (send) or bytes to echo */
-        size_t buf_off, buf_len;
+	uint8_t *buf; /* outgoing chunk (send) or bytes to echo */
+	size_t buf_off, buf_len;
 };
 
 /* Scripts are harness/peer_script.h's, shared with synfin-kpeer, so both ends send the same

@@ -15,10 +15,10 @@
 #include "event_loop.h"
 
 struct peer_log {
-        FILE *text;  /* NULL: no text log */
-        FILE *jsonl; /* NULL: no JSON Lines */
-        const struct event_loop *loop;
-        uint64_t start_ns;
+	FILE *text;  /* NULL: no text log */
+	FILE *jsonl; /* NULL: no JSON Lines */
+	const struct event_loop *loop;
+	uint64_t start_ns;
 };
 
 /* Opens path for JSON Lines when not NULL; 0 or a negative errno. */

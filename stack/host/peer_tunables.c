@@ -12,14 +12,14 @@
 enum tunable_kind { TK_UINT, TK_U8, TK_U16, TK_U32, TK_US, TK_BOOL };
 
 static const struct tunable {
-        const char *name;
-        enum tunable_kind kind;
-        size_t off;
+	const char *name;
+	enum tunable_kind kind;
+	size_t off;
 } tunables[] = {
 #define T(name, kind)                                                                              \
-        {                                                                                          \
+	{                                                                                          \
 #name, kind, offsetof(struct stack_tunables, name)                                 \
-        }
+	}
     T(syn_retries, TK_UINT),
     T(synack_retries, TK_UINT),
     T(syn_linear_timeouts, TK_UINT),
@@ -44,131 +44,131 @@ static const struct tunable {
 /* "300ms", "1s", "1.5s", "250us", "2m"; a bare "0". */
 int peer_parse_duration(const char *text, uint64_t *us)
 {
-        char *end;
-        errno = 0;
-        double v = strtod(text, &end);
-        if (end == text || errno || v < 0 || v > 1e9)
-                return -EINVAL;
-        double mult;
-        if (!strcmp(end, "us"))
-                mult = 1;
-        else if (!strcmp(end, "ms"))
-                mult = 1e3;
-        else if (!strcmp(end, "s"))
-                mult = 1e6;
-        else if (!strcmp(end, "m") || !strcmp(end, "min"))
-                mult = 60e6;
-        else if (*end == '\0' && v == 0)
-                mult = 0;
-        else
-                return -EINVAL; /* a bare number would be ambiguous */
-        *us = (uint64_t)(v * mult + 0.5);
-        return 0;
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (end == text || errno || v < 0 || v > 1e9)
+		return -EINVAL;
+	double mult;
+	if (!strcmp(end, "us"))
+		mult = 1;
+	else if (!strcmp(end, "ms"))
+		mult = 1e3;
+	else if (!strcmp(end, "s"))
+		mult = 1e6;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		mult = 60e6;
+	else if (*end == '\0' && v == 0)
+		mult = 0;
+	else
+		return -EINVAL; /* a bare number would be ambiguous */
+	*us = (uint64_t)(v * mult + 0.5);
+	return 0;
 }
 
 /* A decimal or 0x number, with an optional K or M (1024-based) suffix. */
 int peer_parse_count(const char *text, uint64_t *out)
 {
-        char *end;
-        errno = 0;
-        if (*text == '-')
-                return -EINVAL;
-        unsigned long long v = strtoull(text, &end, 0);
-        if (end == text || errno)
-                return -EINVAL;
-        if (*end == 'K' || *end == 'k')
-                v <<= 10, end++;
-        else if (*end == 'M' || *end == 'm')
-                v <<= 20, end++;
-        if (*end)
-                return -EINVAL;
-        *out = v;
-        return 0;
+	char *end;
+	errno = 0;
+	if (*text == '-')
+		return -EINVAL;
+	unsigned long long v = strtoull(text, &end, 0);
+	if (end == text || errno)
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 int peer_set_tunable(struct stack_tunables *t, const char *assign, char *why, size_t why_size)
 {
-        const char *eq = strchr(assign, '=');
-        if (eq == NULL) {
-                snprintf(why, why_size, "--set %s: expected NAME=VALUE", assign);
-                return -EINVAL;
-        }
-        size_t nlen = (size_t)(eq - assign);
-        const char *val = eq + 1;
-        for (size_t i = 0; i < sizeof(tunables) / sizeof(tunables[0]); i++) {
-                const struct tunable *tn = &tunables[i];
-                if (strlen(tn->name) != nlen || strncmp(tn->name, assign, nlen) != 0)
-                        continue;
-                char *p = (char *)t + tn->off;
-                if (tn->kind == TK_US) {
-                        uint64_t us;
-                        if (peer_parse_duration(val, &us) != 0) {
-                                snprintf(why, why_size,
-                                         "--set %s: '%s' is not a duration (e.g. 200ms, 1s, 500us)",
-                                         tn->name, val);
-                                return -EINVAL;
-                        }
-                        memcpy(p, &us, sizeof(us));
-                        return 0;
-                }
-                if (tn->kind == TK_BOOL) {
-                        bool b;
-                        if (!strcmp(val, "1") || !strcmp(val, "true") || !strcmp(val, "on"))
-                                b = true;
-                        else if (!strcmp(val, "0") || !strcmp(val, "false") || !strcmp(val, "off"))
-                                b = false;
-                        else {
-                                snprintf(why, why_size, "--set %s: '%s' is not 0/1/true/false",
-                                         tn->name, val);
-                                return -EINVAL;
-                        }
-                        memcpy(p, &b, sizeof(b));
-                        return 0;
-                }
-                uint64_t v;
-                uint64_t max = tn->kind == TK_U8    ? UINT8_MAX
-                               : tn->kind == TK_U16 ? UINT16_MAX
-                               : tn->kind == TK_U32 ? UINT32_MAX
-                                                    : UINT_MAX;
-                if (peer_parse_count(val, &v) != 0 || v > max) {
-                        snprintf(why, why_size, "--set %s: '%s' is not a number in 0..%" PRIu64,
-                                 tn->name, val, max);
-                        return -EINVAL;
-                }
-                if (tn->kind == TK_U8) {
-                        uint8_t x = (uint8_t)v;
-                        memcpy(p, &x, sizeof(x));
-                } else if (tn->kind == TK_U16) {
-                        uint16_t x = (uint16_t)v;
-                        memcpy(p, &x, sizeof(x));
-                } else if (tn->kind == TK_U32) {
-                        uint32_t x = (uint32_t)v;
-                        memcpy(p, &x, sizeof(x));
-                } else {
-                        unsigned x = (unsigned)v;
-                        memcpy(p, &x, sizeof(x));
-                }
-                return 0;
-        }
-        snprintf(why, why_size, "--set: unknown tunable '%.*s' (see --help)", (int)nlen, assign);
-        return -EINVAL;
+	const char *eq = strchr(assign, '=');
+	if (eq == NULL) {
+		snprintf(why, why_size, "--set %s: expected NAME=VALUE", assign);
+		return -EINVAL;
+	}
+	size_t nlen = (size_t)(eq - assign);
+	const char *val = eq + 1;
+	for (size_t i = 0; i < sizeof(tunables) / sizeof(tunables[0]); i++) {
+		const struct tunable *tn = &tunables[i];
+		if (strlen(tn->name) != nlen || strncmp(tn->name, assign, nlen) != 0)
+			continue;
+		char *p = (char *)t + tn->off;
+		if (tn->kind == TK_US) {
+			uint64_t us;
+			if (peer_parse_duration(val, &us) != 0) {
+				snprintf(why, why_size,
+				         "--set %s: '%s' is not a duration (e.g. 200ms, 1s, 500us)",
+				         tn->name, val);
+				return -EINVAL;
+			}
+			memcpy(p, &us, sizeof(us));
+			return 0;
+		}
+		if (tn->kind == TK_BOOL) {
+			bool b;
+			if (!strcmp(val, "1") || !strcmp(val, "true") || !strcmp(val, "on"))
+				b = true;
+			else if (!strcmp(val, "0") || !strcmp(val, "false") || !strcmp(val, "off"))
+				b = false;
+			else {
+				snprintf(why, why_size, "--set %s: '%s' is not 0/1/true/false",
+				         tn->name, val);
+				return -EINVAL;
+			}
+			memcpy(p, &b, sizeof(b));
+			return 0;
+		}
+		uint64_t v;
+		uint64_t max = tn->kind == TK_U8    ? UINT8_MAX
+		               : tn->kind == TK_U16 ? UINT16_MAX
+		               : tn->kind == TK_U32 ? UINT32_MAX
+		                                    : UINT_MAX;
+		if (peer_parse_count(val, &v) != 0 || v > max) {
+			snprintf(why, why_size, "--set %s: '%s' is not a number in 0..%" PRIu64,
+			         tn->name, val, max);
+			return -EINVAL;
+		}
+		if (tn->kind == TK_U8) {
+			uint8_t x = (uint8_t)v;
+			memcpy(p, &x, sizeof(x));
+		} else if (tn->kind == TK_U16) {
+			uint16_t x = (uint16_t)v;
+			memcpy(p, &x, sizeof(x));
+		} else if (tn->kind == TK_U32) {
+			uint32_t x = (uint32_t)v;
+			memcpy(p, &x, sizeof(x));
+		} else {
+			unsigned x = (unsigned)v;
+			memcpy(p, &x, sizeof(x));
+		}
+		return 0;
+	}
+	snprintf(why, why_size, "--set: unknown tunable '%.*s' (see --help)", (int)nlen, assign);
+	return -EINVAL;
 }
 
 void peer_tunables_help(char *buf, size_t size)
 {
-        size_t n = 0;
-        n += (size_t)snprintf(buf + n, size - n, "                        ");
-        unsigned col = 24;
-        for (size_t i = 0; i < sizeof(tunables) / sizeof(tunables[0]) && n < size; i++) {
-                size_t w = strlen(tunables[i].name) + 1;
-                if (col + w > 92) {
-                        n += (size_t)snprintf(buf + n, size - n, "\n                        ");
-                        col = 24;
-                }
-                n += (size_t)snprintf(buf + n, size - n, "%s%s", col > 24 ? " " : "",
-                                      tunables[i].name);
-                col += (unsigned)w;
-        }
-        if (n < size)
-                snprintf(buf + n, size - n, "\n");
+	size_t n = 0;
+	n += (size_t)snprintf(buf + n, size - n, "                        ");
+	unsigned col = 24;
+	for (size_t i = 0; i < sizeof(tunables) / sizeof(tunables[0]) && n < size; i++) {
+		size_t w = strlen(tunables[i].name) + 1;
+		if (col + w > 92) {
+			n += (size_t)snprintf(buf + n, size - n, "\n                        ");
+			col = 24;
+		}
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", col > 24 ? " " : "",
+		                      tunables[i].name);
+		col += (unsigned)w;
+	}
+	if (n < size)
+		snprintf(buf + n, size - n, "\n");
 }

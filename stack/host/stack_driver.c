@@ -10,166 +10,166 @@
 #define RX_BATCH 256
 
 struct stack_driver {
-        struct event_loop *loop;
-        struct tun_device *dev;
-        struct stack *stack;
-        double scale;
-        uint64_t origin_ns; /* loop time at which the stack's clock read 0 */
-        uint64_t last_now;  /* the stack's clock never runs backwards */
-        long timer_id;      /* loop timer for the stack's deadline, 0 when none */
-        uint64_t timer_deadline;
-        stack_driver_turn_fn on_turn;
-        void *turn_arg;
-        struct stack_driver_stats stats;
-        uint8_t rx_buf[65536];
+	struct event_loop *loop;
+	struct tun_device *dev;
+	struct stack *stack;
+	double scale;
+	uint64_t origin_ns; /* loop time at which the stack's clock read 0 */
+	uint64_t last_now;  /* the stack's clock never runs backwards */
+	long timer_id;      /* loop timer for the stack's deadline, 0 when none */
+	uint64_t timer_deadline;
+	stack_driver_turn_fn on_turn;
+	void *turn_arg;
+	struct stack_driver_stats stats;
+	uint8_t rx_buf[65536];
 };
 
 static uint64_t to_stack_time(const struct stack_driver *d, uint64_t loop_ns)
 {
-        if (loop_ns <= d->origin_ns)
-                return 0;
-        return (uint64_t)((double)(loop_ns - d->origin_ns) * d->scale / 1000.0);
+	if (loop_ns <= d->origin_ns)
+		return 0;
+	return (uint64_t)((double)(loop_ns - d->origin_ns) * d->scale / 1000.0);
 }
 
 uint64_t stack_driver_loop_time(const struct stack_driver *d, uint64_t stack_us)
 {
-        /* Rounded up, so that the stack's clock has reached stack_us when the loop wakes. */
-        return d->origin_ns + (uint64_t)ceil((double)stack_us * 1000.0 / d->scale);
+	/* Rounded up, so that the stack's clock has reached stack_us when the loop wakes. */
+	return d->origin_ns + (uint64_t)ceil((double)stack_us * 1000.0 / d->scale);
 }
 
 uint64_t stack_driver_now(struct stack_driver *d)
 {
-        uint64_t now = to_stack_time(d, event_loop_now(d->loop));
-        if (now < d->last_now)
-                now = d->last_now;
-        d->last_now = now;
-        return now;
+	uint64_t now = to_stack_time(d, event_loop_now(d->loop));
+	if (now < d->last_now)
+		now = d->last_now;
+	d->last_now = now;
+	return now;
 }
 
 double stack_driver_elapsed(const struct stack_driver *d)
 {
-        return (double)(event_loop_now(d->loop) - d->origin_ns) / 1e9;
+	return (double)(event_loop_now(d->loop) - d->origin_ns) / 1e9;
 }
 
 static void emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t len)
 {
-        struct stack_driver *d = ctx;
-        (void)now;
-        int rc = tun_device_write(d->dev, pkt, len);
-        if (rc == 0)
-                d->stats.tx_packets++;
-        else if (rc == -EAGAIN || rc == -ENOBUFS)
-                d->stats.tx_dropped++;
-        else
-                d->stats.device_errors++;
+	struct stack_driver *d = ctx;
+	(void)now;
+	int rc = tun_device_write(d->dev, pkt, len);
+	if (rc == 0)
+		d->stats.tx_packets++;
+	else if (rc == -EAGAIN || rc == -ENOBUFS)
+		d->stats.tx_dropped++;
+	else
+		d->stats.device_errors++;
 }
 
 static void on_readable(struct event_loop *loop, int fd, unsigned events, void *arg)
 {
-        struct stack_driver *d = arg;
-        (void)loop;
-        (void)fd;
-        (void)events;
-        for (int i = 0; i < RX_BATCH; i++) {
-                ssize_t n = tun_device_read(d->dev, d->rx_buf, sizeof(d->rx_buf));
-                if (n == -EAGAIN)
-                        return;
-                if (n < 0) {
-                        d->stats.device_errors++;
-                        return;
-                }
-                d->stats.rx_packets++;
-                stack_input(d->stack, stack_driver_now(d), d->rx_buf, (size_t)n);
-        }
+	struct stack_driver *d = arg;
+	(void)loop;
+	(void)fd;
+	(void)events;
+	for (int i = 0; i < RX_BATCH; i++) {
+		ssize_t n = tun_device_read(d->dev, d->rx_buf, sizeof(d->rx_buf));
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			d->stats.device_errors++;
+			return;
+		}
+		d->stats.rx_packets++;
+		stack_input(d->stack, stack_driver_now(d), d->rx_buf, (size_t)n);
+	}
 }
 
 static void on_deadline(struct event_loop *loop, uint64_t now_ns, void *arg)
 {
-        struct stack_driver *d = arg;
-        (void)loop;
-        (void)now_ns;
-        d->timer_id = 0;
-        /* The loop woke at the deadline rounded up to its clock; never let a rounding error make
-         * the stack see a time just before the deadline it asked for. */
-        uint64_t now = stack_driver_now(d);
-        if (now < d->timer_deadline)
-                now = d->last_now = d->timer_deadline;
-        stack_timer(d->stack, now);
+	struct stack_driver *d = arg;
+	(void)loop;
+	(void)now_ns;
+	d->timer_id = 0;
+	/* The loop woke at the deadline rounded up to its clock; never let a rounding error make
+	 * the stack see a time just before the deadline it asked for. */
+	uint64_t now = stack_driver_now(d);
+	if (now < d->timer_deadline)
+		now = d->last_now = d->timer_deadline;
+	stack_timer(d->stack, now);
 }
 
 static void before_wait(struct event_loop *loop, void *arg)
 {
-        struct stack_driver *d = arg;
-        if (d->on_turn)
-                d->on_turn(d->turn_arg);
-        uint64_t deadline = stack_next_deadline(d->stack);
-        if (d->timer_id != 0 && deadline == d->timer_deadline)
-                return;
-        if (d->timer_id != 0) {
-                event_loop_timer_cancel(loop, d->timer_id);
-                d->timer_id = 0;
-        }
-        if (deadline == STACK_TIME_NEVER)
-                return;
-        long id = event_loop_timer_at(loop, stack_driver_loop_time(d, deadline), on_deadline, d);
-        if (id > 0) {
-                d->timer_id = id;
-                d->timer_deadline = deadline;
-        }
+	struct stack_driver *d = arg;
+	if (d->on_turn)
+		d->on_turn(d->turn_arg);
+	uint64_t deadline = stack_next_deadline(d->stack);
+	if (d->timer_id != 0 && deadline == d->timer_deadline)
+		return;
+	if (d->timer_id != 0) {
+		event_loop_timer_cancel(loop, d->timer_id);
+		d->timer_id = 0;
+	}
+	if (deadline == STACK_TIME_NEVER)
+		return;
+	long id = event_loop_timer_at(loop, stack_driver_loop_time(d, deadline), on_deadline, d);
+	if (id > 0) {
+		d->timer_id = id;
+		d->timer_deadline = deadline;
+	}
 }
 
 int stack_driver_new(struct event_loop *loop, struct tun_device *dev,
                      const struct stack_config *cfg, double time_scale,
                      stack_driver_turn_fn on_turn, void *turn_arg, struct stack_driver **out)
 {
-        if (!(time_scale > 0))
-                return -EINVAL;
-        struct stack_driver *d = calloc(1, sizeof(*d));
-        if (d == NULL)
-                return -ENOMEM;
-        d->loop = loop;
-        d->dev = dev;
-        d->scale = time_scale;
-        d->origin_ns = event_loop_update_now(loop);
-        d->on_turn = on_turn;
-        d->turn_arg = turn_arg;
-        struct stack_config c = *cfg;
-        c.emit = emit;
-        c.emit_ctx = d;
-        d->stack = stack_new(&c);
-        if (d->stack == NULL) {
-                free(d);
-                return -EINVAL;
-        }
-        int err = event_loop_watch_fd(loop, tun_device_fd(dev), EVENT_READ, on_readable, d);
-        if (err < 0) {
-                stack_free(d->stack);
-                free(d);
-                return err;
-        }
-        event_loop_set_before_wait(loop, before_wait, d);
-        *out = d;
-        return 0;
+	if (!(time_scale > 0))
+		return -EINVAL;
+	struct stack_driver *d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return -ENOMEM;
+	d->loop = loop;
+	d->dev = dev;
+	d->scale = time_scale;
+	d->origin_ns = event_loop_update_now(loop);
+	d->on_turn = on_turn;
+	d->turn_arg = turn_arg;
+	struct stack_config c = *cfg;
+	c.emit = emit;
+	c.emit_ctx = d;
+	d->stack = stack_new(&c);
+	if (d->stack == NULL) {
+		free(d);
+		return -EINVAL;
+	}
+	int err = event_loop_watch_fd(loop, tun_device_fd(dev), EVENT_READ, on_readable, d);
+	if (err < 0) {
+		stack_free(d->stack);
+		free(d);
+		return err;
+	}
+	event_loop_set_before_wait(loop, before_wait, d);
+	*out = d;
+	return 0;
 }
 
 void stack_driver_free(struct stack_driver *d)
 {
-        if (d == NULL)
-                return;
-        event_loop_unwatch_fd(d->loop, tun_device_fd(d->dev));
-        event_loop_set_before_wait(d->loop, NULL, NULL);
-        if (d->timer_id)
-                event_loop_timer_cancel(d->loop, d->timer_id);
-        stack_free(d->stack);
-        free(d);
+	if (d == NULL)
+		return;
+	event_loop_unwatch_fd(d->loop, tun_device_fd(d->dev));
+	event_loop_set_before_wait(d->loop, NULL, NULL);
+	if (d->timer_id)
+		event_loop_timer_cancel(d->loop, d->timer_id);
+	stack_free(d->stack);
+	free(d);
 }
 
 struct stack *stack_driver_stack(struct stack_driver *d)
 {
-        return d->stack;
+	return d->stack;
 }
 
 const struct stack_driver_stats *stack_driver_get_stats(const struct stack_driver *d)
 {
-        return &d->stats;
+	return &d->stats;
 }

@@ -15,10 +15,10 @@
 struct stack_driver;
 
 struct stack_driver_stats {
-        uint64_t rx_packets;    /* read from the device */
-        uint64_t tx_packets;    /* written to the device */
-        uint64_t tx_dropped;    /* device queue full: lost as on a wire */
-        uint64_t device_errors; /* reads or writes that failed otherwise */
+	uint64_t rx_packets;    /* read from the device */
+	uint64_t tx_packets;    /* written to the device */
+	uint64_t tx_dropped;    /* device queue full: lost as on a wire */
+	uint64_t device_errors; /* reads or writes that failed otherwise */
 };
 
 /* Called once per loop turn, before the deadline is armed: the application's chance to act on

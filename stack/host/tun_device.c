@@ -10,149 +10,188 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct tun_device {
-        int fd;
-        unsigned mtu;
-        char name[IFNAMSIZ];
+	int fd;
+	unsigned mtu;
+	char name[IFNAMSIZ];
 };
 
 #define HINT_TOPOLOGY                                                                              \
-        "run it inside a stack endpoint: netns/synfin-netns up RUN --client stack, then "          \
-        "netns/synfin-netns exec RUN client synfin-peer ..."
+	"run it inside a stack endpoint: netns/synfin-netns up RUN --client stack, then "          \
+	"netns/synfin-netns exec RUN client synfin-peer ..."
 
 static unsigned read_mtu(const char *name)
 {
-        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (s < 0)
-                return 1500;
-        struct ifreq ifr;
-        memset(&ifr, 0, sizeof(ifr));
-        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-        unsigned mtu = 1500;
-        if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= 68)
-                mtu = (unsigned)ifr.ifr_mtu;
-        close(s);
-        return mtu;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 1500;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	unsigned mtu = 1500;
+	if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= 68)
+		mtu = (unsigned)ifr.ifr_mtu;
+	close(s);
+	return mtu;
 }
 
 int tun_device_open(const char *name, struct tun_device **out, char *why, size_t why_size)
 {
-        *out = NULL;
-        if (name == NULL || name[0] == '\0' || strlen(name) >= IFNAMSIZ) {
-                snprintf(why, why_size, "bad tun device name '%s' (1 to %d characters)",
-                         name ? name : "", IFNAMSIZ - 1);
-                return -EINVAL;
-        }
-        /* TUNSETIFF on a name that does not exist would create a fresh device with no address or
-         * routes, and packets would go nowhere: insist on the one the topology made. */
-        if (if_nametoindex(name) == 0) {
-                int err = errno;
-                snprintf(why, why_size, "no network device '%s' in this namespace (%s); %s", name,
-                         strerror(err), HINT_TOPOLOGY);
-                return -ENODEV;
-        }
+	*out = NULL;
+	if (name == NULL || name[0] == '\0' || strlen(name) >= IFNAMSIZ) {
+		snprintf(why, why_size, "bad tun device name '%s' (1 to %d characters)",
+		         name ? name : "", IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	/* TUNSETIFF on a name that does not exist would create a fresh device with no address or
+	 * routes, and packets would go nowhere: insist on the one the topology made. */
+	if (if_nametoindex(name) == 0) {
+		int err = errno;
+		snprintf(why, why_size, "no network device '%s' in this namespace (%s); %s", name,
+		         strerror(err), HINT_TOPOLOGY);
+		return -ENODEV;
+	}
 
-        int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) {
-                int err = errno;
-                if (err == ENOENT || err == ENXIO || err == ENODEV)
-                        snprintf(why, why_size,
-                                 "cannot open /dev/net/tun (%s): load the tun module with "
-                                 "`modprobe tun`",
-                                 strerror(err));
-                else if (err == EACCES || err == EPERM)
-                        snprintf(why, why_size,
-                                 "cannot open /dev/net/tun (%s): run as root or with CAP_NET_ADMIN",
-                                 strerror(err));
-                else
-                        snprintf(why, why_size, "cannot open /dev/net/tun: %s", strerror(err));
-                return -err;
-        }
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+		if (err == ENOENT || err == ENXIO || err == ENODEV)
+			snprintf(why, why_size,
+			         "cannot open /dev/net/tun (%s): load the tun module with "
+			         "`modprobe tun`",
+			         strerror(err));
+		else if (err == EACCES || err == EPERM)
+			snprintf(why, why_size,
+			         "cannot open /dev/net/tun (%s): run as root or with CAP_NET_ADMIN",
+			         strerror(err));
+		else
+			snprintf(why, why_size, "cannot open /dev/net/tun: %s", strerror(err));
+		return -err;
+	}
 
-        struct ifreq ifr;
-        memset(&ifr, 0, sizeof(ifr));
-        ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-        if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-                int err = errno;
-                if (err == EPERM || err == EACCES)
-                        snprintf(why, why_size,
-                                 "cannot attach to %s (%s): need CAP_NET_ADMIN (run as root) or "
-                                 "ownership of the persistent device",
-                                 name, strerror(err));
-                else if (err == EBUSY)
-                        snprintf(why, why_size,
-                                 "cannot attach to %s: another process is attached to it (%s)",
-                                 name, strerror(err));
-                else if (err == EINVAL)
-                        snprintf(
-                            why, why_size,
-                            "cannot attach to %s: it is not a single-queue tun device (%s); %s",
-                            name, strerror(err), HINT_TOPOLOGY);
-                else
-                        snprintf(why, why_size, "cannot attach to %s: %s", name, strerror(err));
-                close(fd);
-                return -err;
-        }
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int err = errno;
+		if (err == EPERM || err == EACCES)
+			snprintf(why, why_size,
+			         "cannot attach to %s (%s): need CAP_NET_ADMIN (run as root) or "
+			         "ownership of the persistent device",
+			         name, strerror(err));
+		else if (err == EBUSY)
+			snprintf(why, why_size,
+			         "cannot attach to %s: another process is attached to it (%s)",
+			         name, strerror(err));
+		else if (err == EINVAL)
+			snprintf(
+			    why, why_size,
+			    "cannot attach to %s: it is not a single-queue tun device (%s); %s",
+			    name, strerror(err), HINT_TOPOLOGY);
+		else
+			snprintf(why, why_size, "cannot attach to %s: %s", name, strerror(err));
+		close(fd);
+		return -err;
+	}
 
-        struct tun_device *dev = calloc(1, sizeof(*dev));
-        if (dev == NULL) {
-                close(fd);
-                snprintf(why, why_size, "out of memory");
-                return -ENOMEM;
-        }
-        dev->fd = fd;
-        snprintf(dev->name, sizeof(dev->name), "%s", ifr.ifr_name);
-        dev->mtu = read_mtu(dev->name);
-        *out = dev;
-        return 0;
+	struct tun_device *dev = calloc(1, sizeof(*dev));
+	if (dev == NULL) {
+		close(fd);
+		snprintf(why, why_size, "out of memory");
+		return -ENOMEM;
+	}
+	dev->fd = fd;
+	snprintf(dev->name, sizeof(dev->name), "%s", ifr.ifr_name);
+	dev->mtu = read_mtu(dev->name);
+	*out = dev;
+	return 0;
+}
+
+int tun_device_wait_running(struct tun_device *dev, unsigned timeout_ms, char *why, size_t why_size)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		int err = errno;
+		snprintf(why, why_size, "socket: %s", strerror(err));
+		return -err;
+	}
+	int rc = -ETIMEDOUT;
+	for (unsigned waited = 0; waited <= timeout_ms; waited++) {
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev->name);
+		if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
+			rc = -errno;
+			snprintf(why, why_size, "%s: %s", dev->name, strerror(errno));
+			break;
+		}
+		if (!(ifr.ifr_flags & IFF_UP)) {
+			rc = -ENETDOWN;
+			snprintf(why, why_size, "%s is down: ip link set %s up", dev->name,
+			         dev->name);
+			break;
+		}
+		if (ifr.ifr_flags & IFF_RUNNING) {
+			rc = (int)waited;
+			break;
+		}
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+	}
+	if (rc == -ETIMEDOUT)
+		snprintf(why, why_size, "%s did not start running within %u ms", dev->name,
+		         timeout_ms);
+	close(s);
+	return rc;
 }
 
 void tun_device_close(struct tun_device *dev)
 {
-        if (dev == NULL)
-                return;
-        close(dev->fd);
-        free(dev);
+	if (dev == NULL)
+		return;
+	close(dev->fd);
+	free(dev);
 }
 
 int tun_device_fd(const struct tun_device *dev)
 {
-        return dev->fd;
+	return dev->fd;
 }
 
 const char *tun_device_name(const struct tun_device *dev)
 {
-        return dev->name;
+	return dev->name;
 }
 
 unsigned tun_device_mtu(const struct tun_device *dev)
 {
-        return dev->mtu;
+	return dev->mtu;
 }
 
 ssize_t tun_device_read(struct tun_device *dev, void *buf, size_t size)
 {
-        for (;;) {
-                ssize_t n = read(dev->fd, buf, size);
-                if (n >= 0)
-                        return n;
-                if (errno == EINTR)
-                        continue;
-                return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-        }
+	for (;;) {
+		ssize_t n = read(dev->fd, buf, size);
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	}
 }
 
 int tun_device_write(struct tun_device *dev, const void *pkt, size_t len)
 {
-        for (;;) {
-                ssize_t n = write(dev->fd, pkt, len);
-                if (n >= 0)
-                        return 0;
-                if (errno == EINTR)
-                        continue;
-                return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-        }
+	for (;;) {
+		ssize_t n = write(dev->fd, pkt, len);
+		if (n >= 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	}
 }

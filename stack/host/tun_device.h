@@ -16,6 +16,15 @@ struct tun_device;
 int tun_device_open(const char *name, struct tun_device **out, char *why, size_t why_size);
 void tun_device_close(struct tun_device *dev);
 
+/* Wait (polling, at most timeout_ms) until the kernel runs the device: attaching turns its
+ * carrier on, but the kernel activates the transmit queue later, from its link-watch work, and
+ * drops what it forwards to the device until then (so the answer to a first SYN could be lost).
+ * The device counts as running when it is up with IFF_RUNNING set. Returns the milliseconds
+ * waited, -ENETDOWN with a sentence in why when the device is administratively down, or
+ * -ETIMEDOUT. */
+int tun_device_wait_running(struct tun_device *dev, unsigned timeout_ms, char *why,
+                            size_t why_size);
+
 /* For the event loop: readable when a packet is waiting. */
 int tun_device_fd(const struct tun_device *dev);
 const char *tun_device_name(const struct tun_device *dev);
