@@ -353,7 +353,9 @@ int main(int argc, char **argv)
 	bench_row(false, "  virtual-time goodput, 1% loss", lossy.virt_mbps, "MB/s", "-",
 	          "%.2fx no loss", lossy.virt_mbps / clean.virt_mbps);
 	bench_row(false, "  segments dropped / retransmitted by client", (double)lossy.dropped,
-	          "segs", "-", "%llu retransmitted", (unsigned long long)lossy.retransmits);
+	          "segs", "-", "%llu retransmitted, %llu of them fast",
+	          (unsigned long long)lossy.retransmits,
+	          (unsigned long long)lossy.fast_retransmits);
 
 	bench_header("memory per connection");
 	const struct stack_tunables *tun;
