@@ -87,6 +87,14 @@ struct files {
 	size_t n;
 };
 
+static void files_free(struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i]);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -517,8 +525,10 @@ int main(int argc, char **argv)
 		if (r)
 			fprintf(stderr, PROG ": %s: no such scenario file or folder\n", argv[i]);
 	}
-	if (r)
+	if (r) {
+		files_free(&files);
 		return EXIT_USAGE;
+	}
 
 	if (!strcmp(cmd, "parse")) {
 		int bad = 0;
@@ -533,6 +543,7 @@ int main(int argc, char **argv)
 				scenario_free(&s);
 			}
 		}
+		files_free(&files);
 		return bad;
 	}
 	if (!strcmp(cmd, "run")) {
@@ -620,6 +631,8 @@ int main(int argc, char **argv)
 		else
 			printf("JUnit report: %s\n", o.junit);
 	}
+	free(jobs);
+	files_free(&files);
 	if (interrupted) {
 		fprintf(stderr, PROG ": interrupted\n");
 		return 130;
