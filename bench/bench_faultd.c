@@ -1,0 +1,390 @@
+/* bench_faultd: the real path. A synfin topology (netns/synfin-netns) with Linux TCP at both
+ * ends (synfin-kpeer), measured twice: with synfin-faultd in the wire namespace passing every
+ * segment through NFQUEUE (no rules, no trace), and with the NFQUEUE rule removed so the bridge
+ * forwards on its own. Printed: bulk throughput both ways and their ratio, and the round-trip
+ * time of 1-byte request/response exchanges, from which the latency the daemon adds per packet
+ * follows (each exchange crosses the wire twice).
+ *
+ * Targets: >= 125 MB/s (1 Gb/s) through the daemon, so a test of bulk transfer is not bound by
+ * the harness at the rates tests use; <= 50 us added per packet, well under the 1 ms-scale
+ * delays and timer tolerances (4 ms) the tests work with.
+ *
+ * Needs root; skips (exit 0) with a message otherwise. The topology is always taken down: at
+ * exit, on error and on SIGINT/SIGTERM/SIGHUP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+
+extern char **environ;
+
+#define SERVER_ADDR "192.168.1.109"
+
+static char netns_script[4096];
+static char run_id[16];
+static char tmpdir[256];
+static volatile sig_atomic_t topology_up;
+
+/* Async-signal-safe: fork, execv and waitpid only. */
+static void topology_down(void)
+{
+	if (!topology_up)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		char *argv[] = {netns_script, "down", run_id, NULL};
+		execv(netns_script, argv);
+		_exit(127);
+	}
+	if (pid > 0) {
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	topology_up = 0;
+}
+
+static void on_signal(int sig)
+{
+	topology_down();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void cleanup(void)
+{
+	topology_down();
+	if (tmpdir[0]) {
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_faultd: could not remove %s\n", tmpdir);
+	}
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("bench_faultd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1); /* cleanup() runs */
+}
+
+/* Start argv with stdout and stderr appended to log (NULL: /dev/null). */
+static pid_t spawn(char *const argv[], const char *log)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	const char *to = log ? log : "/dev/null";
+	posix_spawn_file_actions_addopen(&fa, 1, to, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	pid_t pid;
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc)
+		die("cannot start %s: %s", argv[0], strerror(rc));
+	return pid;
+}
+
+static int wait_exit(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int run(char *const argv[], const char *log)
+{
+	return wait_exit(spawn(argv, log));
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[4096];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Wait up to 5 s for needle to appear in path. */
+static void wait_for(const char *path, const char *needle, const char *what)
+{
+	for (int i = 0; i < 500; i++) {
+		if (needle ? file_has(path, needle) : access(path, F_OK) == 0)
+			return;
+		usleep(10000);
+	}
+	die("%s did not happen within 5 s (logs in %s)", what, tmpdir);
+}
+
+/* The time ("t") of the last kpeer JSON event with "what":what, and its "bytes" when asked. */
+static double event_time(const char *path, const char *what, unsigned long long *bytes)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		die("no event log %s", path);
+	char line[4096], key[64];
+	snprintf(key, sizeof(key), "\"what\":\"%s\"", what);
+	double t = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, key))
+			continue;
+		if (sscanf(line, "{\"t\":%lf", &t) != 1)
+			die("bad event line in %s: %s", path, line);
+		const char *b = strstr(line, "\"bytes\":");
+		if (bytes && b)
+			*bytes = strtoull(b + 8, NULL, 10);
+	}
+	fclose(f);
+	if (t < 0)
+		die("no '%s' event in %s (logs in %s)", what, path, tmpdir);
+	return t;
+}
+
+struct paths {
+	char faultd[4096], kpeer[4096];
+};
+
+static struct paths bin;
+static unsigned serial;
+
+/* One server + client exchange; returns the client's and the server's event logs. */
+static void exchange(const char *server_script, const char *client_script, char *srv_log,
+                     char *cli_log, size_t size)
+{
+	char listen_ready[64];
+	serial++;
+	snprintf(srv_log, size, "%s/server-%u.jsonl", tmpdir, serial);
+	snprintf(cli_log, size, "%s/client-%u.jsonl", tmpdir, serial);
+	char out_log[300];
+	snprintf(out_log, sizeof(out_log), "%s/endpoints.log", tmpdir);
+	char *sargv[] = {netns_script, "exec",    run_id,     "server",
+	                 bin.kpeer,    "server",  "--listen", "80",
+	                 "--quiet",    "--jsonl", srv_log,    (char *)server_script,
+	                 NULL};
+	pid_t server = spawn(sargv, out_log);
+	snprintf(listen_ready, sizeof(listen_ready), "\"what\":\"listening\"");
+	wait_for(srv_log, listen_ready, "the server's listen");
+	char *cargv[] = {netns_script, "exec",    run_id,      "client",
+	                 bin.kpeer,    "client",  "--connect", SERVER_ADDR ":80",
+	                 "--quiet",    "--jsonl", cli_log,     (char *)client_script,
+	                 NULL};
+	int rc = run(cargv, out_log);
+	if (rc)
+		die("client exited %d (logs in %s)", rc, tmpdir);
+	rc = wait_exit(server);
+	if (rc)
+		die("server exited %d (logs in %s)", rc, tmpdir);
+}
+
+/* Bulk: MB/s from the server's accept to its EOF. */
+static double bulk(const char *size)
+{
+	char srv[300], cli[300], script[64];
+	snprintf(script, sizeof(script), "connect; send %s; close", size);
+	exchange("accept; discard; close", script, srv, cli, sizeof(srv));
+	unsigned long long bytes = 0;
+	double t0 = event_time(srv, "accepted", NULL);
+	double t1 = event_time(srv, "eof", &bytes);
+	return (double)bytes / 1e6 / (t1 - t0);
+}
+
+/* Request/response: microseconds per 1-byte round trip, from connected to the last read. */
+static double pingpong(unsigned rounds)
+{
+	char srv[300], cli[300];
+	size_t cap = 16 * (size_t)rounds + 32;
+	char *script = malloc(cap);
+	if (!script)
+		die("out of memory");
+	size_t off = (size_t)snprintf(script, cap, "connect");
+	for (unsigned i = 0; i < rounds; i++)
+		off += (size_t)snprintf(script + off, cap - off, "; send 1; read 1");
+	snprintf(script + off, cap - off, "; close");
+	exchange("accept; echo; close", script, srv, cli, sizeof(srv));
+	free(script);
+	double t0 = event_time(cli, "connected", NULL);
+	double t1 = event_time(cli, "read", NULL);
+	return (t1 - t0) * 1e6 / rounds;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct measure {
+	double mbps, rtt_us;
+};
+
+static struct measure measure(const char *size, unsigned rounds, int reps)
+{
+	double m[9], r[9];
+	for (int i = 0; i < reps; i++) {
+		m[i] = bulk(size);
+		r[i] = pingpong(rounds);
+	}
+	return (struct measure){median(m, reps), median(r, reps)};
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: bench_faultd [--quick] [--build DIR] [--size N] [--rounds N] "
+	             "[--reps N]\n"
+	             "  --build DIR   build dir holding harness/faultd/synfin-faultd and\n"
+	             "                harness/kpeer/synfin-kpeer (default /work/main/build)\n"
+	             "  --size N      bytes per bulk transfer, kpeer syntax (200M; --quick 50M)\n"
+	             "  --rounds N    1-byte round trips per latency run (1000; --quick 200)\n"
+	             "  --reps N      runs of each, median taken (3; --quick 1; at most 9)\n");
+}
+
+int main(int argc, char **argv)
+{
+	bool quick = bench_quick(argc, argv);
+	const char *build = "/work/main/build";
+	const char *size = quick ? "50M" : "200M";
+	unsigned rounds = quick ? 200 : 1000;
+	int reps = quick ? 1 : 3;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0)
+			continue;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (i + 1 >= argc) {
+			usage(stderr);
+			return 64;
+		}
+		if (strcmp(argv[i], "--build") == 0)
+			build = argv[++i];
+		else if (strcmp(argv[i], "--size") == 0)
+			size = argv[++i];
+		else if (strcmp(argv[i], "--rounds") == 0)
+			rounds = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--reps") == 0)
+			reps = atoi(argv[++i]);
+		else {
+			usage(stderr);
+			return 64;
+		}
+	}
+	if (reps < 1 || reps > 9 || rounds < 1) {
+		usage(stderr);
+		return 64;
+	}
+
+	printf("bench_faultd: Linux TCP both ends, bridge in the wire namespace, with and without "
+	       "synfin-faultd on NFQUEUE%s\n",
+	       quick ? " (quick)" : "");
+	if (geteuid() != 0) {
+		printf("  skipped: needs root (network namespaces, iptables, NFQUEUE)\n");
+		return 0;
+	}
+	snprintf(bin.faultd, sizeof(bin.faultd), "%s/harness/faultd/synfin-faultd", build);
+	snprintf(bin.kpeer, sizeof(bin.kpeer), "%s/harness/kpeer/synfin-kpeer", build);
+	snprintf(netns_script, sizeof(netns_script), "%s/netns/synfin-netns", SYNFIN_BENCH_TREE);
+	const char *need[] = {bin.faultd, bin.kpeer, netns_script};
+	for (int i = 0; i < 3; i++) {
+		if (access(need[i], X_OK)) {
+			fprintf(stderr,
+			        "bench_faultd: %s is missing: build it (or pass --build DIR)\n",
+			        need[i]);
+			return 1;
+		}
+	}
+
+	/* unique per process: "bf" and the pid in base 36 */
+	unsigned long p = (unsigned long)getpid();
+	char digits[16];
+	int nd = 0;
+	do {
+		digits[nd++] = "0123456789abcdefghijklmnopqrstuvwxyz"[p % 36];
+		p /= 36;
+	} while (p);
+	int o = snprintf(run_id, sizeof(run_id), "bf");
+	while (nd)
+		run_id[o++] = digits[--nd];
+	run_id[o] = 0;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/synfin-bench-%s", run_id);
+	if (mkdir(tmpdir, 0700))
+		die("mkdir %s: %s", tmpdir, strerror(errno));
+	atexit(cleanup);
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	char log[300];
+	snprintf(log, sizeof(log), "%s/netns.log", tmpdir);
+	topology_up = 1; /* from here on, a partial topology is taken down too */
+	char *up[] = {netns_script, "up", run_id, NULL};
+	if (run(up, log))
+		die("synfin-netns up %s failed (see %s)", run_id, log);
+
+	char ready[300], flog[300];
+	snprintf(ready, sizeof(ready), "%s/faultd.ready", tmpdir);
+	snprintf(flog, sizeof(flog), "%s/faultd.log", tmpdir);
+	char *fargv[] = {netns_script, "exec",    run_id,    "wire", bin.faultd, "-q",
+	                 "0",          "--quiet", "--ready", ready,  NULL};
+	pid_t faultd = spawn(fargv, flog);
+	wait_for(ready, NULL, "synfin-faultd binding queue 0");
+	struct measure with = measure(size, rounds, reps);
+	kill(faultd, SIGTERM);
+	int rc = wait_exit(faultd);
+	if (rc)
+		die("synfin-faultd exited %d (see %s)", rc, flog);
+
+	char *flush[] = {netns_script, "exec", run_id, "wire", "iptables", "-F", "FORWARD", NULL};
+	if (run(flush, log))
+		die("iptables -F FORWARD in the wire namespace failed (see %s)", log);
+	struct measure without = measure(size, rounds, reps);
+	topology_down();
+
+	char what[96];
+	bench_header("bulk transfer (server's accept to EOF), median of runs");
+	snprintf(what, sizeof(what), "through synfin-faultd, send %s", size);
+	bench_row(true, what, with.mbps, "MB/s", ">= 125 MB/s", "%.2fx target, %.2fx bridge only%s",
+	          with.mbps / 125.0, with.mbps / without.mbps, with.mbps < 125 ? "  BELOW" : "");
+	snprintf(what, sizeof(what), "bridge only (NFQUEUE rule removed), send %s", size);
+	bench_row(false, what, without.mbps, "MB/s", "-", NULL);
+
+	bench_header("1-byte request/response round trips, median of runs");
+	snprintf(what, sizeof(what), "round trip through synfin-faultd (%u rounds)", rounds);
+	bench_row(false, what, with.rtt_us, "us", "-", "%.2fx bridge only",
+	          with.rtt_us / without.rtt_us);
+	bench_row(false, "round trip, bridge only", without.rtt_us, "us", "-", NULL);
+	double added = (with.rtt_us - without.rtt_us) / 2;
+	bench_row(true, "latency added per packet by synfin-faultd", added, "us", "<= 50 us",
+	          "%.2fx target%s", added / 50.0, added > 50 ? "  ABOVE" : "");
+	return 0;
+}
