@@ -55,9 +55,30 @@ static void topology_down(void)
 	topology_up = 0;
 }
 
+/* Async-signal-safe removal of the scratch directory. */
+static void remove_tmpdir(void)
+{
+	if (!tmpdir[0])
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = {"/bin/rm", "-rf", tmpdir, NULL};
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0) {
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+}
+
+static bool keep_logs;
+
 static void on_signal(int sig)
 {
 	topology_down();
+	remove_tmpdir();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -65,12 +86,10 @@ static void on_signal(int sig)
 static void cleanup(void)
 {
 	topology_down();
-	if (tmpdir[0]) {
-		char cmd[300];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "bench_faultd: could not remove %s\n", tmpdir);
-	}
+	if (keep_logs)
+		fprintf(stderr, "bench_faultd: logs kept in %s\n", tmpdir);
+	else
+		remove_tmpdir();
 }
 
 static void die(const char *fmt, ...)
@@ -81,6 +100,7 @@ static void die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+	keep_logs = true;
 	exit(1); /* cleanup() runs */
 }
 
