@@ -61,6 +61,13 @@ struct match_result {
 int conversation_match(const struct scn_case *c, const struct observed *o, struct match_result *m);
 void match_result_free(struct match_result *m);
 
+/* RFC 1122 4.2.3.2 (RFC 9293 MUST-58 / SHLD-19): the endpoint sending in direction dir ACKs at
+ * least every n-th full-sized segment: no ACK of it advances by more than n times the largest
+ * segment the peer sent (plus one for a FIN). Returns 0, or -1 with the first offence in why;
+ * a conversation without data from the peer passes. */
+int conversation_check_ack_every(const struct observed *o, int dir, unsigned n, char *why,
+                                 size_t size);
+
 /* The expected and observed conversations side by side, the failure marked. */
 void conversation_print_side_by_side(FILE *out, const struct scn_case *c, const struct observed *o,
                                      const struct match_result *m);

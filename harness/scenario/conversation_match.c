@@ -355,6 +355,42 @@ int conversation_match(const struct scn_case *c, const struct observed *o, struc
 	return 0;
 }
 
+int conversation_check_ack_every(const struct observed *o, int dir, unsigned n, char *why,
+                                 size_t size)
+{
+	uint32_t mss = 0;
+	for (size_t i = 0; i < o->n; i++)
+		if (o->segs[i].dir != dir && o->segs[i].len > mss)
+			mss = o->segs[i].len;
+	if (mss == 0)
+		return 0;
+	bool have = false;
+	uint32_t prev = 0;
+	for (size_t i = 0; i < o->n; i++) {
+		const struct obs_seg *s = &o->segs[i];
+		if (s->dir != dir || !(s->flags & TCPF_ACK))
+			continue;
+		if (s->flags & TCPF_SYN) {
+			/* the SYN-ACK's ack is where counting starts */
+			prev = s->rack;
+			have = true;
+			continue;
+		}
+		if (have && s->rack - prev > n * mss + 1) {
+			snprintf(
+			    why, size,
+			    "segment %zu (%s ack %u) acknowledges %u bytes at once, more than %u "
+			    "full segments of %u",
+			    i + 1, dir ? "s>c" : "c>s", s->rack, s->rack - prev, n, mss);
+			return -1;
+		}
+		if (!have || (int32_t)(s->rack - prev) > 0)
+			prev = s->rack;
+		have = true;
+	}
+	return 0;
+}
+
 void match_result_free(struct match_result *m)
 {
 	free(m->obs_to_exp);

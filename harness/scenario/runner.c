@@ -367,6 +367,14 @@ static void judge(const struct scn_case *c, const char *dir, struct endpoint_pro
 				                                     : "after the last one",
 				    (double)lo / 1e6, (double)hi / 1e6);
 		}
+		if (!why[0] && c->ack_every[k] &&
+		    conversation_check_ack_every(&o, k, c->ack_every[k], why, sizeof(why)) == 0)
+			why[0] = '\0';
+		if (why[0] && c->ack_every[k] && strstr(why, "acknowledges")) {
+			char tmp[200];
+			snprintf(tmp, sizeof(tmp), "%s: %s", role_name[k], why);
+			snprintf(why, sizeof(why), "%s", tmp);
+		}
 		if (!why[0] && c->receives[k] >= 0) {
 			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
 			received_check(path, (uint64_t)c->receives[k], role_name[k], why,

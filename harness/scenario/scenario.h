@@ -121,6 +121,8 @@ struct scn_endpoint {
 	size_t n_receives;
 	struct scn_item *lingers; /* stack: stay this long after the script (--linger) */
 	size_t n_lingers;
+	struct scn_item *ack_everys; /* every ACK covers at most N full segments of the peer's */
+	size_t n_ack_everys;
 };
 
 struct scn_skip {
@@ -182,6 +184,7 @@ struct scn_case {
 	size_t n_sees[2];
 	int64_t receives[2];   /* -1: not checked */
 	const char *linger[2]; /* NULL: none */
+	unsigned ack_every[2]; /* 0: not checked */
 	/* the conversation: pointers into scn->segs, in order */
 	const struct scn_seg **segs;
 	size_t n_segs;

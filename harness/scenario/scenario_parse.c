@@ -600,6 +600,14 @@ static int parse_endpoint(struct parser *p, enum scn_role role, const char *rest
 			return fail(p, "receives needs a byte count (1000, 64K, 1M)");
 		return item_add(&ep->receives, &ep->n_receives, pairs, p->line, rest);
 	}
+	if (word_is(w, n, "ack-every")) {
+		uint32_t v;
+		if (parse_u32(rest, strlen(rest), &v) || v == 0)
+			return fail(p,
+			            "ack-every needs a segment count, e.g. ack-every 2 (RFC 1122 "
+			            "4.2.3.2: at least every second full-sized segment)");
+		return item_add(&ep->ack_everys, &ep->n_ack_everys, pairs, p->line, rest);
+	}
 	if (word_is(w, n, "linger")) {
 		int64_t us;
 		if (scn_parse_duration(rest, &us))
@@ -899,6 +907,7 @@ void scenario_free(struct scenario *s)
 		items_free(ep->sees, ep->n_sees);
 		items_free(ep->receives, ep->n_receives);
 		items_free(ep->lingers, ep->n_lingers);
+		items_free(ep->ack_everys, ep->n_ack_everys);
 	}
 	free(s->segs);
 	memset(s, 0, sizeof(*s));
@@ -986,6 +995,8 @@ int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, 
 			c->receives[r] = (int64_t)bytes;
 		it = last_for(ep->lingers, ep->n_lingers, bit);
 		c->linger[r] = it && stack[r] ? it->text : NULL;
+		it = last_for(ep->ack_everys, ep->n_ack_everys, bit);
+		c->ack_every[r] = it ? (unsigned)strtoul(it->text, NULL, 10) : 0;
 		it = last_for(ep->sees, ep->n_sees, bit);
 		if (it) {
 			const char *w, *rest = it->text;

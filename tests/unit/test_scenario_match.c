@@ -287,6 +287,39 @@ START_TEST(test_verdicts_and_wildcards)
 }
 END_TEST
 
+START_TEST(test_ack_every_second_full_segment)
+{
+	struct observed o = {0};
+	struct obs_seg v[] = {
+		seg(0, 0, TCPF_SYN, 100, 0, SCN_V_PASS),
+		seg(1, 1, TCPF_SYN | TCPF_ACK, 500, 101, SCN_V_PASS),
+		seg(2, 0, TCPF_ACK, 101, 501, SCN_V_PASS),
+		seg(3, 0, TCPF_ACK, 101, 501, SCN_V_PASS),
+		seg(3, 0, TCPF_ACK, 1101, 501, SCN_V_PASS),
+		seg(3, 0, TCPF_ACK, 2101, 501, SCN_V_PASS),
+		seg(3, 0, TCPF_ACK, 3101, 501, SCN_V_PASS),
+		seg(4, 1, TCPF_ACK, 501, 2101, SCN_V_PASS),
+		seg(5, 1, TCPF_ACK, 501, 4101, SCN_V_PASS),
+	};
+	for (int i = 3; i <= 6; i++)
+		v[i].len = 1000;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		observed_add(&o, &v[i]);
+	observed_relativize(&o);
+	char why[200] = "";
+	ck_assert_int_eq(conversation_check_ack_every(&o, 1, 2, why, sizeof(why)), 0);
+	/* one ACK for all four segments is a stretch ACK */
+	o.segs[7].rack = o.segs[8].rack;
+	o.segs[7].ack = o.segs[8].ack;
+	o.n = 8;
+	ck_assert_int_eq(conversation_check_ack_every(&o, 1, 2, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "acknowledges 4000 bytes at once"), "%s", why);
+	/* no data from the peer: nothing to check */
+	ck_assert_int_eq(conversation_check_ack_every(&o, 0, 2, why, sizeof(why)), 0);
+	observed_free(&o);
+}
+END_TEST
+
 START_TEST(test_side_by_side_marks_the_failure)
 {
 	struct observed o = capture("linux-connect-close-4seg");
@@ -319,6 +352,7 @@ int main(void)
 	tcase_add_test(tc, test_seed_syn_timeout_capture_doubles_each_gap);
 	tcase_add_test(tc, test_unordered_group_accepts_crossing_fins_either_way);
 	tcase_add_test(tc, test_verdicts_and_wildcards);
+	tcase_add_test(tc, test_ack_every_second_full_segment);
 	tcase_add_test(tc, test_side_by_side_marks_the_failure);
 	suite_add_tcase(s, tc);
 	return synfin_run_suite(s);
