@@ -62,8 +62,8 @@ int conversation_match(const struct scn_case *c, const struct observed *o, struc
 void match_result_free(struct match_result *m);
 
 /* RFC 1122 4.2.3.2 (RFC 9293 MUST-58 / SHLD-19): the endpoint sending in direction dir ACKs at
- * least every n-th full-sized segment: no ACK of it advances by more than n times the largest
- * segment the peer sent (plus one for a FIN). Returns 0, or -1 with the first offence in why;
+ * least every n-th full-sized segment: no ACK of it covers n + 1 of the largest segments the
+ * peer sent (a FIN's one byte aside). Returns 0, or -1 with the first offence in why;
  * a conversation without data from the peer passes. */
 int conversation_check_ack_every(const struct observed *o, int dir, unsigned n, char *why,
                                  size_t size);

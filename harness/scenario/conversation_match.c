@@ -376,7 +376,8 @@ int conversation_check_ack_every(const struct observed *o, int dir, unsigned n, 
 			have = true;
 			continue;
 		}
-		if (have && s->rack - prev > n * mss + 1) {
+		/* n full segments and a partial one are fine; n + 1 full ones are not */
+		if (have && s->rack - prev >= (n + 1) * mss + 1) {
 			snprintf(
 			    why, size,
 			    "segment %zu (%s ack %u) acknowledges %u bytes at once, more than %u "

@@ -291,15 +291,15 @@ START_TEST(test_ack_every_second_full_segment)
 {
 	struct observed o = {0};
 	struct obs_seg v[] = {
-		seg(0, 0, TCPF_SYN, 100, 0, SCN_V_PASS),
-		seg(1, 1, TCPF_SYN | TCPF_ACK, 500, 101, SCN_V_PASS),
-		seg(2, 0, TCPF_ACK, 101, 501, SCN_V_PASS),
-		seg(3, 0, TCPF_ACK, 101, 501, SCN_V_PASS),
-		seg(3, 0, TCPF_ACK, 1101, 501, SCN_V_PASS),
-		seg(3, 0, TCPF_ACK, 2101, 501, SCN_V_PASS),
-		seg(3, 0, TCPF_ACK, 3101, 501, SCN_V_PASS),
-		seg(4, 1, TCPF_ACK, 501, 2101, SCN_V_PASS),
-		seg(5, 1, TCPF_ACK, 501, 4101, SCN_V_PASS),
+	    seg(0, 0, TCPF_SYN, 100, 0, SCN_V_PASS),
+	    seg(1, 1, TCPF_SYN | TCPF_ACK, 500, 101, SCN_V_PASS),
+	    seg(2, 0, TCPF_ACK, 101, 501, SCN_V_PASS),
+	    seg(3, 0, TCPF_ACK, 101, 501, SCN_V_PASS),
+	    seg(3, 0, TCPF_ACK, 1101, 501, SCN_V_PASS),
+	    seg(3, 0, TCPF_ACK, 2101, 501, SCN_V_PASS),
+	    seg(3, 0, TCPF_ACK, 3101, 501, SCN_V_PASS),
+	    seg(4, 1, TCPF_ACK, 501, 2101, SCN_V_PASS),
+	    seg(5, 1, TCPF_ACK, 501, 4101, SCN_V_PASS),
 	};
 	for (int i = 3; i <= 6; i++)
 		v[i].len = 1000;
