@@ -609,6 +609,12 @@ static void print_summary(struct faultd *d)
 	        " packets lost before the daemon saw them, %" PRIu64 " socket overruns, %" PRIu64
 	        " refused verdicts, %" PRIu64 " bad messages\n",
 	        s->verdicts, s->batches, s->lost, s->enobufs, s->verdict_errors, s->bad_messages);
+	uint64_t full, to_socket;
+	if (nfq_queue_kernel_drops(d->nfq, &full, &to_socket) == 0 && (full || to_socket))
+		fprintf(stderr,
+		        "kernel: dropped %" PRIu64 " packets with the queue full and %" PRIu64
+		        " it could not pass to the daemon (faults not in any rule)\n",
+		        full, to_socket);
 }
 
 /* ---- set-up and the loop ---- */
@@ -704,6 +710,7 @@ static int run(struct faultd *d)
 {
 	int rc = 0;
 	bool stop = false;
+	uint64_t lost_reported = 0;
 	while (!stop) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(d->epoll_fd, evs, 4, -1);
@@ -733,6 +740,16 @@ static int run(struct faultd *d)
 		int err = nfq_queue_flush(d->nfq);
 		if (err)
 			fprintf(stderr, PROG ": sending verdicts: %s\n", strerror(-err));
+		const struct nfq_stats *st = nfq_queue_stats(d->nfq);
+		if (st->lost > lost_reported) {
+			/* not a fault any rule asked for: say so while it happens */
+			fprintf(stderr,
+			        PROG ": the kernel dropped %" PRIu64
+			             " packets it could not pass to "
+			             "the daemon (socket overrun), %" PRIu64 " in all\n",
+			        st->lost - lost_reported, st->lost);
+			lost_reported = st->lost;
+		}
 	}
 	/* Packets already in the socket are judged first, so none is left without a verdict
 	 * when the queue is unbound (the kernel drops what is still queued then). */

@@ -19,6 +19,7 @@
 /* Big enough for a whole 64 KiB packet (copy range 0xffff) plus its netlink headers. */
 #define NFQ_RECV_SIZE (0xffff + 8192)
 #define NFQ_RECV_BATCH 256
+#define NFQ_QUEUE_MAXLEN 8192
 /* Room for a few hundred verdict messages (about 32 bytes each) per sendto(). */
 #define NFQ_SEND_SIZE 16384
 #define NFQ_VERDICT_ROOM 128
@@ -281,6 +282,30 @@ static uint32_t queue_holder(uint16_t queue_num)
 	return holder;
 }
 
+int nfq_queue_kernel_drops(const struct nfq_queue *q, uint64_t *queue_full, uint64_t *to_socket)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "r");
+	if (!f)
+		return -errno;
+	/* queue_num peer_portid queue_total copy_mode copy_range queue_dropped user_dropped ... */
+	unsigned num, portid, total, mode, range;
+	unsigned long long full, user;
+	char line[256];
+	int rc = -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%u %u %u %u %u %llu %llu", &num, &portid, &total, &mode, &range,
+		           &full, &user) == 7 &&
+		    num == q->queue_num && portid == q->portid) {
+			*queue_full = full;
+			*to_socket = user;
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
 /* Whether this process has CAP_NET_ADMIN, from /proc/self/status (no libcap needed). */
 static bool have_net_admin(void)
 {
@@ -392,6 +417,9 @@ int nfq_queue_open(struct nfq_queue **out, uint16_t queue_num, nfq_packet_fn fn,
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
+	/* Held packets keep their slot in the kernel's queue until their verdict; the default
+	 * of 1024 is soon reached when every segment of a transfer is delayed. */
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, NFQ_QUEUE_MAXLEN);
 	err = configure(q, nlh);
 	if (err) {
 		snprintf(why, why_size, "cannot configure NFQUEUE %u (copy mode, flags): %s",

@@ -46,6 +46,10 @@ void nfq_queue_close(struct nfq_queue *q);
 int nfq_queue_fd(const struct nfq_queue *q);
 const struct nfq_stats *nfq_queue_stats(const struct nfq_queue *q);
 
+/* The kernel's own count of packets it dropped for this queue (/proc/net/netfilter/
+ * nfnetlink_queue): queue full, and could not be handed to our socket. 0 or a negative errno. */
+int nfq_queue_kernel_drops(const struct nfq_queue *q, uint64_t *queue_full, uint64_t *to_socket);
+
 /* Read and dispatch what the socket holds without blocking (at most a few hundred messages, so
  * a flood cannot starve the caller's timers). Returns the number of packets handed to fn, or
  * a negative errno for a socket error that is not an overrun. */
