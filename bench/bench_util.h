@@ -8,6 +8,7 @@
 #ifndef SYNFIN_BENCH_UTIL_H
 #define SYNFIN_BENCH_UTIL_H
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,14 @@ static inline uint64_t bench_cpu_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Bytes of heap in use: malloc's arena plus the large blocks it took straight from mmap. 0 where
+ * the allocator does not keep the count (AddressSanitizer's). */
+static inline size_t bench_heap_bytes(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
 }
 
 /* Keeps the compiler from deleting work whose result is otherwise unused. */
