@@ -431,8 +431,7 @@ void conversation_print_side_by_side(FILE *out, const struct scn_case *c, const 
 		bool is_fail = !m->ok && m->fail_obs == j;
 		if (e >= 0 && !printed[e]) {
 			row(out, is_fail ? ">>" : "", c->segs[e], os);
-			if (c->segs[e]->kind == SCN_SEG)
-				printed[e] = true;
+			printed[e] = true; /* a `...` shows once, then blank rows */
 		} else if (e >= 0) {
 			row(out, is_fail ? ">>" : "", NULL, os);
 		} else {

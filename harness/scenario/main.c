@@ -242,7 +242,7 @@ static size_t make_jobs(struct job **out, struct files *files, const struct opts
 				snprintf(j->variant, sizeof(j->variant), "%s%s",
 				         scn_pair_name(j->pair), scaled ? " scaled" : "");
 				snprintf(j->path, sizeof(j->path), "%s", files->v[i]);
-				j->limit_us = s.limit_us;
+				j->limit_us = c.limit_us + c.settle_us;
 				char buf[300];
 				const char *why = c.skip ? c.skip_reason : unusable;
 				if (!why)

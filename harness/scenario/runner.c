@@ -550,15 +550,14 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	ep[0].pid = spawn(argv, log);
 
 	/* Until the client is done, then `settle` more for the server and the last segments;
-	 * a lingering stack endpoint gets its linger time on top. */
-	uint64_t settle = (uint64_t)c->scn->settle_us;
-	for (int k = 0; k < 2; k++) {
-		int64_t l;
-		if (c->linger[k] && scn_parse_duration(c->linger[k], &l) == 0 &&
-		    (uint64_t)l + 500000u > settle)
-			settle = (uint64_t)l + 500000u;
-	}
-	uint64_t deadline = t_client + (uint64_t)c->scn->limit_us;
+	 * a lingering stack server gets its linger time. */
+	uint64_t settle = (uint64_t)c->settle_us;
+	int64_t l;
+	/* (the client's own linger is before its exit already) */
+	if (c->linger[SCN_SERVER] && scn_parse_duration(c->linger[SCN_SERVER], &l) == 0 &&
+	    (uint64_t)l + 500000u > settle)
+		settle = (uint64_t)l + 500000u;
+	uint64_t deadline = t_client + (uint64_t)c->limit_us;
 	bool limit_hit = false, silent_checked = false, silent = false;
 	while (!runner_stop) {
 		uint64_t now = now_us();
@@ -617,13 +616,13 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	}
 	if (limit_hit)
 		logf_(rep, "  the client was still running at the limit (%.1f s): stopped\n",
-		      (double)c->scn->limit_us / 1e6);
+		      (double)c->limit_us / 1e6);
 	judge(c, dir, ep, rep, res);
 	if (limit_hit && res->status == RUN_PASS) {
 		res->status = RUN_FAIL;
 		snprintf(res->reason, sizeof(res->reason),
 		         "the client was still running at the limit (%.1f s)",
-		         (double)c->scn->limit_us / 1e6);
+		         (double)c->limit_us / 1e6);
 	}
 
 out:

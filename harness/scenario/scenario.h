@@ -138,8 +138,10 @@ struct scenario {
 	struct scn_skip *skips;
 	size_t n_skips;
 	int64_t limit_us;  /* the run is stopped after this (default 30 s) */
-	int64_t settle_us; /* kept running after both applications finished (default 500 ms) */
-	uint16_t port;     /* server port (default 80) */
+	int64_t settle_us; /* kept running after the client finished (default 500 ms) */
+	struct scn_item *limits, *settles; /* the same inside `when` blocks */
+	size_t n_limits, n_settles;
+	uint16_t port; /* server port (default 80) */
 	/* Rules, each line at its own line number so faultd's file:line points into the .scn */
 	struct scn_item *rules;
 	size_t n_rules;
@@ -172,6 +174,8 @@ struct scn_case {
 	bool skip;
 	char skip_reason[200];
 	double scale; /* expected times multiply by this (1 unless a scaled stack variant) */
+	int64_t limit_us;
+	int64_t settle_us;
 	const char *script[2];
 	const char *sysctls[2][32];
 	size_t n_sysctls[2];

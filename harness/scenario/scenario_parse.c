@@ -710,6 +710,11 @@ static int parse_line(struct parser *p, char *raw)
 		int64_t us;
 		if (scn_parse_duration(rest, &us) || us == 0)
 			return fail(p, "%.*s needs a duration, e.g. 90s", (int)n, w);
+		/* inside a `when` block: for those pairings only */
+		if (p->in_when)
+			return item_add(word_is(w, n, "limit") ? &s->limits : &s->settles,
+			                word_is(w, n, "limit") ? &s->n_limits : &s->n_settles,
+			                p->when_pairs, p->line, rest);
 		if (word_is(w, n, "limit"))
 			s->limit_us = us;
 		else
@@ -896,6 +901,8 @@ void scenario_free(struct scenario *s)
 	free(s->name);
 	free(s->about);
 	free(s->skips);
+	items_free(s->limits, s->n_limits);
+	items_free(s->settles, s->n_settles);
 	items_free(s->rules, s->n_rules);
 	for (int i = 0; i < 2; i++) {
 		struct scn_endpoint *ep = &s->ep[i];
@@ -943,6 +950,14 @@ int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, 
 			c->skip = true;
 			snprintf(c->skip_reason, sizeof(c->skip_reason), "%s", s->skips[i].reason);
 		}
+	c->limit_us = s->limit_us;
+	c->settle_us = s->settle_us;
+	const struct scn_item *lim = last_for(s->limits, s->n_limits, bit);
+	const struct scn_item *set = last_for(s->settles, s->n_settles, bit);
+	if (lim)
+		scn_parse_duration(lim->text, &c->limit_us);
+	if (set)
+		scn_parse_duration(set->text, &c->settle_us);
 	bool stack[2] = {scn_pair_client_is_stack(pair), scn_pair_server_is_stack(pair)};
 	for (int r = 0; r < 2; r++) {
 		const struct scn_endpoint *ep = &s->ep[r];
