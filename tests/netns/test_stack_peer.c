@@ -8,7 +8,8 @@
  * daemon's trace and of both programs' "t". Timing follows the packetdrill model (REFERENCE.md
  * 6): an event may be late or early by max(4 ms, 12.5% of the gap since the previous event).
  *
- * Artifacts (rules, traces, logs) stay in SYNFIN_BUILD_DIR/test-runs/stack_peer-RUN.
+ * Artifacts (rules, traces, logs) are written to SYNFIN_BUILD_DIR/test-runs/stack_peer-RUN and
+ * kept when the test fails or SYNFIN_KEEP is set.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -345,9 +346,17 @@ static void topo_up(const char *client_mode, const char *server_mode, const char
 	              "synfin-faultd did not bind its queue within 5 s (see %s)", err);
 }
 
+/* After a test that passed: its folder goes too, unless SYNFIN_KEEP is set. A failed test ends
+ * through exit() before this runs, so its folder stays for the failure message to point at. */
 static void teardown(void)
 {
 	topo_down();
+	if (T.dir[0] && !getenv("SYNFIN_KEEP")) {
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", T.dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "note: cannot remove %s\n", T.dir);
+	}
 }
 
 /* The runner removes what a test killed by its timeout left behind: every topology whose id
