@@ -637,6 +637,37 @@ START_TEST(test_linux_client_handshake_and_data_with_stack_server)
 }
 END_TEST
 
+/* Every accepted connection runs the script, side by side: three Linux clients at once, each
+ * gets its own 300K echoed back. */
+START_TEST(test_stack_server_echoes_three_linux_clients_at_once)
+{
+	topo_up("kernel", "stack", "");
+	struct peer srv, cli[3];
+	peer_start(&srv, "stack-server", "server", PEER, "server", "accept; echo; close",
+	           "--max-conns", "3", NULL);
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "kpeer-client%d", i + 1);
+		peer_start(&cli[i], name, "client", KPEER, "client",
+		           "connect; send 300K; shutdown-write; read-eof; close", NULL);
+	}
+	for (int i = 0; i < 3; i++)
+		ck_assert_exit(&cli[i], 20000, 0);
+	ck_assert_exit(&srv, 5000, 0);
+	for (int i = 0; i < 3; i++)
+		assert_received_pattern(&cli[i], 300 * 1024);
+	char line[1024];
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_msg(
+		    jsonl_line(srv.jsonl, i, line, sizeof(line), "\"what\":\"done\"", NULL),
+		    "the server finished fewer than 3 connections (see %s)", srv.log);
+		ck_assert_int_eq((int)json_num(line, "rx_bytes"), 300 * 1024);
+		ck_assert_int_eq((int)json_num(line, "tx_bytes"), 300 * 1024);
+	}
+	ck_assert(!jsonl_line(srv.jsonl, 3, line, sizeof(line), "\"what\":\"done\"", NULL));
+}
+END_TEST
+
 START_TEST(test_stack_client_connect_to_closed_port_is_refused)
 {
 	topo_up("stack", "kernel", "");
@@ -1053,6 +1084,7 @@ static Suite *stack_peer_suite(void)
 	tcase_add_test(hs, test_stack_client_handshake_and_data_with_linux_server);
 	tcase_add_test(hs, test_linux_client_handshake_and_data_with_stack_server);
 	tcase_add_test(hs, test_stack_client_connect_to_closed_port_is_refused);
+	tcase_add_test(hs, test_stack_server_echoes_three_linux_clients_at_once);
 	tcase_add_test(hs, test_stack_to_stack_handshake);
 	tcase_add_test(hs, test_stack_answers_ping);
 	suite_add_tcase(s, hs);
