@@ -56,6 +56,22 @@ static bool executable(const char *path)
 	return access(path, X_OK) == 0;
 }
 
+/* Does the program's --help mention the option? */
+static bool has_option(const char *prog, const char *option)
+{
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1", prog);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false;
+	while (fgets(line, sizeof(line), f))
+		found |= strstr(line, option) != NULL;
+	pclose(f);
+	return found;
+}
+
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
                               size_t size)
 {
@@ -75,6 +91,13 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 		if (!executable(prog)) {
 			snprintf(buf, size, "%s is not built (%s)",
 			         stack[r] ? "synfin-peer" : "synfin-kpeer", prog);
+			return buf;
+		}
+		if (c->scn->simopen_cport && !has_option(prog, "--sport")) {
+			snprintf(
+			    buf, size,
+			    "simultaneous open needs a fixed source port, and %s has no --sport",
+			    stack[r] ? "synfin-peer" : "synfin-kpeer");
 			return buf;
 		}
 	}
@@ -183,10 +206,28 @@ static void build_endpoint_argv(const struct run_env *env, const struct scn_case
 		argv[n++] = "1";
 	}
 	argv[n++] = (char *)(stack ? env->peer : env->kpeer);
-	argv[n++] = role == SCN_CLIENT ? "client" : "server";
-	argv[n++] = "--local";
-	argv[n++] = (char *)(role == SCN_CLIENT ? client_addr : server_addr);
-	if (role == SCN_CLIENT) {
+	if (c->scn->simopen_cport) {
+		/* simultaneous open: both ends are clients, connecting to each other */
+		static char ports[2][8], peers[2][32];
+		snprintf(ports[0], sizeof(ports[0]), "%u", c->scn->simopen_cport);
+		snprintf(ports[1], sizeof(ports[1]), "%u", c->scn->simopen_sport);
+		snprintf(peers[0], sizeof(peers[0]), "%s:%u", server_addr, c->scn->simopen_sport);
+		snprintf(peers[1], sizeof(peers[1]), "%s:%u", client_addr, c->scn->simopen_cport);
+		argv[n++] = "client";
+		argv[n++] = "--local";
+		argv[n++] = (char *)(role == SCN_CLIENT ? client_addr : server_addr);
+		argv[n++] = "--sport";
+		argv[n++] = ports[role];
+		argv[n++] = "--connect";
+		argv[n++] = peers[role];
+	} else {
+		argv[n++] = role == SCN_CLIENT ? "client" : "server";
+		argv[n++] = "--local";
+		argv[n++] = (char *)(role == SCN_CLIENT ? client_addr : server_addr);
+	}
+	if (c->scn->simopen_cport) {
+		/* addresses given above */
+	} else if (role == SCN_CLIENT) {
 		argv[n++] = "--connect";
 		argv[n++] = conn_s;
 	} else {
@@ -540,7 +581,8 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	build_endpoint_argv(env, c, SCN_SERVER, run_id, jsonl[1], port_s, conn_s, scale_s, argv,
 	                    80);
 	ep[1].pid = spawn(argv, log);
-	wait_server_ready(env, c, run_id, dir);
+	if (!c->scn->simopen_cport)
+		wait_server_ready(env, c, run_id, dir);
 	if (c->start_us[SCN_CLIENT])
 		sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
 	snprintf(log, sizeof(log), "%s/client.log", dir);

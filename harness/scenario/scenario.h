@@ -142,6 +142,8 @@ struct scenario {
 	struct scn_item *limits, *settles; /* the same inside `when` blocks */
 	size_t n_limits, n_settles;
 	uint16_t port; /* server port (default 80) */
+	/* simultaneous-open CPORT SPORT: both ends connect, from these ports, to each other */
+	uint16_t simopen_cport, simopen_sport;
 	/* Rules, each line at its own line number so faultd's file:line points into the .scn */
 	struct scn_item *rules;
 	size_t n_rules;

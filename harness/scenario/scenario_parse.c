@@ -721,6 +721,18 @@ static int parse_line(struct parser *p, char *raw)
 			s->settle_us = us;
 		return 0;
 	}
+	if (word_is(w, n, "simultaneous-open")) {
+		unsigned a, b;
+		char extra;
+		if (sscanf(rest, "%u %u %c", &a, &b, &extra) != 2 || !a || !b || a > 65535 ||
+		    b > 65535 || a == b)
+			return fail(p,
+			            "simultaneous-open needs the client's and the server's port, "
+			            "e.g. simultaneous-open 5000 6000");
+		s->simopen_cport = (uint16_t)a;
+		s->simopen_sport = (uint16_t)b;
+		return 0;
+	}
 	if (word_is(w, n, "port")) {
 		uint32_t v;
 		if (parse_u32(rest, strlen(rest), &v) || v == 0 || v > 65535)
