@@ -297,16 +297,67 @@ struct measure {
 	struct rtt rtt;
 };
 
-static struct measure measure(const char *size, unsigned rounds, int reps)
+struct samples {
+	double mbps[9], mean[9], med[9];
+};
+
+static void sample(struct samples *sm, int i, const char *size, unsigned rounds)
 {
-	double m[9], mean[9], med[9];
-	for (int i = 0; i < reps; i++) {
-		m[i] = bulk(size);
-		struct rtt r = pingpong(rounds);
-		mean[i] = r.mean_us;
-		med[i] = r.median_us;
+	sm->mbps[i] = bulk(size);
+	struct rtt r = pingpong(rounds);
+	sm->mean[i] = r.mean_us;
+	sm->med[i] = r.median_us;
+}
+
+static struct measure summarize(struct samples *sm, int reps)
+{
+	return (struct measure){median(sm->mbps, reps),
+	                        {median(sm->mean, reps), median(sm->med, reps)}};
+}
+
+static char log_path[300], flog[300], ready[300];
+
+/* synfin-faultd bound to queue 0 in the wire namespace, and the topology's NFQUEUE rule. */
+static pid_t daemon_on(bool add_rule)
+{
+	if (add_rule) {
+		char *add[] = {netns_script, "exec",        run_id, "wire", "iptables",
+		               "-A",         "FORWARD",     "-p",   "tcp",  "-j",
+		               "NFQUEUE",    "--queue-num", "0",    NULL};
+		if (run(add, log_path))
+			die("iptables -A FORWARD ... NFQUEUE in the wire namespace failed (see %s)",
+			    log_path);
 	}
-	return (struct measure){median(m, reps), {median(mean, reps), median(med, reps)}};
+	unlink(ready);
+	char *fargv[] = {netns_script, "exec",    run_id,    "wire", bin.faultd, "-q",
+	                 "0",          "--quiet", "--ready", ready,  NULL};
+	pid_t pid = spawn(fargv, flog);
+	wait_for(ready, NULL, "synfin-faultd binding queue 0");
+	return pid;
+}
+
+/* The daemon stopped and the NFQUEUE rule gone: the bridge forwards on its own. */
+static void daemon_off(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	int rc = wait_exit(pid);
+	if (rc)
+		die("synfin-faultd exited %d (see %s)", rc, flog);
+	/* Its exit summary says how many segments it saw: the transfers must have gone through
+	 * it, not around it. */
+	FILE *f = fopen(flog, "r");
+	char line[512];
+	unsigned long long seen = 0;
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "totals: seen %llu", &seen);
+	if (f)
+		fclose(f);
+	if (seen < 1000)
+		die("synfin-faultd saw %llu segments: the traffic did not go through it (see %s)",
+		    seen, flog);
+	char *flush[] = {netns_script, "exec", run_id, "wire", "iptables", "-F", "FORWARD", NULL};
+	if (run(flush, log_path))
+		die("iptables -F FORWARD in the wire namespace failed (see %s)", log_path);
 }
 
 static void usage(FILE *out)
@@ -317,7 +368,8 @@ static void usage(FILE *out)
 	             "                harness/kpeer/synfin-kpeer (default /work/main/build)\n"
 	             "  --size N      bytes per bulk transfer, kpeer syntax (200M; --quick 50M)\n"
 	             "  --rounds N    1-byte round trips per latency run (1000; --quick 200)\n"
-	             "  --reps N      runs of each, median taken (3; --quick 1; at most 9)\n");
+	             "  --reps N      runs of each, alternating, median taken (5; --quick 1;\n"
+	             "                at most 9)\n");
 }
 
 int main(int argc, char **argv)
@@ -326,7 +378,7 @@ int main(int argc, char **argv)
 	const char *build = "/work/main/build";
 	const char *size = quick ? "50M" : "200M";
 	unsigned rounds = quick ? 200 : 1000;
-	int reps = quick ? 1 : 3;
+	int reps = quick ? 1 : 5;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0)
 			continue;
@@ -397,31 +449,25 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	char log[300];
-	snprintf(log, sizeof(log), "%s/netns.log", tmpdir);
+	snprintf(log_path, sizeof(log_path), "%s/netns.log", tmpdir);
 	topology_up = 1; /* from here on, a partial topology is taken down too */
 	char *up[] = {netns_script, "up", run_id, NULL};
-	if (run(up, log))
-		die("synfin-netns up %s failed (see %s)", run_id, log);
-
-	char ready[300], flog[300];
+	if (run(up, log_path))
+		die("synfin-netns up %s failed (see %s)", run_id, log_path);
 	snprintf(ready, sizeof(ready), "%s/faultd.ready", tmpdir);
 	snprintf(flog, sizeof(flog), "%s/faultd.log", tmpdir);
-	char *fargv[] = {netns_script, "exec",    run_id,    "wire", bin.faultd, "-q",
-	                 "0",          "--quiet", "--ready", ready,  NULL};
-	pid_t faultd = spawn(fargv, flog);
-	wait_for(ready, NULL, "synfin-faultd binding queue 0");
-	struct measure with = measure(size, rounds, reps);
-	kill(faultd, SIGTERM);
-	int rc = wait_exit(faultd);
-	if (rc)
-		die("synfin-faultd exited %d (see %s)", rc, flog);
 
-	char *flush[] = {netns_script, "exec", run_id, "wire", "iptables", "-F", "FORWARD", NULL};
-	if (run(flush, log))
-		die("iptables -F FORWARD in the wire namespace failed (see %s)", log);
-	struct measure without = measure(size, rounds, reps);
+	/* With and without the daemon alternate, so a change in the machine's load between runs
+	 * weighs on both alike. */
+	static struct samples on, off;
+	for (int i = 0; i < reps; i++) {
+		pid_t faultd = daemon_on(i > 0);
+		sample(&on, i, size, rounds);
+		daemon_off(faultd);
+		sample(&off, i, size, rounds);
+	}
 	topology_down();
+	struct measure with = summarize(&on, reps), without = summarize(&off, reps);
 
 	char what[96];
 	bench_header("bulk transfer (server's accept to EOF), median of runs");
