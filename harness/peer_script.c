@@ -12,18 +12,18 @@ static const struct {
 	enum { ARG_NONE, ARG_BYTES, ARG_DURATION, ARG_TEXT } arg;
 	const char *help;
 } ops[] = {
-	{"connect", PEER_CONNECT, ARG_NONE, "active open"},
-	{"accept", PEER_ACCEPT, ARG_NONE, "wait for a connection (server)"},
-	{"send", PEER_SEND, ARG_BYTES, "send N bytes of a pattern (K, M suffixes: 1K = 1024)"},
-	{"send-text", PEER_SEND_TEXT, ARG_TEXT, "send the quoted text, e.g. send-text \"GET /\""},
-	{"shutdown-write", PEER_SHUTDOWN_WRITE, ARG_NONE, "half-close: send FIN, keep reading"},
-	{"read-eof", PEER_READ_EOF, ARG_NONE, "read until the peer's FIN; logs bytes and hash"},
-	{"read", PEER_READ, ARG_BYTES, "read exactly N bytes"},
-	{"sleep", PEER_SLEEP, ARG_DURATION, "pause, e.g. sleep 300ms, sleep 2s"},
-	{"close", PEER_CLOSE, ARG_NONE, "close at once (RST if unread data is left)"},
-	{"abort", PEER_ABORT, ARG_NONE, "close with RST"},
-	{"echo", PEER_ECHO, ARG_NONE, "write back everything read, until EOF"},
-	{"discard", PEER_DISCARD, ARG_NONE, "read and drop until EOF"},
+    {"connect", PEER_CONNECT, ARG_NONE, "active open"},
+    {"accept", PEER_ACCEPT, ARG_NONE, "wait for a connection (server)"},
+    {"send", PEER_SEND, ARG_BYTES, "send N bytes of a pattern (K, M suffixes: 1K = 1024)"},
+    {"send-text", PEER_SEND_TEXT, ARG_TEXT, "send the quoted text, e.g. send-text \"GET /\""},
+    {"shutdown-write", PEER_SHUTDOWN_WRITE, ARG_NONE, "half-close: send FIN, keep reading"},
+    {"read-eof", PEER_READ_EOF, ARG_NONE, "read until the peer's FIN; logs bytes and hash"},
+    {"read", PEER_READ, ARG_BYTES, "read exactly N bytes"},
+    {"sleep", PEER_SLEEP, ARG_DURATION, "pause, e.g. sleep 300ms, sleep 2s"},
+    {"close", PEER_CLOSE, ARG_NONE, "close at once (RST if unread data is left)"},
+    {"abort", PEER_ABORT, ARG_NONE, "close with RST"},
+    {"echo", PEER_ECHO, ARG_NONE, "write back everything read, until EOF"},
+    {"discard", PEER_DISCARD, ARG_NONE, "read and drop until EOF"},
 };
 
 const char *peer_step_name(enum peer_op op)
@@ -119,29 +119,35 @@ static int parse_step(struct peer_step *st, char *word, char *err, size_t err_si
 		switch (ops[i].arg) {
 		case ARG_NONE:
 			if (*arg) {
-				snprintf(err, err_size, "'%s' takes no argument (got '%s')", word, arg);
+				snprintf(err, err_size, "'%s' takes no argument (got '%s')", word,
+				         arg);
 				return -EINVAL;
 			}
 			return 0;
 		case ARG_BYTES:
 			if (parse_bytes(arg, &st->count) < 0) {
-				snprintf(err, err_size, "'%s' needs a byte count like 1000, 64K or 10M "
-							"(got '%s')", word, arg);
+				snprintf(err, err_size,
+				         "'%s' needs a byte count like 1000, 64K or 10M "
+				         "(got '%s')",
+				         word, arg);
 				return -EINVAL;
 			}
 			return 0;
 		case ARG_DURATION:
 			if (parse_duration(arg, &st->duration_us) < 0) {
-				snprintf(err, err_size, "'%s' needs a duration like 300ms, 2s or 250us "
-							"(got '%s')", word, arg);
+				snprintf(err, err_size,
+				         "'%s' needs a duration like 300ms, 2s or 250us "
+				         "(got '%s')",
+				         word, arg);
 				return -EINVAL;
 			}
 			return 0;
 		case ARG_TEXT: {
 			size_t n = strlen(arg);
 			if (n < 2 || arg[0] != '"' || arg[n - 1] != '"') {
-				snprintf(err, err_size, "'%s' needs quoted text, e.g. %s \"GET / HTTP/1.0\"",
-					 word, word);
+				snprintf(err, err_size,
+				         "'%s' needs quoted text, e.g. %s \"GET / HTTP/1.0\"", word,
+				         word);
 				return -EINVAL;
 			}
 			st->text = strndup(arg + 1, n - 2);
@@ -149,8 +155,10 @@ static int parse_step(struct peer_step *st, char *word, char *err, size_t err_si
 		}
 		}
 	}
-	snprintf(err, err_size, "unknown step '%s': expected connect, accept, send, send-text, "
-				"shutdown-write, read-eof, read, sleep, close, abort, echo or discard", word);
+	snprintf(err, err_size,
+	         "unknown step '%s': expected connect, accept, send, send-text, "
+	         "shutdown-write, read-eof, read, sleep, close, abort, echo or discard",
+	         word);
 	return -EINVAL;
 }
 
@@ -173,7 +181,7 @@ int peer_script_parse(struct peer_script *ps, const char *text, char *err, size_
 		char *word = trim(start);
 		if (*word) {
 			struct peer_step *grown =
-				realloc(ps->steps, (ps->n_steps + 1) * sizeof(*ps->steps));
+			    realloc(ps->steps, (ps->n_steps + 1) * sizeof(*ps->steps));
 			if (!grown) {
 				rc = -ENOMEM;
 				break;

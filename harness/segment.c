@@ -31,7 +31,8 @@ int segment_parse(struct segment *seg, const uint8_t *pkt, size_t len)
 	seg->daddr = get32(pkt + 16);
 	if (seg->ip_proto != 6)
 		return -EPROTONOSUPPORT;
-	/* A fragment other than the first carries no TCP header; the harness does not reassemble. */
+	/* A fragment other than the first carries no TCP header; the harness does not reassemble.
+	 */
 	if (get16(pkt + 6) & 0x1fff)
 		return -EINVAL;
 

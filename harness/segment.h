@@ -1,4 +1,5 @@
-/* segment.h: a read-only view of one IPv4/TCP packet, as the rule engine and the trace writers see it.
+/* segment.h: a read-only view of one IPv4/TCP packet, as the rule engine and the trace writers see
+ * it.
  *
  * Parsing never allocates and never trusts the packet: every length is checked against the
  * buffer, and a packet that is not well-formed IPv4+TCP is reported, never guessed at.

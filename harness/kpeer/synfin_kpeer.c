@@ -59,10 +59,10 @@ static void event(struct kpeer *k, const char *what, const char *text, const cha
 	double t = now_s();
 	if (!k->quiet)
 		fprintf(stderr, "%10.6f %s %s%s%s\n", t - k->t0, k->role, what, text ? " " : "",
-			text ? text : "");
+		        text ? text : "");
 	if (k->jsonl) {
-		fprintf(k->jsonl, "{\"t\":%.6f,\"event\":\"app\",\"role\":\"%s\",\"what\":\"%s\"", t,
-			k->role, what);
+		fprintf(k->jsonl, "{\"t\":%.6f,\"event\":\"app\",\"role\":\"%s\",\"what\":\"%s\"",
+		        t, k->role, what);
 		if (json_fmt) {
 			va_list ap;
 			va_start(ap, json_fmt);
@@ -78,24 +78,35 @@ static void event(struct kpeer *k, const char *what, const char *text, const cha
 static const char *errno_name(int err)
 {
 	switch (err) {
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ECONNRESET: return "ECONNRESET";
-	case EPIPE: return "EPIPE";
-	case EHOSTUNREACH: return "EHOSTUNREACH";
-	case ENETUNREACH: return "ENETUNREACH";
-	default: return "EOTHER";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ECONNRESET:
+		return "ECONNRESET";
+	case EPIPE:
+		return "EPIPE";
+	case EHOSTUNREACH:
+		return "EHOSTUNREACH";
+	case ENETUNREACH:
+		return "ENETUNREACH";
+	default:
+		return "EOTHER";
 	}
 }
 
 static int exit_for(int err)
 {
 	switch (err) {
-	case ETIMEDOUT: return EXIT_TIMEDOUT;
-	case ECONNREFUSED: return EXIT_REFUSED;
+	case ETIMEDOUT:
+		return EXIT_TIMEDOUT;
+	case ECONNREFUSED:
+		return EXIT_REFUSED;
 	case ECONNRESET:
-	case EPIPE: return EXIT_RESET;
-	default: return EXIT_OTHER;
+	case EPIPE:
+		return EXIT_RESET;
+	default:
+		return EXIT_OTHER;
 	}
 }
 
@@ -188,7 +199,7 @@ static int do_read(struct kpeer *k, uint64_t limit, int echo)
 	}
 	char text[96];
 	snprintf(text, sizeof(text), "%llu bytes, hash %016llx", (unsigned long long)k->rx_bytes,
-		 (unsigned long long)k->rx_hash);
+	         (unsigned long long)k->rx_hash);
 	if (limit == UINT64_MAX || got < limit)
 		event(k, "eof", text, "\"bytes\":%llu,\"hash\":\"%016llx\"",
 		      (unsigned long long)k->rx_bytes, (unsigned long long)k->rx_hash);
@@ -201,8 +212,10 @@ static int do_read(struct kpeer *k, uint64_t limit, int echo)
 static int run_step(struct kpeer *k, const struct peer_step *s)
 {
 	if (s->op != PEER_CONNECT && s->op != PEER_ACCEPT && s->op != PEER_SLEEP && k->fd < 0) {
-		fprintf(stderr, "synfin-kpeer: step '%s' needs a connection: start with connect or accept\n",
-			peer_step_name(s->op));
+		fprintf(
+		    stderr,
+		    "synfin-kpeer: step '%s' needs a connection: start with connect or accept\n",
+		    peer_step_name(s->op));
 		return EXIT_USAGE;
 	}
 	switch (s->op) {
@@ -229,7 +242,7 @@ static int run_step(struct kpeer *k, const struct peer_step *s)
 		return do_read(k, UINT64_MAX, 0);
 	case PEER_SLEEP: {
 		struct timespec ts = {(time_t)(s->duration_us / 1000000),
-				      (long)(s->duration_us % 1000000) * 1000};
+		                      (long)(s->duration_us % 1000000) * 1000};
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 		return EXIT_OK;
@@ -255,22 +268,23 @@ static int run_step(struct kpeer *k, const struct peer_step *s)
 
 static void usage(FILE *out)
 {
-	fputs("usage: synfin-kpeer client --connect ADDR:PORT [options] [SCRIPT]\n"
-	      "       synfin-kpeer server --listen PORT [options] [SCRIPT]\n"
-	      "\n"
-	      "One TCP endpoint on Linux's own stack, run inside an endpoint namespace of a synfin\n"
-	      "topology (netns/synfin-netns exec RUN client|server ...).\n"
-	      "\n"
-	      "options:\n"
-	      "  --connect ADDR:PORT  (client) the server to connect to\n"
-	      "  --listen PORT        (server) the port to listen on\n"
-	      "  --local ADDR         bind to this local address\n"
-	      "  --conns N            (server) accept N connections one after another (default 1)\n"
-	      "  --jsonl FILE         also log events as JSON Lines to FILE\n"
-	      "  --quiet              no text log on stderr\n"
-	      "  -h, --help           this text\n"
-	      "\n",
-	      out);
+	fputs(
+	    "usage: synfin-kpeer client --connect ADDR:PORT [options] [SCRIPT]\n"
+	    "       synfin-kpeer server --listen PORT [options] [SCRIPT]\n"
+	    "\n"
+	    "One TCP endpoint on Linux's own stack, run inside an endpoint namespace of a synfin\n"
+	    "topology (netns/synfin-netns exec RUN client|server ...).\n"
+	    "\n"
+	    "options:\n"
+	    "  --connect ADDR:PORT  (client) the server to connect to\n"
+	    "  --listen PORT        (server) the port to listen on\n"
+	    "  --local ADDR         bind to this local address\n"
+	    "  --conns N            (server) accept N connections one after another (default 1)\n"
+	    "  --jsonl FILE         also log events as JSON Lines to FILE\n"
+	    "  --quiet              no text log on stderr\n"
+	    "  -h, --help           this text\n"
+	    "\n",
+	    out);
 	peer_script_usage(out);
 	fputs("\n"
 	      "default script: client \"connect; close\", server \"accept; read-eof; close\"\n"
@@ -299,10 +313,10 @@ static int parse_addr_port(const char *s, struct sockaddr_in *sa)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"connect", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
-		{"local", required_argument, NULL, 'L'},   {"conns", required_argument, NULL, 'n'},
-		{"jsonl", required_argument, NULL, 'j'},   {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"connect", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
+	    {"local", required_argument, NULL, 'L'},   {"conns", required_argument, NULL, 'n'},
+	    {"jsonl", required_argument, NULL, 'j'},   {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	struct kpeer k = {.listen_fd = -1, .fd = -1, .rx_hash = PEER_HASH_INIT};
 	k.local.sin_family = AF_INET;
@@ -325,8 +339,10 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c':
 			if (parse_addr_port(optarg, &k.peer) < 0) {
-				fprintf(stderr, "synfin-kpeer: --connect '%s': expected ADDR:PORT, "
-						"e.g. 192.168.1.109:80\n", optarg);
+				fprintf(stderr,
+				        "synfin-kpeer: --connect '%s': expected ADDR:PORT, "
+				        "e.g. 192.168.1.109:80\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			have_peer = 1;
@@ -334,22 +350,25 @@ int main(int argc, char **argv)
 		case 'l':
 			listen_port = strtoul(optarg, &end, 10);
 			if (*end || listen_port == 0 || listen_port > 65535) {
-				fprintf(stderr, "synfin-kpeer: --listen '%s': expected a port 1-65535\n",
-					optarg);
+				fprintf(stderr,
+				        "synfin-kpeer: --listen '%s': expected a port 1-65535\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'L':
 			if (inet_pton(AF_INET, optarg, &k.local.sin_addr) != 1) {
-				fprintf(stderr, "synfin-kpeer: --local '%s': not an IPv4 address\n", optarg);
+				fprintf(stderr, "synfin-kpeer: --local '%s': not an IPv4 address\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'n':
 			conns = strtoul(optarg, &end, 10);
 			if (*end || conns == 0) {
-				fprintf(stderr, "synfin-kpeer: --conns '%s': expected a positive count\n",
-					optarg);
+				fprintf(stderr,
+				        "synfin-kpeer: --conns '%s': expected a positive count\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -357,7 +376,7 @@ int main(int argc, char **argv)
 			k.jsonl = fopen(optarg, "w");
 			if (!k.jsonl) {
 				fprintf(stderr, "synfin-kpeer: cannot write %s: %s\n", optarg,
-					strerror(errno));
+				        strerror(errno));
 				return EXIT_OTHER;
 			}
 			break;
@@ -375,11 +394,12 @@ int main(int argc, char **argv)
 	int is_client = !strcmp(k.role, "client");
 	if (is_client ? !have_peer : listen_port == 0) {
 		fprintf(stderr, "synfin-kpeer: %s needs %s\n", k.role,
-			is_client ? "--connect ADDR:PORT" : "--listen PORT");
+		        is_client ? "--connect ADDR:PORT" : "--listen PORT");
 		return EXIT_USAGE;
 	}
 	const char *text = optind < argc ? argv[optind]
-					 : is_client ? "connect; close" : "accept; read-eof; close";
+	                   : is_client   ? "connect; close"
+	                                 : "accept; read-eof; close";
 	struct peer_script script;
 	char err[256];
 	if (peer_script_parse(&script, text, err, sizeof(err)) < 0) {

@@ -40,17 +40,21 @@ static int run_quiet(const char *cmd)
 int synfin_netns_usable(char *why, size_t size)
 {
 	if (geteuid() != 0) {
-		snprintf(why, size, "namespace tests need root (CAP_NET_ADMIN): run `sudo ./synfin check`");
+		snprintf(why, size,
+		         "namespace tests need root (CAP_NET_ADMIN): run `sudo ./synfin check`");
 		return -EPERM;
 	}
 	if (run_quiet("command -v ip") || run_quiet("command -v iptables")) {
-		snprintf(why, size, "iproute2 or iptables is missing: `apt-get install iproute2 iptables`");
+		snprintf(why, size,
+		         "iproute2 or iptables is missing: `apt-get install iproute2 iptables`");
 		return -ENOENT;
 	}
 	struct stat st;
 	if (stat("/proc/sys/net/bridge", &st) != 0 && run_quiet("modprobe br_netfilter")) {
-		snprintf(why, size, "the kernel has no br_netfilter (net.bridge sysctls): load it with "
-				    "`modprobe br_netfilter` or build the kernel with CONFIG_BRIDGE_NETFILTER");
+		snprintf(
+		    why, size,
+		    "the kernel has no br_netfilter (net.bridge sysctls): load it with "
+		    "`modprobe br_netfilter` or build the kernel with CONFIG_BRIDGE_NETFILTER");
 		return -ENOSYS;
 	}
 	return 0;
