@@ -317,6 +317,28 @@ static void print_file(const char *path)
 	fclose(f);
 }
 
+/* A failed case: the conversation side by side and the applications, from its report. */
+static void print_failure(const struct job *j)
+{
+	char rep[800];
+	snprintf(rep, sizeof(rep), "%s/report.txt", j->run_dir);
+	FILE *f = fopen(rep, "r");
+	if (!f)
+		return;
+	printf("\n=== %s %s: FAIL (%s)\n", j->name, j->variant, j->run_dir);
+	char line[2048];
+	bool on = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "conversation", 12) || !strncmp(line, "applications", 12))
+			on = true;
+		if (!strncmp(line, "verdict", 7))
+			break;
+		if (on)
+			fputs(line, stdout);
+	}
+	fclose(f);
+}
+
 /* Run the runnable jobs, `parallel` at a time, longest first. */
 static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int parallel,
                      const char *runs_dir, bool verbose)
@@ -611,6 +633,10 @@ int main(int argc, char **argv)
 			print_file(rep);
 		}
 	}
+	if (strcmp(cmd, "run") && !o.verbose)
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].res.status == RUN_FAIL && jobs[i].run_dir[0])
+				print_failure(&jobs[i]);
 	report_table(stdout, jobs, n);
 	size_t fail = 0, pass = 0, skip = 0;
 	double sum = 0;
