@@ -154,7 +154,10 @@ static void env_init(struct run_env *env, const char *build)
 	snprintf(env->kpeer, sizeof(env->kpeer), "%s/harness/kpeer/synfin-kpeer", build);
 	snprintf(env->peer, sizeof(env->peer), "%s/stack/host/synfin-peer", build);
 	snprintf(env->ladder, sizeof(env->ladder), "%s/harness/tools/synfin-ladder", build);
-	env->rt = access("/usr/bin/chrt", X_OK) == 0;
+	/* real-time priority where this process may use it (root with CAP_SYS_NICE; not in
+	 * every container) */
+	env->rt = access("/usr/bin/chrt", X_OK) == 0 &&
+		  system("/usr/bin/chrt -f 1 /bin/true >/dev/null 2>&1") == 0;
 }
 
 /* Namespaces usable at all? (root, ip, iptables, br_netfilter) */
