@@ -1,9 +1,24 @@
-/* delay_queue.c: binary min-heap on (deadline, insertion order). */
+/* delay_queue.c: 4-ary min-heap on (deadline, insertion order).
+ *
+ * Why 4-ary: with a million packets held the heap is 32 MB, far beyond the caches, and a pop
+ * costs one cache miss per level it sifts down. Four children per node halve the levels (10
+ * instead of 20 at 1M) for two more comparisons per level, and the four children sit side by
+ * side: the array is laid out so that every group of siblings fills one 128-byte aligned
+ * block (two cache lines, which the adjacent-line prefetcher fetches together). The order of
+ * equal deadlines stays first-in first-out because the key includes the insertion number.
+ */
 #include "delay_queue.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+
+#define ARITY 4
+/* Slots before the root so that the children of node i, 4i+1..4i+4, start on a multiple of
+ * four slots from the (aligned) start of the allocation. */
+#define PAD (ARITY - 1)
+#define ALIGN (ARITY * sizeof(struct delay_entry))
 
 void delay_queue_init(struct delay_queue *q)
 {
@@ -15,11 +30,12 @@ void delay_queue_init(struct delay_queue *q)
 
 void delay_queue_free(struct delay_queue *q)
 {
-	free(q->heap);
+	if (q->heap)
+		free(q->heap - PAD);
 	delay_queue_init(q);
 }
 
-static bool entry_before(const struct delay_entry *a, const struct delay_entry *b)
+static inline bool entry_before(const struct delay_entry *a, const struct delay_entry *b)
 {
 	if (a->deadline != b->deadline)
 		return a->deadline < b->deadline;
@@ -30,7 +46,7 @@ static void sift_up(struct delay_entry *h, size_t i)
 {
 	struct delay_entry e = h[i];
 	while (i > 0) {
-		size_t parent = (i - 1) / 2;
+		size_t parent = (i - 1) / ARITY;
 		if (!entry_before(&e, &h[parent]))
 			break;
 		h[i] = h[parent];
@@ -43,11 +59,14 @@ static void sift_down(struct delay_entry *h, size_t len, size_t i)
 {
 	struct delay_entry e = h[i];
 	for (;;) {
-		size_t child = 2 * i + 1;
-		if (child >= len)
+		size_t first = ARITY * i + 1;
+		if (first >= len)
 			break;
-		if (child + 1 < len && entry_before(&h[child + 1], &h[child]))
-			child++;
+		size_t end = first + ARITY < len ? first + ARITY : len;
+		size_t child = first;
+		for (size_t c = first + 1; c < end; c++)
+			if (entry_before(&h[c], &h[child]))
+				child = c;
 		if (!entry_before(&h[child], &e))
 			break;
 		h[i] = h[child];
@@ -56,18 +75,28 @@ static void sift_down(struct delay_entry *h, size_t len, size_t i)
 	h[i] = e;
 }
 
+static int grow(struct delay_queue *q)
+{
+	size_t cap = q->cap ? q->cap * 2 : 64;
+	if (cap > SIZE_MAX / sizeof(*q->heap) - ARITY)
+		return -ENOMEM;
+	/* cap is a power of two >= 64, so the size is a multiple of ALIGN as C11 asks */
+	struct delay_entry *base = aligned_alloc(ALIGN, (cap + ARITY) * sizeof(*base));
+	if (!base)
+		return -ENOMEM;
+	if (q->heap) {
+		memcpy(base + PAD, q->heap, q->len * sizeof(*base));
+		free(q->heap - PAD);
+	}
+	q->heap = base + PAD;
+	q->cap = cap;
+	return 0;
+}
+
 int delay_queue_push(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data)
 {
-	if (q->len == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 64;
-		if (cap > SIZE_MAX / sizeof(*q->heap))
-			return -ENOMEM;
-		struct delay_entry *h = realloc(q->heap, cap * sizeof(*h));
-		if (!h)
-			return -ENOMEM;
-		q->heap = h;
-		q->cap = cap;
-	}
+	if (q->len == q->cap && grow(q) != 0)
+		return -ENOMEM;
 	struct delay_entry *e = &q->heap[q->len];
 	e->deadline = deadline;
 	e->order = q->next_order++;

@@ -1,6 +1,6 @@
 /* delay_queue.h: the delay scheduler of synfin-faultd: held packets ordered by release time.
  *
- * A binary min-heap keyed on (deadline, insertion number), so entries with the same deadline
+ * A 4-ary min-heap keyed on (deadline, insertion number), so entries with the same deadline
  * come out in the order they went in: two segments held by the same rule within one clock tick
  * must not overtake each other. Pure data structure: no clock, no I/O; the caller passes
  * deadlines in whatever unit it likes (the daemon uses CLOCK_MONOTONIC nanoseconds) and owns
@@ -20,7 +20,7 @@ struct delay_entry {
 };
 
 struct delay_queue {
-	struct delay_entry *heap;
+	struct delay_entry *heap; /* the root; the allocation starts a few slots before */
 	size_t len;
 	size_t cap;
 	uint64_t next_order;
