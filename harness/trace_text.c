@@ -79,14 +79,103 @@ __attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, cons
 	b->len += (size_t)n;
 }
 
+/* Appends n bytes, with the semantics of sb_printf("%.*s"): the per-line hot path uses these
+ * instead of vsnprintf, which costs far more than the copy for short pieces. */
+static void sb_append(struct sbuf *b, const char *s, size_t n)
+{
+	size_t room = b->len < b->size ? b->size - b->len : 0;
+	if (n >= room && b->grow && b->len < b->size) {
+		size_t want = b->len + n + 1;
+		size_t size = b->size * 2 > want ? b->size * 2 : want;
+		char *nb = b->buf == b->stack ? malloc(size) : realloc(b->buf, size);
+		if (nb) {
+			if (b->buf == b->stack)
+				memcpy(nb, b->buf, b->len);
+			b->buf = nb;
+			b->size = size;
+			room = size - b->len;
+		}
+	}
+	if (room) {
+		size_t k = n < room ? n : room - 1;
+		memcpy(b->buf + b->len, s, k);
+		b->buf[b->len + k] = '\0';
+	}
+	b->len += n;
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	sb_append(b, s, strlen(s));
+}
+
+static void sb_putc(struct sbuf *b, char c)
+{
+	if (b->len + 1 < b->size) {
+		b->buf[b->len++] = c;
+		b->buf[b->len] = '\0';
+	} else {
+		sb_append(b, &c, 1);
+	}
+}
+
+/* Decimal digits of v at the end of a buffer of at least 20 bytes; returns the first one. */
+static char *fmt_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* "%u" / "%llu" */
+static void sb_uint(struct sbuf *b, uint64_t v)
+{
+	char tmp[20];
+	char *p = fmt_u64(tmp + sizeof(tmp), v);
+	sb_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* "%0*u" for a value known to fit in width digits */
+static void sb_uint_width(struct sbuf *b, unsigned v, unsigned width)
+{
+	char tmp[10];
+	for (unsigned i = width; i > 0; i--) {
+		tmp[i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	sb_append(b, tmp, width);
+}
+
+/* "%02x" */
+static void sb_hex2(struct sbuf *b, uint8_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[2] = {hex[v >> 4], hex[v & 15]};
+	sb_append(b, tmp, 2);
+}
+
+/* "%u.%u.%u.%u" */
+static void sb_addr(struct sbuf *b, uint32_t addr)
+{
+	char tmp[16], *p = tmp;
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned octet = (addr >> shift) & 0xff;
+		if (octet >= 100)
+			*p++ = (char)('0' + octet / 100);
+		if (octet >= 10)
+			*p++ = (char)('0' + octet / 10 % 10);
+		*p++ = (char)('0' + octet % 10);
+		if (shift)
+			*p++ = '.';
+	}
+	sb_append(b, tmp, (size_t)(p - tmp));
+}
+
 static int sb_len(const struct sbuf *b)
 {
 	return b->len > INT32_MAX ? INT32_MAX : (int)b->len;
-}
-
-static const char *sb_str(const struct sbuf *b)
-{
-	return b->size ? b->buf : "";
 }
 
 static void sb_release(struct sbuf *b)
@@ -191,7 +280,8 @@ static void seqs_apply(struct trace_seqs *t, const struct segment *seg, struct s
 
 /* ---- small helpers ---- */
 
-void trace_flags_str(char *buf, size_t size, uint8_t flags)
+/* Appends tcpdump's flag letters ("none" when no bit is set). */
+static void sb_flags(struct sbuf *b, uint8_t flags)
 {
 	/* print-tcp.c tcp_flag_values order */
 	static const struct {
@@ -201,19 +291,29 @@ void trace_flags_str(char *buf, size_t size, uint8_t flags)
 	    {TCPF_FIN, 'F'}, {TCPF_SYN, 'S'}, {TCPF_RST, 'R'}, {TCPF_PSH, 'P'},
 	    {TCPF_ACK, '.'}, {TCPF_URG, 'U'}, {TCPF_ECE, 'E'}, {TCPF_CWR, 'W'},
 	};
-	char tmp[16];
+	char tmp[8];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
 		if (flags & letters[i].bit)
 			tmp[n++] = letters[i].c;
-	tmp[n] = '\0';
-	snprintf(buf, size, "%s", n ? tmp : "none");
+	if (n)
+		sb_append(b, tmp, n);
+	else
+		sb_append(b, "none", 4);
+}
+
+void trace_flags_str(char *buf, size_t size, uint8_t flags)
+{
+	struct sbuf b;
+	sb_init_fixed(&b, buf, size);
+	sb_flags(&b, flags);
 }
 
 void trace_addr_str(char *buf, size_t size, uint32_t addr)
 {
-	snprintf(buf, size, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
-	         addr & 0xff);
+	struct sbuf b;
+	sb_init_fixed(&b, buf, size);
+	sb_addr(&b, addr);
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -267,15 +367,15 @@ static const char *const option_names[256] = {
 static void print_fastopen(struct sbuf *b, const uint8_t *cp, unsigned datalen, bool exp)
 {
 	if (exp)
-		sb_printf(b, "tfo");
+		sb_puts(b, "tfo");
 	if (datalen == 0) {
-		sb_printf(b, " cookiereq");
+		sb_puts(b, " cookiereq");
 	} else if (datalen % 2 != 0 || datalen < 4 || datalen > 16) {
-		sb_printf(b, " (invalid)");
+		sb_puts(b, " (invalid)");
 	} else {
-		sb_printf(b, " cookie ");
+		sb_puts(b, " cookie ");
 		for (unsigned i = 0; i < datalen; i++)
-			sb_printf(b, "%02x", cp[i]);
+			sb_hex2(b, cp[i]);
 	}
 }
 
@@ -286,10 +386,10 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
                           const struct shown *sh)
 {
 	char ch = '\0';
-	sb_printf(b, ", options [");
+	sb_puts(b, ", options [");
 	while (hlen > 0) {
 		if (ch != '\0')
-			sb_printf(b, "%c", ch);
+			sb_putc(b, ch);
 		unsigned opt = *cp++;
 		unsigned len, datalen;
 		bool zerolen = opt == OPT_EOL || opt == OPT_NOP;
@@ -317,28 +417,34 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 			goto bad;                                                                  \
 	} while (0)
 		const char *name = option_names[opt];
-		if (name)
-			sb_printf(b, "%s", name);
-		else
-			sb_printf(b, "unknown-%u", opt);
+		if (name) {
+			sb_puts(b, name);
+		} else {
+			sb_puts(b, "unknown-");
+			sb_uint(b, opt);
+		}
 
 		switch (opt) {
 		case OPT_MSS:
 			datalen = 2;
 			LENCHECK(datalen);
-			sb_printf(b, " %u", get16(cp));
+			sb_putc(b, ' ');
+			sb_uint(b, get16(cp));
 			break;
 		case OPT_WSCALE:
 			datalen = 1;
 			LENCHECK(datalen);
-			sb_printf(b, " %u", cp[0]);
+			sb_putc(b, ' ');
+			sb_uint(b, cp[0]);
 			break;
 		case OPT_SACK:
 			datalen = len - 2;
 			if (datalen % 8 != 0) {
-				sb_printf(b, " invalid sack");
+				sb_puts(b, " invalid sack");
 			} else {
-				sb_printf(b, " %u ", datalen / 8);
+				sb_putc(b, ' ');
+				sb_uint(b, datalen / 8);
+				sb_putc(b, ' ');
 				for (unsigned i = 0; i < datalen; i += 8) {
 					LENCHECK(i + 4);
 					uint32_t s = get32(cp + i);
@@ -347,7 +453,11 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 					/* SACK blocks speak of the other direction's sequence space
 					 */
 					uint32_t base = sh->rev ? sh->thseq : sh->thack;
-					sb_printf(b, "{%u:%u}", s - base, e - base);
+					sb_putc(b, '{');
+					sb_uint(b, s - base);
+					sb_putc(b, ':');
+					sb_uint(b, e - base);
+					sb_putc(b, '}');
 				}
 			}
 			break;
@@ -358,20 +468,24 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 		case OPT_ECHOREPLY:
 			datalen = 4;
 			LENCHECK(datalen);
-			sb_printf(b, " %u", get32(cp));
+			sb_putc(b, ' ');
+			sb_uint(b, get32(cp));
 			break;
 		case OPT_TS:
 			datalen = 8;
 			LENCHECK(datalen);
-			sb_printf(b, " val %u ecr %u", get32(cp), get32(cp + 4));
+			sb_puts(b, " val ");
+			sb_uint(b, get32(cp));
+			sb_puts(b, " ecr ");
+			sb_uint(b, get32(cp + 4));
 			break;
 		case OPT_MD5:
 			datalen = 16;
 			LENCHECK(datalen);
 			/* tcpdump built with libcrypto (Debian's) cannot check without -M */
-			sb_printf(b, " shared secret not supplied with -M, can't check - ");
+			sb_puts(b, " shared secret not supplied with -M, can't check - ");
 			for (unsigned i = 0; i < 16; i++)
-				sb_printf(b, "%02x", cp[i]);
+				sb_hex2(b, cp[i]);
 			break;
 		case OPT_SCPS:
 			datalen = 2;
@@ -391,17 +505,17 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 		case OPT_TCPAO:
 			datalen = len - 2;
 			if (datalen < 2) {
-				sb_printf(b, " (invalid)");
+				sb_puts(b, " (invalid)");
 			} else {
 				LENCHECK(1);
 				sb_printf(b, " keyid %u", cp[0]);
 				LENCHECK(2);
 				sb_printf(b, " rnextkeyid %u", cp[1]);
 				if (datalen > 2) {
-					sb_printf(b, " mac 0x");
+					sb_puts(b, " mac 0x");
 					for (unsigned i = 2; i < datalen; i++) {
 						LENCHECK(i + 1);
-						sb_printf(b, "%02x", cp[i]);
+						sb_hex2(b, cp[i]);
 					}
 				}
 			}
@@ -409,7 +523,7 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 		case OPT_TFO:
 			datalen = len - 2;
 			LENCHECK(datalen);
-			sb_printf(b, " ");
+			sb_putc(b, ' ');
 			print_fastopen(b, cp, datalen, false);
 			break;
 		case OPT_EXP2: {
@@ -418,7 +532,7 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 			if (datalen < 2)
 				goto bad;
 			unsigned magic = get16(cp);
-			sb_printf(b, "-");
+			sb_putc(b, '-');
 			if (magic == 0xf989) /* RFC 7413 experimental Fast Open */
 				print_fastopen(b, cp + 2, datalen - 2, true);
 			else
@@ -434,10 +548,10 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 		default:
 			datalen = len - 2;
 			if (datalen)
-				sb_printf(b, " 0x");
+				sb_puts(b, " 0x");
 			for (unsigned i = 0; i < datalen; i++) {
 				LENCHECK(i + 1);
-				sb_printf(b, "%02x", cp[i]);
+				sb_hex2(b, cp[i]);
 			}
 			break;
 		}
@@ -454,15 +568,15 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 		if (opt == OPT_EOL)
 			break;
 	}
-	sb_printf(b, "]");
+	sb_putc(b, ']');
 	return true;
 bad:
-	sb_printf(b, "[bad opt]");
+	sb_puts(b, "[bad opt]");
 	if (ch != '\0')
-		sb_printf(b, "]");
+		sb_putc(b, ']');
 	return false;
 trunc:
-	sb_printf(b, " [|tcp]");
+	sb_puts(b, " [|tcp]");
 	return false;
 }
 
@@ -566,7 +680,9 @@ static void print_first_line(struct sbuf *b, const uint8_t *p, unsigned len)
 			return;
 		idx++;
 	}
-	sb_printf(b, ": %.*s", (int)idx, (const char *)p);
+	/* the bytes are printable or tab, so no NUL ends "%.*s" early */
+	sb_puts(b, ": ");
+	sb_append(b, (const char *)p, idx);
 }
 
 static void print_txtproto(struct sbuf *b, const uint8_t *p, unsigned len, const char *proto,
@@ -591,7 +707,7 @@ static void print_txtproto(struct sbuf *b, const uint8_t *p, unsigned len, const
 	} else {
 		print_this = true;
 	}
-	sb_printf(b, "%s", proto);
+	sb_puts(b, proto);
 	if (print_this)
 		print_first_line(b, p, len);
 }
@@ -610,7 +726,8 @@ static void print_ssh_version(struct sbuf *b, const uint8_t *p, unsigned len)
 	}
 	for (unsigned idx = 4; idx < len; idx++) {
 		if (p[idx] == '\n' || (p[idx] == '\r' && idx + 1 < len && p[idx + 1] == '\n')) {
-			sb_printf(b, ": SSH: %.*s", (int)idx, (const char *)p);
+			sb_puts(b, ": SSH: ");
+			sb_append(b, (const char *)p, idx);
 			return;
 		}
 		if (!is_print(p[idx]))
@@ -628,10 +745,10 @@ static void print_payload(struct sbuf *b, const struct segment *seg)
 	if (PORT_IS(23))
 		return;
 	if (PORT_IS(25)) {
-		sb_printf(b, ": ");
+		sb_puts(b, ": ");
 		print_txtproto(b, p, len, "SMTP", NULL);
 	} else if (PORT_IS(43)) {
-		sb_printf(b, ": ");
+		sb_puts(b, ": ");
 		print_txtproto(b, p, len, "WHOIS", NULL);
 	} else if (PORT_IS(179) || PORT_IS(1723) || PORT_IS(6379)) {
 		return;
@@ -641,13 +758,13 @@ static void print_payload(struct sbuf *b, const struct segment *seg)
 	           PORT_IS(6653)) {
 		return;
 	} else if (PORT_IS(21)) {
-		sb_printf(b, ": ");
+		sb_puts(b, ": ");
 		print_txtproto(b, p, len, "FTP", NULL);
 	} else if (PORT_IS(80) || PORT_IS(8080)) {
-		sb_printf(b, ": ");
+		sb_puts(b, ": ");
 		print_txtproto(b, p, len, "HTTP", http_cmds);
 	} else if (PORT_IS(554) || PORT_IS(8554)) {
-		sb_printf(b, ": ");
+		sb_puts(b, ": ");
 		print_txtproto(b, p, len, "RTSP", rtsp_cmds);
 	}
 #undef PORT_IS
@@ -662,31 +779,54 @@ static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, u
 	struct tm tm;
 	if (!localtime_r(&sec, &tm))
 		memset(&tm, 0, sizeof(tm));
-	char src[16], dst[16], flags[16];
-	trace_addr_str(src, sizeof(src), seg->saddr);
-	trace_addr_str(dst, sizeof(dst), seg->daddr);
-	trace_flags_str(flags, sizeof(flags), seg->flags);
-	sb_printf(b, "%02d:%02d:%02d.%06u IP %s.%u > %s.%u: Flags [%s]", tm.tm_hour, tm.tm_min,
-	          tm.tm_sec, (unsigned)(time_us % 1000000), src, seg->sport, dst, seg->dport,
-	          flags);
+	if (tm.tm_hour >= 0 && tm.tm_hour < 100 && tm.tm_min >= 0 && tm.tm_min < 100 &&
+	    tm.tm_sec >= 0 && tm.tm_sec < 100) {
+		char hms[9] = {(char)('0' + tm.tm_hour / 10), (char)('0' + tm.tm_hour % 10), ':',
+		               (char)('0' + tm.tm_min / 10),  (char)('0' + tm.tm_min % 10),  ':',
+		               (char)('0' + tm.tm_sec / 10),  (char)('0' + tm.tm_sec % 10),  '.'};
+		sb_append(b, hms, sizeof(hms));
+	} else {
+		sb_printf(b, "%02d:%02d:%02d.", tm.tm_hour, tm.tm_min, tm.tm_sec);
+	}
+	sb_uint_width(b, (unsigned)(time_us % 1000000), 6);
+	sb_puts(b, " IP ");
+	sb_addr(b, seg->saddr);
+	sb_putc(b, '.');
+	sb_uint(b, seg->sport);
+	sb_puts(b, " > ");
+	sb_addr(b, seg->daddr);
+	sb_putc(b, '.');
+	sb_uint(b, seg->dport);
+	sb_puts(b, ": Flags [");
+	sb_flags(b, seg->flags);
+	sb_putc(b, ']');
 
 	seqs_apply(relative ? seqs : NULL, seg, sh);
 
 	unsigned length = seg->payload_len;
 	if (length > 0 || (seg->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))) {
-		sb_printf(b, ", seq %u", sh->seq);
-		if (length > 0)
-			sb_printf(b, ":%u", sh->seq + length);
+		sb_puts(b, ", seq ");
+		sb_uint(b, sh->seq);
+		if (length > 0) {
+			sb_putc(b, ':');
+			sb_uint(b, (uint32_t)(sh->seq + length));
+		}
 	}
-	if (seg->flags & TCPF_ACK)
-		sb_printf(b, ", ack %u", sh->ack);
-	sb_printf(b, ", win %u", seg->win);
-	if (seg->flags & TCPF_URG)
-		sb_printf(b, ", urg %u", seg->urg);
+	if (seg->flags & TCPF_ACK) {
+		sb_puts(b, ", ack ");
+		sb_uint(b, sh->ack);
+	}
+	sb_puts(b, ", win ");
+	sb_uint(b, seg->win);
+	if (seg->flags & TCPF_URG) {
+		sb_puts(b, ", urg ");
+		sb_uint(b, seg->urg);
+	}
 	if (seg->options_len > 0 &&
 	    !print_options(b, seg->options, seg->options_len, seg->payload_len > 0, sh))
 		return;
-	sb_printf(b, ", length %u", length);
+	sb_puts(b, ", length ");
+	sb_uint(b, length);
 	if (length > 0)
 		print_payload(b, seg);
 }
@@ -734,64 +874,79 @@ char *trace_format_tcpdump_alloc(struct trace_seqs *seqs, int relative, uint64_t
 
 /* ---- the text trace line ---- */
 
-static void print_ms(FILE *out, uint64_t us)
+static void print_ms(struct sbuf *b, uint64_t us)
 {
-	if (us % 1000 == 0) {
-		fprintf(out, "%llu ms", (unsigned long long)(us / 1000));
-		return;
+	sb_uint(b, us / 1000);
+	unsigned frac = (unsigned)(us % 1000);
+	if (frac) {
+		/* up to three decimals, trailing zeros dropped */
+		char digits[4] = {'.', (char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+		                  (char)('0' + frac % 10)};
+		size_t n = frac % 100 == 0 ? 2 : frac % 10 == 0 ? 3 : 4;
+		sb_append(b, digits, n);
 	}
-	char frac[8];
-	snprintf(frac, sizeof(frac), "%03u", (unsigned)(us % 1000));
-	for (int i = 2; i > 0 && frac[i] == '0'; i--)
-		frac[i] = '\0';
-	fprintf(out, "%llu.%s ms", (unsigned long long)(us / 1000), frac);
+	sb_puts(b, " ms");
 }
 
-static void print_rule(FILE *out, const struct trace_event *ev)
+static void print_rule(struct sbuf *b, const struct trace_event *ev)
 {
 	const struct rule *r = ev->verdict.rule;
 	if (!r)
 		return;
-	if (ev->rule_file)
-		fprintf(out, " rule %u (%s:%u)", r->index, ev->rule_file, r->line);
-	else
-		fprintf(out, " rule %u (line %u)", r->index, r->line);
+	sb_puts(b, " rule ");
+	sb_uint(b, r->index);
+	if (ev->rule_file) {
+		sb_puts(b, " (");
+		sb_puts(b, ev->rule_file);
+		sb_putc(b, ':');
+	} else {
+		sb_puts(b, " (line ");
+	}
+	sb_uint(b, r->line);
+	sb_putc(b, ')');
 }
 
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev)
 {
+	/* The whole line is built here and written with one call: the stream's lock and
+	 * bookkeeping are paid once per line, not once per piece. */
 	char stack[1024];
 	struct sbuf b;
 	sb_init_growing(&b, stack, sizeof(stack));
 	struct shown sh;
 	format_line(&b, seqs, 1, ev->time_us, ev->seg, &sh);
-	fputs(sb_str(&b), out);
-	sb_release(&b);
 
-	fputs("  ", out);
+	sb_puts(&b, "  ");
 	if (ev->kind == TRACE_RELEASED) {
-		fputs("RELEASED after ", out);
-		print_ms(out, ev->held_us);
+		sb_puts(&b, "RELEASED after ");
+		print_ms(&b, ev->held_us);
 		if (ev->verdict.rule) {
-			fputs(",", out);
-			fputs(" held by", out);
-			print_rule(out, ev);
+			sb_puts(&b, ", held by");
+			print_rule(&b, ev);
 		}
 	} else {
 		switch (ev->verdict.action) {
 		case RULE_DROP:
-			fputs("DROP", out);
+			sb_puts(&b, "DROP");
 			break;
 		case RULE_DELAY:
-			fputs("HOLD ", out);
-			print_ms(out, ev->verdict.delay_us);
+			sb_puts(&b, "HOLD ");
+			print_ms(&b, ev->verdict.delay_us);
 			break;
 		case RULE_PASS:
 		default:
-			fputs("pass", out);
+			sb_puts(&b, "pass");
 			break;
 		}
-		print_rule(out, ev);
+		print_rule(&b, ev);
 	}
-	fputc('\n', out);
+	sb_putc(&b, '\n');
+	if (b.len < b.size) {
+		fwrite(b.buf, 1, b.len, out);
+	} else {
+		/* the heap failed while the line grew: what fits, and still a whole line */
+		fwrite(b.buf, 1, b.size - 1, out);
+		fputc('\n', out);
+	}
+	sb_release(&b);
 }
