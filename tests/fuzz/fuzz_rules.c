@@ -4,7 +4,8 @@
  * Input: rule text up to the first NUL byte; after it, one byte for the matcher's connection
  * bound (1..16, small so the least-recently-used eviction runs), then records (fuzz_common.h),
  * each one IPv4 packet. Properties: a parse error has a message and a line within the text; a
- * verdict names one of the ruleset's rules or none, and a delay only comes from a delay rule.
+ * verdict names one of the ruleset's rules or none, and a delay only comes from a delay rule;
+ * each rule's text parses alone to the same rule.
  */
 #include "fuzz_common.h"
 
@@ -12,6 +13,31 @@
 
 #include "rule.h"
 #include "segment.h"
+
+/* A rule's text (its trimmed source line) read alone is the same rule: what traces and the
+ * exit summary print can be pasted back into a rule file. */
+static void check_text_reparses(const struct rule *r)
+{
+	struct ruleset one;
+	struct rule_error err;
+	int rc = ruleset_parse_string(&one, "again", r->text, &err);
+	if (rc) {
+		fprintf(stderr, "rule text '%s' does not parse alone: %s\n", r->text, err.msg);
+		abort();
+	}
+	FUZZ_CHECK(one.n_rules == 1);
+	const struct rule *a = &one.rules[0];
+	FUZZ_CHECK(strcmp(a->text, r->text) == 0);
+	FUZZ_CHECK(a->action == r->action && a->delay_us == r->delay_us);
+	FUZZ_CHECK(a->jitter_us == r->jitter_us && a->dir == r->dir);
+	FUZZ_CHECK(a->flags_set == r->flags_set && a->flags_clear == r->flags_clear);
+	FUZZ_CHECK(a->flags_exact == r->flags_exact);
+	FUZZ_CHECK(a->len_min == r->len_min && a->len_max == r->len_max);
+	FUZZ_CHECK(a->sport == r->sport && a->dport == r->dport && a->port == r->port);
+	FUZZ_CHECK(a->count == r->count && a->count_n == r->count_n);
+	FUZZ_CHECK(a->has_chance == r->has_chance && a->chance_ppm == r->chance_ppm);
+	ruleset_free(&one);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -41,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(rs.rules[i].line >= 1 && rs.rules[i].line <= lines);
 		FUZZ_CHECK(rs.rules[i].text != NULL);
 		(void)rule_action_name(rs.rules[i].action);
+		check_text_reparses(&rs.rules[i]);
 	}
 	if (!nul || (size_t)(nul - data) + 2 > size) {
 		ruleset_free(&rs);

@@ -4,11 +4,13 @@
  * Each input starts from the same stack (192.168.1.108) holding a listener on port 80, one
  * connection accepted on it and one opened by tcp_connect, both ESTABLISHED with a scripted peer
  * (192.168.1.109). The input is then a program of operations, one byte each plus arguments:
- *   raw packet        stack_input of the bytes as they are (parsers, every drop reason);
+ *   raw packet        stack_input of the bytes as they are (parsers, every drop reason), or
+ *                     with addresses and IPv4/TCP/ICMP checksums made right;
  *   crafted segment   flags, seq/ack offsets from the connection's rcv_nxt/snd_una, window,
  *                     options and payload chosen by the input; addresses, ports and both
  *                     checksums filled in (one bit breaks a checksum), so the packet reaches
  *                     the state machine of the chosen connection (or a new one, or no socket);
+ *                     or the previous crafted packet repeated (duplicate ACKs);
  *   socket calls      send, recv, shutdown-write, close, abort, accept, connect, nodelay;
  *   time              advance the clock, firing the timers due.
  * Properties: every packet the stack emits parses (segment_parse), comes from our address,
@@ -39,7 +41,15 @@ struct world {
 	uint8_t out[2048];
 	struct segment last; /* the last segment the stack emitted */
 	unsigned emitted;
+	/* new passive connections from peer ports NEW_PPORT + 0..7: the stack's SYN-ACK seq */
+	uint32_t synack_seq[8];
+	/* the last crafted packet, for repeats (duplicate ACKs, retransmissions) */
+	uint8_t prev[1600];
+	size_t prev_len;
 };
+
+#define NEW_PPORT 40001 /* peer ports of connections the input opens to the listener */
+#define PEER_NEW_ISS 1000u
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -108,6 +118,9 @@ static void drain(struct world *w)
 		 * SYN+RST */
 		FUZZ_CHECK(!((seg.flags & TCPF_RST) && (seg.flags & TCPF_SYN)));
 		w->last = seg;
+		if (seg.flags == (TCPF_SYN | TCPF_ACK) && seg.sport == 80 &&
+		    seg.dport >= NEW_PPORT && seg.dport < NEW_PPORT + 8)
+			w->synack_seq[seg.dport - NEW_PPORT] = seg.seq;
 	}
 }
 
@@ -118,7 +131,8 @@ static void on_event(void *ctx, const struct stack_event *ev)
 }
 
 /* One TCP segment from the peer, checksums right unless bad_csum. */
-static size_t build(uint8_t *pkt, size_t cap, uint16_t sport, uint16_t dport, uint8_t flags,
+static size_t build(uint8_t *pkt, size_t cap, uint32_t saddr, uint16_t sport, uint16_t dport,
+		    uint8_t flags,
                     uint32_t seq, uint32_t ack, uint16_t win, const uint8_t *opts, size_t opts_len,
                     const uint8_t *data, size_t data_len, unsigned bad_csum)
 {
@@ -135,7 +149,7 @@ static size_t build(uint8_t *pkt, size_t cap, uint16_t sport, uint16_t dport, ui
 	pkt[6] = 0x40; /* DF */
 	pkt[8] = 64;
 	pkt[9] = 6;
-	put32(pkt + 12, PEER);
+	put32(pkt + 12, saddr);
 	put32(pkt + 16, LOCAL);
 	put16(pkt + 10, fold(sum16(0, pkt, 20)) ^ (bad_csum & 1));
 	uint8_t *t = pkt + 20;
@@ -150,7 +164,7 @@ static size_t build(uint8_t *pkt, size_t cap, uint16_t sport, uint16_t dport, ui
 		memcpy(t + 20, opts, opts_len);
 	if (data_len)
 		memcpy(t + 20 + opts_pad, data, data_len);
-	put16(t + 16, fold(sum16(pseudo(PEER, LOCAL, tcp_len), t, tcp_len)) ^ (bad_csum & 2));
+	put16(t + 16, fold(sum16(pseudo(saddr, LOCAL, tcp_len), t, tcp_len)) ^ (bad_csum & 2));
 	return len;
 }
 
@@ -208,10 +222,10 @@ static void setup(struct world *w)
 
 	/* passive: SYN, SYN-ACK, ACK, accept */
 	input(w, pkt,
-	      build(pkt, sizeof(pkt), 40000, 80, TCPF_SYN, 1000, 0, 65535, mss, 4, NULL, 0, 0));
+	      build(pkt, sizeof(pkt), PEER, 40000, 80, TCPF_SYN, 1000, 0, 65535, mss, 4, NULL, 0, 0));
 	FUZZ_CHECK(w->last.flags == (TCPF_SYN | TCPF_ACK) && w->last.ack == 1001);
 	input(w, pkt,
-	      build(pkt, sizeof(pkt), 40000, 80, TCPF_ACK, 1001, w->last.seq + 1, 65535, NULL, 0,
+	      build(pkt, sizeof(pkt), PEER, 40000, 80, TCPF_ACK, 1001, w->last.seq + 1, 65535, NULL, 0,
 	            NULL, 0, 0));
 	w->conns[0] = (struct conn){tcp_accept(w->s, w->listener), 80, 40000};
 	FUZZ_CHECK(w->conns[0].sock > 0);
@@ -223,7 +237,7 @@ static void setup(struct world *w)
 	drain(w);
 	FUZZ_CHECK(w->last.flags == TCPF_SYN && w->last.sport == 50000);
 	input(w, pkt,
-	      build(pkt, sizeof(pkt), 8080, 50000, TCPF_SYN | TCPF_ACK, 7000, w->last.seq + 1,
+	      build(pkt, sizeof(pkt), PEER, 8080, 50000, TCPF_SYN | TCPF_ACK, 7000, w->last.seq + 1,
 	            65535, mss, 4, NULL, 0, 0));
 	w->conns[1] = (struct conn){c, 50000, 8080};
 	FUZZ_CHECK(tcp_get_state(w->s, c) == TCPS_ESTABLISHED);
@@ -268,8 +282,15 @@ static const uint8_t *bytes(struct prog *pr, size_t *n)
 static void crafted(struct world *w, struct prog *pr)
 {
 	uint8_t which = u8(pr);
+	if (which % 8 >= 5) { /* the previous crafted packet again, 1 to 32 times */
+		for (unsigned i = 0; w->prev_len && i <= (unsigned)(which >> 3); i++)
+			input(w, w->prev, w->prev_len);
+		return;
+	}
 	uint8_t flags = u8(pr);
-	uint8_t how = u8(pr); /* bits 0-1: checksums broken; 2: seq absolute; 3: ack absolute */
+	/* how: bits 0-1 break the IP/TCP checksum; 2: seq absolute; 3: ack absolute;
+	 * 4: source address from bits 5-6 (ours, broadcast, multicast, another host) */
+	uint8_t how = u8(pr);
 	uint32_t dseq = u32(pr), dack = u32(pr);
 	uint16_t win = u16(pr);
 	size_t opts_len = u8(pr) % 41;
@@ -280,36 +301,86 @@ static void crafted(struct world *w, struct prog *pr)
 		pattern[i] = (uint8_t)i;
 	uint16_t sport, dport;
 	uint32_t seq = dseq, ack = dack;
+	/* small offsets around the window edges, so most segments are in play */
+	uint32_t dseq16 = (uint32_t)(int32_t)(int16_t)dseq;
+	uint32_t dack16 = (uint32_t)(int32_t)(int16_t)dack;
 	struct tcp_info_view info;
 	const struct conn *c = &w->conns[which % 3];
-	switch (which % 5) {
+	switch (which % 8) {
 	case 0:
 	case 1:
 	case 2:
 		sport = c->pport;
 		dport = c->lport;
 		if (conn_info(w, c, &info) == 0) {
-			/* small offsets around the window edges, so most segments are in play */
 			if (!(how & 4))
-				seq = info.rcv_nxt + (uint32_t)(int32_t)(int16_t)dseq;
+				seq = info.rcv_nxt + dseq16;
 			if (!(how & 8))
-				ack = info.snd_una + (uint32_t)(int32_t)(int16_t)dack;
+				ack = info.snd_una + dack16;
 		}
 		break;
-	case 3: /* a new connection to the listener */
-		sport = (uint16_t)(40001 + (dseq & 7));
+	case 3: { /* a connection the input opens to the listener: SYN, then the handshake's ACK */
+		unsigned k = (which >> 3) & 7;
+		sport = (uint16_t)(NEW_PPORT + k);
 		dport = 80;
+		if (!(how & 4))
+			seq = PEER_NEW_ISS + dseq16;
+		if (!(how & 8))
+			ack = w->synack_seq[k] + 1 + dack16;
 		break;
+	}
 	default: /* a port with no socket */
 		sport = 1234;
 		dport = (uint16_t)dack;
 		break;
 	}
-	uint8_t pkt[1600];
-	size_t len = build(pkt, sizeof(pkt), sport, dport, flags, seq, ack, win, opts, opts_len,
-	                   pattern, data_len, how & 3);
+	static const uint32_t sources[4] = {LOCAL, 0xffffffffu, 0xe0000001u, 0xc0a80164u};
+	uint32_t saddr = (how & 0x10) ? sources[(how >> 5) & 3] : PEER;
+	size_t len = build(w->prev, sizeof(w->prev), saddr, sport, dport, flags, seq, ack, win,
+			   opts, opts_len, pattern, data_len, how & 3);
+	w->prev_len = len;
 	if (len)
-		input(w, pkt, len);
+		input(w, w->prev, len);
+}
+
+/* Raw bytes with, on request, the parts a parser checks first made right: the IPv4 version,
+ * addresses and header checksum, and the TCP or ICMP checksum over the rest. Reaches the
+ * checks behind the checksums (IP options, fragments, lengths, TCP offsets, ICMP). */
+static void raw_fixed(struct world *w, const uint8_t *p, size_t n, uint8_t op)
+{
+	uint8_t pkt[2048];
+	memcpy(pkt, p, n);
+	if (n < 20) {
+		input(w, pkt, n);
+		return;
+	}
+	pkt[0] = (uint8_t)(0x40 | (pkt[0] & 0x0f));
+	put32(pkt + 12, PEER);
+	put32(pkt + 16, LOCAL);
+	if (op & 0x10)
+		pkt[9] = (op & 0x20) ? 1 : 6;
+	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
+	size_t total = get16(pkt + 2);
+	if (op & 0x40) { /* a total length that agrees with the bytes */
+		total = n;
+		put16(pkt + 2, (uint16_t)n);
+	}
+	if (ihl >= 20 && ihl <= n) {
+		put16(pkt + 10, 0);
+		put16(pkt + 10, fold(sum16(0, pkt, ihl)));
+		if (total >= ihl && total <= n) {
+			uint8_t *l4 = pkt + ihl;
+			size_t l4_len = total - ihl;
+			if (pkt[9] == 6 && l4_len >= 18) {
+				put16(l4 + 16, 0);
+				put16(l4 + 16, fold(sum16(pseudo(PEER, LOCAL, l4_len), l4, l4_len)));
+			} else if (pkt[9] == 1 && l4_len >= 4) {
+				put16(l4 + 2, 0);
+				put16(l4 + 2, fold(sum16(0, l4, l4_len)));
+			}
+		}
+	}
+	input(w, pkt, n);
 }
 
 static void socket_call(struct world *w, struct prog *pr, uint8_t op)
@@ -376,10 +447,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned steps = 0; pr.left && steps < 256; steps++) {
 		uint8_t op = u8(&pr);
 		switch (op % 4) {
-		case 0: { /* raw packet */
+		case 0: { /* raw packet, as it is or with checksums made right */
 			size_t n = u16(&pr) % 2048;
 			const uint8_t *p = bytes(&pr, &n);
-			input(&w, p, n);
+			if (op & 4)
+				raw_fixed(&w, p, n, op);
+			else
+				input(&w, p, n);
 			break;
 		}
 		case 1:

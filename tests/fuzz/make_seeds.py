@@ -77,10 +77,12 @@ def main():
     write("rules", "every-keyword",
           b"drop [S] from client nth 2\n"
           b"delay 300ms jitter 50ms fin from server first 1\n"
-          b"drop syn,ack !fin len 0 sport 80 after 2\n"
-          b"delay 1s [S.] dport 80 len 1-100\n"
-          b"pass port 80 len >0\n"
+          b"drop syn ack !fin len 0 sport 80 after 2\n"
+          b"delay 1s [S.] dport 80 len 1-100 once\n"
+          b"pass port 80 len > 0 3rd\n"
           b"drop rst\n"
+          b"drop pure-ack from server chance 12.5%\n"
+          b"delay 250us [P.] len <=40\n"
           b"\x00\x01" + records(allpkts[:12]))
     jl = (b'{"t":1763939346.422464,"event":"released","verdict":"delay","delay_us":300000,'
           b'"held_us":300211,"rule":2,"rule_file":"delay \\"fin\\".rules","rule_line":4,'
@@ -130,9 +132,20 @@ def main():
           call(0, 1, b"\x27\x10") + advance(300) + crafted(1, 0x10, dack=1460) + advance(1000) +
           advance(3000) + crafted(1, 0x10, dack=2920, win=0) + advance(60000, True))
     write("stack_input", "new-syn-accept-connect",
-          crafted(3, 0x02, opts=b"\x02\x04\x05\xb4") + crafted(3, 0x10, dack=1, how=8) +
+          crafted(3, 0x02, opts=b"\x02\x04\x05\xb4") + crafted(3, 0x10, dseq=1) +
           call(5, 0) + call(6, 1) + crafted(2, 0x12, dseq=9000, dack=1, how=4) + call(2, 2) +
           crafted(2, 0x04) + crafted(4, 0x02, dack=81))
+    write("stack_input", "dup-acks-fast-retransmit",
+          call(0, 1, b"\x1f\x40") + crafted(1, 0x10) + bytes([1, 5 | 3 << 3]) +
+          crafted(1, 0x10, dack=1460) + advance(500))
+    icmp = b"\x08\x00\x00\x00\x12\x34\x00\x01" + b"ping" * 4
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
+                     bytes(4), bytes(4)) + icmp
+    write("stack_input", "icmp-echo-and-ip-options",
+          b"\x74" + struct.pack(">H", len(ip)) + ip +
+          b"\x44" + struct.pack(">H", 24 + 20) + b"\x46\x00\x00\x2c" + bytes(4) +
+          b"\x40\x06\x00\x00" + bytes(8) + b"\x01\x01\x01\x00" +
+          struct.pack(">HHIIBBHHH", 1234, 80, 1, 0, 0x50, 0x02, 1000, 0, 0))
     write("stack_input", "raw-capture-packets",
           b"".join(b"\x00" + struct.pack(">H", len(p)) + p for p in allpkts[:8]))
 
