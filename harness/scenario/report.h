@@ -16,7 +16,8 @@ struct job {
 	char run_dir[700]; /* empty when it did not run */
 	char run_id[16];
 	struct run_result res;
-	int64_t limit_us; /* for scheduling: the longest first */
+	int64_t limit_us; /* expected duration, for scheduling: the longest first */
+	bool idle;        /* ran in an idle slot */
 	bool scaled;
 	bool runnable;
 	bool started, finished;

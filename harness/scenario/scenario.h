@@ -200,6 +200,10 @@ struct scn_case {
 int scenario_resolve(const struct scenario *s, enum scn_pair p, bool scaled, struct scn_case *c);
 void scn_case_free(struct scn_case *c);
 
+/* How long the case's conversation is expected to last (its timed lines and the applications'
+ * exit times, nominal), plus the settle time: for scheduling. */
+int64_t scn_case_expected_us(const struct scn_case *c);
+
 /* The rule lines for a pairing as one rule file whose line numbers are the scenario's. */
 char *scenario_rules_text(const struct scenario *s, enum scn_pair p);
 

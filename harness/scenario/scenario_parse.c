@@ -1048,6 +1048,40 @@ int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, 
 	return 0;
 }
 
+int64_t scn_case_expected_us(const struct scn_case *c)
+{
+	int64_t *tt = calloc(c->n_segs + 1, sizeof(*tt));
+	int64_t end = 0;
+	if (!tt)
+		return c->limit_us;
+	for (size_t i = 0; i < c->n_segs; i++) {
+		const struct scn_time *tm = &c->segs[i]->time;
+		int64_t prev = i ? tt[i - 1] : 0, base = prev;
+		for (size_t k = 0; tm->anchor[0] && k < i; k++)
+			if (!strcmp(c->segs[k]->label, tm->anchor))
+				base = tt[k];
+		if (tm->kind == SCN_T_AT)
+			tt[i] = tm->nominal_us;
+		else if (tm->kind == SCN_T_AFTER)
+			tt[i] = base + tm->nominal_us;
+		else
+			tt[i] = prev;
+		if (tt[i] > end)
+			end = tt[i];
+	}
+	free(tt);
+	for (int r = 0; r < 2; r++) {
+		int64_t x = 0;
+		if (c->exit_time[r].kind == SCN_T_AT)
+			x = c->exit_time[r].nominal_us;
+		else if (c->exit_time[r].kind == SCN_T_AFTER)
+			x = end + c->exit_time[r].nominal_us;
+		if (x > end)
+			end = x;
+	}
+	return (int64_t)((double)end * c->scale) + c->settle_us;
+}
+
 void scn_case_free(struct scn_case *c)
 {
 	for (int r = 0; r < 2; r++)

@@ -207,6 +207,24 @@ START_TEST(test_flags_with_optional_letters_and_any)
 }
 END_TEST
 
+START_TEST(test_expected_duration_follows_times_labels_and_exits)
+{
+	struct scenario s = parse_ok("settle 1s\n"
+				     "client exit ETIMEDOUT at 63s\n"
+				     "c>s [S]\nc>s [S] +1s\nc>s [S] +2s\n");
+	struct scn_case c;
+	scenario_resolve(&s, SCN_LINUX_LINUX, false, &c);
+	ck_assert_int_eq(scn_case_expected_us(&c), 64000000);
+	scn_case_free(&c);
+	scenario_free(&s);
+	s = parse_ok("a: c>s [S]\nc>s [S] +1s\nc>s [S] +2s\ns>c [S.] +10s after a\nc>s [.]\n");
+	scenario_resolve(&s, SCN_LINUX_LINUX, false, &c);
+	ck_assert_int_eq(scn_case_expected_us(&c), 10500000); /* + the default settle */
+	scn_case_free(&c);
+	scenario_free(&s);
+}
+END_TEST
+
 START_TEST(test_errors_name_the_line_and_the_fix)
 {
 	struct scn_error e = parse_fails("about x\nc>s [SX]\n");
@@ -275,6 +293,7 @@ int main(void)
 	tcase_add_test(tc, test_only_skips_the_other_pairings_with_its_reason);
 	tcase_add_test(tc, test_inline_rules_keep_their_scenario_line_numbers);
 	tcase_add_test(tc, test_flags_with_optional_letters_and_any);
+	tcase_add_test(tc, test_expected_duration_follows_times_labels_and_exits);
 	tcase_add_test(tc, test_errors_name_the_line_and_the_fix);
 	tcase_add_test(tc, test_every_scenario_file_of_the_suite_parses);
 	suite_add_tcase(s, tc);
