@@ -22,8 +22,8 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
-int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,
-                            const struct trace_event *ev)
+/* The fields of the record other than its two strings. */
+static void record_fields(struct trace_record *r, const struct trace_event *ev)
 {
 	const struct segment *seg = ev->seg;
 	memset(r, 0, sizeof(*r));
@@ -36,7 +36,11 @@ int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,
 		r->rule = ev->verdict.rule->index;
 		r->rule_line = ev->verdict.rule->line;
 	}
-	snprintf(r->dir, sizeof(r->dir), "%s", ev->dir ? ev->dir : "other");
+	/* as snprintf("%s") would: cut to fit, always terminated */
+	const char *dir = ev->dir ? ev->dir : "other";
+	size_t n = strnlen(dir, sizeof(r->dir) - 1);
+	memcpy(r->dir, dir, n);
+	r->dir[n] = '\0';
 	r->saddr = seg->saddr;
 	r->daddr = seg->daddr;
 	trace_addr_str(r->src, sizeof(r->src), seg->saddr);
@@ -49,9 +53,19 @@ int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,
 	r->ack = seg->ack;
 	r->win = seg->win;
 	r->len = seg->payload_len;
+}
 
-	r->text = trace_format_tcpdump_alloc(seqs, 1, ev->time_us, seg, &r->rseq, &r->rack);
-	r->rule_file = dup_or_empty(ev->verdict.rule ? ev->rule_file : NULL);
+static const char *event_rule_file(const struct trace_event *ev)
+{
+	return ev->verdict.rule && ev->rule_file ? ev->rule_file : "";
+}
+
+int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,
+                            const struct trace_event *ev)
+{
+	record_fields(r, ev);
+	r->text = trace_format_tcpdump_alloc(seqs, 1, ev->time_us, ev->seg, &r->rseq, &r->rack);
+	r->rule_file = dup_or_empty(event_rule_file(ev));
 	if (!r->text || !r->rule_file) {
 		trace_record_clear(r);
 		return -ENOMEM;
@@ -59,40 +73,96 @@ int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,
 	return 0;
 }
 
-static void write_string(FILE *out, const char *s)
+/* ---- the writer: the line is assembled in a local buffer and handed to the stream in one
+ * call (more only for a line longer than the buffer), instead of a call, and a stream lock,
+ * per piece or per escaped byte. ---- */
+
+struct jline {
+	FILE *out;
+	size_t len;
+	char buf[1024];
+};
+
+static void jl_flush(struct jline *j)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\b':
-			fputs("\\b", out);
-			break;
-		case '\f':
-			fputs("\\f", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (*p < 0x20 || *p > 0x7e)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
+	if (j->len)
+		fwrite(j->buf, 1, j->len, j->out);
+	j->len = 0;
+}
+
+static void jl_put(struct jline *j, const char *s, size_t n)
+{
+	if (n > sizeof(j->buf) - j->len) {
+		jl_flush(j);
+		if (n > sizeof(j->buf)) {
+			fwrite(s, 1, n, j->out);
+			return;
 		}
 	}
-	fputc('"', out);
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+#define JL_LIT(j, lit) jl_put((j), (lit), sizeof(lit) - 1)
+
+static void jl_uint(struct jline *j, uint64_t v)
+{
+	char tmp[20], *p = tmp + sizeof(tmp);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jl_put(j, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* A JSON string: runs of characters that need no escape are copied whole. */
+static void jl_string(struct jline *j, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	jl_put(j, "\"", 1);
+	for (;; p++) {
+		unsigned c = *p;
+		if (c >= 0x20 && c <= 0x7e && c != '"' && c != '\\')
+			continue;
+		jl_put(j, (const char *)run, (size_t)(p - run));
+		if (c == 0)
+			break;
+		run = p + 1;
+		char esc[6] = {'\\', 0};
+		size_t n = 2;
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			/* other control characters and bytes above 0x7e: \u00XX */
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		jl_put(j, esc, n);
+	}
+	jl_put(j, "\"", 1);
 }
 
 static const char *verdict_name(enum rule_action a)
@@ -108,35 +178,85 @@ static const char *verdict_name(enum rule_action a)
 	}
 }
 
+static void write_record(FILE *out, const struct trace_record *r, const char *rule_file,
+                         const char *text)
+{
+	struct jline j = {.out = out};
+	char usec[7];
+	unsigned frac = (unsigned)(r->time_us % 1000000);
+	usec[0] = '.';
+	for (int i = 6; i > 0; i--) {
+		usec[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	JL_LIT(&j, "{\"t\":");
+	jl_uint(&j, r->time_us / 1000000);
+	jl_put(&j, usec, sizeof(usec));
+	JL_LIT(&j, ",\"event\":\"");
+	if (r->kind == TRACE_RELEASED)
+		JL_LIT(&j, "released");
+	else
+		JL_LIT(&j, "seen");
+	JL_LIT(&j, "\",\"verdict\":\"");
+	const char *verdict = verdict_name(r->action);
+	jl_put(&j, verdict, strlen(verdict));
+	JL_LIT(&j, "\",\"delay_us\":");
+	jl_uint(&j, r->delay_us);
+	JL_LIT(&j, ",\"held_us\":");
+	jl_uint(&j, r->held_us);
+	JL_LIT(&j, ",\"rule\":");
+	jl_uint(&j, r->rule);
+	JL_LIT(&j, ",\"rule_file\":");
+	jl_string(&j, rule_file ? rule_file : "");
+	JL_LIT(&j, ",\"rule_line\":");
+	jl_uint(&j, r->rule_line);
+	JL_LIT(&j, ",\"dir\":");
+	jl_string(&j, r->dir);
+	JL_LIT(&j, ",\"src\":");
+	jl_string(&j, r->src);
+	JL_LIT(&j, ",\"sport\":");
+	jl_uint(&j, r->sport);
+	JL_LIT(&j, ",\"dst\":");
+	jl_string(&j, r->dst);
+	JL_LIT(&j, ",\"dport\":");
+	jl_uint(&j, r->dport);
+	JL_LIT(&j, ",\"flags\":");
+	jl_string(&j, r->flags);
+	JL_LIT(&j, ",\"seq\":");
+	jl_uint(&j, r->seq);
+	JL_LIT(&j, ",\"ack\":");
+	jl_uint(&j, r->ack);
+	JL_LIT(&j, ",\"rseq\":");
+	jl_uint(&j, r->rseq);
+	JL_LIT(&j, ",\"rack\":");
+	jl_uint(&j, r->rack);
+	JL_LIT(&j, ",\"win\":");
+	jl_uint(&j, r->win);
+	JL_LIT(&j, ",\"len\":");
+	jl_uint(&j, r->len);
+	JL_LIT(&j, ",\"text\":");
+	jl_string(&j, text ? text : "");
+	JL_LIT(&j, "}\n");
+	jl_flush(&j);
+}
+
 void trace_record_write_json(FILE *out, const struct trace_record *r)
 {
-	fprintf(out,
-	        "{\"t\":%llu.%06u,\"event\":\"%s\",\"verdict\":\"%s\",\"delay_us\":%llu,"
-	        "\"held_us\":%llu,\"rule\":%u,\"rule_file\":",
-	        (unsigned long long)(r->time_us / 1000000), (unsigned)(r->time_us % 1000000),
-	        r->kind == TRACE_RELEASED ? "released" : "seen", verdict_name(r->action),
-	        (unsigned long long)r->delay_us, (unsigned long long)r->held_us, r->rule);
-	write_string(out, r->rule_file ? r->rule_file : "");
-	fprintf(out, ",\"rule_line\":%u,\"dir\":", r->rule_line);
-	write_string(out, r->dir);
-	fputs(",\"src\":", out);
-	write_string(out, r->src);
-	fprintf(out, ",\"sport\":%u,\"dst\":", r->sport);
-	write_string(out, r->dst);
-	fprintf(out, ",\"dport\":%u,\"flags\":", r->dport);
-	write_string(out, r->flags);
-	fprintf(out,
-	        ",\"seq\":%u,\"ack\":%u,\"rseq\":%u,\"rack\":%u,\"win\":%u,\"len\":%u,\"text\":",
-	        r->seq, r->ack, r->rseq, r->rack, r->win, r->len);
-	write_string(out, r->text ? r->text : "");
-	fputs("}\n", out);
+	write_record(out, r, r->rule_file, r->text);
 }
 
 void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev)
 {
+	/* The same record trace_record_from_event makes, without copying its strings: the
+	 * tcpdump text goes into a local buffer (the heap only for a longer line). */
 	struct trace_record r;
-	if (trace_record_from_event(&r, seqs, ev) != 0)
+	char text[512];
+	record_fields(&r, ev);
+	char *t = trace_format_tcpdump_buf(text, sizeof(text), seqs, 1, ev->time_us, ev->seg,
+	                                   &r.rseq, &r.rack);
+	if (!t)
 		return;
-	trace_record_write_json(out, &r);
-	trace_record_clear(&r);
+	write_record(out, &r, event_rule_file(ev), t);
+	if (t != text)
+		free(t);
 }

@@ -49,6 +49,13 @@ int trace_record_parse(const char *line, struct trace_record *r);
 int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,
                             const struct trace_event *ev);
 
+/* trace_format_tcpdump_alloc without the allocation when the line fits: formats into buf (size
+ * > 0 bytes) and returns buf, or returns a malloc'd string for a longer line (the caller frees
+ * it when it is not buf), or NULL when out of memory. Either way seqs is updated once. */
+char *trace_format_tcpdump_buf(char *buf, size_t size, struct trace_seqs *seqs, int relative,
+                               uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
+                               uint32_t *shown_ack);
+
 /* Write r as one JSON object and a newline (the trace_write_json format). */
 void trace_record_write_json(FILE *out, const struct trace_record *r);
 

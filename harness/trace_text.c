@@ -20,6 +20,7 @@
  * D is in milliseconds, an integer when exact, otherwise with up to three decimals.
  */
 #include "trace.h"
+#include "trace_read.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -852,13 +853,12 @@ int trace_format_tcpdump(char *buf, size_t size, struct trace_seqs *seqs, int re
 	return trace_format_tcpdump_ex(buf, size, seqs, relative, time_us, seg, NULL, NULL);
 }
 
-char *trace_format_tcpdump_alloc(struct trace_seqs *seqs, int relative, uint64_t time_us,
-                                 const struct segment *seg, uint32_t *shown_seq,
-                                 uint32_t *shown_ack)
+char *trace_format_tcpdump_buf(char *buf, size_t size, struct trace_seqs *seqs, int relative,
+                               uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
+                               uint32_t *shown_ack)
 {
-	char stack[512];
 	struct sbuf b;
-	sb_init_growing(&b, stack, sizeof(stack));
+	sb_init_growing(&b, buf, size);
 	struct shown sh;
 	format_line(&b, seqs, relative, time_us, seg, &sh);
 	if (shown_seq)
@@ -869,7 +869,17 @@ char *trace_format_tcpdump_alloc(struct trace_seqs *seqs, int relative, uint64_t
 		sb_release(&b);
 		return NULL;
 	}
-	return b.buf == b.stack ? strdup(b.buf) : b.buf;
+	return b.buf;
+}
+
+char *trace_format_tcpdump_alloc(struct trace_seqs *seqs, int relative, uint64_t time_us,
+                                 const struct segment *seg, uint32_t *shown_seq,
+                                 uint32_t *shown_ack)
+{
+	char stack[512];
+	char *s = trace_format_tcpdump_buf(stack, sizeof(stack), seqs, relative, time_us, seg,
+	                                   shown_seq, shown_ack);
+	return s == stack ? strdup(s) : s;
 }
 
 /* ---- the text trace line ---- */
