@@ -210,8 +210,8 @@ END_TEST
 START_TEST(test_expected_duration_follows_times_labels_and_exits)
 {
 	struct scenario s = parse_ok("settle 1s\n"
-				     "client exit ETIMEDOUT at 63s\n"
-				     "c>s [S]\nc>s [S] +1s\nc>s [S] +2s\n");
+	                             "client exit ETIMEDOUT at 63s\n"
+	                             "c>s [S]\nc>s [S] +1s\nc>s [S] +2s\n");
 	struct scn_case c;
 	scenario_resolve(&s, SCN_LINUX_LINUX, false, &c);
 	ck_assert_int_eq(scn_case_expected_us(&c), 64000000);
