@@ -399,6 +399,10 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 			}
 			j->pid = pid;
 			j->started = true;
+			if (announce)
+				printf("running %s %s (about %.0f s)...\n", j->name, j->variant,
+				       (double)j->limit_us / 1e6);
+			fflush(stdout);
 			running++;
 		}
 		if (interrupted && !stopping) {
@@ -651,7 +655,8 @@ int main(int argc, char **argv)
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	run_jobs(&env, jobs, n, o.jobs, o.idle_jobs, runs_dir, o.verbose && strcmp(cmd, "run"));
+	run_jobs(&env, jobs, n, o.jobs, o.idle_jobs, !strcmp(cmd, "run"), runs_dir,
+	         o.verbose && strcmp(cmd, "run"));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
