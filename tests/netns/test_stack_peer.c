@@ -799,11 +799,15 @@ START_TEST(test_close_server_first)
 }
 END_TEST
 
-/* Both close within a few ms while the wire holds every FIN for 300 ms, so each end gets the
- * other's FIN in FIN-WAIT-1: CLOSING, then TIME-WAIT (RFC 9293 figure 13). */
+/* Both ends close within a few ms of each other while the wire holds every FIN for 300 ms, so
+ * both FINs are in flight at once (RFC 9293 figure 13). An end goes through CLOSING only when
+ * the other's FIN reaches it before the ACK of its own FIN; with the FINs alone held, the end
+ * that closed first by more than a round trip would get that ACK first (FIN-WAIT-2). So the
+ * pure ACKs after the handshake's are held 200 ms too: both ends see CLOSING whenever their
+ * closes are less than 200 ms apart. */
 START_TEST(test_close_both_at_once_goes_through_closing)
 {
-	topo_up("stack", "stack", "delay 300ms fin\n");
+	topo_up("stack", "stack", "delay 300ms fin\ndelay 200ms pure-ack after 1\n");
 	struct peer srv, cli;
 	peer_start(&srv, "stack-server", "server", PEER, "server", "accept; sleep 200ms; close",
 	           NULL);
