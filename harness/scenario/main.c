@@ -351,7 +351,7 @@ static void print_failure(const struct job *j)
 
 /* Run the runnable jobs, `parallel` at a time, longest first. */
 static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int parallel,
-                     int idle_slots, const char *runs_dir, bool verbose)
+                     int idle_slots, bool announce, const char *runs_dir, bool verbose)
 {
 	struct job **order = calloc(n ? n : 1, sizeof(*order));
 	size_t nr = 0;
