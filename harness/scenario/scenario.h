@@ -207,10 +207,12 @@ int64_t scn_case_expected_us(const struct scn_case *c);
 /* The rule lines for a pairing as one rule file whose line numbers are the scenario's. */
 char *scenario_rules_text(const struct scenario *s, enum scn_pair p);
 
-/* "1000", "64K", "1M" (K = 1024). Returns 0 or -EINVAL. */
+/* "1000", "64K", "1M" (K = 1024). Returns 0, -EINVAL, or -ERANGE past 2^64 - 1. */
 int scn_parse_size(const char *text, uint64_t *bytes);
 
-/* "500ms", "1.5s", "63s", "200us", "2m". Returns 0 or -EINVAL. */
+/* "500ms", "1.5s", "63s", "200us", "2m", at most a day (SCN_MAX_DURATION_US). Returns 0,
+ * -EINVAL, or -ERANGE past a day. */
+#define SCN_MAX_DURATION_US 86400e6
 int scn_parse_duration(const char *text, int64_t *us);
 
 #endif

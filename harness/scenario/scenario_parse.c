@@ -77,10 +77,16 @@ int scn_parse_duration(const char *text, int64_t *us)
 		*us = 0;
 		return 0;
 	}
+	/* digits and a point only: strtod would also take "nan", "inf" and hex */
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
 	errno = 0;
 	double v = strtod(text, &end);
-	if (end == text || errno || v < 0)
+	if (end == text || errno || !(v >= 0))
 		return -EINVAL;
+	for (const char *c = text; c < end; c++)
+		if (!isdigit((unsigned char)*c) && *c != '.')
+			return -EINVAL;
 	double mult;
 	if (!strcmp(end, "us"))
 		mult = 1;
@@ -92,6 +98,10 @@ int scn_parse_duration(const char *text, int64_t *us)
 		mult = 60e6;
 	else
 		return -EINVAL;
+	/* a day at most: no case waits longer, and time windows (nominal * 1000% and sums)
+	 * stay far inside int64_t */
+	if (v * mult > SCN_MAX_DURATION_US)
+		return -ERANGE;
 	*us = (int64_t)(v * mult + 0.5);
 	return 0;
 }
@@ -103,12 +113,16 @@ int scn_parse_size(const char *text, uint64_t *bytes)
 	unsigned long long v = strtoull(text, &end, 10);
 	if (end == text || errno || text[0] == '-')
 		return -EINVAL;
+	unsigned long long mult = 1;
 	if (!strcmp(end, "K"))
-		v *= 1024;
+		mult = 1024;
 	else if (!strcmp(end, "M"))
-		v *= 1024 * 1024;
+		mult = 1024 * 1024;
 	else if (*end)
 		return -EINVAL;
+	if (v > UINT64_MAX / mult)
+		return -ERANGE;
+	v *= mult;
 	*bytes = v;
 	return 0;
 }

@@ -225,6 +225,38 @@ START_TEST(test_expected_duration_follows_times_labels_and_exits)
 }
 END_TEST
 
+START_TEST(test_durations_and_sizes_out_of_range_are_refused)
+{
+	int64_t us;
+	uint64_t b;
+	ck_assert_int_eq(scn_parse_duration("1.5s", &us), 0);
+	ck_assert_int_eq(us, 1500000);
+	ck_assert_int_eq(scn_parse_duration("24h", &us), -EINVAL);
+	ck_assert_int_eq(scn_parse_duration("1440m", &us), 0);
+	ck_assert_int_eq(scn_parse_duration("1441m", &us), -ERANGE);
+	ck_assert_int_eq(scn_parse_duration("1e41s", &us), -EINVAL);
+	ck_assert_int_eq(scn_parse_duration("nans", &us), -EINVAL);
+	ck_assert_int_eq(scn_parse_duration("infs", &us), -EINVAL);
+	ck_assert_int_eq(scn_parse_duration("0x10s", &us), -EINVAL);
+	ck_assert_int_eq(scn_parse_duration("-1s", &us), -EINVAL);
+	ck_assert_int_eq(scn_parse_size("1M", &b), 0);
+	ck_assert_uint_eq(b, 1048576);
+	ck_assert_int_eq(scn_parse_size("18014398509481984K", &b), -ERANGE);
+	/* the fuzzer's findings (tests/fuzz/crashes/scenario-*) are parse errors now */
+	parse_fails("limit 1e41s\n");
+	parse_fails("limit nans\n");
+	parse_fails("client start 1e300ms\n");
+	parse_fails("c>s [S] seq 0 +9e12s~1000%\n");
+	parse_fails("c>s [S] seq 0 +9e12s\n");
+	/* the longest allowed time with the widest tolerance stays in range */
+	struct scenario s = parse_ok("c>s [S] seq 0 +1440m~1000%\n");
+	int64_t lo, hi;
+	scn_time_window(&s.segs[0].time, 1.0, &lo, &hi);
+	ck_assert_int_eq(hi, 11 * 86400LL * 1000000);
+	scenario_free(&s);
+}
+END_TEST
+
 START_TEST(test_errors_name_the_line_and_the_fix)
 {
 	struct scn_error e = parse_fails("about x\nc>s [SX]\n");
@@ -294,6 +326,7 @@ int main(void)
 	tcase_add_test(tc, test_inline_rules_keep_their_scenario_line_numbers);
 	tcase_add_test(tc, test_flags_with_optional_letters_and_any);
 	tcase_add_test(tc, test_expected_duration_follows_times_labels_and_exits);
+	tcase_add_test(tc, test_durations_and_sizes_out_of_range_are_refused);
 	tcase_add_test(tc, test_errors_name_the_line_and_the_fix);
 	tcase_add_test(tc, test_every_scenario_file_of_the_suite_parses);
 	suite_add_tcase(s, tc);
