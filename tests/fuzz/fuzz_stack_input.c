@@ -15,11 +15,13 @@
  *   time              advance the clock, firing the timers due.
  * Properties: every packet the stack emits parses (segment_parse), comes from our address,
  * has correct IPv4 and TCP checksums and fits an MTU; handles in events are positive; the timer
- * loop ends; stack_free releases everything (LeakSanitizer).
+ * loop ends; every connection keeps SND.UNA =< SND.NXT, no more in flight than queued, buffers
+ * within their sizes and the RTO within its bounds; stack_free releases everything (LeakSanitizer).
  */
 #include "fuzz_common.h"
 
 #include <errno.h>
+#include <stdbool.h>
 
 #include "segment.h"
 #include "stack.h"
@@ -132,9 +134,8 @@ static void on_event(void *ctx, const struct stack_event *ev)
 
 /* One TCP segment from the peer, checksums right unless bad_csum. */
 static size_t build(uint8_t *pkt, size_t cap, uint32_t saddr, uint16_t sport, uint16_t dport,
-		    uint8_t flags,
-                    uint32_t seq, uint32_t ack, uint16_t win, const uint8_t *opts, size_t opts_len,
-                    const uint8_t *data, size_t data_len, unsigned bad_csum)
+                    uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, const uint8_t *opts,
+                    size_t opts_len, const uint8_t *data, size_t data_len, unsigned bad_csum)
 {
 	opts_len = opts_len > 40 ? 40 : opts_len;
 	size_t opts_pad = (opts_len + 3) & ~(size_t)3;
@@ -221,12 +222,13 @@ static void setup(struct world *w)
 	static const uint8_t mss[] = {2, 4, 0x05, 0xb4};
 
 	/* passive: SYN, SYN-ACK, ACK, accept */
-	input(w, pkt,
-	      build(pkt, sizeof(pkt), PEER, 40000, 80, TCPF_SYN, 1000, 0, 65535, mss, 4, NULL, 0, 0));
+	input(
+	    w, pkt,
+	    build(pkt, sizeof(pkt), PEER, 40000, 80, TCPF_SYN, 1000, 0, 65535, mss, 4, NULL, 0, 0));
 	FUZZ_CHECK(w->last.flags == (TCPF_SYN | TCPF_ACK) && w->last.ack == 1001);
 	input(w, pkt,
-	      build(pkt, sizeof(pkt), PEER, 40000, 80, TCPF_ACK, 1001, w->last.seq + 1, 65535, NULL, 0,
-	            NULL, 0, 0));
+	      build(pkt, sizeof(pkt), PEER, 40000, 80, TCPF_ACK, 1001, w->last.seq + 1, 65535, NULL,
+	            0, NULL, 0, 0));
 	w->conns[0] = (struct conn){tcp_accept(w->s, w->listener), 80, 40000};
 	FUZZ_CHECK(w->conns[0].sock > 0);
 	FUZZ_CHECK(tcp_get_state(w->s, w->conns[0].sock) == TCPS_ESTABLISHED);
@@ -337,7 +339,7 @@ static void crafted(struct world *w, struct prog *pr)
 	static const uint32_t sources[4] = {LOCAL, 0xffffffffu, 0xe0000001u, 0xc0a80164u};
 	uint32_t saddr = (how & 0x10) ? sources[(how >> 5) & 3] : PEER;
 	size_t len = build(w->prev, sizeof(w->prev), saddr, sport, dport, flags, seq, ack, win,
-			   opts, opts_len, pattern, data_len, how & 3);
+	                   opts, opts_len, pattern, data_len, how & 3);
 	w->prev_len = len;
 	if (len)
 		input(w, w->prev, len);
@@ -373,7 +375,8 @@ static void raw_fixed(struct world *w, const uint8_t *p, size_t n, uint8_t op)
 			size_t l4_len = total - ihl;
 			if (pkt[9] == 6 && l4_len >= 18) {
 				put16(l4 + 16, 0);
-				put16(l4 + 16, fold(sum16(pseudo(PEER, LOCAL, l4_len), l4, l4_len)));
+				put16(l4 + 16,
+				      fold(sum16(pseudo(PEER, LOCAL, l4_len), l4, l4_len)));
 			} else if (pkt[9] == 1 && l4_len >= 4) {
 				put16(l4 + 2, 0);
 				put16(l4 + 2, fold(sum16(0, l4, l4_len)));
@@ -439,6 +442,32 @@ static void socket_call(struct world *w, struct prog *pr, uint8_t op)
 	drain(w);
 }
 
+static bool seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+/* What must hold of a connection whatever arrived (RFC 9293 3.3.1, RFC 6298, the buffers). */
+static void check_conn(struct world *w, const struct conn *c)
+{
+	struct tcp_info_view info;
+	if (c->sock <= 0 || tcp_get_info(w->s, c->sock, &info) != 0)
+		return;
+	const struct stack_tunables *tun = stack_get_tunables(w->s);
+	FUZZ_CHECK(info.state >= TCPS_CLOSED && info.state <= TCPS_TIME_WAIT);
+	FUZZ_CHECK(info.rcv_queued <= tun->rcvbuf && info.rcv_wnd <= tun->rcvbuf);
+	FUZZ_CHECK(info.snd_queued <= tun->sndbuf);
+	if (info.state < TCPS_SYN_RECEIVED)
+		return;
+	/* SND.UNA =< SND.NXT, and what is in flight was queued (plus SYN and FIN) */
+	FUZZ_CHECK(seq_le(info.snd_una, info.snd_nxt));
+	FUZZ_CHECK(info.snd_nxt - info.snd_una <= info.snd_queued + 2);
+	FUZZ_CHECK(info.snd_mss > 0);
+	/* the congestion window starts with ESTABLISHED (RFC 5681 3.1: IW) */
+	FUZZ_CHECK(info.state == TCPS_SYN_RECEIVED || info.cwnd > 0);
+	FUZZ_CHECK(info.rto >= tun->rto_min && info.rto <= tun->rto_max);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct world w;
@@ -467,10 +496,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			advance(&w, (uint64_t)u16(&pr) * ((op & 4) ? 16384 : 1) * MS / 16);
 			break;
 		}
-		for (unsigned i = 0; i < 3; i++) {
-			int st = w.conns[i].sock > 0 ? tcp_get_state(w.s, w.conns[i].sock) : 0;
-			FUZZ_CHECK(st >= TCPS_CLOSED && st <= TCPS_TIME_WAIT);
-		}
+		for (unsigned i = 0; i < 3; i++)
+			check_conn(&w, &w.conns[i]);
 	}
 	stack_free(w.s);
 	return 0;
