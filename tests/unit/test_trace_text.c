@@ -386,6 +386,48 @@ START_TEST(test_format_has_snprintf_semantics)
 }
 END_TEST
 
+START_TEST(test_format_buf_uses_the_callers_buffer_only_when_the_line_fits)
+{
+	use_utc();
+	struct trace_seqs *a = trace_seqs_new(), *b = trace_seqs_new();
+	struct pkt p[2];
+	build(&p[0], SERVER, CLIENT, 80, 40000, 5000, 1001, TCPF_SYN | TCPF_ACK, 65160, NULL, 0,
+	      NULL, 0);
+	char payload[1500];
+	memcpy(payload, "GET /", 5);
+	memset(payload + 5, 'b', sizeof(payload) - 7);
+	memcpy(payload + sizeof(payload) - 2, "\r\n", 2);
+	build(&p[1], CLIENT, SERVER, 40000, 80, 1001, 5001, TCPF_ACK, 502, NULL, 0, payload,
+	      sizeof(payload));
+	char buf[256], want[256];
+	uint32_t seq = 0, ack = 0, wseq = 0, wack = 0;
+	/* fits: written into buf, same text and numbers as the fixed-buffer formatter */
+	ck_assert_ptr_eq(
+	    trace_format_tcpdump_buf(buf, sizeof(buf), a, 1, T0, &p[0].seg, &seq, &ack), buf);
+	trace_format_tcpdump_ex(want, sizeof(want), b, 1, T0, &p[0].seg, &wseq, &wack);
+	ck_assert_str_eq(buf, want);
+	ck_assert_uint_eq(seq, wseq);
+	ck_assert_uint_eq(ack, wack);
+	/* longer than buf: a heap string with the whole line; the table moved on once, so the
+	 * second segment prints relative numbers in both tables alike */
+	char *line = trace_format_tcpdump_buf(buf, sizeof(buf), a, 1, T0, &p[1].seg, &seq, &ack);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_ne(line, buf);
+	char *whole = trace_format_tcpdump_alloc(b, 1, T0, &p[1].seg, &wseq, &wack);
+	ck_assert_ptr_nonnull(whole);
+	ck_assert_str_eq(line, whole);
+	ck_assert_uint_eq(seq, 1);
+	ck_assert_uint_eq(ack, 1);
+	ck_assert_uint_eq(wseq, 1);
+	ck_assert_uint_eq(wack, 1);
+	ck_assert_ptr_nonnull(strstr(line, ", seq 1:1501, ack 1, win 502"));
+	free(line);
+	free(whole);
+	trace_seqs_free(a);
+	trace_seqs_free(b);
+}
+END_TEST
+
 /* ---- the text trace line ---- */
 
 static struct rule make_rule(unsigned index, unsigned line)
@@ -456,6 +498,37 @@ START_TEST(test_text_line_appends_the_verdict_and_rule)
 	ev.rule_file = NULL;
 	snprintf(want, sizeof(want), "%s  pass rule 2 (line 4)\n", tcpdump);
 	ck_assert_str_eq(text_line(&ev), want);
+}
+END_TEST
+
+START_TEST(test_text_line_longer_than_its_stack_buffer_is_written_whole)
+{
+	use_utc();
+	struct pkt p;
+	char payload[1400];
+	memcpy(payload, "GET /", 5);
+	memset(payload + 5, 'c', sizeof(payload) - 6);
+	payload[sizeof(payload) - 1] = '\n';
+	build(&p, CLIENT, SERVER, 40000, 80, 1, 1, TCPF_ACK | TCPF_PSH, 502, NULL, 0, payload,
+	      sizeof(payload));
+	struct rule r1 = make_rule(1, 9);
+	struct trace_event ev = {.kind = TRACE_SEEN,
+	                         .time_us = T0,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .verdict = {.action = RULE_DROP, .rule = &r1},
+	                         .rule_file = "long.rules",
+	                         .dir = "c2s"};
+	struct trace_seqs *seqs = trace_seqs_new();
+	char *tcpdump = trace_format_tcpdump_alloc(seqs, 1, T0, &p.seg, NULL, NULL);
+	ck_assert_ptr_nonnull(tcpdump);
+	ck_assert_uint_gt(strlen(tcpdump), 1024);
+	char want[2048];
+	snprintf(want, sizeof(want), "%s  DROP rule 1 (long.rules:9)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	free(tcpdump);
+	trace_seqs_free(seqs);
 }
 END_TEST
 
@@ -688,9 +761,11 @@ static Suite *trace_text_suite(void)
 	tcase_add_test(tc, test_relative_numbers_and_sack_blocks_follow_tcpdump);
 	tcase_add_test(tc, test_text_protocol_first_lines_print_like_tcpdump);
 	tcase_add_test(tc, test_format_has_snprintf_semantics);
+	tcase_add_test(tc, test_format_buf_uses_the_callers_buffer_only_when_the_line_fits);
 	suite_add_tcase(s, tc);
 	TCase *tt = tcase_create("text_trace");
 	tcase_add_test(tt, test_text_line_appends_the_verdict_and_rule);
+	tcase_add_test(tt, test_text_line_longer_than_its_stack_buffer_is_written_whole);
 	suite_add_tcase(s, tt);
 	TCase *tj = tcase_create("jsonl");
 	tcase_add_test(tj, test_json_line_has_every_key_in_order);
