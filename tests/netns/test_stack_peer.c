@@ -373,8 +373,9 @@ static void teardown_leftovers(void)
 	unsigned n = 0;
 	while (fgets(line, sizeof(line), p) && n < 32) {
 		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, prefix, strlen(prefix)) && strlen(line) < sizeof(ids[0]))
-			snprintf(ids[n++], sizeof(ids[0]), "%s", line);
+		size_t len = strlen(line);
+		if (!strncmp(line, prefix, strlen(prefix)) && len < sizeof(ids[0]))
+			memcpy(ids[n++], line, len + 1);
 	}
 	pclose(p);
 	for (unsigned i = 0; i < n; i++) {
