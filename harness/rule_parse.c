@@ -278,7 +278,7 @@ static int parse_len(struct parser *ps, unsigned *i, struct rule *r)
 	else if (strchr(buf, '-'))
 		op = RANGE;
 
-	uint32_t a, b = 0;
+	uint32_t a = 0, b = 0;
 	const char *dash = op == RANGE ? strchr(num, '-') : NULL;
 	size_t a_len = dash ? (size_t)(dash - num) : strlen(num);
 	int rc = parse_uint(num, a_len, &a);
