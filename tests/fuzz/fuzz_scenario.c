@@ -23,6 +23,7 @@ static void check_case(const struct scenario *s, const struct scn_case *c, const
 		int64_t lo, hi;
 		scn_time_window(&c->segs[i]->time, c->scale, &lo, &hi);
 	}
+	FUZZ_CHECK(scn_case_expected_us(c) >= 0);
 	/* Each `...` and `maybe` line multiplies the matcher's backtracking; past a handful
 	 * it runs into its 2-million-step bound, seconds per call under the sanitizers (a known
 	 * cost, described in crashes/README.md), so such cases are only parsed and resolved. */

@@ -3,7 +3,8 @@
  * Input: one flag byte, then records (fuzz_common.h), each one IPv4 packet. All packets share
  * one trace_seqs table per output, as in synfin-faultd, so the relative-number paths are reached.
  * Properties checked: the parsed view stays inside the packet; a JSON line written for a
- * segment reads back (trace_record_parse) with the same numbers; the flag letters read back.
+ * segment reads back (trace_record_parse) with the same numbers; the flag letters read back;
+ * trace_format_tcpdump_buf writes what trace_format_tcpdump_alloc writes, into any buffer size.
  */
 #include "fuzz_common.h"
 
@@ -61,7 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct trace_seqs *seqs_json = trace_seqs_new();
 	struct trace_seqs *seqs_fmt = trace_seqs_new();
 	struct trace_seqs *seqs_rt = trace_seqs_new();
-	if (!seqs_text || !seqs_json || !seqs_fmt || !seqs_rt)
+	struct trace_seqs *seqs_alloc = trace_seqs_new();
+	struct trace_seqs *seqs_buf = trace_seqs_new();
+	if (!seqs_text || !seqs_json || !seqs_fmt || !seqs_rt || !seqs_alloc || !seqs_buf)
 		abort();
 	struct rule rule = {.index = 3, .line = 7, .text = "drop [S]", .action = RULE_DROP};
 	uint8_t *pkt;
@@ -92,10 +95,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(strlen(tiny) < small);
 		free(tiny);
 
-		uint32_t shown_seq, shown_ack;
-		char *alloc =
-		    trace_format_tcpdump_alloc(seqs_fmt, mode & 1, t, &seg, &shown_seq, &shown_ack);
+		/* the caller's-buffer variant writes what the allocating one writes, with any
+		 * buffer size, and advances its table the same way */
+		uint32_t shown_seq, shown_ack, buf_seq, buf_ack;
+		char *alloc = trace_format_tcpdump_alloc(seqs_alloc, mode & 1, t, &seg, &shown_seq,
+		                                         &shown_ack);
 		FUZZ_CHECK(alloc != NULL);
+		size_t bsize = 1 + (size_t)((mode >> 1) * 7 + i * 13) % 160;
+		char *bbuf = malloc(bsize);
+		if (!bbuf)
+			abort();
+		char *got = trace_format_tcpdump_buf(bbuf, bsize, seqs_buf, mode & 1, t, &seg,
+		                                     &buf_seq, &buf_ack);
+		FUZZ_CHECK(got != NULL);
+		FUZZ_CHECK(strcmp(got, alloc) == 0);
+		FUZZ_CHECK(got != bbuf || strlen(got) < bsize);
+		FUZZ_CHECK(buf_seq == shown_seq && buf_ack == shown_ack);
+		if (got != bbuf)
+			free(got);
+		free(bbuf);
 		free(alloc);
 
 		char flags[16];
@@ -127,5 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	trace_seqs_free(seqs_json);
 	trace_seqs_free(seqs_fmt);
 	trace_seqs_free(seqs_rt);
+	trace_seqs_free(seqs_alloc);
+	trace_seqs_free(seqs_buf);
 	return 0;
 }
