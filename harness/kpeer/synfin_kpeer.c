@@ -125,7 +125,12 @@ static int do_connect(struct kpeer *k)
 	k->fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (k->fd < 0)
 		return fail(k, "socket", errno);
-	if (k->local.sin_addr.s_addr != htonl(INADDR_ANY) &&
+	int one = 1;
+	/* A fixed source port is reused run after run while the last one's TIME-WAIT lives. */
+	if (k->local.sin_port != 0 &&
+	    setsockopt(k->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		return fail(k, "setsockopt", errno);
+	if ((k->local.sin_addr.s_addr != htonl(INADDR_ANY) || k->local.sin_port != 0) &&
 	    bind(k->fd, (struct sockaddr *)&k->local, sizeof(k->local)) < 0)
 		return fail(k, "bind", errno);
 	snprintf(text, sizeof(text), "%s:%u", inet_ntoa(k->peer.sin_addr), ntohs(k->peer.sin_port));
@@ -279,6 +284,9 @@ static void usage(FILE *out)
 	    "  --connect ADDR:PORT  (client) the server to connect to\n"
 	    "  --listen PORT        (server) the port to listen on\n"
 	    "  --local ADDR         bind to this local address\n"
+	    "  --sport PORT         (client) connect from this source port (default: the kernel\n"
+	    "                       picks one); two clients given --sport and --connect to each\n"
+	    "                       other make a simultaneous open\n"
 	    "  --conns N            (server) accept N connections one after another (default 1)\n"
 	    "  --jsonl FILE         also log events as JSON Lines to FILE\n"
 	    "  --quiet              no text log on stderr\n"
@@ -313,10 +321,15 @@ static int parse_addr_port(const char *s, struct sockaddr_in *sa)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"connect", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
-	    {"local", required_argument, NULL, 'L'},   {"conns", required_argument, NULL, 'n'},
-	    {"jsonl", required_argument, NULL, 'j'},   {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"connect", required_argument, NULL, 'c'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"local", required_argument, NULL, 'L'},
+	    {"sport", required_argument, NULL, 's'},
+	    {"conns", required_argument, NULL, 'n'},
+	    {"jsonl", required_argument, NULL, 'j'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct kpeer k = {.listen_fd = -1, .fd = -1, .rx_hash = PEER_HASH_INIT};
 	k.local.sin_family = AF_INET;
@@ -363,6 +376,17 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 's': {
+			unsigned long sport = strtoul(optarg, &end, 10);
+			if (*end || sport == 0 || sport > 65535) {
+				fprintf(stderr,
+				        "synfin-kpeer: --sport '%s': expected a port 1-65535\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			k.local.sin_port = htons((uint16_t)sport);
+			break;
+		}
 		case 'n':
 			conns = strtoul(optarg, &end, 10);
 			if (*end || conns == 0) {

@@ -516,7 +516,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->runs = optarg;
 			break;
 		case 'b':
-			o->build = optarg;
+			/* the programs are started from each case's own folder: make it absolute */
+			o->build = realpath(optarg, NULL);
+			if (!o->build) {
+				fprintf(stderr, PROG ": --build %s: %s\n", optarg, strerror(errno));
+				return EXIT_USAGE;
+			}
 			break;
 		case 's':
 			o->scaled_only = true;
