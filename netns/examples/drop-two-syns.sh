@@ -13,17 +13,21 @@ netns/synfin-netns sysctl $RUN client net.ipv4.tcp_syn_linear_timeouts=0
 
 # The daemon in the wire: live trace on stdout, JSON Lines and pcap for later.
 netns/synfin-netns exec $RUN wire $B/harness/faultd/synfin-faultd -r rules/drop-first-two-syns.rules \
-	--jsonl $OUT/trace.jsonl --pcap $OUT/trace.pcap --ready $OUT/ready &
+	--jsonl $OUT/trace.jsonl --pcap $OUT/trace.pcap --ready $OUT/ready 2>$OUT/faultd.log &
 while [ ! -e $OUT/ready ]; do sleep 0.05; done
 
 # A server that reads to EOF and closes; a client that connects, sends a line, closes.
-netns/synfin-netns exec $RUN server $B/harness/kpeer/synfin-kpeer server --listen 80 &
+netns/synfin-netns exec $RUN server $B/harness/kpeer/synfin-kpeer server --listen 80 \
+	--jsonl $OUT/server.jsonl --quiet &
 sleep 0.2
-netns/synfin-netns exec $RUN client $B/harness/kpeer/synfin-kpeer client \
-	--connect 192.168.1.109:80 'connect; send-text "hello"; close'
+netns/synfin-netns exec $RUN client $B/harness/kpeer/synfin-kpeer client --connect 192.168.1.109:80 \
+	--jsonl $OUT/client.jsonl --quiet 'connect; send-text "hello"; close'
 sleep 0.5                                # the last ACK
 
-kill %1                                  # the daemon prints its rule counters and exits
+kill %1                                  # the daemon releases what it holds, counts, exits
 wait
 echo
+grep '^rule' $OUT/faultd.log             # how often each rule fired
+echo
 $B/harness/tools/synfin-ladder $OUT/trace.jsonl
+echo "trace.jsonl, trace.pcap, client.jsonl, server.jsonl and faultd.log are in $OUT"
