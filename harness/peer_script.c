@@ -3,8 +3,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "duration.h"
 
 static const struct {
 	const char *name;
@@ -68,30 +71,8 @@ static int parse_bytes(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int parse_duration(const char *s, uint64_t *out_us)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	/* !(v >= 0) also refuses "nan" */
-	if (end == s || errno || !(v >= 0))
-		return -EINVAL;
-	double scale;
-	if (!strcmp(end, "us"))
-		scale = 1;
-	else if (!strcmp(end, "ms"))
-		scale = 1e3;
-	else if (!strcmp(end, "s"))
-		scale = 1e6;
-	else
-		return -EINVAL;
-	/* converting a double at or past 2^64 (or infinity) to uint64_t is undefined */
-	double us = v * scale + 0.5;
-	if (!(us < 18446744073709551616.0))
-		return -EINVAL;
-	*out_us = (uint64_t)us;
-	return 0;
-}
+/* Any number strtod reads, so "1e12s" is a sleep too; no minutes. */
+static const struct duration_syntax sleep_syntax = {.max_us = INFINITY};
 
 static char *trim(char *s)
 {
@@ -134,7 +115,7 @@ static int parse_step(struct peer_step *st, char *word, char *err, size_t err_si
 			}
 			return 0;
 		case ARG_DURATION:
-			if (parse_duration(arg, &st->duration_us) < 0) {
+			if (duration_parse(arg, &sleep_syntax, &st->duration_us) < 0) {
 				snprintf(err, err_size,
 				         "'%s' needs a duration like 300ms, 2s or 250us "
 				         "(got '%s')",

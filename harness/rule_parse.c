@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
+
 /* Longer delays make no sense for a TCP test, and the cap keeps delay + jitter inside uint32_t. */
 #define RULE_MAX_DURATION_US 1000000000u
 #define RULE_MAX_RULES 1024
@@ -137,16 +139,10 @@ static int parse_duration(struct parser *ps, const struct word *w, uint32_t *us)
 	}
 	const char *unit = w->s + i;
 	size_t unit_len = w->len - i;
-	uint64_t mult;
-	if (unit_len == 2 && memcmp(unit, "us", 2) == 0)
-		mult = 1;
-	else if (unit_len == 2 && memcmp(unit, "ms", 2) == 0)
-		mult = 1000;
-	else if (unit_len == 1 && unit[0] == 's')
-		mult = 1000000;
-	else if (unit_len == 0)
+	if (unit_len == 0)
 		return fail(ps, w->col, "'%.*s' needs a unit: us, ms or s, like 300ms", W(w));
-	else
+	uint64_t mult = duration_unit_us(unit, unit_len, false);
+	if (!mult)
 		return fail(ps, w->col + (unsigned)i,
 		            "unknown unit '%.*s' in '%.*s': use us, ms or s, like 300ms",
 		            (int)(unit_len > 20 ? 20 : unit_len), unit, W(w));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "peer_script.h"
 #include "segment.h"
 
@@ -72,38 +73,15 @@ unsigned scn_pairs_parse(const char *spec)
 
 int scn_parse_duration(const char *text, int64_t *us)
 {
-	char *end;
-	if (!strcmp(text, "0")) {
-		*us = 0;
-		return 0;
-	}
-	/* digits and a point only: strtod would also take "nan", "inf" and hex */
-	if (!isdigit((unsigned char)text[0]))
-		return -EINVAL;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (end == text || errno || !(v >= 0))
-		return -EINVAL;
-	for (const char *c = text; c < end; c++)
-		if (!isdigit((unsigned char)*c) && *c != '.')
-			return -EINVAL;
-	double mult;
-	if (!strcmp(end, "us"))
-		mult = 1;
-	else if (!strcmp(end, "ms"))
-		mult = 1e3;
-	else if (!strcmp(end, "s"))
-		mult = 1e6;
-	else if (!strcmp(end, "m") || !strcmp(end, "min"))
-		mult = 60e6;
-	else
-		return -EINVAL;
 	/* a day at most: no case waits longer, and time windows (nominal * 1000% and sums)
 	 * stay far inside int64_t */
-	if (v * mult > SCN_MAX_DURATION_US)
-		return -ERANGE;
-	*us = (int64_t)(v * mult + 0.5);
-	return 0;
+	static const struct duration_syntax syn = {
+	    .digits_only = true, .bare_zero = true, .minutes = true, .max_us = SCN_MAX_DURATION_US};
+	uint64_t v;
+	int rc = duration_parse(text, &syn, &v);
+	if (rc == 0)
+		*us = (int64_t)v;
+	return rc;
 }
 
 int scn_parse_size(const char *text, uint64_t *bytes)
