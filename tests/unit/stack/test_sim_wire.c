@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "peer_script.h"
 #include "sim_wire.h"
 #include "test_support.h"
 
@@ -29,15 +30,6 @@ static uint8_t stream_byte(uint64_t i)
 	return (uint8_t)(x >> 56 ^ x >> 17);
 }
 
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
-
 static void client_push(struct sim_wire *w, struct app *a, uint64_t now)
 {
 	uint8_t buf[16384];
@@ -50,7 +42,7 @@ static void client_push(struct sim_wire *w, struct app *a, uint64_t now)
 		ssize_t r = tcp_send(w->st[SIM_C], now, a->csock, buf, n);
 		if (r <= 0)
 			return;
-		a->send_hash = fnv1a(a->send_hash, buf, (size_t)r);
+		a->send_hash = peer_script_hash(a->send_hash, buf, (size_t)r);
 		a->sent += (uint64_t)r;
 	}
 	if (a->to_send)
@@ -64,7 +56,7 @@ static void server_pull(struct sim_wire *w, struct app *a, uint64_t now)
 	for (;;) {
 		ssize_t r = tcp_recv(w->st[SIM_S], now, a->ssock, buf, sizeof(buf));
 		if (r > 0) {
-			a->recv_hash = fnv1a(a->recv_hash, buf, (size_t)r);
+			a->recv_hash = peer_script_hash(a->recv_hash, buf, (size_t)r);
 			a->received += (uint64_t)r;
 			a->done_at = now;
 			continue;
@@ -99,7 +91,7 @@ static void start(const char *rules, const struct stack_tunables *tun)
 	sim_init(&W, rules, tun);
 	memset(&A, 0, sizeof(A));
 	A.ssock = -1;
-	A.send_hash = A.recv_hash = FNV_INIT;
+	A.send_hash = A.recv_hash = PEER_HASH_INIT;
 	W.app = &A;
 	W.on_event = app_event;
 	A.listener = tcp_listen(W.st[SIM_S], PORT, 16);
