@@ -46,6 +46,17 @@ void peer_script_free(struct peer_script *ps);
 const char *peer_step_name(enum peer_op op);
 void peer_script_usage(FILE *out);
 
+/* Exit statuses of both endpoint programs, so a scenario's `exit` line means the same for
+ * either: the errno that ended the first failed connection, or a usage error (EX_USAGE). */
+enum peer_exit {
+	PEER_EXIT_OK = 0,
+	PEER_EXIT_OTHER = 1,
+	PEER_EXIT_TIMEDOUT = 3, /* ETIMEDOUT */
+	PEER_EXIT_REFUSED = 4,  /* ECONNREFUSED */
+	PEER_EXIT_RESET = 5,    /* ECONNRESET */
+	PEER_EXIT_USAGE = 64,
+};
+
 /* The bytes `send N` sends: byte i of the stream is this, so a reader can check order. */
 static inline uint8_t peer_script_pattern_byte(uint64_t i)
 {

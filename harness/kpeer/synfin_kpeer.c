@@ -24,15 +24,6 @@
 
 #include "peer_script.h"
 
-enum {
-	EXIT_OK = 0,
-	EXIT_OTHER = 1,
-	EXIT_TIMEDOUT = 3,
-	EXIT_REFUSED = 4,
-	EXIT_RESET = 5,
-	EXIT_USAGE = 64,
-};
-
 struct kpeer {
 	const char *role;
 	struct sockaddr_in peer;  /* client: where to connect */
@@ -99,14 +90,14 @@ static int exit_for(int err)
 {
 	switch (err) {
 	case ETIMEDOUT:
-		return EXIT_TIMEDOUT;
+		return PEER_EXIT_TIMEDOUT;
 	case ECONNREFUSED:
-		return EXIT_REFUSED;
+		return PEER_EXIT_REFUSED;
 	case ECONNRESET:
 	case EPIPE:
-		return EXIT_RESET;
+		return PEER_EXIT_RESET;
 	default:
-		return EXIT_OTHER;
+		return PEER_EXIT_OTHER;
 	}
 }
 
@@ -138,7 +129,7 @@ static int do_connect(struct kpeer *k)
 	if (connect(k->fd, (struct sockaddr *)&k->peer, sizeof(k->peer)) < 0)
 		return fail(k, "connect", errno);
 	event(k, "connected", NULL, NULL);
-	return EXIT_OK;
+	return PEER_EXIT_OK;
 }
 
 static int do_accept(struct kpeer *k)
@@ -151,7 +142,7 @@ static int do_accept(struct kpeer *k)
 	char text[64];
 	snprintf(text, sizeof(text), "%s:%u", inet_ntoa(from.sin_addr), ntohs(from.sin_port));
 	event(k, "accepted", text, "\"from\":\"%s\"", text);
-	return EXIT_OK;
+	return PEER_EXIT_OK;
 }
 
 static int do_send(struct kpeer *k, const char *data, uint64_t n)
@@ -178,7 +169,7 @@ static int do_send(struct kpeer *k, const char *data, uint64_t n)
 	char text[64];
 	snprintf(text, sizeof(text), "%llu bytes", (unsigned long long)n);
 	event(k, "sent", text, "\"bytes\":%llu", (unsigned long long)n);
-	return EXIT_OK;
+	return PEER_EXIT_OK;
 }
 
 /* Read up to limit bytes (UINT64_MAX: to EOF). echo writes everything back. */
@@ -211,7 +202,7 @@ static int do_read(struct kpeer *k, uint64_t limit, int echo)
 	else
 		event(k, "read", text, "\"bytes\":%llu,\"hash\":\"%016llx\"",
 		      (unsigned long long)k->rx_bytes, (unsigned long long)k->rx_hash);
-	return EXIT_OK;
+	return PEER_EXIT_OK;
 }
 
 static int run_step(struct kpeer *k, const struct peer_step *s)
@@ -221,7 +212,7 @@ static int run_step(struct kpeer *k, const struct peer_step *s)
 		    stderr,
 		    "synfin-kpeer: step '%s' needs a connection: start with connect or accept\n",
 		    peer_step_name(s->op));
-		return EXIT_USAGE;
+		return PEER_EXIT_USAGE;
 	}
 	switch (s->op) {
 	case PEER_CONNECT:
@@ -236,7 +227,7 @@ static int run_step(struct kpeer *k, const struct peer_step *s)
 		if (shutdown(k->fd, SHUT_WR) < 0)
 			return fail(k, "shutdown-write", errno);
 		event(k, "shutdown-write", NULL, NULL);
-		return EXIT_OK;
+		return PEER_EXIT_OK;
 	case PEER_READ_EOF:
 		return do_read(k, UINT64_MAX, 0);
 	case PEER_READ:
@@ -250,14 +241,14 @@ static int run_step(struct kpeer *k, const struct peer_step *s)
 		                      (long)(s->duration_us % 1000000) * 1000};
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
-		return EXIT_OK;
+		return PEER_EXIT_OK;
 	}
 	case PEER_CLOSE:
 		/* Linux sends RST instead of FIN when unread data is left (RFC 2525 2.17). */
 		close(k->fd);
 		k->fd = -1;
 		event(k, "closed", NULL, NULL);
-		return EXIT_OK;
+		return PEER_EXIT_OK;
 	case PEER_ABORT: {
 		/* SO_LINGER with a zero timeout makes close() send RST (RFC 9293 3.10.5 ABORT). */
 		struct linger lg = {1, 0};
@@ -265,10 +256,10 @@ static int run_step(struct kpeer *k, const struct peer_step *s)
 		close(k->fd);
 		k->fd = -1;
 		event(k, "aborted", NULL, NULL);
-		return EXIT_OK;
+		return PEER_EXIT_OK;
 	}
 	}
-	return EXIT_OTHER;
+	return PEER_EXIT_OTHER;
 }
 
 static void usage(FILE *out)
@@ -340,11 +331,11 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
-		return EXIT_OK;
+		return PEER_EXIT_OK;
 	}
 	if (argc < 2 || (strcmp(argv[1], "client") && strcmp(argv[1], "server"))) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return PEER_EXIT_USAGE;
 	}
 	k.role = argv[1];
 	optind = 2;
@@ -356,7 +347,7 @@ int main(int argc, char **argv)
 				        "synfin-kpeer: --connect '%s': expected ADDR:PORT, "
 				        "e.g. 192.168.1.109:80\n",
 				        optarg);
-				return EXIT_USAGE;
+				return PEER_EXIT_USAGE;
 			}
 			have_peer = 1;
 			break;
@@ -366,14 +357,14 @@ int main(int argc, char **argv)
 				fprintf(stderr,
 				        "synfin-kpeer: --listen '%s': expected a port 1-65535\n",
 				        optarg);
-				return EXIT_USAGE;
+				return PEER_EXIT_USAGE;
 			}
 			break;
 		case 'L':
 			if (inet_pton(AF_INET, optarg, &k.local.sin_addr) != 1) {
 				fprintf(stderr, "synfin-kpeer: --local '%s': not an IPv4 address\n",
 				        optarg);
-				return EXIT_USAGE;
+				return PEER_EXIT_USAGE;
 			}
 			break;
 		case 's': {
@@ -382,7 +373,7 @@ int main(int argc, char **argv)
 				fprintf(stderr,
 				        "synfin-kpeer: --sport '%s': expected a port 1-65535\n",
 				        optarg);
-				return EXIT_USAGE;
+				return PEER_EXIT_USAGE;
 			}
 			k.local.sin_port = htons((uint16_t)sport);
 			break;
@@ -393,7 +384,7 @@ int main(int argc, char **argv)
 				fprintf(stderr,
 				        "synfin-kpeer: --conns '%s': expected a positive count\n",
 				        optarg);
-				return EXIT_USAGE;
+				return PEER_EXIT_USAGE;
 			}
 			break;
 		case 'j':
@@ -401,7 +392,7 @@ int main(int argc, char **argv)
 			if (!k.jsonl) {
 				fprintf(stderr, "synfin-kpeer: cannot write %s: %s\n", optarg,
 				        strerror(errno));
-				return EXIT_OTHER;
+				return PEER_EXIT_OTHER;
 			}
 			break;
 		case 'q':
@@ -409,17 +400,17 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return PEER_EXIT_OK;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return PEER_EXIT_USAGE;
 		}
 	}
 	int is_client = !strcmp(k.role, "client");
 	if (is_client ? !have_peer : listen_port == 0) {
 		fprintf(stderr, "synfin-kpeer: %s needs %s\n", k.role,
 		        is_client ? "--connect ADDR:PORT" : "--listen PORT");
-		return EXIT_USAGE;
+		return PEER_EXIT_USAGE;
 	}
 	const char *text = optind < argc ? argv[optind]
 	                   : is_client   ? "connect; close"
@@ -428,7 +419,7 @@ int main(int argc, char **argv)
 	char err[256];
 	if (peer_script_parse(&script, text, err, sizeof(err)) < 0) {
 		fprintf(stderr, "synfin-kpeer: script: %s\n", err);
-		return EXIT_USAGE;
+		return PEER_EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	k.t0 = now_s();
@@ -445,11 +436,11 @@ int main(int argc, char **argv)
 		event(&k, "listening", NULL, "\"port\":%lu", listen_port);
 	}
 
-	int status = EXIT_OK;
-	for (unsigned long i = 0; i < (is_client ? 1 : conns) && status == EXIT_OK; i++) {
+	int status = PEER_EXIT_OK;
+	for (unsigned long i = 0; i < (is_client ? 1 : conns) && status == PEER_EXIT_OK; i++) {
 		k.rx_bytes = k.tx_bytes = 0;
 		k.rx_hash = PEER_HASH_INIT;
-		for (size_t s = 0; s < script.n_steps && status == EXIT_OK; s++)
+		for (size_t s = 0; s < script.n_steps && status == PEER_EXIT_OK; s++)
 			status = run_step(&k, &script.steps[s]);
 		if (k.fd >= 0) {
 			close(k.fd);

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "peer_script.h"
+
 /* Pairings, named client-server. The index is also the bit in a pairing mask. */
 enum scn_pair {
 	SCN_STACK_STACK,
@@ -84,11 +86,11 @@ struct scn_seg {
 /* What an application ends with (its exit status; synfin-kpeer and synfin-peer share them). */
 enum scn_outcome {
 	SCN_OUT_UNSET = -1,
-	SCN_OUT_OK = 0,
-	SCN_OUT_ERROR = 1,
-	SCN_OUT_ETIMEDOUT = 3,
-	SCN_OUT_ECONNREFUSED = 4,
-	SCN_OUT_ECONNRESET = 5,
+	SCN_OUT_OK = PEER_EXIT_OK,
+	SCN_OUT_ERROR = PEER_EXIT_OTHER,
+	SCN_OUT_ETIMEDOUT = PEER_EXIT_TIMEDOUT,
+	SCN_OUT_ECONNREFUSED = PEER_EXIT_REFUSED,
+	SCN_OUT_ECONNRESET = PEER_EXIT_RESET,
 	SCN_OUT_KILLED = 100, /* still running when the run ended: the runner stopped it */
 	SCN_OUT_ANY = 101,
 };
