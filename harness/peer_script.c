@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byte_count.h"
 #include "duration.h"
 
 static const struct {
@@ -44,32 +45,8 @@ void peer_script_usage(FILE *out)
 		fprintf(out, "  %-16s %s\n", ops[i].name, ops[i].help);
 }
 
-static int parse_bytes(const char *s, uint64_t *out)
-{
-	char *end;
-	/* strtoull takes "-1" as 2^64 - 1: only digits may start a count */
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || errno)
-		return -EINVAL;
-	unsigned shift = 0;
-	if (*end == 'K' || *end == 'k')
-		shift = 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20, end++;
-	/* a count that does not fit 64 bits once scaled would wrap to a small one */
-	if (v > UINT64_MAX >> shift)
-		return -EINVAL;
-	v <<= shift;
-	if (*end == 'B')
-		end++;
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
+/* 64K, 10M, 10m or 64KB alike: a script is typed by hand. */
+static const struct byte_count_syntax count_syntax = {.script_suffixes = true};
 
 /* Any number strtod reads, so "1e12s" is a sleep too; no minutes. */
 static const struct duration_syntax sleep_syntax = {.max_us = INFINITY};
@@ -106,7 +83,7 @@ static int parse_step(struct peer_step *st, char *word, char *err, size_t err_si
 			}
 			return 0;
 		case ARG_BYTES:
-			if (parse_bytes(arg, &st->count) < 0) {
+			if (byte_count_parse(arg, &count_syntax, &st->count) < 0) {
 				snprintf(err, err_size,
 				         "'%s' needs a byte count like 1000, 64K or 10M "
 				         "(got '%s')",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byte_count.h"
 #include "duration.h"
 #include "peer_script.h"
 #include "segment.h"
@@ -86,23 +87,8 @@ int scn_parse_duration(const char *text, int64_t *us)
 
 int scn_parse_size(const char *text, uint64_t *bytes)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (end == text || errno || text[0] == '-')
-		return -EINVAL;
-	unsigned long long mult = 1;
-	if (!strcmp(end, "K"))
-		mult = 1024;
-	else if (!strcmp(end, "M"))
-		mult = 1024 * 1024;
-	else if (*end)
-		return -EINVAL;
-	if (v > UINT64_MAX / mult)
-		return -ERANGE;
-	v *= mult;
-	*bytes = v;
-	return 0;
+	static const struct byte_count_syntax syn = {.script_suffixes = false};
+	return byte_count_parse(text, &syn, bytes);
 }
 
 void scn_time_window(const struct scn_time *t, double scale, int64_t *lo, int64_t *hi)
