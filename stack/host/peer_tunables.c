@@ -47,7 +47,8 @@ int peer_parse_duration(const char *text, uint64_t *us)
 	char *end;
 	errno = 0;
 	double v = strtod(text, &end);
-	if (end == text || errno || v < 0 || v > 1e9)
+	/* written so that NaN fails too: converting it to an integer is undefined */
+	if (end == text || errno || !(v >= 0 && v <= 1e9))
 		return -EINVAL;
 	double mult;
 	if (!strcmp(end, "us"))
@@ -71,15 +72,20 @@ int peer_parse_count(const char *text, uint64_t *out)
 {
 	char *end;
 	errno = 0;
-	if (*text == '-')
+	/* strtoull skips blanks and takes a sign ("-1" is 2^64 - 1): digits only */
+	if (*text < '0' || *text > '9')
 		return -EINVAL;
 	unsigned long long v = strtoull(text, &end, 0);
 	if (end == text || errno)
 		return -EINVAL;
+	unsigned shift = 0;
 	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
+		shift = 10, end++;
 	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
+		shift = 20, end++;
+	if (v > (ULLONG_MAX >> shift))
+		return -EINVAL;
+	v <<= shift;
 	if (*end)
 		return -EINVAL;
 	*out = v;

@@ -149,6 +149,21 @@ int tun_device_wait_running(struct tun_device *dev, unsigned timeout_ms, char *w
 	return rc;
 }
 
+int tun_device_adopt(int fd, const char *name, unsigned mtu, struct tun_device **out)
+{
+	*out = NULL;
+	if (fd < 0 || name == NULL || strlen(name) >= IFNAMSIZ || mtu < 68)
+		return -EINVAL;
+	struct tun_device *dev = calloc(1, sizeof(*dev));
+	if (dev == NULL)
+		return -ENOMEM;
+	dev->fd = fd;
+	dev->mtu = mtu;
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	*out = dev;
+	return 0;
+}
+
 void tun_device_close(struct tun_device *dev)
 {
 	if (dev == NULL)

@@ -16,6 +16,12 @@ struct tun_device;
 int tun_device_open(const char *name, struct tun_device **out, char *why, size_t why_size);
 void tun_device_close(struct tun_device *dev);
 
+/* Take over an open descriptor that already carries one IPv4 packet per read and write (a
+ * datagram socket of a socketpair, say) as a device called name with the given MTU, so the
+ * driver can run a stack without a tun device and without privileges (unit tests). The
+ * descriptor should be non-blocking; tun_device_close() closes it. 0, -EINVAL or -ENOMEM. */
+int tun_device_adopt(int fd, const char *name, unsigned mtu, struct tun_device **out);
+
 /* Wait (polling, at most timeout_ms) until the kernel runs the device: attaching turns its
  * carrier on, but the kernel activates the transmit queue later, from its link-watch work, and
  * drops what it forwards to the device until then (so the answer to a first SYN could be lost).
