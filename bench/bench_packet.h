@@ -7,23 +7,10 @@
 #include <string.h>
 
 #include "segment.h"
+#include "wire_bytes.h"
 
 #define BENCH_CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define BENCH_SERVER 0xc0a8016du /* 192.168.1.109 */
-
-static inline void bench_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void bench_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* A 20-byte IPv4 header, a 20-byte TCP header and payload_len bytes of zeros into pkt (at
  * least 40 + payload_len bytes). Checksums are left 0: segment_parse does not verify them.
@@ -35,21 +22,21 @@ static inline size_t bench_packet(uint8_t *pkt, uint32_t saddr, uint16_t sport, 
 	size_t len = 40 + (size_t)payload_len;
 	memset(pkt, 0, len);
 	pkt[0] = 0x45;
-	bench_put16(pkt + 2, (uint16_t)len);
-	bench_put16(pkt + 4, (uint16_t)(seq ^ ack));
+	wire_put16(pkt + 2, (uint16_t)len);
+	wire_put16(pkt + 4, (uint16_t)(seq ^ ack));
 	pkt[6] = 0x40; /* DF */
 	pkt[8] = 64;
 	pkt[9] = 6;
-	bench_put32(pkt + 12, saddr);
-	bench_put32(pkt + 16, daddr);
+	wire_put32(pkt + 12, saddr);
+	wire_put32(pkt + 16, daddr);
 	uint8_t *t = pkt + 20;
-	bench_put16(t, sport);
-	bench_put16(t + 2, dport);
-	bench_put32(t + 4, seq);
-	bench_put32(t + 8, ack);
+	wire_put16(t, sport);
+	wire_put16(t + 2, dport);
+	wire_put32(t + 4, seq);
+	wire_put32(t + 8, ack);
 	t[12] = 5 << 4;
 	t[13] = flags;
-	bench_put16(t + 14, 64240);
+	wire_put16(t + 14, 64240);
 	return len;
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire_bytes.h"
+
 #define PCAP_MAGIC_US 0xa1b2c3d4u
 #define PCAP_MAGIC_NS 0xa1b23c4du
 #define PCAP_SNAPLEN 65535u
@@ -78,11 +80,6 @@ static uint32_t rd32(const struct reader *r, const uint8_t *p)
 	return r->swap ? __builtin_bswap32(v) : v;
 }
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* Where the IPv4 packet starts inside a frame of this link type; -1 when the frame carries
  * something else (ARP, IPv6, a runt). */
 static long ipv4_offset(const struct reader *r, const uint8_t *f, size_t len)
@@ -91,9 +88,10 @@ static long ipv4_offset(const struct reader *r, const uint8_t *f, size_t len)
 	case LINKTYPE_ETHERNET: {
 		size_t off = 12;
 		/* 802.1Q / 802.1ad tags sit between the addresses and the EtherType */
-		while (off + 2 <= len && (be16(f + off) == 0x8100 || be16(f + off) == 0x88a8))
+		while (off + 2 <= len &&
+		       (wire_get16(f + off) == 0x8100 || wire_get16(f + off) == 0x88a8))
 			off += 4;
-		if (off + 2 > len || be16(f + off) != 0x0800)
+		if (off + 2 > len || wire_get16(f + off) != 0x0800)
 			return -1;
 		return (long)off + 2;
 	}
@@ -101,9 +99,9 @@ static long ipv4_offset(const struct reader *r, const uint8_t *f, size_t len)
 	case LINKTYPE_IPV4:
 		return 0;
 	case LINKTYPE_LINUX_SLL: /* 16-byte header, protocol last */
-		return len >= 16 && be16(f + 14) == 0x0800 ? 16 : -1;
+		return len >= 16 && wire_get16(f + 14) == 0x0800 ? 16 : -1;
 	case LINKTYPE_LINUX_SLL2: /* 20-byte header, protocol first */
-		return len >= 20 && be16(f) == 0x0800 ? 20 : -1;
+		return len >= 20 && wire_get16(f) == 0x0800 ? 20 : -1;
 	case LINKTYPE_NULL: { /* the sender's AF_INET (2) in the sender's byte order */
 		if (len < 4)
 			return -1;
@@ -193,7 +191,7 @@ int pcap_read_file(const char *path, pcap_packet_fn fn, void *ctx)
 		const uint8_t *ip = frame + off;
 		size_t len = caplen - (size_t)off;
 		/* drop link-layer padding after the IPv4 datagram (Ethernet's 60-byte minimum) */
-		size_t total = be16(ip + 2);
+		size_t total = wire_get16(ip + 2);
 		if (total >= 20 && total < len)
 			len = total;
 		uint64_t t = (uint64_t)sec * 1000000 + (r.nanos ? frac / 1000 : frac);

@@ -4,15 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#include "wire_bytes.h"
 
 int segment_parse(struct segment *seg, const uint8_t *pkt, size_t len)
 {
@@ -20,20 +12,20 @@ int segment_parse(struct segment *seg, const uint8_t *pkt, size_t len)
 	if (len < 20 || pkt[0] >> 4 != 4)
 		return -EINVAL;
 	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	size_t total = get16(pkt + 2);
+	size_t total = wire_get16(pkt + 2);
 	if (ihl < 20 || total < ihl || total > len)
 		return -EINVAL;
 	seg->ip_len = (uint16_t)total;
-	seg->ip_id = get16(pkt + 4);
+	seg->ip_id = wire_get16(pkt + 4);
 	seg->ttl = pkt[8];
 	seg->ip_proto = pkt[9];
-	seg->saddr = get32(pkt + 12);
-	seg->daddr = get32(pkt + 16);
+	seg->saddr = wire_get32(pkt + 12);
+	seg->daddr = wire_get32(pkt + 16);
 	if (seg->ip_proto != 6)
 		return -EPROTONOSUPPORT;
 	/* A fragment other than the first carries no TCP header; the harness does not reassemble.
 	 */
-	if (get16(pkt + 6) & 0x1fff)
+	if (wire_get16(pkt + 6) & 0x1fff)
 		return -EINVAL;
 
 	const uint8_t *tcp = pkt + ihl;
@@ -43,13 +35,13 @@ int segment_parse(struct segment *seg, const uint8_t *pkt, size_t len)
 	size_t doff = (size_t)(tcp[12] >> 4) * 4;
 	if (doff < 20 || doff > tcp_len)
 		return -EINVAL;
-	seg->sport = get16(tcp);
-	seg->dport = get16(tcp + 2);
-	seg->seq = get32(tcp + 4);
-	seg->ack = get32(tcp + 8);
+	seg->sport = wire_get16(tcp);
+	seg->dport = wire_get16(tcp + 2);
+	seg->seq = wire_get32(tcp + 4);
+	seg->ack = wire_get32(tcp + 8);
 	seg->flags = tcp[13];
-	seg->win = get16(tcp + 14);
-	seg->urg = get16(tcp + 18);
+	seg->win = wire_get16(tcp + 14);
+	seg->urg = wire_get16(tcp + 18);
 	seg->options = tcp + 20;
 	seg->options_len = (uint8_t)(doff - 20);
 	seg->payload = tcp + doff;

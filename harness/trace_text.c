@@ -29,6 +29,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "wire_bytes.h"
+
 /* ---- a string builder with snprintf semantics ----
  * Fixed: writes what fits into the caller's buffer and keeps counting, like snprintf.
  * Growing: starts in the caller's buffer and moves to the heap when the text outgrows it (a
@@ -317,16 +319,6 @@ void trace_addr_str(char *buf, size_t size, uint32_t addr)
 	sb_addr(&b, addr);
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* ---- options (print-tcp.c "Handle any options") ---- */
 
 enum {
@@ -430,7 +422,7 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 			datalen = 2;
 			LENCHECK(datalen);
 			sb_putc(b, ' ');
-			sb_uint(b, get16(cp));
+			sb_uint(b, wire_get16(cp));
 			break;
 		case OPT_WSCALE:
 			datalen = 1;
@@ -448,9 +440,9 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 				sb_putc(b, ' ');
 				for (unsigned i = 0; i < datalen; i += 8) {
 					LENCHECK(i + 4);
-					uint32_t s = get32(cp + i);
+					uint32_t s = wire_get32(cp + i);
 					LENCHECK(i + 8);
-					uint32_t e = get32(cp + i + 4);
+					uint32_t e = wire_get32(cp + i + 4);
 					/* SACK blocks speak of the other direction's sequence space
 					 */
 					uint32_t base = sh->rev ? sh->thseq : sh->thack;
@@ -470,15 +462,15 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 			datalen = 4;
 			LENCHECK(datalen);
 			sb_putc(b, ' ');
-			sb_uint(b, get32(cp));
+			sb_uint(b, wire_get32(cp));
 			break;
 		case OPT_TS:
 			datalen = 8;
 			LENCHECK(datalen);
 			sb_puts(b, " val ");
-			sb_uint(b, get32(cp));
+			sb_uint(b, wire_get32(cp));
 			sb_puts(b, " ecr ");
-			sb_uint(b, get32(cp + 4));
+			sb_uint(b, wire_get32(cp + 4));
 			break;
 		case OPT_MD5:
 			datalen = 16;
@@ -496,7 +488,7 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 		case OPT_UTO: {
 			datalen = 2;
 			LENCHECK(datalen);
-			unsigned uto = get16(cp);
+			unsigned uto = wire_get16(cp);
 			sb_printf(b, " 0x%x", uto);
 			/* RFC 5482 3: the low bit says minutes */
 			uto = (uto & 1) ? (uto >> 1) * 60 : uto >> 1;
@@ -532,7 +524,7 @@ static bool print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, bool
 			LENCHECK(datalen);
 			if (datalen < 2)
 				goto bad;
-			unsigned magic = get16(cp);
+			unsigned magic = wire_get16(cp);
 			sb_putc(b, '-');
 			if (magic == 0xf989) /* RFC 7413 experimental Fast Open */
 				print_fastopen(b, cp + 2, datalen - 2, true);

@@ -14,23 +14,12 @@
 #include "segment.h"
 #include "test_support.h"
 #include "trace.h"
+#include "wire_bytes.h"
 
 #define CLIENT 0xc0a8016cu
 #define SERVER 0xc0a8016du
 
 /* ---- helpers ---- */
-
-static void put16be(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32be(uint8_t *p, uint32_t v)
-{
-	put16be(p, v >> 16);
-	put16be(p + 2, v & 0xffff);
-}
 
 /* An IPv4/TCP packet; returns its length. optlen a multiple of 4. */
 static size_t build(uint8_t *b, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
@@ -40,19 +29,19 @@ static size_t build(uint8_t *b, uint32_t src, uint32_t dst, uint16_t sport, uint
 	size_t total = 40 + optlen + plen;
 	memset(b, 0, total);
 	b[0] = 0x45;
-	put16be(b + 2, (unsigned)total);
+	wire_put16(b + 2, (unsigned)total);
 	b[8] = 64;
 	b[9] = 6;
-	put32be(b + 12, src);
-	put32be(b + 16, dst);
+	wire_put32(b + 12, src);
+	wire_put32(b + 16, dst);
 	uint8_t *t = b + 20;
-	put16be(t, sport);
-	put16be(t + 2, dport);
-	put32be(t + 4, seq);
-	put32be(t + 8, ack);
+	wire_put16(t, sport);
+	wire_put16(t + 2, dport);
+	wire_put32(t + 4, seq);
+	wire_put32(t + 8, ack);
 	t[12] = (uint8_t)(((20 + optlen) / 4) << 4);
 	t[13] = flags;
-	put16be(t + 14, 502);
+	wire_put16(t + 14, 502);
 	if (optlen)
 		memcpy(t + 20, opts, optlen);
 	if (plen)

@@ -13,6 +13,7 @@
 #include "test_support.h"
 #include "trace.h"
 #include "trace_read.h"
+#include "wire_bytes.h"
 
 #define CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define SERVER 0xc0a8016du /* 192.168.1.109 */
@@ -31,18 +32,6 @@ struct pkt {
 	struct segment seg;
 };
 
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
 /* optlen must be a multiple of 4 */
 static void build(struct pkt *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
                   uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const char *opts,
@@ -54,19 +43,19 @@ static void build(struct pkt *p, uint32_t src, uint32_t dst, uint16_t sport, uin
 	size_t total = 20 + 20 + optlen + plen;
 	ck_assert_uint_le(total, sizeof(p->b));
 	ip[0] = 0x45;
-	put16(ip + 2, (unsigned)total);
-	put16(ip + 6, 0x4000);
+	wire_put16(ip + 2, (unsigned)total);
+	wire_put16(ip + 6, 0x4000);
 	ip[8] = 64;
 	ip[9] = 6;
-	put32(ip + 12, src);
-	put32(ip + 16, dst);
-	put16(tcp, sport);
-	put16(tcp + 2, dport);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, ack);
+	wire_put32(ip + 12, src);
+	wire_put32(ip + 16, dst);
+	wire_put16(tcp, sport);
+	wire_put16(tcp + 2, dport);
+	wire_put32(tcp + 4, seq);
+	wire_put32(tcp + 8, ack);
 	tcp[12] = (uint8_t)(((20 + optlen) / 4) << 4);
 	tcp[13] = flags;
-	put16(tcp + 14, win);
+	wire_put16(tcp + 14, win);
 	if (optlen)
 		memcpy(tcp + 20, opts, optlen);
 	if (plen)
