@@ -56,35 +56,9 @@ static void sb_init_growing(struct sbuf *b, char *buf, size_t size)
 	b->grow = true;
 }
 
-__attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room = b->len < b->size ? b->size - b->len : 0;
-	va_start(ap, fmt);
-	int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= room && b->grow && b->len < b->size) {
-		size_t want = b->len + (size_t)n + 1;
-		size_t size = b->size * 2 > want ? b->size * 2 : want;
-		char *nb = b->buf == b->stack ? malloc(size) : realloc(b->buf, size);
-		if (nb) {
-			if (b->buf == b->stack)
-				memcpy(nb, b->buf, b->len);
-			b->buf = nb;
-			b->size = size;
-			va_start(ap, fmt);
-			vsnprintf(b->buf + b->len, size - b->len, fmt, ap);
-			va_end(ap);
-		}
-	}
-	b->len += (size_t)n;
-}
-
-/* Appends n bytes, with the semantics of sb_printf("%.*s"): the per-line hot path uses these
- * instead of vsnprintf, which costs far more than the copy for short pieces. */
-static void sb_append(struct sbuf *b, const char *s, size_t n)
+/* A growing builder that is still whole moves to a buffer with room for n more characters and
+ * the terminator. Returns the room after the end of the text, 0 when nothing fits. */
+static size_t sb_make_room(struct sbuf *b, size_t n)
 {
 	size_t room = b->len < b->size ? b->size - b->len : 0;
 	if (n >= room && b->grow && b->len < b->size) {
@@ -99,6 +73,31 @@ static void sb_append(struct sbuf *b, const char *s, size_t n)
 			room = size - b->len;
 		}
 	}
+	return room;
+}
+
+__attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room = b->len < b->size ? b->size - b->len : 0;
+	va_start(ap, fmt);
+	int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= room && sb_make_room(b, (size_t)n) > (size_t)n) {
+		va_start(ap, fmt);
+		vsnprintf(b->buf + b->len, b->size - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+/* Appends n bytes, with the semantics of sb_printf("%.*s"): the per-line hot path uses these
+ * instead of vsnprintf, which costs far more than the copy for short pieces. */
+static void sb_append(struct sbuf *b, const char *s, size_t n)
+{
+	size_t room = sb_make_room(b, n);
 	if (room) {
 		size_t k = n < room ? n : room - 1;
 		memcpy(b->buf + b->len, s, k);
