@@ -280,7 +280,7 @@ static void seqs_apply(struct trace_seqs *t, const struct segment *seg, struct s
 	sh->rev = rev;
 }
 
-/* ---- small helpers ---- */
+/* ---- flags and addresses ---- */
 
 /* Appends tcpdump's flag letters ("none" when no bit is set). */
 static void sb_flags(struct sbuf *b, uint8_t flags)

@@ -1,4 +1,4 @@
-/* nfq_queue.h: one NFQUEUE, bound over libmnl with libnetfilter_queue's nfq_nlmsg_* helpers.
+/* nfq_queue.h: one NFQUEUE, bound over libmnl with libnetfilter_queue's nfq_nlmsg_* API.
  *
  * The daemon's only contact with the kernel's queue: bind it (copy whole packets, fail-open
  * off, no GSO), read the packets it hands over, and send verdicts. Verdicts are buffered and

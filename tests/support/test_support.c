@@ -1,4 +1,4 @@
-/* test_support.c: helpers shared by the Check programs. */
+/* test_support.c: what the Check programs share: the suite runner, namespace checks, paths. */
 #include "test_support.h"
 
 #include <errno.h>

@@ -19,7 +19,7 @@
 #define CLIENT 0xc0a8016cu
 #define SERVER 0xc0a8016du
 
-/* ---- helpers ---- */
+/* ---- packets and files ---- */
 
 /* An IPv4/TCP packet; returns its length. optlen a multiple of 4. */
 static size_t build(uint8_t *b, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,

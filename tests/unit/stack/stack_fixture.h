@@ -1,6 +1,6 @@
 /* stack_fixture.h: a fake peer and a fake clock around one stack instance, for the stack's Check
  * suites (smoltcp/lwIP style): segments are built relative to the connection's sequence numbers,
- * what the stack emits is captured with its time, and helpers place a connection in any state.
+ * what the stack emits is captured with its time, and fixtures place a connection in any state.
  * Header-only: every test program includes it. */
 #ifndef SYNFIN_STACK_FIXTURE_H
 #define SYNFIN_STACK_FIXTURE_H
