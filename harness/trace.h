@@ -28,7 +28,7 @@ enum trace_kind {
 
 struct trace_event {
 	enum trace_kind kind;
-	uint64_t time_us; /* CLOCK_REALTIME, microseconds since the epoch */
+	uint64_t time_us;   /* CLOCK_REALTIME, microseconds since the epoch */
 	const uint8_t *pkt; /* the IPv4 packet */
 	size_t len;
 	const struct segment *seg; /* parsed pkt */
@@ -42,7 +42,7 @@ struct trace_event {
  * (relative seq/ack after the first segment of each direction); otherwise as `tcpdump -n -S`.
  * Returns the length written (snprintf semantics). */
 int trace_format_tcpdump(char *buf, size_t size, struct trace_seqs *seqs, int relative,
-			 uint64_t time_us, const struct segment *seg);
+                         uint64_t time_us, const struct segment *seg);
 
 /* As trace_format_tcpdump, and also says which seq and ack numbers tcpdump's arithmetic gives
  * for this segment (*shown_seq, *shown_ack; either may be NULL): relative ones in relative mode
@@ -51,17 +51,20 @@ int trace_format_tcpdump(char *buf, size_t size, struct trace_seqs *seqs, int re
  * absolute. Each output (text, JSON) must keep its own trace_seqs: formatting a segment records
  * it, and a second pass over the same segment with the same table may print other numbers. */
 int trace_format_tcpdump_ex(char *buf, size_t size, struct trace_seqs *seqs, int relative,
-			    uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
-			    uint32_t *shown_ack);
+                            uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
+                            uint32_t *shown_ack);
 
 /* The same line in a malloc'd string (NULL when out of memory); the caller frees it. */
 char *trace_format_tcpdump_alloc(struct trace_seqs *seqs, int relative, uint64_t time_us,
-				 const struct segment *seg, uint32_t *shown_seq, uint32_t *shown_ack);
+                                 const struct segment *seg, uint32_t *shown_seq,
+                                 uint32_t *shown_ack);
 
 /* tcpdump's flag letters, without brackets ("S.", ".", "FP."; "none" when no bit is set). */
 void trace_flags_str(char *buf, size_t size, uint8_t flags);
 /* Dotted quad of a host-byte-order IPv4 address; buf holds at least 16 bytes. */
 void trace_addr_str(char *buf, size_t size, uint32_t addr);
+/* The other way: a dotted quad (inet_pton's strict form) into host byte order. 0 or -EINVAL. */
+int trace_addr_parse(const char *text, uint32_t *addr);
 
 /* One text trace line: the tcpdump text, then the verdict and rule, then a newline.
  * The verdict follows two spaces (see trace_text.c for the exact grammar):

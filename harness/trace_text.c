@@ -22,6 +22,7 @@
 #include "trace.h"
 #include "trace_read.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -316,6 +317,15 @@ void trace_addr_str(char *buf, size_t size, uint32_t addr)
 	struct sbuf b;
 	sb_init_fixed(&b, buf, size);
 	sb_addr(&b, addr);
+}
+
+int trace_addr_parse(const char *text, uint32_t *addr)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, text, &a) != 1)
+		return -EINVAL;
+	*addr = ntohl(a.s_addr);
+	return 0;
 }
 
 /* ---- options (print-tcp.c "Handle any options") ---- */

@@ -6,7 +6,6 @@
  * Every packet gets its verdict at once (pass, drop) or when its delay is over; trace
  * timestamps are CLOCK_REALTIME, like tcpdump's.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -221,7 +220,6 @@ static int parse_options(int argc, char **argv, struct options *opt)
 	const char *check = NULL;
 	int c;
 	uint64_t v;
-	struct in_addr a;
 	while ((c = getopt_long(argc, argv, "q:r:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
@@ -236,13 +234,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->rules_path = optarg;
 			break;
 		case OPT_CLIENT:
-			if (inet_pton(AF_INET, optarg, &a) != 1) {
+			if (trace_addr_parse(optarg, &opt->client_addr) < 0) {
 				fprintf(stderr, PROG ": bad client address '%s' (dotted IPv4)\n",
 				        optarg);
 				usage(stderr);
 				return EXIT_USAGE;
 			}
-			opt->client_addr = ntohl(a.s_addr);
 			break;
 		case OPT_TEXT:
 			opt->text_path = optarg;

@@ -1,6 +1,5 @@
 /* synfin-ladder: draw a JSON Lines trace (synfin-faultd --jsonl) as a ladder diagram, client
  * on the left, server on the right (layout in harness/ladder.h). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,15 +15,6 @@ static void usage(FILE *out)
 	             "peer)\n");
 }
 
-static int parse_addr(const char *s, uint32_t *addr)
-{
-	struct in_addr a;
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return -EINVAL;
-	*addr = ntohl(a.s_addr);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	uint32_t client = 0xc0a8016c, server = 0;
@@ -33,7 +23,7 @@ int main(int argc, char **argv)
 		if ((strcmp(argv[i], "--client") == 0 || strcmp(argv[i], "--server") == 0) &&
 		    i + 1 < argc) {
 			uint32_t *which = argv[i][2] == 'c' ? &client : &server;
-			if (parse_addr(argv[i + 1], which)) {
+			if (trace_addr_parse(argv[i + 1], which)) {
 				fprintf(stderr, "synfin-ladder: %s: not an IPv4 address\n",
 				        argv[i + 1]);
 				return 2;
