@@ -778,7 +778,13 @@ START_TEST(test_stack_to_stack_10mb_transfer_survives_1pct_random_loss)
 	ck_assert_exit(&cli, 120000, 0);
 	ck_assert_exit(&srv, 10000, 0);
 	assert_received_pattern(&srv, 10u << 20);
-	char line[2048];
+	/* and the sender's hash of what it sent is the same */
+	char line[2048], hash[32], want[32];
+	ck_assert(jsonl_line(cli.jsonl, 0, line, sizeof(line), "\"what\":\"done\"", NULL));
+	ck_assert(json_str(line, "tx_hash", hash, sizeof(hash)));
+	snprintf(want, sizeof(want), "%016" PRIx64, pattern_hash(10u << 20));
+	ck_assert_str_eq(hash, want);
+	ck_assert_uint_eq((uint64_t)json_num(line, "tx_bytes"), 10u << 20);
 	ck_assert(jsonl_line(cli.jsonl, 0, line, sizeof(line), "\"event\":\"stats\"", NULL));
 	double retransmits = json_num(line, "tcp_retransmits");
 
