@@ -29,6 +29,16 @@ const char *synfin_build_path(char *buf, size_t size, const char *rel)
 	return buf;
 }
 
+int synfin_command_output(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	return pclose(p);
+}
+
 static int run_quiet(const char *cmd)
 {
 	char full[512];

@@ -24,4 +24,9 @@ void synfin_require_netns(void);
 const char *synfin_src_path(char *buf, size_t size, const char *rel);
 const char *synfin_build_path(char *buf, size_t size, const char *rel);
 
+/* Run cmd with the shell and read its standard output into out (NUL-terminated, cut at
+ * size - 1 bytes). Returns pclose's status: 0 when the command exited 0, -1 when it could not
+ * be started. */
+int synfin_command_output(const char *cmd, char *out, size_t size);
+
 #endif

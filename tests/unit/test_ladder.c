@@ -307,12 +307,8 @@ START_TEST(test_synfin_ladder_tool_draws_a_jsonl_trace)
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "%s/harness/tools/synfin-ladder --client 192.168.1.108 %s",
 	         SYNFIN_BUILD_DIR, path);
-	FILE *p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
 	static char got[16384];
-	size_t n = fread(got, 1, sizeof(got) - 1, p);
-	got[n] = '\0';
-	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_int_eq(synfin_command_output(cmd, got, sizeof(got)), 0);
 	ck_assert_str_eq(got, want);
 	unlink(path);
 	release(&l);

@@ -456,11 +456,7 @@ static void compare_with_tcpdump(const char *pcap, int relative)
 {
 	char cmd[512], ours[65536], theirs[65536];
 	snprintf(cmd, sizeof(cmd), "tcpdump -n %s -r %s 2>/dev/null", relative ? "" : "-S", pcap);
-	FILE *p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	size_t tn = fread(theirs, 1, sizeof(theirs) - 1, p);
-	theirs[tn] = '\0';
-	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_int_eq(synfin_command_output(cmd, theirs, sizeof(theirs)), 0);
 	FILE *o = fmemopen(ours, sizeof(ours), "w");
 	struct printed pr = {trace_seqs_new(), relative, o};
 	ck_assert_int_eq(pcap_read_file(pcap, print_packet, &pr), 0);
