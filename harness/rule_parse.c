@@ -175,30 +175,6 @@ static int flag_word_bit(const char *s, size_t len)
 	return -1;
 }
 
-/* tcpdump's letters (print-tcp.c): F S R P U E W, and '.' for ACK. */
-static int flag_letter_bit(char c)
-{
-	switch (c) {
-	case 'F':
-		return TCPF_FIN;
-	case 'S':
-		return TCPF_SYN;
-	case 'R':
-		return TCPF_RST;
-	case 'P':
-		return TCPF_PSH;
-	case '.':
-		return TCPF_ACK;
-	case 'U':
-		return TCPF_URG;
-	case 'E':
-		return TCPF_ECE;
-	case 'W':
-		return TCPF_CWR;
-	}
-	return -1;
-}
-
 /* "[S.]": the exact flag byte, as tcpdump prints it; "[none]" as tcpdump prints no flags. */
 static int parse_flag_set(struct parser *ps, const struct word *w, uint8_t *flags)
 {
@@ -217,8 +193,8 @@ static int parse_flag_set(struct parser *ps, const struct word *w, uint8_t *flag
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned col = w->col + 1 + (unsigned)i;
-		int bit = flag_letter_bit(in[i]);
-		if (bit < 0 && flag_letter_bit((char)toupper((unsigned char)in[i])) >= 0)
+		int bit = segment_flag_bit(in[i]);
+		if (bit < 0 && segment_flag_bit((char)toupper((unsigned char)in[i])) >= 0)
 			return fail(ps, col, "flag letters are upper case: write '%c' in %.*s",
 			            toupper((unsigned char)in[i]), W(w));
 		if (bit < 0 && in[i] == 'A')

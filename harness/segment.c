@@ -6,6 +6,19 @@
 
 #include "wire_bytes.h"
 
+const struct segment_flag_letter segment_flag_letters[8] = {
+    {TCPF_FIN, 'F'}, {TCPF_SYN, 'S'}, {TCPF_RST, 'R'}, {TCPF_PSH, 'P'},
+    {TCPF_ACK, '.'}, {TCPF_URG, 'U'}, {TCPF_ECE, 'E'}, {TCPF_CWR, 'W'},
+};
+
+int segment_flag_bit(char letter)
+{
+	for (size_t i = 0; i < sizeof(segment_flag_letters) / sizeof(segment_flag_letters[0]); i++)
+		if (segment_flag_letters[i].letter == letter)
+			return segment_flag_letters[i].bit;
+	return -1;
+}
+
 int segment_parse(struct segment *seg, const uint8_t *pkt, size_t len)
 {
 	memset(seg, 0, sizeof(*seg));

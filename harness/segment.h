@@ -22,6 +22,17 @@ enum {
 	TCPF_CWR = 0x80,
 };
 
+/* tcpdump's letter for each flag bit, in the order it prints them (print-tcp.c
+ * tcp_flag_values): F S R P . U E W, '.' being ACK. Rule files and traces use the same letters. */
+struct segment_flag_letter {
+	uint8_t bit;
+	char letter;
+};
+extern const struct segment_flag_letter segment_flag_letters[8];
+
+/* The TCPF_* bit tcpdump prints as letter, or -1 for a letter it never prints. */
+int segment_flag_bit(char letter);
+
 struct segment {
 	/* IPv4 */
 	uint32_t saddr; /* host byte order */

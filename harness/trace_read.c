@@ -236,34 +236,10 @@ int trace_flags_parse(const char *letters)
 		return 0;
 	int f = 0;
 	for (const char *p = letters; *p; p++) {
-		switch (*p) {
-		case 'F':
-			f |= TCPF_FIN;
-			break;
-		case 'S':
-			f |= TCPF_SYN;
-			break;
-		case 'R':
-			f |= TCPF_RST;
-			break;
-		case 'P':
-			f |= TCPF_PSH;
-			break;
-		case '.':
-			f |= TCPF_ACK;
-			break;
-		case 'U':
-			f |= TCPF_URG;
-			break;
-		case 'E':
-			f |= TCPF_ECE;
-			break;
-		case 'W':
-			f |= TCPF_CWR;
-			break;
-		default:
+		int bit = segment_flag_bit(*p);
+		if (bit < 0)
 			return -1;
-		}
+		f |= bit;
 	}
 	return f;
 }

@@ -286,19 +286,11 @@ static void seqs_apply(struct trace_seqs *t, const struct segment *seg, struct s
 /* Appends tcpdump's flag letters ("none" when no bit is set). */
 static void sb_flags(struct sbuf *b, uint8_t flags)
 {
-	/* print-tcp.c tcp_flag_values order */
-	static const struct {
-		uint8_t bit;
-		char c;
-	} letters[] = {
-	    {TCPF_FIN, 'F'}, {TCPF_SYN, 'S'}, {TCPF_RST, 'R'}, {TCPF_PSH, 'P'},
-	    {TCPF_ACK, '.'}, {TCPF_URG, 'U'}, {TCPF_ECE, 'E'}, {TCPF_CWR, 'W'},
-	};
 	char tmp[8];
 	size_t n = 0;
-	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
-		if (flags & letters[i].bit)
-			tmp[n++] = letters[i].c;
+	for (size_t i = 0; i < sizeof(segment_flag_letters) / sizeof(segment_flag_letters[0]); i++)
+		if (flags & segment_flag_letters[i].bit)
+			tmp[n++] = segment_flag_letters[i].letter;
 	if (n)
 		sb_append(b, tmp, n);
 	else
