@@ -165,19 +165,6 @@ static void jl_string(struct jline *j, const char *s)
 	jl_put(j, "\"", 1);
 }
 
-static const char *verdict_name(enum rule_action a)
-{
-	switch (a) {
-	case RULE_DROP:
-		return "drop";
-	case RULE_DELAY:
-		return "delay";
-	case RULE_PASS:
-	default:
-		return "pass";
-	}
-}
-
 static void write_record(FILE *out, const struct trace_record *r, const char *rule_file,
                          const char *text)
 {
@@ -198,7 +185,7 @@ static void write_record(FILE *out, const struct trace_record *r, const char *ru
 	else
 		JL_LIT(&j, "seen");
 	JL_LIT(&j, "\",\"verdict\":\"");
-	const char *verdict = verdict_name(r->action);
+	const char *verdict = rule_action_name(r->action);
 	jl_put(&j, verdict, strlen(verdict));
 	JL_LIT(&j, "\",\"delay_us\":");
 	jl_uint(&j, r->delay_us);
