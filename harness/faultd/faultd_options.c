@@ -1,0 +1,192 @@
+/* faultd_options.c: synfin-faultd's command line: usage text, option parsing, --check. */
+#include "faultd_options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rule.h"
+#include "trace.h"
+
+#define PROG FAULTD_PROG
+
+static const char synopsis[] =
+    "usage: " PROG " [-q N] [-r RULES] [--client ADDR] [--text FILE] [--jsonl FILE]\n"
+    "                     [--pcap FILE] [--quiet] [--seed N] [--ready FILE]\n"
+    "                     [--drop-held-on-exit]\n"
+    "       " PROG " --check RULES\n";
+
+/* A bad command line gets the synopsis; --help the whole text. */
+static void usage(FILE *out)
+{
+	fputs(synopsis, out);
+	if (out == stderr) {
+		fputs("Try '" PROG " --help' for what each option does.\n", out);
+		return;
+	}
+	fprintf(
+	    out,
+	    "\n"
+	    "Judge every packet of an NFQUEUE by a rule file: pass it, drop it, or hold it for a\n"
+	    "while, and write a trace of what was seen and done. Run it in the wire namespace,\n"
+	    "where iptables sends the forwarded TCP segments to the queue.\n"
+	    "\n"
+	    "  -q, --queue N        NFQUEUE number to bind (0-65535, default 0)\n"
+	    "  -r, --rules FILE     rule file (rules/README.md); without one every packet passes\n"
+	    "      --client ADDR    the client's IPv4 address (default 192.168.1.108): segments\n"
+	    "                       from it go \"from client\", segments to it \"from server\"\n"
+	    "      --text FILE      write the text trace (tcpdump's line plus the verdict) to "
+	    "FILE\n"
+	    "                       instead of standard output\n"
+	    "      --jsonl FILE     also write the trace as JSON Lines (one object per event)\n"
+	    "      --pcap FILE      also write every packet seen, when seen, to a pcap file\n"
+	    "                       (LINKTYPE_RAW; read it with tcpdump -r)\n"
+	    "      --quiet          no text trace on standard output\n"
+	    "      --seed N         seed of the jitter generator, to repeat a run (default: from\n"
+	    "                       the clock; the seed used is printed on standard error)\n"
+	    "      --ready FILE     create FILE once the queue is bound (removed at exit)\n"
+	    "      --drop-held-on-exit\n"
+	    "                       at SIGINT/SIGTERM drop the packets still held instead of\n"
+	    "                       delivering them\n"
+	    "      --check RULES    only parse RULES: print `RULES: N rules OK` and exit 0, or "
+	    "the\n"
+	    "                       errors and exit 2\n"
+	    "  -h, --help           this text\n"
+	    "\n"
+	    "Signals: SIGHUP reloads the rule file (a file with errors keeps the previous rules);\n"
+	    "SIGINT and SIGTERM give every held packet its verdict, print per-rule counters on\n"
+	    "standard error and exit 0.\n"
+	    "Exit status: 0 done, 1 the queue could not be run (privileges, kernel support),\n"
+	    "2 bad rule file, 64 bad command line.\n"
+	    "Only the trace goes to standard output; messages go to standard error.\n");
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	if (!*s || *s == '-')
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_CLIENT = 256,
+	OPT_TEXT,
+	OPT_JSONL,
+	OPT_PCAP,
+	OPT_QUIET,
+	OPT_SEED,
+	OPT_READY,
+	OPT_CHECK,
+	OPT_DROP_HELD,
+};
+
+static int check_rules(const char *path)
+{
+	struct ruleset rs;
+	struct rule_error err;
+	if (ruleset_parse_file(&rs, path, &err) != 0) {
+		rule_error_print(stderr, &err);
+		return FAULTD_EXIT_RULES;
+	}
+	printf("RULES: %u rules OK\n", rs.n_rules);
+	ruleset_free(&rs);
+	return 0;
+}
+
+int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
+{
+	static const struct option longopts[] = {
+	    {"queue", required_argument, NULL, 'q'},
+	    {"rules", required_argument, NULL, 'r'},
+	    {"client", required_argument, NULL, OPT_CLIENT},
+	    {"text", required_argument, NULL, OPT_TEXT},
+	    {"jsonl", required_argument, NULL, OPT_JSONL},
+	    {"pcap", required_argument, NULL, OPT_PCAP},
+	    {"quiet", no_argument, NULL, OPT_QUIET},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"ready", required_argument, NULL, OPT_READY},
+	    {"check", required_argument, NULL, OPT_CHECK},
+	    {"drop-held-on-exit", no_argument, NULL, OPT_DROP_HELD},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	memset(opt, 0, sizeof(*opt));
+	opt->client_addr = 0xc0a8016c; /* 192.168.1.108 */
+	const char *check = NULL;
+	int c;
+	uint64_t v;
+	while ((c = getopt_long(argc, argv, "q:r:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			if (parse_u64(optarg, 65535, &v)) {
+				fprintf(stderr, PROG ": bad queue number '%s' (0-65535)\n", optarg);
+				usage(stderr);
+				return FAULTD_EXIT_USAGE;
+			}
+			opt->queue_num = (uint16_t)v;
+			break;
+		case 'r':
+			opt->rules_path = optarg;
+			break;
+		case OPT_CLIENT:
+			if (trace_addr_parse(optarg, &opt->client_addr) < 0) {
+				fprintf(stderr, PROG ": bad client address '%s' (dotted IPv4)\n",
+				        optarg);
+				usage(stderr);
+				return FAULTD_EXIT_USAGE;
+			}
+			break;
+		case OPT_TEXT:
+			opt->text_path = optarg;
+			break;
+		case OPT_JSONL:
+			opt->jsonl_path = optarg;
+			break;
+		case OPT_PCAP:
+			opt->pcap_path = optarg;
+			break;
+		case OPT_QUIET:
+			opt->quiet = true;
+			break;
+		case OPT_SEED:
+			if (parse_u64(optarg, UINT64_MAX, &opt->seed)) {
+				fprintf(stderr, PROG ": bad seed '%s'\n", optarg);
+				usage(stderr);
+				return FAULTD_EXIT_USAGE;
+			}
+			opt->seed_given = true;
+			break;
+		case OPT_READY:
+			opt->ready_path = optarg;
+			break;
+		case OPT_CHECK:
+			check = optarg;
+			break;
+		case OPT_DROP_HELD:
+			opt->drop_held_on_exit = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return FAULTD_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return FAULTD_EXIT_USAGE;
+	}
+	if (check)
+		return check_rules(check);
+	return -1;
+}

@@ -1,0 +1,30 @@
+/* faultd_options.h: synfin-faultd's command line. */
+#ifndef SYNFIN_FAULTD_OPTIONS_H
+#define SYNFIN_FAULTD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FAULTD_PROG "synfin-faultd"
+#define FAULTD_EXIT_RULES 2  /* a rule file that does not parse */
+#define FAULTD_EXIT_USAGE 64 /* EX_USAGE */
+
+struct faultd_options {
+	uint16_t queue_num;
+	const char *rules_path;
+	uint32_t client_addr;
+	const char *text_path;
+	const char *jsonl_path;
+	const char *pcap_path;
+	const char *ready_path;
+	bool quiet;
+	bool seed_given;
+	uint64_t seed;
+	bool drop_held_on_exit;
+};
+
+/* Fills opt from the command line. Returns -1 when the daemon should run, otherwise the exit
+ * status: after --help, --check RULES, or a bad command line (the message is printed). */
+int faultd_parse_options(int argc, char **argv, struct faultd_options *opt);
+
+#endif
