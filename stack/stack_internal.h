@@ -53,15 +53,13 @@ struct tcp_conn {
 	uint32_t max_snd_wnd; /* largest window the peer offered (RFC 5961 5.2, SWS) */
 	uint32_t snd_buf_seq; /* sequence number of the first byte in sndbuf */
 	bool fin_queued;      /* shutdown/close asked for a FIN after the data */
-	bool syn_acked;
-	uint16_t snd_mss; /* what we may put in one segment */
+	uint16_t snd_mss;     /* what we may put in one segment */
 
 	/* receive sequence space */
 	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t rcv_adv; /* right edge of the window we last advertised */
 	bool fin_received;
-	bool eof_reported;
 
 	struct ring sndbuf, rcvbuf;
 	struct ooo_seg *ooo;
@@ -90,7 +88,6 @@ struct tcp_conn {
 	unsigned quick;     /* quick ACKs left (Linux quickack mode) */
 
 	unsigned persist_backoff;
-	uint64_t fin_wait2_since;
 
 	bool nodelay;
 	bool want_writable;

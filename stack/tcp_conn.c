@@ -101,7 +101,6 @@ void tcp_set_state(struct tcp_conn *c, uint64_t now, enum tcp_state st)
 	}
 	switch (st) {
 	case TCPS_FIN_WAIT_2:
-		c->fin_wait2_since = now;
 		if (c->app_closed)
 			tcp_timer_set(c, TCP_T_FIN_WAIT2, now + s->tun.fin_timeout);
 		break;

@@ -43,7 +43,6 @@ static void tcp_established(struct tcp_conn *c, uint64_t now)
 {
 	struct stack *s = c->stack;
 
-	c->syn_acked = true;
 	c->retransmits = 0;
 	tcp_timer_stop(c, TCP_T_REXMIT);
 	c->cwnd = tcp_initial_window(c->snd_mss);
