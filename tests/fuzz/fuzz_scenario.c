@@ -87,6 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char line[256];
 		for (size_t i = 0; i < o.n; i++)
 			obs_seg_format(line, sizeof(line), &o.segs[i], i ? o.segs[i - 1].t_us : 0);
+		char why[256];
+		for (int dir = 0; dir < 2; dir++)
+			if (conversation_check_ack_every(&o, dir, 1 + (unsigned)(o.n % 4), why,
+			                                 sizeof(why)))
+				FUZZ_CHECK(memchr(why, '\0', sizeof(why)) != NULL && why[0]);
 	}
 
 	for (int pair = 0; pair < SCN_N_PAIRS; pair++) {

@@ -102,9 +102,8 @@ def main():
                            b'connect; send-text "GET / HTTP/1.0;\\r\\n"; read 1K; abort',
                            b"accept; echo; sleep 2s; discard; read 64KB; sleep 250us"]):
         write("peer_script", "script%d" % i, bytes([40 + i]) + s)
-    for scn in ("seed-connect-close", "syn-drop-first-2", "delack-close-late"):
-        text = open(os.path.join(ROOT, "tests", "scenarios", scn + ".scn"), "rb").read()
-        write("scenario", scn, text)
+    for scn in sorted(glob.glob(os.path.join(ROOT, "tests", "scenarios", "*.scn"))):
+        write("scenario", os.path.splitext(os.path.basename(scn))[0], open(scn, "rb").read())
     # the seed's connect-close conversation as observed: dir, flags, seq, ack, len, verdict, dt
     conv = [(0, 0x02, 1000, 0, 0, 0, 0), (1, 0x12, 5000, 1001, 0, 0, 1),
             (0, 0x10, 1001, 5001, 0, 0, 1), (0, 0x11, 1001, 5001, 0, 0, 250),
