@@ -596,7 +596,7 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	uint64_t settle = (uint64_t)c->settle_us;
 	int64_t l;
 	/* (the client's own linger is before its exit already) */
-	if (c->linger[SCN_SERVER] && scn_parse_duration(c->linger[SCN_SERVER], &l) == 0 &&
+	if (c->linger[SCN_SERVER] && scn_duration_parse(c->linger[SCN_SERVER], &l) == 0 &&
 	    (uint64_t)l + 500000u > settle)
 		settle = (uint64_t)l + 500000u;
 	uint64_t deadline = t_client + (uint64_t)c->limit_us;

@@ -210,11 +210,11 @@ int64_t scn_case_expected_us(const struct scn_case *c);
 char *scenario_rules_text(const struct scenario *s, enum scn_pair p);
 
 /* "1000", "64K", "1M" (K = 1024). Returns 0, -EINVAL, or -ERANGE past 2^64 - 1. */
-int scn_parse_size(const char *text, uint64_t *bytes);
+int scn_size_parse(const char *text, uint64_t *bytes);
 
 /* "500ms", "1.5s", "63s", "200us", "2m", at most a day (SCN_MAX_DURATION_US). Returns 0,
  * -EINVAL, or -ERANGE past a day. */
 #define SCN_MAX_DURATION_US 86400e6
-int scn_parse_duration(const char *text, int64_t *us);
+int scn_duration_parse(const char *text, int64_t *us);
 
 #endif

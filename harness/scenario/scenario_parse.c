@@ -72,7 +72,7 @@ unsigned scn_pairs_parse(const char *spec)
 	return mask;
 }
 
-int scn_parse_duration(const char *text, int64_t *us)
+int scn_duration_parse(const char *text, int64_t *us)
 {
 	/* a day at most: no case waits longer, and time windows (nominal * 1000% and sums)
 	 * stay far inside int64_t */
@@ -85,7 +85,7 @@ int scn_parse_duration(const char *text, int64_t *us)
 	return rc;
 }
 
-int scn_parse_size(const char *text, uint64_t *bytes)
+int scn_size_parse(const char *text, uint64_t *bytes)
 {
 	static const struct byte_count_syntax syn = {.script_suffixes = false};
 	return byte_count_parse(text, &syn, bytes);
@@ -313,8 +313,8 @@ static int parse_time(struct parser *p, const char *w, size_t n, struct scn_time
 			unit++;
 		snprintf(low, sizeof(low), "%s%s", buf,
 		         strspn(buf, "0123456789.") == strlen(buf) ? unit : "");
-		if (scn_parse_duration(low, &t->nominal_us) ||
-		    scn_parse_duration(dots + 2, &t->max_us) || t->max_us < t->nominal_us)
+		if (scn_duration_parse(low, &t->nominal_us) ||
+		    scn_duration_parse(dots + 2, &t->max_us) || t->max_us < t->nominal_us)
 			return fail(p, "bad time range '%.*s': write e.g. +0..200ms", (int)n, w);
 		t->range = true;
 		return 0;
@@ -330,11 +330,11 @@ static int parse_time(struct parser *p, const char *w, size_t n, struct scn_time
 			if (*end || pct < 0 || pct > 1000)
 				return fail(p, "bad tolerance '%s%%': write e.g. ~20%%", tol);
 			t->tol_pct = (int)pct;
-		} else if (scn_parse_duration(tol, &t->tol_us)) {
+		} else if (scn_duration_parse(tol, &t->tol_us)) {
 			return fail(p, "bad tolerance '~%s': write e.g. ~50ms or ~20%%", tol);
 		}
 	}
-	if (scn_parse_duration(buf, &t->nominal_us))
+	if (scn_duration_parse(buf, &t->nominal_us))
 		return fail(p, "bad duration '%s': write e.g. 500ms, 1s, 1.5s, 200us", buf);
 	t->max_us = t->nominal_us;
 	return 0;
@@ -515,7 +515,7 @@ static int parse_endpoint(struct parser *p, enum scn_role role, const char *rest
 	}
 	if (word_is(w, n, "start")) {
 		int64_t us;
-		if (scn_parse_duration(rest, &us))
+		if (scn_duration_parse(rest, &us))
 			return fail(p,
 			            "start needs a duration after the server is ready, e.g. 100ms");
 		return item_add(&ep->starts, &ep->n_starts, pairs, p->line, rest);
@@ -574,7 +574,7 @@ static int parse_endpoint(struct parser *p, enum scn_role role, const char *rest
 	}
 	if (word_is(w, n, "receives")) {
 		uint64_t b;
-		if (scn_parse_size(rest, &b))
+		if (scn_size_parse(rest, &b))
 			return fail(p, "receives needs a byte count (1000, 64K, 1M)");
 		return item_add(&ep->receives, &ep->n_receives, pairs, p->line, rest);
 	}
@@ -588,7 +588,7 @@ static int parse_endpoint(struct parser *p, enum scn_role role, const char *rest
 	}
 	if (word_is(w, n, "linger")) {
 		int64_t us;
-		if (scn_parse_duration(rest, &us))
+		if (scn_duration_parse(rest, &us))
 			return fail(p, "linger needs a duration, e.g. 3s");
 		return item_add(&ep->lingers, &ep->n_lingers, pairs, p->line, rest);
 	}
@@ -686,7 +686,7 @@ static int parse_line(struct parser *p, char *raw)
 	}
 	if (word_is(w, n, "limit") || word_is(w, n, "settle")) {
 		int64_t us;
-		if (scn_parse_duration(rest, &us) || us == 0)
+		if (scn_duration_parse(rest, &us) || us == 0)
 			return fail(p, "%.*s needs a duration, e.g. 90s", (int)n, w);
 		/* inside a `when` block: for those pairings only */
 		if (p->in_when)
@@ -945,9 +945,9 @@ int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, 
 	const struct scn_item *lim = last_for(s->limits, s->n_limits, bit);
 	const struct scn_item *set = last_for(s->settles, s->n_settles, bit);
 	if (lim)
-		scn_parse_duration(lim->text, &c->limit_us);
+		scn_duration_parse(lim->text, &c->limit_us);
 	if (set)
-		scn_parse_duration(set->text, &c->settle_us);
+		scn_duration_parse(set->text, &c->settle_us);
 	bool stack[2] = {scn_pair_client_is_stack(pair), scn_pair_server_is_stack(pair)};
 	for (int r = 0; r < 2; r++) {
 		const struct scn_endpoint *ep = &s->ep[r];
@@ -963,7 +963,7 @@ int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, 
 				c->tunables[r][c->n_tunables[r]++] = ep->tunables[i].text;
 		it = last_for(ep->starts, ep->n_starts, bit);
 		if (it)
-			scn_parse_duration(it->text, &c->start_us[r]);
+			scn_duration_parse(it->text, &c->start_us[r]);
 		c->exit[r] = SCN_OUT_UNSET;
 		it = last_for(ep->exits, ep->n_exits, bit);
 		if (it) {
@@ -996,7 +996,7 @@ int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, 
 		c->receives[r] = -1;
 		it = last_for(ep->receives, ep->n_receives, bit);
 		uint64_t bytes;
-		if (it && scn_parse_size(it->text, &bytes) == 0)
+		if (it && scn_size_parse(it->text, &bytes) == 0)
 			c->receives[r] = (int64_t)bytes;
 		it = last_for(ep->lingers, ep->n_lingers, bit);
 		c->linger[r] = it && stack[r] ? it->text : NULL;

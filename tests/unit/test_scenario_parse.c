@@ -229,19 +229,19 @@ START_TEST(test_durations_and_sizes_out_of_range_are_refused)
 {
 	int64_t us;
 	uint64_t b;
-	ck_assert_int_eq(scn_parse_duration("1.5s", &us), 0);
+	ck_assert_int_eq(scn_duration_parse("1.5s", &us), 0);
 	ck_assert_int_eq(us, 1500000);
-	ck_assert_int_eq(scn_parse_duration("24h", &us), -EINVAL);
-	ck_assert_int_eq(scn_parse_duration("1440m", &us), 0);
-	ck_assert_int_eq(scn_parse_duration("1441m", &us), -ERANGE);
-	ck_assert_int_eq(scn_parse_duration("1e41s", &us), -EINVAL);
-	ck_assert_int_eq(scn_parse_duration("nans", &us), -EINVAL);
-	ck_assert_int_eq(scn_parse_duration("infs", &us), -EINVAL);
-	ck_assert_int_eq(scn_parse_duration("0x10s", &us), -EINVAL);
-	ck_assert_int_eq(scn_parse_duration("-1s", &us), -EINVAL);
-	ck_assert_int_eq(scn_parse_size("1M", &b), 0);
+	ck_assert_int_eq(scn_duration_parse("24h", &us), -EINVAL);
+	ck_assert_int_eq(scn_duration_parse("1440m", &us), 0);
+	ck_assert_int_eq(scn_duration_parse("1441m", &us), -ERANGE);
+	ck_assert_int_eq(scn_duration_parse("1e41s", &us), -EINVAL);
+	ck_assert_int_eq(scn_duration_parse("nans", &us), -EINVAL);
+	ck_assert_int_eq(scn_duration_parse("infs", &us), -EINVAL);
+	ck_assert_int_eq(scn_duration_parse("0x10s", &us), -EINVAL);
+	ck_assert_int_eq(scn_duration_parse("-1s", &us), -EINVAL);
+	ck_assert_int_eq(scn_size_parse("1M", &b), 0);
 	ck_assert_uint_eq(b, 1048576);
-	ck_assert_int_eq(scn_parse_size("18014398509481984K", &b), -ERANGE);
+	ck_assert_int_eq(scn_size_parse("18014398509481984K", &b), -ERANGE);
 	/* the fuzzer's findings (tests/fuzz/crashes/scenario-*) are parse errors now */
 	parse_fails("limit 1e41s\n");
 	parse_fails("limit nans\n");
