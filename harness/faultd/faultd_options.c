@@ -44,8 +44,9 @@ static void usage(FILE *out)
 	    "      --pcap FILE      also write every packet seen, when seen, to a pcap file\n"
 	    "                       (LINKTYPE_RAW; read it with tcpdump -r)\n"
 	    "      --quiet          no text trace on standard output\n"
-	    "      --seed N         seed of the jitter generator, to repeat a run (default: from\n"
-	    "                       the clock; the seed used is printed on standard error)\n"
+	    "      --seed N         seed of the random numbers behind jitter and chance, to\n"
+	    "                       repeat a run (default: from the clock; the seed used is\n"
+	    "                       printed on standard error)\n"
 	    "      --ready FILE     create FILE once the queue is bound (removed at exit)\n"
 	    "      --drop-held-on-exit\n"
 	    "                       at SIGINT/SIGTERM drop the packets still held instead of\n"
@@ -158,7 +159,11 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			break;
 		case OPT_SEED:
 			if (parse_u64(optarg, UINT64_MAX, &opt->seed)) {
-				fprintf(stderr, PROG ": bad seed '%s'\n", optarg);
+				fprintf(
+				    stderr,
+				    PROG
+				    ": bad seed '%s': expected a number 0-18446744073709551615\n",
+				    optarg);
 				usage(stderr);
 				return FAULTD_EXIT_USAGE;
 			}
