@@ -54,6 +54,9 @@ enum peer_exit {
 	PEER_EXIT_TIMEDOUT = 3, /* ETIMEDOUT */
 	PEER_EXIT_REFUSED = 4,  /* ECONNREFUSED */
 	PEER_EXIT_RESET = 5,    /* ECONNRESET */
+	/* synfin-peer only: SIGINT/SIGTERM stopped a running script (synfin-kpeer dies of the
+	 * signal instead) */
+	PEER_EXIT_INTERRUPTED = 6,
 	PEER_EXIT_USAGE = 64,
 };
 

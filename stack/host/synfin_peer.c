@@ -22,17 +22,6 @@
 #include "stack_driver.h"
 #include "tun_device.h"
 
-/* Exit statuses: documented in --help; tests tell outcomes apart by them. */
-enum {
-	EXIT_OK = 0,
-	EXIT_OTHER = 1,
-	EXIT_TIMEDOUT = 3,
-	EXIT_REFUSED = 4,
-	EXIT_RESET = 5,
-	EXIT_INTERRUPTED = 6,
-	EXIT_USAGE = 64,
-};
-
 static const char usage_text[] =
     "usage: synfin-peer client [--local ADDR] [--connect ADDR:PORT] [OPTIONS] [SCRIPT]\n"
     "       synfin-peer server [--local ADDR] [--listen PORT] [--max-conns N] [OPTIONS] [SCRIPT]\n"
@@ -277,6 +266,8 @@ static void on_signal(struct event_loop *loop, int signo, void *arg)
 	event_loop_stop(loop);
 }
 
+/* The exit statuses are enum peer_exit (peer_script.h), shared with synfin-kpeer so a scenario's
+ * `exit` line means the same for both; --help lists them and tests tell outcomes apart by them. */
 static int exit_status(const struct peer *p)
 {
 	for (size_t i = 0; i < p->n_conns; i++) {
@@ -285,16 +276,16 @@ static int exit_status(const struct peer *p)
 		case -EINTR:
 			continue;
 		case -ETIMEDOUT:
-			return EXIT_TIMEDOUT;
+			return PEER_EXIT_TIMEDOUT;
 		case -ECONNREFUSED:
-			return EXIT_REFUSED;
+			return PEER_EXIT_REFUSED;
 		case -ECONNRESET:
-			return EXIT_RESET;
+			return PEER_EXIT_RESET;
 		default:
-			return EXIT_OTHER;
+			return PEER_EXIT_OTHER;
 		}
 	}
-	return p->interrupted_running ? EXIT_INTERRUPTED : EXIT_OK;
+	return p->interrupted_running ? PEER_EXIT_INTERRUPTED : PEER_EXIT_OK;
 }
 
 static void print_stats(struct peer *p, struct tun_device *dev, int status)
@@ -374,7 +365,7 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "synfin-peer: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n(synfin-peer --help for usage)\n");
-	return EXIT_USAGE;
+	return PEER_EXIT_USAGE;
 }
 
 enum {
@@ -493,11 +484,11 @@ int main(int argc, char **argv)
 			char th[1024];
 			peer_tunables_help(th, sizeof(th));
 			printf(usage_text, th);
-			return EXIT_OK;
+			return PEER_EXIT_OK;
 		}
 		default:
 			fprintf(stderr, "(synfin-peer --help for usage)\n");
-			return EXIT_USAGE;
+			return PEER_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)
@@ -564,7 +555,7 @@ int main(int argc, char **argv)
 		return usage_error("script: %s", why);
 	}
 
-	int status = EXIT_OTHER;
+	int status = PEER_EXIT_OTHER;
 	if (!have_seed && getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
 		seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15u;
 	int err = peer_log_open(&p.log, !quiet, jsonl);
@@ -652,7 +643,7 @@ int main(int argc, char **argv)
 	err = event_loop_run(p.loop);
 	if (err < 0)
 		fprintf(stderr, "synfin-peer: event loop: %s\n", strerror(-err));
-	status = err < 0 ? EXIT_OTHER : exit_status(&p);
+	status = err < 0 ? PEER_EXIT_OTHER : exit_status(&p);
 	{
 		char json[40];
 		snprintf(json, sizeof(json), ",\"status\":%d", status);
