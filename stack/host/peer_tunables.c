@@ -1,6 +1,8 @@
 /* peer_tunables.c: --set NAME=VALUE onto struct stack_tunables. */
 #include "peer_tunables.h"
 
+#include "duration.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -41,7 +43,11 @@ static const struct tunable {
 #undef T
 };
 
-/* "300ms", "1s", "1.5s", "250us", "2m"; a bare "0". */
+/* "300ms", "1s", "1.5s", "250us", "2m"; a bare "0". The units are duration.h's; the number is
+ * read here, not by duration_parse, because the command line takes what no duration_syntax
+ * describes: zero in any spelling without a unit ("0.0", "00"), and a cap of 1e9 on the number
+ * before its unit (so "1e9us" and "1e9min" pass, "1e10us" does not), refused as -EINVAL rather
+ * than -ERANGE. */
 int peer_parse_duration(const char *text, uint64_t *us)
 {
 	char *end;
@@ -50,24 +56,16 @@ int peer_parse_duration(const char *text, uint64_t *us)
 	/* written so that NaN fails too: converting it to an integer is undefined */
 	if (end == text || errno || !(v >= 0 && v <= 1e9))
 		return -EINVAL;
-	double mult;
-	if (!strcmp(end, "us"))
-		mult = 1;
-	else if (!strcmp(end, "ms"))
-		mult = 1e3;
-	else if (!strcmp(end, "s"))
-		mult = 1e6;
-	else if (!strcmp(end, "m") || !strcmp(end, "min"))
-		mult = 60e6;
-	else if (*end == '\0' && v == 0)
-		mult = 0;
-	else
+	uint64_t unit = duration_unit_us(end, strlen(end), true);
+	if (unit == 0 && !(*end == '\0' && v == 0))
 		return -EINVAL; /* a bare number would be ambiguous */
-	*us = (uint64_t)(v * mult + 0.5);
+	*us = (uint64_t)(v * (double)unit + 0.5);
 	return 0;
 }
 
-/* A decimal or 0x number, with an optional K or M (1024-based) suffix. */
+/* A decimal or 0x number, with an optional K or M (1024-based) suffix. Not byte_count_parse,
+ * which reads decimal only (and takes a trailing "B"): --set takes hex as well, and refuses an
+ * out-of-range count as -EINVAL like any other bad value. */
 int peer_parse_count(const char *text, uint64_t *out)
 {
 	char *end;

@@ -173,6 +173,25 @@ START_TEST(test_durations_without_a_unit_or_out_of_range_are_refused)
 }
 END_TEST
 
+/* Where the command line's durations differ from duration_parse's languages, on purpose. */
+START_TEST(test_durations_take_zero_in_any_spelling_and_cap_the_number_before_its_unit)
+{
+	uint64_t us = 42;
+	ck_assert_int_eq(peer_parse_duration("0.0", &us), 0);
+	ck_assert_uint_eq(us, 0);
+	us = 42;
+	ck_assert_int_eq(peer_parse_duration("00", &us), 0);
+	ck_assert_uint_eq(us, 0);
+	ck_assert_int_eq(peer_parse_duration("1e9us", &us), 0);
+	ck_assert_uint_eq(us, 1000000000u);
+	ck_assert_int_eq(peer_parse_duration("1e9min", &us), 0);
+	ck_assert_uint_eq(us, 60000000000000000u);
+	ck_assert_int_eq(peer_parse_duration("1000000001us", &us), -EINVAL);
+	ck_assert_int_eq(peer_parse_duration("1e10us", &us), -EINVAL);
+	ck_assert_uint_eq(us, 60000000000000000u);
+}
+END_TEST
+
 START_TEST(test_counts_take_hex_and_binary_suffixes)
 {
 	uint64_t v;
@@ -282,6 +301,8 @@ static Suite *peer_tunables_suite(void)
 	tc = tcase_create("numbers");
 	tcase_add_test(tc, test_durations_take_every_unit);
 	tcase_add_test(tc, test_durations_without_a_unit_or_out_of_range_are_refused);
+	tcase_add_test(tc,
+	               test_durations_take_zero_in_any_spelling_and_cap_the_number_before_its_unit);
 	tcase_add_test(tc, test_counts_take_hex_and_binary_suffixes);
 	tcase_add_test(tc, test_counts_that_are_not_plain_numbers_are_refused);
 	suite_add_tcase(s, tc);
