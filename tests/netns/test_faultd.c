@@ -45,24 +45,10 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* The tolerance of an event expected gap_us after the previous one. */
-static int64_t tolerance_us(int64_t gap_us)
-{
-	int64_t t = gap_us / 8;
-	return t > 4000 ? t : 4000;
-}
-
 #define ck_assert_near_us(got, want, what)                                                         \
 	do {                                                                                       \
 		int64_t got_ = (int64_t)(got), want_ = (int64_t)(want);                            \
-		int64_t tol_ = tolerance_us(want_);                                                \
+		int64_t tol_ = synfin_tolerance_us(want_);                                         \
 		ck_assert_msg(got_ >= want_ - tol_ && got_ <= want_ + tol_,                        \
 		              "%s: %.6f s, expected %.6f s +- %.6f s", what, got_ / 1e6,           \
 		              want_ / 1e6, tol_ / 1e6);                                            \
@@ -104,7 +90,7 @@ static bool wait_for_file(const char *path, const char *needle, unsigned timeout
 			if (strstr(buf, needle))
 				return true;
 		}
-		sleep_ms(20);
+		synfin_sleep_ms(20);
 	}
 	return false;
 }
@@ -196,7 +182,7 @@ static int wait_child(pid_t pid, unsigned timeout_ms)
 			return status;
 		if (r < 0)
 			return -1;
-		sleep_ms(10);
+		synfin_sleep_ms(10);
 	}
 	return -1;
 }
@@ -402,7 +388,7 @@ static void run_client(int out, enum client_mode mode)
 	case CLIENT_BURST_TO_EOF: {
 		int one = 1;
 		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		sleep_ms(100); /* the server's FIN is on its way by now */
+		synfin_sleep_ms(100); /* the server's FIN is on its way by now */
 		for (int i = 0; i < 100; i++)
 			if (write(s, "0123456789", 10) != 10)
 				r.err = errno;
@@ -544,7 +530,7 @@ START_TEST(test_server_fin_held_300ms_client_sees_eof_300ms_after_close)
 	struct endpoint_result s = endpoint_result(server, 5000);
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
 	ck_assert_near_us(c.eof_us - s.start_us, 300000, "EOF after the server's close");
-	sleep_ms(100);
+	synfin_sleep_ms(100);
 	ck_assert_int_eq(stop_faultd(), 0);
 
 	struct trace t = trace_load();
@@ -729,7 +715,7 @@ START_TEST(test_trace_agrees_with_tcpdump_capture_on_the_client_port)
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_REQUEST), 10000);
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
 	ck_assert_int_eq(c.bytes, 9);
-	sleep_ms(500); /* the last ACKs, and any retransmitted FIN */
+	synfin_sleep_ms(500); /* the last ACKs, and any retransmitted FIN */
 	kill(tcpdump, SIGINT);
 	ck_assert_int_ne(wait_child(tcpdump, 5000), -1);
 	ck_assert_int_eq(stop_faultd(), 0);

@@ -50,25 +50,12 @@
 
 /* ---- small utilities ---- */
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static int64_t tolerance_us(int64_t gap_us)
-{
-	int64_t t = gap_us / 8;
-	return t > 4000 ? t : 4000;
-}
-
 /* got and want are offsets from a common origin; gap is the expected time since the previous
  * event, which sets the tolerance. */
 #define ck_assert_on_time(got, want, gap, what)                                                    \
 	do {                                                                                       \
 		int64_t got_ = (int64_t)(got), want_ = (int64_t)(want);                            \
-		int64_t tol_ = tolerance_us((int64_t)(gap));                                       \
+		int64_t tol_ = synfin_tolerance_us((int64_t)(gap));                                \
 		ck_assert_msg(got_ >= want_ - tol_ && got_ <= want_ + tol_,                        \
 		              "%s at %.6f s, expected %.6f s +- %.6f s", what, got_ / 1e6,         \
 		              want_ / 1e6, tol_ / 1e6);                                            \
@@ -102,7 +89,7 @@ static int wait_exit(pid_t pid, unsigned timeout_ms)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		if (r < 0 || waited >= timeout_ms)
 			return -1;
-		sleep_ms(10);
+		synfin_sleep_ms(10);
 	}
 }
 
@@ -146,7 +133,7 @@ static bool wait_for_text(const char *path, const char *needle, unsigned timeout
 		free(s);
 		if (found)
 			return true;
-		sleep_ms(10);
+		synfin_sleep_ms(10);
 	}
 	return false;
 }

@@ -1,4 +1,5 @@
-/* test_support.c: what the Check programs share: the suite runner, namespace checks, paths. */
+/* test_support.c: what the Check programs share: the suite runner, namespace checks, paths,
+ * sleeping and the timing tolerance. */
 #include "test_support.h"
 
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int synfin_run_suite(Suite *s)
@@ -77,4 +79,17 @@ void synfin_require_netns(void)
 		fprintf(stderr, "SKIPPED: %s\n", why);
 		exit(SYNFIN_EXIT_SKIP);
 	}
+}
+
+void synfin_sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int64_t synfin_tolerance_us(int64_t gap_us)
+{
+	int64_t t = gap_us / 8;
+	return t > 4000 ? t : 4000;
 }

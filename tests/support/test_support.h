@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Run a suite (forking, so one crashing test does not hide the others) and turn the result
  * into main's exit status. */
@@ -28,5 +29,12 @@ const char *synfin_build_path(char *buf, size_t size, const char *rel);
  * size - 1 bytes). Returns pclose's status: 0 when the command exited 0, -1 when it could not
  * be started. */
 int synfin_command_output(const char *cmd, char *out, size_t size);
+
+/* Sleep ms milliseconds, resuming after signals. */
+void synfin_sleep_ms(unsigned ms);
+
+/* Timing tests of real TCP (the packetdrill model, REFERENCE.md 6): an event expected gap_us
+ * after the previous one may be early or late by max(4 ms, 12.5% of gap_us). */
+int64_t synfin_tolerance_us(int64_t gap_us);
 
 #endif
