@@ -52,12 +52,15 @@ struct match_result {
 	int *exp_to_obs; /* per expected line: observed index, -1 when absent */
 	size_t fail_exp; /* where the best attempt stopped */
 	size_t fail_obs;
+	long steps; /* states tried; the search gives up past 2,000,000 */
 	char why[320];
 };
 
 /* Match an observed conversation against a case's expected segments: in order (a { } group in
  * any order), `maybe` lines may be absent, `...` takes any number of segments, every observed
- * segment must be accounted for, each time within its window. */
+ * segment must be accounted for, each time within its window. Outside { } groups the work is
+ * polynomial: each (line, segment) state is tried once per placement of the lines later times
+ * refer to by label. Returns 0 or -ENOMEM. */
 int conversation_match(const struct scn_case *c, const struct observed *o, struct match_result *m);
 void match_result_free(struct match_result *m);
 

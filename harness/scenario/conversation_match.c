@@ -1,6 +1,7 @@
 /* conversation_match.c: an observed conversation against the expected one, by backtracking
  * (lines are few; `maybe`, `...` and { } groups are the only choices), keeping the deepest
- * failed attempt for the report. */
+ * failed attempt for the report. Failed states are remembered, so that each one fails once:
+ * without that, every way k `...` lines can share the segments is tried, exponential in k. */
 #include "conversation.h"
 
 #include <errno.h>
@@ -130,6 +131,23 @@ int observed_read_jsonl(struct observed *o, const char *path)
 
 /* ---- matching ---- */
 
+#define MATCH_STEP_LIMIT 2000000L
+/* Per line, at most this many earlier lines whose match a later time refers to ("+1s after
+ * fin1"); a line with more is searched without remembering its failures. */
+#define MEMO_REFS 4
+/* Failed states remembered at most (24 bytes each, twice that in the table). */
+#define MEMO_MAX (1u << 20)
+
+/* A failed state: solve(i, j, gmask) with the observed segments the lines in refs[i] matched.
+ * solve() reads nothing else of the path that led there (the time of a line without a label
+ * is after segment j - 1; anchor_time() reads e2o only for labelled lines), so the same state
+ * fails again, and with the same notes: note() keeps only a strictly deeper failure, and
+ * every failure under the state was noted the first time. */
+struct memo_key {
+	uint32_t i, j, gmask, used;
+	uint64_t ctx; /* the refs' e2o + 1, 16 bits each */
+};
+
 struct mctx {
 	const struct scn_case *c;
 	const struct observed *o;
@@ -139,6 +157,12 @@ struct mctx {
 	size_t best_i, best_j;
 	char why[320];
 	long steps;
+	/* refs[i * MEMO_REFS ...]: lines before the end of line i's group that a line from the
+	 * start of its group on anchors its time to; nrefs[i] > MEMO_REFS: do not remember */
+	int *refs;
+	unsigned *nrefs;
+	struct memo_key *memo; /* open addressing; used == 0: empty slot */
+	size_t memo_cap, memo_n;
 };
 
 static void note(struct mctx *x, size_t i, size_t j, const char *fmt, ...)
@@ -240,12 +264,126 @@ static bool fits(struct mctx *x, size_t i, size_t j)
 	return false;
 }
 
-static bool solve(struct mctx *x, size_t i, size_t j, uint32_t gmask)
+/* The line whose match line m's time counts from, or -1 (the segment before, or none). */
+static int anchor_line(const struct scn_case *c, size_t m)
+{
+	const struct scn_time *t = &c->segs[m]->time;
+	if (t->kind == SCN_T_NONE || t->kind == SCN_T_AT || !t->anchor[0])
+		return -1;
+	for (size_t k = 0; k < c->n_segs; k++)
+		if (!strcmp(c->segs[k]->label, t->anchor))
+			return (int)k;
+	return -1;
+}
+
+/* Which earlier matches each state depends on (see struct memo_key); 0 or -ENOMEM. */
+static int memo_init(struct mctx *x)
+{
+	const struct scn_case *c = x->c;
+	size_t n = c->n_segs;
+	x->refs = malloc((n ? n : 1) * MEMO_REFS * sizeof(int));
+	x->nrefs = calloc(n ? n : 1, sizeof(unsigned));
+	/* last_ref[k]: the last line whose time counts from line k's match, or -1 */
+	long *last_ref = malloc((n ? n : 1) * sizeof(long));
+	if (!x->refs || !x->nrefs || !last_ref) {
+		free(last_ref);
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < n; k++)
+		last_ref[k] = -1;
+	for (size_t m = 0; m < n; m++) {
+		int a = anchor_line(c, m);
+		if (a >= 0)
+			last_ref[a] = (long)m;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* inside a { } group the members already matched are part of the state */
+		size_t start = i, end = i + 1;
+		unsigned grp = c->segs[i]->group;
+		while (grp && start > 0 && c->segs[start - 1]->group == grp)
+			start--;
+		while (grp && end < n && c->segs[end]->group == grp)
+			end++;
+		for (size_t k = 0; k < end; k++) {
+			if (last_ref[k] < (long)start)
+				continue;
+			if (x->nrefs[i] < MEMO_REFS)
+				x->refs[i * MEMO_REFS + x->nrefs[i]] = (int)k;
+			x->nrefs[i]++;
+		}
+	}
+	free(last_ref);
+	/* more than 65534 observed segments do not fit the key's 16 bits per ref */
+	if (x->o->n >= UINT16_MAX)
+		for (size_t i = 0; i < n; i++)
+			if (x->nrefs[i])
+				x->nrefs[i] = MEMO_REFS + 1;
+	return 0;
+}
+
+static bool memo_key_of(const struct mctx *x, size_t i, size_t j, uint32_t gmask,
+                        struct memo_key *key)
+{
+	if (x->nrefs[i] > MEMO_REFS)
+		return false;
+	memset(key, 0, sizeof(*key));
+	key->i = (uint32_t)i;
+	key->j = (uint32_t)j;
+	key->gmask = gmask;
+	key->used = 1;
+	for (unsigned r = 0; r < x->nrefs[i]; r++)
+		key->ctx |= (uint64_t)(uint16_t)(x->e2o[x->refs[i * MEMO_REFS + r]] + 1)
+		            << (16 * r);
+	return true;
+}
+
+static size_t memo_slot(const struct mctx *x, const struct memo_key *key)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const uint64_t parts[] = {key->i, key->j, key->gmask, key->ctx};
+	for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++)
+		h = (h ^ parts[p]) * 0x100000001b3ull;
+	size_t slot = (size_t)(h ^ (h >> 29)) & (x->memo_cap - 1);
+	while (x->memo[slot].used &&
+	       (x->memo[slot].i != key->i || x->memo[slot].j != key->j ||
+	        x->memo[slot].gmask != key->gmask || x->memo[slot].ctx != key->ctx))
+		slot = (slot + 1) & (x->memo_cap - 1);
+	return slot;
+}
+
+static bool memo_failed(const struct mctx *x, const struct memo_key *key)
+{
+	return x->memo_cap && x->memo[memo_slot(x, key)].used;
+}
+
+/* Out of memory or past MEMO_MAX, the state is simply not remembered. */
+static void memo_add(struct mctx *x, const struct memo_key *key)
+{
+	if (x->memo_n >= MEMO_MAX)
+		return;
+	if (2 * (x->memo_n + 1) > x->memo_cap) {
+		size_t cap = x->memo_cap ? 2 * x->memo_cap : 256;
+		struct memo_key *old = x->memo, *nm = calloc(cap, sizeof(*nm));
+		if (!nm)
+			return;
+		size_t old_cap = x->memo_cap;
+		x->memo = nm;
+		x->memo_cap = cap;
+		for (size_t s = 0; s < old_cap; s++)
+			if (old[s].used)
+				x->memo[memo_slot(x, &old[s])] = old[s];
+		free(old);
+	}
+	x->memo[memo_slot(x, key)] = *key;
+	x->memo_n++;
+}
+
+static bool solve(struct mctx *x, size_t i, size_t j, uint32_t gmask);
+
+static bool solve_state(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 {
 	const struct scn_case *c = x->c;
 	const struct observed *o = x->o;
-	if (++x->steps > 2000000)
-		return false;
 	if (i == c->n_segs) {
 		if (j == o->n)
 			return true;
@@ -311,6 +449,22 @@ static bool solve(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 	return false;
 }
 
+static bool solve(struct mctx *x, size_t i, size_t j, uint32_t gmask)
+{
+	if (++x->steps > MATCH_STEP_LIMIT)
+		return false;
+	struct memo_key key;
+	bool keyed = i < x->c->n_segs && memo_key_of(x, i, j, gmask, &key);
+	if (keyed && memo_failed(x, &key))
+		return false;
+	if (solve_state(x, i, j, gmask))
+		return true;
+	/* a search cut short by the step limit did not fail: do not remember it */
+	if (keyed && x->steps <= MATCH_STEP_LIMIT)
+		memo_add(x, &key);
+	return false;
+}
+
 int conversation_match(const struct scn_case *c, const struct observed *o, struct match_result *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -320,11 +474,13 @@ int conversation_match(const struct scn_case *c, const struct observed *o, struc
 	x.e2o = malloc(ne * sizeof(int));
 	x.best_o2e = malloc(no * sizeof(int));
 	x.best_e2o = malloc(ne * sizeof(int));
-	if (!x.o2e || !x.e2o || !x.best_o2e || !x.best_e2o) {
+	if (!x.o2e || !x.e2o || !x.best_o2e || !x.best_e2o || memo_init(&x)) {
 		free(x.o2e);
 		free(x.e2o);
 		free(x.best_o2e);
 		free(x.best_e2o);
+		free(x.refs);
+		free(x.nrefs);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < no; i++)
@@ -332,6 +488,10 @@ int conversation_match(const struct scn_case *c, const struct observed *o, struc
 	for (size_t i = 0; i < ne; i++)
 		x.e2o[i] = x.best_e2o[i] = -1;
 	m->ok = solve(&x, 0, 0, 0);
+	m->steps = x.steps;
+	free(x.refs);
+	free(x.nrefs);
+	free(x.memo);
 	if (m->ok) {
 		m->obs_to_exp = x.o2e;
 		m->exp_to_obs = x.e2o;
@@ -344,7 +504,7 @@ int conversation_match(const struct scn_case *c, const struct observed *o, struc
 		free(x.e2o);
 		m->fail_exp = x.best_i;
 		m->fail_obs = x.best_j;
-		if (x.steps > 2000000)
+		if (x.steps > MATCH_STEP_LIMIT)
 			snprintf(
 			    m->why, sizeof(m->why),
 			    "gave up after 2000000 steps (too many maybe/... lines?); best: %.200s",

@@ -340,6 +340,92 @@ START_TEST(test_side_by_side_marks_the_failure)
 }
 END_TEST
 
+/* n pure ACKs from the client, 10 ms apart, after a handshake the trace does not show */
+static struct observed acks(size_t n)
+{
+	struct observed o = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct obs_seg s = seg(10 * i, 0, TCPF_ACK, 101, 501, SCN_V_PASS);
+		ck_assert_int_eq(observed_add(&o, &s), 0);
+	}
+	observed_relativize(&o);
+	return o;
+}
+
+START_TEST(test_many_anything_lines_before_a_missing_segment_name_it_in_few_steps)
+{
+	/* Eight `...` lines can share 200 segments in C(208, 8) ways; trying each of them ran
+	 * into the step bound ("gave up") instead of naming the missing SYN. A state (line,
+	 * segment) that failed once fails again, so the search visits each about twice. */
+	for (size_t n = 64; n <= 200; n += 136) {
+		struct observed o = acks(n);
+		struct checked k;
+		match(&k, "...\n...\n...\n...\n...\n...\n...\n...\nc>s [S] seq 0\n", &o);
+		ck_assert(!k.m.ok);
+		ck_assert_msg(strstr(k.m.why, "line 9 (c>s [S] seq 0): the trace ended without it"),
+		              "%s", k.m.why);
+		ck_assert_uint_eq(k.m.fail_exp, 8);
+		ck_assert_uint_eq(k.m.fail_obs, n);
+		ck_assert_msg(k.m.steps <= 4 * 10 * ((long)n + 1), "%ld steps for %zu segments",
+		              k.m.steps, n);
+		done(&k);
+		observed_free(&o);
+	}
+}
+END_TEST
+
+START_TEST(test_many_maybe_lines_before_a_missing_segment_name_it_in_few_steps)
+{
+	struct observed o = acks(64);
+	struct checked k;
+	/* each maybe ACK may take one segment or none; then `...` the rest */
+	match(&k,
+	      "maybe c>s [.]\nmaybe c>s [.]\nmaybe c>s [.]\nmaybe c>s [.]\nmaybe c>s [.]\n"
+	      "maybe c>s [.]\nmaybe c>s [.]\nmaybe c>s [.]\n...\nmaybe c>s [.]\n"
+	      "maybe c>s [.]\nmaybe c>s [.]\nmaybe c>s [.]\n...\nc>s [S] seq 0\n",
+	      &o);
+	ck_assert(!k.m.ok);
+	ck_assert_msg(strstr(k.m.why, "line 15 (c>s [S] seq 0): the trace ended without it"), "%s",
+	              k.m.why);
+	ck_assert_msg(k.m.steps <= 4 * 16 * 65, "%ld steps", k.m.steps);
+	done(&k);
+	observed_free(&o);
+}
+END_TEST
+
+START_TEST(test_a_time_after_a_label_is_tried_for_each_place_the_label_can_match)
+{
+	/* Two SYNs, then the ACK 900 ms after the second. With `a` on the first SYN the ACK is
+	 * 1000 ms after it, out of its window, so the state (second `...`, segment 3) fails;
+	 * with `a` on the second SYN the same state succeeds: remembering failures must tell
+	 * the two apart. */
+	struct observed o = {0};
+	struct obs_seg v[] = {
+	    seg(0, 0, TCPF_SYN, 100, 0, SCN_V_PASS),
+	    seg(100, 0, TCPF_SYN, 100, 0, SCN_V_PASS),
+	    seg(1000, 0, TCPF_ACK, 101, 0, SCN_V_PASS),
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_int_eq(observed_add(&o, &v[i]), 0);
+	observed_relativize(&o);
+	struct checked k;
+	match(&k, "...\na: c>s [S]\n...\nc>s [.] +890..910ms after a\n", &o);
+	ck_assert_msg(k.m.ok, "%s", k.m.why);
+	ck_assert_int_eq(k.m.exp_to_obs[1], 1);
+	ck_assert_int_eq(k.m.exp_to_obs[3], 2);
+	done(&k);
+	match(&k, "...\na: c>s [S]\n...\nc>s [.] +990..1010ms after a\n", &o);
+	ck_assert_msg(k.m.ok, "%s", k.m.why);
+	ck_assert_int_eq(k.m.exp_to_obs[1], 0);
+	done(&k);
+	match(&k, "...\na: c>s [S]\n...\nc>s [.] +500..600ms after a\n", &o);
+	ck_assert(!k.m.ok);
+	ck_assert_msg(strstr(k.m.why, "line 4 (c>s [.] +500..600ms after a)"), "%s", k.m.why);
+	done(&k);
+	observed_free(&o);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scenario_match");
@@ -354,6 +440,9 @@ int main(void)
 	tcase_add_test(tc, test_verdicts_and_wildcards);
 	tcase_add_test(tc, test_ack_every_second_full_segment);
 	tcase_add_test(tc, test_side_by_side_marks_the_failure);
+	tcase_add_test(tc, test_many_anything_lines_before_a_missing_segment_name_it_in_few_steps);
+	tcase_add_test(tc, test_many_maybe_lines_before_a_missing_segment_name_it_in_few_steps);
+	tcase_add_test(tc, test_a_time_after_a_label_is_tried_for_each_place_the_label_can_match);
 	suite_add_tcase(s, tc);
 	return synfin_run_suite(s);
 }
