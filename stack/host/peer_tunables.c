@@ -73,7 +73,9 @@ int peer_parse_count(const char *text, uint64_t *out)
 	/* strtoull skips blanks and takes a sign ("-1" is 2^64 - 1): digits only */
 	if (*text < '0' || *text > '9')
 		return -EINVAL;
-	unsigned long long v = strtoull(text, &end, 0);
+	/* decimal, or hex after 0x: a leading 0 does not mean octal ("010" is ten) */
+	int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+	unsigned long long v = strtoull(text, &end, hex ? 16 : 10);
 	if (end == text || errno)
 		return -EINVAL;
 	unsigned shift = 0;

@@ -201,6 +201,11 @@ START_TEST(test_counts_take_hex_and_binary_suffixes)
 	ck_assert_uint_eq(v, 1460);
 	ck_assert_int_eq(peer_parse_count("0x10", &v), 0);
 	ck_assert_uint_eq(v, 16);
+	/* a leading zero is still decimal, not octal */
+	ck_assert_int_eq(peer_parse_count("010", &v), 0);
+	ck_assert_uint_eq(v, 10);
+	ck_assert_int_eq(peer_parse_count("08", &v), 0);
+	ck_assert_uint_eq(v, 8);
 	ck_assert_int_eq(peer_parse_count("64K", &v), 0);
 	ck_assert_uint_eq(v, 65536);
 	ck_assert_int_eq(peer_parse_count("64k", &v), 0);
