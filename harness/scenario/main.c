@@ -454,8 +454,12 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 	/* whatever a killed case left behind */
 	for (size_t i = 0; i < nr; i++) {
 		struct job *j = order[i];
-		if (!j->started)
+		if (!j->started) {
+			/* never run: neither passed nor failed */
+			j->res.status = RUN_SKIP;
+			snprintf(j->res.reason, sizeof(j->res.reason), "not run: interrupted");
 			continue;
+		}
 		if (interrupted || j->res.status == RUN_ERROR) {
 			char cmd[900];
 			snprintf(cmd, sizeof(cmd), "'%s' down %s >/dev/null 2>&1", env->netns,
