@@ -51,9 +51,8 @@ static void usage(FILE *out)
 	    "      --drop-held-on-exit\n"
 	    "                       at SIGINT/SIGTERM drop the packets still held instead of\n"
 	    "                       delivering them\n"
-	    "      --check RULES    only parse RULES: print `RULES: N rules OK` and exit 0, or "
-	    "the\n"
-	    "                       errors and exit 2\n"
+	    "      --check RULES    only parse the rule file RULES: print `RULES: N rules OK`\n"
+	    "                       and exit 0, or the errors and exit 2\n"
 	    "  -h, --help           this text\n"
 	    "\n"
 	    "Signals: SIGHUP reloads the rule file (a file with errors keeps the previous rules);\n"
@@ -97,7 +96,7 @@ static int check_rules(const char *path)
 		rule_error_print(stderr, &err);
 		return FAULTD_EXIT_RULES;
 	}
-	printf("RULES: %u rules OK\n", rs.n_rules);
+	printf("%s: %u rule%s OK\n", path, rs.n_rules, rs.n_rules == 1 ? "" : "s");
 	ruleset_free(&rs);
 	return 0;
 }

@@ -994,7 +994,9 @@ START_TEST(test_check_prints_the_rule_count_and_exits_0)
 	char args[256];
 	snprintf(args, sizeof(args), "--check %s", rules);
 	ck_assert_int_eq(faultd_cli(args), 0);
-	ck_assert(wait_for_file(cli_out, "RULES: 2 rules OK\n", 0));
+	char want[192];
+	snprintf(want, sizeof(want), "%s: 2 rules OK\n", rules);
+	ck_assert(wait_for_file(cli_out, want, 0));
 }
 END_TEST
 
