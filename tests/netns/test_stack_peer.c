@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "peer_script.h"
+#include "peer_script_load.h"
 #include "segment.h"
 #include "test_support.h"
 #include "trace_read.h"
@@ -99,30 +100,12 @@ static int run(char *const argv[])
 	return pid < 0 ? -1 : wait_exit(pid, 30000);
 }
 
+/* A whole file as a string (NULL when it cannot be read), read as synfin-peer reads send-file. */
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *nb = realloc(buf, 2 * cap + 1);
-		if (nb == NULL) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = '\0';
-	return buf;
+	size_t len;
+	char why[256];
+	return peer_read_file(path, &len, why, sizeof(why));
 }
 
 static bool wait_for_text(const char *path, const char *needle, unsigned timeout_ms)
