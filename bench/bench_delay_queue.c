@@ -10,7 +10,7 @@
  * packet, beside the packet copy the daemon keeps anyway.
  */
 #include "bench_util.h"
-#include "delay_queue.h"
+#include "common/delay_queue.h"
 
 #define WINDOW_NS 300000000ull /* deadlines up to 300 ms ahead: a typical "delay 300ms" hold */
 #define BATCH 1000

@@ -365,7 +365,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: bench_faultd [--quick] [--build DIR] [--size N] [--rounds N] "
 	             "[--reps N]\n"
 	             "  --build DIR   build dir holding harness/faultd/synfin-faultd and\n"
-	             "                harness/kpeer/synfin-kpeer (default /work/main/build)\n"
+	             "                harness/endpoint/synfin-kpeer (default /work/main/build)\n"
 	             "  --size N      bytes per bulk transfer, kpeer syntax (200M; --quick 50M)\n"
 	             "  --rounds N    1-byte round trips per latency run (1000; --quick 200)\n"
 	             "  --reps N      runs of each, alternating, median taken (5; --quick 1;\n"
@@ -416,7 +416,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	snprintf(bin.faultd, sizeof(bin.faultd), "%s/harness/faultd/synfin-faultd", build);
-	snprintf(bin.kpeer, sizeof(bin.kpeer), "%s/harness/kpeer/synfin-kpeer", build);
+	snprintf(bin.kpeer, sizeof(bin.kpeer), "%s/harness/endpoint/synfin-kpeer", build);
 	snprintf(netns_script, sizeof(netns_script), "%s/netns/synfin-netns", SYNFIN_BENCH_TREE);
 	const char *need[] = {bin.faultd, bin.kpeer, netns_script};
 	for (int i = 0; i < 3; i++) {

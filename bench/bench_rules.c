@@ -10,8 +10,8 @@
 
 #include "bench_packet.h"
 #include "bench_util.h"
-#include "rule.h"
-#include "segment.h"
+#include "rules/rule.h"
+#include "wire/segment.h"
 
 #define TARGET_RATE 1e6
 #define SLOT 128 /* bytes per pooled packet */

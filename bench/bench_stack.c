@@ -12,8 +12,8 @@
 #include <errno.h>
 
 #include "bench_util.h"
-#include "rule.h"
-#include "segment.h"
+#include "rules/rule.h"
+#include "wire/segment.h"
 #include "stack.h"
 #include "stack_internal.h" /* sizeof(struct tcp_conn) only */
 

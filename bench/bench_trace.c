@@ -8,9 +8,9 @@
  */
 #include "bench_packet.h"
 #include "bench_util.h"
-#include "rule.h"
-#include "segment.h"
-#include "trace.h"
+#include "rules/rule.h"
+#include "wire/segment.h"
+#include "trace/trace.h"
 
 #define TARGET 830000.0
 #define CONNS 100

@@ -21,12 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "delay_queue.h"
+#include "common/delay_queue.h"
 #include "faultd_options.h"
 #include "nfq_queue.h"
-#include "rule.h"
-#include "segment.h"
-#include "trace.h"
+#include "rules/rule.h"
+#include "wire/segment.h"
+#include "trace/trace.h"
 
 #define PROG FAULTD_PROG
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rule.h"
-#include "trace.h"
+#include "rules/rule.h"
+#include "trace/trace.h"
 
 #define PROG FAULTD_PROG
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "segment.h"
-#include "trace_read.h"
+#include "wire/segment.h"
+#include "trace/trace_read.h"
 
 int observed_add(struct observed *o, const struct obs_seg *s)
 {

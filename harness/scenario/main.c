@@ -157,7 +157,7 @@ static void env_init(struct run_env *env, const char *build)
 	snprintf(env->src_dir, sizeof(env->src_dir), "%s", SYNFIN_SOURCE_DIR);
 	snprintf(env->netns, sizeof(env->netns), "%s/netns/synfin-netns", SYNFIN_SOURCE_DIR);
 	snprintf(env->faultd, sizeof(env->faultd), "%s/harness/faultd/synfin-faultd", build);
-	snprintf(env->kpeer, sizeof(env->kpeer), "%s/harness/kpeer/synfin-kpeer", build);
+	snprintf(env->kpeer, sizeof(env->kpeer), "%s/harness/endpoint/synfin-kpeer", build);
 	snprintf(env->peer, sizeof(env->peer), "%s/stack/host/synfin-peer", build);
 	snprintf(env->ladder, sizeof(env->ladder), "%s/harness/tools/synfin-ladder", build);
 	/* real-time priority where this process may use it (root with CAP_SYS_NICE; not in

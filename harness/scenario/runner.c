@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "conversation.h"
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 
 volatile sig_atomic_t runner_stop;
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 
 /* Pairings, named client-server. The index is also the bit in a pairing mask. */
 enum scn_pair {

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "byte_count.h"
-#include "duration.h"
-#include "peer_script.h"
-#include "segment.h"
+#include "common/byte_count.h"
+#include "common/duration.h"
+#include "endpoint/peer_script.h"
+#include "wire/segment.h"
 
 static const char *const pair_names[SCN_N_PAIRS] = {"stack-stack", "stack-linux", "linux-stack",
                                                     "linux-linux"};

@@ -1,11 +1,11 @@
 /* synfin-ladder: draw a JSON Lines trace (synfin-faultd --jsonl) as a ladder diagram, client
- * on the left, server on the right (layout in harness/ladder.h). */
+ * on the left, server on the right (layout in harness/trace/ladder.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "ladder.h"
-#include "trace_read.h"
+#include "trace/ladder.h"
+#include "trace/trace_read.h"
 
 static void usage(FILE *out)
 {

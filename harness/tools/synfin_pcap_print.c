@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "segment.h"
-#include "trace.h"
+#include "wire/segment.h"
+#include "trace/trace.h"
 
 struct printer {
 	struct trace_seqs *seqs;

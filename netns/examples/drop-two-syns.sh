@@ -17,10 +17,10 @@ netns/synfin-netns exec $RUN wire $B/harness/faultd/synfin-faultd -r rules/drop-
 while [ ! -e $OUT/ready ]; do sleep 0.05; done
 
 # A server that reads to EOF and closes; a client that connects, sends a line, closes.
-netns/synfin-netns exec $RUN server $B/harness/kpeer/synfin-kpeer server --listen 80 \
+netns/synfin-netns exec $RUN server $B/harness/endpoint/synfin-kpeer server --listen 80 \
 	--jsonl $OUT/server.jsonl --quiet &
 sleep 0.2
-netns/synfin-netns exec $RUN client $B/harness/kpeer/synfin-kpeer client --connect 192.168.1.109:80 \
+netns/synfin-netns exec $RUN client $B/harness/endpoint/synfin-kpeer client --connect 192.168.1.109:80 \
 	--jsonl $OUT/client.jsonl --quiet 'connect; send-text "hello"; close'
 sleep 0.5                                # the last ACK
 

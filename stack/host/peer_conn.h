@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event_loop.h"
+#include "common/event_loop.h"
 #include "peer_log.h"
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 #include "stack.h"
 #include "stack_driver.h"
 

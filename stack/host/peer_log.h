@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "event_loop.h"
+#include "common/event_loop.h"
 
 struct peer_log {
 	FILE *text;  /* NULL: no text log */

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 
 /* Parse text (reading the files of send-file steps). 0, or a negative errno with a sentence in
  * why. */

@@ -1,7 +1,7 @@
 /* peer_tunables.c: --set NAME=VALUE onto struct stack_tunables. */
 #include "peer_tunables.h"
 
-#include "duration.h"
+#include "common/duration.h"
 
 #include <errno.h>
 #include <inttypes.h>

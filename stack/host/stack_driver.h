@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "event_loop.h"
+#include "common/event_loop.h"
 #include "stack.h"
 #include "tun_device.h"
 

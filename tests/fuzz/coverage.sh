@@ -21,11 +21,11 @@ mkdir -p "$cov/prof"
 for t in "$@"; do
 	what=${t#fuzz_}
 	case $what in
-	segment) src="harness/segment.c harness/trace_text.c harness/trace_json.c" ;;
-	rules) src="harness/rule_parse.c harness/rule_match.c" ;;
-	trace_read) src="harness/trace_read.c" ;;
-	pcap) src="harness/pcap_file.c" ;;
-	peer_script) src="harness/peer_script.c" ;;
+	segment) src="harness/wire/segment.c harness/trace/trace_text.c harness/trace/trace_json.c" ;;
+	rules) src="harness/rules/rule_parse.c harness/rules/rule_match.c" ;;
+	trace_read) src="harness/trace/trace_read.c" ;;
+	pcap) src="harness/trace/pcap_file.c" ;;
+	peer_script) src="harness/endpoint/peer_script.c" ;;
 	stack_input) src=$(cd "$root" && ls stack/*.c) ;;
 	scenario) src="harness/scenario/scenario_parse.c harness/scenario/conversation_match.c" ;;
 	*) src= ;;

@@ -10,8 +10,8 @@
 
 #include <errno.h>
 
-#include "segment.h"
-#include "trace.h"
+#include "wire/segment.h"
+#include "trace/trace.h"
 
 struct ctx {
 	unsigned packets;

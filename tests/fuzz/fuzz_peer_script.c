@@ -8,7 +8,7 @@
 
 #include <errno.h>
 
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,8 +11,8 @@
 
 #include <errno.h>
 
-#include "rule.h"
-#include "segment.h"
+#include "rules/rule.h"
+#include "wire/segment.h"
 
 /* A rule's text (its trimmed source line) read alone is the same rule: what traces and the
  * exit summary print can be pasted back into a rule file. */

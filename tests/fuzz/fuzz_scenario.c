@@ -13,7 +13,7 @@
 #include <errno.h>
 
 #include "conversation.h"
-#include "rule.h"
+#include "rules/rule.h"
 #include "scenario.h"
 
 static void check_case(const struct scenario *s, const struct scn_case *c, const struct observed *o)

@@ -23,7 +23,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "segment.h"
+#include "wire/segment.h"
 #include "stack.h"
 
 #define LOCAL 0xc0a8016cu /* 192.168.1.108 */

@@ -9,7 +9,7 @@
 
 #include <errno.h>
 
-#include "trace_read.h"
+#include "trace/trace_read.h"
 
 static void check_same(const struct trace_record *a, const struct trace_record *b)
 {

@@ -27,10 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "segment.h"
+#include "wire/segment.h"
 #include "test_support.h"
-#include "trace.h"
-#include "trace_read.h"
+#include "trace/trace.h"
+#include "trace/trace_read.h"
 
 #define CLIENT_ADDR "192.168.1.108"
 #define SERVER_ADDR "192.168.1.109"

@@ -32,15 +32,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 #include "peer_script_load.h"
-#include "segment.h"
+#include "wire/segment.h"
 #include "test_support.h"
-#include "trace_read.h"
+#include "trace/trace_read.h"
 
 #define NETNS SYNFIN_SOURCE_DIR "/netns/synfin-netns"
 #define PEER SYNFIN_BUILD_DIR "/stack/host/synfin-peer"
-#define KPEER SYNFIN_BUILD_DIR "/harness/kpeer/synfin-kpeer"
+#define KPEER SYNFIN_BUILD_DIR "/harness/endpoint/synfin-kpeer"
 #define FAULTD SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd"
 
 /* synfin-peer's and synfin-kpeer's exit statuses (their --help). */

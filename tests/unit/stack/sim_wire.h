@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rule.h"
-#include "segment.h"
+#include "rules/rule.h"
+#include "wire/segment.h"
 #include "stack.h"
 
 #define SIM_CLIENT 0xc0a8016cu /* 192.168.1.108 */

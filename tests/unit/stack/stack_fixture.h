@@ -14,7 +14,7 @@
 
 #include "checksum.h"
 #include "ipv4_wire.h"
-#include "segment.h"
+#include "wire/segment.h"
 #include "stack.h"
 #include "stack_internal.h"
 #include "tcp_wire.h"

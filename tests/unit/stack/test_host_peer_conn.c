@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event_loop.h"
+#include "common/event_loop.h"
 #include "peer_conn.h"
 #include "peer_log.h"
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 #include "peer_script_load.h"
 #include "stack.h"
 #include "stack_driver.h"

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event_loop.h"
+#include "common/event_loop.h"
 #include "peer_log.h"
 #include "test_support.h"
 

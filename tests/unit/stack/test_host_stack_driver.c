@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event_loop.h"
-#include "segment.h"
+#include "common/event_loop.h"
+#include "wire/segment.h"
 #include "stack.h"
 #include "stack_driver.h"
 #include "test_support.h"

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 #include "sim_wire.h"
 #include "test_support.h"
 

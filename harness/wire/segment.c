@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "wire_bytes.h"
+#include "common/wire_bytes.h"
 
 const struct segment_flag_letter segment_flag_letters[8] = {
     {TCPF_FIN, 'F'}, {TCPF_SYN, 'S'}, {TCPF_RST, 'R'}, {TCPF_PSH, 'P'},

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "peer_script.h"
+#include "endpoint/peer_script.h"
 #include "test_support.h"
 
 START_TEST(test_script_steps_and_arguments_are_read_in_order)

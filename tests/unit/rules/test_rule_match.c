@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rule.h"
+#include "rules/rule.h"
 #include "test_support.h"
 
 #define CLIENT 0xc0a8016cu /* 192.168.1.108 */

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ladder.h"
-#include "segment.h"
+#include "trace/ladder.h"
+#include "wire/segment.h"
 #include "test_support.h"
-#include "trace.h"
-#include "trace_read.h"
+#include "trace/trace.h"
+#include "trace/trace_read.h"
 
 #define CLIENT 0xc0a8016cu
 #define SERVER 0xc0a8016du

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event_loop.h"
+#include "common/event_loop.h"
 #include "test_support.h"
 
 #define MS 1000000ull

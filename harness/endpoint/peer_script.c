@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "byte_count.h"
-#include "duration.h"
+#include "common/byte_count.h"
+#include "common/duration.h"
 
 static const struct {
 	const char *name;

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "duration.h"
+#include "common/duration.h"
 #include "test_support.h"
 
 static const struct duration_syntax plain = {.max_us = INFINITY};

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sbuf.h"
+#include "common/sbuf.h"
 #include "tcpdump_print.h"
 
 /* ---- tcpdump's relative sequence number table (print-tcp.c tcp_seq_hash4) ---- */

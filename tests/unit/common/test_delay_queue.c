@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "delay_queue.h"
+#include "common/delay_queue.h"
 #include "test_support.h"
 
 static struct delay_queue q;

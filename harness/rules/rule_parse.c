@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "duration.h"
+#include "common/duration.h"
 
 /* Longer delays make no sense for a TCP test, and the cap keeps delay + jitter inside uint32_t. */
 #define RULE_MAX_DURATION_US 1000000000u

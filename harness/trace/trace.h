@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rule.h"
-#include "segment.h"
+#include "rules/rule.h"
+#include "wire/segment.h"
 
 /* tcpdump prints sequence numbers relative to the first one it saw in each direction of each
  * connection. This table remembers those, like tcpdump's tcp_seq_hash. */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rule.h"
+#include "rules/rule.h"
 #include "trace.h"
 
 struct trace_record {

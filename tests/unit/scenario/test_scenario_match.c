@@ -7,7 +7,7 @@
 
 #include "conversation.h"
 #include "scenario.h"
-#include "segment.h"
+#include "wire/segment.h"
 #include "test_support.h"
 
 /* A line of `tcpdump -n -S -r` into an observed segment; the client is 192.168.1.108. */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "byte_count.h"
+#include "common/byte_count.h"
 #include "test_support.h"
 
 START_TEST(test_byte_count_suffixes_by_syntax)

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "segment.h"
+#include "wire/segment.h"
 
 enum rule_action {
 	RULE_PASS,

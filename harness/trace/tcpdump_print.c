@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "wire_bytes.h"
+#include "common/wire_bytes.h"
 
 /* ---- options (print-tcp.c "Handle any options") ---- */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rule.h"
+#include "rules/rule.h"
 #include "test_support.h"
 
 static struct ruleset rs;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "scenario.h"
-#include "segment.h"
+#include "wire/segment.h"
 #include "test_support.h"
 
 static const char *const seed_connect_close =

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sbuf.h"
-#include "segment.h"
+#include "common/sbuf.h"
+#include "wire/segment.h"
 
 /* Prints ", options [...]". Returns false after printing tcpdump's "[bad opt]" or " [|tcp]"
  * (tcpdump then stops the line: no ", length"). hlen counts option bytes. SACK blocks speak
