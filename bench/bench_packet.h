@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "wire/segment.h"
 #include "common/wire_bytes.h"
+#include "wire/segment.h"
 
 #define BENCH_CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define BENCH_SERVER 0xc0a8016du /* 192.168.1.109 */

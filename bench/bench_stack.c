@@ -13,9 +13,9 @@
 
 #include "bench_util.h"
 #include "rules/rule.h"
-#include "wire/segment.h"
 #include "stack.h"
 #include "stack_internal.h" /* sizeof(struct tcp_conn) only */
+#include "wire/segment.h"
 
 #define CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define SERVER 0xc0a8016du /* 192.168.1.109 */

@@ -9,8 +9,8 @@
 #include "bench_packet.h"
 #include "bench_util.h"
 #include "rules/rule.h"
-#include "wire/segment.h"
 #include "trace/trace.h"
+#include "wire/segment.h"
 
 #define TARGET 830000.0
 #define CONNS 100

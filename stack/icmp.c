@@ -36,7 +36,7 @@ void icmp_input(struct stack *s, uint64_t now, uint32_t saddr, const uint8_t *ms
 	memcpy(icmp, msg, len);
 	icmp[0] = ICMP_ECHO_REPLY;
 	icmp[2] = icmp[3] = 0;
-	put_be16(icmp + 2, csum_fold(csum_add(0, icmp, len)));
+	wire_put16(icmp + 2, csum_fold(csum_add(0, icmp, len)));
 	ipv4_emit(pkt, s->cfg.addr, saddr, IPPROTO_NUM_ICMP, s->ip_id++, s->tun.ttl, (uint16_t)len);
 	stack_queue_packet(s, now, pkt, IPV4_HDR_LEN + len);
 	s->stats.icmp_echo_replies++;

@@ -17,13 +17,13 @@ int ipv4_parse(struct ipv4_hdr *ip, const uint8_t *pkt, size_t len, enum stack_d
 	}
 	ip->ihl = (uint8_t)((pkt[0] & 0x0f) * 4);
 	ip->tos = pkt[1];
-	ip->tot_len = get_be16(pkt + 2);
-	ip->id = get_be16(pkt + 4);
-	ip->frag = get_be16(pkt + 6);
+	ip->tot_len = wire_get16(pkt + 2);
+	ip->id = wire_get16(pkt + 4);
+	ip->frag = wire_get16(pkt + 6);
 	ip->ttl = pkt[8];
 	ip->proto = pkt[9];
-	ip->saddr = get_be32(pkt + 12);
-	ip->daddr = get_be32(pkt + 16);
+	ip->saddr = wire_get32(pkt + 12);
+	ip->daddr = wire_get32(pkt + 16);
 	if (ip->ihl < IPV4_HDR_LEN || ip->tot_len < ip->ihl) {
 		*why = STACK_DROP_IP_BAD_HEADER;
 		return -EINVAL;
@@ -51,13 +51,13 @@ void ipv4_emit(uint8_t *buf, uint32_t saddr, uint32_t daddr, uint8_t proto, uint
 {
 	buf[0] = 0x45;
 	buf[1] = 0;
-	put_be16(buf + 2, (uint16_t)(IPV4_HDR_LEN + payload_len));
-	put_be16(buf + 4, id);
-	put_be16(buf + 6, 0x4000); /* DF: the stack sends no more than the MSS allows */
+	wire_put16(buf + 2, (uint16_t)(IPV4_HDR_LEN + payload_len));
+	wire_put16(buf + 4, id);
+	wire_put16(buf + 6, 0x4000); /* DF: the stack sends no more than the MSS allows */
 	buf[8] = ttl;
 	buf[9] = proto;
-	put_be16(buf + 10, 0);
-	put_be32(buf + 12, saddr);
-	put_be32(buf + 16, daddr);
-	put_be16(buf + 10, csum_fold(csum_add(0, buf, IPV4_HDR_LEN)));
+	wire_put16(buf + 10, 0);
+	wire_put32(buf + 12, saddr);
+	wire_put32(buf + 16, daddr);
+	wire_put16(buf + 10, csum_fold(csum_add(0, buf, IPV4_HDR_LEN)));
 }

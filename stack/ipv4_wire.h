@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/wire_bytes.h"
 #include "stack.h"
 
 #define IPV4_HDR_LEN 20
@@ -33,29 +34,5 @@ int ipv4_parse(struct ipv4_hdr *ip, const uint8_t *pkt, size_t len, enum stack_d
  * payload. buf must hold IPV4_HDR_LEN bytes. */
 void ipv4_emit(uint8_t *buf, uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t id,
                uint8_t ttl, uint16_t payload_len);
-
-static inline uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 #endif

@@ -77,16 +77,16 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 {
 	struct stack *s = l->stack;
 
-	if (th->flags & TH_RST) {
+	if (th->flags & TCPF_RST) {
 		stack_drop(s, STACK_DROP_TCP_LISTEN);
 		return;
 	}
-	if (th->flags & TH_ACK) {
+	if (th->flags & TCPF_ACK) {
 		stack_drop(s, STACK_DROP_TCP_LISTEN);
 		tcp_send_rst_for(s, now, saddr, daddr, th);
 		return;
 	}
-	if (!(th->flags & TH_SYN)) {
+	if (!(th->flags & TCPF_SYN)) {
 		stack_drop(s, STACK_DROP_TCP_LISTEN);
 		return;
 	}
@@ -134,7 +134,7 @@ static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, uint32_t saddr,
                                const struct tcp_hdr *th)
 {
 	struct stack *s = c->stack;
-	bool ack = th->flags & TH_ACK;
+	bool ack = th->flags & TCPF_ACK;
 
 	/* first, the ACK bit */
 	if (ack && (seq_le(th->ack, c->iss) || seq_gt(th->ack, c->snd_max))) {
@@ -143,7 +143,7 @@ static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, uint32_t saddr,
 		return;
 	}
 	/* second, the RST bit: acceptable only when it acknowledges our SYN (RFC 5961 3.2) */
-	if (th->flags & TH_RST) {
+	if (th->flags & TCPF_RST) {
 		if (ack)
 			tcp_conn_done(c, now, -ECONNREFUSED);
 		else
@@ -151,7 +151,7 @@ static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, uint32_t saddr,
 		return;
 	}
 	/* fourth, the SYN bit */
-	if (!(th->flags & TH_SYN)) {
+	if (!(th->flags & TCPF_SYN)) {
 		stack_drop(s, STACK_DROP_TCP_SYN_SENT);
 		return;
 	}
@@ -404,18 +404,18 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 {
 	struct stack *s = c->stack;
 	uint32_t seg_len =
-	    (uint32_t)th->payload_len + !!(th->flags & TH_SYN) + !!(th->flags & TH_FIN);
+	    (uint32_t)th->payload_len + !!(th->flags & TCPF_SYN) + !!(th->flags & TCPF_FIN);
 	uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	struct seg_view v = {
 	    .seq = th->seq,
 	    .data = th->payload,
 	    .len = (uint32_t)th->payload_len,
-	    .fin = th->flags & TH_FIN,
+	    .fin = th->flags & TCPF_FIN,
 	};
 
 	/* A retransmitted SYN means our SYN-ACK was lost: send it again (Linux tcp_check_req) */
-	if (c->state == TCPS_SYN_RECEIVED && (th->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
-	    th->seq == c->irs) {
+	if (c->state == TCPS_SYN_RECEIVED &&
+	    (th->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN && th->seq == c->irs) {
 		tcp_send_syn(c, now);
 		return;
 	}
@@ -423,7 +423,7 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 	 * below RCV.NXT, and acknowledges ours. As Linux (tcp_validate_incoming) it completes
 	 * the handshake instead of failing the sequence check. */
 	if (c->state == TCPS_SYN_RECEIVED && !c->passive &&
-	    (th->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == (TH_SYN | TH_ACK) &&
+	    (th->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == (TCPF_SYN | TCPF_ACK) &&
 	    th->payload_len == 0 && th->seq + 1 == c->rcv_nxt && th->ack == c->snd_max) {
 		c->snd_una = th->ack;
 		tcp_update_window(c, th);
@@ -445,8 +445,8 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 		}
 	}
 	if (!acceptable) {
-		if (c->state == TCPS_TIME_WAIT && (th->flags & TH_FIN) &&
-		    th->seq + seg_len == c->rcv_nxt && !(th->flags & TH_RST)) {
+		if (c->state == TCPS_TIME_WAIT && (th->flags & TCPF_FIN) &&
+		    th->seq + seg_len == c->rcv_nxt && !(th->flags & TCPF_RST)) {
 			/* RFC 9293 3.10.7.4 eighth step, TIME-WAIT: a retransmitted FIN is
 			 * acknowledged and restarts the 2*MSL timer */
 			tcp_send_ack(c, now);
@@ -454,12 +454,12 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 			return;
 		}
 		stack_drop(s, STACK_DROP_TCP_OUT_OF_WINDOW);
-		if (!(th->flags & TH_RST))
+		if (!(th->flags & TCPF_RST))
 			tcp_send_ack(c, now);
 		return;
 	}
 	/* trim to the window: the front that we already have, the tail beyond the edge */
-	if (seq_lt(v.seq, c->rcv_nxt) && !(th->flags & TH_SYN)) {
+	if (seq_lt(v.seq, c->rcv_nxt) && !(th->flags & TCPF_SYN)) {
 		uint32_t skip = c->rcv_nxt - v.seq;
 		if (skip >= v.len) {
 			if (skip > v.len)
@@ -479,7 +479,7 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 	}
 
 	/* second, check the RST bit (RFC 5961 3.2) */
-	if (th->flags & TH_RST) {
+	if (th->flags & TCPF_RST) {
 		if (th->seq != c->rcv_nxt) {
 			stack_drop(s, STACK_DROP_TCP_RST_CHALLENGED);
 			tcp_send_challenge_ack(c, now);
@@ -506,7 +506,7 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 	/* third, security and precedence: no IP security options are used (RFC 9293 3.10.7.4) */
 
 	/* fourth, check the SYN bit */
-	if (th->flags & TH_SYN) {
+	if (th->flags & TCPF_SYN) {
 		if (c->state == TCPS_SYN_RECEIVED && c->passive) {
 			tcp_conn_done(c, now, 0);
 			return;
@@ -518,7 +518,7 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 	}
 
 	/* fifth, check the ACK field */
-	if (!(th->flags & TH_ACK)) {
+	if (!(th->flags & TCPF_ACK)) {
 		stack_drop(s, STACK_DROP_TCP_NO_ACK);
 		return;
 	}
@@ -621,7 +621,7 @@ void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, co
 		return;
 	}
 	if (c->state == TCPS_TIME_WAIT &&
-	    (th.flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN &&
+	    (th.flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == TCPF_SYN &&
 	    seq_gt(th.seq, c->rcv_nxt)) {
 		/* RFC 9293 3.10.7.4 and RFC 6191, as Linux (tcp_timewait_state_process): a SYN
 		 * beyond the old incarnation's sequence space may open a new one at once */

@@ -59,14 +59,14 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 
 	if (mss_opt)
 		th.mss = s->tun.mss;
-	if (flags & TH_ACK) {
+	if (flags & TCPF_ACK) {
 		th.ack = c->rcv_nxt;
 		c->ack_pending = false;
 		c->ack_now = false;
 		c->rcv_acked = c->rcv_nxt;
 		tcp_timer_stop(c, TCP_T_DELACK);
 	}
-	th.wnd = (flags & TH_RST) && !(flags & TH_ACK) ? 0 : tcp_rcv_window(c);
+	th.wnd = (flags & TCPF_RST) && !(flags & TCPF_ACK) ? 0 : tcp_rcv_window(c);
 
 	size_t hl = tcp_hdr_len(&th);
 	size_t total = IPV4_HDR_LEN + hl + len;
@@ -80,14 +80,14 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 	          (uint16_t)(hl + len));
 	stack_queue_packet(s, now, pkt, total);
 	s->stats.tcp_out++;
-	if (flags & TH_RST)
+	if (flags & TCPF_RST)
 		s->stats.tcp_rst_out++;
 	free(pkt);
 }
 
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
-	tcp_emit_segment(c, now, c->snd_nxt, TH_ACK, 0, false);
+	tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK, 0, false);
 }
 
 /* RFC 5961 7: an optional global limit on challenge ACKs per second. */
@@ -111,7 +111,7 @@ void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now)
 
 void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 {
-	uint8_t flags = c->state == TCPS_SYN_RECEIVED ? TH_SYN | TH_ACK : TH_SYN;
+	uint8_t flags = c->state == TCPS_SYN_RECEIVED ? TCPF_SYN | TCPF_ACK : TCPF_SYN;
 
 	tcp_emit_segment(c, now, c->iss, flags, 0, true);
 	c->snd_nxt = c->iss + 1;
@@ -120,26 +120,26 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 
 void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
-	tcp_emit_segment(c, now, c->snd_nxt, TH_RST | TH_ACK, 0, false);
+	tcp_emit_segment(c, now, c->snd_nxt, TCPF_RST | TCPF_ACK, 0, false);
 }
 
 /* RFC 9293 3.10.7.1: the reply to a segment for no connection. Never answer a RST. */
 void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr,
                       const struct tcp_hdr *in)
 {
-	struct tcp_hdr th = {.sport = in->dport, .dport = in->sport, .flags = TH_RST};
+	struct tcp_hdr th = {.sport = in->dport, .dport = in->sport, .flags = TCPF_RST};
 	uint8_t pkt[IPV4_HDR_LEN + TCP_HDR_LEN];
 
-	if (in->flags & TH_RST)
+	if (in->flags & TCPF_RST)
 		return;
-	if (in->flags & TH_ACK) {
+	if (in->flags & TCPF_ACK) {
 		th.seq = in->ack;
 	} else {
 		uint32_t seg_len =
-		    (uint32_t)in->payload_len + !!(in->flags & TH_SYN) + !!(in->flags & TH_FIN);
+		    (uint32_t)in->payload_len + !!(in->flags & TCPF_SYN) + !!(in->flags & TCPF_FIN);
 		th.seq = 0;
 		th.ack = in->seq + seg_len;
-		th.flags |= TH_ACK;
+		th.flags |= TCPF_ACK;
 	}
 	tcp_emit(pkt + IPV4_HDR_LEN, &th, daddr, saddr);
 	ipv4_emit(pkt, daddr, saddr, IPPROTO_NUM_TCP, s->ip_id++, s->tun.ttl, TCP_HDR_LEN);
@@ -193,11 +193,11 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 				return;
 			}
 		}
-		uint8_t flags = TH_ACK;
+		uint8_t flags = TCPF_ACK;
 		if (len && c->snd_nxt + len == end)
-			flags |= TH_PSH;
+			flags |= TCPF_PSH;
 		if (fin)
-			flags |= TH_FIN;
+			flags |= TCPF_FIN;
 		if (seq_lt(c->snd_nxt, c->snd_max)) {
 			c->stack->stats.tcp_retransmits++;
 		} else if (!c->rtt_timing) {
@@ -231,14 +231,14 @@ void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
 	uint32_t avail = seq_lt(c->snd_una, end) ? end - c->snd_una : 0;
 	uint32_t len = min_u32(avail, c->snd_mss);
 	bool fin = c->fin_queued && c->snd_una + len == end && seq_gt(c->snd_max, end);
-	uint8_t flags = TH_ACK;
+	uint8_t flags = TCPF_ACK;
 
 	if (len == 0 && !fin)
 		return;
 	if (fin)
-		flags |= TH_FIN;
+		flags |= TCPF_FIN;
 	if (len && c->snd_una + len == end)
-		flags |= TH_PSH;
+		flags |= TCPF_PSH;
 	c->rtt_timing = false; /* Karn's rule */
 	c->stack->stats.tcp_retransmits++;
 	tcp_emit_segment(c, now, c->snd_una, flags, len, false);
@@ -255,13 +255,13 @@ void tcp_send_probe(struct tcp_conn *c, uint64_t now)
 		    c->snd_wnd ? min_u32(min_u32(end - c->snd_nxt, c->snd_wnd), c->snd_mss) : 1;
 		if (c->snd_wnd) {
 			/* a small window that SWS avoidance held back: send into it now */
-			tcp_emit_segment(c, now, c->snd_nxt, TH_ACK | TH_PSH, len, false);
+			tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK | TCPF_PSH, len, false);
 			c->snd_nxt += len;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 			tcp_arm_rexmit(c, now);
 			return;
 		}
-		tcp_emit_segment(c, now, c->snd_nxt, TH_ACK, 1, false);
+		tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK, 1, false);
 		c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
 		c->stack->stats.tcp_zero_window_probes++;
 	}

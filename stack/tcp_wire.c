@@ -37,7 +37,7 @@ static int tcp_parse_options(struct tcp_hdr *th, const uint8_t *opt, size_t len)
 			 * crashing; we drop the segment. */
 			if (olen != TCP_OPT_MSS_LEN)
 				return -EINVAL;
-			th->mss = get_be16(opt + i + 2);
+			th->mss = wire_get16(opt + i + 2);
 		}
 		i += olen;
 	}
@@ -51,14 +51,14 @@ int tcp_parse(struct tcp_hdr *th, const uint8_t *seg, size_t len, uint32_t saddr
 		*why = STACK_DROP_TCP_TRUNCATED;
 		return -EINVAL;
 	}
-	th->sport = get_be16(seg);
-	th->dport = get_be16(seg + 2);
-	th->seq = get_be32(seg + 4);
-	th->ack = get_be32(seg + 8);
+	th->sport = wire_get16(seg);
+	th->dport = wire_get16(seg + 2);
+	th->seq = wire_get32(seg + 4);
+	th->ack = wire_get32(seg + 8);
 	th->doff = (uint8_t)((seg[12] >> 4) * 4);
 	th->flags = seg[13] & 0x3f; /* ECE/CWR: no ECN here (RFC 3168 not negotiated) */
-	th->wnd = get_be16(seg + 14);
-	th->urg = get_be16(seg + 18);
+	th->wnd = wire_get16(seg + 14);
+	th->urg = wire_get16(seg + 18);
 	th->mss = 0;
 	if (th->doff < TCP_HDR_LEN || th->doff > len) {
 		*why = STACK_DROP_TCP_BAD_OFFSET;
@@ -89,21 +89,21 @@ size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, uint32_t saddr, uint32_t
 	size_t hl = tcp_hdr_len(th);
 	size_t len = hl + th->payload_len;
 
-	put_be16(buf, th->sport);
-	put_be16(buf + 2, th->dport);
-	put_be32(buf + 4, th->seq);
-	put_be32(buf + 8, th->ack);
+	wire_put16(buf, th->sport);
+	wire_put16(buf + 2, th->dport);
+	wire_put32(buf + 4, th->seq);
+	wire_put32(buf + 8, th->ack);
 	buf[12] = (uint8_t)((hl / 4) << 4);
 	buf[13] = th->flags;
-	put_be16(buf + 14, th->wnd);
-	put_be16(buf + 16, 0);
-	put_be16(buf + 18, th->urg);
+	wire_put16(buf + 14, th->wnd);
+	wire_put16(buf + 16, 0);
+	wire_put16(buf + 18, th->urg);
 	if (th->mss) {
 		buf[20] = TCPOPT_MSS;
 		buf[21] = TCP_OPT_MSS_LEN;
-		put_be16(buf + 22, th->mss);
+		wire_put16(buf + 22, th->mss);
 	}
 	uint32_t sum = csum_pseudo(saddr, daddr, IPPROTO_NUM_TCP, (uint16_t)len);
-	put_be16(buf + 16, csum_fold(csum_add(sum, buf, len)));
+	wire_put16(buf + 16, csum_fold(csum_add(sum, buf, len)));
 	return len;
 }

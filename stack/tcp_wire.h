@@ -6,18 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/tcp_flags.h"
 #include "stack.h"
 
 #define TCP_HDR_LEN 20
 #define TCP_OPT_MSS_LEN 4
-
-/* Header flag bits (the 13th byte). */
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_PSH 0x08
-#define TH_ACK 0x10
-#define TH_URG 0x20
 
 struct tcp_hdr {
 	uint16_t sport, dport;

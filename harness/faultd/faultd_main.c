@@ -25,8 +25,8 @@
 #include "faultd_options.h"
 #include "nfq_queue.h"
 #include "rules/rule.h"
-#include "wire/segment.h"
 #include "trace/trace.h"
+#include "wire/segment.h"
 
 #define PROG FAULTD_PROG
 

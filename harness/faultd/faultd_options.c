@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/topology.h"
 #include "rules/rule.h"
 #include "trace/trace.h"
 
@@ -35,7 +36,8 @@ static void usage(FILE *out)
 	    "\n"
 	    "  -q, --queue N        NFQUEUE number to bind (0-65535, default 0)\n"
 	    "  -r, --rules FILE     rule file (rules/README.md); without one every packet passes\n"
-	    "      --client ADDR    the client's IPv4 address (default 192.168.1.108): segments\n"
+	    "      --client ADDR    the client's IPv4 address (default " TOPOLOGY_CLIENT_ADDR
+	    "): segments\n"
 	    "                       from it go \"from client\", segments to it \"from server\"\n"
 	    "      --text FILE      write the text trace (tcpdump's line plus the verdict) to "
 	    "FILE\n"
@@ -119,7 +121,7 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {NULL, 0, NULL, 0},
 	};
 	memset(opt, 0, sizeof(*opt));
-	opt->client_addr = 0xc0a8016c; /* 192.168.1.108 */
+	opt->client_addr = TOPOLOGY_CLIENT_ADDR_U32;
 	const char *check = NULL;
 	int c;
 	uint64_t v;

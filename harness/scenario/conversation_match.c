@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wire/segment.h"
 #include "trace/trace_read.h"
+#include "wire/segment.h"
 
 int observed_add(struct observed *o, const struct obs_seg *s)
 {

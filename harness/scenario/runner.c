@@ -15,13 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/topology.h"
 #include "conversation.h"
 #include "endpoint/peer_script.h"
 
 volatile sig_atomic_t runner_stop;
 
-static const char *const client_addr = "192.168.1.108";
-static const char *const server_addr = "192.168.1.109";
+static const char *const client_addr = TOPOLOGY_CLIENT_ADDR;
+static const char *const server_addr = TOPOLOGY_SERVER_ADDR;
 
 const char *run_status_name(enum run_status s)
 {

@@ -4,20 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/topology.h"
 #include "trace/ladder.h"
 #include "trace/trace_read.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: synfin-ladder [--client ADDR] [--server ADDR] TRACE.jsonl\n"
-	             "  --client ADDR  the host drawn on the left (default 192.168.1.108)\n"
-	             "  --server ADDR  the host drawn on the right (default: the client's first "
-	             "peer)\n");
+	fprintf(out,
+	        "usage: synfin-ladder [--client ADDR] [--server ADDR] TRACE.jsonl\n"
+	        "  --client ADDR  the host drawn on the left (default " TOPOLOGY_CLIENT_ADDR ")\n"
+	        "  --server ADDR  the host drawn on the right (default: the client's first "
+	        "peer)\n");
 }
 
 int main(int argc, char **argv)
 {
-	uint32_t client = 0xc0a8016c, server = 0;
+	uint32_t client = TOPOLOGY_CLIENT_ADDR_U32, server = 0;
 	const char *path = NULL;
 	for (int i = 1; i < argc; i++) {
 		if ((strcmp(argv[i], "--client") == 0 || strcmp(argv[i], "--server") == 0) &&

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wire/segment.h"
 #include "trace/trace.h"
+#include "wire/segment.h"
 
 struct printer {
 	struct trace_seqs *seqs;

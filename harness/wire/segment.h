@@ -10,17 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* TCP header flag bits, in the order of the header's 13th byte (RFC 9293 3.1, RFC 3168). */
-enum {
-	TCPF_FIN = 0x01,
-	TCPF_SYN = 0x02,
-	TCPF_RST = 0x04,
-	TCPF_PSH = 0x08,
-	TCPF_ACK = 0x10,
-	TCPF_URG = 0x20,
-	TCPF_ECE = 0x40,
-	TCPF_CWR = 0x80,
-};
+#include "common/tcp_flags.h"
 
 /* tcpdump's letter for each flag bit, in the order it prints them (print-tcp.c
  * tcp_flag_values): F S R P . U E W, '.' being ACK. Rule files and traces use the same letters. */

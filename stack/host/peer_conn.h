@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "common/event_loop.h"
-#include "peer_log.h"
 #include "endpoint/peer_script.h"
+#include "peer_log.h"
 #include "stack.h"
 #include "stack_driver.h"
 

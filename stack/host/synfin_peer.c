@@ -13,9 +13,10 @@
 #include <unistd.h>
 
 #include "common/event_loop.h"
+#include "common/topology.h"
+#include "endpoint/peer_script.h"
 #include "peer_conn.h"
 #include "peer_log.h"
-#include "endpoint/peer_script.h"
 #include "peer_script_load.h"
 #include "peer_tunables.h"
 #include "stack.h"
@@ -36,9 +37,10 @@ static const char usage_text[] =
     "(traffic crosses the wire namespace only while a synfin-faultd is bound to its queue).\n"
     "\n"
     "Modes:\n"
-    "  client            connect to --connect (default 192.168.1.109:80) from --local\n"
-    "                    (default 192.168.1.108) and run the script once\n"
-    "  server            listen on --listen (default 80) at --local (default 192.168.1.109);\n"
+    "  client            connect to --connect (default " TOPOLOGY_SERVER_ADDR ":80) from --local\n"
+    "                    (default " TOPOLOGY_CLIENT_ADDR ") and run the script once\n"
+    "  server            listen on --listen (default 80) at --local (default " TOPOLOGY_SERVER_ADDR
+    ");\n"
     "                    every accepted connection runs the script\n"
     "\n"
     "SCRIPT: steps separated by ';' or newlines, '#' comments to the end of a line; the\n"
@@ -405,7 +407,7 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *local = NULL, *connect_to = "192.168.1.109:80", *dev_name = "tun0";
+	const char *local = NULL, *connect_to = TOPOLOGY_SERVER_ADDR ":80", *dev_name = "tun0";
 	const char *script_file = NULL, *jsonl = NULL;
 	uint16_t listen_port = 80, sport = 0;
 	unsigned long max_conns = 1, backlog = 16;
@@ -518,7 +520,7 @@ int main(int argc, char **argv)
 
 	uint32_t local_addr;
 	if (local == NULL)
-		local = server ? "192.168.1.109" : "192.168.1.108";
+		local = server ? TOPOLOGY_SERVER_ADDR : TOPOLOGY_CLIENT_ADDR;
 	if (parse_addr(local, &local_addr) != 0)
 		return usage_error("--local '%s': not an IPv4 address", local);
 	if (!server) {

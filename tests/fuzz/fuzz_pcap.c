@@ -10,8 +10,8 @@
 
 #include <errno.h>
 
-#include "wire/segment.h"
 #include "trace/trace.h"
+#include "wire/segment.h"
 
 struct ctx {
 	unsigned packets;

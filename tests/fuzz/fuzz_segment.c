@@ -10,9 +10,9 @@
 
 #include <errno.h>
 
-#include "wire/segment.h"
 #include "trace/trace.h"
 #include "trace/trace_read.h"
+#include "wire/segment.h"
 
 static void check_view(const struct segment *seg, const uint8_t *pkt, size_t len)
 {

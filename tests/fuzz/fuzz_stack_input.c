@@ -23,8 +23,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "wire/segment.h"
 #include "stack.h"
+#include "wire/segment.h"
 
 #define LOCAL 0xc0a8016cu /* 192.168.1.108 */
 #define PEER 0xc0a8016du  /* 192.168.1.109 */

@@ -27,10 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wire/segment.h"
 #include "test_support.h"
 #include "trace/trace.h"
 #include "trace/trace_read.h"
+#include "wire/segment.h"
 
 #define CLIENT_ADDR "192.168.1.108"
 #define SERVER_ADDR "192.168.1.109"

@@ -34,9 +34,9 @@
 
 #include "endpoint/peer_script.h"
 #include "peer_script_load.h"
-#include "wire/segment.h"
 #include "test_support.h"
 #include "trace/trace_read.h"
+#include "wire/segment.h"
 
 #define NETNS SYNFIN_SOURCE_DIR "/netns/synfin-netns"
 #define PEER SYNFIN_BUILD_DIR "/stack/host/synfin-peer"

@@ -7,8 +7,8 @@
 
 #include "conversation.h"
 #include "scenario.h"
-#include "wire/segment.h"
 #include "test_support.h"
+#include "wire/segment.h"
 
 /* A line of `tcpdump -n -S -r` into an observed segment; the client is 192.168.1.108. */
 static int parse_tcpdump_line(const char *line, struct obs_seg *s)

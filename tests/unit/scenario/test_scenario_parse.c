@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "scenario.h"
-#include "wire/segment.h"
 #include "test_support.h"
+#include "wire/segment.h"
 
 static const char *const seed_connect_close =
     "# the seed's 3.3.1\n"

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "rules/rule.h"
-#include "wire/segment.h"
 #include "stack.h"
+#include "wire/segment.h"
 
 #define SIM_CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define SIM_SERVER 0xc0a8016du /* 192.168.1.109 */

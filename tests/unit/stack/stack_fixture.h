@@ -14,10 +14,10 @@
 
 #include "checksum.h"
 #include "ipv4_wire.h"
-#include "wire/segment.h"
 #include "stack.h"
 #include "stack_internal.h"
 #include "tcp_wire.h"
+#include "wire/segment.h"
 
 #define FX_LOCAL 0xc0a8016cu /* 192.168.1.108, the stack */
 #define FX_PEER 0xc0a8016du  /* 192.168.1.109, the fake peer */
@@ -169,7 +169,7 @@ static inline void fx_send_raw(struct fx *f, uint8_t flags, uint32_t seq, uint32
 {
 	uint8_t pkt[70000];
 	size_t n = fx_build(pkt, FX_PEER, FX_LOCAL, f->pport, f->lport, flags, seq, ack,
-	                    f->peer_wnd, (flags & TH_SYN) ? 1460 : 0, data, len);
+	                    f->peer_wnd, (flags & TCPF_SYN) ? 1460 : 0, data, len);
 	stack_input(f->s, f->now, pkt, n);
 }
 
@@ -177,7 +177,7 @@ static inline void fx_send_raw(struct fx *f, uint8_t flags, uint32_t seq, uint32
 static inline void fx_send(struct fx *f, uint8_t flags, const void *data, size_t len)
 {
 	fx_send_raw(f, flags, f->peer_seq, f->peer_ack, data, len);
-	f->peer_seq += (uint32_t)len + !!(flags & TH_SYN) + !!(flags & TH_FIN);
+	f->peer_seq += (uint32_t)len + !!(flags & TCPF_SYN) + !!(flags & TCPF_FIN);
 }
 
 /* Take the next emitted packet: fails the test when there is none. */
@@ -268,7 +268,7 @@ static inline void fx_active_established(struct fx *f)
 	f->peer_ack = syn->seq + 1;
 	f->peer_seq = FX_PEER_ISS;
 	fx_advance(f, 10 * MS);
-	fx_send(f, TH_SYN | TH_ACK, NULL, 0);
+	fx_send(f, TCPF_SYN | TCPF_ACK, NULL, 0);
 	fx_recv_one(f, TCPF_ACK);
 	ck_assert_int_eq(tcp_get_state(f->s, f->sock), TCPS_ESTABLISHED);
 }
@@ -279,12 +279,12 @@ static inline void fx_passive_established(struct fx *f)
 	f->listener = tcp_listen(f->s, f->lport, 8);
 	ck_assert_int_gt(f->listener, 0);
 	f->peer_seq = FX_PEER_ISS;
-	fx_send(f, TH_SYN, NULL, 0);
+	fx_send(f, TCPF_SYN, NULL, 0);
 	struct segment *sa = fx_recv_one(f, TCPF_SYN | TCPF_ACK);
 	ck_assert_uint_eq(sa->ack, f->peer_seq);
 	f->peer_ack = sa->seq + 1;
 	fx_advance(f, 10 * MS);
-	fx_send(f, TH_ACK, NULL, 0);
+	fx_send(f, TCPF_ACK, NULL, 0);
 	fx_recv_nothing(f);
 	f->sock = tcp_accept(f->s, f->listener);
 	ck_assert_int_gt(f->sock, 0);
@@ -304,7 +304,7 @@ static inline void fx_to_fin_wait_1(struct fx *f)
 static inline void fx_to_fin_wait_2(struct fx *f)
 {
 	f->peer_ack++;
-	fx_send(f, TH_ACK, NULL, 0);
+	fx_send(f, TCPF_ACK, NULL, 0);
 	fx_recv_nothing(f);
 	ck_assert_int_eq(tcp_get_state(f->s, f->sock), TCPS_FIN_WAIT_2);
 }
@@ -312,7 +312,7 @@ static inline void fx_to_fin_wait_2(struct fx *f)
 /* From FIN-WAIT-2: the peer's FIN, ACKed at once (TIME-WAIT). */
 static inline void fx_to_time_wait(struct fx *f)
 {
-	fx_send(f, TH_FIN | TH_ACK, NULL, 0);
+	fx_send(f, TCPF_FIN | TCPF_ACK, NULL, 0);
 	struct segment *ack = fx_recv_one(f, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, f->peer_seq);
 	ck_assert_int_eq(tcp_get_state(f->s, f->sock), TCPS_TIME_WAIT);
@@ -321,7 +321,7 @@ static inline void fx_to_time_wait(struct fx *f)
 /* From ESTABLISHED: the peer's FIN (CLOSE-WAIT); its ACK is delayed and not taken here. */
 static inline void fx_to_close_wait(struct fx *f)
 {
-	fx_send(f, TH_FIN | TH_ACK, NULL, 0);
+	fx_send(f, TCPF_FIN | TCPF_ACK, NULL, 0);
 	ck_assert_int_eq(tcp_get_state(f->s, f->sock), TCPS_CLOSE_WAIT);
 }
 

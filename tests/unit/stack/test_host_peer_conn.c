@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "common/event_loop.h"
+#include "endpoint/peer_script.h"
 #include "peer_conn.h"
 #include "peer_log.h"
-#include "endpoint/peer_script.h"
 #include "peer_script_load.h"
 #include "stack.h"
 #include "stack_driver.h"

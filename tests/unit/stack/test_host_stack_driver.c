@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "common/event_loop.h"
-#include "wire/segment.h"
 #include "stack.h"
 #include "stack_driver.h"
 #include "test_support.h"
 #include "tun_device.h"
+#include "wire/segment.h"
 
 #define MS 1000000ull
 #define CLIENT_ADDR 0xc0a8016cu /* 192.168.1.108 */

@@ -21,11 +21,11 @@ static size_t echo_request(uint8_t *pkt, uint8_t type, uint16_t id, uint16_t seq
 	uint8_t *icmp = pkt + IPV4_HDR_LEN;
 	icmp[0] = type;
 	icmp[1] = 0;
-	put_be16(icmp + 2, 0);
-	put_be16(icmp + 4, id);
-	put_be16(icmp + 6, seq);
+	wire_put16(icmp + 2, 0);
+	wire_put16(icmp + 4, id);
+	wire_put16(icmp + 6, seq);
 	memcpy(icmp + 8, data, len);
-	put_be16(icmp + 2, csum_fold(csum_add(0, icmp, 8 + len)));
+	wire_put16(icmp + 2, csum_fold(csum_add(0, icmp, 8 + len)));
 	ipv4_emit(pkt, FX_PEER, FX_LOCAL, IPPROTO_NUM_ICMP, 9, 64, (uint16_t)(8 + len));
 	return IPV4_HDR_LEN + 8 + len;
 }
@@ -46,8 +46,8 @@ START_TEST(test_echo_request_gets_reply_with_same_id_seq_and_data)
 	ck_assert_uint_eq(ip.daddr, FX_PEER);
 	ck_assert_uint_eq(ip.proto, 1);
 	ck_assert_uint_eq(ip.payload[0], 0); /* echo reply */
-	ck_assert_uint_eq(get_be16(ip.payload + 4), 0x4242);
-	ck_assert_uint_eq(get_be16(ip.payload + 6), 7);
+	ck_assert_uint_eq(wire_get16(ip.payload + 4), 0x4242);
+	ck_assert_uint_eq(wire_get16(ip.payload + 6), 7);
 	ck_assert_int_eq(memcmp(ip.payload + 8, "abcdefgh", 8), 0);
 	ck_assert_uint_eq(csum_fold(csum_add(0, ip.payload, ip.payload_len)), 0);
 	ck_assert_uint_eq(stack_get_stats(F.s)->icmp_echo_replies, 1);

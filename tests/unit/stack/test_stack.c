@@ -99,7 +99,7 @@ START_TEST(test_event_callback_may_call_back_into_the_stack)
 	f.s = stack_new(&cfg);
 	fx_passive_established(&f);
 	app.sock = f.sock;
-	fx_send(&f, TH_ACK | TH_PSH, "echo me", 7);
+	fx_send(&f, TCPF_ACK | TCPF_PSH, "echo me", 7);
 	struct segment *d = fx_recv_one(&f, TCPF_ACK | TCPF_PSH);
 	ck_assert_uint_eq(d->payload_len, 7);
 	ck_assert_int_eq(memcmp(d->payload, "echo me", 7), 0);

@@ -29,7 +29,7 @@ START_TEST(test_closed_connect_sends_syn_with_mss_and_enters_syn_sent)
 	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
 	ck_assert_uint_eq(syn->options_len, 4);
 	ck_assert_uint_eq(syn->options[0], 2);
-	ck_assert_uint_eq(get_be16(syn->options + 2), 1460);
+	ck_assert_uint_eq(wire_get16(syn->options + 2), 1460);
 	ck_assert_uint_ge(syn->sport, 32768);
 	ck_assert_uint_le(syn->sport, 60999);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
@@ -55,7 +55,7 @@ START_TEST(test_syn_sent_rst_with_acceptable_ack_is_connection_refused)
 {
 	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
 	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
-	fx_send_raw(&F, TH_RST | TH_ACK, 0, syn->seq + 1, NULL, 0);
+	fx_send_raw(&F, TCPF_RST | TCPF_ACK, 0, syn->seq + 1, NULL, 0);
 	fx_recv_nothing(&F);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
 	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNREFUSED);
@@ -68,7 +68,7 @@ START_TEST(test_syn_sent_rst_without_ack_is_ignored)
 {
 	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
 	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
-	fx_send_raw(&F, TH_RST, syn->seq + 1, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, syn->seq + 1, 0, NULL, 0);
 	fx_recv_nothing(&F);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
 	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_SYN_SENT], 1);
@@ -80,7 +80,7 @@ START_TEST(test_syn_sent_unacceptable_ack_draws_rst)
 	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
 	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
 	uint32_t bad = syn->seq + 100;
-	fx_send_raw(&F, TH_SYN | TH_ACK, 5, bad, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN | TCPF_ACK, 5, bad, NULL, 0);
 	struct segment *rst = fx_recv_one(&F, TCPF_RST);
 	ck_assert_uint_eq(rst->seq, bad);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);
@@ -95,14 +95,14 @@ START_TEST(test_syn_sent_simultaneous_open_goes_through_syn_received)
 	F.peer_seq = FX_PEER_ISS;
 	F.peer_ack = iss + 1;
 	/* the peer's own SYN crosses ours */
-	fx_send_raw(&F, TH_SYN, F.peer_seq, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, F.peer_seq, 0, NULL, 0);
 	F.peer_seq++;
 	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	ck_assert_uint_eq(sa->seq, iss); /* the same ISS again (RFC 9293 figure 7) */
 	ck_assert_uint_eq(sa->ack, F.peer_seq);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_RECEIVED);
 	/* the peer's SYN-ACK acknowledges our SYN */
-	fx_send_raw(&F, TH_SYN | TH_ACK, FX_PEER_ISS, iss + 1, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN | TCPF_ACK, FX_PEER_ISS, iss + 1, NULL, 0);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
 	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> SYN-RECEIVED, "
 	                                "SYN-RECEIVED -> ESTABLISHED");
@@ -123,7 +123,7 @@ END_TEST
 START_TEST(test_listen_ack_draws_rst_and_listener_stays)
 {
 	F.listener = tcp_listen(F.s, F.lport, 4);
-	fx_send_raw(&F, TH_ACK, 1000, 777, NULL, 0);
+	fx_send_raw(&F, TCPF_ACK, 1000, 777, NULL, 0);
 	struct segment *rst = fx_recv_one(&F, TCPF_RST);
 	ck_assert_uint_eq(rst->seq, 777);
 	ck_assert_int_eq(tcp_get_state(F.s, F.listener), TCPS_LISTEN);
@@ -132,13 +132,13 @@ END_TEST
 
 START_TEST(test_closed_port_syn_draws_rst_ack)
 {
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
 	ck_assert_uint_eq(rst->seq, 0);
 	ck_assert_uint_eq(rst->ack, 1001);
 	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_NO_SOCKET], 1);
 	/* and a RST is never answered */
-	fx_send_raw(&F, TH_RST, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, 1000, 0, NULL, 0);
 	fx_recv_nothing(&F);
 }
 END_TEST
@@ -147,10 +147,10 @@ START_TEST(test_listen_full_backlog_drops_syn)
 {
 	F.listener = tcp_listen(F.s, F.lport, 1);
 	F.pport = 1111;
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	F.pport = 2222;
-	fx_send_raw(&F, TH_SYN, 5000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 5000, 0, NULL, 0);
 	fx_recv_nothing(&F);
 	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_BACKLOG_FULL], 1);
 }
@@ -159,11 +159,11 @@ END_TEST
 START_TEST(test_syn_received_retransmitted_syn_resends_syn_ack)
 {
 	F.listener = tcp_listen(F.s, F.lport, 4);
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	uint32_t iss = sa->seq;
 	fx_advance(&F, 500 * MS);
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	ck_assert_uint_eq(sa->seq, iss);
 	ck_assert_uint_eq(sa->ack, 1001);
@@ -173,14 +173,14 @@ END_TEST
 START_TEST(test_syn_received_rst_returns_to_listen)
 {
 	F.listener = tcp_listen(F.s, F.lport, 4);
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-	fx_send_raw(&F, TH_RST, 1001, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, 1001, 0, NULL, 0);
 	fx_recv_nothing(&F);
 	ck_assert_int_eq(tcp_accept(F.s, F.listener), -EAGAIN);
 	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
 	/* a new SYN from the same port is a new connection */
-	fx_send_raw(&F, TH_SYN, 9000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 9000, 0, NULL, 0);
 	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	ck_assert_uint_eq(sa->ack, 9001);
 }
@@ -189,10 +189,10 @@ END_TEST
 START_TEST(test_syn_received_bad_ack_draws_rst)
 {
 	F.listener = tcp_listen(F.s, F.lport, 4);
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	uint32_t bad = sa->seq + 50;
-	fx_send_raw(&F, TH_ACK, 1001, bad, NULL, 0);
+	fx_send_raw(&F, TCPF_ACK, 1001, bad, NULL, 0);
 	struct segment *rst = fx_recv_one(&F, TCPF_RST);
 	ck_assert_uint_eq(rst->seq, bad);
 }
@@ -220,7 +220,7 @@ START_TEST(test_fin_wait_1_fin_with_ack_of_our_fin_goes_to_time_wait)
 	fx_active_established(&F);
 	fx_to_fin_wait_1(&F);
 	F.peer_ack++;
-	fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_FIN | TCPF_ACK, NULL, 0);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
@@ -235,7 +235,7 @@ START_TEST(test_fin_wait_1_ack_of_our_fin_with_out_of_order_fin_goes_to_fin_wait
 	fx_to_fin_wait_1(&F);
 	F.peer_ack++;
 	/* the FIN lies beyond a hole: only the ACK counts now */
-	fx_send_raw(&F, TH_FIN | TH_ACK, F.peer_seq + 10, F.peer_ack, NULL, 0);
+	fx_send_raw(&F, TCPF_FIN | TCPF_ACK, F.peer_seq + 10, F.peer_ack, NULL, 0);
 	fx_recv_one(&F, TCPF_ACK);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_FIN_WAIT_2);
 }
@@ -246,13 +246,13 @@ START_TEST(test_simultaneous_close_goes_through_closing)
 	fx_active_established(&F);
 	fx_to_fin_wait_1(&F);
 	/* the peer's FIN crossed ours: it does not acknowledge our FIN yet */
-	fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_FIN | TCPF_ACK, NULL, 0);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSING);
 	/* then the ACK of our FIN */
 	F.peer_ack++;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	fx_recv_nothing(&F);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);
 	ck_assert_str_eq(trans(F.sock), "CLOSED -> SYN-SENT, SYN-SENT -> ESTABLISHED, "
@@ -274,7 +274,7 @@ START_TEST(test_close_wait_app_closes_at_once_fin_carries_ack_three_segment_clos
 	fx_advance(&F, 100 * MS); /* no stray delayed ACK after the FIN */
 	fx_recv_nothing(&F);
 	F.peer_ack++;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	char buf[512];
 	ck_assert_str_eq(fx_transitions(&F, F.sock, buf, sizeof(buf)),
 	                 "CLOSED -> SYN-RECEIVED, SYN-RECEIVED -> ESTABLISHED, "
@@ -309,7 +309,7 @@ START_TEST(test_close_wait_shutdown_enters_last_ack_and_ack_closes)
 	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_LAST_ACK);
 	F.peer_ack++;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
 	ck_assert_int_eq(tcp_get_error(F.s, F.sock), 0);
 	ck_assert_uint_eq(fx_count_events(&F, STACK_EV_CLOSED, F.sock), 1);
@@ -323,7 +323,7 @@ START_TEST(test_half_close_shutdown_write_still_reads_and_acks)
 	fx_to_fin_wait_1(&F);
 	fx_to_fin_wait_2(&F);
 	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "x", 1), -EPIPE);
-	fx_send(&F, TH_ACK | TH_PSH, "hello", 5);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "hello", 5);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 5);
 	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
 	fx_advance(&F, 40 * MS);
@@ -350,7 +350,7 @@ END_TEST
 START_TEST(test_close_with_unread_data_sends_rst)
 {
 	fx_active_established(&F);
-	fx_send(&F, TH_ACK | TH_PSH, "unread", 6);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "unread", 6);
 	ck_assert_int_eq(tcp_close(F.s, F.now, F.sock), 0);
 	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
 	ck_assert_uint_eq(rst->seq, F.peer_ack);
@@ -372,7 +372,7 @@ START_TEST(test_established_rst_at_rcv_nxt_resets_connection)
 {
 	char buf[4];
 	fx_active_established(&F);
-	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq, 0, NULL, 0);
 	fx_recv_nothing(&F);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
 	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNRESET);
@@ -384,7 +384,7 @@ END_TEST
 START_TEST(test_established_rst_in_window_draws_challenge_ack)
 {
 	fx_active_established(&F);
-	fx_send_raw(&F, TH_RST, F.peer_seq + 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq + 1000, 0, NULL, 0);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->seq, F.peer_ack);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
@@ -397,9 +397,9 @@ END_TEST
 START_TEST(test_established_rst_out_of_window_is_dropped_silently)
 {
 	fx_active_established(&F);
-	fx_send_raw(&F, TH_RST, F.peer_seq + 100000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq + 100000, 0, NULL, 0);
 	fx_recv_nothing(&F);
-	fx_send_raw(&F, TH_RST, F.peer_seq - 1, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq - 1, 0, NULL, 0);
 	fx_recv_nothing(&F);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
 	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_OUT_OF_WINDOW], 2);
@@ -409,7 +409,7 @@ END_TEST
 START_TEST(test_established_syn_draws_challenge_ack)
 {
 	fx_active_established(&F);
-	fx_send_raw(&F, TH_SYN, F.peer_seq + 10, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, F.peer_seq + 10, 0, NULL, 0);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
@@ -421,7 +421,7 @@ START_TEST(test_established_ack_of_unsent_data_draws_ack_and_is_dropped)
 {
 	char buf[8];
 	fx_active_established(&F);
-	fx_send_raw(&F, TH_ACK | TH_PSH, F.peer_seq, F.peer_ack + 500, "abc", 3);
+	fx_send_raw(&F, TCPF_ACK | TCPF_PSH, F.peer_seq, F.peer_ack + 500, "abc", 3);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq); /* the data was not taken */
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -EAGAIN);
@@ -433,7 +433,7 @@ START_TEST(test_established_segment_without_ack_is_dropped)
 {
 	char buf[8];
 	fx_active_established(&F);
-	fx_send_raw(&F, TH_PSH, F.peer_seq, 0, "abc", 3);
+	fx_send_raw(&F, TCPF_PSH, F.peer_seq, 0, "abc", 3);
 	fx_recv_nothing(&F);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -EAGAIN);
 	ck_assert_uint_eq(stack_get_stats(F.s)->drops[STACK_DROP_TCP_NO_ACK], 1);
@@ -448,11 +448,11 @@ START_TEST(test_challenge_ack_limit_caps_acks_per_second)
 	fx_start(&F);
 	fx_active_established(&F);
 	for (int i = 0; i < 5; i++)
-		fx_send_raw(&F, TH_RST, F.peer_seq + 10, 0, NULL, 0);
+		fx_send_raw(&F, TCPF_RST, F.peer_seq + 10, 0, NULL, 0);
 	ck_assert_uint_eq(fx_pending(&F), 2);
 	F.head = F.tail;
 	fx_advance(&F, 1 * SEC);
-	fx_send_raw(&F, TH_RST, F.peer_seq + 10, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq + 10, 0, NULL, 0);
 	fx_recv_one(&F, TCPF_ACK);
 }
 END_TEST
@@ -465,7 +465,7 @@ START_TEST(test_time_wait_retransmitted_fin_is_reacked_and_restarts_timer)
 	fx_to_time_wait(&F);
 	fx_advance(&F, 30 * SEC);
 	/* our ACK was lost: the peer sends its FIN again */
-	fx_send_raw(&F, TH_FIN | TH_ACK, F.peer_seq - 1, F.peer_ack, NULL, 0);
+	fx_send_raw(&F, TCPF_FIN | TCPF_ACK, F.peer_seq - 1, F.peer_ack, NULL, 0);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	uint64_t restarted = F.now;
@@ -498,7 +498,7 @@ START_TEST(test_fin_wait_2_of_closed_socket_times_out_after_fin_timeout)
 	ck_assert_int_eq(tcp_close(F.s, F.now, h), 0);
 	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
 	F.peer_ack++;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	uint64_t entered = F.now;
 	ck_assert_uint_eq(stack_next_deadline(F.s), entered + 60 * SEC);
 	fx_advance(&F, 60 * SEC - 1);
@@ -515,7 +515,7 @@ START_TEST(test_fin_wait_2_of_closed_socket_times_out_after_fin_timeout)
 	                 "FIN-WAIT-2 -> CLOSED");
 	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
 	/* so the peer's late FIN finds no socket: RST <SEQ=SEG.ACK> (RFC 9293 3.10.7.1) */
-	fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_FIN | TCPF_ACK, NULL, 0);
 	struct segment *rst = fx_recv_one(&F, TCPF_RST);
 	ck_assert_uint_eq(rst->seq, F.peer_ack);
 }
@@ -527,9 +527,9 @@ START_TEST(test_fin_wait_2_closed_socket_still_takes_the_fin_before_the_timeout)
 	tcp_close(F.s, F.now, F.sock);
 	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
 	F.peer_ack++;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	fx_advance(&F, 30 * SEC);
-	fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_FIN | TCPF_ACK, NULL, 0);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	/* TIME-WAIT now: 60 s from here, not the FIN-WAIT-2 limit */
@@ -599,9 +599,9 @@ END_TEST
 START_TEST(test_listener_close_resets_unaccepted_children)
 {
 	F.listener = tcp_listen(F.s, F.lport, 4);
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
-	fx_send_raw(&F, TH_ACK, 1001, sa->seq + 1, NULL, 0);
+	fx_send_raw(&F, TCPF_ACK, 1001, sa->seq + 1, NULL, 0);
 	ck_assert_int_eq(tcp_close(F.s, F.now, F.listener), 0);
 	fx_recv_one(&F, TCPF_RST | TCPF_ACK);
 	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
@@ -627,11 +627,11 @@ START_TEST(test_syn_received_shutdown_sends_fin_once_established)
 	F.sock = tcp_connect(F.s, F.now, F.lport, FX_PEER, F.pport);
 	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
 	uint32_t iss = syn->seq;
-	fx_send_raw(&F, TH_SYN, FX_PEER_ISS, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, FX_PEER_ISS, 0, NULL, 0);
 	fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	ck_assert_int_eq(tcp_shutdown_write(F.s, F.now, F.sock), 0);
 	fx_recv_nothing(&F);
-	fx_send_raw(&F, TH_ACK, FX_PEER_ISS + 1, iss + 1, NULL, 0);
+	fx_send_raw(&F, TCPF_ACK, FX_PEER_ISS + 1, iss + 1, NULL, 0);
 	struct segment *fin = fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
 	ck_assert_uint_eq(fin->seq, iss + 1);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_FIN_WAIT_1);
@@ -642,7 +642,7 @@ START_TEST(test_close_wait_rst_is_connection_reset)
 {
 	fx_active_established(&F);
 	fx_to_close_wait(&F);
-	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq, 0, NULL, 0);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
 	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNRESET);
 }
@@ -653,7 +653,7 @@ START_TEST(test_fin_wait_2_rst_is_connection_reset)
 	fx_active_established(&F);
 	fx_to_fin_wait_1(&F);
 	fx_to_fin_wait_2(&F);
-	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq, 0, NULL, 0);
 	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ECONNRESET);
 }
 END_TEST
@@ -664,7 +664,7 @@ START_TEST(test_last_ack_rst_closes_without_error)
 	fx_to_close_wait(&F);
 	tcp_shutdown_write(F.s, F.now, F.sock);
 	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
-	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq, 0, NULL, 0);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
 	ck_assert_int_eq(tcp_get_error(F.s, F.sock), 0);
 }
@@ -676,7 +676,7 @@ START_TEST(test_time_wait_rst_closes)
 	fx_to_fin_wait_1(&F);
 	fx_to_fin_wait_2(&F);
 	fx_to_time_wait(&F);
-	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq, 0, NULL, 0);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
 	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
 }
@@ -686,10 +686,10 @@ START_TEST(test_closing_rst_closes)
 {
 	fx_active_established(&F);
 	fx_to_fin_wait_1(&F);
-	fx_send(&F, TH_FIN | TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_FIN | TCPF_ACK, NULL, 0);
 	fx_recv_one(&F, TCPF_ACK);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSING);
-	fx_send_raw(&F, TH_RST, F.peer_seq, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_RST, F.peer_seq, 0, NULL, 0);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
 }
 END_TEST
@@ -701,9 +701,9 @@ START_TEST(test_two_connections_on_one_listener_are_kept_apart)
 	uint32_t iss[2];
 	for (int i = 0; i < 2; i++) {
 		F.pport = (uint16_t)(5000 + i);
-		fx_send_raw(&F, TH_SYN, 100u * (unsigned)i, 0, NULL, 0);
+		fx_send_raw(&F, TCPF_SYN, 100u * (unsigned)i, 0, NULL, 0);
 		iss[i] = fx_recv_one(&F, TCPF_SYN | TCPF_ACK)->seq;
-		fx_send_raw(&F, TH_ACK, 100u * (unsigned)i + 1, iss[i] + 1, NULL, 0);
+		fx_send_raw(&F, TCPF_ACK, 100u * (unsigned)i + 1, iss[i] + 1, NULL, 0);
 	}
 	int a = tcp_accept(F.s, F.listener);
 	int b = tcp_accept(F.s, F.listener);
@@ -711,7 +711,7 @@ START_TEST(test_two_connections_on_one_listener_are_kept_apart)
 	ck_assert_int_gt(b, 0);
 	ck_assert_int_ne(a, b);
 	F.pport = 5001;
-	fx_send_raw(&F, TH_ACK | TH_PSH, 101, iss[1] + 1, "to-b", 4);
+	fx_send_raw(&F, TCPF_ACK | TCPF_PSH, 101, iss[1] + 1, "to-b", 4);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, a, buf, sizeof(buf)), -EAGAIN);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, b, buf, sizeof(buf)), 4);
 	struct tcp_info_view ib;
@@ -727,8 +727,8 @@ START_TEST(test_data_after_close_in_fin_wait_2_draws_rst)
 	tcp_close(F.s, F.now, h);
 	fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
 	F.peer_ack++;
-	fx_send(&F, TH_ACK, NULL, 0);
-	fx_send(&F, TH_ACK | TH_PSH, "late", 4);
+	fx_send(&F, TCPF_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "late", 4);
 	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
 	ck_assert_uint_eq(rst->seq, F.peer_ack);
 	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
@@ -744,7 +744,7 @@ START_TEST(test_time_wait_new_syn_above_rcv_nxt_opens_new_connection)
 	fx_to_time_wait(&F);
 	int old = F.sock;
 	fx_advance(&F, 1 * SEC);
-	fx_send_raw(&F, TH_SYN, F.peer_seq + 100000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, F.peer_seq + 100000, 0, NULL, 0);
 	struct segment *sa = fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	ck_assert_uint_eq(sa->ack, F.peer_seq + 100001);
 	ck_assert_int_eq(tcp_get_state(F.s, old), TCPS_CLOSED);
@@ -757,7 +757,7 @@ START_TEST(test_time_wait_old_syn_draws_ack_only)
 	fx_to_fin_wait_1(&F);
 	fx_to_fin_wait_2(&F);
 	fx_to_time_wait(&F);
-	fx_send_raw(&F, TH_SYN, F.peer_seq - 10, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, F.peer_seq - 10, 0, NULL, 0);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_TIME_WAIT);

@@ -28,7 +28,7 @@ START_TEST(test_in_order_data_is_readable_with_an_event)
 	char buf[16];
 	fx_start(&F);
 	fx_passive_established(&F);
-	fx_send(&F, TH_ACK | TH_PSH, "hello", 5);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "hello", 5);
 	ck_assert_uint_eq(fx_count_events(&F, STACK_EV_READABLE, F.sock), 1);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 5);
 	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
@@ -42,11 +42,11 @@ START_TEST(test_out_of_order_segment_draws_dup_ack_and_is_reassembled)
 	fx_start(&F);
 	fx_passive_established(&F);
 	uint32_t base = F.peer_seq;
-	fx_send_raw(&F, TH_ACK, base + 5, F.peer_ack, "world", 5);
+	fx_send_raw(&F, TCPF_ACK, base + 5, F.peer_ack, "world", 5);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK); /* at once (RFC 5681 4.2) */
 	ck_assert_uint_eq(ack->ack, base);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), -EAGAIN);
-	fx_send_raw(&F, TH_ACK, base, F.peer_ack, "hello", 5);
+	fx_send_raw(&F, TCPF_ACK, base, F.peer_ack, "hello", 5);
 	ack = fx_recv_one(&F, TCPF_ACK); /* the hole is filled: at once too */
 	ck_assert_uint_eq(ack->ack, base + 10);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 10);
@@ -60,13 +60,13 @@ START_TEST(test_overlapping_and_duplicate_segments_are_trimmed)
 	fx_start(&F);
 	fx_passive_established(&F);
 	uint32_t base = F.peer_seq;
-	fx_send_raw(&F, TH_ACK, base, F.peer_ack, "abcdef", 6);
-	fx_send_raw(&F, TH_ACK, base + 3, F.peer_ack, "defghi", 6); /* half old */
-	fx_send_raw(&F, TH_ACK, base, F.peer_ack, "abc", 3);        /* all old: dup ACK */
+	fx_send_raw(&F, TCPF_ACK, base, F.peer_ack, "abcdef", 6);
+	fx_send_raw(&F, TCPF_ACK, base + 3, F.peer_ack, "defghi", 6); /* half old */
+	fx_send_raw(&F, TCPF_ACK, base, F.peer_ack, "abc", 3);        /* all old: dup ACK */
 	fx_recv_one(&F, TCPF_ACK);
-	fx_send_raw(&F, TH_ACK, base + 12, F.peer_ack, "mno", 3);
-	fx_send_raw(&F, TH_ACK, base + 10, F.peer_ack, "klmn", 4);
-	fx_send_raw(&F, TH_ACK, base + 9, F.peer_ack, "j", 1);
+	fx_send_raw(&F, TCPF_ACK, base + 12, F.peer_ack, "mno", 3);
+	fx_send_raw(&F, TCPF_ACK, base + 10, F.peer_ack, "klmn", 4);
+	fx_send_raw(&F, TCPF_ACK, base + 9, F.peer_ack, "j", 1);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 15);
 	ck_assert_int_eq(memcmp(buf, "abcdefghijklmno", 15), 0);
 }
@@ -78,9 +78,9 @@ START_TEST(test_out_of_order_fin_is_processed_when_the_hole_fills)
 	fx_start(&F);
 	fx_passive_established(&F);
 	uint32_t base = F.peer_seq;
-	fx_send_raw(&F, TH_ACK | TH_FIN, base + 3, F.peer_ack, "def", 3);
+	fx_send_raw(&F, TCPF_ACK | TCPF_FIN, base + 3, F.peer_ack, "def", 3);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_ESTABLISHED);
-	fx_send_raw(&F, TH_ACK, base, F.peer_ack, "abc", 3);
+	fx_send_raw(&F, TCPF_ACK, base, F.peer_ack, "abc", 3);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSE_WAIT);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 6);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 0);
@@ -94,7 +94,7 @@ START_TEST(test_segment_beyond_the_window_is_trimmed)
 	fx_start(&F);
 	fx_passive_established(&F);
 	uint32_t base = F.peer_seq;
-	fx_send_raw(&F, TH_ACK, base, F.peer_ack, "abcdefgh", 8);
+	fx_send_raw(&F, TCPF_ACK, base, F.peer_ack, "abcdefgh", 8);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 4);
 	ck_assert_int_eq(memcmp(buf, "abcd", 4), 0);
 }
@@ -106,16 +106,16 @@ START_TEST(test_window_closes_as_buffer_fills_and_reopens_after_read)
 	F.tun.rcvbuf = 4000;
 	fx_start(&F);
 	fx_passive_established(&F);
-	fx_send(&F, TH_ACK, big, 1460);
-	fx_send(&F, TH_ACK, big, 1460);
+	fx_send(&F, TCPF_ACK, big, 1460);
+	fx_send(&F, TCPF_ACK, big, 1460);
 	fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(last_window(), 4000 - 2920);
-	fx_send(&F, TH_ACK, big, 1080);
+	fx_send(&F, TCPF_ACK, big, 1080);
 	fx_advance(&F, 40 * MS);
 	fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(last_window(), 0);
 	/* a window probe is answered with the zero window and not taken */
-	fx_send_raw(&F, TH_ACK, F.peer_seq, F.peer_ack, "z", 1);
+	fx_send_raw(&F, TCPF_ACK, F.peer_seq, F.peer_ack, "z", 1);
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	ck_assert_uint_eq(ack->win, 0);
@@ -133,7 +133,7 @@ START_TEST(test_zero_window_is_probed_with_backoff_until_it_opens)
 	fx_start(&F);
 	fx_active_established(&F);
 	F.peer_wnd = 0;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	uint64_t t0 = F.now;
 	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "abcdef", 6), 6);
 	fx_recv_nothing(&F);
@@ -143,7 +143,7 @@ START_TEST(test_zero_window_is_probed_with_backoff_until_it_opens)
 	struct segment *p = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(p->payload_len, 1);
 	ck_assert_uint_eq(p->seq, F.peer_ack);
-	fx_send(&F, TH_ACK, NULL, 0); /* still zero */
+	fx_send(&F, TCPF_ACK, NULL, 0); /* still zero */
 	fx_run_until(&F, t0 + 600 * MS - 1);
 	fx_recv_nothing(&F);
 	fx_run_until(&F, t0 + 600 * MS);
@@ -152,7 +152,7 @@ START_TEST(test_zero_window_is_probed_with_backoff_until_it_opens)
 	ck_assert_uint_eq(stack_get_stats(F.s)->tcp_zero_window_probes, 2);
 	/* the window opens: everything goes */
 	F.peer_wnd = 1000;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	p = fx_recv_one(&F, TCPF_ACK | TCPF_PSH);
 	ck_assert_uint_eq(p->payload_len, 6);
 	ck_assert_uint_eq(p->seq, F.peer_ack);
@@ -169,7 +169,7 @@ START_TEST(test_nagle_holds_small_segment_while_data_is_in_flight)
 	tcp_send(F.s, F.now, F.sock, "c", 1);
 	fx_recv_nothing(&F);
 	F.peer_ack += 1;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	struct segment *d = fx_recv_one(&F, TCPF_ACK | TCPF_PSH);
 	ck_assert_uint_eq(d->payload_len, 2);
 	ck_assert_int_eq(memcmp(d->payload, "bc", 2), 0);
@@ -209,8 +209,8 @@ START_TEST(test_peer_mss_limits_segment_size_and_initial_window)
 	F.peer_ack = syn->seq + 1;
 	F.peer_seq = FX_PEER_ISS;
 	uint8_t pkt[100];
-	size_t n = fx_build(pkt, FX_PEER, FX_LOCAL, F.pport, F.lport, TH_SYN | TH_ACK, F.peer_seq,
-	                    F.peer_ack, 65535, 536, NULL, 0);
+	size_t n = fx_build(pkt, FX_PEER, FX_LOCAL, F.pport, F.lport, TCPF_SYN | TCPF_ACK,
+	                    F.peer_seq, F.peer_ack, 65535, 536, NULL, 0);
 	stack_input(F.s, F.now, pkt, n);
 	F.peer_seq++;
 	fx_recv_one(&F, TCPF_ACK);
@@ -230,7 +230,7 @@ START_TEST(test_slow_start_grows_cwnd_by_one_mss_per_ack)
 	ck_assert_uint_eq(fx_pending(&F), 3); /* IW = 3 * 1460 */
 	F.head = F.tail;
 	F.peer_ack += 1460;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	ck_assert_uint_eq(fx_pending(&F), 2); /* cwnd 4 segments, 2 in flight */
 	struct tcp_info_view info;
 	tcp_get_info(F.s, F.sock, &info);
@@ -248,10 +248,10 @@ START_TEST(test_third_dup_ack_triggers_fast_retransmit_before_rto)
 	F.head = F.tail;
 	fx_advance(&F, 5 * MS);
 	/* segment 1 lost: segments 2 and 3 and one more... each draws a duplicate ACK */
-	fx_send(&F, TH_ACK, NULL, 0);
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	fx_recv_nothing(&F);
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	struct segment *r = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(r->seq, una);
 	ck_assert_uint_eq(r->payload_len, 1460);
@@ -262,7 +262,7 @@ START_TEST(test_third_dup_ack_triggers_fast_retransmit_before_rto)
 	ck_assert_uint_eq(stack_get_stats(F.s)->tcp_fast_retransmits, 1);
 	/* the full ACK ends recovery: cwnd deflates to ssthresh */
 	F.peer_ack = una + 3 * 1460;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	tcp_get_info(F.s, F.sock, &info);
 	ck_assert_uint_eq(info.cwnd,
 	                  1460); /* min(ssthresh, FlightSize + SMSS), nothing in flight */
@@ -278,11 +278,11 @@ START_TEST(test_partial_ack_in_recovery_retransmits_next_hole)
 	tcp_send(F.s, F.now, F.sock, big, 3 * 1460);
 	F.head = F.tail;
 	for (int i = 0; i < 3; i++)
-		fx_send(&F, TH_ACK, NULL, 0);
+		fx_send(&F, TCPF_ACK, NULL, 0);
 	fx_recv_one(&F, TCPF_ACK);
 	/* segments 1 and 2 were lost: the retransmission of 1 draws an ACK for 1 only */
 	F.peer_ack = una + 1460;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	struct segment *r = fx_recv(&F);
 	ck_assert_uint_eq(r->seq, una + 1460);
 	ck_assert_uint_eq(r->payload_len, 1460);
@@ -305,7 +305,7 @@ START_TEST(test_rto_resets_cwnd_to_one_segment_and_goes_back_n)
 	ck_assert_uint_eq(info.ssthresh, 2 * 1460);
 	/* the ACK of the first opens cwnd to 2 segments: segments 2 and 3 again */
 	F.peer_ack = una + 1460;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	ck_assert_uint_eq(fx_pending(&F), 2);
 	ck_assert_uint_eq(fx_recv(&F)->seq, una + 1460);
 	ck_assert_uint_eq(fx_recv(&F)->seq, una + 2920);
@@ -321,7 +321,7 @@ START_TEST(test_send_buffer_full_returns_eagain_then_writable_event)
 	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, big, 10), -EAGAIN);
 	F.head = F.tail;
 	F.peer_ack += 1460;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	ck_assert_uint_eq(fx_count_events(&F, STACK_EV_WRITABLE, F.sock), 1);
 	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, big, 5000), 1460);
 }
@@ -336,7 +336,7 @@ START_TEST(test_data_queued_in_syn_sent_leaves_after_the_handshake)
 	fx_recv_nothing(&F);
 	F.peer_ack = syn->seq + 1;
 	F.peer_seq = FX_PEER_ISS;
-	fx_send(&F, TH_SYN | TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_SYN | TCPF_ACK, NULL, 0);
 	struct segment *d = fx_recv_one(&F, TCPF_ACK | TCPF_PSH);
 	ck_assert_uint_eq(d->payload_len, 5);
 	ck_assert_uint_eq(d->ack, F.peer_seq);
@@ -349,10 +349,10 @@ START_TEST(test_bare_fin_is_taken_with_a_zero_window)
 	F.tun.rcvbuf = 100;
 	fx_start(&F);
 	fx_passive_established(&F);
-	fx_send(&F, TH_ACK, big, 100);
+	fx_send(&F, TCPF_ACK, big, 100);
 	fx_advance(&F, 40 * MS);
 	ck_assert_uint_eq(fx_recv_one(&F, TCPF_ACK)->win, 0);
-	fx_send(&F, TH_ACK | TH_FIN, NULL, 0);
+	fx_send(&F, TCPF_ACK | TCPF_FIN, NULL, 0);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSE_WAIT);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 100);
 	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, buf, sizeof(buf)), 0);
@@ -366,7 +366,7 @@ START_TEST(test_cwnd_restarts_from_initial_window_after_idle)
 	tcp_send(F.s, F.now, F.sock, big, 3 * 1460);
 	F.head = F.tail;
 	F.peer_ack += 3 * 1460;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	struct tcp_info_view info;
 	tcp_get_info(F.s, F.sock, &info);
 	ck_assert_uint_eq(info.cwnd, 4 * 1460); /* one ACK: + min(acked, SMSS) */
@@ -376,11 +376,11 @@ START_TEST(test_cwnd_restarts_from_initial_window_after_idle)
 	ck_assert_uint_eq(fx_pending(&F), 4);
 	F.head = F.tail;
 	F.peer_ack += 4 * 1460;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	ck_assert_uint_eq(fx_pending(&F), 2); /* the rest of the 6 */
 	F.head = F.tail;
 	F.peer_ack += 2 * 1460;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	tcp_get_info(F.s, F.sock, &info);
 	ck_assert_uint_eq(info.cwnd, 6 * 1460);
 	/* idle for longer: back to IW (3 segments) */

@@ -49,11 +49,18 @@ static void chaos_round(unsigned seed, bool passive)
 	for (int i = 0; i < 3000; i++) {
 		unsigned what = rnd(20);
 		if (what < 12) {
-			static const uint8_t choices[] = {
-			    TH_ACK,          TH_ACK | TH_PSH, TH_ACK | TH_FIN,
-			    TH_RST,          TH_RST | TH_ACK, TH_SYN,
-			    TH_SYN | TH_ACK, TH_ACK,          0,
-			    TH_FIN,          TH_ACK | TH_URG, TH_ACK};
+			static const uint8_t choices[] = {TCPF_ACK,
+			                                  TCPF_ACK | TCPF_PSH,
+			                                  TCPF_ACK | TCPF_FIN,
+			                                  TCPF_RST,
+			                                  TCPF_RST | TCPF_ACK,
+			                                  TCPF_SYN,
+			                                  TCPF_SYN | TCPF_ACK,
+			                                  TCPF_ACK,
+			                                  0,
+			                                  TCPF_FIN,
+			                                  TCPF_ACK | TCPF_URG,
+			                                  TCPF_ACK};
 			uint8_t flags = choices[rnd(sizeof(choices))];
 			struct tcp_conn *c = fx_conn(&f);
 			uint32_t seq, ack;
@@ -68,8 +75,8 @@ static void chaos_round(unsigned seed, bool passive)
 			size_t len = rnd(3) ? rnd(1460) : 0;
 			f.peer_wnd = (uint16_t)(rnd(4) ? 65535 : rnd(3000));
 			/* rare RSTs: the connection should mostly survive */
-			if ((flags & TH_RST) && rnd(8))
-				flags = TH_ACK;
+			if ((flags & TCPF_RST) && rnd(8))
+				flags = TCPF_ACK;
 			fx_send_raw(&f, flags, seq, ack, data, len);
 			if (rnd(2))
 				base_seq += (uint32_t)len;

@@ -107,7 +107,7 @@ START_TEST(test_syn_received_syn_ack_retransmitted_then_dropped_at_63s)
 	fx_start(&F);
 	F.listener = tcp_listen(F.s, F.lport, 4);
 	uint64_t t0 = F.now;
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	uint32_t iss = fx_recv_one(&F, TCPF_SYN | TCPF_ACK)->seq;
 	const uint64_t at[] = {1, 3, 7, 15, 31};
 	for (unsigned i = 0; i < 5; i++)
@@ -126,7 +126,7 @@ START_TEST(test_synack_retries_tunable)
 	fx_start(&F);
 	F.listener = tcp_listen(F.s, F.lport, 4);
 	uint64_t t0 = F.now;
-	fx_send_raw(&F, TH_SYN, 1000, 0, NULL, 0);
+	fx_send_raw(&F, TCPF_SYN, 1000, 0, NULL, 0);
 	fx_recv_one(&F, TCPF_SYN | TCPF_ACK);
 	expect_at(t0 + 1 * SEC, TCPF_SYN | TCPF_ACK);
 	fx_run_until(&F, t0 + 3 * SEC);
@@ -213,7 +213,7 @@ START_TEST(test_karn_no_rtt_sample_from_retransmitted_segment)
 	fx_recv_one(&F, TCPF_PSH | TCPF_ACK);
 	fx_advance(&F, 50 * MS);
 	F.peer_ack += 4;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	ck_assert_uint_eq(c->srtt, srtt);
 	ck_assert_uint_eq(c->rto, 400 * MS); /* the backed-off RTO stays until a new sample */
 	/* the next new segment is timed again */
@@ -221,7 +221,7 @@ START_TEST(test_karn_no_rtt_sample_from_retransmitted_segment)
 	fx_recv_one(&F, TCPF_PSH | TCPF_ACK);
 	fx_advance(&F, 30 * MS);
 	F.peer_ack += 4;
-	fx_send(&F, TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_ACK, NULL, 0);
 	ck_assert_uint_ne(c->srtt, srtt);
 }
 END_TEST
@@ -235,7 +235,7 @@ START_TEST(test_rto_after_retransmitted_syn_without_sample_is_3s)
 	F.peer_seq = FX_PEER_ISS;
 	fx_advance(&F, 1 * SEC);
 	fx_recv_one(&F, TCPF_SYN);
-	fx_send(&F, TH_SYN | TH_ACK, NULL, 0);
+	fx_send(&F, TCPF_SYN | TCPF_ACK, NULL, 0);
 	fx_recv_one(&F, TCPF_ACK);
 	struct tcp_info_view info;
 	tcp_get_info(F.s, F.sock, &info);
@@ -249,7 +249,7 @@ START_TEST(test_delayed_ack_nothing_before_40ms_one_ack_at_40ms)
 	fx_start(&F);
 	fx_passive_established(&F);
 	uint64_t t0 = F.now;
-	fx_send(&F, TH_ACK | TH_PSH, "ping", 4);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "ping", 4);
 	struct segment *ack = expect_at(t0 + 40 * MS, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	fx_advance(&F, 1 * SEC);
@@ -264,7 +264,7 @@ START_TEST(test_delayed_ack_timer_is_delack_min)
 	fx_start(&F);
 	fx_passive_established(&F);
 	uint64_t t0 = F.now;
-	fx_send(&F, TH_ACK | TH_PSH, "ping", 4);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "ping", 4);
 	expect_at(t0 + 25 * MS, TCPF_ACK);
 }
 END_TEST
@@ -274,14 +274,14 @@ START_TEST(test_every_second_full_sized_segment_is_acked_at_once)
 	static char buf[1460];
 	fx_start(&F);
 	fx_passive_established(&F);
-	fx_send(&F, TH_ACK, buf, sizeof(buf));
+	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
 	fx_recv_nothing(&F);
 	fx_advance(&F, 1 * MS);
-	fx_send(&F, TH_ACK, buf, sizeof(buf));
+	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	/* the third waits again */
-	fx_send(&F, TH_ACK, buf, sizeof(buf));
+	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
 	fx_recv_nothing(&F);
 	fx_advance(&F, 40 * MS);
 	fx_recv_one(&F, TCPF_ACK);
@@ -293,9 +293,9 @@ START_TEST(test_two_small_segments_do_not_force_an_ack)
 	fx_start(&F);
 	fx_passive_established(&F);
 	uint64_t t0 = F.now;
-	fx_send(&F, TH_ACK | TH_PSH, "a", 1);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "a", 1);
 	fx_advance(&F, 5 * MS);
-	fx_send(&F, TH_ACK | TH_PSH, "b", 1);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "b", 1);
 	fx_recv_nothing(&F);
 	/* one timer from the first segment */
 	struct segment *ack = expect_at(t0 + 40 * MS, TCPF_ACK);
@@ -307,7 +307,7 @@ START_TEST(test_delayed_ack_rides_on_response_data)
 {
 	fx_start(&F);
 	fx_passive_established(&F);
-	fx_send(&F, TH_ACK | TH_PSH, "GET /", 5);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "GET /", 5);
 	fx_advance(&F, 10 * MS);
 	fx_recv_nothing(&F);
 	tcp_send(F.s, F.now, F.sock, "200 OK", 6);
@@ -324,11 +324,11 @@ START_TEST(test_quickack_acks_first_segments_at_once)
 	F.tun.quickack = 2;
 	fx_start(&F);
 	fx_passive_established(&F);
-	fx_send(&F, TH_ACK | TH_PSH, "a", 1);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "a", 1);
 	fx_recv_one(&F, TCPF_ACK);
-	fx_send(&F, TH_ACK | TH_PSH, "b", 1);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "b", 1);
 	fx_recv_one(&F, TCPF_ACK);
-	fx_send(&F, TH_ACK | TH_PSH, "c", 1);
+	fx_send(&F, TCPF_ACK | TCPF_PSH, "c", 1);
 	fx_recv_nothing(&F);
 }
 END_TEST

@@ -54,9 +54,9 @@ START_TEST(test_ipv4_parse_rejects_each_malformation_with_its_reason)
 	ck_assert_int_eq(ipv4_parse(&ip, pkt, 40, &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_IP_BAD_CHECKSUM);
 	ipv4_emit(pkt, FX_LOCAL, FX_PEER, IPPROTO_NUM_TCP, 1, 64, 20);
-	put_be16(pkt + 6, 0x2000); /* MF */
-	put_be16(pkt + 10, 0);
-	put_be16(pkt + 10, csum_fold(csum_add(0, pkt, 20)));
+	wire_put16(pkt + 6, 0x2000); /* MF */
+	wire_put16(pkt + 10, 0);
+	wire_put16(pkt + 10, csum_fold(csum_add(0, pkt, 20)));
 	ck_assert_int_eq(ipv4_parse(&ip, pkt, 40, &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_IP_FRAGMENT);
 }
@@ -69,7 +69,7 @@ START_TEST(test_tcp_emit_then_parse_round_trips_with_mss)
 	                     .dport = 80,
 	                     .seq = 0xfffffff0u,
 	                     .ack = 7,
-	                     .flags = TH_SYN | TH_ACK,
+	                     .flags = TCPF_SYN | TCPF_ACK,
 	                     .wnd = 29200,
 	                     .mss = 1400,
 	                     .payload_len = 3};
@@ -83,7 +83,7 @@ START_TEST(test_tcp_emit_then_parse_round_trips_with_mss)
 	ck_assert_uint_eq(out.dport, 80);
 	ck_assert_uint_eq(out.seq, 0xfffffff0u);
 	ck_assert_uint_eq(out.ack, 7);
-	ck_assert_uint_eq(out.flags, TH_SYN | TH_ACK);
+	ck_assert_uint_eq(out.flags, TCPF_SYN | TCPF_ACK);
 	ck_assert_uint_eq(out.wnd, 29200);
 	ck_assert_uint_eq(out.mss, 1400);
 	ck_assert_uint_eq(out.doff, 24);
@@ -100,14 +100,14 @@ static size_t tcp_with_options(uint8_t *seg, const uint8_t *opt, size_t optlen)
 {
 	size_t doff = 20 + ((optlen + 3) & ~(size_t)3);
 	memset(seg, 0, doff);
-	put_be16(seg, 1);
-	put_be16(seg + 2, 2);
+	wire_put16(seg, 1);
+	wire_put16(seg + 2, 2);
 	seg[12] = (uint8_t)((doff / 4) << 4);
-	seg[13] = TH_ACK;
+	seg[13] = TCPF_ACK;
 	if (optlen)
 		memcpy(seg + 20, opt, optlen);
-	put_be16(seg + 16,
-	         csum_fold(csum_add(csum_pseudo(FX_PEER, FX_LOCAL, 6, (uint16_t)doff), seg, doff)));
+	wire_put16(seg + 16, csum_fold(csum_add(csum_pseudo(FX_PEER, FX_LOCAL, 6, (uint16_t)doff),
+	                                        seg, doff)));
 	return doff;
 }
 
@@ -171,8 +171,8 @@ START_TEST(test_stack_counts_and_drops_malformed_segments)
 	fx_start(&f);
 	fx_active_established(&f);
 	uint8_t pkt[200];
-	size_t n = fx_build(pkt, FX_PEER, FX_LOCAL, f.pport, f.lport, TH_ACK | TH_PSH, f.peer_seq,
-	                    f.peer_ack, 1000, 0, "data", 4);
+	size_t n = fx_build(pkt, FX_PEER, FX_LOCAL, f.pport, f.lport, TCPF_ACK | TCPF_PSH,
+	                    f.peer_seq, f.peer_ack, 1000, 0, "data", 4);
 	const struct stack_stats *st = stack_get_stats(f.s);
 
 	uint8_t bad[200];
@@ -186,9 +186,9 @@ START_TEST(test_stack_counts_and_drops_malformed_segments)
 
 	/* IP total length cut to 30: 10 bytes of TCP header */
 	memcpy(bad, pkt, n);
-	put_be16(bad + 2, 30);
-	put_be16(bad + 10, 0);
-	put_be16(bad + 10, csum_fold(csum_add(0, bad, 20)));
+	wire_put16(bad + 2, 30);
+	wire_put16(bad + 10, 0);
+	wire_put16(bad + 10, csum_fold(csum_add(0, bad, 20)));
 	stack_input(f.s, f.now, bad, n);
 	ck_assert_uint_eq(st->drops[STACK_DROP_TCP_TRUNCATED], 1);
 
@@ -199,7 +199,7 @@ START_TEST(test_stack_counts_and_drops_malformed_segments)
 	ck_assert_uint_eq(st->drops[STACK_DROP_TCP_BAD_OFFSET], 1);
 
 	/* not for us */
-	n = fx_build(bad, FX_PEER, FX_LOCAL + 5, f.pport, f.lport, TH_ACK, f.peer_seq, f.peer_ack,
+	n = fx_build(bad, FX_PEER, FX_LOCAL + 5, f.pport, f.lport, TCPF_ACK, f.peer_seq, f.peer_ack,
 	             1000, 0, NULL, 0);
 	stack_input(f.s, f.now, bad, n);
 	ck_assert_uint_eq(st->drops[STACK_DROP_IP_NOT_FOR_US], 1);
@@ -207,13 +207,14 @@ START_TEST(test_stack_counts_and_drops_malformed_segments)
 	/* a UDP packet */
 	n = fx_build(bad, FX_PEER, FX_LOCAL, 1, 2, 0, 0, 0, 0, 0, NULL, 0);
 	bad[9] = 17;
-	put_be16(bad + 10, 0);
-	put_be16(bad + 10, csum_fold(csum_add(0, bad, 20)));
+	wire_put16(bad + 10, 0);
+	wire_put16(bad + 10, csum_fold(csum_add(0, bad, 20)));
 	stack_input(f.s, f.now, bad, n);
 	ck_assert_uint_eq(st->drops[STACK_DROP_IP_PROTO], 1);
 
 	/* a source that is multicast */
-	n = fx_build(bad, 0xe0000001u, FX_LOCAL, f.pport, f.lport, TH_SYN, 1, 0, 1000, 0, NULL, 0);
+	n = fx_build(bad, 0xe0000001u, FX_LOCAL, f.pport, f.lport, TCPF_SYN, 1, 0, 1000, 0, NULL,
+	             0);
 	stack_input(f.s, f.now, bad, n);
 	ck_assert_uint_eq(st->drops[STACK_DROP_TCP_BAD_ADDR], 1);
 
@@ -236,8 +237,8 @@ START_TEST(test_stack_survives_random_and_corrupted_packets)
 	tcp_listen(f.s, 80, 4);
 	uint64_t x = 12345;
 	uint8_t good[100], pkt[100];
-	size_t n = fx_build(good, FX_PEER, FX_LOCAL, f.pport, f.lport, TH_ACK | TH_PSH, f.peer_seq,
-	                    f.peer_ack, 1000, 0, "0123456789", 10);
+	size_t n = fx_build(good, FX_PEER, FX_LOCAL, f.pport, f.lport, TCPF_ACK | TCPF_PSH,
+	                    f.peer_seq, f.peer_ack, 1000, 0, "0123456789", 10);
 	for (int i = 0; i < 20000; i++) {
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 		size_t len = (size_t)(x >> 33) % (n + 1);
@@ -300,8 +301,8 @@ START_TEST(test_ipv4_options_are_skipped)
 	fx_start(&f);
 	fx_active_established(&f);
 	uint8_t plain[100], pkt[104];
-	size_t n = fx_build(plain, FX_PEER, FX_LOCAL, f.pport, f.lport, TH_ACK | TH_PSH, f.peer_seq,
-	                    f.peer_ack, 1000, 0, "opt", 3);
+	size_t n = fx_build(plain, FX_PEER, FX_LOCAL, f.pport, f.lport, TCPF_ACK | TCPF_PSH,
+	                    f.peer_seq, f.peer_ack, 1000, 0, "opt", 3);
 	/* the same packet with a 4-byte option (NOP x3, EOL) in a 24-byte header */
 	memcpy(pkt, plain, 20);
 	pkt[0] = 0x46;
@@ -310,9 +311,9 @@ START_TEST(test_ipv4_options_are_skipped)
 	pkt[22] = 1;
 	pkt[23] = 0;
 	memcpy(pkt + 24, plain + 20, n - 20);
-	put_be16(pkt + 2, (uint16_t)(n + 4));
-	put_be16(pkt + 10, 0);
-	put_be16(pkt + 10, csum_fold(csum_add(0, pkt, 24)));
+	wire_put16(pkt + 2, (uint16_t)(n + 4));
+	wire_put16(pkt + 10, 0);
+	wire_put16(pkt + 10, csum_fold(csum_add(0, pkt, 24)));
 	stack_input(f.s, f.now, pkt, n + 4);
 	char buf[8];
 	ck_assert_int_eq(tcp_recv(f.s, f.now, f.sock, buf, sizeof(buf)), 3);

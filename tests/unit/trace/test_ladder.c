@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trace/ladder.h"
-#include "wire/segment.h"
 #include "test_support.h"
+#include "trace/ladder.h"
 #include "trace/trace.h"
 #include "trace/trace_read.h"
+#include "wire/segment.h"
 
 #define CLIENT 0xc0a8016cu
 #define SERVER 0xc0a8016du

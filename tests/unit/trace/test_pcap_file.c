@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wire/segment.h"
+#include "common/wire_bytes.h"
 #include "test_support.h"
 #include "trace/trace.h"
-#include "common/wire_bytes.h"
+#include "wire/segment.h"
 
 #define CLIENT 0xc0a8016cu
 #define SERVER 0xc0a8016du

@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wire/segment.h"
+#include "common/wire_bytes.h"
 #include "test_support.h"
 #include "trace/trace.h"
 #include "trace/trace_read.h"
-#include "common/wire_bytes.h"
+#include "wire/segment.h"
 
 #define CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define SERVER 0xc0a8016du /* 192.168.1.109 */
