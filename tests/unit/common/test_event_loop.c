@@ -70,7 +70,13 @@ static void on_logged_timer(struct event_loop *loop, uint64_t now_ns, void *arg)
 		event_loop_stop(loop);
 }
 
-START_TEST(test_timers_fire_in_deadline_order_at_their_deadlines)
+/* Real timers on a shared machine: one late wake-up (the process not scheduled) says nothing about
+ * the loop. Order and "never early" are asserted on every attempt; lateness within the tolerance
+ * must hold on one of TIMING_ATTEMPTS attempts, which a loop that fires late every time fails. */
+#define TIMING_ATTEMPTS 3
+
+/* One attempt: three timers added out of order. Returns whether each fired within the tolerance. */
+static bool timers_fire_in_order_once(void)
 {
 	struct event_loop *loop;
 	ck_assert_int_eq(event_loop_new(&loop), 0);
@@ -87,16 +93,28 @@ START_TEST(test_timers_fire_in_deadline_order_at_their_deadlines)
 	ck_assert_int_eq(event_loop_run(loop), 0);
 	ck_assert_int_eq(dog, 0);
 	ck_assert_int_eq(log.n, 3);
+	bool on_time = true;
 	for (int i = 0; i < 3; i++) {
 		int want = 10 * (i + 1);
 		ck_assert_int_eq(log.f[i].tag, want);
 		uint64_t deadline = start + (uint64_t)want * MS;
-		/* never early, and late by no more than the tolerance */
+		/* never early */
 		ck_assert_uint_ge(log.f[i].arg_now_ns, deadline);
 		ck_assert_uint_ge(log.f[i].clock_ns, deadline);
-		ck_assert_uint_le(log.f[i].clock_ns - deadline, tolerance_ns((uint64_t)want * MS));
+		if (log.f[i].clock_ns - deadline > tolerance_ns((uint64_t)want * MS))
+			on_time = false;
 	}
 	event_loop_free(loop);
+	return on_time;
+}
+
+START_TEST(test_timers_fire_in_deadline_order_at_their_deadlines)
+{
+	bool on_time = false;
+	for (int attempt = 0; attempt < TIMING_ATTEMPTS && !on_time; attempt++)
+		on_time = timers_fire_in_order_once();
+	ck_assert_msg(on_time, "timers fired later than max(4 ms, 12.5%%) on %d attempts",
+	              TIMING_ATTEMPTS);
 }
 END_TEST
 
@@ -180,7 +198,9 @@ static void on_chain_first(struct event_loop *loop, uint64_t now_ns, void *arg)
 	event_loop_timer_at(loop, now_ns + 10 * MS, on_chain_second, c);
 }
 
-START_TEST(test_timer_added_by_a_timer_callback_fires_later)
+/* One attempt: a timer callback adds a timer 10 ms on. Returns whether it fired within the
+ * tolerance (never early is asserted). */
+static bool timer_from_callback_fires_once(void)
 {
 	struct event_loop *loop;
 	ck_assert_int_eq(event_loop_new(&loop), 0);
@@ -191,8 +211,18 @@ START_TEST(test_timer_added_by_a_timer_callback_fires_later)
 	ck_assert_int_eq(event_loop_run(loop), 0);
 	ck_assert_int_eq(c.fired, 2);
 	ck_assert_uint_ge(c.second_ns - c.first_ns, 10 * MS);
-	ck_assert_uint_le(c.second_ns - c.first_ns, 10 * MS + tolerance_ns(10 * MS));
 	event_loop_free(loop);
+	return c.second_ns - c.first_ns <= 10 * MS + tolerance_ns(10 * MS);
+}
+
+START_TEST(test_timer_added_by_a_timer_callback_fires_later)
+{
+	bool on_time = false;
+	for (int attempt = 0; attempt < TIMING_ATTEMPTS && !on_time; attempt++)
+		on_time = timer_from_callback_fires_once();
+	ck_assert_msg(on_time,
+	              "the timer fired later than 10 ms + max(4 ms, 12.5%%) on %d attempts",
+	              TIMING_ATTEMPTS);
 }
 END_TEST
 
