@@ -1,4 +1,4 @@
-/* test_host_event_loop.c: stack/host/event_loop.c with real descriptors: timers on the timerfd,
+/* test_event_loop.c: common/event_loop.c with real descriptors: timers on the timerfd,
  * readiness of pipes and socketpairs, SIGTERM through the signalfd, the before-wait hook, stop. */
 #include <errno.h>
 #include <signal.h>
