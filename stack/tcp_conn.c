@@ -74,6 +74,9 @@ struct tcp_conn *tcp_conn_lookup(struct stack *s, uint32_t laddr, uint16_t lport
 	return listener;
 }
 
+/* The synchronized states of RFC 9293 3.5.2: ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT,
+ * CLOSING, LAST-ACK, TIME-WAIT. SYN-RECEIVED is not one, though RFC 9293 3.10.7.4 (and
+ * tcp_other_states_input) handles its segments together with theirs. */
 bool tcp_state_synchronized(enum tcp_state st)
 {
 	return st >= TCPS_ESTABLISHED;

@@ -200,12 +200,13 @@ static int tcp_queue_fin(struct tcp_conn *c, uint64_t now)
 int tcp_shutdown_write(struct stack *s, uint64_t now, int sock)
 {
 	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	int ret = -EBADF;
 
-	if (!c)
-		return -EBADF;
-	stack_enter(s);
-	int ret = tcp_queue_fin(c, now);
-	stack_leave(s);
+	if (c) {
+		stack_enter(s);
+		ret = tcp_queue_fin(c, now);
+		stack_leave(s);
+	}
 	return ret;
 }
 
