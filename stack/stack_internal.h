@@ -141,7 +141,7 @@ void stack_drop(struct stack *s, enum stack_drop_reason why);
 uint64_t stack_random(struct stack *s);
 
 /* tcp_conn.c */
-struct tcp_conn *tcp_conn_new(struct stack *s, uint64_t now);
+struct tcp_conn *tcp_conn_new(struct stack *s);
 void tcp_conn_free(struct tcp_conn *c);
 struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle);
 struct tcp_conn *tcp_conn_lookup(struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
@@ -151,7 +151,10 @@ void tcp_set_state(struct tcp_conn *c, uint64_t now, enum tcp_state st);
 void tcp_conn_done(struct tcp_conn *c, uint64_t now, int error);
 uint32_t tcp_isn(struct stack *s, uint64_t now, uint32_t laddr, uint16_t lport, uint32_t raddr,
                  uint16_t rport);
+/* Choose the ISS, enter st (SYN-SENT or SYN-RECEIVED), send the SYN or SYN-ACK and time it. */
+void tcp_handshake_start(struct tcp_conn *c, uint64_t now, enum tcp_state st);
 void tcp_reap(struct stack *s);
+/* RFC 9293 3.5.2's synchronized states: ESTABLISHED to TIME-WAIT; SYN-RECEIVED is not one. */
 bool tcp_state_synchronized(enum tcp_state st);
 
 /* tcp_input.c */
@@ -168,9 +171,14 @@ void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t da
 void tcp_send_rst(struct tcp_conn *c, uint64_t now);
 void tcp_retransmit_head(struct tcp_conn *c, uint64_t now);
 void tcp_send_probe(struct tcp_conn *c, uint64_t now);
-uint16_t tcp_rcv_window(struct tcp_conn *c);
 uint32_t tcp_flight_size(const struct tcp_conn *c);
 uint32_t tcp_initial_window(uint32_t smss);
+uint32_t tcp_ssthresh_after_loss(const struct tcp_conn *c);
+/* RCV.WND: what is left past RCV.NXT of the window we last advertised. */
+static inline uint32_t tcp_rcv_wnd(const struct tcp_conn *c)
+{
+	return seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+}
 /* sndbuf end: sequence number after the last queued byte */
 static inline uint32_t tcp_snd_end(const struct tcp_conn *c)
 {
@@ -190,6 +198,8 @@ static inline void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 uint64_t tcp_conn_deadline(const struct tcp_conn *c);
 void tcp_conn_timers(struct tcp_conn *c, uint64_t now);
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);
+void tcp_rtt_start(struct tcp_conn *c, uint64_t now, uint32_t seq);
+void tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack);
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now);
 void tcp_delack_schedule(struct tcp_conn *c, uint64_t now);
 

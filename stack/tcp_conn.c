@@ -1,4 +1,5 @@
-/* tcp_conn.c: the connection table: creation, lookup, the one place states change, ISNs. */
+/* tcp_conn.c: the connection table: creation, lookup, the one place states change, ISNs and
+ * the start of a handshake. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,11 +7,10 @@
 #include "siphash.h"
 #include "stack_internal.h"
 
-struct tcp_conn *tcp_conn_new(struct stack *s, uint64_t now)
+struct tcp_conn *tcp_conn_new(struct stack *s)
 {
 	struct tcp_conn *c = calloc(1, sizeof(*c));
 
-	(void)now;
 	if (!c)
 		return NULL;
 	if (ring_init(&c->sndbuf, s->tun.sndbuf) || ring_init(&c->rcvbuf, s->tun.rcvbuf)) {
@@ -74,6 +74,9 @@ struct tcp_conn *tcp_conn_lookup(struct stack *s, uint32_t laddr, uint16_t lport
 	return listener;
 }
 
+/* The synchronized states of RFC 9293 3.5.2: ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT,
+ * CLOSING, LAST-ACK, TIME-WAIT. SYN-RECEIVED is not one, though RFC 9293 3.10.7.4 (and
+ * tcp_other_states_input) handles its segments together with theirs. */
 bool tcp_state_synchronized(enum tcp_state st)
 {
 	return st >= TCPS_ESTABLISHED;
@@ -144,6 +147,21 @@ uint32_t tcp_isn(struct stack *s, uint64_t now, uint32_t laddr, uint16_t lport, 
 	memcpy(tuple + 8, &lport, 2);
 	memcpy(tuple + 10, &rport, 2);
 	return (uint32_t)(now / 4) + (uint32_t)siphash24(s->isn_key, tuple, sizeof(tuple));
+}
+
+/* RFC 9293 3.5: both ends start the same way, the active one from CLOSED (a SYN, SYN-SENT), the
+ * passive one from LISTEN (a SYN-ACK, SYN-RECEIVED). The SYN is timed for a first RTT sample,
+ * and retransmitted at the RTO until acknowledged (RFC 6298 5.1). */
+void tcp_handshake_start(struct tcp_conn *c, uint64_t now, enum tcp_state st)
+{
+	c->iss = tcp_isn(c->stack, now, c->laddr, c->lport, c->raddr, c->rport);
+	c->snd_una = c->iss;
+	c->snd_max = c->iss;
+	c->snd_buf_seq = c->iss + 1;
+	tcp_set_state(c, now, st);
+	tcp_send_syn(c, now);
+	tcp_rtt_start(c, now, c->iss);
+	tcp_arm_rexmit(c, now);
 }
 
 void tcp_reap(struct stack *s)

@@ -38,6 +38,20 @@ static void tcp_update_window(struct tcp_conn *c, const struct tcp_hdr *th)
 		tcp_timer_stop(c, TCP_T_PERSIST);
 }
 
+/* A SYN arrived in LISTEN or SYN-SENT (RFC 9293 3.10.7.2, 3.10.7.3): RCV.NXT = SEG.SEQ + 1,
+ * IRS = SEG.SEQ; the peer's MSS and window too. */
+static void tcp_take_syn(struct tcp_conn *c, const struct tcp_hdr *th)
+{
+	c->irs = th->seq;
+	c->rcv_nxt = th->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->rcv_acked = c->rcv_nxt;
+	tcp_take_mss(c, th);
+	c->snd_wnd = th->wnd;
+	c->max_snd_wnd = th->wnd;
+	c->snd_wl1 = th->seq;
+}
+
 /* The handshake is complete: SYN-SENT or SYN-RECEIVED -> ESTABLISHED. */
 static void tcp_established(struct tcp_conn *c, uint64_t now)
 {
@@ -97,7 +111,7 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 		stack_drop(s, STACK_DROP_TCP_BACKLOG_FULL);
 		return;
 	}
-	struct tcp_conn *c = tcp_conn_new(s, now);
+	struct tcp_conn *c = tcp_conn_new(s);
 	if (!c)
 		return;
 	c->listener = l;
@@ -107,26 +121,10 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 	c->raddr = saddr;
 	c->rport = th->sport;
 	c->nodelay = l->nodelay;
-	c->irs = th->seq;
-	c->rcv_nxt = th->seq + 1;
-	c->rcv_adv = c->rcv_nxt;
-	c->rcv_acked = c->rcv_nxt;
-	c->iss = tcp_isn(s, now, daddr, th->dport, saddr, th->sport);
-	c->snd_una = c->iss;
-	c->snd_max = c->iss;
-	c->snd_buf_seq = c->iss + 1;
-	tcp_take_mss(c, th);
-	c->snd_wnd = th->wnd;
-	c->max_snd_wnd = th->wnd;
-	c->snd_wl1 = th->seq;
+	tcp_take_syn(c, th);
 	/* Text in a SYN is not kept (no TCP Fast Open): the peer sends it again once our
 	 * SYN-ACK acknowledges only the SYN. */
-	tcp_set_state(c, now, TCPS_SYN_RECEIVED);
-	tcp_send_syn(c, now);
-	c->rtt_timing = true;
-	c->rtt_seq = c->iss;
-	c->rtt_start = now;
-	tcp_arm_rexmit(c, now);
+	tcp_handshake_start(c, now, TCPS_SYN_RECEIVED);
 }
 
 /* RFC 9293 3.10.7.3: SYN-SENT. */
@@ -155,18 +153,11 @@ static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, uint32_t saddr,
 		stack_drop(s, STACK_DROP_TCP_SYN_SENT);
 		return;
 	}
-	c->irs = th->seq;
-	c->rcv_nxt = th->seq + 1;
-	c->rcv_adv = c->rcv_nxt;
-	c->rcv_acked = c->rcv_nxt;
-	tcp_take_mss(c, th);
+	tcp_take_syn(c, th);
 	if (ack) {
 		c->snd_una = th->ack;
 		tcp_update_window(c, th);
-		if (c->rtt_timing && seq_gt(th->ack, c->rtt_seq)) {
-			tcp_rtt_sample(c, now - c->rtt_start);
-			c->rtt_timing = false;
-		}
+		tcp_rtt_acked(c, now, th->ack);
 		tcp_established(c, now);
 		tcp_output(c, now);
 		if (c->rcv_acked != c->rcv_nxt || c->snd_nxt == c->snd_una)
@@ -174,10 +165,7 @@ static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, uint32_t saddr,
 		return;
 	}
 	/* Simultaneous open (RFC 9293 figure 7): SYN-RECEIVED, SYN-ACK with the same ISS. The
-	 * window update waits for the ACK of our SYN. */
-	c->snd_wnd = th->wnd;
-	c->snd_wl1 = th->seq;
-	c->max_snd_wnd = th->wnd;
+	 * window update (SND.WL2) waits for the ACK of our SYN. */
 	tcp_set_state(c, now, TCPS_SYN_RECEIVED);
 	tcp_send_syn(c, now);
 	tcp_arm_rexmit(c, now);
@@ -278,48 +266,8 @@ static void tcp_store_ooo(struct tcp_conn *c, const struct seg_view *v)
 	c->ooo_bytes += v->len;
 }
 
-/* Seventh and eighth steps for ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 (and SYN-RECEIVED's FIN). */
-static void tcp_receive(struct tcp_conn *c, uint64_t now, const struct seg_view *v)
-{
-	if (!v->len && !v->fin)
-		return;
-	if (v->len && c->app_closed) {
-		/* RFC 9293 3.10.4 and RFC 2525 2.17: nobody will read new data after close(); say
-		 * so with a RST, as Linux does in FIN-WAIT-1/2 (tcp_rcv_state_process) */
-		tcp_send_rst(c, now);
-		tcp_conn_done(c, now, 0);
-		return;
-	}
-	if (v->seq != c->rcv_nxt) {
-		/* RFC 5681 4.2: out of order, so ACK at once (a duplicate ACK) */
-		tcp_store_ooo(c, v);
-		c->ack_now = true;
-		return;
-	}
-	bool hole_filled = c->ooo != NULL;
-	if (v->len) {
-		c->rcv_nxt += (uint32_t)ring_write(&c->rcvbuf, v->data, v->len);
-		tcp_drain_ooo(c, now);
-		stack_post_event(c->stack, now, STACK_EV_READABLE, c->handle, 0);
-		/* RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3: ACK at least every second
-		 * full-sized segment; quick ACKs at the start (Linux quickack mode); a
-		 * segment that fills a hole is ACKed at once (RFC 5681 4.2). */
-		if (hole_filled) {
-			c->ack_now = true;
-		} else if (c->quick) {
-			c->quick--;
-			c->ack_now = true;
-		} else if (c->rcv_nxt - c->rcv_acked >= 2u * c->snd_mss) {
-			c->ack_now = true;
-		} else {
-			tcp_delack_schedule(c, now);
-		}
-	}
-	if (v->fin && c->rcv_nxt == v->seq + v->len && !c->fin_received)
-		tcp_process_fin(c, now);
-}
-
-/* Fifth step for synchronized states: RFC 9293 3.10.7.4, RFC 5961 5.2, RFC 5681, RFC 6582. */
+/* The fifth step in the synchronized states: RFC 9293 3.10.7.4, RFC 5961 5.2, RFC 5681,
+ * RFC 6582. Returns false when the ACK is unacceptable (answered with a challenge ACK). */
 static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th,
                           uint32_t seg_len)
 {
@@ -333,10 +281,7 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 	}
 	if (seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
-		if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
-			tcp_rtt_sample(c, now - c->rtt_start);
-			c->rtt_timing = false;
-		}
+		tcp_rtt_acked(c, now, ack);
 		if (seq_gt(ack, c->snd_buf_seq)) {
 			uint32_t n = min_u32(ack - c->snd_buf_seq, (uint32_t)c->sndbuf.len);
 			ring_discard(&c->sndbuf, n);
@@ -381,8 +326,7 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 		/* RFC 5681 2: a duplicate ACK; the third starts fast retransmit (3.2) */
 		c->dupacks++;
 		if (c->dupacks == 3 && !c->in_recovery) {
-			uint32_t half = tcp_flight_size(c) / 2;
-			c->ssthresh = half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
+			c->ssthresh = tcp_ssthresh_after_loss(c);
 			c->recover = c->snd_max;
 			c->in_recovery = true;
 			s->stats.tcp_fast_retransmits++;
@@ -398,49 +342,72 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 	return true;
 }
 
-/* RFC 9293 3.10.7.4: every state from SYN-RECEIVED on. */
-static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uint32_t daddr,
-                           const struct tcp_hdr *th)
+/* SYN-RECEIVED, before the first step: the peer repeats its SYN. Returns true when the segment
+ * was that and has been answered. */
+static bool tcp_syn_received_repeat(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th)
 {
-	struct stack *s = c->stack;
-	uint32_t seg_len =
-	    (uint32_t)th->payload_len + !!(th->flags & TCPF_SYN) + !!(th->flags & TCPF_FIN);
-	uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	struct seg_view v = {
-	    .seq = th->seq,
-	    .data = th->payload,
-	    .len = (uint32_t)th->payload_len,
-	    .fin = th->flags & TCPF_FIN,
-	};
-
 	/* A retransmitted SYN means our SYN-ACK was lost: send it again (Linux tcp_check_req) */
-	if (c->state == TCPS_SYN_RECEIVED &&
-	    (th->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN && th->seq == c->irs) {
+	if ((th->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN && th->seq == c->irs) {
 		tcp_send_syn(c, now);
-		return;
+		return true;
 	}
 	/* Simultaneous open (RFC 9293 figure 7, line 6): the peer's SYN-ACK repeats its SYN, one
 	 * below RCV.NXT, and acknowledges ours. As Linux (tcp_validate_incoming) it completes
 	 * the handshake instead of failing the sequence check. */
-	if (c->state == TCPS_SYN_RECEIVED && !c->passive &&
+	if (!c->passive &&
 	    (th->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) == (TCPF_SYN | TCPF_ACK) &&
 	    th->payload_len == 0 && th->seq + 1 == c->rcv_nxt && th->ack == c->snd_max) {
 		c->snd_una = th->ack;
 		tcp_update_window(c, th);
 		tcp_established(c, now);
-		return;
+		return true;
 	}
+	return false;
+}
 
-	/* first, check the sequence number */
+/* Keep of an acceptable segment what lies inside the window: not the front we already have,
+ * nor the tail beyond the right edge (RFC 9293 3.10.7.4 first step). */
+static void tcp_trim_to_window(const struct tcp_conn *c, struct seg_view *v, bool syn, uint32_t wnd)
+{
+	if (seq_lt(v->seq, c->rcv_nxt) && !syn) {
+		uint32_t skip = c->rcv_nxt - v->seq;
+		if (skip >= v->len) {
+			if (skip > v->len)
+				v->fin = false; /* the FIN too is old */
+			v->data += v->len;
+			v->len = 0;
+		} else {
+			v->data += skip;
+			v->len -= skip;
+		}
+		v->seq = c->rcv_nxt;
+	}
+	if (v->len > 0 && seq_gt(v->seq + v->len, c->rcv_nxt + wnd)) {
+		uint32_t room = seq_gt(c->rcv_nxt + wnd, v->seq) ? c->rcv_nxt + wnd - v->seq : 0;
+		v->len = room;
+		v->fin = false;
+	}
+}
+
+/* first, check the sequence number: a segment with nothing inside the receive window is
+ * answered with an ACK (unless it is a RST) and dropped; an acceptable one is trimmed to the
+ * window. Returns true to go on. */
+static bool tcp_check_seq(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th,
+                          struct seg_view *v)
+{
+	struct stack *s = c->stack;
+	uint32_t seg_len = tcp_seg_len(th);
+	uint32_t wnd = tcp_rcv_wnd(c);
 	bool acceptable = tcp_seq_acceptable(th->seq, seg_len, c->rcv_nxt, wnd);
+
 	if (!acceptable && wnd == 0 && th->seq == c->rcv_nxt) {
 		/* RFC 9293 3.10.7.4: with a zero window, still take ACKs and RSTs; the text
 		 * (a window probe) is dropped and answered with an ACK. A bare FIN needs no
 		 * buffer and is taken (as Linux tcp_data_queue). */
 		acceptable = true;
-		if (v.len) {
-			v.len = 0;
-			v.fin = false;
+		if (v->len) {
+			v->len = 0;
+			v->fin = false;
 			c->ack_now = true;
 		}
 	}
@@ -451,93 +418,97 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 			 * acknowledged and restarts the 2*MSL timer */
 			tcp_send_ack(c, now);
 			tcp_timer_set(c, TCP_T_TIME_WAIT, now + s->tun.time_wait);
-			return;
+			return false;
 		}
 		stack_drop(s, STACK_DROP_TCP_OUT_OF_WINDOW);
 		if (!(th->flags & TCPF_RST))
 			tcp_send_ack(c, now);
-		return;
+		return false;
 	}
-	/* trim to the window: the front that we already have, the tail beyond the edge */
-	if (seq_lt(v.seq, c->rcv_nxt) && !(th->flags & TCPF_SYN)) {
-		uint32_t skip = c->rcv_nxt - v.seq;
-		if (skip >= v.len) {
-			if (skip > v.len)
-				v.fin = false; /* the FIN too is old */
-			v.data += v.len;
-			v.len = 0;
-		} else {
-			v.data += skip;
-			v.len -= skip;
-		}
-		v.seq = c->rcv_nxt;
-	}
-	if (v.len > 0 && seq_gt(v.seq + v.len, c->rcv_nxt + wnd)) {
-		uint32_t room = seq_gt(c->rcv_nxt + wnd, v.seq) ? c->rcv_nxt + wnd - v.seq : 0;
-		v.len = room;
-		v.fin = false;
-	}
+	tcp_trim_to_window(c, v, th->flags & TCPF_SYN, wnd);
+	return true;
+}
 
-	/* second, check the RST bit (RFC 5961 3.2) */
-	if (th->flags & TCPF_RST) {
-		if (th->seq != c->rcv_nxt) {
-			stack_drop(s, STACK_DROP_TCP_RST_CHALLENGED);
-			tcp_send_challenge_ack(c, now);
-			return;
-		}
-		switch (c->state) {
-		case TCPS_SYN_RECEIVED:
-			/* passive: back to LISTEN, which for a child means gone */
-			tcp_conn_done(c, now, c->passive ? 0 : -ECONNREFUSED);
-			break;
-		case TCPS_ESTABLISHED:
-		case TCPS_FIN_WAIT_1:
-		case TCPS_FIN_WAIT_2:
-		case TCPS_CLOSE_WAIT:
-			tcp_conn_done(c, now, -ECONNRESET);
-			break;
-		default: /* CLOSING, LAST-ACK, TIME-WAIT */
-			tcp_conn_done(c, now, 0);
-			break;
-		}
-		return;
-	}
+/* second, check the RST bit (RFC 5961 3.2): a RST exactly at RCV.NXT ends the connection, one
+ * elsewhere in the window draws a challenge ACK. Returns true (go on) when the bit is clear. */
+static bool tcp_check_rst(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th)
+{
+	struct stack *s = c->stack;
 
-	/* third, security and precedence: no IP security options are used (RFC 9293 3.10.7.4) */
-
-	/* fourth, check the SYN bit */
-	if (th->flags & TCPF_SYN) {
-		if (c->state == TCPS_SYN_RECEIVED && c->passive) {
-			tcp_conn_done(c, now, 0);
-			return;
-		}
-		/* RFC 5961 4.2: any SYN in a synchronized state draws a challenge ACK */
-		stack_drop(s, STACK_DROP_TCP_SYN_CHALLENGED);
+	if (!(th->flags & TCPF_RST))
+		return true;
+	if (th->seq != c->rcv_nxt) {
+		stack_drop(s, STACK_DROP_TCP_RST_CHALLENGED);
 		tcp_send_challenge_ack(c, now);
-		return;
+		return false;
 	}
+	switch (c->state) {
+	case TCPS_SYN_RECEIVED:
+		/* passive: back to LISTEN, which for a child means gone */
+		tcp_conn_done(c, now, c->passive ? 0 : -ECONNREFUSED);
+		break;
+	case TCPS_ESTABLISHED:
+	case TCPS_FIN_WAIT_1:
+	case TCPS_FIN_WAIT_2:
+	case TCPS_CLOSE_WAIT:
+		tcp_conn_done(c, now, -ECONNRESET);
+		break;
+	default: /* CLOSING, LAST-ACK, TIME-WAIT */
+		tcp_conn_done(c, now, 0);
+		break;
+	}
+	return false;
+}
 
-	/* fifth, check the ACK field */
+/* fourth, check the SYN bit: a passive SYN-RECEIVED goes back to LISTEN (for a listener's
+ * child: goes away); elsewhere, RFC 5961 4.2: any SYN in a synchronized state draws a
+ * challenge ACK. Returns true (go on) when the bit is clear. */
+static bool tcp_check_syn(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th)
+{
+	if (!(th->flags & TCPF_SYN))
+		return true;
+	if (c->state == TCPS_SYN_RECEIVED && c->passive) {
+		tcp_conn_done(c, now, 0);
+		return false;
+	}
+	stack_drop(c->stack, STACK_DROP_TCP_SYN_CHALLENGED);
+	tcp_send_challenge_ack(c, now);
+	return false;
+}
+
+/* The fifth step in SYN-RECEIVED: an ACK of our SYN completes the handshake; any other ACK
+ * draws a RST. Returns true when the handshake completed. */
+static bool tcp_syn_received_ack(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th)
+{
+	if (!(seq_lt(c->snd_una, th->ack) && seq_le(th->ack, c->snd_max))) {
+		stack_drop(c->stack, STACK_DROP_TCP_BAD_ACK);
+		/* the connection was found by the segment's addresses: raddr is its source */
+		tcp_send_rst_for(c->stack, now, c->raddr, c->laddr, th);
+		return false;
+	}
+	c->snd_una = th->ack;
+	c->snd_nxt = seq_max(c->snd_nxt, c->snd_una);
+	tcp_update_window(c, th);
+	tcp_rtt_acked(c, now, th->ack);
+	tcp_established(c, now);
+	return true;
+}
+
+/* fifth, check the ACK field: without the ACK bit the segment is dropped. Then the ACK is
+ * processed for the state, and FIN-WAIT-1, CLOSING and LAST-ACK move on once our FIN is
+ * acknowledged. Returns true to go on. */
+static bool tcp_check_ack(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th,
+                          const struct seg_view *v)
+{
 	if (!(th->flags & TCPF_ACK)) {
-		stack_drop(s, STACK_DROP_TCP_NO_ACK);
-		return;
+		stack_drop(c->stack, STACK_DROP_TCP_NO_ACK);
+		return false;
 	}
 	if (c->state == TCPS_SYN_RECEIVED) {
-		if (!(seq_lt(c->snd_una, th->ack) && seq_le(th->ack, c->snd_max))) {
-			stack_drop(s, STACK_DROP_TCP_BAD_ACK);
-			tcp_send_rst_for(s, now, saddr, daddr, th);
-			return;
-		}
-		c->snd_una = th->ack;
-		c->snd_nxt = seq_max(c->snd_nxt, c->snd_una);
-		tcp_update_window(c, th);
-		if (c->rtt_timing && seq_gt(th->ack, c->rtt_seq)) {
-			tcp_rtt_sample(c, now - c->rtt_start);
-			c->rtt_timing = false;
-		}
-		tcp_established(c, now);
-	} else if (!tcp_ack_input(c, now, th, seg_len)) {
-		return;
+		if (!tcp_syn_received_ack(c, now, th))
+			return false;
+	} else if (!tcp_ack_input(c, now, th, tcp_seg_len(th))) {
+		return false;
 	}
 	switch (c->state) {
 	case TCPS_FIN_WAIT_1:
@@ -545,7 +516,7 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 		 * FIN-WAIT-1 straight to TIME-WAIT (eighth step: "our FIN has been ACKed (perhaps
 		 * in this segment)") */
 		if (tcp_fin_acked(c) &&
-		    !(v.fin && v.seq == c->rcv_nxt && !(v.len && c->app_closed)))
+		    !(v->fin && v->seq == c->rcv_nxt && !(v->len && c->app_closed)))
 			tcp_set_state(c, now, TCPS_FIN_WAIT_2);
 		break;
 	case TCPS_CLOSING:
@@ -555,37 +526,120 @@ static void tcp_sync_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uin
 	case TCPS_LAST_ACK:
 		if (tcp_fin_acked(c)) {
 			tcp_conn_done(c, now, 0);
-			return;
+			return false;
 		}
 		break;
 	default:
 		break;
 	}
+	return true;
+}
 
-	/* sixth, the URG bit: urgent data is not supported (RFC 6093 discourages it); the data
-	 * is delivered in line */
+/* Text at RCV.NXT goes into the receive buffer, with whatever it joins up from the
+ * out-of-order queue. */
+static void tcp_deliver_text(struct tcp_conn *c, uint64_t now, const struct seg_view *v)
+{
+	bool hole_filled = c->ooo != NULL;
 
-	/* seventh, segment text; eighth, the FIN bit */
-	switch (c->state) {
+	c->rcv_nxt += (uint32_t)ring_write(&c->rcvbuf, v->data, v->len);
+	tcp_drain_ooo(c, now);
+	stack_post_event(c->stack, now, STACK_EV_READABLE, c->handle, 0);
+	/* RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3: ACK at least every second full-sized segment;
+	 * quick ACKs at the start (Linux quickack mode); a segment that fills a hole is ACKed
+	 * at once (RFC 5681 4.2). */
+	if (hole_filled) {
+		c->ack_now = true;
+	} else if (c->quick) {
+		c->quick--;
+		c->ack_now = true;
+	} else if (c->rcv_nxt - c->rcv_acked >= 2u * c->snd_mss) {
+		c->ack_now = true;
+	} else {
+		tcp_delack_schedule(c, now);
+	}
+}
+
+/* seventh, process the segment text: ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 take it; after
+ * the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT) text can only be a duplicate and is
+ * ignored. Returns false when the segment ends here: out of order (held, FIN and all, for
+ * reassembly) or reset. */
+static bool tcp_process_text(struct tcp_conn *c, uint64_t now, const struct seg_view *v)
+{
+	if (c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_1 &&
+	    c->state != TCPS_FIN_WAIT_2)
+		return true;
+	if (!v->len && !v->fin)
+		return false;
+	if (v->len && c->app_closed) {
+		/* RFC 9293 3.10.4 and RFC 2525 2.17: nobody will read new data after close(); say
+		 * so with a RST, as Linux does in FIN-WAIT-1/2 (tcp_rcv_state_process) */
+		tcp_send_rst(c, now);
+		tcp_conn_done(c, now, 0);
+		return false;
+	}
+	if (v->seq != c->rcv_nxt) {
+		/* RFC 5681 4.2: out of order, so ACK at once (a duplicate ACK) */
+		tcp_store_ooo(c, v);
+		c->ack_now = true;
+		return false;
+	}
+	if (v->len)
+		tcp_deliver_text(c, now, v);
+	return true;
+}
+
+/* eighth, check the FIN bit: a FIN right after the text is taken in ESTABLISHED, FIN-WAIT-1 and
+ * FIN-WAIT-2 (tcp_process_fin); CLOSE-WAIT, CLOSING and LAST-ACK remain; TIME-WAIT acknowledges
+ * it and restarts the 2*MSL timer. st is the state the segment found: the seventh step may have
+ * taken a FIN already, from the out-of-order queue. */
+static void tcp_check_fin(struct tcp_conn *c, uint64_t now, const struct seg_view *v,
+                          enum tcp_state st)
+{
+	switch (st) {
 	case TCPS_ESTABLISHED:
 	case TCPS_FIN_WAIT_1:
 	case TCPS_FIN_WAIT_2:
-		tcp_receive(c, now, &v);
-		break;
-	case TCPS_CLOSE_WAIT:
-	case TCPS_CLOSING:
-	case TCPS_LAST_ACK:
-		/* a FIN was received already: text and FIN must be duplicates */
+		if (v->fin && c->rcv_nxt == v->seq + v->len && !c->fin_received)
+			tcp_process_fin(c, now);
 		break;
 	case TCPS_TIME_WAIT:
-		if (v.fin) {
+		if (v->fin) {
 			c->ack_now = true;
-			tcp_timer_set(c, TCP_T_TIME_WAIT, now + s->tun.time_wait);
+			tcp_timer_set(c, TCP_T_TIME_WAIT, now + c->stack->tun.time_wait);
 		}
 		break;
 	default:
 		break;
 	}
+}
+
+/* RFC 9293 3.10.7.4 "Other States": SYN-RECEIVED and the synchronized states, in the RFC's
+ * eight steps. A step that returns false has finished with the segment. */
+static void tcp_other_states_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th)
+{
+	struct seg_view v = {
+	    .seq = th->seq,
+	    .data = th->payload,
+	    .len = (uint32_t)th->payload_len,
+	    .fin = th->flags & TCPF_FIN,
+	};
+
+	if (c->state == TCPS_SYN_RECEIVED && tcp_syn_received_repeat(c, now, th))
+		return;
+	if (!tcp_check_seq(c, now, th, &v))
+		return;
+	if (!tcp_check_rst(c, now, th))
+		return;
+	/* third, check security: no IP security options are used (RFC 9293 3.10.7.4) */
+	if (!tcp_check_syn(c, now, th))
+		return;
+	if (!tcp_check_ack(c, now, th, &v))
+		return;
+	/* sixth, check the URG bit: urgent data is not supported (RFC 6093 discourages it); the
+	 * data is delivered in line */
+	enum tcp_state st = c->state;
+	if (tcp_process_text(c, now, &v))
+		tcp_check_fin(c, now, &v, st);
 }
 
 void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, const uint8_t *seg,
@@ -633,7 +687,7 @@ void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, co
 		}
 	}
 	c->ack_now = false;
-	tcp_sync_input(c, now, saddr, daddr, &th);
+	tcp_other_states_input(c, now, &th);
 	if (c->dead || c->state == TCPS_CLOSED)
 		return;
 	tcp_output(c, now);

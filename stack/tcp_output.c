@@ -11,9 +11,10 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-/* RFC 9293 3.8.6.2.2 (receiver side of SWS avoidance): move the right edge only by at least
- * min(half the buffer, one MSS); never shrink it (RFC 9293 3.8.6, SHLD-14). */
-uint16_t tcp_rcv_window(struct tcp_conn *c)
+/* The window to offer in the next segment. RFC 9293 3.8.6.2.2 (receiver side of SWS
+ * avoidance): move the right edge only by at least min(half the buffer, one MSS); never shrink
+ * it (RFC 9293 3.8.6, SHLD-14). */
+static uint16_t tcp_rcv_wnd_offer(const struct tcp_conn *c)
 {
 	uint32_t space = (uint32_t)ring_space(&c->rcvbuf);
 	uint32_t right = c->rcv_nxt + space;
@@ -25,7 +26,6 @@ uint16_t tcp_rcv_window(struct tcp_conn *c)
 		wnd = c->rcv_adv - c->rcv_nxt;
 	if (wnd > UINT16_MAX)
 		wnd = UINT16_MAX; /* no window scaling (RFC 7323 not implemented) */
-	c->rcv_adv = c->rcv_nxt + wnd;
 	return (uint16_t)wnd;
 }
 
@@ -42,6 +42,15 @@ uint32_t tcp_initial_window(uint32_t smss)
 uint32_t tcp_flight_size(const struct tcp_conn *c)
 {
 	return c->snd_max - c->snd_una;
+}
+
+/* RFC 5681 (4): after a loss, ssthresh = max(FlightSize / 2, 2 * SMSS), for fast retransmit
+ * (3.2 step 2) and for a retransmission timeout (3.1) alike. */
+uint32_t tcp_ssthresh_after_loss(const struct tcp_conn *c)
+{
+	uint32_t half = tcp_flight_size(c) / 2;
+
+	return half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
 }
 
 /* Emit one segment of this connection. Payload bytes come from sndbuf at sequence number seq. */
@@ -66,7 +75,11 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 		c->rcv_acked = c->rcv_nxt;
 		tcp_timer_stop(c, TCP_T_DELACK);
 	}
-	th.wnd = (flags & TCPF_RST) && !(flags & TCPF_ACK) ? 0 : tcp_rcv_window(c);
+	if (!(flags & TCPF_RST) || (flags & TCPF_ACK)) {
+		/* advertise: the peer may now send up to RCV.NXT + wnd */
+		th.wnd = tcp_rcv_wnd_offer(c);
+		c->rcv_adv = c->rcv_nxt + th.wnd;
+	}
 
 	size_t hl = tcp_hdr_len(&th);
 	size_t total = IPV4_HDR_LEN + hl + len;
@@ -135,10 +148,8 @@ void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t da
 	if (in->flags & TCPF_ACK) {
 		th.seq = in->ack;
 	} else {
-		uint32_t seg_len =
-		    (uint32_t)in->payload_len + !!(in->flags & TCPF_SYN) + !!(in->flags & TCPF_FIN);
 		th.seq = 0;
-		th.ack = in->seq + seg_len;
+		th.ack = in->seq + tcp_seg_len(in);
 		th.flags |= TCPF_ACK;
 	}
 	tcp_emit(pkt + IPV4_HDR_LEN, &th, daddr, saddr);
@@ -202,9 +213,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 			c->stack->stats.tcp_retransmits++;
 		} else if (!c->rtt_timing) {
 			/* Karn: time only segments sent for the first time (RFC 6298 3) */
-			c->rtt_timing = true;
-			c->rtt_seq = c->snd_nxt;
-			c->rtt_start = now;
+			tcp_rtt_start(c, now, c->snd_nxt);
 		}
 		tcp_emit_segment(c, now, c->snd_nxt, flags, len, false);
 		c->last_send = now;

@@ -26,7 +26,7 @@ int tcp_listen(struct stack *s, uint16_t port, int backlog)
 			return -EADDRINUSE;
 	}
 	stack_enter(s);
-	struct tcp_conn *c = tcp_conn_new(s, 0);
+	struct tcp_conn *c = tcp_conn_new(s);
 	int ret = -ENOMEM;
 	if (c) {
 		c->lport = port;
@@ -83,22 +83,13 @@ int tcp_connect(struct stack *s, uint64_t now, uint16_t sport, uint32_t daddr, u
 		}
 	}
 	stack_enter(s);
-	struct tcp_conn *c = tcp_conn_new(s, now);
+	struct tcp_conn *c = tcp_conn_new(s);
 	int ret = -ENOMEM;
 	if (c) {
 		c->lport = sport;
 		c->raddr = daddr;
 		c->rport = dport;
-		c->iss = tcp_isn(s, now, c->laddr, sport, daddr, dport);
-		c->snd_una = c->iss;
-		c->snd_max = c->iss;
-		c->snd_buf_seq = c->iss + 1;
-		tcp_set_state(c, now, TCPS_SYN_SENT);
-		tcp_send_syn(c, now);
-		c->rtt_timing = true;
-		c->rtt_seq = c->iss;
-		c->rtt_start = now;
-		tcp_arm_rexmit(c, now);
+		tcp_handshake_start(c, now, TCPS_SYN_SENT);
 		ret = c->handle;
 	}
 	stack_leave(s);
@@ -147,7 +138,7 @@ static void tcp_window_update(struct tcp_conn *c, uint64_t now)
 	if (c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_1 &&
 	    c->state != TCPS_FIN_WAIT_2)
 		return;
-	uint32_t adv = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t adv = tcp_rcv_wnd(c);
 	uint32_t space = (uint32_t)ring_space(&c->rcvbuf);
 	uint32_t step =
 	    (uint32_t)c->rcvbuf.cap / 2 < c->snd_mss ? (uint32_t)c->rcvbuf.cap / 2 : c->snd_mss;
@@ -209,12 +200,13 @@ static int tcp_queue_fin(struct tcp_conn *c, uint64_t now)
 int tcp_shutdown_write(struct stack *s, uint64_t now, int sock)
 {
 	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+	int ret = -EBADF;
 
-	if (!c)
-		return -EBADF;
-	stack_enter(s);
-	int ret = tcp_queue_fin(c, now);
-	stack_leave(s);
+	if (c) {
+		stack_enter(s);
+		ret = tcp_queue_fin(c, now);
+		stack_leave(s);
+	}
 	return ret;
 }
 
@@ -344,7 +336,7 @@ int tcp_get_info(const struct stack *s, int sock, struct tcp_info_view *info)
 	info->snd_nxt = c->snd_nxt;
 	info->snd_wnd = c->snd_wnd;
 	info->rcv_nxt = c->rcv_nxt;
-	info->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	info->rcv_wnd = tcp_rcv_wnd(c);
 	info->snd_mss = c->snd_mss;
 	info->cwnd = c->cwnd;
 	info->ssthresh = c->ssthresh;

@@ -51,6 +51,26 @@ void tcp_rtt_sample(struct tcp_conn *c, uint64_t r)
 	c->rto = clamp_rto(c, c->srtt + (var > 1 ? var : 1));
 }
 
+/* RFC 6298 3: one segment at a time is timed, from its first transmission; Karn's rule (never
+ * time a retransmitted segment) is the callers': they start timing only new sequence numbers
+ * and stop it (rtt_timing = false) whenever they retransmit. */
+void tcp_rtt_start(struct tcp_conn *c, uint64_t now, uint32_t seq)
+{
+	c->rtt_timing = true;
+	c->rtt_seq = seq;
+	c->rtt_start = now;
+}
+
+/* An ACK beyond the timed sequence number ends the measurement with a sample (RFC 6298 2.2,
+ * 2.3); the next new segment sent starts another. */
+void tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack)
+{
+	if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
+		tcp_rtt_sample(c, now - c->rtt_start);
+		c->rtt_timing = false;
+	}
+}
+
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now)
 {
 	tcp_timer_set(c, TCP_T_REXMIT, now + c->rto);
@@ -117,8 +137,7 @@ static void tcp_retransmit_timer(struct tcp_conn *c, uint64_t now)
 		return;
 	}
 	c->retransmits++;
-	uint32_t half = tcp_flight_size(c) / 2;
-	c->ssthresh = half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
+	c->ssthresh = tcp_ssthresh_after_loss(c);
 	c->cwnd = c->snd_mss;
 	c->in_recovery = false;
 	c->dupacks = 0;

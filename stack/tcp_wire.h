@@ -37,6 +37,12 @@ size_t tcp_hdr_len(const struct tcp_hdr *th);
  * the header (at buf + tcp_hdr_len(th)). Computes the checksum. Returns the segment length. */
 size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, uint32_t saddr, uint32_t daddr);
 
+/* SEG.LEN (RFC 9293 3.3.1): the sequence numbers a segment occupies, SYN and FIN included. */
+static inline uint32_t tcp_seg_len(const struct tcp_hdr *th)
+{
+	return (uint32_t)th->payload_len + !!(th->flags & TCPF_SYN) + !!(th->flags & TCPF_FIN);
+}
+
 /* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
 static inline bool seq_lt(uint32_t a, uint32_t b)
 {

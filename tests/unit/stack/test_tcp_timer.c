@@ -167,6 +167,39 @@ START_TEST(test_rto_is_clamped_to_rto_min_and_rto_max)
 }
 END_TEST
 
+START_TEST(test_rtt_sample_only_from_an_ack_beyond_the_timed_segment)
+{
+	fx_start(&F);
+	fx_active_established(&F);
+	struct tcp_conn *c = fx_conn(&F);
+	c->rtt_valid = false;
+	tcp_rtt_start(c, 1 * SEC, 5000);
+	tcp_rtt_acked(c, 1 * SEC + 50 * MS, 5000); /* does not cover seq 5000 */
+	ck_assert(c->rtt_timing);
+	ck_assert(!c->rtt_valid);
+	tcp_rtt_acked(c, 1 * SEC + 100 * MS, 5001);
+	ck_assert(!c->rtt_timing);
+	ck_assert_uint_eq(c->srtt, 100 * MS);
+	/* no second sample until another segment is timed */
+	tcp_rtt_acked(c, 2 * SEC, 9000);
+	ck_assert_uint_eq(c->srtt, 100 * MS);
+}
+END_TEST
+
+START_TEST(test_ssthresh_after_loss_is_half_the_flight_but_at_least_two_segments)
+{
+	fx_start(&F);
+	fx_active_established(&F);
+	struct tcp_conn *c = fx_conn(&F);
+	c->snd_mss = 1000;
+	c->snd_una = 10000;
+	c->snd_max = 10000 + 9000;
+	ck_assert_uint_eq(tcp_ssthresh_after_loss(c), 4500);
+	c->snd_max = 10000 + 3000;
+	ck_assert_uint_eq(tcp_ssthresh_after_loss(c), 2000);
+}
+END_TEST
+
 START_TEST(test_data_retransmission_doubles_and_gives_up_after_retries2)
 {
 	F.tun.retries2 = 3;
@@ -361,6 +394,8 @@ static Suite *tcp_timer_suite(void)
 	tcase_add_checked_fixture(r, setup, teardown);
 	tcase_add_test(r, test_rto_first_sample_then_second_per_rfc6298);
 	tcase_add_test(r, test_rto_is_clamped_to_rto_min_and_rto_max);
+	tcase_add_test(r, test_rtt_sample_only_from_an_ack_beyond_the_timed_segment);
+	tcase_add_test(r, test_ssthresh_after_loss_is_half_the_flight_but_at_least_two_segments);
 	tcase_add_test(r, test_data_retransmission_doubles_and_gives_up_after_retries2);
 	tcase_add_test(r, test_fin_is_retransmitted_on_rto);
 	tcase_add_test(r, test_karn_no_rtt_sample_from_retransmitted_segment);
