@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/byte_count.h"
 #include "common/duration.h"
 
 /* Longer delays make no sense for a TCP test, and the cap keeps delay + jitter inside uint32_t. */
@@ -112,49 +113,41 @@ static bool starts_with_digit(const struct word *w)
 	return w->len > 0 && isdigit((unsigned char)w->s[0]);
 }
 
-/* DURATION: a decimal number (fraction allowed) and a unit, us, ms or s: 250us, 300ms, 1.5s. */
+/* A count in the one count grammar (common/byte_count.h: 1500, 64K, 0x10), at most 2^32 - 1. */
+static int parse_count32(const char *s, size_t len, uint32_t *out)
+{
+	uint64_t v;
+	int rc = count_parse(s, len, &v);
+	if (rc == 0 && v > UINT32_MAX)
+		rc = -ERANGE;
+	if (rc == 0)
+		*out = (uint32_t)v;
+	return rc;
+}
+
+static bool starts_with_number(const struct word *w)
+{
+	return duration_number_len(w->s, w->len) > 0;
+}
+
+/* A duration in the one duration grammar (common/duration.h): 250us, 300ms, 1.5s, 2m. */
 static int parse_duration(struct parser *ps, const struct word *w, uint32_t *us)
 {
-	size_t i = 0;
-	uint64_t whole = 0, frac = 0, frac_scale = 1;
-	while (i < w->len && isdigit((unsigned char)w->s[i])) {
-		whole = whole * 10 + (uint64_t)(w->s[i] - '0');
-		if (whole > RULE_MAX_DURATION_US)
-			goto too_long;
-		i++;
+	uint64_t v;
+	int rc = duration_parse_us(w->s, w->len, RULE_MAX_DURATION_US, &v);
+	if (rc == 0) {
+		*us = (uint32_t)v;
+		return 0;
 	}
-	if (i < w->len && w->s[i] == '.') {
-		i++;
-		size_t start = i;
-		while (i < w->len && isdigit((unsigned char)w->s[i])) {
-			if (frac_scale >= 1000000000u)
-				return fail(ps, w->col, "'%.*s' has too many decimals", W(w));
-			frac = frac * 10 + (uint64_t)(w->s[i] - '0');
-			frac_scale *= 10;
-			i++;
-		}
-		if (i == start)
-			return fail(ps, w->col, "'%.*s' needs digits after the '.', like 1.5s",
-			            W(w));
-	}
-	const char *unit = w->s + i;
-	size_t unit_len = w->len - i;
-	if (unit_len == 0)
+	if (rc == -ERANGE)
+		return fail(ps, w->col, "duration '%.*s' is too long: at most 1000s", W(w));
+	size_t i = duration_number_len(w->s, w->len);
+	if (i == w->len)
 		return fail(ps, w->col, "'%.*s' needs a unit: us, ms or s, like 300ms", W(w));
-	uint64_t mult = duration_unit_us(unit, unit_len, false);
-	if (!mult)
-		return fail(ps, w->col + (unsigned)i,
-		            "unknown unit '%.*s' in '%.*s': use us, ms or s, like 300ms",
-		            (int)(unit_len > 20 ? 20 : unit_len), unit, W(w));
-	if ((frac * mult) % frac_scale != 0)
-		return fail(ps, w->col, "'%.*s' is finer than 1us", W(w));
-	uint64_t total = whole * mult + frac * mult / frac_scale;
-	if (total > RULE_MAX_DURATION_US)
-		goto too_long;
-	*us = (uint32_t)total;
-	return 0;
-too_long:
-	return fail(ps, w->col, "duration '%.*s' is too long: at most 1000s", W(w));
+	size_t unit_len = w->len - i;
+	return fail(ps, w->col + (unsigned)i,
+	            "unknown unit '%.*s' in '%.*s': use us, ms or s, like 300ms",
+	            (int)(unit_len > 20 ? 20 : unit_len), w->s + i, W(w));
 }
 
 static const struct {
@@ -253,9 +246,9 @@ static int parse_len(struct parser *ps, unsigned *i, struct rule *r)
 	uint32_t a = 0, b = 0;
 	const char *dash = op == RANGE ? strchr(num, '-') : NULL;
 	size_t a_len = dash ? (size_t)(dash - num) : strlen(num);
-	int rc = parse_uint(num, a_len, &a);
+	int rc = parse_count32(num, a_len, &a);
 	if (rc == 0 && dash)
-		rc = parse_uint(dash + 1, strlen(dash + 1), &b);
+		rc = parse_count32(dash + 1, strlen(dash + 1), &b);
 	if (rc == -EINVAL)
 		return fail(ps, col, "%s", usage);
 	if (rc == -ERANGE || a > RULE_MAX_LEN || b > RULE_MAX_LEN)
@@ -477,12 +470,12 @@ static int parse_count(struct parser *ps, unsigned *i, struct rule *r, enum rule
 		r->count_n = 1;
 		return 0;
 	}
-	uint32_t n;
+	uint32_t n = 0;
 	if (*i + 1 >= ps->n_words)
 		return fail(ps, end_col(ps), "'%.*s' needs a positive count, like %.*s 2", W(kw),
 		            W(kw));
 	const struct word *w = &ps->words[++*i];
-	int rc = parse_uint(w->s, w->len, &n);
+	int rc = parse_count32(w->s, w->len, &n);
 	if (rc == -ERANGE)
 		return fail(ps, w->col, "count '%.*s' too large", W(w));
 	if (rc < 0 || n == 0)
@@ -609,7 +602,7 @@ static int parse_action(struct parser *ps, unsigned *i, struct rule *r)
 	if (*i >= ps->n_words)
 		return fail(ps, end_col(ps), "delay needs a duration like 300ms");
 	const struct word *d = &ps->words[*i];
-	if (!starts_with_digit(d))
+	if (!starts_with_number(d))
 		return fail(ps, d->col, "delay needs a duration like 300ms");
 	int rc = parse_duration(ps, d, &r->delay_us);
 	if (rc)
@@ -622,7 +615,7 @@ static int parse_action(struct parser *ps, unsigned *i, struct rule *r)
 	if (*i >= ps->n_words)
 		return fail(ps, end_col(ps), "jitter needs a duration like 10ms");
 	const struct word *j = &ps->words[*i];
-	if (!starts_with_digit(j))
+	if (!starts_with_number(j))
 		return fail(ps, j->col, "jitter needs a duration like 10ms");
 	rc = parse_duration(ps, j, &r->jitter_us);
 	if (rc)
