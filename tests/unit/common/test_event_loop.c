@@ -1,5 +1,5 @@
-/* test_host_event_loop.c: stack/host/event_loop.c with real descriptors: timers on the timerfd,
- * readiness of pipes and socketpairs, SIGTERM through the signalfd, the before-wait hook, stop. */
+/* test_event_loop.c: common/event_loop.c with real descriptors: timers on the timerfd,
+ * readiness of pipes and socketpairs, signals through the signalfd, the before-wait hook, stop. */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -422,6 +422,41 @@ START_TEST(test_sigint_is_caught_too)
 }
 END_TEST
 
+static bool sighup_blocked(void)
+{
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	return sigismember(&cur, SIGHUP) == 1;
+}
+
+START_TEST(test_sighup_asked_for_comes_through_the_same_callback_and_is_unblocked_after)
+{
+	ck_assert(!sighup_blocked());
+	struct event_loop *loop;
+	ck_assert_int_eq(event_loop_new(&loop), 0);
+	struct sig_seen seen = {0};
+	ck_assert_int_eq(event_loop_catch_signals(loop, on_signal, &seen), 0);
+	ck_assert_int_eq(event_loop_catch_signal(loop, SIGHUP), 0);
+	ck_assert(sighup_blocked());
+	ck_assert(sigterm_blocked());
+	ck_assert_int_eq(raise(SIGHUP), 0);
+	int dog;
+	arm_watchdog(loop, &dog, 2000 * MS);
+	ck_assert_int_eq(event_loop_run(loop), 0);
+	ck_assert_int_eq(dog, 0);
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_int_eq(seen.signo, SIGHUP);
+	/* SIGINT and SIGTERM still come through after the mask grew */
+	ck_assert_int_eq(raise(SIGTERM), 0);
+	ck_assert_int_eq(event_loop_run(loop), 0);
+	ck_assert_int_eq(seen.calls, 2);
+	ck_assert_int_eq(seen.signo, SIGTERM);
+	event_loop_free(loop);
+	ck_assert(!sighup_blocked());
+	ck_assert(!sigterm_blocked());
+}
+END_TEST
+
 struct hook_count {
 	int hooks;
 	int timers;
@@ -516,7 +551,7 @@ END_TEST
 
 static Suite *event_loop_suite(void)
 {
-	Suite *s = suite_create("host_event_loop");
+	Suite *s = suite_create("event_loop");
 	TCase *tc = tcase_create("timers");
 	tcase_add_test(tc, test_timers_fire_in_deadline_order_at_their_deadlines);
 	tcase_add_test(tc, test_timers_with_equal_deadlines_fire_in_the_order_they_were_added);
@@ -536,6 +571,8 @@ static Suite *event_loop_suite(void)
 	tc = tcase_create("signals");
 	tcase_add_test(tc, test_sigterm_is_delivered_through_the_loop_and_the_mask_restored);
 	tcase_add_test(tc, test_sigint_is_caught_too);
+	tcase_add_test(
+	    tc, test_sighup_asked_for_comes_through_the_same_callback_and_is_unblocked_after);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("turns");
 	tcase_add_test(tc, test_before_wait_hook_runs_once_per_turn_and_can_stop_the_loop);
