@@ -1,17 +1,28 @@
-/* byte_count.h: byte counts with an optional binary suffix ("1000", "64K", "10M"), as peer
- * scripts and scenarios take them. */
+/* byte_count.h: the one count grammar of every synfin language: byte counts and other counts
+ * in rule files, scenario files, behaviour scripts and synfin-peer's --set (rules/README.md,
+ * "Durations and counts").
+ *
+ *   COUNT  = NUMBER [SUFFIX] ["B"]
+ *   NUMBER = DIGITS | ( "0x" | "0X" ) HEXDIGITS   (decimal even with a leading 0: 010 is ten)
+ *   SUFFIX = "K" | "k" (2^10) | "M" | "m" (2^20)
+ *
+ * No sign, no blanks. In hex, B is a digit: 0x1B is 27. */
 #ifndef SYNFIN_BYTE_COUNT_H
 #define SYNFIN_BYTE_COUNT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-struct byte_count_syntax {
-	bool script_suffixes; /* "k" and "m" too, and a trailing "B": "64KB" */
-};
+/* The len bytes at text as a count. Returns 0, -EINVAL when they are no count, or -ERANGE when
+ * the count, scaled by its suffix, does not fit 64 bits. *v is left alone on error. */
+int count_parse(const char *text, size_t len, uint64_t *v);
 
-/* Decimal digits, then K (2^10) or M (2^20). Returns 0, -EINVAL when text is no count, or
- * -ERANGE when the scaled count does not fit 64 bits. */
+/* The call shape scenario_parse.c still uses; without script_suffixes, its old restrictions
+ * (decimal, and only K and M). It goes once scenario_parse.c calls count_parse. */
+struct byte_count_syntax {
+	bool script_suffixes; /* the whole grammar above */
+};
 int byte_count_parse(const char *text, const struct byte_count_syntax *syn, uint64_t *bytes);
 
 #endif

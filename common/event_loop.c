@@ -45,6 +45,7 @@ struct event_loop {
 
 	event_signal_fn sig_fn;
 	void *sig_arg;
+	sigset_t caught;
 	sigset_t old_mask;
 	bool mask_changed;
 
@@ -77,6 +78,7 @@ int event_loop_new(struct event_loop **out)
 	if (loop == NULL)
 		return -ENOMEM;
 	loop->sigfd = -1;
+	sigemptyset(&loop->caught);
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	loop->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (loop->epfd < 0 || loop->timerfd < 0) {
@@ -175,25 +177,33 @@ void event_loop_timer_cancel(struct event_loop *loop, long id)
 	}
 }
 
+int event_loop_catch_signal(struct event_loop *loop, int signo)
+{
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, signo);
+	if (sigprocmask(SIG_BLOCK, &one, loop->mask_changed ? NULL : &loop->old_mask) != 0)
+		return -errno;
+	loop->mask_changed = true;
+	sigaddset(&loop->caught, signo);
+	/* given its own descriptor, signalfd() replaces that descriptor's mask */
+	int fd = signalfd(loop->sigfd, &loop->caught, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (loop->sigfd < 0) {
+		loop->sigfd = fd;
+		return epoll_ctl_fd(loop, EPOLL_CTL_ADD, fd, EVENT_READ);
+	}
+	return 0;
+}
+
 int event_loop_catch_signals(struct event_loop *loop, event_signal_fn fn, void *arg)
 {
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	if (!loop->mask_changed) {
-		if (sigprocmask(SIG_BLOCK, &mask, &loop->old_mask) != 0)
-			return -errno;
-		loop->mask_changed = true;
-	}
-	if (loop->sigfd < 0) {
-		loop->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-		if (loop->sigfd < 0)
-			return -errno;
-		int err = epoll_ctl_fd(loop, EPOLL_CTL_ADD, loop->sigfd, EVENT_READ);
-		if (err < 0)
-			return err;
-	}
+	int err = event_loop_catch_signal(loop, SIGINT);
+	if (err == 0)
+		err = event_loop_catch_signal(loop, SIGTERM);
+	if (err < 0)
+		return err;
 	loop->sig_fn = fn;
 	loop->sig_arg = arg;
 	return 0;

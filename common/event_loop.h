@@ -1,7 +1,9 @@
 /* event_loop.h: one thread, one epoll set, one timerfd for every timer, one signalfd for
- * SIGINT/SIGTERM. Small on purpose, in the manner of redis' ae.c: file events, time events and a
- * hook that runs before each wait. With tun_device.c, the only code of the stack that makes
- * syscalls, and the only place that reads the clock: everything else gets the time passed in.
+ * SIGINT/SIGTERM and any other signal asked for. Small on purpose, in the manner of redis'
+ * ae.c: file events, time events and a hook that runs before each wait. The event loop of the
+ * stack's host (synfin-peer) and of synfin-faultd; with tun_device.c, the only code of the
+ * stack that makes syscalls, and the only place that reads the clock: everything else gets
+ * the time passed in.
  *
  * Times are CLOCK_MONOTONIC nanoseconds. */
 #ifndef SYNFIN_EVENT_LOOP_H
@@ -38,6 +40,9 @@ void event_loop_timer_cancel(struct event_loop *loop, long id);
 /* Deliver SIGINT and SIGTERM through the loop instead of killing the process: both are blocked
  * and read from a signalfd. */
 int event_loop_catch_signals(struct event_loop *loop, event_signal_fn fn, void *arg);
+/* Deliver signo through the same callback too (after event_loop_catch_signals), like SIGHUP
+ * for a daemon's reload. */
+int event_loop_catch_signal(struct event_loop *loop, int signo);
 
 /* Runs before every wait, after the callbacks of the previous turn: the place to flush output
  * and re-arm deadlines once per turn rather than after every event. */

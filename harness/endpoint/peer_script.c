@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,12 +44,6 @@ void peer_script_usage(FILE *out)
 		fprintf(out, "  %-16s %s\n", ops[i].name, ops[i].help);
 }
 
-/* 64K, 10M, 10m or 64KB alike: a script is typed by hand. */
-static const struct byte_count_syntax count_syntax = {.script_suffixes = true};
-
-/* Any number strtod reads, so "1e12s" is a sleep too; no minutes. */
-static const struct duration_syntax sleep_syntax = {.max_us = INFINITY};
-
 static char *trim(char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -83,7 +76,7 @@ static int parse_step(struct peer_step *st, char *word, char *err, size_t err_si
 			}
 			return 0;
 		case ARG_BYTES:
-			if (byte_count_parse(arg, &count_syntax, &st->count) < 0) {
+			if (count_parse(arg, strlen(arg), &st->count) < 0) {
 				snprintf(err, err_size,
 				         "'%s' needs a byte count like 1000, 64K or 10M "
 				         "(got '%s')",
@@ -92,7 +85,7 @@ static int parse_step(struct peer_step *st, char *word, char *err, size_t err_si
 			}
 			return 0;
 		case ARG_DURATION:
-			if (duration_parse(arg, &sleep_syntax, &st->duration_us) < 0) {
+			if (duration_parse_us(arg, strlen(arg), UINT64_MAX, &st->duration_us) < 0) {
 				snprintf(err, err_size,
 				         "'%s' needs a duration like 300ms, 2s or 250us "
 				         "(got '%s')",

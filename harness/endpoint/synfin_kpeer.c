@@ -9,11 +9,11 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kpeer_options.h"
 #include "peer_script.h"
 
 struct kpeer {
@@ -262,182 +263,44 @@ static int run_step(struct kpeer *k, const struct peer_step *s)
 	return PEER_EXIT_OTHER;
 }
 
-static void usage(FILE *out)
-{
-	fputs(
-	    "usage: synfin-kpeer client --connect ADDR:PORT [options] [SCRIPT]\n"
-	    "       synfin-kpeer server --listen PORT [options] [SCRIPT]\n"
-	    "\n"
-	    "One TCP endpoint on Linux's own stack, run inside an endpoint namespace of a synfin\n"
-	    "topology (netns/synfin-netns exec RUN client|server ...).\n"
-	    "\n"
-	    "options:\n"
-	    "  --connect ADDR:PORT  (client) the server to connect to\n"
-	    "  --listen PORT        (server) the port to listen on\n"
-	    "  --local ADDR         bind to this local address\n"
-	    "  --sport PORT         (client) connect from this source port (default: the kernel\n"
-	    "                       picks one); two clients given --sport and --connect to each\n"
-	    "                       other make a simultaneous open\n"
-	    "  --conns N            (server) accept N connections one after another (default 1)\n"
-	    "  --jsonl FILE         also log events as JSON Lines to FILE\n"
-	    "  --quiet              no text log on stderr\n"
-	    "  -h, --help           this text\n"
-	    "\n",
-	    out);
-	peer_script_usage(out);
-	fputs("\n"
-	      "default script: client \"connect; close\", server \"accept; read-eof; close\"\n"
-	      "exit status: 0 success, 3 ETIMEDOUT, 4 ECONNREFUSED, 5 ECONNRESET (or EPIPE),\n"
-	      "             1 other error, 64 usage error\n",
-	      out);
-}
-
-static int parse_addr_port(const char *s, struct sockaddr_in *sa)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	char *end;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (*end || port == 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		return -EINVAL;
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"connect", required_argument, NULL, 'c'},
-	    {"listen", required_argument, NULL, 'l'},
-	    {"local", required_argument, NULL, 'L'},
-	    {"sport", required_argument, NULL, 's'},
-	    {"conns", required_argument, NULL, 'n'},
-	    {"jsonl", required_argument, NULL, 'j'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct kpeer k = {.listen_fd = -1, .fd = -1, .rx_hash = PEER_HASH_INIT};
-	k.local.sin_family = AF_INET;
-	k.local.sin_addr.s_addr = htonl(INADDR_ANY);
-	unsigned long listen_port = 0, conns = 1;
-	int have_peer = 0;
-	char *end;
-
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return PEER_EXIT_OK;
-	}
-	if (argc < 2 || (strcmp(argv[1], "client") && strcmp(argv[1], "server"))) {
-		usage(stderr);
-		return PEER_EXIT_USAGE;
-	}
-	k.role = argv[1];
-	optind = 2;
-	for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) != -1;) {
-		switch (c) {
-		case 'c':
-			if (parse_addr_port(optarg, &k.peer) < 0) {
-				fprintf(stderr,
-				        "synfin-kpeer: --connect '%s': expected ADDR:PORT, "
-				        "e.g. 192.168.1.109:80\n",
-				        optarg);
-				return PEER_EXIT_USAGE;
-			}
-			have_peer = 1;
-			break;
-		case 'l':
-			listen_port = strtoul(optarg, &end, 10);
-			if (*end || listen_port == 0 || listen_port > 65535) {
-				fprintf(stderr,
-				        "synfin-kpeer: --listen '%s': expected a port 1-65535\n",
-				        optarg);
-				return PEER_EXIT_USAGE;
-			}
-			break;
-		case 'L':
-			if (inet_pton(AF_INET, optarg, &k.local.sin_addr) != 1) {
-				fprintf(stderr, "synfin-kpeer: --local '%s': not an IPv4 address\n",
-				        optarg);
-				return PEER_EXIT_USAGE;
-			}
-			break;
-		case 's': {
-			unsigned long sport = strtoul(optarg, &end, 10);
-			if (*end || sport == 0 || sport > 65535) {
-				fprintf(stderr,
-				        "synfin-kpeer: --sport '%s': expected a port 1-65535\n",
-				        optarg);
-				return PEER_EXIT_USAGE;
-			}
-			k.local.sin_port = htons((uint16_t)sport);
-			break;
-		}
-		case 'n':
-			conns = strtoul(optarg, &end, 10);
-			if (*end || conns == 0) {
-				fprintf(stderr,
-				        "synfin-kpeer: --conns '%s': expected a positive count\n",
-				        optarg);
-				return PEER_EXIT_USAGE;
-			}
-			break;
-		case 'j':
-			k.jsonl = fopen(optarg, "w");
-			if (!k.jsonl) {
-				fprintf(stderr, "synfin-kpeer: cannot write %s: %s\n", optarg,
-				        strerror(errno));
-				return PEER_EXIT_OTHER;
-			}
-			break;
-		case 'q':
-			k.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return PEER_EXIT_OK;
-		default:
-			usage(stderr);
-			return PEER_EXIT_USAGE;
-		}
-	}
-	int is_client = !strcmp(k.role, "client");
-	if (is_client ? !have_peer : listen_port == 0) {
-		fprintf(stderr, "synfin-kpeer: %s needs %s\n", k.role,
-		        is_client ? "--connect ADDR:PORT" : "--listen PORT");
-		return PEER_EXIT_USAGE;
-	}
-	const char *text = optind < argc ? argv[optind]
-	                   : is_client   ? "connect; close"
-	                                 : "accept; read-eof; close";
+	struct kpeer_options opt;
+	int rc = kpeer_parse_options(argc, argv, &opt);
+	if (rc >= 0)
+		return rc;
+	struct kpeer k = {.role = opt.role,
+	                  .peer = opt.peer,
+	                  .local = opt.local,
+	                  .listen_fd = -1,
+	                  .fd = -1,
+	                  .jsonl = opt.jsonl,
+	                  .quiet = opt.quiet,
+	                  .rx_hash = PEER_HASH_INIT};
 	struct peer_script script;
 	char err[256];
-	if (peer_script_parse(&script, text, err, sizeof(err)) < 0) {
+	if (peer_script_parse(&script, opt.script_text, err, sizeof(err)) < 0) {
 		fprintf(stderr, "synfin-kpeer: script: %s\n", err);
 		return PEER_EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	k.t0 = now_s();
 
-	if (!is_client) {
+	if (!opt.is_client) {
 		int one = 1;
 		k.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-		k.local.sin_port = htons((uint16_t)listen_port);
+		k.local.sin_port = htons((uint16_t)opt.listen_port);
 		if (k.listen_fd < 0 ||
 		    setsockopt(k.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 		    bind(k.listen_fd, (struct sockaddr *)&k.local, sizeof(k.local)) < 0 ||
 		    listen(k.listen_fd, 16) < 0)
 			return fail(&k, "listen", errno);
-		event(&k, "listening", NULL, "\"port\":%lu", listen_port);
+		event(&k, "listening", NULL, "\"port\":%lu", opt.listen_port);
 	}
 
 	int status = PEER_EXIT_OK;
-	for (unsigned long i = 0; i < (is_client ? 1 : conns) && status == PEER_EXIT_OK; i++) {
+	for (unsigned long i = 0; i < (opt.is_client ? 1 : opt.conns) && status == PEER_EXIT_OK;
+	     i++) {
 		k.rx_bytes = k.tx_bytes = 0;
 		k.rx_hash = PEER_HASH_INIT;
 		for (size_t s = 0; s < script.n_steps && status == PEER_EXIT_OK; s++)

@@ -1,10 +1,11 @@
 /* faultd_main.c: synfin-faultd, the fault injector of the wire namespace.
  *
- * One thread, one epoll loop over three descriptors: the NFQUEUE netlink socket (packets in,
- * verdicts out), a timerfd armed for the earliest held packet (CLOCK_MONOTONIC, so a clock step
- * never shortens a delay) and a signalfd (SIGINT/SIGTERM: release and exit; SIGHUP: reload).
- * Every packet gets its verdict at once (pass, drop) or when its delay is over; trace
- * timestamps are CLOCK_REALTIME, like tcpdump's.
+ * One thread, one event loop (common/event_loop.h) over the NFQUEUE netlink socket (packets
+ * in, verdicts out), one timer at the earliest held packet's deadline (CLOCK_MONOTONIC, so a
+ * clock step never shortens a delay) and the signals (SIGINT/SIGTERM: release and exit;
+ * SIGHUP: reload). Verdicts are sent once per turn of the loop, so a burst of packets costs
+ * one batch. Every packet gets its verdict at once (pass, drop) or when its delay is over;
+ * trace timestamps are CLOCK_REALTIME, like tcpdump's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,13 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/delay_queue.h"
+#include "common/event_loop.h"
 #include "faultd_options.h"
 #include "nfq_queue.h"
 #include "rules/rule.h"
@@ -72,9 +71,11 @@ struct faultd {
 
 	struct nfq_queue *nfq;
 	struct delay_queue held;
-	int timer_fd;
-	int signal_fd;
-	int epoll_fd;
+	struct event_loop *loop;
+	long timer_id;        /* the loop's timer for the earliest held packet; 0: none */
+	uint64_t timer_at_ns; /* its deadline */
+	uint64_t lost_reported;
+	int exit_status;
 	struct counters c;
 };
 
@@ -167,18 +168,27 @@ static bool accept_batchable(const struct faultd *d)
 	return delay_queue_len(&d->held) == 0;
 }
 
+static void on_release_timer(struct event_loop *loop, uint64_t now_ns, void *arg);
+
+/* One timer, at the earliest held packet's deadline, moved only when that deadline changes. */
 static void arm_timer(struct faultd *d)
 {
-	struct itimerspec its = {0};
 	uint64_t deadline;
-	if (delay_queue_next_deadline(&d->held, &deadline) == 0) {
-		if (deadline == 0)
-			deadline = 1; /* an all-zero it_value would disarm */
-		its.it_value.tv_sec = (time_t)(deadline / 1000000000u);
-		its.it_value.tv_nsec = (long)(deadline % 1000000000u);
+	bool held = delay_queue_next_deadline(&d->held, &deadline) == 0;
+	if (held && d->timer_id > 0 && deadline == d->timer_at_ns)
+		return;
+	if (d->timer_id > 0)
+		event_loop_timer_cancel(d->loop, d->timer_id);
+	d->timer_id = 0;
+	if (!held)
+		return;
+	long id = event_loop_timer_at(d->loop, deadline, on_release_timer, d);
+	if (id < 0) {
+		fprintf(stderr, PROG ": arming the release timer: %s\n", strerror((int)-id));
+		return;
 	}
-	if (timerfd_settime(d->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
-		fprintf(stderr, PROG ": timerfd_settime: %s\n", strerror(errno));
+	d->timer_id = id;
+	d->timer_at_ns = deadline;
 }
 
 static void hold(struct faultd *d, const struct nfq_packet *p, const struct verdict *v)
@@ -308,9 +318,6 @@ static void release(struct faultd *d, const struct delay_entry *e, bool drop)
 
 static void release_due(struct faultd *d)
 {
-	uint64_t expirations;
-	if (read(d->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		fprintf(stderr, PROG ": reading the timer: %s\n", strerror(errno));
 	uint64_t now = monotonic_ns();
 	struct delay_entry e;
 	while (delay_queue_pop_due(&d->held, now, &e) == 0) {
@@ -318,6 +325,14 @@ static void release_due(struct faultd *d)
 		release(d, &e, false);
 	}
 	arm_timer(d);
+}
+
+static void on_release_timer(struct event_loop *loop, uint64_t now_ns, void *arg)
+{
+	(void)loop, (void)now_ns;
+	struct faultd *d = arg;
+	d->timer_id = 0; /* fired: arm_timer must not cancel it, nor take it for armed */
+	release_due(d);
 }
 
 static void release_all(struct faultd *d)
@@ -454,31 +469,6 @@ static int open_outputs(struct faultd *d)
 	return 0;
 }
 
-static int setup_fds(struct faultd *d)
-{
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	/* a closed trace reader must not kill the daemon while it holds packets */
-	signal(SIGPIPE, SIG_IGN);
-	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->signal_fd < 0 || d->timer_fd < 0 || d->epoll_fd < 0)
-		return -errno;
-	return 0;
-}
-
-static int watch(struct faultd *d, int fd)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
-	return epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
-
 static void write_ready(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -493,74 +483,81 @@ static void write_ready(const char *path)
 	close(fd);
 }
 
-/* Returns true when the loop should stop. */
-static bool handle_signal(struct faultd *d)
+static void on_signal(struct event_loop *loop, int signo, void *arg)
 {
-	struct signalfd_siginfo si;
-	bool stop = false;
-	while (read(d->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
-			reload_rules(d);
-		else
-			stop = true;
+	if (signo == SIGHUP)
+		reload_rules(arg);
+	else
+		event_loop_stop(loop);
+}
+
+static void on_queue_readable(struct event_loop *loop, int fd, unsigned events, void *arg)
+{
+	(void)fd, (void)events;
+	struct faultd *d = arg;
+	int err = nfq_queue_receive(d->nfq);
+	if (err < 0) {
+		fprintf(stderr, PROG ": reading the queue: %s\n", strerror(-err));
+		d->exit_status = 1;
+		event_loop_stop(loop);
 	}
-	return stop;
+}
+
+/* After each turn's packets and releases: their verdicts go out as one batch. */
+static void end_turn(struct faultd *d)
+{
+	int err = nfq_queue_flush(d->nfq);
+	if (err)
+		fprintf(stderr, PROG ": sending verdicts: %s\n", strerror(-err));
+	const struct nfq_stats *st = nfq_queue_stats(d->nfq);
+	if (st->lost > d->lost_reported) {
+		/* not a fault any rule asked for: say so while it happens */
+		fprintf(stderr,
+		        PROG ": the kernel dropped %" PRIu64 " packets it could not pass to "
+		             "the daemon (socket overrun), %" PRIu64 " in all\n",
+		        st->lost - d->lost_reported, st->lost);
+		d->lost_reported = st->lost;
+	}
+}
+
+static void before_wait(struct event_loop *loop, void *arg)
+{
+	(void)loop;
+	end_turn(arg);
+}
+
+static int setup_loop(struct faultd *d)
+{
+	int err = event_loop_new(&d->loop);
+	if (err == 0)
+		err = event_loop_catch_signals(d->loop, on_signal, d);
+	if (err == 0)
+		err = event_loop_catch_signal(d->loop, SIGHUP);
+	/* a closed trace reader must not kill the daemon while it holds packets */
+	signal(SIGPIPE, SIG_IGN);
+	return err;
 }
 
 static int run(struct faultd *d)
 {
-	int rc = 0;
-	bool stop = false;
-	uint64_t lost_reported = 0;
-	while (!stop) {
-		struct epoll_event evs[4];
-		int n = epoll_wait(d->epoll_fd, evs, 4, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, PROG ": epoll_wait: %s\n", strerror(errno));
-			rc = 1;
-			break;
-		}
-		for (int i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
-			if (fd == d->timer_fd) {
-				release_due(d);
-			} else if (fd == d->signal_fd) {
-				stop = handle_signal(d) || stop;
-			} else {
-				int err = nfq_queue_receive(d->nfq);
-				if (err < 0) {
-					fprintf(stderr, PROG ": reading the queue: %s\n",
-					        strerror(-err));
-					rc = 1;
-					stop = true;
-				}
-			}
-		}
-		int err = nfq_queue_flush(d->nfq);
-		if (err)
-			fprintf(stderr, PROG ": sending verdicts: %s\n", strerror(-err));
-		const struct nfq_stats *st = nfq_queue_stats(d->nfq);
-		if (st->lost > lost_reported) {
-			/* not a fault any rule asked for: say so while it happens */
-			fprintf(stderr,
-			        PROG ": the kernel dropped %" PRIu64
-			             " packets it could not pass to "
-			             "the daemon (socket overrun), %" PRIu64 " in all\n",
-			        st->lost - lost_reported, st->lost);
-			lost_reported = st->lost;
-		}
+	event_loop_set_before_wait(d->loop, before_wait, d);
+	int err = event_loop_run(d->loop);
+	if (err < 0) {
+		fprintf(stderr, PROG ": epoll_wait: %s\n", strerror(-err));
+		d->exit_status = 1;
 	}
+	/* The turn that stopped the loop may have left due packets and unsent verdicts. */
+	release_due(d);
+	end_turn(d);
 	/* Packets already in the socket are judged first, so none is left without a verdict
 	 * when the queue is unbound (the kernel drops what is still queued then). */
 	for (int round = 0; round < 64 && nfq_queue_receive(d->nfq) > 0; round++)
 		;
 	release_all(d);
-	int err = nfq_queue_flush(d->nfq);
+	err = nfq_queue_flush(d->nfq);
 	if (err)
 		fprintf(stderr, PROG ": sending verdicts at exit: %s\n", strerror(-err));
-	return rc;
+	return d->exit_status;
 }
 
 static void cleanup(struct faultd *d)
@@ -585,14 +582,17 @@ static void cleanup(struct faultd *d)
 		fclose(d->jsonl);
 	if (d->pcap)
 		fclose(d->pcap);
-	for (int *fd = &d->timer_fd; fd <= &d->epoll_fd; fd++)
-		if (*fd >= 0)
-			close(*fd);
+	/* Freeing the loop unblocks the signals it caught: one that came after the loop stopped
+	 * must not end the daemon now, with another exit status. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	event_loop_free(d->loop);
 }
 
 int main(int argc, char **argv)
 {
-	static struct faultd d = {.timer_fd = -1, .signal_fd = -1, .epoll_fd = -1};
+	static struct faultd d;
 	int rc = faultd_parse_options(argc, argv, &d.opt);
 	if (rc >= 0)
 		return rc;
@@ -607,7 +607,7 @@ int main(int argc, char **argv)
 		cleanup(&d);
 		return 1;
 	}
-	int err = setup_fds(&d);
+	int err = setup_loop(&d);
 	if (err) {
 		fprintf(stderr, PROG ": %s\n", strerror(-err));
 		cleanup(&d);
@@ -621,8 +621,9 @@ int main(int argc, char **argv)
 		cleanup(&d);
 		return 1;
 	}
-	if (watch(&d, nfq_queue_fd(d.nfq)) || watch(&d, d.timer_fd) || watch(&d, d.signal_fd)) {
-		fprintf(stderr, PROG ": epoll_ctl: %s\n", strerror(errno));
+	err = event_loop_watch_fd(d.loop, nfq_queue_fd(d.nfq), EVENT_READ, on_queue_readable, &d);
+	if (err) {
+		fprintf(stderr, PROG ": epoll_ctl: %s\n", strerror(-err));
 		cleanup(&d);
 		return 1;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/topology.h"
+#include "tool_args.h"
 #include "trace/ladder.h"
 #include "trace/trace_read.h"
 
@@ -31,20 +32,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			i++;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || path) {
-			usage(stderr);
-			return 2;
 		} else {
-			path = argv[i];
+			int rc = tool_take_arg(argv[i], &path, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
-	if (!path) {
-		usage(stderr);
+	if (tool_need_path(path, usage))
 		return 2;
-	}
 	struct trace_record *recs;
 	size_t n;
 	int err = trace_read_jsonl(path, &recs, &n);

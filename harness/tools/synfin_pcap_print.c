@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tool_args.h"
 #include "trace/trace.h"
 #include "wire/segment.h"
 
@@ -46,20 +47,14 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-S") == 0) {
 			p.relative = 0;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || path) {
-			usage(stderr);
-			return 2;
 		} else {
-			path = argv[i];
+			int rc = tool_take_arg(argv[i], &path, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
-	if (!path) {
-		usage(stderr);
+	if (tool_need_path(path, usage))
 		return 2;
-	}
 	p.seqs = trace_seqs_new();
 	if (!p.seqs)
 		return 1;

@@ -148,22 +148,11 @@ static uint32_t find_server(const struct trace_record *recs, size_t n, uint32_t 
 	return 0;
 }
 
-int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
-                 uint32_t server_addr)
+/* Which connections: one means ports in the header, more mean ports in the labels. */
+static bool many_connections(const struct trace_record *recs, size_t n, uint32_t client_addr,
+                             uint32_t server_addr, uint16_t *cport, uint16_t *sport)
 {
-	char caddr[16], saddr[16];
-	trace_addr_str(caddr, sizeof(caddr), client_addr);
-	if (!server_addr)
-		server_addr = find_server(recs, n, client_addr);
-	if (!server_addr) {
-		fprintf(out, "no segment to or from the client %s in this trace\n", caddr);
-		return -ENOENT;
-	}
-	trace_addr_str(saddr, sizeof(saddr), server_addr);
-
-	/* which connections: one means ports in the header, more mean ports in labels */
 	bool many = false, any = false;
-	uint16_t cport = 0, sport = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_record *r = &recs[i];
 		bool c2s = r->saddr == client_addr && r->daddr == server_addr;
@@ -171,60 +160,52 @@ int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t 
 		if (!c2s && !s2c)
 			continue;
 		uint16_t cp = c2s ? r->sport : r->dport, sp = c2s ? r->dport : r->sport;
-		if (any && (cp != cport || sp != sport))
+		if (any && (cp != *cport || sp != *sport))
 			many = true;
-		cport = cp;
-		sport = sp;
+		*cport = cp;
+		*sport = sp;
 		any = true;
 	}
+	return many;
+}
 
-	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
-	if (!rows)
-		return -ENOMEM;
-	size_t inner = MIN_INNER, others = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct trace_record *r = &recs[i];
-		struct row *row = &rows[i];
-		bool c2s = r->saddr == client_addr && r->daddr == server_addr;
-		bool s2c = r->saddr == server_addr && r->daddr == client_addr;
-		if (!c2s && !s2c) {
-			others++;
-			continue;
-		}
-		row->c2s = c2s;
-		uint16_t port = c2s ? r->sport : r->dport;
-		char held[48];
-		if (r->kind == TRACE_RELEASED) {
-			char ms[24];
-			ms_str(ms, sizeof(ms), r->held_us);
-			snprintf(held, sizeof(held), " (held %s)", ms);
-			row->kind = ROW_HELD;
-			make_label(row, r, many, port, held);
-			rule_str(row->note, sizeof(row->note), "held", r);
-		} else if (r->action == RULE_DROP) {
-			row->kind = ROW_DROP;
-			make_label(row, r, many, port, "");
-			rule_str(row->note, sizeof(row->note), "dropped", r);
-		} else if (r->action == RULE_DELAY) {
-			bool released = false;
-			for (size_t k = i + 1; k < n && !released; k++)
-				released =
-				    recs[k].kind == TRACE_RELEASED && same_segment(&recs[k], r);
-			if (released)
-				continue; /* drawn at its release */
-			row->kind = ROW_STUCK;
-			make_label(row, r, many, port, " (held, not released)");
-			rule_str(row->note, sizeof(row->note), "held", r);
-		} else {
-			row->kind = ROW_PASS;
-			make_label(row, r, many, port, "");
-		}
-		size_t w = row_width(row);
-		if (w > inner)
-			inner = w;
+/* The row of recs[i], a segment between the two hosts; false when it is drawn elsewhere (a
+ * delayed segment is drawn at its release). */
+static bool fill_row(struct row *row, const struct trace_record *recs, size_t n, size_t i, bool c2s,
+                     bool many)
+{
+	const struct trace_record *r = &recs[i];
+	row->c2s = c2s;
+	uint16_t port = c2s ? r->sport : r->dport;
+	if (r->kind == TRACE_RELEASED) {
+		char ms[24], held[48];
+		ms_str(ms, sizeof(ms), r->held_us);
+		snprintf(held, sizeof(held), " (held %s)", ms);
+		row->kind = ROW_HELD;
+		make_label(row, r, many, port, held);
+		rule_str(row->note, sizeof(row->note), "held", r);
+	} else if (r->action == RULE_DROP) {
+		row->kind = ROW_DROP;
+		make_label(row, r, many, port, "");
+		rule_str(row->note, sizeof(row->note), "dropped", r);
+	} else if (r->action == RULE_DELAY) {
+		for (size_t k = i + 1; k < n; k++)
+			if (recs[k].kind == TRACE_RELEASED && same_segment(&recs[k], r))
+				return false;
+		row->kind = ROW_STUCK;
+		make_label(row, r, many, port, " (held, not released)");
+		rule_str(row->note, sizeof(row->note), "held", r);
+	} else {
+		row->kind = ROW_PASS;
+		make_label(row, r, many, port, "");
 	}
+	return true;
+}
 
-	/* header: each host's name centred over its bar */
+/* Each host's name centred over its bar. */
+static void print_header(FILE *out, const char *caddr, const char *saddr, bool many, uint16_t cport,
+                         uint16_t sport, size_t inner)
+{
 	char cname[48], sname[48];
 	if (many) {
 		snprintf(cname, sizeof(cname), "%s (client)", caddr);
@@ -240,18 +221,18 @@ int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t 
 		sstart = cstart + strlen(cname) + 2;
 	fprintf(out, "%*s%s%*s%s\n", (int)cstart, "", cname, (int)(sstart - cstart - strlen(cname)),
 	        "", sname);
+}
 
+/* A trace lists a release when it happens, but a reader may have merged or reordered records:
+ * draw in time order, keeping the trace's order for equal times. */
+static int print_rows(FILE *out, const struct trace_record *recs, size_t n, const struct row *rows,
+                      size_t inner)
+{
 	char *line = malloc(inner + 1);
-	if (!line) {
-		free(rows);
-		return -ENOMEM;
-	}
-	/* A trace lists a release when it happens, but a reader may have merged or reordered
-	 * records: draw in time order, keeping the trace's order for equal times. */
 	struct order *ord = malloc((n ? n : 1) * sizeof(*ord));
-	if (!ord) {
+	if (!line || !ord) {
 		free(line);
-		free(rows);
+		free(ord);
 		return -ENOMEM;
 	}
 	size_t drawn = 0;
@@ -272,11 +253,51 @@ int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t 
 			fprintf(out, "  %s", rows[i].note);
 		fputc('\n', out);
 	}
-	if (others)
-		fprintf(out, "(%zu segment%s between other hosts not shown)\n", others,
-		        others == 1 ? "" : "s");
 	free(ord);
 	free(line);
-	free(rows);
 	return 0;
+}
+
+int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
+                 uint32_t server_addr)
+{
+	char caddr[16], saddr[16];
+	trace_addr_str(caddr, sizeof(caddr), client_addr);
+	if (!server_addr)
+		server_addr = find_server(recs, n, client_addr);
+	if (!server_addr) {
+		fprintf(out, "no segment to or from the client %s in this trace\n", caddr);
+		return -ENOENT;
+	}
+	trace_addr_str(saddr, sizeof(saddr), server_addr);
+	uint16_t cport = 0, sport = 0;
+	bool many = many_connections(recs, n, client_addr, server_addr, &cport, &sport);
+
+	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	size_t inner = MIN_INNER, others = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct trace_record *r = &recs[i];
+		bool c2s = r->saddr == client_addr && r->daddr == server_addr;
+		bool s2c = r->saddr == server_addr && r->daddr == client_addr;
+		if (!c2s && !s2c) {
+			others++;
+			continue;
+		}
+		if (!fill_row(&rows[i], recs, n, i, c2s, many)) {
+			rows[i].kind = ROW_NONE;
+			continue;
+		}
+		size_t w = row_width(&rows[i]);
+		if (w > inner)
+			inner = w;
+	}
+	print_header(out, caddr, saddr, many, cport, sport, inner);
+	int rc = print_rows(out, recs, n, rows, inner);
+	if (rc == 0 && others)
+		fprintf(out, "(%zu segment%s between other hosts not shown)\n", others,
+		        others == 1 ? "" : "s");
+	free(rows);
+	return rc;
 }

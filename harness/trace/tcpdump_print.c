@@ -62,6 +62,177 @@ static void print_fastopen(struct sbuf *b, const uint8_t *cp, unsigned datalen, 
 	}
 }
 
+/* cp[from..to) in hex; false at the first byte past hlen, as tcpdump stops there. */
+static bool print_hex(struct sbuf *b, const uint8_t *cp, unsigned from, unsigned to, unsigned hlen)
+{
+	for (unsigned i = from; i < to; i++) {
+		if (i + 1 > hlen)
+			return false;
+		sb_hex2(b, cp[i]);
+	}
+	return true;
+}
+
+/* SACK blocks relative to sack_base; false when one runs past hlen. */
+static bool print_sack(struct sbuf *b, const uint8_t *cp, unsigned datalen, unsigned hlen,
+                       uint32_t sack_base)
+{
+	if (datalen % 8 != 0) {
+		sb_puts(b, " invalid sack");
+		return true;
+	}
+	sb_putc(b, ' ');
+	sb_uint(b, datalen / 8);
+	sb_putc(b, ' ');
+	for (unsigned i = 0; i < datalen; i += 8) {
+		if (i + 4 > hlen)
+			return false;
+		uint32_t s = wire_get32(cp + i);
+		if (i + 8 > hlen)
+			return false;
+		uint32_t e = wire_get32(cp + i + 4);
+		sb_putc(b, '{');
+		sb_uint(b, s - sack_base);
+		sb_putc(b, ':');
+		sb_uint(b, e - sack_base);
+		sb_putc(b, '}');
+	}
+	return true;
+}
+
+/* TCP-AO (RFC 5925 2.2): key ids and MAC; false when they run past hlen. */
+static bool print_tcp_ao(struct sbuf *b, const uint8_t *cp, unsigned datalen, unsigned hlen)
+{
+	if (datalen < 2) {
+		sb_puts(b, " (invalid)");
+		return true;
+	}
+	if (hlen < 1)
+		return false;
+	sb_printf(b, " keyid %u", cp[0]);
+	if (hlen < 2)
+		return false;
+	sb_printf(b, " rnextkeyid %u", cp[1]);
+	if (datalen > 2) {
+		sb_puts(b, " mac 0x");
+		return print_hex(b, cp, 2, datalen, hlen);
+	}
+	return true;
+}
+
+/* The bytes of option opt after its kind and length byte, as tcpdump prints them; *taken: how
+ * many it read. false when they run past the options (tcpdump's "[bad opt]"). */
+static bool print_option_data(struct sbuf *b, unsigned opt, const uint8_t *cp, unsigned len,
+                              unsigned hlen, uint32_t sack_base, unsigned *taken)
+{
+	unsigned datalen = 0;
+#define LENCHECK(l)                                                                                \
+	do {                                                                                       \
+		if ((l) > hlen)                                                                    \
+			return false;                                                              \
+	} while (0)
+	switch (opt) {
+	case OPT_MSS:
+		datalen = 2;
+		LENCHECK(datalen);
+		sb_putc(b, ' ');
+		sb_uint(b, wire_get16(cp));
+		break;
+	case OPT_WSCALE:
+		datalen = 1;
+		LENCHECK(datalen);
+		sb_putc(b, ' ');
+		sb_uint(b, cp[0]);
+		break;
+	case OPT_SACK:
+		datalen = len - 2;
+		if (!print_sack(b, cp, datalen, hlen, sack_base))
+			return false;
+		break;
+	case OPT_CC:
+	case OPT_CCNEW:
+	case OPT_CCECHO:
+	case OPT_ECHO:
+	case OPT_ECHOREPLY:
+		datalen = 4;
+		LENCHECK(datalen);
+		sb_putc(b, ' ');
+		sb_uint(b, wire_get32(cp));
+		break;
+	case OPT_TS:
+		datalen = 8;
+		LENCHECK(datalen);
+		sb_puts(b, " val ");
+		sb_uint(b, wire_get32(cp));
+		sb_puts(b, " ecr ");
+		sb_uint(b, wire_get32(cp + 4));
+		break;
+	case OPT_MD5:
+		datalen = 16;
+		LENCHECK(datalen);
+		/* tcpdump built with libcrypto (Debian's) cannot check without -M */
+		sb_puts(b, " shared secret not supplied with -M, can't check - ");
+		for (unsigned i = 0; i < 16; i++)
+			sb_hex2(b, cp[i]);
+		break;
+	case OPT_SCPS:
+		datalen = 2;
+		LENCHECK(datalen);
+		sb_printf(b, " cap %02x id %u", cp[0], cp[1]);
+		break;
+	case OPT_UTO: {
+		datalen = 2;
+		LENCHECK(datalen);
+		unsigned uto = wire_get16(cp);
+		sb_printf(b, " 0x%x", uto);
+		/* RFC 5482 3: the low bit says minutes */
+		uto = (uto & 1) ? (uto >> 1) * 60 : uto >> 1;
+		sb_printf(b, " %u", uto);
+		break;
+	}
+	case OPT_TCPAO:
+		datalen = len - 2;
+		if (!print_tcp_ao(b, cp, datalen, hlen))
+			return false;
+		break;
+	case OPT_TFO:
+		datalen = len - 2;
+		LENCHECK(datalen);
+		sb_putc(b, ' ');
+		print_fastopen(b, cp, datalen, false);
+		break;
+	case OPT_EXP2: {
+		datalen = len - 2;
+		LENCHECK(datalen);
+		if (datalen < 2)
+			return false;
+		unsigned magic = wire_get16(cp);
+		sb_putc(b, '-');
+		if (magic == 0xf989) /* RFC 7413 experimental Fast Open */
+			print_fastopen(b, cp + 2, datalen - 2, true);
+		else
+			sb_printf(b, "%04x", magic);
+		break;
+	}
+	case OPT_EOL:
+	case OPT_NOP:
+	case OPT_SACKOK:
+		break;
+	case OPT_MPTCP:
+		/* tcpdump decodes MPTCP subtypes; we show the bytes */
+	default:
+		datalen = len - 2;
+		if (datalen)
+			sb_puts(b, " 0x");
+		if (!print_hex(b, cp, 0, datalen, hlen))
+			return false;
+		break;
+	}
+#undef LENCHECK
+	*taken = datalen;
+	return true;
+}
+
 /* Prints ", options [...]". Returns false after printing tcpdump's "[bad opt]" (tcpdump then
  * stops the line: no ", length"). hlen counts option bytes; the bytes are inside the header,
  * so every read below is within cp[0..hlen). */
@@ -93,12 +264,6 @@ bool tcpdump_print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, boo
 			--hlen;
 		}
 		--hlen;
-		datalen = 0;
-#define LENCHECK(l)                                                                                \
-	do {                                                                                       \
-		if ((l) > hlen)                                                                    \
-			goto bad;                                                                  \
-	} while (0)
 		const char *name = option_names[opt];
 		if (name) {
 			sb_puts(b, name);
@@ -107,136 +272,8 @@ bool tcpdump_print_options(struct sbuf *b, const uint8_t *cp, unsigned hlen, boo
 			sb_uint(b, opt);
 		}
 
-		switch (opt) {
-		case OPT_MSS:
-			datalen = 2;
-			LENCHECK(datalen);
-			sb_putc(b, ' ');
-			sb_uint(b, wire_get16(cp));
-			break;
-		case OPT_WSCALE:
-			datalen = 1;
-			LENCHECK(datalen);
-			sb_putc(b, ' ');
-			sb_uint(b, cp[0]);
-			break;
-		case OPT_SACK:
-			datalen = len - 2;
-			if (datalen % 8 != 0) {
-				sb_puts(b, " invalid sack");
-			} else {
-				sb_putc(b, ' ');
-				sb_uint(b, datalen / 8);
-				sb_putc(b, ' ');
-				for (unsigned i = 0; i < datalen; i += 8) {
-					LENCHECK(i + 4);
-					uint32_t s = wire_get32(cp + i);
-					LENCHECK(i + 8);
-					uint32_t e = wire_get32(cp + i + 4);
-					uint32_t base = sack_base;
-					sb_putc(b, '{');
-					sb_uint(b, s - base);
-					sb_putc(b, ':');
-					sb_uint(b, e - base);
-					sb_putc(b, '}');
-				}
-			}
-			break;
-		case OPT_CC:
-		case OPT_CCNEW:
-		case OPT_CCECHO:
-		case OPT_ECHO:
-		case OPT_ECHOREPLY:
-			datalen = 4;
-			LENCHECK(datalen);
-			sb_putc(b, ' ');
-			sb_uint(b, wire_get32(cp));
-			break;
-		case OPT_TS:
-			datalen = 8;
-			LENCHECK(datalen);
-			sb_puts(b, " val ");
-			sb_uint(b, wire_get32(cp));
-			sb_puts(b, " ecr ");
-			sb_uint(b, wire_get32(cp + 4));
-			break;
-		case OPT_MD5:
-			datalen = 16;
-			LENCHECK(datalen);
-			/* tcpdump built with libcrypto (Debian's) cannot check without -M */
-			sb_puts(b, " shared secret not supplied with -M, can't check - ");
-			for (unsigned i = 0; i < 16; i++)
-				sb_hex2(b, cp[i]);
-			break;
-		case OPT_SCPS:
-			datalen = 2;
-			LENCHECK(datalen);
-			sb_printf(b, " cap %02x id %u", cp[0], cp[1]);
-			break;
-		case OPT_UTO: {
-			datalen = 2;
-			LENCHECK(datalen);
-			unsigned uto = wire_get16(cp);
-			sb_printf(b, " 0x%x", uto);
-			/* RFC 5482 3: the low bit says minutes */
-			uto = (uto & 1) ? (uto >> 1) * 60 : uto >> 1;
-			sb_printf(b, " %u", uto);
-			break;
-		}
-		case OPT_TCPAO:
-			datalen = len - 2;
-			if (datalen < 2) {
-				sb_puts(b, " (invalid)");
-			} else {
-				LENCHECK(1);
-				sb_printf(b, " keyid %u", cp[0]);
-				LENCHECK(2);
-				sb_printf(b, " rnextkeyid %u", cp[1]);
-				if (datalen > 2) {
-					sb_puts(b, " mac 0x");
-					for (unsigned i = 2; i < datalen; i++) {
-						LENCHECK(i + 1);
-						sb_hex2(b, cp[i]);
-					}
-				}
-			}
-			break;
-		case OPT_TFO:
-			datalen = len - 2;
-			LENCHECK(datalen);
-			sb_putc(b, ' ');
-			print_fastopen(b, cp, datalen, false);
-			break;
-		case OPT_EXP2: {
-			datalen = len - 2;
-			LENCHECK(datalen);
-			if (datalen < 2)
-				goto bad;
-			unsigned magic = wire_get16(cp);
-			sb_putc(b, '-');
-			if (magic == 0xf989) /* RFC 7413 experimental Fast Open */
-				print_fastopen(b, cp + 2, datalen - 2, true);
-			else
-				sb_printf(b, "%04x", magic);
-			break;
-		}
-		case OPT_EOL:
-		case OPT_NOP:
-		case OPT_SACKOK:
-			break;
-		case OPT_MPTCP:
-			/* tcpdump decodes MPTCP subtypes; we show the bytes */
-		default:
-			datalen = len - 2;
-			if (datalen)
-				sb_puts(b, " 0x");
-			for (unsigned i = 0; i < datalen; i++) {
-				LENCHECK(i + 1);
-				sb_hex2(b, cp[i]);
-			}
-			break;
-		}
-#undef LENCHECK
+		if (!print_option_data(b, opt, cp, len, hlen, sack_base, &datalen))
+			goto bad;
 		cp += datalen;
 		hlen -= datalen;
 		/* tcpdump flags an option whose length disagrees with what its kind needs */

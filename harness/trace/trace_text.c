@@ -226,18 +226,26 @@ static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, u
 		tcpdump_print_payload(b, seg);
 }
 
+/* format_line, handing out the numbers it showed to whoever asked for them. */
+static void format_line_shown(struct sbuf *b, struct trace_seqs *seqs, int relative,
+                              uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
+                              uint32_t *shown_ack)
+{
+	struct shown sh;
+	format_line(b, seqs, relative, time_us, seg, &sh);
+	if (shown_seq)
+		*shown_seq = sh.seq;
+	if (shown_ack)
+		*shown_ack = sh.ack;
+}
+
 int trace_format_tcpdump_ex(char *buf, size_t size, struct trace_seqs *seqs, int relative,
                             uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
                             uint32_t *shown_ack)
 {
 	struct sbuf b;
 	sb_init_fixed(&b, buf, size);
-	struct shown sh;
-	format_line(&b, seqs, relative, time_us, seg, &sh);
-	if (shown_seq)
-		*shown_seq = sh.seq;
-	if (shown_ack)
-		*shown_ack = sh.ack;
+	format_line_shown(&b, seqs, relative, time_us, seg, shown_seq, shown_ack);
 	return sb_len(&b);
 }
 
@@ -253,12 +261,7 @@ char *trace_format_tcpdump_buf(char *buf, size_t size, struct trace_seqs *seqs, 
 {
 	struct sbuf b;
 	sb_init_growing(&b, buf, size);
-	struct shown sh;
-	format_line(&b, seqs, relative, time_us, seg, &sh);
-	if (shown_seq)
-		*shown_seq = sh.seq;
-	if (shown_ack)
-		*shown_ack = sh.ack;
+	format_line_shown(&b, seqs, relative, time_us, seg, shown_seq, shown_ack);
 	if (b.len >= b.size) { /* the heap failed while growing: the text was cut */
 		sb_release(&b);
 		return NULL;

@@ -1,6 +1,7 @@
 /* peer_tunables.c: --set NAME=VALUE onto struct stack_tunables. */
 #include "peer_tunables.h"
 
+#include "common/byte_count.h"
 #include "common/duration.h"
 
 #include <errno.h>
@@ -43,53 +44,10 @@ static const struct tunable {
 #undef T
 };
 
-/* "300ms", "1s", "1.5s", "250us", "2m"; a bare "0". The units are duration.h's; the number is
- * read here, not by duration_parse, because the command line takes what no duration_syntax
- * describes: zero in any spelling without a unit ("0.0", "00"), and a cap of 1e9 on the number
- * before its unit (so "1e9us" and "1e9min" pass, "1e10us" does not), refused as -EINVAL rather
- * than -ERANGE. */
+/* Kept for synfin_peer.c's --linger: the one duration grammar, up to what 64 bits hold. */
 int peer_parse_duration(const char *text, uint64_t *us)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(text, &end);
-	/* written so that NaN fails too: converting it to an integer is undefined */
-	if (end == text || errno || !(v >= 0 && v <= 1e9))
-		return -EINVAL;
-	uint64_t unit = duration_unit_us(end, strlen(end), true);
-	if (unit == 0 && !(*end == '\0' && v == 0))
-		return -EINVAL; /* a bare number would be ambiguous */
-	*us = (uint64_t)(v * (double)unit + 0.5);
-	return 0;
-}
-
-/* A decimal or 0x number, with an optional K or M (1024-based) suffix. Not byte_count_parse,
- * which reads decimal only (and takes a trailing "B"): --set takes hex as well, and refuses an
- * out-of-range count as -EINVAL like any other bad value. */
-int peer_parse_count(const char *text, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	/* strtoull skips blanks and takes a sign ("-1" is 2^64 - 1): digits only */
-	if (*text < '0' || *text > '9')
-		return -EINVAL;
-	/* decimal, or hex after 0x: a leading 0 does not mean octal ("010" is ten) */
-	int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-	unsigned long long v = strtoull(text, &end, hex ? 16 : 10);
-	if (end == text || errno)
-		return -EINVAL;
-	unsigned shift = 0;
-	if (*end == 'K' || *end == 'k')
-		shift = 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20, end++;
-	if (v > (ULLONG_MAX >> shift))
-		return -EINVAL;
-	v <<= shift;
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return duration_parse_us(text, strlen(text), UINT64_MAX, us);
 }
 
 int peer_set_tunable(struct stack_tunables *t, const char *assign, char *why, size_t why_size)
@@ -136,7 +94,7 @@ int peer_set_tunable(struct stack_tunables *t, const char *assign, char *why, si
 		               : tn->kind == TK_U16 ? UINT16_MAX
 		               : tn->kind == TK_U32 ? UINT32_MAX
 		                                    : UINT_MAX;
-		if (peer_parse_count(val, &v) != 0 || v > max) {
+		if (count_parse(val, strlen(val), &v) != 0 || v > max) {
 			snprintf(why, why_size, "--set %s: '%s' is not a number in 0..%" PRIu64,
 			         tn->name, val, max);
 			return -EINVAL;

@@ -22,7 +22,7 @@ for t in "$@"; do
 	what=${t#fuzz_}
 	case $what in
 	segment) src="harness/wire/segment.c harness/trace/trace_text.c harness/trace/trace_json.c" ;;
-	rules) src="harness/rules/rule_parse.c harness/rules/rule_match.c" ;;
+	rules) src="harness/rules/rule_parse.c harness/rules/rule_words.c harness/rules/rule_match.c" ;;
 	trace_read) src="harness/trace/trace_read.c" ;;
 	pcap) src="harness/trace/pcap_file.c" ;;
 	peer_script) src="harness/endpoint/peer_script.c" ;;

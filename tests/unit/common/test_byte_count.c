@@ -1,58 +1,135 @@
-/* test_byte_count.c: byte counts ("1000", "64K", "10M") as peer scripts and scenarios write
- * them. */
+/* test_byte_count.c: the one count grammar every language shares (common/byte_count.h), and
+ * the restrictions the old call shape still applies for scenario_parse.c. */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/byte_count.h"
 #include "test_support.h"
 
-START_TEST(test_byte_count_suffixes_by_syntax)
+#define ACCEPTS(text, want)                                                                        \
+	do {                                                                                       \
+		uint64_t v_ = 42;                                                                  \
+		ck_assert_msg(count_parse(text, strlen(text), &v_) == 0, "%s refused", text);      \
+		ck_assert_msg(v_ == (want), "%s: %llu, not %llu", text, (unsigned long long)v_,    \
+		              (unsigned long long)(want));                                         \
+	} while (0)
+
+#define REFUSES(text, err)                                                                         \
+	do {                                                                                       \
+		uint64_t v_ = 42;                                                                  \
+		ck_assert_msg(count_parse(text, strlen(text), &v_) == (err),                       \
+		              "%s not refused with " #err, text);                                  \
+		ck_assert_msg(v_ == 42, "%s: refused, yet the result was written", text);          \
+	} while (0)
+
+START_TEST(test_counts_are_decimal_or_hex)
 {
-	static const struct byte_count_syntax scn = {.script_suffixes = false};
-	static const struct byte_count_syntax script = {.script_suffixes = true};
-	uint64_t b = 7;
-	ck_assert_int_eq(byte_count_parse("1000", &scn, &b), 0);
-	ck_assert_uint_eq(b, 1000);
-	ck_assert_int_eq(byte_count_parse("64K", &scn, &b), 0);
-	ck_assert_uint_eq(b, 65536);
-	ck_assert_int_eq(byte_count_parse("10M", &scn, &b), 0);
-	ck_assert_uint_eq(b, 10u << 20);
-	ck_assert_int_eq(byte_count_parse("64k", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("64KB", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("64k", &script, &b), 0);
-	ck_assert_uint_eq(b, 65536);
-	ck_assert_int_eq(byte_count_parse("10mB", &script, &b), 0);
-	ck_assert_uint_eq(b, 10u << 20);
-	ck_assert_int_eq(byte_count_parse("12B", &script, &b), 0);
-	ck_assert_uint_eq(b, 12);
-	ck_assert_int_eq(byte_count_parse("1G", &script, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("1KK", &script, &b), -EINVAL);
+	ACCEPTS("0", 0);
+	ACCEPTS("1460", 1460);
+	ACCEPTS("0x10", 16);
+	ACCEPTS("0XfF", 255);
+	/* a leading zero is still decimal, not octal */
+	ACCEPTS("010", 10);
+	ACCEPTS("08", 8);
+	REFUSES("0x", -EINVAL);
+	REFUSES("0xg", -EINVAL);
+	REFUSES("1.5", -EINVAL);
+	REFUSES("1e3", -EINVAL);
 }
 END_TEST
 
-START_TEST(test_byte_count_needs_a_digit_first_and_must_fit_64_bits)
+START_TEST(test_suffixes_are_binary_k_and_m_either_case_and_a_trailing_b)
+{
+	ACCEPTS("64K", 65536);
+	ACCEPTS("64k", 65536);
+	ACCEPTS("10M", 10485760);
+	ACCEPTS("10m", 10485760);
+	ACCEPTS("64KB", 65536);
+	ACCEPTS("10mB", 10485760);
+	ACCEPTS("12B", 12);
+	ACCEPTS("0x10K", 16384);
+	/* in hex, B is a digit */
+	ACCEPTS("0x1B", 27);
+	ACCEPTS("0x1KB", 1024);
+	REFUSES("1G", -EINVAL);
+	REFUSES("1KK", -EINVAL);
+	REFUSES("1Kb", -EINVAL);
+	REFUSES("1BK", -EINVAL);
+	REFUSES("K", -EINVAL);
+}
+END_TEST
+
+START_TEST(test_signs_blanks_and_words_are_refused)
+{
+	REFUSES("", -EINVAL);
+	REFUSES("-1", -EINVAL);
+	REFUSES(" -1", -EINVAL);
+	REFUSES("+5", -EINVAL);
+	REFUSES(" 5", -EINVAL);
+	REFUSES("5 ", -EINVAL);
+	REFUSES("five", -EINVAL);
+	REFUSES("nan", -EINVAL);
+	REFUSES("inf", -EINVAL);
+}
+END_TEST
+
+START_TEST(test_counts_must_fit_64_bits_once_scaled)
+{
+	ACCEPTS("18446744073709551615", UINT64_MAX);
+	ACCEPTS("0xffffffffffffffff", UINT64_MAX);
+	REFUSES("18446744073709551616", -ERANGE);
+	REFUSES("99999999999999999999", -ERANGE);
+	REFUSES("0x10000000000000000", -ERANGE);
+	ACCEPTS("18014398509481983K", 18014398509481983ull << 10);
+	REFUSES("18014398509481984K", -ERANGE);
+	REFUSES("18446744073709551615K", -ERANGE);
+	ACCEPTS("17592186044415M", 17592186044415ull << 20);
+	REFUSES("17592186044416M", -ERANGE);
+	/* garbage is garbage before it is too large */
+	REFUSES("99999999999999999999G", -EINVAL);
+}
+END_TEST
+
+START_TEST(test_only_the_given_bytes_are_read)
+{
+	uint64_t v = 42;
+	ck_assert_int_eq(count_parse("100-200", 3, &v), 0);
+	ck_assert_uint_eq(v, 100);
+	ck_assert_int_eq(count_parse("64K", 2, &v), 0);
+	ck_assert_uint_eq(v, 64);
+}
+END_TEST
+
+/* scenario_parse.c's call shape: without script_suffixes, decimal with K or M only. */
+START_TEST(test_old_call_shape_keeps_its_restrictions)
 {
 	static const struct byte_count_syntax scn = {.script_suffixes = false};
-	uint64_t b = 7;
-	ck_assert_int_eq(byte_count_parse("-1", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("+1", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse(" 1", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("18446744073709551615", &scn, &b), 0);
-	ck_assert_uint_eq(b, UINT64_MAX);
-	ck_assert_int_eq(byte_count_parse("18446744073709551616", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("18014398509481983K", &scn, &b), 0);
-	ck_assert_int_eq(byte_count_parse("18014398509481984K", &scn, &b), -ERANGE);
-	ck_assert_int_eq(byte_count_parse("17592186044416M", &scn, &b), -ERANGE);
+	static const struct byte_count_syntax script = {.script_suffixes = true};
+	uint64_t b = 0;
+	ck_assert_int_eq(byte_count_parse("64K", &scn, &b), 0);
+	ck_assert_uint_eq(b, 65536);
+	ck_assert_int_eq(byte_count_parse("64k", &scn, &b), -EINVAL);
+	ck_assert_int_eq(byte_count_parse("64KB", &scn, &b), -EINVAL);
+	ck_assert_int_eq(byte_count_parse("0x10", &scn, &b), -EINVAL);
+	ck_assert_int_eq(byte_count_parse("18446744073709551616", &scn, &b), -ERANGE);
+	ck_assert_int_eq(byte_count_parse("10mB", &script, &b), 0);
+	ck_assert_uint_eq(b, 10485760);
 }
 END_TEST
 
 static Suite *byte_count_suite(void)
 {
 	Suite *s = suite_create("byte_count");
-	TCase *tc = tcase_create("parse");
-	tcase_add_test(tc, test_byte_count_suffixes_by_syntax);
-	tcase_add_test(tc, test_byte_count_needs_a_digit_first_and_must_fit_64_bits);
+	TCase *tc = tcase_create("grammar");
+	tcase_add_test(tc, test_counts_are_decimal_or_hex);
+	tcase_add_test(tc, test_suffixes_are_binary_k_and_m_either_case_and_a_trailing_b);
+	tcase_add_test(tc, test_signs_blanks_and_words_are_refused);
+	tcase_add_test(tc, test_counts_must_fit_64_bits_once_scaled);
+	tcase_add_test(tc, test_only_the_given_bytes_are_read);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("old_call_shape");
+	tcase_add_test(tc, test_old_call_shape_keeps_its_restrictions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,87 +1,198 @@
-/* test_duration.c: durations as the languages write them, and what each language's syntax
- * adds to or takes from the common form. */
+/* test_duration.c: the one duration grammar every language shares (common/duration.h), and
+ * the restrictions the old call shape still applies for scenario_parse.c. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/duration.h"
 #include "test_support.h"
 
-static const struct duration_syntax plain = {.max_us = INFINITY};
-static const struct duration_syntax strict = {
-    .digits_only = true, .bare_zero = true, .minutes = true, .max_us = 86400e6};
-
-START_TEST(test_unit_table_is_us_ms_s_and_minutes_only_where_asked)
+static int parse(const char *text, uint64_t *us)
 {
-	ck_assert_uint_eq(duration_unit_us("us", 2, false), 1);
-	ck_assert_uint_eq(duration_unit_us("ms", 2, false), 1000);
-	ck_assert_uint_eq(duration_unit_us("s", 1, false), 1000000);
-	ck_assert_uint_eq(duration_unit_us("m", 1, false), 0);
-	ck_assert_uint_eq(duration_unit_us("min", 3, false), 0);
-	ck_assert_uint_eq(duration_unit_us("m", 1, true), 60000000);
-	ck_assert_uint_eq(duration_unit_us("min", 3, true), 60000000);
+	return duration_parse_us(text, strlen(text), UINT64_MAX, us);
+}
+
+#define ACCEPTS(text, want)                                                                        \
+	do {                                                                                       \
+		uint64_t us_ = 7;                                                                  \
+		ck_assert_msg(parse(text, &us_) == 0, "%s refused", text);                         \
+		ck_assert_msg(us_ == (want), "%s: %llu us, not %llu", text,                        \
+		              (unsigned long long)us_, (unsigned long long)(want));                \
+	} while (0)
+
+#define REFUSES(text, err)                                                                         \
+	do {                                                                                       \
+		uint64_t us_ = 7;                                                                  \
+		ck_assert_msg(parse(text, &us_) == (err), "%s not refused with " #err, text);      \
+		ck_assert_msg(us_ == 7, "%s: refused, yet the result was written", text);          \
+	} while (0)
+
+START_TEST(test_units_are_us_ms_s_m_and_min)
+{
+	ck_assert_uint_eq(duration_unit_us("us", 2), 1);
+	ck_assert_uint_eq(duration_unit_us("ms", 2), 1000);
+	ck_assert_uint_eq(duration_unit_us("s", 1), 1000000);
+	ck_assert_uint_eq(duration_unit_us("m", 1), 60000000);
+	ck_assert_uint_eq(duration_unit_us("min", 3), 60000000);
 	/* the length decides, not a terminator: "msx" cut to 2 is "ms" */
-	ck_assert_uint_eq(duration_unit_us("msx", 2, false), 1000);
-	ck_assert_uint_eq(duration_unit_us("", 0, true), 0);
-	ck_assert_uint_eq(duration_unit_us("h", 1, true), 0);
+	ck_assert_uint_eq(duration_unit_us("msx", 2), 1000);
+	ck_assert_uint_eq(duration_unit_us("", 0), 0);
+	ck_assert_uint_eq(duration_unit_us("h", 1), 0);
+	ck_assert_uint_eq(duration_unit_us("S", 1), 0);
+	ACCEPTS("250us", 250);
+	ACCEPTS("300ms", 300000);
+	ACCEPTS("1s", 1000000);
+	ACCEPTS("2m", 120000000);
+	ACCEPTS("2min", 120000000);
+	REFUSES("5h", -EINVAL);
+	REFUSES("5msx", -EINVAL);
+	REFUSES("5 ms", -EINVAL);
+	REFUSES("ms", -EINVAL);
+	REFUSES("", -EINVAL);
 }
 END_TEST
 
-START_TEST(test_duration_rounds_to_the_nearest_microsecond)
+START_TEST(test_numbers_take_fractions_and_exponents)
 {
-	uint64_t us;
-	ck_assert_int_eq(duration_parse("1.5s", &plain, &us), 0);
-	ck_assert_uint_eq(us, 1500000);
-	ck_assert_int_eq(duration_parse("250us", &plain, &us), 0);
-	ck_assert_uint_eq(us, 250);
-	ck_assert_int_eq(duration_parse("0.0006ms", &plain, &us), 0);
-	ck_assert_uint_eq(us, 1);
-	ck_assert_int_eq(duration_parse("0.0004ms", &plain, &us), 0);
-	ck_assert_uint_eq(us, 0);
+	ACCEPTS("1.5s", 1500000);
+	ACCEPTS(".5s", 500000);
+	ACCEPTS("1.s", 1000000);
+	ACCEPTS("0.25ms", 250);
+	ACCEPTS("2.000001s", 2000001);
+	ACCEPTS("1e3ms", 1000000);
+	ACCEPTS("1E3ms", 1000000);
+	ACCEPTS("1e+3ms", 1000000);
+	ACCEPTS("2500e-3s", 2500000);
+	ACCEPTS("1e9us", 1000000000);
+	ACCEPTS("1e9min", 60000000000000000u);
+	ACCEPTS("1e12s", 1000000000000000000u);
+	ACCEPTS("0.000000000000000000000000000001e30s", 1000000);
+	/* an 'e' without digits is no exponent: "1es" is 1 in the unit "es" */
+	REFUSES("1es", -EINVAL);
+	REFUSES("1e+s", -EINVAL);
+	REFUSES(".s", -EINVAL);
+	REFUSES(".", -EINVAL);
+	REFUSES("1..5s", -EINVAL);
 }
 END_TEST
 
-START_TEST(test_digits_only_syntax_refuses_what_strtod_would_take)
+START_TEST(test_values_round_to_the_nearest_microsecond_halves_up)
+{
+	ACCEPTS("0.0006ms", 1);
+	ACCEPTS("0.0004ms", 0);
+	ACCEPTS("0.0015ms", 2);
+	ACCEPTS("0.5us", 1);
+	ACCEPTS("0.49999999us", 0);
+	ACCEPTS("1.0000005s", 1000001);
+	ACCEPTS("0.00000001m", 1);
+	ACCEPTS("0.000000001m", 0);
+	/* exact decimals, not binary doubles: 0.3 s is 300000 us, not 299999.99... */
+	ACCEPTS("0.3s", 300000);
+	ACCEPTS("4.35ms", 4350);
+}
+END_TEST
+
+START_TEST(test_zero_alone_needs_no_unit_any_other_number_does)
+{
+	ACCEPTS("0", 0);
+	ACCEPTS("00", 0);
+	ACCEPTS("0.0", 0);
+	ACCEPTS("0e5", 0);
+	ACCEPTS("0ms", 0);
+	/* a bare number other than 0 could be seconds or milliseconds */
+	REFUSES("5", -EINVAL);
+	REFUSES("200", -EINVAL);
+	REFUSES("0.1", -EINVAL);
+}
+END_TEST
+
+START_TEST(test_signs_hex_nan_inf_and_blanks_are_refused)
+{
+	REFUSES("-1s", -EINVAL);
+	REFUSES("+1s", -EINVAL);
+	REFUSES("-0", -EINVAL);
+	REFUSES("0x10s", -EINVAL);
+	REFUSES("nans", -EINVAL);
+	REFUSES("nanms", -EINVAL);
+	REFUSES("-nans", -EINVAL);
+	REFUSES("infs", -EINVAL);
+	REFUSES("inf", -EINVAL);
+	REFUSES(" 1s", -EINVAL);
+	REFUSES("1s ", -EINVAL);
+}
+END_TEST
+
+START_TEST(test_past_the_limit_or_64_bits_is_out_of_range)
 {
 	uint64_t us = 7;
+	ck_assert_int_eq(duration_parse_us("1000s", 5, 1000000000, &us), 0);
+	ck_assert_uint_eq(us, 1000000000);
+	ck_assert_int_eq(duration_parse_us("1000.000001s", 12, 1000000000, &us), -ERANGE);
+	ck_assert_uint_eq(us, 1000000000);
+	ACCEPTS("18446744073709551615us", UINT64_MAX);
+	REFUSES("18446744073709551616us", -ERANGE);
+	REFUSES("18446744073709551615.5us", -ERANGE);
+	REFUSES("1e20s", -ERANGE);
+	REFUSES("1e30s", -ERANGE);
+	REFUSES("1e99999999999999999999s", -ERANGE);
+	ACCEPTS("1e-99999999999999999999s", 0);
+	/* garbage is garbage before it is too long */
+	REFUSES("1e30h", -EINVAL);
+}
+END_TEST
+
+START_TEST(test_only_the_given_bytes_are_read)
+{
+	uint64_t us = 7;
+	ck_assert_int_eq(duration_parse_us("300ms jitter", 5, UINT64_MAX, &us), 0);
+	ck_assert_uint_eq(us, 300000);
+	ck_assert_int_eq(duration_parse_us("15s", 1, UINT64_MAX, &us), -EINVAL);
+	ck_assert_uint_eq(duration_number_len("1.5e3ms", 7), 5);
+	ck_assert_uint_eq(duration_number_len("1.5e3ms", 2), 2);
+	ck_assert_uint_eq(duration_number_len("12x", 3), 2);
+	ck_assert_uint_eq(duration_number_len("x12", 3), 0);
+	ck_assert_uint_eq(duration_number_len(".x", 2), 0);
+}
+END_TEST
+
+/* scenario_parse.c's call shape: the grammar above, less what the scenario language refused. */
+START_TEST(test_old_call_shape_keeps_its_restrictions)
+{
+	static const struct duration_syntax scn = {
+	    .digits_only = true, .bare_zero = true, .minutes = true, .max_us = 86400e6};
+	static const struct duration_syntax plain = {.max_us = INFINITY};
+	uint64_t us = 7;
+	ck_assert_int_eq(duration_parse("1440m", &scn, &us), 0);
+	ck_assert_uint_eq(us, 86400000000ull);
+	ck_assert_int_eq(duration_parse("86400.000001s", &scn, &us), -ERANGE);
+	ck_assert_int_eq(duration_parse("1e3ms", &scn, &us), -EINVAL);
+	ck_assert_int_eq(duration_parse("1e41s", &scn, &us), -EINVAL);
+	ck_assert_int_eq(duration_parse(".5s", &scn, &us), -EINVAL);
+	ck_assert_int_eq(duration_parse("0", &scn, &us), 0);
+	ck_assert_uint_eq(us, 0);
+	ck_assert_int_eq(duration_parse("0", &plain, &us), -EINVAL);
+	ck_assert_int_eq(duration_parse("2m", &plain, &us), -EINVAL);
 	ck_assert_int_eq(duration_parse("1e3ms", &plain, &us), 0);
 	ck_assert_uint_eq(us, 1000000);
-	ck_assert_int_eq(duration_parse("1e3ms", &strict, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("0x10s", &strict, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("+1s", &strict, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("nans", &plain, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("-1s", &plain, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("5", &plain, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("0", &plain, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("0", &strict, &us), 0);
-	ck_assert_uint_eq(us, 0);
-	ck_assert_int_eq(duration_parse("2m", &plain, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("2m", &strict, &us), 0);
-	ck_assert_uint_eq(us, 120000000);
-}
-END_TEST
-
-START_TEST(test_duration_past_the_limit_or_64_bits_is_out_of_range)
-{
-	uint64_t us = 7;
-	ck_assert_int_eq(duration_parse("1440m", &strict, &us), 0);
-	ck_assert_uint_eq(us, 86400000000ull);
-	ck_assert_int_eq(duration_parse("86400.000001s", &strict, &us), -ERANGE);
-	ck_assert_int_eq(duration_parse("infs", &plain, &us), -ERANGE);
-	ck_assert_int_eq(duration_parse("18446744073709551616us", &plain, &us), -ERANGE);
-	ck_assert_int_eq(duration_parse("1e12s", &plain, &us), 0);
-	ck_assert_uint_eq(us, 1000000000000000000ull);
+	ck_assert_int_eq(duration_parse("1e20s", &plain, &us), -ERANGE);
 }
 END_TEST
 
 static Suite *duration_suite(void)
 {
 	Suite *s = suite_create("duration");
-	TCase *tc = tcase_create("duration");
-	tcase_add_test(tc, test_unit_table_is_us_ms_s_and_minutes_only_where_asked);
-	tcase_add_test(tc, test_duration_rounds_to_the_nearest_microsecond);
-	tcase_add_test(tc, test_digits_only_syntax_refuses_what_strtod_would_take);
-	tcase_add_test(tc, test_duration_past_the_limit_or_64_bits_is_out_of_range);
+	TCase *tc = tcase_create("grammar");
+	tcase_add_test(tc, test_units_are_us_ms_s_m_and_min);
+	tcase_add_test(tc, test_numbers_take_fractions_and_exponents);
+	tcase_add_test(tc, test_values_round_to_the_nearest_microsecond_halves_up);
+	tcase_add_test(tc, test_zero_alone_needs_no_unit_any_other_number_does);
+	tcase_add_test(tc, test_signs_hex_nan_inf_and_blanks_are_refused);
+	tcase_add_test(tc, test_past_the_limit_or_64_bits_is_out_of_range);
+	tcase_add_test(tc, test_only_the_given_bytes_are_read);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("old_call_shape");
+	tcase_add_test(tc, test_old_call_shape_keeps_its_restrictions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,77 @@
+/* rule_words.h: inside the rule parser, not part of the engine's interface (rule.h): a line's
+ * words, the parser's state and error, and the parsers of the words that carry values
+ * (rule_words.c). Each parser returns 0, or -EINVAL with the error filled in by rule_fail. */
+#ifndef SYNFIN_RULE_WORDS_H
+#define SYNFIN_RULE_WORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "rule.h"
+
+#define RULE_MAX_WORDS 64
+
+struct word {
+	const char *s;
+	size_t len;
+	unsigned col; /* 1-based */
+};
+
+struct parser {
+	const char *name;
+	unsigned lineno;
+	const char *line; /* the raw line, without its newline */
+	size_t line_len;
+	struct word words[RULE_MAX_WORDS];
+	unsigned n_words;
+	struct rule_error *err;
+};
+
+/* Fill in the error at column col of the current line; returns -EINVAL. */
+__attribute__((format(printf, 3, 4))) int rule_fail(struct parser *ps, unsigned col,
+                                                    const char *fmt, ...);
+
+/* Column just past the last word: where a missing argument should have been. */
+static inline unsigned end_col(const struct parser *ps)
+{
+	const struct word *w = &ps->words[ps->n_words - 1];
+	return w->col + (unsigned)w->len;
+}
+
+static inline bool word_is(const struct word *w, const char *s)
+{
+	return strlen(s) == w->len && memcmp(w->s, s, w->len) == 0;
+}
+
+/* Words are quoted in messages; a runaway word must not push the advice out of the buffer. */
+#define W(w) (int)((w)->len > 40 ? 40 : (w)->len), (w)->s
+
+bool rule_word_starts_with_digit(const struct word *w);
+/* A word that starts like a duration or count: "300ms", ".5s". */
+bool rule_word_starts_with_number(const struct word *w);
+/* delay's and jitter's argument, at most 1000 s. */
+int rule_parse_duration(struct parser *ps, const struct word *w, uint32_t *us);
+
+/* The TCPF_* bit of a flag word ("syn"), or -1. */
+int rule_flag_word_bit(const char *s, size_t len);
+/* "[S.]", "[none]": the exact flag byte. */
+int rule_parse_flag_set(struct parser *ps, const struct word *w, uint8_t *flags);
+/* After the flag word w: no clash with an exact set or with an earlier word. */
+int rule_check_flag_words(struct parser *ps, const struct word *w, const struct rule *r);
+
+/* The words from *i on that take an argument; *i ends on the last word taken. */
+int rule_parse_len(struct parser *ps, unsigned *i, struct rule *r);
+int rule_parse_port(struct parser *ps, unsigned *i, uint16_t *port);
+int rule_parse_count(struct parser *ps, unsigned *i, struct rule *r, enum rule_count kind);
+int rule_parse_chance(struct parser *ps, unsigned *i, struct rule *r);
+/* "2nd": 0 with *n set, 1 when w is no ordinal at all, or -EINVAL for one spelt wrong ("2th"). */
+int rule_parse_ordinal(struct parser *ps, const struct word *w, uint32_t *n);
+
+/* A match word (from, [..], a flag, len, port, a count, chance) out of its place. */
+bool rule_is_match_word(const struct word *w);
+/* The error for a word nothing understood, with the likeliest fix. */
+int rule_unknown_word(struct parser *ps, const struct word *w);
+
+#endif
