@@ -18,25 +18,13 @@
 #include "common/topology.h"
 #include "conversation.h"
 #include "endpoint/peer_script.h"
+#include "judge.h"
+#include "report.h"
 
 volatile sig_atomic_t runner_stop;
 
 static const char *const client_addr = TOPOLOGY_CLIENT_ADDR;
 static const char *const server_addr = TOPOLOGY_SERVER_ADDR;
-
-const char *run_status_name(enum run_status s)
-{
-	switch (s) {
-	case RUN_PASS:
-		return "pass";
-	case RUN_FAIL:
-		return "FAIL";
-	case RUN_SKIP:
-		return "skip";
-	default:
-		return "ERROR";
-	}
-}
 
 static uint64_t now_us(void)
 {
@@ -256,16 +244,11 @@ static void build_endpoint_argv(const struct run_env *env, const struct scn_case
 
 static bool app_saw(const char *jsonl, const char *what)
 {
-	FILE *f = fopen(jsonl, "r");
-	if (!f)
-		return false;
-	char line[1024], pat[64];
-	snprintf(pat, sizeof(pat), "\"what\":\"%s\"", what);
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, pat) != NULL;
-	fclose(f);
-	return found;
+	struct app_record a;
+	memset(&a, 0, sizeof(a));
+	bool saw = app_events_read_jsonl(&a, jsonl) == 0 && app_record_saw(&a, what);
+	free(a.events);
+	return saw;
 }
 
 /* A Linux server is ready once its socket listens; a stack server once its log says so or
@@ -306,136 +289,18 @@ static void copy_file(FILE *out, const char *path, const char *indent)
 	fclose(f);
 }
 
-/* The application's EOF event must report exactly the bytes of the shared pattern: the count
- * and the FNV-1a hash both ends print (peer_script.h), so nothing was lost or reordered. */
-static void received_check(const char *jsonl, uint64_t want, const char *role, char *why,
-                           size_t size)
+/* What the run left in dir, for the judge. */
+static void collect_record(const char *dir, struct run_record *rec)
 {
-	uint64_t h = PEER_HASH_INIT;
-	for (uint64_t i = 0; i < want; i++) {
-		uint8_t b = peer_script_pattern_byte(i);
-		h = peer_script_hash(h, &b, 1);
-	}
-	char want_hash[20];
-	snprintf(want_hash, sizeof(want_hash), "%016" PRIx64, h);
-	FILE *f = fopen(jsonl, "r");
-	char line[1024];
-	bool found = false;
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "\"what\":\"eof\""))
-			continue;
-		found = true;
-		const char *b = strstr(line, "\"bytes\":");
-		const char *hs = strstr(line, "\"hash\":\"");
-		uint64_t got = b ? strtoull(b + 8, NULL, 10) : 0;
-		if (got != want)
-			snprintf(why, size,
-			         "the %s application read %" PRIu64 " bytes, expected %" PRIu64,
-			         role, got, want);
-		else if (!hs || strncmp(hs + 8, want_hash, 16))
-			snprintf(why, size,
-			         "the %s application read %" PRIu64
-			         " bytes but not the pattern sent (hash differs)",
-			         role, got);
-	}
-	if (f)
-		fclose(f);
-	if (!found)
-		snprintf(why, size, "the %s application never read to EOF", role);
-}
-
-/* Judge the run: the conversation, then each application's outcome and events. */
-static void judge(const struct scn_case *c, const char *dir, struct endpoint_proc ep[2], FILE *rep,
-                  struct run_result *res)
-{
-	char path[700];
-	struct observed o = {0};
-	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
-	int r = observed_read_jsonl(&o, path);
-	if (r) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "cannot read the trace %s: %s", path,
-		         strerror(-r));
-		return;
-	}
-	struct match_result m;
-	if (conversation_match(c, &o, &m)) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "out of memory");
-		observed_free(&o);
-		return;
-	}
-	fprintf(rep, "\nconversation (%zu segments seen): %s\n", o.n,
-	        m.ok ? "as expected" : "NOT as expected");
-	if (c->scale != 1.0)
-		fprintf(rep, "  expected times scaled by %g\n", c->scale);
-	conversation_print_side_by_side(rep, c, &o, &m);
-	res->status = m.ok ? RUN_PASS : RUN_FAIL;
-	if (!m.ok)
-		snprintf(res->reason, sizeof(res->reason), "%s", m.why);
-
 	static const char *const role_name[2] = {"client", "server"};
-	fprintf(rep, "\napplications:\n");
+	snprintf(rec->trace_path, sizeof(rec->trace_path), "%s/trace.jsonl", dir);
+	if (!rec->silent)
+		rec->trace_error = observed_read_jsonl(&rec->trace, rec->trace_path);
 	for (int k = 0; k < 2; k++) {
-		const char *got = scn_outcome_name(ep[k].exit);
-		char gotbuf[32];
-		if (!strcmp(got, "unset")) {
-			snprintf(gotbuf, sizeof(gotbuf), "exit %d", ep[k].exit);
-			got = gotbuf;
-		}
-		double at = o.n ? (double)(int64_t)(ep[k].end_us - o.segs[0].t_us) / 1e6 : 0;
-		fprintf(rep, "  %s: %s at %.3f s after the first segment", role_name[k], got, at);
-		char why[200] = "";
-		if (c->exit[k] != SCN_OUT_UNSET && c->exit[k] != SCN_OUT_ANY &&
-		    c->exit[k] != ep[k].exit)
-			snprintf(why, sizeof(why), "%s ended with %s, expected %s", role_name[k],
-			         got, scn_outcome_name(c->exit[k]));
-		else if (c->exit[k] != SCN_OUT_UNSET && c->exit_time[k].kind != SCN_T_NONE) {
-			int64_t anchor = 0;
-			bool have = o.n > 0;
-			if (have && c->exit_time[k].kind == SCN_T_AT)
-				anchor = (int64_t)o.segs[0].t_us;
-			for (size_t j = 0; have && c->exit_time[k].kind == SCN_T_AFTER && j < o.n;
-			     j++)
-				if (o.segs[j].t_us <= ep[k].end_us)
-					anchor = (int64_t)o.segs[j].t_us;
-			int64_t lo, hi, dt = (int64_t)ep[k].end_us - anchor;
-			scn_time_window(&c->exit_time[k], c->scale, &lo, &hi);
-			if (!have || dt < lo || dt > hi)
-				snprintf(
-				    why, sizeof(why), "%s ended %.3f s %s, expected %.3f..%.3f s",
-				    role_name[k], (double)dt / 1e6,
-				    c->exit_time[k].kind == SCN_T_AT ? "after the first segment"
-				                                     : "after the last one",
-				    (double)lo / 1e6, (double)hi / 1e6);
-		}
-		if (!why[0] && c->ack_every[k] &&
-		    conversation_check_ack_every(&o, k, c->ack_every[k], why, sizeof(why)) == 0)
-			why[0] = '\0';
-		if (why[0] && c->ack_every[k] && strstr(why, "acknowledges")) {
-			char tmp[200];
-			snprintf(tmp, sizeof(tmp), "%s: %s", role_name[k], why);
-			snprintf(why, sizeof(why), "%s", tmp);
-		}
-		if (!why[0] && c->receives[k] >= 0) {
-			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
-			received_check(path, (uint64_t)c->receives[k], role_name[k], why,
-			               sizeof(why));
-		}
-		for (size_t i = 0; !why[0] && i < c->n_sees[k]; i++) {
-			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
-			if (!app_saw(path, c->sees[k][i]))
-				snprintf(why, sizeof(why), "the %s application never saw '%s'",
-				         role_name[k], c->sees[k][i]);
-		}
-		fprintf(rep, "%s%s\n", why[0] ? ": " : "", why);
-		if (why[0] && res->status == RUN_PASS) {
-			res->status = RUN_FAIL;
-			snprintf(res->reason, sizeof(res->reason), "%s", why);
-		}
+		char path[700];
+		snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
+		app_events_read_jsonl(&rec->app[k], path);
 	}
-	match_result_free(&m);
-	observed_free(&o);
 }
 
 void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
@@ -612,8 +477,7 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 				ep[k].done = true;
 				ep[k].end_us = now;
 				ep[k].exit = WIFEXITED(st) ? WEXITSTATUS(st) : SCN_OUT_KILLED;
-				/* synfin-peer: 6 is "interrupted by a signal" */
-				if (ep[k].exit == 6)
+				if (ep[k].exit == PEER_EXIT_INTERRUPTED)
 					ep[k].exit = SCN_OUT_KILLED;
 				if (k == 0 && now + settle < deadline)
 					deadline = now + settle;
@@ -649,24 +513,23 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 		snprintf(res->reason, sizeof(res->reason), "interrupted");
 		goto out;
 	}
-	if (silent) {
-		res->status = RUN_FAIL;
-		snprintf(
-		    res->reason, sizeof(res->reason),
-		    "no segment reached the wire within 5 s of the client's start: the topology "
-		    "passes no traffic (see client.log, server.log)");
-		goto out;
+	struct run_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.silent = silent;
+	rec.limit_hit = limit_hit;
+	rec.client_start_us = t_client;
+	for (int k = 0; k < 2; k++) {
+		rec.app[k].exit = ep[k].exit;
+		rec.app[k].end_us = ep[k].end_us;
 	}
-	if (limit_hit)
-		logf_(rep, "  the client was still running at the limit (%.1f s): stopped\n",
-		      (double)c->limit_us / 1e6);
-	judge(c, dir, ep, rep, res);
-	if (limit_hit && res->status == RUN_PASS) {
-		res->status = RUN_FAIL;
-		snprintf(res->reason, sizeof(res->reason),
-		         "the client was still running at the limit (%.1f s)",
-		         (double)c->limit_us / 1e6);
-	}
+	collect_record(dir, &rec);
+	struct judge_verdict v;
+	judge_run(c, &rec, &v);
+	report_verdict(rep, c, &rec, &v);
+	res->status = v.status;
+	snprintf(res->reason, sizeof(res->reason), "%s", v.reason);
+	judge_verdict_free(&v);
+	run_record_free(&rec);
 
 out:
 	for (int k = 0; k < 2; k++)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "run_record.h"
 #include "scenario.h"
 
 struct run_env {
@@ -20,9 +21,6 @@ struct run_env {
 	bool verbose;
 	bool rt; /* run endpoints and the daemon at real-time priority (chrt -f 1) */
 };
-
-enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR };
-const char *run_status_name(enum run_status s);
 
 struct run_result {
 	enum run_status status;
