@@ -21,8 +21,6 @@
 #include "judge.h"
 #include "report.h"
 
-volatile sig_atomic_t runner_stop;
-
 static const char *const client_addr = TOPOLOGY_CLIENT_ADDR;
 static const char *const server_addr = TOPOLOGY_SERVER_ADDR;
 
@@ -261,7 +259,7 @@ static void wait_server_ready(const struct run_env *env, const struct scn_case *
 	if (scn_pair_server_is_stack(c->pair)) {
 		char jsonl[700];
 		snprintf(jsonl, sizeof(jsonl), "%s/server.jsonl", dir);
-		for (int i = 0; i < 300 && !runner_stop; i++) {
+		for (int i = 0; i < 300 && !(env->stop && *env->stop); i++) {
 			if (app_saw(jsonl, "listening"))
 				return;
 			sleep_us(10000);
@@ -271,7 +269,7 @@ static void wait_server_ready(const struct run_env *env, const struct scn_case *
 	snprintf(filter, sizeof(filter), "ss -Hltn 'sport = :%u' | grep -q .", c->scn->port);
 	char *argv[] = {(char *)env->netns, "exec", (char *)run_id, "server",
 	                "/bin/sh",          "-c",   filter,         NULL};
-	for (int i = 0; i < 150 && !runner_stop; i++) {
+	for (int i = 0; i < 150 && !(env->stop && *env->stop); i++) {
 		if (run_wait(argv, "/dev/null") == 0)
 			return;
 		sleep_us(20000);
@@ -289,96 +287,92 @@ static void copy_file(FILE *out, const char *path, const char *indent)
 	fclose(f);
 }
 
-/* What the run left in dir, for the judge. */
-static void collect_record(const char *dir, struct run_record *rec)
+/* One case being run: what it started, where its files go, what it recorded. */
+struct case_run {
+	const struct run_env *env;
+	const struct scn_case *c;
+	const char *run_id;
+	const char *dir;
+	struct run_result *res;
+	FILE *rep;
+	char log[700]; /* netns.log: the topology's commands */
+	char trace_txt[700], trace_jsonl[700];
+	pid_t faultd;
+	struct endpoint_proc ep[2];
+	bool up;
+	struct run_record rec;
+};
+
+static bool stopping(const struct case_run *cr)
 {
-	static const char *const role_name[2] = {"client", "server"};
-	snprintf(rec->trace_path, sizeof(rec->trace_path), "%s/trace.jsonl", dir);
-	if (!rec->silent)
-		rec->trace_error = observed_read_jsonl(&rec->trace, rec->trace_path);
-	for (int k = 0; k < 2; k++) {
-		char path[700];
-		snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
-		app_events_read_jsonl(&rec->app[k], path);
-	}
+	return cr->env->stop && *cr->env->stop;
 }
 
-void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
-                     const char *dir, struct run_result *res)
+static int run_error(struct case_run *cr, const char *fmt, ...)
 {
-	uint64_t t_start = now_us();
-	char path[700], log[700], rules[700], trace_txt[700], trace_jsonl[700], trace_pcap[700],
-	    ready[700], jsonl[2][700], port_s[16], conn_s[64], scale_s[32];
-	memset(res, 0, sizeof(*res));
-	mkdir(dir, 0755);
-	snprintf(path, sizeof(path), "%s/report.txt", dir);
-	FILE *rep = fopen(path, "w");
-	if (!rep) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "cannot write %s: %s", path,
-		         strerror(errno));
-		return;
-	}
-	struct utsname u;
-	uname(&u);
-	logf_(rep, "scenario %s (%s), pairing %s (client-server), topology %s, Linux %s\n",
-	      c->scn->name, c->scn->path, scn_pair_name(c->pair), run_id, u.release);
-	if (c->scn->about)
-		logf_(rep, "  %s\n", c->scn->about);
+	va_list ap;
+	cr->res->status = RUN_ERROR;
+	va_start(ap, fmt);
+	vsnprintf(cr->res->reason, sizeof(cr->res->reason), fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
-	snprintf(log, sizeof(log), "%s/netns.log", dir);
-	snprintf(rules, sizeof(rules), "%s/%s.rules", dir, c->scn->name);
-	snprintf(trace_txt, sizeof(trace_txt), "%s/trace.txt", dir);
-	snprintf(trace_jsonl, sizeof(trace_jsonl), "%s/trace.jsonl", dir);
-	snprintf(trace_pcap, sizeof(trace_pcap), "%s/trace.pcap", dir);
-	snprintf(ready, sizeof(ready), "%s/faultd.ready", dir);
-	snprintf(jsonl[0], sizeof(jsonl[0]), "%s/client.jsonl", dir);
-	snprintf(jsonl[1], sizeof(jsonl[1]), "%s/server.jsonl", dir);
-	snprintf(port_s, sizeof(port_s), "%u", c->scn->port);
-	snprintf(conn_s, sizeof(conn_s), "%s:%u", server_addr, c->scn->port);
-	snprintf(scale_s, sizeof(scale_s), "%g", 1.0 / c->scale);
+static void write_rules(const struct case_run *cr)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/%s.rules", cr->dir, cr->c->scn->name);
+	char *text = scenario_rules_text(cr->c->scn, cr->c->pair);
+	FILE *f = fopen(path, "w");
+	if (f && text)
+		fputs(text, f);
+	if (f)
+		fclose(f);
+	free(text);
+}
 
-	char *rules_text = scenario_rules_text(c->scn, c->pair);
-	FILE *rf = fopen(rules, "w");
-	if (rf && rules_text)
-		fputs(rules_text, rf);
-	if (rf)
-		fclose(rf);
-	free(rules_text);
+static bool role_is_stack(const struct scn_case *c, int role)
+{
+	return role == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
+	                          : scn_pair_server_is_stack(c->pair);
+}
 
-	pid_t faultd = -1;
-	struct endpoint_proc ep[2] = {{.pid = -1, .exit = SCN_OUT_UNSET},
-	                              {.pid = -1, .exit = SCN_OUT_UNSET}};
-	bool up = false;
-	const char *cmode = scn_pair_client_is_stack(c->pair) ? "stack" : "kernel";
-	const char *smode = scn_pair_server_is_stack(c->pair) ? "stack" : "kernel";
+static const char *role_name(int role)
+{
+	return role == SCN_CLIENT ? "client" : "server";
+}
 
-	char *up_argv[] = {(char *)env->netns, "up",       (char *)run_id, "--client",
-	                   (char *)cmode,      "--server", (char *)smode,  NULL};
-	if (run_wait(up_argv, log) != 0) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "synfin-netns up %s failed (see %s)",
-		         run_id, log);
-		goto out;
-	}
-	up = true;
+/* The namespaces and the bridge, then each end's settings. */
+static int topology_up(struct case_run *cr)
+{
+	const struct run_env *env = cr->env;
+	const struct scn_case *c = cr->c;
+	char *up_argv[] = {(char *)env->netns,
+	                   "up",
+	                   (char *)cr->run_id,
+	                   "--client",
+	                   role_is_stack(c, SCN_CLIENT) ? "stack" : "kernel",
+	                   "--server",
+	                   role_is_stack(c, SCN_SERVER) ? "stack" : "kernel",
+	                   NULL};
+	if (run_wait(up_argv, cr->log) != 0)
+		return run_error(cr, "synfin-netns up %s failed (see %s)", cr->run_id, cr->log);
+	cr->up = true;
 	/* A stack endpoint's namespace answers ARP by proxy, and Linux delays proxy answers by a
 	 * random 0..proxy_delay (0.8 s by default): the first segment toward the stack would be
 	 * late by that much, and the peer's RTT estimate with it. */
-	for (int r = 0; r < 2 && !runner_stop; r++) {
-		bool stack = r == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
-		                             : scn_pair_server_is_stack(c->pair);
-		if (!stack)
+	for (int r = 0; r < 2 && !stopping(cr); r++) {
+		if (!role_is_stack(c, r))
 			continue;
 		char *argv[] = {(char *)env->netns,
 		                "sysctl",
-		                (char *)run_id,
-		                r == SCN_CLIENT ? "client" : "server",
+		                (char *)cr->run_id,
+		                (char *)role_name(r),
 		                "net.ipv4.neigh.eth0.proxy_delay=0",
 		                NULL};
-		run_wait(argv, log);
+		run_wait(argv, cr->log);
 	}
-	for (int r = 0; r < 2 && !runner_stop; r++) {
+	for (int r = 0; r < 2 && !stopping(cr); r++) {
 		size_t n = c->n_sysctls[r];
 		if (!n)
 			continue;
@@ -386,185 +380,296 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 		size_t k = 0;
 		argv[k++] = (char *)env->netns;
 		argv[k++] = "sysctl";
-		argv[k++] = (char *)run_id;
-		argv[k++] = r == SCN_CLIENT ? "client" : "server";
+		argv[k++] = (char *)cr->run_id;
+		argv[k++] = (char *)role_name(r);
 		for (size_t i = 0; i < n && k < 38; i++)
 			argv[k++] = (char *)c->sysctls[r][i];
 		argv[k] = NULL;
-		logf_(rep, "  %s sysctls:", r == SCN_CLIENT ? "client" : "server");
+		logf_(cr->rep, "  %s sysctls:", role_name(r));
 		for (size_t i = 0; i < n; i++)
-			logf_(rep, " %s", c->sysctls[r][i]);
-		logf_(rep, "\n");
-		if (run_wait(argv, log) != 0) {
-			res->status = RUN_ERROR;
-			snprintf(res->reason, sizeof(res->reason),
-			         "cannot set the sysctls (unknown key on this kernel?): see %s",
-			         log);
-			goto out;
-		}
+			logf_(cr->rep, " %s", c->sysctls[r][i]);
+		logf_(cr->rep, "\n");
+		if (run_wait(argv, cr->log) != 0)
+			return run_error(
+			    cr, "cannot set the sysctls (unknown key on this kernel?): see %s",
+			    cr->log);
 	}
+	return 0;
+}
 
-	snprintf(path, sizeof(path), "%s/faultd.log", dir);
+/* synfin-faultd in the wire namespace, up once it says its queue is bound. */
+static int faultd_up(struct case_run *cr)
+{
+	const struct run_env *env = cr->env;
+	char log[700], ready[700], pcap[700], rules_rel[200];
+	snprintf(log, sizeof(log), "%s/faultd.log", cr->dir);
+	snprintf(ready, sizeof(ready), "%s/faultd.ready", cr->dir);
+	snprintf(pcap, sizeof(pcap), "%s/trace.pcap", cr->dir);
 	/* In the run folder, so the trace names the rule file short: "NAME.rules:LINE", where
 	 * LINE is the line of the .scn for an inline rule */
-	char rules_rel[200];
-	snprintf(rules_rel, sizeof(rules_rel), "%s.rules", c->scn->name);
-	char *fd_argv[32];
-	size_t fa = 0;
-	fd_argv[fa++] = (char *)env->netns;
-	fd_argv[fa++] = "exec";
-	fd_argv[fa++] = (char *)run_id;
-	fd_argv[fa++] = "wire";
+	snprintf(rules_rel, sizeof(rules_rel), "%s.rules", cr->c->scn->name);
+	char *argv[32];
+	size_t n = 0;
+	argv[n++] = (char *)env->netns;
+	argv[n++] = "exec";
+	argv[n++] = (char *)cr->run_id;
+	argv[n++] = "wire";
 	if (env->rt) {
 		/* the daemon timestamps and forwards: it must not wait for a CPU either */
-		fd_argv[fa++] = "/usr/bin/chrt";
-		fd_argv[fa++] = "-f";
-		fd_argv[fa++] = "1";
+		argv[n++] = "/usr/bin/chrt";
+		argv[n++] = "-f";
+		argv[n++] = "1";
 	}
-	char *fd_rest[] = {
-	    (char *)env->faultd, "-q",        "0",      "-r",       rules_rel, "--text", trace_txt,
-	    "--jsonl",           trace_jsonl, "--pcap", trace_pcap, "--quiet", "--seed", "1",
-	    "--ready",           ready,       NULL};
-	for (size_t i = 0; i < sizeof(fd_rest) / sizeof(fd_rest[0]); i++)
-		fd_argv[fa++] = fd_rest[i];
-	faultd = spawn_in(fd_argv, path, dir);
-	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !runner_stop; i++) {
-		if (waitpid(faultd, NULL, WNOHANG) == faultd) {
-			faultd = -1;
+	char *rest[] = {(char *)env->faultd,
+	                "-q",
+	                "0",
+	                "-r",
+	                rules_rel,
+	                "--text",
+	                cr->trace_txt,
+	                "--jsonl",
+	                cr->trace_jsonl,
+	                "--pcap",
+	                pcap,
+	                "--quiet",
+	                "--seed",
+	                "1",
+	                "--ready",
+	                ready,
+	                NULL};
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		argv[n++] = rest[i];
+	cr->faultd = spawn_in(argv, log, cr->dir);
+	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !stopping(cr); i++) {
+		if (waitpid(cr->faultd, NULL, WNOHANG) == cr->faultd) {
+			cr->faultd = -1;
 			break;
 		}
 		sleep_us(10000);
 	}
-	if (faultd < 0 || access(ready, F_OK) != 0) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason),
-		         "synfin-faultd did not bind its queue (see %s)", path);
-		goto out;
-	}
+	if (cr->faultd < 0 || access(ready, F_OK) != 0)
+		return run_error(cr, "synfin-faultd did not bind its queue (see %s)", log);
+	return 0;
+}
 
+/* The server, once it listens the client (after its start delay). */
+static void endpoints_up(struct case_run *cr)
+{
+	const struct scn_case *c = cr->c;
+	char log[700], jsonl[2][700], port_s[16], conn_s[64], scale_s[32];
+	snprintf(jsonl[0], sizeof(jsonl[0]), "%s/client.jsonl", cr->dir);
+	snprintf(jsonl[1], sizeof(jsonl[1]), "%s/server.jsonl", cr->dir);
+	snprintf(port_s, sizeof(port_s), "%u", c->scn->port);
+	snprintf(conn_s, sizeof(conn_s), "%s:%u", server_addr, c->scn->port);
+	snprintf(scale_s, sizeof(scale_s), "%g", 1.0 / c->scale);
 	char *argv[80];
-	snprintf(log, sizeof(log), "%s/server.log", dir);
-	build_endpoint_argv(env, c, SCN_SERVER, run_id, jsonl[1], port_s, conn_s, scale_s, argv,
-	                    80);
-	ep[1].pid = spawn(argv, log);
+	snprintf(log, sizeof(log), "%s/server.log", cr->dir);
+	build_endpoint_argv(cr->env, c, SCN_SERVER, cr->run_id, jsonl[1], port_s, conn_s, scale_s,
+	                    argv, 80);
+	cr->ep[1].pid = spawn(argv, log);
 	if (!c->scn->simopen_cport)
-		wait_server_ready(env, c, run_id, dir);
+		wait_server_ready(cr->env, c, cr->run_id, cr->dir);
 	if (c->start_us[SCN_CLIENT])
 		sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
-	snprintf(log, sizeof(log), "%s/client.log", dir);
-	build_endpoint_argv(env, c, SCN_CLIENT, run_id, jsonl[0], port_s, conn_s, scale_s, argv,
-	                    80);
-	uint64_t t_client = now_us();
-	ep[0].pid = spawn(argv, log);
+	snprintf(log, sizeof(log), "%s/client.log", cr->dir);
+	build_endpoint_argv(cr->env, c, SCN_CLIENT, cr->run_id, jsonl[0], port_s, conn_s, scale_s,
+	                    argv, 80);
+	cr->rec.client_start_us = now_us();
+	cr->ep[0].pid = spawn(argv, log);
+}
 
-	/* Until the client is done, then `settle` more for the server and the last segments;
-	 * a lingering stack server gets its linger time. */
+/* Has an endpoint ended? Its outcome, and for the client the end of the wait. */
+static void reap_endpoints(struct case_run *cr, uint64_t now, uint64_t settle, uint64_t *deadline)
+{
+	for (int k = 0; k < 2; k++) {
+		struct endpoint_proc *ep = &cr->ep[k];
+		int st;
+		if (ep->done || ep->pid <= 0 || waitpid(ep->pid, &st, WNOHANG) != ep->pid)
+			continue;
+		ep->done = true;
+		ep->end_us = now;
+		ep->exit = WIFEXITED(st) ? WEXITSTATUS(st) : SCN_OUT_KILLED;
+		if (ep->exit == PEER_EXIT_INTERRUPTED)
+			ep->exit = SCN_OUT_KILLED;
+		if (k == SCN_CLIENT && now + settle < *deadline)
+			*deadline = now + settle;
+	}
+}
+
+/* Until the client is done, then `settle` more for the server and the last segments; a
+ * lingering server gets its linger time. Stops early when the daemon dies or the wire stays
+ * silent. */
+static void wait_for_case(struct case_run *cr)
+{
+	const struct scn_case *c = cr->c;
 	uint64_t settle = (uint64_t)c->settle_us;
 	int64_t l;
 	/* (the client's own linger is before its exit already) */
 	if (c->linger[SCN_SERVER] && scn_duration_parse(c->linger[SCN_SERVER], &l) == 0 &&
 	    (uint64_t)l + 500000u > settle)
 		settle = (uint64_t)l + 500000u;
+	uint64_t t_client = cr->rec.client_start_us;
 	uint64_t deadline = t_client + (uint64_t)c->limit_us;
-	bool limit_hit = false, silent_checked = false, silent = false;
-	while (!runner_stop) {
+	bool silent_checked = false;
+	while (!stopping(cr)) {
 		uint64_t now = now_us();
-		for (int k = 0; k < 2; k++) {
-			int st;
-			if (ep[k].done || ep[k].pid <= 0)
-				continue;
-			if (waitpid(ep[k].pid, &st, WNOHANG) == ep[k].pid) {
-				ep[k].done = true;
-				ep[k].end_us = now;
-				ep[k].exit = WIFEXITED(st) ? WEXITSTATUS(st) : SCN_OUT_KILLED;
-				if (ep[k].exit == PEER_EXIT_INTERRUPTED)
-					ep[k].exit = SCN_OUT_KILLED;
-				if (k == 0 && now + settle < deadline)
-					deadline = now + settle;
-			}
+		reap_endpoints(cr, now, settle, &deadline);
+		int st;
+		if (cr->faultd > 0 && waitpid(cr->faultd, &st, WNOHANG) == cr->faultd) {
+			cr->faultd = -1;
+			cr->rec.faultd_died = true;
+			cr->rec.faultd_status = st;
+			cr->rec.faultd_end_us = now;
+			break;
 		}
 		if (now >= deadline) {
-			limit_hit = !ep[0].done;
+			cr->rec.limit_hit = !cr->ep[SCN_CLIENT].done;
 			break;
 		}
 		/* Every case starts with the client's SYN: nothing in the trace 5 s on means the
 		 * topology passes no traffic; say so now rather than at the limit. */
 		if (!silent_checked && now > t_client + 5000000u) {
-			struct stat st;
+			struct stat sb;
 			silent_checked = true;
-			if (stat(trace_jsonl, &st) == 0 && st.st_size == 0) {
-				silent = true;
+			if (stat(cr->trace_jsonl, &sb) == 0 && sb.st_size == 0) {
+				cr->rec.silent = true;
 				break;
 			}
 		}
 		sleep_us(5000);
 	}
-	for (int k = 0; k < 2; k++)
-		if (!ep[k].done && ep[k].pid > 0) {
-			stop_child(ep[k].pid, 1000);
-			ep[k].done = true;
-			ep[k].end_us = now_us();
-			ep[k].exit = SCN_OUT_KILLED;
-		}
-	stop_child(faultd, 3000);
-	faultd = -1;
-	if (runner_stop) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "interrupted");
-		goto out;
-	}
-	struct run_record rec;
-	memset(&rec, 0, sizeof(rec));
-	rec.silent = silent;
-	rec.limit_hit = limit_hit;
-	rec.client_start_us = t_client;
-	for (int k = 0; k < 2; k++) {
-		rec.app[k].exit = ep[k].exit;
-		rec.app[k].end_us = ep[k].end_us;
-	}
-	collect_record(dir, &rec);
-	struct judge_verdict v;
-	judge_run(c, &rec, &v);
-	report_verdict(rep, c, &rec, &v);
-	res->status = v.status;
-	snprintf(res->reason, sizeof(res->reason), "%s", v.reason);
-	judge_verdict_free(&v);
-	run_record_free(&rec);
+}
 
-out:
-	for (int k = 0; k < 2; k++)
-		if (!ep[k].done && ep[k].pid > 0)
-			stop_child(ep[k].pid, 500);
-	if (faultd > 0)
-		stop_child(faultd, 2000);
-	if (up) {
-		char *down_argv[] = {(char *)env->netns, "down", (char *)run_id, NULL};
-		snprintf(log, sizeof(log), "%s/netns.log", dir);
-		run_wait(down_argv, log);
+/* End the endpoints and the daemon: SIGTERM, then SIGKILL after their grace times. */
+static void stop_processes(struct case_run *cr, unsigned grace_ms, unsigned faultd_grace_ms)
+{
+	for (int k = 0; k < 2; k++) {
+		struct endpoint_proc *ep = &cr->ep[k];
+		if (ep->done || ep->pid <= 0)
+			continue;
+		stop_child(ep->pid, grace_ms);
+		ep->done = true;
+		ep->end_us = now_us();
+		ep->exit = SCN_OUT_KILLED;
 	}
-	/* The ladder, drawn from the trace, when the tool is there */
-	if (executable(env->ladder) && access(trace_jsonl, F_OK) == 0) {
-		snprintf(path, sizeof(path), "%s/ladder.txt", dir);
-		char *lad_argv[] = {(char *)env->ladder, trace_jsonl, NULL};
+	if (cr->faultd > 0)
+		stop_child(cr->faultd, faultd_grace_ms);
+	cr->faultd = -1;
+}
+
+/* What the run left in its folder, into the record; then the judge's verdict. */
+static void collect_and_judge(struct case_run *cr)
+{
+	struct run_record *rec = &cr->rec;
+	snprintf(rec->trace_path, sizeof(rec->trace_path), "%s", cr->trace_jsonl);
+	if (!rec->silent)
+		rec->trace_error = observed_read_jsonl(&rec->trace, rec->trace_path);
+	for (int k = 0; k < 2; k++) {
+		char path[700];
+		snprintf(path, sizeof(path), "%s/%s.jsonl", cr->dir, role_name(k));
+		rec->app[k].exit = cr->ep[k].exit;
+		rec->app[k].end_us = cr->ep[k].end_us;
+		app_events_read_jsonl(&rec->app[k], path);
+	}
+	struct judge_verdict v;
+	judge_run(cr->c, rec, &v);
+	report_verdict(cr->rep, cr->c, rec, &v);
+	cr->res->status = v.status;
+	snprintf(cr->res->reason, sizeof(cr->res->reason), "%s", v.reason);
+	judge_verdict_free(&v);
+}
+
+/* The topology down, and the ladder drawn from the trace when the tool is there. */
+static void tear_down(struct case_run *cr)
+{
+	const struct run_env *env = cr->env;
+	stop_processes(cr, 500, 2000);
+	if (cr->up) {
+		char *argv[] = {(char *)env->netns, "down", (char *)cr->run_id, NULL};
+		run_wait(argv, cr->log);
+	}
+	if (executable(env->ladder) && access(cr->trace_jsonl, F_OK) == 0) {
+		char path[700];
+		snprintf(path, sizeof(path), "%s/ladder.txt", cr->dir);
+		char *argv[] = {(char *)env->ladder, cr->trace_jsonl, NULL};
 		unlink(path);
-		if (run_wait(lad_argv, path) != 0)
+		if (run_wait(argv, path) != 0)
 			unlink(path);
 	}
-	res->seconds = (double)(now_us() - t_start) / 1e6;
-	logf_(rep, "\nverdict: %s%s%s (%.1f s)\n", run_status_name(res->status),
+}
+
+static void report_header(const struct case_run *cr)
+{
+	struct utsname u;
+	uname(&u);
+	logf_(cr->rep, "scenario %s (%s), pairing %s (client-server), topology %s, Linux %s\n",
+	      cr->c->scn->name, cr->c->scn->path, scn_pair_name(cr->c->pair), cr->run_id,
+	      u.release);
+	if (cr->c->scn->about)
+		logf_(cr->rep, "  %s\n", cr->c->scn->about);
+}
+
+static void report_footer(const struct case_run *cr)
+{
+	const struct run_result *res = cr->res;
+	char path[700];
+	logf_(cr->rep, "\nverdict: %s%s%s (%.1f s)\n", run_status_name(res->status),
 	      res->reason[0] ? ": " : "", res->reason, res->seconds);
-	logf_(rep, "\ntrace (%s):\n", trace_txt);
-	copy_file(rep, trace_txt, "  ");
-	snprintf(path, sizeof(path), "%s/ladder.txt", dir);
+	logf_(cr->rep, "\ntrace (%s):\n", cr->trace_txt);
+	copy_file(cr->rep, cr->trace_txt, "  ");
+	snprintf(path, sizeof(path), "%s/ladder.txt", cr->dir);
 	if (access(path, F_OK) == 0) {
-		logf_(rep, "\nladder (%s):\n", path);
-		copy_file(rep, path, "  ");
+		logf_(cr->rep, "\nladder (%s):\n", path);
+		copy_file(cr->rep, path, "  ");
 	}
-	logf_(rep,
+	logf_(cr->rep,
 	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,client.log,"
 	      "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
-	      dir, c->scn->name);
-	fclose(rep);
+	      cr->dir, cr->c->scn->name);
+}
+
+static void run_steps(struct case_run *cr)
+{
+	write_rules(cr);
+	if (topology_up(cr) || faultd_up(cr))
+		return;
+	endpoints_up(cr);
+	wait_for_case(cr);
+	stop_processes(cr, 1000, 3000);
+	if (stopping(cr)) {
+		run_error(cr, "interrupted");
+		return;
+	}
+	collect_and_judge(cr);
+}
+
+void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
+                     const char *dir, struct run_result *res)
+{
+	uint64_t t_start = now_us();
+	struct case_run cr = {.env = env, .c = c, .run_id = run_id, .dir = dir, .res = res};
+	cr.faultd = -1;
+	for (int k = 0; k < 2; k++)
+		cr.ep[k] = (struct endpoint_proc){.pid = -1, .exit = SCN_OUT_UNSET};
+	memset(res, 0, sizeof(*res));
+	mkdir(dir, 0755);
+	char path[700];
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	cr.rep = fopen(path, "w");
+	if (!cr.rep) {
+		run_error(&cr, "cannot write %s: %s", path, strerror(errno));
+		return;
+	}
+	snprintf(cr.log, sizeof(cr.log), "%s/netns.log", dir);
+	snprintf(cr.trace_txt, sizeof(cr.trace_txt), "%s/trace.txt", dir);
+	snprintf(cr.trace_jsonl, sizeof(cr.trace_jsonl), "%s/trace.jsonl", dir);
+	report_header(&cr);
+	run_steps(&cr);
+	tear_down(&cr);
+	run_record_free(&cr.rec);
+	res->seconds = (double)(now_us() - t_start) / 1e6;
+	report_footer(&cr);
+	fclose(cr.rep);
 	run_result_write(dir, res);
 }
 

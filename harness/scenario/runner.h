@@ -20,6 +20,8 @@ struct run_env {
 	char ladder[600]; /* synfin-ladder, optional */
 	bool verbose;
 	bool rt; /* run endpoints and the daemon at real-time priority (chrt -f 1) */
+	/* Set by a signal handler: the run stops, tears its topology down and reports an error */
+	const volatile sig_atomic_t *stop;
 };
 
 struct run_result {
@@ -27,9 +29,6 @@ struct run_result {
 	char reason[400];
 	double seconds; /* wall time of the run */
 };
-
-/* Set by a signal handler: the run stops, tears its topology down and reports an error. */
-extern volatile sig_atomic_t runner_stop;
 
 /* Why the case cannot run here (a missing program, no root); NULL when it can. */
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
