@@ -228,9 +228,11 @@ static void build_endpoint_argv(const struct run_env *env, const struct scn_case
 		argv[n++] = "--time-scale";
 		argv[n++] = scale_s;
 	}
-	if (stack && c->linger[role]) {
+	if (stack && c->linger_us[role] >= 0) {
+		static char linger[2][32];
+		snprintf(linger[role], sizeof(linger[role]), "%" PRId64 "us", c->linger_us[role]);
 		argv[n++] = "--linger";
-		argv[n++] = (char *)c->linger[role];
+		argv[n++] = linger[role];
 	}
 	for (size_t i = 0; stack && i < c->n_tunables[role] && n + 4 < max; i++) {
 		argv[n++] = "--set";
@@ -503,11 +505,10 @@ static void wait_for_case(struct case_run *cr)
 {
 	const struct scn_case *c = cr->c;
 	uint64_t settle = (uint64_t)c->settle_us;
-	int64_t l;
 	/* (the client's own linger is before its exit already) */
-	if (c->linger[SCN_SERVER] && scn_duration_parse(c->linger[SCN_SERVER], &l) == 0 &&
-	    (uint64_t)l + 500000u > settle)
-		settle = (uint64_t)l + 500000u;
+	int64_t linger = c->linger_us[SCN_SERVER];
+	if (linger >= 0 && (uint64_t)linger + 500000u > settle)
+		settle = (uint64_t)linger + 500000u;
 	uint64_t t_client = cr->rec.client_start_us;
 	uint64_t deadline = t_client + (uint64_t)c->limit_us;
 	bool silent_checked = false;
