@@ -89,19 +89,26 @@ static int collect(struct files *f, const char *arg, const char *default_dir)
 	return -ENOENT;
 }
 
-static void env_init(struct run_env *env, const char *build)
+/* The programs, the implementations (impl/NAME.impl) and the priority. Returns 0, or -1 after
+ * saying why. */
+static int env_init(struct run_env *env, const char *build)
 {
 	memset(env, 0, sizeof(*env));
 	snprintf(env->src_dir, sizeof(env->src_dir), "%s", SYNFIN_SOURCE_DIR);
 	snprintf(env->netns, sizeof(env->netns), "%s/netns/synfin-netns", SYNFIN_SOURCE_DIR);
 	snprintf(env->faultd, sizeof(env->faultd), "%s/harness/faultd/synfin-faultd", build);
-	snprintf(env->kpeer, sizeof(env->kpeer), "%s/harness/endpoint/synfin-kpeer", build);
-	snprintf(env->peer, sizeof(env->peer), "%s/stack/host/synfin-peer", build);
+	snprintf(env->build, sizeof(env->build), "%s", build);
 	snprintf(env->ladder, sizeof(env->ladder), "%s/harness/tools/synfin-ladder", build);
+	char why[800];
+	if (runner_load_impls(env, SYNFIN_SOURCE_DIR "/impl", why, sizeof(why))) {
+		fprintf(stderr, PROG ": %s\n", why);
+		return -1;
+	}
 	/* real-time priority where this process may use it (root with CAP_SYS_NICE; not in
 	 * every container) */
 	env->rt = access("/usr/bin/chrt", X_OK) == 0 &&
 	          system("/usr/bin/chrt -f 1 /bin/true >/dev/null 2>&1") == 0;
+	return 0;
 }
 
 /* Namespaces usable at all? (root, ip, iptables, br_netfilter) */
@@ -573,7 +580,8 @@ static int report_results(const struct sched *sc, const struct opts *o, bool run
 static int cmd_check(const struct files *files, struct opts *o, bool run)
 {
 	struct run_env env;
-	env_init(&env, o->build);
+	if (env_init(&env, o->build))
+		return 1;
 	if (o->no_rt)
 		env.rt = false;
 	env.stop = &interrupted;

@@ -3,7 +3,7 @@
 #include "runner.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,147 +15,89 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/topology.h"
 #include "conversation.h"
 #include "endpoint/peer_script.h"
+#include "endpoint_run.h"
 #include "judge.h"
+#include "proc.h"
 #include "report.h"
-
-static const char *const client_addr = TOPOLOGY_CLIENT_ADDR;
-static const char *const server_addr = TOPOLOGY_SERVER_ADDR;
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static void sleep_us(uint64_t us)
-{
-	struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
-	                      .tv_nsec = (long)(us % 1000000u) * 1000};
-	nanosleep(&ts, NULL);
-}
-
-static bool executable(const char *path)
-{
-	return access(path, X_OK) == 0;
-}
-
-/* Does the program's --help mention the option? */
-static bool has_option(const char *prog, const char *option)
-{
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1", prog);
-	FILE *f = popen(cmd, "r");
-	if (!f)
-		return false;
-	char line[512];
-	bool found = false;
-	while (fgets(line, sizeof(line), f))
-		found |= strstr(line, option) != NULL;
-	pclose(f);
-	return found;
-}
 
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
                               size_t size)
 {
 	if (geteuid() != 0)
 		return "not root: namespaces need CAP_NET_ADMIN (run with sudo)";
-	if (!executable(env->netns)) {
+	if (!proc_executable(env->netns)) {
 		snprintf(buf, size, "%s is missing", env->netns);
 		return buf;
 	}
-	if (!executable(env->faultd)) {
+	if (!proc_executable(env->faultd)) {
 		snprintf(buf, size, "synfin-faultd is not built (%s)", env->faultd);
 		return buf;
 	}
-	bool stack[2] = {scn_pair_client_is_stack(c->pair), scn_pair_server_is_stack(c->pair)};
 	for (int r = 0; r < 2; r++) {
-		const char *prog = stack[r] ? env->peer : env->kpeer;
-		if (!executable(prog)) {
-			snprintf(buf, size, "%s is not built (%s)",
-			         stack[r] ? "synfin-peer" : "synfin-kpeer", prog);
+		const struct impl *im = endpoint_impl(env, c->pair, r);
+		if (!im) {
+			const char *name = scn_pair_impl_name(c->pair, (enum scn_role)r);
+			snprintf(buf, size, "no implementation '%s' is declared (impl/%s.impl)",
+			         name, name);
 			return buf;
 		}
-		if (c->scn->simopen_cport && !has_option(prog, "--sport")) {
+		char prog[900];
+		snprintf(prog, sizeof(prog), "%s/%s", env->build, im->program);
+		if (!proc_executable(prog)) {
+			snprintf(buf, size, "%s is not built (%s)", impl_program_name(im), prog);
+			return buf;
+		}
+		if (c->scn->simopen_cport && !proc_has_option(prog, "--sport")) {
 			snprintf(
 			    buf, size,
 			    "simultaneous open needs a fixed source port, and %s has no --sport",
-			    stack[r] ? "synfin-peer" : "synfin-kpeer");
+			    impl_program_name(im));
 			return buf;
 		}
 	}
 	return NULL;
 }
 
-/* Start argv with stdout and stderr to log (appended); its own process group is not needed:
- * the job process is a group of its own and ends its children by pid. */
-static pid_t spawn_in(char *const argv[], const char *log, const char *cwd)
+/* Every NAME.impl of dir, in name order. */
+int runner_load_impls(struct run_env *env, const char *dir, char *why, size_t size)
 {
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (cwd && chdir(cwd) != 0)
-			_exit(127);
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
+	glob_t g;
+	char pattern[600];
+	snprintf(pattern, sizeof(pattern), "%s/*.impl", dir);
+	env->n_impls = 0;
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0; /* none: every case says which implementation it misses */
+	int r = 0;
+	for (size_t i = 0; !r && i < g.gl_pathc; i++) {
+		char text[4096];
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+		if (!f || ferror(f)) {
+			r = -errno;
+			snprintf(why, size, "%s: %s", g.gl_pathv[i], strerror(errno));
 		}
-		int nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0) {
-			dup2(nul, 0);
-			close(nul);
+		if (f)
+			fclose(f);
+		text[n] = '\0';
+		struct impl_error err;
+		if (!r && env->n_impls == sizeof(env->impls) / sizeof(env->impls[0])) {
+			r = -E2BIG;
+			snprintf(why, size, "%s: more than %zu implementations", g.gl_pathv[i],
+			         sizeof(env->impls) / sizeof(env->impls[0]));
+		} else if (!r && (r = impl_parse(text, &env->impls[env->n_impls], &err)) != 0) {
+			if (err.line)
+				snprintf(why, size, "%s:%u:%u: %s", g.gl_pathv[i], err.line,
+				         err.col, err.msg);
+			else
+				snprintf(why, size, "%s: %s", g.gl_pathv[i], err.msg);
+		} else if (!r) {
+			env->n_impls++;
 		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execv(argv[0], argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
 	}
-	return pid;
-}
-
-static pid_t spawn(char *const argv[], const char *log)
-{
-	return spawn_in(argv, log, NULL);
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int run_wait(char *const argv[], const char *log)
-{
-	pid_t pid = spawn(argv, log);
-	return pid < 0 ? -1 : wait_exit(pid);
-}
-
-/* End a child: SIGTERM, then SIGKILL after grace_ms. Returns its wait status. */
-static int stop_child(pid_t pid, unsigned grace_ms)
-{
-	int st;
-	if (pid <= 0)
-		return -1;
-	kill(pid, SIGTERM);
-	for (unsigned i = 0; i < grace_ms / 10; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return st;
-		sleep_us(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return st;
+	globfree(&g);
+	return r;
 }
 
 static void logf_(FILE *f, const char *fmt, ...)
@@ -174,125 +116,11 @@ struct endpoint_proc {
 	uint64_t end_us;
 };
 
-static void build_endpoint_argv(const struct run_env *env, const struct scn_case *c, int role,
-                                const char *run_id, const char *jsonl, char *port_s, char *conn_s,
-                                char *scale_s, char **argv, size_t max)
-{
-	size_t n = 0;
-	bool stack = role == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
-	                                : scn_pair_server_is_stack(c->pair);
-	argv[n++] = (char *)env->netns;
-	argv[n++] = "exec";
-	argv[n++] = (char *)run_id;
-	argv[n++] = role == SCN_CLIENT ? "client" : "server";
-	if (env->rt) {
-		/* real-time priority: an application that must close within Linux's 4 ms
-		 * delayed-ACK tick still does when several cases share two cores */
-		argv[n++] = "/usr/bin/chrt";
-		argv[n++] = "-f";
-		argv[n++] = "1";
-	}
-	argv[n++] = (char *)(stack ? env->peer : env->kpeer);
-	if (c->scn->simopen_cport) {
-		/* simultaneous open: both ends are clients, connecting to each other */
-		static char ports[2][8], peers[2][32];
-		snprintf(ports[0], sizeof(ports[0]), "%u", c->scn->simopen_cport);
-		snprintf(ports[1], sizeof(ports[1]), "%u", c->scn->simopen_sport);
-		snprintf(peers[0], sizeof(peers[0]), "%s:%u", server_addr, c->scn->simopen_sport);
-		snprintf(peers[1], sizeof(peers[1]), "%s:%u", client_addr, c->scn->simopen_cport);
-		argv[n++] = "client";
-		argv[n++] = "--local";
-		argv[n++] = (char *)(role == SCN_CLIENT ? client_addr : server_addr);
-		argv[n++] = "--sport";
-		argv[n++] = ports[role];
-		argv[n++] = "--connect";
-		argv[n++] = peers[role];
-	} else {
-		argv[n++] = role == SCN_CLIENT ? "client" : "server";
-		argv[n++] = "--local";
-		argv[n++] = (char *)(role == SCN_CLIENT ? client_addr : server_addr);
-	}
-	if (c->scn->simopen_cport) {
-		/* addresses given above */
-	} else if (role == SCN_CLIENT) {
-		argv[n++] = "--connect";
-		argv[n++] = conn_s;
-	} else {
-		argv[n++] = "--listen";
-		argv[n++] = port_s;
-	}
-	argv[n++] = "--jsonl";
-	argv[n++] = (char *)jsonl;
-	if (stack && c->scale < 1.0) {
-		/* the scaled variant: the stack's clock runs 1/scale times faster */
-		argv[n++] = "--time-scale";
-		argv[n++] = scale_s;
-	}
-	if (stack && c->linger_us[role] >= 0) {
-		static char linger[2][32];
-		snprintf(linger[role], sizeof(linger[role]), "%" PRId64 "us", c->linger_us[role]);
-		argv[n++] = "--linger";
-		argv[n++] = linger[role];
-	}
-	for (size_t i = 0; stack && i < c->n_tunables[role] && n + 4 < max; i++) {
-		argv[n++] = "--set";
-		argv[n++] = (char *)c->tunables[role][i];
-	}
-	argv[n++] = (char *)c->script[role];
-	argv[n] = NULL;
-}
-
-static bool app_saw(const char *jsonl, const char *what)
-{
-	struct app_record a;
-	memset(&a, 0, sizeof(a));
-	bool saw = app_events_read_jsonl(&a, jsonl) == 0 && app_record_saw(&a, what);
-	free(a.events);
-	return saw;
-}
-
-/* A Linux server is ready once its socket listens; a stack server once its log says so or
- * after a short wait (it answers from the moment it runs). */
-static void wait_server_ready(const struct run_env *env, const struct scn_case *c,
-                              const char *run_id, const char *dir)
-{
-	char log[700], filter[64];
-	snprintf(log, sizeof(log), "%s/netns.log", dir);
-	if (scn_pair_server_is_stack(c->pair)) {
-		char jsonl[700];
-		snprintf(jsonl, sizeof(jsonl), "%s/server.jsonl", dir);
-		for (int i = 0; i < 300 && !(env->stop && *env->stop); i++) {
-			if (app_saw(jsonl, "listening"))
-				return;
-			sleep_us(10000);
-		}
-		return;
-	}
-	snprintf(filter, sizeof(filter), "ss -Hltn 'sport = :%u' | grep -q .", c->scn->port);
-	char *argv[] = {(char *)env->netns, "exec", (char *)run_id, "server",
-	                "/bin/sh",          "-c",   filter,         NULL};
-	for (int i = 0; i < 150 && !(env->stop && *env->stop); i++) {
-		if (run_wait(argv, "/dev/null") == 0)
-			return;
-		sleep_us(20000);
-	}
-}
-
-static void copy_file(FILE *out, const char *path, const char *indent)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	char line[2048];
-	while (fgets(line, sizeof(line), f))
-		fprintf(out, "%s%s", indent, line);
-	fclose(f);
-}
-
 /* One case being run: what it started, where its files go, what it recorded. */
 struct case_run {
 	const struct run_env *env;
 	const struct scn_case *c;
+	const struct impl *im[2]; /* each end's implementation */
 	const char *run_id;
 	const char *dir;
 	struct run_result *res;
@@ -333,10 +161,21 @@ static void write_rules(const struct case_run *cr)
 	free(text);
 }
 
-static bool role_is_stack(const struct scn_case *c, int role)
+static void copy_file(FILE *out, const char *path, const char *indent)
 {
-	return role == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
-	                          : scn_pair_server_is_stack(c->pair);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char line[2048];
+	while (fgets(line, sizeof(line), f))
+		fprintf(out, "%s%s", indent, line);
+	fclose(f);
+}
+
+/* synfin-netns's name for the device an end sends through */
+static char *netns_mode(const struct case_run *cr, int role)
+{
+	return cr->im[role]->device == IMPL_DEVICE_TUN ? "stack" : "kernel";
 }
 
 static const char *role_name(int role)
@@ -349,22 +188,17 @@ static int topology_up(struct case_run *cr)
 {
 	const struct run_env *env = cr->env;
 	const struct scn_case *c = cr->c;
-	char *up_argv[] = {(char *)env->netns,
-	                   "up",
-	                   (char *)cr->run_id,
-	                   "--client",
-	                   role_is_stack(c, SCN_CLIENT) ? "stack" : "kernel",
-	                   "--server",
-	                   role_is_stack(c, SCN_SERVER) ? "stack" : "kernel",
-	                   NULL};
-	if (run_wait(up_argv, cr->log) != 0)
+	char *up_argv[] = {
+	    (char *)env->netns,         "up",       (char *)cr->run_id,         "--client",
+	    netns_mode(cr, SCN_CLIENT), "--server", netns_mode(cr, SCN_SERVER), NULL};
+	if (proc_run_wait(up_argv, cr->log) != 0)
 		return run_error(cr, "synfin-netns up %s failed (see %s)", cr->run_id, cr->log);
 	cr->up = true;
 	/* A stack endpoint's namespace answers ARP by proxy, and Linux delays proxy answers by a
 	 * random 0..proxy_delay (0.8 s by default): the first segment toward the stack would be
 	 * late by that much, and the peer's RTT estimate with it. */
 	for (int r = 0; r < 2 && !stopping(cr); r++) {
-		if (!role_is_stack(c, r))
+		if (cr->im[r]->device != IMPL_DEVICE_TUN)
 			continue;
 		char *argv[] = {(char *)env->netns,
 		                "sysctl",
@@ -372,10 +206,10 @@ static int topology_up(struct case_run *cr)
 		                (char *)role_name(r),
 		                "net.ipv4.neigh.eth0.proxy_delay=0",
 		                NULL};
-		run_wait(argv, cr->log);
+		proc_run_wait(argv, cr->log);
 	}
 	for (int r = 0; r < 2 && !stopping(cr); r++) {
-		size_t n = c->n_sysctls[r];
+		size_t n = cr->im[r]->settings == IMPL_SETTINGS_SYSCTL ? c->n_sysctls[r] : 0;
 		if (!n)
 			continue;
 		char *argv[40];
@@ -391,7 +225,7 @@ static int topology_up(struct case_run *cr)
 		for (size_t i = 0; i < n; i++)
 			logf_(cr->rep, " %s", c->sysctls[r][i]);
 		logf_(cr->rep, "\n");
-		if (run_wait(argv, cr->log) != 0)
+		if (proc_run_wait(argv, cr->log) != 0)
 			return run_error(
 			    cr, "cannot set the sysctls (unknown key on this kernel?): see %s",
 			    cr->log);
@@ -441,43 +275,36 @@ static int faultd_up(struct case_run *cr)
 	                NULL};
 	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
 		argv[n++] = rest[i];
-	cr->faultd = spawn_in(argv, log, cr->dir);
+	cr->faultd = proc_spawn_in(argv, log, cr->dir);
 	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !stopping(cr); i++) {
 		if (waitpid(cr->faultd, NULL, WNOHANG) == cr->faultd) {
 			cr->faultd = -1;
 			break;
 		}
-		sleep_us(10000);
+		proc_sleep_us(10000);
 	}
 	if (cr->faultd < 0 || access(ready, F_OK) != 0)
 		return run_error(cr, "synfin-faultd did not bind its queue (see %s)", log);
 	return 0;
 }
 
-/* The server, once it listens the client (after its start delay). */
+/* The server, then once it listens the client (after its start delay). */
 static void endpoints_up(struct case_run *cr)
 {
 	const struct scn_case *c = cr->c;
-	char log[700], jsonl[2][700], port_s[16], conn_s[64], scale_s[32];
-	snprintf(jsonl[0], sizeof(jsonl[0]), "%s/client.jsonl", cr->dir);
-	snprintf(jsonl[1], sizeof(jsonl[1]), "%s/server.jsonl", cr->dir);
-	snprintf(port_s, sizeof(port_s), "%u", c->scn->port);
-	snprintf(conn_s, sizeof(conn_s), "%s:%u", server_addr, c->scn->port);
-	snprintf(scale_s, sizeof(scale_s), "%g", 1.0 / c->scale);
-	char *argv[80];
+	char log[700];
+	struct endpoint_cmd cmd;
 	snprintf(log, sizeof(log), "%s/server.log", cr->dir);
-	build_endpoint_argv(cr->env, c, SCN_SERVER, cr->run_id, jsonl[1], port_s, conn_s, scale_s,
-	                    argv, 80);
-	cr->ep[1].pid = spawn(argv, log);
+	endpoint_cmd_build(&cmd, cr->env, cr->im[SCN_SERVER], c, SCN_SERVER, cr->run_id, cr->dir);
+	cr->ep[SCN_SERVER].pid = proc_spawn(cmd.argv, log);
 	if (!c->scn->simopen_cport)
-		wait_server_ready(cr->env, c, cr->run_id, cr->dir);
+		endpoint_wait_ready(cr->env, cr->im[SCN_SERVER], c, cr->run_id, cr->dir);
 	if (c->start_us[SCN_CLIENT])
-		sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
+		proc_sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
 	snprintf(log, sizeof(log), "%s/client.log", cr->dir);
-	build_endpoint_argv(cr->env, c, SCN_CLIENT, cr->run_id, jsonl[0], port_s, conn_s, scale_s,
-	                    argv, 80);
-	cr->rec.client_start_us = now_us();
-	cr->ep[0].pid = spawn(argv, log);
+	endpoint_cmd_build(&cmd, cr->env, cr->im[SCN_CLIENT], c, SCN_CLIENT, cr->run_id, cr->dir);
+	cr->rec.client_start_us = proc_now_us();
+	cr->ep[SCN_CLIENT].pid = proc_spawn(cmd.argv, log);
 }
 
 /* Has an endpoint ended? Its outcome, and for the client the end of the wait. */
@@ -506,14 +333,14 @@ static void wait_for_case(struct case_run *cr)
 	const struct scn_case *c = cr->c;
 	uint64_t settle = (uint64_t)c->settle_us;
 	/* (the client's own linger is before its exit already) */
-	int64_t linger = c->linger_us[SCN_SERVER];
+	int64_t linger = cr->im[SCN_SERVER]->linger_option[0] ? c->linger_us[SCN_SERVER] : -1;
 	if (linger >= 0 && (uint64_t)linger + 500000u > settle)
 		settle = (uint64_t)linger + 500000u;
 	uint64_t t_client = cr->rec.client_start_us;
 	uint64_t deadline = t_client + (uint64_t)c->limit_us;
 	bool silent_checked = false;
 	while (!stopping(cr)) {
-		uint64_t now = now_us();
+		uint64_t now = proc_now_us();
 		reap_endpoints(cr, now, settle, &deadline);
 		int st;
 		if (cr->faultd > 0 && waitpid(cr->faultd, &st, WNOHANG) == cr->faultd) {
@@ -537,7 +364,7 @@ static void wait_for_case(struct case_run *cr)
 				break;
 			}
 		}
-		sleep_us(5000);
+		proc_sleep_us(5000);
 	}
 }
 
@@ -548,13 +375,13 @@ static void stop_processes(struct case_run *cr, unsigned grace_ms, unsigned faul
 		struct endpoint_proc *ep = &cr->ep[k];
 		if (ep->done || ep->pid <= 0)
 			continue;
-		stop_child(ep->pid, grace_ms);
+		proc_stop_child(ep->pid, grace_ms);
 		ep->done = true;
-		ep->end_us = now_us();
+		ep->end_us = proc_now_us();
 		ep->exit = SCN_OUT_KILLED;
 	}
 	if (cr->faultd > 0)
-		stop_child(cr->faultd, faultd_grace_ms);
+		proc_stop_child(cr->faultd, faultd_grace_ms);
 	cr->faultd = -1;
 }
 
@@ -587,14 +414,14 @@ static void tear_down(struct case_run *cr)
 	stop_processes(cr, 500, 2000);
 	if (cr->up) {
 		char *argv[] = {(char *)env->netns, "down", (char *)cr->run_id, NULL};
-		run_wait(argv, cr->log);
+		proc_run_wait(argv, cr->log);
 	}
-	if (executable(env->ladder) && access(cr->trace_jsonl, F_OK) == 0) {
+	if (proc_executable(env->ladder) && access(cr->trace_jsonl, F_OK) == 0) {
 		char path[700];
 		snprintf(path, sizeof(path), "%s/ladder.txt", cr->dir);
 		char *argv[] = {(char *)env->ladder, cr->trace_jsonl, NULL};
 		unlink(path);
-		if (run_wait(argv, path) != 0)
+		if (proc_run_wait(argv, path) != 0)
 			unlink(path);
 	}
 }
@@ -647,9 +474,11 @@ static void run_steps(struct case_run *cr)
 void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
                      const char *dir, struct run_result *res)
 {
-	uint64_t t_start = now_us();
+	uint64_t t_start = proc_now_us();
 	struct case_run cr = {.env = env, .c = c, .run_id = run_id, .dir = dir, .res = res};
 	cr.faultd = -1;
+	for (int k = 0; k < 2; k++)
+		cr.im[k] = endpoint_impl(env, c->pair, k);
 	for (int k = 0; k < 2; k++)
 		cr.ep[k] = (struct endpoint_proc){.pid = -1, .exit = SCN_OUT_UNSET};
 	memset(res, 0, sizeof(*res));
@@ -668,7 +497,7 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	run_steps(&cr);
 	tear_down(&cr);
 	run_record_free(&cr.rec);
-	res->seconds = (double)(now_us() - t_start) / 1e6;
+	res->seconds = (double)(proc_now_us() - t_start) / 1e6;
 	report_footer(&cr);
 	fclose(cr.rep);
 	run_result_write(dir, res);

@@ -30,6 +30,8 @@ enum scn_pair {
 enum scn_role { SCN_CLIENT, SCN_SERVER };
 
 const char *scn_pair_name(enum scn_pair p);
+/* The implementation (impl/NAME.impl) at the role's end: "linux" or "stack". */
+const char *scn_pair_impl_name(enum scn_pair p, enum scn_role role);
 bool scn_pair_client_is_stack(enum scn_pair p);
 bool scn_pair_server_is_stack(enum scn_pair p);
 /* "linux-linux", "stack-*", "*-linux", "client=linux", "server=stack", "all", or a comma

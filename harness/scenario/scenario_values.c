@@ -22,6 +22,14 @@ const char *scn_pair_name(enum scn_pair p)
 	return (unsigned)p < SCN_N_PAIRS ? pair_names[p] : "?";
 }
 
+const char *scn_pair_impl_name(enum scn_pair p, enum scn_role role)
+{
+	/* the pairing's names are client-server */
+	static const char *const ends[SCN_N_PAIRS][2] = {
+	    {"stack", "stack"}, {"stack", "linux"}, {"linux", "stack"}, {"linux", "linux"}};
+	return (unsigned)p < SCN_N_PAIRS ? ends[p][role == SCN_SERVER] : "?";
+}
+
 bool scn_pair_client_is_stack(enum scn_pair p)
 {
 	return p == SCN_STACK_STACK || p == SCN_STACK_LINUX;
