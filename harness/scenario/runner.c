@@ -1,10 +1,11 @@
-/* runner.c: one case in a topology of its own. Every process it starts is its own child,
- * remembered by pid and ended by pid; the topology goes down on every path out. */
+/* runner.c: one case in a topology of its own, in steps: topology up, daemon up, endpoints up
+ * (endpoint_run.c, as impl/NAME.impl declares them), wait, collect the run's record, tear
+ * down. It decides nothing: the judge (judge.c) gives the verdict. Every process it starts is
+ * its own child, remembered by pid and ended by pid; the topology goes down on every path. */
 #include "runner.h"
 
 #include <errno.h>
 #include <glob.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,6 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conversation.h"

@@ -8,56 +8,17 @@
 
 #include "scenario.h"
 
-void usage(FILE *out)
+/* A number of cases at once: min to 64. */
+static int parse_count(const char *arg, long min, const char *option, int *out)
 {
-	fputs(
-	    "usage: " PROG " check [options] [DIR|FILE.scn]...\n"
-	    "       " PROG " run SCENARIO [--pair P] [options]\n"
-	    "       " PROG " parse [DIR|FILE.scn]...\n"
-	    "\n"
-	    "Runs verification scenarios: each .scn file names the faults, what the two\n"
-	    "applications do, the settings of each endpoint and the conversation the wire must\n"
-	    "carry (tests/scenarios/README.md). Every case runs for every pairing of endpoints,\n"
-	    "client-server: stack-stack, stack-linux, linux-stack, linux-linux, each in a\n"
-	    "topology of its own (netns/synfin-netns) with synfin-faultd in the wire.\n"
-	    "\n"
-	    "  check   run every scenario (default: " SYNFIN_SOURCE_DIR "/tests/scenarios),\n"
-	    "          print a line per finished case, then a table of scenario x pairing.\n"
-	    "          Exit 0 only when nothing failed (skipped cases do not fail).\n"
-	    "  run     run one scenario (a file, or a name from the default folder) and print its\n"
-	    "          report: the conversation side by side with the expectation, each\n"
-	    "          application's outcome, the trace and the ladder. Default pairing "
-	    "linux-linux.\n"
-	    "  parse   only check that scenario files parse (no privileges needed).\n"
-	    "\n"
-	    "options:\n"
-	    "  -j, --jobs N        cases at once (default "
-	    "8"
-	    "); each has its own namespaces\n"
-	    "      --idle-jobs N   cases expected to last 20 s or more (mostly waiting on timers)\n"
-	    "                      run on top of --jobs, up to N at once (default 16)\n"
-	    "      --pair P        only these pairings: stack-stack, stack-linux, linux-stack,\n"
-	    "                      linux-linux, client=linux, *-stack, all (comma separated)\n"
-	    "      --filter GLOB   only scenarios whose name matches GLOB (e.g. 'syn-*')\n"
-	    "      --junit FILE    also write a JUnit XML report\n"
-	    "      --runs DIR      where run folders go (default " SYNFIN_BUILD_DIR
-	    "/scenario-runs/TIME)\n"
-	    "      --scaled-only   of a stack case with a time-scaled variant, run only that one\n"
-	    "      --build DIR     where synfin-faultd, synfin-kpeer, synfin-peer were built\n"
-	    "                      (default " SYNFIN_BUILD_DIR ")\n"
-	    "      --no-rt         run endpoints and synfin-faultd at normal priority (default:\n"
-	    "                      real-time, chrt -f 1, so parallel cases keep their timing)\n"
-	    "  -v, --verbose       print each failed case's report as it finishes\n"
-	    "  -h, --help          this text\n"
-	    "\n"
-	    "A case is skipped, with the reason, when not root, when namespaces are unusable, "
-	    "when\n"
-	    "an endpoint program is not built, or when the scenario says it does not apply (skip,\n"
-	    "only). Ctrl-C stops every case and removes every namespace this program made.\n"
-	    "Each case leaves a folder (report.txt, trace.txt, trace.jsonl, trace.pcap, "
-	    "ladder.txt,\n"
-	    "endpoint logs) under the runs folder named in the output.\n",
-	    out);
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*end || v < min || v > 64) {
+		fprintf(stderr, PROG ": %s takes %ld to 64\n", option, min);
+		return -EINVAL;
+	}
+	*out = (int)v;
+	return 0;
 }
 
 int parse_opts(int argc, char **argv, struct opts *o)
@@ -73,16 +34,10 @@ int parse_opts(int argc, char **argv, struct opts *o)
 	int ch;
 	while ((ch = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64) {
-				fprintf(stderr, PROG ": --jobs takes 1 to 64\n");
+		case 'j':
+			if (parse_count(optarg, 1, "--jobs", &o->jobs))
 				return EXIT_USAGE;
-			}
-			o->jobs = (int)v;
 			break;
-		}
 		case 'p':
 			o->pairs = scn_pairs_parse(optarg);
 			o->pair_given = true;
@@ -118,16 +73,10 @@ int parse_opts(int argc, char **argv, struct opts *o)
 		case 'R':
 			o->no_rt = true;
 			break;
-		case 'I': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 64) {
-				fprintf(stderr, PROG ": --idle-jobs takes 0 to 64\n");
+		case 'I':
+			if (parse_count(optarg, 0, "--idle-jobs", &o->idle_jobs))
 				return EXIT_USAGE;
-			}
-			o->idle_jobs = (int)v;
 			break;
-		}
 		case 'v':
 			o->verbose = true;
 			break;

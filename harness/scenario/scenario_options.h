@@ -29,6 +29,7 @@ struct opts {
 	int idle_jobs;
 };
 
+/* The usage text (main.c: it names the build's folders). */
 void usage(FILE *out);
 /* Options after the command (argv[0] is the command): 0, or the exit status for a bad one.
  * --help prints the usage and exits. */

@@ -41,7 +41,7 @@ static struct scn_error parse_fails(const char *text)
 	return err;
 }
 
-START_TEST(test_seed_connect_close_reads_as_seven_segments_one_optional)
+START_TEST(test_seed_connect_close_reads_as_seven_segments_one_maybe)
 {
 	struct scenario s = parse_ok(seed_connect_close);
 	ck_assert_str_eq(s.name, "x");
@@ -366,7 +366,7 @@ int main(void)
 {
 	Suite *s = suite_create("scenario_parse");
 	TCase *tc = tcase_create("parse");
-	tcase_add_test(tc, test_seed_connect_close_reads_as_seven_segments_one_optional);
+	tcase_add_test(tc, test_seed_connect_close_reads_as_seven_segments_one_maybe);
 	tcase_add_test(tc, test_default_tolerance_is_packetdrills_max_4ms_or_an_eighth);
 	tcase_add_test(tc, test_times_tolerances_and_ranges_parse);
 	tcase_add_test(tc, test_pairing_specs);
