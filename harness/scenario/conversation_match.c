@@ -424,12 +424,12 @@ static bool solve_state(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 			}
 		}
 		for (size_t m = i; m < k; m++)
-			if (!(gmask & (1u << (m - i))) && c->segs[m]->optional &&
+			if (!(gmask & (1u << (m - i))) && c->segs[m]->maybe &&
 			    solve(x, i, j, gmask | (1u << (m - i))))
 				return true;
 		if (j == o->n)
 			for (size_t m = i; m < k; m++)
-				if (!(gmask & (1u << (m - i))) && !c->segs[m]->optional)
+				if (!(gmask & (1u << (m - i))) && !c->segs[m]->maybe)
 					note(x, m, j, "line %u (%s): the trace ended without it",
 					     c->segs[m]->line, c->segs[m]->text);
 		return false;
@@ -442,9 +442,9 @@ static bool solve_state(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 		x->e2o[i] = -1;
 		x->o2e[j] = -1;
 	}
-	if (g->optional && solve(x, i + 1, j, 0))
+	if (g->maybe && solve(x, i + 1, j, 0))
 		return true;
-	if (j == o->n && !g->optional)
+	if (j == o->n && !g->maybe)
 		note(x, i, j, "line %u (%s): the trace ended without it", g->line, g->text);
 	return false;
 }
@@ -582,9 +582,9 @@ void conversation_print_side_by_side(FILE *out, const struct scn_case *c, const 
 		for (size_t i = 0; e >= 0 && i < (size_t)e; i++)
 			if (!printed[i] && m->exp_to_obs[i] < 0 && c->segs[i]->kind == SCN_SEG) {
 				bool is_fail = !m->ok && i == m->fail_exp && m->fail_obs == j;
-				row(out, is_fail ? ">>" : (c->segs[i]->optional ? "-" : "!"),
+				row(out, is_fail ? ">>" : (c->segs[i]->maybe ? "-" : "!"),
 				    c->segs[i],
-				    c->segs[i]->optional ? "(absent: allowed)" : "(absent)");
+				    c->segs[i]->maybe ? "(absent: allowed)" : "(absent)");
 				printed[i] = true;
 			}
 		obs_seg_format(os, sizeof(os), &o->segs[j], o->segs[j ? j - 1 : 0].t_us);
@@ -606,8 +606,8 @@ void conversation_print_side_by_side(FILE *out, const struct scn_case *c, const 
 	for (size_t i = 0; i < c->n_segs; i++)
 		if (!printed[i] && (m->exp_to_obs[i] < 0) && c->segs[i]->kind == SCN_SEG) {
 			bool is_fail = !m->ok && i == m->fail_exp;
-			row(out, is_fail ? ">>" : (c->segs[i]->optional ? "-" : "!"), c->segs[i],
-			    c->segs[i]->optional ? "(absent: allowed)" : "(absent)");
+			row(out, is_fail ? ">>" : (c->segs[i]->maybe ? "-" : "!"), c->segs[i],
+			    c->segs[i]->maybe ? "(absent: allowed)" : "(absent)");
 		}
 	free(printed);
 	if (!m->ok)

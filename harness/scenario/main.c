@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +15,7 @@
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
-
-#define PROG "synfin-scenario"
-#define EXIT_USAGE 64
-/* Measured on the 2-core reference machine (tests/scenarios/README.md): this many cases at
- * once keep every timing within tolerance. */
-#define DEFAULT_JOBS 8
-/* Cases expected to last this long mostly wait on timers; up to DEFAULT_IDLE_JOBS of them run
- * on top of the others. */
-#define IDLE_CASE_US 20000000
-#define DEFAULT_IDLE_JOBS 16
+#include "scenario_options.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -33,10 +23,10 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-	runner_stop = 1;
 }
 
-static void usage(FILE *out)
+/* The build folders are compiled in; the options module prints this for --help. */
+void usage(FILE *out)
 {
 	fputs(
 	    "usage: " PROG " check [options] [DIR|FILE.scn]...\n"
@@ -106,13 +96,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void add_file(struct files *f, const char *path)
+static int add_file(struct files *f, const char *path)
 {
 	char **nv = realloc(f->v, (f->n + 1) * sizeof(*nv));
 	if (!nv)
-		exit(1);
+		return -ENOMEM;
 	f->v = nv;
-	f->v[f->n++] = strdup(path);
+	f->v[f->n] = strdup(path);
+	if (!f->v[f->n])
+		return -ENOMEM;
+	f->n++;
+	return 0;
 }
 
 /* A folder gives its *.scn files in name order; a file is taken as it is; a bare name is
@@ -126,44 +120,48 @@ static int collect(struct files *f, const char *arg, const char *default_dir)
 			return -errno;
 		struct dirent *e;
 		size_t first = f->n;
-		while ((e = readdir(d))) {
+		int r = 0;
+		while (!r && (e = readdir(d))) {
 			size_t l = strlen(e->d_name);
 			if (l > 4 && !strcmp(e->d_name + l - 4, ".scn")) {
 				char p[1024];
 				snprintf(p, sizeof(p), "%s/%s", arg, e->d_name);
-				add_file(f, p);
+				r = add_file(f, p);
 			}
 		}
 		closedir(d);
 		qsort(f->v + first, f->n - first, sizeof(char *), cmp_str);
-		return 0;
+		return r;
 	}
-	if (stat(arg, &st) == 0) {
-		add_file(f, arg);
-		return 0;
-	}
+	if (stat(arg, &st) == 0)
+		return add_file(f, arg);
 	char p[1024];
 	snprintf(p, sizeof(p), "%s/%s%s", default_dir, arg, strstr(arg, ".scn") ? "" : ".scn");
-	if (stat(p, &st) == 0) {
-		add_file(f, p);
-		return 0;
-	}
+	if (stat(p, &st) == 0)
+		return add_file(f, p);
 	return -ENOENT;
 }
 
-static void env_init(struct run_env *env, const char *build)
+/* The programs, the implementations (impl/NAME.impl) and the priority. Returns 0, or -1 after
+ * saying why. */
+static int env_init(struct run_env *env, const char *build)
 {
 	memset(env, 0, sizeof(*env));
 	snprintf(env->src_dir, sizeof(env->src_dir), "%s", SYNFIN_SOURCE_DIR);
 	snprintf(env->netns, sizeof(env->netns), "%s/netns/synfin-netns", SYNFIN_SOURCE_DIR);
 	snprintf(env->faultd, sizeof(env->faultd), "%s/harness/faultd/synfin-faultd", build);
-	snprintf(env->kpeer, sizeof(env->kpeer), "%s/harness/endpoint/synfin-kpeer", build);
-	snprintf(env->peer, sizeof(env->peer), "%s/stack/host/synfin-peer", build);
+	snprintf(env->build, sizeof(env->build), "%s", build);
 	snprintf(env->ladder, sizeof(env->ladder), "%s/harness/tools/synfin-ladder", build);
+	char why[800];
+	if (runner_load_impls(env, SYNFIN_SOURCE_DIR "/impl", why, sizeof(why))) {
+		fprintf(stderr, PROG ": %s\n", why);
+		return -1;
+	}
 	/* real-time priority where this process may use it (root with CAP_SYS_NICE; not in
 	 * every container) */
 	env->rt = access("/usr/bin/chrt", X_OK) == 0 &&
 	          system("/usr/bin/chrt -f 1 /bin/true >/dev/null 2>&1") == 0;
+	return 0;
 }
 
 /* Namespaces usable at all? (root, ip, iptables, br_netfilter) */
@@ -181,25 +179,76 @@ static const char *netns_unusable(void)
 	return NULL;
 }
 
-struct opts {
-	int jobs;
-	unsigned pairs;
-	const char *filter;
-	const char *junit;
-	const char *runs;
-	const char *build;
-	bool scaled_only;
-	bool verbose;
-	bool pair_given;
-	bool no_rt;
-	int idle_jobs;
+struct job_list {
+	struct job *v;
+	size_t n;
 };
 
-static size_t make_jobs(struct job **out, struct files *files, const struct opts *o,
-                        const struct run_env *env, const char *unusable)
+static struct job *job_add(struct job_list *jl, const char *name, const char *path)
 {
-	struct job *jobs = NULL;
-	size_t n = 0;
+	struct job *nv = realloc(jl->v, (jl->n + 1) * sizeof(*nv));
+	if (!nv)
+		return NULL;
+	jl->v = nv;
+	struct job *j = &nv[jl->n++];
+	memset(j, 0, sizeof(*j));
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	return j;
+}
+
+/* The variants of pairing p: the plain case, and the time-scaled one where the scenario has
+ * it (--scaled-only: that one alone). */
+static bool variant_wanted(const struct scenario *s, int p, bool scaled, const struct opts *o)
+{
+	bool has_scaled =
+	    p != SCN_LINUX_LINUX && s->stack_scale < 1.0 && (s->scale_pairs & (1u << p));
+	return scaled ? has_scaled : !(has_scaled && o->scaled_only);
+}
+
+static int add_case_jobs(struct job_list *jl, const struct scenario *s, const char *path,
+                         const struct opts *o, const struct run_env *env, const char *unusable)
+{
+	for (int p = 0; p < SCN_N_PAIRS; p++) {
+		if (!(o->pairs & (1u << p)))
+			continue;
+		for (int scaled = 0; scaled < 2; scaled++) {
+			if (!variant_wanted(s, p, scaled, o))
+				continue;
+			struct scn_case c;
+			if (scenario_resolve(s, (enum scn_pair)p, scaled, &c))
+				return -ENOMEM;
+			struct job *j = job_add(jl, s->name, path);
+			if (!j) {
+				scn_case_free(&c);
+				return -ENOMEM;
+			}
+			j->pair = (enum scn_pair)p;
+			j->scaled = scaled;
+			snprintf(j->variant, sizeof(j->variant), "%s%s", scn_pair_name(j->pair),
+			         scaled ? " scaled" : "");
+			j->limit_us = scn_case_expected_us(&c);
+			char buf[300];
+			const char *why = c.skip ? c.skip_reason : unusable;
+			if (!why)
+				why = runner_cannot_run(env, &c, buf, sizeof(buf));
+			if (why) {
+				j->res.status = RUN_SKIP;
+				snprintf(j->res.reason, sizeof(j->res.reason), "%s", why);
+			} else {
+				j->runnable = true;
+			}
+			scn_case_free(&c);
+		}
+	}
+	return 0;
+}
+
+/* A job per case of every file (a file that does not parse is one job in error). Returns 0 or
+ * -ENOMEM. */
+static int make_jobs(struct job_list *jl, const struct files *files, const struct opts *o,
+                     const struct run_env *env, const char *unusable)
+{
 	for (size_t i = 0; i < files->n; i++) {
 		struct scenario s;
 		struct scn_error err;
@@ -217,59 +266,22 @@ static size_t make_jobs(struct job **out, struct files *files, const struct opts
 			continue;
 		}
 		if (r) {
-			jobs = realloc(jobs, (n + 1) * sizeof(*jobs));
-			struct job *j = &jobs[n++];
-			memset(j, 0, sizeof(*j));
-			snprintf(j->name, sizeof(j->name), "%s", name);
+			struct job *j = job_add(jl, name, files->v[i]);
+			if (!j)
+				return -ENOMEM;
 			snprintf(j->variant, sizeof(j->variant), "parse");
-			snprintf(j->path, sizeof(j->path), "%s", files->v[i]);
 			j->pair = SCN_LINUX_LINUX;
 			j->res.status = RUN_ERROR;
 			snprintf(j->res.reason, sizeof(j->res.reason), "%s:%u: %s", err.file,
 			         err.line, err.msg);
 			continue;
 		}
-		for (int p = 0; p < SCN_N_PAIRS; p++) {
-			if (!(o->pairs & (1u << p)))
-				continue;
-			bool stack = p != SCN_LINUX_LINUX;
-			for (int scaled = 0; scaled < 2; scaled++) {
-				if (scaled && (!stack || s.stack_scale >= 1.0 ||
-				               !(s.scale_pairs & (1u << p))))
-					continue;
-				if (!scaled && stack && s.stack_scale < 1.0 &&
-				    (s.scale_pairs & (1u << p)) && o->scaled_only)
-					continue;
-				struct scn_case c;
-				if (scenario_resolve(&s, (enum scn_pair)p, scaled, &c))
-					exit(1);
-				jobs = realloc(jobs, (n + 1) * sizeof(*jobs));
-				struct job *j = &jobs[n++];
-				memset(j, 0, sizeof(*j));
-				snprintf(j->name, sizeof(j->name), "%s", s.name);
-				j->pair = (enum scn_pair)p;
-				j->scaled = scaled;
-				snprintf(j->variant, sizeof(j->variant), "%s%s",
-				         scn_pair_name(j->pair), scaled ? " scaled" : "");
-				snprintf(j->path, sizeof(j->path), "%s", files->v[i]);
-				j->limit_us = scn_case_expected_us(&c);
-				char buf[300];
-				const char *why = c.skip ? c.skip_reason : unusable;
-				if (!why)
-					why = runner_cannot_run(env, &c, buf, sizeof(buf));
-				if (why) {
-					j->res.status = RUN_SKIP;
-					snprintf(j->res.reason, sizeof(j->res.reason), "%s", why);
-				} else {
-					j->runnable = true;
-				}
-				scn_case_free(&c);
-			}
-		}
+		r = add_case_jobs(jl, &s, files->v[i], o, env, unusable);
 		scenario_free(&s);
+		if (r)
+			return r;
 	}
-	*out = jobs;
-	return n;
+	return 0;
 }
 
 /* In the job's own process: run the case, write its result, exit. */
@@ -349,111 +361,114 @@ static void print_failure(const struct job *j)
 	fclose(f);
 }
 
-/* Run the runnable jobs, `parallel` at a time, longest first. */
-static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int parallel,
-                     int idle_slots, bool announce, const char *runs_dir, bool verbose)
+/* The jobs of a check in flight: which run, how many of each kind, how many reported. */
+struct sched {
+	const struct run_env *env;
+	struct job *jobs;
+	size_t n;
+	struct job **order; /* the runnable ones, longest first */
+	size_t nr;
+	size_t next, running, running_idle, done;
+	int parallel, idle_slots;
+	bool announce, verbose;
+	const char *runs_dir;
+	bool stopping;
+	time_t stop_at;
+};
+
+static void start_job(struct sched *sc, struct job *j, bool idle)
 {
-	struct job **order = calloc(n ? n : 1, sizeof(*order));
-	size_t nr = 0;
-	for (size_t i = 0; i < n; i++)
-		if (jobs[i].runnable)
-			order[nr++] = &jobs[i];
-	qsort(order, nr, sizeof(*order), by_limit_desc);
-	size_t next = 0, running = 0, running_idle = 0, done = 0;
-	size_t total = n;
-	for (size_t i = 0; i < n; i++)
-		if (!jobs[i].runnable) {
-			jobs[i].finished = true;
-			print_progress(&jobs[i], ++done, total);
-		}
-	bool stopping = false;
-	time_t stop_at = 0;
-	while (next < nr || running > 0) {
-		for (size_t k = 0; !interrupted && k < nr; k++) {
-			struct job *j = order[k];
-			if (j->started || j->finished)
-				continue;
-			/* a case that mostly waits (a 63 s SYN timeout) takes an idle slot when
-			 * one is free: waiting cases overlap without taking CPU from the rest */
-			bool idle =
-			    j->limit_us >= IDLE_CASE_US && running_idle < (size_t)idle_slots;
-			if (!idle && running - running_idle >= (size_t)parallel)
-				continue;
-			j->idle = idle;
-			running_idle += idle;
-			next++;
-			snprintf(j->run_id, sizeof(j->run_id), "s%x%03zx",
-			         (unsigned)getpid() & 0xfffff, (size_t)(j - jobs) & 0xfff);
-			snprintf(j->run_dir, sizeof(j->run_dir), "%s/%s.%s%s", runs_dir, j->name,
-			         scn_pair_name(j->pair), j->scaled ? ".scaled" : "");
-			pid_t pid = fork();
-			if (pid == 0)
-				job_child(env, j);
-			if (pid < 0) {
-				j->res.status = RUN_ERROR;
-				snprintf(j->res.reason, sizeof(j->res.reason), "fork: %s",
-				         strerror(errno));
-				j->finished = true;
-				print_progress(j, ++done, total);
-				continue;
-			}
-			j->pid = pid;
-			j->started = true;
-			if (announce)
-				printf("running %s %s (about %.0f s)...\n", j->name, j->variant,
-				       (double)j->limit_us / 1e6);
-			fflush(stdout);
-			running++;
-		}
-		if (interrupted && !stopping) {
-			stopping = true;
-			stop_at = time(NULL) + 20;
-			fprintf(stderr,
-			        "\n" PROG ": interrupted: stopping %zu running case(s) and "
-			        "removing their namespaces\n",
-			        running);
-			for (size_t i = 0; i < nr; i++)
-				if (order[i]->started && !order[i]->finished)
-					kill(order[i]->pid, SIGTERM);
-		}
-		if (running == 0)
-			break;
-		int st;
-		pid_t pid = waitpid(-1, &st, stopping ? WNOHANG : 0);
-		if (pid <= 0) {
-			if (stopping && time(NULL) > stop_at) {
-				for (size_t i = 0; i < nr; i++)
-					if (order[i]->started && !order[i]->finished)
-						kill(order[i]->pid, SIGKILL);
-			}
-			if (stopping)
-				usleep(50000);
+	j->idle = idle;
+	sc->running_idle += idle;
+	sc->next++;
+	snprintf(j->run_id, sizeof(j->run_id), "s%x%03zx", (unsigned)getpid() & 0xfffff,
+	         (size_t)(j - sc->jobs) & 0xfff);
+	snprintf(j->run_dir, sizeof(j->run_dir), "%s/%s.%s%s", sc->runs_dir, j->name,
+	         scn_pair_name(j->pair), j->scaled ? ".scaled" : "");
+	pid_t pid = fork();
+	if (pid == 0)
+		job_child(sc->env, j);
+	if (pid < 0) {
+		j->res.status = RUN_ERROR;
+		snprintf(j->res.reason, sizeof(j->res.reason), "fork: %s", strerror(errno));
+		j->finished = true;
+		print_progress(j, ++sc->done, sc->n);
+		return;
+	}
+	j->pid = pid;
+	j->started = true;
+	if (sc->announce)
+		printf("running %s %s (about %.0f s)...\n", j->name, j->variant,
+		       (double)j->limit_us / 1e6);
+	fflush(stdout);
+	sc->running++;
+}
+
+/* Start what the free slots allow. A case that mostly waits (a 63 s SYN timeout) takes an
+ * idle slot when one is free: waiting cases overlap without taking CPU from the rest. */
+static void start_jobs(struct sched *sc)
+{
+	for (size_t k = 0; !interrupted && k < sc->nr; k++) {
+		struct job *j = sc->order[k];
+		if (j->started || j->finished)
 			continue;
+		bool idle =
+		    j->limit_us >= IDLE_CASE_US && sc->running_idle < (size_t)sc->idle_slots;
+		if (!idle && sc->running - sc->running_idle >= (size_t)sc->parallel)
+			continue;
+		start_job(sc, j, idle);
+	}
+}
+
+static void signal_running(const struct sched *sc, int sig)
+{
+	for (size_t i = 0; i < sc->nr; i++)
+		if (sc->order[i]->started && !sc->order[i]->finished)
+			kill(sc->order[i]->pid, sig);
+}
+
+/* Ctrl-C: every running case is asked to stop and tear down; killed after 20 s. */
+static void stop_on_interrupt(struct sched *sc)
+{
+	if (!interrupted || sc->stopping)
+		return;
+	sc->stopping = true;
+	sc->stop_at = time(NULL) + 20;
+	fprintf(stderr,
+	        "\n" PROG ": interrupted: stopping %zu running case(s) and removing their "
+	        "namespaces\n",
+	        sc->running);
+	signal_running(sc, SIGTERM);
+}
+
+static void job_finished(struct sched *sc, pid_t pid, int st)
+{
+	for (size_t i = 0; i < sc->nr; i++) {
+		struct job *j = sc->order[i];
+		if (j->pid != pid || j->finished)
+			continue;
+		j->finished = true;
+		sc->running--;
+		sc->running_idle -= j->idle;
+		if (run_result_read(j->run_dir, &j->res) != 0) {
+			j->res.status = RUN_ERROR;
+			snprintf(j->res.reason, sizeof(j->res.reason),
+			         "the case's process ended without a result (status %d)", st);
 		}
-		for (size_t i = 0; i < nr; i++) {
-			struct job *j = order[i];
-			if (j->pid != pid || j->finished)
-				continue;
-			j->finished = true;
-			running--;
-			running_idle -= j->idle;
-			if (run_result_read(j->run_dir, &j->res) != 0) {
-				j->res.status = RUN_ERROR;
-				snprintf(j->res.reason, sizeof(j->res.reason),
-				         "the case's process ended without a result (status %d)",
-				         st);
-			}
-			print_progress(j, ++done, total);
-			if (verbose && (j->res.status == RUN_FAIL || j->res.status == RUN_ERROR)) {
-				char rep[800];
-				snprintf(rep, sizeof(rep), "%s/report.txt", j->run_dir);
-				print_file(rep);
-			}
+		print_progress(j, ++sc->done, sc->n);
+		if (sc->verbose && (j->res.status == RUN_FAIL || j->res.status == RUN_ERROR)) {
+			char rep[800];
+			snprintf(rep, sizeof(rep), "%s/report.txt", j->run_dir);
+			print_file(rep);
 		}
 	}
-	/* whatever a killed case left behind */
-	for (size_t i = 0; i < nr; i++) {
-		struct job *j = order[i];
+}
+
+/* Whatever a killed case left behind: its topology, and a result saying it did not run. */
+static void clean_up_jobs(const struct sched *sc)
+{
+	for (size_t i = 0; i < sc->nr; i++) {
+		struct job *j = sc->order[i];
 		if (!j->started) {
 			/* never run: neither passed nor failed */
 			j->res.status = RUN_SKIP;
@@ -462,7 +477,7 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 		}
 		if (interrupted || j->res.status == RUN_ERROR) {
 			char cmd[900];
-			snprintf(cmd, sizeof(cmd), "'%s' down %s >/dev/null 2>&1", env->netns,
+			snprintf(cmd, sizeof(cmd), "'%s' down %s >/dev/null 2>&1", sc->env->netns,
 			         j->run_id);
 			if (system(cmd) != 0)
 				fprintf(stderr, PROG ": could not remove topology %s\n", j->run_id);
@@ -472,89 +487,203 @@ static void run_jobs(const struct run_env *env, struct job *jobs, size_t n, int 
 			snprintf(j->res.reason, sizeof(j->res.reason), "interrupted");
 		}
 	}
-	free(order);
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+/* Run the runnable jobs, sc->parallel at a time, longest first. */
+static int run_jobs(struct sched *sc)
 {
-	static const struct option longopts[] = {
-	    {"jobs", required_argument, NULL, 'j'},   {"pair", required_argument, NULL, 'p'},
-	    {"filter", required_argument, NULL, 'f'}, {"junit", required_argument, NULL, 'J'},
-	    {"runs", required_argument, NULL, 'r'},   {"build", required_argument, NULL, 'b'},
-	    {"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
-	    {"no-rt", no_argument, NULL, 'R'},        {"idle-jobs", required_argument, NULL, 'I'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64) {
-				fprintf(stderr, PROG ": --jobs takes 1 to 64\n");
-				return EXIT_USAGE;
-			}
-			o->jobs = (int)v;
-			break;
+	sc->order = calloc(sc->n ? sc->n : 1, sizeof(*sc->order));
+	if (!sc->order)
+		return -ENOMEM;
+	for (size_t i = 0; i < sc->n; i++)
+		if (sc->jobs[i].runnable)
+			sc->order[sc->nr++] = &sc->jobs[i];
+	qsort(sc->order, sc->nr, sizeof(*sc->order), by_limit_desc);
+	for (size_t i = 0; i < sc->n; i++)
+		if (!sc->jobs[i].runnable) {
+			sc->jobs[i].finished = true;
+			print_progress(&sc->jobs[i], ++sc->done, sc->n);
 		}
-		case 'p':
-			o->pairs = scn_pairs_parse(optarg);
-			o->pair_given = true;
-			if (!o->pairs) {
-				fprintf(stderr,
-				        PROG
-				        ": --pair '%s': use stack-stack, stack-linux, linux-stack, "
-				        "linux-linux, client=linux, *-stack or all\n",
-				        optarg);
-				return EXIT_USAGE;
-			}
+	while (sc->next < sc->nr || sc->running > 0) {
+		start_jobs(sc);
+		stop_on_interrupt(sc);
+		if (sc->running == 0)
 			break;
-		case 'f':
-			o->filter = optarg;
-			break;
-		case 'J':
-			o->junit = optarg;
-			break;
-		case 'r':
-			o->runs = optarg;
-			break;
-		case 'b':
-			/* the programs are started from each case's own folder: make it absolute */
-			o->build = realpath(optarg, NULL);
-			if (!o->build) {
-				fprintf(stderr, PROG ": --build %s: %s\n", optarg, strerror(errno));
-				return EXIT_USAGE;
-			}
-			break;
-		case 's':
-			o->scaled_only = true;
-			break;
-		case 'R':
-			o->no_rt = true;
-			break;
-		case 'I': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 0 || v > 64) {
-				fprintf(stderr, PROG ": --idle-jobs takes 0 to 64\n");
-				return EXIT_USAGE;
-			}
-			o->idle_jobs = (int)v;
-			break;
+		int st;
+		pid_t pid = waitpid(-1, &st, sc->stopping ? WNOHANG : 0);
+		if (pid > 0) {
+			job_finished(sc, pid, st);
+			continue;
 		}
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+		if (sc->stopping && time(NULL) > sc->stop_at)
+			signal_running(sc, SIGKILL);
+		if (sc->stopping)
+			usleep(50000);
+	}
+	clean_up_jobs(sc);
+	free(sc->order);
+	return 0;
+}
+
+/* The `parse` command: each file parsed, its errors on stderr. */
+static int cmd_parse(const struct files *files)
+{
+	int bad = 0;
+	for (size_t i = 0; i < files->n; i++) {
+		struct scenario s;
+		struct scn_error err;
+		if (scenario_parse_file(&s, files->v[i], &err)) {
+			fprintf(stderr, "%s:%u: %s\n", err.file, err.line, err.msg);
+			bad = 1;
+		} else {
+			printf("%s: %zu expected segments\n", files->v[i], s.n_segs);
+			scenario_free(&s);
 		}
 	}
-	return 0;
+	return bad;
+}
+
+/* The files named on the command line, or the default folder (not for `run`). */
+static int collect_args(struct files *files, int argc, char **argv, int first, bool run)
+{
+	const char *default_dir = SYNFIN_SOURCE_DIR "/tests/scenarios";
+	int r = 0;
+	if (first >= argc && !run)
+		r = collect(files, default_dir, default_dir);
+	for (int i = first; i < argc && !r; i++) {
+		r = collect(files, argv[i], default_dir);
+		if (r == -ENOENT)
+			fprintf(stderr, PROG ": %s: no such scenario file or folder\n", argv[i]);
+	}
+	if (r == -ENOMEM)
+		fprintf(stderr, PROG ": out of memory\n");
+	return r;
+}
+
+static void runs_dir_name(char *buf, size_t size, const struct opts *o)
+{
+	if (o->runs) {
+		snprintf(buf, size, "%s", o->runs);
+		return;
+	}
+	char stamp[32];
+	time_t t = time(NULL);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
+	snprintf(buf, size, "%s/scenario-runs", SYNFIN_BUILD_DIR);
+	mkdir(buf, 0755);
+	snprintf(buf, size, "%s/scenario-runs/%s-%d", SYNFIN_BUILD_DIR, stamp, (int)getpid());
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: waitpid returns on Ctrl-C */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* After the jobs: `run` prints the case's reports, `check` the failures, then the table, the
+ * counts and the JUnit report. Returns the exit status. */
+static int report_results(const struct sched *sc, const struct opts *o, bool run, size_t runnable,
+                          double wall)
+{
+	const struct job *jobs = sc->jobs;
+	size_t n = sc->n;
+	for (size_t i = 0; run && i < n; i++) {
+		char rep[800];
+		if (!jobs[i].run_dir[0])
+			continue;
+		snprintf(rep, sizeof(rep), "%s/report.txt", jobs[i].run_dir);
+		printf("\n");
+		print_file(rep);
+	}
+	for (size_t i = 0; !run && !o->verbose && i < n; i++)
+		if (jobs[i].res.status == RUN_FAIL && jobs[i].run_dir[0])
+			print_failure(&jobs[i]);
+	report_table(stdout, jobs, n);
+	size_t fail = 0, pass = 0, skip = 0;
+	double sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		fail += jobs[i].res.status == RUN_FAIL || jobs[i].res.status == RUN_ERROR;
+		pass += jobs[i].res.status == RUN_PASS;
+		skip += jobs[i].res.status == RUN_SKIP;
+		sum += jobs[i].res.seconds;
+	}
+	printf("\n%zu passed, %zu failed, %zu skipped; wall time %.1f s for %.1f s of cases "
+	       "(%d at once)%s%s\n",
+	       pass, fail, skip, wall, sum, o->jobs, runnable ? "; runs in " : "",
+	       runnable ? sc->runs_dir : "");
+	if (o->junit) {
+		int jr = report_junit(o->junit, jobs, n, wall);
+		if (jr)
+			fprintf(stderr, PROG ": cannot write %s: %s\n", o->junit, strerror(-jr));
+		else
+			printf("JUnit report: %s\n", o->junit);
+	}
+	if (interrupted) {
+		fprintf(stderr, PROG ": interrupted\n");
+		return 130;
+	}
+	return fail ? 1 : 0;
+}
+
+/* `check` and `run`: a job per case, run in parallel, then the results. */
+static int cmd_check(const struct files *files, struct opts *o, bool run)
+{
+	struct run_env env;
+	if (env_init(&env, o->build))
+		return 1;
+	if (o->no_rt)
+		env.rt = false;
+	env.stop = &interrupted;
+	char runs_dir[600];
+	runs_dir_name(runs_dir, sizeof(runs_dir), o);
+	const char *unusable = netns_unusable();
+	struct job_list jl = {0};
+	if (make_jobs(&jl, files, o, &env, unusable)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		free(jl.v);
+		return 1;
+	}
+	size_t runnable = 0;
+	for (size_t i = 0; i < jl.n; i++)
+		runnable += jl.v[i].runnable;
+	if (runnable && mkdir(runs_dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, PROG ": cannot create %s: %s\n", runs_dir, strerror(errno));
+		free(jl.v);
+		return 1;
+	}
+	printf(PROG ": %zu case(s) from %zu file(s), %zu to run, %d at once (+%d waiting ones)%s; "
+	            "run folders in %s\n",
+	       jl.n, files->n, runnable, o->jobs, o->idle_jobs,
+	       env.rt ? ", real-time priority" : "", runs_dir);
+	if (unusable)
+		printf(PROG ": every case is skipped: %s\n", unusable);
+	fflush(stdout);
+	catch_signals();
+	struct sched sc = {.env = &env,
+	                   .jobs = jl.v,
+	                   .n = jl.n,
+	                   .parallel = o->jobs,
+	                   .idle_slots = o->idle_jobs,
+	                   .announce = run,
+	                   .verbose = o->verbose && !run,
+	                   .runs_dir = runs_dir};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int r = run_jobs(&sc);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (r) {
+		fprintf(stderr, PROG ": out of memory\n");
+		free(jl.v);
+		return 1;
+	}
+	r = report_results(&sc, o, run, runnable, wall);
+	free(jl.v);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -573,6 +702,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	bool run = !strcmp(cmd, "run");
 	struct opts o = {.jobs = DEFAULT_JOBS,
 	                 .idle_jobs = DEFAULT_IDLE_JOBS,
 	                 .pairs = SCN_ALL_PAIRS,
@@ -580,134 +710,27 @@ int main(int argc, char **argv)
 	int r = parse_opts(argc - 1, argv + 1, &o);
 	if (r)
 		return r;
-	int first = optind + 1;
-	const char *default_dir = SYNFIN_SOURCE_DIR "/tests/scenarios";
 	struct files files = {0};
-	if (first >= argc && strcmp(cmd, "run"))
-		r = collect(&files, default_dir, default_dir);
-	for (int i = first; i < argc && !r; i++) {
-		r = collect(&files, argv[i], default_dir);
-		if (r)
-			fprintf(stderr, PROG ": %s: no such scenario file or folder\n", argv[i]);
-	}
-	if (r) {
+	if (collect_args(&files, argc, argv, optind + 1, run)) {
 		files_free(&files);
 		return EXIT_USAGE;
 	}
-
 	if (!strcmp(cmd, "parse")) {
-		int bad = 0;
-		for (size_t i = 0; i < files.n; i++) {
-			struct scenario s;
-			struct scn_error err;
-			if (scenario_parse_file(&s, files.v[i], &err)) {
-				fprintf(stderr, "%s:%u: %s\n", err.file, err.line, err.msg);
-				bad = 1;
-			} else {
-				printf("%s: %zu expected segments\n", files.v[i], s.n_segs);
-				scenario_free(&s);
-			}
-		}
+		r = cmd_parse(&files);
 		files_free(&files);
-		return bad;
+		return r;
 	}
-	if (!strcmp(cmd, "run")) {
-		if (files.n != 1) {
-			fprintf(stderr, PROG " run: name exactly one scenario\n");
-			return EXIT_USAGE;
-		}
+	if (run && files.n != 1) {
+		fprintf(stderr, PROG " run: name exactly one scenario\n");
+		files_free(&files);
+		return EXIT_USAGE;
+	}
+	if (run) {
 		if (!o.pair_given)
 			o.pairs = 1u << SCN_LINUX_LINUX;
 		o.jobs = 4;
 	}
-
-	struct run_env env;
-	env_init(&env, o.build);
-	if (o.no_rt)
-		env.rt = false;
-	char runs_dir[600];
-	if (o.runs) {
-		snprintf(runs_dir, sizeof(runs_dir), "%s", o.runs);
-	} else {
-		char stamp[32];
-		time_t t = time(NULL);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
-		snprintf(runs_dir, sizeof(runs_dir), "%s/scenario-runs", SYNFIN_BUILD_DIR);
-		mkdir(runs_dir, 0755);
-		snprintf(runs_dir, sizeof(runs_dir), "%s/scenario-runs/%s-%d", SYNFIN_BUILD_DIR,
-		         stamp, (int)getpid());
-	}
-	const char *unusable = netns_unusable();
-	struct job *jobs;
-	size_t n = make_jobs(&jobs, &files, &o, &env, unusable);
-	size_t runnable = 0;
-	for (size_t i = 0; i < n; i++)
-		runnable += jobs[i].runnable;
-	if (runnable && mkdir(runs_dir, 0755) && errno != EEXIST) {
-		fprintf(stderr, PROG ": cannot create %s: %s\n", runs_dir, strerror(errno));
-		return 1;
-	}
-	printf(PROG ": %zu case(s) from %zu file(s), %zu to run, %d at once (+%d waiting ones)%s; "
-	            "run folders in %s\n",
-	       n, files.n, runnable, o.jobs, o.idle_jobs, env.rt ? ", real-time priority" : "",
-	       runs_dir);
-	if (unusable)
-		printf(PROG ": every case is skipped: %s\n", unusable);
-	fflush(stdout);
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: waitpid returns on Ctrl-C */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	run_jobs(&env, jobs, n, o.jobs, o.idle_jobs, !strcmp(cmd, "run"), runs_dir,
-	         o.verbose && strcmp(cmd, "run"));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-
-	if (!strcmp(cmd, "run")) {
-		for (size_t i = 0; i < n; i++) {
-			char rep[800];
-			if (!jobs[i].run_dir[0])
-				continue;
-			snprintf(rep, sizeof(rep), "%s/report.txt", jobs[i].run_dir);
-			printf("\n");
-			print_file(rep);
-		}
-	}
-	if (strcmp(cmd, "run") && !o.verbose)
-		for (size_t i = 0; i < n; i++)
-			if (jobs[i].res.status == RUN_FAIL && jobs[i].run_dir[0])
-				print_failure(&jobs[i]);
-	report_table(stdout, jobs, n);
-	size_t fail = 0, pass = 0, skip = 0;
-	double sum = 0;
-	for (size_t i = 0; i < n; i++) {
-		fail += jobs[i].res.status == RUN_FAIL || jobs[i].res.status == RUN_ERROR;
-		pass += jobs[i].res.status == RUN_PASS;
-		skip += jobs[i].res.status == RUN_SKIP;
-		sum += jobs[i].res.seconds;
-	}
-	printf("\n%zu passed, %zu failed, %zu skipped; wall time %.1f s for %.1f s of cases "
-	       "(%d at once)%s%s\n",
-	       pass, fail, skip, wall, sum, o.jobs, runnable ? "; runs in " : "",
-	       runnable ? runs_dir : "");
-	if (o.junit) {
-		int jr = report_junit(o.junit, jobs, n, wall);
-		if (jr)
-			fprintf(stderr, PROG ": cannot write %s: %s\n", o.junit, strerror(-jr));
-		else
-			printf("JUnit report: %s\n", o.junit);
-	}
-	free(jobs);
+	r = cmd_check(&files, &o, run);
 	files_free(&files);
-	if (interrupted) {
-		fprintf(stderr, PROG ": interrupted\n");
-		return 130;
-	}
-	return fail ? 1 : 0;
+	return r;
 }

@@ -4,6 +4,29 @@
 #include <errno.h>
 #include <string.h>
 
+void report_verdict(FILE *out, const struct scn_case *c, const struct run_record *r,
+                    const struct judge_verdict *v)
+{
+	if (r->limit_hit)
+		fprintf(out, "  the client was still running at the limit (%.1f s): stopped\n",
+		        (double)c->limit_us / 1e6);
+	if (!v->judged)
+		return;
+	fprintf(out, "\nconversation (%zu segments seen): %s\n", r->trace.n,
+	        v->match.ok ? "as expected" : "NOT as expected");
+	if (c->scale != 1.0)
+		fprintf(out, "  expected times scaled by %g\n", c->scale);
+	conversation_print_side_by_side(out, c, &r->trace, &v->match);
+	static const char *const role_name[2] = {"client", "server"};
+	fprintf(out, "\napplications:\n");
+	for (int k = 0; k < 2; k++) {
+		const struct app_verdict *a = &v->app[k];
+		fprintf(out, "  %s: %s at %.3f s after the first segment%s%s\n", role_name[k],
+		        a->outcome, a->at_s, a->why[0] ? ": " : "", a->why);
+	}
+	fflush(out);
+}
+
 static const char *cell(const struct job *j, char *buf, size_t size)
 {
 	if (!j)

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "judge.h"
 #include "runner.h"
 #include "scenario.h"
 
@@ -23,6 +24,11 @@ struct job {
 	bool started, finished;
 	pid_t pid;
 };
+
+/* A case's verdict in its report.txt: the limit, the conversation side by side with the
+ * expected one, each application's outcome with what was wrong with it. */
+void report_verdict(FILE *out, const struct scn_case *c, const struct run_record *r,
+                    const struct judge_verdict *v);
 
 /* Scenario rows, pairing columns, then the skip reasons and the failures' folders. */
 void report_table(FILE *out, const struct job *jobs, size_t n);

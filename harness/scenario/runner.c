@@ -1,10 +1,11 @@
-/* runner.c: one case in a topology of its own. Every process it starts is its own child,
- * remembered by pid and ended by pid; the topology goes down on every path out. */
+/* runner.c: one case in a topology of its own, in steps: topology up, daemon up, endpoints up
+ * (endpoint_run.c, as impl/NAME.impl declares them), wait, collect the run's record, tear
+ * down. It decides nothing: the judge (judge.c) gives the verdict. Every process it starts is
+ * its own child, remembered by pid and ended by pid; the topology goes down on every path. */
 #include "runner.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,164 +13,91 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "common/topology.h"
 #include "conversation.h"
 #include "endpoint/peer_script.h"
-
-volatile sig_atomic_t runner_stop;
-
-static const char *const client_addr = TOPOLOGY_CLIENT_ADDR;
-static const char *const server_addr = TOPOLOGY_SERVER_ADDR;
-
-const char *run_status_name(enum run_status s)
-{
-	switch (s) {
-	case RUN_PASS:
-		return "pass";
-	case RUN_FAIL:
-		return "FAIL";
-	case RUN_SKIP:
-		return "skip";
-	default:
-		return "ERROR";
-	}
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static void sleep_us(uint64_t us)
-{
-	struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
-	                      .tv_nsec = (long)(us % 1000000u) * 1000};
-	nanosleep(&ts, NULL);
-}
-
-static bool executable(const char *path)
-{
-	return access(path, X_OK) == 0;
-}
-
-/* Does the program's --help mention the option? */
-static bool has_option(const char *prog, const char *option)
-{
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1", prog);
-	FILE *f = popen(cmd, "r");
-	if (!f)
-		return false;
-	char line[512];
-	bool found = false;
-	while (fgets(line, sizeof(line), f))
-		found |= strstr(line, option) != NULL;
-	pclose(f);
-	return found;
-}
+#include "endpoint_run.h"
+#include "judge.h"
+#include "proc.h"
+#include "report.h"
 
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
                               size_t size)
 {
 	if (geteuid() != 0)
 		return "not root: namespaces need CAP_NET_ADMIN (run with sudo)";
-	if (!executable(env->netns)) {
+	if (!proc_executable(env->netns)) {
 		snprintf(buf, size, "%s is missing", env->netns);
 		return buf;
 	}
-	if (!executable(env->faultd)) {
+	if (!proc_executable(env->faultd)) {
 		snprintf(buf, size, "synfin-faultd is not built (%s)", env->faultd);
 		return buf;
 	}
-	bool stack[2] = {scn_pair_client_is_stack(c->pair), scn_pair_server_is_stack(c->pair)};
 	for (int r = 0; r < 2; r++) {
-		const char *prog = stack[r] ? env->peer : env->kpeer;
-		if (!executable(prog)) {
-			snprintf(buf, size, "%s is not built (%s)",
-			         stack[r] ? "synfin-peer" : "synfin-kpeer", prog);
+		const struct impl *im = endpoint_impl(env, c->pair, r);
+		if (!im) {
+			const char *name = scn_pair_impl_name(c->pair, (enum scn_role)r);
+			snprintf(buf, size, "no implementation '%s' is declared (impl/%s.impl)",
+			         name, name);
 			return buf;
 		}
-		if (c->scn->simopen_cport && !has_option(prog, "--sport")) {
+		char prog[900];
+		snprintf(prog, sizeof(prog), "%s/%s", env->build, im->program);
+		if (!proc_executable(prog)) {
+			snprintf(buf, size, "%s is not built (%s)", impl_program_name(im), prog);
+			return buf;
+		}
+		if (c->scn->simopen_cport && !proc_has_option(prog, "--sport")) {
 			snprintf(
 			    buf, size,
 			    "simultaneous open needs a fixed source port, and %s has no --sport",
-			    stack[r] ? "synfin-peer" : "synfin-kpeer");
+			    impl_program_name(im));
 			return buf;
 		}
 	}
 	return NULL;
 }
 
-/* Start argv with stdout and stderr to log (appended); its own process group is not needed:
- * the job process is a group of its own and ends its children by pid. */
-static pid_t spawn_in(char *const argv[], const char *log, const char *cwd)
+/* Every NAME.impl of dir, in name order. */
+int runner_load_impls(struct run_env *env, const char *dir, char *why, size_t size)
 {
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (cwd && chdir(cwd) != 0)
-			_exit(127);
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
+	glob_t g;
+	char pattern[600];
+	snprintf(pattern, sizeof(pattern), "%s/*.impl", dir);
+	env->n_impls = 0;
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0; /* none: every case says which implementation it misses */
+	int r = 0;
+	for (size_t i = 0; !r && i < g.gl_pathc; i++) {
+		char text[4096];
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+		if (!f || ferror(f)) {
+			r = -errno;
+			snprintf(why, size, "%s: %s", g.gl_pathv[i], strerror(errno));
 		}
-		int nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0) {
-			dup2(nul, 0);
-			close(nul);
+		if (f)
+			fclose(f);
+		text[n] = '\0';
+		struct impl_error err;
+		if (!r && env->n_impls == sizeof(env->impls) / sizeof(env->impls[0])) {
+			r = -E2BIG;
+			snprintf(why, size, "%s: more than %zu implementations", g.gl_pathv[i],
+			         sizeof(env->impls) / sizeof(env->impls[0]));
+		} else if (!r && (r = impl_parse(text, &env->impls[env->n_impls], &err)) != 0) {
+			if (err.line)
+				snprintf(why, size, "%s:%u:%u: %s", g.gl_pathv[i], err.line,
+				         err.col, err.msg);
+			else
+				snprintf(why, size, "%s: %s", g.gl_pathv[i], err.msg);
+		} else if (!r) {
+			env->n_impls++;
 		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execv(argv[0], argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
 	}
-	return pid;
-}
-
-static pid_t spawn(char *const argv[], const char *log)
-{
-	return spawn_in(argv, log, NULL);
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int run_wait(char *const argv[], const char *log)
-{
-	pid_t pid = spawn(argv, log);
-	return pid < 0 ? -1 : wait_exit(pid);
-}
-
-/* End a child: SIGTERM, then SIGKILL after grace_ms. Returns its wait status. */
-static int stop_child(pid_t pid, unsigned grace_ms)
-{
-	int st;
-	if (pid <= 0)
-		return -1;
-	kill(pid, SIGTERM);
-	for (unsigned i = 0; i < grace_ms / 10; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return st;
-		sleep_us(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return st;
+	globfree(&g);
+	return r;
 }
 
 static void logf_(FILE *f, const char *fmt, ...)
@@ -188,111 +116,49 @@ struct endpoint_proc {
 	uint64_t end_us;
 };
 
-static void build_endpoint_argv(const struct run_env *env, const struct scn_case *c, int role,
-                                const char *run_id, const char *jsonl, char *port_s, char *conn_s,
-                                char *scale_s, char **argv, size_t max)
+/* One case being run: what it started, where its files go, what it recorded. */
+struct case_run {
+	const struct run_env *env;
+	const struct scn_case *c;
+	const struct impl *im[2]; /* each end's implementation */
+	const char *run_id;
+	const char *dir;
+	struct run_result *res;
+	FILE *rep;
+	char log[700]; /* netns.log: the topology's commands */
+	char trace_txt[700], trace_jsonl[700];
+	pid_t faultd;
+	struct endpoint_proc ep[2];
+	bool up;
+	struct run_record rec;
+};
+
+static bool stopping(const struct case_run *cr)
 {
-	size_t n = 0;
-	bool stack = role == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
-	                                : scn_pair_server_is_stack(c->pair);
-	argv[n++] = (char *)env->netns;
-	argv[n++] = "exec";
-	argv[n++] = (char *)run_id;
-	argv[n++] = role == SCN_CLIENT ? "client" : "server";
-	if (env->rt) {
-		/* real-time priority: an application that must close within Linux's 4 ms
-		 * delayed-ACK tick still does when several cases share two cores */
-		argv[n++] = "/usr/bin/chrt";
-		argv[n++] = "-f";
-		argv[n++] = "1";
-	}
-	argv[n++] = (char *)(stack ? env->peer : env->kpeer);
-	if (c->scn->simopen_cport) {
-		/* simultaneous open: both ends are clients, connecting to each other */
-		static char ports[2][8], peers[2][32];
-		snprintf(ports[0], sizeof(ports[0]), "%u", c->scn->simopen_cport);
-		snprintf(ports[1], sizeof(ports[1]), "%u", c->scn->simopen_sport);
-		snprintf(peers[0], sizeof(peers[0]), "%s:%u", server_addr, c->scn->simopen_sport);
-		snprintf(peers[1], sizeof(peers[1]), "%s:%u", client_addr, c->scn->simopen_cport);
-		argv[n++] = "client";
-		argv[n++] = "--local";
-		argv[n++] = (char *)(role == SCN_CLIENT ? client_addr : server_addr);
-		argv[n++] = "--sport";
-		argv[n++] = ports[role];
-		argv[n++] = "--connect";
-		argv[n++] = peers[role];
-	} else {
-		argv[n++] = role == SCN_CLIENT ? "client" : "server";
-		argv[n++] = "--local";
-		argv[n++] = (char *)(role == SCN_CLIENT ? client_addr : server_addr);
-	}
-	if (c->scn->simopen_cport) {
-		/* addresses given above */
-	} else if (role == SCN_CLIENT) {
-		argv[n++] = "--connect";
-		argv[n++] = conn_s;
-	} else {
-		argv[n++] = "--listen";
-		argv[n++] = port_s;
-	}
-	argv[n++] = "--jsonl";
-	argv[n++] = (char *)jsonl;
-	if (stack && c->scale < 1.0) {
-		/* the scaled variant: the stack's clock runs 1/scale times faster */
-		argv[n++] = "--time-scale";
-		argv[n++] = scale_s;
-	}
-	if (stack && c->linger[role]) {
-		argv[n++] = "--linger";
-		argv[n++] = (char *)c->linger[role];
-	}
-	for (size_t i = 0; stack && i < c->n_tunables[role] && n + 4 < max; i++) {
-		argv[n++] = "--set";
-		argv[n++] = (char *)c->tunables[role][i];
-	}
-	argv[n++] = (char *)c->script[role];
-	argv[n] = NULL;
+	return cr->env->stop && *cr->env->stop;
 }
 
-static bool app_saw(const char *jsonl, const char *what)
+static int run_error(struct case_run *cr, const char *fmt, ...)
 {
-	FILE *f = fopen(jsonl, "r");
-	if (!f)
-		return false;
-	char line[1024], pat[64];
-	snprintf(pat, sizeof(pat), "\"what\":\"%s\"", what);
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, pat) != NULL;
-	fclose(f);
-	return found;
+	va_list ap;
+	cr->res->status = RUN_ERROR;
+	va_start(ap, fmt);
+	vsnprintf(cr->res->reason, sizeof(cr->res->reason), fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
-/* A Linux server is ready once its socket listens; a stack server once its log says so or
- * after a short wait (it answers from the moment it runs). */
-static void wait_server_ready(const struct run_env *env, const struct scn_case *c,
-                              const char *run_id, const char *dir)
+static void write_rules(const struct case_run *cr)
 {
-	char log[700], filter[64];
-	snprintf(log, sizeof(log), "%s/netns.log", dir);
-	if (scn_pair_server_is_stack(c->pair)) {
-		char jsonl[700];
-		snprintf(jsonl, sizeof(jsonl), "%s/server.jsonl", dir);
-		for (int i = 0; i < 300 && !runner_stop; i++) {
-			if (app_saw(jsonl, "listening"))
-				return;
-			sleep_us(10000);
-		}
-		return;
-	}
-	snprintf(filter, sizeof(filter), "ss -Hltn 'sport = :%u' | grep -q .", c->scn->port);
-	char *argv[] = {(char *)env->netns, "exec", (char *)run_id, "server",
-	                "/bin/sh",          "-c",   filter,         NULL};
-	for (int i = 0; i < 150 && !runner_stop; i++) {
-		if (run_wait(argv, "/dev/null") == 0)
-			return;
-		sleep_us(20000);
-	}
+	char path[700];
+	snprintf(path, sizeof(path), "%s/%s.rules", cr->dir, cr->c->scn->name);
+	char *text = scenario_rules_text(cr->c->scn, cr->c->pair);
+	FILE *f = fopen(path, "w");
+	if (f && text)
+		fputs(text, f);
+	if (f)
+		fclose(f);
+	free(text);
 }
 
 static void copy_file(FILE *out, const char *path, const char *indent)
@@ -306,402 +172,334 @@ static void copy_file(FILE *out, const char *path, const char *indent)
 	fclose(f);
 }
 
-/* The application's EOF event must report exactly the bytes of the shared pattern: the count
- * and the FNV-1a hash both ends print (peer_script.h), so nothing was lost or reordered. */
-static void received_check(const char *jsonl, uint64_t want, const char *role, char *why,
-                           size_t size)
+/* synfin-netns's name for the device an end sends through */
+static char *netns_mode(const struct case_run *cr, int role)
 {
-	uint64_t h = PEER_HASH_INIT;
-	for (uint64_t i = 0; i < want; i++) {
-		uint8_t b = peer_script_pattern_byte(i);
-		h = peer_script_hash(h, &b, 1);
-	}
-	char want_hash[20];
-	snprintf(want_hash, sizeof(want_hash), "%016" PRIx64, h);
-	FILE *f = fopen(jsonl, "r");
-	char line[1024];
-	bool found = false;
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "\"what\":\"eof\""))
-			continue;
-		found = true;
-		const char *b = strstr(line, "\"bytes\":");
-		const char *hs = strstr(line, "\"hash\":\"");
-		uint64_t got = b ? strtoull(b + 8, NULL, 10) : 0;
-		if (got != want)
-			snprintf(why, size,
-			         "the %s application read %" PRIu64 " bytes, expected %" PRIu64,
-			         role, got, want);
-		else if (!hs || strncmp(hs + 8, want_hash, 16))
-			snprintf(why, size,
-			         "the %s application read %" PRIu64
-			         " bytes but not the pattern sent (hash differs)",
-			         role, got);
-	}
-	if (f)
-		fclose(f);
-	if (!found)
-		snprintf(why, size, "the %s application never read to EOF", role);
+	return cr->im[role]->device == IMPL_DEVICE_TUN ? "stack" : "kernel";
 }
 
-/* Judge the run: the conversation, then each application's outcome and events. */
-static void judge(const struct scn_case *c, const char *dir, struct endpoint_proc ep[2], FILE *rep,
-                  struct run_result *res)
+static const char *role_name(int role)
 {
-	char path[700];
-	struct observed o = {0};
-	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
-	int r = observed_read_jsonl(&o, path);
-	if (r) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "cannot read the trace %s: %s", path,
-		         strerror(-r));
-		return;
-	}
-	struct match_result m;
-	if (conversation_match(c, &o, &m)) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "out of memory");
-		observed_free(&o);
-		return;
-	}
-	fprintf(rep, "\nconversation (%zu segments seen): %s\n", o.n,
-	        m.ok ? "as expected" : "NOT as expected");
-	if (c->scale != 1.0)
-		fprintf(rep, "  expected times scaled by %g\n", c->scale);
-	conversation_print_side_by_side(rep, c, &o, &m);
-	res->status = m.ok ? RUN_PASS : RUN_FAIL;
-	if (!m.ok)
-		snprintf(res->reason, sizeof(res->reason), "%s", m.why);
-
-	static const char *const role_name[2] = {"client", "server"};
-	fprintf(rep, "\napplications:\n");
-	for (int k = 0; k < 2; k++) {
-		const char *got = scn_outcome_name(ep[k].exit);
-		char gotbuf[32];
-		if (!strcmp(got, "unset")) {
-			snprintf(gotbuf, sizeof(gotbuf), "exit %d", ep[k].exit);
-			got = gotbuf;
-		}
-		double at = o.n ? (double)(int64_t)(ep[k].end_us - o.segs[0].t_us) / 1e6 : 0;
-		fprintf(rep, "  %s: %s at %.3f s after the first segment", role_name[k], got, at);
-		char why[200] = "";
-		if (c->exit[k] != SCN_OUT_UNSET && c->exit[k] != SCN_OUT_ANY &&
-		    c->exit[k] != ep[k].exit)
-			snprintf(why, sizeof(why), "%s ended with %s, expected %s", role_name[k],
-			         got, scn_outcome_name(c->exit[k]));
-		else if (c->exit[k] != SCN_OUT_UNSET && c->exit_time[k].kind != SCN_T_NONE) {
-			int64_t anchor = 0;
-			bool have = o.n > 0;
-			if (have && c->exit_time[k].kind == SCN_T_AT)
-				anchor = (int64_t)o.segs[0].t_us;
-			for (size_t j = 0; have && c->exit_time[k].kind == SCN_T_AFTER && j < o.n;
-			     j++)
-				if (o.segs[j].t_us <= ep[k].end_us)
-					anchor = (int64_t)o.segs[j].t_us;
-			int64_t lo, hi, dt = (int64_t)ep[k].end_us - anchor;
-			scn_time_window(&c->exit_time[k], c->scale, &lo, &hi);
-			if (!have || dt < lo || dt > hi)
-				snprintf(
-				    why, sizeof(why), "%s ended %.3f s %s, expected %.3f..%.3f s",
-				    role_name[k], (double)dt / 1e6,
-				    c->exit_time[k].kind == SCN_T_AT ? "after the first segment"
-				                                     : "after the last one",
-				    (double)lo / 1e6, (double)hi / 1e6);
-		}
-		if (!why[0] && c->ack_every[k] &&
-		    conversation_check_ack_every(&o, k, c->ack_every[k], why, sizeof(why)) == 0)
-			why[0] = '\0';
-		if (why[0] && c->ack_every[k] && strstr(why, "acknowledges")) {
-			char tmp[200];
-			snprintf(tmp, sizeof(tmp), "%s: %s", role_name[k], why);
-			snprintf(why, sizeof(why), "%s", tmp);
-		}
-		if (!why[0] && c->receives[k] >= 0) {
-			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
-			received_check(path, (uint64_t)c->receives[k], role_name[k], why,
-			               sizeof(why));
-		}
-		for (size_t i = 0; !why[0] && i < c->n_sees[k]; i++) {
-			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, role_name[k]);
-			if (!app_saw(path, c->sees[k][i]))
-				snprintf(why, sizeof(why), "the %s application never saw '%s'",
-				         role_name[k], c->sees[k][i]);
-		}
-		fprintf(rep, "%s%s\n", why[0] ? ": " : "", why);
-		if (why[0] && res->status == RUN_PASS) {
-			res->status = RUN_FAIL;
-			snprintf(res->reason, sizeof(res->reason), "%s", why);
-		}
-	}
-	match_result_free(&m);
-	observed_free(&o);
+	return role == SCN_CLIENT ? "client" : "server";
 }
 
-void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
-                     const char *dir, struct run_result *res)
+/* The namespaces and the bridge, then each end's settings. */
+static int topology_up(struct case_run *cr)
 {
-	uint64_t t_start = now_us();
-	char path[700], log[700], rules[700], trace_txt[700], trace_jsonl[700], trace_pcap[700],
-	    ready[700], jsonl[2][700], port_s[16], conn_s[64], scale_s[32];
-	memset(res, 0, sizeof(*res));
-	mkdir(dir, 0755);
-	snprintf(path, sizeof(path), "%s/report.txt", dir);
-	FILE *rep = fopen(path, "w");
-	if (!rep) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "cannot write %s: %s", path,
-		         strerror(errno));
-		return;
-	}
-	struct utsname u;
-	uname(&u);
-	logf_(rep, "scenario %s (%s), pairing %s (client-server), topology %s, Linux %s\n",
-	      c->scn->name, c->scn->path, scn_pair_name(c->pair), run_id, u.release);
-	if (c->scn->about)
-		logf_(rep, "  %s\n", c->scn->about);
-
-	snprintf(log, sizeof(log), "%s/netns.log", dir);
-	snprintf(rules, sizeof(rules), "%s/%s.rules", dir, c->scn->name);
-	snprintf(trace_txt, sizeof(trace_txt), "%s/trace.txt", dir);
-	snprintf(trace_jsonl, sizeof(trace_jsonl), "%s/trace.jsonl", dir);
-	snprintf(trace_pcap, sizeof(trace_pcap), "%s/trace.pcap", dir);
-	snprintf(ready, sizeof(ready), "%s/faultd.ready", dir);
-	snprintf(jsonl[0], sizeof(jsonl[0]), "%s/client.jsonl", dir);
-	snprintf(jsonl[1], sizeof(jsonl[1]), "%s/server.jsonl", dir);
-	snprintf(port_s, sizeof(port_s), "%u", c->scn->port);
-	snprintf(conn_s, sizeof(conn_s), "%s:%u", server_addr, c->scn->port);
-	snprintf(scale_s, sizeof(scale_s), "%g", 1.0 / c->scale);
-
-	char *rules_text = scenario_rules_text(c->scn, c->pair);
-	FILE *rf = fopen(rules, "w");
-	if (rf && rules_text)
-		fputs(rules_text, rf);
-	if (rf)
-		fclose(rf);
-	free(rules_text);
-
-	pid_t faultd = -1;
-	struct endpoint_proc ep[2] = {{.pid = -1, .exit = SCN_OUT_UNSET},
-	                              {.pid = -1, .exit = SCN_OUT_UNSET}};
-	bool up = false;
-	const char *cmode = scn_pair_client_is_stack(c->pair) ? "stack" : "kernel";
-	const char *smode = scn_pair_server_is_stack(c->pair) ? "stack" : "kernel";
-
-	char *up_argv[] = {(char *)env->netns, "up",       (char *)run_id, "--client",
-	                   (char *)cmode,      "--server", (char *)smode,  NULL};
-	if (run_wait(up_argv, log) != 0) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "synfin-netns up %s failed (see %s)",
-		         run_id, log);
-		goto out;
-	}
-	up = true;
+	const struct run_env *env = cr->env;
+	const struct scn_case *c = cr->c;
+	char *up_argv[] = {
+	    (char *)env->netns,         "up",       (char *)cr->run_id,         "--client",
+	    netns_mode(cr, SCN_CLIENT), "--server", netns_mode(cr, SCN_SERVER), NULL};
+	if (proc_run_wait(up_argv, cr->log) != 0)
+		return run_error(cr, "synfin-netns up %s failed (see %s)", cr->run_id, cr->log);
+	cr->up = true;
 	/* A stack endpoint's namespace answers ARP by proxy, and Linux delays proxy answers by a
 	 * random 0..proxy_delay (0.8 s by default): the first segment toward the stack would be
 	 * late by that much, and the peer's RTT estimate with it. */
-	for (int r = 0; r < 2 && !runner_stop; r++) {
-		bool stack = r == SCN_CLIENT ? scn_pair_client_is_stack(c->pair)
-		                             : scn_pair_server_is_stack(c->pair);
-		if (!stack)
+	for (int r = 0; r < 2 && !stopping(cr); r++) {
+		if (cr->im[r]->device != IMPL_DEVICE_TUN)
 			continue;
 		char *argv[] = {(char *)env->netns,
 		                "sysctl",
-		                (char *)run_id,
-		                r == SCN_CLIENT ? "client" : "server",
+		                (char *)cr->run_id,
+		                (char *)role_name(r),
 		                "net.ipv4.neigh.eth0.proxy_delay=0",
 		                NULL};
-		run_wait(argv, log);
+		proc_run_wait(argv, cr->log);
 	}
-	for (int r = 0; r < 2 && !runner_stop; r++) {
-		size_t n = c->n_sysctls[r];
+	for (int r = 0; r < 2 && !stopping(cr); r++) {
+		size_t n = cr->im[r]->settings == IMPL_SETTINGS_SYSCTL ? c->n_sysctls[r] : 0;
 		if (!n)
 			continue;
 		char *argv[40];
 		size_t k = 0;
 		argv[k++] = (char *)env->netns;
 		argv[k++] = "sysctl";
-		argv[k++] = (char *)run_id;
-		argv[k++] = r == SCN_CLIENT ? "client" : "server";
+		argv[k++] = (char *)cr->run_id;
+		argv[k++] = (char *)role_name(r);
 		for (size_t i = 0; i < n && k < 38; i++)
 			argv[k++] = (char *)c->sysctls[r][i];
 		argv[k] = NULL;
-		logf_(rep, "  %s sysctls:", r == SCN_CLIENT ? "client" : "server");
+		logf_(cr->rep, "  %s sysctls:", role_name(r));
 		for (size_t i = 0; i < n; i++)
-			logf_(rep, " %s", c->sysctls[r][i]);
-		logf_(rep, "\n");
-		if (run_wait(argv, log) != 0) {
-			res->status = RUN_ERROR;
-			snprintf(res->reason, sizeof(res->reason),
-			         "cannot set the sysctls (unknown key on this kernel?): see %s",
-			         log);
-			goto out;
-		}
+			logf_(cr->rep, " %s", c->sysctls[r][i]);
+		logf_(cr->rep, "\n");
+		if (proc_run_wait(argv, cr->log) != 0)
+			return run_error(
+			    cr, "cannot set the sysctls (unknown key on this kernel?): see %s",
+			    cr->log);
 	}
+	return 0;
+}
 
-	snprintf(path, sizeof(path), "%s/faultd.log", dir);
+/* synfin-faultd in the wire namespace, up once it says its queue is bound. */
+static int faultd_up(struct case_run *cr)
+{
+	const struct run_env *env = cr->env;
+	char log[700], ready[700], pcap[700], rules_rel[200];
+	snprintf(log, sizeof(log), "%s/faultd.log", cr->dir);
+	snprintf(ready, sizeof(ready), "%s/faultd.ready", cr->dir);
+	snprintf(pcap, sizeof(pcap), "%s/trace.pcap", cr->dir);
 	/* In the run folder, so the trace names the rule file short: "NAME.rules:LINE", where
 	 * LINE is the line of the .scn for an inline rule */
-	char rules_rel[200];
-	snprintf(rules_rel, sizeof(rules_rel), "%s.rules", c->scn->name);
-	char *fd_argv[32];
-	size_t fa = 0;
-	fd_argv[fa++] = (char *)env->netns;
-	fd_argv[fa++] = "exec";
-	fd_argv[fa++] = (char *)run_id;
-	fd_argv[fa++] = "wire";
+	snprintf(rules_rel, sizeof(rules_rel), "%s.rules", cr->c->scn->name);
+	char *argv[32];
+	size_t n = 0;
+	argv[n++] = (char *)env->netns;
+	argv[n++] = "exec";
+	argv[n++] = (char *)cr->run_id;
+	argv[n++] = "wire";
 	if (env->rt) {
 		/* the daemon timestamps and forwards: it must not wait for a CPU either */
-		fd_argv[fa++] = "/usr/bin/chrt";
-		fd_argv[fa++] = "-f";
-		fd_argv[fa++] = "1";
+		argv[n++] = "/usr/bin/chrt";
+		argv[n++] = "-f";
+		argv[n++] = "1";
 	}
-	char *fd_rest[] = {
-	    (char *)env->faultd, "-q",        "0",      "-r",       rules_rel, "--text", trace_txt,
-	    "--jsonl",           trace_jsonl, "--pcap", trace_pcap, "--quiet", "--seed", "1",
-	    "--ready",           ready,       NULL};
-	for (size_t i = 0; i < sizeof(fd_rest) / sizeof(fd_rest[0]); i++)
-		fd_argv[fa++] = fd_rest[i];
-	faultd = spawn_in(fd_argv, path, dir);
-	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !runner_stop; i++) {
-		if (waitpid(faultd, NULL, WNOHANG) == faultd) {
-			faultd = -1;
+	char *rest[] = {(char *)env->faultd,
+	                "-q",
+	                "0",
+	                "-r",
+	                rules_rel,
+	                "--text",
+	                cr->trace_txt,
+	                "--jsonl",
+	                cr->trace_jsonl,
+	                "--pcap",
+	                pcap,
+	                "--quiet",
+	                "--seed",
+	                "1",
+	                "--ready",
+	                ready,
+	                NULL};
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		argv[n++] = rest[i];
+	cr->faultd = proc_spawn_in(argv, log, cr->dir);
+	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !stopping(cr); i++) {
+		if (waitpid(cr->faultd, NULL, WNOHANG) == cr->faultd) {
+			cr->faultd = -1;
 			break;
 		}
-		sleep_us(10000);
+		proc_sleep_us(10000);
 	}
-	if (faultd < 0 || access(ready, F_OK) != 0) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason),
-		         "synfin-faultd did not bind its queue (see %s)", path);
-		goto out;
-	}
+	if (cr->faultd < 0 || access(ready, F_OK) != 0)
+		return run_error(cr, "synfin-faultd did not bind its queue (see %s)", log);
+	return 0;
+}
 
-	char *argv[80];
-	snprintf(log, sizeof(log), "%s/server.log", dir);
-	build_endpoint_argv(env, c, SCN_SERVER, run_id, jsonl[1], port_s, conn_s, scale_s, argv,
-	                    80);
-	ep[1].pid = spawn(argv, log);
+/* The server, then once it listens the client (after its start delay). */
+static void endpoints_up(struct case_run *cr)
+{
+	const struct scn_case *c = cr->c;
+	char log[700];
+	struct endpoint_cmd cmd;
+	snprintf(log, sizeof(log), "%s/server.log", cr->dir);
+	endpoint_cmd_build(&cmd, cr->env, cr->im[SCN_SERVER], c, SCN_SERVER, cr->run_id, cr->dir);
+	cr->ep[SCN_SERVER].pid = proc_spawn(cmd.argv, log);
 	if (!c->scn->simopen_cport)
-		wait_server_ready(env, c, run_id, dir);
+		endpoint_wait_ready(cr->env, cr->im[SCN_SERVER], c, cr->run_id, cr->dir);
 	if (c->start_us[SCN_CLIENT])
-		sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
-	snprintf(log, sizeof(log), "%s/client.log", dir);
-	build_endpoint_argv(env, c, SCN_CLIENT, run_id, jsonl[0], port_s, conn_s, scale_s, argv,
-	                    80);
-	uint64_t t_client = now_us();
-	ep[0].pid = spawn(argv, log);
+		proc_sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
+	snprintf(log, sizeof(log), "%s/client.log", cr->dir);
+	endpoint_cmd_build(&cmd, cr->env, cr->im[SCN_CLIENT], c, SCN_CLIENT, cr->run_id, cr->dir);
+	cr->rec.client_start_us = proc_now_us();
+	cr->ep[SCN_CLIENT].pid = proc_spawn(cmd.argv, log);
+}
 
-	/* Until the client is done, then `settle` more for the server and the last segments;
-	 * a lingering stack server gets its linger time. */
+/* Has an endpoint ended? Its outcome, and for the client the end of the wait. */
+static void reap_endpoints(struct case_run *cr, uint64_t now, uint64_t settle, uint64_t *deadline)
+{
+	for (int k = 0; k < 2; k++) {
+		struct endpoint_proc *ep = &cr->ep[k];
+		int st;
+		if (ep->done || ep->pid <= 0 || waitpid(ep->pid, &st, WNOHANG) != ep->pid)
+			continue;
+		ep->done = true;
+		ep->end_us = now;
+		ep->exit = WIFEXITED(st) ? WEXITSTATUS(st) : SCN_OUT_KILLED;
+		if (ep->exit == PEER_EXIT_INTERRUPTED)
+			ep->exit = SCN_OUT_KILLED;
+		if (k == SCN_CLIENT && now + settle < *deadline)
+			*deadline = now + settle;
+	}
+}
+
+/* Until the client is done, then `settle` more for the server and the last segments; a
+ * lingering server gets its linger time. Stops early when the daemon dies or the wire stays
+ * silent. */
+static void wait_for_case(struct case_run *cr)
+{
+	const struct scn_case *c = cr->c;
 	uint64_t settle = (uint64_t)c->settle_us;
-	int64_t l;
 	/* (the client's own linger is before its exit already) */
-	if (c->linger[SCN_SERVER] && scn_duration_parse(c->linger[SCN_SERVER], &l) == 0 &&
-	    (uint64_t)l + 500000u > settle)
-		settle = (uint64_t)l + 500000u;
+	int64_t linger = cr->im[SCN_SERVER]->linger_option[0] ? c->linger_us[SCN_SERVER] : -1;
+	if (linger >= 0 && (uint64_t)linger + 500000u > settle)
+		settle = (uint64_t)linger + 500000u;
+	uint64_t t_client = cr->rec.client_start_us;
 	uint64_t deadline = t_client + (uint64_t)c->limit_us;
-	bool limit_hit = false, silent_checked = false, silent = false;
-	while (!runner_stop) {
-		uint64_t now = now_us();
-		for (int k = 0; k < 2; k++) {
-			int st;
-			if (ep[k].done || ep[k].pid <= 0)
-				continue;
-			if (waitpid(ep[k].pid, &st, WNOHANG) == ep[k].pid) {
-				ep[k].done = true;
-				ep[k].end_us = now;
-				ep[k].exit = WIFEXITED(st) ? WEXITSTATUS(st) : SCN_OUT_KILLED;
-				/* synfin-peer: 6 is "interrupted by a signal" */
-				if (ep[k].exit == 6)
-					ep[k].exit = SCN_OUT_KILLED;
-				if (k == 0 && now + settle < deadline)
-					deadline = now + settle;
-			}
+	bool silent_checked = false;
+	while (!stopping(cr)) {
+		uint64_t now = proc_now_us();
+		reap_endpoints(cr, now, settle, &deadline);
+		int st;
+		if (cr->faultd > 0 && waitpid(cr->faultd, &st, WNOHANG) == cr->faultd) {
+			cr->faultd = -1;
+			cr->rec.faultd_died = true;
+			cr->rec.faultd_status = st;
+			cr->rec.faultd_end_us = now;
+			break;
 		}
 		if (now >= deadline) {
-			limit_hit = !ep[0].done;
+			cr->rec.limit_hit = !cr->ep[SCN_CLIENT].done;
 			break;
 		}
 		/* Every case starts with the client's SYN: nothing in the trace 5 s on means the
 		 * topology passes no traffic; say so now rather than at the limit. */
 		if (!silent_checked && now > t_client + 5000000u) {
-			struct stat st;
+			struct stat sb;
 			silent_checked = true;
-			if (stat(trace_jsonl, &st) == 0 && st.st_size == 0) {
-				silent = true;
+			if (stat(cr->trace_jsonl, &sb) == 0 && sb.st_size == 0) {
+				cr->rec.silent = true;
 				break;
 			}
 		}
-		sleep_us(5000);
+		proc_sleep_us(5000);
 	}
-	for (int k = 0; k < 2; k++)
-		if (!ep[k].done && ep[k].pid > 0) {
-			stop_child(ep[k].pid, 1000);
-			ep[k].done = true;
-			ep[k].end_us = now_us();
-			ep[k].exit = SCN_OUT_KILLED;
-		}
-	stop_child(faultd, 3000);
-	faultd = -1;
-	if (runner_stop) {
-		res->status = RUN_ERROR;
-		snprintf(res->reason, sizeof(res->reason), "interrupted");
-		goto out;
-	}
-	if (silent) {
-		res->status = RUN_FAIL;
-		snprintf(
-		    res->reason, sizeof(res->reason),
-		    "no segment reached the wire within 5 s of the client's start: the topology "
-		    "passes no traffic (see client.log, server.log)");
-		goto out;
-	}
-	if (limit_hit)
-		logf_(rep, "  the client was still running at the limit (%.1f s): stopped\n",
-		      (double)c->limit_us / 1e6);
-	judge(c, dir, ep, rep, res);
-	if (limit_hit && res->status == RUN_PASS) {
-		res->status = RUN_FAIL;
-		snprintf(res->reason, sizeof(res->reason),
-		         "the client was still running at the limit (%.1f s)",
-		         (double)c->limit_us / 1e6);
-	}
+}
 
-out:
-	for (int k = 0; k < 2; k++)
-		if (!ep[k].done && ep[k].pid > 0)
-			stop_child(ep[k].pid, 500);
-	if (faultd > 0)
-		stop_child(faultd, 2000);
-	if (up) {
-		char *down_argv[] = {(char *)env->netns, "down", (char *)run_id, NULL};
-		snprintf(log, sizeof(log), "%s/netns.log", dir);
-		run_wait(down_argv, log);
+/* End the endpoints and the daemon: SIGTERM, then SIGKILL after their grace times. */
+static void stop_processes(struct case_run *cr, unsigned grace_ms, unsigned faultd_grace_ms)
+{
+	for (int k = 0; k < 2; k++) {
+		struct endpoint_proc *ep = &cr->ep[k];
+		if (ep->done || ep->pid <= 0)
+			continue;
+		proc_stop_child(ep->pid, grace_ms);
+		ep->done = true;
+		ep->end_us = proc_now_us();
+		ep->exit = SCN_OUT_KILLED;
 	}
-	/* The ladder, drawn from the trace, when the tool is there */
-	if (executable(env->ladder) && access(trace_jsonl, F_OK) == 0) {
-		snprintf(path, sizeof(path), "%s/ladder.txt", dir);
-		char *lad_argv[] = {(char *)env->ladder, trace_jsonl, NULL};
+	if (cr->faultd > 0)
+		proc_stop_child(cr->faultd, faultd_grace_ms);
+	cr->faultd = -1;
+}
+
+/* What the run left in its folder, into the record; then the judge's verdict. */
+static void collect_and_judge(struct case_run *cr)
+{
+	struct run_record *rec = &cr->rec;
+	snprintf(rec->trace_path, sizeof(rec->trace_path), "%s", cr->trace_jsonl);
+	if (!rec->silent)
+		rec->trace_error = observed_read_jsonl(&rec->trace, rec->trace_path);
+	for (int k = 0; k < 2; k++) {
+		char path[700];
+		snprintf(path, sizeof(path), "%s/%s.jsonl", cr->dir, role_name(k));
+		rec->app[k].exit = cr->ep[k].exit;
+		rec->app[k].end_us = cr->ep[k].end_us;
+		app_events_read_jsonl(&rec->app[k], path);
+	}
+	struct judge_verdict v;
+	judge_run(cr->c, rec, &v);
+	report_verdict(cr->rep, cr->c, rec, &v);
+	cr->res->status = v.status;
+	snprintf(cr->res->reason, sizeof(cr->res->reason), "%s", v.reason);
+	judge_verdict_free(&v);
+}
+
+/* The topology down, and the ladder drawn from the trace when the tool is there. */
+static void tear_down(struct case_run *cr)
+{
+	const struct run_env *env = cr->env;
+	stop_processes(cr, 500, 2000);
+	if (cr->up) {
+		char *argv[] = {(char *)env->netns, "down", (char *)cr->run_id, NULL};
+		proc_run_wait(argv, cr->log);
+	}
+	if (proc_executable(env->ladder) && access(cr->trace_jsonl, F_OK) == 0) {
+		char path[700];
+		snprintf(path, sizeof(path), "%s/ladder.txt", cr->dir);
+		char *argv[] = {(char *)env->ladder, cr->trace_jsonl, NULL};
 		unlink(path);
-		if (run_wait(lad_argv, path) != 0)
+		if (proc_run_wait(argv, path) != 0)
 			unlink(path);
 	}
-	res->seconds = (double)(now_us() - t_start) / 1e6;
-	logf_(rep, "\nverdict: %s%s%s (%.1f s)\n", run_status_name(res->status),
+}
+
+static void report_header(const struct case_run *cr)
+{
+	struct utsname u;
+	uname(&u);
+	logf_(cr->rep, "scenario %s (%s), pairing %s (client-server), topology %s, Linux %s\n",
+	      cr->c->scn->name, cr->c->scn->path, scn_pair_name(cr->c->pair), cr->run_id,
+	      u.release);
+	if (cr->c->scn->about)
+		logf_(cr->rep, "  %s\n", cr->c->scn->about);
+}
+
+static void report_footer(const struct case_run *cr)
+{
+	const struct run_result *res = cr->res;
+	char path[700];
+	logf_(cr->rep, "\nverdict: %s%s%s (%.1f s)\n", run_status_name(res->status),
 	      res->reason[0] ? ": " : "", res->reason, res->seconds);
-	logf_(rep, "\ntrace (%s):\n", trace_txt);
-	copy_file(rep, trace_txt, "  ");
-	snprintf(path, sizeof(path), "%s/ladder.txt", dir);
+	logf_(cr->rep, "\ntrace (%s):\n", cr->trace_txt);
+	copy_file(cr->rep, cr->trace_txt, "  ");
+	snprintf(path, sizeof(path), "%s/ladder.txt", cr->dir);
 	if (access(path, F_OK) == 0) {
-		logf_(rep, "\nladder (%s):\n", path);
-		copy_file(rep, path, "  ");
+		logf_(cr->rep, "\nladder (%s):\n", path);
+		copy_file(cr->rep, path, "  ");
 	}
-	logf_(rep,
+	logf_(cr->rep,
 	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,client.log,"
 	      "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
-	      dir, c->scn->name);
-	fclose(rep);
+	      cr->dir, cr->c->scn->name);
+}
+
+static void run_steps(struct case_run *cr)
+{
+	write_rules(cr);
+	if (topology_up(cr) || faultd_up(cr))
+		return;
+	endpoints_up(cr);
+	wait_for_case(cr);
+	stop_processes(cr, 1000, 3000);
+	if (stopping(cr)) {
+		run_error(cr, "interrupted");
+		return;
+	}
+	collect_and_judge(cr);
+}
+
+void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
+                     const char *dir, struct run_result *res)
+{
+	uint64_t t_start = proc_now_us();
+	struct case_run cr = {.env = env, .c = c, .run_id = run_id, .dir = dir, .res = res};
+	cr.faultd = -1;
+	for (int k = 0; k < 2; k++)
+		cr.im[k] = endpoint_impl(env, c->pair, k);
+	for (int k = 0; k < 2; k++)
+		cr.ep[k] = (struct endpoint_proc){.pid = -1, .exit = SCN_OUT_UNSET};
+	memset(res, 0, sizeof(*res));
+	mkdir(dir, 0755);
+	char path[700];
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	cr.rep = fopen(path, "w");
+	if (!cr.rep) {
+		run_error(&cr, "cannot write %s: %s", path, strerror(errno));
+		return;
+	}
+	snprintf(cr.log, sizeof(cr.log), "%s/netns.log", dir);
+	snprintf(cr.trace_txt, sizeof(cr.trace_txt), "%s/trace.txt", dir);
+	snprintf(cr.trace_jsonl, sizeof(cr.trace_jsonl), "%s/trace.jsonl", dir);
+	report_header(&cr);
+	run_steps(&cr);
+	tear_down(&cr);
+	run_record_free(&cr.rec);
+	res->seconds = (double)(proc_now_us() - t_start) / 1e6;
+	report_footer(&cr);
+	fclose(cr.rep);
 	run_result_write(dir, res);
 }
 

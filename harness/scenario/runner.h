@@ -8,21 +8,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "impl.h"
+#include "run_record.h"
 #include "scenario.h"
 
 struct run_env {
 	char src_dir[512];
-	char netns[600];  /* netns/synfin-netns */
-	char faultd[600]; /* synfin-faultd */
-	char kpeer[600];  /* synfin-kpeer (Linux endpoints) */
-	char peer[600];   /* synfin-peer (stack endpoints) */
+	char netns[600];      /* netns/synfin-netns */
+	char faultd[600];     /* synfin-faultd */
+	char build[600];      /* where the programs were built; impl programs are relative to it */
+	struct impl impls[8]; /* impl/NAME.impl: the implementations pairings name */
+	size_t n_impls;
 	char ladder[600]; /* synfin-ladder, optional */
 	bool verbose;
 	bool rt; /* run endpoints and the daemon at real-time priority (chrt -f 1) */
+	/* Set by a signal handler: the run stops, tears its topology down and reports an error */
+	const volatile sig_atomic_t *stop;
 };
-
-enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR };
-const char *run_status_name(enum run_status s);
 
 struct run_result {
 	enum run_status status;
@@ -30,8 +32,9 @@ struct run_result {
 	double seconds; /* wall time of the run */
 };
 
-/* Set by a signal handler: the run stops, tears its topology down and reports an error. */
-extern volatile sig_atomic_t runner_stop;
+/* Read every impl/NAME.impl of dir into env. Returns 0, or -EINVAL/-errno with why filled
+ * ("FILE:LINE:COL: problem"). */
+int runner_load_impls(struct run_env *env, const char *dir, char *why, size_t size);
 
 /* Why the case cannot run here (a missing program, no root); NULL when it can. */
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,

@@ -2,8 +2,10 @@
  * each application does, per-endpoint settings, and the conversation the wire must carry, for
  * every pairing of endpoints (client-server: stack-stack, stack-linux, linux-stack, linux-linux).
  *
- * The language is documented in tests/scenarios/README.md. Pure parsing: no processes, no
- * namespaces. scenario_resolve() flattens a parsed file into what one pairing runs and expects.
+ * The language is documented in tests/scenarios/README.md. Layers: scenario_values.c (words and
+ * typed values) -> scenario_parse.c (lines, pure: every value parsed once, into typed fields)
+ * -> resolve.c (one pairing's complete case, pure); scenario_file.c reads the files, the
+ * scenario's and those its `rules FILE` lines name.
  */
 #ifndef SYNFIN_SCENARIO_H
 #define SYNFIN_SCENARIO_H
@@ -28,6 +30,8 @@ enum scn_pair {
 enum scn_role { SCN_CLIENT, SCN_SERVER };
 
 const char *scn_pair_name(enum scn_pair p);
+/* The implementation (impl/NAME.impl) at the role's end: "linux" or "stack". */
+const char *scn_pair_impl_name(enum scn_pair p, enum scn_role role);
 bool scn_pair_client_is_stack(enum scn_pair p);
 bool scn_pair_server_is_stack(enum scn_pair p);
 /* "linux-linux", "stack-*", "*-linux", "client=linux", "server=stack", "all", or a comma
@@ -77,8 +81,8 @@ struct scn_seg {
 	uint32_t seq; /* relative to the sender's ISN */
 	uint32_t ack; /* relative to the receiver's ISN */
 	uint32_t len;
-	int verdict; /* enum scn_verdict */
-	bool optional;
+	int verdict;    /* enum scn_verdict */
+	bool maybe;     /* `maybe`: the segment may be absent */
 	unsigned group; /* unordered group ({ ... }) id, 0 for none */
 	struct scn_time time;
 };
@@ -99,11 +103,17 @@ int scn_outcome_parse(const char *word); /* -1 when unknown */
 
 #define SCN_MAX_SEES 8
 
-/* One directive that holds only for some pairings. */
+/* One directive that holds only for some pairings, its value typed as the directive has it. */
 struct scn_item {
 	unsigned pairs;
 	unsigned line;
-	char *text;
+	char *text;     /* run: the behaviour script; sysctl, set: KEY=VALUE; rule: the rule */
+	int64_t us;     /* start, linger, limit, settle */
+	uint64_t count; /* receives: bytes; ack-every: segments */
+	int outcome;    /* exit: enum scn_outcome */
+	struct scn_time time;        /* exit: when (kind SCN_T_NONE: not checked) */
+	char sees[SCN_MAX_SEES][16]; /* sees: the events */
+	size_t n_sees;
 };
 
 struct scn_endpoint {
@@ -113,18 +123,25 @@ struct scn_endpoint {
 	size_t n_sysctls;
 	struct scn_item *tunables; /* stack: KEY=VALUE, passed as --set */
 	size_t n_tunables;
-	struct scn_item *starts; /* start delay after the server listens: text is a duration */
+	struct scn_item *starts; /* start delay after the server listens */
 	size_t n_starts;
-	struct scn_item *exits; /* expected exit: "OUTCOME [TIME]" */
+	struct scn_item *exits; /* expected exit: the outcome, and maybe its time */
 	size_t n_exits;
-	struct scn_item *sees; /* application events that must appear: "connected eof" */
+	struct scn_item *sees; /* application events that must appear */
 	size_t n_sees;
-	struct scn_item *receives; /* bytes read by EOF, of the shared pattern: "1M" */
+	struct scn_item *receives; /* bytes read by EOF, of the shared pattern */
 	size_t n_receives;
 	struct scn_item *lingers; /* stack: stay this long after the script (--linger) */
 	size_t n_lingers;
 	struct scn_item *ack_everys; /* every ACK covers at most N full segments of the peer's */
 	size_t n_ack_everys;
+};
+
+/* `rules FILE`: the parser records it, the caller reads the file (scenario_file.c). */
+struct scn_include {
+	unsigned pairs;
+	unsigned line;
+	char *path; /* relative names made relative to the scenario's folder */
 };
 
 struct scn_skip {
@@ -146,9 +163,12 @@ struct scenario {
 	uint16_t port; /* server port (default 80) */
 	/* simultaneous-open CPORT SPORT: both ends connect, from these ports, to each other */
 	uint16_t simopen_cport, simopen_sport;
-	/* Rules, each line at its own line number so faultd's file:line points into the .scn */
+	/* Rules, each line at its own line number so faultd's file:line points into the .scn;
+	 * line 0 for the lines of an included file */
 	struct scn_item *rules;
 	size_t n_rules;
+	struct scn_include *includes;
+	size_t n_includes;
 	struct scn_endpoint ep[2];
 	struct scn_seg *segs;
 	size_t n_segs;
@@ -164,10 +184,14 @@ struct scn_error {
 	char msg[256];
 };
 
-/* Parse a scenario from text (path is for messages and for relative `rules FILE` names).
- * Returns 0, or -EINVAL with err filled; a scenario that failed to parse is left empty. */
+/* Parse a scenario from text (path is for messages and for relative `rules FILE` names, which
+ * are recorded in s->includes, not read). Returns 0, or -EINVAL with err filled; a scenario
+ * that failed to parse is left empty. */
 int scenario_parse_string(struct scenario *s, const char *path, const char *text,
                           struct scn_error *err);
+/* The lines of an included rule file's text, as the rules of inc's pairings. 0 or -ENOMEM. */
+int scenario_add_rules_text(struct scenario *s, const struct scn_include *inc, const char *text);
+/* Read and parse path, then read the rule files it includes (scenario_file.c). */
 int scenario_parse_file(struct scenario *s, const char *path, struct scn_error *err);
 void scenario_free(struct scenario *s);
 
@@ -191,7 +215,7 @@ struct scn_case {
 	const char *sees[2][SCN_MAX_SEES];
 	size_t n_sees[2];
 	int64_t receives[2];   /* -1: not checked */
-	const char *linger[2]; /* NULL: none */
+	int64_t linger_us[2];  /* -1: none */
 	unsigned ack_every[2]; /* 0: not checked */
 	/* the conversation: pointers into scn->segs, in order */
 	const struct scn_seg **segs;

@@ -330,11 +330,9 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 	return 0;
 }
 
-int trace_record_parse(const char *line, struct trace_record *r)
+int trace_json_object_parse(const char *line, trace_json_member_fn member, void *arg)
 {
-	memset(r, 0, sizeof(*r));
 	struct cursor c = {line};
-	unsigned seen = 0;
 	char *key = NULL, *str = NULL;
 	int err = -EINVAL;
 	skip_ws(&c);
@@ -374,20 +372,10 @@ int trace_record_parse(const char *line, struct trace_record *r)
 		} else {
 			goto fail; /* objects and arrays are not part of the schema */
 		}
+		err = member(arg, key, &str, numv);
+		if (err)
+			goto fail;
 		err = -EINVAL;
-		if (strcmp(key, "text") == 0 || strcmp(key, "rule_file") == 0) {
-			if (!str)
-				goto fail;
-			char **field = key[0] == 't' ? &r->text : &r->rule_file;
-			free(*field);
-			*field = str;
-			str = NULL;
-		} else {
-			err = apply(r, key, str, numv, &seen);
-			if (err)
-				goto fail;
-			err = -EINVAL;
-		}
 		free(key);
 		free(str);
 		key = str = NULL;
@@ -404,7 +392,41 @@ int trace_record_parse(const char *line, struct trace_record *r)
 	}
 end:
 	skip_ws(&c);
-	if (*c.p != '\0' || (seen & K_REQUIRED) != K_REQUIRED)
+	return *c.p == '\0' ? 0 : -EINVAL;
+fail:
+	free(key);
+	free(str);
+	return err;
+}
+
+struct record_parse {
+	struct trace_record *r;
+	unsigned seen;
+};
+
+static int record_member(void *arg, const char *key, char **str, const char *num)
+{
+	struct record_parse *rp = arg;
+	if (strcmp(key, "text") == 0 || strcmp(key, "rule_file") == 0) {
+		if (!*str)
+			return -EINVAL;
+		char **field = key[0] == 't' ? &rp->r->text : &rp->r->rule_file;
+		free(*field);
+		*field = *str;
+		*str = NULL;
+		return 0;
+	}
+	return apply(rp->r, key, *str, num, &rp->seen);
+}
+
+int trace_record_parse(const char *line, struct trace_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	struct record_parse rp = {.r = r};
+	int err = trace_json_object_parse(line, record_member, &rp);
+	if (!err && (rp.seen & K_REQUIRED) != K_REQUIRED)
+		err = -EINVAL;
+	if (err)
 		goto fail;
 	if (!r->text)
 		r->text = strdup("");
@@ -418,8 +440,6 @@ end:
 	}
 	return 0;
 fail:
-	free(key);
-	free(str);
 	trace_record_clear(r);
 	return err;
 }

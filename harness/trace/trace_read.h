@@ -44,6 +44,13 @@ int trace_read_jsonl(const char *path, struct trace_record **out, size_t *n);
  * error *r holds nothing to free. */
 int trace_record_parse(const char *line, struct trace_record *r);
 
+/* Walk one flat JSON object (string, number, true/false/null values; nested values are
+ * refused): member() gets each key with *str the string value (it may take it, leaving NULL)
+ * or num the number's text, both NULL for a literal. Returns 0, -EINVAL, -ENOMEM, or the first
+ * non-zero return of member(). */
+typedef int (*trace_json_member_fn)(void *arg, const char *key, char **str, const char *num);
+int trace_json_object_parse(const char *line, trace_json_member_fn member, void *arg);
+
 /* The record trace_write_json would write for ev (it writes exactly this record), using seqs
  * for the relative numbers and text as trace_write_json does. Returns 0 or -ENOMEM. */
 int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,

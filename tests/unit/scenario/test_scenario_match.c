@@ -84,7 +84,7 @@ static void done(struct checked *k)
 	scenario_free(&k->s);
 }
 
-/* The seed's 3.3.1 with segment 5 optional: both captures are that conversation. */
+/* The seed's 3.3.1 with segment 5 a `maybe` line: both captures are that conversation. */
 static const char *const connect_close = "c>s [S]  seq 0\n"
                                          "s>c [S.] seq 0 ack 1\n"
                                          "c>s [.]  ack 1\n"

@@ -41,7 +41,7 @@ static struct scn_error parse_fails(const char *text)
 	return err;
 }
 
-START_TEST(test_seed_connect_close_reads_as_seven_segments_one_optional)
+START_TEST(test_seed_connect_close_reads_as_seven_segments_one_maybe)
 {
 	struct scenario s = parse_ok(seed_connect_close);
 	ck_assert_str_eq(s.name, "x");
@@ -54,7 +54,7 @@ START_TEST(test_seed_connect_close_reads_as_seven_segments_one_optional)
 	ck_assert_str_eq(s.segs[3].label, "fin1");
 	ck_assert_int_eq(s.segs[3].time.kind, SCN_T_AFTER);
 	ck_assert_int_eq(s.segs[3].time.nominal_us, 500000);
-	ck_assert(s.segs[4].optional);
+	ck_assert(s.segs[4].maybe);
 	ck_assert_uint_eq(s.segs[4].line, 11);
 	ck_assert(s.segs[5].time.range);
 	ck_assert_str_eq(s.segs[5].time.anchor, "fin1");
@@ -288,6 +288,55 @@ START_TEST(test_errors_name_the_line_and_the_fix)
 }
 END_TEST
 
+START_TEST(test_values_are_typed_once_and_resolved_per_end)
+{
+	struct scenario s = parse_ok("client linger 3s\nserver linger 1s\nclient start 100ms\n"
+	                             "server sees connected eof\nserver receives 64K\n"
+	                             "server ack-every 2\nclient exit ECONNRESET +1s~10%\n");
+	struct scn_case c;
+	ck_assert_int_eq(scenario_resolve(&s, SCN_STACK_LINUX, false, &c), 0);
+	ck_assert_int_eq(c.linger_us[SCN_CLIENT], 3000000);
+	ck_assert_int_eq(c.linger_us[SCN_SERVER], -1); /* a Linux end does not linger */
+	ck_assert_int_eq(c.start_us[SCN_CLIENT], 100000);
+	ck_assert_uint_eq(c.n_sees[SCN_SERVER], 2);
+	ck_assert_str_eq(c.sees[SCN_SERVER][1], "eof");
+	ck_assert_int_eq(c.receives[SCN_SERVER], 65536);
+	ck_assert_int_eq(c.receives[SCN_CLIENT], -1);
+	ck_assert_uint_eq(c.ack_every[SCN_SERVER], 2);
+	ck_assert_int_eq(c.exit[SCN_CLIENT], SCN_OUT_ECONNRESET);
+	ck_assert_int_eq(c.exit_time[SCN_CLIENT].kind, SCN_T_AFTER);
+	ck_assert_int_eq(c.exit_time[SCN_CLIENT].nominal_us, 1000000);
+	ck_assert_int_eq(c.exit_time[SCN_CLIENT].tol_pct, 10);
+	scn_case_free(&c);
+	scenario_free(&s);
+}
+END_TEST
+
+START_TEST(test_rules_file_is_recorded_for_the_caller_to_read)
+{
+	struct scenario s = parse_ok("rule drop [S] from client first 1\n"
+	                             "rules faults.rules\n"
+	                             "when linux-linux\n"
+	                             "rules /abs/more.rules\n"
+	                             "end\n");
+	ck_assert_uint_eq(s.n_includes, 2);
+	ck_assert_str_eq(s.includes[0].path, "tests/scenarios/faults.rules");
+	ck_assert_uint_eq(s.includes[0].line, 2);
+	ck_assert_str_eq(s.includes[1].path, "/abs/more.rules");
+	ck_assert_uint_eq(s.includes[1].pairs, 1u << SCN_LINUX_LINUX);
+	ck_assert_uint_eq(s.n_rules, 1);
+	ck_assert_int_eq(scenario_add_rules_text(&s, &s.includes[1], "drop [S]\r\n\ndelay 1s fin"),
+	                 0);
+	char *text = scenario_rules_text(&s, SCN_LINUX_LINUX);
+	ck_assert_str_eq(text, "drop [S] from client first 1\ndrop [S]\n\ndelay 1s fin\n");
+	free(text);
+	text = scenario_rules_text(&s, SCN_STACK_LINUX);
+	ck_assert_str_eq(text, "drop [S] from client first 1\n");
+	free(text);
+	scenario_free(&s);
+}
+END_TEST
+
 START_TEST(test_every_scenario_file_of_the_suite_parses)
 {
 	char dir[512];
@@ -317,7 +366,7 @@ int main(void)
 {
 	Suite *s = suite_create("scenario_parse");
 	TCase *tc = tcase_create("parse");
-	tcase_add_test(tc, test_seed_connect_close_reads_as_seven_segments_one_optional);
+	tcase_add_test(tc, test_seed_connect_close_reads_as_seven_segments_one_maybe);
 	tcase_add_test(tc, test_default_tolerance_is_packetdrills_max_4ms_or_an_eighth);
 	tcase_add_test(tc, test_times_tolerances_and_ranges_parse);
 	tcase_add_test(tc, test_pairing_specs);
@@ -328,6 +377,8 @@ int main(void)
 	tcase_add_test(tc, test_expected_duration_follows_times_labels_and_exits);
 	tcase_add_test(tc, test_durations_and_sizes_out_of_range_are_refused);
 	tcase_add_test(tc, test_errors_name_the_line_and_the_fix);
+	tcase_add_test(tc, test_values_are_typed_once_and_resolved_per_end);
+	tcase_add_test(tc, test_rules_file_is_recorded_for_the_caller_to_read);
 	tcase_add_test(tc, test_every_scenario_file_of_the_suite_parses);
 	suite_add_tcase(s, tc);
 	return synfin_run_suite(s);

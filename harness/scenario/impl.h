@@ -1,0 +1,52 @@
+/* impl.h: a TCP implementation the scenarios can run at either end, declared in a small file
+ * (impl/NAME.impl, format in impl/README.md): the program that drives it, the device it sends
+ * through, how it takes a behaviour script, how a scenario's per-endpoint settings reach it and
+ * what it supports. A pairing names its two ends by these names (linux-stack: a client of
+ * impl/linux.impl, a server of impl/stack.impl). Pure parsing: the caller reads the file. */
+#ifndef SYNFIN_IMPL_H
+#define SYNFIN_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum impl_device {
+	IMPL_DEVICE_KERNEL, /* the namespace's own kernel TCP on a veth */
+	IMPL_DEVICE_TUN,    /* a userspace stack on a tun device in the namespace */
+};
+
+enum impl_script {
+	IMPL_SCRIPT_ARGUMENT, /* the behaviour script is the program's last argument */
+};
+
+enum impl_settings {
+	IMPL_SETTINGS_NONE,   /* takes no settings */
+	IMPL_SETTINGS_SYSCTL, /* the scenario's `sysctl KEY=VALUE`, set in its namespace */
+	IMPL_SETTINGS_OPTION, /* the scenario's `set KEY=VALUE`, each as OPTION KEY=VALUE */
+};
+
+struct impl {
+	char name[32];
+	char program[256]; /* relative to the build folder: harness/endpoint/synfin-kpeer */
+	enum impl_device device;
+	enum impl_script script;
+	enum impl_settings settings;
+	char settings_option[32];   /* IMPL_SETTINGS_OPTION: "--set" */
+	char time_scale_option[32]; /* supports stack-scale: its option, "" when not supported */
+	char linger_option[32];     /* supports linger: its option, "" when not supported */
+};
+
+struct impl_error {
+	unsigned line, col; /* 1-based; both 0 when the problem is the whole file */
+	char msg[200];
+};
+
+/* Parse one declaration file's text. Returns 0, or -EINVAL with err filled. */
+int impl_parse(const char *text, struct impl *im, struct impl_error *err);
+
+/* The implementation called name among n, or NULL. */
+const struct impl *impl_find(const struct impl *v, size_t n, const char *name);
+
+/* The program's file name: "synfin-kpeer" of "harness/endpoint/synfin-kpeer". */
+const char *impl_program_name(const struct impl *im);
+
+#endif

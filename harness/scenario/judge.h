@@ -1,0 +1,32 @@
+/* judge.h: the verdict on one run of a case, from its record (run_record.h) alone: the
+ * conversation against the expected one, each application's outcome and exit time, the bytes
+ * it read (`receives`), the events it saw (`sees`), how often it acknowledged (`ack-every`),
+ * and how the run ended. Pure: no I/O, no clock; the reasons are the report's words. */
+#ifndef SYNFIN_JUDGE_H
+#define SYNFIN_JUDGE_H
+
+#include <stdbool.h>
+
+#include "conversation.h"
+#include "run_record.h"
+#include "scenario.h"
+
+struct app_verdict {
+	char outcome[32]; /* "ok", "ETIMEDOUT", or "exit N" for a status with no name */
+	double at_s;      /* its end after the first segment; 0 when the wire saw nothing */
+	char why[200];    /* "" when it did what the case expects */
+};
+
+struct judge_verdict {
+	enum run_status status; /* RUN_PASS, RUN_FAIL or RUN_ERROR */
+	char reason[400];       /* the first reason the case did not pass, "" when it did */
+	bool judged;            /* match and app hold the conversation's and applications' */
+	struct match_result match;
+	struct app_verdict app[2];
+};
+
+/* Judge record r of case c into v (free it with judge_verdict_free). */
+void judge_run(const struct scn_case *c, const struct run_record *r, struct judge_verdict *v);
+void judge_verdict_free(struct judge_verdict *v);
+
+#endif

@@ -1,0 +1,111 @@
+/* proc.c: the runner's processes (proc.h). */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t proc_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void proc_sleep_us(uint64_t us)
+{
+	struct timespec ts = {.tv_sec = (time_t)(us / 1000000u),
+	                      .tv_nsec = (long)(us % 1000000u) * 1000};
+	nanosleep(&ts, NULL);
+}
+
+bool proc_executable(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+bool proc_has_option(const char *prog, const char *option)
+{
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1", prog);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false;
+	while (fgets(line, sizeof(line), f))
+		found |= strstr(line, option) != NULL;
+	pclose(f);
+	return found;
+}
+
+/* Start argv with stdout and stderr to log (appended); its own process group is not needed:
+ * the job process is a group of its own and ends its children by pid. */
+pid_t proc_spawn_in(char *const argv[], const char *log, const char *cwd)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (cwd && chdir(cwd) != 0)
+			_exit(127);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execv(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+pid_t proc_spawn(char *const argv[], const char *log)
+{
+	return proc_spawn_in(argv, log, NULL);
+}
+
+int proc_wait_exit(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int proc_run_wait(char *const argv[], const char *log)
+{
+	pid_t pid = proc_spawn(argv, log);
+	return pid < 0 ? -1 : proc_wait_exit(pid);
+}
+
+int proc_stop_child(pid_t pid, unsigned grace_ms)
+{
+	int st;
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGTERM);
+	for (unsigned i = 0; i < grace_ms / 10; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return st;
+		proc_sleep_us(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return st;
+}

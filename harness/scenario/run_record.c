@@ -1,0 +1,97 @@
+/* run_record.c: a run's record, and the endpoint programs' JSON Lines read into it. */
+#include "run_record.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/trace_read.h"
+
+const char *run_status_name(enum run_status s)
+{
+	switch (s) {
+	case RUN_PASS:
+		return "pass";
+	case RUN_FAIL:
+		return "FAIL";
+	case RUN_SKIP:
+		return "skip";
+	default:
+		return "ERROR";
+	}
+}
+
+int app_record_add_event(struct app_record *a, const struct app_event *ev)
+{
+	struct app_event *nv = realloc(a->events, (a->n_events + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	a->events = nv;
+	nv[a->n_events++] = *ev;
+	return 0;
+}
+
+bool app_record_saw(const struct app_record *a, const char *what)
+{
+	for (size_t i = 0; i < a->n_events; i++)
+		if (!strcmp(a->events[i].what, what))
+			return true;
+	return false;
+}
+
+struct event_line {
+	struct app_event ev;
+	bool is_app;
+};
+
+static int event_member(void *arg, const char *key, char **str, const char *num)
+{
+	struct event_line *l = arg;
+	if (*str && !strcmp(key, "event"))
+		l->is_app = !strcmp(*str, "app");
+	else if (*str && !strcmp(key, "what"))
+		snprintf(l->ev.what, sizeof(l->ev.what), "%s", *str);
+	else if (*str && !strcmp(key, "hash"))
+		snprintf(l->ev.hash, sizeof(l->ev.hash), "%s", *str);
+	else if (num && !strcmp(key, "bytes")) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(num, &end, 10);
+		if (errno || *end || num[0] == '-')
+			return -EINVAL;
+		l->ev.bytes = v;
+		l->ev.has_bytes = true;
+	}
+	return 0;
+}
+
+int app_events_read_jsonl(struct app_record *a, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	char *line = NULL;
+	size_t cap = 0;
+	int r = 0;
+	while (!r && getline(&line, &cap, f) >= 0) {
+		struct event_line l;
+		memset(&l, 0, sizeof(l));
+		int pr = trace_json_object_parse(line, event_member, &l);
+		if (pr == -ENOMEM)
+			r = pr;
+		else if (pr == 0 && l.is_app)
+			r = app_record_add_event(a, &l.ev);
+	}
+	free(line);
+	fclose(f);
+	return r;
+}
+
+void run_record_free(struct run_record *r)
+{
+	observed_free(&r->trace);
+	for (int k = 0; k < 2; k++)
+		free(r->app[k].events);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,55 @@
+/* run_record.h: what one run of a case left behind, as the judge reads it: each application's
+ * exit status, end time and events, the conversation the wire carried, and how the run ended
+ * (the client still running at the limit, a silent topology, the daemon gone). The runner
+ * fills it; the judge (judge.h) turns it into a verdict without looking at anything else. */
+#ifndef SYNFIN_RUN_RECORD_H
+#define SYNFIN_RUN_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conversation.h"
+
+enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR };
+const char *run_status_name(enum run_status s);
+
+/* One line of an endpoint program's JSON Lines log with "event":"app". */
+struct app_event {
+	char what[32];  /* "connected", "eof", ... */
+	bool has_bytes; /* "bytes": what an "eof" says was read */
+	uint64_t bytes;
+	char hash[24]; /* "hash": FNV-1a of the bytes read (peer_script.h), "" when absent */
+};
+
+struct app_record {
+	int exit;        /* enum scn_outcome, SCN_OUT_KILLED when the runner stopped it, or the
+	                    program's own exit status when it is none of those */
+	uint64_t end_us; /* when it ended, on the trace's clock (CLOCK_REALTIME) */
+	struct app_event *events;
+	size_t n_events;
+};
+
+struct run_record {
+	struct observed trace; /* the daemon's trace, relative sequence numbers filled */
+	int trace_error;       /* 0, or why trace_path could not be read (negative errno) */
+	char trace_path[700];
+	struct app_record app[2]; /* SCN_CLIENT, SCN_SERVER */
+	uint64_t client_start_us; /* when the client was started */
+	bool limit_hit;           /* the client was still running at the case's limit */
+	bool silent;              /* stopped early: no segment within 5 s of the client's start */
+	bool faultd_died;         /* synfin-faultd ended before the runner stopped it */
+	int faultd_status;        /* its wait status then */
+	uint64_t faultd_end_us;
+};
+
+/* Read an endpoint program's JSON Lines log (synfin-kpeer, synfin-peer) into a's events.
+ * Lines that are not flat objects (synfin-peer's stats, with its drop counts) are not
+ * application events and are passed over. Returns 0 or a negative errno. */
+int app_events_read_jsonl(struct app_record *a, const char *path);
+int app_record_add_event(struct app_record *a, const struct app_event *ev);
+bool app_record_saw(const struct app_record *a, const char *what);
+
+void run_record_free(struct run_record *r);
+
+#endif

@@ -1,0 +1,38 @@
+/* scenario_options.h: synfin-scenario's command line, parsed apart from main. */
+#ifndef SYNFIN_SCENARIO_OPTIONS_H
+#define SYNFIN_SCENARIO_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define PROG "synfin-scenario"
+#define EXIT_USAGE 64
+/* Measured on the 2-core reference machine (tests/scenarios/README.md): this many cases at
+ * once keep every timing within tolerance. */
+#define DEFAULT_JOBS 8
+/* Cases expected to last this long mostly wait on timers; up to DEFAULT_IDLE_JOBS of them run
+ * on top of the others. */
+#define IDLE_CASE_US 20000000
+#define DEFAULT_IDLE_JOBS 16
+
+struct opts {
+	int jobs;
+	unsigned pairs;
+	const char *filter;
+	const char *junit;
+	const char *runs;
+	const char *build;
+	bool scaled_only;
+	bool verbose;
+	bool pair_given;
+	bool no_rt;
+	int idle_jobs;
+};
+
+/* The usage text (main.c: it names the build's folders). */
+void usage(FILE *out);
+/* Options after the command (argv[0] is the command): 0, or the exit status for a bad one.
+ * --help prints the usage and exits. */
+int parse_opts(int argc, char **argv, struct opts *o);
+
+#endif

@@ -1,0 +1,133 @@
+/* Implementation declarations (impl/NAME.impl): the project's two files, and mistakes reported
+ * with their line, column and fix. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "impl.h"
+#include "test_support.h"
+
+static void parse_project_file(const char *name, struct impl *im)
+{
+	char rel[64], path[512], text[4096];
+	snprintf(rel, sizeof(rel), "impl/%s", name);
+	synfin_src_path(path, sizeof(path), rel);
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot read %s", path);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	struct impl_error err;
+	int r = impl_parse(text, im, &err);
+	ck_assert_msg(r == 0, "%s:%u:%u: %s", path, err.line, err.col, err.msg);
+}
+
+static struct impl_error parse_fails(const char *text)
+{
+	struct impl im;
+	struct impl_error err;
+	ck_assert_int_eq(impl_parse(text, &im, &err), -EINVAL);
+	return err;
+}
+
+static const char *const minimal = "name x\nprogram bin/x\ndevice kernel\nscript argument\n";
+
+START_TEST(test_linux_is_the_kernel_driven_by_synfin_kpeer_with_sysctls)
+{
+	struct impl im;
+	parse_project_file("linux.impl", &im);
+	ck_assert_str_eq(im.name, "linux");
+	ck_assert_str_eq(im.program, "harness/endpoint/synfin-kpeer");
+	ck_assert_str_eq(impl_program_name(&im), "synfin-kpeer");
+	ck_assert_int_eq(im.device, IMPL_DEVICE_KERNEL);
+	ck_assert_int_eq(im.script, IMPL_SCRIPT_ARGUMENT);
+	ck_assert_int_eq(im.settings, IMPL_SETTINGS_SYSCTL);
+	ck_assert_str_eq(im.time_scale_option, "");
+	ck_assert_str_eq(im.linger_option, "");
+}
+END_TEST
+
+START_TEST(test_stack_is_a_tun_device_driven_by_synfin_peer_with_set_options)
+{
+	struct impl im;
+	parse_project_file("stack.impl", &im);
+	ck_assert_str_eq(im.name, "stack");
+	ck_assert_str_eq(im.program, "stack/host/synfin-peer");
+	ck_assert_int_eq(im.device, IMPL_DEVICE_TUN);
+	ck_assert_int_eq(im.settings, IMPL_SETTINGS_OPTION);
+	ck_assert_str_eq(im.settings_option, "--set");
+	ck_assert_str_eq(im.time_scale_option, "--time-scale");
+	ck_assert_str_eq(im.linger_option, "--linger");
+}
+END_TEST
+
+START_TEST(test_comments_blank_lines_and_find)
+{
+	struct impl v[2];
+	struct impl_error err;
+	ck_assert_int_eq(impl_parse("# a comment\n\n  name a   # trailing\nprogram p\ndevice tun\n"
+	                            "script argument\nsettings none\n",
+	                            &v[0], &err),
+	                 0);
+	ck_assert_str_eq(v[0].name, "a");
+	ck_assert_int_eq(v[0].settings, IMPL_SETTINGS_NONE);
+	char text[256];
+	snprintf(text, sizeof(text), "%ssettings sysctl\n", minimal);
+	ck_assert_int_eq(impl_parse(text, &v[1], &err), 0);
+	ck_assert_ptr_eq(impl_find(v, 2, "x"), &v[1]);
+	ck_assert_ptr_null(impl_find(v, 2, "lwip"));
+}
+END_TEST
+
+START_TEST(test_mistakes_name_line_column_and_fix)
+{
+	struct impl_error e = parse_fails("name x\nprogram bin/x\ndevice  veth\n");
+	ck_assert_uint_eq(e.line, 3);
+	ck_assert_uint_eq(e.col, 9);
+	ck_assert_str_eq(e.msg, "device is 'kernel' or 'tun'");
+
+	e = parse_fails("name x\nname y\n");
+	ck_assert_uint_eq(e.line, 2);
+	ck_assert_uint_eq(e.col, 1);
+	ck_assert_str_eq(e.msg, "'name' is declared twice");
+
+	e = parse_fails("name x\nprogam bin/x\n");
+	ck_assert_uint_eq(e.line, 2);
+	ck_assert_str_eq(e.msg, "unknown declaration 'progam' (name, program, device, script, "
+	                        "settings, supports)");
+
+	e = parse_fails("settings set set\n");
+	ck_assert_uint_eq(e.col, 14);
+	ck_assert_str_eq(e.msg, "settings set needs the program's option, e.g. settings set --set");
+
+	e = parse_fails("supports time-travel --now\n");
+	ck_assert_uint_eq(e.col, 10);
+	ck_assert_str_eq(e.msg,
+	                 "unknown feature 'time-travel' (stack-scale OPTION, linger OPTION)");
+
+	e = parse_fails("program /usr/bin/x\n");
+	ck_assert_uint_eq(e.col, 9);
+	ck_assert_str_eq(e.msg, "program is relative to the build folder: drop the leading /");
+
+	e = parse_fails("device tun kernel\n");
+	ck_assert_uint_eq(e.col, 12);
+	ck_assert_str_eq(e.msg, "unexpected 'kernel' after the device declaration");
+
+	e = parse_fails(minimal);
+	ck_assert_uint_eq(e.line, 0);
+	ck_assert_str_eq(e.msg, "no 'settings' declaration");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("impl");
+	TCase *tc = tcase_create("impl");
+	tcase_add_test(tc, test_linux_is_the_kernel_driven_by_synfin_kpeer_with_sysctls);
+	tcase_add_test(tc, test_stack_is_a_tun_device_driven_by_synfin_peer_with_set_options);
+	tcase_add_test(tc, test_comments_blank_lines_and_find);
+	tcase_add_test(tc, test_mistakes_name_line_column_and_fix);
+	suite_add_tcase(s, tc);
+	return synfin_run_suite(s);
+}
