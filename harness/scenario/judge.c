@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "endpoint/peer_script.h"
 
@@ -115,12 +114,12 @@ static void fail_with(struct judge_verdict *v, enum run_status status, const cha
 static void faultd_death(const struct run_record *r, char *buf, size_t size)
 {
 	double at = (double)((int64_t)r->faultd_end_us - (int64_t)r->client_start_us) / 1e6;
-	if (WIFSIGNALED(r->faultd_status))
-		snprintf(buf, size, "synfin-faultd exited on signal %d at %.1f s",
-		         WTERMSIG(r->faultd_status), at);
+	if (r->faultd_signal)
+		snprintf(buf, size, "synfin-faultd exited on signal %d at %.1f s", r->faultd_signal,
+		         at);
 	else
-		snprintf(buf, size, "synfin-faultd exited with status %d at %.1f s",
-		         WEXITSTATUS(r->faultd_status), at);
+		snprintf(buf, size, "synfin-faultd exited with status %d at %.1f s", r->faultd_exit,
+		         at);
 }
 
 void judge_run(const struct scn_case *c, const struct run_record *r, struct judge_verdict *v)

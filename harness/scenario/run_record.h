@@ -39,7 +39,8 @@ struct run_record {
 	bool limit_hit;           /* the client was still running at the case's limit */
 	bool silent;              /* stopped early: no segment within 5 s of the client's start */
 	bool faultd_died;         /* synfin-faultd ended before the runner stopped it */
-	int faultd_status;        /* its wait status then */
+	int faultd_signal;        /* the signal that ended it, or 0 when it exited */
+	int faultd_exit;          /* its exit status, when it exited */
 	uint64_t faultd_end_us;
 };
 

@@ -346,7 +346,8 @@ static void wait_for_case(struct case_run *cr)
 		if (cr->faultd > 0 && waitpid(cr->faultd, &st, WNOHANG) == cr->faultd) {
 			cr->faultd = -1;
 			cr->rec.faultd_died = true;
-			cr->rec.faultd_status = st;
+			cr->rec.faultd_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+			cr->rec.faultd_exit = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
 			cr->rec.faultd_end_us = now;
 			break;
 		}

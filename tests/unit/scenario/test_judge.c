@@ -327,7 +327,7 @@ START_TEST(test_a_dead_daemon_is_the_first_reason)
 	judge_request_close(&j, "");
 	j.r.trace.n = 5;
 	j.r.faultd_died = true;
-	j.r.faultd_status = SIGKILL; /* a wait status: killed by signal 9 */
+	j.r.faultd_signal = SIGKILL;
 	j.r.faultd_end_us = j.r.client_start_us + 3200000;
 	assert_fails(&j, RUN_ERROR, "synfin-faultd exited on signal 9 at 3.2 s");
 	/* the conversation is still shown for what it was */
@@ -335,7 +335,7 @@ START_TEST(test_a_dead_daemon_is_the_first_reason)
 	done(&j);
 	judge_request_close(&j, "");
 	j.r.faultd_died = true;
-	j.r.faultd_status = 2 << 8; /* exit(2) */
+	j.r.faultd_exit = 2;
 	j.r.faultd_end_us = j.r.client_start_us + 250000;
 	assert_fails(&j, RUN_ERROR, "synfin-faultd exited with status 2 at 0.2 s");
 	done(&j);
