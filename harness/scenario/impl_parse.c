@@ -139,6 +139,10 @@ static int parse_decl(struct impl_lexer *lx, const char *p, struct impl *im, uns
 			r = impl_fail(
 			    lx, p - strlen(im->program),
 			    "program is relative to the build folder: drop the leading /");
+		else if (!r && im->program[strlen(im->program) - 1] == '/')
+			r = impl_fail(lx, p - 1,
+			              "program names a folder: add the program's file name, e.g. "
+			              "program stack/host/synfin-peer");
 		break;
 	case 2:
 		n = next_word(&p, &w);

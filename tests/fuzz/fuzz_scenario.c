@@ -4,7 +4,8 @@
  *
  * Input: scenario text up to the first NUL byte; after it, observed segments of 14 bytes each:
  * dir, flags, seq (4), ack (4), len (2), verdict, milliseconds since the segment before.
- * The scenario's folder does not exist, so `rules FILE` with a relative name fails cleanly.
+ * Every `rules FILE` the scenario names gets the scenario's own text as the file's lines, as
+ * scenario_parse_file would add a file it read (the parser itself reads no file).
  * Properties: a parse error has a message; resolved segments belong to the scenario; a match
  * result's maps index inside both conversations; the side-by-side report runs.
  */
@@ -48,12 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct scn_error err;
 	memset(&err, 0, sizeof(err));
 	int rc = scenario_parse_string(&s, "/nonexistent-synfin-fuzz/case.scn", text, &err);
-	free(text);
 	if (rc) {
+		free(text);
 		FUZZ_CHECK(rc == -EINVAL || rc == -ENOMEM);
 		FUZZ_CHECK(memchr(err.msg, '\0', sizeof(err.msg)) != NULL && err.msg[0]);
 		return 0;
 	}
+	for (size_t i = 0; i < s.n_includes; i++)
+		FUZZ_CHECK(scenario_add_rules_text(&s, &s.includes[i], text) == 0);
+	free(text);
 
 	struct observed o = {0};
 	if (nul) {

@@ -109,6 +109,12 @@ START_TEST(test_mistakes_name_line_column_and_fix)
 	e = parse_fails("program /usr/bin/x\n");
 	ck_assert_uint_eq(e.col, 9);
 	ck_assert_str_eq(e.msg, "program is relative to the build folder: drop the leading /");
+	/* a '#' starts a comment, so "stack/host/#x" names the folder stack/host/ */
+	e = parse_fails("program stack/host/#synfin-peer\n");
+	ck_assert_uint_eq(e.line, 1);
+	ck_assert_uint_eq(e.col, 19);
+	ck_assert_str_eq(e.msg, "program names a folder: add the program's file name, e.g. "
+	                        "program stack/host/synfin-peer");
 
 	e = parse_fails("device tun kernel\n");
 	ck_assert_uint_eq(e.col, 12);
