@@ -266,6 +266,50 @@ static void tcp_store_ooo(struct tcp_conn *c, const struct seg_view *v)
 	c->ooo_bytes += v->len;
 }
 
+/* The congestion window's answer to an ACK of new data (acked bytes, up to ack): slow start
+ * (RFC 5681 (2)) below ssthresh, congestion avoidance (RFC 5681 (3)) above; in fast recovery,
+ * RFC 6582 3.2 step 3: a full acknowledgment ends it, a partial one resends the next hole. */
+static void tcp_cong_new_ack(struct tcp_conn *c, uint64_t now, uint32_t ack, uint32_t acked)
+{
+	if (c->in_recovery) {
+		if (seq_ge(ack, c->recover)) {
+			/* full acknowledgment */
+			uint32_t f = tcp_flight_size(c) + c->snd_mss;
+			c->cwnd = min_u32(c->ssthresh, f);
+			c->in_recovery = false;
+		} else {
+			/* partial acknowledgment: resend the next hole, deflate */
+			tcp_retransmit_head(c, now);
+			c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->snd_mss;
+			if (acked >= c->snd_mss)
+				c->cwnd += c->snd_mss;
+		}
+	} else if (c->cwnd < c->ssthresh) {
+		c->cwnd += min_u32(acked, c->snd_mss); /* RFC 5681 (2) */
+	} else {
+		uint32_t inc = (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd);
+		c->cwnd += inc ? inc : 1; /* RFC 5681 (3) */
+	}
+	c->dupacks = 0;
+}
+
+/* RFC 5681 2: a duplicate ACK. The third starts fast retransmit and fast recovery (RFC 5681
+ * 3.2, with RFC 6582 3.2 step 2's recover); each later one inflates the window by one segment. */
+static void tcp_cong_dup_ack(struct tcp_conn *c, uint64_t now)
+{
+	c->dupacks++;
+	if (c->dupacks == 3 && !c->in_recovery) {
+		c->ssthresh = tcp_ssthresh_after_loss(c);
+		c->recover = c->snd_max;
+		c->in_recovery = true;
+		c->stack->stats.tcp_fast_retransmits++;
+		tcp_retransmit_head(c, now);
+		c->cwnd = c->ssthresh + 3u * c->snd_mss;
+	} else if (c->dupacks > 3 && c->in_recovery) {
+		c->cwnd += c->snd_mss;
+	}
+}
+
 /* The fifth step in the synchronized states: RFC 9293 3.10.7.4, RFC 5961 5.2, RFC 5681,
  * RFC 6582. Returns false when the ACK is unacceptable (answered with a challenge ACK). */
 static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th,
@@ -292,26 +336,7 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 			c->snd_nxt = c->snd_una;
 		c->retransmits = 0;
 		c->persist_backoff = 0;
-		if (c->in_recovery) {
-			if (seq_ge(ack, c->recover)) {
-				/* RFC 6582 3.2 step 3: full acknowledgment */
-				uint32_t f = tcp_flight_size(c) + c->snd_mss;
-				c->cwnd = min_u32(c->ssthresh, f);
-				c->in_recovery = false;
-			} else {
-				/* partial acknowledgment: resend the next hole, deflate */
-				tcp_retransmit_head(c, now);
-				c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->snd_mss;
-				if (acked >= c->snd_mss)
-					c->cwnd += c->snd_mss;
-			}
-		} else if (c->cwnd < c->ssthresh) {
-			c->cwnd += min_u32(acked, c->snd_mss); /* RFC 5681 (2) */
-		} else {
-			uint32_t inc = (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd);
-			c->cwnd += inc ? inc : 1; /* RFC 5681 (3) */
-		}
-		c->dupacks = 0;
+		tcp_cong_new_ack(c, now, ack, acked);
 		/* RFC 6298 5.2 and 5.3 */
 		if (c->snd_una == c->snd_max)
 			tcp_timer_stop(c, TCP_T_REXMIT);
@@ -323,18 +348,7 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 		}
 	} else if (ack == c->snd_una && seg_len == 0 && th->wnd == c->snd_wnd &&
 	           seq_gt(c->snd_nxt, c->snd_una)) {
-		/* RFC 5681 2: a duplicate ACK; the third starts fast retransmit (3.2) */
-		c->dupacks++;
-		if (c->dupacks == 3 && !c->in_recovery) {
-			c->ssthresh = tcp_ssthresh_after_loss(c);
-			c->recover = c->snd_max;
-			c->in_recovery = true;
-			s->stats.tcp_fast_retransmits++;
-			tcp_retransmit_head(c, now);
-			c->cwnd = c->ssthresh + 3u * c->snd_mss;
-		} else if (c->dupacks > 3 && c->in_recovery) {
-			c->cwnd += c->snd_mss;
-		}
+		tcp_cong_dup_ack(c, now);
 	}
 	/* window update, unless the segment is older than the last one that set it */
 	if (seq_lt(c->snd_wl1, th->seq) || (c->snd_wl1 == th->seq && seq_le(c->snd_wl2, ack)))
