@@ -56,8 +56,8 @@ struct peer_conn {
 	size_t buf_off, buf_len;
 };
 
-/* Scripts are harness/peer_script.h's, shared with synfin-kpeer, so both ends send the same
- * pattern and print the same hash. One extension: a PEER_SEND_TEXT step with a nonzero count
+/* Scripts are harness/endpoint/peer_script.h's, shared with synfin-kpeer, so both ends send the
+ * same pattern and print the same hash. One extension: a PEER_SEND_TEXT step with a nonzero count
  * sends count bytes of text (synfin-peer's send-file loads a file that way, NULs and all).
  *
  * A new connection at its first step (client), or already accepted with handle sock (server:

@@ -1,7 +1,7 @@
-/* peer_script_load.h: synfin-peer's scripts. The language is harness/peer_script.h's (shared
- * with synfin-kpeer); on top of it: newlines separate steps like ';', '#' starts a comment, and
- * `send-file PATH` sends a file, loaded here into a PEER_SEND_TEXT step whose count is its length
- * (see peer_conn.h). */
+/* peer_script_load.h: synfin-peer's scripts. The language is harness/endpoint/peer_script.h's
+ * (shared with synfin-kpeer); on top of it: newlines separate steps like ';', '#' starts a comment,
+ * and `send-file PATH` sends a file, loaded here into a PEER_SEND_TEXT step whose count is its
+ * length (see peer_conn.h). */
 #ifndef SYNFIN_PEER_SCRIPT_LOAD_H
 #define SYNFIN_PEER_SCRIPT_LOAD_H
 
