@@ -1,5 +1,5 @@
 /* test_event_loop.c: common/event_loop.c with real descriptors: timers on the timerfd,
- * readiness of pipes and socketpairs, signals through the signalfd, the before-wait hook, stop. */
+ * readiness of pipes and socketpairs, SIGTERM through the signalfd, the before-wait hook, stop. */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
