@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 static int digit_value(char c, unsigned base)
@@ -46,12 +47,4 @@ int count_parse(const char *text, size_t len, uint64_t *v)
 		return -ERANGE;
 	*v = n << shift;
 	return 0;
-}
-
-int byte_count_parse(const char *text, const struct byte_count_syntax *syn, uint64_t *bytes)
-{
-	if (!syn->script_suffixes && (strpbrk(text, "kmB") || (text[0] == '0' && text[1] == 'x') ||
-	                              (text[0] == '0' && text[1] == 'X')))
-		return -EINVAL;
-	return count_parse(text, strlen(text), bytes);
 }

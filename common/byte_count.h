@@ -10,7 +10,6 @@
 #ifndef SYNFIN_BYTE_COUNT_H
 #define SYNFIN_BYTE_COUNT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,11 +17,5 @@
  * the count, scaled by its suffix, does not fit 64 bits. *v is left alone on error. */
 int count_parse(const char *text, size_t len, uint64_t *v);
 
-/* The call shape scenario_parse.c still uses; without script_suffixes, its old restrictions
- * (decimal, and only K and M). It goes once scenario_parse.c calls count_parse. */
-struct byte_count_syntax {
-	bool script_suffixes; /* the whole grammar above */
-};
-int byte_count_parse(const char *text, const struct byte_count_syntax *syn, uint64_t *bytes);
 
 #endif

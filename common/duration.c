@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* 10^100000 overflows any duration but zero: the exponent is clamped there so that adding
@@ -170,22 +171,4 @@ int duration_parse_us(const char *text, size_t len, uint64_t max_us, uint64_t *u
 	if (rc == 0)
 		*us = v;
 	return rc;
-}
-
-int duration_parse(const char *text, const struct duration_syntax *syn, uint64_t *us)
-{
-	size_t len = strlen(text);
-	size_t n = duration_number_len(text, len);
-	if (n == 0)
-		return -EINVAL;
-	if (syn->digits_only &&
-	    (!isdigit((unsigned char)text[0]) || memchr(text, 'e', n) || memchr(text, 'E', n)))
-		return -EINVAL;
-	if (n == len && !(syn->bare_zero && strcmp(text, "0") == 0))
-		return -EINVAL;
-	if (!syn->minutes && duration_unit_us(text + n, len - n) == 60000000)
-		return -EINVAL;
-	/* !(x < 2^64) is also true of INFINITY */
-	uint64_t max = !(syn->max_us < 18446744073709551616.0) ? UINT64_MAX : (uint64_t)syn->max_us;
-	return duration_parse_us(text, len, max, us);
 }

@@ -11,7 +11,6 @@
 #ifndef SYNFIN_DURATION_H
 #define SYNFIN_DURATION_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,14 +26,5 @@ size_t duration_number_len(const char *text, size_t len);
  * -ERANGE past max_us. *us is left alone on error. */
 int duration_parse_us(const char *text, size_t len, uint64_t max_us, uint64_t *us);
 
-/* The call shape scenario_parse.c still uses, with its old restrictions on the grammar above;
- * it goes once scenario_parse.c calls duration_parse_us. */
-struct duration_syntax {
-	bool digits_only; /* no exponent, and a digit first */
-	bool bare_zero;   /* "0" needs no unit */
-	bool minutes;     /* "m" and "min" are units */
-	double max_us;    /* the longest accepted, inclusive; INFINITY: what fits 64 bits */
-};
-int duration_parse(const char *text, const struct duration_syntax *syn, uint64_t *us);
 
 #endif

@@ -238,7 +238,7 @@ int scn_size_parse(const char *text, uint64_t *bytes);
 
 /* "500ms", "1.5s", "63s", "200us", "2m", at most a day (SCN_MAX_DURATION_US). Returns 0,
  * -EINVAL, or -ERANGE past a day. */
-#define SCN_MAX_DURATION_US 86400e6
+#define SCN_MAX_DURATION_US 86400000000ull
 int scn_duration_parse(const char *text, int64_t *us);
 
 #endif

@@ -84,10 +84,8 @@ int scn_duration_parse(const char *text, int64_t *us)
 {
 	/* a day at most: no case waits longer, and time windows (nominal * 1000% and sums)
 	 * stay far inside int64_t */
-	static const struct duration_syntax syn = {
-	    .digits_only = true, .bare_zero = true, .minutes = true, .max_us = SCN_MAX_DURATION_US};
 	uint64_t v;
-	int rc = duration_parse(text, &syn, &v);
+	int rc = duration_parse_us(text, strlen(text), SCN_MAX_DURATION_US, &v);
 	if (rc == 0)
 		*us = (int64_t)v;
 	return rc;
@@ -95,8 +93,7 @@ int scn_duration_parse(const char *text, int64_t *us)
 
 int scn_size_parse(const char *text, uint64_t *bytes)
 {
-	static const struct byte_count_syntax syn = {.script_suffixes = false};
-	return byte_count_parse(text, &syn, bytes);
+	return count_parse(text, strlen(text), bytes);
 }
 
 void scn_time_window(const struct scn_time *t, double scale, int64_t *lo, int64_t *hi)

@@ -101,22 +101,6 @@ START_TEST(test_only_the_given_bytes_are_read)
 }
 END_TEST
 
-/* scenario_parse.c's call shape: without script_suffixes, decimal with K or M only. */
-START_TEST(test_old_call_shape_keeps_its_restrictions)
-{
-	static const struct byte_count_syntax scn = {.script_suffixes = false};
-	static const struct byte_count_syntax script = {.script_suffixes = true};
-	uint64_t b = 0;
-	ck_assert_int_eq(byte_count_parse("64K", &scn, &b), 0);
-	ck_assert_uint_eq(b, 65536);
-	ck_assert_int_eq(byte_count_parse("64k", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("64KB", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("0x10", &scn, &b), -EINVAL);
-	ck_assert_int_eq(byte_count_parse("18446744073709551616", &scn, &b), -ERANGE);
-	ck_assert_int_eq(byte_count_parse("10mB", &script, &b), 0);
-	ck_assert_uint_eq(b, 10485760);
-}
-END_TEST
 
 static Suite *byte_count_suite(void)
 {
@@ -127,9 +111,6 @@ static Suite *byte_count_suite(void)
 	tcase_add_test(tc, test_signs_blanks_and_words_are_refused);
 	tcase_add_test(tc, test_counts_must_fit_64_bits_once_scaled);
 	tcase_add_test(tc, test_only_the_given_bytes_are_read);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("old_call_shape");
-	tcase_add_test(tc, test_old_call_shape_keeps_its_restrictions);
 	suite_add_tcase(s, tc);
 	return s;
 }

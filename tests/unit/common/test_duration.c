@@ -1,7 +1,6 @@
 /* test_duration.c: the one duration grammar every language shares (common/duration.h), and
  * the restrictions the old call shape still applies for scenario_parse.c. */
 #include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -156,28 +155,6 @@ START_TEST(test_only_the_given_bytes_are_read)
 }
 END_TEST
 
-/* scenario_parse.c's call shape: the grammar above, less what the scenario language refused. */
-START_TEST(test_old_call_shape_keeps_its_restrictions)
-{
-	static const struct duration_syntax scn = {
-	    .digits_only = true, .bare_zero = true, .minutes = true, .max_us = 86400e6};
-	static const struct duration_syntax plain = {.max_us = INFINITY};
-	uint64_t us = 7;
-	ck_assert_int_eq(duration_parse("1440m", &scn, &us), 0);
-	ck_assert_uint_eq(us, 86400000000ull);
-	ck_assert_int_eq(duration_parse("86400.000001s", &scn, &us), -ERANGE);
-	ck_assert_int_eq(duration_parse("1e3ms", &scn, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("1e41s", &scn, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse(".5s", &scn, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("0", &scn, &us), 0);
-	ck_assert_uint_eq(us, 0);
-	ck_assert_int_eq(duration_parse("0", &plain, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("2m", &plain, &us), -EINVAL);
-	ck_assert_int_eq(duration_parse("1e3ms", &plain, &us), 0);
-	ck_assert_uint_eq(us, 1000000);
-	ck_assert_int_eq(duration_parse("1e20s", &plain, &us), -ERANGE);
-}
-END_TEST
 
 static Suite *duration_suite(void)
 {
@@ -190,9 +167,6 @@ static Suite *duration_suite(void)
 	tcase_add_test(tc, test_signs_hex_nan_inf_and_blanks_are_refused);
 	tcase_add_test(tc, test_past_the_limit_or_64_bits_is_out_of_range);
 	tcase_add_test(tc, test_only_the_given_bytes_are_read);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("old_call_shape");
-	tcase_add_test(tc, test_old_call_shape_keeps_its_restrictions);
 	suite_add_tcase(s, tc);
 	return s;
 }
