@@ -10,9 +10,9 @@
 
 #include "common/byte_count.h"
 #include "common/duration.h"
-#include "common/tcp_flags.h"
 #include "scenario.h"
 #include "scenario_lex.h"
+#include "wire/segment.h"
 
 static const char *const pair_names[SCN_N_PAIRS] = {"stack-stack", "stack-linux", "linux-stack",
                                                     "linux-linux"};
@@ -227,36 +227,11 @@ int lex_flags(struct parser *p, const char *w, size_t n, struct scn_seg *g)
 		return 0;
 	}
 	for (size_t i = 1; i < n - 1; i++) {
-		uint8_t f;
-		switch (w[i]) {
-		case 'F':
-			f = TCPF_FIN;
-			break;
-		case 'S':
-			f = TCPF_SYN;
-			break;
-		case 'R':
-			f = TCPF_RST;
-			break;
-		case 'P':
-			f = TCPF_PSH;
-			break;
-		case '.':
-			f = TCPF_ACK;
-			break;
-		case 'U':
-			f = TCPF_URG;
-			break;
-		case 'E':
-			f = TCPF_ECE;
-			break;
-		case 'W':
-			f = TCPF_CWR;
-			break;
-		default:
+		int bit = segment_flag_bit(w[i]);
+		if (bit < 0)
 			return lex_fail(p, "unknown flag letter '%c' in %.*s: use F S R P . U E W",
 			                w[i], (int)n, w);
-		}
+		uint8_t f = (uint8_t)bit;
 		if (i + 1 < n - 1 && w[i + 1] == '?') {
 			g->flags_may |= f;
 			i++;
