@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the seed corpora (tests/fuzz/corpus/<target>/) from the shared captures and the rule
+"""Write the seed corpora (tests/fuzz/corpus/<target>/) from the captures in tests/data/ and the rule
 files. Run from anywhere; the seeds are committed, so this is only needed to refresh them."""
 import glob
 import os
@@ -8,7 +8,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-CAPTURES = os.path.normpath(os.path.join(ROOT, "..", "shared", "captures"))
+CAPTURES = os.path.join(ROOT, "tests", "data", "captures")
 
 
 def pcap_packets(path):

@@ -1,5 +1,5 @@
-/* test_support.c: what the Check programs share: the suite runner, namespace checks, paths,
- * sleeping and the timing tolerance. */
+/* test_support.c: what the Check programs share: the suite runner, namespace checks, paths
+ * (test data checked to be there), sleeping and the timing tolerance. */
 #include "test_support.h"
 
 #include <errno.h>
@@ -28,6 +28,16 @@ const char *synfin_src_path(char *buf, size_t size, const char *rel)
 const char *synfin_build_path(char *buf, size_t size, const char *rel)
 {
 	snprintf(buf, size, "%s/%s", SYNFIN_BUILD_DIR, rel);
+	return buf;
+}
+
+const char *synfin_data_path(char *buf, size_t size, const char *rel)
+{
+	snprintf(buf, size, "%s/%s", SYNFIN_DATA_DIR, rel);
+	if (access(buf, R_OK) != 0)
+		ck_abort_msg("missing test data file tests/data/%s: cannot read %s (%s); the "
+		             "repository's tests/data/ holds it",
+		             rel, buf, strerror(errno));
 	return buf;
 }
 

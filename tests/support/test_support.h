@@ -25,6 +25,11 @@ void synfin_require_netns(void);
 const char *synfin_src_path(char *buf, size_t size, const char *rel);
 const char *synfin_build_path(char *buf, size_t size, const char *rel);
 
+/* A file the tests read from the repository's tests/data/ (rel as "captures/NAME.pcap"). When
+ * it is not there the calling test fails saying which file is missing and where it belongs,
+ * rather than with the bare error code of whatever opens it next. */
+const char *synfin_data_path(char *buf, size_t size, const char *rel);
+
 /* Run cmd with the shell and read its standard output into out (NUL-terminated, cut at
  * size - 1 bytes). Returns pclose's status: 0 when the command exited 0, -1 when it could not
  * be started. */

@@ -1,5 +1,5 @@
 /* The conversation matcher, against synthetic traces and against real Linux captures
- * (shared/captures/, read from tcpdump's -S text). */
+ * (tests/data/captures/, read from tcpdump's -S text). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +47,7 @@ static struct observed capture(const char *name)
 {
 	char rel[256], path[512];
 	snprintf(rel, sizeof(rel), "captures/%s.abs.txt", name);
-	snprintf(path, sizeof(path), "%s/%s", SYNFIN_SHARED_DIR, rel);
+	synfin_data_path(path, sizeof(path), rel);
 	FILE *f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "cannot read %s", path);
 	struct observed o = {0};

@@ -1,5 +1,5 @@
-/* test_ladder.c: ladder diagrams drawn from the shared captures, turned into trace records the
- * way synfin-faultd's JSON writer makes them, with drops and holds laid over them. */
+/* test_ladder.c: ladder diagrams drawn from the captures in tests/data/, turned into trace records
+ * the way synfin-faultd's JSON writer makes them, with drops and holds laid over them. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -82,8 +82,9 @@ static int load_packet(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t l
 static void load(struct loader *l, const char *capture, int limit, const struct fault *faults,
                  size_t nfaults)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/captures/%s.pcap", SYNFIN_SHARED_DIR, capture);
+	char rel[256], path[512];
+	snprintf(rel, sizeof(rel), "captures/%s.pcap", capture);
+	synfin_data_path(path, sizeof(path), rel);
 	l->seqs = trace_seqs_new();
 	l->index = 0;
 	l->limit = limit;

@@ -232,9 +232,9 @@ START_TEST(test_tcpdump_ethernet_captures_read_as_ipv4)
 	    {"linux-syn-timeout-classic", 6, 1795475350269643ull},
 	};
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/captures/%s.pcap", SYNFIN_SHARED_DIR,
-		         caps[i].name);
+		char rel[256], path[512];
+		snprintf(rel, sizeof(rel), "captures/%s.pcap", caps[i].name);
+		synfin_data_path(path, sizeof(path), rel);
 		struct collected *c = calloc(1, sizeof(*c));
 		ck_assert_int_eq(pcap_read_file(path, collect, c), 0);
 		ck_assert_int_eq(c->n, caps[i].packets);
@@ -372,7 +372,7 @@ END_TEST
 START_TEST(test_capture_cut_anywhere_is_an_error_except_between_records)
 {
 	char path[512];
-	snprintf(path, sizeof(path), "%s/captures/linux-request-response.pcap", SYNFIN_SHARED_DIR);
+	synfin_data_path(path, sizeof(path), "captures/linux-request-response.pcap");
 	FILE *f = fopen(path, "rb");
 	ck_assert_ptr_nonnull(f);
 	static uint8_t data[8192];
@@ -531,8 +531,9 @@ START_TEST(test_tcpdump_prints_our_file_as_we_do)
 	static const char *const names[] = {"linux-connect-close-3seg", "linux-connect-close-4seg",
 	                                    "linux-request-response", "linux-syn-timeout-classic"};
 	for (int i = 0; i < 4; i++) {
-		char src[512];
-		snprintf(src, sizeof(src), "%s/captures/%s.pcap", SYNFIN_SHARED_DIR, names[i]);
+		char rel[256], src[512];
+		snprintf(rel, sizeof(rel), "captures/%s.pcap", names[i]);
+		synfin_data_path(src, sizeof(src), rel);
 		struct collected *c = calloc(1, sizeof(*c));
 		ck_assert_int_eq(pcap_read_file(src, collect, c), 0);
 		char *out = temp_path("cap");
@@ -556,12 +557,15 @@ START_TEST(test_pcap_print_tool_matches_the_capture_text)
 	                                    "linux-request-response", "linux-syn-timeout-classic"};
 	for (int i = 0; i < 4; i++) {
 		for (int abs = 0; abs < 2; abs++) {
-			char cmd[1024];
+			char rel[256], pcap[512], txt[512], cmd[1280];
+			snprintf(rel, sizeof(rel), "captures/%s.pcap", names[i]);
+			synfin_data_path(pcap, sizeof(pcap), rel);
+			snprintf(rel, sizeof(rel), "captures/%s%s", names[i],
+			         abs ? ".abs.txt" : ".txt");
+			synfin_data_path(txt, sizeof(txt), rel);
 			snprintf(cmd, sizeof(cmd),
-			         "TZ=UTC %s/harness/tools/synfin-pcap-print %s/captures/%s.pcap %s"
-			         " | cmp -s - %s/captures/%s%s",
-			         SYNFIN_BUILD_DIR, SYNFIN_SHARED_DIR, names[i], abs ? "-S" : "",
-			         SYNFIN_SHARED_DIR, names[i], abs ? ".abs.txt" : ".txt");
+			         "TZ=UTC %s/harness/tools/synfin-pcap-print %s %s | cmp -s - %s",
+			         SYNFIN_BUILD_DIR, pcap, abs ? "-S" : "", txt);
 			ck_assert_msg(system(cmd) == 0, "differs: %s", cmd);
 		}
 	}

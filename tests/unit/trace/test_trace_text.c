@@ -1,5 +1,5 @@
 /* test_trace_text.c: the tcpdump-format printer against real tcpdump output (the captures in
- * shared/captures, and lines tcpdump 4.99.3 printed for crafted odd packets), the text trace's
+ * tests/data/captures, and lines tcpdump 4.99.3 printed for crafted odd packets), the text trace's
  * verdicts, and the JSON Lines writer and reader. */
 #include <check.h>
 #include <errno.h>
@@ -113,10 +113,11 @@ static const int capture_lines[] = {6, 7, 10, 6};
 static void check_capture(int i, int relative)
 {
 	use_utc();
-	char pcap[512], txt[512];
-	snprintf(pcap, sizeof(pcap), "%s/captures/%s.pcap", SYNFIN_SHARED_DIR, captures[i]);
-	snprintf(txt, sizeof(txt), "%s/captures/%s%s", SYNFIN_SHARED_DIR, captures[i],
-	         relative ? ".txt" : ".abs.txt");
+	char rel[256], pcap[512], txt[512];
+	snprintf(rel, sizeof(rel), "captures/%s.pcap", captures[i]);
+	synfin_data_path(pcap, sizeof(pcap), rel);
+	snprintf(rel, sizeof(rel), "captures/%s%s", captures[i], relative ? ".txt" : ".abs.txt");
+	synfin_data_path(txt, sizeof(txt), rel);
 	struct capture_check c = {.seqs = trace_seqs_new(),
 	                          .relative = relative,
 	                          .expected = fopen(txt, "r"),
