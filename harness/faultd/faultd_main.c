@@ -289,7 +289,7 @@ static void release(struct faultd *d, const struct delay_entry *e, bool drop)
 	struct segment seg;
 	if (segment_parse(&seg, h->data, h->len) == 0) {
 		struct trace_event ev = {
-		    .kind = TRACE_RELEASED,
+		    .kind = drop ? TRACE_DROPPED_AT_EXIT : TRACE_RELEASED,
 		    .time_us = now_us,
 		    .pkt = h->data,
 		    .len = h->len,
@@ -299,19 +299,7 @@ static void release(struct faultd *d, const struct delay_entry *e, bool drop)
 		    .rule_file = h->rule_file,
 		    .dir = direction(d, &seg),
 		};
-		if (!drop) {
-			emit(d, &ev);
-		} else if (d->text) {
-			/* the trace schema has no "dropped later" event: the text trace says it */
-			char line[1024];
-			trace_format_tcpdump(line, sizeof(line), d->text_seqs, 1, now_us, &seg);
-			fprintf(d->text,
-			        "%s  DROPPED at exit after %.3f ms, held by rule %u (%s:%u)\n",
-			        line, (double)held_us / 1000.0,
-			        h->verdict.rule ? h->verdict.rule->index : 0, h->rule_file,
-			        h->verdict.rule ? h->verdict.rule->line : 0);
-			fflush(d->text);
-		}
+		emit(d, &ev);
 	}
 	free(h);
 }

@@ -903,6 +903,25 @@ START_TEST(test_drop_held_on_exit_discards_a_held_segment)
 	                        &released, &at_exit));
 	ck_assert_uint_eq(released, 0);
 	ck_assert_uint_ge(at_exit, 1);
+
+	/* the JSON Lines carry the same end of the hold as the text trace */
+	struct trace t = trace_load();
+	unsigned dropped = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		const struct trace_record *r = &t.r[i];
+		ck_assert_int_ne(r->kind, TRACE_RELEASED);
+		if (r->kind != TRACE_DROPPED_AT_EXIT)
+			continue;
+		ck_assert_str_eq(r->dir, "c2s");
+		ck_assert_uint_gt(r->len, 0);
+		ck_assert_int_eq(r->action, RULE_DELAY);
+		ck_assert_uint_eq(r->delay_us, 10000000);
+		ck_assert_uint_lt(r->held_us, 10000000);
+		ck_assert_uint_eq(r->rule, 1);
+		dropped++;
+	}
+	ck_assert_uint_eq(dropped, at_exit);
+	trace_records_free(t.r, t.n);
 }
 END_TEST
 
