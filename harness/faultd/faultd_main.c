@@ -46,7 +46,8 @@ struct counters {
 	uint64_t released;
 	uint64_t released_at_exit;
 	uint64_t dropped_at_exit;
-	uint64_t not_ipv4;
+	uint64_t not_ipv4; /* IPv6 and other protocols: passed, not judged, not malformed */
+	uint64_t bad_version;
 	uint64_t not_tcp;
 	uint64_t bad_tcp;
 	uint64_t no_payload;
@@ -223,21 +224,31 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	emit_pcap(d, now_us, p->data, p->len);
 
 	struct segment seg;
-	int err;
 	const char *reason = NULL;
 	if (!p->data) {
 		d->c.no_payload++;
 		reason = "no packet data";
-	} else if (p->hw_protocol != 0x0800 /* ETH_P_IP */ && p->hw_protocol != 0) {
-		d->c.not_ipv4++;
-		reason = "not IPv4";
-	} else if ((err = segment_parse(&seg, p->data, p->len)) != 0) {
-		if (err == -EPROTONOSUPPORT) {
+	} else {
+		switch (segment_classify(&seg, p->hw_protocol, p->data, p->len)) {
+		case SEGMENT_TCP:
+			break;
+		case SEGMENT_NOT_IPV4:
+			d->c.not_ipv4++;
+			reason = "not IPv4";
+			break;
+		case SEGMENT_BAD_VERSION:
+			d->c.bad_version++;
+			reason = "not IPv4";
+			break;
+		case SEGMENT_NOT_TCP:
 			d->c.not_tcp++;
 			reason = "not TCP";
-		} else {
+			break;
+		case SEGMENT_MALFORMED:
+		default:
 			d->c.bad_tcp++;
 			reason = "malformed";
+			break;
 		}
 	}
 	if (reason) {
@@ -393,7 +404,9 @@ static void print_summary(struct faultd *d)
 		fprintf(stderr, "rule %u (%s:%u) fired %" PRIu64 " times: %s\n", r->index,
 		        d->rs->name, r->line, r->hits, r->text);
 	}
-	uint64_t malformed = c->not_ipv4 + c->not_tcp + c->bad_tcp + c->no_payload;
+	/* IPv6 is not malformed, only not judged yet: it has its own line, and the breakdown's
+	 * "not IPv4" is left to packets whose version field is broken */
+	uint64_t malformed = c->bad_version + c->not_tcp + c->bad_tcp + c->no_payload;
 	fprintf(stderr,
 	        "totals: seen %" PRIu64 ", passed %" PRIu64 ", dropped %" PRIu64
 	        ", delayed %" PRIu64 ", malformed %" PRIu64 "\n",
@@ -406,7 +419,12 @@ static void print_summary(struct faultd *d)
 		fprintf(stderr,
 		        "malformed (all passed): not IPv4 %" PRIu64 ", not TCP %" PRIu64
 		        ", bad TCP/IP %" PRIu64 ", no data %" PRIu64 "\n",
-		        c->not_ipv4, c->not_tcp, c->bad_tcp, c->no_payload);
+		        c->bad_version, c->not_tcp, c->bad_tcp, c->no_payload);
+	if (c->not_ipv4)
+		fprintf(stderr,
+		        "not IPv4 (IPv6 or another protocol, all passed, not judged): %" PRIu64
+		        "\n",
+		        c->not_ipv4);
 	const struct nfq_stats *s = nfq_queue_stats(d->nfq);
 	fprintf(stderr,
 	        "queue: %" PRIu64 " single verdicts, %" PRIu64 " batch verdicts, %" PRIu64
