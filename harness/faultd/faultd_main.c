@@ -216,6 +216,33 @@ static void hold(struct faultd *d, const struct nfq_packet *p, const struct verd
 	arm_timer(d);
 }
 
+/* NULL for a TCP segment the rules judge (seg filled in); otherwise counts the packet and
+ * says why it passes unjudged. */
+static const char *classify(struct faultd *d, const struct nfq_packet *p, struct segment *seg)
+{
+	if (!p->data) {
+		d->c.no_payload++;
+		return "no packet data";
+	}
+	switch (segment_classify(seg, p->hw_protocol, p->data, p->len)) {
+	case SEGMENT_TCP:
+		return NULL;
+	case SEGMENT_NOT_IPV4:
+		d->c.not_ipv4++;
+		return "not IPv4";
+	case SEGMENT_BAD_VERSION:
+		d->c.bad_version++;
+		return "not IPv4";
+	case SEGMENT_NOT_TCP:
+		d->c.not_tcp++;
+		return "not TCP";
+	case SEGMENT_MALFORMED:
+	default:
+		d->c.bad_tcp++;
+		return "malformed";
+	}
+}
+
 static void on_packet(void *ctx, const struct nfq_packet *p)
 {
 	struct faultd *d = ctx;
@@ -224,33 +251,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	emit_pcap(d, now_us, p->data, p->len);
 
 	struct segment seg;
-	const char *reason = NULL;
-	if (!p->data) {
-		d->c.no_payload++;
-		reason = "no packet data";
-	} else {
-		switch (segment_classify(&seg, p->hw_protocol, p->data, p->len)) {
-		case SEGMENT_TCP:
-			break;
-		case SEGMENT_NOT_IPV4:
-			d->c.not_ipv4++;
-			reason = "not IPv4";
-			break;
-		case SEGMENT_BAD_VERSION:
-			d->c.bad_version++;
-			reason = "not IPv4";
-			break;
-		case SEGMENT_NOT_TCP:
-			d->c.not_tcp++;
-			reason = "not TCP";
-			break;
-		case SEGMENT_MALFORMED:
-		default:
-			d->c.bad_tcp++;
-			reason = "malformed";
-			break;
-		}
-	}
+	const char *reason = classify(d, p, &seg);
 	if (reason) {
 		emit_malformed(d, now_us, p, reason);
 		nfq_queue_accept(d->nfq, p->id, accept_batchable(d));
