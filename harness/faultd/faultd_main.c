@@ -46,7 +46,8 @@ struct counters {
 	uint64_t released;
 	uint64_t released_at_exit;
 	uint64_t dropped_at_exit;
-	uint64_t not_ipv4;
+	uint64_t not_ipv4; /* IPv6 and other protocols: passed, not judged, not malformed */
+	uint64_t bad_version;
 	uint64_t not_tcp;
 	uint64_t bad_tcp;
 	uint64_t no_payload;
@@ -215,6 +216,33 @@ static void hold(struct faultd *d, const struct nfq_packet *p, const struct verd
 	arm_timer(d);
 }
 
+/* NULL for a TCP segment the rules judge (seg filled in); otherwise counts the packet and
+ * says why it passes unjudged. */
+static const char *classify(struct faultd *d, const struct nfq_packet *p, struct segment *seg)
+{
+	if (!p->data) {
+		d->c.no_payload++;
+		return "no packet data";
+	}
+	switch (segment_classify(seg, p->hw_protocol, p->data, p->len)) {
+	case SEGMENT_TCP:
+		return NULL;
+	case SEGMENT_NOT_IPV4:
+		d->c.not_ipv4++;
+		return "not IPv4";
+	case SEGMENT_BAD_VERSION:
+		d->c.bad_version++;
+		return "not IPv4";
+	case SEGMENT_NOT_TCP:
+		d->c.not_tcp++;
+		return "not TCP";
+	case SEGMENT_MALFORMED:
+	default:
+		d->c.bad_tcp++;
+		return "malformed";
+	}
+}
+
 static void on_packet(void *ctx, const struct nfq_packet *p)
 {
 	struct faultd *d = ctx;
@@ -223,23 +251,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	emit_pcap(d, now_us, p->data, p->len);
 
 	struct segment seg;
-	int err;
-	const char *reason = NULL;
-	if (!p->data) {
-		d->c.no_payload++;
-		reason = "no packet data";
-	} else if (p->hw_protocol != 0x0800 /* ETH_P_IP */ && p->hw_protocol != 0) {
-		d->c.not_ipv4++;
-		reason = "not IPv4";
-	} else if ((err = segment_parse(&seg, p->data, p->len)) != 0) {
-		if (err == -EPROTONOSUPPORT) {
-			d->c.not_tcp++;
-			reason = "not TCP";
-		} else {
-			d->c.bad_tcp++;
-			reason = "malformed";
-		}
-	}
+	const char *reason = classify(d, p, &seg);
 	if (reason) {
 		emit_malformed(d, now_us, p, reason);
 		nfq_queue_accept(d->nfq, p->id, accept_batchable(d));
@@ -289,7 +301,7 @@ static void release(struct faultd *d, const struct delay_entry *e, bool drop)
 	struct segment seg;
 	if (segment_parse(&seg, h->data, h->len) == 0) {
 		struct trace_event ev = {
-		    .kind = TRACE_RELEASED,
+		    .kind = drop ? TRACE_DROPPED_AT_EXIT : TRACE_RELEASED,
 		    .time_us = now_us,
 		    .pkt = h->data,
 		    .len = h->len,
@@ -299,19 +311,7 @@ static void release(struct faultd *d, const struct delay_entry *e, bool drop)
 		    .rule_file = h->rule_file,
 		    .dir = direction(d, &seg),
 		};
-		if (!drop) {
-			emit(d, &ev);
-		} else if (d->text) {
-			/* the trace schema has no "dropped later" event: the text trace says it */
-			char line[1024];
-			trace_format_tcpdump(line, sizeof(line), d->text_seqs, 1, now_us, &seg);
-			fprintf(d->text,
-			        "%s  DROPPED at exit after %.3f ms, held by rule %u (%s:%u)\n",
-			        line, (double)held_us / 1000.0,
-			        h->verdict.rule ? h->verdict.rule->index : 0, h->rule_file,
-			        h->verdict.rule ? h->verdict.rule->line : 0);
-			fflush(d->text);
-		}
+		emit(d, &ev);
 	}
 	free(h);
 }
@@ -405,7 +405,9 @@ static void print_summary(struct faultd *d)
 		fprintf(stderr, "rule %u (%s:%u) fired %" PRIu64 " times: %s\n", r->index,
 		        d->rs->name, r->line, r->hits, r->text);
 	}
-	uint64_t malformed = c->not_ipv4 + c->not_tcp + c->bad_tcp + c->no_payload;
+	/* IPv6 is not malformed, only not judged yet: it has its own line, and the breakdown's
+	 * "not IPv4" is left to packets whose version field is broken */
+	uint64_t malformed = c->bad_version + c->not_tcp + c->bad_tcp + c->no_payload;
 	fprintf(stderr,
 	        "totals: seen %" PRIu64 ", passed %" PRIu64 ", dropped %" PRIu64
 	        ", delayed %" PRIu64 ", malformed %" PRIu64 "\n",
@@ -418,7 +420,12 @@ static void print_summary(struct faultd *d)
 		fprintf(stderr,
 		        "malformed (all passed): not IPv4 %" PRIu64 ", not TCP %" PRIu64
 		        ", bad TCP/IP %" PRIu64 ", no data %" PRIu64 "\n",
-		        c->not_ipv4, c->not_tcp, c->bad_tcp, c->no_payload);
+		        c->bad_version, c->not_tcp, c->bad_tcp, c->no_payload);
+	if (c->not_ipv4)
+		fprintf(stderr,
+		        "not IPv4 (IPv6 or another protocol, all passed, not judged): %" PRIu64
+		        "\n",
+		        c->not_ipv4);
 	const struct nfq_stats *s = nfq_queue_stats(d->nfq);
 	fprintf(stderr,
 	        "queue: %" PRIu64 " single verdicts, %" PRIu64 " batch verdicts, %" PRIu64

@@ -71,6 +71,16 @@ static void make_label(struct row *row, const struct trace_record *r, bool port_
 	snprintf(row->label, sizeof(row->label), "%s[%s]%s%s%s", port, r->flags, seq, ack, suffix);
 }
 
+/* The label of the end of a hold, with the time it was actually held. */
+static void make_held_label(struct row *row, const struct trace_record *r, bool port_prefix,
+                            uint16_t client_port)
+{
+	char ms[24], held[48];
+	ms_str(ms, sizeof(ms), r->held_us);
+	snprintf(held, sizeof(held), " (held %s)", ms);
+	make_label(row, r, port_prefix, client_port, held);
+}
+
 /* Columns a row needs between the bars. */
 static size_t row_width(const struct row *row)
 {
@@ -170,7 +180,7 @@ static bool many_connections(const struct trace_record *recs, size_t n, uint32_t
 }
 
 /* The row of recs[i], a segment between the two hosts; false when it is drawn elsewhere (a
- * delayed segment is drawn at its release). */
+ * delayed segment is drawn at its release, or at its drop when the daemon exited). */
 static bool fill_row(struct row *row, const struct trace_record *recs, size_t n, size_t i, bool c2s,
                      bool many)
 {
@@ -178,19 +188,20 @@ static bool fill_row(struct row *row, const struct trace_record *recs, size_t n,
 	row->c2s = c2s;
 	uint16_t port = c2s ? r->sport : r->dport;
 	if (r->kind == TRACE_RELEASED) {
-		char ms[24], held[48];
-		ms_str(ms, sizeof(ms), r->held_us);
-		snprintf(held, sizeof(held), " (held %s)", ms);
 		row->kind = ROW_HELD;
-		make_label(row, r, many, port, held);
+		make_held_label(row, r, many, port);
 		rule_str(row->note, sizeof(row->note), "held", r);
+	} else if (r->kind == TRACE_DROPPED_AT_EXIT) {
+		row->kind = ROW_DROP;
+		make_held_label(row, r, many, port);
+		rule_str(row->note, sizeof(row->note), "dropped at exit, held", r);
 	} else if (r->action == RULE_DROP) {
 		row->kind = ROW_DROP;
 		make_label(row, r, many, port, "");
 		rule_str(row->note, sizeof(row->note), "dropped", r);
 	} else if (r->action == RULE_DELAY) {
 		for (size_t k = i + 1; k < n; k++)
-			if (recs[k].kind == TRACE_RELEASED && same_segment(&recs[k], r))
+			if (recs[k].kind != TRACE_SEEN && same_segment(&recs[k], r))
 				return false;
 		row->kind = ROW_STUCK;
 		make_label(row, r, many, port, " (held, not released)");

@@ -21,7 +21,9 @@
  * - A held (delayed) segment is drawn once, when it was released, with "(held D ms)" (the
  *   time it was actually held) and a note naming the rule; its arrival is not drawn, since
  *   the other side only sees it at release. A segment held and never released (the trace
- *   ended first) is drawn at its arrival with "(held, not released)".
+ *   ended first) is drawn at its arrival with "(held, not released)". One the daemon dropped
+ *   when it exited (--drop-held-on-exit) is drawn as a drop at that time, with "(held D ms)"
+ *   and the note "dropped at exit, held: rule N (FILE:LINE)".
  * - Columns line up within one diagram: the arrow width fits the longest label (44 minimum).
  * - With more than one connection between the two hosts, each label starts with the client
  *   port (":59712 [S] ..."); with one, the header shows the ports instead.

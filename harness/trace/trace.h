@@ -24,6 +24,8 @@ void trace_seqs_free(struct trace_seqs *t);
 enum trace_kind {
 	TRACE_SEEN,     /* a segment arrived at the queue; verdict says what happens to it */
 	TRACE_RELEASED, /* a held (delayed) segment was let through now */
+	/* a held segment dropped when the daemon exited (synfin-faultd --drop-held-on-exit) */
+	TRACE_DROPPED_AT_EXIT,
 };
 
 struct trace_event {
@@ -32,8 +34,8 @@ struct trace_event {
 	const uint8_t *pkt; /* the IPv4 packet */
 	size_t len;
 	const struct segment *seg; /* parsed pkt */
-	struct verdict verdict;    /* for TRACE_RELEASED: the verdict it was held by */
-	uint64_t held_us;          /* TRACE_RELEASED: how long it was held */
+	struct verdict verdict;    /* for a held segment's end: the verdict it was held by */
+	uint64_t held_us;          /* for a held segment's end: how long it was held */
 	const char *rule_file;     /* ruleset name, for "file:line" */
 	const char *dir;           /* "c2s", "s2c" or "other" */
 };
@@ -72,12 +74,15 @@ int trace_addr_parse(const char *text, uint32_t *addr);
  *   ...length 0  DROP rule 1 (syn-timeout.rules:7)
  *   ...length 0  HOLD 300 ms rule 2 (delay-server-fin-300ms.rules:4)
  *   ...length 0  RELEASED after 300.2 ms, held by rule 2 (delay-server-fin-300ms.rules:4)
- * A RELEASED line carries the release time and is printed when the segment leaves. */
+ *   ...length 0  DROPPED at exit after 120.042 ms, held by rule 2 (delay-fin.rules:4)
+ * A RELEASED line carries the release time and is printed when the segment leaves; a DROPPED
+ * line, when the daemon exits and drops what it still holds. */
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
 /* One JSON object per line. Keys (all always present):
- *   t (seconds since the epoch, 6 decimals), event ("seen"|"released"),
- *   verdict ("pass"|"drop"|"delay"), delay_us, held_us, rule (index, 0 when none),
+ *   t (seconds since the epoch, 6 decimals), event ("seen"|"released"|"dropped_at_exit"),
+ *   verdict ("pass"|"drop"|"delay"; for the end of a hold, "delay": what held it), delay_us,
+ *   held_us, rule (index, 0 when none),
  *   rule_file, rule_line, dir ("c2s"|"s2c"|"other"), src, sport, dst, dport,
  *   flags (tcpdump's letters without brackets, e.g. "S." or "."), seq, ack (absolute),
  *   rseq, rack (relative as tcpdump prints them), win, len (payload bytes), text (tcpdump line). */

@@ -29,9 +29,10 @@ static void record_fields(struct trace_record *r, const struct trace_event *ev)
 	memset(r, 0, sizeof(*r));
 	r->time_us = ev->time_us;
 	r->kind = ev->kind;
-	r->action = ev->kind == TRACE_RELEASED ? RULE_DELAY : ev->verdict.action;
+	/* the end of a hold carries the verdict that held it */
+	r->action = ev->kind != TRACE_SEEN ? RULE_DELAY : ev->verdict.action;
 	r->delay_us = ev->verdict.action == RULE_DELAY ? ev->verdict.delay_us : 0;
-	r->held_us = ev->kind == TRACE_RELEASED ? ev->held_us : 0;
+	r->held_us = ev->kind != TRACE_SEEN ? ev->held_us : 0;
 	if (ev->verdict.rule) {
 		r->rule = ev->verdict.rule->index;
 		r->rule_line = ev->verdict.rule->line;
@@ -182,6 +183,8 @@ static void write_record(FILE *out, const struct trace_record *r, const char *ru
 	JL_LIT(&j, ",\"event\":\"");
 	if (r->kind == TRACE_RELEASED)
 		JL_LIT(&j, "released");
+	else if (r->kind == TRACE_DROPPED_AT_EXIT)
+		JL_LIT(&j, "dropped_at_exit");
 	else
 		JL_LIT(&j, "seen");
 	JL_LIT(&j, "\",\"verdict\":\"");

@@ -299,6 +299,8 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 			r->kind = TRACE_SEEN;
 		else if (strcmp(str, "released") == 0)
 			r->kind = TRACE_RELEASED;
+		else if (strcmp(str, "dropped_at_exit") == 0)
+			r->kind = TRACE_DROPPED_AT_EXIT;
 		else
 			return -EINVAL;
 	} else if (strcmp(key, "verdict") == 0) {

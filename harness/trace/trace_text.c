@@ -313,6 +313,22 @@ static void print_rule(struct sbuf *b, const struct trace_event *ev)
 	sb_putc(b, ')');
 }
 
+/* This line has always had three decimals and a rule (0 when none), unlike RELEASED's. */
+static void print_dropped_at_exit(struct sbuf *b, const struct trace_event *ev)
+{
+	const struct rule *r = ev->verdict.rule;
+	char ms[64];
+	snprintf(ms, sizeof(ms), "DROPPED at exit after %.3f ms, held by rule ",
+	         (double)ev->held_us / 1000.0);
+	sb_puts(b, ms);
+	sb_uint(b, r ? r->index : 0);
+	sb_puts(b, " (");
+	sb_puts(b, ev->rule_file ? ev->rule_file : "");
+	sb_putc(b, ':');
+	sb_uint(b, r ? r->line : 0);
+	sb_putc(b, ')');
+}
+
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev)
 {
 	/* The whole line is built here and written with one call: the stream's lock and
@@ -331,6 +347,8 @@ void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 			sb_puts(&b, ", held by");
 			print_rule(&b, ev);
 		}
+	} else if (ev->kind == TRACE_DROPPED_AT_EXIT) {
+		print_dropped_at_exit(&b, ev);
 	} else {
 		switch (ev->verdict.action) {
 		case RULE_DROP:

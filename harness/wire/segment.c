@@ -61,3 +61,24 @@ int segment_parse(struct segment *seg, const uint8_t *pkt, size_t len)
 	seg->payload_len = (uint16_t)(tcp_len - doff);
 	return 0;
 }
+
+enum segment_class segment_classify(struct segment *seg, uint16_t ethertype, const uint8_t *pkt,
+                                    size_t len)
+{
+	enum { ETHERTYPE_IPV4 = 0x0800 };
+	memset(seg, 0, sizeof(*seg));
+	if (ethertype != 0 && ethertype != ETHERTYPE_IPV4)
+		return SEGMENT_NOT_IPV4;
+	if (len > 0 && pkt[0] >> 4 == 6 && ethertype != ETHERTYPE_IPV4)
+		return SEGMENT_NOT_IPV4;
+	if (len > 0 && pkt[0] >> 4 != 4)
+		return SEGMENT_BAD_VERSION;
+	switch (segment_parse(seg, pkt, len)) {
+	case 0:
+		return SEGMENT_TCP;
+	case -EPROTONOSUPPORT:
+		return SEGMENT_NOT_TCP;
+	default:
+		return SEGMENT_MALFORMED;
+	}
+}

@@ -49,6 +49,20 @@ struct segment {
  * IPv4 packet that is not TCP (addresses and ip_proto filled in), -EINVAL for a malformed one. */
 int segment_parse(struct segment *seg, const uint8_t *pkt, size_t len);
 
+/* What the harness makes of a packet it is handed, such as one from NFQUEUE. */
+enum segment_class {
+	SEGMENT_TCP,         /* IPv4 TCP: *seg is filled in */
+	SEGMENT_NOT_IPV4,    /* IPv6, or another protocol by its ethertype: not for the harness */
+	SEGMENT_NOT_TCP,     /* valid IPv4 carrying another protocol */
+	SEGMENT_BAD_VERSION, /* a version field neither 4 nor 6, or 6 where the queue said IPv4 */
+	SEGMENT_MALFORMED,   /* says IPv4 but does not parse */
+};
+
+/* Classify pkt (no link-layer header). ethertype: what the link layer or the queue says the
+ * packet is (ETH_P_IP, ETH_P_IPV6, ...), 0 when unknown; the IP version field decides then. */
+enum segment_class segment_classify(struct segment *seg, uint16_t ethertype, const uint8_t *pkt,
+                                    size_t len);
+
 /* Sequence space a segment occupies: payload plus one each for SYN and FIN (RFC 9293 3.4). */
 static inline uint32_t segment_seq_len(const struct segment *seg)
 {

@@ -2,7 +2,10 @@
 # An ad-hoc fault script: a Linux client whose first two SYNs are lost in the wire.
 # Copy it, change the rule file, the sysctls or the applications, run it as root.
 set -euo pipefail
-cd "$(dirname "$0")/../.."               # the project folder
+top=${SYNFIN_HOME:-$(dirname "$0")/../..} # the project: $SYNFIN_HOME, else the tree this sits in
+[ -x "$top/netns/synfin-netns" ] ||
+	{ echo "$0: no synfin project at $top: set SYNFIN_HOME to its folder" >&2; exit 1; }
+cd "$top"
 B=build                                  # ./synfin build puts the programs here
 RUN=adhoc$$                              # a run id: namespaces synfin-$RUN-{client,wire,server}
 OUT=runs/$RUN; mkdir -p "$OUT"

@@ -10,6 +10,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -251,7 +253,7 @@ static void teardown(void)
 /* Runs in the runner after each TCase. A forked test that fails an assertion or times out
  * ends without its checked teardown (Check leaves with _exit or kills it), so remove every
  * topology this program could have made; synfin-netns down also ends the processes in them. */
-static const char all_tags[] = "abcdefghij";
+static const char all_tags[] = "abcdefghijk";
 
 static void teardown_all_topologies(void)
 {
@@ -903,6 +905,25 @@ START_TEST(test_drop_held_on_exit_discards_a_held_segment)
 	                        &released, &at_exit));
 	ck_assert_uint_eq(released, 0);
 	ck_assert_uint_ge(at_exit, 1);
+
+	/* the JSON Lines carry the same end of the hold as the text trace */
+	struct trace t = trace_load();
+	unsigned dropped = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		const struct trace_record *r = &t.r[i];
+		ck_assert_int_ne(r->kind, TRACE_RELEASED);
+		if (r->kind != TRACE_DROPPED_AT_EXIT)
+			continue;
+		ck_assert_str_eq(r->dir, "c2s");
+		ck_assert_uint_gt(r->len, 0);
+		ck_assert_int_eq(r->action, RULE_DELAY);
+		ck_assert_uint_eq(r->delay_us, 10000000);
+		ck_assert_uint_lt(r->held_us, 10000000);
+		ck_assert_uint_eq(r->rule, 1);
+		dropped++;
+	}
+	ck_assert_uint_eq(dropped, at_exit);
+	trace_records_free(t.r, t.n);
 }
 END_TEST
 
@@ -931,6 +952,66 @@ static void send_truncated_tcp(void)
 	waitpid(pid, &status, 0);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "raw send failed");
 }
+
+/* One IPv6 UDP datagram (fe80::1 > ff02::1) put on the client's link as an Ethernet frame: no
+ * address or neighbour discovery needed, and the bridge floods it toward the server. */
+static void send_ipv6_frame(void)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (enter_ns(T.run, "client") != 0)
+			_exit(126);
+		int s = socket(AF_PACKET, SOCK_DGRAM, htons(0x86dd));
+		uint8_t pkt[48] = {0x60, 0,    0,    0,        0,    8,    IPPROTO_UDP,
+		                   64,   0xfe, 0x80, [23] = 1, 0xff, 0x02, [39] = 1,
+		                   0x9c, 0x40, 0x13, 0x89,     0,    8};
+		struct sockaddr_ll to = {.sll_family = AF_PACKET,
+		                         .sll_protocol = htons(0x86dd),
+		                         .sll_ifindex = (int)if_nametoindex("eth0"),
+		                         .sll_halen = 6,
+		                         .sll_addr = {0x33, 0x33, 0, 0, 0, 1}};
+		ssize_t n = sendto(s, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
+		_exit(n == (ssize_t)sizeof(pkt) ? 0 : 1);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "sending the IPv6 frame failed");
+}
+
+START_TEST(test_ipv6_packet_passes_as_not_ipv4_and_is_not_malformed)
+{
+	topo_up('k', "drop [S] from client first 1\n");
+	/* the topology queues IPv4 TCP only; IPv6 reaches the daemon once ip6tables queues it */
+	if (sh("ip netns exec synfin-%s-wire sysctl -qw net.bridge.bridge-nf-call-ip6tables=1 && "
+	       "ip netns exec synfin-%s-wire ip6tables -A FORWARD -j NFQUEUE --queue-num 0 "
+	       "2>/dev/null",
+	       T.run, T.run) != 0) {
+		fprintf(stderr,
+		        "skipped: ip6tables cannot queue IPv6 in the wire namespace here\n");
+		return;
+	}
+	start_faultd();
+	send_ipv6_frame();
+	ck_assert_msg(wait_for_file(T.text, "(ethertype 0x86dd)  pass (not IPv4)", 3000),
+	              "the IPv6 packet is not in the trace as not IPv4");
+	ck_assert_int_eq(stop_faultd(), 0);
+	unsigned long not_ipv4 = 0;
+	bool malformed_zero = false;
+	FILE *f = fopen(T.err, "r");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "not IPv4 (IPv6 or another protocol, all passed, not judged): %lu",
+		       &not_ipv4);
+		malformed_zero = malformed_zero || strstr(line, ", malformed 0\n") != NULL;
+	}
+	if (f)
+		fclose(f);
+	ck_assert_uint_ge(not_ipv4, 1);
+	ck_assert_msg(malformed_zero, "the IPv6 packet was counted as malformed (see %s)", T.err);
+}
+END_TEST
 
 START_TEST(test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on)
 {
@@ -1081,6 +1162,7 @@ static Suite *faultd_suite(void)
 	tcase_add_test(tc, test_drop_held_on_exit_discards_a_held_segment);
 	tcase_add_test(tc, test_burst_passed_while_a_fin_is_held_does_not_release_it_early);
 	tcase_add_test(tc, test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on);
+	tcase_add_test(tc, test_ipv6_packet_passes_as_not_ipv4_and_is_not_malformed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("syn_timeout");

@@ -2,6 +2,7 @@
  * the way synfin-faultd's JSON writer makes them, with drops and holds laid over them. */
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct loader {
 	int limit; /* packets to take, 0: all */
 	const struct fault *faults;
 	size_t nfaults;
+	bool dropped_at_exit; /* held segments end dropped at the daemon's exit, not released */
 };
 
 static struct trace_record *push(struct loader *l)
@@ -70,7 +72,7 @@ static int load_packet(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t l
 	}
 	ck_assert_int_eq(trace_record_from_event(push(l), l->seqs, &ev), 0);
 	if (f && f->action == RULE_DELAY && f->held_us) {
-		ev.kind = TRACE_RELEASED;
+		ev.kind = l->dropped_at_exit ? TRACE_DROPPED_AT_EXIT : TRACE_RELEASED;
 		ev.time_us += f->held_us;
 		ev.held_us = f->held_us;
 		ck_assert_int_eq(trace_record_from_event(push(l), l->seqs, &ev), 0);
@@ -228,6 +230,30 @@ START_TEST(test_segment_held_past_the_end_is_drawn_where_it_arrived)
 }
 END_TEST
 
+START_TEST(test_held_segment_dropped_at_exit_stops_short_when_the_daemon_exited)
+{
+	struct rule r2 = {.index = 2, .line = 4};
+	/* the server's FIN, held for 5 s, dropped 120.04 ms later when the daemon exited */
+	struct fault hold = {5, RULE_DELAY, 5000000, 120042, &r2, "delay-fin.rules"};
+	struct loader l = {.dropped_at_exit = true};
+	load(&l, "linux-connect-close-4seg", 6, &hold, 1);
+	ck_assert_uint_eq(l.n, 7);
+	ck_assert_int_eq(l.recs[6].kind, TRACE_DROPPED_AT_EXIT);
+	const char *got = draw(&l, SERVER, 0);
+	check_drawing(
+	    got, "192.168.1.108:59712 (client)                         192.168.1.109:80 (server)\n"
+	         "  0.000000  |------ [S] seq 4231775027 ------------------------->|\n"
+	         "  0.000034  |<----- [S.] seq 3403866833 ack 4231775028 ----------|\n"
+	         "  0.000051  |------ [.] ack 1 ---------------------------------->|\n"
+	         "  0.500380  |------ [F.] seq 1 ack 1 --------------------------->|\n"
+	         "  0.504452  |<----- [.] ack 2 -----------------------------------|\n"
+	         "  0.920704  |          X----- [F.] seq 1 ack 2 (held 120.0 ms) --|  dropped "
+	         "at exit, held: rule 2 (delay-fin.rules:4)\n");
+	check_bars_line_up(got);
+	release(&l);
+}
+END_TEST
+
 START_TEST(test_dropped_segment_from_the_server_stops_short_of_the_client)
 {
 	struct rule r1 = {.index = 1, .line = 1};
@@ -324,6 +350,7 @@ static Suite *ladder_suite(void)
 	tcase_add_test(tc, test_dropped_syns_stop_short_with_the_rule_on_the_right);
 	tcase_add_test(tc, test_held_segment_is_drawn_at_its_release_with_the_hold_time);
 	tcase_add_test(tc, test_segment_held_past_the_end_is_drawn_where_it_arrived);
+	tcase_add_test(tc, test_held_segment_dropped_at_exit_stops_short_when_the_daemon_exited);
 	tcase_add_test(tc, test_dropped_segment_from_the_server_stops_short_of_the_client);
 	tcase_add_test(tc, test_two_connections_label_each_arrow_with_the_client_port);
 	tcase_add_test(tc, test_trace_without_the_client_says_so);

@@ -562,6 +562,60 @@ START_TEST(test_json_line_has_every_key_in_order)
 }
 END_TEST
 
+/* synfin-faultd --drop-held-on-exit: the end of a hold that never left, in both traces. */
+START_TEST(test_held_segment_dropped_at_exit_is_in_the_text_and_json_traces)
+{
+	use_utc();
+	struct pkt p;
+	build(&p, SERVER, CLIENT, 80, 59712, 3403866834u, 4231775029u, TCPF_FIN | TCPF_ACK, 64,
+	      NULL, 0, NULL, 0);
+	struct rule r2 = make_rule(2, 4);
+	struct trace_event ev = {
+	    .kind = TRACE_DROPPED_AT_EXIT,
+	    .time_us = 1763939346242506ull,
+	    .pkt = p.b,
+	    .len = p.len,
+	    .seg = &p.seg,
+	    .verdict = {.action = RULE_DELAY, .delay_us = 5000000, .rule = &r2},
+	    .held_us = 120042,
+	    .rule_file = "delay-fin.rules",
+	    .dir = "s2c"};
+	ck_assert_str_eq(text_line(&ev),
+	                 "23:09:06.242506 IP 192.168.1.109.80 > 192.168.1.108.59712: Flags [F.], "
+	                 "seq 3403866834, ack 4231775029, win 64, length 0  DROPPED at exit after "
+	                 "120.042 ms, held by rule 2 (delay-fin.rules:4)\n");
+	const char *line = json_line(NULL, &ev);
+	ck_assert_str_eq(
+	    line,
+	    "{\"t\":1763939346.242506,\"event\":\"dropped_at_exit\",\"verdict\":\"delay\","
+	    "\"delay_us\":5000000,\"held_us\":120042,\"rule\":2,\"rule_file\":\"delay-fin."
+	    "rules\",\"rule_line\":4,\"dir\":\"s2c\",\"src\":\"192.168.1.109\",\"sport\":80,"
+	    "\"dst\":\"192.168.1.108\",\"dport\":59712,\"flags\":\"F.\",\"seq\":3403866834,"
+	    "\"ack\":4231775029,\"rseq\":3403866834,\"rack\":4231775029,\"win\":64,\"len\":0,"
+	    "\"text\":\"23:09:06.242506 IP 192.168.1.109.80 > 192.168.1.108.59712: Flags [F.], "
+	    "seq 3403866834, ack 4231775029, win 64, length 0\"}\n");
+
+	struct trace_record r;
+	ck_assert_int_eq(trace_record_parse(line, &r), 0);
+	ck_assert_int_eq(r.kind, TRACE_DROPPED_AT_EXIT);
+	ck_assert_int_eq(r.action, RULE_DELAY);
+	ck_assert_uint_eq(r.delay_us, 5000000);
+	ck_assert_uint_eq(r.held_us, 120042);
+	ck_assert_uint_eq(r.rule, 2);
+	ck_assert_uint_eq(r.rule_line, 4);
+	ck_assert_str_eq(r.rule_file, "delay-fin.rules");
+	ck_assert_uint_eq(r.tcp_flags, TCPF_FIN | TCPF_ACK);
+	/* and written again from the record, the same line */
+	static char again[8192];
+	FILE *f = fmemopen(again, sizeof(again), "w");
+	ck_assert_ptr_nonnull(f);
+	trace_record_write_json(f, &r);
+	fclose(f);
+	ck_assert_str_eq(again, line);
+	trace_record_clear(&r);
+}
+END_TEST
+
 START_TEST(test_json_round_trips_through_the_reader)
 {
 	use_utc();
@@ -759,6 +813,7 @@ static Suite *trace_text_suite(void)
 	suite_add_tcase(s, tt);
 	TCase *tj = tcase_create("jsonl");
 	tcase_add_test(tj, test_json_line_has_every_key_in_order);
+	tcase_add_test(tj, test_held_segment_dropped_at_exit_is_in_the_text_and_json_traces);
 	tcase_add_test(tj, test_json_round_trips_through_the_reader);
 	tcase_add_test(tj, test_reader_decodes_unicode_escapes_and_ignores_unknown_keys);
 	tcase_add_test(tj, test_reader_rejects_what_is_not_a_trace_record);
