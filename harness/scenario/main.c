@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "case_select.h"
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
@@ -23,59 +24,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-/* The build folders are compiled in; the options module prints this for --help. */
-void usage(FILE *out)
-{
-	fputs(
-	    "usage: " PROG " check [options] [DIR|FILE.scn]...\n"
-	    "       " PROG " run SCENARIO [--pair P] [options]\n"
-	    "       " PROG " parse [DIR|FILE.scn]...\n"
-	    "\n"
-	    "Runs verification scenarios: each .scn file names the faults, what the two\n"
-	    "applications do, the settings of each endpoint and the conversation the wire must\n"
-	    "carry (tests/scenarios/README.md). Every case runs for every pairing of endpoints,\n"
-	    "client-server: stack-stack, stack-linux, linux-stack, linux-linux, each in a\n"
-	    "topology of its own (netns/synfin-netns) with synfin-faultd in the wire.\n"
-	    "\n"
-	    "  check   run every scenario (default: " SYNFIN_SOURCE_DIR "/tests/scenarios),\n"
-	    "          print a line per finished case, then a table of scenario x pairing.\n"
-	    "          Exit 0 only when nothing failed (skipped cases do not fail).\n"
-	    "  run     run one scenario (a file, or a name from the default folder) and print its\n"
-	    "          report: the conversation side by side with the expectation, each\n"
-	    "          application's outcome, the trace and the ladder. Default pairing "
-	    "linux-linux.\n"
-	    "  parse   only check that scenario files parse (no privileges needed).\n"
-	    "\n"
-	    "options:\n"
-	    "  -j, --jobs N        cases at once (default "
-	    "8"
-	    "); each has its own namespaces\n"
-	    "      --idle-jobs N   cases expected to last 20 s or more (mostly waiting on timers)\n"
-	    "                      run on top of --jobs, up to N at once (default 16)\n"
-	    "      --pair P        only these pairings: stack-stack, stack-linux, linux-stack,\n"
-	    "                      linux-linux, client=linux, *-stack, all (comma separated)\n"
-	    "      --filter GLOB   only scenarios whose name matches GLOB (e.g. 'syn-*')\n"
-	    "      --junit FILE    also write a JUnit XML report\n"
-	    "      --runs DIR      where run folders go (default " SYNFIN_BUILD_DIR
-	    "/scenario-runs/TIME)\n"
-	    "      --scaled-only   of a stack case with a time-scaled variant, run only that one\n"
-	    "      --build DIR     where synfin-faultd, synfin-kpeer, synfin-peer were built\n"
-	    "                      (default " SYNFIN_BUILD_DIR ")\n"
-	    "      --no-rt         run endpoints and synfin-faultd at normal priority (default:\n"
-	    "                      real-time, chrt -f 1, so parallel cases keep their timing)\n"
-	    "  -v, --verbose       print each failed case's report as it finishes\n"
-	    "  -h, --help          this text\n"
-	    "\n"
-	    "A case is skipped, with the reason, when not root, when namespaces are unusable, "
-	    "when\n"
-	    "an endpoint program is not built, or when the scenario says it does not apply (skip,\n"
-	    "only). Ctrl-C stops every case and removes every namespace this program made.\n"
-	    "Each case leaves a folder (report.txt, trace.txt, trace.jsonl, trace.pcap, "
-	    "ladder.txt,\n"
-	    "endpoint logs) under the runs folder named in the output.\n",
-	    out);
 }
 
 struct files {
@@ -197,55 +145,93 @@ static struct job *job_add(struct job_list *jl, const char *name, const char *pa
 	return j;
 }
 
-/* The variants of pairing p: the plain case, and the time-scaled one where the scenario has
- * it (--scaled-only: that one alone). */
-static bool variant_wanted(const struct scenario *s, int p, bool scaled, const struct opts *o)
+/* Whether the case can run here, else why it is skipped (the scenario says so, no namespaces,
+ * a program missing), and how long it should take. Returns 0 or -ENOMEM. */
+static int job_resolve(struct job *j, const struct scenario *s, const struct run_env *env,
+                       const char *unusable)
 {
-	bool has_scaled =
-	    p != SCN_LINUX_LINUX && s->stack_scale < 1.0 && (s->scale_pairs & (1u << p));
-	return scaled ? has_scaled : !(has_scaled && o->scaled_only);
+	struct scn_case c;
+	if (scenario_resolve(s, j->pair, j->scaled, &c))
+		return -ENOMEM;
+	j->limit_us = scn_case_expected_us(&c);
+	char buf[300];
+	const char *why = c.skip ? c.skip_reason : unusable;
+	if (!why)
+		why = runner_cannot_run(env, &c, buf, sizeof(buf));
+	if (why) {
+		j->res.status = RUN_SKIP;
+		snprintf(j->res.reason, sizeof(j->res.reason), "%s", why);
+	} else {
+		j->runnable = true;
+	}
+	scn_case_free(&c);
+	return 0;
 }
 
+/* A job per variant of s. Without env (list), only the cases' names. */
 static int add_case_jobs(struct job_list *jl, const struct scenario *s, const char *path,
                          const struct opts *o, const struct run_env *env, const char *unusable)
 {
-	for (int p = 0; p < SCN_N_PAIRS; p++) {
-		if (!(o->pairs & (1u << p)))
-			continue;
-		for (int scaled = 0; scaled < 2; scaled++) {
-			if (!variant_wanted(s, p, scaled, o))
-				continue;
-			struct scn_case c;
-			if (scenario_resolve(s, (enum scn_pair)p, scaled, &c))
-				return -ENOMEM;
-			struct job *j = job_add(jl, s->name, path);
-			if (!j) {
-				scn_case_free(&c);
-				return -ENOMEM;
-			}
-			j->pair = (enum scn_pair)p;
-			j->scaled = scaled;
-			snprintf(j->variant, sizeof(j->variant), "%s%s", scn_pair_name(j->pair),
-			         scaled ? " scaled" : "");
-			j->limit_us = scn_case_expected_us(&c);
-			char buf[300];
-			const char *why = c.skip ? c.skip_reason : unusable;
-			if (!why)
-				why = runner_cannot_run(env, &c, buf, sizeof(buf));
-			if (why) {
-				j->res.status = RUN_SKIP;
-				snprintf(j->res.reason, sizeof(j->res.reason), "%s", why);
-			} else {
-				j->runnable = true;
-			}
-			scn_case_free(&c);
-		}
+	struct case_variant v[CASE_MAX_VARIANTS];
+	size_t n = case_variants(s, o->pairs, o->scaled_only, v);
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = job_add(jl, s->name, path);
+		if (!j)
+			return -ENOMEM;
+		j->pair = v[i].pair;
+		j->scaled = v[i].scaled;
+		case_id(j->id, sizeof(j->id), s->name, v[i]);
+		snprintf(j->variant, sizeof(j->variant), "%s%s", scn_pair_name(j->pair),
+		         j->scaled ? " scaled" : "");
+		if (env && job_resolve(j, s, env, unusable))
+			return -ENOMEM;
 	}
 	return 0;
 }
 
-/* A job per case of every file (a file that does not parse is one job in error). Returns 0 or
- * -ENOMEM. */
+/* Two files of one name give two cases of one id, which shards could not tell apart. */
+static int check_unique_name(const struct job_list *jl, const char *name, const char *path)
+{
+	for (size_t i = 0; i < jl->n; i++) {
+		if (strcmp(jl->v[i].name, name))
+			continue;
+		fprintf(stderr,
+		        PROG ": two scenarios named %s (%s, %s): case ids (NAME.PAIRING) must be "
+		             "unique\n",
+		        name, jl->v[i].path, path);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* Keep the jobs of shard sh. A file that does not parse (a job without id) has no cases to
+ * share out: its error stays in every shard, so that no shard passes without its cases.
+ * Returns 0 or -ENOMEM. */
+static int keep_shard(struct job_list *jl, const struct shard *sh)
+{
+	const char **ids = calloc(jl->n ? jl->n : 1, sizeof(*ids));
+	bool *taken = calloc(jl->n ? jl->n : 1, sizeof(*taken));
+	if (!ids || !taken) {
+		free(ids);
+		free(taken);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < jl->n; i++)
+		ids[i] = jl->v[i].id;
+	shard_select(sh, ids, jl->n, taken);
+	size_t kept = 0;
+	for (size_t i = 0; i < jl->n; i++)
+		if (taken[i] || !jl->v[i].id[0])
+			jl->v[kept++] = jl->v[i];
+	jl->n = kept;
+	free(ids);
+	free(taken);
+	return 0;
+}
+
+/* A job per case of every file (a file that does not parse is one job in error). Without env
+ * (list), only the cases' names. Returns 0, -ENOMEM, or -EEXIST when two scenarios of a
+ * sharded run or a list have one name (said on stderr). */
 static int make_jobs(struct job_list *jl, const struct files *files, const struct opts *o,
                      const struct run_env *env, const char *unusable)
 {
@@ -265,6 +251,11 @@ static int make_jobs(struct job_list *jl, const struct files *files, const struc
 				scenario_free(&s);
 			continue;
 		}
+		if ((o->shard_from || !env) && check_unique_name(jl, name, files->v[i])) {
+			if (!r)
+				scenario_free(&s);
+			return -EEXIST;
+		}
 		if (r) {
 			struct job *j = job_add(jl, name, files->v[i]);
 			if (!j)
@@ -282,6 +273,44 @@ static int make_jobs(struct job_list *jl, const struct files *files, const struc
 			return r;
 	}
 	return 0;
+}
+
+/* The jobs of the cases o selects: make_jobs, then o's shard; all: how many before the shard
+ * took its share. Returns 0, or the exit status after saying why. */
+static int select_jobs(struct job_list *jl, size_t *all, const struct files *files,
+                       const struct opts *o, const struct run_env *env, const char *unusable)
+{
+	int r = make_jobs(jl, files, o, env, unusable);
+	*all = jl->n;
+	if (!r && o->shard_from)
+		r = keep_shard(jl, &o->shard);
+	if (r == -ENOMEM)
+		fprintf(stderr, PROG ": out of memory\n");
+	if (r) {
+		free(jl->v);
+		memset(jl, 0, sizeof(*jl));
+	}
+	return r == -EEXIST ? EXIT_USAGE : r ? 1 : 0;
+}
+
+/* The `list` command: the id of every case check would run, one per line. A file that does
+ * not parse is said on stderr and makes the exit status 1. */
+static int cmd_list(const struct files *files, const struct opts *o)
+{
+	struct job_list jl = {0};
+	size_t all;
+	int r = select_jobs(&jl, &all, files, o, NULL, NULL);
+	for (size_t i = 0; !r && i < jl.n; i++) {
+		if (jl.v[i].id[0])
+			printf("%s\n", jl.v[i].id);
+		else
+			fprintf(stderr, "%s\n", jl.v[i].res.reason);
+	}
+	for (size_t i = 0; !r && i < jl.n; i++)
+		if (!jl.v[i].id[0])
+			r = 1;
+	free(jl.v);
+	return r;
 }
 
 /* In the job's own process: run the case, write its result, exit. */
@@ -383,8 +412,7 @@ static void start_job(struct sched *sc, struct job *j, bool idle)
 	sc->next++;
 	snprintf(j->run_id, sizeof(j->run_id), "s%x%03zx", (unsigned)getpid() & 0xfffff,
 	         (size_t)(j - sc->jobs) & 0xfff);
-	snprintf(j->run_dir, sizeof(j->run_dir), "%s/%s.%s%s", sc->runs_dir, j->name,
-	         scn_pair_name(j->pair), j->scaled ? ".scaled" : "");
+	snprintf(j->run_dir, sizeof(j->run_dir), "%s/%s", sc->runs_dir, j->id);
 	pid_t pid = fork();
 	if (pid == 0)
 		job_child(sc->env, j);
@@ -642,11 +670,13 @@ static int cmd_check(const struct files *files, struct opts *o, bool run)
 	runs_dir_name(runs_dir, sizeof(runs_dir), o);
 	const char *unusable = netns_unusable();
 	struct job_list jl = {0};
-	if (make_jobs(&jl, files, o, &env, unusable)) {
-		fprintf(stderr, PROG ": out of memory\n");
-		free(jl.v);
-		return 1;
-	}
+	size_t all;
+	int r = select_jobs(&jl, &all, files, o, &env, unusable);
+	if (r)
+		return r;
+	if (o->shard_from)
+		printf(PROG ": shard %u/%u (%s): %zu of %zu case(s)\n", o->shard.index,
+		       o->shard.count, o->shard_from, jl.n, all);
 	size_t runnable = 0;
 	for (size_t i = 0; i < jl.n; i++)
 		runnable += jl.v[i].runnable;
@@ -673,7 +703,7 @@ static int cmd_check(const struct files *files, struct opts *o, bool run)
 	                   .runs_dir = runs_dir};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int r = run_jobs(&sc);
+	r = run_jobs(&sc);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (r) {
@@ -697,7 +727,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "check") && strcmp(cmd, "run") && strcmp(cmd, "parse")) {
+	if (strcmp(cmd, "check") && strcmp(cmd, "run") && strcmp(cmd, "parse") &&
+	    strcmp(cmd, "list")) {
 		fprintf(stderr, PROG ": unknown command '%s'\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -715,8 +746,8 @@ int main(int argc, char **argv)
 		files_free(&files);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(cmd, "parse")) {
-		r = cmd_parse(&files);
+	if (!strcmp(cmd, "parse") || !strcmp(cmd, "list")) {
+		r = !strcmp(cmd, "parse") ? cmd_parse(&files) : cmd_list(&files, &o);
 		files_free(&files);
 		return r;
 	}

@@ -5,13 +5,15 @@
 
 #include <stdio.h>
 
+#include "case_select.h"
 #include "judge.h"
 #include "runner.h"
 #include "scenario.h"
 
 struct job {
-	char name[128];   /* scenario name */
-	char variant[32]; /* pairing, with " x0.1" for a time-scaled stack variant */
+	char id[CASE_ID_MAX]; /* NAME.PAIRING[.scaled]; empty for a file that did not parse */
+	char name[128];       /* scenario name */
+	char variant[32];     /* pairing, with " x0.1" for a time-scaled stack variant */
 	enum scn_pair pair;
 	char path[512];    /* the .scn */
 	char run_dir[700]; /* empty when it did not run */

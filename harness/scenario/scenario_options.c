@@ -6,7 +6,73 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_select.h"
 #include "scenario.h"
+
+/* The build folders are compiled in (SYNFIN_SOURCE_DIR, SYNFIN_BUILD_DIR). */
+void usage(FILE *out)
+{
+	fputs(
+	    "usage: " PROG " check [options] [DIR|FILE.scn]...\n"
+	    "       " PROG " run SCENARIO [--pair P] [options]\n"
+	    "       " PROG " list [--shard I/N] [--pair P] [--filter GLOB] [DIR|FILE.scn]...\n"
+	    "       " PROG " parse [DIR|FILE.scn]...\n"
+	    "\n"
+	    "Runs verification scenarios: each .scn file names the faults, what the two\n"
+	    "applications do, the settings of each endpoint and the conversation the wire must\n"
+	    "carry (tests/scenarios/README.md). Every case runs for every pairing of endpoints,\n"
+	    "client-server: stack-stack, stack-linux, linux-stack, linux-linux, each in a\n"
+	    "topology of its own (netns/synfin-netns) with synfin-faultd in the wire.\n"
+	    "\n"
+	    "  check   run every scenario (default: " SYNFIN_SOURCE_DIR "/tests/scenarios),\n"
+	    "          print a line per finished case, then a table of scenario x pairing.\n"
+	    "          Exit 0 only when nothing failed (skipped cases do not fail).\n"
+	    "  run     run one scenario (a file, or a name from the default folder) and print its\n"
+	    "          report: the conversation side by side with the expectation, each\n"
+	    "          application's outcome, the trace and the ladder. Default pairing "
+	    "linux-linux.\n"
+	    "  list    print the id of every case check would run, one per line:\n"
+	    "          NAME.PAIRING, or NAME.PAIRING.scaled for a time-scaled variant\n"
+	    "          (no privileges needed).\n"
+	    "  parse   only check that scenario files parse (no privileges needed).\n"
+	    "\n"
+	    "options:\n"
+	    "  -j, --jobs N        cases at once (default "
+	    "8"
+	    "); each has its own namespaces\n"
+	    "      --idle-jobs N   cases expected to last 20 s or more (mostly waiting on timers)\n"
+	    "                      run on top of --jobs, up to N at once (default 16)\n"
+	    "      --pair P        only these pairings: stack-stack, stack-linux, linux-stack,\n"
+	    "                      linux-linux, client=linux, *-stack, all (comma separated)\n"
+	    "      --filter GLOB   only scenarios whose name matches GLOB (e.g. 'syn-*')\n"
+	    "      --shard I/N     (check, list) only shard I of N, counted from 1: the N shards\n"
+	    "                      together run every case once. A case's shard follows from\n"
+	    "                      its id alone, so it stays put on every machine and when\n"
+	    "                      cases are added or skipped; a file that does not parse\n"
+	    "                      fails every shard. Default: $SYNFIN_SHARD, else all.\n"
+	    "      --shard auto    I/N from the CI's environment: GitLab CI's CI_NODE_INDEX and\n"
+	    "                      CI_NODE_TOTAL (parallel: N); a Kubernetes Indexed Job's\n"
+	    "                      JOB_COMPLETION_INDEX (from 0) with the count as auto/N\n"
+	    "      --junit FILE    also write a JUnit XML report\n"
+	    "      --runs DIR      where run folders go (default " SYNFIN_BUILD_DIR
+	    "/scenario-runs/TIME)\n"
+	    "      --scaled-only   of a stack case with a time-scaled variant, run only that one\n"
+	    "      --build DIR     where synfin-faultd, synfin-kpeer, synfin-peer were built\n"
+	    "                      (default " SYNFIN_BUILD_DIR ")\n"
+	    "      --no-rt         run endpoints and synfin-faultd at normal priority (default:\n"
+	    "                      real-time, chrt -f 1, so parallel cases keep their timing)\n"
+	    "  -v, --verbose       print each failed case's report as it finishes\n"
+	    "  -h, --help          this text\n"
+	    "\n"
+	    "A case is skipped, with the reason, when not root, when namespaces are unusable, "
+	    "when\n"
+	    "an endpoint program is not built, or when the scenario says it does not apply (skip,\n"
+	    "only). Ctrl-C stops every case and removes every namespace this program made.\n"
+	    "Each case leaves a folder (report.txt, trace.txt, trace.jsonl, trace.pcap, "
+	    "ladder.txt,\n"
+	    "endpoint logs) under the runs folder named in the output.\n",
+	    out);
+}
 
 /* A number of cases at once: min to 64. */
 static int parse_count(const char *arg, long min, const char *option, int *out)
@@ -21,16 +87,62 @@ static int parse_count(const char *arg, long min, const char *option, int *out)
 	return 0;
 }
 
+/* A variable's value, NULL when unset or empty (a CI may define it empty). */
+static const char *env_value(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+/* The shard of check and list, from --shard's spec or $SYNFIN_SHARD (which lets `make check`
+ * and CI jobs pass it through). */
+static int parse_shard(const char *cmd, const char *spec, struct opts *o)
+{
+	o->shard = (struct shard){.index = 1, .count = 1};
+	if (strcmp(cmd, "check") && strcmp(cmd, "list")) {
+		if (!spec)
+			return 0;
+		fprintf(stderr, PROG ": --shard is for check and list\n");
+		return EXIT_USAGE;
+	}
+	o->shard_from = "--shard";
+	if (!spec && (spec = env_value("SYNFIN_SHARD")) != NULL)
+		o->shard_from = "SYNFIN_SHARD";
+	if (!spec) {
+		o->shard_from = NULL;
+		return 0;
+	}
+	const struct shard_env env = {.ci_node_index = env_value("CI_NODE_INDEX"),
+	                              .ci_node_total = env_value("CI_NODE_TOTAL"),
+	                              .job_completion_index = env_value("JOB_COMPLETION_INDEX")};
+	char why[300];
+	if (shard_parse(spec, &env, &o->shard, why, sizeof(why)) == 0)
+		return 0;
+	if (!strcmp(o->shard_from, "--shard"))
+		fprintf(stderr, PROG ": --shard '%s': %s\n", spec, why);
+	else
+		fprintf(stderr, PROG ": SYNFIN_SHARD='%s': %s\n", spec, why);
+	return EXIT_USAGE;
+}
+
 int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"jobs", required_argument, NULL, 'j'},   {"pair", required_argument, NULL, 'p'},
-	    {"filter", required_argument, NULL, 'f'}, {"junit", required_argument, NULL, 'J'},
-	    {"runs", required_argument, NULL, 'r'},   {"build", required_argument, NULL, 'b'},
-	    {"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
-	    {"no-rt", no_argument, NULL, 'R'},        {"idle-jobs", required_argument, NULL, 'I'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"pair", required_argument, NULL, 'p'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"junit", required_argument, NULL, 'J'},
+	    {"runs", required_argument, NULL, 'r'},
+	    {"build", required_argument, NULL, 'b'},
+	    {"scaled-only", no_argument, NULL, 's'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"no-rt", no_argument, NULL, 'R'},
+	    {"idle-jobs", required_argument, NULL, 'I'},
+	    {"shard", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
+	const char *shard = NULL;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -80,6 +192,9 @@ int parse_opts(int argc, char **argv, struct opts *o)
 		case 'v':
 			o->verbose = true;
 			break;
+		case 'S':
+			shard = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -88,5 +203,5 @@ int parse_opts(int argc, char **argv, struct opts *o)
 			return EXIT_USAGE;
 		}
 	}
-	return 0;
+	return parse_shard(argv[0], shard, o);
 }

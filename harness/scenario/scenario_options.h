@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "case_select.h"
+
 #define PROG "synfin-scenario"
 #define EXIT_USAGE 64
 /* Measured on the 2-core reference machine (tests/scenarios/README.md): this many cases at
@@ -27,12 +29,17 @@ struct opts {
 	bool pair_given;
 	bool no_rt;
 	int idle_jobs;
+	/* check and list: shard.index of shard.count ({1, 1}: every case); shard_from names
+	 * where it came from ("--shard", "SYNFIN_SHARD"), NULL when from nowhere */
+	struct shard shard;
+	const char *shard_from;
 };
 
-/* The usage text (main.c: it names the build's folders). */
+/* The usage text. */
 void usage(FILE *out);
 /* Options after the command (argv[0] is the command): 0, or the exit status for a bad one.
- * --help prints the usage and exits. */
+ * --help prints the usage and exits. check and list take their shard from --shard, else from
+ * $SYNFIN_SHARD; --shard auto reads the CI's variables. */
 int parse_opts(int argc, char **argv, struct opts *o);
 
 #endif
