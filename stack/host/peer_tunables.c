@@ -44,7 +44,7 @@ static const struct tunable {
 #undef T
 };
 
-/* Kept for synfin_peer.c's --linger: the one duration grammar, up to what 64 bits hold. */
+/* A stack duration (--set, --linger): the one duration grammar, up to what 64 bits hold. */
 int peer_parse_duration(const char *text, uint64_t *us)
 {
 	return duration_parse_us(text, strlen(text), UINT64_MAX, us);
