@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "case_select.h"
+#include "proc.h"
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
@@ -112,18 +113,20 @@ static int env_init(struct run_env *env, const char *build)
 	return 0;
 }
 
-/* Namespaces usable at all? (root, ip, iptables, br_netfilter) */
+/* Namespaces usable at all? (root or a user namespace, ip, iptables, br_netfilter); each
+ * reason names the line of ./synfin doctor that says more. */
 static const char *netns_unusable(void)
 {
 	if (geteuid() != 0)
-		return "not root: namespaces need CAP_NET_ADMIN (run with sudo)";
+		return "not root, and no user namespace could be made (see ./synfin doctor: "
+		       "userns)";
 	if (system("command -v ip >/dev/null 2>&1 && command -v iptables >/dev/null 2>&1"))
-		return "iproute2 or iptables is missing (apt-get install iproute2 iptables)";
+		return "iproute2 or iptables is missing (see ./synfin doctor: packages)";
 	if (access("/proc/sys/net/bridge", F_OK) != 0 &&
 	    system("modprobe br_netfilter >/dev/null 2>&1"))
-		return "the kernel has no br_netfilter (modprobe br_netfilter)";
+		return "the kernel has no br_netfilter (see ./synfin doctor: br_netfilter)";
 	if (system("ip netns add synfin-probe$$ >/dev/null 2>&1 && ip netns del synfin-probe$$"))
-		return "cannot create network namespaces here (ip netns add failed)";
+		return "cannot create network namespaces here (see ./synfin doctor: netns)";
 	return NULL;
 }
 
@@ -665,6 +668,8 @@ static int cmd_check(const struct files *files, struct opts *o, bool run)
 		return 1;
 	if (o->no_rt)
 		env.rt = false;
+	if (!o->jobs) /* not given: fewer cases at once without real-time priority */
+		o->jobs = env.rt ? DEFAULT_JOBS : DEFAULT_JOBS_NO_RT;
 	env.stop = &interrupted;
 	char runs_dir[600];
 	runs_dir_name(runs_dir, sizeof(runs_dir), o);
@@ -734,7 +739,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bool run = !strcmp(cmd, "run");
-	struct opts o = {.jobs = DEFAULT_JOBS,
+	struct opts o = {.jobs = 0, /* until the priority is known (cmd_check) */
 	                 .idle_jobs = DEFAULT_IDLE_JOBS,
 	                 .pairs = SCN_ALL_PAIRS,
 	                 .build = SYNFIN_BUILD_DIR};
@@ -761,6 +766,8 @@ int main(int argc, char **argv)
 			o.pairs = 1u << SCN_LINUX_LINUX;
 		o.jobs = 4;
 	}
+	/* returns only when no user namespace can be made: the cases say so as they skip */
+	proc_reexec_in_userns(SYNFIN_SOURCE_DIR "/netns/synfin-netns", argv);
 	r = cmd_check(&files, &o, run);
 	files_free(&files);
 	return r;

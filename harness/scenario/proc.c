@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -108,4 +109,48 @@ int proc_stop_child(pid_t pid, unsigned grace_ms)
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	return st;
+}
+
+int proc_reexec_in_userns(const char *netns, char **argv)
+{
+	if (geteuid() == 0)
+		return 0;
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "'%s' userns true >/dev/null 2>&1", netns);
+	if (system(cmd) != 0)
+		return -EPERM;
+	/* the program by its absolute name: synfin-netns runs it from elsewhere */
+	char self[512];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -errno;
+	self[n] = '\0';
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	char **nv = calloc(argc + 3, sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	nv[0] = (char *)netns;
+	nv[1] = "userns";
+	nv[2] = self;
+	for (size_t i = 1; i < argc; i++)
+		nv[i + 2] = argv[i];
+	fflush(stdout);
+	execv(netns, nv);
+	int r = -errno;
+	free(nv);
+	return r;
+}
+
+bool proc_tun_openable(void)
+{
+	static int openable = -1;
+	if (openable < 0) {
+		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+		openable = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return openable;
 }

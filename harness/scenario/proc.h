@@ -22,5 +22,11 @@ int proc_wait_exit(pid_t pid);
 int proc_run_wait(char *const argv[], const char *log);
 /* End a child: SIGTERM, then SIGKILL after grace_ms. Returns its wait status. */
 int proc_stop_child(pid_t pid, unsigned grace_ms);
+/* Not root: run this program again, with argv, as root of a user namespace of its own
+ * (`netns userns`), where its topologies are private and vanish with it. Returns -errno only
+ * when no user namespace can be made (or when already root: 0, nothing done). */
+int proc_reexec_in_userns(const char *netns, char **argv);
+/* Can this process open /dev/net/tun (stack endpoints)? Probed once. */
+bool proc_tun_openable(void);
 
 #endif

@@ -26,7 +26,8 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
                               size_t size)
 {
 	if (geteuid() != 0)
-		return "not root: namespaces need CAP_NET_ADMIN (run with sudo)";
+		return "not root, and no user namespace could be made (see ./synfin doctor: "
+		       "userns)";
 	if (!proc_executable(env->netns)) {
 		snprintf(buf, size, "%s is missing", env->netns);
 		return buf;
@@ -43,6 +44,8 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 			         name, name);
 			return buf;
 		}
+		if (im->device == IMPL_DEVICE_TUN && !proc_tun_openable())
+			return "/dev/net/tun not openable (see ./synfin doctor: tun)";
 		char prog[900];
 		snprintf(prog, sizeof(prog), "%s/%s", env->build, im->program);
 		if (!proc_executable(prog)) {

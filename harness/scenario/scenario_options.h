@@ -12,6 +12,9 @@
 /* Measured on the 2-core reference machine (tests/scenarios/README.md): this many cases at
  * once keep every timing within tolerance. */
 #define DEFAULT_JOBS 8
+/* Without real-time priority (a normal user's rootless run, or --no-rt) endpoints wait for the
+ * CPU behind each other: measured the same way, this many at once keep the timings. */
+#define DEFAULT_JOBS_NO_RT 4
 /* Cases expected to last this long mostly wait on timers; up to DEFAULT_IDLE_JOBS of them run
  * on top of the others. */
 #define IDLE_CASE_US 20000000

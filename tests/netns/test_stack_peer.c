@@ -1197,6 +1197,7 @@ static Suite *stack_peer_suite(void)
 int main(void)
 {
 	synfin_require_netns();
+	synfin_require_tun(); /* every test has at least one stack endpoint */
 	runner_pid = getpid();
 	Suite *suite = stack_peer_suite();
 	return synfin_run_suite(suite);

@@ -3,6 +3,7 @@
 #include "test_support.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,23 +64,36 @@ int synfin_netns_usable(char *why, size_t size)
 {
 	if (geteuid() != 0) {
 		snprintf(why, size,
-		         "namespace tests need root (CAP_NET_ADMIN): run `sudo ./synfin check`");
+		         "namespace tests need root or a user namespace, and none could be made "
+		         "(see ./synfin doctor: userns)");
 		return -EPERM;
 	}
 	if (run_quiet("command -v ip") || run_quiet("command -v iptables")) {
 		snprintf(why, size,
-		         "iproute2 or iptables is missing: `apt-get install iproute2 iptables`");
+		         "iproute2 or iptables is missing: `apt-get install iproute2 iptables` "
+		         "(see ./synfin doctor: packages)");
 		return -ENOENT;
 	}
 	struct stat st;
 	if (stat("/proc/sys/net/bridge", &st) != 0 && run_quiet("modprobe br_netfilter")) {
-		snprintf(
-		    why, size,
-		    "the kernel has no br_netfilter (net.bridge sysctls): load it with "
-		    "`modprobe br_netfilter` or build the kernel with CONFIG_BRIDGE_NETFILTER");
+		snprintf(why, size,
+		         "the kernel has no br_netfilter (net.bridge sysctls): load it with "
+		         "`modprobe br_netfilter` (see ./synfin doctor: br_netfilter)");
 		return -ENOSYS;
 	}
 	return 0;
+}
+
+void synfin_require_tun(void)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr,
+		        "SKIPPED: /dev/net/tun not openable: %s (see ./synfin doctor: tun)\n",
+		        strerror(errno));
+		exit(SYNFIN_EXIT_SKIP);
+	}
+	close(fd);
 }
 
 void synfin_require_netns(void)

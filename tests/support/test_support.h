@@ -21,6 +21,10 @@ int synfin_netns_usable(char *why, size_t size);
 /* Skip the whole program (exit 77) with the reason on stderr unless namespaces are usable. */
 void synfin_require_netns(void);
 
+/* Skip the whole program (exit 77), naming the doctor line, unless /dev/net/tun opens (stack
+ * endpoints: root, or a device node the user may open). */
+void synfin_require_tun(void);
+
 /* A path under the source or build tree, in a static buffer per call site's own storage. */
 const char *synfin_src_path(char *buf, size_t size, const char *rel);
 const char *synfin_build_path(char *buf, size_t size, const char *rel);
