@@ -37,7 +37,7 @@ void usage(FILE *out)
 	    "  parse   only check that scenario files parse (no privileges needed).\n"
 	    "\n"
 	    "options:\n"
-	    "  -j, --jobs N        cases at once (default 8, or 4 without real-time priority);\n"
+	    "  -j, --jobs N        cases at once (default 8, or 2 without real-time priority);\n"
 	    "                      each has its own namespaces\n"
 	    "      --idle-jobs N   cases expected to last 20 s or more (mostly waiting on timers)\n"
 	    "                      run on top of --jobs, up to N at once (default 16)\n"
