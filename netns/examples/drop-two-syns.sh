@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # An ad-hoc fault script: a Linux client whose first two SYNs are lost in the wire.
-# Copy it, change the rule file, the sysctls or the applications, run it as root.
+# Copy it, change the rule file, the sysctls or the applications, run it (root or not).
 set -euo pipefail
 top=${SYNFIN_HOME:-$(dirname "$0")/../..} # the project: $SYNFIN_HOME, else the tree this sits in
 [ -x "$top/netns/synfin-netns" ] ||
