@@ -3,6 +3,7 @@
 #define SYNFIN_TEST_SUPPORT_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,13 @@ void synfin_require_netns(void);
 /* Skip the whole program (exit 77), naming the doctor line, unless /dev/net/tun opens (stack
  * endpoints: root, or a device node the user may open). */
 void synfin_require_tun(void);
+
+/* Is this process in a user namespace (a rootless run)? */
+bool synfin_in_user_namespace(void);
+
+/* One test left out of a program that runs the others: why, on stderr and in $SYNFIN_SKIP_LOG
+ * (which make check prints), naming the doctor line. */
+void synfin_skip_test(const char *program, const char *test, const char *why);
 
 /* A path under the source or build tree, in a static buffer per call site's own storage. */
 const char *synfin_src_path(char *buf, size_t size, const char *rel);
