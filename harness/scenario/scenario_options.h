@@ -14,8 +14,8 @@
 #define DEFAULT_JOBS 8
 /* Without real-time priority (a normal user's rootless run, or --no-rt) an endpoint waits for
  * the CPU behind the others: measured rootless on the same machine (README "Rootless"), 8, 4
- * and 3 at once made 100-200 ms timers 20-50 ms late, 2 at once kept them, and cost no wall
- * time (the 63-75 s cases, on top, bound it). */
+ * and 3 at once made 100-200 ms timers 20-50 ms late, 2 at once 1-5 ms at worst, at no cost
+ * in wall time (the 63-75 s cases, on top, bound it). */
 #define DEFAULT_JOBS_NO_RT 2
 /* Cases expected to last this long mostly wait on timers; up to DEFAULT_IDLE_JOBS of them run
  * on top of the others. */
