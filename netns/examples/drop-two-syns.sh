@@ -10,12 +10,13 @@ on_path=$(command -v synfin || true)
 [ -z "$on_path" ] || places+=("$(dirname "$(readlink -f "$on_path")")/..")
 [ -z "${SYNFIN_HOME:-}" ] || places=("$SYNFIN_HOME")
 for top in "${places[@]}"; do
+	top=$(readlink -f "$top")
 	if [ -x "$top/netns/synfin-netns" ]; then # a source tree, built by ./synfin build
 		NETNS=$top/netns/synfin-netns B=$top/build RULES=$top/rules
 		FAULTD=$B/harness/faultd/synfin-faultd KPEER=$B/harness/endpoint/synfin-kpeer
 		LADDER=$B/harness/tools/synfin-ladder
 		break
-	elif [ -x "$top/sbin/synfin-netns" ]; then # installed: cmake --install, the Debian package
+	elif [ -d "$top/share/synfin/rules" ]; then # installed: cmake --install, the Debian package
 		NETNS=$top/sbin/synfin-netns FAULTD=$top/sbin/synfin-faultd RULES=$top/share/synfin/rules
 		KPEER=$top/libexec/synfin/synfin-kpeer LADDER=$top/bin/synfin-ladder
 		break
@@ -33,7 +34,10 @@ $NETNS sysctl $RUN client net.ipv4.tcp_syn_linear_timeouts=0
 # The daemon in the wire: live trace on stdout, JSON Lines and pcap for later.
 $NETNS exec $RUN wire $FAULTD -r $RULES/drop-first-two-syns.rules \
 	--jsonl $OUT/trace.jsonl --pcap $OUT/trace.pcap --ready $OUT/ready 2>$OUT/faultd.log &
-while [ ! -e $OUT/ready ]; do sleep 0.05; done
+while [ ! -e $OUT/ready ]; do                # bound to the queue, or dead (the log says why)
+	kill -0 %1 2>/dev/null || { cat $OUT/faultd.log >&2; exit 1; }
+	sleep 0.05
+done
 
 # A server that reads to EOF and closes; a client that connects, sends a line, closes.
 $NETNS exec $RUN server $KPEER server --listen 80 --jsonl $OUT/server.jsonl --quiet &

@@ -81,10 +81,11 @@ cp "$deb" "$root/tmp/"
 
 t1=$(date +%s)
 in_root apt-get update -q >"$logs/apt-install.log" 2>&1
+t1a=$(date +%s)
 in_root sh -c "cd /tmp && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ./${deb##*/}" \
 	>>"$logs/apt-install.log" 2>&1 || { tail -20 "$logs/apt-install.log"; exit 1; }
 t2=$(date +%s)
-say "apt-get install ./${deb##*/}: $((t2 - t1)) s (with apt-get update; $(grep -c '^Unpacking' "$logs/apt-install.log") packages unpacked)"
+say "apt-get update: $((t1a - t1)) s; apt-get install ./${deb##*/} ($(du -k "$deb" | cut -f1) KiB): $((t2 - t1a)) s, $(grep -c '^Unpacking' "$logs/apt-install.log") packages unpacked"
 
 # Everything below runs from /root, with nothing of the source tree in the chroot.
 in_root sh -c 'command -v synfin && synfin help' >"$logs/help.txt"
