@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "case_select.h"
+#include "layout.h"
 #include "proc.h"
 #include "report.h"
 #include "runner.h"
@@ -91,21 +92,29 @@ static int collect(struct files *f, const char *arg, const char *default_dir)
 	return -ENOENT;
 }
 
-/* The programs, the implementations (impl/NAME.impl) and the priority. Returns 0, or -1 after
- * saying why. */
+/* The programs, the implementations (impl/NAME.impl) and the priority, from the layout (a
+ * build folder given with --build is a build tree's). Returns 0, or -1 after saying why. */
 static int env_init(struct run_env *env, const char *build)
 {
+	struct layout l;
+	layout_find(&l);
 	memset(env, 0, sizeof(*env));
 	snprintf(env->src_dir, sizeof(env->src_dir), "%s", SYNFIN_SOURCE_DIR);
-	snprintf(env->netns, sizeof(env->netns), "%s/netns/synfin-netns", SYNFIN_SOURCE_DIR);
-	snprintf(env->faultd, sizeof(env->faultd), "%s/harness/faultd/synfin-faultd", build);
-	snprintf(env->build, sizeof(env->build), "%s", build);
-	snprintf(env->ladder, sizeof(env->ladder), "%s/harness/tools/synfin-ladder", build);
+	if (build)
+		layout_use_build(&l, build);
+	snprintf(env->netns, sizeof(env->netns), "%s", l.netns);
+	snprintf(env->faultd, sizeof(env->faultd), "%s", l.faultd);
+	snprintf(env->ladder, sizeof(env->ladder), "%s", l.ladder);
+	snprintf(env->build, sizeof(env->build), "%s", l.programs);
 	char why[800];
-	if (runner_load_impls(env, SYNFIN_SOURCE_DIR "/impl", why, sizeof(why))) {
+	if (runner_load_impls(env, l.impl, why, sizeof(why))) {
 		fprintf(stderr, PROG ": %s\n", why);
 		return -1;
 	}
+	/* installed, every program sits in libexec/synfin under its own name */
+	for (size_t i = 0; l.flat_programs && i < env->n_impls; i++)
+		memmove(env->impls[i].program, impl_program_name(&env->impls[i]),
+		        strlen(impl_program_name(&env->impls[i])) + 1);
 	/* real-time priority where this process may use it (root with CAP_SYS_NICE; not in
 	 * every container) */
 	env->rt = access("/usr/bin/chrt", X_OK) == 0 &&
@@ -577,7 +586,9 @@ static int cmd_parse(const struct files *files)
 /* The files named on the command line, or the default folder (not for `run`). */
 static int collect_args(struct files *files, int argc, char **argv, int first, bool run)
 {
-	const char *default_dir = SYNFIN_SOURCE_DIR "/tests/scenarios";
+	struct layout l;
+	layout_find(&l);
+	const char *default_dir = l.scenarios;
 	int r = 0;
 	if (first >= argc && !run)
 		r = collect(files, default_dir, default_dir);
@@ -597,12 +608,9 @@ static void runs_dir_name(char *buf, size_t size, const struct opts *o)
 		snprintf(buf, size, "%s", o->runs);
 		return;
 	}
-	char stamp[32];
-	time_t t = time(NULL);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&t));
-	snprintf(buf, size, "%s/scenario-runs", SYNFIN_BUILD_DIR);
-	mkdir(buf, 0755);
-	snprintf(buf, size, "%s/scenario-runs/%s-%d", SYNFIN_BUILD_DIR, stamp, (int)getpid());
+	struct layout l;
+	layout_find(&l);
+	layout_runs_dir(&l, buf, size);
 }
 
 static void catch_signals(void)
@@ -742,7 +750,7 @@ int main(int argc, char **argv)
 	struct opts o = {.jobs = 0, /* until the priority is known (cmd_check) */
 	                 .idle_jobs = DEFAULT_IDLE_JOBS,
 	                 .pairs = SCN_ALL_PAIRS,
-	                 .build = SYNFIN_BUILD_DIR};
+	                 .build = NULL};
 	int r = parse_opts(argc - 1, argv + 1, &o);
 	if (r)
 		return r;
@@ -767,7 +775,9 @@ int main(int argc, char **argv)
 		o.jobs = 4;
 	}
 	/* returns only when no user namespace can be made: the cases say so as they skip */
-	proc_reexec_in_userns(SYNFIN_SOURCE_DIR "/netns/synfin-netns", argv);
+	struct layout l;
+	layout_find(&l);
+	proc_reexec_in_userns(l.netns, argv);
 	r = cmd_check(&files, &o, run);
 	files_free(&files);
 	return r;

@@ -7,12 +7,16 @@
 #include <string.h>
 
 #include "case_select.h"
+#include "layout.h"
 #include "scenario.h"
 
-/* The build folders are compiled in (SYNFIN_SOURCE_DIR, SYNFIN_BUILD_DIR). */
+/* The defaults are the layout's: the build and source trees, or the installed prefix. */
 void usage(FILE *out)
 {
-	fputs(
+	struct layout l;
+	layout_find(&l);
+	fprintf(
+	    out,
 	    "usage: " PROG " check [options] [DIR|FILE.scn]...\n"
 	    "       " PROG " run SCENARIO [--pair P] [options]\n"
 	    "       " PROG " list [--shard I/N] [--pair P] [--filter GLOB] [DIR|FILE.scn]...\n"
@@ -24,7 +28,7 @@ void usage(FILE *out)
 	    "client-server: stack-stack, stack-linux, linux-stack, linux-linux, each in a\n"
 	    "topology of its own (netns/synfin-netns) with synfin-faultd in the wire.\n"
 	    "\n"
-	    "  check   run every scenario (default: " SYNFIN_SOURCE_DIR "/tests/scenarios),\n"
+	    "  check   run every scenario (default: %s),\n"
 	    "          print a line per finished case, then a table of scenario x pairing.\n"
 	    "          Exit 0 only when nothing failed (skipped cases do not fail).\n"
 	    "  run     run one scenario (a file, or a name from the default folder) and print its\n"
@@ -53,11 +57,10 @@ void usage(FILE *out)
 	    "                      CI_NODE_TOTAL (parallel: N); a Kubernetes Indexed Job's\n"
 	    "                      JOB_COMPLETION_INDEX (from 0) with the count as auto/N\n"
 	    "      --junit FILE    also write a JUnit XML report\n"
-	    "      --runs DIR      where run folders go (default " SYNFIN_BUILD_DIR
-	    "/scenario-runs/TIME)\n"
+	    "      --runs DIR      where run folders go (default %s/TIME)\n"
 	    "      --scaled-only   of a stack case with a time-scaled variant, run only that one\n"
 	    "      --build DIR     where synfin-faultd, synfin-kpeer, synfin-peer were built\n"
-	    "                      (default " SYNFIN_BUILD_DIR ")\n"
+	    "                      (default %s)\n"
 	    "      --no-rt         run endpoints and synfin-faultd at normal priority (default:\n"
 	    "                      real-time, chrt -f 1, so parallel cases keep their timing)\n"
 	    "  -v, --verbose       print each failed case's report as it finishes\n"
@@ -72,7 +75,7 @@ void usage(FILE *out)
 	    "Each case leaves a folder (report.txt, trace.txt, trace.jsonl, trace.pcap, "
 	    "ladder.txt,\n"
 	    "endpoint logs) under the runs folder named in the output.\n",
-	    out);
+	    l.scenarios, l.runs, l.programs);
 }
 
 /* A number of cases at once: min to 64. */
