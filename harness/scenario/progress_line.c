@@ -49,8 +49,8 @@ size_t progress_line_format(char *buf, size_t size, size_t done, size_t total,
 	char line[1024];
 	struct sbuf b;
 	sb_init_fixed(&b, line, sizeof(line));
-	int digits = snprintf(NULL, 0, "%zu", total);
-	sb_printf(&b, "[%*zu/%zu] %zu running", digits, done, total, n);
+	/* the head as in the lines of finished cases above it */
+	sb_printf(&b, "[%3zu/%zu] %zu running", done, total, n);
 	size_t shown = 0;
 	for (; shown < n; shown++) {
 		char item[CASE_ID_MAX + 48];

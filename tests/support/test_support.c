@@ -3,6 +3,7 @@
 #include "test_support.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,12 @@ void synfin_require_netns(void)
 		fprintf(stderr, "SKIPPED: %s\n", why);
 		exit(SYNFIN_EXIT_SKIP);
 	}
+}
+
+void synfin_realtime(void)
+{
+	struct sched_param sp = {.sched_priority = 1};
+	sched_setscheduler(0, SCHED_FIFO, &sp);
 }
 
 void synfin_sleep_ms(unsigned ms)

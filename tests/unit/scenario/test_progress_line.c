@@ -34,14 +34,14 @@ START_TEST(test_an_expected_time_is_rounded_up_and_left_out_when_unknown)
 {
 	struct progress_case c[] = {{"a.linux-linux", S(2), S(7) + 1}, {"b.stack-stack", S(5), 0}};
 	ck_assert_str_eq(line(0, 2, c, 2, 80),
-	                 "[0/2] 2 running: a.linux-linux 2/8 s, b.stack-stack 5 s");
+	                 "[  0/2] 2 running: a.linux-linux 2/8 s, b.stack-stack 5 s");
 }
 END_TEST
 
 START_TEST(test_a_case_past_its_expected_time_shows_it)
 {
 	struct progress_case c[] = {{"slow.linux-linux", S(70), S(63)}};
-	ck_assert_str_eq(line(9, 10, c, 1, 80), "[ 9/10] 1 running: slow.linux-linux 70/63 s");
+	ck_assert_str_eq(line(9, 10, c, 1, 80), "[  9/10] 1 running: slow.linux-linux 70/63 s");
 }
 END_TEST
 
@@ -86,7 +86,7 @@ START_TEST(test_ties_go_to_the_case_running_longest_then_by_id)
 	    {"a.linux-linux", S(5), S(20)},
 	    {"c.linux-linux", S(9), S(20)},
 	};
-	ck_assert_str_eq(line(0, 3, c, 3, 200), "[0/3] 3 running: c.linux-linux 9/20 s, "
+	ck_assert_str_eq(line(0, 3, c, 3, 200), "[  0/3] 3 running: c.linux-linux 9/20 s, "
 	                                        "a.linux-linux 5/20 s, b.linux-linux 5/20 s");
 }
 END_TEST
