@@ -371,7 +371,10 @@ static int parse_attrs(struct parser *p, struct xml_node *n, bool *empty)
 		if (r)
 			return r;
 		skip_space(p);
-		if (p->pos >= p->len || p->s[p->pos] != '=')
+		if (p->pos >= p->len)
+			r = fail(p, p->pos, "the text ends inside <%s> (line %u): cut short?",
+			         n->name, n->line);
+		else if (p->s[p->pos] != '=')
 			r = fail(p, p->pos, "expected '=' after attribute %s", name);
 		else if (xml_attr(n, name))
 			r = fail(p, name_at, "attribute %s given twice in <%s>", name, n->name);

@@ -131,6 +131,7 @@ START_TEST(test_malformed_xml_is_refused_saying_where_and_what)
 	parse_fails("<a><!ELEMENT x></a>", 1, 4, "a declaration");
 	parse_fails("< a/>", 1, 2, "expected an element name");
 	parse_fails("<a", 1, 3, "<a> (line 1) not closed by '>'");
+	parse_fails("<a>\n  <b x=\"1\" fi", 2, 14, "the text ends inside <b> (line 2): cut short?");
 	/* an error's column counts characters, not bytes */
 	parse_fails("<a>\xc3\xa9\xc3\xa9&x;</a>", 1, 6, "unknown entity &x;");
 	const char nul[] = "<a>x\0y</a>";
@@ -287,6 +288,79 @@ START_TEST(test_well_formed_xml_that_is_not_junit_is_refused)
 }
 END_TEST
 
+/* A file of tests/data/ whole, NUL-terminated. */
+static char *read_data(const char *rel, size_t *len)
+{
+	char path[600];
+	FILE *f = fopen(synfin_data_path(path, sizeof(path), rel), "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	long size = ftell(f);
+	rewind(f);
+	char *text = malloc((size_t)size + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)size, f), (size_t)size);
+	text[size] = '\0';
+	fclose(f);
+	*len = (size_t)size;
+	return text;
+}
+
+static size_t count_cases(const struct xml_node *n)
+{
+	if (!strcmp(n->name, "testcase"))
+		return 1;
+	size_t k = 0;
+	for (size_t i = 0; i < n->n_children; i++)
+		k += count_cases(n->children[i]);
+	return k;
+}
+
+/* What the README's run of the four shards left (tests/data/junit/README.md): for each, the
+ * unit suites' report and its share of the scenarios'. */
+START_TEST(test_the_four_shards_reports_merge_into_every_scenario_case_once)
+{
+	struct junit_report in[8];
+	char labels[8][64];
+	size_t cases[8];
+	for (int i = 0; i < 8; i++) {
+		snprintf(labels[i], sizeof(labels[i]), "junit/shard-%d/%s.xml", i / 2 + 1,
+		         i % 2 ? "scenarios" : "unit");
+		size_t len;
+		char *text = read_data(labels[i], &len);
+		struct xml_node *root;
+		struct xml_error err;
+		ck_assert_msg(xml_parse(text, len, &root, &err) == 0, "%s:%u:%u: %s", labels[i],
+		              err.line, err.col, err.msg);
+		free(text);
+		in[i] = (struct junit_report){labels[i], root};
+		cases[i] = count_cases(root);
+	}
+	struct xml_node *out;
+	struct junit_counts total;
+	char why[300];
+	ck_assert_int_eq(junit_merge(in, 8, "merged", &out, &total, why, sizeof(why)), 0);
+	size_t scenarios = 0;
+	for (int sh = 0; sh < 4; sh++) {
+		ck_assert_uint_eq(cases[2 * sh],
+		                  cases[0]); /* every shard ran the unit suites whole */
+		scenarios += cases[2 * sh + 1];
+	}
+	/* suites in the order first met */
+	ck_assert_uint_eq(out->n_children, 2);
+	ck_assert_str_eq(xml_attr(out->children[0], "name"), "unit");
+	ck_assert_uint_eq(out->children[0]->n_children, cases[0]);
+	ck_assert_str_eq(xml_attr(out->children[1], "name"), "scenarios");
+	ck_assert_uint_eq(out->children[1]->n_children, scenarios);
+	/* no scenario case in two shards: the repeats are the unit suites' alone */
+	ck_assert_uint_eq(total.repeats, 3 * cases[0]);
+	ck_assert_uint_eq(total.tests, scenarios + cases[0]);
+	xml_free(out);
+	for (int i = 0; i < 8; i++)
+		xml_free((struct xml_node *)in[i].root);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("junit_merge");
@@ -300,6 +374,7 @@ int main(void)
 	tc = tcase_create("merge");
 	tcase_add_test(tc, test_shards_merge_into_one_suite_each_case_once_with_its_worst_outcome);
 	tcase_add_test(tc, test_well_formed_xml_that_is_not_junit_is_refused);
+	tcase_add_test(tc, test_the_four_shards_reports_merge_into_every_scenario_case_once);
 	suite_add_tcase(s, tc);
 	return synfin_run_suite(s);
 }
