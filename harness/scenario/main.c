@@ -13,14 +13,18 @@
 #include <unistd.h>
 
 #include "case_select.h"
+#include "junit_merge_cmd.h"
 #include "layout.h"
 #include "proc.h"
+#include "progress.h"
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
 #include "scenario_options.h"
 
 static volatile sig_atomic_t interrupted;
+/* The status line of the cases in flight, when stdout is a terminal (else NULL: no change) */
+static struct progress *live;
 
 static void on_signal(int sig)
 {
@@ -362,6 +366,7 @@ static int by_limit_desc(const void *a, const void *b)
 
 static void print_progress(const struct job *j, size_t done, size_t total)
 {
+	progress_finished(live, j->id, done);
 	printf("[%3zu/%zu] %-5s %-30s %-19s %6.1f s%s%s\n", done, total,
 	       run_status_name(j->res.status), j->name, j->variant, j->res.seconds,
 	       j->res.status == RUN_PASS ? "" : "  ",
@@ -437,6 +442,7 @@ static void start_job(struct sched *sc, struct job *j, bool idle)
 	}
 	j->pid = pid;
 	j->started = true;
+	progress_started(live, j->id, j->limit_us);
 	if (sc->announce)
 		printf("running %s %s (about %.0f s)...\n", j->name, j->variant,
 		       (double)j->limit_us / 1e6);
@@ -550,16 +556,20 @@ static int run_jobs(struct sched *sc)
 		if (sc->running == 0)
 			break;
 		int st;
-		pid_t pid = waitpid(-1, &st, sc->stopping ? WNOHANG : 0);
+		/* with a status line to keep up, look every 100 ms rather than block */
+		pid_t pid = waitpid(-1, &st, sc->stopping || live ? WNOHANG : 0);
 		if (pid > 0) {
 			job_finished(sc, pid, st);
 			continue;
 		}
 		if (sc->stopping && time(NULL) > sc->stop_at)
 			signal_running(sc, SIGKILL);
-		if (sc->stopping)
-			usleep(50000);
+		progress_tick(live);
+		if (sc->stopping || live)
+			usleep(sc->stopping ? 50000 : 100000);
 	}
+	progress_close(live);
+	live = NULL;
 	clean_up_jobs(sc);
 	free(sc->order);
 	return 0;
@@ -716,6 +726,7 @@ static int cmd_check(const struct files *files, struct opts *o, bool run)
 	                   .runs_dir = runs_dir};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	live = progress_open(stdout, jl.n);
 	r = run_jobs(&sc);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -740,6 +751,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(cmd, "junit-merge"))
+		return junit_merge_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") && strcmp(cmd, "run") && strcmp(cmd, "parse") &&
 	    strcmp(cmd, "list")) {
 		fprintf(stderr, PROG ": unknown command '%s'\n", cmd);

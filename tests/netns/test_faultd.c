@@ -197,6 +197,7 @@ static void start_faultd_with(const char *extra)
 	if (pid == 0) {
 		if (enter_ns(T.run, "wire") != 0)
 			_exit(126);
+		synfin_realtime();
 		int err = open(T.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (err >= 0)
 			dup2(err, 2);
@@ -422,6 +423,7 @@ static struct endpoint spawn_endpoint(const char *role, int mode)
 		close(p[0]);
 		if (enter_ns(T.run, role) != 0)
 			_exit(126);
+		synfin_realtime();
 		if (strcmp(role, "server") == 0)
 			run_server(p[1], (enum server_mode)mode);
 		else

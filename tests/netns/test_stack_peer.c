@@ -62,12 +62,15 @@
 		              want_ / 1e6, tol_ / 1e6);                                            \
 	} while (0)
 
-/* Run argv (NULL-terminated) with stdout and stderr to /dev/null or to a file; the pid. */
-static pid_t spawn(const char *out_path, char *const argv[])
+/* Run argv (NULL-terminated) with stdout and stderr to /dev/null or to a file; the pid. The
+ * daemon and the endpoints run at real-time priority (realtime), the topology's commands not. */
+static pid_t spawn(const char *out_path, char *const argv[], bool realtime)
 {
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
+	if (realtime)
+		synfin_realtime();
 	int null = open("/dev/null", O_RDWR);
 	int out = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
 	if (null >= 0)
@@ -96,7 +99,7 @@ static int wait_exit(pid_t pid, unsigned timeout_ms)
 
 static int run(char *const argv[])
 {
-	pid_t pid = spawn(NULL, argv);
+	pid_t pid = spawn(NULL, argv, false);
 	return pid < 0 ? -1 : wait_exit(pid, 30000);
 }
 
@@ -315,7 +318,7 @@ static void topo_up(const char *client_mode, const char *server_mode, const char
 	char *argv[] = {NETNS, "exec",    T.run,     "wire", FAULTD,    "-q",    "0",
 	                "-r",  path,      "--ready", ready,  "--jsonl", T.trace, "--text",
 	                text,  "--quiet", "--seed",  seed,   NULL};
-	T.faultd = spawn(err, argv);
+	T.faultd = spawn(err, argv, true);
 	ck_assert_msg(wait_for_text(ready, NULL, 5000),
 	              "synfin-faultd did not bind its queue within 5 s (see %s)", err);
 }
@@ -400,7 +403,7 @@ static void peer_start(struct peer *p, const char *name, const char *role, const
 	va_end(ap);
 	argv[n++] = (char *)script;
 	argv[n] = NULL;
-	p->pid = spawn(p->log, argv);
+	p->pid = spawn(p->log, argv, true);
 	ck_assert_int_gt(p->pid, 0);
 	if (T.n_procs < MAX_PROCS)
 		T.procs[T.n_procs++] = p->pid;

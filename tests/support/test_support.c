@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,12 @@ void synfin_require_netns(void)
 		fprintf(stderr, "SKIPPED: %s\n", why);
 		exit(SYNFIN_EXIT_SKIP);
 	}
+}
+
+void synfin_realtime(void)
+{
+	struct sched_param sp = {.sched_priority = 1};
+	sched_setscheduler(0, SCHED_FIFO, &sp);
 }
 
 void synfin_sleep_ms(unsigned ms)

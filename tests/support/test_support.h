@@ -47,6 +47,13 @@ const char *synfin_data_path(char *buf, size_t size, const char *rel);
  * be started. */
 int synfin_command_output(const char *cmd, char *out, size_t size);
 
+/* Namespace tests: the calling process (a forked endpoint, or a daemon or endpoint about to
+ * exec) at real-time priority, SCHED_FIFO 1, as synfin-scenario runs its endpoints and daemon.
+ * make check runs the scenario suite beside the namespace suites: without it, a test's
+ * endpoints wait for a CPU behind the scenarios' real-time ones, and its timing with them.
+ * Where the priority is not permitted, nothing changes. */
+void synfin_realtime(void);
+
 /* Sleep ms milliseconds, resuming after signals. */
 void synfin_sleep_ms(unsigned ms);
 
