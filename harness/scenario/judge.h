@@ -14,7 +14,10 @@
 struct app_verdict {
 	char outcome[32]; /* "ok", "ETIMEDOUT", or "exit N" for a status with no name */
 	double at_s;      /* its end after the first segment; 0 when the wire saw nothing */
+	bool from_runner; /* no exit record: outcome and time are when the runner noticed */
 	char why[200];    /* "" when it did what the case expects */
+	bool timing;      /* why is its end time alone: the window a late machine misses */
+	int64_t tol_us;   /* then: that window's tolerance */
 };
 
 struct judge_verdict {
@@ -23,6 +26,12 @@ struct judge_verdict {
 	bool judged;            /* match and app hold the conversation's and applications' */
 	struct match_result match;
 	struct app_verdict app[2];
+	bool limit_hit; /* the client had not ended at the limit by its own record either */
+	/* It failed on times alone (an end or a gap outside its window; a wrong, missing or
+	 * extra segment, a wrong outcome are not): what a late machine can cause. Then
+	 * timing_tol_us is the smallest tolerance of the windows missed. */
+	bool timing_only;
+	int64_t timing_tol_us;
 };
 
 /* Judge record r of case c into v (free it with judge_verdict_free). */

@@ -7,7 +7,7 @@
 void report_verdict(FILE *out, const struct scn_case *c, const struct run_record *r,
                     const struct judge_verdict *v)
 {
-	if (r->limit_hit)
+	if (v->limit_hit)
 		fprintf(out, "  the client was still running at the limit (%.1f s): stopped\n",
 		        (double)c->limit_us / 1e6);
 	if (!v->judged)
@@ -21,8 +21,10 @@ void report_verdict(FILE *out, const struct scn_case *c, const struct run_record
 	fprintf(out, "\napplications:\n");
 	for (int k = 0; k < 2; k++) {
 		const struct app_verdict *a = &v->app[k];
-		fprintf(out, "  %s: %s at %.3f s after the first segment%s%s\n", role_name[k],
-		        a->outcome, a->at_s, a->why[0] ? ": " : "", a->why);
+		fprintf(out, "  %s: %s at %.3f s after the first segment%s%s%s\n", role_name[k],
+		        a->outcome, a->at_s,
+		        a->from_runner ? " (time from the runner: no exit record)" : "",
+		        a->why[0] ? ": " : "", a->why);
 	}
 	fflush(out);
 }
