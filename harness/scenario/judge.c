@@ -289,3 +289,16 @@ void judge_verdict_free(struct judge_verdict *v)
 		match_result_free(&v->match);
 	memset(v, 0, sizeof(*v));
 }
+
+void judge_overload(struct judge_verdict *v, const struct lateness *l)
+{
+	if (v->status != RUN_FAIL || !v->timing_only || !l->n ||
+	    (int64_t)l->p99_us <= v->timing_tol_us)
+		return;
+	char failure[sizeof(v->reason)];
+	snprintf(failure, sizeof(failure), "%s", v->reason);
+	v->status = RUN_INCONCLUSIVE;
+	snprintf(v->reason, sizeof(v->reason),
+	         "machine overloaded (timer lateness p99 %.1f ms): %s", (double)l->p99_us / 1e3,
+	         failure);
+}

@@ -17,6 +17,8 @@ const char *run_status_name(enum run_status s)
 		return "FAIL";
 	case RUN_SKIP:
 		return "skip";
+	case RUN_INCONCLUSIVE:
+		return "inconclusive";
 	default:
 		return "ERROR";
 	}
@@ -128,6 +130,28 @@ int app_events_read_jsonl(struct app_record *a, const char *path)
 	free(line);
 	fclose(f);
 	return r;
+}
+
+int run_record_daemon_lateness(struct lateness *l, const char *trace_path)
+{
+	struct trace_record *recs;
+	size_t n;
+	int r = trace_read_jsonl(trace_path, &recs, &n);
+	if (r)
+		return r;
+	l->daemon_n = 0;
+	l->daemon_max_us = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i].kind != TRACE_RELEASED)
+			continue;
+		uint64_t late =
+		    recs[i].held_us > recs[i].delay_us ? recs[i].held_us - recs[i].delay_us : 0;
+		l->daemon_n++;
+		if (late > l->daemon_max_us)
+			l->daemon_max_us = late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
+	}
+	trace_records_free(recs, n);
+	return 0;
 }
 
 void run_record_free(struct run_record *r)

@@ -10,8 +10,10 @@
 #include <stdint.h>
 
 #include "conversation.h"
+#include "lateness.h"
 
-enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR };
+/* RUN_INCONCLUSIVE: failed on times alone while the machine ran later than their tolerance */
+enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR, RUN_INCONCLUSIVE };
 const char *run_status_name(enum run_status s);
 
 /* One line of an endpoint program's JSON Lines log with "event":"app". */
@@ -48,6 +50,7 @@ struct run_record {
 	int faultd_signal;        /* the signal that ended it, or 0 when it exited */
 	int faultd_exit;          /* its exit status, when it exited */
 	uint64_t faultd_end_us;
+	struct lateness lateness; /* how late the machine ran while the endpoints did */
 };
 
 /* Read an endpoint program's JSON Lines log (synfin-kpeer, synfin-peer) into a's events.
@@ -58,6 +61,11 @@ int app_record_add_event(struct app_record *a, const struct app_event *ev);
 bool app_record_saw(const struct app_record *a, const char *what);
 /* The program's own "exit" event (with its status), NULL when it wrote none. */
 const struct app_event *app_record_exit(const struct app_record *a);
+
+/* The daemon's own lateness from its trace: how much longer than their rules it held the
+ * delayed segments it released (into l's daemon_n, daemon_max_us). Returns 0 or a negative
+ * errno. */
+int run_record_daemon_lateness(struct lateness *l, const char *trace_path);
 
 void run_record_free(struct run_record *r);
 

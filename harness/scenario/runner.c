@@ -130,6 +130,7 @@ struct case_run {
 	pid_t faultd;
 	struct endpoint_proc ep[2];
 	bool up;
+	struct lateness_probe probe;
 	struct run_record rec;
 };
 
@@ -393,6 +394,8 @@ static void collect_and_judge(struct case_run *cr)
 	snprintf(rec->trace_path, sizeof(rec->trace_path), "%s", cr->trace_jsonl);
 	if (!rec->silent)
 		rec->trace_error = observed_read_jsonl(&rec->trace, rec->trace_path);
+	if (!rec->silent && !rec->trace_error)
+		run_record_daemon_lateness(&rec->lateness, rec->trace_path);
 	for (int k = 0; k < 2; k++) {
 		char path[700];
 		snprintf(path, sizeof(path), "%s/%s.jsonl", cr->dir, role_name(k));
@@ -402,7 +405,9 @@ static void collect_and_judge(struct case_run *cr)
 	}
 	struct judge_verdict v;
 	judge_run(cr->c, rec, &v);
+	judge_overload(&v, &rec->lateness);
 	report_verdict(cr->rep, cr->c, rec, &v);
+	cr->res->lateness = rec->lateness;
 	cr->res->status = v.status;
 	snprintf(cr->res->reason, sizeof(cr->res->reason), "%s", v.reason);
 	judge_verdict_free(&v);
@@ -462,8 +467,11 @@ static void run_steps(struct case_run *cr)
 	write_rules(cr);
 	if (topology_up(cr) || faultd_up(cr))
 		return;
+	/* while the endpoints run: the lateness they had to live with */
+	lateness_probe_start(&cr->probe, cr->env->rt);
 	endpoints_up(cr);
 	wait_for_case(cr);
+	lateness_probe_stop(&cr->probe, &cr->rec.lateness);
 	stop_processes(cr, 1000, 3000);
 	if (stopping(cr)) {
 		run_error(cr, "interrupted");
@@ -511,7 +519,10 @@ int run_result_write(const char *dir, const struct run_result *res)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -errno;
+	const struct lateness *l = &res->lateness;
 	fprintf(f, "%d %.3f %s\n", (int)res->status, res->seconds, res->reason);
+	fprintf(f, "lateness %zu %u %u %u %u %d %zu %u\n", l->n, l->p50_us, l->p99_us, l->max_us,
+	        l->period_us, (int)l->rt, l->daemon_n, l->daemon_max_us);
 	fclose(f);
 	return 0;
 }
@@ -530,6 +541,15 @@ int run_result_read(const char *dir, struct run_result *res)
 		fclose(f);
 		return -EINVAL;
 	}
+	char more[200];
+	struct lateness *l = &res->lateness;
+	int rt = 0;
+	if (fgets(more, sizeof(more), f) &&
+	    sscanf(more, "lateness %zu %u %u %u %u %d %zu %u", &l->n, &l->p50_us, &l->p99_us,
+	           &l->max_us, &l->period_us, &rt, &l->daemon_n, &l->daemon_max_us) == 8)
+		l->rt = rt;
+	else
+		memset(l, 0, sizeof(*l));
 	fclose(f);
 	int off = 0;
 	if (sscanf(line, "%d %lf %n", &st, &res->seconds, &off) < 2)

@@ -309,6 +309,93 @@ START_TEST(test_a_process_that_exited_is_not_killed)
 }
 END_TEST
 
+static struct lateness late_p99(uint32_t p99_us)
+{
+	struct lateness l = {.n = 1000, .p50_us = 50, .p99_us = p99_us, .max_us = p99_us};
+	return l;
+}
+
+START_TEST(test_a_late_end_on_a_late_machine_is_inconclusive)
+{
+	struct judged j;
+	/* at 50 ms: tolerance 6.25 ms; the client ended at 105 ms */
+	judge_request_close(&j, "client exit ok at 50ms\n");
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert(j.v.timing_only);
+	ck_assert_int_eq(j.v.timing_tol_us, 6250);
+	struct lateness l = late_p99(6250);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
+	l = late_p99(6300);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "inconclusive");
+	ck_assert_str_eq(j.v.reason, "machine overloaded (timer lateness p99 6.3 ms): client ended "
+	                             "0.105 s after the first segment, expected 0.044..0.056 s");
+	done(&j);
+}
+END_TEST
+
+START_TEST(test_a_wrong_outcome_or_segment_fails_however_late_the_machine)
+{
+	struct judged j;
+	struct lateness l = late_p99(900000);
+	judge_request_close(&j, "client exit ECONNRESET at 50ms\n");
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert(!j.v.timing_only);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(j.v.reason, "client ended with ok, expected ECONNRESET");
+	done(&j);
+	/* a late end, but also bytes missing: not about time alone */
+	judge_request_close(&j, "server exit ok +1s\nserver receives 13\n");
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert(!j.v.timing_only);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
+	ck_assert_str_eq(j.v.reason, "server ended 0.003 s after the last one, expected "
+	                             "0.875..1.125 s");
+	done(&j);
+	judge_request_close(&j, "");
+	j.r.trace.n = 7; /* the last ACK is missing */
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert(!j.v.timing_only);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
+	done(&j);
+}
+END_TEST
+
+START_TEST(test_a_gap_outside_its_window_is_a_timing_failure_of_that_lines_tolerance)
+{
+	struct judged j;
+	judge_recorded(&j, "simultaneous-open.scn", "simultaneous-open.stack-linux",
+	               SCN_STACK_LINUX);
+	/* line 28, +400ms after ssa: tolerance 50 ms */
+	ck_assert(j.v.timing_only);
+	ck_assert_int_eq(j.v.timing_tol_us, 50000);
+	struct lateness l = late_p99(50001);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "inconclusive");
+	done(&j);
+}
+END_TEST
+
+START_TEST(test_lateness_percentiles_by_nearest_rank)
+{
+	struct lateness_samples s = {0};
+	for (uint32_t i = 200; i >= 1; i--)
+		ck_assert_int_eq(lateness_samples_add(&s, i * 10), 0);
+	struct lateness l;
+	lateness_summarize(&s, &l);
+	ck_assert_uint_eq(l.n, 200);
+	ck_assert_uint_eq(l.p50_us, 1000);
+	ck_assert_uint_eq(l.p99_us, 1980);
+	ck_assert_uint_eq(l.max_us, 2000);
+	lateness_samples_free(&s);
+	lateness_summarize(&s, &l);
+	ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
 START_TEST(test_receives_checks_the_count_then_the_pattern)
 {
 	struct judged j;
@@ -459,6 +546,11 @@ int main(void)
 	tcase_add_test(tc, test_an_exit_outside_its_window_says_where_it_was);
 	tcase_add_test(tc, test_the_end_is_the_endpoints_record_not_when_the_runner_noticed);
 	tcase_add_test(tc, test_a_process_that_exited_is_not_killed);
+	tcase_add_test(tc, test_a_late_end_on_a_late_machine_is_inconclusive);
+	tcase_add_test(tc, test_a_wrong_outcome_or_segment_fails_however_late_the_machine);
+	tcase_add_test(tc,
+	               test_a_gap_outside_its_window_is_a_timing_failure_of_that_lines_tolerance);
+	tcase_add_test(tc, test_lateness_percentiles_by_nearest_rank);
 	tcase_add_test(tc, test_receives_checks_the_count_then_the_pattern);
 	tcase_add_test(tc, test_sees_names_the_first_missing_event);
 	tcase_add_test(tc, test_ack_every_names_the_stretch_ack_and_its_endpoint);
