@@ -92,15 +92,15 @@ static void check_exit_time(const struct scn_case *c, const struct observed *o, 
 }
 
 /* The application's outcome and end: its own exit record's (stamped with the trace's clock),
- * else what the runner saw, later by however long it took to notice. A program the runner
- * stopped records that it was interrupted. */
+ * else what the runner saw, later by however long it took to notice. A program that ended
+ * once the runner had asked it to stop was stopped, whatever status it chose. */
 static void app_end(const struct app_record *a, int *exit, uint64_t *end_us, bool *from_runner)
 {
 	const struct app_event *ev = app_record_exit(a);
 	*from_runner = !ev || !ev->t_us;
 	*exit = *from_runner ? a->exit : ev->status;
 	*end_us = *from_runner ? a->end_us : ev->t_us;
-	if (*exit == PEER_EXIT_INTERRUPTED)
+	if (*exit == PEER_EXIT_INTERRUPTED || (a->stop_us && *end_us >= a->stop_us))
 		*exit = SCN_OUT_KILLED;
 }
 
@@ -293,12 +293,12 @@ void judge_verdict_free(struct judge_verdict *v)
 void judge_overload(struct judge_verdict *v, const struct lateness *l)
 {
 	if (v->status != RUN_FAIL || !v->timing_only || !l->n ||
-	    (int64_t)l->p99_us <= v->timing_tol_us)
+	    (int64_t)l->max_us <= v->timing_tol_us)
 		return;
 	char failure[sizeof(v->reason)];
 	snprintf(failure, sizeof(failure), "%s", v->reason);
 	v->status = RUN_INCONCLUSIVE;
 	snprintf(v->reason, sizeof(v->reason),
-	         "machine overloaded (timer lateness p99 %.1f ms): %s", (double)l->p99_us / 1e3,
-	         failure);
+	         "machine overloaded (timer lateness p99 %.1f ms, max %.1f ms): %s",
+	         (double)l->p99_us / 1e3, (double)l->max_us / 1e3, failure);
 }

@@ -38,10 +38,11 @@ struct judge_verdict {
 void judge_run(const struct scn_case *c, const struct run_record *r, struct judge_verdict *v);
 void judge_verdict_free(struct judge_verdict *v);
 
-/* The overload rule: a case that failed on times alone while the machine's timer lateness
- * (p99) exceeded the smallest tolerance of the windows it missed proves nothing about the TCP:
- * its verdict becomes inconclusive, the reason "machine overloaded (timer lateness p99 X ms):
- * " and the failure. Anything else stays as it was. */
+/* The overload rule: a case that failed on times alone while the machine stalled longer than
+ * the smallest tolerance of the windows it missed (the timer's worst wake-up lateness during
+ * the case) proves nothing about the TCP: its verdict becomes inconclusive, the reason
+ * "machine overloaded (timer lateness p99 X ms, max Y ms): " and the failure. Anything else
+ * stays as it was. */
 void judge_overload(struct judge_verdict *v, const struct lateness *l);
 
 #endif

@@ -49,7 +49,7 @@ bool proc_has_option(const char *prog, const char *option)
 
 /* Start argv with stdout and stderr to log (appended); its own process group is not needed:
  * the job process is a group of its own and ends its children by pid. */
-pid_t proc_spawn_in(char *const argv[], const char *log, const char *cwd)
+static pid_t spawn(char *const argv[], const char *log, const char *cwd, bool rt, uint64_t start_us)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -70,11 +70,29 @@ pid_t proc_spawn_in(char *const argv[], const char *log, const char *cwd)
 		}
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		struct sched_param sp = {.sched_priority = 1};
+		if (rt)
+			sched_setscheduler(0, SCHED_FIFO, &sp);
+		struct timespec at = {.tv_sec = (time_t)(start_us / 1000000u),
+		                      .tv_nsec = (long)(start_us % 1000000u) * 1000};
+		while (start_us &&
+		       clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL) == EINTR)
+			;
 		execv(argv[0], argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	return pid;
+}
+
+pid_t proc_spawn_in(char *const argv[], const char *log, const char *cwd)
+{
+	return spawn(argv, log, cwd, false, 0);
+}
+
+pid_t proc_spawn_at(char *const argv[], const char *log, bool rt, uint64_t start_us)
+{
+	return spawn(argv, log, NULL, rt, start_us);
 }
 
 pid_t proc_spawn(char *const argv[], const char *log)

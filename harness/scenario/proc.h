@@ -23,6 +23,10 @@ bool proc_has_option(const char *prog, const char *option);
 /* Start argv with stdout and stderr appended to log, in cwd when not NULL. -1 on failure. */
 pid_t proc_spawn_in(char *const argv[], const char *log, const char *cwd);
 pid_t proc_spawn(char *const argv[], const char *log);
+/* proc_spawn, the child at real-time priority (SCHED_FIFO 1) from the fork on when rt, and
+ * exec'ing argv only at start_us on the trace's clock (0: at once): two programs given one
+ * start time start together however late the runner itself runs. */
+pid_t proc_spawn_at(char *const argv[], const char *log, bool rt, uint64_t start_us);
 /* Its exit status, 128 + the signal that ended it, or -1. */
 int proc_wait_exit(pid_t pid);
 /* Start argv and wait for it: its exit status as proc_wait_exit, or -1. */

@@ -30,10 +30,11 @@ struct app_event {
 /* An application as the runner saw it end, and as it recorded itself. Its own "exit" event,
  * when there is one, is the truth: the runner notices an end late on a busy machine. */
 struct app_record {
-	int exit;        /* as the runner saw it: enum scn_outcome, SCN_OUT_KILLED when the
-	                    runner stopped it, or the program's own exit status when it is none
-	                    of those */
-	uint64_t end_us; /* when the runner noticed the end, on the trace's clock */
+	int exit;         /* as the runner saw it: enum scn_outcome, SCN_OUT_KILLED when the
+	                     runner stopped it, or the program's own exit status when it is none
+	                     of those */
+	uint64_t end_us;  /* when the runner noticed the end, on the trace's clock */
+	uint64_t stop_us; /* when the runner asked it to stop (SIGTERM), 0 when it did not */
 	struct app_event *events;
 	size_t n_events;
 };

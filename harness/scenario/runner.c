@@ -114,6 +114,7 @@ struct endpoint_proc {
 	bool done;
 	int exit; /* enum scn_outcome or the exit status */
 	uint64_t end_us;
+	uint64_t stop_us; /* when it was asked to stop, 0 when it was not */
 };
 
 /* One case being run: what it started, where its files go, what it recorded. */
@@ -289,23 +290,28 @@ static int faultd_up(struct case_run *cr)
 	return 0;
 }
 
-/* The server, then once it listens the client (after its start delay). */
+/* The server, then once it listens the client (after its start delay). The two ends of a
+ * simultaneous open have nothing to wait for: they start against one start time, a moment
+ * ahead, so that the runner's own lateness cannot put them apart. */
 static void endpoints_up(struct case_run *cr)
 {
 	const struct scn_case *c = cr->c;
 	char log[700];
 	struct endpoint_cmd cmd;
+	uint64_t at = c->scn->simopen_cport ? proc_now_us() + 200000u : 0;
 	snprintf(log, sizeof(log), "%s/server.log", cr->dir);
 	endpoint_cmd_build(&cmd, cr->env, cr->im[SCN_SERVER], c, SCN_SERVER, cr->run_id, cr->dir);
-	cr->ep[SCN_SERVER].pid = proc_spawn(cmd.argv, log);
+	cr->ep[SCN_SERVER].pid = proc_spawn_at(cmd.argv, log, cr->env->rt && at, at);
 	if (!c->scn->simopen_cport)
 		endpoint_wait_ready(cr->env, cr->im[SCN_SERVER], c, cr->run_id, cr->dir);
-	if (c->start_us[SCN_CLIENT])
+	if (at)
+		at += (uint64_t)c->start_us[SCN_CLIENT];
+	else if (c->start_us[SCN_CLIENT])
 		proc_sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
 	snprintf(log, sizeof(log), "%s/client.log", cr->dir);
 	endpoint_cmd_build(&cmd, cr->env, cr->im[SCN_CLIENT], c, SCN_CLIENT, cr->run_id, cr->dir);
-	cr->rec.client_start_us = proc_now_us();
-	cr->ep[SCN_CLIENT].pid = proc_spawn(cmd.argv, log);
+	cr->rec.client_start_us = at ? at : proc_now_us();
+	cr->ep[SCN_CLIENT].pid = proc_spawn_at(cmd.argv, log, cr->env->rt && at, at);
 }
 
 /* Has an endpoint ended? Its outcome, and for the client the end of the wait. */
@@ -377,6 +383,7 @@ static void stop_processes(struct case_run *cr, unsigned grace_ms, unsigned faul
 		struct endpoint_proc *ep = &cr->ep[k];
 		if (ep->done || ep->pid <= 0)
 			continue;
+		ep->stop_us = proc_now_us();
 		proc_stop_child(ep->pid, grace_ms);
 		ep->done = true;
 		ep->end_us = proc_now_us();
@@ -401,6 +408,7 @@ static void collect_and_judge(struct case_run *cr)
 		snprintf(path, sizeof(path), "%s/%s.jsonl", cr->dir, role_name(k));
 		rec->app[k].exit = cr->ep[k].exit;
 		rec->app[k].end_us = cr->ep[k].end_us;
+		rec->app[k].stop_us = cr->ep[k].stop_us;
 		app_events_read_jsonl(&rec->app[k], path);
 	}
 	struct judge_verdict v;

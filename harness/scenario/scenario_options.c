@@ -79,9 +79,10 @@ void usage(FILE *out)
 	    "daemon's clock; an application's outcome and end come from its own exit record.\n"
 	    "While a case runs, a timer at the endpoints' priority measures how late the machine\n"
 	    "is (p50, p99, max in report.txt and the JUnit properties). A case that failed on\n"
-	    "times alone while that lateness (p99) exceeded the tolerance of the windows it\n"
-	    "missed is inconclusive, not failed: such cases run once more at the end, all at\n"
-	    "once (at most a tenth of the cases); the second verdict stands.\n",
+	    "times alone while the machine stalled longer than the tolerance of the windows it\n"
+	    "missed (the timer's worst lateness) is inconclusive, not failed: such cases run\n"
+	    "once more at the end, all at once (at most a tenth of the cases); the second\n"
+	    "verdict stands.\n",
 	    out);
 }
 
