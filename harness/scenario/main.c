@@ -565,7 +565,7 @@ static int run_inconclusive_again(const struct sched *sc, size_t runnable)
 	struct sched s2 = {.env = sc->env, .jobs = again, .n = n > 0 ? (size_t)n : 0};
 	s2.parallel = (int)s2.n;
 	s2.runs_dir = dir;
-	if (s2.n && !interrupted && mkdir(dir, 0755) == 0) {
+	if (s2.n && !interrupted && (mkdir(dir, 0755) == 0 || errno == EEXIST)) {
 		printf(PROG ": %zu inconclusive case(s) once more, at once: %s\n", s2.n, dir);
 		if (run_jobs(&s2) == 0)
 			jobs_take_again(sc->jobs, sc->n, again, s2.n);
