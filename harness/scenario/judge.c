@@ -70,9 +70,16 @@ static int64_t window_tolerance(const struct scn_time *t, double scale)
 	return (hi - lo) / 2;
 }
 
-/* The exit time: `at T` after the first segment, `+T` after the last one before the end. */
-static void check_exit_time(const struct scn_case *c, const struct observed *o, int role,
-                            uint64_t end_us, char *why, size_t size)
+/* How far dt is outside [lo, hi]; 0 inside. */
+static int64_t window_miss(int64_t dt, int64_t lo, int64_t hi)
+{
+	return dt < lo ? lo - dt : dt > hi ? dt - hi : 0;
+}
+
+/* The exit time: `at T` after the first segment, `+T` after the last one before the end.
+ * Returns how far outside its window it was. */
+static int64_t check_exit_time(const struct scn_case *c, const struct observed *o, int role,
+                               uint64_t end_us, char *why, size_t size)
 {
 	const struct scn_time *t = &c->exit_time[role];
 	int64_t anchor = 0;
@@ -89,6 +96,7 @@ static void check_exit_time(const struct scn_case *c, const struct observed *o, 
 		         (double)dt / 1e6,
 		         t->kind == SCN_T_AT ? "after the first segment" : "after the last one",
 		         (double)lo / 1e6, (double)hi / 1e6);
+	return have ? window_miss(dt, lo, hi) : INT64_MAX;
 }
 
 /* The application's outcome and end: its own exit record's (stamped with the trace's clock),
@@ -140,7 +148,7 @@ static void judge_app(const struct scn_case *c, const struct run_record *r, int 
 		snprintf(why, size, "%s ended with %s, expected %s", role_name[role], av->outcome,
 		         scn_outcome_name(want));
 	} else if (want != SCN_OUT_UNSET && c->exit_time[role].kind != SCN_T_NONE) {
-		check_exit_time(c, o, role, end_us, why, size);
+		av->miss_us = check_exit_time(c, o, role, end_us, why, size);
 		av->timing = why[0] != '\0';
 		av->tol_us = window_tolerance(&c->exit_time[role], c->scale);
 	}
@@ -153,10 +161,49 @@ static void judge_app(const struct scn_case *c, const struct run_record *r, int 
 		snprintf(why, size, "%s", other);
 }
 
-/* Does the conversation match with no time checked? Then its times alone failed. The
- * tolerance is that of the line the match stopped at, else the smallest of any timed line. */
-static int conversation_times_alone(const struct scn_case *c, const struct observed *o,
-                                    const struct match_result *m, bool *alone, int64_t *tol_us)
+/* Where the time of expected line i counts from, as the matcher takes it, in the match m;
+ * -1 when it has none. */
+static int64_t line_anchor(const struct scn_case *c, const struct observed *o,
+                           const struct match_result *m, size_t i)
+{
+	const struct scn_time *t = &c->segs[i]->time;
+	int j = m->exp_to_obs[i];
+	if (t->kind == SCN_T_AT)
+		return (int64_t)o->segs[0].t_us;
+	if (!t->anchor[0])
+		return (int64_t)o->segs[j ? j - 1 : 0].t_us;
+	for (size_t k = 0; k < c->n_segs; k++)
+		if (!strcmp(c->segs[k]->label, t->anchor))
+			return m->exp_to_obs[k] >= 0 ? (int64_t)o->segs[m->exp_to_obs[k]].t_us : -1;
+	return -1;
+}
+
+/* The lines of the match m outside their windows: the smallest tolerance among them into
+ * *tol_us, the farthest miss into *miss_us (both left alone when none is). */
+static void missed_windows(const struct scn_case *c, const struct observed *o,
+                           const struct match_result *m, int64_t *tol_us, int64_t *miss_us)
+{
+	for (size_t i = 0; i < c->n_segs; i++) {
+		const struct scn_time *t = &c->segs[i]->time;
+		int j = m->exp_to_obs[i];
+		int64_t anchor = j >= 0 && t->kind != SCN_T_NONE ? line_anchor(c, o, m, i) : -1;
+		if (anchor < 0)
+			continue;
+		int64_t lo, hi;
+		scn_time_window(t, c->scale, &lo, &hi);
+		int64_t miss = window_miss((int64_t)o->segs[j].t_us - anchor, lo, hi);
+		int64_t tol = window_tolerance(t, c->scale);
+		if (miss && tol < *tol_us)
+			*tol_us = tol;
+		if (miss > *miss_us)
+			*miss_us = miss;
+	}
+}
+
+/* Does the conversation match with no time checked? Then its times alone failed: the lines
+ * outside their windows give the tolerance and the miss. */
+static int conversation_times_alone(const struct scn_case *c, const struct observed *o, bool *alone,
+                                    int64_t *tol_us, int64_t *miss_us)
 {
 	struct scn_seg *segs = malloc((c->n_segs ? c->n_segs : 1) * sizeof(*segs));
 	const struct scn_seg **ptrs = malloc((c->n_segs ? c->n_segs : 1) * sizeof(*ptrs));
@@ -165,23 +212,23 @@ static int conversation_times_alone(const struct scn_case *c, const struct obser
 		free(ptrs);
 		return -ENOMEM;
 	}
-	*tol_us = INT64_MAX;
 	for (size_t i = 0; i < c->n_segs; i++) {
 		segs[i] = *c->segs[i];
 		segs[i].time.kind = SCN_T_NONE;
 		ptrs[i] = &segs[i];
-		int64_t tol = window_tolerance(&c->segs[i]->time, c->scale);
-		if (c->segs[i]->time.kind != SCN_T_NONE && tol < *tol_us)
-			*tol_us = tol;
 	}
-	if (m->fail_exp < c->n_segs && c->segs[m->fail_exp]->time.kind != SCN_T_NONE)
-		*tol_us = window_tolerance(&c->segs[m->fail_exp]->time, c->scale);
 	struct scn_case untimed = *c;
 	untimed.segs = ptrs;
 	struct match_result um;
 	int r = conversation_match(&untimed, o, &um);
 	if (!r) {
-		*alone = um.ok && *tol_us != INT64_MAX;
+		int64_t tol = INT64_MAX;
+		if (um.ok)
+			missed_windows(c, o, &um, &tol, miss_us);
+		/* a time the matcher missed that this cannot place: not known to be time alone */
+		*alone = um.ok && tol != INT64_MAX;
+		if (tol < *tol_us)
+			*tol_us = tol;
 		match_result_free(&um);
 	}
 	free(segs);
@@ -222,9 +269,9 @@ static int judge_timing(const struct scn_case *c, const struct run_record *r,
                         struct judge_verdict *v)
 {
 	bool alone = true;
-	int64_t tol = INT64_MAX;
+	int64_t tol = INT64_MAX, miss = 0;
 	if (!v->match.ok) {
-		int e = conversation_times_alone(c, &r->trace, &v->match, &alone, &tol);
+		int e = conversation_times_alone(c, &r->trace, &alone, &tol, &miss);
 		if (e)
 			return e;
 	}
@@ -234,9 +281,12 @@ static int judge_timing(const struct scn_case *c, const struct run_record *r,
 			alone &= a->timing;
 		if (a->why[0] && a->timing && a->tol_us < tol)
 			tol = a->tol_us;
+		if (a->why[0] && a->timing && a->miss_us > miss)
+			miss = a->miss_us;
 	}
 	v->timing_only = v->status == RUN_FAIL && alone && !v->limit_hit && tol != INT64_MAX;
 	v->timing_tol_us = v->timing_only ? tol : 0;
+	v->timing_miss_us = v->timing_only ? miss : 0;
 	return 0;
 }
 
@@ -293,7 +343,7 @@ void judge_verdict_free(struct judge_verdict *v)
 void judge_overload(struct judge_verdict *v, const struct lateness *l)
 {
 	if (v->status != RUN_FAIL || !v->timing_only || !l->n ||
-	    (int64_t)l->max_us <= v->timing_tol_us)
+	    (int64_t)l->max_us <= v->timing_tol_us || (int64_t)l->max_us < v->timing_miss_us)
 		return;
 	char failure[sizeof(v->reason)];
 	snprintf(failure, sizeof(failure), "%s", v->reason);

@@ -79,10 +79,11 @@ void usage(FILE *out)
 	    "daemon's clock; an application's outcome and end come from its own exit record.\n"
 	    "While a case runs, a timer at the endpoints' priority measures how late the machine\n"
 	    "is (p50, p99, max in report.txt and the JUnit properties). A case that failed on\n"
-	    "times alone while the machine stalled longer than the tolerance of the windows it\n"
-	    "missed (the timer's worst lateness) is inconclusive, not failed: such cases run\n"
-	    "once more at the end, all at once (at most a tenth of the cases); the second\n"
-	    "verdict stands.\n",
+	    "times alone while the machine stalled (the timer's worst lateness) longer than the\n"
+	    "tolerance of the windows it missed and at least as long as the miss is\n"
+	    "inconclusive, not failed: such cases run once more at the end, all at once (at\n"
+	    "most a tenth of the cases); the second verdict stands. Exit status 2 when they\n"
+	    "are all that did not pass.\n",
 	    out);
 }
 

@@ -328,20 +328,31 @@ static struct lateness late_max(uint32_t max_us)
 START_TEST(test_a_late_end_on_a_late_machine_is_inconclusive)
 {
 	struct judged j;
-	/* at 50 ms: tolerance 6.25 ms; the client ended at 105 ms */
+	/* at 50 ms: tolerance 6.25 ms; the client ended at 105 ms, 48.75 ms past the window */
 	judge_request_close(&j, "client exit ok at 50ms\n");
 	judge_run(&j.c, &j.r, &j.v);
 	ck_assert(j.v.timing_only);
 	ck_assert_int_eq(j.v.timing_tol_us, 6250);
-	struct lateness l = late_max(6250);
+	ck_assert_int_eq(j.v.timing_miss_us, 48750);
+	/* a stall shorter than the miss cannot explain it */
+	struct lateness l = late_max(48749);
 	judge_overload(&j.v, &l);
 	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
-	l = late_max(6300);
+	l = late_max(48750);
 	judge_overload(&j.v, &l);
 	ck_assert_str_eq(run_status_name(j.v.status), "inconclusive");
-	ck_assert_str_eq(j.v.reason,
-	                 "machine overloaded (timer lateness p99 1.2 ms, max 6.3 ms): client ended "
-	                 "0.105 s after the first segment, expected 0.044..0.056 s");
+	ck_assert_str_eq(j.v.reason, "machine overloaded (timer lateness p99 1.2 ms, max 48.8 ms): "
+	                             "client ended 0.105 s after the first segment, expected "
+	                             "0.044..0.056 s");
+	done(&j);
+	/* 3 ms past a 1 ms tolerance: a 2 ms stall is past the tolerance but short of the miss */
+	judge_request_close(&j, "client exit ok at 101ms~1ms\n");
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert_int_eq(j.v.timing_tol_us, 1000);
+	ck_assert_int_eq(j.v.timing_miss_us, 3000);
+	l = late_max(2000);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
 	done(&j);
 }
 END_TEST
@@ -380,9 +391,11 @@ START_TEST(test_a_gap_outside_its_window_is_a_timing_failure_of_that_lines_toler
 	struct judged j;
 	judge_recorded(&j, "simultaneous-open.scn", "simultaneous-open.stack-linux",
 	               SCN_STACK_LINUX);
-	/* line 28, +400ms after ssa: tolerance 50 ms */
+	/* line 28, +400ms after ssa: tolerance 50 ms, 0.303 s against 0.350..0.450 s */
 	ck_assert(j.v.timing_only);
 	ck_assert_int_eq(j.v.timing_tol_us, 50000);
+	ck_assert_int_ge(j.v.timing_miss_us, 46500);
+	ck_assert_int_le(j.v.timing_miss_us, 47500);
 	struct lateness l = late_max(50001);
 	judge_overload(&j.v, &l);
 	ck_assert_str_eq(run_status_name(j.v.status), "inconclusive");
