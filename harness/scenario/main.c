@@ -575,6 +575,26 @@ static int run_jobs(struct sched *sc)
 	return 0;
 }
 
+/* Inconclusive cases once more when the suite is done, all at once, at most a tenth of the
+ * cases (the rest stay inconclusive); their second result stands. Returns 0 or -ENOMEM. */
+static int run_inconclusive_again(const struct sched *sc, size_t runnable)
+{
+	struct job *again = NULL;
+	long n = jobs_pick_inconclusive(sc->jobs, sc->n, runnable / 10, &again);
+	char dir[700];
+	snprintf(dir, sizeof(dir), "%s/again", sc->runs_dir);
+	struct sched s2 = {.env = sc->env, .jobs = again, .n = n > 0 ? (size_t)n : 0};
+	s2.parallel = (int)s2.n;
+	s2.runs_dir = dir;
+	if (s2.n && !interrupted && (mkdir(dir, 0755) == 0 || errno == EEXIST)) {
+		printf(PROG ": %zu inconclusive case(s) once more, at once: %s\n", s2.n, dir);
+		if (run_jobs(&s2) == 0)
+			jobs_take_again(sc->jobs, sc->n, again, s2.n);
+	}
+	free(again);
+	return n < 0 ? (int)n : 0;
+}
+
 /* The `parse` command: each file parsed, its errors on stderr. */
 static int cmd_parse(const struct files *files)
 {
@@ -652,18 +672,20 @@ static int report_results(const struct sched *sc, const struct opts *o, bool run
 		if (jobs[i].res.status == RUN_FAIL && jobs[i].run_dir[0])
 			print_failure(&jobs[i]);
 	report_table(stdout, jobs, n);
-	size_t fail = 0, pass = 0, skip = 0;
+	size_t fail = 0, pass = 0, skip = 0, incon = 0;
 	double sum = 0;
 	for (size_t i = 0; i < n; i++) {
 		fail += jobs[i].res.status == RUN_FAIL || jobs[i].res.status == RUN_ERROR;
 		pass += jobs[i].res.status == RUN_PASS;
 		skip += jobs[i].res.status == RUN_SKIP;
+		incon += jobs[i].res.status == RUN_INCONCLUSIVE;
 		sum += jobs[i].res.seconds;
 	}
-	printf("\n%zu passed, %zu failed, %zu skipped; wall time %.1f s for %.1f s of cases "
-	       "(%d at once)%s%s\n",
-	       pass, fail, skip, wall, sum, o->jobs, runnable ? "; runs in " : "",
-	       runnable ? sc->runs_dir : "");
+	printf("\n%zu passed, %zu failed", pass, fail);
+	if (incon)
+		printf(", %zu inconclusive", incon);
+	printf(", %zu skipped; wall time %.1f s for %.1f s of cases (%d at once)%s%s\n", skip, wall,
+	       sum, o->jobs, runnable ? "; runs in " : "", runnable ? sc->runs_dir : "");
 	if (o->junit) {
 		int jr = report_junit(o->junit, jobs, n, wall);
 		if (jr)
@@ -675,7 +697,7 @@ static int report_results(const struct sched *sc, const struct opts *o, bool run
 		fprintf(stderr, PROG ": interrupted\n");
 		return 130;
 	}
-	return fail ? 1 : 0;
+	return fail ? 1 : incon ? EXIT_INCONCLUSIVE : 0;
 }
 
 /* `check` and `run`: a job per case, run in parallel, then the results. */
@@ -712,6 +734,10 @@ static int cmd_check(const struct files *files, struct opts *o, bool run)
 	            "run folders in %s\n",
 	       jl.n, files->n, runnable, o->jobs, o->idle_jobs,
 	       env.rt ? ", real-time priority" : "", runs_dir);
+	pid_t load[64];
+	size_t n_load = runnable ? proc_load_start(load, (size_t)o->load) : 0;
+	if (n_load)
+		printf(PROG ": --load: %zu busy process(es) beside the cases\n", n_load);
 	if (unusable)
 		printf(PROG ": every case is skipped: %s\n", unusable);
 	fflush(stdout);
@@ -728,6 +754,9 @@ static int cmd_check(const struct files *files, struct opts *o, bool run)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	live = progress_open(stdout, jl.n);
 	r = run_jobs(&sc);
+	if (!r)
+		r = run_inconclusive_again(&sc, runnable);
+	proc_load_stop(load, n_load);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (r) {

@@ -2,12 +2,61 @@
 #include "report.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+long jobs_pick_inconclusive(const struct job *jobs, size_t n, size_t max, struct job **again)
+{
+	size_t k = 0;
+	*again = calloc(max ? max : 1, sizeof(**again)); /* NULL on failure: free() takes it */
+	if (!*again)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && k < max; i++) {
+		if (jobs[i].res.status != RUN_INCONCLUSIVE)
+			continue;
+		struct job *j = &(*again)[k++];
+		*j = jobs[i];
+		j->started = j->finished = false;
+		j->pid = 0;
+	}
+	return (long)k;
+}
+
+void jobs_take_again(struct job *jobs, size_t n, const struct job *again, size_t n_again)
+{
+	for (size_t k = 0; k < n_again; k++)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(jobs[i].id, again[k].id) && jobs[i].scaled == again[k].scaled) {
+				jobs[i].res = again[k].res;
+				snprintf(jobs[i].run_dir, sizeof(jobs[i].run_dir), "%s",
+				         again[k].run_dir);
+			}
+}
+
+void report_lateness(char *buf, size_t size, const struct lateness *l)
+{
+	if (!l->n) {
+		snprintf(buf, size, "timer lateness not measured");
+		return;
+	}
+	int n = snprintf(buf, size,
+	                 "timer lateness p50 %.1f ms, p99 %.1f ms, max %.1f ms over %zu wake-ups "
+	                 "every %u ms at %s priority",
+	                 (double)l->p50_us / 1e3, (double)l->p99_us / 1e3, (double)l->max_us / 1e3,
+	                 l->n, l->period_us / 1000, l->rt ? "real-time" : "normal");
+	if (l->daemon_n && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n,
+		         "; synfin-faultd released %zu held segment(s) at most %.1f ms late",
+		         l->daemon_n, (double)l->daemon_max_us / 1e3);
+}
 
 void report_verdict(FILE *out, const struct scn_case *c, const struct run_record *r,
                     const struct judge_verdict *v)
 {
-	if (r->limit_hit)
+	char late[300];
+	report_lateness(late, sizeof(late), &r->lateness);
+	fprintf(out, "  machine: %s\n", late);
+	if (v->limit_hit)
 		fprintf(out, "  the client was still running at the limit (%.1f s): stopped\n",
 		        (double)c->limit_us / 1e6);
 	if (!v->judged)
@@ -21,8 +70,10 @@ void report_verdict(FILE *out, const struct scn_case *c, const struct run_record
 	fprintf(out, "\napplications:\n");
 	for (int k = 0; k < 2; k++) {
 		const struct app_verdict *a = &v->app[k];
-		fprintf(out, "  %s: %s at %.3f s after the first segment%s%s\n", role_name[k],
-		        a->outcome, a->at_s, a->why[0] ? ": " : "", a->why);
+		fprintf(out, "  %s: %s at %.3f s after the first segment%s%s%s\n", role_name[k],
+		        a->outcome, a->at_s,
+		        a->from_runner ? " (time from the runner: no exit record)" : "",
+		        a->why[0] ? ": " : "", a->why);
 	}
 	fflush(out);
 }
@@ -40,6 +91,9 @@ static const char *cell(const struct job *j, char *buf, size_t size)
 		break;
 	case RUN_SKIP:
 		snprintf(buf, size, "skip");
+		break;
+	case RUN_INCONCLUSIVE:
+		snprintf(buf, size, "incon %.1fs", j->res.seconds);
 		break;
 	default:
 		snprintf(buf, size, "ERROR");
@@ -114,6 +168,20 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 		fprintf(out, "  %s %s: %s\n    %s\n", jobs[i].name, jobs[i].variant,
 		        jobs[i].res.reason, jobs[i].run_dir[0] ? jobs[i].run_dir : jobs[i].path);
 	}
+	header = false;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].res.status != RUN_INCONCLUSIVE)
+			continue;
+		if (!header)
+			fprintf(
+			    out,
+			    "\ninconclusive (failed on times alone on an overloaded machine):\n");
+		header = true;
+		char late[300];
+		report_lateness(late, sizeof(late), &jobs[i].res.lateness);
+		fprintf(out, "  %s %s: %s\n    %s\n    %s\n", jobs[i].name, jobs[i].variant,
+		        jobs[i].res.reason, late, jobs[i].run_dir);
+	}
 }
 
 static void xml_escape(FILE *out, const char *s)
@@ -162,6 +230,26 @@ static void cdata_file(FILE *out, const char *path)
 	fclose(f);
 }
 
+/* The lateness as testcase properties, in milliseconds. */
+static void junit_lateness(FILE *out, const struct lateness *l)
+{
+	if (!l->n)
+		return;
+	fprintf(out,
+	        "      <properties>\n"
+	        "        <property name=\"timer_lateness_p50_ms\" value=\"%.3f\"/>\n"
+	        "        <property name=\"timer_lateness_p99_ms\" value=\"%.3f\"/>\n"
+	        "        <property name=\"timer_lateness_max_ms\" value=\"%.3f\"/>\n"
+	        "        <property name=\"timer_wakeups\" value=\"%zu\"/>\n",
+	        (double)l->p50_us / 1e3, (double)l->p99_us / 1e3, (double)l->max_us / 1e3, l->n);
+	if (l->daemon_n)
+		fprintf(out,
+		        "        <property name=\"faultd_release_lateness_max_ms\" "
+		        "value=\"%.3f\"/>\n",
+		        (double)l->daemon_max_us / 1e3);
+	fprintf(out, "      </properties>\n");
+}
+
 int report_junit(const char *path, const struct job *jobs, size_t n, double wall_s)
 {
 	FILE *out = fopen(path, "w");
@@ -169,7 +257,7 @@ int report_junit(const char *path, const struct job *jobs, size_t n, double wall
 		return -errno;
 	size_t fail = 0, err = 0, skip = 0;
 	for (size_t i = 0; i < n; i++) {
-		fail += jobs[i].res.status == RUN_FAIL;
+		fail += jobs[i].res.status == RUN_FAIL || jobs[i].res.status == RUN_INCONCLUSIVE;
 		err += jobs[i].res.status == RUN_ERROR;
 		skip += jobs[i].res.status == RUN_SKIP;
 	}
@@ -191,12 +279,15 @@ int report_junit(const char *path, const struct job *jobs, size_t n, double wall
 		fprintf(out, "\" file=\"");
 		xml_escape(out, j->path);
 		fprintf(out, "\" time=\"%.3f\">\n", j->res.seconds);
-		const char *tag = j->res.status == RUN_FAIL    ? "failure"
-		                  : j->res.status == RUN_ERROR ? "error"
-		                  : j->res.status == RUN_SKIP  ? "skipped"
-		                                               : NULL;
+		const char *tag = j->res.status == RUN_FAIL           ? "failure"
+		                  : j->res.status == RUN_INCONCLUSIVE ? "failure"
+		                  : j->res.status == RUN_ERROR        ? "error"
+		                  : j->res.status == RUN_SKIP         ? "skipped"
+		                                                      : NULL;
+		junit_lateness(out, &j->res.lateness);
 		if (tag) {
-			fprintf(out, "      <%s message=\"", tag);
+			fprintf(out, "      <%s%s message=\"", tag,
+			        j->res.status == RUN_INCONCLUSIVE ? " type=\"inconclusive\"" : "");
 			xml_escape(out, j->res.reason);
 			fprintf(out, "\">");
 			if (j->res.status != RUN_SKIP && j->run_dir[0]) {

@@ -17,6 +17,8 @@ const char *run_status_name(enum run_status s)
 		return "FAIL";
 	case RUN_SKIP:
 		return "skip";
+	case RUN_INCONCLUSIVE:
+		return "inconclusive";
 	default:
 		return "ERROR";
 	}
@@ -38,6 +40,39 @@ bool app_record_saw(const struct app_record *a, const char *what)
 		if (!strcmp(a->events[i].what, what))
 			return true;
 	return false;
+}
+
+const struct app_event *app_record_exit(const struct app_record *a)
+{
+	for (size_t i = 0; i < a->n_events; i++)
+		if (!strcmp(a->events[i].what, "exit") && a->events[i].has_status)
+			return &a->events[i];
+	return NULL;
+}
+
+/* "1795783241.457783": seconds with up to six decimals, to microseconds without the rounding
+ * of a double. */
+static int parse_time_us(const char *num, uint64_t *us)
+{
+	char *end;
+	errno = 0;
+	unsigned long long sec = strtoull(num, &end, 10);
+	if (errno || end == num || num[0] == '-')
+		return -EINVAL;
+	uint64_t frac = 0;
+	int digits = 0;
+	if (*end == '.')
+		for (end++; *end >= '0' && *end <= '9'; end++)
+			if (digits < 6) {
+				frac = frac * 10 + (uint64_t)(*end - '0');
+				digits++;
+			}
+	if (*end)
+		return -EINVAL;
+	for (; digits < 6; digits++)
+		frac *= 10;
+	*us = (uint64_t)sec * 1000000u + frac;
+	return 0;
 }
 
 struct event_line {
@@ -62,6 +97,15 @@ static int event_member(void *arg, const char *key, char **str, const char *num)
 			return -EINVAL;
 		l->ev.bytes = v;
 		l->ev.has_bytes = true;
+	} else if (num && !strcmp(key, "t")) {
+		/* an event without a usable time is still an event: it has none (0) */
+		if (parse_time_us(num, &l->ev.t_us))
+			l->ev.t_us = 0;
+	} else if (num && !strcmp(key, "status")) {
+		char *end;
+		long v = strtol(num, &end, 10);
+		l->ev.has_status = !*end && v >= 0 && v <= 255;
+		l->ev.status = l->ev.has_status ? (int)v : 0;
 	}
 	return 0;
 }
@@ -86,6 +130,28 @@ int app_events_read_jsonl(struct app_record *a, const char *path)
 	free(line);
 	fclose(f);
 	return r;
+}
+
+int run_record_daemon_lateness(struct lateness *l, const char *trace_path)
+{
+	struct trace_record *recs;
+	size_t n;
+	int r = trace_read_jsonl(trace_path, &recs, &n);
+	if (r)
+		return r;
+	l->daemon_n = 0;
+	l->daemon_max_us = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i].kind != TRACE_RELEASED)
+			continue;
+		uint64_t late =
+		    recs[i].held_us > recs[i].delay_us ? recs[i].held_us - recs[i].delay_us : 0;
+		l->daemon_n++;
+		if (late > l->daemon_max_us)
+			l->daemon_max_us = late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
+	}
+	trace_records_free(recs, n);
+	return 0;
 }
 
 void run_record_free(struct run_record *r)

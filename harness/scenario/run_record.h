@@ -10,22 +10,31 @@
 #include <stdint.h>
 
 #include "conversation.h"
+#include "lateness.h"
 
-enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR };
+/* RUN_INCONCLUSIVE: failed on times alone while the machine ran later than their tolerance */
+enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR, RUN_INCONCLUSIVE };
 const char *run_status_name(enum run_status s);
 
 /* One line of an endpoint program's JSON Lines log with "event":"app". */
 struct app_event {
-	char what[32];  /* "connected", "eof", ... */
+	char what[32];  /* "connected", "eof", "exit", ... */
+	uint64_t t_us;  /* "t": when, on the trace's clock (CLOCK_REALTIME); 0 when absent */
 	bool has_bytes; /* "bytes": what an "eof" says was read */
 	uint64_t bytes;
-	char hash[24]; /* "hash": FNV-1a of the bytes read (peer_script.h), "" when absent */
+	char hash[24];   /* "hash": FNV-1a of the bytes read (peer_script.h), "" when absent */
+	bool has_status; /* "status": the exit status an "exit" says the program returns */
+	int status;
 };
 
+/* An application as the runner saw it end, and as it recorded itself. Its own "exit" event,
+ * when there is one, is the truth: the runner notices an end late on a busy machine. */
 struct app_record {
-	int exit;        /* enum scn_outcome, SCN_OUT_KILLED when the runner stopped it, or the
-	                    program's own exit status when it is none of those */
-	uint64_t end_us; /* when it ended, on the trace's clock (CLOCK_REALTIME) */
+	int exit;         /* as the runner saw it: enum scn_outcome, SCN_OUT_KILLED when the
+	                     runner stopped it, or the program's own exit status when it is none
+	                     of those */
+	uint64_t end_us;  /* when the runner noticed the end, on the trace's clock */
+	uint64_t stop_us; /* when the runner asked it to stop (SIGTERM), 0 when it did not */
 	struct app_event *events;
 	size_t n_events;
 };
@@ -42,6 +51,7 @@ struct run_record {
 	int faultd_signal;        /* the signal that ended it, or 0 when it exited */
 	int faultd_exit;          /* its exit status, when it exited */
 	uint64_t faultd_end_us;
+	struct lateness lateness; /* how late the machine ran while the endpoints did */
 };
 
 /* Read an endpoint program's JSON Lines log (synfin-kpeer, synfin-peer) into a's events.
@@ -50,6 +60,13 @@ struct run_record {
 int app_events_read_jsonl(struct app_record *a, const char *path);
 int app_record_add_event(struct app_record *a, const struct app_event *ev);
 bool app_record_saw(const struct app_record *a, const char *what);
+/* The program's own "exit" event (with its status), NULL when it wrote none. */
+const struct app_event *app_record_exit(const struct app_record *a);
+
+/* The daemon's own lateness from its trace: how much longer than their rules it held the
+ * delayed segments it released (into l's daemon_n, daemon_max_us). Returns 0 or a negative
+ * errno. */
+int run_record_daemon_lateness(struct lateness *l, const char *trace_path);
 
 void run_record_free(struct run_record *r);
 

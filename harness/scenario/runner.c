@@ -117,6 +117,7 @@ struct endpoint_proc {
 	bool done;
 	int exit; /* enum scn_outcome or the exit status */
 	uint64_t end_us;
+	uint64_t stop_us; /* when it was asked to stop, 0 when it was not */
 };
 
 /* One case being run: what it started, where its files go, what it recorded. */
@@ -133,6 +134,7 @@ struct case_run {
 	pid_t faultd;
 	struct endpoint_proc ep[2];
 	bool up;
+	struct lateness_probe probe;
 	struct run_record rec;
 };
 
@@ -291,23 +293,28 @@ static int faultd_up(struct case_run *cr)
 	return 0;
 }
 
-/* The server, then once it listens the client (after its start delay). */
+/* The server, then once it listens the client (after its start delay). The two ends of a
+ * simultaneous open have nothing to wait for: they start against one start time, a moment
+ * ahead, so that the runner's own lateness cannot put them apart. */
 static void endpoints_up(struct case_run *cr)
 {
 	const struct scn_case *c = cr->c;
 	char log[700];
 	struct endpoint_cmd cmd;
+	uint64_t at = c->scn->simopen_cport ? proc_now_us() + 200000u : 0;
 	snprintf(log, sizeof(log), "%s/server.log", cr->dir);
 	endpoint_cmd_build(&cmd, cr->env, cr->im[SCN_SERVER], c, SCN_SERVER, cr->run_id, cr->dir);
-	cr->ep[SCN_SERVER].pid = proc_spawn(cmd.argv, log);
+	cr->ep[SCN_SERVER].pid = proc_spawn_at(cmd.argv, log, cr->env->rt && at, at);
 	if (!c->scn->simopen_cport)
 		endpoint_wait_ready(cr->env, cr->im[SCN_SERVER], c, cr->run_id, cr->dir);
-	if (c->start_us[SCN_CLIENT])
+	if (at)
+		at += (uint64_t)c->start_us[SCN_CLIENT];
+	else if (c->start_us[SCN_CLIENT])
 		proc_sleep_us((uint64_t)c->start_us[SCN_CLIENT]);
 	snprintf(log, sizeof(log), "%s/client.log", cr->dir);
 	endpoint_cmd_build(&cmd, cr->env, cr->im[SCN_CLIENT], c, SCN_CLIENT, cr->run_id, cr->dir);
-	cr->rec.client_start_us = proc_now_us();
-	cr->ep[SCN_CLIENT].pid = proc_spawn(cmd.argv, log);
+	cr->rec.client_start_us = at ? at : proc_now_us();
+	cr->ep[SCN_CLIENT].pid = proc_spawn_at(cmd.argv, log, cr->env->rt && at, at);
 }
 
 /* Has an endpoint ended? Its outcome, and for the client the end of the wait. */
@@ -379,6 +386,7 @@ static void stop_processes(struct case_run *cr, unsigned grace_ms, unsigned faul
 		struct endpoint_proc *ep = &cr->ep[k];
 		if (ep->done || ep->pid <= 0)
 			continue;
+		ep->stop_us = proc_now_us();
 		proc_stop_child(ep->pid, grace_ms);
 		ep->done = true;
 		ep->end_us = proc_now_us();
@@ -396,16 +404,21 @@ static void collect_and_judge(struct case_run *cr)
 	snprintf(rec->trace_path, sizeof(rec->trace_path), "%s", cr->trace_jsonl);
 	if (!rec->silent)
 		rec->trace_error = observed_read_jsonl(&rec->trace, rec->trace_path);
+	if (!rec->silent && !rec->trace_error)
+		run_record_daemon_lateness(&rec->lateness, rec->trace_path);
 	for (int k = 0; k < 2; k++) {
 		char path[700];
 		snprintf(path, sizeof(path), "%s/%s.jsonl", cr->dir, role_name(k));
 		rec->app[k].exit = cr->ep[k].exit;
 		rec->app[k].end_us = cr->ep[k].end_us;
+		rec->app[k].stop_us = cr->ep[k].stop_us;
 		app_events_read_jsonl(&rec->app[k], path);
 	}
 	struct judge_verdict v;
 	judge_run(cr->c, rec, &v);
+	judge_overload(&v, &rec->lateness);
 	report_verdict(cr->rep, cr->c, rec, &v);
+	cr->res->lateness = rec->lateness;
 	cr->res->status = v.status;
 	snprintf(cr->res->reason, sizeof(cr->res->reason), "%s", v.reason);
 	judge_verdict_free(&v);
@@ -465,8 +478,11 @@ static void run_steps(struct case_run *cr)
 	write_rules(cr);
 	if (topology_up(cr) || faultd_up(cr))
 		return;
+	/* while the endpoints run: the lateness they had to live with */
+	lateness_probe_start(&cr->probe, cr->env->rt);
 	endpoints_up(cr);
 	wait_for_case(cr);
+	lateness_probe_stop(&cr->probe, &cr->rec.lateness);
 	stop_processes(cr, 1000, 3000);
 	if (stopping(cr)) {
 		run_error(cr, "interrupted");
@@ -514,7 +530,10 @@ int run_result_write(const char *dir, const struct run_result *res)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -errno;
+	const struct lateness *l = &res->lateness;
 	fprintf(f, "%d %.3f %s\n", (int)res->status, res->seconds, res->reason);
+	fprintf(f, "lateness %zu %u %u %u %u %d %zu %u\n", l->n, l->p50_us, l->p99_us, l->max_us,
+	        l->period_us, (int)l->rt, l->daemon_n, l->daemon_max_us);
 	fclose(f);
 	return 0;
 }
@@ -533,6 +552,15 @@ int run_result_read(const char *dir, struct run_result *res)
 		fclose(f);
 		return -EINVAL;
 	}
+	char more[200];
+	struct lateness *l = &res->lateness;
+	int rt = 0;
+	if (fgets(more, sizeof(more), f) &&
+	    sscanf(more, "lateness %zu %u %u %u %u %d %zu %u", &l->n, &l->p50_us, &l->p99_us,
+	           &l->max_us, &l->period_us, &rt, &l->daemon_n, &l->daemon_max_us) == 8)
+		l->rt = rt;
+	else
+		memset(l, 0, sizeof(*l));
 	fclose(f);
 	int off = 0;
 	if (sscanf(line, "%d %lf %n", &st, &res->seconds, &off) < 2)

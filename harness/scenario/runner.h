@@ -29,7 +29,8 @@ struct run_env {
 struct run_result {
 	enum run_status status;
 	char reason[400];
-	double seconds; /* wall time of the run */
+	double seconds;           /* wall time of the run */
+	struct lateness lateness; /* how late the machine ran meanwhile (n 0: not measured) */
 };
 
 /* Read every impl/NAME.impl of dir into env. Returns 0, or -EINVAL/-errno with why filled
@@ -45,7 +46,8 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 void runner_run_case(const struct run_env *env, const struct scn_case *c, const char *run_id,
                      const char *run_dir, struct run_result *res);
 
-/* result file: "STATUS seconds reason" */
+/* result file: "STATUS seconds reason", then "lateness N P50 P99 MAX PERIOD RT DAEMON_N
+ * DAEMON_MAX" (microseconds) */
 int run_result_write(const char *run_dir, const struct run_result *res);
 int run_result_read(const char *run_dir, struct run_result *res);
 

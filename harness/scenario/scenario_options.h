@@ -9,6 +9,9 @@
 
 #define PROG "synfin-scenario"
 #define EXIT_USAGE 64
+/* check: nothing failed, but some cases stayed inconclusive (the machine was too late to
+ * judge their times) */
+#define EXIT_INCONCLUSIVE 2
 /* Measured on the 2-core reference machine (tests/scenarios/README.md): this many cases at
  * once keep every timing within tolerance. */
 #define DEFAULT_JOBS 8
@@ -34,6 +37,7 @@ struct opts {
 	bool pair_given;
 	bool no_rt;
 	int idle_jobs;
+	int load; /* --load: busy processes beside the suite */
 	/* check and list: shard.index of shard.count ({1, 1}: every case); shard_from names
 	 * where it came from ("--shard", "SYNFIN_SHARD"), NULL when from nowhere */
 	struct shard shard;

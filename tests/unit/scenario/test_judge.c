@@ -245,6 +245,181 @@ START_TEST(test_an_exit_outside_its_window_says_where_it_was)
 }
 END_TEST
 
+/* The application's own "exit" event, as synfin-kpeer and synfin-peer write it. */
+static void add_exit_event(struct app_record *a, int status, uint64_t t_us)
+{
+	struct app_event ev = {.what = "exit", .t_us = t_us, .has_status = true, .status = status};
+	ck_assert_int_eq(app_record_add_event(a, &ev), 0);
+}
+
+START_TEST(test_the_end_is_the_endpoints_record_not_when_the_runner_noticed)
+{
+	struct judged j;
+	/* exit 3 at 6.30 s by its own record; the busy runner noticed at 15.6 s */
+	judge_request_close(&j, "client exit ETIMEDOUT at 6.3s\n");
+	j.r.app[SCN_CLIENT].exit = SCN_OUT_ETIMEDOUT;
+	j.r.app[SCN_CLIENT].end_us = T0 + 15600000;
+	add_exit_event(&j.r.app[SCN_CLIENT], PEER_EXIT_TIMEDOUT, T0 + 6300000);
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert_msg(j.v.status == RUN_PASS, "%s", j.v.reason);
+	ck_assert_str_eq(j.v.app[SCN_CLIENT].outcome, "ETIMEDOUT");
+	ck_assert_double_eq_tol(j.v.app[SCN_CLIENT].at_s, 6.3, 1e-9);
+	ck_assert(!j.v.app[SCN_CLIENT].from_runner);
+	done(&j);
+	/* without the record, the runner's time, and the report says where it came from */
+	judge_request_close(&j, "client exit ETIMEDOUT at 6.3s\n");
+	j.r.app[SCN_CLIENT].exit = SCN_OUT_ETIMEDOUT;
+	j.r.app[SCN_CLIENT].end_us = T0 + 15600000;
+	assert_fails(&j, RUN_FAIL,
+	             "client ended 15.600 s after the first segment, expected 5.513..7.088 s");
+	ck_assert(j.v.app[SCN_CLIENT].from_runner);
+	done(&j);
+}
+END_TEST
+
+START_TEST(test_a_process_that_exited_is_not_killed)
+{
+	struct judged j;
+	/* the runner found the server still there at the end and stopped it; it had exited
+	 * with status 0 at 1.674 s by its own record */
+	judge_request_close(&j, "server exit ok\n");
+	j.r.app[SCN_SERVER].exit = SCN_OUT_KILLED;
+	j.r.app[SCN_SERVER].end_us = T0 + 14300000;
+	add_exit_event(&j.r.app[SCN_SERVER], PEER_EXIT_OK, T0 + 1674000);
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert_msg(j.v.status == RUN_PASS, "%s", j.v.reason);
+	ck_assert_str_eq(j.v.app[SCN_SERVER].outcome, "ok");
+	ck_assert_double_eq_tol(j.v.app[SCN_SERVER].at_s, 1.674, 1e-9);
+	done(&j);
+	/* nor is a client still running at the limit by the runner's count, but not by its own */
+	judge_request_close(&j, "limit 20s\nclient exit ok\n");
+	j.r.limit_hit = true;
+	j.r.app[SCN_CLIENT].exit = SCN_OUT_KILLED;
+	j.r.app[SCN_CLIENT].end_us = j.r.client_start_us + 20000000;
+	add_exit_event(&j.r.app[SCN_CLIENT], PEER_EXIT_OK, T0 + 105000);
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert_msg(j.v.status == RUN_PASS, "%s", j.v.reason);
+	ck_assert(!j.v.limit_hit);
+	done(&j);
+	/* a server that ended only once the runner asked it to stop was stopped, whatever
+	 * status it chose (synfin-peer says 0 when it had nothing left to do) */
+	judge_request_close(&j, "server exit killed\n");
+	j.r.app[SCN_SERVER].exit = SCN_OUT_KILLED;
+	j.r.app[SCN_SERVER].stop_us = T0 + 2000000;
+	add_exit_event(&j.r.app[SCN_SERVER], PEER_EXIT_OK, T0 + 2001000);
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert_msg(j.v.status == RUN_PASS, "%s", j.v.reason);
+	ck_assert_str_eq(j.v.app[SCN_SERVER].outcome, "killed");
+	done(&j);
+	/* a program the runner interrupted records so: killed */
+	judge_request_close(&j, "server exit ok\n");
+	add_exit_event(&j.r.app[SCN_SERVER], PEER_EXIT_INTERRUPTED, T0 + 9000000);
+	assert_fails(&j, RUN_FAIL, "server ended with killed, expected ok");
+	done(&j);
+}
+END_TEST
+
+static struct lateness late_max(uint32_t max_us)
+{
+	struct lateness l = {.n = 1000, .p50_us = 50, .p99_us = 1200, .max_us = max_us};
+	return l;
+}
+
+START_TEST(test_a_late_end_on_a_late_machine_is_inconclusive)
+{
+	struct judged j;
+	/* at 50 ms: tolerance 6.25 ms; the client ended at 105 ms, 48.75 ms past the window */
+	judge_request_close(&j, "client exit ok at 50ms\n");
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert(j.v.timing_only);
+	ck_assert_int_eq(j.v.timing_tol_us, 6250);
+	ck_assert_int_eq(j.v.timing_miss_us, 48750);
+	/* a stall shorter than the miss cannot explain it */
+	struct lateness l = late_max(48749);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
+	l = late_max(48750);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "inconclusive");
+	ck_assert_str_eq(j.v.reason, "machine overloaded (timer lateness p99 1.2 ms, max 48.8 ms): "
+	                             "client ended 0.105 s after the first segment, expected "
+	                             "0.044..0.056 s");
+	done(&j);
+	/* 3 ms past a 1 ms tolerance: a 2 ms stall is past the tolerance but short of the miss */
+	judge_request_close(&j, "client exit ok at 101ms~1ms\n");
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert_int_eq(j.v.timing_tol_us, 1000);
+	ck_assert_int_eq(j.v.timing_miss_us, 3000);
+	l = late_max(2000);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
+	done(&j);
+}
+END_TEST
+
+START_TEST(test_a_wrong_outcome_or_segment_fails_however_late_the_machine)
+{
+	struct judged j;
+	struct lateness l = late_max(900000);
+	judge_request_close(&j, "client exit ECONNRESET at 50ms\n");
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert(!j.v.timing_only);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(j.v.reason, "client ended with ok, expected ECONNRESET");
+	done(&j);
+	/* a late end, but also bytes missing: not about time alone */
+	judge_request_close(&j, "server exit ok +1s\nserver receives 13\n");
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert(!j.v.timing_only);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
+	ck_assert_str_eq(j.v.reason, "server ended 0.003 s after the last one, expected "
+	                             "0.875..1.125 s");
+	done(&j);
+	judge_request_close(&j, "");
+	j.r.trace.n = 7; /* the last ACK is missing */
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert(!j.v.timing_only);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "FAIL");
+	done(&j);
+}
+END_TEST
+
+START_TEST(test_a_gap_outside_its_window_is_a_timing_failure_of_that_lines_tolerance)
+{
+	struct judged j;
+	judge_recorded(&j, "simultaneous-open.scn", "simultaneous-open.stack-linux",
+	               SCN_STACK_LINUX);
+	/* line 28, +400ms after ssa: tolerance 50 ms, 0.303 s against 0.350..0.450 s */
+	ck_assert(j.v.timing_only);
+	ck_assert_int_eq(j.v.timing_tol_us, 50000);
+	ck_assert_int_ge(j.v.timing_miss_us, 46500);
+	ck_assert_int_le(j.v.timing_miss_us, 47500);
+	struct lateness l = late_max(50001);
+	judge_overload(&j.v, &l);
+	ck_assert_str_eq(run_status_name(j.v.status), "inconclusive");
+	done(&j);
+}
+END_TEST
+
+START_TEST(test_lateness_percentiles_by_nearest_rank)
+{
+	struct lateness_samples s = {0};
+	for (uint32_t i = 200; i >= 1; i--)
+		ck_assert_int_eq(lateness_samples_add(&s, i * 10), 0);
+	struct lateness l;
+	lateness_summarize(&s, &l);
+	ck_assert_uint_eq(l.n, 200);
+	ck_assert_uint_eq(l.p50_us, 1000);
+	ck_assert_uint_eq(l.p99_us, 1980);
+	ck_assert_uint_eq(l.max_us, 2000);
+	lateness_samples_free(&s);
+	lateness_summarize(&s, &l);
+	ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
 START_TEST(test_receives_checks_the_count_then_the_pattern)
 {
 	struct judged j;
@@ -371,6 +546,11 @@ START_TEST(test_app_events_are_read_from_json_lines)
 	/* start, listening, accepted, listen-closed, error, done, exit; not the stats line */
 	ck_assert_uint_eq(a.n_events, 7);
 	ck_assert_str_eq(a.events[1].what, "listening");
+	/* the exit, with its status and its time to the microsecond */
+	const struct app_event *ex = app_record_exit(&a);
+	ck_assert_ptr_nonnull(ex);
+	ck_assert_int_eq(ex->status, PEER_EXIT_RESET);
+	ck_assert_uint_eq(ex->t_us, 1795783241458520ull);
 	ck_assert(app_record_saw(&a, "error"));
 	ck_assert(!app_record_saw(&a, "eof"));
 	free(a.events);
@@ -388,6 +568,13 @@ int main(void)
 	tcase_add_test(tc, test_built_record_passes_every_check);
 	tcase_add_test(tc, test_an_unexpected_outcome_names_both);
 	tcase_add_test(tc, test_an_exit_outside_its_window_says_where_it_was);
+	tcase_add_test(tc, test_the_end_is_the_endpoints_record_not_when_the_runner_noticed);
+	tcase_add_test(tc, test_a_process_that_exited_is_not_killed);
+	tcase_add_test(tc, test_a_late_end_on_a_late_machine_is_inconclusive);
+	tcase_add_test(tc, test_a_wrong_outcome_or_segment_fails_however_late_the_machine);
+	tcase_add_test(tc,
+	               test_a_gap_outside_its_window_is_a_timing_failure_of_that_lines_tolerance);
+	tcase_add_test(tc, test_lateness_percentiles_by_nearest_rank);
 	tcase_add_test(tc, test_receives_checks_the_count_then_the_pattern);
 	tcase_add_test(tc, test_sees_names_the_first_missing_event);
 	tcase_add_test(tc, test_ack_every_names_the_stretch_ack_and_its_endpoint);
