@@ -5,7 +5,8 @@
 # wait on real TCP timers (63 s of SYN retries), so side by side they take the time of the
 # longer one instead of the sum. The scenarios write to the terminal as they run (with their
 # live status line there); the namespace suites' output goes to BUILD/netns.log and is printed
-# after, whole. Each leaves its JUnit file in BUILD/junit/. Exits 0 only when both passed; 130
+# after, whole. Each leaves its JUnit file in BUILD/junit/. Exits 0 only when both passed (cases
+# left inconclusive do not fail, unless SYNFIN_STRICT=1); 130
 # after Ctrl-C, once both have removed their namespaces.
 set -u
 build=$1 ctest=$2 scenario=$3 scenarios=$4
@@ -64,7 +65,17 @@ echo
 echo "namespace suites (ran beside the scenarios; $log):"
 cat "$log"
 "$(dirname "$0")/netns/report-skipped.sh" "$skipped"
-verdict() { [ "$1" = 0 ] && echo passed || echo "FAILED (exit $1)"; }
+# synfin-scenario's 2: nothing failed, but some cases stayed inconclusive (failed on times alone
+# while the machine was too late to judge them). That is no failure of the TCP under test, so
+# check passes and says so; SYNFIN_STRICT=1 makes it fail instead.
+verdict() {
+	case $1 in
+	0) echo passed ;;
+	2) echo "passed, some cases inconclusive (machine overloaded: the table above has them)" ;;
+	*) echo "FAILED (exit $1)" ;;
+	esac
+}
 echo "check: scenarios $(verdict "$scen_rc"), namespace suites $(verdict "$netns_rc")"
 [ "$interrupted" = 1 ] && exit 130
+[ "$scen_rc" = 2 ] && [ "${SYNFIN_STRICT:-0}" != 1 ] && scen_rc=0
 [ "$scen_rc" = 0 ] && [ "$netns_rc" = 0 ]
