@@ -349,6 +349,12 @@ static void wait_for_case(struct case_run *cr)
 	uint64_t t_client = cr->rec.client_start_us;
 	uint64_t deadline = t_client + (uint64_t)c->limit_us;
 	bool silent_checked = false;
+	/* The wire's silence is counted from the client's first record, not from its spawn: on a
+	 * machine busy making and removing namespaces, `ip netns exec` alone can take seconds
+	 * before the client runs. A client that never writes a record gets 30 s. */
+	char client_jsonl[760];
+	snprintf(client_jsonl, sizeof(client_jsonl), "%s/client.jsonl", cr->dir);
+	uint64_t t_quiet_from = t_client + 25000000u;
 	while (!stopping(cr)) {
 		uint64_t now = proc_now_us();
 		reap_endpoints(cr, now, settle, &deadline);
@@ -365,9 +371,14 @@ static void wait_for_case(struct case_run *cr)
 			cr->rec.limit_hit = !cr->ep[SCN_CLIENT].done;
 			break;
 		}
-		/* Every case starts with the client's SYN: nothing in the trace 5 s on means the
-		 * topology passes no traffic; say so now rather than at the limit. */
-		if (!silent_checked && now > t_client + 5000000u) {
+		/* Every case starts with the client's SYN: nothing in the trace 5 s after the
+		 * client ran means the topology passes no traffic; say so now rather than at the
+		 * limit. */
+		struct stat cb;
+		if (!silent_checked && t_quiet_from > now && stat(client_jsonl, &cb) == 0 &&
+		    cb.st_size > 0)
+			t_quiet_from = now;
+		if (!silent_checked && now > t_quiet_from + 5000000u) {
 			struct stat sb;
 			silent_checked = true;
 			if (stat(cr->trace_jsonl, &sb) == 0 && sb.st_size == 0) {
