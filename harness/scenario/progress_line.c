@@ -45,7 +45,8 @@ size_t progress_line_format(char *buf, size_t size, size_t done, size_t total,
 	size_t limit = width > 1 ? width - 1 : 1; /* never the last column */
 	if (limit > size - 1)
 		limit = size - 1;
-	qsort(running, n, sizeof(*running), longest_first);
+	if (n)
+		qsort(running, n, sizeof(*running), longest_first);
 	char line[1024];
 	struct sbuf b;
 	sb_init_fixed(&b, line, sizeof(line));

@@ -25,8 +25,9 @@ usage=$("$P/bin/synfin-scenario" --help)
 grep -q "default: $P/share/synfin/scenarios" <<<"$usage" || fail "synfin-scenario --help: scenarios"
 grep -q "default $work/runs/scenario-runs/TIME" <<<"$usage" || fail "synfin-scenario --help: runs"
 grep -q "(default $P/libexec/synfin)" <<<"$usage" || fail "synfin-scenario --help: programs"
-SYNFIN_RUNS=/elsewhere "$P/bin/synfin-scenario" --help | grep -q "default /elsewhere/scenario-runs" ||
-	fail "synfin-scenario --help ignores SYNFIN_RUNS"
+# (read whole first: grep -q stops reading at its match, which may end the writer by SIGPIPE)
+usage=$(SYNFIN_RUNS=/elsewhere "$P/bin/synfin-scenario" --help)
+grep -q "default /elsewhere/scenario-runs" <<<"$usage" || fail "synfin-scenario --help ignores SYNFIN_RUNS"
 
 # every installed scenario parses, and list gives every case once
 "$P/bin/synfin" check --help >/dev/null
@@ -35,7 +36,8 @@ ids=$("$P/bin/synfin-scenario" list)
 n=$(wc -l <<<"$ids")
 [ "$n" -ge 100 ] || fail "synfin-scenario list gave $n cases"
 [ "$(sort -u <<<"$ids" | wc -l)" = "$n" ] || fail "synfin-scenario list repeats a case"
-"$P/bin/synfin-scenario" list abort | grep -qx abort.linux-linux || fail "list by name"
+ids=$("$P/bin/synfin-scenario" list abort)
+grep -qx abort.linux-linux <<<"$ids" || fail "list by name"
 
 # the demo looks for its programs in the prefix, not in a build folder
 rm "$P/bin/synfin-ladder"
