@@ -118,7 +118,7 @@ static double rate(const struct pool *p, struct matcher *m, uint64_t min_ns, int
 {
 	double best = 0;
 	for (int r = 0; r < reps; r++) {
-		uint64_t n = 0, acc = 0;
+		uint64_t n = 0, acc = 0, tick = 0;
 		uint64_t t0 = bench_cpu_ns(), t;
 		do {
 			for (size_t i = 0; i < p->n; i++) {
@@ -127,7 +127,7 @@ static double rate(const struct pool *p, struct matcher *m, uint64_t min_ns, int
 					abort();
 				if (m) {
 					struct verdict v;
-					matcher_decide(m, &seg, &v);
+					matcher_decide(m, &seg, tick++, &v);
 					acc += v.action;
 				} else {
 					acc += seg.flags;

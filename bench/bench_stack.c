@@ -63,7 +63,7 @@ static void emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t len)
 	w->segments++;
 	if (w->m && segment_parse(&seg, pkt, len) == 0) {
 		struct verdict v;
-		matcher_decide(w->m, &seg, &v);
+		matcher_decide(w->m, &seg, now, &v);
 		if (v.action == RULE_DROP) {
 			w->dropped++;
 			return;
