@@ -8,6 +8,15 @@
 void tcp_timer_set(struct tcp_conn *c, enum tcp_timer t, uint64_t when)
 {
 	c->timer[t] = when;
+	conn_heap_update(c);
+}
+
+void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
+{
+	if (c->timer[t] == STACK_TIME_NEVER)
+		return;
+	c->timer[t] = STACK_TIME_NEVER;
+	conn_heap_update(c);
 }
 
 uint64_t tcp_conn_deadline(const struct tcp_conn *c)
@@ -188,7 +197,7 @@ void tcp_conn_timers(struct tcp_conn *c, uint64_t now)
 	for (int t = 0; t < TCP_T__COUNT; t++) {
 		if (c->dead || c->timer[t] > now)
 			continue;
-		c->timer[t] = STACK_TIME_NEVER;
+		tcp_timer_stop(c, t);
 		switch (t) {
 		case TCP_T_REXMIT:
 			tcp_retransmit_timer(c, now);
