@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/chain_hash.h"
 #include "ring.h"
 #include "stack.h"
 #include "tcp_wire.h"
@@ -28,7 +29,7 @@ enum tcp_timer {
 	TCP_T__COUNT,
 };
 
-/* The chained hash tables a connection can be in (tcp_conn_table.c). */
+/* The hash tables a connection can be in (tcp_conn.c). */
 enum conn_link {
 	CONN_BY_HANDLE,
 	CONN_BY_TUPLE, /* connections with a remote end */
@@ -38,9 +39,7 @@ enum conn_link {
 
 struct tcp_conn {
 	struct tcp_conn *next, *prev; /* every connection of the stack, newest first */
-	struct tcp_conn *hnext[CONN__LINKS];
-	uint32_t hkey[CONN__LINKS];
-	bool hashed[CONN__LINKS];
+	struct chain_link link[CONN__LINKS];
 	size_t heap_pos;       /* index in the timer heap, SIZE_MAX when no timer is armed */
 	uint64_t deadline;     /* earliest timer, as the heap last saw it */
 	struct tcp_conn *reap; /* next dead connection to free */
@@ -125,13 +124,6 @@ struct ev_node {
 	struct stack_event ev;
 };
 
-struct conn_hash {
-	struct tcp_conn **bucket;
-	size_t mask; /* buckets - 1, a power of two less one */
-	size_t count;
-	enum conn_link link;
-};
-
 struct stack {
 	struct stack_config cfg;
 	struct stack_tunables tun;
@@ -140,7 +132,7 @@ struct stack {
 	struct tcp_conn *conns; /* newest first */
 	size_t n_conns;
 	int next_handle;
-	struct conn_hash by_handle, by_tuple, listeners;
+	struct chain_hash by_handle, by_tuple, listeners;
 	uint32_t *port_users;   /* connections (listeners too) bound to each local port */
 	uint8_t hash_key[16];   /* keys the 4-tuple hash, so a peer cannot choose collisions */
 	struct tcp_conn **heap; /* min-heap of connections by earliest timer deadline */
@@ -172,13 +164,7 @@ struct stack_event *stack_post_event(struct stack *s, uint64_t now, enum stack_e
 void stack_drop(struct stack *s, enum stack_drop_reason why);
 uint64_t stack_random(struct stack *s);
 
-/* tcp_conn_table.c */
-int conn_hash_init(struct conn_hash *h, enum conn_link link); /* 0 or -1 */
-void conn_hash_free(struct conn_hash *h);
-void conn_hash_insert(struct conn_hash *h, struct tcp_conn *c, uint32_t key);
-void conn_hash_remove(struct conn_hash *h, struct tcp_conn *c); /* harmless when absent */
-/* The first connection of key's chain (follow hnext[link]; other keys share chains). */
-struct tcp_conn *conn_hash_chain(const struct conn_hash *h, uint32_t key);
+/* tcp_timer_heap.c */
 void conn_heap_init_entry(struct tcp_conn *c);
 int conn_heap_reserve(struct stack *s); /* 0 or -1 */
 void conn_heap_shrink(struct stack *s);

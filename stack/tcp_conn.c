@@ -10,18 +10,17 @@
 int tcp_conn_tables_init(struct stack *s)
 {
 	s->port_users = calloc(UINT16_MAX + 1, sizeof(*s->port_users));
-	if (!s->port_users || conn_hash_init(&s->by_handle, CONN_BY_HANDLE) ||
-	    conn_hash_init(&s->by_tuple, CONN_BY_TUPLE) ||
-	    conn_hash_init(&s->listeners, CONN_BY_PORT))
+	if (!s->port_users || chain_hash_init(&s->by_handle) || chain_hash_init(&s->by_tuple) ||
+	    chain_hash_init(&s->listeners))
 		return -ENOMEM;
 	return 0;
 }
 
 void tcp_conn_tables_free(struct stack *s)
 {
-	conn_hash_free(&s->by_handle);
-	conn_hash_free(&s->by_tuple);
-	conn_hash_free(&s->listeners);
+	chain_hash_free(&s->by_handle);
+	chain_hash_free(&s->by_tuple);
+	chain_hash_free(&s->listeners);
 	free(s->port_users);
 	free(s->heap);
 	free(s->due);
@@ -75,7 +74,7 @@ struct tcp_conn *tcp_conn_new(struct stack *s)
 		s->conns->prev = c;
 	s->conns = c;
 	s->n_conns++;
-	conn_hash_insert(&s->by_handle, c, handle_key(c->handle));
+	chain_hash_insert(&s->by_handle, &c->link[CONN_BY_HANDLE], handle_key(c->handle));
 	return c;
 }
 
@@ -96,7 +95,7 @@ void tcp_conn_bind_listener(struct tcp_conn *c)
 	struct stack *s = c->stack;
 
 	s->port_users[c->lport]++;
-	conn_hash_insert(&s->listeners, c, c->lport);
+	chain_hash_insert(&s->listeners, &c->link[CONN_BY_PORT], c->lport);
 }
 
 void tcp_conn_bind_tuple(struct tcp_conn *c)
@@ -104,7 +103,8 @@ void tcp_conn_bind_tuple(struct tcp_conn *c)
 	struct stack *s = c->stack;
 
 	s->port_users[c->lport]++;
-	conn_hash_insert(&s->by_tuple, c, tuple_key(s, c->laddr, c->lport, c->raddr, c->rport));
+	chain_hash_insert(&s->by_tuple, &c->link[CONN_BY_TUPLE],
+	                  tuple_key(s, c->laddr, c->lport, c->raddr, c->rport));
 }
 
 void tcp_conn_adopt(struct tcp_conn *l, struct tcp_conn *c)
@@ -146,11 +146,11 @@ void tcp_conn_kill(struct tcp_conn *c)
 		c->listener = l;
 	}
 	c->dead = true;
-	conn_hash_remove(&s->by_handle, c);
-	if (c->hashed[CONN_BY_TUPLE] || c->hashed[CONN_BY_PORT])
+	chain_hash_remove(&s->by_handle, &c->link[CONN_BY_HANDLE]);
+	if (c->link[CONN_BY_TUPLE].linked || c->link[CONN_BY_PORT].linked)
 		s->port_users[c->lport]--;
-	conn_hash_remove(&s->by_tuple, c);
-	conn_hash_remove(&s->listeners, c);
+	chain_hash_remove(&s->by_tuple, &c->link[CONN_BY_TUPLE]);
+	chain_hash_remove(&s->listeners, &c->link[CONN_BY_PORT]);
 	conn_heap_update(c);
 	c->reap = s->reaped;
 	s->reaped = c;
@@ -160,8 +160,8 @@ struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle)
 {
 	uint32_t key = handle_key(handle);
 
-	for (struct tcp_conn *c = conn_hash_chain(&s->by_handle, key); c;
-	     c = c->hnext[CONN_BY_HANDLE]) {
+	for (struct chain_link *e = chain_hash_first(&s->by_handle, key); e; e = e->next) {
+		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_HANDLE]);
 		if (c->handle == handle)
 			return c->app_closed ? NULL : c;
 	}
@@ -173,9 +173,9 @@ struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t l
 {
 	uint32_t key = tuple_key(s, laddr, lport, raddr, rport);
 
-	for (struct tcp_conn *c = conn_hash_chain(&s->by_tuple, key); c;
-	     c = c->hnext[CONN_BY_TUPLE]) {
-		if (c->hkey[CONN_BY_TUPLE] == key && c->state != TCPS_CLOSED && c->lport == lport &&
+	for (struct chain_link *e = chain_hash_first(&s->by_tuple, key); e; e = e->next) {
+		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_TUPLE]);
+		if (e->key == key && c->state != TCPS_CLOSED && c->lport == lport &&
 		    c->laddr == laddr && c->raddr == raddr && c->rport == rport)
 			return c;
 	}
@@ -184,8 +184,8 @@ struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t l
 
 struct tcp_conn *tcp_listener_for(const struct stack *s, uint32_t laddr, uint16_t lport)
 {
-	for (struct tcp_conn *c = conn_hash_chain(&s->listeners, lport); c;
-	     c = c->hnext[CONN_BY_PORT]) {
+	for (struct chain_link *e = chain_hash_first(&s->listeners, lport); e; e = e->next) {
+		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_PORT]);
 		if (c->state == TCPS_LISTEN && c->lport == lport && c->laddr == laddr)
 			return c;
 	}

@@ -1,89 +1,13 @@
-/* tcp_conn_table.c: the indexes over a stack's connections, so that no per-segment or per-call
- * path walks them all: chained hash tables (by handle, by 4-tuple, listeners by port) and a
- * binary min-heap of the connections' earliest timer deadlines. Each grows and shrinks with the
- * connections it holds. */
+/* tcp_conn_table.c: the timer heap, a binary min-heap of the connections' earliest deadlines, so
+ * that neither stack_next_deadline nor stack_timer walks every connection. It grows and shrinks
+ * with the connections. (The hash tables by handle, 4-tuple and listening port are
+ * common/chain_hash's, kept by tcp_conn.c.) */
 #include <stdlib.h>
 
 #include "stack_internal.h"
 
-#define HASH_MIN_BUCKETS 16
 #define HEAP_MIN_CAP 16
 #define NOT_IN_HEAP SIZE_MAX
-
-int conn_hash_init(struct conn_hash *h, enum conn_link link)
-{
-	h->bucket = calloc(HASH_MIN_BUCKETS, sizeof(*h->bucket));
-	if (!h->bucket)
-		return -1;
-	h->mask = HASH_MIN_BUCKETS - 1;
-	h->count = 0;
-	h->link = link;
-	return 0;
-}
-
-void conn_hash_free(struct conn_hash *h)
-{
-	free(h->bucket);
-	h->bucket = NULL;
-}
-
-/* A failed allocation keeps the old buckets: chains grow longer, nothing is lost. */
-static void conn_hash_resize(struct conn_hash *h, size_t buckets)
-{
-	struct tcp_conn **nb = calloc(buckets, sizeof(*nb));
-	if (!nb)
-		return;
-	enum conn_link l = h->link;
-	for (size_t i = 0; i <= h->mask; i++) {
-		struct tcp_conn *c = h->bucket[i];
-		while (c) {
-			struct tcp_conn *next = c->hnext[l];
-			size_t b = c->hkey[l] & (buckets - 1);
-			c->hnext[l] = nb[b];
-			nb[b] = c;
-			c = next;
-		}
-	}
-	free(h->bucket);
-	h->bucket = nb;
-	h->mask = buckets - 1;
-}
-
-void conn_hash_insert(struct conn_hash *h, struct tcp_conn *c, uint32_t key)
-{
-	enum conn_link l = h->link;
-	size_t b = key & h->mask;
-
-	c->hkey[l] = key;
-	c->hnext[l] = h->bucket[b];
-	h->bucket[b] = c;
-	c->hashed[l] = true;
-	if (++h->count > h->mask + 1)
-		conn_hash_resize(h, 2 * (h->mask + 1));
-}
-
-void conn_hash_remove(struct conn_hash *h, struct tcp_conn *c)
-{
-	enum conn_link l = h->link;
-
-	if (!c->hashed[l])
-		return;
-	for (struct tcp_conn **pp = &h->bucket[c->hkey[l] & h->mask]; *pp; pp = &(*pp)->hnext[l]) {
-		if (*pp == c) {
-			*pp = c->hnext[l];
-			break;
-		}
-	}
-	c->hashed[l] = false;
-	h->count--;
-	if (h->mask + 1 > HASH_MIN_BUCKETS && h->count < (h->mask + 1) / 8)
-		conn_hash_resize(h, (h->mask + 1) / 2);
-}
-
-struct tcp_conn *conn_hash_chain(const struct conn_hash *h, uint32_t key)
-{
-	return h->bucket[key & h->mask];
-}
 
 static void heap_place(struct stack *s, size_t i, struct tcp_conn *c)
 {
