@@ -86,13 +86,16 @@ int conn_heap_reserve(struct stack *s)
 	return 0;
 }
 
-/* After connections went away: give back what the heap no longer needs. A failed realloc keeps
- * the larger block, so both arrays hold at least cap entries either way. */
+/* After connections went away: give back what the heap no longer needs, keeping it at most
+ * four times the connections. A failed realloc keeps the larger block, so both arrays hold at
+ * least cap entries either way. */
 void conn_heap_shrink(struct stack *s)
 {
-	size_t cap = s->heap_cap / 2;
+	size_t cap = s->heap_cap;
 
-	if (cap < HEAP_MIN_CAP || s->n_conns > cap / 2)
+	while (cap / 2 >= HEAP_MIN_CAP && s->n_conns <= cap / 4)
+		cap /= 2;
+	if (cap == s->heap_cap)
 		return;
 	struct tcp_conn **heap = realloc(s->heap, cap * sizeof(*heap));
 	struct tcp_conn **due = realloc(s->due, cap * sizeof(*due));
