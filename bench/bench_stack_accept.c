@@ -11,6 +11,10 @@
  * connection does not grow (each has at most a few live connections), so a falling rate is the
  * server's. Target: the last full window at least 0.9 times the first, over >= 100,000
  * connections, with the heap following the live connections rather than those served.
+ *
+ * --real [--build DIR] (root): the same question asked of synfin-peer on a tun device against
+ * Linux clients in a topology (stack_accept_real.h), with DIR's synfin-peer (default: this
+ * build's), so an older tree's can be measured beside it.
  */
 #include <errno.h>
 
@@ -258,9 +262,21 @@ static double window_rate(const struct window *w, size_t i)
 	return (double)acc / ((double)cpu / 1e9);
 }
 
+#include "stack_accept_real.h"
+
 int main(int argc, char **argv)
 {
 	bool quick = bench_quick(argc, argv);
+	const char *build = SYNFIN_BENCH_BUILD_DIR;
+	bool real = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--real") == 0)
+			real = true;
+		else if (strcmp(argv[i], "--build") == 0 && i + 1 < argc)
+			build = argv[++i];
+	}
+	if (real)
+		return real_main(build, quick ? 100000 : 1000000, quick ? 5 : 40);
 	uint64_t target = quick ? 600000 : 2000000;
 	uint64_t budget = (quick ? 20 : 60) * 1000000000ull;
 	static struct window w[MAX_WINDOWS];
