@@ -133,9 +133,10 @@ struct stack {
 	size_t n_conns;
 	int next_handle;
 	struct chain_hash by_handle, by_tuple, listeners;
-	uint32_t *port_users;   /* connections (listeners too) bound to each local port */
-	uint8_t hash_key[16];   /* keys the 4-tuple hash, so a peer cannot choose collisions */
-	struct tcp_conn **heap; /* min-heap of connections by earliest timer deadline */
+	struct tcp_conn *recent; /* tcp_conn_lookup's last find, until it dies */
+	uint32_t *port_users;    /* connections (listeners too) bound to each local port */
+	uint8_t hash_key[16];    /* keys the 4-tuple hash, so a peer cannot choose collisions */
+	struct tcp_conn **heap;  /* min-heap of connections by earliest timer deadline */
 	size_t heap_len, heap_cap;
 	struct tcp_conn **due;   /* stack_timer's list, heap_cap long */
 	struct tcp_conn *reaped; /* dead connections, freed at the end of the outermost call */

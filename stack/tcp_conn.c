@@ -146,6 +146,8 @@ void tcp_conn_kill(struct tcp_conn *c)
 		c->listener = l;
 	}
 	c->dead = true;
+	if (s->recent == c)
+		s->recent = NULL;
 	chain_hash_remove(&s->by_handle, &c->link[CONN_BY_HANDLE]);
 	if (c->link[CONN_BY_TUPLE].linked || c->link[CONN_BY_PORT].linked)
 		s->port_users[c->lport]--;
@@ -197,13 +199,22 @@ bool tcp_port_in_use(const struct stack *s, uint16_t port)
 	return s->port_users[port] != 0;
 }
 
-/* An exact 4-tuple match wins over a listener (RFC 9293 3.10.7). */
+/* An exact 4-tuple match wins over a listener (RFC 9293 3.10.7). The connection found last is
+ * tried first: a bulk transfer's segments skip the keyed hash. */
 struct tcp_conn *tcp_conn_lookup(struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                                  uint16_t rport)
 {
-	struct tcp_conn *c = tcp_conn_find(s, laddr, lport, raddr, rport);
+	struct tcp_conn *c = s->recent;
 
-	return c ? c : tcp_listener_for(s, laddr, lport);
+	if (c && c->state != TCPS_CLOSED && c->lport == lport && c->rport == rport &&
+	    c->raddr == raddr && c->laddr == laddr)
+		return c;
+	c = tcp_conn_find(s, laddr, lport, raddr, rport);
+	if (c) {
+		s->recent = c;
+		return c;
+	}
+	return tcp_listener_for(s, laddr, lport);
 }
 
 /* The synchronized states of RFC 9293 3.5.2: ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT,

@@ -5,18 +5,26 @@
 
 #include "stack_internal.h"
 
+/* c->deadline is always the earliest of c->timer[] (STACK_TIME_NEVER once dead): the heap is
+ * told only when that moves, not on every re-arm of a later timer. */
 void tcp_timer_set(struct tcp_conn *c, enum tcp_timer t, uint64_t when)
 {
+	uint64_t old = c->timer[t];
+
 	c->timer[t] = when;
-	conn_heap_update(c);
+	if (when < c->deadline || (old == c->deadline && when != old))
+		conn_heap_update(c);
 }
 
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
 {
-	if (c->timer[t] == STACK_TIME_NEVER)
+	uint64_t old = c->timer[t];
+
+	if (old == STACK_TIME_NEVER)
 		return;
 	c->timer[t] = STACK_TIME_NEVER;
-	conn_heap_update(c);
+	if (old == c->deadline)
+		conn_heap_update(c);
 }
 
 uint64_t tcp_conn_deadline(const struct tcp_conn *c)
