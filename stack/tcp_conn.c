@@ -32,8 +32,9 @@ static uint32_t handle_key(int handle)
 	return (uint32_t)handle;
 }
 
-static uint32_t tuple_key(const struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                          uint16_t rport)
+/* SipHash-2-4 of a 4-tuple under one of the stack's secret keys. */
+static uint64_t tuple_hash(const uint8_t key[16], uint32_t laddr, uint16_t lport, uint32_t raddr,
+                           uint16_t rport)
 {
 	uint8_t tuple[12];
 
@@ -41,7 +42,13 @@ static uint32_t tuple_key(const struct stack *s, uint32_t laddr, uint16_t lport,
 	memcpy(tuple + 4, &raddr, 4);
 	memcpy(tuple + 8, &lport, 2);
 	memcpy(tuple + 10, &rport, 2);
-	return (uint32_t)siphash24(s->hash_key, tuple, sizeof(tuple));
+	return siphash24(key, tuple, sizeof(tuple));
+}
+
+static uint32_t tuple_key(const struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                          uint16_t rport)
+{
+	return (uint32_t)tuple_hash(s->hash_key, laddr, lport, raddr, rport);
 }
 
 struct tcp_conn *tcp_conn_new(struct stack *s)
@@ -288,13 +295,7 @@ void tcp_conn_done(struct tcp_conn *c, uint64_t now, int error)
 uint32_t tcp_isn(struct stack *s, uint64_t now, uint32_t laddr, uint16_t lport, uint32_t raddr,
                  uint16_t rport)
 {
-	uint8_t tuple[12];
-
-	memcpy(tuple, &laddr, 4);
-	memcpy(tuple + 4, &raddr, 4);
-	memcpy(tuple + 8, &lport, 2);
-	memcpy(tuple + 10, &rport, 2);
-	return (uint32_t)(now / 4) + (uint32_t)siphash24(s->isn_key, tuple, sizeof(tuple));
+	return (uint32_t)(now / 4) + (uint32_t)tuple_hash(s->isn_key, laddr, lport, raddr, rport);
 }
 
 /* RFC 9293 3.5: both ends start the same way, the active one from CLOSED (a SYN, SYN-SENT), the
