@@ -120,6 +120,7 @@ static Suite *chain_hash_suite(void)
 {
 	Suite *s = suite_create("chain_hash");
 	TCase *tc = tcase_create("table");
+	tcase_set_timeout(tc, 60); /* 20,000 entries, under a sanitizer too */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_every_inserted_entry_is_found_and_no_other);
 	tcase_add_test(tc, test_removed_entries_are_gone_and_buckets_shrink_back);

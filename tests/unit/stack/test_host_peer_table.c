@@ -139,6 +139,7 @@ static Suite *peer_table_suite(void)
 {
 	Suite *s = suite_create("peer_table");
 	TCase *tc = tcase_create("table");
+	tcase_set_timeout(tc, 60); /* thousands of connections, under a sanitizer too */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_time_wait_connection_stays_until_closed_then_is_freed);
 	tcase_add_test(tc, test_connection_with_its_handle_is_kept);
