@@ -225,13 +225,33 @@ static pid_t consumer_on(enum consumer c, char *const *extra)
 	return pid;
 }
 
-static void consumer_off(pid_t pid, double timeout_s)
+/* The consumer stopped and the queue rule gone. Its exit summary must show that the traffic
+ * went through it (and, with a delay on every segment, that it was held): a number measured
+ * around the consumer would be worthless. */
+static void consumer_off(pid_t pid, double timeout_s, bool all_delayed)
 {
 	if (pid) {
 		kill(pid, SIGTERM);
 		int rc = wait_exit_within(pid, timeout_s);
 		if (rc)
 			die("the queue consumer exited %d (see %s)", rc, daemon_log);
+		char line[512];
+		unsigned long long seen = 0, passed, dropped, delayed = 0;
+		if (file_has(daemon_log, "totals: seen ")) {
+			read_line(daemon_log, "totals: seen ", line, sizeof(line));
+			sscanf(line, "totals: seen %llu, passed %llu, dropped %llu, delayed %llu",
+			       &seen, &passed, &dropped, &delayed);
+		} else {
+			read_line(daemon_log, "packets ", line, sizeof(line));
+			sscanf(line, "packets %llu", &seen);
+		}
+		if (seen < 1000)
+			die("the queue consumer saw %llu segments: the traffic went around it (see "
+			    "%s)",
+			    seen, daemon_log);
+		if (all_delayed && delayed < seen * 9 / 10)
+			die("synfin-faultd delayed %llu of %llu segments (see %s)", delayed, seen,
+			    daemon_log);
 	}
 	queue_rule(false);
 }
@@ -266,7 +286,7 @@ static void measure_goodput(enum consumer c, int round, struct goodput *g)
 		double packets = (double)(q1.id_sequence - q0.id_sequence);
 		g->cpu_us[round] = packets > 0 ? cpu / packets * 1e6 : 0;
 	}
-	consumer_off(pid, 30);
+	consumer_off(pid, 30, c == FAULTD_DELAY1);
 }
 
 static void goodput_table(void)
@@ -361,7 +381,7 @@ static struct capture paced_through(const char *rules, double *mbps)
 	*mbps = send_load("8", opt->quick ? 3 : 6, "50");
 	usleep(100000); /* the last segments through */
 	struct capture c = capture_off(cap);
-	consumer_off(faultd, 30);
+	consumer_off(faultd, 30, rules != NULL);
 	return c;
 }
 
@@ -439,7 +459,7 @@ static struct capacity hold_many(char *const *extra)
 	k.kernel_held = q1.held;
 	k.dropped = (q2.queue_dropped - q0.queue_dropped) + (q2.user_dropped - q0.user_dropped);
 	double t0 = bench_now_ns() / 1e9;
-	consumer_off(faultd, 120);
+	consumer_off(faultd, 120, false);
 	k.exit_s = bench_now_ns() / 1e9 - t0;
 	usleep(300000);
 	struct capture c = capture_off(cap);
