@@ -9,6 +9,10 @@
  * the harness at the rates tests use; <= 50 us added per packet, well under the 1 ms-scale
  * delays and timer tolerances (4 ms) the tests work with.
  *
+ * Then, in the same topology, the load tables (bench_load.c): goodput through each kind of
+ * queue consumer, delay precision under load measured on the bridge ports, and how many packets
+ * the daemon can hold at once.
+ *
  * Needs root; skips (exit 0) with a message otherwise. The topology is always taken down: at
  * exit, on error and on SIGINT/SIGTERM/SIGHUP.
  */
