@@ -166,6 +166,7 @@ static const char rules_sfr[] = "delay 1ms syn\n"
                                 "drop rst dport 9994\n";
 
 static char rules10_path[300], delay1_path[300], delay10_path[300], sfr_path[300];
+static char outputs[3][300]; /* text, jsonl, pcap */
 
 static void start_argv(enum consumer c, char **argv, int *n, char *text, char *jsonl, char *pcap)
 {
@@ -211,10 +212,9 @@ static pid_t consumer_on(enum consumer c, char *const *extra)
 	if (c == BRIDGE)
 		return 0;
 	queue_rule(true);
-	static char text[300], jsonl[300], pcap[300];
 	char *argv[32];
 	int n = 0;
-	start_argv(c, argv, &n, text, jsonl, pcap);
+	start_argv(c, argv, &n, outputs[0], outputs[1], outputs[2]);
 	for (; extra && *extra; extra++)
 		argv[n++] = *extra;
 	argv[n++] = "--ready";
@@ -228,15 +228,16 @@ static pid_t consumer_on(enum consumer c, char *const *extra)
 /* The consumer stopped and the queue rule gone. Its exit summary must show that the traffic
  * went through it (and, with a delay on every segment, that it was held): a number measured
  * around the consumer would be worthless. */
-static void consumer_off(pid_t pid, double timeout_s, bool all_delayed)
+static unsigned long long consumer_off(pid_t pid, double timeout_s, bool all_delayed)
 {
+	unsigned long long seen = 0;
 	if (pid) {
 		kill(pid, SIGTERM);
 		int rc = wait_exit_within(pid, timeout_s);
 		if (rc)
 			die("the queue consumer exited %d (see %s)", rc, daemon_log);
 		char line[512];
-		unsigned long long seen = 0, passed, dropped, delayed = 0;
+		unsigned long long passed, dropped, delayed = 0;
 		if (file_has(daemon_log, "totals: seen ")) {
 			read_line(daemon_log, "totals: seen ", line, sizeof(line));
 			sscanf(line, "totals: seen %llu, passed %llu, dropped %llu, delayed %llu",
@@ -254,7 +255,59 @@ static void consumer_off(pid_t pid, double timeout_s, bool all_delayed)
 			    daemon_log);
 	}
 	queue_rule(false);
+	return seen;
 }
+
+static unsigned long long count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long n = 0;
+	int ch;
+	while (f && (ch = getc_unlocked(f)) != EOF)
+		n += ch == '\n';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Records of a pcap file (24-byte file header, 16-byte record headers, native byte order). */
+static unsigned long long count_pcap(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long n = 0;
+	unsigned char h[24];
+	if (f && fread(h, 1, 24, f) == 24) {
+		uint32_t rec[4];
+		while (fread(rec, 4, 4, f) == 4 && fseek(f, (long)rec[2], SEEK_CUR) == 0)
+			n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* How many times the rule whose text ends the summary line with text fired; -1: no such line. */
+static long long rule_hits(const char *text)
+{
+	FILE *f = fopen(daemon_log, "r");
+	char line[512];
+	long long hits = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		size_t n = strlen(line), t = strlen(text);
+		const char *fired = strstr(line, ") fired ");
+		if (fired && n > t && strcmp(line + n - t, text) == 0)
+			hits = atoll(fired + 8);
+	}
+	if (f)
+		fclose(f);
+	return hits;
+}
+
+/* What the last run of a checked consumer left: the outputs' records against the segments
+ * seen (buffered outputs must lose nothing at exit), and the SYN and FIN rules' hits under
+ * --queue-only-matching (one connection: SYN and SYN-ACK, and a FIN each way). */
+static char outputs_check[160], exact_check[160];
 
 /* bench_tcpload send ... in the client namespace; returns Mbit/s. */
 static double send_load(const char *streams, double seconds, const char *mbit)
@@ -286,7 +339,21 @@ static void measure_goodput(enum consumer c, int round, struct goodput *g)
 		double packets = (double)(q1.id_sequence - q0.id_sequence);
 		g->cpu_us[round] = packets > 0 ? cpu / packets * 1e6 : 0;
 	}
-	consumer_off(pid, 30, c == FAULTD_DELAY1);
+	unsigned long long seen = consumer_off(pid, 30, c == FAULTD_DELAY1);
+	if (c == FAULTD_OUTPUTS) {
+		unsigned long long pcap = count_pcap(outputs[2]);
+		unsigned long long json = count_lines(outputs[1]), text = count_lines(outputs[0]);
+		bool lost = pcap < seen || json < seen || text < seen;
+		snprintf(outputs_check, sizeof(outputs_check),
+		         "%llu seen: pcap %llu, jsonl %llu lines, text %llu lines%s", seen, pcap,
+		         json, text, lost ? "  LOST" : "");
+	}
+	if (c == FAULTD_ONLY_MATCHING) {
+		long long syn = rule_hits(": delay 1ms syn"), fin = rule_hits(": delay 1ms fin");
+		snprintf(exact_check, sizeof(exact_check),
+		         "syn rule fired %lld, fin rule %lld (2 and 2 expected)%s", syn, fin,
+		         syn == 2 && fin == 2 ? "" : "  INEXACT");
+	}
 }
 
 static void goodput_table(void)
@@ -326,6 +393,9 @@ static void goodput_table(void)
 		          c == FAULTD_ONLY_MATCHING && mbps[c] < 0.9 * mbps[BRIDGE] ? "  BELOW"
 		                                                                    : "");
 	}
+	printf("  (outputs, last round: %s)\n", outputs_check);
+	if (has_only_matching)
+		printf("  (--queue-only-matching, last round: %s)\n", exact_check);
 	double r = mbps[NFQ_BATCH] / mbps[NFQ_SINGLE];
 	bench_row(false, "bare consumer: batched / one per packet", r, "x", "-", NULL);
 	r = mbps[FAULTD_QUIET] / mbps[NFQ_BATCH];
