@@ -1,0 +1,71 @@
+/* faultd_hold.h: the packets synfin-faultd holds for a delay rule.
+ *
+ * A held packet waits in a delay queue (common/delay_queue.h) ordered by its deadline; one
+ * loop timer stands at the earliest deadline. When it is due the packet gets its verdict and
+ * the daemon's release callback traces it. At exit every packet still held is delivered (or
+ * dropped) at once.
+ */
+#ifndef SYNFIN_FAULTD_HOLD_H
+#define SYNFIN_FAULTD_HOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/delay_queue.h"
+#include "nfq_queue.h"
+#include "rules/rule.h"
+
+struct event_loop;
+
+/* A packet held by a delay rule: a copy for the trace, and what held it. */
+struct held_packet {
+	uint64_t seen_mono_ns;
+	struct verdict verdict;
+	const char *rule_file; /* the name of the ruleset that held it (kept until exit) */
+	size_t len;
+	uint8_t data[];
+};
+
+struct hold_stats {
+	uint64_t delayed;
+	uint64_t released;
+	uint64_t released_at_exit;
+	uint64_t dropped_at_exit;
+	uint64_t hold_failed; /* could not be held (no memory): accepted at once */
+};
+
+/* Called once the verdict of a held packet is queued: drop is true for a packet dropped at
+ * exit. h is freed after the call. */
+typedef void (*hold_release_fn)(void *ctx, const struct held_packet *h, uint64_t held_us,
+                                bool drop);
+
+struct faultd_hold {
+	struct delay_queue held;
+	struct nfq_queue *const *nfq;
+	struct event_loop *loop;
+	long timer_id;        /* the loop's timer for the earliest held packet; 0: none */
+	uint64_t timer_at_ns; /* its deadline */
+	hold_release_fn on_release;
+	void *ctx;
+	struct hold_stats c;
+};
+
+/* nfq: where the daemon keeps its queue, which it opens after this (packets that come while
+ * it binds are judged already, when the pointer is set). */
+void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue *const *nfq,
+               hold_release_fn on_release, void *ctx);
+/* Frees what is still held without a verdict (after hold_release_all, nothing). */
+void hold_free(struct faultd_hold *h);
+
+/* Hold p for v->delay_us; rule_file names the ruleset whose rule held it. */
+void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
+                 const char *rule_file);
+/* Whether an accept verdict for a packet that arrives now may join a batch verdict. */
+bool hold_accept_batchable(const struct faultd_hold *h);
+/* Release every packet whose deadline has come. */
+void hold_release_due(struct faultd_hold *h);
+/* Give every held packet its verdict now: accept, or drop when drop is true. */
+void hold_release_all(struct faultd_hold *h, bool drop);
+
+#endif
