@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/delay_queue.h"
 #include "nfq_queue.h"
@@ -32,7 +33,10 @@ struct hold_stats {
 	uint64_t released;
 	uint64_t released_at_exit;
 	uint64_t dropped_at_exit;
-	uint64_t hold_failed; /* could not be held (no memory): accepted at once */
+	uint64_t hold_failed;    /* could not be held (no memory): accepted at once */
+	size_t peak_held;        /* the most packets held at once */
+	size_t peak_copy_bytes;  /* the most memory their copies took at once */
+	size_t peak_queue_bytes; /* the most the delay queue took */
 };
 
 /* Called once the verdict of a held packet is queued: drop is true for a packet dropped at
@@ -45,7 +49,9 @@ struct faultd_hold {
 	struct nfq_queue *const *nfq;
 	struct event_loop *loop;
 	long timer_id;        /* the loop's timer for the earliest held packet; 0: none */
-	uint64_t timer_at_ns; /* its deadline */
+	uint64_t timer_at_ns; /* when it fires */
+	uint64_t last_release_ns;
+	size_t copy_bytes; /* what the held copies take now */
 	hold_release_fn on_release;
 	void *ctx;
 	struct hold_stats c;
@@ -61,11 +67,17 @@ void hold_free(struct faultd_hold *h);
 /* Hold p for v->delay_us; rule_file names the ruleset whose rule held it. */
 void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
                  const char *rule_file);
-/* Whether an accept verdict for a packet that arrives now may join a batch verdict. */
-bool hold_accept_batchable(const struct faultd_hold *h);
-/* Release every packet whose deadline has come. */
+/* Whether an accept verdict for packet id may join a batch verdict: no held packet has a
+ * lower id. */
+bool hold_accept_batchable(const struct faultd_hold *h, uint32_t id);
+/* Release every packet whose deadline has come: from the timer, and at the end of each turn of
+ * the loop, so that under load releases go out with the turn's other verdicts. */
 void hold_release_due(struct faultd_hold *h);
 /* Give every held packet its verdict now: accept, or drop when drop is true. */
 void hold_release_all(struct faultd_hold *h, bool drop);
+
+/* For the exit summary: the most packets held at once and the daemon's memory per held packet
+ * then (nothing when none was held). */
+void hold_print_memory(const struct faultd_hold *h, FILE *out);
 
 #endif

@@ -176,7 +176,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	const char *reason = classify(d, p, &seg);
 	if (reason) {
 		emit_malformed(d, now_us, p, reason);
-		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold));
+		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
 		return;
 	}
 
@@ -204,7 +204,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	case RULE_PASS:
 	default:
 		d->c.passed++;
-		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold));
+		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
 		break;
 	}
 }
@@ -301,6 +301,7 @@ static void print_summary(struct faultd *d)
 	        "held: released %" PRIu64 " on time, %" PRIu64 " delivered at exit, %" PRIu64
 	        " dropped at exit, %" PRIu64 " passed at once (no memory)\n",
 	        hs->released, hs->released_at_exit, hs->dropped_at_exit, hs->hold_failed);
+	hold_print_memory(&d->hold, stderr);
 	if (malformed)
 		fprintf(stderr,
 		        "malformed (all passed): not IPv4 %" PRIu64 ", not TCP %" PRIu64
@@ -415,7 +416,9 @@ static void end_turn(struct faultd *d)
 static void before_wait(struct event_loop *loop, void *arg)
 {
 	(void)loop;
-	end_turn(arg);
+	struct faultd *d = arg;
+	hold_release_due(&d->hold);
+	end_turn(d);
 }
 
 static int setup_loop(struct faultd *d)
@@ -507,7 +510,12 @@ int main(int argc, char **argv)
 	hold_init(&d.hold, d.loop, &d.nfq, on_release, &d);
 
 	char why[512];
-	err = nfq_queue_open(&d.nfq, d.opt.queue_num, on_packet, &d, why, sizeof(why));
+	struct nfq_config qc = {
+	    .queue_num = d.opt.queue_num,
+	    .maxlen = d.opt.queue_maxlen,
+	    .fail_open = d.opt.fail_open,
+	};
+	err = nfq_queue_open(&d.nfq, &qc, on_packet, &d, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, PROG ": %s\n", why);
 		cleanup(&d);

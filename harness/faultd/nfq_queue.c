@@ -19,12 +19,15 @@
 /* Big enough for a whole 64 KiB packet (copy range 0xffff) plus its netlink headers. */
 #define NFQ_RECV_SIZE (0xffff + 8192)
 #define NFQ_RECV_BATCH 256
-#define NFQ_QUEUE_MAXLEN 8192
 /* Room for a few hundred verdict messages (about 32 bytes each) per sendto(). */
 #define NFQ_SEND_SIZE 16384
 #define NFQ_VERDICT_ROOM 128
-/* The kernel drops a packet it cannot hand to us (socket full): make that unlikely. */
+/* The kernel drops a packet it cannot hand to us (socket full): make that unlikely. A burst
+ * as long as the queue may wait in the socket, so the buffer grows with the queue's length:
+ * NFQ_RCVBUF_PER_PACKET is about the kernel's size of a message of a small segment. */
 #define NFQ_RCVBUF (8 << 20)
+#define NFQ_RCVBUF_PER_PACKET 1024
+#define NFQ_RCVBUF_MAX (1 << 30)
 
 struct nfq_queue {
 	struct mnl_socket *nl;
@@ -354,9 +357,18 @@ static int explain_bind_error(struct nfq_queue *q, int err, char *why, size_t wh
 	return err;
 }
 
-int nfq_queue_open(struct nfq_queue **out, uint16_t queue_num, nfq_packet_fn fn, void *ctx,
-                   char *why, size_t why_size)
+static int rcvbuf_size(uint32_t maxlen)
 {
+	uint64_t size = (uint64_t)maxlen * NFQ_RCVBUF_PER_PACKET;
+	if (size < NFQ_RCVBUF)
+		size = NFQ_RCVBUF;
+	return size > NFQ_RCVBUF_MAX ? NFQ_RCVBUF_MAX : (int)size;
+}
+
+int nfq_queue_open(struct nfq_queue **out, const struct nfq_config *cfg, nfq_packet_fn fn,
+                   void *ctx, char *why, size_t why_size)
+{
+	uint16_t queue_num = cfg->queue_num;
 	*out = NULL;
 	struct nfq_queue *q = calloc(1, sizeof(*q));
 	if (!q) {
@@ -391,9 +403,9 @@ int nfq_queue_open(struct nfq_queue **out, uint16_t queue_num, nfq_packet_fn fn,
 	q->portid = mnl_socket_get_portid(q->nl);
 
 	/* A bigger receive buffer makes overruns rare; SO_RCVBUFFORCE passes rmem_max with
-	 * CAP_NET_ADMIN. The kernel drops (fail-open is off) what it cannot queue to us, and the id
+	 * CAP_NET_ADMIN. The kernel drops (unless fail-open) what it cannot queue to us, and the id
 	 * gap counts it, so ENOBUFS reports add nothing: turn them off. */
-	int size = NFQ_RCVBUF;
+	int size = rcvbuf_size(cfg->maxlen);
 	int fd = mnl_socket_get_fd(q->nl);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
@@ -410,16 +422,17 @@ int nfq_queue_open(struct nfq_queue **out, uint16_t queue_num, nfq_packet_fn fn,
 		goto fail;
 	}
 
-	/* Whole packets (the trace and pcap want them). Fail-open off: a packet the kernel cannot
-	 * queue is dropped, never let through unjudged. GSO off: the kernel segments GSO packets
-	 * before queueing them, so one verdict is one wire segment (REFERENCE.md 7). */
+	/* Whole packets (the trace and pcap want them). Fail-open off unless asked for: a packet
+	 * the kernel cannot queue is dropped, never let through unjudged. GSO off: the kernel
+	 * segments GSO packets before queueing them, so one verdict is one wire segment
+	 * (REFERENCE.md 7). */
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue_num);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
-	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(cfg->fail_open ? NFQA_CFG_F_FAIL_OPEN : 0));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
 	/* Held packets keep their slot in the kernel's queue until their verdict; the default
 	 * of 1024 is soon reached when every segment of a transfer is delayed. */
-	nfq_nlmsg_cfg_put_qmaxlen(nlh, NFQ_QUEUE_MAXLEN);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, cfg->maxlen);
 	err = configure(q, nlh);
 	if (err) {
 		snprintf(why, why_size, "cannot configure NFQUEUE %u (copy mode, flags): %s",
