@@ -60,6 +60,8 @@ struct faultd {
 	struct faultd_hold hold;
 	struct event_loop *loop;
 	uint64_t lost_reported;
+	uint64_t queue_full_reported;
+	uint64_t queue_full_checked_ns;
 	int exit_status;
 	struct counters c;
 };
@@ -396,6 +398,50 @@ static void on_queue_readable(struct event_loop *loop, int fd, unsigned events, 
 	}
 }
 
+/* Packets the kernel dropped before the daemon saw them are no fault any rule asked for: say so
+ * while it happens, on standard error and in the traces. */
+static void report_kernel_drop(struct faultd *d, uint64_t n, const char *why)
+{
+	char note[160];
+	snprintf(note, sizeof(note), "kernel dropped %" PRIu64 " packets: %s", n, why);
+	uint64_t now_us = realtime_us();
+	if (d->text) {
+		trace_write_kernel_drop_text(d->text, now_us, note);
+		fflush(d->text);
+	}
+	if (d->jsonl) {
+		trace_write_kernel_drop_json(d->jsonl, now_us, note);
+		fflush(d->jsonl);
+	}
+}
+
+/* The kernel counts the packets it dropped with the queue full only in /proc (they take no
+ * id, so no gap tells): read it at most every KERNEL_DROPS_POLL_NS, from the turns that
+ * packets make. */
+#define KERNEL_DROPS_POLL_NS 100000000u
+
+static void check_queue_full(struct faultd *d)
+{
+	uint64_t now = event_loop_now(d->loop);
+	if (now - d->queue_full_checked_ns < KERNEL_DROPS_POLL_NS)
+		return;
+	d->queue_full_checked_ns = now;
+	uint64_t full, to_socket;
+	if (nfq_queue_kernel_drops(d->nfq, &full, &to_socket) != 0 ||
+	    full <= d->queue_full_reported)
+		return;
+	uint64_t n = full - d->queue_full_reported;
+	d->queue_full_reported = full;
+	fprintf(stderr,
+	        PROG ": the kernel dropped %" PRIu64 " packets with the queue full "
+	             "(--queue-maxlen %" PRIu32 "), %" PRIu64 " in all\n",
+	        n, d->opt.queue_maxlen, full);
+	char why[96];
+	snprintf(why, sizeof(why), "the queue was full (--queue-maxlen %" PRIu32 ")",
+	         d->opt.queue_maxlen);
+	report_kernel_drop(d, n, why);
+}
+
 /* After each turn's packets and releases: their verdicts go out as one batch. */
 static void end_turn(struct faultd *d)
 {
@@ -404,13 +450,15 @@ static void end_turn(struct faultd *d)
 		fprintf(stderr, PROG ": sending verdicts: %s\n", strerror(-err));
 	const struct nfq_stats *st = nfq_queue_stats(d->nfq);
 	if (st->lost > d->lost_reported) {
-		/* not a fault any rule asked for: say so while it happens */
 		fprintf(stderr,
 		        PROG ": the kernel dropped %" PRIu64 " packets it could not pass to "
 		             "the daemon (socket overrun), %" PRIu64 " in all\n",
 		        st->lost - d->lost_reported, st->lost);
+		report_kernel_drop(d, st->lost - d->lost_reported,
+		                   "the daemon's socket was full (socket overrun)");
 		d->lost_reported = st->lost;
 	}
+	check_queue_full(d);
 }
 
 static void before_wait(struct event_loop *loop, void *arg)
