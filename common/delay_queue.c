@@ -144,28 +144,41 @@ size_t delay_queue_bytes(const struct delay_queue *q)
 
 int delay_queue_oldest_id(const struct delay_queue *q, uint32_t *id)
 {
-	if (!q->len)
+	if (q->oldest_order == q->next_order)
 		return -ENOENT;
 	*id = q->arrivals[q->oldest_order & (q->arrivals_cap - 1)].id;
 	return 0;
 }
 
-int delay_queue_push(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data)
+static int push(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data, bool tracked)
 {
 	if (q->len == q->cap && grow(q) != 0)
 		return -ENOMEM;
 	if (grow_arrivals(q) != 0)
 		return -ENOMEM;
 	q->arrivals[q->next_order & (q->arrivals_cap - 1)] =
-	    (struct delay_arrival){.id = id, .queued = 1};
+	    (struct delay_arrival){.id = id, .queued = tracked};
+	uint64_t order = q->next_order++;
 	struct delay_entry *e = &q->heap[q->len];
 	e->deadline = deadline;
-	e->order = q->next_order++;
+	e->order = order;
 	e->id = id;
 	e->data = data;
 	sift_up(q->heap, q->len);
 	q->len++;
+	if (!tracked)
+		arrival_gone(q, order);
 	return 0;
+}
+
+int delay_queue_push(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data)
+{
+	return push(q, deadline, id, data, true);
+}
+
+int delay_queue_push_untracked(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data)
+{
+	return push(q, deadline, id, data, false);
 }
 
 const struct delay_entry *delay_queue_peek(const struct delay_queue *q)

@@ -62,9 +62,13 @@ int delay_queue_next_deadline(const struct delay_queue *q, uint64_t *deadline);
 /* Remove the next entry into *out: 0, or -ENOENT when empty. */
 int delay_queue_pop(struct delay_queue *q, struct delay_entry *out);
 
-/* The id of the entry pushed first among those still queued: 0 and *id set, or -ENOENT when
- * empty. The daemon pushes packets in the order the kernel numbered them, so this is the
- * lowest id it still holds: a batch verdict up to any lower id cannot release a held one. */
+/* Like delay_queue_push, for an entry delay_queue_oldest_id does not report (the daemon: a
+ * copy of a packet whose original already has its verdict). */
+int delay_queue_push_untracked(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data);
+
+/* The id of the entry pushed first among those still queued (untracked ones aside): 0 and *id set,
+ * or -ENOENT when empty. The daemon pushes packets in the order the kernel numbered them, so this
+ * is the lowest id it still holds: a batch verdict up to any lower id cannot release a held one. */
 int delay_queue_oldest_id(const struct delay_queue *q, uint32_t *id);
 
 /* Like delay_queue_pop, but only when the next deadline is <= now: 0, or -EAGAIN when nothing is

@@ -24,6 +24,10 @@ struct held_packet {
 	uint64_t seen_mono_ns;
 	struct verdict verdict;
 	const char *rule_file; /* the name of the ruleset that held it (kept until exit) */
+	/* held as a copy (hold_use_copies): the original is dropped, the copy is sent at release
+	 * out of bridge port out_ifindex behind this Ethernet header; 0: held in the kernel */
+	uint32_t out_ifindex;
+	uint8_t eth[14];
 	size_t len;
 	uint8_t data[];
 };
@@ -33,7 +37,9 @@ struct hold_stats {
 	uint64_t released;
 	uint64_t released_at_exit;
 	uint64_t dropped_at_exit;
-	uint64_t hold_failed;    /* could not be held (no memory): accepted at once */
+	uint64_t hold_failed; /* could not be held (no memory): accepted at once */
+	uint64_t copies;      /* held as copies, their originals dropped */
+	uint64_t copy_send_errors;
 	size_t peak_held;        /* the most packets held at once */
 	size_t peak_copy_bytes;  /* the most memory their copies took at once */
 	size_t peak_queue_bytes; /* the most the delay queue took */
@@ -52,6 +58,15 @@ struct faultd_hold {
 	uint64_t timer_at_ns; /* when it fires */
 	uint64_t last_release_ns;
 	size_t copy_bytes; /* what the held copies take now */
+	/* hold_use_copies: an AF_PACKET socket, and the MAC address of the host behind each bridge
+	 * port, learned from the source address of packets that came in on it */
+	int packet_fd;
+	struct {
+		uint32_t ifindex;
+		uint8_t mac[6];
+	} ports[8];
+	unsigned n_ports;
+	bool verdicts_pending; /* a release queued a verdict not flushed yet */
 	hold_release_fn on_release;
 	void *ctx;
 	struct hold_stats c;
@@ -63,6 +78,13 @@ void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue 
                hold_release_fn on_release, void *ctx);
 /* Frees what is still held without a verdict (after hold_release_all, nothing). */
 void hold_free(struct faultd_hold *h);
+
+/* Hold copies in the daemon instead of packets in the kernel's queue: the original gets its
+ * drop verdict at once and the copy is sent out of the bridge port toward its receiver at
+ * release. 0 or a negative errno (no AF_PACKET socket). */
+int hold_use_copies(struct faultd_hold *h);
+/* Learn the MAC address of the host behind p's input port (every packet, before judging). */
+void hold_learn(struct faultd_hold *h, const struct nfq_packet *p);
 
 /* Hold p for v->delay_us; rule_file names the ruleset whose rule held it. */
 void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,

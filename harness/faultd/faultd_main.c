@@ -172,6 +172,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	struct faultd *d = ctx;
 	uint64_t now_us = realtime_us();
 	d->c.seen++;
+	hold_learn(&d->hold, p);
 	emit_pcap(d, now_us, p->data, p->len);
 
 	struct segment seg;
@@ -556,6 +557,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	hold_init(&d.hold, d.loop, &d.nfq, on_release, &d);
+	if (d.opt.hold_copies && (err = hold_use_copies(&d.hold)) != 0) {
+		fprintf(stderr, PROG ": --hold-copies: cannot open a packet socket: %s\n",
+		        strerror(-err));
+		cleanup(&d);
+		return 1;
+	}
 
 	char why[512];
 	struct nfq_config qc = {

@@ -18,6 +18,7 @@ static const char synopsis[] =
     "usage: " PROG " [-q N] [-r RULES] [--client ADDR] [--text FILE] [--jsonl FILE]\n"
     "                     [--pcap FILE] [--quiet] [--seed N] [--ready FILE]\n"
     "                     [--drop-held-on-exit] [--queue-maxlen N] [--fail-open]\n"
+    "                     [--hold-copies]\n"
     "       " PROG " --check RULES\n";
 
 /* A bad command line gets the synopsis; --help the whole text. */
@@ -59,6 +60,9 @@ static void usage(FILE *out)
 	    "                       drops them (said at once on standard error and in the traces)\n"
 	    "      --fail-open      past --queue-maxlen, or when the daemon's socket is full, let\n"
 	    "                       packets through unjudged instead of dropping them\n"
+	    "      --hold-copies    hold delayed packets as copies in the daemon: the original is\n"
+	    "                       dropped at once and the copy sent out of the bridge port\n"
+	    "                       toward its receiver at release (no kernel queue limit)\n"
 	    "      --check RULES    only parse the rule file RULES: print `RULES: N rules OK`\n"
 	    "                       and exit 0, or the errors and exit 2\n"
 	    "  -h, --help           this text\n"
@@ -96,6 +100,7 @@ enum {
 	OPT_DROP_HELD,
 	OPT_QUEUE_MAXLEN,
 	OPT_FAIL_OPEN,
+	OPT_HOLD_COPIES,
 };
 
 #define QUEUE_MAXLEN_MAX (1u << 24)
@@ -104,8 +109,8 @@ enum {
 static int queue_option(int c, const char *arg, struct faultd_options *opt)
 {
 	uint64_t v;
-	if (c == OPT_FAIL_OPEN) {
-		opt->fail_open = true;
+	if (c == OPT_FAIL_OPEN || c == OPT_HOLD_COPIES) {
+		*(c == OPT_FAIL_OPEN ? &opt->fail_open : &opt->hold_copies) = true;
 		return 0;
 	}
 	if (parse_u64(arg, QUEUE_MAXLEN_MAX, &v) || v == 0) {
@@ -146,6 +151,7 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {"drop-held-on-exit", no_argument, NULL, OPT_DROP_HELD},
 	    {"queue-maxlen", required_argument, NULL, OPT_QUEUE_MAXLEN},
 	    {"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
+	    {"hold-copies", no_argument, NULL, OPT_HOLD_COPIES},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -211,6 +217,7 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			break;
 		case OPT_QUEUE_MAXLEN:
 		case OPT_FAIL_OPEN:
+		case OPT_HOLD_COPIES:
 			if (queue_option(c, optarg, opt) != 0) {
 				usage(stderr);
 				return FAULTD_EXIT_USAGE;

@@ -51,8 +51,9 @@ struct nfq_queue {
 	char out[NFQ_SEND_SIZE];
 	size_t out_len;
 	int send_error; /* from a send forced by a full buffer, reported by the next flush */
-	/* an open run of accepts that may become one batch verdict */
+	/* an open run of accepts (or drops) that may become one batch verdict */
 	bool run_open;
+	int run_verdict;
 	uint32_t run_max;
 	uint32_t run_count;
 
@@ -85,6 +86,18 @@ static void handle_packet(struct nfq_queue *q, const struct nlmsghdr *nlh)
 	if (attr[NFQA_PAYLOAD]) {
 		pkt.data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
 		pkt.len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	}
+	if (attr[NFQA_IFINDEX_PHYSINDEV])
+		pkt.physindev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_PHYSINDEV]));
+	if (attr[NFQA_IFINDEX_PHYSOUTDEV])
+		pkt.physoutdev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_PHYSOUTDEV]));
+	if (attr[NFQA_HWADDR]) {
+		const struct nfqnl_msg_packet_hw *hw = mnl_attr_get_payload(attr[NFQA_HWADDR]);
+		uint16_t n = ntohs(hw->hw_addrlen);
+		if (n <= sizeof(pkt.hwaddr)) {
+			memcpy(pkt.hwaddr, hw->hw_addr, n);
+			pkt.hwaddr_len = n;
+		}
 	}
 	if (q->have_last_id) {
 		uint32_t gap = pkt.id - q->last_id - 1;
@@ -197,33 +210,43 @@ static void close_run(struct nfq_queue *q)
 		return;
 	q->run_open = false;
 	if (q->run_count == 1)
-		out_verdict(q, NFQNL_MSG_VERDICT, q->run_max, NF_ACCEPT);
+		out_verdict(q, NFQNL_MSG_VERDICT, q->run_max, q->run_verdict);
 	else
-		out_verdict(q, NFQNL_MSG_VERDICT_BATCH, q->run_max, NF_ACCEPT);
+		out_verdict(q, NFQNL_MSG_VERDICT_BATCH, q->run_max, q->run_verdict);
 }
 
-void nfq_queue_accept(struct nfq_queue *q, uint32_t id, bool batchable)
+static void queue_verdict(struct nfq_queue *q, uint32_t id, int verdict, bool batchable)
 {
 	if (!batchable) {
 		close_run(q);
-		out_verdict(q, NFQNL_MSG_VERDICT, id, NF_ACCEPT);
+		out_verdict(q, NFQNL_MSG_VERDICT, id, verdict);
 		return;
 	}
-	if (q->run_open && id - q->run_max < 0x80000000u) {
+	if (q->run_open && q->run_verdict == verdict && id - q->run_max < 0x80000000u) {
 		q->run_max = id;
 		q->run_count++;
 		return;
 	}
 	close_run(q);
 	q->run_open = true;
+	q->run_verdict = verdict;
 	q->run_max = id;
 	q->run_count = 1;
 }
 
+void nfq_queue_accept(struct nfq_queue *q, uint32_t id, bool batchable)
+{
+	queue_verdict(q, id, NF_ACCEPT, batchable);
+}
+
 void nfq_queue_drop(struct nfq_queue *q, uint32_t id)
 {
-	close_run(q);
-	out_verdict(q, NFQNL_MSG_VERDICT, id, NF_DROP);
+	queue_verdict(q, id, NF_DROP, false);
+}
+
+void nfq_queue_drop_batchable(struct nfq_queue *q, uint32_t id, bool batchable)
+{
+	queue_verdict(q, id, NF_DROP, batchable);
 }
 
 int nfq_queue_flush(struct nfq_queue *q)

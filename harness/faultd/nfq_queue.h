@@ -17,6 +17,12 @@ struct nfq_packet {
 	uint16_t hw_protocol; /* ETH_P_*, host byte order */
 	const uint8_t *data;  /* the network-layer packet; NULL when the kernel sent none */
 	size_t len;
+	/* bridge ports it came in on and goes out of (0: unknown), and its source MAC address
+	 * (hwaddr_len 0: unknown): what re-sending a copy on the wire needs */
+	uint32_t physindev;
+	uint32_t physoutdev;
+	uint8_t hwaddr[8];
+	uint16_t hwaddr_len;
 };
 
 /* Called for each queued packet. The packet must get a verdict (now or later); data is valid
@@ -71,6 +77,8 @@ int nfq_queue_receive(struct nfq_queue *q);
 void nfq_queue_accept(struct nfq_queue *q, uint32_t id, bool batchable);
 /* Queue a drop verdict (closes any pending accept run first, so ordering is kept). */
 void nfq_queue_drop(struct nfq_queue *q, uint32_t id);
+/* The same, batched with neighbouring drops when batchable (see nfq_queue_accept()). */
+void nfq_queue_drop_batchable(struct nfq_queue *q, uint32_t id, bool batchable);
 /* Send every queued verdict. 0 or a negative errno. */
 int nfq_queue_flush(struct nfq_queue *q);
 

@@ -244,6 +244,26 @@ START_TEST(test_oldest_id_survives_growth_behind_a_long_hold)
 }
 END_TEST
 
+START_TEST(test_untracked_entries_keep_their_order_but_are_never_the_oldest_id)
+{
+	/* copies whose originals already have their verdict: released in order, but a batch
+	 * verdict need not stop below them */
+	uint32_t id;
+	ck_assert_int_eq(delay_queue_push_untracked(&q, 10, 1, NULL), 0);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), -ENOENT);
+	ck_assert_int_eq(delay_queue_push(&q, 10, 2, NULL), 0);
+	ck_assert_int_eq(delay_queue_push_untracked(&q, 10, 3, NULL), 0);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+	ck_assert_uint_eq(id, 2);
+	struct delay_entry e;
+	for (uint32_t want = 1; want <= 3; want++) {
+		ck_assert_int_eq(delay_queue_pop(&q, &e), 0);
+		ck_assert_uint_eq(e.id, want);
+	}
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), -ENOENT);
+}
+END_TEST
+
 START_TEST(test_one_hundred_thousand_equal_deadlines_leave_in_arrival_order)
 {
 	/* a burst held by one rule within one clock tick leaves as it came */
@@ -278,6 +298,7 @@ static Suite *delay_queue_suite(void)
 	tcase_add_test(tc, test_oldest_id_is_the_first_pushed_still_queued);
 	tcase_add_test(tc, test_oldest_id_survives_growth_behind_a_long_hold);
 	tcase_add_test(tc, test_one_hundred_thousand_equal_deadlines_leave_in_arrival_order);
+	tcase_add_test(tc, test_untracked_entries_keep_their_order_but_are_never_the_oldest_id);
 	suite_add_tcase(s, tc);
 	return s;
 }
