@@ -257,7 +257,7 @@ static void fill_checksum(uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
 }
 
 /* The server's namespace sees every TCP segment to it on a raw socket; a listener is not
- * needed (Linux answers each with a RST, which passes the wire). Stops 5 s after the last. */
+ * needed. Stops with the whole burst, or 5 s after the last segment. */
 static void count_burst(int out)
 {
 	int s = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
@@ -282,7 +282,8 @@ static void count_burst(int out)
 		_exit(2);
 	struct pollfd pfd = {.fd = s, .events = POLLIN};
 	uint8_t pkt[2048];
-	while (c.distinct < BURST && poll(&pfd, 1, 5000) > 0) {
+	/* the first one comes after the delay (or at the daemon's exit): wait long for it */
+	while (c.distinct < BURST && poll(&pfd, 1, c.distinct + c.strangers ? 5000 : 90000) > 0) {
 		ssize_t n = recv(s, pkt, sizeof(pkt), 0);
 		if (n < 40)
 			continue;
