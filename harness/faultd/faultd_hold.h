@@ -7,10 +7,11 @@
  *
  * Two ways to hold. By default the packet itself waits in the kernel's queue and its verdict
  * is what waits here: cheapest per packet (a release is one entry of a batch verdict), but the
- * kernel's queue is bounded (65536 on Linux 6.18, whatever --queue-maxlen asks) and each single
- * verdict walks it. With copies (hold_use_copies) the original is dropped at once and the
- * daemon sends its copy out of the bridge port at release: no bound but memory, a short kernel
- * queue, and one send per packet (about half the goodput with a delay on every segment).
+ * kernel's queue is bounded (65536 on Linux 6.18, whatever --queue-maxlen asks), and kernels
+ * that find a verdict's packet by walking the queue slow every other packet down. With copies
+ * (hold_use_copies) the original is dropped at once and the daemon sends its copy out of the bridge
+ * port at release: no bound but memory, a short kernel queue, and one send per packet (about half
+ * the goodput with a delay on every segment).
  */
 #ifndef SYNFIN_FAULTD_HOLD_H
 #define SYNFIN_FAULTD_HOLD_H
