@@ -434,6 +434,35 @@ START_TEST(test_sigterm_delivers_100000_held_segments)
 }
 END_TEST
 
+/* A queue too short for the burst: the kernel drops the rest, and the daemon says so while it
+ * runs, on standard error and in the trace, not only in its exit summary. */
+START_TEST(test_kernel_drops_with_the_queue_full_are_said_as_they_happen)
+{
+	topo_up('d', "delay 2s from client\n");
+	ck_assert_int_eq(sh("%s exec %s server iptables -A OUTPUT -p tcp --tcp-flags RST RST -j "
+	                    "DROP",
+	                    netns_script(), T.run),
+	                 0);
+	start_faultd("1000", NULL);
+	int sender = spawn("client", send_burst);
+	char done;
+	ck_assert_msg(read_full(sender, &done, 1, 60000), "the sender did not finish");
+	bool said = false;
+	for (unsigned waited = 0; !said && waited < 10000; waited += 100) {
+		said =
+		    strstr(read_file(T.err), "packets with the queue full (--queue-maxlen 1000)");
+		synfin_sleep_ms(100);
+	}
+	ck_assert_msg(said, "no kernel drop said while the daemon ran:\n%s", read_file(T.err));
+	char cmd[512], out[64];
+	snprintf(cmd, sizeof(cmd), "grep -c '\"event\":\"kernel_drop\"' %s", T.jsonl);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_uint_gt(strtoul(out, NULL, 10), 0);
+	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_ptr_nonnull(strstr(read_file(T.err), "kernel: dropped"));
+}
+END_TEST
+
 /* ---- a bulk transfer: rule counts at full rate ---- */
 
 #define BULK_BYTES (32l << 20)
@@ -546,6 +575,7 @@ static Suite *faultd_load_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_100000_held_segments_are_all_released_once_in_order);
 	tcase_add_test(tc, test_sigterm_delivers_100000_held_segments);
+	tcase_add_test(tc, test_kernel_drops_with_the_queue_full_are_said_as_they_happen);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("counts_at_full_rate");
