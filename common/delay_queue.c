@@ -28,12 +28,16 @@ void delay_queue_init(struct delay_queue *q)
 	q->len = 0;
 	q->cap = 0;
 	q->next_order = 0;
+	q->arrivals = NULL;
+	q->arrivals_cap = 0;
+	q->oldest_order = 0;
 }
 
 void delay_queue_free(struct delay_queue *q)
 {
 	if (q->heap)
 		free(q->heap - PAD);
+	free(q->arrivals);
 	delay_queue_init(q);
 }
 
@@ -105,18 +109,76 @@ static int grow(struct delay_queue *q)
 	return 0;
 }
 
-int delay_queue_push(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data)
+/* Room for one more arrival; entries keep their slot, insertion number modulo the length. */
+static int grow_arrivals(struct delay_queue *q)
+{
+	if (q->next_order - q->oldest_order < q->arrivals_cap)
+		return 0;
+	size_t cap = q->arrivals_cap ? q->arrivals_cap * 2 : 64;
+	if (cap > SIZE_MAX / sizeof(*q->arrivals))
+		return -ENOMEM;
+	struct delay_arrival *a = malloc(cap * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	for (uint64_t o = q->oldest_order; o < q->next_order; o++)
+		a[o & (cap - 1)] = q->arrivals[o & (q->arrivals_cap - 1)];
+	free(q->arrivals);
+	q->arrivals = a;
+	q->arrivals_cap = cap;
+	return 0;
+}
+
+static void arrival_gone(struct delay_queue *q, uint64_t order)
+{
+	size_t mask = q->arrivals_cap - 1;
+	q->arrivals[order & mask].queued = 0;
+	while (q->oldest_order < q->next_order && !q->arrivals[q->oldest_order & mask].queued)
+		q->oldest_order++;
+}
+
+size_t delay_queue_bytes(const struct delay_queue *q)
+{
+	return (q->cap ? (q->cap + ARITY) * sizeof(*q->heap) : 0) +
+	       q->arrivals_cap * sizeof(*q->arrivals);
+}
+
+int delay_queue_oldest_id(const struct delay_queue *q, uint32_t *id)
+{
+	if (q->oldest_order == q->next_order)
+		return -ENOENT;
+	*id = q->arrivals[q->oldest_order & (q->arrivals_cap - 1)].id;
+	return 0;
+}
+
+static int push(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data, bool tracked)
 {
 	if (q->len == q->cap && grow(q) != 0)
 		return -ENOMEM;
+	if (grow_arrivals(q) != 0)
+		return -ENOMEM;
+	q->arrivals[q->next_order & (q->arrivals_cap - 1)] =
+	    (struct delay_arrival){.id = id, .queued = tracked};
+	uint64_t order = q->next_order++;
 	struct delay_entry *e = &q->heap[q->len];
 	e->deadline = deadline;
-	e->order = q->next_order++;
+	e->order = order;
 	e->id = id;
 	e->data = data;
 	sift_up(q->heap, q->len);
 	q->len++;
+	if (!tracked)
+		arrival_gone(q, order);
 	return 0;
+}
+
+int delay_queue_push(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data)
+{
+	return push(q, deadline, id, data, true);
+}
+
+int delay_queue_push_untracked(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data)
+{
+	return push(q, deadline, id, data, false);
 }
 
 const struct delay_entry *delay_queue_peek(const struct delay_queue *q)
@@ -137,6 +199,7 @@ int delay_queue_pop(struct delay_queue *q, struct delay_entry *out)
 	if (!q->len)
 		return -ENOENT;
 	*out = q->heap[0];
+	arrival_gone(q, out->order);
 	q->len--;
 	if (q->len) {
 		q->heap[0] = q->heap[q->len];

@@ -19,11 +19,23 @@ struct delay_entry {
 	void *data;     /* the caller's (the daemon: a copy of the packet for the trace) */
 };
 
+/* One push, by insertion number: which ids are still queued in the order they came. */
+struct delay_arrival {
+	uint32_t id;
+	uint32_t queued; /* 1 until popped */
+};
+
 struct delay_queue {
 	struct delay_entry *heap; /* the root; the allocation starts a few slots before */
 	size_t len;
 	size_t cap;
 	uint64_t next_order;
+	/* a ring indexed by insertion number (a power of two long), from the oldest entry still
+	 * queued to the newest: popped entries are only marked, and skipped when they reach the
+	 * front, so both push and pop stay O(1) here */
+	struct delay_arrival *arrivals;
+	size_t arrivals_cap;
+	uint64_t oldest_order;
 };
 
 void delay_queue_init(struct delay_queue *q);
@@ -34,6 +46,9 @@ static inline size_t delay_queue_len(const struct delay_queue *q)
 {
 	return q->len;
 }
+
+/* The memory the queue itself takes (not its entries' data), in bytes. */
+size_t delay_queue_bytes(const struct delay_queue *q);
 
 /* Returns 0, or -ENOMEM (the queue is unchanged). */
 int delay_queue_push(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data);
@@ -46,6 +61,15 @@ int delay_queue_next_deadline(const struct delay_queue *q, uint64_t *deadline);
 
 /* Remove the next entry into *out: 0, or -ENOENT when empty. */
 int delay_queue_pop(struct delay_queue *q, struct delay_entry *out);
+
+/* Like delay_queue_push, for an entry delay_queue_oldest_id does not report (the daemon: a
+ * copy of a packet whose original already has its verdict). */
+int delay_queue_push_untracked(struct delay_queue *q, uint64_t deadline, uint32_t id, void *data);
+
+/* The id of the entry pushed first among those still queued (untracked ones aside): 0 and *id set,
+ * or -ENOENT when empty. The daemon pushes packets in the order the kernel numbered them, so this
+ * is the lowest id it still holds: a batch verdict up to any lower id cannot release a held one. */
+int delay_queue_oldest_id(const struct delay_queue *q, uint32_t *id);
 
 /* Like delay_queue_pop, but only when the next deadline is <= now: 0, or -EAGAIN when nothing is
  * due yet, or -ENOENT when empty. */

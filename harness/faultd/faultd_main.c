@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/delay_queue.h"
 #include "common/event_loop.h"
+#include "faultd_hold.h"
 #include "faultd_options.h"
 #include "nfq_queue.h"
 #include "rules/rule.h"
@@ -29,29 +29,15 @@
 
 #define PROG FAULTD_PROG
 
-/* A packet held by a delay rule: a copy for the trace, and what held it. */
-struct held_packet {
-	uint64_t seen_mono_ns;
-	struct verdict verdict;
-	const char *rule_file; /* the name of the ruleset that held it (kept until exit) */
-	size_t len;
-	uint8_t data[];
-};
-
 struct counters {
 	uint64_t seen;
 	uint64_t passed;
 	uint64_t dropped;
-	uint64_t delayed;
-	uint64_t released;
-	uint64_t released_at_exit;
-	uint64_t dropped_at_exit;
 	uint64_t not_ipv4; /* IPv6 and other protocols: passed, not judged, not malformed */
 	uint64_t bad_version;
 	uint64_t not_tcp;
 	uint64_t bad_tcp;
 	uint64_t no_payload;
-	uint64_t hold_failed;
 };
 
 struct faultd {
@@ -71,11 +57,11 @@ struct faultd {
 	struct trace_seqs *json_seqs;
 
 	struct nfq_queue *nfq;
-	struct delay_queue held;
+	struct faultd_hold hold;
 	struct event_loop *loop;
-	long timer_id;        /* the loop's timer for the earliest held packet; 0: none */
-	uint64_t timer_at_ns; /* its deadline */
 	uint64_t lost_reported;
+	uint64_t queue_full_reported;
+	uint64_t queue_full_checked_ns;
 	int exit_status;
 	struct counters c;
 };
@@ -85,13 +71,6 @@ static uint64_t realtime_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- trace output ---- */
@@ -161,61 +140,6 @@ static void emit_malformed(struct faultd *d, uint64_t time_us, const struct nfq_
 
 /* ---- verdicts ---- */
 
-static bool accept_batchable(const struct faultd *d)
-{
-	/* A batch verdict covers every queued id up to the one it names, and held packets have
-	 * lower ids than anything arriving after them: batching while one is held would release
-	 * it early. So accepts are batched only while nothing is held. */
-	return delay_queue_len(&d->held) == 0;
-}
-
-static void on_release_timer(struct event_loop *loop, uint64_t now_ns, void *arg);
-
-/* One timer, at the earliest held packet's deadline, moved only when that deadline changes. */
-static void arm_timer(struct faultd *d)
-{
-	uint64_t deadline;
-	bool held = delay_queue_next_deadline(&d->held, &deadline) == 0;
-	if (held && d->timer_id > 0 && deadline == d->timer_at_ns)
-		return;
-	if (d->timer_id > 0)
-		event_loop_timer_cancel(d->loop, d->timer_id);
-	d->timer_id = 0;
-	if (!held)
-		return;
-	long id = event_loop_timer_at(d->loop, deadline, on_release_timer, d);
-	if (id < 0) {
-		fprintf(stderr, PROG ": arming the release timer: %s\n", strerror((int)-id));
-		return;
-	}
-	d->timer_id = id;
-	d->timer_at_ns = deadline;
-}
-
-static void hold(struct faultd *d, const struct nfq_packet *p, const struct verdict *v)
-{
-	uint64_t now = monotonic_ns();
-	struct held_packet *h = malloc(sizeof(*h) + p->len);
-	if (h) {
-		h->seen_mono_ns = now;
-		h->verdict = *v;
-		h->rule_file = d->rs->name;
-		h->len = p->len;
-		memcpy(h->data, p->data, p->len);
-	}
-	if (!h || delay_queue_push(&d->held, now + (uint64_t)v->delay_us * 1000u, p->id, h) != 0) {
-		/* cannot hold it: let it through rather than lose it */
-		free(h);
-		d->c.hold_failed++;
-		fprintf(stderr, PROG ": out of memory holding packet %u: accepted at once\n",
-		        p->id);
-		nfq_queue_accept(d->nfq, p->id, false);
-		return;
-	}
-	d->c.delayed++;
-	arm_timer(d);
-}
-
 /* NULL for a TCP segment the rules judge (seg filled in); otherwise counts the packet and
  * says why it passes unjudged. */
 static const char *classify(struct faultd *d, const struct nfq_packet *p, struct segment *seg)
@@ -248,13 +172,14 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	struct faultd *d = ctx;
 	uint64_t now_us = realtime_us();
 	d->c.seen++;
+	hold_learn(&d->hold, p);
 	emit_pcap(d, now_us, p->data, p->len);
 
 	struct segment seg;
 	const char *reason = classify(d, p, &seg);
 	if (reason) {
 		emit_malformed(d, now_us, p, reason);
-		nfq_queue_accept(d->nfq, p->id, accept_batchable(d));
+		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
 		return;
 	}
 
@@ -277,74 +202,36 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 		nfq_queue_drop(d->nfq, p->id);
 		break;
 	case RULE_DELAY:
-		hold(d, p, &v);
+		hold_packet(&d->hold, p, &v, d->rs->name);
 		break;
 	case RULE_PASS:
 	default:
 		d->c.passed++;
-		nfq_queue_accept(d->nfq, p->id, accept_batchable(d));
+		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
 		break;
 	}
 }
 
-/* Give one held packet its verdict and say so in the trace. */
-static void release(struct faultd *d, const struct delay_entry *e, bool drop)
+/* The trace of a held packet's verdict (faultd_hold.c gives it). */
+static void on_release(void *ctx, const struct held_packet *h, uint64_t held_us, bool drop)
 {
-	struct held_packet *h = e->data;
+	struct faultd *d = ctx;
 	uint64_t now_us = realtime_us();
-	uint64_t held_us = (monotonic_ns() - h->seen_mono_ns) / 1000u;
-	if (drop)
-		nfq_queue_drop(d->nfq, e->id);
-	else
-		nfq_queue_accept(d->nfq, e->id, false);
-
 	struct segment seg;
-	if (segment_parse(&seg, h->data, h->len) == 0) {
-		struct trace_event ev = {
-		    .kind = drop ? TRACE_DROPPED_AT_EXIT : TRACE_RELEASED,
-		    .time_us = now_us,
-		    .pkt = h->data,
-		    .len = h->len,
-		    .seg = &seg,
-		    .verdict = h->verdict,
-		    .held_us = held_us,
-		    .rule_file = h->rule_file,
-		    .dir = direction(d, &seg),
-		};
-		emit(d, &ev);
-	}
-	free(h);
-}
-
-static void release_due(struct faultd *d)
-{
-	uint64_t now = monotonic_ns();
-	struct delay_entry e;
-	while (delay_queue_pop_due(&d->held, now, &e) == 0) {
-		d->c.released++;
-		release(d, &e, false);
-	}
-	arm_timer(d);
-}
-
-static void on_release_timer(struct event_loop *loop, uint64_t now_ns, void *arg)
-{
-	(void)loop, (void)now_ns;
-	struct faultd *d = arg;
-	d->timer_id = 0; /* fired: arm_timer must not cancel it, nor take it for armed */
-	release_due(d);
-}
-
-static void release_all(struct faultd *d)
-{
-	struct delay_entry e;
-	while (delay_queue_pop(&d->held, &e) == 0) {
-		if (d->opt.drop_held_on_exit)
-			d->c.dropped_at_exit++;
-		else
-			d->c.released_at_exit++;
-		release(d, &e, d->opt.drop_held_on_exit);
-	}
+	if (segment_parse(&seg, h->data, h->len) != 0)
+		return;
+	struct trace_event ev = {
+	    .kind = drop ? TRACE_DROPPED_AT_EXIT : TRACE_RELEASED,
+	    .time_us = now_us,
+	    .pkt = h->data,
+	    .len = h->len,
+	    .seg = &seg,
+	    .verdict = h->verdict,
+	    .held_us = held_us,
+	    .rule_file = h->rule_file,
+	    .dir = direction(d, &seg),
+	};
+	emit(d, &ev);
 }
 
 /* ---- rules ---- */
@@ -411,11 +298,13 @@ static void print_summary(struct faultd *d)
 	fprintf(stderr,
 	        "totals: seen %" PRIu64 ", passed %" PRIu64 ", dropped %" PRIu64
 	        ", delayed %" PRIu64 ", malformed %" PRIu64 "\n",
-	        c->seen, c->passed, c->dropped, c->delayed, malformed);
+	        c->seen, c->passed, c->dropped, d->hold.c.delayed, malformed);
+	const struct hold_stats *hs = &d->hold.c;
 	fprintf(stderr,
 	        "held: released %" PRIu64 " on time, %" PRIu64 " delivered at exit, %" PRIu64
 	        " dropped at exit, %" PRIu64 " passed at once (no memory)\n",
-	        c->released, c->released_at_exit, c->dropped_at_exit, c->hold_failed);
+	        hs->released, hs->released_at_exit, hs->dropped_at_exit, hs->hold_failed);
+	hold_print_memory(&d->hold, stderr);
 	if (malformed)
 		fprintf(stderr,
 		        "malformed (all passed): not IPv4 %" PRIu64 ", not TCP %" PRIu64
@@ -510,6 +399,50 @@ static void on_queue_readable(struct event_loop *loop, int fd, unsigned events, 
 	}
 }
 
+/* Packets the kernel dropped before the daemon saw them are no fault any rule asked for: say so
+ * while it happens, on standard error and in the traces. */
+static void report_kernel_drop(struct faultd *d, uint64_t n, const char *why)
+{
+	char note[160];
+	snprintf(note, sizeof(note), "kernel dropped %" PRIu64 " packets: %s", n, why);
+	uint64_t now_us = realtime_us();
+	if (d->text) {
+		trace_write_kernel_drop_text(d->text, now_us, note);
+		fflush(d->text);
+	}
+	if (d->jsonl) {
+		trace_write_kernel_drop_json(d->jsonl, now_us, note);
+		fflush(d->jsonl);
+	}
+}
+
+/* The kernel counts the packets it dropped with the queue full only in /proc (they take no
+ * id, so no gap tells): read it at most every KERNEL_DROPS_POLL_NS, from the turns that
+ * packets make. */
+#define KERNEL_DROPS_POLL_NS 100000000u
+
+static void check_queue_full(struct faultd *d)
+{
+	uint64_t now = event_loop_now(d->loop);
+	if (now - d->queue_full_checked_ns < KERNEL_DROPS_POLL_NS)
+		return;
+	d->queue_full_checked_ns = now;
+	uint64_t full, to_socket;
+	if (nfq_queue_kernel_drops(d->nfq, &full, &to_socket) != 0 ||
+	    full <= d->queue_full_reported)
+		return;
+	uint64_t n = full - d->queue_full_reported;
+	d->queue_full_reported = full;
+	fprintf(stderr,
+	        PROG ": the kernel dropped %" PRIu64 " packets with the queue full "
+	             "(--queue-maxlen %" PRIu32 "), %" PRIu64 " in all\n",
+	        n, d->opt.queue_maxlen, full);
+	char why[96];
+	snprintf(why, sizeof(why), "the queue was full (--queue-maxlen %" PRIu32 ")",
+	         d->opt.queue_maxlen);
+	report_kernel_drop(d, n, why);
+}
+
 /* After each turn's packets and releases: their verdicts go out as one batch. */
 static void end_turn(struct faultd *d)
 {
@@ -518,19 +451,23 @@ static void end_turn(struct faultd *d)
 		fprintf(stderr, PROG ": sending verdicts: %s\n", strerror(-err));
 	const struct nfq_stats *st = nfq_queue_stats(d->nfq);
 	if (st->lost > d->lost_reported) {
-		/* not a fault any rule asked for: say so while it happens */
 		fprintf(stderr,
 		        PROG ": the kernel dropped %" PRIu64 " packets it could not pass to "
 		             "the daemon (socket overrun), %" PRIu64 " in all\n",
 		        st->lost - d->lost_reported, st->lost);
+		report_kernel_drop(d, st->lost - d->lost_reported,
+		                   "the daemon's socket was full (socket overrun)");
 		d->lost_reported = st->lost;
 	}
+	check_queue_full(d);
 }
 
 static void before_wait(struct event_loop *loop, void *arg)
 {
 	(void)loop;
-	end_turn(arg);
+	struct faultd *d = arg;
+	hold_release_due(&d->hold);
+	end_turn(d);
 }
 
 static int setup_loop(struct faultd *d)
@@ -554,13 +491,13 @@ static int run(struct faultd *d)
 		d->exit_status = 1;
 	}
 	/* The turn that stopped the loop may have left due packets and unsent verdicts. */
-	release_due(d);
+	hold_release_due(&d->hold);
 	end_turn(d);
 	/* Packets already in the socket are judged first, so none is left without a verdict
 	 * when the queue is unbound (the kernel drops what is still queued then). */
 	for (int round = 0; round < 64 && nfq_queue_receive(d->nfq) > 0; round++)
 		;
-	release_all(d);
+	hold_release_all(&d->hold, d->opt.drop_held_on_exit);
 	err = nfq_queue_flush(d->nfq);
 	if (err)
 		fprintf(stderr, PROG ": sending verdicts at exit: %s\n", strerror(-err));
@@ -570,7 +507,7 @@ static int run(struct faultd *d)
 static void cleanup(struct faultd *d)
 {
 	nfq_queue_close(d->nfq);
-	delay_queue_free(&d->held);
+	hold_free(&d->hold);
 	matcher_free(d->matcher);
 	for (size_t i = 0; i < d->n_retired; i++) {
 		ruleset_free(d->retired[i]);
@@ -609,7 +546,6 @@ int main(int argc, char **argv)
 	if (!d.opt.seed_given)
 		d.opt.seed = ((uint64_t)realtime_us() << 16) ^ (uint64_t)getpid();
 	d.matcher = matcher_new(d.rs, d.opt.client_addr, d.opt.seed);
-	delay_queue_init(&d.held);
 	if (!d.matcher || open_outputs(&d) != 0) {
 		cleanup(&d);
 		return 1;
@@ -620,9 +556,21 @@ int main(int argc, char **argv)
 		cleanup(&d);
 		return 1;
 	}
+	hold_init(&d.hold, d.loop, &d.nfq, on_release, &d);
+	if (d.opt.hold_copies && (err = hold_use_copies(&d.hold)) != 0) {
+		fprintf(stderr, PROG ": --hold-copies: cannot open a packet socket: %s\n",
+		        strerror(-err));
+		cleanup(&d);
+		return 1;
+	}
 
 	char why[512];
-	err = nfq_queue_open(&d.nfq, d.opt.queue_num, on_packet, &d, why, sizeof(why));
+	struct nfq_config qc = {
+	    .queue_num = d.opt.queue_num,
+	    .maxlen = d.opt.queue_maxlen,
+	    .fail_open = d.opt.fail_open,
+	};
+	err = nfq_queue_open(&d.nfq, &qc, on_packet, &d, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, PROG ": %s\n", why);
 		cleanup(&d);

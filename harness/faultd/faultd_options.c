@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/topology.h"
+#include "nfq_queue.h"
 #include "rules/rule.h"
 #include "trace/trace.h"
 
@@ -16,7 +17,8 @@
 static const char synopsis[] =
     "usage: " PROG " [-q N] [-r RULES] [--client ADDR] [--text FILE] [--jsonl FILE]\n"
     "                     [--pcap FILE] [--quiet] [--seed N] [--ready FILE]\n"
-    "                     [--drop-held-on-exit]\n"
+    "                     [--drop-held-on-exit] [--queue-maxlen N] [--fail-open]\n"
+    "                     [--hold-copies]\n"
     "       " PROG " --check RULES\n";
 
 /* A bad command line gets the synopsis; --help the whole text. */
@@ -53,6 +55,14 @@ static void usage(FILE *out)
 	    "      --drop-held-on-exit\n"
 	    "                       at SIGINT/SIGTERM drop the packets still held instead of\n"
 	    "                       delivering them\n"
+	    "      --queue-maxlen N how many packets the kernel keeps queued for the daemon, held\n"
+	    "                       ones included (1-16777216, default 8192); past it the kernel\n"
+	    "                       drops them (said at once on standard error and in the traces)\n"
+	    "      --fail-open      past --queue-maxlen, or when the daemon's socket is full, let\n"
+	    "                       packets through unjudged instead of dropping them\n"
+	    "      --hold-copies    hold delayed packets as copies in the daemon: the original is\n"
+	    "                       dropped at once and the copy sent out of the bridge port\n"
+	    "                       toward its receiver at release (no kernel queue limit)\n"
 	    "      --check RULES    only parse the rule file RULES: print `RULES: N rules OK`\n"
 	    "                       and exit 0, or the errors and exit 2\n"
 	    "  -h, --help           this text\n"
@@ -88,7 +98,29 @@ enum {
 	OPT_READY,
 	OPT_CHECK,
 	OPT_DROP_HELD,
+	OPT_QUEUE_MAXLEN,
+	OPT_FAIL_OPEN,
+	OPT_HOLD_COPIES,
 };
+
+#define QUEUE_MAXLEN_MAX (1u << 24)
+
+/* The options of the kernel's queue: 0, or -EINVAL after saying what is wrong. */
+static int queue_option(int c, const char *arg, struct faultd_options *opt)
+{
+	uint64_t v;
+	if (c == OPT_FAIL_OPEN || c == OPT_HOLD_COPIES) {
+		*(c == OPT_FAIL_OPEN ? &opt->fail_open : &opt->hold_copies) = true;
+		return 0;
+	}
+	if (parse_u64(arg, QUEUE_MAXLEN_MAX, &v) || v == 0) {
+		fprintf(stderr, PROG ": bad queue length '%s' (1-%u packets)\n", arg,
+		        QUEUE_MAXLEN_MAX);
+		return -EINVAL;
+	}
+	opt->queue_maxlen = (uint32_t)v;
+	return 0;
+}
 
 static int check_rules(const char *path)
 {
@@ -117,11 +149,15 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {"ready", required_argument, NULL, OPT_READY},
 	    {"check", required_argument, NULL, OPT_CHECK},
 	    {"drop-held-on-exit", no_argument, NULL, OPT_DROP_HELD},
+	    {"queue-maxlen", required_argument, NULL, OPT_QUEUE_MAXLEN},
+	    {"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
+	    {"hold-copies", no_argument, NULL, OPT_HOLD_COPIES},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	memset(opt, 0, sizeof(*opt));
 	opt->client_addr = TOPOLOGY_CLIENT_ADDR_U32;
+	opt->queue_maxlen = NFQ_DEFAULT_MAXLEN;
 	const char *check = NULL;
 	int c;
 	uint64_t v;
@@ -178,6 +214,14 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			break;
 		case OPT_DROP_HELD:
 			opt->drop_held_on_exit = true;
+			break;
+		case OPT_QUEUE_MAXLEN:
+		case OPT_FAIL_OPEN:
+		case OPT_HOLD_COPIES:
+			if (queue_option(c, optarg, opt) != 0) {
+				usage(stderr);
+				return FAULTD_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);

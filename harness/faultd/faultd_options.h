@@ -21,6 +21,10 @@ struct faultd_options {
 	bool seed_given;
 	uint64_t seed;
 	bool drop_held_on_exit;
+	/* the kernel's queue (nfq_queue.h) */
+	uint32_t queue_maxlen;
+	bool fail_open;
+	bool hold_copies; /* hold copies in the daemon, not packets in the kernel's queue */
 };
 
 /* Fills opt from the command line. Returns -1 when the daemon should run, otherwise the exit

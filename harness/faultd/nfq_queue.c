@@ -19,12 +19,15 @@
 /* Big enough for a whole 64 KiB packet (copy range 0xffff) plus its netlink headers. */
 #define NFQ_RECV_SIZE (0xffff + 8192)
 #define NFQ_RECV_BATCH 256
-#define NFQ_QUEUE_MAXLEN 8192
 /* Room for a few hundred verdict messages (about 32 bytes each) per sendto(). */
 #define NFQ_SEND_SIZE 16384
 #define NFQ_VERDICT_ROOM 128
-/* The kernel drops a packet it cannot hand to us (socket full): make that unlikely. */
+/* The kernel drops a packet it cannot hand to us (socket full): make that unlikely. A burst
+ * as long as the queue may wait in the socket, so the buffer grows with the queue's length:
+ * NFQ_RCVBUF_PER_PACKET is about the kernel's size of a message of a small segment. */
 #define NFQ_RCVBUF (8 << 20)
+#define NFQ_RCVBUF_PER_PACKET 1024
+#define NFQ_RCVBUF_MAX (1 << 30)
 
 struct nfq_queue {
 	struct mnl_socket *nl;
@@ -48,8 +51,9 @@ struct nfq_queue {
 	char out[NFQ_SEND_SIZE];
 	size_t out_len;
 	int send_error; /* from a send forced by a full buffer, reported by the next flush */
-	/* an open run of accepts that may become one batch verdict */
+	/* an open run of accepts (or drops) that may become one batch verdict */
 	bool run_open;
+	int run_verdict;
 	uint32_t run_max;
 	uint32_t run_count;
 
@@ -82,6 +86,18 @@ static void handle_packet(struct nfq_queue *q, const struct nlmsghdr *nlh)
 	if (attr[NFQA_PAYLOAD]) {
 		pkt.data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
 		pkt.len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	}
+	if (attr[NFQA_IFINDEX_PHYSINDEV])
+		pkt.physindev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_PHYSINDEV]));
+	if (attr[NFQA_IFINDEX_PHYSOUTDEV])
+		pkt.physoutdev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_PHYSOUTDEV]));
+	if (attr[NFQA_HWADDR]) {
+		const struct nfqnl_msg_packet_hw *hw = mnl_attr_get_payload(attr[NFQA_HWADDR]);
+		uint16_t n = ntohs(hw->hw_addrlen);
+		if (n <= sizeof(pkt.hwaddr)) {
+			memcpy(pkt.hwaddr, hw->hw_addr, n);
+			pkt.hwaddr_len = n;
+		}
 	}
 	if (q->have_last_id) {
 		uint32_t gap = pkt.id - q->last_id - 1;
@@ -194,33 +210,43 @@ static void close_run(struct nfq_queue *q)
 		return;
 	q->run_open = false;
 	if (q->run_count == 1)
-		out_verdict(q, NFQNL_MSG_VERDICT, q->run_max, NF_ACCEPT);
+		out_verdict(q, NFQNL_MSG_VERDICT, q->run_max, q->run_verdict);
 	else
-		out_verdict(q, NFQNL_MSG_VERDICT_BATCH, q->run_max, NF_ACCEPT);
+		out_verdict(q, NFQNL_MSG_VERDICT_BATCH, q->run_max, q->run_verdict);
 }
 
-void nfq_queue_accept(struct nfq_queue *q, uint32_t id, bool batchable)
+static void queue_verdict(struct nfq_queue *q, uint32_t id, int verdict, bool batchable)
 {
 	if (!batchable) {
 		close_run(q);
-		out_verdict(q, NFQNL_MSG_VERDICT, id, NF_ACCEPT);
+		out_verdict(q, NFQNL_MSG_VERDICT, id, verdict);
 		return;
 	}
-	if (q->run_open && id - q->run_max < 0x80000000u) {
+	if (q->run_open && q->run_verdict == verdict && id - q->run_max < 0x80000000u) {
 		q->run_max = id;
 		q->run_count++;
 		return;
 	}
 	close_run(q);
 	q->run_open = true;
+	q->run_verdict = verdict;
 	q->run_max = id;
 	q->run_count = 1;
 }
 
+void nfq_queue_accept(struct nfq_queue *q, uint32_t id, bool batchable)
+{
+	queue_verdict(q, id, NF_ACCEPT, batchable);
+}
+
 void nfq_queue_drop(struct nfq_queue *q, uint32_t id)
 {
-	close_run(q);
-	out_verdict(q, NFQNL_MSG_VERDICT, id, NF_DROP);
+	queue_verdict(q, id, NF_DROP, false);
+}
+
+void nfq_queue_drop_batchable(struct nfq_queue *q, uint32_t id, bool batchable)
+{
+	queue_verdict(q, id, NF_DROP, batchable);
 }
 
 int nfq_queue_flush(struct nfq_queue *q)
@@ -354,9 +380,18 @@ static int explain_bind_error(struct nfq_queue *q, int err, char *why, size_t wh
 	return err;
 }
 
-int nfq_queue_open(struct nfq_queue **out, uint16_t queue_num, nfq_packet_fn fn, void *ctx,
-                   char *why, size_t why_size)
+static int rcvbuf_size(uint32_t maxlen)
 {
+	uint64_t size = (uint64_t)maxlen * NFQ_RCVBUF_PER_PACKET;
+	if (size < NFQ_RCVBUF)
+		size = NFQ_RCVBUF;
+	return size > NFQ_RCVBUF_MAX ? NFQ_RCVBUF_MAX : (int)size;
+}
+
+int nfq_queue_open(struct nfq_queue **out, const struct nfq_config *cfg, nfq_packet_fn fn,
+                   void *ctx, char *why, size_t why_size)
+{
+	uint16_t queue_num = cfg->queue_num;
 	*out = NULL;
 	struct nfq_queue *q = calloc(1, sizeof(*q));
 	if (!q) {
@@ -391,9 +426,9 @@ int nfq_queue_open(struct nfq_queue **out, uint16_t queue_num, nfq_packet_fn fn,
 	q->portid = mnl_socket_get_portid(q->nl);
 
 	/* A bigger receive buffer makes overruns rare; SO_RCVBUFFORCE passes rmem_max with
-	 * CAP_NET_ADMIN. The kernel drops (fail-open is off) what it cannot queue to us, and the id
+	 * CAP_NET_ADMIN. The kernel drops (unless fail-open) what it cannot queue to us, and the id
 	 * gap counts it, so ENOBUFS reports add nothing: turn them off. */
-	int size = NFQ_RCVBUF;
+	int size = rcvbuf_size(cfg->maxlen);
 	int fd = mnl_socket_get_fd(q->nl);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
@@ -410,16 +445,17 @@ int nfq_queue_open(struct nfq_queue **out, uint16_t queue_num, nfq_packet_fn fn,
 		goto fail;
 	}
 
-	/* Whole packets (the trace and pcap want them). Fail-open off: a packet the kernel cannot
-	 * queue is dropped, never let through unjudged. GSO off: the kernel segments GSO packets
-	 * before queueing them, so one verdict is one wire segment (REFERENCE.md 7). */
+	/* Whole packets (the trace and pcap want them). Fail-open off unless asked for: a packet
+	 * the kernel cannot queue is dropped, never let through unjudged. GSO off: the kernel
+	 * segments GSO packets before queueing them, so one verdict is one wire segment
+	 * (REFERENCE.md 7). */
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue_num);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
-	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(cfg->fail_open ? NFQA_CFG_F_FAIL_OPEN : 0));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
 	/* Held packets keep their slot in the kernel's queue until their verdict; the default
 	 * of 1024 is soon reached when every segment of a transfer is delayed. */
-	nfq_nlmsg_cfg_put_qmaxlen(nlh, NFQ_QUEUE_MAXLEN);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, cfg->maxlen);
 	err = configure(q, nlh);
 	if (err) {
 		snprintf(why, why_size, "cannot configure NFQUEUE %u (copy mode, flags): %s",

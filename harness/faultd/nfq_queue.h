@@ -1,8 +1,8 @@
 /* nfq_queue.h: one NFQUEUE, bound over libmnl with libnetfilter_queue's nfq_nlmsg_* API.
  *
  * The daemon's only contact with the kernel's queue: bind it (copy whole packets, fail-open
- * off, no GSO), read the packets it hands over, and send verdicts. Verdicts are buffered and
- * go out in one sendto() per nfq_queue_flush(); runs of accepts collapse into one
+ * off unless asked for, no GSO), read the packets it hands over, and send verdicts. Verdicts are
+ * buffered and go out in one sendto() per nfq_queue_flush(); runs of accepts collapse into one
  * NFQNL_MSG_VERDICT_BATCH when the caller says that is safe (see nfq_queue_accept()).
  */
 #ifndef SYNFIN_NFQ_QUEUE_H
@@ -17,6 +17,12 @@ struct nfq_packet {
 	uint16_t hw_protocol; /* ETH_P_*, host byte order */
 	const uint8_t *data;  /* the network-layer packet; NULL when the kernel sent none */
 	size_t len;
+	/* bridge ports it came in on and goes out of (0: unknown), and its source MAC address
+	 * (hwaddr_len 0: unknown): what re-sending a copy on the wire needs */
+	uint32_t physindev;
+	uint32_t physoutdev;
+	uint8_t hwaddr[8];
+	uint16_t hwaddr_len;
 };
 
 /* Called for each queued packet. The packet must get a verdict (now or later); data is valid
@@ -35,11 +41,21 @@ struct nfq_stats {
 
 struct nfq_queue;
 
-/* Open a netlink socket and bind queue_num. On failure return a negative errno and put a
+#define NFQ_DEFAULT_MAXLEN 8192
+
+struct nfq_config {
+	uint16_t queue_num;
+	/* how many packets the kernel keeps queued (held ones included) before it drops the next
+	 * one, or lets it through with fail_open; the socket's receive buffer grows with it */
+	uint32_t maxlen;
+	bool fail_open; /* NFQA_CFG_F_FAIL_OPEN: past maxlen, packets pass unjudged */
+};
+
+/* Open a netlink socket and bind cfg->queue_num. On failure return a negative errno and put a
  * sentence for the user in why (what went wrong and what to do about it). Packets that arrive
  * while binding are handed to fn already. */
-int nfq_queue_open(struct nfq_queue **out, uint16_t queue_num, nfq_packet_fn fn, void *ctx,
-                   char *why, size_t why_size);
+int nfq_queue_open(struct nfq_queue **out, const struct nfq_config *cfg, nfq_packet_fn fn,
+                   void *ctx, char *why, size_t why_size);
 /* Unbind and close. Packets still queued in the kernel are then dropped by it. */
 void nfq_queue_close(struct nfq_queue *q);
 
@@ -61,6 +77,8 @@ int nfq_queue_receive(struct nfq_queue *q);
 void nfq_queue_accept(struct nfq_queue *q, uint32_t id, bool batchable);
 /* Queue a drop verdict (closes any pending accept run first, so ordering is kept). */
 void nfq_queue_drop(struct nfq_queue *q, uint32_t id);
+/* The same, batched with neighbouring drops when batchable (see nfq_queue_accept()). */
+void nfq_queue_drop_batchable(struct nfq_queue *q, uint32_t id, bool batchable);
 /* Send every queued verdict. 0 or a negative errno. */
 int nfq_queue_flush(struct nfq_queue *q);
 

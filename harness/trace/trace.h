@@ -26,6 +26,9 @@ enum trace_kind {
 	TRACE_RELEASED, /* a held (delayed) segment was let through now */
 	/* a held segment dropped when the daemon exited (synfin-faultd --drop-held-on-exit) */
 	TRACE_DROPPED_AT_EXIT,
+	/* packets the kernel dropped before the daemon saw them (queue or socket full): no
+	 * segment, written by trace_write_kernel_drop_*; trace_read_jsonl skips it */
+	TRACE_KERNEL_DROP,
 };
 
 struct trace_event {
@@ -80,13 +83,21 @@ int trace_addr_parse(const char *text, uint32_t *addr);
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
 /* One JSON object per line. Keys (all always present):
- *   t (seconds since the epoch, 6 decimals), event ("seen"|"released"|"dropped_at_exit"),
+ *   t (seconds since the epoch, 6 decimals), event ("seen"|"released"|"dropped_at_exit";
+ *   "kernel_drop" from trace_write_kernel_drop_json),
  *   verdict ("pass"|"drop"|"delay"; for the end of a hold, "delay": what held it), delay_us,
  *   held_us, rule (index, 0 when none),
  *   rule_file, rule_line, dir ("c2s"|"s2c"|"other"), src, sport, dst, dport,
  *   flags (tcpdump's letters without brackets, e.g. "S." or "."), seq, ack (absolute),
  *   rseq, rack (relative as tcpdump prints them), win, len (payload bytes), text (tcpdump line). */
 void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
+
+/* The kernel dropped packets the daemon never saw: note says how many and why, as a sentence
+ * ("kernel dropped 12 packets: ..."). Text: the time and the note. JSON: event "kernel_drop",
+ * verdict "drop", the note in "text", the segment's keys empty (addresses 0.0.0.0, flags
+ * "none", numbers 0). */
+void trace_write_kernel_drop_text(FILE *out, uint64_t time_us, const char *note);
+void trace_write_kernel_drop_json(FILE *out, uint64_t time_us, const char *note);
 
 /* pcap (LINKTYPE_RAW: packets start at the IPv4 header). */
 int pcap_write_header(FILE *out);

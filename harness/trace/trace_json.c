@@ -185,6 +185,8 @@ static void write_record(FILE *out, const struct trace_record *r, const char *ru
 		JL_LIT(&j, "released");
 	else if (r->kind == TRACE_DROPPED_AT_EXIT)
 		JL_LIT(&j, "dropped_at_exit");
+	else if (r->kind == TRACE_KERNEL_DROP)
+		JL_LIT(&j, "kernel_drop");
 	else
 		JL_LIT(&j, "seen");
 	JL_LIT(&j, "\",\"verdict\":\"");
@@ -249,4 +251,18 @@ void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 	write_record(out, &r, event_rule_file(ev), t);
 	if (t != text)
 		free(t);
+}
+
+void trace_write_kernel_drop_json(FILE *out, uint64_t time_us, const char *note)
+{
+	struct trace_record r = {
+	    .time_us = time_us,
+	    .kind = TRACE_KERNEL_DROP,
+	    .action = RULE_DROP,
+	    .dir = "other",
+	    .src = "0.0.0.0",
+	    .dst = "0.0.0.0",
+	    .flags = "none",
+	};
+	write_record(out, &r, "", note);
 }

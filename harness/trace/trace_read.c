@@ -301,6 +301,8 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 			r->kind = TRACE_RELEASED;
 		else if (strcmp(str, "dropped_at_exit") == 0)
 			r->kind = TRACE_DROPPED_AT_EXIT;
+		else if (strcmp(str, "kernel_drop") == 0)
+			r->kind = TRACE_KERNEL_DROP;
 		else
 			return -EINVAL;
 	} else if (strcmp(key, "verdict") == 0) {
@@ -504,6 +506,11 @@ int trace_read_jsonl(const char *path, struct trace_record **out, size_t *n)
 		err = trace_record_parse(line, &recs[count]);
 		if (err)
 			break;
+		if (recs[count].kind == TRACE_KERNEL_DROP) {
+			/* no segment: the readers of this list follow segments */
+			trace_record_clear(&recs[count]);
+			continue;
+		}
 		count++;
 	}
 	if (!err && ferror(f))

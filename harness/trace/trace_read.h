@@ -37,7 +37,7 @@ struct trace_record {
 /* Read a whole JSONL trace. On success *out is an array of *n records (NULL and 0 for an empty
  * file) to release with trace_records_free, and 0 is returned; otherwise a negative errno
  * (-EINVAL for a line that is not a trace record, -ENOMEM, or the error from opening/reading)
- * and *out, *n are left NULL/0. Blank lines are skipped. */
+ * and *out, *n are left NULL/0. Blank lines and kernel_drop events (no segment) are skipped. */
 int trace_read_jsonl(const char *path, struct trace_record **out, size_t *n);
 
 /* Parse one line (without or with its newline) into *r. Returns 0 or -EINVAL/-ENOMEM; on

@@ -166,8 +166,7 @@ int trace_addr_parse(const char *text, uint32_t *addr)
 
 /* ---- the line ---- */
 
-static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, uint64_t time_us,
-                        const struct segment *seg, struct shown *sh)
+static void format_time(struct sbuf *b, uint64_t time_us)
 {
 	time_t sec = (time_t)(time_us / 1000000);
 	struct tm tm;
@@ -183,6 +182,12 @@ static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, u
 		sb_printf(b, "%02d:%02d:%02d.", tm.tm_hour, tm.tm_min, tm.tm_sec);
 	}
 	sb_uint_width(b, (unsigned)(time_us % 1000000), 6);
+}
+
+static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, uint64_t time_us,
+                        const struct segment *seg, struct shown *sh)
+{
+	format_time(b, time_us);
 	sb_puts(b, " IP ");
 	sb_addr(b, seg->saddr);
 	sb_putc(b, '.');
@@ -327,6 +332,19 @@ static void print_dropped_at_exit(struct sbuf *b, const struct trace_event *ev)
 	sb_putc(b, ':');
 	sb_uint(b, r ? r->line : 0);
 	sb_putc(b, ')');
+}
+
+void trace_write_kernel_drop_text(FILE *out, uint64_t time_us, const char *note)
+{
+	char stack[256];
+	struct sbuf b;
+	sb_init_growing(&b, stack, sizeof(stack));
+	format_time(&b, time_us);
+	sb_putc(&b, ' ');
+	sb_puts(&b, note);
+	sb_putc(&b, '\n');
+	fwrite(b.buf, 1, b.len < b.size ? b.len : b.size - 1, out);
+	sb_release(&b);
 }
 
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev)

@@ -188,6 +188,99 @@ START_TEST(test_interleaved_push_and_pop_stay_ordered)
 }
 END_TEST
 
+START_TEST(test_oldest_id_is_the_first_pushed_still_queued)
+{
+	/* the daemon batches verdicts up to ids below the oldest packet it still holds */
+	uint32_t id;
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), -ENOENT);
+	delay_queue_push(&q, 300, 7, NULL); /* long delay: stays */
+	delay_queue_push(&q, 100, 8, NULL);
+	delay_queue_push(&q, 200, 9, NULL);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+	ck_assert_uint_eq(id, 7);
+	struct delay_entry e;
+	ck_assert_int_eq(delay_queue_pop(&q, &e), 0); /* 8 */
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+	ck_assert_uint_eq(id, 7);
+	ck_assert_int_eq(delay_queue_pop(&q, &e), 0); /* 9 */
+	ck_assert_int_eq(delay_queue_pop(&q, &e), 0); /* 7 */
+	ck_assert_uint_eq(e.id, 7);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), -ENOENT);
+	delay_queue_push(&q, 50, 10, NULL);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+	ck_assert_uint_eq(id, 10);
+}
+END_TEST
+
+START_TEST(test_oldest_id_survives_growth_behind_a_long_hold)
+{
+	/* one packet held long while 100,000 others come and go: the ring of arrivals grows
+	 * behind it and still names it, then the next one still queued */
+	uint32_t id;
+	struct delay_entry e;
+	delay_queue_push(&q, 1000000, 0, NULL);
+	for (uint32_t i = 1; i <= 100000; i++) {
+		delay_queue_push(&q, i, i, NULL);
+		if (i % 3 == 0) {
+			ck_assert_int_eq(delay_queue_pop(&q, &e), 0);
+			ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+			ck_assert_uint_eq(id, 0);
+		}
+	}
+	ck_assert_uint_eq(delay_queue_len(&q), 1 + 100000 - 100000 / 3);
+	ck_assert_uint_gt(delay_queue_bytes(&q), 0);
+	/* everything below 66,667 is out: deadlines 1..33,333 went first */
+	for (uint32_t i = 0; i < 100000 / 3; i++)
+		ck_assert_int_eq(delay_queue_pop(&q, &e), 0);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+	ck_assert_uint_eq(id, 0);
+	while (delay_queue_len(&q) > 1)
+		ck_assert_int_eq(delay_queue_pop(&q, &e), 0);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+	ck_assert_uint_eq(id, 0);
+	ck_assert_int_eq(delay_queue_pop(&q, &e), 0);
+	ck_assert_uint_eq(e.id, 0);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_untracked_entries_keep_their_order_but_are_never_the_oldest_id)
+{
+	/* copies whose originals already have their verdict: released in order, but a batch
+	 * verdict need not stop below them */
+	uint32_t id;
+	ck_assert_int_eq(delay_queue_push_untracked(&q, 10, 1, NULL), 0);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), -ENOENT);
+	ck_assert_int_eq(delay_queue_push(&q, 10, 2, NULL), 0);
+	ck_assert_int_eq(delay_queue_push_untracked(&q, 10, 3, NULL), 0);
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+	ck_assert_uint_eq(id, 2);
+	struct delay_entry e;
+	for (uint32_t want = 1; want <= 3; want++) {
+		ck_assert_int_eq(delay_queue_pop(&q, &e), 0);
+		ck_assert_uint_eq(e.id, want);
+	}
+	ck_assert_int_eq(delay_queue_oldest_id(&q, &id), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_one_hundred_thousand_equal_deadlines_leave_in_arrival_order)
+{
+	/* a burst held by one rule within one clock tick leaves as it came */
+	for (uint32_t i = 0; i < 100000; i++)
+		ck_assert_int_eq(delay_queue_push(&q, 42, i, NULL), 0);
+	struct delay_entry e;
+	uint32_t id;
+	for (uint32_t i = 0; i < 100000; i++) {
+		ck_assert_int_eq(delay_queue_oldest_id(&q, &id), 0);
+		ck_assert_uint_eq(id, i);
+		ck_assert_int_eq(delay_queue_pop_due(&q, 42, &e), 0);
+		ck_assert_uint_eq(e.id, i);
+	}
+	ck_assert_int_eq(delay_queue_pop(&q, &e), -ENOENT);
+}
+END_TEST
+
 static Suite *delay_queue_suite(void)
 {
 	Suite *s = suite_create("delay_queue");
@@ -202,6 +295,10 @@ static Suite *delay_queue_suite(void)
 	tcase_add_test(tc, test_popping_everything_at_shutdown_keeps_release_order);
 	tcase_add_test(tc, test_queue_grows_and_keeps_every_entry_and_its_data);
 	tcase_add_test(tc, test_interleaved_push_and_pop_stay_ordered);
+	tcase_add_test(tc, test_oldest_id_is_the_first_pushed_still_queued);
+	tcase_add_test(tc, test_oldest_id_survives_growth_behind_a_long_hold);
+	tcase_add_test(tc, test_one_hundred_thousand_equal_deadlines_leave_in_arrival_order);
+	tcase_add_test(tc, test_untracked_entries_keep_their_order_but_are_never_the_oldest_id);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -562,6 +562,50 @@ START_TEST(test_json_line_has_every_key_in_order)
 }
 END_TEST
 
+/* Packets the kernel dropped before the daemon saw them: an event with no segment in both
+ * traces, which readers of segments skip. */
+START_TEST(test_kernel_drop_is_in_the_text_and_json_traces_and_readers_skip_it)
+{
+	use_utc();
+	const char *note = "kernel dropped 12 packets: the queue was full (--queue-maxlen 8192)";
+	static char text[512], json[1024];
+	FILE *f = fmemopen(text, sizeof(text), "w");
+	ck_assert_ptr_nonnull(f);
+	trace_write_kernel_drop_text(f, 1763939346242506ull, note);
+	fclose(f);
+	ck_assert_str_eq(text, "23:09:06.242506 kernel dropped 12 packets: the queue was full "
+	                       "(--queue-maxlen 8192)\n");
+	f = fmemopen(json, sizeof(json), "w");
+	ck_assert_ptr_nonnull(f);
+	trace_write_kernel_drop_json(f, 1763939346242506ull, note);
+	fclose(f);
+	ck_assert_str_eq(
+	    json, "{\"t\":1763939346.242506,\"event\":\"kernel_drop\",\"verdict\":\"drop\","
+	          "\"delay_us\":0,\"held_us\":0,\"rule\":0,\"rule_file\":\"\",\"rule_line\":0,"
+	          "\"dir\":\"other\",\"src\":\"0.0.0.0\",\"sport\":0,\"dst\":\"0.0.0.0\","
+	          "\"dport\":0,\"flags\":\"none\",\"seq\":0,\"ack\":0,\"rseq\":0,\"rack\":0,"
+	          "\"win\":0,\"len\":0,\"text\":\"kernel dropped 12 packets: the queue was full "
+	          "(--queue-maxlen 8192)\"}\n");
+
+	struct trace_record r;
+	ck_assert_int_eq(trace_record_parse(json, &r), 0);
+	ck_assert_int_eq(r.kind, TRACE_KERNEL_DROP);
+	trace_record_clear(&r);
+	char path[] = "/tmp/synfin-kernel-drop-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(json, f);
+	fclose(f);
+	struct trace_record *recs;
+	size_t n;
+	ck_assert_int_eq(trace_read_jsonl(path, &recs, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	trace_records_free(recs, n);
+	unlink(path);
+}
+END_TEST
+
 /* synfin-faultd --drop-held-on-exit: the end of a hold that never left, in both traces. */
 START_TEST(test_held_segment_dropped_at_exit_is_in_the_text_and_json_traces)
 {
@@ -814,6 +858,7 @@ static Suite *trace_text_suite(void)
 	TCase *tj = tcase_create("jsonl");
 	tcase_add_test(tj, test_json_line_has_every_key_in_order);
 	tcase_add_test(tj, test_held_segment_dropped_at_exit_is_in_the_text_and_json_traces);
+	tcase_add_test(tj, test_kernel_drop_is_in_the_text_and_json_traces_and_readers_skip_it);
 	tcase_add_test(tj, test_json_round_trips_through_the_reader);
 	tcase_add_test(tj, test_reader_decodes_unicode_escapes_and_ignores_unknown_keys);
 	tcase_add_test(tj, test_reader_rejects_what_is_not_a_trace_record);

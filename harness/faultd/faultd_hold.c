@@ -1,0 +1,296 @@
+/* faultd_hold.c: held packets, their release timer and their verdicts. */
+#include "faultd_hold.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/if_packet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/event_loop.h"
+#include "faultd_options.h"
+
+#define PROG FAULTD_PROG
+#define HOLD_TIMER_SLACK_NS 50000u
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue *const *nfq,
+               hold_release_fn on_release, void *ctx)
+{
+	memset(h, 0, sizeof(*h));
+	delay_queue_init(&h->held);
+	h->loop = loop;
+	h->nfq = nfq;
+	h->on_release = on_release;
+	h->ctx = ctx;
+	h->packet_fd = -1;
+}
+
+int hold_use_copies(struct faultd_hold *h)
+{
+	/* protocol 0: a socket that only sends, so no packet of the wire is copied to it */
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	h->packet_fd = fd;
+	return 0;
+}
+
+void hold_learn(struct faultd_hold *h, const struct nfq_packet *p)
+{
+	if (h->packet_fd < 0 || !p->physindev || p->hwaddr_len != 6)
+		return;
+	unsigned i = 0;
+	while (i < h->n_ports && h->ports[i].ifindex != p->physindev)
+		i++;
+	if (i == h->n_ports) {
+		if (h->n_ports == sizeof(h->ports) / sizeof(h->ports[0]))
+			return;
+		h->n_ports++;
+		h->ports[i].ifindex = p->physindev;
+	}
+	memcpy(h->ports[i].mac, p->hwaddr, 6);
+}
+
+/* The MAC address of the host behind bridge port ifindex, or NULL when none was seen yet. */
+static const uint8_t *port_mac(const struct faultd_hold *h, uint32_t ifindex)
+{
+	for (unsigned i = 0; i < h->n_ports; i++)
+		if (h->ports[i].ifindex == ifindex)
+			return h->ports[i].mac;
+	return NULL;
+}
+
+void hold_free(struct faultd_hold *h)
+{
+	struct delay_entry e;
+	while (delay_queue_pop(&h->held, &e) == 0)
+		free(e.data);
+	delay_queue_free(&h->held);
+	if (h->packet_fd >= 0)
+		close(h->packet_fd);
+	h->packet_fd = -1;
+}
+
+bool hold_accept_batchable(const struct faultd_hold *h, uint32_t id)
+{
+	/* A batch verdict covers every queued id up to the one it names: it may name id only
+	 * when no packet still held has a lower id. The kernel numbers packets in the order it
+	 * queues them and they are held in that order, so the oldest held one has the lowest. */
+	uint32_t oldest;
+	if (delay_queue_oldest_id(&h->held, &oldest) != 0)
+		return true;
+	return oldest - id - 1 < 0x80000000u; /* oldest after id, modulo 2^32 */
+}
+
+static void on_release_timer(struct event_loop *loop, uint64_t now_ns, void *arg);
+
+/* One timer for the earliest held packet, moved only when a packet is due before it: one
+ * armed earlier than needed fires, releases nothing or little and is armed again. Each move is a
+ * timerfd_settime(), tens of microseconds on a VM when the deadline is near. */
+static void arm_timer(struct faultd_hold *h)
+{
+	uint64_t deadline;
+	if (delay_queue_next_deadline(&h->held, &deadline) != 0)
+		return; /* an armed timer left alone fires for nothing: cheaper than disarming */
+	if (h->timer_id > 0 && h->timer_at_ns <= deadline)
+		return;
+	if (h->timer_id == 0) {
+		/* After a release, a stream's next packet is due within microseconds: waiting
+		 * HOLD_TIMER_SLACK_NS (Linux's default timer slack) lets one wake-up release
+		 * several. Under load the loop's turns release them on time anyway (see
+		 * hold_release_due); the timer is for a quiet wire. */
+		uint64_t soonest = h->last_release_ns + HOLD_TIMER_SLACK_NS;
+		if (deadline < soonest)
+			deadline = soonest;
+	}
+	if (h->timer_id > 0)
+		event_loop_timer_cancel(h->loop, h->timer_id);
+	h->timer_id = 0;
+	long id = event_loop_timer_at(h->loop, deadline, on_release_timer, h);
+	if (id < 0) {
+		fprintf(stderr, PROG ": arming the release timer: %s\n", strerror((int)-id));
+		return;
+	}
+	h->timer_id = id;
+	h->timer_at_ns = deadline;
+}
+
+/* Whether p can be held as a copy: the daemon has a packet socket and knows the port it leaves
+ * by and the MAC addresses of both ends. The first packet toward a host not heard from yet
+ * (a client's first SYN) is held in the kernel. */
+static bool copy_header(const struct faultd_hold *h, const struct nfq_packet *p, uint8_t eth[14])
+{
+	if (h->packet_fd < 0 || !p->physoutdev || p->hwaddr_len != 6)
+		return false;
+	const uint8_t *dst = port_mac(h, p->physoutdev);
+	if (!dst)
+		return false;
+	memcpy(eth, dst, 6);
+	memcpy(eth + 6, p->hwaddr, 6);
+	eth[12] = (uint8_t)(p->hw_protocol >> 8);
+	eth[13] = (uint8_t)p->hw_protocol;
+	return true;
+}
+
+static void count_held(struct faultd_hold *h, size_t bytes)
+{
+	h->c.delayed++;
+	size_t n = delay_queue_len(&h->held);
+	if (n > h->c.peak_held)
+		h->c.peak_held = n;
+	h->copy_bytes += bytes;
+	if (h->copy_bytes > h->c.peak_copy_bytes)
+		h->c.peak_copy_bytes = h->copy_bytes;
+	size_t qb = delay_queue_bytes(&h->held);
+	if (qb > h->c.peak_queue_bytes)
+		h->c.peak_queue_bytes = qb;
+}
+
+void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
+                 const char *rule_file)
+{
+	uint64_t now = monotonic_ns();
+	struct held_packet *hp = malloc(sizeof(*hp) + p->len);
+	int err = -ENOMEM;
+	if (hp) {
+		hp->seen_mono_ns = now;
+		hp->verdict = *v;
+		hp->rule_file = rule_file;
+		hp->out_ifindex = copy_header(h, p, hp->eth) ? p->physoutdev : 0;
+		hp->len = p->len;
+		memcpy(hp->data, p->data, p->len);
+		uint64_t deadline = now + (uint64_t)v->delay_us * 1000u;
+		err = hp->out_ifindex ? delay_queue_push_untracked(&h->held, deadline, p->id, hp)
+		                      : delay_queue_push(&h->held, deadline, p->id, hp);
+	}
+	if (err) {
+		/* cannot hold it: let it through rather than lose it */
+		free(hp);
+		h->c.hold_failed++;
+		fprintf(stderr, PROG ": out of memory holding packet %u: accepted at once\n",
+		        p->id);
+		nfq_queue_accept(*h->nfq, p->id, false);
+		return;
+	}
+	if (hp->out_ifindex) {
+		/* the copy goes out at release: the original leaves the kernel's queue now */
+		h->c.copies++;
+		nfq_queue_drop_batchable(*h->nfq, p->id, hold_accept_batchable(h, p->id));
+	}
+	count_held(h, sizeof(*hp) + p->len);
+	arm_timer(h);
+}
+
+/* Send a held copy out of its bridge port, after any verdict queued before it this turn so
+ * that the order of release is the order on the wire. */
+static void send_copy(struct faultd_hold *h, const struct held_packet *hp)
+{
+	if (h->verdicts_pending) {
+		nfq_queue_flush(*h->nfq);
+		h->verdicts_pending = false;
+	}
+	struct sockaddr_ll to = {
+	    .sll_family = AF_PACKET,
+	    .sll_ifindex = (int)hp->out_ifindex,
+	    .sll_halen = 6,
+	};
+	memcpy(to.sll_addr, hp->eth, 6);
+	struct iovec iov[2] = {
+	    {.iov_base = (void *)hp->eth, .iov_len = sizeof(hp->eth)},
+	    {.iov_base = (void *)hp->data, .iov_len = hp->len},
+	};
+	struct msghdr msg = {
+	    .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = iov, .msg_iovlen = 2};
+	while (sendmsg(h->packet_fd, &msg, 0) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (h->c.copy_send_errors++ < 10)
+			fprintf(stderr, PROG ": sending a held copy out of port %u: %s\n",
+			        hp->out_ifindex, strerror(errno));
+		return;
+	}
+}
+
+/* Give one held packet its verdict and say so in the trace. */
+/* Give one held packet (already out of the delay queue) its verdict and say so in the trace.
+ * Packets released in the order they came, as a uniform delay releases them, are accepted by
+ * one batch verdict per turn. */
+static void release(struct faultd_hold *h, const struct delay_entry *e, bool drop)
+{
+	struct held_packet *hp = e->data;
+	uint64_t held_us = (monotonic_ns() - hp->seen_mono_ns) / 1000u;
+	if (hp->out_ifindex) {
+		if (!drop)
+			send_copy(h, hp);
+	} else {
+		if (drop)
+			nfq_queue_drop(*h->nfq, e->id);
+		else
+			nfq_queue_accept(*h->nfq, e->id, hold_accept_batchable(h, e->id));
+		h->verdicts_pending = true;
+	}
+	h->on_release(h->ctx, hp, held_us, drop);
+	h->copy_bytes -= sizeof(*hp) + hp->len;
+	free(hp);
+}
+
+void hold_release_due(struct faultd_hold *h)
+{
+	if (!delay_queue_len(&h->held))
+		return;
+	uint64_t now = monotonic_ns();
+	struct delay_entry e;
+	while (delay_queue_pop_due(&h->held, now, &e) == 0) {
+		h->c.released++;
+		h->last_release_ns = now;
+		release(h, &e, false);
+	}
+	arm_timer(h);
+}
+
+static void on_release_timer(struct event_loop *loop, uint64_t now_ns, void *arg)
+{
+	(void)loop, (void)now_ns;
+	struct faultd_hold *h = arg;
+	h->timer_id = 0; /* fired: arm_timer must not cancel it, nor take it for armed */
+	hold_release_due(h);
+}
+
+void hold_release_all(struct faultd_hold *h, bool drop)
+{
+	struct delay_entry e;
+	while (delay_queue_pop(&h->held, &e) == 0) {
+		if (drop)
+			h->c.dropped_at_exit++;
+		else
+			h->c.released_at_exit++;
+		release(h, &e, drop);
+	}
+}
+
+void hold_print_memory(const struct faultd_hold *h, FILE *out)
+{
+	const struct hold_stats *c = &h->c;
+	if (!c->peak_held)
+		return;
+	/* the kernel keeps its own copy of each held packet in the queue besides ours */
+	fprintf(out,
+	        "held at once: at most %zu packets; daemon memory per held packet about %zu bytes "
+	        "(copy %zu, queue %zu); %" PRIu64 " held as copies, %" PRIu64 " copies not sent\n",
+	        c->peak_held, (c->peak_copy_bytes + c->peak_queue_bytes) / c->peak_held,
+	        c->peak_copy_bytes / c->peak_held, c->peak_queue_bytes / c->peak_held, c->copies,
+	        c->copy_send_errors);
+}

@@ -1,0 +1,113 @@
+/* faultd_hold.h: the packets synfin-faultd holds for a delay rule.
+ *
+ * A held packet waits in a delay queue (common/delay_queue.h) ordered by its deadline; one
+ * loop timer stands at the earliest deadline. When it is due the packet gets its verdict and
+ * the daemon's release callback traces it. At exit every packet still held is delivered (or
+ * dropped) at once.
+ *
+ * Two ways to hold. By default the packet itself waits in the kernel's queue and its verdict
+ * is what waits here: cheapest per packet (a release is one entry of a batch verdict), but the
+ * kernel's queue is bounded (65536 on Linux 6.18, whatever --queue-maxlen asks), and kernels
+ * that find a verdict's packet by walking the queue slow every other packet down. With copies
+ * (hold_use_copies) the original is dropped at once and the daemon sends its copy out of the bridge
+ * port at release: no bound but memory, a short kernel queue, and one send per packet (about half
+ * the goodput with a delay on every segment).
+ */
+#ifndef SYNFIN_FAULTD_HOLD_H
+#define SYNFIN_FAULTD_HOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/delay_queue.h"
+#include "nfq_queue.h"
+#include "rules/rule.h"
+
+struct event_loop;
+
+/* A packet held by a delay rule: a copy for the trace, and what held it. */
+struct held_packet {
+	uint64_t seen_mono_ns;
+	struct verdict verdict;
+	const char *rule_file; /* the name of the ruleset that held it (kept until exit) */
+	/* held as a copy (hold_use_copies): the original is dropped, the copy is sent at release
+	 * out of bridge port out_ifindex behind this Ethernet header; 0: held in the kernel */
+	uint32_t out_ifindex;
+	uint8_t eth[14];
+	size_t len;
+	uint8_t data[];
+};
+
+struct hold_stats {
+	uint64_t delayed;
+	uint64_t released;
+	uint64_t released_at_exit;
+	uint64_t dropped_at_exit;
+	uint64_t hold_failed; /* could not be held (no memory): accepted at once */
+	uint64_t copies;      /* held as copies, their originals dropped */
+	uint64_t copy_send_errors;
+	size_t peak_held;        /* the most packets held at once */
+	size_t peak_copy_bytes;  /* the most memory their copies took at once */
+	size_t peak_queue_bytes; /* the most the delay queue took */
+};
+
+/* Called once the verdict of a held packet is queued: drop is true for a packet dropped at
+ * exit. h is freed after the call. */
+typedef void (*hold_release_fn)(void *ctx, const struct held_packet *h, uint64_t held_us,
+                                bool drop);
+
+struct faultd_hold {
+	struct delay_queue held;
+	struct nfq_queue *const *nfq;
+	struct event_loop *loop;
+	long timer_id;        /* the loop's timer for the earliest held packet; 0: none */
+	uint64_t timer_at_ns; /* when it fires */
+	uint64_t last_release_ns;
+	size_t copy_bytes; /* what the held copies take now */
+	/* hold_use_copies: an AF_PACKET socket, and the MAC address of the host behind each bridge
+	 * port, learned from the source address of packets that came in on it */
+	int packet_fd;
+	struct {
+		uint32_t ifindex;
+		uint8_t mac[6];
+	} ports[8];
+	unsigned n_ports;
+	bool verdicts_pending; /* a release queued a verdict not flushed yet */
+	hold_release_fn on_release;
+	void *ctx;
+	struct hold_stats c;
+};
+
+/* nfq: where the daemon keeps its queue, which it opens after this (packets that come while
+ * it binds are judged already, when the pointer is set). */
+void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue *const *nfq,
+               hold_release_fn on_release, void *ctx);
+/* Frees what is still held without a verdict (after hold_release_all, nothing). */
+void hold_free(struct faultd_hold *h);
+
+/* Hold copies in the daemon instead of packets in the kernel's queue: the original gets its
+ * drop verdict at once and the copy is sent out of the bridge port toward its receiver at
+ * release. 0 or a negative errno (no AF_PACKET socket). */
+int hold_use_copies(struct faultd_hold *h);
+/* Learn the MAC address of the host behind p's input port (every packet, before judging). */
+void hold_learn(struct faultd_hold *h, const struct nfq_packet *p);
+
+/* Hold p for v->delay_us; rule_file names the ruleset whose rule held it. */
+void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
+                 const char *rule_file);
+/* Whether an accept verdict for packet id may join a batch verdict: no held packet has a
+ * lower id. */
+bool hold_accept_batchable(const struct faultd_hold *h, uint32_t id);
+/* Release every packet whose deadline has come: from the timer, and at the end of each turn of
+ * the loop, so that under load releases go out with the turn's other verdicts. */
+void hold_release_due(struct faultd_hold *h);
+/* Give every held packet its verdict now: accept, or drop when drop is true. */
+void hold_release_all(struct faultd_hold *h, bool drop);
+
+/* For the exit summary: the most packets held at once and the daemon's memory per held packet
+ * then (nothing when none was held). */
+void hold_print_memory(const struct faultd_hold *h, FILE *out);
+
+#endif

@@ -1,0 +1,595 @@
+/* test_faultd_load.c: synfin-faultd under load: 100,000 held packets, and rule counts at full
+ * rate.
+ *
+ * Each test builds its own topology (netns/synfin-netns up RUN), starts the daemon in the wire
+ * namespace and drives forked children that entered the client or server namespace with
+ * setns(). Nothing here is timed: speed is bench/'s business. What is asserted is that no
+ * packet is lost or duplicated and that every verdict is the one the rules asked for.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/wire_bytes.h"
+#include "test_support.h"
+#include "trace/trace.h"
+#include "trace/trace_read.h"
+
+#define CLIENT_ADDR "192.168.1.108"
+#define SERVER_ADDR "192.168.1.109"
+#define SERVER_PORT 5001
+#define BURST_PORT 5009
+#define BURST 100000u
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "cannot write %s: %s", path, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *read_file(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot read %s: %s", path, strerror(errno));
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* ---- topology: one per test ---- */
+
+static pid_t runner_pid;
+
+struct topo {
+	char run[16];
+	char dir[128];
+	char rules[192];
+	char jsonl[192];
+	char err[192];
+	char ready[192];
+	pid_t faultd;
+	pid_t children[4];
+	unsigned n_children;
+};
+
+static struct topo T;
+
+static void run_id(char *buf, size_t size, pid_t runner, char tag)
+{
+	snprintf(buf, size, "fl%d%c", (int)runner, tag);
+}
+
+static const char *netns_script(void)
+{
+	return SYNFIN_SOURCE_DIR "/netns/synfin-netns";
+}
+
+static void topo_up(char tag, const char *rules)
+{
+	memset(&T, 0, sizeof(T));
+	run_id(T.run, sizeof(T.run), runner_pid, tag);
+	snprintf(T.dir, sizeof(T.dir), "/tmp/synfin-test-faultd-load-%s", T.run);
+	sh("rm -rf %s", T.dir);
+	ck_assert_int_eq(mkdir(T.dir, 0755), 0);
+	snprintf(T.rules, sizeof(T.rules), "%s/test.rules", T.dir);
+	snprintf(T.jsonl, sizeof(T.jsonl), "%s/trace.jsonl", T.dir);
+	snprintf(T.err, sizeof(T.err), "%s/faultd.err", T.dir);
+	snprintf(T.ready, sizeof(T.ready), "%s/ready", T.dir);
+	write_file(T.rules, rules);
+	sh("%s down %s >/dev/null 2>&1", netns_script(), T.run);
+	ck_assert_msg(sh("%s up %s >/dev/null", netns_script(), T.run) == 0,
+	              "synfin-netns up %s failed", T.run);
+}
+
+static int enter_ns(const char *role)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/var/run/netns/synfin-%s-%s", T.run, role);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+static int wait_child(pid_t pid, unsigned timeout_ms)
+{
+	int status;
+	for (unsigned waited = 0; waited <= timeout_ms; waited += 10) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0)
+			return -1;
+		synfin_sleep_ms(10);
+	}
+	return -1;
+}
+
+/* extra: one more option, or NULL */
+static void start_faultd(const char *maxlen, const char *extra)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (enter_ns("wire") != 0)
+			_exit(126);
+		int err = open(T.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (err >= 0)
+			dup2(err, 2);
+		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
+		execl(faultd, faultd, "-r", T.rules, "--quiet", "--jsonl", T.jsonl, "--ready",
+		      T.ready, "--seed", "1", "--queue-maxlen", maxlen, extra, (char *)NULL);
+		_exit(127);
+	}
+	T.faultd = pid;
+	for (unsigned waited = 0; access(T.ready, F_OK) != 0; waited += 20) {
+		ck_assert_msg(waited < 5000, "synfin-faultd did not bind within 5 s (see %s)",
+		              T.err);
+		synfin_sleep_ms(20);
+	}
+}
+
+static int stop_faultd(void)
+{
+	kill(T.faultd, SIGTERM);
+	int status = wait_child(T.faultd, 30000);
+	if (status == -1) {
+		kill(T.faultd, SIGKILL);
+		waitpid(T.faultd, &status, 0);
+	}
+	T.faultd = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void teardown(void)
+{
+	if (T.faultd > 0) {
+		kill(T.faultd, SIGKILL);
+		waitpid(T.faultd, NULL, 0);
+	}
+	for (unsigned i = 0; i < T.n_children; i++) {
+		kill(T.children[i], SIGKILL);
+		waitpid(T.children[i], NULL, 0);
+	}
+	if (T.run[0])
+		sh("%s down %s >/dev/null 2>&1", netns_script(), T.run);
+	if (T.dir[0] && !getenv("SYNFIN_KEEP"))
+		sh("rm -rf %s", T.dir);
+	memset(&T, 0, sizeof(T));
+}
+
+/* Runs in the runner after each TCase: a test that failed left its topology behind. */
+static void teardown_all_topologies(void)
+{
+	for (const char *t = "abcd"; *t; t++) {
+		char run[16];
+		run_id(run, sizeof(run), getpid(), *t);
+		sh("%s down %s >/dev/null 2>&1", netns_script(), run);
+		if (!getenv("SYNFIN_KEEP"))
+			sh("rm -rf /tmp/synfin-test-faultd-load-%s", run);
+	}
+}
+
+/* Fork a child in namespace role running fn; its result comes back through the pipe. */
+static int spawn(const char *role, void (*fn)(int out))
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		if (enter_ns(role) != 0)
+			_exit(126);
+		fn(p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	if (T.n_children < 4)
+		T.children[T.n_children++] = pid;
+	return p[0];
+}
+
+static bool read_full(int fd, void *buf, size_t len, unsigned timeout_ms)
+{
+	size_t got = 0;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	while (got < len) {
+		if (poll(&pfd, 1, (int)timeout_ms) <= 0)
+			return false;
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* ---- 100,000 small segments, each with its number in the sequence field ---- */
+
+struct burst_count {
+	uint32_t distinct;
+	uint32_t duplicates;
+	uint32_t strangers; /* numbers outside 0 .. BURST-1 */
+};
+
+/* The TCP checksum of seg (its checksum field 0) over the IPv4 pseudo-header. */
+static void fill_checksum(uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
+{
+	uint32_t sum = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + IPPROTO_TCP +
+	               (uint32_t)len;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += wire_get16(seg + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	wire_put16(seg + 16, (uint16_t)~sum);
+}
+
+/* The server's namespace sees every TCP segment to it on a raw socket; a listener is not
+ * needed. Stops with the whole burst, or 5 s after the last segment. */
+static void count_burst(int out)
+{
+	int s = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+	int size = 256 << 20;
+	setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	static uint8_t seen[BURST];
+	struct burst_count c = {0};
+	/* one segment to the client first: the wire learns the server's MAC address from it,
+	 * which holding copies needs (the client's answer, a RST, is held like the burst) */
+	struct sockaddr_in to = {.sin_family = AF_INET};
+	inet_pton(AF_INET, CLIENT_ADDR, &to.sin_addr);
+	uint8_t hello[20] = {0};
+	wire_put16(hello, BURST_PORT + 1); /* the RST it earns is not one of the burst */
+	wire_put16(hello + 2, 40001);
+	hello[12] = 5 << 4;
+	hello[13] = 0x10;
+	fill_checksum(hello, sizeof(hello), ntohl(inet_addr(SERVER_ADDR)),
+	              ntohl(inet_addr(CLIENT_ADDR)));
+	char ready = 'R';
+	if (s < 0 || sendto(s, hello, sizeof(hello), 0, (struct sockaddr *)&to, sizeof(to)) < 0 ||
+	    write(out, &ready, 1) != 1)
+		_exit(2);
+	struct pollfd pfd = {.fd = s, .events = POLLIN};
+	uint8_t pkt[2048];
+	/* the first one comes after the delay (or at the daemon's exit): wait long for it */
+	while (c.distinct < BURST && poll(&pfd, 1, c.distinct + c.strangers ? 5000 : 90000) > 0) {
+		ssize_t n = recv(s, pkt, sizeof(pkt), 0);
+		if (n < 40)
+			continue;
+		size_t ihl = (pkt[0] & 15u) * 4u;
+		if ((size_t)n < ihl + 20 || wire_get16(pkt + ihl + 2) != BURST_PORT)
+			continue;
+		uint32_t k = wire_get32(pkt + ihl + 4);
+		if (k >= BURST)
+			c.strangers++;
+		else if (seen[k]++)
+			c.duplicates++;
+		else
+			c.distinct++;
+	}
+	if (write(out, &c, sizeof(c)) != (ssize_t)sizeof(c))
+		_exit(3);
+}
+
+/* A raw socket in the client's namespace: BURST ACK segments, 8 payload bytes each, paced a
+ * little so the daemon's socket never overruns (not a timing assertion: a faster sender only
+ * makes a kernel drop possible, which the test reports). */
+static void send_burst(int out)
+{
+	int s = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+	if (s < 0)
+		_exit(2);
+	struct sockaddr_in dst = {.sin_family = AF_INET};
+	inet_pton(AF_INET, SERVER_ADDR, &dst.sin_addr);
+	uint32_t src = ntohl(inet_addr(CLIENT_ADDR)), daddr = ntohl(dst.sin_addr.s_addr);
+	for (uint32_t k = 0; k < BURST; k++) {
+		uint8_t seg[28] = {0};
+		wire_put16(seg, 40000);
+		wire_put16(seg + 2, BURST_PORT);
+		wire_put32(seg + 4, k);
+		wire_put32(seg + 8, 1);
+		seg[12] = 5 << 4;
+		seg[13] = 0x10; /* ACK */
+		wire_put16(seg + 14, 65535);
+		memcpy(seg + 20, "burst!!!", 8);
+		fill_checksum(seg, sizeof(seg), src, daddr);
+		while (sendto(s, seg, sizeof(seg), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+			if (errno != ENOBUFS && errno != EINTR)
+				_exit(3);
+		if (k % 500 == 499)
+			synfin_sleep_ms(2);
+	}
+	char done = 'D';
+	if (write(out, &done, 1) != 1)
+		_exit(3);
+}
+
+/* How many segments of the burst the daemon has traced as seen so far. */
+static unsigned burst_seen(void)
+{
+	char cmd[512], out[64];
+	snprintf(cmd, sizeof(cmd), "grep -c '\"event\":\"seen\".*\"dport\":%d,' %s", BURST_PORT,
+	         T.jsonl);
+	if (synfin_command_output(cmd, out, sizeof(out)) != 0)
+		return 0;
+	return (unsigned)strtoul(out, NULL, 10);
+}
+
+static void assert_burst_counted(int counter, const char *what)
+{
+	struct burst_count c;
+	ck_assert_msg(read_full(counter, &c, sizeof(c), 60000), "the counter gave no result");
+	ck_assert_msg(c.distinct == BURST && c.duplicates == 0 && c.strangers == 0,
+	              "%s: the server got %u of %u segments, %u duplicates, %u strangers (see %s)",
+	              what, c.distinct, BURST, c.duplicates, c.strangers, T.err);
+}
+
+static void assert_no_kernel_drop(void)
+{
+	const char *err = read_file(T.err);
+	ck_assert_msg(!strstr(err, "kernel dropped") && !strstr(err, "kernel: dropped"),
+	              "the kernel dropped packets:\n%s", err);
+	/* the burst and the client's RST to the server's first segment */
+	ck_assert_msg(strstr(err, "held at once: at most 100001 packets"),
+	              "not all 100,000 were held at once:\n%s", err);
+}
+
+/* Every one of the burst is seen, held and released once, in the order it came. */
+static void assert_trace_holds_burst(enum trace_kind end)
+{
+	struct trace_record *r;
+	size_t n;
+	ck_assert_int_eq(trace_read_jsonl(T.jsonl, &r, &n), 0);
+	uint32_t held = 0, ended = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].dport != BURST_PORT)
+			continue;
+		if (r[i].kind == TRACE_SEEN) {
+			ck_assert_int_eq(r[i].action, RULE_DELAY);
+			ck_assert_uint_eq(r[i].seq, held);
+			held++;
+		} else if (r[i].kind == end) {
+			ck_assert_uint_eq(r[i].seq, ended);
+			ended++;
+		}
+	}
+	trace_records_free(r, n);
+	ck_assert_uint_eq(held, BURST);
+	ck_assert_uint_eq(ended, BURST);
+}
+
+/* Returns the counter's pipe. */
+static int burst_through_delay(char tag, const char *rules)
+{
+	topo_up(tag, rules);
+	/* the server's RSTs would pass the wire one verdict at a time behind 100,000 held
+	 * packets, each verdict a walk of the kernel's queue: the test is about the burst */
+	ck_assert_int_eq(sh("%s exec %s server iptables -A OUTPUT -p tcp --tcp-flags RST RST -j "
+	                    "DROP",
+	                    netns_script(), T.run),
+	                 0);
+	start_faultd("8192", "--hold-copies");
+	int counter = spawn("server", count_burst);
+	char ready;
+	ck_assert_msg(read_full(counter, &ready, 1, 5000), "the counter did not start");
+	int sender = spawn("client", send_burst);
+	ck_assert_msg(read_full(sender, &ready, 1, 60000), "the sender did not finish");
+	return counter;
+}
+
+START_TEST(test_100000_held_segments_are_all_released_once_in_order)
+{
+	int counter = burst_through_delay('a', "delay 5s from client\n");
+	assert_burst_counted(counter, "released on time");
+	ck_assert_int_eq(stop_faultd(), 0);
+	assert_no_kernel_drop();
+	assert_trace_holds_burst(TRACE_RELEASED);
+}
+END_TEST
+
+START_TEST(test_sigterm_delivers_100000_held_segments)
+{
+	int counter = burst_through_delay('b', "delay 60s from client\n");
+	for (unsigned waited = 0; burst_seen() < BURST; waited += 200) {
+		ck_assert_msg(waited < 30000, "the daemon saw %u of %u segments", burst_seen(),
+		              BURST);
+		synfin_sleep_ms(200);
+	}
+	ck_assert_int_eq(stop_faultd(), 0);
+	assert_burst_counted(counter, "delivered at exit");
+	assert_no_kernel_drop();
+	ck_assert_ptr_nonnull(strstr(read_file(T.err), "100001 delivered at exit"));
+	assert_trace_holds_burst(TRACE_RELEASED);
+}
+END_TEST
+
+/* A queue too short for the burst: the kernel drops the rest, and the daemon says so while it
+ * runs, on standard error and in the trace, not only in its exit summary. */
+START_TEST(test_kernel_drops_with_the_queue_full_are_said_as_they_happen)
+{
+	topo_up('d', "delay 2s from client\n");
+	ck_assert_int_eq(sh("%s exec %s server iptables -A OUTPUT -p tcp --tcp-flags RST RST -j "
+	                    "DROP",
+	                    netns_script(), T.run),
+	                 0);
+	start_faultd("1000", NULL);
+	int sender = spawn("client", send_burst);
+	char done;
+	ck_assert_msg(read_full(sender, &done, 1, 60000), "the sender did not finish");
+	bool said = false;
+	for (unsigned waited = 0; !said && waited < 10000; waited += 100) {
+		said =
+		    strstr(read_file(T.err), "packets with the queue full (--queue-maxlen 1000)");
+		synfin_sleep_ms(100);
+	}
+	ck_assert_msg(said, "no kernel drop said while the daemon ran:\n%s", read_file(T.err));
+	char cmd[512], out[64];
+	snprintf(cmd, sizeof(cmd), "grep -c '\"event\":\"kernel_drop\"' %s", T.jsonl);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_uint_gt(strtoul(out, NULL, 10), 0);
+	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_ptr_nonnull(strstr(read_file(T.err), "kernel: dropped"));
+}
+END_TEST
+
+/* ---- a bulk transfer: rule counts at full rate ---- */
+
+#define BULK_BYTES (32l << 20)
+
+static void bulk_server(int out)
+{
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(SERVER_PORT)};
+	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(ls, 8) < 0)
+		_exit(2);
+	char ready = 'R';
+	if (write(out, &ready, 1) != 1)
+		_exit(3);
+	int c = accept(ls, NULL, NULL);
+	long bytes = 0;
+	static char buf[1 << 16];
+	ssize_t n;
+	while (c >= 0 && (n = read(c, buf, sizeof(buf))) > 0)
+		bytes += n;
+	if (write(out, &bytes, sizeof(bytes)) != (ssize_t)sizeof(bytes))
+		_exit(3);
+}
+
+static void bulk_client(int out)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(SERVER_PORT)};
+	inet_pton(AF_INET, SERVER_ADDR, &a.sin_addr);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		_exit(2);
+	static char buf[1 << 16];
+	memset(buf, 'x', sizeof(buf));
+	for (long sent = 0; sent < BULK_BYTES;) {
+		ssize_t n = write(s, buf, sizeof(buf));
+		if (n <= 0)
+			_exit(3);
+		sent += n;
+	}
+	close(s);
+	char done = 'D';
+	if (write(out, &done, 1) != 1)
+		_exit(3);
+}
+
+/* The k-th data segment from the client (counting from 1) and the rule that should decide it:
+ * rule 1 the 1000th, rule 2 the 5000th, rule 3 (delay) every one after the 10,000th. */
+static unsigned expected_rule(unsigned k)
+{
+	if (k == 1000)
+		return 1;
+	if (k == 5000)
+		return 2;
+	return k > 10000 ? 3 : 0;
+}
+
+START_TEST(test_nth_and_after_counts_stay_exact_on_a_bulk_transfer)
+{
+	topo_up('c', "drop len >0 from client nth 1000\n"
+	             "drop len >0 from client nth 5000\n"
+	             "delay 1ms len >0 from client after 10000\n");
+	start_faultd("8192", NULL);
+	int server = spawn("server", bulk_server);
+	char ready;
+	ck_assert_msg(read_full(server, &ready, 1, 5000), "the server did not start");
+	int client = spawn("client", bulk_client);
+	ck_assert_msg(read_full(client, &ready, 1, 60000), "the client did not finish");
+	long bytes = 0;
+	ck_assert_msg(read_full(server, &bytes, sizeof(bytes), 60000), "the server gave no count");
+	ck_assert_int_eq(bytes, BULK_BYTES);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace_record *r;
+	size_t n;
+	ck_assert_int_eq(trace_read_jsonl(T.jsonl, &r, &n), 0);
+	unsigned k = 0, delayed = 0, released = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(r[i].dir, "c2s") != 0 || r[i].len == 0)
+			continue;
+		if (r[i].kind == TRACE_RELEASED) {
+			ck_assert_uint_eq(r[i].rule, 3);
+			released++;
+			continue;
+		}
+		k++;
+		unsigned want = expected_rule(k);
+		ck_assert_msg(r[i].rule == want, "data segment %u from the client: rule %u, not %u",
+		              k, r[i].rule, want);
+		ck_assert_int_eq(r[i].action, want == 0   ? RULE_PASS
+		                              : want == 3 ? RULE_DELAY
+		                                          : RULE_DROP);
+		delayed += want == 3;
+	}
+	trace_records_free(r, n);
+	ck_assert_uint_gt(k, 20000); /* 32 MiB in segments of at most 1448 bytes */
+	ck_assert_uint_eq(released, delayed);
+	const char *err = read_file(T.err);
+	ck_assert_ptr_nonnull(strstr(err, "fired 1 times: drop len >0 from client nth 1000"));
+	ck_assert_ptr_nonnull(strstr(err, "fired 1 times: drop len >0 from client nth 5000"));
+}
+END_TEST
+
+static Suite *faultd_load_suite(void)
+{
+	Suite *s = suite_create("faultd_load");
+	TCase *tc = tcase_create("held_100k");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, teardown_all_topologies);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_100000_held_segments_are_all_released_once_in_order);
+	tcase_add_test(tc, test_sigterm_delivers_100000_held_segments);
+	tcase_add_test(tc, test_kernel_drops_with_the_queue_full_are_said_as_they_happen);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("counts_at_full_rate");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, teardown_all_topologies);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_nth_and_after_counts_stay_exact_on_a_bulk_transfer);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	synfin_require_netns();
+	runner_pid = getpid();
+	return synfin_run_suite(faultd_load_suite());
+}
