@@ -184,7 +184,8 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	}
 
 	struct verdict v;
-	matcher_decide(d->matcher, &seg, monotonic_ns() / 1000u, &v);
+	/* the loop's monotonic time at this turn: "between" needs differences only */
+	matcher_decide(d->matcher, &seg, event_loop_now(d->loop) / 1000u, &v);
 	struct trace_event ev = {
 	    .kind = TRACE_SEEN,
 	    .time_us = now_us,
