@@ -22,6 +22,7 @@
 #include "common/delay_queue.h"
 #include "common/event_loop.h"
 #include "faultd_options.h"
+#include "faultd_output.h"
 #include "nfq_queue.h"
 #include "rules/rule.h"
 #include "trace/trace.h"
@@ -62,13 +63,7 @@ struct faultd {
 	size_t n_retired;
 	struct matcher *matcher;
 
-	FILE *text;
-	bool text_is_stdout;
-	FILE *jsonl;
-	FILE *pcap;
-	/* each output keeps its own relative-number table (trace.h) */
-	struct trace_seqs *text_seqs;
-	struct trace_seqs *json_seqs;
+	struct faultd_output out;
 
 	struct nfq_queue *nfq;
 	struct delay_queue held;
@@ -103,60 +98,6 @@ static const char *direction(const struct faultd *d, const struct segment *seg)
 	if (seg->daddr == d->opt.client_addr)
 		return "s2c";
 	return "other";
-}
-
-static void emit(struct faultd *d, const struct trace_event *ev)
-{
-	if (d->text) {
-		trace_write_text(d->text, d->text_seqs, ev);
-		fflush(d->text);
-	}
-	if (d->jsonl) {
-		trace_write_json(d->jsonl, d->json_seqs, ev);
-		fflush(d->jsonl);
-	}
-}
-
-static void emit_pcap(struct faultd *d, uint64_t time_us, const uint8_t *pkt, size_t len)
-{
-	if (!d->pcap || !pkt)
-		return;
-	pcap_write_packet(d->pcap, time_us, pkt, len);
-	fflush(d->pcap);
-}
-
-static void print_time(FILE *out, uint64_t time_us)
-{
-	time_t secs = (time_t)(time_us / 1000000u);
-	struct tm tm;
-	localtime_r(&secs, &tm);
-	fprintf(out, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	        (unsigned)(time_us % 1000000u));
-}
-
-/* Not a TCP segment we can judge: it passes, and the text trace says why. The JSON trace
- * carries TCP segments only (its schema has no place for them); the pcap has every packet. */
-static void emit_malformed(struct faultd *d, uint64_t time_us, const struct nfq_packet *p,
-                           const char *reason)
-{
-	if (!d->text)
-		return;
-	print_time(d->text, time_us);
-	const uint8_t *ip = p->data;
-	if (ip && p->len >= 20 && ip[0] >> 4 == 4) {
-		/* enough of an IPv4 header to say who sent it */
-		char src[16], dst[16];
-		trace_addr_str(src, sizeof(src),
-		               (uint32_t)ip[12] << 24 | ip[13] << 16 | ip[14] << 8 | ip[15]);
-		trace_addr_str(dst, sizeof(dst),
-		               (uint32_t)ip[16] << 24 | ip[17] << 16 | ip[18] << 8 | ip[19]);
-		fprintf(d->text, " IP %s > %s: proto %u, %zu bytes  pass (%s)\n", src, dst, ip[9],
-		        p->len, reason);
-	} else {
-		fprintf(d->text, " packet of %zu bytes (ethertype 0x%04x)  pass (%s)\n", p->len,
-		        p->hw_protocol, reason);
-	}
-	fflush(d->text);
 }
 
 /* ---- verdicts ---- */
@@ -248,12 +189,12 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	struct faultd *d = ctx;
 	uint64_t now_us = realtime_us();
 	d->c.seen++;
-	emit_pcap(d, now_us, p->data, p->len);
+	faultd_output_packet(&d->out, now_us, p->data, p->len);
 
 	struct segment seg;
 	const char *reason = classify(d, p, &seg);
 	if (reason) {
-		emit_malformed(d, now_us, p, reason);
+		faultd_output_unjudged(&d->out, now_us, p, reason);
 		nfq_queue_accept(d->nfq, p->id, accept_batchable(d));
 		return;
 	}
@@ -270,7 +211,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	    .rule_file = d->rs->name,
 	    .dir = direction(d, &seg),
 	};
-	emit(d, &ev);
+	faultd_output_event(&d->out, &ev);
 	switch (v.action) {
 	case RULE_DROP:
 		d->c.dropped++;
@@ -311,7 +252,7 @@ static void release(struct faultd *d, const struct delay_entry *e, bool drop)
 		    .rule_file = h->rule_file,
 		    .dir = direction(d, &seg),
 		};
-		emit(d, &ev);
+		faultd_output_event(&d->out, &ev);
 	}
 	free(h);
 }
@@ -442,40 +383,6 @@ static void print_summary(struct faultd *d)
 
 /* ---- set-up and the loop ---- */
 
-static FILE *open_output(const char *path, const char *what)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		fprintf(stderr, PROG ": cannot open %s file %s: %s\n", what, path, strerror(errno));
-	return f;
-}
-
-static int open_outputs(struct faultd *d)
-{
-	if (d->opt.text_path) {
-		if (!(d->text = open_output(d->opt.text_path, "text trace")))
-			return -1;
-	} else if (!d->opt.quiet) {
-		d->text = stdout;
-		d->text_is_stdout = true;
-	}
-	if (d->opt.jsonl_path && !(d->jsonl = open_output(d->opt.jsonl_path, "JSON Lines")))
-		return -1;
-	if (d->opt.pcap_path) {
-		if (!(d->pcap = open_output(d->opt.pcap_path, "pcap")))
-			return -1;
-		pcap_write_header(d->pcap);
-		fflush(d->pcap);
-	}
-	d->text_seqs = trace_seqs_new();
-	d->json_seqs = trace_seqs_new();
-	if (!d->text_seqs || !d->json_seqs) {
-		fprintf(stderr, PROG ": out of memory\n");
-		return -1;
-	}
-	return 0;
-}
-
 static void write_ready(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -581,14 +488,7 @@ static void cleanup(struct faultd *d)
 		ruleset_free(d->rs);
 		free(d->rs);
 	}
-	trace_seqs_free(d->text_seqs);
-	trace_seqs_free(d->json_seqs);
-	if (d->text && !d->text_is_stdout)
-		fclose(d->text);
-	if (d->jsonl)
-		fclose(d->jsonl);
-	if (d->pcap)
-		fclose(d->pcap);
+	faultd_output_close(&d->out);
 	/* Freeing the loop unblocks the signals it caught: one that came after the loop stopped
 	 * must not end the daemon now, with another exit status. */
 	signal(SIGINT, SIG_IGN);
@@ -610,7 +510,7 @@ int main(int argc, char **argv)
 		d.opt.seed = ((uint64_t)realtime_us() << 16) ^ (uint64_t)getpid();
 	d.matcher = matcher_new(d.rs, d.opt.client_addr, d.opt.seed);
 	delay_queue_init(&d.held);
-	if (!d.matcher || open_outputs(&d) != 0) {
+	if (!d.matcher || faultd_output_open(&d.out, &d.opt) != 0) {
 		cleanup(&d);
 		return 1;
 	}
