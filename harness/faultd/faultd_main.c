@@ -436,8 +436,9 @@ static void end_turn(struct faultd *d)
 
 static void before_wait(struct event_loop *loop, void *arg)
 {
-	(void)loop;
-	end_turn(arg);
+	struct faultd *d = arg;
+	end_turn(d);
+	faultd_output_schedule_flush(&d->out, loop);
 }
 
 static int setup_loop(struct faultd *d)
@@ -542,6 +543,8 @@ int main(int argc, char **argv)
 		write_ready(d.opt.ready_path);
 
 	rc = run(&d);
+	/* the whole trace is on disk before the summary tells a reader the run is over */
+	faultd_output_flush(&d.out);
 	print_summary(&d);
 	if (d.opt.ready_path)
 		unlink(d.opt.ready_path);

@@ -4,7 +4,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#include "common/event_loop.h"
 
 #define PROG FAULTD_PROG
 
@@ -16,6 +19,23 @@ static FILE *open_output(const char *path, const char *what)
 	return f;
 }
 
+/* A regular file is read after the run (or tailed, at the flush interval's pace); anything
+ * else may have a reader waiting for each line. */
+static bool is_live(FILE *f)
+{
+	struct stat st;
+	return fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode);
+}
+
+/* Before the stream's first write, as setvbuf requires. */
+static void set_buffering(FILE *f)
+{
+	if (is_live(f))
+		setvbuf(f, NULL, _IOLBF, BUFSIZ);
+	else
+		setvbuf(f, NULL, _IOFBF, FAULTD_OUTPUT_BUFFER);
+}
+
 int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt)
 {
 	if (opt->text_path) {
@@ -25,11 +45,19 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 		out->text = stdout;
 		out->text_is_stdout = true;
 	}
-	if (opt->jsonl_path && !(out->jsonl = open_output(opt->jsonl_path, "JSON Lines")))
-		return -1;
+	if (out->text)
+		set_buffering(out->text);
+	if (opt->jsonl_path) {
+		if (!(out->jsonl = open_output(opt->jsonl_path, "JSON Lines")))
+			return -1;
+		set_buffering(out->jsonl);
+	}
 	if (opt->pcap_path) {
 		if (!(out->pcap = open_output(opt->pcap_path, "pcap")))
 			return -1;
+		out->pcap_live = is_live(out->pcap);
+		if (!out->pcap_live)
+			setvbuf(out->pcap, NULL, _IOFBF, FAULTD_OUTPUT_BUFFER);
 		pcap_write_header(out->pcap);
 		fflush(out->pcap);
 	}
@@ -42,8 +70,47 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 	return 0;
 }
 
+static void flush_one(struct faultd_output *out, FILE *f, const char *what)
+{
+	if (!f || fflush(f) == 0 || out->write_error_said)
+		return;
+	/* the trace is what the user came for: say once that it is incomplete */
+	fprintf(stderr, PROG ": writing the %s: %s; later events may be missing too\n", what,
+	        strerror(errno));
+	out->write_error_said = true;
+}
+
+void faultd_output_flush(struct faultd_output *out)
+{
+	flush_one(out, out->text, "text trace");
+	flush_one(out, out->jsonl, "JSON Lines trace");
+	flush_one(out, out->pcap, "pcap");
+	out->dirty = false;
+}
+
+static void on_flush_timer(struct event_loop *loop, uint64_t now_ns, void *arg)
+{
+	(void)loop, (void)now_ns;
+	struct faultd_output *out = arg;
+	out->flush_timer = 0;
+	faultd_output_flush(out);
+}
+
+void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop)
+{
+	if (!out->dirty || out->flush_timer > 0)
+		return;
+	uint64_t at = event_loop_now(loop) + (uint64_t)FAULTD_OUTPUT_FLUSH_MS * 1000000u;
+	long id = event_loop_timer_at(loop, at, on_flush_timer, out);
+	if (id > 0)
+		out->flush_timer = id;
+	else
+		faultd_output_flush(out); /* no timer: flush every turn rather than keep bytes */
+}
+
 void faultd_output_close(struct faultd_output *out)
 {
+	faultd_output_flush(out);
 	trace_seqs_free(out->text_seqs);
 	trace_seqs_free(out->json_seqs);
 	if (out->text && !out->text_is_stdout)
@@ -58,11 +125,11 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 {
 	if (out->text) {
 		trace_write_text(out->text, out->text_seqs, ev);
-		fflush(out->text);
+		out->dirty = true;
 	}
 	if (out->jsonl) {
 		trace_write_json(out->jsonl, out->json_seqs, ev);
-		fflush(out->jsonl);
+		out->dirty = true;
 	}
 }
 
@@ -72,7 +139,10 @@ void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uin
 	if (!out->pcap || !pkt)
 		return;
 	pcap_write_packet(out->pcap, time_us, pkt, len);
-	fflush(out->pcap);
+	if (out->pcap_live)
+		fflush(out->pcap);
+	else
+		out->dirty = true;
 }
 
 static void print_time(FILE *f, uint64_t time_us)
@@ -106,5 +176,5 @@ void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const s
 		fprintf(out->text, " packet of %zu bytes (ethertype 0x%04x)  pass (%s)\n", p->len,
 		        p->hw_protocol, reason);
 	}
-	fflush(out->text);
+	out->dirty = true;
 }

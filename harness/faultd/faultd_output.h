@@ -1,5 +1,10 @@
 /* faultd_output.h: synfin-faultd's trace outputs (text, JSON Lines, pcap): where they go, and
- * writing one event or one packet to each. */
+ * writing one event or one packet to each.
+ *
+ * An output to a regular file is block-buffered: its bytes reach the kernel when the buffer
+ * fills, at most FAULTD_OUTPUT_FLUSH_MS after they were written (a timer of the daemon's loop),
+ * and at exit. Anything else (a terminal, a pipe read live, a socket) stays live: the text
+ * and JSON Lines are line-buffered, the pcap is flushed after each packet. */
 #ifndef SYNFIN_FAULTD_OUTPUT_H
 #define SYNFIN_FAULTD_OUTPUT_H
 
@@ -11,11 +16,20 @@
 #include "nfq_queue.h"
 #include "trace/trace.h"
 
+#define FAULTD_OUTPUT_FLUSH_MS 100
+#define FAULTD_OUTPUT_BUFFER (256u * 1024u)
+
+struct event_loop;
+
 struct faultd_output {
 	FILE *text; /* NULL: no text trace (--quiet) */
 	bool text_is_stdout;
 	FILE *jsonl;
 	FILE *pcap;
+	bool pcap_live;        /* not a regular file: flushed after each packet */
+	bool dirty;            /* bytes may wait in a buffer */
+	long flush_timer;      /* the loop's timer that flushes them; 0: none */
+	bool write_error_said; /* a failed write is reported once */
 	/* each output keeps its own relative-number table (trace.h) */
 	struct trace_seqs *text_seqs;
 	struct trace_seqs *json_seqs;
@@ -24,8 +38,15 @@ struct faultd_output {
 /* Open what opt asks for (the text trace goes to standard output unless --text or --quiet).
  * 0, or -1 with the reason printed on standard error. */
 int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt);
-/* Close the files (not standard output) and free the tables. */
+/* Flush what waits in the buffers, close the files (not standard output) and free the
+ * tables. */
 void faultd_output_close(struct faultd_output *out);
+
+/* Hand every buffered byte to the kernel now. */
+void faultd_output_flush(struct faultd_output *out);
+/* Once per turn of the loop: when bytes wait in a buffer and no flush is due yet, arm a timer
+ * that flushes them FAULTD_OUTPUT_FLUSH_MS from now. */
+void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop);
 
 /* One event of a TCP segment: to the text trace and the JSON Lines. */
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev);

@@ -254,7 +254,7 @@ static void teardown(void)
 /* Runs in the runner after each TCase. A forked test that fails an assertion or times out
  * ends without its checked teardown (Check leaves with _exit or kills it), so remove every
  * topology this program could have made; synfin-netns down also ends the processes in them. */
-static const char all_tags[] = "abcdefghijk";
+static const char all_tags[] = "abcdefghijklmn";
 
 static void teardown_all_topologies(void)
 {
@@ -291,6 +291,7 @@ enum client_mode {
 	CLIENT_SEND_AND_WAIT, /* connect, send "hello", stay connected */
 	CLIENT_REQUEST,       /* connect, send a request, read the answer to EOF, close */
 	CLIENT_BURST_TO_EOF,  /* connect, wait 100 ms, send 100 small segments, read to EOF */
+	CLIENT_STREAM,        /* connect, send 64 KiB writes until killed or refused */
 };
 
 struct endpoint {
@@ -401,6 +402,13 @@ static void run_client(int out, enum client_mode mode)
 		if (n < 0)
 			r.err = errno;
 		break;
+	}
+	case CLIENT_STREAM: {
+		static char chunk[65536];
+		send_result(out, &r); /* connected */
+		while (write(s, chunk, sizeof(chunk)) > 0)
+			;
+		_exit(0);
 	}
 	case CLIENT_SEND_AND_WAIT:
 		if (write(s, "hello", 5) != 5)
@@ -929,6 +937,50 @@ START_TEST(test_drop_held_on_exit_discards_a_held_segment)
 }
 END_TEST
 
+static int count_packet(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len)
+{
+	(void)time_us, (void)pkt, (void)len;
+	++*(unsigned long *)ctx;
+	return 0;
+}
+
+static unsigned long count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long n = 0;
+	int c;
+	while (f && (c = getc(f)) != EOF)
+		n += c == '\n';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The outputs to files are block-buffered and flushed every 100 ms: a SIGTERM in the middle of
+ * a bulk transfer must still leave every segment the daemon saw in all three of them. */
+START_TEST(test_sigterm_mid_transfer_loses_no_trace_output)
+{
+	topo_up('l', "# no faults\n");
+	start_faultd();
+	start_server(SERVER_HALF_CLOSE);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_STREAM), 5000);
+	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+	synfin_sleep_ms(700);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	unsigned long seen, passed;
+	ck_assert(summary_count("totals: seen %lu, passed %lu", &seen, &passed));
+	ck_assert_uint_gt(seen, 1000);
+	struct trace t = trace_load();
+	ck_assert_uint_eq(t.n, seen);
+	trace_records_free(t.r, t.n);
+	unsigned long records = 0;
+	ck_assert_int_eq(pcap_read_file(T.pcap, count_packet, &records), 0);
+	ck_assert_uint_eq(records, seen);
+	ck_assert_uint_eq(count_lines(T.text), seen);
+}
+END_TEST
+
 /* A raw IPv4 packet that says TCP but carries 8 bytes: too short for a TCP header. */
 static void send_truncated_tcp(void)
 {
@@ -1169,6 +1221,7 @@ static Suite *faultd_suite(void)
 	tcase_add_test(tc, test_sigterm_delivers_a_held_segment);
 	tcase_add_test(tc, test_sighup_with_bad_file_keeps_old_rules);
 	tcase_add_test(tc, test_drop_held_on_exit_discards_a_held_segment);
+	tcase_add_test(tc, test_sigterm_mid_transfer_loses_no_trace_output);
 	tcase_add_test(tc, test_burst_passed_while_a_fin_is_held_does_not_release_it_early);
 	tcase_add_test(tc, test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on);
 	tcase_add_test(tc, test_ipv6_packet_passes_as_not_ipv4_and_is_not_malformed);
