@@ -21,6 +21,7 @@
 
 #include "common/delay_queue.h"
 #include "common/event_loop.h"
+#include "faultd_firewall.h"
 #include "faultd_options.h"
 #include "faultd_output.h"
 #include "nfq_queue.h"
@@ -64,6 +65,7 @@ struct faultd {
 	struct matcher *matcher;
 
 	struct faultd_output out;
+	struct faultd_firewall fw; /* --queue-only-matching */
 
 	struct nfq_queue *nfq;
 	struct delay_queue held;
@@ -290,6 +292,31 @@ static void release_all(struct faultd *d)
 
 /* ---- rules ---- */
 
+/* --queue-only-matching: what the traces lack, at their head and after each reload. */
+static void say_unjudged(struct faultd *d)
+{
+	char head[256];
+	snprintf(head, sizeof(head),
+	         "--queue-only-matching: the wire queues only what the %u rules of %s can match or "
+	         "count (%zu firewall matches); every other TCP segment crossed unjudged and is "
+	         "not in this trace\n",
+	         d->rs->n_rules, d->rs->name, d->fw.n_matches);
+	size_t len = strlen(head) + strlen(d->fw.matches) + d->fw.n_matches * 10 + 1;
+	char *text = malloc(len);
+	if (!text) {
+		faultd_output_note(&d->out, realtime_us(), head);
+		return;
+	}
+	size_t n = (size_t)snprintf(text, len, "%s", head);
+	for (const char *p = d->fw.matches; *p;) {
+		size_t k = strcspn(p, "\n");
+		n += (size_t)snprintf(text + n, len - n, "  queued: %.*s\n", (int)k, p);
+		p += k + (p[k] == '\n');
+	}
+	faultd_output_note(&d->out, realtime_us(), text);
+	free(text);
+}
+
 static int load_rules(struct faultd *d, struct ruleset **out)
 {
 	struct ruleset *rs = calloc(1, sizeof(*rs));
@@ -334,6 +361,8 @@ static void reload_rules(struct faultd *d)
 	d->rs = rs;
 	matcher_set_rules(d->matcher, rs);
 	fprintf(stderr, PROG ": reloaded %u rules from %s\n", rs->n_rules, d->opt.rules_path);
+	if (d->fw.installed && faultd_firewall_update(&d->fw, rs) == 0)
+		say_unjudged(d);
 }
 
 static void print_summary(struct faultd *d)
@@ -367,6 +396,12 @@ static void print_summary(struct faultd *d)
 		        "not IPv4 (IPv6 or another protocol, all passed, not judged): %" PRIu64
 		        "\n",
 		        c->not_ipv4);
+	if (d->fw.installed)
+		fprintf(stderr,
+		        "queue-only-matching: the wire queued only what the rules can touch (%zu "
+		        "firewall matches); every other TCP segment crossed unjudged, not seen, "
+		        "not traced\n",
+		        d->fw.n_matches);
 	const struct nfq_stats *s = nfq_queue_stats(d->nfq);
 	fprintf(stderr,
 	        "queue: %" PRIu64 " single verdicts, %" PRIu64 " batch verdicts, %" PRIu64
@@ -477,6 +512,8 @@ static int run(struct faultd *d)
 
 static void cleanup(struct faultd *d)
 {
+	if (d->fw.installed)
+		faultd_firewall_remove(&d->fw);
 	nfq_queue_close(d->nfq);
 	delay_queue_free(&d->held);
 	matcher_free(d->matcher);
@@ -534,6 +571,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": epoll_ctl: %s\n", strerror(-err));
 		cleanup(&d);
 		return 1;
+	}
+	if (d.opt.queue_only_matching) {
+		if (faultd_firewall_install(&d.fw, d.opt.queue_num, d.opt.client_addr, d.rs) != 0) {
+			cleanup(&d);
+			return 1;
+		}
+		fprintf(stderr, PROG ": --queue-only-matching: %zu firewall matches in chain %s\n",
+		        d.fw.n_matches, d.fw.chain);
+		say_unjudged(&d);
 	}
 	char client[16];
 	trace_addr_str(client, sizeof(client), d.opt.client_addr);

@@ -16,7 +16,7 @@
 static const char synopsis[] =
     "usage: " PROG " [-q N] [-r RULES] [--client ADDR] [--text FILE] [--jsonl FILE]\n"
     "                     [--pcap FILE] [--quiet] [--seed N] [--ready FILE]\n"
-    "                     [--drop-held-on-exit]\n"
+    "                     [--drop-held-on-exit] [--queue-only-matching]\n"
     "       " PROG " --check RULES\n";
 
 /* A bad command line gets the synopsis; --help the whole text. */
@@ -53,6 +53,13 @@ static void usage(FILE *out)
 	    "      --drop-held-on-exit\n"
 	    "                       at SIGINT/SIGTERM drop the packets still held instead of\n"
 	    "                       delivering them\n"
+	    "      --queue-only-matching\n"
+	    "                       queue only the segments the rules can match or count (by\n"
+	    "                       flags, length, ports, direction; every connection's SYN too\n"
+	    "                       when a rule counts): the wire's firewall lets the rest\n"
+	    "                       through unjudged and untraced, as the traces and the exit\n"
+	    "                       summary say. Follows SIGHUP; the topology's queue-everything\n"
+	    "                       rule is back at exit. For load tests (rules/README.md)\n"
 	    "      --check RULES    only parse the rule file RULES: print `RULES: N rules OK`\n"
 	    "                       and exit 0, or the errors and exit 2\n"
 	    "  -h, --help           this text\n"
@@ -62,7 +69,9 @@ static void usage(FILE *out)
 	    "standard error and exit 0.\n"
 	    "Exit status: 0 done, 1 the queue could not be run (privileges, kernel support),\n"
 	    "2 bad rule file, 64 bad command line.\n"
-	    "Only the trace goes to standard output; messages go to standard error.\n");
+	    "Only the trace goes to standard output; messages go to standard error.\n"
+	    "Traces to regular files are written in blocks, at most 100 ms after each event and\n"
+	    "at exit; to a terminal or a pipe, line by line (a pcap: packet by packet).\n");
 }
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -88,6 +97,7 @@ enum {
 	OPT_READY,
 	OPT_CHECK,
 	OPT_DROP_HELD,
+	OPT_QUEUE_ONLY_MATCHING,
 };
 
 static int check_rules(const char *path)
@@ -117,6 +127,7 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {"ready", required_argument, NULL, OPT_READY},
 	    {"check", required_argument, NULL, OPT_CHECK},
 	    {"drop-held-on-exit", no_argument, NULL, OPT_DROP_HELD},
+	    {"queue-only-matching", no_argument, NULL, OPT_QUEUE_ONLY_MATCHING},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -178,6 +189,9 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			break;
 		case OPT_DROP_HELD:
 			opt->drop_held_on_exit = true;
+			break;
+		case OPT_QUEUE_ONLY_MATCHING:
+			opt->queue_only_matching = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -21,6 +21,8 @@ struct faultd_options {
 	bool seed_given;
 	uint64_t seed;
 	bool drop_held_on_exit;
+	/* --queue-only-matching: the wire's firewall queues only what the rules can touch */
+	bool queue_only_matching;
 };
 
 /* Fills opt from the command line. Returns -1 when the daemon should run, otherwise the exit

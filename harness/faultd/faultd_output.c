@@ -178,3 +178,17 @@ void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const s
 	}
 	out->dirty = true;
 }
+
+void faultd_output_note(struct faultd_output *out, uint64_t time_us, const char *text)
+{
+	if (out->text) {
+		for (const char *p = text; *p;) {
+			size_t n = strcspn(p, "\n");
+			fprintf(out->text, "# %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	if (out->jsonl)
+		trace_write_json_note(out->jsonl, time_us, text);
+	out->dirty = true;
+}

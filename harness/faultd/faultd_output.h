@@ -53,6 +53,9 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 /* One packet as the queue handed it over: to the pcap file (nothing when pkt is NULL). */
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,
                           size_t len);
+/* A remark about the run (not about a segment): a "# " line in the text trace, a note in the
+ * JSON Lines (trace_write_json_note); text may hold several lines. */
+void faultd_output_note(struct faultd_output *out, uint64_t time_us, const char *text);
 /* A packet the rules cannot judge (not a TCP segment, or no data): it passes, and the text
  * trace says why. */
 void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const struct nfq_packet *p,

@@ -88,6 +88,11 @@ void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_eve
  *   rseq, rack (relative as tcpdump prints them), win, len (payload bytes), text (tcpdump line). */
 void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
+/* A remark about the run, not about a segment, as its own JSON line:
+ *   {"t":1763939345.621802,"event":"note","text":"..."}
+ * (synfin-faultd --queue-only-matching says so this way). trace_read_jsonl skips notes. */
+void trace_write_json_note(FILE *out, uint64_t time_us, const char *text);
+
 /* pcap (LINKTYPE_RAW: packets start at the IPv4 header). */
 int pcap_write_header(FILE *out);
 int pcap_write_packet(FILE *out, uint64_t time_us, const uint8_t *pkt, size_t len);

@@ -166,20 +166,26 @@ static void jl_string(struct jline *j, const char *s)
 	jl_put(j, "\"", 1);
 }
 
-static void write_record(FILE *out, const struct trace_record *r, const char *rule_file,
-                         const char *text)
+/* "t" with its six decimals */
+static void jl_time(struct jline *j, uint64_t time_us)
 {
-	struct jline j = {.out = out};
 	char usec[7];
-	unsigned frac = (unsigned)(r->time_us % 1000000);
+	unsigned frac = (unsigned)(time_us % 1000000);
 	usec[0] = '.';
 	for (int i = 6; i > 0; i--) {
 		usec[i] = (char)('0' + frac % 10);
 		frac /= 10;
 	}
-	JL_LIT(&j, "{\"t\":");
-	jl_uint(&j, r->time_us / 1000000);
-	jl_put(&j, usec, sizeof(usec));
+	JL_LIT(j, "{\"t\":");
+	jl_uint(j, time_us / 1000000);
+	jl_put(j, usec, sizeof(usec));
+}
+
+static void write_record(FILE *out, const struct trace_record *r, const char *rule_file,
+                         const char *text)
+{
+	struct jline j = {.out = out};
+	jl_time(&j, r->time_us);
 	JL_LIT(&j, ",\"event\":\"");
 	if (r->kind == TRACE_RELEASED)
 		JL_LIT(&j, "released");
@@ -249,4 +255,14 @@ void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 	write_record(out, &r, event_rule_file(ev), t);
 	if (t != text)
 		free(t);
+}
+
+void trace_write_json_note(FILE *out, uint64_t time_us, const char *text)
+{
+	struct jline j = {.out = out};
+	jl_time(&j, time_us);
+	JL_LIT(&j, ",\"event\":\"note\",\"text\":");
+	jl_string(&j, text);
+	JL_LIT(&j, "}\n");
+	jl_flush(&j);
 }

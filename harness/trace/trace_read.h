@@ -37,11 +37,11 @@ struct trace_record {
 /* Read a whole JSONL trace. On success *out is an array of *n records (NULL and 0 for an empty
  * file) to release with trace_records_free, and 0 is returned; otherwise a negative errno
  * (-EINVAL for a line that is not a trace record, -ENOMEM, or the error from opening/reading)
- * and *out, *n are left NULL/0. Blank lines are skipped. */
+ * and *out, *n are left NULL/0. Blank lines and notes (trace_write_json_note) are skipped. */
 int trace_read_jsonl(const char *path, struct trace_record **out, size_t *n);
 
-/* Parse one line (without or with its newline) into *r. Returns 0 or -EINVAL/-ENOMEM; on
- * error *r holds nothing to free. */
+/* Parse one line (without or with its newline) into *r. Returns 0, -ENOMSG for a note (no
+ * record), or -EINVAL/-ENOMEM; unless 0, *r holds nothing to free. */
 int trace_record_parse(const char *line, struct trace_record *r);
 
 /* Walk one flat JSON object (string, number, true/false/null values; nested values are
