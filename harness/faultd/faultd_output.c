@@ -123,6 +123,11 @@ void faultd_output_close(struct faultd_output *out)
 
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev)
 {
+	if (out->text && out->jsonl) {
+		trace_write_text_and_json(out->text, out->jsonl, out->text_seqs, ev);
+		out->dirty = true;
+		return;
+	}
 	if (out->text) {
 		trace_write_text(out->text, out->text_seqs, ev);
 		out->dirty = true;

@@ -88,6 +88,12 @@ void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_eve
  *   rseq, rack (relative as tcpdump prints them), win, len (payload bytes), text (tcpdump line). */
 void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
+/* trace_write_text to text and trace_write_json to json, with tcpdump's text formatted once
+ * for both: for a writer of both traces, whose two tables would evolve alike anyway. seqs is
+ * the one table; the bytes written are those of the two calls. */
+void trace_write_text_and_json(FILE *text, FILE *json, struct trace_seqs *seqs,
+                               const struct trace_event *ev);
+
 /* A remark about the run, not about a segment, as its own JSON line:
  *   {"t":1763939345.621802,"event":"note","text":"..."}
  * (synfin-faultd --queue-only-matching says so this way). trace_read_jsonl skips notes. */

@@ -13,6 +13,8 @@
 #include "trace.h"
 #include "trace_read.h"
 
+#include "common/sbuf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +257,24 @@ void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 	write_record(out, &r, event_rule_file(ev), t);
 	if (t != text)
 		free(t);
+}
+
+void trace_write_text_and_json(FILE *text, FILE *json, struct trace_seqs *seqs,
+                               const struct trace_event *ev)
+{
+	char stack[1024];
+	struct sbuf b;
+	sb_init_growing(&b, stack, sizeof(stack));
+	struct trace_record r;
+	record_fields(&r, ev);
+	size_t tcpdump_len;
+	trace_text_line(&b, seqs, ev, &tcpdump_len, &r.rseq, &r.rack);
+	trace_text_line_write(text, &b);
+	if (tcpdump_len < b.size) { /* else the heap failed: trace_write_json writes nothing */
+		b.buf[tcpdump_len] = '\0';
+		write_record(json, &r, event_rule_file(ev), b.buf);
+	}
+	sb_release(&b);
 }
 
 void trace_write_json_note(FILE *out, uint64_t time_us, const char *text)

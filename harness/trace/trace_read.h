@@ -63,6 +63,15 @@ char *trace_format_tcpdump_buf(char *buf, size_t size, struct trace_seqs *seqs, 
                                uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
                                uint32_t *shown_ack);
 
+/* The text trace's line for ev, as trace_write_text writes it (newline included), into b;
+ * *tcpdump_len is the length of tcpdump's text at its start, and the shown numbers are those
+ * of trace_format_tcpdump_ex. Any of the three may be NULL. */
+struct sbuf;
+void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace_event *ev,
+                     size_t *tcpdump_len, uint32_t *shown_seq, uint32_t *shown_ack);
+/* Write a line trace_text_line built (a whole line even when the heap failed it). */
+void trace_text_line_write(FILE *out, const struct sbuf *b);
+
 /* Write r as one JSON object and a newline (the trace_write_json format). */
 void trace_record_write_json(FILE *out, const struct trace_record *r);
 

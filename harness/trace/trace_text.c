@@ -329,6 +329,58 @@ static void print_dropped_at_exit(struct sbuf *b, const struct trace_event *ev)
 	sb_putc(b, ')');
 }
 
+void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace_event *ev,
+                     size_t *tcpdump_len, uint32_t *shown_seq, uint32_t *shown_ack)
+{
+	struct shown sh;
+	format_line(b, seqs, 1, ev->time_us, ev->seg, &sh);
+	if (tcpdump_len)
+		*tcpdump_len = b->len;
+	if (shown_seq)
+		*shown_seq = sh.seq;
+	if (shown_ack)
+		*shown_ack = sh.ack;
+
+	sb_puts(b, "  ");
+	if (ev->kind == TRACE_RELEASED) {
+		sb_puts(b, "RELEASED after ");
+		print_ms(b, ev->held_us);
+		if (ev->verdict.rule) {
+			sb_puts(b, ", held by");
+			print_rule(b, ev);
+		}
+	} else if (ev->kind == TRACE_DROPPED_AT_EXIT) {
+		print_dropped_at_exit(b, ev);
+	} else {
+		switch (ev->verdict.action) {
+		case RULE_DROP:
+			sb_puts(b, "DROP");
+			break;
+		case RULE_DELAY:
+			sb_puts(b, "HOLD ");
+			print_ms(b, ev->verdict.delay_us);
+			break;
+		case RULE_PASS:
+		default:
+			sb_puts(b, "pass");
+			break;
+		}
+		print_rule(b, ev);
+	}
+	sb_putc(b, '\n');
+}
+
+void trace_text_line_write(FILE *out, const struct sbuf *b)
+{
+	if (b->len < b->size) {
+		fwrite(b->buf, 1, b->len, out);
+	} else {
+		/* the heap failed while the line grew: what fits, and still a whole line */
+		fwrite(b->buf, 1, b->size - 1, out);
+		fputc('\n', out);
+	}
+}
+
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev)
 {
 	/* The whole line is built here and written with one call: the stream's lock and
@@ -336,42 +388,7 @@ void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 	char stack[1024];
 	struct sbuf b;
 	sb_init_growing(&b, stack, sizeof(stack));
-	struct shown sh;
-	format_line(&b, seqs, 1, ev->time_us, ev->seg, &sh);
-
-	sb_puts(&b, "  ");
-	if (ev->kind == TRACE_RELEASED) {
-		sb_puts(&b, "RELEASED after ");
-		print_ms(&b, ev->held_us);
-		if (ev->verdict.rule) {
-			sb_puts(&b, ", held by");
-			print_rule(&b, ev);
-		}
-	} else if (ev->kind == TRACE_DROPPED_AT_EXIT) {
-		print_dropped_at_exit(&b, ev);
-	} else {
-		switch (ev->verdict.action) {
-		case RULE_DROP:
-			sb_puts(&b, "DROP");
-			break;
-		case RULE_DELAY:
-			sb_puts(&b, "HOLD ");
-			print_ms(&b, ev->verdict.delay_us);
-			break;
-		case RULE_PASS:
-		default:
-			sb_puts(&b, "pass");
-			break;
-		}
-		print_rule(&b, ev);
-	}
-	sb_putc(&b, '\n');
-	if (b.len < b.size) {
-		fwrite(b.buf, 1, b.len, out);
-	} else {
-		/* the heap failed while the line grew: what fits, and still a whole line */
-		fwrite(b.buf, 1, b.size - 1, out);
-		fputc('\n', out);
-	}
+	trace_text_line(&b, seqs, ev, NULL, NULL, NULL);
+	trace_text_line_write(out, &b);
 	sb_release(&b);
 }
