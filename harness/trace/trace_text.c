@@ -45,6 +45,11 @@ struct seq_entry {
 
 struct trace_seqs {
 	struct seq_entry *bucket[TSEQ_HASHSIZE];
+	/* the local time of the last second printed: localtime_r takes a lock and walks the
+	 * zone's rules, and a busy trace prints thousands of lines in each second */
+	bool tm_valid;
+	time_t tm_sec;
+	struct tm tm;
 };
 
 struct trace_seqs *trace_seqs_new(void)
@@ -171,8 +176,17 @@ static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, u
 {
 	time_t sec = (time_t)(time_us / 1000000);
 	struct tm tm;
-	if (!localtime_r(&sec, &tm))
-		memset(&tm, 0, sizeof(tm));
+	if (seqs && seqs->tm_valid && seqs->tm_sec == sec) {
+		tm = seqs->tm;
+	} else {
+		if (!localtime_r(&sec, &tm))
+			memset(&tm, 0, sizeof(tm));
+		if (seqs) {
+			seqs->tm_valid = true;
+			seqs->tm_sec = sec;
+			seqs->tm = tm;
+		}
+	}
 	if (tm.tm_hour >= 0 && tm.tm_hour < 100 && tm.tm_min >= 0 && tm.tm_min < 100 &&
 	    tm.tm_sec >= 0 && tm.tm_sec < 100) {
 		char hms[9] = {(char)('0' + tm.tm_hour / 10), (char)('0' + tm.tm_hour % 10), ':',
