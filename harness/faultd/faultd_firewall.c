@@ -157,7 +157,9 @@ int faultd_firewall_install(struct faultd_firewall *fw, uint16_t queue, uint32_t
 		        PROG ": --queue-only-matching: %s (iptables -C FORWARD -p tcp -j NFQUEUE "
 		             "--queue-num %u); run the daemon in the wire namespace of a topology "
 		             "from synfin-netns up, as root of it\n",
-		        rc < 0 ? strerror(-rc) : "no rule queues every TCP segment to this queue",
+		        rc == -ENOENT ? "iptables is not on PATH"
+		        : rc < 0      ? strerror(-rc)
+		                      : "no rule queues every TCP segment to this queue",
 		        queue);
 		return rc < 0 ? rc : -ENOENT;
 	}
