@@ -3,6 +3,7 @@
 #include "faultd_output.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -27,13 +28,22 @@ static bool is_live(FILE *f)
 	return fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode);
 }
 
+/* A buffer of our own: given none, glibc keeps st_blksize (4 KiB), and writes that small make
+ * ext4 zero the partial blocks of each one, which cost more than the data's own copy. */
+static void set_block_buffer(FILE *f, char **buffer)
+{
+	*buffer = malloc(FAULTD_OUTPUT_BUFFER);
+	if (*buffer)
+		setvbuf(f, *buffer, _IOFBF, FAULTD_OUTPUT_BUFFER);
+}
+
 /* Before the stream's first write, as setvbuf requires. */
-static void set_buffering(FILE *f)
+static void set_buffering(FILE *f, char **buffer)
 {
 	if (is_live(f))
 		setvbuf(f, NULL, _IOLBF, BUFSIZ);
 	else
-		setvbuf(f, NULL, _IOFBF, FAULTD_OUTPUT_BUFFER);
+		set_block_buffer(f, buffer);
 }
 
 int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt)
@@ -46,18 +56,18 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 		out->text_is_stdout = true;
 	}
 	if (out->text)
-		set_buffering(out->text);
+		set_buffering(out->text, &out->buffer[0]);
 	if (opt->jsonl_path) {
 		if (!(out->jsonl = open_output(opt->jsonl_path, "JSON Lines")))
 			return -1;
-		set_buffering(out->jsonl);
+		set_buffering(out->jsonl, &out->buffer[1]);
 	}
 	if (opt->pcap_path) {
 		if (!(out->pcap = open_output(opt->pcap_path, "pcap")))
 			return -1;
 		out->pcap_live = is_live(out->pcap);
 		if (!out->pcap_live)
-			setvbuf(out->pcap, NULL, _IOFBF, FAULTD_OUTPUT_BUFFER);
+			set_block_buffer(out->pcap, &out->buffer[2]);
 		pcap_write_header(out->pcap);
 		fflush(out->pcap);
 	}
@@ -119,6 +129,9 @@ void faultd_output_close(struct faultd_output *out)
 		fclose(out->jsonl);
 	if (out->pcap)
 		fclose(out->pcap);
+	/* standard output is flushed again at exit, from its buffer: that one stays */
+	for (int i = out->text_is_stdout ? 1 : 0; i < 3; i++)
+		free(out->buffer[i]);
 }
 
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev)

@@ -30,6 +30,9 @@ struct faultd_output {
 	bool dirty;            /* bytes may wait in a buffer */
 	long flush_timer;      /* the loop's timer that flushes them; 0: none */
 	bool write_error_said; /* a failed write is reported once */
+	/* the block buffers of text, jsonl and pcap (glibc's setvbuf ignores the size it is
+	 * given without one and keeps a 4 KiB buffer); NULL for a live output */
+	char *buffer[3];
 	/* each output keeps its own relative-number table (trace.h) */
 	struct trace_seqs *text_seqs;
 	struct trace_seqs *json_seqs;
