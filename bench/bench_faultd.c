@@ -9,155 +9,21 @@
  * the harness at the rates tests use; <= 50 us added per packet, well under the 1 ms-scale
  * delays and timer tolerances (4 ms) the tests work with.
  *
+ * Then, in the same topology, the load tables (bench_load.c): goodput through each kind of
+ * queue consumer, delay precision under load measured on the bridge ports, and how many packets
+ * the daemon can hold at once.
+ *
  * Needs root; skips (exit 0) with a message otherwise. The topology is always taken down: at
  * exit, on error and on SIGINT/SIGTERM/SIGHUP.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
+#include <stdarg.h>
 #include <unistd.h>
 
+#include "bench_load.h"
+#include "bench_topo.h"
 #include "bench_util.h"
-
-extern char **environ;
-
-#define SERVER_ADDR "192.168.1.109"
-
-static char netns_script[4096];
-static char run_id[16];
-static char tmpdir[256];
-static volatile sig_atomic_t topology_up;
-
-/* Async-signal-safe: fork, execv and waitpid only. */
-static void topology_down(void)
-{
-	if (!topology_up)
-		return;
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		char *argv[] = {netns_script, "down", run_id, NULL};
-		execv(netns_script, argv);
-		_exit(127);
-	}
-	if (pid > 0) {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-	}
-	topology_up = 0;
-}
-
-/* Async-signal-safe removal of the scratch directory. */
-static void remove_tmpdir(void)
-{
-	if (!tmpdir[0])
-		return;
-	pid_t pid = fork();
-	if (pid == 0) {
-		char *argv[] = {"/bin/rm", "-rf", tmpdir, NULL};
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (pid > 0) {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-	}
-}
-
-static bool keep_logs;
-
-static void on_signal(int sig)
-{
-	topology_down();
-	remove_tmpdir();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void cleanup(void)
-{
-	topology_down();
-	if (keep_logs)
-		fprintf(stderr, "bench_faultd: logs kept in %s\n", tmpdir);
-	else
-		remove_tmpdir();
-}
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("bench_faultd: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	keep_logs = true;
-	exit(1); /* cleanup() runs */
-}
-
-/* Start argv with stdout and stderr appended to log (NULL: /dev/null). */
-static pid_t spawn(char *const argv[], const char *log)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	const char *to = log ? log : "/dev/null";
-	posix_spawn_file_actions_addopen(&fa, 1, to, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	pid_t pid;
-	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc)
-		die("cannot start %s: %s", argv[0], strerror(rc));
-	return pid;
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int run(char *const argv[], const char *log)
-{
-	return wait_exit(spawn(argv, log));
-}
-
-static bool file_has(const char *path, const char *needle)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	char line[4096];
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
-/* Wait up to 5 s for needle to appear in path. */
-static void wait_for(const char *path, const char *needle, const char *what)
-{
-	for (int i = 0; i < 500; i++) {
-		if (needle ? file_has(path, needle) : access(path, F_OK) == 0)
-			return;
-		usleep(10000);
-	}
-	die("%s did not happen within 5 s (logs in %s)", what, tmpdir);
-}
 
 /* The time ("t") of the last kpeer JSON event with "what":what, and its "bytes" when asked. */
 static double event_time(const char *path, const char *what, unsigned long long *bytes)
@@ -229,18 +95,6 @@ static double bulk(const char *size)
 	double t0 = event_time(srv, "accepted", NULL);
 	double t1 = event_time(srv, "eof", &bytes);
 	return (double)bytes / 1e6 / (t1 - t0);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* The times of every kpeer JSON event with "what":what, in order; returns how many (at most
@@ -315,7 +169,7 @@ static struct measure summarize(struct samples *sm, int reps)
 	                        {median(sm->mean, reps), median(sm->med, reps)}};
 }
 
-static char log_path[300], flog[300], ready[300];
+static char flog[300], ready[300];
 
 /* synfin-faultd bound to queue 0 in the wire namespace, and the topology's NFQUEUE rule. */
 static pid_t daemon_on(bool add_rule)
@@ -360,103 +214,9 @@ static void daemon_off(pid_t pid)
 		die("iptables -F FORWARD in the wire namespace failed (see %s)", log_path);
 }
 
-static void usage(FILE *out)
+/* The kpeer tables: bulk MB/s and 1-byte round trips, with and without the daemon. */
+static void kpeer_tables(const char *size, unsigned rounds, int reps)
 {
-	fprintf(out, "usage: bench_faultd [--quick] [--build DIR] [--size N] [--rounds N] "
-	             "[--reps N]\n"
-	             "  --build DIR   build dir holding harness/faultd/synfin-faultd and\n"
-	             "                harness/endpoint/synfin-kpeer (default /work/main/build)\n"
-	             "  --size N      bytes per bulk transfer, kpeer syntax (200M; --quick 50M)\n"
-	             "  --rounds N    1-byte round trips per latency run (1000; --quick 200)\n"
-	             "  --reps N      runs of each, alternating, median taken (5; --quick 1;\n"
-	             "                at most 9)\n");
-}
-
-int main(int argc, char **argv)
-{
-	bool quick = bench_quick(argc, argv);
-	const char *build = "/work/main/build";
-	const char *size = quick ? "50M" : "200M";
-	unsigned rounds = quick ? 200 : 1000;
-	int reps = quick ? 1 : 5;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--quick") == 0)
-			continue;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (i + 1 >= argc) {
-			usage(stderr);
-			return 64;
-		}
-		if (strcmp(argv[i], "--build") == 0)
-			build = argv[++i];
-		else if (strcmp(argv[i], "--size") == 0)
-			size = argv[++i];
-		else if (strcmp(argv[i], "--rounds") == 0)
-			rounds = (unsigned)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--reps") == 0)
-			reps = atoi(argv[++i]);
-		else {
-			usage(stderr);
-			return 64;
-		}
-	}
-	if (reps < 1 || reps > 9 || rounds < 1) {
-		usage(stderr);
-		return 64;
-	}
-
-	printf("bench_faultd: Linux TCP both ends, bridge in the wire namespace, with and without "
-	       "synfin-faultd on NFQUEUE%s\n",
-	       quick ? " (quick)" : "");
-	if (geteuid() != 0) {
-		printf("  skipped: needs root (network namespaces, iptables, NFQUEUE)\n");
-		return 0;
-	}
-	snprintf(bin.faultd, sizeof(bin.faultd), "%s/harness/faultd/synfin-faultd", build);
-	snprintf(bin.kpeer, sizeof(bin.kpeer), "%s/harness/endpoint/synfin-kpeer", build);
-	snprintf(netns_script, sizeof(netns_script), "%s/netns/synfin-netns", SYNFIN_BENCH_TREE);
-	const char *need[] = {bin.faultd, bin.kpeer, netns_script};
-	for (int i = 0; i < 3; i++) {
-		if (access(need[i], X_OK)) {
-			fprintf(stderr,
-			        "bench_faultd: %s is missing: build it (or pass --build DIR)\n",
-			        need[i]);
-			return 1;
-		}
-	}
-
-	/* unique per process: "bf" and the pid in base 36 */
-	unsigned long p = (unsigned long)getpid();
-	char digits[16];
-	int nd = 0;
-	do {
-		digits[nd++] = "0123456789abcdefghijklmnopqrstuvwxyz"[p % 36];
-		p /= 36;
-	} while (p);
-	int o = snprintf(run_id, sizeof(run_id), "bf");
-	while (nd)
-		run_id[o++] = digits[--nd];
-	run_id[o] = 0;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/synfin-bench-%s", run_id);
-	if (mkdir(tmpdir, 0700))
-		die("mkdir %s: %s", tmpdir, strerror(errno));
-	atexit(cleanup);
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-
-	snprintf(log_path, sizeof(log_path), "%s/netns.log", tmpdir);
-	topology_up = 1; /* from here on, a partial topology is taken down too */
-	char *up[] = {netns_script, "up", run_id, NULL};
-	if (run(up, log_path))
-		die("synfin-netns up %s failed (see %s)", run_id, log_path);
-	snprintf(ready, sizeof(ready), "%s/faultd.ready", tmpdir);
-	snprintf(flog, sizeof(flog), "%s/faultd.log", tmpdir);
-
 	/* With and without the daemon alternate, so a change in the machine's load between runs
 	 * weighs on both alike. */
 	static struct samples on, off;
@@ -466,7 +226,6 @@ int main(int argc, char **argv)
 		daemon_off(faultd);
 		sample(&off, i, size, rounds);
 	}
-	topology_down();
 	struct measure with = summarize(&on, reps), without = summarize(&off, reps);
 
 	char what[96];
@@ -491,5 +250,105 @@ int main(int argc, char **argv)
 	double added_mean = (with.rtt.mean_us - without.rtt.mean_us) / 2;
 	bench_row(true, "latency added per packet, mean round", added_mean, "us", "-",
 	          "%.2fx the median's (CPU waits incl.)", added_mean / added);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: bench_faultd [--quick] [--build DIR] [--size N] [--rounds N] "
+	             "[--reps N]\n"
+	             "  --build DIR   build dir holding harness/faultd/synfin-faultd and\n"
+	             "                harness/endpoint/synfin-kpeer (default /work/main/build)\n"
+	             "  --size N      bytes per bulk transfer, kpeer syntax (200M; --quick 50M)\n"
+	             "  --rounds N    1-byte round trips per latency run (1000; --quick 200)\n"
+	             "  --reps N      runs of each, alternating, median taken (5; --quick 1;\n"
+	             "                at most 9)\n"
+	             "  --load-only   only the load tables (goodput per consumer, delay 10ms\n"
+	             "                under load, held packets)\n"
+	             "  --load-rounds N  interleaved rounds of the goodput table (3; --quick 1;\n"
+	             "                at most 9)\n"
+	             "  --seconds S   per goodput measurement (5; --quick 2)\n"
+	             "  --held N      segments to hold at once (120000)\n");
+}
+
+int main(int argc, char **argv)
+{
+	bool quick = bench_quick(argc, argv);
+	const char *build = "/work/main/build";
+	const char *size = quick ? "50M" : "200M";
+	unsigned rounds = quick ? 200 : 1000;
+	int reps = quick ? 1 : 5;
+	bool load_only = false;
+	struct load_opts lo = {
+	    .quick = quick, .rounds = quick ? 1 : 3, .seconds = quick ? 2 : 5, .held = 120000};
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0)
+			continue;
+		if (strcmp(argv[i], "--load-only") == 0) {
+			load_only = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (i + 1 >= argc) {
+			usage(stderr);
+			return 64;
+		}
+		if (strcmp(argv[i], "--build") == 0)
+			build = argv[++i];
+		else if (strcmp(argv[i], "--size") == 0)
+			size = argv[++i];
+		else if (strcmp(argv[i], "--rounds") == 0)
+			rounds = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--reps") == 0)
+			reps = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--load-rounds") == 0)
+			lo.rounds = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--seconds") == 0)
+			lo.seconds = atof(argv[++i]);
+		else if (strcmp(argv[i], "--held") == 0)
+			lo.held = atoi(argv[++i]);
+		else {
+			usage(stderr);
+			return 64;
+		}
+	}
+	if (reps < 1 || reps > 9 || rounds < 1 || lo.rounds < 1 || lo.rounds > 9 ||
+	    lo.seconds <= 0 || lo.held < 1) {
+		usage(stderr);
+		return 64;
+	}
+
+	printf("bench_faultd: Linux TCP both ends, bridge in the wire namespace, with and without "
+	       "synfin-faultd on NFQUEUE%s\n",
+	       quick ? " (quick)" : "");
+	if (geteuid() != 0) {
+		printf("  skipped: needs root (network namespaces, iptables, NFQUEUE)\n");
+		return 0;
+	}
+	snprintf(bin.faultd, sizeof(bin.faultd), "%s/harness/faultd/synfin-faultd", build);
+	snprintf(bin.kpeer, sizeof(bin.kpeer), "%s/harness/endpoint/synfin-kpeer", build);
+	snprintf(netns_script, sizeof(netns_script), "%s/netns/synfin-netns", SYNFIN_BENCH_TREE);
+	const char *need[] = {bin.faultd, bin.kpeer, netns_script};
+	for (int i = 0; i < 3; i++) {
+		if (access(need[i], X_OK)) {
+			fprintf(stderr,
+			        "bench_faultd: %s is missing: build it (or pass --build DIR)\n",
+			        need[i]);
+			return 1;
+		}
+	}
+
+	topology_start();
+	snprintf(ready, sizeof(ready), "%s/faultd.ready", tmpdir);
+	snprintf(flog, sizeof(flog), "%s/faultd.log", tmpdir);
+
+	if (!load_only)
+		kpeer_tables(size, rounds, reps);
+	lo.faultd = bin.faultd;
+	lo.bench_dir = SYNFIN_BENCH_BUILD_DIR "/bench";
+	load_tables(&lo);
+	topology_down();
 	return 0;
 }

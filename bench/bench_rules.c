@@ -58,7 +58,29 @@ static void pool_free(struct pool *p)
  * segments (other ports, other flags; some with counts, so counters exist for them) and, last,
  * a counting rule that matches every client segment but never acts, so each client segment
  * looks its connection up and walks the whole list. */
-static char *rules_text(unsigned n_rules)
+/* The same mix written with the selection words (rules/README.md, "Selection"), which make
+ * the matcher follow every segment of every connection. */
+static size_t selection_rule(char *t, size_t cap, unsigned i, unsigned port)
+{
+	switch (i % 5) {
+	case 0:
+		return (size_t)snprintf(t, cap, "drop fin from client attempt 2-3 dport %u\n",
+		                        port);
+	case 1:
+		return (size_t)snprintf(t, cap, "delay 5ms retransmission sport %u\n", port);
+	case 2:
+		return (size_t)snprintf(t, cap, "drop [S] conn 3 port %u\n", port);
+	case 3:
+		return (size_t)snprintf(t, cap, "delay 1ms closing between 1s 5s port %u\n", port);
+	default:
+		if (i < RULE_MAX_LABELS)
+			return (size_t)snprintf(t, cap, "@l%u pass pure-ack established dport %u\n",
+			                        i, port);
+		return (size_t)snprintf(t, cap, "drop [.] after @l4 dport %u\n", port);
+	}
+}
+
+static char *rules_text(unsigned n_rules, bool selection)
 {
 	size_t cap = 128 * (size_t)n_rules + 128;
 	char *t = malloc(cap);
@@ -68,6 +90,10 @@ static char *rules_text(unsigned n_rules)
 	t[0] = 0;
 	for (unsigned i = 1; i < n_rules; i++) {
 		unsigned port = 1000 + i;
+		if (selection) {
+			off += selection_rule(t + off, cap - off, i, port);
+			continue;
+		}
 		switch (i % 5) {
 		case 0:
 			off += (size_t)snprintf(t + off, cap - off,
@@ -95,9 +121,9 @@ static char *rules_text(unsigned n_rules)
 	return t;
 }
 
-static struct matcher *make_matcher(struct ruleset *rs, unsigned n_rules)
+static struct matcher *make_matcher(struct ruleset *rs, unsigned n_rules, bool selection)
 {
-	char *text = rules_text(n_rules);
+	char *text = rules_text(n_rules, selection);
 	struct rule_error err;
 	if (ruleset_parse_string(rs, "bench", text, &err)) {
 		rule_error_print(stderr, &err);
@@ -118,7 +144,7 @@ static double rate(const struct pool *p, struct matcher *m, uint64_t min_ns, int
 {
 	double best = 0;
 	for (int r = 0; r < reps; r++) {
-		uint64_t n = 0, acc = 0;
+		uint64_t n = 0, acc = 0, tick = 0;
 		uint64_t t0 = bench_cpu_ns(), t;
 		do {
 			for (size_t i = 0; i < p->n; i++) {
@@ -127,7 +153,7 @@ static double rate(const struct pool *p, struct matcher *m, uint64_t min_ns, int
 					abort();
 				if (m) {
 					struct verdict v;
-					matcher_decide(m, &seg, &v);
+					matcher_decide(m, &seg, tick++, &v);
 					acc += v.action;
 				} else {
 					acc += seg.flags;
@@ -144,11 +170,33 @@ static double rate(const struct pool *p, struct matcher *m, uint64_t min_ns, int
 	return best;
 }
 
+/* Decisions per second with the selection words, 10 and 100 rules, beside the plain mix. */
+static void selection_rows(const struct pool *p, unsigned conns, uint64_t min_ns, int reps,
+                           double parse_rate)
+{
+	char what[96];
+	for (unsigned n_rules = 10; n_rules <= 100; n_rules *= 10) {
+		struct ruleset rs, plain_rs;
+		struct matcher *m = make_matcher(&rs, n_rules, true);
+		struct matcher *plain = make_matcher(&plain_rs, n_rules, false);
+		double dr = rate(p, m, min_ns, reps);
+		double pl = rate(p, plain, min_ns, reps);
+		snprintf(what, sizeof(what), "%u rules, selection words, %u conns", n_rules, conns);
+		bench_row(false, what, dr, "dec/s", n_rules <= 10 ? ">= 1M/s" : "- (info)",
+		          "%.2fx the plain mix, %.2fx parse%s", dr / pl, dr / parse_rate,
+		          n_rules <= 10 && dr < TARGET_RATE ? "  BELOW" : "");
+		matcher_free(m);
+		matcher_free(plain);
+		ruleset_free(&rs);
+		ruleset_free(&plain_rs);
+	}
+}
+
 /* Bytes the counters of max connections take: the heap grown by resizing the table. */
-static double bytes_per_conn(unsigned n_rules, unsigned max)
+static double bytes_per_conn(unsigned n_rules, unsigned max, bool selection)
 {
 	struct ruleset rs;
-	struct matcher *m = make_matcher(&rs, n_rules);
+	struct matcher *m = make_matcher(&rs, n_rules, selection);
 	if (matcher_set_max_connections(m, 1))
 		exit(1);
 	size_t before = bench_heap_bytes();
@@ -187,7 +235,7 @@ int main(int argc, char **argv)
 		for (size_t r = 0; r < sizeof(rule_counts) / sizeof(rule_counts[0]); r++) {
 			unsigned n_rules = rule_counts[r];
 			struct ruleset rs;
-			struct matcher *m = make_matcher(&rs, n_rules);
+			struct matcher *m = make_matcher(&rs, n_rules, false);
 			double dr = rate(&p, m, min_ns, reps);
 			if (matcher_connections(m) != (conns < MATCHER_DEFAULT_MAX_CONNECTIONS
 			                                   ? conns
@@ -209,6 +257,8 @@ int main(int argc, char **argv)
 			matcher_free(m);
 			ruleset_free(&rs);
 		}
+		if (conns == 100 || conns == 4096)
+			selection_rows(&p, conns, min_ns, reps, pr);
 		pool_free(&p);
 	}
 	(void)parse_rate;
@@ -220,7 +270,7 @@ int main(int argc, char **argv)
 	}
 	unsigned big = quick ? 65536 : 1u << 20;
 	for (unsigned n_rules = 1; n_rules <= 100; n_rules *= 10) {
-		double b = bytes_per_conn(n_rules, big);
+		double b = bytes_per_conn(n_rules, big, false);
 		snprintf(what, sizeof(what), "%u rule%s, table of %u conns", n_rules,
 		         n_rules == 1 ? "" : "s", big);
 		bench_row(n_rules == 10, what, b, "B/conn",
@@ -228,7 +278,11 @@ int main(int argc, char **argv)
 		          n_rules <= 10 ? "target" : "128 B",
 		          n_rules <= 10 && b > 128 ? "  ABOVE" : "");
 	}
-	double def = bytes_per_conn(10, MATCHER_DEFAULT_MAX_CONNECTIONS);
+	double sb = bytes_per_conn(10, big, true);
+	snprintf(what, sizeof(what), "10 rules, selection words, table of %u", big);
+	bench_row(false, what, sb, "B/conn", "- (info)", "%.2fx the plain 10 rules",
+	          sb / bytes_per_conn(10, big, false));
+	double def = bytes_per_conn(10, MATCHER_DEFAULT_MAX_CONNECTIONS, false);
 	bench_row(false, "10 rules, default table (4096 conns), total", def * 4096 / 1024.0, "KiB",
 	          "-", NULL);
 	return 0;

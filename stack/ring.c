@@ -23,10 +23,29 @@ void ring_free(struct ring *r)
 	r->cap = r->len = r->head = 0;
 }
 
+/* An empty ring of a connection that will take no more data (TIME-WAIT) gives its memory back;
+ * the capacity stays, so the window it advertises does not change. */
+void ring_trim(struct ring *r)
+{
+	if (r->len != 0)
+		return;
+	free(r->buf);
+	r->buf = NULL;
+	r->head = 0;
+}
+
 size_t ring_write(struct ring *r, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	size_t n = len < ring_space(r) ? len : ring_space(r);
+
+	if (n == 0)
+		return 0;
+	if (!r->buf) {
+		r->buf = malloc(r->cap);
+		if (!r->buf)
+			return 0; /* as if full: the peer retransmits, tcp_send returns -EAGAIN */
+	}
 	size_t tail = (r->head + r->len) % (r->cap ? r->cap : 1);
 	size_t first = n < r->cap - tail ? n : r->cap - tail;
 

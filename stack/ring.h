@@ -14,6 +14,8 @@ struct ring {
 
 int ring_init(struct ring *r, size_t cap); /* 0 or -ENOMEM */
 void ring_free(struct ring *r);
+/* Free the memory of an empty ring, keeping its capacity; ring_write allocates it again. */
+void ring_trim(struct ring *r);
 static inline size_t ring_space(const struct ring *r)
 {
 	return r->cap - r->len;

@@ -130,6 +130,13 @@ struct stack *stack_new(const struct stack_config *cfg)
 	memcpy(s->isn_key + 8, &k1, 8);
 	s->prng = splitmix64(&x);
 	s->ip_id = (uint16_t)splitmix64(&x);
+	uint64_t h0 = splitmix64(&x), h1 = splitmix64(&x);
+	memcpy(s->hash_key, &h0, 8);
+	memcpy(s->hash_key + 8, &h1, 8);
+	if (tcp_conn_tables_init(s)) {
+		stack_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -142,6 +149,7 @@ void stack_free(struct stack *s)
 		s->conns = c->next;
 		tcp_conn_free(c);
 	}
+	tcp_conn_tables_free(s);
 	while (s->out_head) {
 		struct pkt_node *p = s->out_head;
 		s->out_head = p->next;
@@ -276,20 +284,17 @@ ssize_t stack_output(struct stack *s, uint8_t *buf, size_t cap)
 
 uint64_t stack_next_deadline(const struct stack *s)
 {
-	uint64_t d = STACK_TIME_NEVER;
-
-	for (const struct tcp_conn *c = s->conns; c; c = c->next) {
-		uint64_t t = tcp_conn_deadline(c);
-		if (t < d)
-			d = t;
-	}
-	return d;
+	return conn_heap_earliest(s);
 }
 
 void stack_timer(struct stack *s, uint64_t now)
 {
 	stack_enter(s);
-	for (struct tcp_conn *c = s->conns; c; c = c->next) {
+	/* s->due is not touched again before the outermost stack_leave: timers of other
+	 * connections only change their places in the heap, and nothing is freed before then */
+	size_t n = conn_heap_due(s, now);
+	for (size_t i = 0; i < n; i++) {
+		struct tcp_conn *c = s->due[i];
 		if (!c->dead && tcp_conn_deadline(c) <= now)
 			tcp_conn_timers(c, now);
 	}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/chain_hash.h"
 #include "ring.h"
 #include "stack.h"
 #include "tcp_wire.h"
@@ -28,8 +29,20 @@ enum tcp_timer {
 	TCP_T__COUNT,
 };
 
+/* The hash tables a connection can be in (tcp_conn.c). */
+enum conn_link {
+	CONN_BY_HANDLE,
+	CONN_BY_TUPLE, /* connections with a remote end */
+	CONN_BY_PORT,  /* listeners */
+	CONN__LINKS,
+};
+
 struct tcp_conn {
-	struct tcp_conn *next;
+	struct tcp_conn *next, *prev; /* every connection of the stack, newest first */
+	struct chain_link link[CONN__LINKS];
+	size_t heap_pos;       /* index in the timer heap, SIZE_MAX when no timer is armed */
+	uint64_t deadline;     /* earliest timer, as the heap last saw it */
+	struct tcp_conn *reap; /* next dead connection to free */
 	struct stack *stack;
 	int handle;
 	bool app_closed; /* tcp_close() given: no handle, freed at CLOSED */
@@ -41,10 +54,13 @@ struct tcp_conn {
 
 	/* LISTEN: queue of children */
 	int backlog;
-	struct tcp_conn *listener; /* a child created by a SYN to a listener */
-	bool passive;              /* created by a listener (SYN-RECEIVED returns to LISTEN) */
-	bool accept_ready;         /* ESTABLISHED child waiting for tcp_accept */
-	unsigned accept_order;     /* FIFO order among ready children */
+	struct tcp_conn *children; /* not yet accepted, newest first */
+	int n_children;
+	struct tcp_conn *listener;                    /* a child created by a SYN to a listener */
+	struct tcp_conn *sibling_next, *sibling_prev; /* in the listener's children */
+	bool passive;          /* created by a listener (SYN-RECEIVED returns to LISTEN) */
+	bool accept_ready;     /* ESTABLISHED child waiting for tcp_accept */
+	unsigned accept_order; /* FIFO order among ready children */
 
 	/* send sequence space (RFC 9293 3.3.1) */
 	uint32_t iss;
@@ -113,8 +129,17 @@ struct stack {
 	struct stack_tunables tun;
 	struct stack_stats stats;
 
-	struct tcp_conn *conns;
+	struct tcp_conn *conns; /* newest first */
+	size_t n_conns;
 	int next_handle;
+	struct chain_hash by_handle, by_tuple, listeners;
+	struct tcp_conn *recent; /* tcp_conn_lookup's last find, until it dies */
+	uint32_t *port_users;    /* connections (listeners too) bound to each local port */
+	uint8_t hash_key[16];    /* keys the 4-tuple hash, so a peer cannot choose collisions */
+	struct tcp_conn **heap;  /* min-heap of connections by earliest timer deadline */
+	size_t heap_len, heap_cap;
+	struct tcp_conn **due;   /* stack_timer's list, heap_cap long */
+	struct tcp_conn *reaped; /* dead connections, freed at the end of the outermost call */
 	unsigned accept_seq;
 
 	uint8_t isn_key[16];
@@ -140,10 +165,34 @@ struct stack_event *stack_post_event(struct stack *s, uint64_t now, enum stack_e
 void stack_drop(struct stack *s, enum stack_drop_reason why);
 uint64_t stack_random(struct stack *s);
 
+/* tcp_timer_heap.c */
+void conn_heap_init_entry(struct tcp_conn *c);
+int conn_heap_reserve(struct stack *s); /* 0 or -1 */
+void conn_heap_shrink(struct stack *s);
+void conn_heap_update(struct tcp_conn *c);
+uint64_t conn_heap_earliest(const struct stack *s);
+size_t conn_heap_due(struct stack *s, uint64_t now);
+
 /* tcp_conn.c */
+int tcp_conn_tables_init(struct stack *s); /* 0 or -ENOMEM */
+void tcp_conn_tables_free(struct stack *s);
 struct tcp_conn *tcp_conn_new(struct stack *s);
 void tcp_conn_free(struct tcp_conn *c);
+/* Index a connection once its local port (listener) or 4-tuple is set. */
+void tcp_conn_bind_listener(struct tcp_conn *c);
+void tcp_conn_bind_tuple(struct tcp_conn *c);
+/* A SYN to listener l made child c. */
+void tcp_conn_adopt(struct tcp_conn *l, struct tcp_conn *c);
+/* tcp_accept took child c from its listener. */
+void tcp_conn_disown(struct tcp_conn *c);
+/* Nothing can reach c any more: out of every index, freed by tcp_reap. Harmless twice. */
+void tcp_conn_kill(struct tcp_conn *c);
 struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle);
+/* The live connection (not CLOSED) of a 4-tuple, without falling back to a listener. */
+struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t lport,
+                               uint32_t raddr, uint16_t rport);
+struct tcp_conn *tcp_listener_for(const struct stack *s, uint32_t laddr, uint16_t lport);
+bool tcp_port_in_use(const struct stack *s, uint16_t port);
 struct tcp_conn *tcp_conn_lookup(struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                                  uint16_t rport);
 void tcp_set_state(struct tcp_conn *c, uint64_t now, enum tcp_state st);
@@ -191,10 +240,7 @@ static inline bool tcp_fin_acked(const struct tcp_conn *c)
 
 /* tcp_timer.c */
 void tcp_timer_set(struct tcp_conn *c, enum tcp_timer t, uint64_t when);
-static inline void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
-{
-	c->timer[t] = STACK_TIME_NEVER;
-}
+void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
 uint64_t tcp_conn_deadline(const struct tcp_conn *c);
 void tcp_conn_timers(struct tcp_conn *c, uint64_t now);
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);

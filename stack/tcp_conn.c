@@ -7,8 +7,54 @@
 #include "siphash.h"
 #include "stack_internal.h"
 
+int tcp_conn_tables_init(struct stack *s)
+{
+	s->port_users = calloc(UINT16_MAX + 1, sizeof(*s->port_users));
+	if (!s->port_users || chain_hash_init(&s->by_handle) || chain_hash_init(&s->by_tuple) ||
+	    chain_hash_init(&s->listeners))
+		return -ENOMEM;
+	return 0;
+}
+
+void tcp_conn_tables_free(struct stack *s)
+{
+	chain_hash_free(&s->by_handle);
+	chain_hash_free(&s->by_tuple);
+	chain_hash_free(&s->listeners);
+	free(s->port_users);
+	free(s->heap);
+	free(s->due);
+}
+
+/* Handles are sequential, so they spread over the buckets as they are. */
+static uint32_t handle_key(int handle)
+{
+	return (uint32_t)handle;
+}
+
+/* SipHash-2-4 of a 4-tuple under one of the stack's secret keys. */
+static uint64_t tuple_hash(const uint8_t key[16], uint32_t laddr, uint16_t lport, uint32_t raddr,
+                           uint16_t rport)
+{
+	uint8_t tuple[12];
+
+	memcpy(tuple, &laddr, 4);
+	memcpy(tuple + 4, &raddr, 4);
+	memcpy(tuple + 8, &lport, 2);
+	memcpy(tuple + 10, &rport, 2);
+	return siphash24(key, tuple, sizeof(tuple));
+}
+
+static uint32_t tuple_key(const struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                          uint16_t rport)
+{
+	return (uint32_t)tuple_hash(s->hash_key, laddr, lport, raddr, rport);
+}
+
 struct tcp_conn *tcp_conn_new(struct stack *s)
 {
+	if (conn_heap_reserve(s))
+		return NULL;
 	struct tcp_conn *c = calloc(1, sizeof(*c));
 
 	if (!c)
@@ -29,8 +75,13 @@ struct tcp_conn *tcp_conn_new(struct stack *s)
 	c->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high at first */
 	for (int t = 0; t < TCP_T__COUNT; t++)
 		c->timer[t] = STACK_TIME_NEVER;
+	conn_heap_init_entry(c);
 	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
 	s->conns = c;
+	s->n_conns++;
+	chain_hash_insert(&s->by_handle, &c->link[CONN_BY_HANDLE], handle_key(c->handle));
 	return c;
 }
 
@@ -46,32 +97,131 @@ void tcp_conn_free(struct tcp_conn *c)
 	free(c);
 }
 
+void tcp_conn_bind_listener(struct tcp_conn *c)
+{
+	struct stack *s = c->stack;
+
+	s->port_users[c->lport]++;
+	chain_hash_insert(&s->listeners, &c->link[CONN_BY_PORT], c->lport);
+}
+
+void tcp_conn_bind_tuple(struct tcp_conn *c)
+{
+	struct stack *s = c->stack;
+
+	s->port_users[c->lport]++;
+	chain_hash_insert(&s->by_tuple, &c->link[CONN_BY_TUPLE],
+	                  tuple_key(s, c->laddr, c->lport, c->raddr, c->rport));
+}
+
+void tcp_conn_adopt(struct tcp_conn *l, struct tcp_conn *c)
+{
+	c->listener = l;
+	c->sibling_prev = NULL;
+	c->sibling_next = l->children;
+	if (l->children)
+		l->children->sibling_prev = c;
+	l->children = c;
+	l->n_children++;
+}
+
+void tcp_conn_disown(struct tcp_conn *c)
+{
+	struct tcp_conn *l = c->listener;
+
+	if (c->sibling_prev)
+		c->sibling_prev->sibling_next = c->sibling_next;
+	else
+		l->children = c->sibling_next;
+	if (c->sibling_next)
+		c->sibling_next->sibling_prev = c->sibling_prev;
+	c->sibling_next = c->sibling_prev = NULL;
+	l->n_children--;
+	c->listener = NULL;
+}
+
+void tcp_conn_kill(struct tcp_conn *c)
+{
+	struct stack *s = c->stack;
+
+	if (c->dead)
+		return;
+	if (c->listener) {
+		/* tcp_set_state still asks whether a dead child was reachable: keep the link */
+		struct tcp_conn *l = c->listener;
+		tcp_conn_disown(c);
+		c->listener = l;
+	}
+	c->dead = true;
+	if (s->recent == c)
+		s->recent = NULL;
+	chain_hash_remove(&s->by_handle, &c->link[CONN_BY_HANDLE]);
+	if (c->link[CONN_BY_TUPLE].linked || c->link[CONN_BY_PORT].linked)
+		s->port_users[c->lport]--;
+	chain_hash_remove(&s->by_tuple, &c->link[CONN_BY_TUPLE]);
+	chain_hash_remove(&s->listeners, &c->link[CONN_BY_PORT]);
+	conn_heap_update(c);
+	c->reap = s->reaped;
+	s->reaped = c;
+}
+
 struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle)
 {
-	for (struct tcp_conn *c = s->conns; c; c = c->next) {
-		if (c->handle == handle && !c->app_closed && !c->dead)
+	uint32_t key = handle_key(handle);
+
+	for (struct chain_link *e = chain_hash_first(&s->by_handle, key); e; e = e->next) {
+		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_HANDLE]);
+		if (c->handle == handle)
+			return c->app_closed ? NULL : c;
+	}
+	return NULL;
+}
+
+struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t lport,
+                               uint32_t raddr, uint16_t rport)
+{
+	uint32_t key = tuple_key(s, laddr, lport, raddr, rport);
+
+	for (struct chain_link *e = chain_hash_first(&s->by_tuple, key); e; e = e->next) {
+		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_TUPLE]);
+		if (e->key == key && c->state != TCPS_CLOSED && c->lport == lport &&
+		    c->laddr == laddr && c->raddr == raddr && c->rport == rport)
 			return c;
 	}
 	return NULL;
 }
 
-/* An exact 4-tuple match wins over a listener (RFC 9293 3.10.7). */
+struct tcp_conn *tcp_listener_for(const struct stack *s, uint32_t laddr, uint16_t lport)
+{
+	for (struct chain_link *e = chain_hash_first(&s->listeners, lport); e; e = e->next) {
+		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_PORT]);
+		if (c->state == TCPS_LISTEN && c->lport == lport && c->laddr == laddr)
+			return c;
+	}
+	return NULL;
+}
+
+bool tcp_port_in_use(const struct stack *s, uint16_t port)
+{
+	return s->port_users[port] != 0;
+}
+
+/* An exact 4-tuple match wins over a listener (RFC 9293 3.10.7). The connection found last is
+ * tried first: a bulk transfer's segments skip the keyed hash. */
 struct tcp_conn *tcp_conn_lookup(struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                                  uint16_t rport)
 {
-	struct tcp_conn *listener = NULL;
+	struct tcp_conn *c = s->recent;
 
-	for (struct tcp_conn *c = s->conns; c; c = c->next) {
-		if (c->dead || c->lport != lport || c->laddr != laddr)
-			continue;
-		if (c->state == TCPS_LISTEN) {
-			listener = c;
-			continue;
-		}
-		if (c->state != TCPS_CLOSED && c->raddr == raddr && c->rport == rport)
-			return c;
+	if (c && c->state != TCPS_CLOSED && c->lport == lport && c->rport == rport &&
+	    c->raddr == raddr && c->laddr == laddr)
+		return c;
+	c = tcp_conn_find(s, laddr, lport, raddr, rport);
+	if (c) {
+		s->recent = c;
+		return c;
 	}
-	return listener;
+	return tcp_listener_for(s, laddr, lport);
 }
 
 /* The synchronized states of RFC 9293 3.5.2: ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT,
@@ -112,13 +262,18 @@ void tcp_set_state(struct tcp_conn *c, uint64_t now, enum tcp_state st)
 		for (int t = 0; t < TCP_T__COUNT; t++)
 			tcp_timer_stop(c, t);
 		tcp_timer_set(c, TCP_T_TIME_WAIT, now + s->tun.time_wait);
+		/* what is left unread stays; an empty buffer's memory goes for the 2*MSL wait */
+		ring_trim(&c->sndbuf);
+		ring_trim(&c->rcvbuf);
 		break;
 	case TCPS_CLOSED:
 		for (int t = 0; t < TCP_T__COUNT; t++)
 			tcp_timer_stop(c, t);
 		stack_post_event(s, now, STACK_EV_CLOSED, c->handle, 0);
+		ring_trim(&c->sndbuf);
+		ring_trim(&c->rcvbuf);
 		if (tcp_conn_unreachable(c))
-			c->dead = true;
+			tcp_conn_kill(c);
 		break;
 	default:
 		break;
@@ -140,13 +295,7 @@ void tcp_conn_done(struct tcp_conn *c, uint64_t now, int error)
 uint32_t tcp_isn(struct stack *s, uint64_t now, uint32_t laddr, uint16_t lport, uint32_t raddr,
                  uint16_t rport)
 {
-	uint8_t tuple[12];
-
-	memcpy(tuple, &laddr, 4);
-	memcpy(tuple + 4, &raddr, 4);
-	memcpy(tuple + 8, &lport, 2);
-	memcpy(tuple + 10, &rport, 2);
-	return (uint32_t)(now / 4) + (uint32_t)siphash24(s->isn_key, tuple, sizeof(tuple));
+	return (uint32_t)(now / 4) + (uint32_t)tuple_hash(s->isn_key, laddr, lport, raddr, rport);
 }
 
 /* RFC 9293 3.5: both ends start the same way, the active one from CLOSED (a SYN, SYN-SENT), the
@@ -166,15 +315,19 @@ void tcp_handshake_start(struct tcp_conn *c, uint64_t now, enum tcp_state st)
 
 void tcp_reap(struct stack *s)
 {
-	struct tcp_conn **pp = &s->conns;
-
-	while (*pp) {
-		struct tcp_conn *c = *pp;
-		if (c->dead) {
-			*pp = c->next;
-			tcp_conn_free(c);
-		} else {
-			pp = &c->next;
-		}
+	if (!s->reaped)
+		return;
+	while (s->reaped) {
+		struct tcp_conn *c = s->reaped;
+		s->reaped = c->reap;
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			s->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		s->n_conns--;
+		tcp_conn_free(c);
 	}
+	conn_heap_shrink(s);
 }

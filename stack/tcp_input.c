@@ -76,15 +76,6 @@ static void tcp_established(struct tcp_conn *c, uint64_t now)
 		tcp_set_state(c, now, TCPS_FIN_WAIT_1);
 }
 
-static struct tcp_conn *tcp_listener_for(struct stack *s, uint32_t laddr, uint16_t lport)
-{
-	for (struct tcp_conn *c = s->conns; c; c = c->next) {
-		if (!c->dead && c->state == TCPS_LISTEN && c->lport == lport && c->laddr == laddr)
-			return c;
-	}
-	return NULL;
-}
-
 /* RFC 9293 3.10.7.2: LISTEN. */
 static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, uint32_t daddr,
                              const struct tcp_hdr *th)
@@ -104,22 +95,20 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 		stack_drop(s, STACK_DROP_TCP_LISTEN);
 		return;
 	}
-	int children = 0;
-	for (struct tcp_conn *c = s->conns; c; c = c->next)
-		children += c->listener == l && !c->dead;
-	if (children >= l->backlog) {
+	if (l->n_children >= l->backlog) {
 		stack_drop(s, STACK_DROP_TCP_BACKLOG_FULL);
 		return;
 	}
 	struct tcp_conn *c = tcp_conn_new(s);
 	if (!c)
 		return;
-	c->listener = l;
+	tcp_conn_adopt(l, c);
 	c->passive = true;
 	c->laddr = daddr;
 	c->lport = th->dport;
 	c->raddr = saddr;
 	c->rport = th->sport;
+	tcp_conn_bind_tuple(c);
 	c->nodelay = l->nodelay;
 	tcp_take_syn(c, th);
 	/* Text in a SYN is not kept (no TCP Fast Open): the peer sends it again once our

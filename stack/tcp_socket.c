@@ -8,28 +8,18 @@
 #define EPHEMERAL_LOW 32768 /* Linux ip_local_port_range */
 #define EPHEMERAL_HIGH 60999
 
-static bool port_in_use(const struct stack *s, uint16_t port)
-{
-	for (const struct tcp_conn *c = s->conns; c; c = c->next) {
-		if (!c->dead && c->lport == port)
-			return true;
-	}
-	return false;
-}
-
 int tcp_listen(struct stack *s, uint16_t port, int backlog)
 {
 	if (port == 0)
 		return -EINVAL;
-	for (const struct tcp_conn *c = s->conns; c; c = c->next) {
-		if (!c->dead && c->lport == port && c->state == TCPS_LISTEN)
-			return -EADDRINUSE;
-	}
+	if (tcp_listener_for(s, s->cfg.addr, port))
+		return -EADDRINUSE;
 	stack_enter(s);
 	struct tcp_conn *c = tcp_conn_new(s);
 	int ret = -ENOMEM;
 	if (c) {
 		c->lport = port;
+		tcp_conn_bind_listener(c);
 		c->backlog = backlog > 0 ? backlog : 1;
 		tcp_set_state(c, 0, TCPS_LISTEN);
 		ret = c->handle;
@@ -47,14 +37,14 @@ int tcp_accept(struct stack *s, int listener)
 		return -EBADF;
 	if (l->state != TCPS_LISTEN)
 		return -EINVAL;
-	for (struct tcp_conn *c = s->conns; c; c = c->next) {
-		if (c->listener == l && c->accept_ready && !c->dead &&
-		    (!best || c->accept_order < best->accept_order))
+	/* at most backlog children to look at */
+	for (struct tcp_conn *c = l->children; c; c = c->sibling_next) {
+		if (c->accept_ready && (!best || c->accept_order < best->accept_order))
 			best = c;
 	}
 	if (!best)
 		return -EAGAIN;
-	best->listener = NULL;
+	tcp_conn_disown(best);
 	best->accept_ready = false;
 	return best->handle;
 }
@@ -68,19 +58,15 @@ int tcp_connect(struct stack *s, uint64_t now, uint16_t sport, uint32_t daddr, u
 		unsigned start = (unsigned)(stack_random(s) % span);
 		for (unsigned i = 0; i < span; i++) {
 			uint16_t p = (uint16_t)(EPHEMERAL_LOW + (start + i) % span);
-			if (!port_in_use(s, p)) {
+			if (!tcp_port_in_use(s, p)) {
 				sport = p;
 				break;
 			}
 		}
 		if (sport == 0)
 			return -EADDRNOTAVAIL;
-	} else {
-		for (const struct tcp_conn *c = s->conns; c; c = c->next) {
-			if (!c->dead && c->lport == sport && c->state != TCPS_LISTEN &&
-			    c->state != TCPS_CLOSED && c->raddr == daddr && c->rport == dport)
-				return -EADDRINUSE;
-		}
+	} else if (tcp_conn_find(s, s->cfg.addr, sport, daddr, dport)) {
+		return -EADDRINUSE;
 	}
 	stack_enter(s);
 	struct tcp_conn *c = tcp_conn_new(s);
@@ -89,6 +75,7 @@ int tcp_connect(struct stack *s, uint64_t now, uint16_t sport, uint32_t daddr, u
 		c->lport = sport;
 		c->raddr = daddr;
 		c->rport = dport;
+		tcp_conn_bind_tuple(c);
 		tcp_handshake_start(c, now, TCPS_SYN_SENT);
 		ret = c->handle;
 	}
@@ -210,15 +197,14 @@ int tcp_shutdown_write(struct stack *s, uint64_t now, int sock)
 	return ret;
 }
 
-static void tcp_abort_children(struct stack *s, struct tcp_conn *l, uint64_t now)
+static void tcp_abort_children(struct tcp_conn *l, uint64_t now)
 {
-	for (struct tcp_conn *c = s->conns; c; c = c->next) {
-		if (c->listener != l || c->dead)
-			continue;
+	for (struct tcp_conn *c = l->children, *next; c; c = next) {
+		next = c->sibling_next; /* c leaves the list */
 		if (c->state != TCPS_CLOSED)
 			tcp_send_rst(c, now);
 		tcp_conn_done(c, now, 0);
-		c->dead = true;
+		tcp_conn_kill(c);
 	}
 }
 
@@ -232,10 +218,10 @@ int tcp_close(struct stack *s, uint64_t now, int sock)
 	c->app_closed = true;
 	switch (c->state) {
 	case TCPS_CLOSED:
-		c->dead = true;
+		tcp_conn_kill(c);
 		break;
 	case TCPS_LISTEN:
-		tcp_abort_children(s, c, now);
+		tcp_abort_children(c, now);
 		tcp_conn_done(c, now, 0);
 		break;
 	case TCPS_SYN_SENT:
@@ -269,7 +255,7 @@ int tcp_abort(struct stack *s, uint64_t now, int sock)
 	c->app_closed = true;
 	switch (c->state) {
 	case TCPS_LISTEN:
-		tcp_abort_children(s, c, now);
+		tcp_abort_children(c, now);
 		break;
 	case TCPS_SYN_RECEIVED:
 	case TCPS_ESTABLISHED:
@@ -282,7 +268,7 @@ int tcp_abort(struct stack *s, uint64_t now, int sock)
 		break;
 	}
 	if (c->state == TCPS_CLOSED)
-		c->dead = true;
+		tcp_conn_kill(c);
 	else
 		tcp_conn_done(c, now, 0);
 	stack_leave(s);

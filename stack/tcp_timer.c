@@ -5,9 +5,26 @@
 
 #include "stack_internal.h"
 
+/* c->deadline is always the earliest of c->timer[] (STACK_TIME_NEVER once dead): the heap is
+ * told only when that moves, not on every re-arm of a later timer. */
 void tcp_timer_set(struct tcp_conn *c, enum tcp_timer t, uint64_t when)
 {
+	uint64_t old = c->timer[t];
+
 	c->timer[t] = when;
+	if (when < c->deadline || (old == c->deadline && when != old))
+		conn_heap_update(c);
+}
+
+void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t)
+{
+	uint64_t old = c->timer[t];
+
+	if (old == STACK_TIME_NEVER)
+		return;
+	c->timer[t] = STACK_TIME_NEVER;
+	if (old == c->deadline)
+		conn_heap_update(c);
 }
 
 uint64_t tcp_conn_deadline(const struct tcp_conn *c)
@@ -188,7 +205,7 @@ void tcp_conn_timers(struct tcp_conn *c, uint64_t now)
 	for (int t = 0; t < TCP_T__COUNT; t++) {
 		if (c->dead || c->timer[t] > now)
 			continue;
-		c->timer[t] = STACK_TIME_NEVER;
+		tcp_timer_stop(c, t);
 		switch (t) {
 		case TCP_T_REXMIT:
 			tcp_retransmit_timer(c, now);

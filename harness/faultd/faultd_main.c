@@ -202,7 +202,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	}
 
 	struct verdict v;
-	matcher_decide(d->matcher, &seg, &v);
+	matcher_decide(d->matcher, &seg, monotonic_ns() / 1000u, &v);
 	struct trace_event ev = {
 	    .kind = TRACE_SEEN,
 	    .time_us = now_us,

@@ -34,6 +34,25 @@ enum rule_count {
 	RULE_COUNT_AFTER, /* every one after the first N */
 };
 
+/* Where in its connection's life a segment falls, as the wire sees the conversation
+ * (rules/README.md, "Selection"): bits of rule.phases. */
+enum rule_phase {
+	RULE_PHASE_HANDSHAKE = 1,   /* SYNs, SYN-ACKs, and the ACK that completes the handshake */
+	RULE_PHASE_ESTABLISHED = 2, /* after the handshake, before either FIN */
+	RULE_PHASE_CLOSING = 4,     /* the first FIN either way, and everything after it */
+};
+
+/* "after @label" / "until @label": the rule applies only on connections where the labelled
+ * rule has (or has not yet) been applied. */
+enum rule_chain {
+	RULE_CHAIN_NONE,
+	RULE_CHAIN_AFTER,
+	RULE_CHAIN_UNTIL,
+};
+
+/* At most this many labelled rules per file: each connection keeps one bit per label. */
+#define RULE_MAX_LABELS 64
+
 /* chance_ppm of a rule that always applies: 100% (so percentages resolve to 0.0001%) */
 #define RULE_CHANCE_SCALE 1000000u
 
@@ -71,6 +90,20 @@ struct rule {
 	bool has_chance;
 	uint32_t chance_ppm; /* parts per million, 0 .. RULE_CHANCE_SCALE */
 
+	/* Selection by what the segment is in its connection (rules/README.md, "Selection").
+	 * All zero: no selection. */
+	char *label;              /* "@name" gives "name"; NULL without one */
+	unsigned label_bit;       /* the label's bit among the file's labels */
+	enum rule_chain chain;    /* after @x, until @x */
+	unsigned chain_bit;       /* label_bit of the rule @x names */
+	uint32_t attempt_min;     /* "attempt N-M", "original" (1-1), "retransmission" (2-max); */
+	uint32_t attempt_max;     /* 0, 0: any. Only segments that occupy sequence space match */
+	uint32_t conn_no;         /* "conn N": the Nth connection the matcher has seen; 0: any */
+	uint8_t phases;           /* RULE_PHASE_* bits; 0: any */
+	bool has_between;         /* "between A B": A <= time since the connection's first */
+	uint64_t between_from_us; /* segment < B */
+	uint64_t between_to_us;
+
 	uint64_t hits; /* times the rule's action was applied, for the exit summary */
 };
 
@@ -78,7 +111,12 @@ struct ruleset {
 	char *name; /* file name as given, or a label for inline text */
 	struct rule *rules;
 	unsigned n_rules;
+	unsigned n_labels; /* rules with an @label */
 };
+
+/* Whether a rule selects by its connection's state (attempt, conn, phase, chains, between):
+ * the matcher must then follow every segment of every connection. */
+bool rule_selects_by_state(const struct rule *r);
 
 struct rule_error {
 	char file[256];
@@ -117,10 +155,12 @@ struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t s
 void matcher_free(struct matcher *m);
 /* Swap in a new ruleset (SIGHUP reload): counters start over. */
 void matcher_set_rules(struct matcher *m, struct ruleset *rs);
-/* Decide for one parsed TCP segment; increments the chosen rule's hits. A rule with a chance
+/* Decide for one parsed TCP segment seen at now_us (any clock that does not go back; only
+ * differences are used, by "between"); increments the chosen rule's hits. A rule with a chance
  * strictly between 0% and 100% takes one number from the seeded generator for each segment it
  * would otherwise decide (the same generator as jitter, so a seed repeats the whole run). */
-void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict *v);
+void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_us,
+                    struct verdict *v);
 
 /* Counters are kept for at most this many connections at once (rules/README.md, "Counting"):
  * when the table is full, the connection seen least recently is forgotten. */

@@ -10,7 +10,10 @@
  * Counters live in a fixed-size table keyed by the unordered 4-tuple, so both directions of a
  * connection share them. Only rules with a count (first, nth, after) need counters, and only
  * connections that such a rule matched, or that opened with a SYN while such rules are loaded,
- * take a table entry. When the table is full the
+ * take a table entry. A rule that selects by what a segment is in its connection (attempt,
+ * conn, phase, between, a label or a chain: rule_select.c) makes every segment of every
+ * connection followed, since a phase or an attempt depends on the segments before it; the
+ * selection words then hold like any match, before the count. When the table is full the
  * connection seen least recently is forgotten: memory stays bounded however many connections
  * a long run sees.
  */
@@ -19,6 +22,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rule_select.h"
 
 #define NO_SLOT UINT32_MAX
 #define NIL UINT32_MAX
@@ -41,6 +46,10 @@ struct matcher {
 
 	unsigned n_counted; /* rules that need counters */
 	uint32_t *slot;     /* per rule: its column in counts, or NO_SLOT */
+	/* some rule selects by connection state: every segment is followed (sel) */
+	bool follow;
+	struct select_state *sel; /* max_conns of them when follow */
+	uint32_t conns_seen;      /* connections numbered so far, for "conn N" */
 
 	unsigned max_conns;
 	unsigned n_conns;
@@ -66,6 +75,9 @@ static void table_free(struct matcher *m)
 	free(m->conns);
 	free(m->counts);
 	free(m->index);
+	free(m->sel);
+	m->sel = NULL;
+	m->follow = false;
 	m->slot = NULL;
 	m->conns = NULL;
 	m->counts = NULL;
@@ -82,22 +94,28 @@ static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 	if (!slot)
 		return -ENOMEM;
 	unsigned n_counted = 0;
-	for (unsigned i = 0; i < n_rules; i++)
+	bool follow = false;
+	for (unsigned i = 0; i < n_rules; i++) {
 		slot[i] = rs->rules[i].count == RULE_COUNT_ALL ? NO_SLOT : n_counted++;
+		follow = follow || rule_selects_by_state(&rs->rules[i]);
+	}
 
 	struct conn *conns = NULL;
 	uint32_t *counts = NULL, *index = NULL;
+	struct select_state *sel = NULL;
 	uint32_t size = 2;
-	if (n_counted) {
+	if (n_counted || follow) {
 		while (size < 2 * max)
 			size *= 2;
 		conns = calloc(max, sizeof(*conns));
-		counts = calloc((size_t)max * n_counted, sizeof(*counts));
+		counts = n_counted ? calloc((size_t)max * n_counted, sizeof(*counts)) : NULL;
+		sel = follow ? calloc(max, sizeof(*sel)) : NULL;
 		index = calloc(size, sizeof(*index));
-		if (!conns || !counts || !index) {
+		if (!conns || (n_counted && !counts) || (follow && !sel) || !index) {
 			free(slot);
 			free(conns);
 			free(counts);
+			free(sel);
 			free(index);
 			return -ENOMEM;
 		}
@@ -106,6 +124,9 @@ static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 	m->rs = rs;
 	m->slot = slot;
 	m->n_counted = n_counted;
+	m->follow = follow;
+	m->sel = sel;
+	m->conns_seen = 0;
 	m->max_conns = max;
 	m->conns = conns;
 	m->counts = counts;
@@ -249,13 +270,22 @@ static uint32_t index_find(const struct matcher *m, const struct conn *k, bool *
 	return pos;
 }
 
-/* The counters row of seg's connection, created (or recycled from the least recently seen
- * connection) on first sight. */
-static uint32_t *conn_counts(struct matcher *m, const struct segment *seg)
+/* A connection starts over: no counts, a new number. */
+static void conn_restart(struct matcher *m, uint32_t c, const struct segment *seg, uint64_t now_us)
+{
+	if (m->n_counted)
+		memset(&m->counts[(size_t)c * m->n_counted], 0, m->n_counted * sizeof(uint32_t));
+	if (m->follow)
+		select_start(&m->sel[c], ++m->conns_seen, seg, now_us);
+}
+
+/* seg's connection, created (or recycled from the least recently seen connection) on first
+ * sight, and started over when a bare SYN brings a new ISN; *side: which end sent seg. */
+static uint32_t conn_find(struct matcher *m, const struct segment *seg, uint64_t now_us,
+                          unsigned *side)
 {
 	struct conn k;
-	unsigned side;
-	key_of(seg, &k, &side);
+	key_of(seg, &k, side);
 	bool found;
 	uint32_t pos = index_find(m, &k, &found);
 	uint32_t c;
@@ -275,20 +305,19 @@ static uint32_t *conn_counts(struct matcher *m, const struct segment *seg)
 			pos = index_find(m, &k, &found);
 		}
 		m->conns[c] = k;
-		memset(&m->counts[(size_t)c * m->n_counted], 0, m->n_counted * sizeof(uint32_t));
 		m->index[pos] = c + 1;
+		conn_restart(m, c, seg, now_us);
 	}
 	lru_push_front(m, c);
 
 	struct conn *e = &m->conns[c];
-	uint32_t *row = &m->counts[(size_t)c * m->n_counted];
 	if ((seg->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
-		if (e->syn_seen[side] && e->syn_iss[side] != seg->seq)
-			memset(row, 0, m->n_counted * sizeof(uint32_t));
-		e->syn_seen[side] = true;
-		e->syn_iss[side] = seg->seq;
+		if (e->syn_seen[*side] && e->syn_iss[*side] != seg->seq)
+			conn_restart(m, c, seg, now_us);
+		e->syn_seen[*side] = true;
+		e->syn_iss[*side] = seg->seq;
 	}
-	return row;
+	return c;
 }
 
 static bool rule_matches(const struct rule *r, const struct segment *seg, enum rule_dir dir)
@@ -340,7 +369,24 @@ static bool chance_admits(struct matcher *m, const struct rule *r)
 	return rng_next(&m->rng) % RULE_CHANCE_SCALE < r->chance_ppm;
 }
 
-void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict *v)
+/* The facts of seg in its connection, or NULL when no rule selects by them. */
+static const struct select_facts *follow(struct matcher *m, const struct segment *seg,
+                                         uint64_t now_us, uint32_t **row, struct select_facts *f,
+                                         uint32_t *c_out)
+{
+	if (!m->follow)
+		return NULL;
+	unsigned side;
+	uint32_t c = conn_find(m, seg, now_us, &side);
+	*c_out = c;
+	if (m->n_counted)
+		*row = &m->counts[(size_t)c * m->n_counted];
+	select_observe(&m->sel[c], seg, side, now_us, f);
+	return f;
+}
+
+void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_us,
+                    struct verdict *v)
 {
 	v->action = RULE_PASS;
 	v->delay_us = 0;
@@ -357,30 +403,36 @@ void matcher_decide(struct matcher *m, const struct segment *seg, struct verdict
 
 	struct rule *winner = NULL;
 	uint32_t *row = NULL;
+	struct select_facts facts;
+	uint32_t c = 0;
+	const struct select_facts *f = follow(m, seg, now_us, &row, &facts, &c);
 	/* Every connection opening is recorded while counts are in use, so a new connection
 	 * on a reused 4-tuple is recognised by its ISN even when no counting rule matches
 	 * its SYN (a rule counting FINs must start over too). */
-	if (m->n_counted && (seg->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
-		row = conn_counts(m, seg);
+	unsigned side;
+	if (!row && m->n_counted && (seg->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
+		row = &m->counts[(size_t)conn_find(m, seg, now_us, &side) * m->n_counted];
 	for (unsigned i = 0; i < rs->n_rules; i++) {
 		struct rule *r = &rs->rules[i];
-		if (!rule_matches(r, seg, dir))
+		if (!rule_matches(r, seg, dir) || (f && !select_admits(r, f)))
 			continue;
 		if (m->slot[i] == NO_SLOT) {
 			if (!winner && chance_admits(m, r))
 				winner = r;
-			if (winner && m->n_counted == 0)
+			if (winner && m->n_counted == 0 && !f)
 				break; /* decided, and nothing left to count */
 			continue;
 		}
 		if (!row)
-			row = conn_counts(m, seg);
+			row = &m->counts[(size_t)conn_find(m, seg, now_us, &side) * m->n_counted];
 		uint32_t *n = &row[m->slot[i]];
 		if (*n < UINT32_MAX)
 			++*n;
 		if (!winner && count_admits(r, *n) && chance_admits(m, r))
 			winner = r;
 	}
+	if (winner && winner->label && f)
+		m->sel[c].fired |= 1ull << winner->label_bit;
 	if (!winner)
 		return;
 

@@ -54,9 +54,13 @@ int rule_fail(struct parser *ps, unsigned col, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int parse_action(struct parser *ps, unsigned *i, struct rule *r)
+/* The action at word first (0, or 1 after a label). */
+static int parse_action(struct parser *ps, unsigned first, unsigned *i, struct rule *r)
 {
-	const struct word *w = &ps->words[0];
+	if (first >= ps->n_words)
+		return rule_fail(ps, end_col(ps),
+		                 "a label needs its rule after it, like: @lostfin drop fin once");
+	const struct word *w = &ps->words[first];
 	if (word_is(w, "pass")) {
 		r->action = RULE_PASS;
 	} else if (word_is(w, "drop")) {
@@ -73,7 +77,7 @@ static int parse_action(struct parser *ps, unsigned *i, struct rule *r)
 		return rule_fail(ps, w->col, "unknown action '%.*s': expected pass, drop or delay",
 		                 W(w));
 	}
-	*i = 1;
+	*i = first + 1;
 	if (r->action != RULE_DELAY)
 		return 0;
 
@@ -216,11 +220,14 @@ static int parse_nth_ordinal(struct parser *ps, const struct word *w, struct rul
 static int parse_word(struct parser *ps, unsigned *i, struct rule *r, struct len_seen *seen)
 {
 	const struct word *w = &ps->words[*i];
+	int rc = rule_parse_select_word(ps, i, r);
+	if (rc <= 0)
+		return rc;
 	if (word_is(w, "from"))
 		return parse_from(ps, i, r);
 	if (w->s[0] == '[')
 		return parse_exact_flags(ps, w, r);
-	int rc = parse_flag_word(ps, w, r, seen);
+	rc = parse_flag_word(ps, w, r, seen);
 	if (rc <= 0)
 		return rc;
 	if (word_is(w, "len"))
@@ -258,8 +265,14 @@ static int parse_rule(struct parser *ps, struct rule *r)
 	r->len_max = UINT32_MAX;
 	r->count = RULE_COUNT_ALL;
 	struct len_seen seen = {false, false};
-	unsigned i;
-	int rc = parse_action(ps, &i, r);
+	unsigned i = 0, first = 0;
+	int rc = 0;
+	if (ps->words[0].s[0] == '@') {
+		rc = rule_parse_select_word(ps, &first, r);
+		first = 1;
+	}
+	if (rc == 0)
+		rc = parse_action(ps, first, &i, r);
 	for (; rc == 0 && i < ps->n_words; i++)
 		rc = parse_word(ps, &i, r, &seen);
 	return rc;
@@ -296,8 +309,10 @@ void ruleset_free(struct ruleset *rs)
 {
 	if (!rs)
 		return;
-	for (unsigned i = 0; i < rs->n_rules; i++)
+	for (unsigned i = 0; i < rs->n_rules; i++) {
 		free(rs->rules[i].text);
+		free(rs->rules[i].label);
+	}
 	free(rs->rules);
 	free(rs->name);
 	memset(rs, 0, sizeof(*rs));
@@ -349,11 +364,17 @@ static int parse_text(struct ruleset *rs, const char *name, const char *text, si
 			cap = ncap;
 		}
 		struct rule *r = &out.rules[out.n_rules];
-		if ((rc = parse_rule(&ps, r)))
+		ps.done = out.rules;
+		ps.n_done = out.n_rules;
+		if ((rc = parse_rule(&ps, r))) {
+			free(r->label);
 			goto out;
+		}
+		out.n_labels += r->label != NULL;
 		const struct word *last = &ps.words[ps.n_words - 1];
 		r->text = strndup(ps.words[0].s, (size_t)(last->s + last->len - ps.words[0].s));
 		if (!r->text) {
+			free(r->label);
 			rc = -ENOMEM;
 			goto out;
 		}

@@ -16,8 +16,7 @@
 /* An IPv4 packet is at most 65535 bytes, so no segment carries more payload. */
 #define RULE_MAX_LEN 65535u
 
-/* Decimal digits only, no sign, no leading '+': "1e3" or "0x10" are not numbers here. */
-static int parse_uint(const char *s, size_t len, uint32_t *out)
+int rule_parse_decimal(const char *s, size_t len, uint32_t *out)
 {
 	if (len == 0)
 		return -EINVAL;
@@ -229,7 +228,7 @@ int rule_parse_port(struct parser *ps, unsigned *i, uint16_t *port)
 		                 "'%.*s' needs a port number 1-65535, like %.*s 80", W(kw), W(kw));
 	const struct word *w = &ps->words[++*i];
 	uint32_t v;
-	int rc = parse_uint(w->s, w->len, &v);
+	int rc = rule_parse_decimal(w->s, w->len, &v);
 	if (rc == -EINVAL)
 		return rule_fail(ps, w->col, "'%.*s' needs a port number 1-65535, like %.*s 80",
 		                 W(kw), W(kw));
@@ -250,7 +249,7 @@ int rule_parse_ordinal(struct parser *ps, const struct word *w, uint32_t *n)
 	      memcmp(suffix, "rd", 2) == 0 || memcmp(suffix, "th", 2) == 0))
 		return 1;
 	uint32_t v;
-	int rc = parse_uint(w->s, dlen, &v);
+	int rc = rule_parse_decimal(w->s, dlen, &v);
 	if (rc == -EINVAL)
 		return 1;
 	if (rc == -ERANGE)
@@ -274,9 +273,11 @@ int rule_parse_ordinal(struct parser *ps, const struct word *w, uint32_t *n)
 }
 
 static const char *const keywords[] = {
-    "pass",  "drop",  "delay", "jitter", "from", "client", "server", "pure-ack", "len",
-    "sport", "dport", "port",  "first",  "nth",  "after",  "once",   "syn",      "fin",
-    "rst",   "psh",   "ack",   "urg",    "ece",  "cwr",    "chance",
+    "pass",     "drop",      "delay",       "jitter",  "from",    "client",   "server",
+    "pure-ack", "len",       "sport",       "dport",   "port",    "first",    "nth",
+    "after",    "once",      "syn",         "fin",     "rst",     "psh",      "ack",
+    "urg",      "ece",       "cwr",         "chance",  "attempt", "original", "retransmission",
+    "conn",     "handshake", "established", "closing", "between", "until",
 };
 
 /* Edit distance with transpositions, capped: only small typos earn a "did you mean". */
@@ -353,8 +354,8 @@ int rule_unknown_word(struct parser *ps, const struct word *w)
 		return rule_fail(ps, w->col, "unknown word '%.*s': did you mean '%s'?", W(w), s);
 	return rule_fail(ps, w->col,
 	                 "unknown word '%.*s': expected from, [flags], a flag word (syn, !ack...), "
-	                 "pure-ack, len, sport, dport, port, a count (first, nth, after, once) or "
-	                 "chance",
+	                 "pure-ack, len, sport, dport, port, a count (first, nth, after, once), "
+	                 "chance, or a selection (attempt, conn, handshake, between, after @x...)",
 	                 W(w));
 }
 

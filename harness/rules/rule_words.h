@@ -27,6 +27,9 @@ struct parser {
 	struct word words[RULE_MAX_WORDS];
 	unsigned n_words;
 	struct rule_error *err;
+	/* the rules of the file parsed so far, for labels */
+	const struct rule *done;
+	unsigned n_done;
 };
 
 /* Fill in the error at column col of the current line; returns -EINVAL. */
@@ -48,6 +51,10 @@ static inline bool word_is(const struct word *w, const char *s)
 /* Words are quoted in messages; a runaway word must not push the advice out of the buffer. */
 #define W(w) (int)((w)->len > 40 ? 40 : (w)->len), (w)->s
 
+/* Decimal digits only, up to 2^32 - 1, as ports and ordinals are written: no sign, no
+ * leading '+', and "1e3" or "0x10" are not numbers here. 0, -EINVAL or -ERANGE. */
+int rule_parse_decimal(const char *s, size_t len, uint32_t *out);
+
 bool rule_word_starts_with_digit(const struct word *w);
 /* A word that starts like a duration or count: "300ms", ".5s". */
 bool rule_word_starts_with_number(const struct word *w);
@@ -68,6 +75,11 @@ int rule_parse_count(struct parser *ps, unsigned *i, struct rule *r, enum rule_c
 int rule_parse_chance(struct parser *ps, unsigned *i, struct rule *r);
 /* "2nd": 0 with *n set, 1 when w is no ordinal at all, or -EINVAL for one spelt wrong ("2th"). */
 int rule_parse_ordinal(struct parser *ps, const struct word *w, uint32_t *n);
+
+/* A selection word (rule_select_words.c) from *i on: "@label" first on the line, attempt,
+ * original, retransmission, conn, handshake, established, closing, between, after @x,
+ * until @x. 1 when w is none of them. */
+int rule_parse_select_word(struct parser *ps, unsigned *i, struct rule *r);
 
 /* A match word (from, [..], a flag, len, port, a count, chance) out of its place. */
 bool rule_is_match_word(const struct word *w);

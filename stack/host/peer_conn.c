@@ -29,6 +29,18 @@ static void log_app(struct peer_conn *c, const char *what, const char *text, con
 	peer_log_app(c->env->log, c->sock, what, text, json);
 }
 
+/* Mark c for peer_conn_run, and list it once for an owner that keeps a list. */
+static void kick(struct peer_conn *c)
+{
+	if (c->kicked)
+		return;
+	c->kicked = true;
+	if (c->env->kicks) {
+		c->kick_next = c->env->kicks->head;
+		c->env->kicks->head = c;
+	}
+}
+
 struct peer_conn *peer_conn_new(const struct peer_env *env, int sock)
 {
 	struct peer_conn *c = calloc(1, sizeof(*c));
@@ -53,7 +65,7 @@ struct peer_conn *peer_conn_new(const struct peer_env *env, int sock)
 		if (env->nodelay)
 			tcp_set_nodelay(env->stack, now(c), sock, true);
 	}
-	c->kicked = true;
+	kick(c);
 	return c;
 }
 
@@ -293,7 +305,7 @@ static void on_sleep_over(struct event_loop *loop, uint64_t now_ns, void *arg)
 	(void)now_ns;
 	c->sleep_timer = 0;
 	c->sleep_over = true;
-	c->kicked = true;
+	kick(c);
 }
 
 static int step_sleep(struct peer_conn *c, uint64_t us)
@@ -430,7 +442,7 @@ void peer_conn_on_event(struct peer_conn *c, const struct stack_event *ev)
 	default:
 		break;
 	}
-	c->kicked = true;
+	kick(c);
 }
 
 bool peer_conn_interrupt(struct peer_conn *c)
@@ -451,4 +463,19 @@ bool peer_conn_interrupt(struct peer_conn *c)
 	c->script_over = true;
 	check_finished(c);
 	return running;
+}
+
+bool peer_conn_over(const struct peer_conn *c)
+{
+	return c->finished && !c->has_handle && (c->sock == 0 || c->state == TCPS_CLOSED) &&
+	       !c->kicked && c->sleep_timer == 0;
+}
+
+void peer_conn_trim(struct peer_conn *c)
+{
+	if (!c->script_over)
+		return;
+	free(c->buf);
+	c->buf = NULL;
+	c->buf_off = c->buf_len = 0;
 }

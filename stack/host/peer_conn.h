@@ -9,11 +9,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/chain_hash.h"
 #include "common/event_loop.h"
 #include "endpoint/peer_script.h"
 #include "peer_log.h"
 #include "stack.h"
 #include "stack_driver.h"
+
+/* Connections kicked since their owner last ran them (newest first); see peer_table.h. */
+struct peer_kicks {
+	struct peer_conn *head;
+};
 
 /* What every connection of one program shares. */
 struct peer_env {
@@ -26,6 +32,7 @@ struct peer_env {
 	uint16_t remote_port;
 	uint16_t local_port; /* client: source port, 0 for an ephemeral one */
 	bool nodelay;
+	struct peer_kicks *kicks; /* NULL: the owner polls each connection's `kicked` */
 };
 
 struct peer_conn {
@@ -52,8 +59,14 @@ struct peer_conn {
 	uint64_t tx_hash, rx_hash; /* FNV-1a (peer_script_hash) of all bytes sent, received */
 	uint64_t tx_bytes, rx_bytes;
 
-	uint8_t *buf; /* outgoing chunk (send) or bytes to echo */
+	uint8_t *buf; /* outgoing chunk (send) or bytes to echo; freed when the script ends */
 	size_t buf_off, buf_len;
+
+	/* peer_table's bookkeeping */
+	unsigned long seq; /* creation order */
+	struct peer_conn *kick_next;
+	struct peer_conn *older, *newer;
+	struct chain_link by_sock;
 };
 
 /* Scripts are harness/endpoint/peer_script.h's, shared with synfin-kpeer, so both ends send the
@@ -73,5 +86,12 @@ void peer_conn_on_event(struct peer_conn *c, const struct stack_event *ev);
 
 /* SIGINT/SIGTERM: RST if the socket is still ours. True when the script was still running. */
 bool peer_conn_interrupt(struct peer_conn *c);
+
+/* The script is over, the handle given back and the stack done with the connection (CLOSED:
+ * after TIME-WAIT too), so no event will name its handle again. */
+bool peer_conn_over(const struct peer_conn *c);
+
+/* Free what only a running script needs. */
+void peer_conn_trim(struct peer_conn *c);
 
 #endif

@@ -16,6 +16,7 @@
 #include "peer_log.h"
 #include "peer_options.h"
 #include "peer_script_load.h"
+#include "peer_table.h"
 #include "stack.h"
 #include "stack_driver.h"
 #include "tun_device.h"
@@ -30,32 +31,13 @@ struct peer {
 	bool accept_pending;
 	unsigned max_conns;
 	unsigned accepted;
-	struct peer_conn **conns;
-	size_t n_conns;
+	struct peer_table conns;
 	uint64_t linger_us;
 	bool lingering;
 	bool interrupted_running;
 	struct tun_device *dev;
 	struct peer_script script;
 };
-
-static int add_conn(struct peer *p, struct peer_conn *c)
-{
-	struct peer_conn **n = realloc(p->conns, (p->n_conns + 1) * sizeof(*n));
-	if (n == NULL)
-		return -ENOMEM;
-	p->conns = n;
-	p->conns[p->n_conns++] = c;
-	return 0;
-}
-
-static struct peer_conn *find_conn(struct peer *p, int sock)
-{
-	for (size_t i = 0; i < p->n_conns; i++)
-		if (p->conns[i]->sock == sock)
-			return p->conns[i];
-	return NULL;
-}
 
 /* Stack events only record facts; connections act on them in on_turn(), outside the stack. */
 static void on_stack_event(void *ctx, const struct stack_event *ev)
@@ -69,7 +51,7 @@ static void on_stack_event(void *ctx, const struct stack_event *ev)
 			p->accept_pending = true;
 		return;
 	}
-	struct peer_conn *c = find_conn(p, ev->sock);
+	struct peer_conn *c = peer_table_find(&p->conns, ev->sock);
 	if (c)
 		peer_conn_on_event(c, ev);
 }
@@ -82,13 +64,13 @@ static void accept_all(struct peer *p)
 		if (h < 0)
 			break;
 		struct peer_conn *c = peer_conn_new(&p->env, h);
-		if (c == NULL || add_conn(p, c) != 0) {
-			peer_conn_free(c);
+		if (c == NULL) {
 			tcp_abort(p->env.stack, stack_driver_now(p->drv), h);
 			peer_log_app(&p->log, h, "error", "out of memory, aborted",
 			             ",\"step\":\"accept\",\"error\":\"ENOMEM\"");
 			continue;
 		}
+		peer_table_add(&p->conns, c);
 		p->accepted++;
 		struct tcp_info_view info;
 		char text[64] = "", json[100] = "";
@@ -119,13 +101,12 @@ static void on_linger_over(struct event_loop *loop, uint64_t now_ns, void *arg)
 
 static void check_exit(struct peer *p)
 {
-	if (p->lingering || p->n_conns == 0)
+	if (p->lingering || p->conns.made == 0)
 		return;
 	if (p->server && (p->max_conns == 0 || p->accepted < p->max_conns))
 		return;
-	for (size_t i = 0; i < p->n_conns; i++)
-		if (!p->conns[i]->finished)
-			return;
+	if (p->conns.unfinished > 0)
+		return;
 	p->lingering = true;
 	if (p->linger_us == 0) {
 		event_loop_stop(p->loop);
@@ -146,12 +127,8 @@ static void on_turn(void *arg)
 			accept_all(p);
 			any = true;
 		}
-		for (size_t i = 0; i < p->n_conns; i++) {
-			if (p->conns[i]->kicked) {
-				peer_conn_run(p->conns[i]);
-				any = true;
-			}
-		}
+		if (peer_table_run_kicked(&p->conns))
+			any = true;
 		if (!any)
 			break;
 	}
@@ -166,9 +143,8 @@ static void on_signal(struct event_loop *loop, int signo, void *arg)
 	snprintf(text, sizeof(text), "by SIG%s", name);
 	snprintf(json, sizeof(json), ",\"signal\":\"SIG%s\"", name);
 	peer_log_app(&p->log, 0, "interrupted", text, json);
-	for (size_t i = 0; i < p->n_conns; i++)
-		if (peer_conn_interrupt(p->conns[i]))
-			p->interrupted_running = true;
+	if (peer_table_interrupt(&p->conns))
+		p->interrupted_running = true;
 	if (p->listener > 0) {
 		tcp_close(p->env.stack, stack_driver_now(p->drv), p->listener);
 		p->listener = 0;
@@ -180,22 +156,18 @@ static void on_signal(struct event_loop *loop, int signo, void *arg)
  * `exit` line means the same for both; --help lists them and tests tell outcomes apart by them. */
 static int exit_status(const struct peer *p)
 {
-	for (size_t i = 0; i < p->n_conns; i++) {
-		switch (p->conns[i]->error) {
-		case 0:
-		case -EINTR:
-			continue;
-		case -ETIMEDOUT:
-			return PEER_EXIT_TIMEDOUT;
-		case -ECONNREFUSED:
-			return PEER_EXIT_REFUSED;
-		case -ECONNRESET:
-			return PEER_EXIT_RESET;
-		default:
-			return PEER_EXIT_OTHER;
-		}
+	switch (peer_table_exit_error(&p->conns)) {
+	case 0:
+		return p->interrupted_running ? PEER_EXIT_INTERRUPTED : PEER_EXIT_OK;
+	case -ETIMEDOUT:
+		return PEER_EXIT_TIMEDOUT;
+	case -ECONNREFUSED:
+		return PEER_EXIT_REFUSED;
+	case -ECONNRESET:
+		return PEER_EXIT_RESET;
+	default:
+		return PEER_EXIT_OTHER;
 	}
-	return p->interrupted_running ? PEER_EXIT_INTERRUPTED : PEER_EXIT_OK;
 }
 
 static void print_stats(struct peer *p, struct tun_device *dev, int status)
@@ -287,6 +259,10 @@ static int peer_open(struct peer *p, const struct peer_options *o, int *waited_m
 	char why[512];
 	uint64_t seed = o->seed;
 
+	if (peer_table_init(&p->conns) != 0) {
+		fprintf(stderr, "synfin-peer: out of memory\n");
+		return -1;
+	}
 	if (!o->seed_given && getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
 		seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15u;
 	int err = peer_log_open(&p->log, !o->quiet, o->jsonl_path);
@@ -333,6 +309,7 @@ static int peer_open(struct peer *p, const struct peer_options *o, int *waited_m
 	p->env.log = &p->log;
 	p->env.script = &p->script;
 	p->env.nodelay = o->nodelay;
+	p->env.kicks = &p->conns.kicks;
 	err = event_loop_catch_signals(p->loop, on_signal, p);
 	if (err < 0) {
 		fprintf(stderr, "synfin-peer: signals: %s\n", strerror(-err));
@@ -356,11 +333,11 @@ static int peer_begin(struct peer *p, const struct peer_options *o, int waited_m
 	peer_log_app(&p->log, 0, "start", text, json);
 	if (!o->server) {
 		struct peer_conn *c = peer_conn_new(&p->env, 0);
-		if (c == NULL || add_conn(p, c) != 0) {
-			peer_conn_free(c);
+		if (c == NULL) {
 			fprintf(stderr, "synfin-peer: out of memory\n");
 			return -1;
 		}
+		peer_table_add(&p->conns, c);
 		return 0;
 	}
 	int h = tcp_listen(p->env.stack, o->listen_port, o->backlog);
@@ -394,9 +371,7 @@ static int peer_run(struct peer *p)
 /* Frees what peer_open and peer_begin made, in reverse order; harmless on what they did not. */
 static void peer_close(struct peer *p)
 {
-	for (size_t i = 0; i < p->n_conns; i++)
-		peer_conn_free(p->conns[i]);
-	free(p->conns);
+	peer_table_free(&p->conns);
 	stack_driver_free(p->drv);
 	event_loop_free(p->loop);
 	tun_device_close(p->dev);

@@ -14,19 +14,36 @@
 #include "rules/rule.h"
 #include "wire/segment.h"
 
-/* A rule's text (its trimmed source line) read alone is the same rule: what traces and the
- * exit summary print can be pasted back into a rule file. */
-static void check_text_reparses(const struct rule *r)
+/* The label of rs's rule with label bit bit. */
+static const char *label_with_bit(const struct ruleset *rs, unsigned bit)
 {
+	for (unsigned i = 0; i < rs->n_rules; i++)
+		if (rs->rules[i].label && rs->rules[i].label_bit == bit)
+			return rs->rules[i].label;
+	abort();
+}
+
+/* A rule's text (its trimmed source line) read alone is the same rule: what traces and the
+ * exit summary print can be pasted back into a rule file. A rule chained to another rule's
+ * label needs that label defined first, so it is read after a line that defines it. */
+static void check_text_reparses(const struct ruleset *rs, const struct rule *r)
+{
+	char text[2048];
+	bool chained = r->chain != RULE_CHAIN_NONE && !(r->label && r->chain_bit == r->label_bit);
+	if (chained)
+		snprintf(text, sizeof(text), "@%s pass\n%s", label_with_bit(rs, r->chain_bit),
+		         r->text);
+	else
+		snprintf(text, sizeof(text), "%s", r->text);
 	struct ruleset one;
 	struct rule_error err;
-	int rc = ruleset_parse_string(&one, "again", r->text, &err);
+	int rc = ruleset_parse_string(&one, "again", text, &err);
 	if (rc) {
 		fprintf(stderr, "rule text '%s' does not parse alone: %s\n", r->text, err.msg);
 		abort();
 	}
-	FUZZ_CHECK(one.n_rules == 1);
-	const struct rule *a = &one.rules[0];
+	FUZZ_CHECK(one.n_rules == 1u + chained);
+	const struct rule *a = &one.rules[chained];
 	FUZZ_CHECK(strcmp(a->text, r->text) == 0);
 	FUZZ_CHECK(a->action == r->action && a->delay_us == r->delay_us);
 	FUZZ_CHECK(a->jitter_us == r->jitter_us && a->dir == r->dir);
@@ -36,6 +53,11 @@ static void check_text_reparses(const struct rule *r)
 	FUZZ_CHECK(a->sport == r->sport && a->dport == r->dport && a->port == r->port);
 	FUZZ_CHECK(a->count == r->count && a->count_n == r->count_n);
 	FUZZ_CHECK(a->has_chance == r->has_chance && a->chance_ppm == r->chance_ppm);
+	FUZZ_CHECK(!a->label == !r->label && (!a->label || strcmp(a->label, r->label) == 0));
+	FUZZ_CHECK(a->chain == r->chain && a->conn_no == r->conn_no && a->phases == r->phases);
+	FUZZ_CHECK(a->attempt_min == r->attempt_min && a->attempt_max == r->attempt_max);
+	FUZZ_CHECK(a->has_between == r->has_between && a->between_from_us == r->between_from_us &&
+	           a->between_to_us == r->between_to_us);
 	ruleset_free(&one);
 }
 
@@ -67,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(rs.rules[i].line >= 1 && rs.rules[i].line <= lines);
 		FUZZ_CHECK(rs.rules[i].text != NULL);
 		(void)rule_action_name(rs.rules[i].action);
-		check_text_reparses(&rs.rules[i]);
+		check_text_reparses(&rs, &rs.rules[i]);
 	}
 	if (!nul || (size_t)(nul - data) + 2 > size) {
 		ruleset_free(&rs);
@@ -81,13 +103,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(matcher_set_max_connections(m, bound) == 0);
 
 	struct fuzz_reader rd = {rest + 1, rest_len - 1};
+	uint64_t fuzz_now_us = 0; /* a segment every millisecond, for "between" */
 	uint8_t *pkt;
 	size_t len;
 	while (fuzz_next_record(&rd, &pkt, &len)) {
 		struct segment seg;
 		if (segment_parse(&seg, pkt, len) == 0) {
 			struct verdict v;
-			matcher_decide(m, &seg, &v);
+			matcher_decide(m, &seg, fuzz_now_us += 1000, &v);
 			if (v.rule) {
 				FUZZ_CHECK(v.rule >= rs.rules && v.rule < rs.rules + rs.n_rules);
 				FUZZ_CHECK(v.action == v.rule->action);

@@ -72,7 +72,7 @@ static pid_t spawn(const char *out_path, char *const argv[], bool realtime)
 	if (realtime)
 		synfin_realtime();
 	int null = open("/dev/null", O_RDWR);
-	int out = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
+	int out = out_path ? open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0644) : null;
 	if (null >= 0)
 		dup2(null, 0);
 	if (out >= 0) {
@@ -95,12 +95,6 @@ static int wait_exit(pid_t pid, unsigned timeout_ms)
 			return -1;
 		synfin_sleep_ms(10);
 	}
-}
-
-static int run(char *const argv[])
-{
-	pid_t pid = spawn(NULL, argv, false);
-	return pid < 0 ? -1 : wait_exit(pid, 30000);
 }
 
 /* A whole file as a string (NULL when it cannot be read), read as synfin-peer reads send-file. */
@@ -194,6 +188,25 @@ struct topo {
 
 static struct topo T;
 
+/* Run a topology command (synfin-netns) to its end, its output added to the run folder's
+ * topology.log. Its time is bounded loosely: on a loaded machine, with the scenario suite's
+ * real-time endpoints beside it, bringing a topology up has taken more than 30 s. One still
+ * running after the bound is stopped, so it cannot outlive the test. */
+static int run(char *const argv[])
+{
+	char log[sizeof(T.dir) + 16];
+	snprintf(log, sizeof(log), "%s/topology.log", T.dir);
+	pid_t pid = spawn(T.dir[0] ? log : NULL, argv, false);
+	if (pid < 0)
+		return -1;
+	int status = wait_exit(pid, 120000);
+	if (status < 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+	return status;
+}
+
 /* synfin-faultd's --seed (its jitter and `chance` draws): fixed unless a test picks one. */
 static unsigned long long faultd_seed = 1;
 
@@ -283,7 +296,9 @@ static void topo_up(const char *client_mode, const char *server_mode, const char
 	char *up[] = {
 	    NETNS, "up", T.run, "--client", (char *)client_mode, "--server", (char *)server_mode,
 	    NULL};
-	ck_assert_msg(run(up) == 0, "netns/synfin-netns up %s failed", T.run);
+	int up_status = run(up);
+	ck_assert_msg(up_status == 0, "netns/synfin-netns up %s %s (its output: %s/topology.log)",
+	              T.run, up_status < 0 ? "did not end within 120 s" : "failed", T.dir);
 
 	bool cstack = !strcmp(client_mode, "stack"), sstack = !strcmp(server_mode, "stack");
 	/* A stack endpoint's namespace answers ARP for the stack by proxy, and Linux delays

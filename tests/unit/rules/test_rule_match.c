@@ -70,7 +70,7 @@ static struct verdict decide(struct segment s)
 {
 	struct verdict v;
 	memset(&v, 0xa5, sizeof(v)); /* every field must be written */
-	matcher_decide(m, &s, &v);
+	matcher_decide(m, &s, 0, &v);
 	return v;
 }
 

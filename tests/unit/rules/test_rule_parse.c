@@ -457,7 +457,8 @@ static const struct {
     {"drop SYN", 1, 6, "unknown word 'SYN': did you mean 'syn'?"},
     {"drop blah", 1, 6,
      "unknown word 'blah': expected from, [flags], a flag word (syn, !ack...), pure-ack, len, "
-     "sport, dport, port, a count (first, nth, after, once) or chance"},
+     "sport, dport, port, a count (first, nth, after, once), chance, or a selection (attempt, "
+     "conn, handshake, between, after @x...)"},
     {"drop chance", 1, 12, "'chance' needs a percentage, like chance 1% or chance 0.5%"},
     {"drop chance syn", 1, 13, "'chance' needs a percentage, like chance 1% or chance 0.5%"},
     {"drop chance x%", 1, 13, "'chance' needs a percentage, like chance 1% or chance 0.5%"},
@@ -615,7 +616,8 @@ START_TEST(test_long_words_and_lines_are_cut_in_the_error_not_overflowed)
 	/* the word is quoted up to 40 characters, and the advice still fits */
 	ck_assert_ptr_nonnull(
 	    strstr(err.msg, "unknown word 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx': "));
-	ck_assert_ptr_nonnull(strstr(err.msg, "(first, nth, after, once) or chance"));
+	ck_assert_ptr_nonnull(
+	    strstr(err.msg, "a selection (attempt, conn, handshake, between, after @x...)"));
 	char *out = print_error();
 	ck_assert_ptr_nonnull(strstr(out, "long:1:606: "));
 	free(out);

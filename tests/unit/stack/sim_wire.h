@@ -95,7 +95,7 @@ static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t 
 
 	if (segment_parse(&seg, pkt, len) == 0) {
 		if (w->m)
-			matcher_decide(w->m, &seg, &v);
+			matcher_decide(w->m, &seg, now, &v);
 		if (w->n_log < SIM_MAX_LOG) {
 			struct sim_log *l = &w->log[w->n_log++];
 			l->at = now;

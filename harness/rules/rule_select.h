@@ -1,0 +1,59 @@
+/* rule_select.h: inside the rule engine, not part of its interface (rule.h): what the matcher
+ * follows of each connection so that a rule can select a segment by what it is there (its
+ * attempt, its connection's ordinal, phase and age, the labelled rules already applied), and
+ * the test of a rule's selection words against it. Pure: time is passed in. */
+#ifndef SYNFIN_RULE_SELECT_H
+#define SYNFIN_RULE_SELECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rule.h"
+
+/* Ranges retransmitted and not yet acknowledged, per direction, whose attempts are counted.
+ * Past this many at once the lowest is forgotten (the next retransmission of it counts as a
+ * second attempt again). */
+#define SELECT_RETX_RANGES 16
+
+struct select_side {
+	bool sent;        /* snd_max is known */
+	uint32_t snd_max; /* one past the highest sequence number this side has sent */
+	uint32_t isn;     /* of its SYN */
+	bool syn_seen;
+	uint8_t n_retx;
+	struct {
+		uint32_t seq, end; /* [seq, end) */
+		uint32_t attempts;
+	} retx[SELECT_RETX_RANGES];
+};
+
+struct select_state {
+	uint32_t conn_no;
+	uint64_t first_us;
+	uint8_t phase;      /* RULE_PHASE_* of the connection now */
+	int8_t client_side; /* the side whose bare SYN opened it; -1 when not seen */
+	uint64_t fired;     /* label bits of the rules applied on this connection */
+	struct select_side side[2];
+};
+
+/* What one segment is in its connection. */
+struct select_facts {
+	uint32_t conn_no;
+	uint8_t phase;
+	uint32_t attempt; /* 1 original, 2.. retransmissions; 0 occupies no sequence space */
+	uint64_t age_us;  /* since the connection's first segment */
+	uint64_t fired;   /* labels applied before this segment */
+};
+
+/* A connection first seen with seg (a bare SYN, or a segment picked up mid-stream). */
+void select_start(struct select_state *st, uint32_t conn_no, const struct segment *seg,
+                  uint64_t now_us);
+
+/* Follow seg, sent by side (0 or 1) at now_us, and say what it is. */
+void select_observe(struct select_state *st, const struct segment *seg, unsigned side,
+                    uint64_t now_us, struct select_facts *f);
+
+/* Whether r's selection words admit a segment with these facts. */
+bool select_admits(const struct rule *r, const struct select_facts *f);
+
+#endif
