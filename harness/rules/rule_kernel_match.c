@@ -52,6 +52,11 @@ size_t rule_kernel_matches(const struct ruleset *rs, struct kernel_match *out)
 	size_t n = 0;
 	bool counted = false;
 	for (unsigned i = 0; i < rs->n_rules; i++) {
+		if (rule_selects_by_state(&rs->rules[i])) {
+			/* the matcher follows every segment of every connection for it */
+			out[0] = (struct kernel_match){.ip_len_max = IP_LEN_MAX};
+			return 1;
+		}
 		out[n++] = match_of_rule(&rs->rules[i]);
 		counted |= rs->rules[i].count != RULE_COUNT_ALL;
 	}

@@ -8,6 +8,9 @@
  *     rule's hits must stay true);
  *   - with any count (first, nth, after) loaded, every connection opening (SYN without ACK), by
  *     which the matcher tells a new connection on a reused 4-tuple and starts its counts over.
+ *   - with any selection by connection state (attempt, original, retransmission, conn, the
+ *     phases, between, @labels with after/until), every segment: the matcher follows each
+ *     connection's whole conversation for it.
  * A segment no match admits would have passed untouched: no rule matches it, so no count moves,
  * no random number is drawn and no counter changes.
  *

@@ -79,6 +79,13 @@ static const struct {
                         "-p tcp --tcp-flags SYN,ACK SYN\n"},
     {"drop len >0 after 3 from client\n", "-s 192.168.1.108/32 -p tcp -m length --length 41:65535\n"
                                           "-p tcp --tcp-flags SYN,ACK SYN\n"},
+    /* selection by connection state follows every segment of every connection */
+    {"drop fin retransmission\n", "-p tcp\n"},
+    {"drop [S] from client original\n", "-p tcp\n"},
+    {"delay 10ms fin closing\n", "-p tcp\n"},
+    {"drop [S] conn 2\n", "-p tcp\n"},
+    {"drop rst between 1s 2s\n", "-p tcp\n"},
+    {"@lost drop fin once\ndelay 5ms [S.] after @lost\n", "-p tcp\n"},
     /* a rule that matches everything queues everything */
     {"drop [S] from client first 2\ndelay 50ms jitter 10ms\n", "-p tcp\n"},
     {"pass\n", "-p tcp\n"},
@@ -177,7 +184,7 @@ static void check_exact(const char *text, unsigned n_segments)
 	for (unsigned i = 0; i < n_segments; i++) {
 		struct segment s = random_segment(isn);
 		struct verdict v_all, v_some;
-		matcher_decide(m_all, &s, &v_all);
+		matcher_decide(m_all, &s, i * 1000u, &v_all);
 		bool admitted = false;
 		for (size_t j = 0; j < n_km && !admitted; j++)
 			admitted = kernel_match_admits(&km[j], &s, CLIENT);
@@ -190,7 +197,7 @@ static void check_exact(const char *text, unsigned n_segments)
 			continue;
 		}
 		queued++;
-		matcher_decide(m_some, &s, &v_some);
+		matcher_decide(m_some, &s, i * 1000u, &v_some);
 		ck_assert_msg(v_all.action == v_some.action && v_all.delay_us == v_some.delay_us &&
 		                  (v_all.rule ? v_all.rule->index : 0) ==
 		                      (v_some.rule ? v_some.rule->index : 0),
