@@ -20,8 +20,10 @@
 #include <unistd.h>
 
 #include "common/event_loop.h"
+#include "faultd_firewall.h"
 #include "faultd_hold.h"
 #include "faultd_options.h"
+#include "faultd_output.h"
 #include "nfq_queue.h"
 #include "rules/rule.h"
 #include "trace/trace.h"
@@ -48,13 +50,8 @@ struct faultd {
 	size_t n_retired;
 	struct matcher *matcher;
 
-	FILE *text;
-	bool text_is_stdout;
-	FILE *jsonl;
-	FILE *pcap;
-	/* each output keeps its own relative-number table (trace.h) */
-	struct trace_seqs *text_seqs;
-	struct trace_seqs *json_seqs;
+	struct faultd_output out;
+	struct faultd_firewall fw; /* --queue-only-matching */
 
 	struct nfq_queue *nfq;
 	struct faultd_hold hold;
@@ -82,60 +79,6 @@ static const char *direction(const struct faultd *d, const struct segment *seg)
 	if (seg->daddr == d->opt.client_addr)
 		return "s2c";
 	return "other";
-}
-
-static void emit(struct faultd *d, const struct trace_event *ev)
-{
-	if (d->text) {
-		trace_write_text(d->text, d->text_seqs, ev);
-		fflush(d->text);
-	}
-	if (d->jsonl) {
-		trace_write_json(d->jsonl, d->json_seqs, ev);
-		fflush(d->jsonl);
-	}
-}
-
-static void emit_pcap(struct faultd *d, uint64_t time_us, const uint8_t *pkt, size_t len)
-{
-	if (!d->pcap || !pkt)
-		return;
-	pcap_write_packet(d->pcap, time_us, pkt, len);
-	fflush(d->pcap);
-}
-
-static void print_time(FILE *out, uint64_t time_us)
-{
-	time_t secs = (time_t)(time_us / 1000000u);
-	struct tm tm;
-	localtime_r(&secs, &tm);
-	fprintf(out, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	        (unsigned)(time_us % 1000000u));
-}
-
-/* Not a TCP segment we can judge: it passes, and the text trace says why. The JSON trace
- * carries TCP segments only (its schema has no place for them); the pcap has every packet. */
-static void emit_malformed(struct faultd *d, uint64_t time_us, const struct nfq_packet *p,
-                           const char *reason)
-{
-	if (!d->text)
-		return;
-	print_time(d->text, time_us);
-	const uint8_t *ip = p->data;
-	if (ip && p->len >= 20 && ip[0] >> 4 == 4) {
-		/* enough of an IPv4 header to say who sent it */
-		char src[16], dst[16];
-		trace_addr_str(src, sizeof(src),
-		               (uint32_t)ip[12] << 24 | ip[13] << 16 | ip[14] << 8 | ip[15]);
-		trace_addr_str(dst, sizeof(dst),
-		               (uint32_t)ip[16] << 24 | ip[17] << 16 | ip[18] << 8 | ip[19]);
-		fprintf(d->text, " IP %s > %s: proto %u, %zu bytes  pass (%s)\n", src, dst, ip[9],
-		        p->len, reason);
-	} else {
-		fprintf(d->text, " packet of %zu bytes (ethertype 0x%04x)  pass (%s)\n", p->len,
-		        p->hw_protocol, reason);
-	}
-	fflush(d->text);
 }
 
 /* ---- verdicts ---- */
@@ -173,12 +116,12 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	uint64_t now_us = realtime_us();
 	d->c.seen++;
 	hold_learn(&d->hold, p);
-	emit_pcap(d, now_us, p->data, p->len);
+	faultd_output_packet(&d->out, now_us, p->data, p->len);
 
 	struct segment seg;
 	const char *reason = classify(d, p, &seg);
 	if (reason) {
-		emit_malformed(d, now_us, p, reason);
+		faultd_output_unjudged(&d->out, now_us, p, reason);
 		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
 		return;
 	}
@@ -196,7 +139,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	    .rule_file = d->rs->name,
 	    .dir = direction(d, &seg),
 	};
-	emit(d, &ev);
+	faultd_output_event(&d->out, &ev);
 	switch (v.action) {
 	case RULE_DROP:
 		d->c.dropped++;
@@ -232,10 +175,35 @@ static void on_release(void *ctx, const struct held_packet *h, uint64_t held_us,
 	    .rule_file = h->rule_file,
 	    .dir = direction(d, &seg),
 	};
-	emit(d, &ev);
+	faultd_output_event(&d->out, &ev);
 }
 
 /* ---- rules ---- */
+
+/* --queue-only-matching: what the traces lack, at their head and after each reload. */
+static void say_unjudged(struct faultd *d)
+{
+	char head[256];
+	snprintf(head, sizeof(head),
+	         "--queue-only-matching: the wire queues only what the %u rules of %s can match or "
+	         "count (%zu firewall matches); every other TCP segment crossed unjudged and is "
+	         "not in this trace\n",
+	         d->rs->n_rules, d->rs->name, d->fw.n_matches);
+	size_t len = strlen(head) + strlen(d->fw.matches) + d->fw.n_matches * 10 + 1;
+	char *text = malloc(len);
+	if (!text) {
+		faultd_output_note(&d->out, realtime_us(), head);
+		return;
+	}
+	size_t n = (size_t)snprintf(text, len, "%s", head);
+	for (const char *p = d->fw.matches; *p;) {
+		size_t k = strcspn(p, "\n");
+		n += (size_t)snprintf(text + n, len - n, "  queued: %.*s\n", (int)k, p);
+		p += k + (p[k] == '\n');
+	}
+	faultd_output_note(&d->out, realtime_us(), text);
+	free(text);
+}
 
 static int load_rules(struct faultd *d, struct ruleset **out)
 {
@@ -281,6 +249,8 @@ static void reload_rules(struct faultd *d)
 	d->rs = rs;
 	matcher_set_rules(d->matcher, rs);
 	fprintf(stderr, PROG ": reloaded %u rules from %s\n", rs->n_rules, d->opt.rules_path);
+	if (d->fw.installed && faultd_firewall_update(&d->fw, rs) == 0)
+		say_unjudged(d);
 }
 
 static void print_summary(struct faultd *d)
@@ -316,6 +286,12 @@ static void print_summary(struct faultd *d)
 		        "not IPv4 (IPv6 or another protocol, all passed, not judged): %" PRIu64
 		        "\n",
 		        c->not_ipv4);
+	if (d->fw.installed)
+		fprintf(stderr,
+		        "queue-only-matching: the wire queued only what the rules can touch (%zu "
+		        "firewall matches); every other TCP segment crossed unjudged, not seen, "
+		        "not traced\n",
+		        d->fw.n_matches);
 	const struct nfq_stats *s = nfq_queue_stats(d->nfq);
 	fprintf(stderr,
 	        "queue: %" PRIu64 " single verdicts, %" PRIu64 " batch verdicts, %" PRIu64
@@ -331,40 +307,6 @@ static void print_summary(struct faultd *d)
 }
 
 /* ---- set-up and the loop ---- */
-
-static FILE *open_output(const char *path, const char *what)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		fprintf(stderr, PROG ": cannot open %s file %s: %s\n", what, path, strerror(errno));
-	return f;
-}
-
-static int open_outputs(struct faultd *d)
-{
-	if (d->opt.text_path) {
-		if (!(d->text = open_output(d->opt.text_path, "text trace")))
-			return -1;
-	} else if (!d->opt.quiet) {
-		d->text = stdout;
-		d->text_is_stdout = true;
-	}
-	if (d->opt.jsonl_path && !(d->jsonl = open_output(d->opt.jsonl_path, "JSON Lines")))
-		return -1;
-	if (d->opt.pcap_path) {
-		if (!(d->pcap = open_output(d->opt.pcap_path, "pcap")))
-			return -1;
-		pcap_write_header(d->pcap);
-		fflush(d->pcap);
-	}
-	d->text_seqs = trace_seqs_new();
-	d->json_seqs = trace_seqs_new();
-	if (!d->text_seqs || !d->json_seqs) {
-		fprintf(stderr, PROG ": out of memory\n");
-		return -1;
-	}
-	return 0;
-}
 
 static void write_ready(const char *path)
 {
@@ -406,15 +348,7 @@ static void report_kernel_drop(struct faultd *d, uint64_t n, const char *why)
 {
 	char note[160];
 	snprintf(note, sizeof(note), "kernel dropped %" PRIu64 " packets: %s", n, why);
-	uint64_t now_us = realtime_us();
-	if (d->text) {
-		trace_write_kernel_drop_text(d->text, now_us, note);
-		fflush(d->text);
-	}
-	if (d->jsonl) {
-		trace_write_kernel_drop_json(d->jsonl, now_us, note);
-		fflush(d->jsonl);
-	}
+	faultd_output_kernel_drop(&d->out, realtime_us(), note);
 }
 
 /* The kernel counts the packets it dropped with the queue full only in /proc (they take no
@@ -465,10 +399,10 @@ static void end_turn(struct faultd *d)
 
 static void before_wait(struct event_loop *loop, void *arg)
 {
-	(void)loop;
 	struct faultd *d = arg;
 	hold_release_due(&d->hold);
 	end_turn(d);
+	faultd_output_schedule_flush(&d->out, loop);
 }
 
 static int setup_loop(struct faultd *d)
@@ -507,6 +441,8 @@ static int run(struct faultd *d)
 
 static void cleanup(struct faultd *d)
 {
+	if (d->fw.installed)
+		faultd_firewall_remove(&d->fw);
 	nfq_queue_close(d->nfq);
 	hold_free(&d->hold);
 	matcher_free(d->matcher);
@@ -519,14 +455,7 @@ static void cleanup(struct faultd *d)
 		ruleset_free(d->rs);
 		free(d->rs);
 	}
-	trace_seqs_free(d->text_seqs);
-	trace_seqs_free(d->json_seqs);
-	if (d->text && !d->text_is_stdout)
-		fclose(d->text);
-	if (d->jsonl)
-		fclose(d->jsonl);
-	if (d->pcap)
-		fclose(d->pcap);
+	faultd_output_close(&d->out);
 	/* Freeing the loop unblocks the signals it caught: one that came after the loop stopped
 	 * must not end the daemon now, with another exit status. */
 	signal(SIGINT, SIG_IGN);
@@ -547,7 +476,7 @@ int main(int argc, char **argv)
 	if (!d.opt.seed_given)
 		d.opt.seed = ((uint64_t)realtime_us() << 16) ^ (uint64_t)getpid();
 	d.matcher = matcher_new(d.rs, d.opt.client_addr, d.opt.seed);
-	if (!d.matcher || open_outputs(&d) != 0) {
+	if (!d.matcher || faultd_output_open(&d.out, &d.opt) != 0) {
 		cleanup(&d);
 		return 1;
 	}
@@ -583,6 +512,15 @@ int main(int argc, char **argv)
 		cleanup(&d);
 		return 1;
 	}
+	if (d.opt.queue_only_matching) {
+		if (faultd_firewall_install(&d.fw, d.opt.queue_num, d.opt.client_addr, d.rs) != 0) {
+			cleanup(&d);
+			return 1;
+		}
+		fprintf(stderr, PROG ": --queue-only-matching: %zu firewall matches in chain %s\n",
+		        d.fw.n_matches, d.fw.chain);
+		say_unjudged(&d);
+	}
 	char client[16];
 	trace_addr_str(client, sizeof(client), d.opt.client_addr);
 	fprintf(stderr, PROG ": NFQUEUE %u bound; %u rules from %s; client %s; seed %" PRIu64 "\n",
@@ -591,6 +529,8 @@ int main(int argc, char **argv)
 		write_ready(d.opt.ready_path);
 
 	rc = run(&d);
+	/* the whole trace is on disk before the summary tells a reader the run is over */
+	faultd_output_flush(&d.out);
 	print_summary(&d);
 	if (d.opt.ready_path)
 		unlink(d.opt.ready_path);

@@ -18,7 +18,7 @@ static const char synopsis[] =
     "usage: " PROG " [-q N] [-r RULES] [--client ADDR] [--text FILE] [--jsonl FILE]\n"
     "                     [--pcap FILE] [--quiet] [--seed N] [--ready FILE]\n"
     "                     [--drop-held-on-exit] [--queue-maxlen N] [--fail-open]\n"
-    "                     [--hold-copies]\n"
+    "                     [--hold-copies] [--queue-only-matching]\n"
     "       " PROG " --check RULES\n";
 
 /* A bad command line gets the synopsis; --help the whole text. */
@@ -63,6 +63,13 @@ static void usage(FILE *out)
 	    "      --hold-copies    hold delayed packets as copies in the daemon: the original is\n"
 	    "                       dropped at once and the copy sent out of the bridge port\n"
 	    "                       toward its receiver at release (no kernel queue limit)\n"
+	    "      --queue-only-matching\n"
+	    "                       queue only the segments the rules can match or count (by\n"
+	    "                       flags, length, ports, direction; every connection's SYN too\n"
+	    "                       when a rule counts): the wire's firewall lets the rest\n"
+	    "                       through unjudged and untraced, as the traces and the exit\n"
+	    "                       summary say. Follows SIGHUP; the topology's queue-everything\n"
+	    "                       rule is back at exit. For load tests (rules/README.md)\n"
 	    "      --check RULES    only parse the rule file RULES: print `RULES: N rules OK`\n"
 	    "                       and exit 0, or the errors and exit 2\n"
 	    "  -h, --help           this text\n"
@@ -72,7 +79,9 @@ static void usage(FILE *out)
 	    "standard error and exit 0.\n"
 	    "Exit status: 0 done, 1 the queue could not be run (privileges, kernel support),\n"
 	    "2 bad rule file, 64 bad command line.\n"
-	    "Only the trace goes to standard output; messages go to standard error.\n");
+	    "Only the trace goes to standard output; messages go to standard error.\n"
+	    "Traces to regular files are written in blocks, at most 100 ms after each event and\n"
+	    "at exit; to a terminal or a pipe, line by line (a pcap: packet by packet).\n");
 }
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -101,6 +110,7 @@ enum {
 	OPT_QUEUE_MAXLEN,
 	OPT_FAIL_OPEN,
 	OPT_HOLD_COPIES,
+	OPT_QUEUE_ONLY_MATCHING,
 };
 
 #define QUEUE_MAXLEN_MAX (1u << 24)
@@ -152,6 +162,7 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {"queue-maxlen", required_argument, NULL, OPT_QUEUE_MAXLEN},
 	    {"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	    {"hold-copies", no_argument, NULL, OPT_HOLD_COPIES},
+	    {"queue-only-matching", no_argument, NULL, OPT_QUEUE_ONLY_MATCHING},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -222,6 +233,9 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 				usage(stderr);
 				return FAULTD_EXIT_USAGE;
 			}
+			break;
+		case OPT_QUEUE_ONLY_MATCHING:
+			opt->queue_only_matching = true;
 			break;
 		case 'h':
 			usage(stdout);

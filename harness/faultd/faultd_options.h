@@ -25,6 +25,8 @@ struct faultd_options {
 	uint32_t queue_maxlen;
 	bool fail_open;
 	bool hold_copies; /* hold copies in the daemon, not packets in the kernel's queue */
+	/* --queue-only-matching: the wire's firewall queues only what the rules can touch */
+	bool queue_only_matching;
 };
 
 /* Fills opt from the command line. Returns -1 when the daemon should run, otherwise the exit

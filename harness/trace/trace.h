@@ -99,6 +99,17 @@ void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 void trace_write_kernel_drop_text(FILE *out, uint64_t time_us, const char *note);
 void trace_write_kernel_drop_json(FILE *out, uint64_t time_us, const char *note);
 
+/* trace_write_text to text and trace_write_json to json, with tcpdump's text formatted once
+ * for both: for a writer of both traces, whose two tables would evolve alike anyway. seqs is
+ * the one table; the bytes written are those of the two calls. */
+void trace_write_text_and_json(FILE *text, FILE *json, struct trace_seqs *seqs,
+                               const struct trace_event *ev);
+
+/* A remark about the run, not about a segment, as its own JSON line:
+ *   {"t":1763939345.621802,"event":"note","text":"..."}
+ * (synfin-faultd --queue-only-matching says so this way). trace_read_jsonl skips notes. */
+void trace_write_json_note(FILE *out, uint64_t time_us, const char *text);
+
 /* pcap (LINKTYPE_RAW: packets start at the IPv4 header). */
 int pcap_write_header(FILE *out);
 int pcap_write_packet(FILE *out, uint64_t time_us, const uint8_t *pkt, size_t len);

@@ -13,6 +13,8 @@
 #include "trace.h"
 #include "trace_read.h"
 
+#include "common/sbuf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,20 +168,26 @@ static void jl_string(struct jline *j, const char *s)
 	jl_put(j, "\"", 1);
 }
 
-static void write_record(FILE *out, const struct trace_record *r, const char *rule_file,
-                         const char *text)
+/* "t" with its six decimals */
+static void jl_time(struct jline *j, uint64_t time_us)
 {
-	struct jline j = {.out = out};
 	char usec[7];
-	unsigned frac = (unsigned)(r->time_us % 1000000);
+	unsigned frac = (unsigned)(time_us % 1000000);
 	usec[0] = '.';
 	for (int i = 6; i > 0; i--) {
 		usec[i] = (char)('0' + frac % 10);
 		frac /= 10;
 	}
-	JL_LIT(&j, "{\"t\":");
-	jl_uint(&j, r->time_us / 1000000);
-	jl_put(&j, usec, sizeof(usec));
+	JL_LIT(j, "{\"t\":");
+	jl_uint(j, time_us / 1000000);
+	jl_put(j, usec, sizeof(usec));
+}
+
+static void write_record(FILE *out, const struct trace_record *r, const char *rule_file,
+                         const char *text)
+{
+	struct jline j = {.out = out};
+	jl_time(&j, r->time_us);
 	JL_LIT(&j, ",\"event\":\"");
 	if (r->kind == TRACE_RELEASED)
 		JL_LIT(&j, "released");
@@ -265,4 +273,32 @@ void trace_write_kernel_drop_json(FILE *out, uint64_t time_us, const char *note)
 	    .flags = "none",
 	};
 	write_record(out, &r, "", note);
+}
+
+void trace_write_text_and_json(FILE *text, FILE *json, struct trace_seqs *seqs,
+                               const struct trace_event *ev)
+{
+	char stack[1024];
+	struct sbuf b;
+	sb_init_growing(&b, stack, sizeof(stack));
+	struct trace_record r;
+	record_fields(&r, ev);
+	size_t tcpdump_len;
+	trace_text_line(&b, seqs, ev, &tcpdump_len, &r.rseq, &r.rack);
+	trace_text_line_write(text, &b);
+	if (tcpdump_len < b.size) { /* else the heap failed: trace_write_json writes nothing */
+		b.buf[tcpdump_len] = '\0';
+		write_record(json, &r, event_rule_file(ev), b.buf);
+	}
+	sb_release(&b);
+}
+
+void trace_write_json_note(FILE *out, uint64_t time_us, const char *text)
+{
+	struct jline j = {.out = out};
+	jl_time(&j, time_us);
+	JL_LIT(&j, ",\"event\":\"note\",\"text\":");
+	jl_string(&j, text);
+	JL_LIT(&j, "}\n");
+	jl_flush(&j);
 }

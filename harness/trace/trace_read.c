@@ -303,6 +303,8 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 			r->kind = TRACE_DROPPED_AT_EXIT;
 		else if (strcmp(str, "kernel_drop") == 0)
 			r->kind = TRACE_KERNEL_DROP;
+		else if (strcmp(str, "note") == 0)
+			return -ENOMSG; /* about the run, not a segment */
 		else
 			return -EINVAL;
 	} else if (strcmp(key, "verdict") == 0) {
@@ -504,6 +506,10 @@ int trace_read_jsonl(const char *path, struct trace_record **out, size_t *n)
 			cap = ncap;
 		}
 		err = trace_record_parse(line, &recs[count]);
+		if (err == -ENOMSG) {
+			err = 0; /* a note (trace_write_json_note) */
+			continue;
+		}
 		if (err)
 			break;
 		if (recs[count].kind == TRACE_KERNEL_DROP) {

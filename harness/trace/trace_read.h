@@ -37,11 +37,12 @@ struct trace_record {
 /* Read a whole JSONL trace. On success *out is an array of *n records (NULL and 0 for an empty
  * file) to release with trace_records_free, and 0 is returned; otherwise a negative errno
  * (-EINVAL for a line that is not a trace record, -ENOMEM, or the error from opening/reading)
- * and *out, *n are left NULL/0. Blank lines and kernel_drop events (no segment) are skipped. */
+ * and *out, *n are left NULL/0. Blank lines, kernel_drop events (no segment) and notes
+ * (trace_write_json_note) are skipped. */
 int trace_read_jsonl(const char *path, struct trace_record **out, size_t *n);
 
-/* Parse one line (without or with its newline) into *r. Returns 0 or -EINVAL/-ENOMEM; on
- * error *r holds nothing to free. */
+/* Parse one line (without or with its newline) into *r. Returns 0, -ENOMSG for a note (no
+ * record), or -EINVAL/-ENOMEM; unless 0, *r holds nothing to free. */
 int trace_record_parse(const char *line, struct trace_record *r);
 
 /* Walk one flat JSON object (string, number, true/false/null values; nested values are
@@ -62,6 +63,15 @@ int trace_record_from_event(struct trace_record *r, struct trace_seqs *seqs,
 char *trace_format_tcpdump_buf(char *buf, size_t size, struct trace_seqs *seqs, int relative,
                                uint64_t time_us, const struct segment *seg, uint32_t *shown_seq,
                                uint32_t *shown_ack);
+
+/* The text trace's line for ev, as trace_write_text writes it (newline included), into b;
+ * *tcpdump_len is the length of tcpdump's text at its start, and the shown numbers are those
+ * of trace_format_tcpdump_ex. Any of the three may be NULL. */
+struct sbuf;
+void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace_event *ev,
+                     size_t *tcpdump_len, uint32_t *shown_seq, uint32_t *shown_ack);
+/* Write a line trace_text_line built (a whole line even when the heap failed it). */
+void trace_text_line_write(FILE *out, const struct sbuf *b);
 
 /* Write r as one JSON object and a newline (the trace_write_json format). */
 void trace_record_write_json(FILE *out, const struct trace_record *r);

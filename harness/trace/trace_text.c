@@ -45,6 +45,11 @@ struct seq_entry {
 
 struct trace_seqs {
 	struct seq_entry *bucket[TSEQ_HASHSIZE];
+	/* the local time of the last second printed: localtime_r takes a lock and walks the
+	 * zone's rules, and a busy trace prints thousands of lines in each second */
+	bool tm_valid;
+	time_t tm_sec;
+	struct tm tm;
 };
 
 struct trace_seqs *trace_seqs_new(void)
@@ -166,12 +171,23 @@ int trace_addr_parse(const char *text, uint32_t *addr)
 
 /* ---- the line ---- */
 
-static void format_time(struct sbuf *b, uint64_t time_us)
+/* The local time of day, as tcpdump prints it; seqs (may be NULL) caches the broken-down time
+ * of the last second. */
+static void format_time(struct sbuf *b, struct trace_seqs *seqs, uint64_t time_us)
 {
 	time_t sec = (time_t)(time_us / 1000000);
 	struct tm tm;
-	if (!localtime_r(&sec, &tm))
-		memset(&tm, 0, sizeof(tm));
+	if (seqs && seqs->tm_valid && seqs->tm_sec == sec) {
+		tm = seqs->tm;
+	} else {
+		if (!localtime_r(&sec, &tm))
+			memset(&tm, 0, sizeof(tm));
+		if (seqs) {
+			seqs->tm_valid = true;
+			seqs->tm_sec = sec;
+			seqs->tm = tm;
+		}
+	}
 	if (tm.tm_hour >= 0 && tm.tm_hour < 100 && tm.tm_min >= 0 && tm.tm_min < 100 &&
 	    tm.tm_sec >= 0 && tm.tm_sec < 100) {
 		char hms[9] = {(char)('0' + tm.tm_hour / 10), (char)('0' + tm.tm_hour % 10), ':',
@@ -187,7 +203,7 @@ static void format_time(struct sbuf *b, uint64_t time_us)
 static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, uint64_t time_us,
                         const struct segment *seg, struct shown *sh)
 {
-	format_time(b, time_us);
+	format_time(b, seqs, time_us);
 	sb_puts(b, " IP ");
 	sb_addr(b, seg->saddr);
 	sb_putc(b, '.');
@@ -339,12 +355,64 @@ void trace_write_kernel_drop_text(FILE *out, uint64_t time_us, const char *note)
 	char stack[256];
 	struct sbuf b;
 	sb_init_growing(&b, stack, sizeof(stack));
-	format_time(&b, time_us);
+	format_time(&b, NULL, time_us);
 	sb_putc(&b, ' ');
 	sb_puts(&b, note);
 	sb_putc(&b, '\n');
 	fwrite(b.buf, 1, b.len < b.size ? b.len : b.size - 1, out);
 	sb_release(&b);
+}
+
+void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace_event *ev,
+                     size_t *tcpdump_len, uint32_t *shown_seq, uint32_t *shown_ack)
+{
+	struct shown sh;
+	format_line(b, seqs, 1, ev->time_us, ev->seg, &sh);
+	if (tcpdump_len)
+		*tcpdump_len = b->len;
+	if (shown_seq)
+		*shown_seq = sh.seq;
+	if (shown_ack)
+		*shown_ack = sh.ack;
+
+	sb_puts(b, "  ");
+	if (ev->kind == TRACE_RELEASED) {
+		sb_puts(b, "RELEASED after ");
+		print_ms(b, ev->held_us);
+		if (ev->verdict.rule) {
+			sb_puts(b, ", held by");
+			print_rule(b, ev);
+		}
+	} else if (ev->kind == TRACE_DROPPED_AT_EXIT) {
+		print_dropped_at_exit(b, ev);
+	} else {
+		switch (ev->verdict.action) {
+		case RULE_DROP:
+			sb_puts(b, "DROP");
+			break;
+		case RULE_DELAY:
+			sb_puts(b, "HOLD ");
+			print_ms(b, ev->verdict.delay_us);
+			break;
+		case RULE_PASS:
+		default:
+			sb_puts(b, "pass");
+			break;
+		}
+		print_rule(b, ev);
+	}
+	sb_putc(b, '\n');
+}
+
+void trace_text_line_write(FILE *out, const struct sbuf *b)
+{
+	if (b->len < b->size) {
+		fwrite(b->buf, 1, b->len, out);
+	} else {
+		/* the heap failed while the line grew: what fits, and still a whole line */
+		fwrite(b->buf, 1, b->size - 1, out);
+		fputc('\n', out);
+	}
 }
 
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev)
@@ -354,42 +422,7 @@ void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 	char stack[1024];
 	struct sbuf b;
 	sb_init_growing(&b, stack, sizeof(stack));
-	struct shown sh;
-	format_line(&b, seqs, 1, ev->time_us, ev->seg, &sh);
-
-	sb_puts(&b, "  ");
-	if (ev->kind == TRACE_RELEASED) {
-		sb_puts(&b, "RELEASED after ");
-		print_ms(&b, ev->held_us);
-		if (ev->verdict.rule) {
-			sb_puts(&b, ", held by");
-			print_rule(&b, ev);
-		}
-	} else if (ev->kind == TRACE_DROPPED_AT_EXIT) {
-		print_dropped_at_exit(&b, ev);
-	} else {
-		switch (ev->verdict.action) {
-		case RULE_DROP:
-			sb_puts(&b, "DROP");
-			break;
-		case RULE_DELAY:
-			sb_puts(&b, "HOLD ");
-			print_ms(&b, ev->verdict.delay_us);
-			break;
-		case RULE_PASS:
-		default:
-			sb_puts(&b, "pass");
-			break;
-		}
-		print_rule(&b, ev);
-	}
-	sb_putc(&b, '\n');
-	if (b.len < b.size) {
-		fwrite(b.buf, 1, b.len, out);
-	} else {
-		/* the heap failed while the line grew: what fits, and still a whole line */
-		fwrite(b.buf, 1, b.size - 1, out);
-		fputc('\n', out);
-	}
+	trace_text_line(&b, seqs, ev, NULL, NULL, NULL);
+	trace_text_line_write(out, &b);
 	sb_release(&b);
 }

@@ -254,7 +254,7 @@ static void teardown(void)
 /* Runs in the runner after each TCase. A forked test that fails an assertion or times out
  * ends without its checked teardown (Check leaves with _exit or kills it), so remove every
  * topology this program could have made; synfin-netns down also ends the processes in them. */
-static const char all_tags[] = "abcdefghijk";
+static const char all_tags[] = "abcdefghijklmn";
 
 static void teardown_all_topologies(void)
 {
@@ -291,6 +291,7 @@ enum client_mode {
 	CLIENT_SEND_AND_WAIT, /* connect, send "hello", stay connected */
 	CLIENT_REQUEST,       /* connect, send a request, read the answer to EOF, close */
 	CLIENT_BURST_TO_EOF,  /* connect, wait 100 ms, send 100 small segments, read to EOF */
+	CLIENT_STREAM,        /* connect, send 64 KiB writes until killed or refused */
 };
 
 struct endpoint {
@@ -401,6 +402,13 @@ static void run_client(int out, enum client_mode mode)
 		if (n < 0)
 			r.err = errno;
 		break;
+	}
+	case CLIENT_STREAM: {
+		static char chunk[65536];
+		send_result(out, &r); /* connected */
+		while (write(s, chunk, sizeof(chunk)) > 0)
+			;
+		_exit(0);
 	}
 	case CLIENT_SEND_AND_WAIT:
 		if (write(s, "hello", 5) != 5)
@@ -929,6 +937,105 @@ START_TEST(test_drop_held_on_exit_discards_a_held_segment)
 }
 END_TEST
 
+static int count_packet(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len)
+{
+	(void)time_us, (void)pkt, (void)len;
+	++*(unsigned long *)ctx;
+	return 0;
+}
+
+static unsigned long count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long n = 0;
+	int c;
+	while (f && (c = getc(f)) != EOF)
+		n += c == '\n';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The outputs to files are block-buffered and flushed every 100 ms: a SIGTERM in the middle of
+ * a bulk transfer must still leave every segment the daemon saw in all three of them. */
+START_TEST(test_sigterm_mid_transfer_loses_no_trace_output)
+{
+	topo_up('l', "# no faults\n");
+	start_faultd();
+	start_server(SERVER_HALF_CLOSE);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_STREAM), 5000);
+	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+	synfin_sleep_ms(700);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	unsigned long seen, passed;
+	ck_assert(summary_count("totals: seen %lu, passed %lu", &seen, &passed));
+	ck_assert_uint_gt(seen, 1000);
+	struct trace t = trace_load();
+	ck_assert_uint_eq(t.n, seen);
+	trace_records_free(t.r, t.n);
+	unsigned long records = 0;
+	ck_assert_int_eq(pcap_read_file(T.pcap, count_packet, &records), 0);
+	ck_assert_uint_eq(records, seen);
+	ck_assert_uint_eq(count_lines(T.text), seen);
+}
+END_TEST
+
+/* --queue-only-matching with SYN and FIN rules: the SYN retries keep RFC 6298's 1 s and 2 s,
+ * the FIN is held its 300 ms, no data segment reaches the daemon, every output says what it
+ * lacks, and the topology's queue-everything rule is back alone after SIGTERM. */
+START_TEST(test_queue_only_matching_keeps_syn_and_fin_rules_exact_and_queues_no_data)
+{
+	topo_up('m', "drop [S] from client first 2\ndelay 300ms fin from server\n");
+	topo_sysctl("client", "net.ipv4.tcp_syn_linear_timeouts=0"); /* 1 s, then 2 s */
+	start_faultd_with("--queue-only-matching");
+	struct endpoint server = start_server(SERVER_RESPOND);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_REQUEST), 15000);
+	struct endpoint_result s = endpoint_result(server, 5000);
+	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
+	ck_assert_int_eq(c.bytes, 9);
+	ck_assert_near_us(c.done_us - c.start_us, 3000000, "connect() after two lost SYNs took");
+	ck_assert_near_us(c.eof_us - s.start_us, 300000, "EOF after the server's close");
+	synfin_sleep_ms(100);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace t = trace_load();
+	unsigned syns = 0, dropped = 0, fins_seen = 0, fins_released = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		const struct trace_record *r = &t.r[i];
+		ck_assert_msg(r->len == 0, "a data segment reached the daemon: %s", r->text);
+		if (is_syn_from_client(r)) {
+			syns++;
+			dropped += r->action == RULE_DROP;
+		}
+		if (!is_fin_from_server(r))
+			continue;
+		/* a FIN held longer than the server's RTO is retransmitted, and held too */
+		if (r->kind == TRACE_SEEN) {
+			ck_assert_int_eq(r->action, RULE_DELAY);
+			ck_assert_uint_eq(r->delay_us, 300000);
+			fins_seen++;
+		}
+		fins_released += r->kind == TRACE_RELEASED;
+	}
+	ck_assert_uint_eq(syns, 3);
+	ck_assert_uint_eq(dropped, 2);
+	ck_assert_uint_ge(fins_seen, 1);
+	ck_assert_uint_eq(fins_released, fins_seen);
+	trace_records_free(t.r, t.n);
+	ck_assert(wait_for_file(T.text, "# --queue-only-matching: ", 0));
+	ck_assert(wait_for_file(T.jsonl, "\"event\":\"note\",\"text\":\"--queue-only-matching", 0));
+	ck_assert(wait_for_file(T.err, "every other TCP segment crossed unjudged", 0));
+
+	char rules[256];
+	snprintf(rules, sizeof(rules), "%s/iptables.txt", T.dir);
+	ck_assert_int_eq(
+	    sh("%s exec %s wire iptables -S FORWARD > %s", netns_script(), T.run, rules), 0);
+	ck_assert(wait_for_file(rules, "-A FORWARD -p tcp -j NFQUEUE --queue-num 0", 0));
+	ck_assert(!wait_for_file(rules, "SYNFIN-Q", 0));
+}
+END_TEST
+
 /* A raw IPv4 packet that says TCP but carries 8 bytes: too short for a TCP header. */
 static void send_truncated_tcp(void)
 {
@@ -1131,7 +1238,7 @@ START_TEST(test_help_explains_every_option)
 	static const char *const options[] = {
 	    "--queue", "--rules", "--client", "--text",  "--jsonl",
 	    "--pcap",  "--quiet", "--seed",   "--ready", "--drop-held-on-exit",
-	    "--check", "--help",  "SIGHUP",   "SIGTERM",
+	    "--check", "--help",  "SIGHUP",   "SIGTERM", "--queue-only-matching",
 	};
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 		ck_assert_msg(wait_for_file(cli_out, options[i], 0), "--help does not mention %s",
@@ -1169,6 +1276,9 @@ static Suite *faultd_suite(void)
 	tcase_add_test(tc, test_sigterm_delivers_a_held_segment);
 	tcase_add_test(tc, test_sighup_with_bad_file_keeps_old_rules);
 	tcase_add_test(tc, test_drop_held_on_exit_discards_a_held_segment);
+	tcase_add_test(tc, test_sigterm_mid_transfer_loses_no_trace_output);
+	tcase_add_test(tc,
+	               test_queue_only_matching_keeps_syn_and_fin_rules_exact_and_queues_no_data);
 	tcase_add_test(tc, test_burst_passed_while_a_fin_is_held_does_not_release_it_early);
 	tcase_add_test(tc, test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on);
 	tcase_add_test(tc, test_ipv6_packet_passes_as_not_ipv4_and_is_not_malformed);

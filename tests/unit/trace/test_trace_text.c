@@ -491,6 +491,78 @@ START_TEST(test_text_line_appends_the_verdict_and_rule)
 }
 END_TEST
 
+/* The daemon writes both traces with one formatting of tcpdump's text: the bytes must be
+ * those of trace_write_text and trace_write_json, each with a table of its own. */
+START_TEST(test_text_and_json_together_write_the_bytes_of_each_alone)
+{
+	use_utc();
+	static char payload[1500];
+	memcpy(payload, "GET /", 5);
+	memset(payload + 5, 'c', sizeof(payload) - 6);
+	payload[sizeof(payload) - 1] = '\n';
+	struct pkt p[7];
+	build(&p[0], CLIENT, SERVER, 59340, 80, 1000, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
+	build(&p[1], SERVER, CLIENT, 80, 59340, 5000, 1001, TCPF_SYN | TCPF_ACK, 65160, NULL, 0,
+	      NULL, 0);
+	build(&p[2], CLIENT, SERVER, 59340, 80, 1001, 5001, TCPF_ACK, 502, NULL, 0, NULL, 0);
+	build(&p[3], CLIENT, SERVER, 59340, 80, 1001, 5001, TCPF_ACK | TCPF_PSH, 502, NULL, 0,
+	      "GET / HTTP/1.1\r\n\"q\\", 18);
+	build(&p[4], CLIENT, SERVER, 59340, 80, 1019, 5001, TCPF_ACK | TCPF_PSH, 502, NULL, 0,
+	      payload, sizeof(payload));
+	build(&p[5], SERVER, CLIENT, 80, 59340, 5001, 2519, TCPF_FIN | TCPF_ACK, 509, NULL, 0, NULL,
+	      0);
+	build(&p[6], CLIENT, SERVER, 59340, 80, 2519, 5002, TCPF_RST, 0, NULL, 0, NULL, 0);
+	struct rule r1 = make_rule(1, 3);
+	char *one_text, *one_json, *both_text, *both_json;
+	size_t n1, n2, n3, n4;
+	FILE *t1 = open_memstream(&one_text, &n1), *j1 = open_memstream(&one_json, &n2);
+	FILE *t2 = open_memstream(&both_text, &n3), *j2 = open_memstream(&both_json, &n4);
+	struct trace_seqs *ts = trace_seqs_new(), *js = trace_seqs_new(), *bs = trace_seqs_new();
+	for (unsigned i = 0; i < 9; i++) {
+		struct trace_event ev = {.kind = TRACE_SEEN,
+		                         .time_us = T0 + i * 1000,
+		                         .pkt = p[i % 7].b,
+		                         .len = p[i % 7].len,
+		                         .seg = &p[i % 7].seg,
+		                         .dir = i % 7 == 1 || i % 7 == 5 ? "s2c" : "c2s",
+		                         .rule_file = "t.rules"};
+		if (i == 5)
+			ev.verdict =
+			    (struct verdict){.action = RULE_DELAY, .delay_us = 300000, .rule = &r1};
+		if (i == 7) {
+			ev.kind = TRACE_RELEASED;
+			ev.held_us = 300123;
+			ev.verdict =
+			    (struct verdict){.action = RULE_DELAY, .delay_us = 300000, .rule = &r1};
+		}
+		if (i == 8) {
+			ev.kind = TRACE_DROPPED_AT_EXIT;
+			ev.verdict =
+			    (struct verdict){.action = RULE_DELAY, .delay_us = 300000, .rule = &r1};
+		}
+		trace_write_text(t1, ts, &ev);
+		trace_write_json(j1, js, &ev);
+		trace_write_text_and_json(t2, j2, bs, &ev);
+	}
+	fclose(t1);
+	fclose(j1);
+	fclose(t2);
+	fclose(j2);
+	ck_assert_str_eq(both_text, one_text);
+	ck_assert_str_eq(both_json, one_json);
+	ck_assert_ptr_nonnull(strstr(one_json, "\"event\":\"released\""));
+	ck_assert_ptr_nonnull(strstr(one_json, "\"event\":\"dropped_at_exit\""));
+	ck_assert_ptr_nonnull(strstr(one_text, "GET /cccc"));
+	free(one_text);
+	free(one_json);
+	free(both_text);
+	free(both_json);
+	trace_seqs_free(ts);
+	trace_seqs_free(js);
+	trace_seqs_free(bs);
+}
+END_TEST
+
 START_TEST(test_text_line_longer_than_its_stack_buffer_is_written_whole)
 {
 	use_utc();
@@ -854,6 +926,7 @@ static Suite *trace_text_suite(void)
 	TCase *tt = tcase_create("text_trace");
 	tcase_add_test(tt, test_text_line_appends_the_verdict_and_rule);
 	tcase_add_test(tt, test_text_line_longer_than_its_stack_buffer_is_written_whole);
+	tcase_add_test(tt, test_text_and_json_together_write_the_bytes_of_each_alone);
 	suite_add_tcase(s, tt);
 	TCase *tj = tcase_create("jsonl");
 	tcase_add_test(tj, test_json_line_has_every_key_in_order);

@@ -1,0 +1,70 @@
+/* faultd_output.h: synfin-faultd's trace outputs (text, JSON Lines, pcap): where they go, and
+ * writing one event or one packet to each.
+ *
+ * An output to a regular file is block-buffered: its bytes reach the kernel when the buffer
+ * fills, at most FAULTD_OUTPUT_FLUSH_MS after they were written (a timer of the daemon's loop),
+ * and at exit. Anything else (a terminal, a pipe read live, a socket) stays live: the text
+ * and JSON Lines are line-buffered, the pcap is flushed after each packet. */
+#ifndef SYNFIN_FAULTD_OUTPUT_H
+#define SYNFIN_FAULTD_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "faultd_options.h"
+#include "nfq_queue.h"
+#include "trace/trace.h"
+
+#define FAULTD_OUTPUT_FLUSH_MS 100
+#define FAULTD_OUTPUT_BUFFER (256u * 1024u)
+
+struct event_loop;
+
+struct faultd_output {
+	FILE *text; /* NULL: no text trace (--quiet) */
+	bool text_is_stdout;
+	FILE *jsonl;
+	FILE *pcap;
+	bool pcap_live;        /* not a regular file: flushed after each packet */
+	bool dirty;            /* bytes may wait in a buffer */
+	long flush_timer;      /* the loop's timer that flushes them; 0: none */
+	bool write_error_said; /* a failed write is reported once */
+	/* the block buffers of text, jsonl and pcap (glibc's setvbuf ignores the size it is
+	 * given without one and keeps a 4 KiB buffer); NULL for a live output */
+	char *buffer[3];
+	/* each output keeps its own relative-number table (trace.h) */
+	struct trace_seqs *text_seqs;
+	struct trace_seqs *json_seqs;
+};
+
+/* Open what opt asks for (the text trace goes to standard output unless --text or --quiet).
+ * 0, or -1 with the reason printed on standard error. */
+int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt);
+/* Flush what waits in the buffers, close the files (not standard output) and free the
+ * tables. */
+void faultd_output_close(struct faultd_output *out);
+
+/* Hand every buffered byte to the kernel now. */
+void faultd_output_flush(struct faultd_output *out);
+/* Once per turn of the loop: when bytes wait in a buffer and no flush is due yet, arm a timer
+ * that flushes them FAULTD_OUTPUT_FLUSH_MS from now. */
+void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop);
+
+/* One event of a TCP segment: to the text trace and the JSON Lines. */
+void faultd_output_event(struct faultd_output *out, const struct trace_event *ev);
+/* One packet as the queue handed it over: to the pcap file (nothing when pkt is NULL). */
+void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,
+                          size_t len);
+/* A remark about the run (not about a segment): a "# " line in the text trace, a note in the
+ * JSON Lines (trace_write_json_note); text may hold several lines. */
+void faultd_output_note(struct faultd_output *out, uint64_t time_us, const char *text);
+/* Packets the kernel dropped before the daemon saw them: note says how many and why
+ * (trace_write_kernel_drop_text and _json). */
+void faultd_output_kernel_drop(struct faultd_output *out, uint64_t time_us, const char *note);
+/* A packet the rules cannot judge (not a TCP segment, or no data): it passes, and the text
+ * trace says why. */
+void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const struct nfq_packet *p,
+                            const char *reason);
+
+#endif

@@ -1,0 +1,140 @@
+/* rule_kernel_match.c: a ruleset's reach as firewall matches (rule_kernel_match.h). */
+#include "rule_kernel_match.h"
+
+#include <stdio.h>
+
+#include "common/tcp_flags.h"
+
+/* IPv4 and TCP headers each take 20 to 60 bytes of a packet's total length. */
+#define HEADERS_MIN 40u
+#define HEADERS_MAX 120u
+#define IP_LEN_MAX 65535u
+
+static uint16_t clamp_ip_len(uint64_t v)
+{
+	return v > IP_LEN_MAX ? (uint16_t)IP_LEN_MAX : (uint16_t)v;
+}
+
+static struct kernel_match match_of_rule(const struct rule *r)
+{
+	struct kernel_match m = {.dir = r->dir, .ip_len_max = IP_LEN_MAX};
+	if (r->flags_exact)
+		m.flags_mask = KERNEL_MATCH_FLAGS;
+	else
+		m.flags_mask = (r->flags_set | r->flags_clear) & KERNEL_MATCH_FLAGS;
+	m.flags_set = r->flags_set & m.flags_mask;
+	if (r->len_min > 0)
+		m.ip_len_min = clamp_ip_len((uint64_t)r->len_min + HEADERS_MIN);
+	if (r->len_max != UINT32_MAX)
+		m.ip_len_max = clamp_ip_len((uint64_t)r->len_max + HEADERS_MAX);
+	m.sport = r->sport;
+	m.dport = r->dport;
+	m.port = r->port;
+	return m;
+}
+
+/* Every segment a admits, b admits too. */
+static bool subsumed(const struct kernel_match *a, const struct kernel_match *b)
+{
+	if (b->dir != RULE_DIR_ANY && b->dir != a->dir)
+		return false;
+	if ((b->flags_mask & ~a->flags_mask) || (a->flags_set & b->flags_mask) != b->flags_set)
+		return false;
+	if (b->ip_len_min > a->ip_len_min || a->ip_len_max > b->ip_len_max)
+		return false;
+	if ((b->sport && b->sport != a->sport) || (b->dport && b->dport != a->dport))
+		return false;
+	return !b->port || b->port == a->port || b->port == a->sport || b->port == a->dport;
+}
+
+size_t rule_kernel_matches(const struct ruleset *rs, struct kernel_match *out)
+{
+	size_t n = 0;
+	bool counted = false;
+	for (unsigned i = 0; i < rs->n_rules; i++) {
+		if (rule_selects_by_state(&rs->rules[i])) {
+			/* the matcher follows every segment of every connection for it */
+			out[0] = (struct kernel_match){.ip_len_max = IP_LEN_MAX};
+			return 1;
+		}
+		out[n++] = match_of_rule(&rs->rules[i]);
+		counted |= rs->rules[i].count != RULE_COUNT_ALL;
+	}
+	if (counted) {
+		/* the openings by which the matcher starts a reused 4-tuple's counts over */
+		out[n++] = (struct kernel_match){.flags_mask = TCPF_SYN | TCPF_ACK,
+		                                 .flags_set = TCPF_SYN,
+		                                 .ip_len_max = IP_LEN_MAX};
+	}
+	/* keep a match unless another admits all it does (of two equal ones, the first stays) */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool redundant = false;
+		for (size_t j = 0; j < n && !redundant; j++) {
+			if (j == i || !subsumed(&out[i], &out[j]))
+				continue;
+			redundant = j < i || !subsumed(&out[j], &out[i]);
+		}
+		if (!redundant)
+			out[kept++] = out[i];
+	}
+	return kept;
+}
+
+bool kernel_match_admits(const struct kernel_match *m, const struct segment *seg,
+                         uint32_t client_addr)
+{
+	if (m->dir == RULE_DIR_FROM_CLIENT && seg->saddr != client_addr)
+		return false;
+	if (m->dir == RULE_DIR_FROM_SERVER && seg->daddr != client_addr)
+		return false;
+	if ((seg->flags & m->flags_mask) != m->flags_set)
+		return false;
+	if (seg->ip_len < m->ip_len_min || seg->ip_len > m->ip_len_max)
+		return false;
+	if ((m->sport && seg->sport != m->sport) || (m->dport && seg->dport != m->dport))
+		return false;
+	return !m->port || seg->sport == m->port || seg->dport == m->port;
+}
+
+/* iptables' names, in its order; an empty list is NONE */
+static void flag_names(char *buf, size_t size, uint8_t flags)
+{
+	static const char *const names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG"};
+	size_t len = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < 6; i++)
+		if (flags & (1u << i))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+			                        names[i]);
+	if (!len)
+		snprintf(buf, size, "NONE");
+}
+
+int kernel_match_format(const struct kernel_match *m, uint32_t client_addr, char *buf, size_t size)
+{
+	char addr[48] = "", sport[16] = "", dport[16] = "", flags[96] = "", len[48] = "";
+	char port[40] = "";
+	uint32_t c = client_addr;
+	if (m->dir != RULE_DIR_ANY)
+		snprintf(addr, sizeof(addr), "%s %u.%u.%u.%u/32 ",
+		         m->dir == RULE_DIR_FROM_CLIENT ? "-s" : "-d", c >> 24, c >> 16 & 255,
+		         c >> 8 & 255, c & 255);
+	if (m->sport)
+		snprintf(sport, sizeof(sport), " --sport %u", m->sport);
+	if (m->dport)
+		snprintf(dport, sizeof(dport), " --dport %u", m->dport);
+	if (m->flags_mask) {
+		char mask[40], set[40];
+		flag_names(mask, sizeof(mask), m->flags_mask);
+		flag_names(set, sizeof(set), m->flags_set);
+		snprintf(flags, sizeof(flags), " --tcp-flags %s %s", mask, set);
+	}
+	if (m->ip_len_min > 0 || m->ip_len_max < IP_LEN_MAX)
+		snprintf(len, sizeof(len), " -m length --length %u:%u", m->ip_len_min,
+		         m->ip_len_max);
+	/* after the tcp match's options: -m multiport would take --sport as its own */
+	if (m->port)
+		snprintf(port, sizeof(port), " -m multiport --ports %u", m->port);
+	return snprintf(buf, size, "%s-p tcp%s%s%s%s%s", addr, sport, dport, flags, len, port);
+}
