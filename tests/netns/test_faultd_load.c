@@ -380,6 +380,14 @@ static void assert_no_kernel_drop(void)
 	const char *err = read_file(T.err);
 	ck_assert_msg(!strstr(err, "kernel dropped") && !strstr(err, "kernel: dropped"),
 	              "the kernel dropped packets:\n%s", err);
+}
+
+/* Only where the whole burst is surely in before the first release (the SIGTERM case): a busy
+ * machine can stretch the sender past a delay of seconds, releasing the first before the last
+ * came. */
+static void assert_all_held_at_once(void)
+{
+	const char *err = read_file(T.err);
 	/* the burst and the client's RST to the server's first segment */
 	ck_assert_msg(strstr(err, "held at once: at most 100001 packets"),
 	              "not all 100,000 were held at once:\n%s", err);
@@ -455,6 +463,7 @@ START_TEST(test_sigterm_delivers_100000_held_segments)
 	ck_assert_int_eq(stop_faultd(), 0);
 	assert_burst_counted(counter, "delivered at exit");
 	assert_no_kernel_drop();
+	assert_all_held_at_once();
 	ck_assert_ptr_nonnull(strstr(read_file(T.err), "100001 delivered at exit"));
 	assert_trace_holds_burst(TRACE_RELEASED);
 }
