@@ -1,8 +1,11 @@
 /* faultd_output.c: synfin-faultd's trace outputs. trace/ formats each line; this file owns the
- * FILE*s and says when their bytes reach the kernel. */
+ * FILE*s, says when their bytes reach the kernel, and carries each event from the daemon's
+ * thread to the writer's (faultd_writer.h) as one record: a fixed header and the packet, then a
+ * string (the rule file, a note). */
 #include "faultd_output.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,7 +49,252 @@ static void set_buffering(FILE *f, char **buffer)
 		set_block_buffer(f, buffer);
 }
 
-int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt)
+/* ---- the records ---- */
+
+enum out_record_type {
+	REC_PACKET,      /* the pcap only */
+	REC_EVENT,       /* a segment's event (faultd_output_event) */
+	REC_UNJUDGED,    /* faultd_output_unjudged */
+	REC_NOTE,        /* faultd_output_note */
+	REC_KERNEL_DROP, /* faultd_output_kernel_drop */
+};
+
+#define NO_OFFSET UINT32_MAX
+/* Live outputs pass each record through at once: the ring need only take the largest (a
+ * 64 KiB packet and its string; a record may use a quarter of the ring). */
+#define INLINE_RING (512u * 1024u)
+/* room left after a pcap record for the string of the event that may join it */
+#define JOIN_ROOM 256u
+
+/* What the writer's thread needs to write the event exactly as the daemon's thread would
+ * have: nothing in it points outside the record (the packet buffer is reused, the rules may be
+ * reloaded meanwhile). Followed by pkt_len bytes of packet, then str_len bytes of string. */
+struct out_record {
+	uint8_t type;
+	bool pcap; /* the packet goes to the pcap too, at pcap_time */
+	bool has_data;
+	bool has_rule;
+	bool has_rule_file; /* the string is the rule file's name */
+	uint8_t kind;
+	uint16_t hw_protocol;
+	uint32_t pkt_len;
+	uint32_t str_len; /* its NUL included; 0: no string */
+	uint32_t options_off, payload_off;
+	uint32_t action, delay_us;
+	uint32_t rule_index, rule_line;
+	char dir[8];
+	uint64_t pcap_time;
+	uint64_t time_us;
+	uint64_t held_us;
+	uint64_t len; /* REC_UNJUDGED: the packet's length (pkt_len: the bytes kept of it) */
+	struct segment seg;
+};
+
+static uint32_t offset_in(const uint8_t *p, const uint8_t *pkt, size_t len)
+{
+	return p && pkt && p >= pkt && p <= pkt + len ? (uint32_t)(p - pkt) : NO_OFFSET;
+}
+
+static const uint8_t *at_offset(const uint8_t *pkt, uint32_t off)
+{
+	return off == NO_OFFSET ? NULL : pkt + off;
+}
+
+static uint8_t *record_packet(struct out_record *r)
+{
+	return (uint8_t *)(r + 1);
+}
+
+static char *record_string(struct out_record *r)
+{
+	return (char *)record_packet(r) + r->pkt_len;
+}
+
+/* A fresh record with room for pkt_len bytes of packet (copied from pkt) and str_len of
+ * string; NULL when it could never fit the ring. */
+static struct out_record *new_record(struct faultd_output *out, enum out_record_type type,
+                                     const uint8_t *pkt, size_t pkt_len, size_t str_len)
+{
+	struct out_record *r = faultd_writer_reserve(&out->writer, sizeof(*r) + pkt_len + str_len);
+	if (!r)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->type = (uint8_t)type;
+	r->pkt_len = (uint32_t)pkt_len;
+	r->str_len = (uint32_t)str_len;
+	if (pkt_len)
+		memcpy(record_packet(r), pkt, pkt_len);
+	return r;
+}
+
+static void set_string(struct out_record *r, const char *s, size_t len)
+{
+	r->str_len = (uint32_t)len;
+	if (len)
+		memcpy(record_string(r), s, len);
+}
+
+/* The records so far go to the writer. */
+static void publish(struct faultd_output *out)
+{
+	out->pending = NULL;
+	faultd_writer_publish(&out->writer, false);
+	out->dirty = true;
+}
+
+static void settle(struct faultd_output *out)
+{
+	if (out->pending)
+		publish(out);
+}
+
+/* The pending pcap record, when it holds this very packet and has room for str_len bytes of
+ * string; otherwise it is handed over as it is and NULL returned. */
+static struct out_record *join_pending(struct faultd_output *out, const uint8_t *pkt, size_t len,
+                                       uint64_t time_us, size_t str_len)
+{
+	struct out_record *r = out->pending;
+	if (r && pkt == out->pending_pkt && len == out->pending_len &&
+	    time_us == out->pending_time && str_len <= JOIN_ROOM)
+		return r;
+	settle(out);
+	return NULL;
+}
+
+/* ---- the writer's side ---- */
+
+static void write_event(struct faultd_output *out, const struct trace_event *ev)
+{
+	if (out->text && out->jsonl) {
+		trace_write_text_and_json(out->text, out->jsonl, out->text_seqs, ev);
+		return;
+	}
+	if (out->text)
+		trace_write_text(out->text, out->text_seqs, ev);
+	if (out->jsonl)
+		trace_write_json(out->jsonl, out->json_seqs, ev);
+}
+
+static void write_event_record(struct faultd_output *out, const struct out_record *r,
+                               const uint8_t *pkt, const char *str)
+{
+	struct segment seg = r->seg;
+	seg.options = at_offset(pkt, r->options_off);
+	seg.payload = at_offset(pkt, r->payload_off);
+	struct rule rule = {.index = r->rule_index, .line = r->rule_line};
+	struct trace_event ev = {
+	    .kind = (enum trace_kind)r->kind,
+	    .time_us = r->time_us,
+	    .pkt = pkt,
+	    .len = r->pkt_len,
+	    .seg = &seg,
+	    .verdict = {.action = (enum rule_action)r->action,
+	                .delay_us = r->delay_us,
+	                .rule = r->has_rule ? &rule : NULL},
+	    .held_us = r->held_us,
+	    .rule_file = r->has_rule_file ? str : NULL,
+	    .dir = r->dir,
+	};
+	write_event(out, &ev);
+}
+
+static void print_time(FILE *f, uint64_t time_us)
+{
+	time_t secs = (time_t)(time_us / 1000000u);
+	struct tm tm;
+	localtime_r(&secs, &tm);
+	fprintf(f, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	        (unsigned)(time_us % 1000000u));
+}
+
+static void write_unjudged(FILE *text, const struct out_record *r, const uint8_t *ip,
+                           const char *reason)
+{
+	print_time(text, r->time_us);
+	if (ip && r->len >= 20 && ip[0] >> 4 == 4) {
+		/* enough of an IPv4 header to say who sent it */
+		char src[16], dst[16];
+		trace_addr_str(src, sizeof(src),
+		               (uint32_t)ip[12] << 24 | ip[13] << 16 | ip[14] << 8 | ip[15]);
+		trace_addr_str(dst, sizeof(dst),
+		               (uint32_t)ip[16] << 24 | ip[17] << 16 | ip[18] << 8 | ip[19]);
+		fprintf(text, " IP %s > %s: proto %u, %zu bytes  pass (%s)\n", src, dst, ip[9],
+		        (size_t)r->len, reason);
+	} else {
+		fprintf(text, " packet of %zu bytes (ethertype 0x%04x)  pass (%s)\n",
+		        (size_t)r->len, r->hw_protocol, reason);
+	}
+}
+
+static void write_note(struct faultd_output *out, uint64_t time_us, const char *text)
+{
+	if (out->text) {
+		for (const char *p = text; *p;) {
+			size_t n = strcspn(p, "\n");
+			fprintf(out->text, "# %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	if (out->jsonl)
+		trace_write_json_note(out->jsonl, time_us, text);
+}
+
+static void write_record(void *ctx, const void *rec, size_t len)
+{
+	(void)len;
+	struct faultd_output *out = ctx;
+	const struct out_record *r = rec;
+	const uint8_t *pkt = (const uint8_t *)(r + 1);
+	const char *str = r->str_len ? (const char *)pkt + r->pkt_len : "";
+	if (r->pcap) {
+		pcap_write_packet(out->pcap, r->pcap_time, pkt, r->pkt_len);
+		if (out->pcap_live)
+			fflush(out->pcap);
+	}
+	switch ((enum out_record_type)r->type) {
+	case REC_EVENT:
+		write_event_record(out, r, pkt, str);
+		break;
+	case REC_UNJUDGED:
+		if (out->text)
+			write_unjudged(out->text, r, r->has_data ? pkt : NULL, str);
+		break;
+	case REC_NOTE:
+		write_note(out, r->time_us, str);
+		break;
+	case REC_KERNEL_DROP:
+		if (out->text)
+			trace_write_kernel_drop_text(out->text, r->time_us, str);
+		if (out->jsonl)
+			trace_write_kernel_drop_json(out->jsonl, r->time_us, str);
+		break;
+	case REC_PACKET:
+	default:
+		break;
+	}
+}
+
+static void flush_one(struct faultd_output *out, FILE *f, const char *what)
+{
+	if (!f || fflush(f) == 0 || out->write_error_said)
+		return;
+	/* the trace is what the user came for: say once that it is incomplete */
+	fprintf(stderr, PROG ": writing the %s: %s; later events may be missing too\n", what,
+	        strerror(errno));
+	out->write_error_said = true;
+}
+
+static void flush_files(void *ctx)
+{
+	struct faultd_output *out = ctx;
+	flush_one(out, out->text, "text trace");
+	flush_one(out, out->jsonl, "JSON Lines trace");
+	flush_one(out, out->pcap, "pcap");
+}
+
+/* ---- opening, flushing, closing ---- */
+
+static int open_files(struct faultd_output *out, const struct faultd_options *opt)
 {
 	if (opt->text_path) {
 		if (!(out->text = open_output(opt->text_path, "text trace")))
@@ -71,30 +319,44 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 		pcap_write_header(out->pcap);
 		fflush(out->pcap);
 	}
+	return 0;
+}
+
+int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt)
+{
+	if (open_files(out, opt) != 0)
+		return -1;
 	out->text_seqs = trace_seqs_new();
 	out->json_seqs = trace_seqs_new();
 	if (!out->text_seqs || !out->json_seqs) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return -1;
 	}
+	out->any = out->text || out->jsonl || out->pcap;
+	if (!out->any)
+		return 0;
+	/* A reader waiting live for each line gets it as the packet is judged, from this
+	 * thread; files can wait for another thread. */
+	bool live = (out->text && is_live(out->text)) || (out->jsonl && is_live(out->jsonl)) ||
+	            out->pcap_live;
+	int err = live ? faultd_writer_start_inline(&out->writer, INLINE_RING, write_record,
+	                                            flush_files, out)
+	               : faultd_writer_start(&out->writer, FAULTD_OUTPUT_RING, write_record,
+	                                     flush_files, out);
+	if (err) {
+		fprintf(stderr, PROG ": starting the trace writer: %s\n", strerror(-err));
+		out->any = false;
+		return -1;
+	}
 	return 0;
-}
-
-static void flush_one(struct faultd_output *out, FILE *f, const char *what)
-{
-	if (!f || fflush(f) == 0 || out->write_error_said)
-		return;
-	/* the trace is what the user came for: say once that it is incomplete */
-	fprintf(stderr, PROG ": writing the %s: %s; later events may be missing too\n", what,
-	        strerror(errno));
-	out->write_error_said = true;
 }
 
 void faultd_output_flush(struct faultd_output *out)
 {
-	flush_one(out, out->text, "text trace");
-	flush_one(out, out->jsonl, "JSON Lines trace");
-	flush_one(out, out->pcap, "pcap");
+	if (out->any) {
+		settle(out);
+		faultd_writer_flush(&out->writer, true);
+	}
 	out->dirty = false;
 }
 
@@ -103,11 +365,15 @@ static void on_flush_timer(struct event_loop *loop, uint64_t now_ns, void *arg)
 	(void)loop, (void)now_ns;
 	struct faultd_output *out = arg;
 	out->flush_timer = 0;
-	faultd_output_flush(out);
+	/* the writer's thread writes them; the daemon's goes on with the packets */
+	settle(out);
+	faultd_writer_flush(&out->writer, false);
+	out->dirty = false;
 }
 
 void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop)
 {
+	settle(out);
 	if (!out->dirty || out->flush_timer > 0)
 		return;
 	uint64_t at = event_loop_now(loop) + (uint64_t)FAULTD_OUTPUT_FLUSH_MS * 1000000u;
@@ -120,7 +386,19 @@ void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *
 
 void faultd_output_close(struct faultd_output *out)
 {
-	faultd_output_flush(out);
+	if (out->any) {
+		settle(out);
+		faultd_writer_stop(&out->writer);
+		const struct faultd_writer_stats *st = &out->writer.stats;
+		if (st->full_waits)
+			fprintf(stderr,
+			        PROG ": the trace writer fell behind: %" PRIu64
+			             " events waited for "
+			             "room in its ring, %.3f ms in all\n",
+			        st->full_waits, (double)st->full_wait_ns / 1e6);
+	} else {
+		flush_files(out);
+	}
 	trace_seqs_free(out->text_seqs);
 	trace_seqs_free(out->json_seqs);
 	if (out->text && !out->text_is_stdout)
@@ -134,33 +412,58 @@ void faultd_output_close(struct faultd_output *out)
 		free(out->buffer[i]);
 }
 
+/* ---- the daemon's side ---- */
+
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev)
 {
-	if (out->text && out->jsonl) {
-		trace_write_text_and_json(out->text, out->jsonl, out->text_seqs, ev);
-		out->dirty = true;
+	if (!out->text && !out->jsonl)
 		return;
+	size_t str_len = ev->rule_file ? strlen(ev->rule_file) + 1 : 0;
+	struct out_record *r = join_pending(out, ev->pkt, ev->len, ev->time_us, str_len);
+	if (r)
+		set_string(r, ev->rule_file, str_len);
+	else if (!(r = new_record(out, REC_EVENT, ev->pkt, ev->len, str_len)))
+		return;
+	else
+		set_string(r, ev->rule_file, str_len);
+	const uint8_t *pkt = ev->pkt;
+	r->type = REC_EVENT;
+	r->kind = (uint8_t)ev->kind;
+	r->time_us = ev->time_us;
+	r->seg = *ev->seg;
+	r->options_off = offset_in(ev->seg->options, pkt, ev->len);
+	r->payload_off = offset_in(ev->seg->payload, pkt, ev->len);
+	r->action = (uint32_t)ev->verdict.action;
+	r->delay_us = ev->verdict.delay_us;
+	if ((r->has_rule = ev->verdict.rule != NULL)) {
+		r->rule_index = ev->verdict.rule->index;
+		r->rule_line = ev->verdict.rule->line;
 	}
-	if (out->text) {
-		trace_write_text(out->text, out->text_seqs, ev);
-		out->dirty = true;
-	}
-	if (out->jsonl) {
-		trace_write_json(out->jsonl, out->json_seqs, ev);
-		out->dirty = true;
-	}
+	r->has_rule_file = ev->rule_file != NULL;
+	r->held_us = ev->held_us;
+	/* as record_fields in trace_json.c keeps it: at most 7 characters */
+	const char *dir = ev->dir ? ev->dir : "other";
+	memcpy(r->dir, dir, strnlen(dir, sizeof(r->dir) - 1));
+	publish(out);
+}
+
+static void write_string_record(struct faultd_output *out, enum out_record_type type,
+                                uint64_t time_us, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	settle(out);
+	struct out_record *r = new_record(out, type, NULL, 0, len);
+	if (!r)
+		return;
+	set_string(r, s, len);
+	r->time_us = time_us;
+	publish(out);
 }
 
 void faultd_output_kernel_drop(struct faultd_output *out, uint64_t time_us, const char *note)
 {
-	if (out->text) {
-		trace_write_kernel_drop_text(out->text, time_us, note);
-		out->dirty = true;
-	}
-	if (out->jsonl) {
-		trace_write_kernel_drop_json(out->jsonl, time_us, note);
-		out->dirty = true;
-	}
+	if (out->text || out->jsonl)
+		write_string_record(out, REC_KERNEL_DROP, time_us, note);
 }
 
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,
@@ -168,20 +471,19 @@ void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uin
 {
 	if (!out->pcap || !pkt)
 		return;
-	pcap_write_packet(out->pcap, time_us, pkt, len);
-	if (out->pcap_live)
-		fflush(out->pcap);
-	else
-		out->dirty = true;
-}
-
-static void print_time(FILE *f, uint64_t time_us)
-{
-	time_t secs = (time_t)(time_us / 1000000u);
-	struct tm tm;
-	localtime_r(&secs, &tm);
-	fprintf(f, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	        (unsigned)(time_us % 1000000u));
+	settle(out);
+	struct out_record *r = new_record(out, REC_PACKET, pkt, len, JOIN_ROOM);
+	if (!r)
+		return;
+	r->str_len = 0;
+	r->pcap = true;
+	r->pcap_time = time_us;
+	/* handed over with the event about it, or at the next call */
+	out->pending = r;
+	out->pending_pkt = pkt;
+	out->pending_len = len;
+	out->pending_time = time_us;
+	out->dirty = true;
 }
 
 /* The JSON trace carries TCP segments only (its schema has no place for these); the pcap has
@@ -191,34 +493,26 @@ void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const s
 {
 	if (!out->text)
 		return;
-	print_time(out->text, time_us);
-	const uint8_t *ip = p->data;
-	if (ip && p->len >= 20 && ip[0] >> 4 == 4) {
-		/* enough of an IPv4 header to say who sent it */
-		char src[16], dst[16];
-		trace_addr_str(src, sizeof(src),
-		               (uint32_t)ip[12] << 24 | ip[13] << 16 | ip[14] << 8 | ip[15]);
-		trace_addr_str(dst, sizeof(dst),
-		               (uint32_t)ip[16] << 24 | ip[17] << 16 | ip[18] << 8 | ip[19]);
-		fprintf(out->text, " IP %s > %s: proto %u, %zu bytes  pass (%s)\n", src, dst, ip[9],
-		        p->len, reason);
-	} else {
-		fprintf(out->text, " packet of %zu bytes (ethertype 0x%04x)  pass (%s)\n", p->len,
-		        p->hw_protocol, reason);
+	size_t str_len = strlen(reason) + 1;
+	struct out_record *r = join_pending(out, p->data, p->len, time_us, str_len);
+	if (!r) {
+		/* the first 20 bytes say all the line says */
+		size_t keep = p->data ? (p->len < 20 ? p->len : 20) : 0;
+		if (!(r = new_record(out, REC_UNJUDGED, p->data, keep, str_len)))
+			return;
 	}
-	out->dirty = true;
+	set_string(r, reason, str_len);
+	r->type = REC_UNJUDGED;
+	r->has_data = p->data != NULL;
+	r->time_us = time_us;
+	r->len = p->len;
+	r->hw_protocol = p->hw_protocol;
+	publish(out);
 }
 
 void faultd_output_note(struct faultd_output *out, uint64_t time_us, const char *text)
 {
-	if (out->text) {
-		for (const char *p = text; *p;) {
-			size_t n = strcspn(p, "\n");
-			fprintf(out->text, "# %.*s\n", (int)n, p);
-			p += n + (p[n] == '\n');
-		}
-	}
-	if (out->jsonl)
-		trace_write_json_note(out->jsonl, time_us, text);
+	if (out->text || out->jsonl)
+		write_string_record(out, REC_NOTE, time_us, text);
 	out->dirty = true;
 }

@@ -1,10 +1,14 @@
 /* faultd_output.h: synfin-faultd's trace outputs (text, JSON Lines, pcap): where they go, and
  * writing one event or one packet to each.
  *
- * An output to a regular file is block-buffered: its bytes reach the kernel when the buffer
- * fills, at most FAULTD_OUTPUT_FLUSH_MS after they were written (a timer of the daemon's loop),
- * and at exit. Anything else (a terminal, a pipe read live, a socket) stays live: the text
- * and JSON Lines are line-buffered, the pcap is flushed after each packet. */
+ * When every output is a regular file, the daemon's thread only copies what an event needs
+ * (the packet, the verdict, the times) into a ring, and a thread of its own (faultd_writer.h)
+ * formats the lines and writes them, block-buffered: the bytes reach the kernel when a buffer
+ * fills, at most FAULTD_OUTPUT_FLUSH_MS after they were written (a timer of the daemon's loop)
+ * plus the time to format what waits, and at exit. When any output is something else (a
+ * terminal, a pipe read live, a socket), every output is written on the daemon's thread as the
+ * event happens, and that one stays live: the text and JSON Lines are line-buffered, the pcap
+ * is flushed after each packet. */
 #ifndef SYNFIN_FAULTD_OUTPUT_H
 #define SYNFIN_FAULTD_OUTPUT_H
 
@@ -13,13 +17,18 @@
 #include <stdio.h>
 
 #include "faultd_options.h"
+#include "faultd_writer.h"
 #include "nfq_queue.h"
 #include "trace/trace.h"
 
 #define FAULTD_OUTPUT_FLUSH_MS 100
 #define FAULTD_OUTPUT_BUFFER (256u * 1024u)
+/* the ring between the daemon's thread and the writer's: about 2,500 full-size packets with
+ * their events, 25 ms of a 1 Gbit/s stream */
+#define FAULTD_OUTPUT_RING (4u * 1024u * 1024u)
 
 struct event_loop;
+struct out_record;
 
 struct faultd_output {
 	FILE *text; /* NULL: no text trace (--quiet) */
@@ -36,22 +45,31 @@ struct faultd_output {
 	/* each output keeps its own relative-number table (trace.h) */
 	struct trace_seqs *text_seqs;
 	struct trace_seqs *json_seqs;
+	bool any;                    /* some output is open */
+	struct faultd_writer writer; /* the writer's thread, or inline when an output is live */
+	/* the pcap record of the packet given last, not yet handed to the writer: the event
+	 * that follows about the same packet joins it instead of copying the packet again */
+	struct out_record *pending;
+	const uint8_t *pending_pkt;
+	size_t pending_len;
+	uint64_t pending_time;
 };
 
 /* Open what opt asks for (the text trace goes to standard output unless --text or --quiet).
  * 0, or -1 with the reason printed on standard error. */
 int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt);
-/* Flush what waits in the buffers, close the files (not standard output) and free the
- * tables. */
+/* Write out what waits in the ring and the buffers, end the writer's thread, close the files
+ * (not standard output) and free the tables. */
 void faultd_output_close(struct faultd_output *out);
 
-/* Hand every buffered byte to the kernel now. */
+/* Hand every event and buffered byte to the kernel now; returns when they are there. */
 void faultd_output_flush(struct faultd_output *out);
 /* Once per turn of the loop: when bytes wait in a buffer and no flush is due yet, arm a timer
  * that flushes them FAULTD_OUTPUT_FLUSH_MS from now. */
 void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop);
 
-/* One event of a TCP segment: to the text trace and the JSON Lines. */
+/* One event of a TCP segment: to the text trace and the JSON Lines. ev->seg must have been
+ * parsed from ev->pkt (its options and payload point into those len bytes). */
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev);
 /* One packet as the queue handed it over: to the pcap file (nothing when pkt is NULL). */
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,
