@@ -80,12 +80,14 @@ void tcp_rtt_start(struct tcp_conn *c, uint64_t now, uint32_t seq)
 
 /* An ACK beyond the timed sequence number ends the measurement with a sample (RFC 6298 2.2,
  * 2.3); the next new segment sent starts another. */
-void tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack)
+bool tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack)
 {
 	if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
 		tcp_rtt_sample(c, now - c->rtt_start);
 		c->rtt_timing = false;
+		return true;
 	}
+	return false;
 }
 
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now)
@@ -157,6 +159,7 @@ static void tcp_retransmit_timer(struct tcp_conn *c, uint64_t now)
 	c->ssthresh = tcp_ssthresh_after_loss(c);
 	c->cwnd = c->snd_mss;
 	c->in_recovery = false;
+	tcp_sack_clear(c);
 	c->dupacks = 0;
 	c->rtt_timing = false;
 	tcp_backoff(c);

@@ -39,6 +39,12 @@ static const struct tunable {
     T(mss, TK_U16),
     T(rcvbuf, TK_U32),
     T(sndbuf, TK_U32),
+    T(rcvbuf_max, TK_U32),
+    T(sndbuf_max, TK_U32),
+    T(window_scaling, TK_BOOL),
+    T(timestamps, TK_BOOL),
+    T(sack, TK_BOOL),
+    T(dsack, TK_BOOL),
     T(challenge_ack_limit, TK_U32),
     T(ttl, TK_U8),
 #undef T
