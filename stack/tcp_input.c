@@ -48,6 +48,10 @@ static void tcp_take_syn(struct tcp_conn *c, uint64_t now, const struct tcp_hdr 
 	c->rcv_adv = c->rcv_nxt;
 	c->rcv_acked = c->rcv_nxt;
 	tcp_take_mss(c, th);
+	/* RFC 7323 3.2 and RFC 9293 3.7.1: the MSS counts no options; the 12 bytes of a
+	 * timestamp on every segment come out of the data, so a full segment fits the MTU */
+	if (c->ts_ok)
+		c->snd_mss -= TCP_TS_SPACE;
 	c->snd_wnd = th->wnd;
 	c->max_snd_wnd = th->wnd;
 	c->snd_wl1 = th->seq;

@@ -77,6 +77,13 @@ static void tcp_sack_options(struct tcp_conn *c, struct tcp_hdr *th)
 {
 	unsigned room = c->ts_ok ? TCP_MAX_SACK_TS : TCP_MAX_SACK;
 
+	/* a segment sized to snd_mss has no room left for blocks: they wait for the next ACK
+	 * with less data (Linux sizes segments around them instead) */
+	while (room && th->payload_len + TCP_SACK_SPACE(room) > c->snd_mss)
+		room--;
+	if (!room)
+		return;
+
 	if (c->dsack_pending) {
 		th->sack[th->n_sack++] = c->dsack;
 		c->dsack_pending = false;

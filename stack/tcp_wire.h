@@ -11,9 +11,11 @@
 
 #define TCP_HDR_LEN 20
 #define TCP_OPT_MSS_LEN 4
-#define TCP_MAX_WSCALE 14 /* RFC 7323 2.3 */
-#define TCP_MAX_SACK 4    /* blocks in 40 option bytes (RFC 2018 3) */
-#define TCP_MAX_SACK_TS 3 /* beside a timestamp */
+#define TCP_MAX_WSCALE 14               /* RFC 7323 2.3 */
+#define TCP_MAX_SACK 4                  /* blocks in 40 option bytes (RFC 2018 3) */
+#define TCP_MAX_SACK_TS 3               /* beside a timestamp */
+#define TCP_TS_SPACE 12                 /* NOP NOP timestamps, on every segment once negotiated */
+#define TCP_SACK_SPACE(n) (4 + 8 * (n)) /* NOP NOP and n SACK blocks */
 
 /* Options besides the MSS (tcp_hdr.opts): present in a parsed segment, to write in an emitted one.
  */

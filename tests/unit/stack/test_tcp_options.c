@@ -169,6 +169,7 @@ START_TEST(test_data_segments_carry_nop_nop_timestamps_echoing_ts_recent)
 	established_with_timestamps();
 	struct tcp_conn *c = fx_conn(&F);
 	ck_assert(c->ts_ok && c->ws_ok && c->sack_ok);
+	ck_assert_uint_eq(c->snd_mss, 1460 - 12); /* a full segment with its timestamp fits */
 	const uint8_t layout[] = {1, 1, 8, 10};
 	ck_assert_uint_eq(F.last.options_len, 12);
 	ck_assert_mem_eq(F.last.options, layout, sizeof(layout));
