@@ -82,7 +82,8 @@ struct tcp_conn {
 	bool fin_received;
 
 	struct ring sndbuf, rcvbuf;
-	struct ooo_seg *ooo;
+	struct ooo_seg *ooo; /* ascending sequence numbers */
+	struct ooo_seg *ooo_tail;
 	size_t ooo_bytes;
 
 	/* RFC 7323 and RFC 2018, as the handshake settled them (tcp_options.c) */
@@ -289,8 +290,9 @@ void tcp_ts_recent_update(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 void tcp_ts_rtt(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th);
 
 /* tcp_sack.c */
-/* Receiver: out-of-order data [start, end) was stored; it heads the blocks we send. */
-void tcp_sack_note_ooo(struct tcp_conn *c, uint32_t start, uint32_t end);
+/* Receiver: out-of-order data [start, end) was stored (last: at the end of the queue); it heads
+ * the blocks we send. */
+void tcp_sack_note_ooo(struct tcp_conn *c, uint32_t start, uint32_t end, bool last);
 /* Receiver: RCV.NXT moved; drop blocks below it. */
 void tcp_sack_trim_rcv(struct tcp_conn *c);
 /* Receiver: duplicate data [start, end) arrived: the next ACK reports it (RFC 2883). */

@@ -209,34 +209,28 @@ static void tcp_process_fin(struct tcp_conn *c, uint64_t now)
 	}
 }
 
-/* Move in-order out-of-order segments into the receive buffer (RFC 9293 3.10.7.4 seventh). */
+/* Move in-order out-of-order segments into the receive buffer (RFC 9293 3.10.7.4 seventh). The
+ * queue is in ascending order, so what RCV.NXT reached is a prefix of it. */
 static bool tcp_drain_ooo(struct tcp_conn *c, uint64_t now)
 {
-	bool progress = true, any = false;
+	bool any = false;
 
-	while (progress) {
-		progress = false;
-		struct ooo_seg **pp = &c->ooo;
-		while (*pp) {
-			struct ooo_seg *o = *pp;
-			if (seq_gt(o->seq, c->rcv_nxt)) {
-				pp = &o->next;
-				continue;
-			}
-			uint32_t end = o->seq + o->len;
-			if (seq_gt(end, c->rcv_nxt)) {
-				uint32_t off = c->rcv_nxt - o->seq;
-				c->rcv_nxt +=
-				    (uint32_t)ring_write(&c->rcvbuf, o->data + off, o->len - off);
-			}
-			if (o->fin && c->rcv_nxt == end && !c->fin_received)
-				tcp_process_fin(c, now);
-			*pp = o->next;
-			c->ooo_bytes -= o->len;
-			free(o);
-			progress = any = true;
+	while (c->ooo && seq_le(c->ooo->seq, c->rcv_nxt)) {
+		struct ooo_seg *o = c->ooo;
+		uint32_t end = o->seq + o->len;
+		if (seq_gt(end, c->rcv_nxt)) {
+			uint32_t off = c->rcv_nxt - o->seq;
+			c->rcv_nxt += (uint32_t)ring_write(&c->rcvbuf, o->data + off, o->len - off);
 		}
+		if (o->fin && c->rcv_nxt == end && !c->fin_received)
+			tcp_process_fin(c, now);
+		c->ooo = o->next;
+		c->ooo_bytes -= o->len;
+		free(o);
+		any = true;
 	}
+	if (!c->ooo)
+		c->ooo_tail = NULL;
 	return any;
 }
 
@@ -245,13 +239,19 @@ static bool tcp_drain_ooo(struct tcp_conn *c, uint64_t now)
 static void tcp_store_ooo(struct tcp_conn *c, const struct seg_view *v)
 {
 	struct ooo_seg **pp = &c->ooo;
+	struct ooo_seg *t = c->ooo_tail;
 
-	for (; *pp && seq_le((*pp)->seq, v->seq); pp = &(*pp)->next) {
-		struct ooo_seg *o = *pp;
+	/* segments past a hole mostly come in order: they go after the last one */
+	if (t && seq_gt(v->seq, t->seq))
+		pp = &t->next;
+	for (struct ooo_seg *o = t && pp == &t->next ? t : *pp; o; o = o->next) {
+		if (seq_gt(o->seq, v->seq))
+			break;
 		if (seq_le(v->seq + v->len, o->seq + o->len) && (o->fin || !v->fin)) {
 			tcp_dsack_note(c, v->seq, v->seq + v->len);
 			return; /* a duplicate */
 		}
+		pp = &o->next;
 	}
 	if (c->ooo_bytes + v->len > c->rcvbuf.cap)
 		return;
@@ -264,9 +264,11 @@ static void tcp_store_ooo(struct tcp_conn *c, const struct seg_view *v)
 	memcpy(o->data, v->data, v->len);
 	o->next = *pp;
 	*pp = o;
+	if (!o->next)
+		c->ooo_tail = o;
 	c->ooo_bytes += v->len;
 	if (c->sack_ok && v->len)
-		tcp_sack_note_ooo(c, v->seq, v->seq + v->len);
+		tcp_sack_note_ooo(c, v->seq, v->seq + v->len, o->next == NULL);
 }
 
 /* The congestion window's answer to an ACK of new data (acked bytes, up to ack): slow start

@@ -17,13 +17,17 @@ static bool blocks_touch(uint32_t s1, uint32_t e1, uint32_t s2, uint32_t e2)
 }
 
 /* RFC 2018 4: the first block holds the segment that arrived last, merged with the data queued
- * next to it (the out-of-order queue is in ascending order); the others follow as they were
- * reported, less what the new one covers. */
-void tcp_sack_note_ooo(struct tcp_conn *c, uint32_t start, uint32_t end)
+ * next to it; the others follow as they were reported, less what the new one joins. The queue
+ * (in ascending order) is walked unless the segment went last and extends a block reported: most
+ * segments past one hole do, and cost no walk of a long queue. */
+void tcp_sack_note_ooo(struct tcp_conn *c, uint32_t start, uint32_t end, bool last)
 {
 	struct tcp_sack_block nb = {start, end};
+	bool known = false;
 
-	for (const struct ooo_seg *o = c->ooo; o; o = o->next) {
+	for (unsigned i = 0; i < c->n_sack_out && last; i++)
+		known |= blocks_touch(c->sack_out[i].start, c->sack_out[i].end, start, end);
+	for (const struct ooo_seg *o = known ? NULL : c->ooo; o; o = o->next) {
 		uint32_t oe = o->seq + o->len;
 		if (seq_gt(o->seq, nb.end))
 			break;
@@ -37,10 +41,16 @@ void tcp_sack_note_ooo(struct tcp_conn *c, uint32_t start, uint32_t end)
 	struct tcp_sack_block out[TCP_MAX_SACK];
 	unsigned n = 0;
 	out[n++] = nb;
-	for (unsigned i = 0; i < c->n_sack_out && n < TCP_MAX_SACK; i++) {
+	for (unsigned i = 0; i < c->n_sack_out; i++) {
 		const struct tcp_sack_block *b = &c->sack_out[i];
-		if (!blocks_touch(b->start, b->end, nb.start, nb.end))
+		if (blocks_touch(b->start, b->end, start, end)) {
+			if (seq_lt(b->start, out[0].start))
+				out[0].start = b->start;
+			if (seq_gt(b->end, out[0].end))
+				out[0].end = b->end;
+		} else if (n < TCP_MAX_SACK) {
 			out[n++] = *b;
+		}
 	}
 	memcpy(c->sack_out, out, n * sizeof(out[0]));
 	c->n_sack_out = n;
