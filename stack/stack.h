@@ -83,6 +83,8 @@ struct stack_tunables {
 	bool timestamps;              /* RFC 7323 timestamps offered and accepted (true) */
 	bool sack;                    /* RFC 2018 SACK offered and accepted (true) */
 	bool dsack;                   /* RFC 2883 duplicate SACK blocks sent (true) */
+	unsigned initcwnd;            /* initial window in segments, 0: RFC 5681's 2 to 4 (0);
+	                                 10 is RFC 6928's and Linux's (its route attribute) */
 	uint32_t challenge_ack_limit; /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
 	uint8_t ttl;                  /* IPv4 TTL of what we send (64) */
 };

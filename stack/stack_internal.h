@@ -255,7 +255,7 @@ void tcp_send_range(struct tcp_conn *c, uint64_t now, uint32_t seq, uint32_t len
 void tcp_sndbuf_expand(struct tcp_conn *c);
 void tcp_send_probe(struct tcp_conn *c, uint64_t now);
 uint32_t tcp_flight_size(const struct tcp_conn *c);
-uint32_t tcp_initial_window(uint32_t smss);
+uint32_t tcp_initial_window(const struct tcp_conn *c);
 uint32_t tcp_ssthresh_after_loss(const struct tcp_conn *c);
 /* RCV.WND: what is left past RCV.NXT of the window we last advertised. */
 static inline uint32_t tcp_rcv_wnd(const struct tcp_conn *c)

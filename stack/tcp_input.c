@@ -64,7 +64,7 @@ static void tcp_established(struct tcp_conn *c, uint64_t now)
 
 	c->retransmits = 0;
 	tcp_timer_stop(c, TCP_T_REXMIT);
-	c->cwnd = tcp_initial_window(c->snd_mss);
+	c->cwnd = tcp_initial_window(c);
 	/* RFC 6298 5.7: a retransmitted SYN without an RTT sample leaves RTO at 3 s (three
 	 * initial RTOs here, so scaled-down tests scale it too). */
 	if (c->handshake_retransmitted && !c->rtt_valid)

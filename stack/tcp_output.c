@@ -32,9 +32,15 @@ static uint16_t tcp_rcv_wnd_offer(const struct tcp_conn *c, bool syn)
 	return (uint16_t)wnd;
 }
 
-/* RFC 5681 3.1: IW = 2, 3 or 4 segments by SMSS. */
-uint32_t tcp_initial_window(uint32_t smss)
+/* RFC 5681 3.1: IW = 2, 3 or 4 segments by SMSS; or RFC 6928's 10 (Linux's), or any other
+ * count the tunable initcwnd gives. */
+uint32_t tcp_initial_window(const struct tcp_conn *c)
 {
+	uint32_t smss = c->snd_mss;
+	unsigned segs = c->stack->tun.initcwnd;
+
+	if (segs)
+		return segs * smss;
 	if (smss > 2190)
 		return 2 * smss;
 	if (smss > 1095)
@@ -178,7 +184,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 	/* RFC 5681 4.1: after an idle period longer than the RTO, restart from the initial
 	 * window (Linux tcp_slow_start_after_idle) */
 	if (c->snd_una == c->snd_max && c->last_send && now - c->last_send > c->rto) {
-		uint32_t iw = tcp_initial_window(c->snd_mss);
+		uint32_t iw = tcp_initial_window(c);
 		if (c->cwnd > iw)
 			c->cwnd = iw;
 	}

@@ -45,6 +45,7 @@ static const struct tunable {
     T(timestamps, TK_BOOL),
     T(sack, TK_BOOL),
     T(dsack, TK_BOOL),
+    T(initcwnd, TK_UINT),
     T(challenge_ack_limit, TK_U32),
     T(ttl, TK_U8),
 #undef T

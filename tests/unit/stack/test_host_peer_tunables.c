@@ -29,7 +29,8 @@ static bool tunables_equal(const struct stack_tunables *a, const struct stack_tu
 	       a->sndbuf == b->sndbuf && a->challenge_ack_limit == b->challenge_ack_limit &&
 	       a->ttl == b->ttl && a->rcvbuf_max == b->rcvbuf_max &&
 	       a->sndbuf_max == b->sndbuf_max && a->window_scaling == b->window_scaling &&
-	       a->timestamps == b->timestamps && a->sack == b->sack && a->dsack == b->dsack;
+	       a->timestamps == b->timestamps && a->sack == b->sack && a->dsack == b->dsack &&
+	       a->initcwnd == b->initcwnd;
 }
 
 /* Set one tunable and check that nothing else in the struct changed. */
@@ -79,6 +80,7 @@ START_TEST(test_every_name_sets_its_own_field)
 	CHECK_ONLY_FIELD("timestamps=off", timestamps, false);
 	CHECK_ONLY_FIELD("sack=0", sack, false);
 	CHECK_ONLY_FIELD("dsack=false", dsack, false);
+	CHECK_ONLY_FIELD("initcwnd=10", initcwnd, 10u);
 }
 END_TEST
 
@@ -109,7 +111,8 @@ START_TEST(test_help_lists_every_name)
 	                       "window_scaling",
 	                       "timestamps",
 	                       "sack",
-	                       "dsack"};
+	                       "dsack",
+	                       "initcwnd"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *at = strstr(help, names[i]);
 		ck_assert_msg(at != NULL, "--help does not list %s", names[i]);

@@ -243,6 +243,17 @@ START_TEST(test_rto_forgets_the_scoreboard)
 }
 END_TEST
 
+START_TEST(test_initial_window_of_ten_segments)
+{
+	F.tun.initcwnd = 10;
+	fx_start(&F);
+	fx_active_established(&F);
+	tcp_send(F.s, F.now, F.sock, big, 20 * 1460);
+	ck_assert_uint_eq(fx_pending(&F), 10); /* RFC 6928: 10 segments at once */
+	ck_assert_uint_eq(fx_conn(&F)->cwnd, 10 * 1460);
+}
+END_TEST
+
 START_TEST(test_send_buffer_grows_with_the_congestion_window)
 {
 	sender_with_sack_and_cwnd();
@@ -292,6 +303,7 @@ static Suite *tcp_sack_suite(void)
 
 	TCase *buf = tcase_create("buffers");
 	tcase_add_checked_fixture(buf, setup, teardown);
+	tcase_add_test(buf, test_initial_window_of_ten_segments);
 	tcase_add_test(buf, test_send_buffer_grows_with_the_congestion_window);
 	tcase_add_test(buf, test_receive_buffer_grows_when_the_reader_keeps_up);
 	suite_add_tcase(s, buf);
