@@ -23,6 +23,9 @@ void stack_tunables_default(struct stack_tunables *t)
 	t->time_wait = 60000000;
 	t->fin_timeout = 60000000;
 	t->nodelay = false;
+	t->keepalive_time = 7200000000ull; /* Linux tcp_keepalive_time */
+	t->keepalive_intvl = 75000000;
+	t->keepalive_probes = 9;
 	t->mss = 1460;
 	t->rcvbuf = 65535;
 	t->sndbuf = 65536;

@@ -25,7 +25,8 @@
  * (the shift Linux picks for the largest receive buffer) and timestamps (1 ms TSval clock, RTT
  * from the echo, PAWS and its 24-day rule), RFC 2018 SACK with RFC 2883 D-SACK and RFC 6675 loss
  * recovery, options in Linux's layout; send and receive buffers that grow as Linux's do.
- * Not implemented: RACK-TLP, ECN, keep-alives, urgent data (the pointer is ignored,
+ * Keep-alives with Linux's tunables.
+ * Not implemented: RACK-TLP, ECN, urgent data (the pointer is ignored,
  * the data delivered in line), IP fragments (counted and dropped), IP options (skipped), ICMP
  * errors (not sent, and received ones are ignored).
  */
@@ -83,6 +84,10 @@ struct stack_tunables {
 	bool timestamps;              /* RFC 7323 timestamps offered and accepted (true) */
 	bool sack;                    /* RFC 2018 SACK offered and accepted (true) */
 	bool dsack;                   /* RFC 2883 duplicate SACK blocks sent (true) */
+	bool keepalive;               /* default of the per-socket keep-alive switch (false) */
+	uint64_t keepalive_time;      /* idle time before the first probe (2 h) */
+	uint64_t keepalive_intvl;     /* between probes (75 s) */
+	unsigned keepalive_probes;    /* unanswered probes before the reset, ETIMEDOUT (9) */
 	unsigned initcwnd;            /* initial window in segments, 0: RFC 5681's 2 to 4 (0);
 	                                 10 is RFC 6928's and Linux's (its route attribute) */
 	uint32_t challenge_ack_limit; /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
@@ -232,6 +237,10 @@ int tcp_close(struct stack *s, uint64_t now, int sock);
 /* Send RST (if synchronized), drop everything, free the handle (RFC 9293 3.10.5 ABORT). */
 int tcp_abort(struct stack *s, uint64_t now, int sock);
 int tcp_set_nodelay(struct stack *s, uint64_t now, int sock, bool on);
+/* RFC 9293 3.8.4, RFC 1122 4.2.3.6 keep-alives (Linux SO_KEEPALIVE): after keepalive_time
+ * without a segment from the peer, a probe every keepalive_intvl; keepalive_probes unanswered
+ * ones end the connection with a RST and ETIMEDOUT. */
+int tcp_set_keepalive(struct stack *s, uint64_t now, int sock, bool on);
 
 /* State, or -EBADF for an unknown handle. */
 int tcp_get_state(const struct stack *s, int sock);

@@ -30,6 +30,7 @@ enum tcp_timer {
 	TCP_T_DELACK,    /* delayed ACK (RFC 1122 4.2.3.2) */
 	TCP_T_TIME_WAIT, /* 2*MSL (RFC 9293 3.4.2) */
 	TCP_T_FIN_WAIT2, /* FIN-WAIT-2 of a closed socket (Linux tcp_fin_timeout) */
+	TCP_T_KEEPALIVE, /* keep-alive probes (RFC 1122 4.2.3.6) */
 	TCP_T__COUNT,
 };
 
@@ -136,6 +137,9 @@ struct tcp_conn {
 	unsigned persist_backoff;
 
 	bool nodelay;
+	bool keepalive;
+	unsigned ka_probes; /* keep-alive probes unanswered */
+	uint64_t last_rcv;  /* when the peer's last segment arrived */
 	bool want_writable;
 	int error;
 
@@ -254,6 +258,7 @@ void tcp_send_range(struct tcp_conn *c, uint64_t now, uint32_t seq, uint32_t len
 /* Grow the send buffer toward sndbuf_max as cwnd grows (Linux tcp_sndbuf_expand). */
 void tcp_sndbuf_expand(struct tcp_conn *c);
 void tcp_send_probe(struct tcp_conn *c, uint64_t now);
+void tcp_send_keepalive_probe(struct tcp_conn *c, uint64_t now);
 uint32_t tcp_flight_size(const struct tcp_conn *c);
 uint32_t tcp_initial_window(const struct tcp_conn *c);
 uint32_t tcp_ssthresh_after_loss(const struct tcp_conn *c);
@@ -318,5 +323,7 @@ void tcp_rtt_start(struct tcp_conn *c, uint64_t now, uint32_t seq);
 bool tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack); /* true: a sample */
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now);
 void tcp_delack_schedule(struct tcp_conn *c, uint64_t now);
+/* Arm (or disarm) the keep-alive timer for the connection's switch and state. */
+void tcp_keepalive_arm(struct tcp_conn *c, uint64_t now);
 
 #endif

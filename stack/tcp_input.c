@@ -70,6 +70,7 @@ static void tcp_established(struct tcp_conn *c, uint64_t now)
 	if (c->handshake_retransmitted && !c->rtt_valid)
 		c->rto = 3 * s->tun.rto_initial;
 	tcp_set_state(c, now, TCPS_ESTABLISHED);
+	tcp_keepalive_arm(c, now);
 	stack_post_event(s, now, STACK_EV_CONNECTED, c->handle, 0);
 	if (c->listener) {
 		c->accept_ready = true;
@@ -115,6 +116,7 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 	c->rport = th->sport;
 	tcp_conn_bind_tuple(c);
 	c->nodelay = l->nodelay;
+	c->keepalive = l->keepalive;
 	tcp_take_syn(c, now, th);
 	/* Text in a SYN is not kept (no TCP Fast Open): the peer sends it again once our
 	 * SYN-ACK acknowledges only the SYN. */
@@ -738,6 +740,9 @@ void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, co
 		}
 	}
 	c->ack_now = false;
+	/* anything from the peer answers a keep-alive; the timer reads this when it fires */
+	c->last_rcv = now;
+	c->ka_probes = 0;
 	tcp_other_states_input(c, now, &th);
 	if (c->dead || c->state == TCPS_CLOSED)
 		return;

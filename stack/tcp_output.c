@@ -140,6 +140,13 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 	c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 }
 
+/* RFC 1122 4.2.3.6: SEG.SEQ = SND.NXT - 1 with no data (Linux: SND.UNA - 1), an old sequence
+ * number the peer answers with an ACK. */
+void tcp_send_keepalive_probe(struct tcp_conn *c, uint64_t now)
+{
+	tcp_emit_segment(c, now, c->snd_una - 1, TCPF_ACK, 0);
+}
+
 void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
 	tcp_emit_segment(c, now, c->snd_nxt, TCPF_RST | TCPF_ACK, 0);

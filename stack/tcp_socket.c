@@ -321,6 +321,21 @@ int tcp_set_nodelay(struct stack *s, uint64_t now, int sock, bool on)
 	return 0;
 }
 
+int tcp_set_keepalive(struct stack *s, uint64_t now, int sock, bool on)
+{
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+
+	if (!c)
+		return -EBADF;
+	stack_enter(s);
+	c->keepalive = on;
+	if (!c->last_rcv)
+		c->last_rcv = now;
+	tcp_keepalive_arm(c, now);
+	stack_leave(s);
+	return 0;
+}
+
 int tcp_get_state(const struct stack *s, int sock)
 {
 	const struct tcp_conn *c = tcp_conn_by_handle(s, sock);

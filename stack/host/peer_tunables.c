@@ -46,6 +46,10 @@ static const struct tunable {
     T(sack, TK_BOOL),
     T(dsack, TK_BOOL),
     T(initcwnd, TK_UINT),
+    T(keepalive, TK_BOOL),
+    T(keepalive_time, TK_US),
+    T(keepalive_intvl, TK_US),
+    T(keepalive_probes, TK_UINT),
     T(challenge_ack_limit, TK_U32),
     T(ttl, TK_U8),
 #undef T

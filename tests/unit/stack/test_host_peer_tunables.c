@@ -30,7 +30,9 @@ static bool tunables_equal(const struct stack_tunables *a, const struct stack_tu
 	       a->ttl == b->ttl && a->rcvbuf_max == b->rcvbuf_max &&
 	       a->sndbuf_max == b->sndbuf_max && a->window_scaling == b->window_scaling &&
 	       a->timestamps == b->timestamps && a->sack == b->sack && a->dsack == b->dsack &&
-	       a->initcwnd == b->initcwnd;
+	       a->initcwnd == b->initcwnd && a->keepalive == b->keepalive &&
+	       a->keepalive_time == b->keepalive_time && a->keepalive_intvl == b->keepalive_intvl &&
+	       a->keepalive_probes == b->keepalive_probes;
 }
 
 /* Set one tunable and check that nothing else in the struct changed. */
@@ -81,6 +83,10 @@ START_TEST(test_every_name_sets_its_own_field)
 	CHECK_ONLY_FIELD("sack=0", sack, false);
 	CHECK_ONLY_FIELD("dsack=false", dsack, false);
 	CHECK_ONLY_FIELD("initcwnd=10", initcwnd, 10u);
+	CHECK_ONLY_FIELD("keepalive=1", keepalive, true);
+	CHECK_ONLY_FIELD("keepalive_time=10s", keepalive_time, 10000000u);
+	CHECK_ONLY_FIELD("keepalive_intvl=1s", keepalive_intvl, 1000000u);
+	CHECK_ONLY_FIELD("keepalive_probes=3", keepalive_probes, 3u);
 }
 END_TEST
 
@@ -112,7 +118,11 @@ START_TEST(test_help_lists_every_name)
 	                       "timestamps",
 	                       "sack",
 	                       "dsack",
-	                       "initcwnd"};
+	                       "initcwnd",
+	                       "keepalive",
+	                       "keepalive_time",
+	                       "keepalive_intvl",
+	                       "keepalive_probes"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *at = strstr(help, names[i]);
 		ck_assert_msg(at != NULL, "--help does not list %s", names[i]);
