@@ -154,6 +154,9 @@ static void tcp_rcv_space_adjust(struct tcp_conn *c, uint64_t now, size_t n)
 	if (c->rcvq_copied > c->rcvq_space) {
 		c->rcvq_space = c->rcvq_copied;
 		uint64_t want = 2ull * c->rcvq_copied + 16ull * c->snd_mss;
+		/* at least doubled, so a growing buffer is copied a few times only */
+		if (want > c->rcvbuf.cap && want < 2ull * c->rcvbuf.cap)
+			want = 2ull * c->rcvbuf.cap;
 		if (want > max)
 			want = max;
 		if (want > c->rcvbuf.cap)
