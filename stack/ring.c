@@ -34,6 +34,25 @@ void ring_trim(struct ring *r)
 	r->head = 0;
 }
 
+int ring_grow(struct ring *r, size_t cap)
+{
+	if (cap <= r->cap)
+		return 0;
+	if (!r->buf) {
+		r->cap = cap; /* trimmed: ring_write allocates at the new size */
+		return 0;
+	}
+	uint8_t *nb = malloc(cap);
+	if (!nb)
+		return -ENOMEM;
+	ring_peek(r, 0, nb, r->len);
+	free(r->buf);
+	r->buf = nb;
+	r->cap = cap;
+	r->head = 0;
+	return 0;
+}
+
 size_t ring_write(struct ring *r, const void *data, size_t len)
 {
 	const uint8_t *p = data;

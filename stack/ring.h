@@ -20,6 +20,8 @@ static inline size_t ring_space(const struct ring *r)
 {
 	return r->cap - r->len;
 }
+/* Raise the capacity to cap (never lowers it), keeping the bytes: 0 or -ENOMEM (unchanged). */
+int ring_grow(struct ring *r, size_t cap);
 /* Append up to len bytes; returns how many fit. */
 size_t ring_write(struct ring *r, const void *data, size_t len);
 /* Copy up to len bytes starting off bytes after the head, without consuming; returns the count. */

@@ -23,9 +23,18 @@ void stack_tunables_default(struct stack_tunables *t)
 	t->time_wait = 60000000;
 	t->fin_timeout = 60000000;
 	t->nodelay = false;
+	t->keepalive_time = 7200000000ull; /* Linux tcp_keepalive_time */
+	t->keepalive_intvl = 75000000;
+	t->keepalive_probes = 9;
 	t->mss = 1460;
 	t->rcvbuf = 65535;
 	t->sndbuf = 65536;
+	t->rcvbuf_max = 6291456;
+	t->sndbuf_max = 4194304;
+	t->window_scaling = true;
+	t->timestamps = true;
+	t->sack = true;
+	t->dsack = true;
 	t->challenge_ack_limit = 0; /* Linux since 6.0: no global limit */
 	t->ttl = 64;
 }
@@ -85,6 +94,7 @@ static const char *const drop_names[STACK_DROP__COUNT] = {
     [STACK_DROP_ICMP_BAD_CHECKSUM] = "icmp-bad-checksum",
     [STACK_DROP_ICMP_TYPE] = "icmp-type",
     [STACK_DROP_IP_NOT_V4] = "ip-not-ipv4",
+    [STACK_DROP_TCP_PAWS] = "tcp-paws",
 };
 
 const char *stack_drop_reason_name(enum stack_drop_reason r)
@@ -111,7 +121,8 @@ static bool tunables_valid(const struct stack_tunables *t)
 {
 	return t->rto_initial > 0 && t->rto_min > 0 && t->rto_max >= t->rto_min &&
 	       t->delack_min <= t->delack_max && t->mss >= 64 && t->rcvbuf > 0 &&
-	       t->rcvbuf <= 65535 && t->sndbuf > 0;
+	       (t->window_scaling ? t->rcvbuf <= (65535u << TCP_MAX_WSCALE) : t->rcvbuf <= 65535) &&
+	       t->sndbuf > 0;
 }
 
 struct stack *stack_new(const struct stack_config *cfg)

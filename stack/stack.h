@@ -21,9 +21,12 @@
  * RFC 1122 delayed ACK, RFC 5961 (RST and SYN checks, challenge ACKs, optional rate limit),
  * RFC 792 echo replies. Linux behaviour where the RFCs leave a choice: SYN/SYN-ACK retry
  * schedule and linear timeouts, quickack, the delayed ACK of a FIN, TIME-WAIT 60 s, orphaned
- * FIN-WAIT-2 reset after fin_timeout, RST on close() with unread data.
- * Not implemented: window scaling, timestamps, SACK (the options are parsed and ignored, never
- * offered, so a peer does not use them), ECN, keep-alives, urgent data (the pointer is ignored,
+ * FIN-WAIT-2 reset after fin_timeout, RST on close() with unread data. RFC 7323 window scale
+ * (the shift Linux picks for the largest receive buffer) and timestamps (1 ms TSval clock, RTT
+ * from the echo, PAWS and its 24-day rule), RFC 2018 SACK with RFC 2883 D-SACK and RFC 6675 loss
+ * recovery, options in Linux's layout; send and receive buffers that grow as Linux's do.
+ * Keep-alives with Linux's tunables.
+ * Not implemented: RACK-TLP, ECN, urgent data (the pointer is ignored,
  * the data delivered in line), IP fragments (counted and dropped), IP options (skipped), ICMP
  * errors (not sent, and received ones are ignored).
  */
@@ -71,8 +74,22 @@ struct stack_tunables {
 	uint64_t fin_timeout;         /* FIN-WAIT-2 limit of a closed socket (60 s) */
 	bool nodelay;                 /* default of the per-socket no-delay switch (false) */
 	uint16_t mss;                 /* MSS we advertise and default send MSS cap (1460) */
-	uint32_t rcvbuf;              /* receive buffer per socket, <= 65535: no scaling */
-	uint32_t sndbuf;              /* send buffer per socket (65536) */
+	uint32_t rcvbuf;              /* receive buffer per socket at the start (65535); more than
+	                                 65535 needs window_scaling */
+	uint32_t sndbuf;              /* send buffer per socket at the start (65536) */
+	uint32_t rcvbuf_max;          /* receive buffer autotuning bound (6 MB, tcp_rmem[2]);
+	                                 <= rcvbuf: no autotuning */
+	uint32_t sndbuf_max;          /* send buffer autotuning bound (4 MB, tcp_wmem[2]) */
+	bool window_scaling;          /* RFC 7323 window scale offered and accepted (true) */
+	bool timestamps;              /* RFC 7323 timestamps offered and accepted (true) */
+	bool sack;                    /* RFC 2018 SACK offered and accepted (true) */
+	bool dsack;                   /* RFC 2883 duplicate SACK blocks sent (true) */
+	bool keepalive;               /* default of the per-socket keep-alive switch (false) */
+	uint64_t keepalive_time;      /* idle time before the first probe (2 h) */
+	uint64_t keepalive_intvl;     /* between probes (75 s) */
+	unsigned keepalive_probes;    /* unanswered probes before the reset, ETIMEDOUT (9) */
+	unsigned initcwnd;            /* initial window in segments, 0: RFC 5681's 2 to 4 (0);
+	                                 10 is RFC 6928's and Linux's (its route attribute) */
 	uint32_t challenge_ack_limit; /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
 	uint8_t ttl;                  /* IPv4 TTL of what we send (64) */
 };
@@ -143,6 +160,7 @@ enum stack_drop_reason {
 	STACK_DROP_ICMP_BAD_CHECKSUM,
 	STACK_DROP_ICMP_TYPE, /* not an echo request (ignored) */
 	STACK_DROP_IP_NOT_V4, /* not IPv4 (IPv6 from the host's own kernel on a tun) */
+	STACK_DROP_TCP_PAWS,  /* RFC 7323 5.3 R1: a timestamp older than TS.Recent */
 	STACK_DROP__COUNT,
 };
 
@@ -219,6 +237,10 @@ int tcp_close(struct stack *s, uint64_t now, int sock);
 /* Send RST (if synchronized), drop everything, free the handle (RFC 9293 3.10.5 ABORT). */
 int tcp_abort(struct stack *s, uint64_t now, int sock);
 int tcp_set_nodelay(struct stack *s, uint64_t now, int sock, bool on);
+/* RFC 9293 3.8.4, RFC 1122 4.2.3.6 keep-alives (Linux SO_KEEPALIVE): after keepalive_time
+ * without a segment from the peer, a probe every keepalive_intvl; keepalive_probes unanswered
+ * ones end the connection with a RST and ETIMEDOUT. */
+int tcp_set_keepalive(struct stack *s, uint64_t now, int sock, bool on);
 
 /* State, or -EBADF for an unknown handle. */
 int tcp_get_state(const struct stack *s, int sock);

@@ -10,6 +10,10 @@
 #include "stack.h"
 #include "tcp_wire.h"
 
+/* SACKed ranges the sender remembers (RFC 6675's scoreboard); beyond, the oldest above
+ * snd_una are kept and the rest forgotten (the receiver repeats them). */
+#define TCP_SCOREBOARD 32
+
 /* An out-of-order segment held for reassembly (RFC 9293 3.10.7.4 seventh step). */
 struct ooo_seg {
 	struct ooo_seg *next;
@@ -26,6 +30,7 @@ enum tcp_timer {
 	TCP_T_DELACK,    /* delayed ACK (RFC 1122 4.2.3.2) */
 	TCP_T_TIME_WAIT, /* 2*MSL (RFC 9293 3.4.2) */
 	TCP_T_FIN_WAIT2, /* FIN-WAIT-2 of a closed socket (Linux tcp_fin_timeout) */
+	TCP_T_KEEPALIVE, /* keep-alive probes (RFC 1122 4.2.3.6) */
 	TCP_T__COUNT,
 };
 
@@ -78,8 +83,34 @@ struct tcp_conn {
 	bool fin_received;
 
 	struct ring sndbuf, rcvbuf;
-	struct ooo_seg *ooo;
+	struct ooo_seg *ooo; /* ascending sequence numbers */
+	struct ooo_seg *ooo_tail;
 	size_t ooo_bytes;
+
+	/* RFC 7323 and RFC 2018, as the handshake settled them (tcp_options.c) */
+	bool ws_ok, ts_ok, sack_ok;
+	uint8_t snd_wscale; /* the peer's shift, applied to every window it sends but a SYN's */
+	uint8_t rcv_wscale; /* ours, applied to every window we send but a SYN's */
+	uint32_t ts_offset; /* added to the 1 ms TSval clock */
+	uint32_t ts_recent; /* TS.Recent (RFC 7323 4.3) */
+	uint64_t ts_recent_stamp; /* when TS.Recent was taken, for the 24-day rule of 5.5 */
+
+	/* receive buffer autotuning (tcp_socket.c), as Linux tcp_rcv_space_adjust */
+	uint32_t rcvq_space;  /* what the application read in the last measured RTT */
+	uint32_t rcvq_copied; /* read since rcvq_time */
+	uint64_t rcvq_time;
+
+	/* SACK blocks we send (RFC 2018 4), the most recent first; D-SACK (RFC 2883) */
+	struct tcp_sack_block sack_out[TCP_MAX_SACK];
+	unsigned n_sack_out;
+	struct tcp_sack_block dsack;
+	bool dsack_pending;
+
+	/* the SACK scoreboard of what we sent (RFC 6675 2): ascending, disjoint, above snd_una */
+	struct tcp_sack_block score[TCP_SCOREBOARD];
+	unsigned n_score;
+	uint32_t high_rxt;  /* HighRxt: the highest sequence number retransmitted in recovery */
+	bool sack_recovery; /* RFC 6675 5 loss recovery (in_recovery is also set) */
 
 	/* RFC 6298 */
 	uint64_t srtt, rttvar, rto;
@@ -106,6 +137,9 @@ struct tcp_conn {
 	unsigned persist_backoff;
 
 	bool nodelay;
+	bool keepalive;
+	unsigned ka_probes; /* keep-alive probes unanswered */
+	uint64_t last_rcv;  /* when the peer's last segment arrived */
 	bool want_writable;
 	int error;
 
@@ -219,9 +253,14 @@ void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t da
                       const struct tcp_hdr *th);
 void tcp_send_rst(struct tcp_conn *c, uint64_t now);
 void tcp_retransmit_head(struct tcp_conn *c, uint64_t now);
+/* Send len bytes of sndbuf at seq (a retransmission when below snd_max). */
+void tcp_send_range(struct tcp_conn *c, uint64_t now, uint32_t seq, uint32_t len);
+/* Grow the send buffer toward sndbuf_max as cwnd grows (Linux tcp_sndbuf_expand). */
+void tcp_sndbuf_expand(struct tcp_conn *c);
 void tcp_send_probe(struct tcp_conn *c, uint64_t now);
+void tcp_send_keepalive_probe(struct tcp_conn *c, uint64_t now);
 uint32_t tcp_flight_size(const struct tcp_conn *c);
-uint32_t tcp_initial_window(uint32_t smss);
+uint32_t tcp_initial_window(const struct tcp_conn *c);
 uint32_t tcp_ssthresh_after_loss(const struct tcp_conn *c);
 /* RCV.WND: what is left past RCV.NXT of the window we last advertised. */
 static inline uint32_t tcp_rcv_wnd(const struct tcp_conn *c)
@@ -238,6 +277,42 @@ static inline bool tcp_fin_acked(const struct tcp_conn *c)
 	return c->fin_queued && seq_gt(c->snd_una, tcp_snd_end(c));
 }
 
+/* tcp_options.c */
+uint8_t tcp_select_wscale(uint32_t space);
+/* A SYN arrived: settle window scale, timestamps and SACK permission with what it offers. */
+void tcp_options_take_syn(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th);
+/* Fill the options of a segment we send (th->flags set): SYN options, timestamps, SACK blocks. */
+void tcp_options_fill(struct tcp_conn *c, uint64_t now, struct tcp_hdr *th);
+/* SEG.WND in bytes: scaled by the peer's shift unless the segment is a SYN (RFC 7323 2.2). */
+uint32_t tcp_seg_wnd(const struct tcp_conn *c, const struct tcp_hdr *th);
+uint32_t tcp_tsval(const struct tcp_conn *c, uint64_t now);
+/* RFC 7323 5.3 R1: PAWS. True when the segment carries a timestamp older than TS.Recent (still
+ * valid: younger than 24 days) and is no RST: the caller ACKs and drops it. */
+bool tcp_paws_reject(const struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th);
+/* RFC 7323 4.3 (R3): an acceptable segment at or below Last.ACK.sent updates TS.Recent. */
+void tcp_ts_recent_update(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th);
+/* RFC 7323 4.1: an ACK of new data echoing one of our TSvals gives an RTT sample. */
+void tcp_ts_rtt(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th);
+
+/* tcp_sack.c */
+/* Receiver: out-of-order data [start, end) was stored (last: at the end of the queue); it heads
+ * the blocks we send. */
+void tcp_sack_note_ooo(struct tcp_conn *c, uint32_t start, uint32_t end, bool last);
+/* Receiver: RCV.NXT moved; drop blocks below it. */
+void tcp_sack_trim_rcv(struct tcp_conn *c);
+/* Receiver: duplicate data [start, end) arrived: the next ACK reports it (RFC 2883). */
+void tcp_dsack_note(struct tcp_conn *c, uint32_t start, uint32_t end);
+/* Sender: take the blocks of an ACK into the scoreboard; returns bytes newly SACKed. */
+uint32_t tcp_sack_update(struct tcp_conn *c, const struct tcp_hdr *th);
+/* Sender: forget what snd_una passed, or everything (after an RTO). */
+void tcp_sack_trim_snd(struct tcp_conn *c);
+void tcp_sack_clear(struct tcp_conn *c);
+bool tcp_sack_is_lost(const struct tcp_conn *c, uint32_t seq);
+uint32_t tcp_sack_pipe(const struct tcp_conn *c);
+/* RFC 6675 5: enter loss recovery and send what pipe allows; send during it. */
+void tcp_sack_enter_recovery(struct tcp_conn *c, uint64_t now);
+void tcp_sack_recovery_output(struct tcp_conn *c, uint64_t now);
+
 /* tcp_timer.c */
 void tcp_timer_set(struct tcp_conn *c, enum tcp_timer t, uint64_t when);
 void tcp_timer_stop(struct tcp_conn *c, enum tcp_timer t);
@@ -245,8 +320,10 @@ uint64_t tcp_conn_deadline(const struct tcp_conn *c);
 void tcp_conn_timers(struct tcp_conn *c, uint64_t now);
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);
 void tcp_rtt_start(struct tcp_conn *c, uint64_t now, uint32_t seq);
-void tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack);
+bool tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack); /* true: a sample */
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now);
 void tcp_delack_schedule(struct tcp_conn *c, uint64_t now);
+/* Arm (or disarm) the keep-alive timer for the connection's switch and state. */
+void tcp_keepalive_arm(struct tcp_conn *c, uint64_t now);
 
 #endif

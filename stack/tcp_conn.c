@@ -71,8 +71,14 @@ struct tcp_conn *tcp_conn_new(struct stack *s)
 	c->rto = s->tun.rto_initial;
 	c->snd_mss = 536; /* RFC 9293 3.7.1: the default when no MSS option arrives */
 	c->nodelay = s->tun.nodelay;
+	c->keepalive = s->tun.keepalive;
 	c->quick = s->tun.quickack;
 	c->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high at first */
+	if (s->tun.window_scaling) {
+		uint32_t most =
+		    s->tun.rcvbuf_max > s->tun.rcvbuf ? s->tun.rcvbuf_max : s->tun.rcvbuf;
+		c->rcv_wscale = tcp_select_wscale(most);
+	}
 	for (int t = 0; t < TCP_T__COUNT; t++)
 		c->timer[t] = STACK_TIME_NEVER;
 	conn_heap_init_entry(c);
@@ -303,7 +309,11 @@ uint32_t tcp_isn(struct stack *s, uint64_t now, uint32_t laddr, uint16_t lport, 
  * and retransmitted at the RTO until acknowledged (RFC 6298 5.1). */
 void tcp_handshake_start(struct tcp_conn *c, uint64_t now, enum tcp_state st)
 {
+	uint64_t h = tuple_hash(c->stack->isn_key, c->laddr, c->lport, c->raddr, c->rport);
+
 	c->iss = tcp_isn(c->stack, now, c->laddr, c->lport, c->raddr, c->rport);
+	/* RFC 7323 5.4 and 7.1: a TSval clock offset of its own per connection (Linux tsoffset) */
+	c->ts_offset = (uint32_t)(h >> 32);
 	c->snd_una = c->iss;
 	c->snd_max = c->iss;
 	c->snd_buf_seq = c->iss + 1;

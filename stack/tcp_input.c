@@ -29,7 +29,7 @@ static void tcp_take_mss(struct tcp_conn *c, const struct tcp_hdr *th)
 
 static void tcp_update_window(struct tcp_conn *c, const struct tcp_hdr *th)
 {
-	c->snd_wnd = th->wnd;
+	c->snd_wnd = tcp_seg_wnd(c, th);
 	c->snd_wl1 = th->seq;
 	c->snd_wl2 = th->ack;
 	if (c->snd_wnd > c->max_snd_wnd)
@@ -39,14 +39,19 @@ static void tcp_update_window(struct tcp_conn *c, const struct tcp_hdr *th)
 }
 
 /* A SYN arrived in LISTEN or SYN-SENT (RFC 9293 3.10.7.2, 3.10.7.3): RCV.NXT = SEG.SEQ + 1,
- * IRS = SEG.SEQ; the peer's MSS and window too. */
-static void tcp_take_syn(struct tcp_conn *c, const struct tcp_hdr *th)
+ * IRS = SEG.SEQ; the peer's MSS, options and window too. */
+static void tcp_take_syn(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th)
 {
+	tcp_options_take_syn(c, now, th);
 	c->irs = th->seq;
 	c->rcv_nxt = th->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	c->rcv_acked = c->rcv_nxt;
 	tcp_take_mss(c, th);
+	/* RFC 7323 3.2 and RFC 9293 3.7.1: the MSS counts no options; the 12 bytes of a
+	 * timestamp on every segment come out of the data, so a full segment fits the MTU */
+	if (c->ts_ok)
+		c->snd_mss -= TCP_TS_SPACE;
 	c->snd_wnd = th->wnd;
 	c->max_snd_wnd = th->wnd;
 	c->snd_wl1 = th->seq;
@@ -59,12 +64,13 @@ static void tcp_established(struct tcp_conn *c, uint64_t now)
 
 	c->retransmits = 0;
 	tcp_timer_stop(c, TCP_T_REXMIT);
-	c->cwnd = tcp_initial_window(c->snd_mss);
+	c->cwnd = tcp_initial_window(c);
 	/* RFC 6298 5.7: a retransmitted SYN without an RTT sample leaves RTO at 3 s (three
 	 * initial RTOs here, so scaled-down tests scale it too). */
 	if (c->handshake_retransmitted && !c->rtt_valid)
 		c->rto = 3 * s->tun.rto_initial;
 	tcp_set_state(c, now, TCPS_ESTABLISHED);
+	tcp_keepalive_arm(c, now);
 	stack_post_event(s, now, STACK_EV_CONNECTED, c->handle, 0);
 	if (c->listener) {
 		c->accept_ready = true;
@@ -110,7 +116,8 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 	c->rport = th->sport;
 	tcp_conn_bind_tuple(c);
 	c->nodelay = l->nodelay;
-	tcp_take_syn(c, th);
+	c->keepalive = l->keepalive;
+	tcp_take_syn(c, now, th);
 	/* Text in a SYN is not kept (no TCP Fast Open): the peer sends it again once our
 	 * SYN-ACK acknowledges only the SYN. */
 	tcp_handshake_start(c, now, TCPS_SYN_RECEIVED);
@@ -142,7 +149,7 @@ static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, uint32_t saddr,
 		stack_drop(s, STACK_DROP_TCP_SYN_SENT);
 		return;
 	}
-	tcp_take_syn(c, th);
+	tcp_take_syn(c, now, th);
 	if (ack) {
 		c->snd_una = th->ack;
 		tcp_update_window(c, th);
@@ -204,42 +211,49 @@ static void tcp_process_fin(struct tcp_conn *c, uint64_t now)
 	}
 }
 
-/* Move in-order out-of-order segments into the receive buffer (RFC 9293 3.10.7.4 seventh). */
+/* Move in-order out-of-order segments into the receive buffer (RFC 9293 3.10.7.4 seventh). The
+ * queue is in ascending order, so what RCV.NXT reached is a prefix of it. */
 static bool tcp_drain_ooo(struct tcp_conn *c, uint64_t now)
 {
-	bool progress = true, any = false;
+	bool any = false;
 
-	while (progress) {
-		progress = false;
-		struct ooo_seg **pp = &c->ooo;
-		while (*pp) {
-			struct ooo_seg *o = *pp;
-			if (seq_gt(o->seq, c->rcv_nxt)) {
-				pp = &o->next;
-				continue;
-			}
-			uint32_t end = o->seq + o->len;
-			if (seq_gt(end, c->rcv_nxt)) {
-				uint32_t off = c->rcv_nxt - o->seq;
-				c->rcv_nxt +=
-				    (uint32_t)ring_write(&c->rcvbuf, o->data + off, o->len - off);
-			}
-			if (o->fin && c->rcv_nxt == end && !c->fin_received)
-				tcp_process_fin(c, now);
-			*pp = o->next;
-			c->ooo_bytes -= o->len;
-			free(o);
-			progress = any = true;
+	while (c->ooo && seq_le(c->ooo->seq, c->rcv_nxt)) {
+		struct ooo_seg *o = c->ooo;
+		uint32_t end = o->seq + o->len;
+		if (seq_gt(end, c->rcv_nxt)) {
+			uint32_t off = c->rcv_nxt - o->seq;
+			c->rcv_nxt += (uint32_t)ring_write(&c->rcvbuf, o->data + off, o->len - off);
 		}
+		if (o->fin && c->rcv_nxt == end && !c->fin_received)
+			tcp_process_fin(c, now);
+		c->ooo = o->next;
+		c->ooo_bytes -= o->len;
+		free(o);
+		any = true;
 	}
+	if (!c->ooo)
+		c->ooo_tail = NULL;
 	return any;
 }
 
+/* The queue is kept in ascending order of sequence numbers, so the SACK block around a segment
+ * is found in one pass (tcp_sack_note_ooo). A duplicate is reported by a D-SACK (RFC 2883). */
 static void tcp_store_ooo(struct tcp_conn *c, const struct seg_view *v)
 {
-	for (struct ooo_seg *o = c->ooo; o; o = o->next) {
-		if (o->seq == v->seq && o->len >= v->len && (o->fin || !v->fin))
+	struct ooo_seg **pp = &c->ooo;
+	struct ooo_seg *t = c->ooo_tail;
+
+	/* segments past a hole mostly come in order: they go after the last one */
+	if (t && seq_gt(v->seq, t->seq))
+		pp = &t->next;
+	for (struct ooo_seg *o = t && pp == &t->next ? t : *pp; o; o = o->next) {
+		if (seq_gt(o->seq, v->seq))
+			break;
+		if (seq_le(v->seq + v->len, o->seq + o->len) && (o->fin || !v->fin)) {
+			tcp_dsack_note(c, v->seq, v->seq + v->len);
 			return; /* a duplicate */
+		}
+		pp = &o->next;
 	}
 	if (c->ooo_bytes + v->len > c->rcvbuf.cap)
 		return;
@@ -250,9 +264,13 @@ static void tcp_store_ooo(struct tcp_conn *c, const struct seg_view *v)
 	o->len = v->len;
 	o->fin = v->fin;
 	memcpy(o->data, v->data, v->len);
-	o->next = c->ooo;
-	c->ooo = o;
+	o->next = *pp;
+	*pp = o;
+	if (!o->next)
+		c->ooo_tail = o;
 	c->ooo_bytes += v->len;
+	if (c->sack_ok && v->len)
+		tcp_sack_note_ooo(c, v->seq, v->seq + v->len, o->next == NULL);
 }
 
 /* The congestion window's answer to an ACK of new data (acked bytes, up to ack): slow start
@@ -266,6 +284,9 @@ static void tcp_cong_new_ack(struct tcp_conn *c, uint64_t now, uint32_t ack, uin
 			uint32_t f = tcp_flight_size(c) + c->snd_mss;
 			c->cwnd = min_u32(c->ssthresh, f);
 			c->in_recovery = false;
+			c->sack_recovery = false;
+		} else if (c->sack_recovery) {
+			/* RFC 6675 5: a partial ACK changes pipe; the caller sends */
 		} else {
 			/* partial acknowledgment: resend the next hole, deflate */
 			tcp_retransmit_head(c, now);
@@ -283,10 +304,17 @@ static void tcp_cong_new_ack(struct tcp_conn *c, uint64_t now, uint32_t ack, uin
 }
 
 /* RFC 5681 2: a duplicate ACK. The third starts fast retransmit and fast recovery (RFC 5681
- * 3.2, with RFC 6582 3.2 step 2's recover); each later one inflates the window by one segment. */
+ * 3.2, with RFC 6582 3.2 step 2's recover); each later one inflates the window by one segment.
+ * With SACK, RFC 6675 5: the third, or SACKs that show the first segment lost, start loss
+ * recovery, where pipe, not an inflated window, says what may be sent. */
 static void tcp_cong_dup_ack(struct tcp_conn *c, uint64_t now)
 {
 	c->dupacks++;
+	if (c->sack_ok) {
+		if (!c->in_recovery && (c->dupacks >= 3 || tcp_sack_is_lost(c, c->snd_una)))
+			tcp_sack_enter_recovery(c, now);
+		return;
+	}
 	if (c->dupacks == 3 && !c->in_recovery) {
 		c->ssthresh = tcp_ssthresh_after_loss(c);
 		c->recover = c->snd_max;
@@ -312,9 +340,11 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 		tcp_send_challenge_ack(c, now);
 		return false;
 	}
+	uint32_t sacked = c->sack_ok ? tcp_sack_update(c, th) : 0;
 	if (seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
-		tcp_rtt_acked(c, now, ack);
+		if (!tcp_rtt_acked(c, now, ack))
+			tcp_ts_rtt(c, now, th);
 		if (seq_gt(ack, c->snd_buf_seq)) {
 			uint32_t n = min_u32(ack - c->snd_buf_seq, (uint32_t)c->sndbuf.len);
 			ring_discard(&c->sndbuf, n);
@@ -325,7 +355,9 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 			c->snd_nxt = c->snd_una;
 		c->retransmits = 0;
 		c->persist_backoff = 0;
+		tcp_sack_trim_snd(c);
 		tcp_cong_new_ack(c, now, ack, acked);
+		tcp_sndbuf_expand(c);
 		/* RFC 6298 5.2 and 5.3 */
 		if (c->snd_una == c->snd_max)
 			tcp_timer_stop(c, TCP_T_REXMIT);
@@ -335,13 +367,16 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 			c->want_writable = false;
 			stack_post_event(s, now, STACK_EV_WRITABLE, c->handle, 0);
 		}
-	} else if (ack == c->snd_una && seg_len == 0 && th->wnd == c->snd_wnd &&
-	           seq_gt(c->snd_nxt, c->snd_una)) {
+	} else if (ack == c->snd_una && seq_gt(c->snd_nxt, c->snd_una) &&
+	           (sacked || (seg_len == 0 && tcp_seg_wnd(c, th) == c->snd_wnd))) {
+		/* RFC 5681 2's duplicate ACK, or RFC 6675 2's: one that SACKs new data */
 		tcp_cong_dup_ack(c, now);
 	}
 	/* window update, unless the segment is older than the last one that set it */
 	if (seq_lt(c->snd_wl1, th->seq) || (c->snd_wl1 == th->seq && seq_le(c->snd_wl2, ack)))
 		tcp_update_window(c, th);
+	if (c->sack_recovery)
+		tcp_sack_recovery_output(c, now);
 	return true;
 }
 
@@ -424,10 +459,17 @@ static bool tcp_check_seq(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 			return false;
 		}
 		stack_drop(s, STACK_DROP_TCP_OUT_OF_WINDOW);
+		/* RFC 2883 4: old data is reported in a D-SACK block */
+		if (v->len && seq_lt(th->seq, c->rcv_nxt))
+			tcp_dsack_note(c, v->seq,
+			               seq_lt(v->seq + v->len, c->rcv_nxt) ? v->seq + v->len
+			                                                   : c->rcv_nxt);
 		if (!(th->flags & TCPF_RST))
 			tcp_send_ack(c, now);
 		return false;
 	}
+	if (v->len && seq_lt(v->seq, c->rcv_nxt) && !(th->flags & TCPF_SYN))
+		tcp_dsack_note(c, v->seq, c->rcv_nxt);
 	tcp_trim_to_window(c, v, th->flags & TCPF_SYN, wnd);
 	return true;
 }
@@ -546,6 +588,7 @@ static void tcp_deliver_text(struct tcp_conn *c, uint64_t now, const struct seg_
 
 	c->rcv_nxt += (uint32_t)ring_write(&c->rcvbuf, v->data, v->len);
 	tcp_drain_ooo(c, now);
+	tcp_sack_trim_rcv(c);
 	stack_post_event(c->stack, now, STACK_EV_READABLE, c->handle, 0);
 	/* RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3: ACK at least every second full-sized segment;
 	 * quick ACKs at the start (Linux quickack mode); a segment that fills a hole is ACKed
@@ -629,8 +672,15 @@ static void tcp_other_states_input(struct tcp_conn *c, uint64_t now, const struc
 
 	if (c->state == TCPS_SYN_RECEIVED && tcp_syn_received_repeat(c, now, th))
 		return;
+	if (tcp_paws_reject(c, now, th)) {
+		/* RFC 7323 5.3 R1: an old duplicate is acknowledged and dropped */
+		stack_drop(c->stack, STACK_DROP_TCP_PAWS);
+		tcp_send_ack(c, now);
+		return;
+	}
 	if (!tcp_check_seq(c, now, th, &v))
 		return;
+	tcp_ts_recent_update(c, now, th);
 	if (!tcp_check_rst(c, now, th))
 		return;
 	/* third, check security: no IP security options are used (RFC 9293 3.10.7.4) */
@@ -690,6 +740,9 @@ void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, co
 		}
 	}
 	c->ack_now = false;
+	/* anything from the peer answers a keep-alive; the timer reads this when it fires */
+	c->last_rcv = now;
+	c->ka_probes = 0;
 	tcp_other_states_input(c, now, &th);
 	if (c->dead || c->state == TCPS_CLOSED)
 		return;

@@ -11,27 +11,36 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-/* The window to offer in the next segment. RFC 9293 3.8.6.2.2 (receiver side of SWS
- * avoidance): move the right edge only by at least min(half the buffer, one MSS); never shrink
- * it (RFC 9293 3.8.6, SHLD-14). */
-static uint16_t tcp_rcv_wnd_offer(const struct tcp_conn *c)
+/* The window to offer in the next segment, as the 16-bit field (shifted by rcv_wscale but in a
+ * SYN, RFC 7323 2.2). RFC 9293 3.8.6.2.2 (receiver side of SWS avoidance): move the right edge
+ * only by at least min(half the buffer, one MSS); never shrink it (RFC 9293 3.8.6, SHLD-14) but
+ * by the rounding of the shift (RFC 7323 2.4). */
+static uint16_t tcp_rcv_wnd_offer(const struct tcp_conn *c, bool syn)
 {
 	uint32_t space = (uint32_t)ring_space(&c->rcvbuf);
 	uint32_t right = c->rcv_nxt + space;
 	uint32_t step = min_u32((uint32_t)c->rcvbuf.cap / 2, c->snd_mss);
 	uint32_t wnd = space;
+	uint8_t shift = syn ? 0 : c->rcv_wscale;
 
 	if (seq_ge(c->rcv_adv, c->rcv_nxt) && seq_gt(right, c->rcv_adv) &&
 	    right - c->rcv_adv < step)
 		wnd = c->rcv_adv - c->rcv_nxt;
+	wnd >>= shift;
 	if (wnd > UINT16_MAX)
-		wnd = UINT16_MAX; /* no window scaling (RFC 7323 not implemented) */
+		wnd = UINT16_MAX;
 	return (uint16_t)wnd;
 }
 
-/* RFC 5681 3.1: IW = 2, 3 or 4 segments by SMSS. */
-uint32_t tcp_initial_window(uint32_t smss)
+/* RFC 5681 3.1: IW = 2, 3 or 4 segments by SMSS; or RFC 6928's 10 (Linux's), or any other
+ * count the tunable initcwnd gives. */
+uint32_t tcp_initial_window(const struct tcp_conn *c)
 {
+	uint32_t smss = c->snd_mss;
+	unsigned segs = c->stack->tun.initcwnd;
+
+	if (segs)
+		return segs * smss;
 	if (smss > 2190)
 		return 2 * smss;
 	if (smss > 1095)
@@ -55,7 +64,7 @@ uint32_t tcp_ssthresh_after_loss(const struct tcp_conn *c)
 
 /* Emit one segment of this connection. Payload bytes come from sndbuf at sequence number seq. */
 static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uint8_t flags,
-                             uint32_t len, bool mss_opt)
+                             uint32_t len)
 {
 	struct stack *s = c->stack;
 	struct tcp_hdr th = {
@@ -66,8 +75,7 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 	    .payload_len = len,
 	};
 
-	if (mss_opt)
-		th.mss = s->tun.mss;
+	tcp_options_fill(c, now, &th);
 	if (flags & TCPF_ACK) {
 		th.ack = c->rcv_nxt;
 		c->ack_pending = false;
@@ -77,8 +85,9 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 	}
 	if (!(flags & TCPF_RST) || (flags & TCPF_ACK)) {
 		/* advertise: the peer may now send up to RCV.NXT + wnd */
-		th.wnd = tcp_rcv_wnd_offer(c);
-		c->rcv_adv = c->rcv_nxt + th.wnd;
+		bool syn = flags & TCPF_SYN;
+		th.wnd = tcp_rcv_wnd_offer(c, syn);
+		c->rcv_adv = c->rcv_nxt + ((uint32_t)th.wnd << (syn ? 0 : c->rcv_wscale));
 	}
 
 	size_t hl = tcp_hdr_len(&th);
@@ -100,7 +109,7 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
-	tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK, 0, false);
+	tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK, 0);
 }
 
 /* RFC 5961 7: an optional global limit on challenge ACKs per second. */
@@ -126,14 +135,21 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 {
 	uint8_t flags = c->state == TCPS_SYN_RECEIVED ? TCPF_SYN | TCPF_ACK : TCPF_SYN;
 
-	tcp_emit_segment(c, now, c->iss, flags, 0, true);
+	tcp_emit_segment(c, now, c->iss, flags, 0);
 	c->snd_nxt = c->iss + 1;
 	c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 }
 
+/* RFC 1122 4.2.3.6: SEG.SEQ = SND.NXT - 1 with no data (Linux: SND.UNA - 1), an old sequence
+ * number the peer answers with an ACK. */
+void tcp_send_keepalive_probe(struct tcp_conn *c, uint64_t now)
+{
+	tcp_emit_segment(c, now, c->snd_una - 1, TCPF_ACK, 0);
+}
+
 void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
-	tcp_emit_segment(c, now, c->snd_nxt, TCPF_RST | TCPF_ACK, 0, false);
+	tcp_emit_segment(c, now, c->snd_nxt, TCPF_RST | TCPF_ACK, 0);
 }
 
 /* RFC 9293 3.10.7.1: the reply to a segment for no connection. Never answer a RST. */
@@ -175,7 +191,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 	/* RFC 5681 4.1: after an idle period longer than the RTO, restart from the initial
 	 * window (Linux tcp_slow_start_after_idle) */
 	if (c->snd_una == c->snd_max && c->last_send && now - c->last_send > c->rto) {
-		uint32_t iw = tcp_initial_window(c->snd_mss);
+		uint32_t iw = tcp_initial_window(c);
 		if (c->cwnd > iw)
 			c->cwnd = iw;
 	}
@@ -215,7 +231,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 			/* Karn: time only segments sent for the first time (RFC 6298 3) */
 			tcp_rtt_start(c, now, c->snd_nxt);
 		}
-		tcp_emit_segment(c, now, c->snd_nxt, flags, len, false);
+		tcp_emit_segment(c, now, c->snd_nxt, flags, len);
 		c->last_send = now;
 		c->snd_nxt += len + (fin ? 1 : 0);
 		c->snd_max = seq_max(c->snd_max, c->snd_nxt);
@@ -233,24 +249,62 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 	}
 }
 
-/* RFC 5681 3.2 step 2 and RFC 6298 5.4: resend the oldest unacknowledged segment. */
-void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
+/* Send len bytes of the buffer from seq: a retransmission below snd_max (never timed, Karn's
+ * rule), new data at snd_max. The FIN goes along when the range ends the buffer and the FIN was
+ * sent before (a retransmission) or is asked for (new data). */
+void tcp_send_range(struct tcp_conn *c, uint64_t now, uint32_t seq, uint32_t len)
 {
 	uint32_t end = tcp_snd_end(c);
-	uint32_t avail = seq_lt(c->snd_una, end) ? end - c->snd_una : 0;
-	uint32_t len = min_u32(avail, c->snd_mss);
-	bool fin = c->fin_queued && c->snd_una + len == end && seq_gt(c->snd_max, end);
+	bool rexmit = seq_lt(seq, c->snd_max);
+
+	len = seq_lt(seq, end) ? min_u32(len, end - seq) : 0;
+	bool fin = c->fin_queued && seq + len == end && (!rexmit || seq_gt(c->snd_max, end));
 	uint8_t flags = TCPF_ACK;
 
 	if (len == 0 && !fin)
 		return;
 	if (fin)
 		flags |= TCPF_FIN;
-	if (len && c->snd_una + len == end)
+	if (len && seq + len == end)
 		flags |= TCPF_PSH;
-	c->rtt_timing = false; /* Karn's rule */
-	c->stack->stats.tcp_retransmits++;
-	tcp_emit_segment(c, now, c->snd_una, flags, len, false);
+	if (rexmit) {
+		c->rtt_timing = false; /* Karn's rule */
+		c->stack->stats.tcp_retransmits++;
+	} else if (!c->rtt_timing) {
+		tcp_rtt_start(c, now, seq);
+	}
+	tcp_emit_segment(c, now, seq, flags, len);
+	if (!rexmit) {
+		c->last_send = now;
+		c->snd_nxt = seq + len + (fin ? 1 : 0);
+		c->snd_max = c->snd_nxt;
+	}
+	if (c->timer[TCP_T_REXMIT] == STACK_TIME_NEVER)
+		tcp_arm_rexmit(c, now);
+}
+
+/* RFC 5681 3.2 step 2 and RFC 6298 5.4: resend the oldest unacknowledged segment. */
+void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
+{
+	tcp_send_range(c, now, c->snd_una, c->snd_mss);
+}
+
+/* Linux tcp_sndbuf_expand: room for twice the congestion window, so the window, not the buffer,
+ * bounds what is in flight; up to sndbuf_max. */
+void tcp_sndbuf_expand(struct tcp_conn *c)
+{
+	uint64_t want = 2ull * c->cwnd + 2ull * c->snd_mss;
+	uint32_t max = c->stack->tun.sndbuf_max;
+
+	if (want <= c->sndbuf.cap)
+		return;
+	/* at least doubled, so a buffer growing with cwnd is copied a few times only */
+	if (want < 2ull * c->sndbuf.cap)
+		want = 2ull * c->sndbuf.cap;
+	if (want > max)
+		want = max;
+	if (want > c->sndbuf.cap)
+		ring_grow(&c->sndbuf, (size_t)want);
 }
 
 /* RFC 9293 3.8.6.1: probe a zero window with one byte of new data; the receiver answers with
@@ -264,13 +318,13 @@ void tcp_send_probe(struct tcp_conn *c, uint64_t now)
 		    c->snd_wnd ? min_u32(min_u32(end - c->snd_nxt, c->snd_wnd), c->snd_mss) : 1;
 		if (c->snd_wnd) {
 			/* a small window that SWS avoidance held back: send into it now */
-			tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK | TCPF_PSH, len, false);
+			tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK | TCPF_PSH, len);
 			c->snd_nxt += len;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 			tcp_arm_rexmit(c, now);
 			return;
 		}
-		tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK, 1, false);
+		tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK, 1);
 		c->snd_max = seq_max(c->snd_max, c->snd_nxt + 1);
 		c->stack->stats.tcp_zero_window_probes++;
 	}

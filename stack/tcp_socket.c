@@ -133,6 +133,39 @@ static void tcp_window_update(struct tcp_conn *c, uint64_t now)
 		tcp_send_ack(c, now);
 }
 
+/* Receive buffer autotuning, as Linux's tcp_rcv_space_adjust (dynamic right-sizing): once per
+ * round trip, when the application read more than in any round trip before, the buffer grows to
+ * twice that (and 16 segments), so the window stays ahead of what the sender can send in one RTT;
+ * up to rcvbuf_max, and to 64 KB without window scaling. */
+static void tcp_rcv_space_adjust(struct tcp_conn *c, uint64_t now, size_t n)
+{
+	const struct stack_tunables *tun = &c->stack->tun;
+	uint64_t rtt = c->rtt_valid ? c->srtt : tun->rto_min;
+	uint32_t max = c->ws_ok ? tun->rcvbuf_max : UINT16_MAX;
+
+	c->rcvq_copied += (uint32_t)n;
+	if (!c->rcvq_time) {
+		c->rcvq_time = now;
+		c->rcvq_space = 10u * c->snd_mss;
+		return;
+	}
+	if (now - c->rcvq_time < rtt)
+		return;
+	if (c->rcvq_copied > c->rcvq_space) {
+		c->rcvq_space = c->rcvq_copied;
+		uint64_t want = 2ull * c->rcvq_copied + 16ull * c->snd_mss;
+		/* at least doubled, so a growing buffer is copied a few times only */
+		if (want > c->rcvbuf.cap && want < 2ull * c->rcvbuf.cap)
+			want = 2ull * c->rcvbuf.cap;
+		if (want > max)
+			want = max;
+		if (want > c->rcvbuf.cap)
+			ring_grow(&c->rcvbuf, (size_t)want);
+	}
+	c->rcvq_copied = 0;
+	c->rcvq_time = now;
+}
+
 ssize_t tcp_recv(struct stack *s, uint64_t now, int sock, void *buf, size_t cap)
 {
 	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
@@ -146,6 +179,7 @@ ssize_t tcp_recv(struct stack *s, uint64_t now, int sock, void *buf, size_t cap)
 	size_t n = ring_read(&c->rcvbuf, buf, cap);
 	if (n) {
 		stack_enter(s);
+		tcp_rcv_space_adjust(c, now, n);
 		tcp_window_update(c, now);
 		stack_leave(s);
 		return (ssize_t)n;
@@ -287,6 +321,21 @@ int tcp_set_nodelay(struct stack *s, uint64_t now, int sock, bool on)
 		tcp_output(c, now);
 		stack_leave(s);
 	}
+	return 0;
+}
+
+int tcp_set_keepalive(struct stack *s, uint64_t now, int sock, bool on)
+{
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+
+	if (!c)
+		return -EBADF;
+	stack_enter(s);
+	c->keepalive = on;
+	if (!c->last_rcv)
+		c->last_rcv = now;
+	tcp_keepalive_arm(c, now);
+	stack_leave(s);
 	return 0;
 }
 

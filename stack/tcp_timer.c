@@ -80,12 +80,14 @@ void tcp_rtt_start(struct tcp_conn *c, uint64_t now, uint32_t seq)
 
 /* An ACK beyond the timed sequence number ends the measurement with a sample (RFC 6298 2.2,
  * 2.3); the next new segment sent starts another. */
-void tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack)
+bool tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack)
 {
 	if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
 		tcp_rtt_sample(c, now - c->rtt_start);
 		c->rtt_timing = false;
+		return true;
 	}
+	return false;
 }
 
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now)
@@ -157,6 +159,7 @@ static void tcp_retransmit_timer(struct tcp_conn *c, uint64_t now)
 	c->ssthresh = tcp_ssthresh_after_loss(c);
 	c->cwnd = c->snd_mss;
 	c->in_recovery = false;
+	tcp_sack_clear(c);
 	c->dupacks = 0;
 	c->rtt_timing = false;
 	tcp_backoff(c);
@@ -200,6 +203,50 @@ static void tcp_fin_wait2_timer(struct tcp_conn *c, uint64_t now)
 	tcp_conn_done(c, now, 0);
 }
 
+void tcp_keepalive_arm(struct tcp_conn *c, uint64_t now)
+{
+	bool on = c->keepalive && (c->state == TCPS_ESTABLISHED || c->state == TCPS_CLOSE_WAIT);
+
+	if (!on) {
+		tcp_timer_stop(c, TCP_T_KEEPALIVE);
+		return;
+	}
+	if (!c->last_rcv)
+		c->last_rcv = now;
+	if (c->timer[TCP_T_KEEPALIVE] == STACK_TIME_NEVER)
+		tcp_timer_set(c, TCP_T_KEEPALIVE, c->last_rcv + c->stack->tun.keepalive_time);
+}
+
+/* RFC 1122 4.2.3.6 and Linux tcp_keepalive_timer: the timer is not moved by every segment; when
+ * it fires it looks at the time since the peer's last one. A probe is an ACK one below SND.UNA,
+ * which the peer must answer (Linux tcp_xmit_probe_skb); none goes while data is outstanding
+ * (the retransmission timer watches the peer then). keepalive_probes unanswered: a RST and
+ * ETIMEDOUT, as Linux. */
+static void tcp_keepalive_timer(struct tcp_conn *c, uint64_t now)
+{
+	const struct stack_tunables *tun = &c->stack->tun;
+	uint64_t idle = now - c->last_rcv;
+
+	if (!c->keepalive || (c->state != TCPS_ESTABLISHED && c->state != TCPS_CLOSE_WAIT))
+		return;
+	if (c->snd_una != c->snd_max || c->sndbuf.len) {
+		tcp_timer_set(c, TCP_T_KEEPALIVE, now + tun->keepalive_time);
+		return;
+	}
+	if (idle < tun->keepalive_time) {
+		tcp_timer_set(c, TCP_T_KEEPALIVE, c->last_rcv + tun->keepalive_time);
+		return;
+	}
+	if (c->ka_probes >= tun->keepalive_probes) {
+		tcp_send_rst(c, now);
+		tcp_conn_done(c, now, -ETIMEDOUT);
+		return;
+	}
+	c->ka_probes++;
+	tcp_send_keepalive_probe(c, now);
+	tcp_timer_set(c, TCP_T_KEEPALIVE, now + tun->keepalive_intvl);
+}
+
 void tcp_conn_timers(struct tcp_conn *c, uint64_t now)
 {
 	for (int t = 0; t < TCP_T__COUNT; t++) {
@@ -221,6 +268,9 @@ void tcp_conn_timers(struct tcp_conn *c, uint64_t now)
 			break;
 		case TCP_T_FIN_WAIT2:
 			tcp_fin_wait2_timer(c, now);
+			break;
+		case TCP_T_KEEPALIVE:
+			tcp_keepalive_timer(c, now);
 			break;
 		}
 	}

@@ -55,6 +55,10 @@ struct fx {
 	uint32_t peer_seq; /* next sequence number the peer sends */
 	uint32_t peer_ack; /* what the peer acknowledges (our next byte) */
 	uint16_t peer_wnd;
+	/* options the peer puts in what it sends: window scale and SACK-permitted in a SYN, a
+	 * timestamp (popt.tsval, popt.tsecr) and SACK blocks in any segment, when popt.opts and
+	 * popt.n_sack say so */
+	struct tcp_hdr popt;
 };
 
 static inline void fx_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t len)
@@ -140,10 +144,11 @@ static inline unsigned fx_pending(const struct fx *f)
 	return f->tail - f->head;
 }
 
-/* Build one IPv4/TCP packet from the peer. */
-static inline size_t fx_build(uint8_t *pkt, uint32_t saddr, uint32_t daddr, uint16_t sport,
-                              uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
-                              uint16_t wnd, uint16_t mss, const void *data, size_t len)
+/* Build one IPv4/TCP packet from the peer, with the options of opt (NULL: none but mss). */
+static inline size_t fx_build_opts(uint8_t *pkt, uint32_t saddr, uint32_t daddr, uint16_t sport,
+                                   uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+                                   uint16_t wnd, uint16_t mss, const void *data, size_t len,
+                                   const struct tcp_hdr *opt)
 {
 	struct tcp_hdr th = {
 	    .sport = sport,
@@ -155,6 +160,14 @@ static inline size_t fx_build(uint8_t *pkt, uint32_t saddr, uint32_t daddr, uint
 	    .mss = mss,
 	    .payload_len = len,
 	};
+	if (opt) {
+		th.opts = opt->opts & (flags & TCPF_SYN ? 0xff : TCP_OPTF_TS);
+		th.wscale = opt->wscale;
+		th.tsval = opt->tsval;
+		th.tsecr = opt->tsecr;
+		th.n_sack = flags & TCPF_SYN ? 0 : opt->n_sack;
+		memcpy(th.sack, opt->sack, sizeof(th.sack));
+	}
 	size_t hl = tcp_hdr_len(&th);
 	if (len)
 		memcpy(pkt + IPV4_HDR_LEN + hl, data, len);
@@ -163,13 +176,21 @@ static inline size_t fx_build(uint8_t *pkt, uint32_t saddr, uint32_t daddr, uint
 	return IPV4_HDR_LEN + hl + len;
 }
 
+static inline size_t fx_build(uint8_t *pkt, uint32_t saddr, uint32_t daddr, uint16_t sport,
+                              uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+                              uint16_t wnd, uint16_t mss, const void *data, size_t len)
+{
+	return fx_build_opts(pkt, saddr, daddr, sport, dport, flags, seq, ack, wnd, mss, data, len,
+	                     NULL);
+}
+
 /* The peer sends a segment with explicit numbers. */
 static inline void fx_send_raw(struct fx *f, uint8_t flags, uint32_t seq, uint32_t ack,
                                const void *data, size_t len)
 {
 	uint8_t pkt[70000];
-	size_t n = fx_build(pkt, FX_PEER, FX_LOCAL, f->pport, f->lport, flags, seq, ack,
-	                    f->peer_wnd, (flags & TCPF_SYN) ? 1460 : 0, data, len);
+	size_t n = fx_build_opts(pkt, FX_PEER, FX_LOCAL, f->pport, f->lport, flags, seq, ack,
+	                         f->peer_wnd, (flags & TCPF_SYN) ? 1460 : 0, data, len, &f->popt);
 	stack_input(f->s, f->now, pkt, n);
 }
 
@@ -189,6 +210,17 @@ static inline struct segment *fx_recv(struct fx *f)
 	int rc = segment_parse(&f->last, f->last_pkt.data, f->last_pkt.len);
 	ck_assert_int_eq(rc, 0);
 	return &f->last;
+}
+
+/* The options of the segment fx_recv took, as the stack's own parser reads them. */
+static inline struct tcp_hdr fx_last_opts(const struct fx *f)
+{
+	struct tcp_hdr th;
+	enum stack_drop_reason why;
+	int rc = tcp_parse(&th, f->last_pkt.data + IPV4_HDR_LEN, f->last_pkt.len - IPV4_HDR_LEN,
+	                   f->last.saddr, f->last.daddr, &why);
+	ck_assert_int_eq(rc, 0);
+	return th;
 }
 
 static inline uint64_t fx_last_at(const struct fx *f)

@@ -27,7 +27,12 @@ static bool tunables_equal(const struct stack_tunables *a, const struct stack_tu
 	       a->time_wait == b->time_wait && a->fin_timeout == b->fin_timeout &&
 	       a->nodelay == b->nodelay && a->mss == b->mss && a->rcvbuf == b->rcvbuf &&
 	       a->sndbuf == b->sndbuf && a->challenge_ack_limit == b->challenge_ack_limit &&
-	       a->ttl == b->ttl;
+	       a->ttl == b->ttl && a->rcvbuf_max == b->rcvbuf_max &&
+	       a->sndbuf_max == b->sndbuf_max && a->window_scaling == b->window_scaling &&
+	       a->timestamps == b->timestamps && a->sack == b->sack && a->dsack == b->dsack &&
+	       a->initcwnd == b->initcwnd && a->keepalive == b->keepalive &&
+	       a->keepalive_time == b->keepalive_time && a->keepalive_intvl == b->keepalive_intvl &&
+	       a->keepalive_probes == b->keepalive_probes;
 }
 
 /* Set one tunable and check that nothing else in the struct changed. */
@@ -71,6 +76,17 @@ START_TEST(test_every_name_sets_its_own_field)
 	CHECK_ONLY_FIELD("sndbuf=1M", sndbuf, 1048576u);
 	CHECK_ONLY_FIELD("challenge_ack_limit=0x64", challenge_ack_limit, 100u);
 	CHECK_ONLY_FIELD("ttl=3", ttl, 3u);
+	CHECK_ONLY_FIELD("rcvbuf_max=64K", rcvbuf_max, 65536u);
+	CHECK_ONLY_FIELD("sndbuf_max=8M", sndbuf_max, 8388608u);
+	CHECK_ONLY_FIELD("window_scaling=0", window_scaling, false);
+	CHECK_ONLY_FIELD("timestamps=off", timestamps, false);
+	CHECK_ONLY_FIELD("sack=0", sack, false);
+	CHECK_ONLY_FIELD("dsack=false", dsack, false);
+	CHECK_ONLY_FIELD("initcwnd=10", initcwnd, 10u);
+	CHECK_ONLY_FIELD("keepalive=1", keepalive, true);
+	CHECK_ONLY_FIELD("keepalive_time=10s", keepalive_time, 10000000u);
+	CHECK_ONLY_FIELD("keepalive_intvl=1s", keepalive_intvl, 1000000u);
+	CHECK_ONLY_FIELD("keepalive_probes=3", keepalive_probes, 3u);
 }
 END_TEST
 
@@ -95,7 +111,18 @@ START_TEST(test_help_lists_every_name)
 	                       "rcvbuf",
 	                       "sndbuf",
 	                       "challenge_ack_limit",
-	                       "ttl"};
+	                       "ttl",
+	                       "rcvbuf_max",
+	                       "sndbuf_max",
+	                       "window_scaling",
+	                       "timestamps",
+	                       "sack",
+	                       "dsack",
+	                       "initcwnd",
+	                       "keepalive",
+	                       "keepalive_time",
+	                       "keepalive_intvl",
+	                       "keepalive_probes"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *at = strstr(help, names[i]);
 		ck_assert_msg(at != NULL, "--help does not list %s", names[i]);

@@ -27,6 +27,10 @@ START_TEST(test_invalid_tunables_are_refused)
 	struct stack_config cfg = {.addr = FX_LOCAL};
 	stack_tunables_default(&cfg.tun);
 	cfg.tun.rcvbuf = 70000; /* would need window scaling */
+	cfg.tun.window_scaling = false;
+	ck_assert_ptr_null(stack_new(&cfg));
+	cfg.tun.window_scaling = true;
+	cfg.tun.rcvbuf = (65535u << 14) + 1; /* beyond the largest shift */
 	ck_assert_ptr_null(stack_new(&cfg));
 	stack_tunables_default(&cfg.tun);
 	cfg.tun.rto_min = 2 * SEC;
@@ -49,14 +53,15 @@ START_TEST(test_without_emit_callback_packets_queue_for_stack_output)
 	ck_assert_int_gt(h, 0);
 	ck_assert_int_eq(stack_output(s, buf, 10), -ENOBUFS);
 	ssize_t n = stack_output(s, buf, sizeof(buf));
-	ck_assert_int_eq(n, 44); /* IPv4 20 + TCP 20 + MSS 4 */
+	/* IPv4 20 + TCP 20 + MSS 4, SACK-permitted 2, timestamps 10, NOP 1, window scale 3 */
+	ck_assert_int_eq(n, 60);
 	struct segment seg;
 	ck_assert_int_eq(segment_parse(&seg, buf, (size_t)n), 0);
 	ck_assert_uint_eq(seg.flags, TCPF_SYN);
 	ck_assert_int_eq(stack_output(s, buf, sizeof(buf)), 0);
 	ck_assert_uint_eq(stack_next_deadline(s), 1 * SEC);
 	stack_timer(s, 1 * SEC);
-	ck_assert_int_eq(stack_output(s, buf, sizeof(buf)), 44);
+	ck_assert_int_eq(stack_output(s, buf, sizeof(buf)), 60);
 	ck_assert_uint_eq(stack_get_stats(s)->ip_out, 2);
 	stack_free(s);
 }

@@ -27,9 +27,12 @@ START_TEST(test_closed_connect_sends_syn_with_mss_and_enters_syn_sent)
 	F.sock = tcp_connect(F.s, F.now, 0, FX_PEER, 80);
 	ck_assert_int_gt(F.sock, 0);
 	struct segment *syn = fx_recv_one(&F, TCPF_SYN);
-	ck_assert_uint_eq(syn->options_len, 4);
-	ck_assert_uint_eq(syn->options[0], 2);
-	ck_assert_uint_eq(wire_get16(syn->options + 2), 1460);
+	/* as a Linux SYN: mss 1460,sackOK,TS val V ecr 0,nop,wscale 7 (6 MB rcvbuf_max) */
+	const uint8_t head[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10};
+	const uint8_t tail[] = {0, 0, 0, 0, 1, 3, 3, 7};
+	ck_assert_uint_eq(syn->options_len, 20);
+	ck_assert_mem_eq(syn->options, head, sizeof(head));
+	ck_assert_mem_eq(syn->options + 12, tail, sizeof(tail));
 	ck_assert_uint_ge(syn->sport, 32768);
 	ck_assert_uint_le(syn->sport, 60999);
 	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_SYN_SENT);

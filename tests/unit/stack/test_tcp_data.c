@@ -315,6 +315,7 @@ END_TEST
 START_TEST(test_send_buffer_full_returns_eagain_then_writable_event)
 {
 	F.tun.sndbuf = 3000;
+	F.tun.sndbuf_max = 3000; /* no autotuning */
 	fx_start(&F);
 	fx_active_established(&F);
 	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, big, 5000), 3000);
