@@ -365,10 +365,12 @@ static void on_flush_timer(struct event_loop *loop, uint64_t now_ns, void *arg)
 	(void)loop, (void)now_ns;
 	struct faultd_output *out = arg;
 	out->flush_timer = 0;
+	out->dirty = false;
+	if (!out->any) /* a note with every output off */
+		return;
 	/* the writer's thread writes them; the daemon's goes on with the packets */
 	settle(out);
 	faultd_writer_flush(&out->writer, false);
-	out->dirty = false;
 }
 
 void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop)

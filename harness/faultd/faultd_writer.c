@@ -152,6 +152,8 @@ void faultd_writer_publish(struct faultd_writer *w, bool urgent)
 
 void faultd_writer_flush(struct faultd_writer *w, bool wait)
 {
+	if (!w->ring.buf) /* never started */
+		return;
 	if (!w->threaded) {
 		drain(w);
 		w->on_flush(w->ctx);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/event_loop.h"
 #include "common/wire_bytes.h"
 #include "faultd/faultd_output.h"
 #include "faultd/faultd_ring.h"
@@ -341,6 +342,35 @@ START_TEST(test_events_through_the_writer_thread_are_the_bytes_of_direct_writes)
 }
 END_TEST
 
+static void stop_loop(struct event_loop *loop, uint64_t now_ns, void *arg)
+{
+	(void)now_ns, (void)arg;
+	event_loop_stop(loop);
+}
+
+/* --quiet --queue-only-matching: the daemon's note has nowhere to go, and the flush timer it
+ * arms must find nothing to do. */
+START_TEST(test_flush_timer_with_every_output_off_does_nothing)
+{
+	struct faultd_options opt = {.quiet = true};
+	static struct faultd_output out;
+	memset(&out, 0, sizeof(out));
+	ck_assert_int_eq(faultd_output_open(&out, &opt), 0);
+	struct event_loop *loop;
+	ck_assert_int_eq(event_loop_new(&loop), 0);
+	faultd_output_note(&out, T0, "--queue-only-matching: ...");
+	faultd_output_schedule_flush(&out, loop);
+	ck_assert_int_gt(out.flush_timer, 0);
+	uint64_t after = event_loop_now(loop) + (FAULTD_OUTPUT_FLUSH_MS + 50) * 1000000ull;
+	ck_assert_int_gt(event_loop_timer_at(loop, after, stop_loop, NULL), 0);
+	ck_assert_int_eq(event_loop_run(loop), 0);
+	ck_assert_int_eq(out.flush_timer, 0);
+	faultd_output_flush(&out);
+	faultd_output_close(&out);
+	event_loop_free(loop);
+}
+END_TEST
+
 static Suite *faultd_output_suite(void)
 {
 	Suite *s = suite_create("faultd_output");
@@ -352,6 +382,7 @@ static Suite *faultd_output_suite(void)
 	TCase *tw = tcase_create("writer");
 	tcase_add_test(tw, test_writer_thread_delivers_every_record_in_order_through_a_small_ring);
 	tcase_add_test(tw, test_events_through_the_writer_thread_are_the_bytes_of_direct_writes);
+	tcase_add_test(tw, test_flush_timer_with_every_output_off_does_nothing);
 	tcase_set_timeout(tw, 60);
 	suite_add_tcase(s, tw);
 	return s;
