@@ -480,6 +480,12 @@ int main(int argc, char **argv)
 		cleanup(&d);
 		return 1;
 	}
+	/* every output names the seed its draws came from, so any of them repeats the run */
+	char head[400];
+	snprintf(head, sizeof(head),
+	         "seed %" PRIu64 ", rules %s (repeat the draws with --seed %" PRIu64 ")",
+	         d.opt.seed, d.rs->name, d.opt.seed);
+	faultd_output_note(&d.out, realtime_us(), head);
 	int err = setup_loop(&d);
 	if (err) {
 		fprintf(stderr, PROG ": %s\n", strerror(-err));
