@@ -155,6 +155,108 @@ START_TEST(test_missing_file_names_it)
 }
 END_TEST
 
+/* A conversation of n data segments from the client, each acknowledged, between these ports
+ * and from these ISNs; decide() gives each segment its verdict. */
+typedef enum rule_action (*decide_fn)(void *ctx, const struct segment *s);
+
+static void converse(uint16_t cport, uint32_t c_isn, uint32_t s_isn, unsigned n, decide_fn decide,
+                     void *ctx, enum rule_action *data_verdicts)
+{
+	struct segment s;
+	memset(&s, 0, sizeof(s));
+	s.ip_proto = 6;
+	for (unsigned i = 0; i < 3 + 2 * n; i++) {
+		bool from_client = i == 0 || i == 2 || (i >= 3 && (i - 3) % 2 == 0);
+		unsigned k = i >= 3 ? (i - 3) / 2 : 0;
+		s.saddr = from_client ? 0x0a000001u : 0x0a000002u;
+		s.daddr = from_client ? 0x0a000002u : 0x0a000001u;
+		s.sport = from_client ? cport : 80;
+		s.dport = from_client ? 80 : cport;
+		s.flags = i == 0 ? TCPF_SYN : i == 1 ? (TCPF_SYN | TCPF_ACK) : TCPF_ACK;
+		s.seq = from_client ? c_isn + (i > 0) + (i >= 3 ? k * 100 : 0) : s_isn + (i > 1);
+		s.ack = i == 0        ? 0
+		        : from_client ? s_isn + 1
+		                      : c_isn + 1 + (i >= 3 ? (k + 1) * 100 : 0);
+		s.payload_len = i >= 3 && from_client ? 100 : 0;
+		if (s.payload_len)
+			s.flags |= TCPF_PSH;
+		enum rule_action a = decide(ctx, &s);
+		if (s.payload_len)
+			data_verdicts[k] = a;
+	}
+}
+
+struct recording {
+	struct matcher *m;
+	FILE *out;
+};
+
+static enum rule_action record(void *ctx, const struct segment *s)
+{
+	struct recording *r = ctx;
+	struct verdict v;
+	matcher_decide(r->m, s, 0, &v);
+	struct journal_entry e;
+	journal_entry_of(&e, &v, "t.rules");
+	journal_write_entry(r->out, &e);
+	return v.action;
+}
+
+struct replaying {
+	struct matcher *m;
+	struct journal *j;
+	unsigned unknown;
+};
+
+static enum rule_action replay(void *ctx, const struct segment *s)
+{
+	struct replaying *r = ctx;
+	struct packet_id id;
+	matcher_identify(r->m, s, 0, &id);
+	const struct journal_entry *e = journal_take(r->j, &id);
+	r->unknown += !e;
+	return e ? e->action : RULE_PASS;
+}
+
+START_TEST(test_replay_repeats_the_drops_with_other_ports_isns_and_no_draws)
+{
+	enum { N = 200 };
+	static enum rule_action want[N], got[N];
+	struct ruleset rs;
+	struct rule_error err;
+	ck_assert_int_eq(ruleset_parse_string(&rs, "t.rules", "drop len >0 chance 20%", &err), 0);
+	char *buf = NULL;
+	size_t size = 0;
+	struct recording rec = {matcher_new(&rs, 0x0a000001u, 5), open_memstream(&buf, &size)};
+	journal_write_head(rec.out, 5, "t.rules");
+	converse(40000, 1000, 2000, N, record, &rec, want);
+	fclose(rec.out);
+	matcher_free(rec.m);
+	write_text(buf);
+	free(buf);
+	unsigned drops = 0;
+	for (unsigned i = 0; i < N; i++)
+		drops += want[i] == RULE_DROP;
+	ck_assert_uint_gt(drops, N / 10);
+	uint64_t hits = rs.rules[0].hits;
+
+	struct journal j;
+	char why[512];
+	ck_assert_int_eq(journal_read(path, &j, why, sizeof(why)), 0);
+	ck_assert_uint_eq(j.n, 3 + 2 * N);
+	/* another seed: a replay draws nothing */
+	struct replaying rep = {matcher_new(&rs, 0x0a000001u, 77), &j, 0};
+	ck_assert_int_eq(matcher_follow_identities(rep.m), 0);
+	converse(51000, 0xfffffff0u, 7, N, replay, &rep, got);
+	ck_assert_mem_eq(want, got, sizeof(want));
+	ck_assert_uint_eq(rep.unknown, 0);
+	ck_assert_uint_eq(rs.rules[0].hits, hits); /* the rule decided nothing */
+	matcher_free(rep.m);
+	journal_free(&j);
+	ruleset_free(&rs);
+}
+END_TEST
+
 static Suite *journal_suite(void)
 {
 	Suite *s = suite_create("journal");
@@ -165,6 +267,7 @@ static Suite *journal_suite(void)
 	tcase_add_loop_test(t, test_malformed_journal_says_file_line_and_fix, 0,
 	                    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_test(t, test_missing_file_names_it);
+	tcase_add_test(t, test_replay_repeats_the_drops_with_other_ports_isns_and_no_draws);
 	suite_add_tcase(s, t);
 	return s;
 }
