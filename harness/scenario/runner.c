@@ -474,6 +474,15 @@ static void report_header(const struct case_run *cr)
 	      u.release);
 	if (cr->c->scn->about)
 		logf_(cr->rep, "  %s\n", cr->c->scn->about);
+	/* what repeats this run's faults: the seed of the draws, or the journal replayed */
+	if (cr->env->replay)
+		logf_(cr->rep, "  faults: the decisions of %s, replayed (no draws)\n",
+		      cr->env->replay);
+	else
+		logf_(cr->rep,
+		      "  faults: seed %" PRIu64 " (--seed %" PRIu64 " repeats the draws; "
+		      "--replay %s/journal.jsonl, the decisions)\n",
+		      cr->env->seed, cr->env->seed, cr->dir);
 }
 
 static void report_footer(const struct case_run *cr)
