@@ -84,7 +84,7 @@ struct rule {
 	uint32_t count_n;
 
 	/* "chance P%": once the matches and the count admit a segment, the rule applies with
-	 * probability chance_ppm / RULE_CHANCE_SCALE, drawn from the matcher's seeded generator;
+	 * probability chance_ppm / RULE_CHANCE_SCALE, by the rule's own seeded draw (rule_draw.c);
 	 * otherwise the segment goes on to the rules below. Without the clause (has_chance false,
 	 * as in a zeroed rule) the rule always applies. */
 	bool has_chance;
