@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "siphash.h"
+#include "common/siphash.h"
 #include "stack_internal.h"
 
 int tcp_conn_tables_init(struct stack *s)

@@ -22,6 +22,7 @@
 #include "common/event_loop.h"
 #include "faultd_firewall.h"
 #include "faultd_hold.h"
+#include "faultd_journal.h"
 #include "faultd_options.h"
 #include "faultd_output.h"
 #include "nfq_queue.h"
@@ -51,7 +52,8 @@ struct faultd {
 	struct matcher *matcher;
 
 	struct faultd_output out;
-	struct faultd_firewall fw; /* --queue-only-matching */
+	struct faultd_journal journal; /* --journal, --replay */
+	struct faultd_firewall fw;     /* --queue-only-matching */
 
 	struct nfq_queue *nfq;
 	struct faultd_hold hold;
@@ -128,7 +130,13 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 
 	struct verdict v;
 	/* the loop's monotonic time at this turn: "between" needs differences only */
-	matcher_decide(d->matcher, &seg, event_loop_now(d->loop) / 1000u, &v);
+	uint64_t loop_us = event_loop_now(d->loop) / 1000u;
+	if (d->journal.replaying)
+		faultd_journal_replay(&d->journal, d->matcher, d->rs, &d->out, &seg, loop_us,
+		                      now_us, &v);
+	else
+		matcher_decide(d->matcher, &seg, loop_us, &v);
+	faultd_journal_record(&d->journal, &v, d->rs->name);
 	struct trace_event ev = {
 	    .kind = TRACE_SEEN,
 	    .time_us = now_us,
@@ -445,6 +453,7 @@ static void cleanup(struct faultd *d)
 		faultd_firewall_remove(&d->fw);
 	nfq_queue_close(d->nfq);
 	hold_free(&d->hold);
+	faultd_journal_close(&d->journal);
 	matcher_free(d->matcher);
 	for (size_t i = 0; i < d->n_retired; i++) {
 		ruleset_free(d->retired[i]);
@@ -479,6 +488,17 @@ int main(int argc, char **argv)
 	if (!d.matcher || faultd_output_open(&d.out, &d.opt) != 0) {
 		cleanup(&d);
 		return 1;
+	}
+	/* every output names the seed its draws came from, so any of them repeats the run */
+	char head[400];
+	snprintf(head, sizeof(head),
+	         "seed %" PRIu64 ", rules %s (repeat the draws with --seed %" PRIu64 ")",
+	         d.opt.seed, d.rs->name, d.opt.seed);
+	faultd_output_note(&d.out, realtime_us(), head);
+	rc = faultd_journal_open(&d.journal, &d.opt, d.matcher, d.opt.seed, d.rs->name);
+	if (rc != 0) {
+		cleanup(&d);
+		return rc;
 	}
 	int err = setup_loop(&d);
 	if (err) {
@@ -531,7 +551,9 @@ int main(int argc, char **argv)
 	rc = run(&d);
 	/* the whole trace is on disk before the summary tells a reader the run is over */
 	faultd_output_flush(&d.out);
+	faultd_journal_flush(&d.journal);
 	print_summary(&d);
+	faultd_journal_summary(&d.journal);
 	if (d.opt.ready_path)
 		unlink(d.opt.ready_path);
 	cleanup(&d);

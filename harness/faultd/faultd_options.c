@@ -19,6 +19,7 @@ static const char synopsis[] =
     "                     [--pcap FILE] [--quiet] [--seed N] [--ready FILE]\n"
     "                     [--drop-held-on-exit] [--queue-maxlen N] [--fail-open]\n"
     "                     [--hold-copies] [--queue-only-matching]\n"
+    "                     [--journal FILE] [--replay FILE [--replay-unknown pass|drop]]\n"
     "       " PROG " --check RULES\n";
 
 /* A bad command line gets the synopsis; --help the whole text. */
@@ -50,7 +51,9 @@ static void usage(FILE *out)
 	    "      --quiet          no text trace on standard output\n"
 	    "      --seed N         seed of the random numbers behind jitter and chance, to\n"
 	    "                       repeat a run (default: from the clock; the seed used is\n"
-	    "                       printed on standard error)\n"
+	    "                       printed on standard error and at the head of every trace).\n"
+	    "                       Each rule draws its own stream, keyed by the segment's\n"
+	    "                       identity: other rules never change its draws\n"
 	    "      --ready FILE     create FILE once the queue is bound (removed at exit)\n"
 	    "      --drop-held-on-exit\n"
 	    "                       at SIGINT/SIGTERM drop the packets still held instead of\n"
@@ -70,6 +73,17 @@ static void usage(FILE *out)
 	    "                       through unjudged and untraced, as the traces and the exit\n"
 	    "                       summary say. Follows SIGHUP; the topology's queue-everything\n"
 	    "                       rule is back at exit. For load tests (rules/README.md)\n"
+	    "      --journal FILE   write every decision to FILE, one JSON line each, with the\n"
+	    "                       segment's identity (connection number, direction, flags,\n"
+	    "                       seq and ack relative to the ISNs, length, attempt), the\n"
+	    "                       rule and the verdict (rules/README.md, \"Verdict journal\")\n"
+	    "      --replay FILE    make exactly the decisions of the journal FILE again,\n"
+	    "                       matching segments by identity; no rule draws. A segment\n"
+	    "                       the journal does not know is said on standard error and\n"
+	    "                       in the traces, and passes\n"
+	    "      --replay-unknown pass|drop\n"
+	    "                       what --replay does with a segment the journal does not\n"
+	    "                       know (default pass)\n"
 	    "      --check RULES    only parse the rule file RULES: print `RULES: N rules OK`\n"
 	    "                       and exit 0, or the errors and exit 2\n"
 	    "  -h, --help           this text\n"
@@ -111,6 +125,9 @@ enum {
 	OPT_FAIL_OPEN,
 	OPT_HOLD_COPIES,
 	OPT_QUEUE_ONLY_MATCHING,
+	OPT_JOURNAL,
+	OPT_REPLAY,
+	OPT_REPLAY_UNKNOWN,
 };
 
 #define QUEUE_MAXLEN_MAX (1u << 24)
@@ -129,6 +146,22 @@ static int queue_option(int c, const char *arg, struct faultd_options *opt)
 		return -EINVAL;
 	}
 	opt->queue_maxlen = (uint32_t)v;
+	return 0;
+}
+
+/* The journal's options: 0, or -EINVAL after saying what is wrong. */
+static int journal_option(int c, const char *arg, struct faultd_options *opt)
+{
+	if (c == OPT_JOURNAL) {
+		opt->journal_path = arg;
+	} else if (c == OPT_REPLAY) {
+		opt->replay_path = arg;
+	} else if (!strcmp(arg, "pass") || !strcmp(arg, "drop")) {
+		opt->replay_unknown_drop = arg[0] == 'd';
+	} else {
+		fprintf(stderr, PROG ": --replay-unknown '%s': use pass or drop\n", arg);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -163,6 +196,9 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	    {"hold-copies", no_argument, NULL, OPT_HOLD_COPIES},
 	    {"queue-only-matching", no_argument, NULL, OPT_QUEUE_ONLY_MATCHING},
+	    {"journal", required_argument, NULL, OPT_JOURNAL},
+	    {"replay", required_argument, NULL, OPT_REPLAY},
+	    {"replay-unknown", required_argument, NULL, OPT_REPLAY_UNKNOWN},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -237,6 +273,14 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 		case OPT_QUEUE_ONLY_MATCHING:
 			opt->queue_only_matching = true;
 			break;
+		case OPT_JOURNAL:
+		case OPT_REPLAY:
+		case OPT_REPLAY_UNKNOWN:
+			if (journal_option(c, optarg, opt) != 0) {
+				usage(stderr);
+				return FAULTD_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -252,5 +296,10 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	}
 	if (check)
 		return check_rules(check);
+	if (opt->replay_unknown_drop && !opt->replay_path) {
+		fprintf(stderr, PROG ": --replay-unknown is for --replay\n");
+		usage(stderr);
+		return FAULTD_EXIT_USAGE;
+	}
 	return -1;
 }

@@ -27,6 +27,10 @@ struct faultd_options {
 	bool hold_copies; /* hold copies in the daemon, not packets in the kernel's queue */
 	/* --queue-only-matching: the wire's firewall queues only what the rules can touch */
 	bool queue_only_matching;
+	/* the verdict journal (faultd_journal.h) */
+	const char *journal_path;
+	const char *replay_path;
+	bool replay_unknown_drop; /* --replay-unknown drop */
 };
 
 /* Fills opt from the command line. Returns -1 when the daemon should run, otherwise the exit

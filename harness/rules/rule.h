@@ -84,7 +84,7 @@ struct rule {
 	uint32_t count_n;
 
 	/* "chance P%": once the matches and the count admit a segment, the rule applies with
-	 * probability chance_ppm / RULE_CHANCE_SCALE, drawn from the matcher's seeded generator;
+	 * probability chance_ppm / RULE_CHANCE_SCALE, by the rule's own seeded draw (rule_draw.c);
 	 * otherwise the segment goes on to the rules below. Without the clause (has_chance false,
 	 * as in a zeroed rule) the rule always applies. */
 	bool has_chance;
@@ -139,28 +139,56 @@ void rule_error_print(FILE *out, const struct rule_error *err);
 /* "pass", "drop" or "delay", as the rule files spell them. */
 const char *rule_action_name(enum rule_action action);
 
+/* What a segment is in the conversation, whatever the ISNs, ports and timing of the run
+ * (rules/README.md, "Random rules"): the key of a rule's draws and of the verdict journal. */
+struct packet_id {
+	uint32_t conn;    /* the connection's number in the matcher, 1 for the first */
+	uint8_t dir;      /* enum rule_dir: who sent it (RULE_DIR_ANY: neither end is the client) */
+	uint8_t flags;    /* TCPF_* */
+	uint32_t seq;     /* relative to the sender's ISN (its first sequence number seen) */
+	uint32_t ack;     /* relative to the receiver's ISN; 0 without ACK */
+	uint32_t len;     /* payload bytes */
+	uint32_t attempt; /* 1 original, 2.. retransmissions; 0 occupies no sequence space */
+	uint32_t copy; /* 0; n for the nth repeat in a row of the same segment (duplicate ACKs) */
+};
+
 /* The decision for one segment. */
 struct verdict {
 	enum rule_action action;
 	uint32_t delay_us;
 	const struct rule *rule; /* NULL when no rule matched (action is RULE_PASS) */
+	/* the segment's identity, when the matcher follows connections (has_id): always once a
+	 * rule draws or matcher_follow_identities was asked for */
+	bool has_id;
+	struct packet_id id;
 };
 
 struct matcher;
 
 /* A matcher holds per-connection occurrence counters for one ruleset. Direction is decided by
- * client_addr (host byte order): segments from it go from client to server. seed feeds the
- * generator behind jitter and chance, so runs can be repeated. NULL when out of memory. */
+ * client_addr (host byte order): segments from it go from client to server. seed keys the
+ * draws behind jitter and chance, so runs can be repeated. NULL when out of memory. */
 struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t seed);
 void matcher_free(struct matcher *m);
 /* Swap in a new ruleset (SIGHUP reload): counters start over. */
 void matcher_set_rules(struct matcher *m, struct ruleset *rs);
 /* Decide for one parsed TCP segment seen at now_us (any clock that does not go back; only
  * differences are used, by "between"); increments the chosen rule's hits. A rule with a chance
- * strictly between 0% and 100% takes one number from the seeded generator for each segment it
- * would otherwise decide (the same generator as jitter, so a seed repeats the whole run). */
+ * strictly between 0% and 100% draws for each segment it would otherwise decide, and a jitter
+ * for each segment it delays: each draw is a hash of the seed, the rule's identity (its
+ * @label, or its text and ordinal among identical rules) and the segment's (struct packet_id),
+ * so other rules never change it and a seed repeats the whole run. */
 void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_us,
                     struct verdict *v);
+
+/* Follow every connection and give every verdict its packet_id, drawing or not (for a verdict
+ * journal, or a replay of one); counters start over. 0 or -ENOMEM (old table kept). */
+int matcher_follow_identities(struct matcher *m);
+/* Follow seg as matcher_decide would and say what it is, without deciding: no rule counts it
+ * and no draw is made (a replay gives the journal's verdict instead). Needs
+ * matcher_follow_identities. */
+void matcher_identify(struct matcher *m, const struct segment *seg, uint64_t now_us,
+                      struct packet_id *id);
 
 /* Counters are kept for at most this many connections at once (rules/README.md, "Counting"):
  * when the table is full, the connection seen least recently is forgotten. */

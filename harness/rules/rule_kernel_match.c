@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "common/tcp_flags.h"
+#include "rule_draw.h"
 
 /* IPv4 and TCP headers each take 20 to 60 bytes of a packet's total length. */
 #define HEADERS_MIN 40u
@@ -52,8 +53,9 @@ size_t rule_kernel_matches(const struct ruleset *rs, struct kernel_match *out)
 	size_t n = 0;
 	bool counted = false;
 	for (unsigned i = 0; i < rs->n_rules; i++) {
-		if (rule_selects_by_state(&rs->rules[i])) {
-			/* the matcher follows every segment of every connection for it */
+		if (rule_selects_by_state(&rs->rules[i]) || rule_draws(&rs->rules[i])) {
+			/* the matcher follows every segment of every connection for it (a draw
+			 * is keyed by the segment's place in its connection: rule_draw.c) */
 			out[0] = (struct kernel_match){.ip_len_max = IP_LEN_MAX};
 			return 1;
 		}

@@ -16,6 +16,9 @@
  * selection words then hold like any match, before the count. When the table is full the
  * connection seen least recently is forgotten: memory stays bounded however many connections
  * a long run sees.
+ *
+ * A rule that draws (chance, jitter) draws from a stream of its own (rule_draw.c), keyed by the
+ * segment's identity in its connection: so it too makes every connection followed.
  */
 #include "rule.h"
 
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rule_draw.h"
 #include "rule_select.h"
 
 #define NO_SLOT UINT32_MAX
@@ -42,7 +46,9 @@ struct conn {
 struct matcher {
 	struct ruleset *rs;
 	uint32_t client_addr;
-	uint64_t rng; /* splitmix64 state */
+	uint64_t seed;      /* of every draw */
+	uint64_t *rule_ids; /* per rule: its identity, for its draws (rule_draw.c) */
+	bool identities;    /* matcher_follow_identities: follow even when no rule asks to */
 
 	unsigned n_counted; /* rules that need counters */
 	uint32_t *slot;     /* per rule: its column in counts, or NO_SLOT */
@@ -60,15 +66,6 @@ struct matcher {
 	uint32_t lru_head, lru_tail;
 };
 
-/* splitmix64 (Steele, Lea, Flood 2014): tiny, good enough for jitter, and repeatable by seed. */
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static void table_free(struct matcher *m)
 {
 	free(m->slot);
@@ -76,6 +73,8 @@ static void table_free(struct matcher *m)
 	free(m->counts);
 	free(m->index);
 	free(m->sel);
+	free(m->rule_ids);
+	m->rule_ids = NULL;
 	m->sel = NULL;
 	m->follow = false;
 	m->slot = NULL;
@@ -91,14 +90,21 @@ static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 {
 	unsigned n_rules = rs ? rs->n_rules : 0;
 	uint32_t *slot = calloc(n_rules ? n_rules : 1, sizeof(*slot));
-	if (!slot)
+	uint64_t *rule_ids = calloc(n_rules ? n_rules : 1, sizeof(*rule_ids));
+	if (!slot || !rule_ids) {
+		free(slot);
+		free(rule_ids);
 		return -ENOMEM;
+	}
 	unsigned n_counted = 0;
-	bool follow = false;
+	bool follow = m->identities;
 	for (unsigned i = 0; i < n_rules; i++) {
 		slot[i] = rs->rules[i].count == RULE_COUNT_ALL ? NO_SLOT : n_counted++;
-		follow = follow || rule_selects_by_state(&rs->rules[i]);
+		follow =
+		    follow || rule_selects_by_state(&rs->rules[i]) || rule_draws(&rs->rules[i]);
 	}
+	if (n_rules)
+		rule_draw_identities(rs, rule_ids);
 
 	struct conn *conns = NULL;
 	uint32_t *counts = NULL, *index = NULL;
@@ -113,6 +119,7 @@ static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 		index = calloc(size, sizeof(*index));
 		if (!conns || (n_counted && !counts) || (follow && !sel) || !index) {
 			free(slot);
+			free(rule_ids);
 			free(conns);
 			free(counts);
 			free(sel);
@@ -123,6 +130,7 @@ static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 	table_free(m);
 	m->rs = rs;
 	m->slot = slot;
+	m->rule_ids = rule_ids;
 	m->n_counted = n_counted;
 	m->follow = follow;
 	m->sel = sel;
@@ -143,7 +151,7 @@ struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t s
 	if (!m)
 		return NULL;
 	m->client_addr = client_addr;
-	m->rng = seed;
+	m->seed = seed;
 	if (table_init(m, rs, MATCHER_DEFAULT_MAX_CONNECTIONS)) {
 		free(m);
 		return NULL;
@@ -356,17 +364,41 @@ static bool count_admits(const struct rule *r, uint32_t n)
 	return false;
 }
 
-/* The draw of "chance P%", made only for a segment the rule would otherwise decide, so the
- * numbers drawn depend on the segments alone. 0% and 100% are certain and draw nothing: a rule
- * with "chance 100%" behaves, random numbers included, exactly as one without it. The modulo
- * bias over 2^64 is below 10^-13. */
-static bool chance_admits(struct matcher *m, const struct rule *r)
+/* The draw of "chance P%", made only for a segment the rule would otherwise decide. 0% and
+ * 100% are certain and draw nothing. The modulo bias over 2^64 is below 10^-13. */
+static bool chance_admits(const struct matcher *m, unsigned i, const struct packet_id *id)
 {
+	const struct rule *r = &m->rs->rules[i];
 	if (!r->has_chance || r->chance_ppm >= RULE_CHANCE_SCALE)
 		return true;
 	if (r->chance_ppm == 0)
 		return false;
-	return rng_next(&m->rng) % RULE_CHANCE_SCALE < r->chance_ppm;
+	uint64_t draw = rule_draw(m->seed, m->rule_ids[i], id, RULE_DRAW_CHANCE);
+	return draw % RULE_CHANCE_SCALE < r->chance_ppm;
+}
+
+static void identity_of(const struct segment *seg, enum rule_dir dir, const struct select_facts *f,
+                        struct packet_id *id)
+{
+	*id = (struct packet_id){
+	    .conn = f->conn_no,
+	    .dir = (uint8_t)dir,
+	    .flags = seg->flags,
+	    .seq = f->rel_seq,
+	    .ack = f->rel_ack,
+	    .len = seg->payload_len,
+	    .attempt = f->attempt,
+	    .copy = f->copy,
+	};
+}
+
+static enum rule_dir dir_of(const struct matcher *m, const struct segment *seg)
+{
+	if (seg->saddr == m->client_addr)
+		return RULE_DIR_FROM_CLIENT;
+	if (seg->daddr == m->client_addr)
+		return RULE_DIR_FROM_SERVER;
+	return RULE_DIR_ANY; /* neither end is the client: no "from" rule matches */
 }
 
 /* The facts of seg in its connection, or NULL when no rule selects by them. */
@@ -391,21 +423,21 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 	v->action = RULE_PASS;
 	v->delay_us = 0;
 	v->rule = NULL;
+	v->has_id = false;
 	struct ruleset *rs = m->rs;
 	if (!rs)
 		return;
 
-	enum rule_dir dir = RULE_DIR_ANY; /* neither end is the client: no "from" rule matches */
-	if (seg->saddr == m->client_addr)
-		dir = RULE_DIR_FROM_CLIENT;
-	else if (seg->daddr == m->client_addr)
-		dir = RULE_DIR_FROM_SERVER;
+	enum rule_dir dir = dir_of(m, seg);
 
 	struct rule *winner = NULL;
 	uint32_t *row = NULL;
 	struct select_facts facts;
 	uint32_t c = 0;
 	const struct select_facts *f = follow(m, seg, now_us, &row, &facts, &c);
+	if (f)
+		identity_of(seg, dir, f, &v->id);
+	v->has_id = f != NULL;
 	/* Every connection opening is recorded while counts are in use, so a new connection
 	 * on a reused 4-tuple is recognised by its ISN even when no counting rule matches
 	 * its SYN (a rule counting FINs must start over too). */
@@ -417,7 +449,7 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 		if (!rule_matches(r, seg, dir) || (f && !select_admits(r, f)))
 			continue;
 		if (m->slot[i] == NO_SLOT) {
-			if (!winner && chance_admits(m, r))
+			if (!winner && chance_admits(m, i, &v->id))
 				winner = r;
 			if (winner && m->n_counted == 0 && !f)
 				break; /* decided, and nothing left to count */
@@ -428,7 +460,7 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 		uint32_t *n = &row[m->slot[i]];
 		if (*n < UINT32_MAX)
 			++*n;
-		if (!winner && count_admits(r, *n) && chance_admits(m, r))
+		if (!winner && count_admits(r, *n) && chance_admits(m, i, &v->id))
 			winner = r;
 	}
 	if (winner && winner->label && f)
@@ -445,8 +477,32 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 			/* uniform in [delay - jitter, delay + jitter]; the parser keeps
 			 * jitter <= delay, and the modulo bias over 2^64 is negligible */
 			uint64_t span = 2 * (uint64_t)winner->jitter_us + 1;
-			v->delay_us = winner->delay_us - winner->jitter_us +
-			              (uint32_t)(rng_next(&m->rng) % span);
+			uint64_t draw = rule_draw(m->seed, m->rule_ids[winner - rs->rules], &v->id,
+			                          RULE_DRAW_JITTER);
+			v->delay_us =
+			    winner->delay_us - winner->jitter_us + (uint32_t)(draw % span);
 		}
 	}
+}
+
+int matcher_follow_identities(struct matcher *m)
+{
+	m->identities = true;
+	int err = table_init(m, m->rs, m->max_conns);
+	if (err)
+		m->identities = m->follow;
+	return err;
+}
+
+void matcher_identify(struct matcher *m, const struct segment *seg, uint64_t now_us,
+                      struct packet_id *id)
+{
+	struct select_facts facts;
+	memset(id, 0, sizeof(*id));
+	if (!m->follow)
+		return;
+	unsigned side;
+	uint32_t c = conn_find(m, seg, now_us, &side);
+	select_observe(&m->sel[c], seg, side, now_us, &facts);
+	identity_of(seg, dir_of(m, seg), &facts, id);
 }

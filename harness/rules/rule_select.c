@@ -104,6 +104,41 @@ static uint8_t phase_of(struct select_state *st, const struct segment *seg, unsi
 	return st->phase;
 }
 
+static uint32_t relative(struct select_side *s, uint32_t n)
+{
+	if (!s->base_known) {
+		s->base_known = true;
+		s->base = n;
+	}
+	return n - s->base;
+}
+
+/* The identity's numbers: relative seq and ack, and how many times in a row the same segment
+ * came (a duplicate ACK repeats the last one exactly). */
+static void identify(struct select_state *st, const struct segment *seg, unsigned side,
+                     struct select_facts *f)
+{
+	struct select_side *s = &st->side[side], *peer = &st->side[side ^ 1];
+	if (seg->flags & TCPF_SYN) {
+		s->base_known = true;
+		s->base = seg->seq;
+	}
+	f->rel_seq = relative(s, seg->seq);
+	f->rel_ack = (seg->flags & TCPF_ACK) ? relative(peer, seg->ack) : 0;
+	struct packet_id *l = &s->last;
+	bool repeat = s->last_known && l->flags == seg->flags && l->seq == f->rel_seq &&
+	              l->ack == f->rel_ack && l->len == seg->payload_len &&
+	              l->attempt == f->attempt;
+	f->copy = !repeat ? 0 : l->copy < UINT32_MAX ? l->copy + 1 : l->copy;
+	*l = (struct packet_id){.flags = seg->flags,
+	                        .seq = f->rel_seq,
+	                        .ack = f->rel_ack,
+	                        .len = seg->payload_len,
+	                        .attempt = f->attempt,
+	                        .copy = f->copy};
+	s->last_known = true;
+}
+
 void select_observe(struct select_state *st, const struct segment *seg, unsigned side,
                     uint64_t now_us, struct select_facts *f)
 {
@@ -119,6 +154,7 @@ void select_observe(struct select_state *st, const struct segment *seg, unsigned
 	f->fired = st->fired;
 	f->phase = phase_of(st, seg, side & 1);
 	f->attempt = attempt_of(s, seg);
+	identify(st, seg, side & 1, f);
 	if (seg->flags & TCPF_ACK)
 		forget_acked(&st->side[(side & 1) ^ 1], seg->ack);
 }

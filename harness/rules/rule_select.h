@@ -20,6 +20,10 @@ struct select_side {
 	uint32_t snd_max; /* one past the highest sequence number this side has sent */
 	uint32_t isn;     /* of its SYN */
 	bool syn_seen;
+	bool base_known; /* base: what its relative sequence numbers count from (its ISN, or */
+	uint32_t base;   /* the first number seen of a connection picked up mid-stream) */
+	struct packet_id last; /* its previous segment, to number repeats (packet_id.copy) */
+	bool last_known;
 	uint8_t n_retx;
 	struct {
 		uint32_t seq, end; /* [seq, end) */
@@ -43,6 +47,9 @@ struct select_facts {
 	uint32_t attempt; /* 1 original, 2.. retransmissions; 0 occupies no sequence space */
 	uint64_t age_us;  /* since the connection's first segment */
 	uint64_t fired;   /* labels applied before this segment */
+	uint32_t rel_seq; /* seq and ack relative to the two sides' bases */
+	uint32_t rel_ack; /* 0 without ACK */
+	uint32_t copy;    /* repeats in a row of the same segment from the same side */
 };
 
 /* A connection first seen with seg (a bare SYN, or a segment picked up mid-stream). */

@@ -610,6 +610,8 @@ static int cmd_check(const struct files *files, struct opts *o, bool run)
 	if (!o->jobs) /* not given: fewer cases at once without real-time priority */
 		o->jobs = env.rt ? DEFAULT_JOBS : DEFAULT_JOBS_NO_RT;
 	env.stop = &interrupted;
+	env.seed = o->seed;
+	env.replay = o->replay;
 	char runs_dir[600];
 	runs_dir_name(runs_dir, sizeof(runs_dir), o);
 	const char *unusable = netns_unusable();
@@ -691,7 +693,8 @@ int main(int argc, char **argv)
 	struct opts o = {.jobs = 0, /* until the priority is known (cmd_check) */
 	                 .idle_jobs = DEFAULT_IDLE_JOBS,
 	                 .pairs = SCN_ALL_PAIRS,
-	                 .build = NULL};
+	                 .build = NULL,
+	                 .seed = 1};
 	int r = parse_opts(argc - 1, argv + 1, &o);
 	if (r)
 		return r;

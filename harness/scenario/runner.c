@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <glob.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,7 +243,9 @@ static int topology_up(struct case_run *cr)
 static int faultd_up(struct case_run *cr)
 {
 	const struct run_env *env = cr->env;
-	char log[700], ready[700], pcap[700], rules_rel[200];
+	char log[700], ready[700], pcap[700], journal[700], rules_rel[200], seed[24];
+	snprintf(journal, sizeof(journal), "%s/journal.jsonl", cr->dir);
+	snprintf(seed, sizeof(seed), "%" PRIu64, env->seed);
 	snprintf(log, sizeof(log), "%s/faultd.log", cr->dir);
 	snprintf(ready, sizeof(ready), "%s/faultd.ready", cr->dir);
 	snprintf(pcap, sizeof(pcap), "%s/trace.pcap", cr->dir);
@@ -274,12 +277,20 @@ static int faultd_up(struct case_run *cr)
 	                pcap,
 	                "--quiet",
 	                "--seed",
-	                "1",
+	                seed,
+	                "--journal",
+	                journal,
 	                "--ready",
 	                ready,
 	                NULL};
 	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
 		argv[n++] = rest[i];
+	if (env->replay) {
+		/* the journal's decisions, matched by identity, instead of the rules' draws */
+		argv[n - 1] = "--replay";
+		argv[n++] = (char *)env->replay;
+		argv[n++] = NULL;
+	}
 	cr->faultd = proc_spawn_in(argv, log, cr->dir);
 	for (int i = 0; i < 500 && access(ready, F_OK) != 0 && !stopping(cr); i++) {
 		if (waitpid(cr->faultd, NULL, WNOHANG) == cr->faultd) {
@@ -463,6 +474,15 @@ static void report_header(const struct case_run *cr)
 	      u.release);
 	if (cr->c->scn->about)
 		logf_(cr->rep, "  %s\n", cr->c->scn->about);
+	/* what repeats this run's faults: the seed of the draws, or the journal replayed */
+	if (cr->env->replay)
+		logf_(cr->rep, "  faults: the decisions of %s, replayed (no draws)\n",
+		      cr->env->replay);
+	else
+		logf_(cr->rep,
+		      "  faults: seed %" PRIu64 " (--seed %" PRIu64 " repeats the draws; "
+		      "--replay %s/journal.jsonl, the decisions)\n",
+		      cr->env->seed, cr->env->seed, cr->dir);
 }
 
 static void report_footer(const struct case_run *cr)
@@ -479,7 +499,7 @@ static void report_footer(const struct case_run *cr)
 		copy_file(cr->rep, path, "  ");
 	}
 	logf_(cr->rep,
-	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,client.log,"
+	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,journal.jsonl,client.log,"
 	      "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
 	      cr->dir, cr->c->scn->name);
 }

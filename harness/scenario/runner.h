@@ -21,7 +21,9 @@ struct run_env {
 	size_t n_impls;
 	char ladder[600]; /* synfin-ladder, optional */
 	bool verbose;
-	bool rt; /* run endpoints and the daemon at real-time priority (chrt -f 1) */
+	bool rt;            /* run endpoints and the daemon at real-time priority (chrt -f 1) */
+	uint64_t seed;      /* synfin-faultd --seed of every case (--seed; default 1) */
+	const char *replay; /* a verdict journal every case replays (run --replay); NULL: none */
 	/* Set by a signal handler: the run stops, tears its topology down and reports an error */
 	const volatile sig_atomic_t *stop;
 };

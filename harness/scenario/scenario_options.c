@@ -18,7 +18,7 @@ void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: " PROG " check [options] [DIR|FILE.scn]...\n"
-	    "       " PROG " run SCENARIO [--pair P] [options]\n"
+	    "       " PROG " run SCENARIO [--pair P] [--replay JOURNAL] [options]\n"
 	    "       " PROG " list [--shard I/N] [--pair P] [--filter GLOB] [DIR|FILE.scn]...\n"
 	    "       " PROG " parse [DIR|FILE.scn]...\n"
 	    "       " PROG " junit-merge OUT IN.xml...\n"
@@ -74,6 +74,13 @@ void usage(FILE *out)
 	    "                      real-time, chrt -f 1, so parallel cases keep their timing)\n"
 	    "      --load N        N busy processes (endless loops at normal priority) beside\n"
 	    "                      the cases, as on a shared CI runner; ended with the suite\n"
+	    "      --seed N        the seed of synfin-faultd's draws (chance, jitter) in every\n"
+	    "                      case (default 1); each run folder's journal.jsonl records\n"
+	    "                      every decision with the segment's identity\n"
+	    "      --replay JOURNAL  (run) make exactly the decisions of JOURNAL (a run\n"
+	    "                      folder's journal.jsonl) again, matched by the segments'\n"
+	    "                      identity, not their ports or ISNs: a failure under chance\n"
+	    "                      repeats segment for segment\n"
 	    "  -v, --verbose       print each failed case's report as it finishes\n"
 	    "  -h, --help          this text\n"
 	    "\n"
@@ -84,7 +91,8 @@ void usage(FILE *out)
 	    "not built, or when the scenario says it does not apply (skip, only). Ctrl-C stops\n"
 	    "every case and removes every namespace this program made.\n"
 	    "Each case leaves a folder (report.txt, trace.txt, trace.jsonl, trace.pcap, "
-	    "ladder.txt,\n"
+	    "journal.jsonl,\n"
+	    "ladder.txt, "
 	    "endpoint logs) under the runs folder named in the output.\n"
 	    "\n"
 	    "Times are judged with packetdrill's tolerance, max(4 ms, 12.5%% of the gap), on the\n"
@@ -150,6 +158,33 @@ static int parse_shard(const char *cmd, const char *spec, struct opts *o)
 	return EXIT_USAGE;
 }
 
+/* --seed and --replay: 0, or -EINVAL after saying what is wrong. */
+static int journal_opt(int ch, const char *arg, const char *cmd, struct opts *o)
+{
+	if (ch == 'E') {
+		char *end;
+		errno = 0;
+		o->seed = strtoull(arg, &end, 10);
+		if (errno || *end || !*arg || *arg == '-') {
+			fprintf(stderr, PROG ": --seed '%s': a number 0-18446744073709551615\n",
+			        arg);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(cmd, "run")) {
+		fprintf(stderr, PROG ": --replay is for run: one case, replayed\n");
+		return -EINVAL;
+	}
+	/* synfin-faultd starts in the case's own folder: make it absolute */
+	o->replay = realpath(arg, NULL);
+	if (!o->replay) {
+		fprintf(stderr, PROG ": --replay %s: %s\n", arg, strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -159,6 +194,7 @@ int parse_opts(int argc, char **argv, struct opts *o)
 	    {"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
 	    {"no-rt", no_argument, NULL, 'R'},        {"idle-jobs", required_argument, NULL, 'I'},
 	    {"load", required_argument, NULL, 'L'},   {"shard", required_argument, NULL, 'S'},
+	    {"seed", required_argument, NULL, 'E'},   {"replay", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *shard = NULL;
@@ -217,6 +253,11 @@ int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'S':
 			shard = optarg;
+			break;
+		case 'E':
+		case 'P':
+			if (journal_opt(ch, optarg, argv[0], o))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);

@@ -42,6 +42,8 @@ struct opts {
 	 * where it came from ("--shard", "SYNFIN_SHARD"), NULL when from nowhere */
 	struct shard shard;
 	const char *shard_from;
+	uint64_t seed;      /* --seed: synfin-faultd's seed in every case (default 1) */
+	const char *replay; /* run --replay JOURNAL, made absolute; NULL without */
 };
 
 /* The usage text. */

@@ -24,6 +24,7 @@ for t in "$@"; do
 	segment) src="harness/wire/segment.c harness/trace/trace_text.c harness/trace/trace_json.c" ;;
 	rules) src="harness/rules/rule_parse.c harness/rules/rule_words.c harness/rules/rule_match.c" ;;
 	trace_read) src="harness/trace/trace_read.c" ;;
+	journal) src="harness/trace/journal.c" ;;
 	pcap) src="harness/trace/pcap_file.c" ;;
 	peer_script) src="harness/endpoint/peer_script.c" ;;
 	stack_input) src=$(cd "$root" && ls stack/*.c) ;;

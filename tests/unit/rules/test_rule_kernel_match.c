@@ -62,8 +62,12 @@ static const struct {
     {"drop [S.] from server once\n",
      "-d 192.168.1.108/32 -p tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG SYN,ACK\n"
      "-p tcp --tcp-flags SYN,ACK SYN\n"},
-    /* chance changes which segments are taken, not which are candidates */
-    {"drop len >0 chance 1%\n", "-p tcp -m length --length 41:65535\n"},
+    /* a draw is keyed by the segment's place in its connection (its relative seq, its
+     * attempt): the matcher follows every segment, as for a selection word */
+    {"drop len >0 chance 1%\n", "-p tcp\n"},
+    {"delay 10ms jitter 5ms fin\n", "-p tcp\n"},
+    /* a certain chance draws nothing */
+    {"drop len >0 chance 100%\n", "-p tcp -m length --length 41:65535\n"},
     {"delay 200ms pure-ack from client\n",
      "-s 192.168.1.108/32 -p tcp --tcp-flags FIN,SYN,RST,ACK ACK -m length --length 0:120\n"},
     {"drop len 10-20 sport 80 dport 5001 nth 3\n",
@@ -276,7 +280,7 @@ START_TEST(test_syn_fin_rst_rules_leave_data_segments_unqueued)
 {
 	struct ruleset rs;
 	parse(&rs,
-	      "drop [S] from client first 2\ndelay 300ms fin from server\ndrop rst chance 5%\n");
+	      "drop [S] from client first 2\ndelay 300ms fin from server\ndrop rst nth 5\n");
 	struct kernel_match km[4];
 	size_t n = rule_kernel_matches(&rs, km);
 	struct segment data;

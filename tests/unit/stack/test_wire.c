@@ -1,7 +1,7 @@
 /* test_wire.c: the pure layers: checksum, IPv4 and TCP codecs, SipHash, the byte ring; and that
  * malformed packets given to the stack are counted by reason and dropped, never a crash. */
 #include "ring.h"
-#include "siphash.h"
+#include "common/siphash.h"
 #include "stack_fixture.h"
 #include "test_support.h"
 
