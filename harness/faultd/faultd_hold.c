@@ -19,11 +19,34 @@
 #define PROG FAULTD_PROG
 #define HOLD_TIMER_SLACK_NS 50000u
 
-static uint64_t monotonic_ns(void)
+/* An arrival stamp further back than this is taken for a step of the wall clock, not for a
+ * packet that waited that long in the socket. */
+#define HOLD_ARRIVAL_AGE_MAX_NS 1000000000u
+
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* When p arrived, on the monotonic clock: a delay counts from there, so the time a packet
+ * waited in the socket before the daemon read it is part of its delay, not added to it. The
+ * kernel's stamp is wall-clock time; without one (or one that cannot be right), now. */
+static uint64_t arrival_mono_ns(const struct nfq_packet *p)
+{
+	if (!p->arrival_real_ns)
+		return monotonic_ns();
+	/* the wall clock first: time passing between the two reads makes the age look shorter,
+	 * so the delay longer, never shorter than asked */
+	uint64_t age = clock_ns(CLOCK_REALTIME) - p->arrival_real_ns;
+	uint64_t now = monotonic_ns();
+	return age < HOLD_ARRIVAL_AGE_MAX_NS && age < now ? now - age : now;
 }
 
 void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue *const *nfq,
@@ -162,17 +185,17 @@ static void count_held(struct faultd_hold *h, size_t bytes)
 void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
                  const char *rule_file)
 {
-	uint64_t now = monotonic_ns();
+	uint64_t arrived = arrival_mono_ns(p);
 	struct held_packet *hp = malloc(sizeof(*hp) + p->len);
 	int err = -ENOMEM;
 	if (hp) {
-		hp->seen_mono_ns = now;
+		hp->seen_mono_ns = arrived;
 		hp->verdict = *v;
 		hp->rule_file = rule_file;
 		hp->out_ifindex = copy_header(h, p, hp->eth) ? p->physoutdev : 0;
 		hp->len = p->len;
 		memcpy(hp->data, p->data, p->len);
-		uint64_t deadline = now + (uint64_t)v->delay_us * 1000u;
+		uint64_t deadline = arrived + (uint64_t)v->delay_us * 1000u;
 		err = hp->out_ifindex ? delay_queue_push_untracked(&h->held, deadline, p->id, hp)
 		                      : delay_queue_push(&h->held, deadline, p->id, hp);
 	}

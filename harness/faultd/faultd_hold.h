@@ -29,7 +29,7 @@ struct event_loop;
 
 /* A packet held by a delay rule: a copy for the trace, and what held it. */
 struct held_packet {
-	uint64_t seen_mono_ns;
+	uint64_t seen_mono_ns; /* when it arrived (the kernel's stamp), or was read */
 	struct verdict verdict;
 	const char *rule_file; /* the name of the ruleset that held it (kept until exit) */
 	/* held as a copy (hold_use_copies): the original is dropped, the copy is sent at release
