@@ -185,7 +185,13 @@ static void count_held(struct faultd_hold *h, size_t bytes)
 void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
                  const char *rule_file)
 {
+	/* never before the last held packet's: the kernel's stamps of packets that came on
+	 * two CPUs at once may be out of the queue's order by microseconds, and one delay must
+	 * not reorder them */
 	uint64_t arrived = arrival_mono_ns(p);
+	if (arrived < h->last_arrival_ns)
+		arrived = h->last_arrival_ns;
+	h->last_arrival_ns = arrived;
 	struct held_packet *hp = malloc(sizeof(*hp) + p->len);
 	int err = -ENOMEM;
 	if (hp) {

@@ -65,7 +65,8 @@ struct faultd_hold {
 	long timer_id;        /* the loop's timer for the earliest held packet; 0: none */
 	uint64_t timer_at_ns; /* when it fires */
 	uint64_t last_release_ns;
-	size_t copy_bytes; /* what the held copies take now */
+	uint64_t last_arrival_ns; /* of the packet held last: where the next one's delay starts */
+	size_t copy_bytes;        /* what the held copies take now */
 	/* hold_use_copies: an AF_PACKET socket, and the MAC address of the host behind each bridge
 	 * port, learned from the source address of packets that came in on it */
 	int packet_fd;
