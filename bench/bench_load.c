@@ -35,7 +35,7 @@
 static const struct load_opts *opt;
 static char nfq_bin[4096], load_bin[4096], cap_bin[4096];
 static char ready[300], out[300], cap_out[300], daemon_log[300];
-static bool has_maxlen, has_fail_open, has_only_matching;
+static bool has_maxlen, has_fail_open, has_only_matching, has_hold_copies;
 
 static void queue_rule(bool on)
 {
@@ -625,8 +625,11 @@ static void capacity_table(void)
 	char *big[] = {"-r", rules, "--queue-maxlen", maxlen, NULL};
 	char *plain[] = {"-r", rules, NULL};
 	char *fail_open[] = {"-r", rules, "--fail-open", NULL};
+	char *copies[] = {"-r", rules, "--hold-copies", NULL};
 	struct capacity k = hold_many(has_maxlen ? big : plain);
-	struct capacity f = {0};
+	struct capacity c = {0}, f = {0};
+	if (has_hold_copies)
+		c = hold_many(copies);
 	if (has_fail_open)
 		f = hold_many(fail_open);
 	char title[200];
@@ -641,6 +644,11 @@ static void capacity_table(void)
 		printf("  %-46s %14s %-9s %-16s %s\n", "--queue-maxlen", "n/a", "", "-",
 		       "n/a (option missing): the default queue length below");
 	capacity_rows(label, &k, true);
+	if (has_hold_copies)
+		capacity_rows("--hold-copies", &c, true);
+	else
+		printf("  %-46s %14s %-9s %-16s %s\n", "--hold-copies", "n/a", "", "-",
+		       "n/a (option missing)");
 	if (has_fail_open)
 		capacity_rows("--fail-open", &f, false);
 	else
@@ -669,6 +677,7 @@ void load_tables(const struct load_opts *o)
 	run(argv, fresh(help, sizeof(help), "faultd.help"));
 	has_maxlen = help_has(help, "--queue-maxlen");
 	has_fail_open = help_has(help, "--fail-open");
+	has_hold_copies = help_has(help, "--hold-copies");
 	has_only_matching = help_has(help, "--queue-only-matching");
 	queue_rule(false); /* the topology comes up queueing everything */
 	write_file("rules10.rules", rules10, rules10_path, sizeof(rules10_path));

@@ -61,14 +61,27 @@ void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue 
 	h->packet_fd = -1;
 }
 
-int hold_use_copies(struct faultd_hold *h)
+int hold_copies_past(struct faultd_hold *h, size_t held_in_kernel)
 {
 	/* protocol 0: a socket that only sends, so no packet of the wire is copied to it */
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	h->packet_fd = fd;
+	h->copies_past = held_in_kernel;
 	return 0;
+}
+
+int hold_use_copies(struct faultd_hold *h)
+{
+	return hold_copies_past(h, 0);
+}
+
+bool hold_copies_begun(struct faultd_hold *h)
+{
+	bool begun = h->copies_begun;
+	h->copies_begun = false;
+	return begun;
 }
 
 void hold_learn(struct faultd_hold *h, const struct nfq_packet *p)
@@ -156,7 +169,8 @@ static void arm_timer(struct faultd_hold *h)
  * (a client's first SYN) is held in the kernel. */
 static bool copy_header(const struct faultd_hold *h, const struct nfq_packet *p, uint8_t eth[14])
 {
-	if (h->packet_fd < 0 || !p->physoutdev || p->hwaddr_len != 6)
+	if (h->packet_fd < 0 || h->in_kernel < h->copies_past || !p->physoutdev ||
+	    p->hwaddr_len != 6)
 		return false;
 	const uint8_t *dst = port_mac(h, p->physoutdev);
 	if (!dst)
@@ -216,8 +230,12 @@ void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct
 	}
 	if (hp->out_ifindex) {
 		/* the copy goes out at release: the original leaves the kernel's queue now */
+		if (h->copies_past && !h->c.copies)
+			h->copies_begun = true;
 		h->c.copies++;
 		nfq_queue_drop_batchable(*h->nfq, p->id, hold_accept_batchable(h, p->id));
+	} else {
+		h->in_kernel++;
 	}
 	count_held(h, sizeof(*hp) + p->len);
 	arm_timer(h);
@@ -270,6 +288,7 @@ static void release(struct faultd_hold *h, const struct delay_entry *e, bool dro
 		else
 			nfq_queue_accept(*h->nfq, e->id, hold_accept_batchable(h, e->id));
 		h->verdicts_pending = true;
+		h->in_kernel--;
 	}
 	h->on_release(h->ctx, hp, held_us, drop);
 	h->copy_bytes -= sizeof(*hp) + hp->len;

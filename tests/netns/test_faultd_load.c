@@ -192,7 +192,7 @@ static void teardown(void)
 /* Runs in the runner after each TCase: a test that failed left its topology behind. */
 static void teardown_all_topologies(void)
 {
-	for (const char *t = "abcd"; *t; t++) {
+	for (const char *t = "abcde"; *t; t++) {
 		char run[16];
 		run_id(run, sizeof(run), getpid(), *t);
 		sh("%s down %s >/dev/null 2>&1", netns_script(), run);
@@ -437,8 +437,9 @@ static void assert_trace_holds_burst(enum trace_kind end)
 	ck_assert_uint_eq(ended, BURST);
 }
 
-/* Returns the counter's pipe. */
-static int burst_through_delay(char tag, const char *rules)
+/* Returns the counter's pipe. maxlen, extra: the daemon's --queue-maxlen and one more option
+ * (or NULL). */
+static int burst_through_delay(char tag, const char *rules, const char *maxlen, const char *extra)
 {
 	topo_up(tag, rules);
 	/* the server's RSTs would pass the wire one verdict at a time behind 100,000 held
@@ -449,7 +450,7 @@ static int burst_through_delay(char tag, const char *rules)
 	                 0);
 	/* room for the burst in the kernel's queue too: a copy needs the receiver's MAC address,
 	 * so until the daemon has read the counter's first segment it holds in the kernel */
-	start_faultd("65536", "--hold-copies");
+	start_faultd(maxlen, extra);
 	int counter = spawn("server", count_burst);
 	char ready;
 	ck_assert_msg(read_full(counter, &ready, 1, 5000), "the counter did not start");
@@ -462,19 +463,10 @@ static int burst_through_delay(char tag, const char *rules)
 	return counter;
 }
 
-START_TEST(test_100000_held_segments_are_all_released_once_in_order)
+/* Once the daemon has seen the whole burst: stop it, and every one is delivered, once, in
+ * order, none dropped by the kernel, all held at once. */
+static void assert_burst_delivered_at_exit(int counter)
 {
-	int counter = burst_through_delay('a', "delay 5s from client\n");
-	assert_burst_counted(counter, "released on time");
-	ck_assert_int_eq(stop_faultd(), 0);
-	assert_no_kernel_drop();
-	assert_trace_holds_burst(TRACE_RELEASED);
-}
-END_TEST
-
-START_TEST(test_sigterm_delivers_100000_held_segments)
-{
-	int counter = burst_through_delay('b', "delay 60s from client\n");
 	for (unsigned waited = 0; burst_seen() < BURST; waited += 200) {
 		ck_assert_msg(waited < 30000, "the daemon saw %u of %u segments", burst_seen(),
 		              BURST);
@@ -486,6 +478,42 @@ START_TEST(test_sigterm_delivers_100000_held_segments)
 	assert_all_held_at_once();
 	ck_assert_ptr_nonnull(strstr(read_file(T.err), "100001 delivered at exit"));
 	assert_trace_holds_burst(TRACE_RELEASED);
+}
+
+START_TEST(test_100000_held_segments_are_all_released_once_in_order)
+{
+	int counter = burst_through_delay('a', "delay 5s from client\n", "65536", "--hold-copies");
+	assert_burst_counted(counter, "released on time");
+	ck_assert_int_eq(stop_faultd(), 0);
+	assert_no_kernel_drop();
+	assert_trace_holds_burst(TRACE_RELEASED);
+}
+END_TEST
+
+START_TEST(test_sigterm_delivers_100000_held_segments)
+{
+	int counter = burst_through_delay('b', "delay 60s from client\n", "65536", "--hold-copies");
+	assert_burst_delivered_at_exit(counter);
+}
+END_TEST
+
+/* --queue-maxlen past what the kernel keeps (65536): the daemon holds in the kernel until near
+ * that cap, then copies, as --hold-copies does, and says so once, on standard error and in the
+ * trace. */
+START_TEST(test_queue_maxlen_past_the_kernel_cap_holds_copies_and_says_so)
+{
+	int counter = burst_through_delay('e', "delay 60s from client\n", "200000", NULL);
+	assert_burst_delivered_at_exit(counter);
+	const char *err = read_file(T.err);
+	const char *said = "--queue-maxlen 200000 asks more than the kernel keeps (65536 packets)";
+	const char *first = strstr(err, said);
+	ck_assert_msg(first != NULL, "no word of holding copies:\n%s", err);
+	ck_assert_msg(!strstr(first + 1, said), "said more than once:\n%s", err);
+	char cmd[512], out[64];
+	snprintf(cmd, sizeof(cmd),
+	         "grep -c '\"event\":\"note\".*asks more than the kernel keeps' %s", T.jsonl);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_uint_eq(strtoul(out, NULL, 10), 1);
 }
 END_TEST
 
@@ -631,6 +659,7 @@ static Suite *faultd_load_suite(void)
 	tcase_add_test(tc, test_100000_held_segments_are_all_released_once_in_order);
 	tcase_add_test(tc, test_sigterm_delivers_100000_held_segments);
 	tcase_add_test(tc, test_kernel_drops_with_the_queue_full_are_said_as_they_happen);
+	tcase_add_test(tc, test_queue_maxlen_past_the_kernel_cap_holds_copies_and_says_so);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("counts_at_full_rate");
