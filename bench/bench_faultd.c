@@ -264,10 +264,11 @@ static void usage(FILE *out)
 	             "                at most 9)\n"
 	             "  --load-only   only the load tables (goodput per consumer, delay 10ms\n"
 	             "                under load, held packets)\n"
-	             "  --load-rounds N  interleaved rounds of the goodput table (3; --quick 1;\n"
-	             "                at most 9)\n"
+	             "  --load-rounds N  interleaved rounds of the goodput and delay tables\n"
+	             "                (3; --quick 1; at most 9)\n"
 	             "  --seconds S   per goodput measurement (5; --quick 2)\n"
-	             "  --held N      segments to hold at once (120000)\n");
+	             "  --held N      segments to hold at once (120000)\n"
+	             "  --only T      only one load table: goodput, delay or held\n");
 }
 
 int main(int argc, char **argv)
@@ -309,13 +310,18 @@ int main(int argc, char **argv)
 			lo.seconds = atof(argv[++i]);
 		else if (strcmp(argv[i], "--held") == 0)
 			lo.held = atoi(argv[++i]);
-		else {
+		else if (strcmp(argv[i], "--only") == 0) {
+			lo.only = argv[++i];
+			load_only = true;
+		} else {
 			usage(stderr);
 			return 64;
 		}
 	}
 	if (reps < 1 || reps > 9 || rounds < 1 || lo.rounds < 1 || lo.rounds > 9 ||
-	    lo.seconds <= 0 || lo.held < 1) {
+	    lo.seconds <= 0 || lo.held < 1 ||
+	    (lo.only && strcmp(lo.only, "goodput") && strcmp(lo.only, "delay") &&
+	     strcmp(lo.only, "held"))) {
 		usage(stderr);
 		return 64;
 	}

@@ -10,9 +10,10 @@ struct load_opts {
 	const char *faultd;    /* synfin-faultd */
 	const char *bench_dir; /* bench_nfq, bench_tcpload, bench_wirecap */
 	bool quick;
-	int rounds;     /* interleaved rounds of the goodput table (median taken) */
-	double seconds; /* per goodput measurement */
-	int held;       /* segments sent to be held at once */
+	int rounds;       /* interleaved rounds of the goodput and delay tables (median taken) */
+	double seconds;   /* per goodput measurement */
+	int held;         /* segments sent to be held at once */
+	const char *only; /* NULL, or one table: goodput, delay, held */
 };
 
 /* Measures and prints the tables; the topology is up, no consumer bound, FORWARD empty. */

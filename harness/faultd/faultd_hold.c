@@ -19,11 +19,34 @@
 #define PROG FAULTD_PROG
 #define HOLD_TIMER_SLACK_NS 50000u
 
-static uint64_t monotonic_ns(void)
+/* An arrival stamp further back than this is taken for a step of the wall clock, not for a
+ * packet that waited that long in the socket. */
+#define HOLD_ARRIVAL_AGE_MAX_NS 1000000000u
+
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* When p arrived, on the monotonic clock: a delay counts from there, so the time a packet
+ * waited in the socket before the daemon read it is part of its delay, not added to it. The
+ * kernel's stamp is wall-clock time; without one (or one that cannot be right), now. */
+static uint64_t arrival_mono_ns(const struct nfq_packet *p)
+{
+	if (!p->arrival_real_ns)
+		return monotonic_ns();
+	/* the wall clock first: time passing between the two reads makes the age look shorter,
+	 * so the delay longer, never shorter than asked */
+	uint64_t age = clock_ns(CLOCK_REALTIME) - p->arrival_real_ns;
+	uint64_t now = monotonic_ns();
+	return age < HOLD_ARRIVAL_AGE_MAX_NS && age < now ? now - age : now;
 }
 
 void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue *const *nfq,
@@ -38,14 +61,27 @@ void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue 
 	h->packet_fd = -1;
 }
 
-int hold_use_copies(struct faultd_hold *h)
+int hold_copies_past(struct faultd_hold *h, size_t held_in_kernel)
 {
 	/* protocol 0: a socket that only sends, so no packet of the wire is copied to it */
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	h->packet_fd = fd;
+	h->copies_past = held_in_kernel;
 	return 0;
+}
+
+int hold_use_copies(struct faultd_hold *h)
+{
+	return hold_copies_past(h, 0);
+}
+
+bool hold_copies_begun(struct faultd_hold *h)
+{
+	bool begun = h->copies_begun;
+	h->copies_begun = false;
+	return begun;
 }
 
 void hold_learn(struct faultd_hold *h, const struct nfq_packet *p)
@@ -133,7 +169,8 @@ static void arm_timer(struct faultd_hold *h)
  * (a client's first SYN) is held in the kernel. */
 static bool copy_header(const struct faultd_hold *h, const struct nfq_packet *p, uint8_t eth[14])
 {
-	if (h->packet_fd < 0 || !p->physoutdev || p->hwaddr_len != 6)
+	if (h->packet_fd < 0 || h->in_kernel < h->copies_past || !p->physoutdev ||
+	    p->hwaddr_len != 6)
 		return false;
 	const uint8_t *dst = port_mac(h, p->physoutdev);
 	if (!dst)
@@ -162,17 +199,23 @@ static void count_held(struct faultd_hold *h, size_t bytes)
 void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
                  const char *rule_file)
 {
-	uint64_t now = monotonic_ns();
+	/* never before the last held packet's: the kernel's stamps of packets that came on
+	 * two CPUs at once may be out of the queue's order by microseconds, and one delay must
+	 * not reorder them */
+	uint64_t arrived = arrival_mono_ns(p);
+	if (arrived < h->last_arrival_ns)
+		arrived = h->last_arrival_ns;
+	h->last_arrival_ns = arrived;
 	struct held_packet *hp = malloc(sizeof(*hp) + p->len);
 	int err = -ENOMEM;
 	if (hp) {
-		hp->seen_mono_ns = now;
+		hp->seen_mono_ns = arrived;
 		hp->verdict = *v;
 		hp->rule_file = rule_file;
 		hp->out_ifindex = copy_header(h, p, hp->eth) ? p->physoutdev : 0;
 		hp->len = p->len;
 		memcpy(hp->data, p->data, p->len);
-		uint64_t deadline = now + (uint64_t)v->delay_us * 1000u;
+		uint64_t deadline = arrived + (uint64_t)v->delay_us * 1000u;
 		err = hp->out_ifindex ? delay_queue_push_untracked(&h->held, deadline, p->id, hp)
 		                      : delay_queue_push(&h->held, deadline, p->id, hp);
 	}
@@ -187,8 +230,12 @@ void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct
 	}
 	if (hp->out_ifindex) {
 		/* the copy goes out at release: the original leaves the kernel's queue now */
+		if (h->copies_past && !h->c.copies)
+			h->copies_begun = true;
 		h->c.copies++;
 		nfq_queue_drop_batchable(*h->nfq, p->id, hold_accept_batchable(h, p->id));
+	} else {
+		h->in_kernel++;
 	}
 	count_held(h, sizeof(*hp) + p->len);
 	arm_timer(h);
@@ -241,6 +288,7 @@ static void release(struct faultd_hold *h, const struct delay_entry *e, bool dro
 		else
 			nfq_queue_accept(*h->nfq, e->id, hold_accept_batchable(h, e->id));
 		h->verdicts_pending = true;
+		h->in_kernel--;
 	}
 	h->on_release(h->ctx, hp, held_us, drop);
 	h->copy_bytes -= sizeof(*hp) + hp->len;

@@ -11,7 +11,9 @@
  * that find a verdict's packet by walking the queue slow every other packet down. With copies
  * (hold_use_copies) the original is dropped at once and the daemon sends its copy out of the bridge
  * port at release: no bound but memory, a short kernel queue, and one send per packet (about half
- * the goodput with a delay on every segment).
+ * the goodput with a delay on every segment). When --queue-maxlen asks more than the kernel
+ * keeps, the daemon holds packets in the kernel until they approach its cap and copies past
+ * it (hold_copies_past).
  */
 #ifndef SYNFIN_FAULTD_HOLD_H
 #define SYNFIN_FAULTD_HOLD_H
@@ -27,9 +29,16 @@
 
 struct event_loop;
 
+/* The most packets this kernel keeps in one NFQUEUE, whatever NFQA_CFG_QUEUE_MAXLEN asks
+ * (measured on Linux 6.18: the rest are dropped as with the queue full). */
+#define HOLD_KERNEL_QUEUE_CAP 65536u
+/* Room left below that cap, once copies take over, for the packets the daemon has not judged
+ * yet (they wait in the same queue). */
+#define HOLD_KERNEL_QUEUE_MARGIN 4096u
+
 /* A packet held by a delay rule: a copy for the trace, and what held it. */
 struct held_packet {
-	uint64_t seen_mono_ns;
+	uint64_t seen_mono_ns; /* when it arrived (the kernel's stamp), or was read */
 	struct verdict verdict;
 	const char *rule_file; /* the name of the ruleset that held it (kept until exit) */
 	/* held as a copy (hold_use_copies): the original is dropped, the copy is sent at release
@@ -65,7 +74,13 @@ struct faultd_hold {
 	long timer_id;        /* the loop's timer for the earliest held packet; 0: none */
 	uint64_t timer_at_ns; /* when it fires */
 	uint64_t last_release_ns;
-	size_t copy_bytes; /* what the held copies take now */
+	uint64_t last_arrival_ns; /* of the packet held last: where the next one's delay starts */
+	size_t copy_bytes;        /* what the held copies take now */
+	size_t in_kernel;         /* held packets waiting in the kernel's queue */
+	/* hold copies (when the packet socket is open) once this many wait in the kernel: 0 with
+	 * --hold-copies, the kernel's cap less a margin when copies take over past it */
+	size_t copies_past;
+	bool copies_begun; /* the first copy past the cap was held, not yet said */
 	/* hold_use_copies: an AF_PACKET socket, and the MAC address of the host behind each bridge
 	 * port, learned from the source address of packets that came in on it */
 	int packet_fd;
@@ -91,6 +106,12 @@ void hold_free(struct faultd_hold *h);
  * drop verdict at once and the copy is sent out of the bridge port toward its receiver at
  * release. 0 or a negative errno (no AF_PACKET socket). */
 int hold_use_copies(struct faultd_hold *h);
+/* The same, only for packets held while held_in_kernel or more wait in the kernel's queue.
+ * 0 or a negative errno. */
+int hold_copies_past(struct faultd_hold *h, size_t held_in_kernel);
+/* True once, after the first packet held as a copy because the kernel's queue was near the
+ * threshold of hold_copies_past (not with --hold-copies): the caller says so. */
+bool hold_copies_begun(struct faultd_hold *h);
 /* Learn the MAC address of the host behind p's input port (every packet, before judging). */
 void hold_learn(struct faultd_hold *h, const struct nfq_packet *p);
 

@@ -112,6 +112,20 @@ static const char *classify(struct faultd *d, const struct nfq_packet *p, struct
 	}
 }
 
+/* Past the kernel's cap the daemon holds copies (faultd_hold.h): said once, when it starts. */
+static void say_copies_begun(struct faultd *d)
+{
+	char note[256];
+	snprintf(note, sizeof(note),
+	         "--queue-maxlen %" PRIu32
+	         " asks more than the kernel keeps (%u packets): with %zu "
+	         "held in the kernel, delayed packets are now held as copies in the daemon (as "
+	         "with --hold-copies)",
+	         d->opt.queue_maxlen, HOLD_KERNEL_QUEUE_CAP, d->hold.in_kernel);
+	fprintf(stderr, PROG ": %s\n", note);
+	faultd_output_note(&d->out, realtime_us(), note);
+}
+
 static void on_packet(void *ctx, const struct nfq_packet *p)
 {
 	struct faultd *d = ctx;
@@ -155,6 +169,8 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 		break;
 	case RULE_DELAY:
 		hold_packet(&d->hold, p, &v, d->rs->name);
+		if (hold_copies_begun(&d->hold))
+			say_copies_begun(d);
 		break;
 	case RULE_PASS:
 	default:
@@ -513,6 +529,13 @@ int main(int argc, char **argv)
 		cleanup(&d);
 		return 1;
 	}
+	if (!d.opt.hold_copies && d.opt.queue_maxlen > HOLD_KERNEL_QUEUE_CAP &&
+	    (err = hold_copies_past(&d.hold, HOLD_KERNEL_QUEUE_CAP - HOLD_KERNEL_QUEUE_MARGIN)) !=
+	        0)
+		fprintf(stderr,
+		        PROG ": --queue-maxlen %" PRIu32 ": cannot open a packet socket to hold "
+		             "copies past the kernel's %u packets: %s\n",
+		        d.opt.queue_maxlen, HOLD_KERNEL_QUEUE_CAP, strerror(-err));
 
 	char why[512];
 	struct nfq_config qc = {

@@ -2,6 +2,7 @@
 #include "nfq_queue.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -91,6 +92,11 @@ static void handle_packet(struct nfq_queue *q, const struct nlmsghdr *nlh)
 		pkt.physindev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_PHYSINDEV]));
 	if (attr[NFQA_IFINDEX_PHYSOUTDEV])
 		pkt.physoutdev = ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_PHYSOUTDEV]));
+	if (attr[NFQA_TIMESTAMP]) {
+		const struct nfqnl_msg_packet_timestamp *ts =
+		    mnl_attr_get_payload(attr[NFQA_TIMESTAMP]);
+		pkt.arrival_real_ns = be64toh(ts->sec) * 1000000000u + be64toh(ts->usec) * 1000u;
+	}
 	if (attr[NFQA_HWADDR]) {
 		const struct nfqnl_msg_packet_hw *hw = mnl_attr_get_payload(attr[NFQA_HWADDR]);
 		uint16_t n = ntohs(hw->hw_addrlen);
@@ -434,6 +440,10 @@ int nfq_queue_open(struct nfq_queue **out, const struct nfq_config *cfg, nfq_pac
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	int one = 1;
 	mnl_socket_setsockopt(q->nl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	/* The kernel stamps received packets, and so gives NFQA_TIMESTAMP, only while some
+	 * socket asks for timestamps: this one does, so a delay counts from the packet's
+	 * arrival on the wire, not from when the daemon got to read it. */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 
 	*out = q;
 	char buf[256];

@@ -23,6 +23,8 @@ struct nfq_packet {
 	uint32_t physoutdev;
 	uint8_t hwaddr[8];
 	uint16_t hwaddr_len;
+	/* when the kernel received it (NFQA_TIMESTAMP, CLOCK_REALTIME ns); 0: unknown */
+	uint64_t arrival_real_ns;
 };
 
 /* Called for each queued packet. The packet must get a verdict (now or later); data is valid

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "faultd_fixture.h"
 #include "test_support.h"
 #include "trace/trace.h"
 #include "trace/trace_read.h"
@@ -56,137 +57,13 @@ static uint64_t now_us(void)
 		              want_ / 1e6, tol_ / 1e6);                                            \
 	} while (0)
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int rc = system(cmd);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	ck_assert_msg(f != NULL, "cannot write %s: %s", path, strerror(errno));
-	fputs(text, f);
-	fclose(f);
-}
-
-/* Wait until path exists (and, when needle is given, contains it). */
-static bool wait_for_file(const char *path, const char *needle, unsigned timeout_ms)
-{
-	for (unsigned waited = 0; waited <= timeout_ms; waited += 20) {
-		FILE *f = fopen(path, "r");
-		if (f) {
-			if (!needle) {
-				fclose(f);
-				return true;
-			}
-			char buf[8192];
-			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-			buf[n] = '\0';
-			fclose(f);
-			if (strstr(buf, needle))
-				return true;
-		}
-		synfin_sleep_ms(20);
-	}
-	return false;
-}
-
 /* ---- topology: one per test ---- */
-
-static pid_t runner_pid; /* the Check runner; tests run in children of it */
-
-#define MAX_CHILDREN 8
-
-struct topo {
-	char run[16];
-	char dir[128];
-	char rules[192];
-	char jsonl[192];
-	char text[192];
-	char pcap[192];
-	char err[192];
-	char ready[192];
-	pid_t faultd;
-	pid_t children[MAX_CHILDREN];
-	unsigned n_children;
-};
-
-static struct topo T;
-
-static void run_id(char *buf, size_t size, pid_t runner, char tag)
-{
-	/* at most 12 characters of [a-z0-9], as synfin-netns wants */
-	snprintf(buf, size, "fd%d%c", (int)runner, tag);
-}
-
-static const char *netns_script(void)
-{
-	return SYNFIN_SOURCE_DIR "/netns/synfin-netns";
-}
-
-static void topo_up(char tag, const char *rules)
-{
-	memset(&T, 0, sizeof(T));
-	run_id(T.run, sizeof(T.run), runner_pid, tag);
-	snprintf(T.dir, sizeof(T.dir), "/tmp/synfin-test-faultd-%s", T.run);
-	sh("rm -rf %s", T.dir);
-	ck_assert_int_eq(mkdir(T.dir, 0755), 0);
-	snprintf(T.rules, sizeof(T.rules), "%s/test.rules", T.dir);
-	snprintf(T.jsonl, sizeof(T.jsonl), "%s/trace.jsonl", T.dir);
-	snprintf(T.text, sizeof(T.text), "%s/trace.txt", T.dir);
-	snprintf(T.pcap, sizeof(T.pcap), "%s/trace.pcap", T.dir);
-	snprintf(T.err, sizeof(T.err), "%s/faultd.err", T.dir);
-	snprintf(T.ready, sizeof(T.ready), "%s/ready", T.dir);
-	write_file(T.rules, rules);
-	sh("%s down %s >/dev/null 2>&1", netns_script(), T.run);
-	ck_assert_msg(sh("%s up %s >/dev/null", netns_script(), T.run) == 0,
-	              "synfin-netns up %s failed", T.run);
-}
 
 static void topo_sysctl(const char *role, const char *settings)
 {
-	ck_assert_msg(sh("%s sysctl %s %s %s >/dev/null", netns_script(), T.run, role, settings) ==
-	                  0,
-	              "sysctl %s failed", settings);
-}
-
-static int enter_ns(const char *run, const char *role)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "/var/run/netns/synfin-%s-%s", run, role);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
-static void track_child(pid_t pid)
-{
-	if (T.n_children < MAX_CHILDREN)
-		T.children[T.n_children++] = pid;
-}
-
-/* Wait for a child up to timeout_ms; returns its wait status, or -1 when it did not exit. */
-static int wait_child(pid_t pid, unsigned timeout_ms)
-{
-	int status;
-	for (unsigned waited = 0; waited <= timeout_ms; waited += 10) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0)
-			return -1;
-		synfin_sleep_ms(10);
-	}
-	return -1;
+	ck_assert_msg(
+	    sh("%s sysctl %s %s %s >/dev/null", netns_script(), topo.run, role, settings) == 0,
+	    "sysctl %s failed", settings);
 }
 
 /* extra: one more option for the daemon, or NULL */
@@ -195,21 +72,21 @@ static void start_faultd_with(const char *extra)
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (enter_ns(T.run, "wire") != 0)
+		if (enter_ns(topo.run, "wire") != 0)
 			_exit(126);
 		synfin_realtime();
-		int err = open(T.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (err >= 0)
 			dup2(err, 2);
 		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
-		execl(faultd, faultd, "-r", T.rules, "--quiet", "--text", T.text, "--jsonl",
-		      T.jsonl, "--pcap", T.pcap, "--ready", T.ready, "--seed", "1", extra,
+		execl(faultd, faultd, "-r", topo.rules, "--quiet", "--text", topo.text, "--jsonl",
+		      topo.jsonl, "--pcap", topo.pcap, "--ready", topo.ready, "--seed", "1", extra,
 		      (char *)NULL);
 		_exit(127);
 	}
-	T.faultd = pid;
-	ck_assert_msg(wait_for_file(T.ready, NULL, 5000),
-	              "synfin-faultd did not bind its queue within 5 s (see %s)", T.err);
+	topo.faultd = pid;
+	ck_assert_msg(wait_for_file(topo.ready, NULL, 5000),
+	              "synfin-faultd did not bind its queue within 5 s (see %s)", topo.err);
 }
 
 static void start_faultd(void)
@@ -220,51 +97,18 @@ static void start_faultd(void)
 /* SIGTERM the daemon and return its exit status. */
 static int stop_faultd(void)
 {
-	if (T.faultd <= 0)
+	if (topo.faultd <= 0)
 		return -1;
-	kill(T.faultd, SIGTERM);
-	int status = wait_child(T.faultd, 5000);
+	kill(topo.faultd, SIGTERM);
+	int status = wait_child(topo.faultd, 5000);
 	if (status == -1) {
-		kill(T.faultd, SIGKILL);
-		waitpid(T.faultd, &status, 0);
-		T.faultd = 0;
+		kill(topo.faultd, SIGKILL);
+		waitpid(topo.faultd, &status, 0);
+		topo.faultd = 0;
 		return -1;
 	}
-	T.faultd = 0;
+	topo.faultd = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void teardown(void)
-{
-	if (T.faultd > 0) {
-		kill(T.faultd, SIGKILL);
-		waitpid(T.faultd, NULL, 0);
-	}
-	for (unsigned i = 0; i < T.n_children; i++) {
-		kill(T.children[i], SIGKILL);
-		waitpid(T.children[i], NULL, 0);
-	}
-	if (T.run[0])
-		sh("%s down %s >/dev/null 2>&1", netns_script(), T.run);
-	if (T.dir[0] && !getenv("SYNFIN_KEEP"))
-		sh("rm -rf %s", T.dir);
-	memset(&T, 0, sizeof(T));
-}
-
-/* Runs in the runner after each TCase. A forked test that fails an assertion or times out
- * ends without its checked teardown (Check leaves with _exit or kills it), so remove every
- * topology this program could have made; synfin-netns down also ends the processes in them. */
-static const char all_tags[] = "abcdefghijklmn";
-
-static void teardown_all_topologies(void)
-{
-	for (const char *t = all_tags; *t; t++) {
-		char run[16];
-		run_id(run, sizeof(run), getpid(), *t);
-		sh("%s down %s >/dev/null 2>&1", netns_script(), run);
-		if (!getenv("SYNFIN_KEEP"))
-			sh("rm -rf /tmp/synfin-test-faultd-%s", run);
-	}
 }
 
 /* ---- endpoints: forked children in the client and server namespaces ---- */
@@ -429,7 +273,7 @@ static struct endpoint spawn_endpoint(const char *role, int mode)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(p[0]);
-		if (enter_ns(T.run, role) != 0)
+		if (enter_ns(topo.run, role) != 0)
 			_exit(126);
 		synfin_realtime();
 		if (strcmp(role, "server") == 0)
@@ -490,8 +334,8 @@ struct trace {
 static struct trace trace_load(void)
 {
 	struct trace t;
-	int rc = trace_read_jsonl(T.jsonl, &t.r, &t.n);
-	ck_assert_msg(rc == 0, "cannot read %s: %s", T.jsonl, strerror(-rc));
+	int rc = trace_read_jsonl(topo.jsonl, &t.r, &t.n);
+	ck_assert_msg(rc == 0, "cannot read %s: %s", topo.jsonl, strerror(-rc));
 	return t;
 }
 
@@ -703,12 +547,12 @@ START_TEST(test_trace_agrees_with_tcpdump_capture_on_the_client_port)
 	/* c0 is the wire's port toward the client: client segments as they arrive (before
 	 * the queue), server segments as they leave toward the client (after the verdict) */
 	char cap[256], cap_err[256];
-	snprintf(cap, sizeof(cap), "%s/c0.pcap", T.dir);
-	snprintf(cap_err, sizeof(cap_err), "%s/tcpdump.err", T.dir);
+	snprintf(cap, sizeof(cap), "%s/c0.pcap", topo.dir);
+	snprintf(cap_err, sizeof(cap_err), "%s/tcpdump.err", topo.dir);
 	pid_t tcpdump = fork();
 	ck_assert_int_ge(tcpdump, 0);
 	if (tcpdump == 0) {
-		if (enter_ns(T.run, "wire") != 0)
+		if (enter_ns(topo.run, "wire") != 0)
 			_exit(126);
 		int err = open(cap_err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (err >= 0)
@@ -735,7 +579,7 @@ START_TEST(test_trace_agrees_with_tcpdump_capture_on_the_client_port)
 	static struct capture wire, own;
 	wire.n = own.n = 0;
 	ck_assert_int_eq(pcap_read_file(cap, collect_packet, &wire), 0);
-	ck_assert_int_eq(pcap_read_file(T.pcap, collect_packet, &own), 0);
+	ck_assert_int_eq(pcap_read_file(topo.pcap, collect_packet, &own), 0);
 	struct trace t = trace_load();
 
 	uint32_t client = ntohl(inet_addr(CLIENT_ADDR));
@@ -806,7 +650,7 @@ START_TEST(test_sigterm_delivers_a_held_segment)
 	struct endpoint server = start_server(SERVER_READ);
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_SEND_AND_WAIT), 5000);
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
-	ck_assert_msg(wait_for_file(T.text, "HOLD 10000 ms", 3000), "the data was not held");
+	ck_assert_msg(wait_for_file(topo.text, "HOLD 10000 ms", 3000), "the data was not held");
 	uint64_t term_us = now_us();
 	ck_assert_int_eq(stop_faultd(), 0);
 
@@ -826,9 +670,9 @@ START_TEST(test_sigterm_delivers_a_held_segment)
 			released++;
 		}
 	ck_assert_uint_ge(released, 1);
-	ck_assert_msg(wait_for_file(T.err, "delivered at exit", 0), "no exit summary");
+	ck_assert_msg(wait_for_file(topo.err, "delivered at exit", 0), "no exit summary");
 	unsigned long on_time, at_exit;
-	FILE *f = fopen(T.err, "r");
+	FILE *f = fopen(topo.err, "r");
 	char line[512];
 	bool found = false;
 	while (f && fgets(line, sizeof(line), f))
@@ -849,9 +693,9 @@ START_TEST(test_sighup_with_bad_file_keeps_old_rules)
 	topo_up('g', "drop [S] from client first 1\n");
 	start_faultd();
 
-	write_file(T.rules, "explode [S] from client\n");
-	kill(T.faultd, SIGHUP);
-	ck_assert_msg(wait_for_file(T.err, "keeping the previous 1 rules", 3000),
+	write_file(topo.rules, "explode [S] from client\n");
+	kill(topo.faultd, SIGHUP);
+	ck_assert_msg(wait_for_file(topo.err, "keeping the previous 1 rules", 3000),
 	              "no 'keeping the previous 1 rules' after a bad reload");
 	start_server(SERVER_CLOSE_AT_ONCE);
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
@@ -859,9 +703,9 @@ START_TEST(test_sighup_with_bad_file_keeps_old_rules)
 	/* the old rule still drops the first SYN */
 	ck_assert_near_us(c.done_us - c.start_us, 1000000, "connect() with the old rules took");
 
-	write_file(T.rules, "# no faults\n");
-	kill(T.faultd, SIGHUP);
-	ck_assert_msg(wait_for_file(T.err, "reloaded 0 rules", 3000), "no good reload");
+	write_file(topo.rules, "# no faults\n");
+	kill(topo.faultd, SIGHUP);
+	ck_assert_msg(wait_for_file(topo.err, "reloaded 0 rules", 3000), "no good reload");
 	start_server(SERVER_CLOSE_AT_ONCE);
 	c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
 	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
@@ -884,7 +728,7 @@ END_TEST
 
 static bool summary_count(const char *fmt, unsigned long *a, unsigned long *b)
 {
-	FILE *f = fopen(T.err, "r");
+	FILE *f = fopen(topo.err, "r");
 	if (!f)
 		return false;
 	char line[512];
@@ -903,13 +747,14 @@ START_TEST(test_drop_held_on_exit_discards_a_held_segment)
 	struct endpoint server = start_server(SERVER_READ);
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_SEND_AND_WAIT), 5000);
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
-	ck_assert_msg(wait_for_file(T.text, "HOLD 10000 ms", 3000), "the data was not held");
+	ck_assert_msg(wait_for_file(topo.text, "HOLD 10000 ms", 3000), "the data was not held");
 	ck_assert_int_eq(stop_faultd(), 0);
 
 	struct endpoint_result s;
 	ck_assert_msg(!read_full(server.fd, &s, sizeof(s), 1500),
 	              "the server received %ld bytes of a segment that was to be dropped", s.bytes);
-	ck_assert_msg(wait_for_file(T.text, "DROPPED at exit", 0), "no DROPPED line in the trace");
+	ck_assert_msg(wait_for_file(topo.text, "DROPPED at exit", 0),
+	              "no DROPPED line in the trace");
 	unsigned long released, at_exit;
 	ck_assert(summary_count("held: released %lu on time, %*u delivered at exit, %lu dropped",
 	                        &released, &at_exit));
@@ -979,10 +824,10 @@ START_TEST(test_sigterm_mid_transfer_loses_no_trace_output)
 	ck_assert_uint_eq(t.n, seen);
 	trace_records_free(t.r, t.n);
 	unsigned long records = 0;
-	ck_assert_int_eq(pcap_read_file(T.pcap, count_packet, &records), 0);
+	ck_assert_int_eq(pcap_read_file(topo.pcap, count_packet, &records), 0);
 	ck_assert_uint_eq(records, seen);
-	ck_assert_uint_eq(count_segment_lines(T.text), seen);
-	ck_assert(wait_for_file(T.text, "# seed ", 0)); /* the head says the seed */
+	ck_assert_uint_eq(count_segment_lines(topo.text), seen);
+	ck_assert(wait_for_file(topo.text, "# seed ", 0)); /* the head says the seed */
 }
 END_TEST
 
@@ -1028,14 +873,15 @@ START_TEST(test_queue_only_matching_keeps_syn_and_fin_rules_exact_and_queues_no_
 	ck_assert_uint_ge(fins_seen, 1);
 	ck_assert_uint_eq(fins_released, fins_seen);
 	trace_records_free(t.r, t.n);
-	ck_assert(wait_for_file(T.text, "# --queue-only-matching: ", 0));
-	ck_assert(wait_for_file(T.jsonl, "\"event\":\"note\",\"text\":\"--queue-only-matching", 0));
-	ck_assert(wait_for_file(T.err, "every other TCP segment crossed unjudged", 0));
+	ck_assert(wait_for_file(topo.text, "# --queue-only-matching: ", 0));
+	ck_assert(
+	    wait_for_file(topo.jsonl, "\"event\":\"note\",\"text\":\"--queue-only-matching", 0));
+	ck_assert(wait_for_file(topo.err, "every other TCP segment crossed unjudged", 0));
 
 	char rules[256];
-	snprintf(rules, sizeof(rules), "%s/iptables.txt", T.dir);
+	snprintf(rules, sizeof(rules), "%s/iptables.txt", topo.dir);
 	ck_assert_int_eq(
-	    sh("%s exec %s wire iptables -S FORWARD > %s", netns_script(), T.run, rules), 0);
+	    sh("%s exec %s wire iptables -S FORWARD > %s", netns_script(), topo.run, rules), 0);
 	ck_assert(wait_for_file(rules, "-A FORWARD -p tcp -j NFQUEUE --queue-num 0", 0));
 	ck_assert(!wait_for_file(rules, "SYNFIN-Q", 0));
 }
@@ -1047,7 +893,7 @@ static void send_truncated_tcp(void)
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (enter_ns(T.run, "client") != 0)
+		if (enter_ns(topo.run, "client") != 0)
 			_exit(126);
 		int s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 		uint8_t pkt[28] = {0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, IPPROTO_TCP};
@@ -1074,7 +920,7 @@ static void send_ipv6_frame(void)
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (enter_ns(T.run, "client") != 0)
+		if (enter_ns(topo.run, "client") != 0)
 			_exit(126);
 		int s = socket(AF_PACKET, SOCK_DGRAM, htons(0x86dd));
 		uint8_t pkt[48] = {0x60, 0,    0,    0,        0,    8,    IPPROTO_UDP,
@@ -1101,19 +947,19 @@ START_TEST(test_ipv6_packet_passes_as_not_ipv4_and_is_not_malformed)
 	if (sh("ip netns exec synfin-%s-wire sysctl -qw net.bridge.bridge-nf-call-ip6tables=1 && "
 	       "ip netns exec synfin-%s-wire ip6tables -A FORWARD -j NFQUEUE --queue-num 0 "
 	       "2>/dev/null",
-	       T.run, T.run) != 0) {
+	       topo.run, topo.run) != 0) {
 		fprintf(stderr,
 		        "skipped: ip6tables cannot queue IPv6 in the wire namespace here\n");
 		return;
 	}
 	start_faultd();
 	send_ipv6_frame();
-	ck_assert_msg(wait_for_file(T.text, "(ethertype 0x86dd)  pass (not IPv4)", 3000),
+	ck_assert_msg(wait_for_file(topo.text, "(ethertype 0x86dd)  pass (not IPv4)", 3000),
 	              "the IPv6 packet is not in the trace as not IPv4");
 	ck_assert_int_eq(stop_faultd(), 0);
 	unsigned long not_ipv4 = 0;
 	bool malformed_zero = false;
-	FILE *f = fopen(T.err, "r");
+	FILE *f = fopen(topo.err, "r");
 	char line[512];
 	while (f && fgets(line, sizeof(line), f)) {
 		sscanf(line, "not IPv4 (IPv6 or another protocol, all passed, not judged): %lu",
@@ -1123,7 +969,8 @@ START_TEST(test_ipv6_packet_passes_as_not_ipv4_and_is_not_malformed)
 	if (f)
 		fclose(f);
 	ck_assert_uint_ge(not_ipv4, 1);
-	ck_assert_msg(malformed_zero, "the IPv6 packet was counted as malformed (see %s)", T.err);
+	ck_assert_msg(malformed_zero, "the IPv6 packet was counted as malformed (see %s)",
+	              topo.err);
 }
 END_TEST
 
@@ -1132,7 +979,7 @@ START_TEST(test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on)
 	topo_up('i', "drop [S] from client first 1\n");
 	start_faultd();
 	send_truncated_tcp();
-	ck_assert_msg(wait_for_file(T.text, "pass (malformed)", 3000),
+	ck_assert_msg(wait_for_file(topo.text, "pass (malformed)", 3000),
 	              "the truncated segment is not in the trace as malformed");
 	start_server(SERVER_CLOSE_AT_ONCE);
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
@@ -1141,7 +988,7 @@ START_TEST(test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on)
 	ck_assert_int_eq(stop_faultd(), 0);
 	unsigned long seen, passed;
 	ck_assert(summary_count("totals: seen %lu, passed %lu", &seen, &passed));
-	FILE *f = fopen(T.err, "r");
+	FILE *f = fopen(topo.err, "r");
 	char line[512];
 	bool counted = false;
 	while (f && fgets(line, sizeof(line), f))
@@ -1309,6 +1156,6 @@ static Suite *faultd_suite(void)
 int main(void)
 {
 	synfin_require_netns();
-	runner_pid = getpid();
+	fx_init("fd", "faultd", "abcdefghijklmn");
 	return synfin_run_suite(faultd_suite());
 }

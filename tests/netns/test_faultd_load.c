@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/wire_bytes.h"
+#include "faultd_fixture.h"
 #include "test_support.h"
 #include "trace/trace.h"
 #include "trace/trace_read.h"
@@ -35,106 +36,7 @@
 #define BURST_PORT 5009
 #define BURST 100000u
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int rc = system(cmd);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	ck_assert_msg(f != NULL, "cannot write %s: %s", path, strerror(errno));
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *read_file(const char *path)
-{
-	static char buf[65536];
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot read %s: %s", path, strerror(errno));
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* ---- topology: one per test ---- */
-
-static pid_t runner_pid;
-
-struct topo {
-	char run[16];
-	char dir[128];
-	char rules[192];
-	char jsonl[192];
-	char err[192];
-	char ready[192];
-	pid_t faultd;
-	pid_t children[4];
-	unsigned n_children;
-};
-
-static struct topo T;
-
-static void run_id(char *buf, size_t size, pid_t runner, char tag)
-{
-	snprintf(buf, size, "fl%d%c", (int)runner, tag);
-}
-
-static const char *netns_script(void)
-{
-	return SYNFIN_SOURCE_DIR "/netns/synfin-netns";
-}
-
-static void topo_up(char tag, const char *rules)
-{
-	memset(&T, 0, sizeof(T));
-	run_id(T.run, sizeof(T.run), runner_pid, tag);
-	snprintf(T.dir, sizeof(T.dir), "/tmp/synfin-test-faultd-load-%s", T.run);
-	sh("rm -rf %s", T.dir);
-	ck_assert_int_eq(mkdir(T.dir, 0755), 0);
-	snprintf(T.rules, sizeof(T.rules), "%s/test.rules", T.dir);
-	snprintf(T.jsonl, sizeof(T.jsonl), "%s/trace.jsonl", T.dir);
-	snprintf(T.err, sizeof(T.err), "%s/faultd.err", T.dir);
-	snprintf(T.ready, sizeof(T.ready), "%s/ready", T.dir);
-	write_file(T.rules, rules);
-	sh("%s down %s >/dev/null 2>&1", netns_script(), T.run);
-	ck_assert_msg(sh("%s up %s >/dev/null", netns_script(), T.run) == 0,
-	              "synfin-netns up %s failed", T.run);
-}
-
-static int enter_ns(const char *role)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "/var/run/netns/synfin-%s-%s", T.run, role);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
-static int wait_child(pid_t pid, unsigned timeout_ms)
-{
-	int status;
-	for (unsigned waited = 0; waited <= timeout_ms; waited += 10) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0)
-			return -1;
-		synfin_sleep_ms(10);
-	}
-	return -1;
-}
+/* ---- the daemon ---- */
 
 /* extra: one more option, or NULL */
 static void start_faultd(const char *maxlen, const char *extra)
@@ -142,63 +44,31 @@ static void start_faultd(const char *maxlen, const char *extra)
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (enter_ns("wire") != 0)
+		if (enter_ns(topo.run, "wire") != 0)
 			_exit(126);
-		int err = open(T.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (err >= 0)
 			dup2(err, 2);
 		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
-		execl(faultd, faultd, "-r", T.rules, "--quiet", "--jsonl", T.jsonl, "--ready",
-		      T.ready, "--seed", "1", "--queue-maxlen", maxlen, extra, (char *)NULL);
+		execl(faultd, faultd, "-r", topo.rules, "--quiet", "--jsonl", topo.jsonl, "--ready",
+		      topo.ready, "--seed", "1", "--queue-maxlen", maxlen, extra, (char *)NULL);
 		_exit(127);
 	}
-	T.faultd = pid;
-	for (unsigned waited = 0; access(T.ready, F_OK) != 0; waited += 20) {
-		ck_assert_msg(waited < 5000, "synfin-faultd did not bind within 5 s (see %s)",
-		              T.err);
-		synfin_sleep_ms(20);
-	}
+	topo.faultd = pid;
+	ck_assert_msg(wait_for_file(topo.ready, NULL, 5000),
+	              "synfin-faultd did not bind within 5 s (see %s)", topo.err);
 }
 
 static int stop_faultd(void)
 {
-	kill(T.faultd, SIGTERM);
-	int status = wait_child(T.faultd, 30000);
+	kill(topo.faultd, SIGTERM);
+	int status = wait_child(topo.faultd, 30000);
 	if (status == -1) {
-		kill(T.faultd, SIGKILL);
-		waitpid(T.faultd, &status, 0);
+		kill(topo.faultd, SIGKILL);
+		waitpid(topo.faultd, &status, 0);
 	}
-	T.faultd = 0;
+	topo.faultd = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void teardown(void)
-{
-	if (T.faultd > 0) {
-		kill(T.faultd, SIGKILL);
-		waitpid(T.faultd, NULL, 0);
-	}
-	for (unsigned i = 0; i < T.n_children; i++) {
-		kill(T.children[i], SIGKILL);
-		waitpid(T.children[i], NULL, 0);
-	}
-	if (T.run[0])
-		sh("%s down %s >/dev/null 2>&1", netns_script(), T.run);
-	if (T.dir[0] && !getenv("SYNFIN_KEEP"))
-		sh("rm -rf %s", T.dir);
-	memset(&T, 0, sizeof(T));
-}
-
-/* Runs in the runner after each TCase: a test that failed left its topology behind. */
-static void teardown_all_topologies(void)
-{
-	for (const char *t = "abcd"; *t; t++) {
-		char run[16];
-		run_id(run, sizeof(run), getpid(), *t);
-		sh("%s down %s >/dev/null 2>&1", netns_script(), run);
-		if (!getenv("SYNFIN_KEEP"))
-			sh("rm -rf /tmp/synfin-test-faultd-load-%s", run);
-	}
 }
 
 /* Fork a child in namespace role running fn; its result comes back through the pipe. */
@@ -210,14 +80,13 @@ static int spawn(const char *role, void (*fn)(int out))
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(p[0]);
-		if (enter_ns(role) != 0)
+		if (enter_ns(topo.run, role) != 0)
 			_exit(126);
 		fn(p[1]);
 		_exit(0);
 	}
 	close(p[1]);
-	if (T.n_children < 4)
-		T.children[T.n_children++] = pid;
+	track_child(pid);
 	return p[0];
 }
 
@@ -362,7 +231,7 @@ static bool server_heard(void)
 {
 	char cmd[512], out[64];
 	snprintf(cmd, sizeof(cmd), "grep -c '\"event\":\"seen\".*\"sport\":%d,' %s", BURST_PORT + 1,
-	         T.jsonl);
+	         topo.jsonl);
 	return synfin_command_output(cmd, out, sizeof(out)) == 0 && strtoul(out, NULL, 10) > 0;
 }
 
@@ -371,7 +240,7 @@ static unsigned burst_seen(void)
 {
 	char cmd[512], out[64];
 	snprintf(cmd, sizeof(cmd), "grep -c '\"event\":\"seen\".*\"dport\":%d,' %s", BURST_PORT,
-	         T.jsonl);
+	         topo.jsonl);
 	if (synfin_command_output(cmd, out, sizeof(out)) != 0)
 		return 0;
 	return (unsigned)strtoul(out, NULL, 10);
@@ -380,7 +249,7 @@ static unsigned burst_seen(void)
 static void assert_burst_counted(int counter, const char *what)
 {
 	/* a kernel drop is the likelier story of a short count: say it first */
-	const char *err = read_file(T.err);
+	const char *err = read_file(topo.err);
 	ck_assert_msg(!strstr(err, "kernel dropped"), "%s: the kernel dropped packets:\n%s", what,
 	              err);
 	struct burst_count c;
@@ -389,7 +258,7 @@ static void assert_burst_counted(int counter, const char *what)
 	              "%s: the server got %u of %u segments (its own socket dropped %u), %u "
 	              "duplicates, %u strangers, then nothing for %u s (see %s)",
 	              what, c.distinct, BURST, c.socket_drops, c.duplicates, c.strangers,
-	              COUNTER_IDLE_MS / 1000, T.err);
+	              COUNTER_IDLE_MS / 1000, topo.err);
 	if (c.socket_drops)
 		fprintf(stderr, "%s: the counter's socket dropped %u segments past the wire\n",
 		        what, c.socket_drops);
@@ -397,7 +266,7 @@ static void assert_burst_counted(int counter, const char *what)
 
 static void assert_no_kernel_drop(void)
 {
-	const char *err = read_file(T.err);
+	const char *err = read_file(topo.err);
 	ck_assert_msg(!strstr(err, "kernel dropped") && !strstr(err, "kernel: dropped"),
 	              "the kernel dropped packets:\n%s", err);
 }
@@ -407,7 +276,7 @@ static void assert_no_kernel_drop(void)
  * came. */
 static void assert_all_held_at_once(void)
 {
-	const char *err = read_file(T.err);
+	const char *err = read_file(topo.err);
 	/* the burst and the client's RST to the server's first segment */
 	ck_assert_msg(strstr(err, "held at once: at most 100001 packets"),
 	              "not all 100,000 were held at once:\n%s", err);
@@ -418,7 +287,7 @@ static void assert_trace_holds_burst(enum trace_kind end)
 {
 	struct trace_record *r;
 	size_t n;
-	ck_assert_int_eq(trace_read_jsonl(T.jsonl, &r, &n), 0);
+	ck_assert_int_eq(trace_read_jsonl(topo.jsonl, &r, &n), 0);
 	uint32_t held = 0, ended = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].dport != BURST_PORT)
@@ -437,19 +306,20 @@ static void assert_trace_holds_burst(enum trace_kind end)
 	ck_assert_uint_eq(ended, BURST);
 }
 
-/* Returns the counter's pipe. */
-static int burst_through_delay(char tag, const char *rules)
+/* Returns the counter's pipe. maxlen, extra: the daemon's --queue-maxlen and one more option
+ * (or NULL). */
+static int burst_through_delay(char tag, const char *rules, const char *maxlen, const char *extra)
 {
 	topo_up(tag, rules);
 	/* the server's RSTs would pass the wire one verdict at a time behind 100,000 held
 	 * packets, each verdict a walk of the kernel's queue: the test is about the burst */
 	ck_assert_int_eq(sh("%s exec %s server iptables -A OUTPUT -p tcp --tcp-flags RST RST -j "
 	                    "DROP",
-	                    netns_script(), T.run),
+	                    netns_script(), topo.run),
 	                 0);
 	/* room for the burst in the kernel's queue too: a copy needs the receiver's MAC address,
 	 * so until the daemon has read the counter's first segment it holds in the kernel */
-	start_faultd("65536", "--hold-copies");
+	start_faultd(maxlen, extra);
 	int counter = spawn("server", count_burst);
 	char ready;
 	ck_assert_msg(read_full(counter, &ready, 1, 5000), "the counter did not start");
@@ -462,19 +332,10 @@ static int burst_through_delay(char tag, const char *rules)
 	return counter;
 }
 
-START_TEST(test_100000_held_segments_are_all_released_once_in_order)
+/* Once the daemon has seen the whole burst: stop it, and every one is delivered, once, in
+ * order, none dropped by the kernel, all held at once. */
+static void assert_burst_delivered_at_exit(int counter)
 {
-	int counter = burst_through_delay('a', "delay 5s from client\n");
-	assert_burst_counted(counter, "released on time");
-	ck_assert_int_eq(stop_faultd(), 0);
-	assert_no_kernel_drop();
-	assert_trace_holds_burst(TRACE_RELEASED);
-}
-END_TEST
-
-START_TEST(test_sigterm_delivers_100000_held_segments)
-{
-	int counter = burst_through_delay('b', "delay 60s from client\n");
 	for (unsigned waited = 0; burst_seen() < BURST; waited += 200) {
 		ck_assert_msg(waited < 30000, "the daemon saw %u of %u segments", burst_seen(),
 		              BURST);
@@ -484,8 +345,44 @@ START_TEST(test_sigterm_delivers_100000_held_segments)
 	assert_burst_counted(counter, "delivered at exit");
 	assert_no_kernel_drop();
 	assert_all_held_at_once();
-	ck_assert_ptr_nonnull(strstr(read_file(T.err), "100001 delivered at exit"));
+	ck_assert_ptr_nonnull(strstr(read_file(topo.err), "100001 delivered at exit"));
 	assert_trace_holds_burst(TRACE_RELEASED);
+}
+
+START_TEST(test_100000_held_segments_are_all_released_once_in_order)
+{
+	int counter = burst_through_delay('a', "delay 5s from client\n", "65536", "--hold-copies");
+	assert_burst_counted(counter, "released on time");
+	ck_assert_int_eq(stop_faultd(), 0);
+	assert_no_kernel_drop();
+	assert_trace_holds_burst(TRACE_RELEASED);
+}
+END_TEST
+
+START_TEST(test_sigterm_delivers_100000_held_segments)
+{
+	int counter = burst_through_delay('b', "delay 60s from client\n", "65536", "--hold-copies");
+	assert_burst_delivered_at_exit(counter);
+}
+END_TEST
+
+/* --queue-maxlen past what the kernel keeps (65536): the daemon holds in the kernel until near
+ * that cap, then copies, as --hold-copies does, and says so once, on standard error and in the
+ * trace. */
+START_TEST(test_queue_maxlen_past_the_kernel_cap_holds_copies_and_says_so)
+{
+	int counter = burst_through_delay('e', "delay 60s from client\n", "200000", NULL);
+	assert_burst_delivered_at_exit(counter);
+	const char *err = read_file(topo.err);
+	const char *said = "--queue-maxlen 200000 asks more than the kernel keeps (65536 packets)";
+	const char *first = strstr(err, said);
+	ck_assert_msg(first != NULL, "no word of holding copies:\n%s", err);
+	ck_assert_msg(!strstr(first + 1, said), "said more than once:\n%s", err);
+	char cmd[512], out[64];
+	snprintf(cmd, sizeof(cmd),
+	         "grep -c '\"event\":\"note\".*asks more than the kernel keeps' %s", topo.jsonl);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_uint_eq(strtoul(out, NULL, 10), 1);
 }
 END_TEST
 
@@ -496,7 +393,7 @@ START_TEST(test_kernel_drops_with_the_queue_full_are_said_as_they_happen)
 	topo_up('d', "delay 2s from client\n");
 	ck_assert_int_eq(sh("%s exec %s server iptables -A OUTPUT -p tcp --tcp-flags RST RST -j "
 	                    "DROP",
-	                    netns_script(), T.run),
+	                    netns_script(), topo.run),
 	                 0);
 	start_faultd("1000", NULL);
 	int sender = spawn("client", send_burst);
@@ -504,17 +401,17 @@ START_TEST(test_kernel_drops_with_the_queue_full_are_said_as_they_happen)
 	ck_assert_msg(read_full(sender, &done, 1, 60000), "the sender did not finish");
 	bool said = false;
 	for (unsigned waited = 0; !said && waited < 10000; waited += 100) {
-		said =
-		    strstr(read_file(T.err), "packets with the queue full (--queue-maxlen 1000)");
+		said = strstr(read_file(topo.err),
+		              "packets with the queue full (--queue-maxlen 1000)");
 		synfin_sleep_ms(100);
 	}
-	ck_assert_msg(said, "no kernel drop said while the daemon ran:\n%s", read_file(T.err));
+	ck_assert_msg(said, "no kernel drop said while the daemon ran:\n%s", read_file(topo.err));
 	char cmd[512], out[64];
-	snprintf(cmd, sizeof(cmd), "grep -c '\"event\":\"kernel_drop\"' %s", T.jsonl);
+	snprintf(cmd, sizeof(cmd), "grep -c '\"event\":\"kernel_drop\"' %s", topo.jsonl);
 	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
 	ck_assert_uint_gt(strtoul(out, NULL, 10), 0);
 	ck_assert_int_eq(stop_faultd(), 0);
-	ck_assert_ptr_nonnull(strstr(read_file(T.err), "kernel: dropped"));
+	ck_assert_ptr_nonnull(strstr(read_file(topo.err), "kernel: dropped"));
 }
 END_TEST
 
@@ -593,7 +490,7 @@ START_TEST(test_nth_and_after_counts_stay_exact_on_a_bulk_transfer)
 
 	struct trace_record *r;
 	size_t n;
-	ck_assert_int_eq(trace_read_jsonl(T.jsonl, &r, &n), 0);
+	ck_assert_int_eq(trace_read_jsonl(topo.jsonl, &r, &n), 0);
 	unsigned k = 0, delayed = 0, released = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(r[i].dir, "c2s") != 0 || r[i].len == 0)
@@ -615,7 +512,7 @@ START_TEST(test_nth_and_after_counts_stay_exact_on_a_bulk_transfer)
 	trace_records_free(r, n);
 	ck_assert_uint_gt(k, 20000); /* 32 MiB in segments of at most 1448 bytes */
 	ck_assert_uint_eq(released, delayed);
-	const char *err = read_file(T.err);
+	const char *err = read_file(topo.err);
 	ck_assert_ptr_nonnull(strstr(err, "fired 1 times: drop len >0 from client nth 1000"));
 	ck_assert_ptr_nonnull(strstr(err, "fired 1 times: drop len >0 from client nth 5000"));
 }
@@ -631,6 +528,7 @@ static Suite *faultd_load_suite(void)
 	tcase_add_test(tc, test_100000_held_segments_are_all_released_once_in_order);
 	tcase_add_test(tc, test_sigterm_delivers_100000_held_segments);
 	tcase_add_test(tc, test_kernel_drops_with_the_queue_full_are_said_as_they_happen);
+	tcase_add_test(tc, test_queue_maxlen_past_the_kernel_cap_holds_copies_and_says_so);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("counts_at_full_rate");
@@ -645,6 +543,6 @@ static Suite *faultd_load_suite(void)
 int main(void)
 {
 	synfin_require_netns();
-	runner_pid = getpid();
+	fx_init("fl", "faultd-load", "abcde");
 	return synfin_run_suite(faultd_load_suite());
 }

@@ -1,0 +1,66 @@
+/* faultd_fixture.h: the scaffolding the synfin-faultd namespace suites share (test_faultd.c,
+ * test_faultd_load.c): a topology per test (netns/synfin-netns up RUN) with a scratch folder
+ * for the rule file, the traces and the daemon's standard error, the children a test forks
+ * into its namespaces, and the clean-up after each test and each TCase.
+ *
+ * RUN is the suite's two letters, the runner's pid and the test's tag letter: unique per test
+ * and per run of the program, so suites side by side never meet (tests/netns/guard.sh).
+ */
+#ifndef SYNFIN_FAULTD_FIXTURE_H
+#define SYNFIN_FAULTD_FIXTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define FX_MAX_CHILDREN 8
+
+struct fx_topo {
+	char run[16];
+	char dir[128];
+	char rules[192];
+	char jsonl[192];
+	char text[192];
+	char pcap[192];
+	char err[192];
+	char ready[192];
+	pid_t faultd;
+	pid_t children[FX_MAX_CHILDREN];
+	unsigned n_children;
+};
+
+/* The current test's topology (tests run one at a time in each forked child of the runner). */
+extern struct fx_topo topo;
+
+/* Called once by main, in the runner: run ids start with prefix (two letters), scratch folders
+ * are /tmp/synfin-test-NAME-RUN, and tags are the letters the suite's tests use. */
+void fx_init(const char *prefix, const char *name, const char *tags);
+
+/* system() of a formatted command: its exit status, or -1 when it did not exit. */
+int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void write_file(const char *path, const char *text);
+/* The file's first 64 KiB, in a buffer the next call reuses. */
+char *read_file(const char *path);
+/* Wait until path exists (and, when needle is given, contains it). */
+bool wait_for_file(const char *path, const char *needle, unsigned timeout_ms);
+
+const char *netns_script(void);
+/* Bring up the topology of the test tagged tag, its folder holding rules as test.rules. */
+void topo_up(char tag, const char *rules);
+/* Enter run's namespace role (client, wire, server): 0 or a negative errno. */
+int enter_ns(const char *run, const char *role);
+/* Remember a child for teardown() to end. */
+void track_child(pid_t pid);
+/* Wait for a child up to timeout_ms; its wait status, or -1 when it did not exit. */
+int wait_child(pid_t pid, unsigned timeout_ms);
+
+/* Checked fixture, after each test: ends the daemon and the children, takes the topology
+ * down, removes the folder (kept with SYNFIN_KEEP set). */
+void teardown(void);
+/* Unchecked fixture, in the runner after each TCase: a forked test that fails an assertion or
+ * times out ends without its checked teardown (Check leaves with _exit or kills it), so every
+ * topology this program could have made goes; synfin-netns down also ends the processes in
+ * them. */
+void teardown_all_topologies(void);
+
+#endif
