@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/event_loop.h"
+#include "trace/pcapng.h"
 
 #define PROG FAULTD_PROG
 
@@ -46,6 +47,81 @@ static void set_buffering(FILE *f, char **buffer)
 		set_block_buffer(f, buffer);
 }
 
+/* ---- pcapng (--pcapng) ---- */
+
+/* The rule file's text for the section header: read again, as the daemon's parser read it a
+ * moment ago. NULL when it cannot be (the header says so). */
+static char *read_rules_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+	char chunk[4096];
+	size_t n;
+	while (mem && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	bool ok = mem && !ferror(f) && fclose(mem) == 0;
+	fclose(f);
+	if (!ok) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int pcapng_open(struct faultd_output *out, const struct faultd_options *opt)
+{
+	out->client_addr = opt->client_addr;
+	if (!opt->pcapng_path)
+		return 0;
+	if (!(out->pcapng = open_output(opt->pcapng_path, "pcapng")))
+		return -1;
+	out->pcapng_live = is_live(out->pcapng);
+	if (!out->pcapng_live)
+		set_block_buffer(out->pcapng, &out->pcapng_buffer);
+	char *rules = opt->rules_path ? read_rules_text(opt->rules_path) : NULL;
+	struct pcapng_section s = {
+	    .userappl = PROG,
+	    .seed = opt->seed,
+	    .rules_name = opt->rules_path,
+	    .rules_text = rules,
+	    .client_addr = opt->client_addr,
+	};
+	int rc = pcapng_write_header(out->pcapng, &s);
+	free(rules);
+	fflush(out->pcapng);
+	if (rc != 0)
+		fprintf(stderr, PROG ": cannot write the pcapng file %s: %s\n", opt->pcapng_path,
+		        strerror(-rc));
+	return rc;
+}
+
+static void pcapng_written(struct faultd_output *out)
+{
+	if (out->pcapng_live)
+		fflush(out->pcapng);
+	else
+		out->dirty = true;
+}
+
+static void pcapng_event(struct faultd_output *out, const struct trace_event *ev)
+{
+	pcapng_write_event(out->pcapng, ev);
+	pcapng_written(out);
+}
+
+static void pcapng_unjudged(struct faultd_output *out, uint64_t time_us, const struct nfq_packet *p,
+                            const char *reason)
+{
+	pcapng_write_unjudged(out->pcapng, time_us, p->data, p->len, out->client_addr, reason);
+	pcapng_written(out);
+}
+
+/* ---- opening and closing ---- */
+
 int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt)
 {
 	if (opt->text_path) {
@@ -71,6 +147,8 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 		pcap_write_header(out->pcap);
 		fflush(out->pcap);
 	}
+	if (pcapng_open(out, opt) != 0)
+		return -1;
 	out->text_seqs = trace_seqs_new();
 	out->json_seqs = trace_seqs_new();
 	if (!out->text_seqs || !out->json_seqs) {
@@ -95,6 +173,7 @@ void faultd_output_flush(struct faultd_output *out)
 	flush_one(out, out->text, "text trace");
 	flush_one(out, out->jsonl, "JSON Lines trace");
 	flush_one(out, out->pcap, "pcap");
+	flush_one(out, out->pcapng, "pcapng");
 	out->dirty = false;
 }
 
@@ -129,6 +208,9 @@ void faultd_output_close(struct faultd_output *out)
 		fclose(out->jsonl);
 	if (out->pcap)
 		fclose(out->pcap);
+	if (out->pcapng)
+		fclose(out->pcapng);
+	free(out->pcapng_buffer);
 	/* standard output is flushed again at exit, from its buffer: that one stays */
 	for (int i = out->text_is_stdout ? 1 : 0; i < 3; i++)
 		free(out->buffer[i]);
@@ -136,6 +218,8 @@ void faultd_output_close(struct faultd_output *out)
 
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev)
 {
+	if (out->pcapng)
+		pcapng_event(out, ev);
 	if (out->text && out->jsonl) {
 		trace_write_text_and_json(out->text, out->jsonl, out->text_seqs, ev);
 		out->dirty = true;
@@ -189,6 +273,8 @@ static void print_time(FILE *f, uint64_t time_us)
 void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const struct nfq_packet *p,
                             const char *reason)
 {
+	if (out->pcapng && p->data)
+		pcapng_unjudged(out, time_us, p, reason);
 	if (!out->text)
 		return;
 	print_time(out->text, time_us);

@@ -1,10 +1,10 @@
-/* faultd_output.h: synfin-faultd's trace outputs (text, JSON Lines, pcap): where they go, and
- * writing one event or one packet to each.
+/* faultd_output.h: synfin-faultd's trace outputs (text, JSON Lines, pcap, pcapng): where they go,
+ * and writing one event or one packet to each.
  *
  * An output to a regular file is block-buffered: its bytes reach the kernel when the buffer
  * fills, at most FAULTD_OUTPUT_FLUSH_MS after they were written (a timer of the daemon's loop),
  * and at exit. Anything else (a terminal, a pipe read live, a socket) stays live: the text
- * and JSON Lines are line-buffered, the pcap is flushed after each packet. */
+ * and JSON Lines are line-buffered, the pcap and pcapng are flushed after each packet. */
 #ifndef SYNFIN_FAULTD_OUTPUT_H
 #define SYNFIN_FAULTD_OUTPUT_H
 
@@ -33,6 +33,11 @@ struct faultd_output {
 	/* the block buffers of text, jsonl and pcap (glibc's setvbuf ignores the size it is
 	 * given without one and keeps a 4 KiB buffer); NULL for a live output */
 	char *buffer[3];
+	/* --pcapng: packets with their verdicts (trace/pcapng.h), buffered as the pcap is */
+	FILE *pcapng;
+	bool pcapng_live;
+	char *pcapng_buffer;
+	uint32_t client_addr; /* the side of an unjudged packet */
 	/* each output keeps its own relative-number table (trace.h) */
 	struct trace_seqs *text_seqs;
 	struct trace_seqs *json_seqs;
@@ -51,7 +56,7 @@ void faultd_output_flush(struct faultd_output *out);
  * that flushes them FAULTD_OUTPUT_FLUSH_MS from now. */
 void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop);
 
-/* One event of a TCP segment: to the text trace and the JSON Lines. */
+/* One event of a TCP segment: to the text trace, the JSON Lines and the pcapng. */
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev);
 /* One packet as the queue handed it over: to the pcap file (nothing when pkt is NULL). */
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,

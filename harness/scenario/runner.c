@@ -242,10 +242,11 @@ static int topology_up(struct case_run *cr)
 static int faultd_up(struct case_run *cr)
 {
 	const struct run_env *env = cr->env;
-	char log[700], ready[700], pcap[700], rules_rel[200];
+	char log[700], ready[700], pcap[700], pcapng[700], rules_rel[200];
 	snprintf(log, sizeof(log), "%s/faultd.log", cr->dir);
 	snprintf(ready, sizeof(ready), "%s/faultd.ready", cr->dir);
 	snprintf(pcap, sizeof(pcap), "%s/trace.pcap", cr->dir);
+	snprintf(pcapng, sizeof(pcapng), "%s/trace.pcapng", cr->dir);
 	/* In the run folder, so the trace names the rule file short: "NAME.rules:LINE", where
 	 * LINE is the line of the .scn for an inline rule */
 	snprintf(rules_rel, sizeof(rules_rel), "%s.rules", cr->c->scn->name);
@@ -272,6 +273,8 @@ static int faultd_up(struct case_run *cr)
 	                cr->trace_jsonl,
 	                "--pcap",
 	                pcap,
+	                "--pcapng",
+	                pcapng,
 	                "--quiet",
 	                "--seed",
 	                "1",
@@ -479,7 +482,7 @@ static void report_footer(const struct case_run *cr)
 		copy_file(cr->rep, path, "  ");
 	}
 	logf_(cr->rep,
-	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,client.log,"
+	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,trace.pcapng,client.log,"
 	      "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
 	      cr->dir, cr->c->scn->name);
 }
