@@ -438,7 +438,19 @@ static void collect_and_judge(struct case_run *cr)
 	judge_verdict_free(&v);
 }
 
-/* The topology down, and the ladder drawn from the trace when the tool is there. */
+/* synfin-ladder's drawing of the trace into the run folder's file name; svg: the SVG one. */
+static void draw_ladder(struct case_run *cr, const char *name, bool svg)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/%s", cr->dir, name);
+	char *argv[] = {(char *)cr->env->ladder, svg ? "--svg" : cr->trace_jsonl,
+	                svg ? cr->trace_jsonl : NULL, NULL};
+	unlink(path);
+	if (proc_run_wait(argv, path) != 0)
+		unlink(path);
+}
+
+/* The topology down, and the ladders drawn from the trace when the tool is there. */
 static void tear_down(struct case_run *cr)
 {
 	const struct run_env *env = cr->env;
@@ -448,12 +460,8 @@ static void tear_down(struct case_run *cr)
 		proc_run_wait(argv, cr->log);
 	}
 	if (proc_executable(env->ladder) && access(cr->trace_jsonl, F_OK) == 0) {
-		char path[700];
-		snprintf(path, sizeof(path), "%s/ladder.txt", cr->dir);
-		char *argv[] = {(char *)env->ladder, cr->trace_jsonl, NULL};
-		unlink(path);
-		if (proc_run_wait(argv, path) != 0)
-			unlink(path);
+		draw_ladder(cr, "ladder.txt", false);
+		draw_ladder(cr, "trace.svg", true);
 	}
 }
 
@@ -482,7 +490,8 @@ static void report_footer(const struct case_run *cr)
 		copy_file(cr->rep, path, "  ");
 	}
 	logf_(cr->rep,
-	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,trace.pcapng,client.log,"
+	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,trace.pcapng,trace.svg,"
+	      "client.log,"
 	      "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
 	      cr->dir, cr->c->scn->name);
 }
