@@ -438,13 +438,28 @@ static void collect_and_judge(struct case_run *cr)
 	judge_verdict_free(&v);
 }
 
-/* synfin-ladder's drawing of the trace into the run folder's file name; svg: the SVG one. */
+/* synfin-ladder's drawing of the trace into the run folder's file name; svg: the SVG one,
+ * with what the endpoints' JSON Lines say beside their lifelines. */
 static void draw_ladder(struct case_run *cr, const char *name, bool svg)
 {
-	char path[700];
+	char path[700], events[2][720];
 	snprintf(path, sizeof(path), "%s/%s", cr->dir, name);
-	char *argv[] = {(char *)cr->env->ladder, svg ? "--svg" : cr->trace_jsonl,
-	                svg ? cr->trace_jsonl : NULL, NULL};
+	char *argv[8];
+	size_t n = 0;
+	argv[n++] = (char *)cr->env->ladder;
+	if (svg) {
+		argv[n++] = "--svg";
+		for (int side = 0; side < 2; side++) {
+			snprintf(events[side], sizeof(events[side]), "%s/%s.jsonl", cr->dir,
+			         side ? "server" : "client");
+			if (access(events[side], R_OK) != 0)
+				continue;
+			argv[n++] = side ? "--server-events" : "--client-events";
+			argv[n++] = events[side];
+		}
+	}
+	argv[n++] = cr->trace_jsonl;
+	argv[n] = NULL;
 	unlink(path);
 	if (proc_run_wait(argv, path) != 0)
 		unlink(path);

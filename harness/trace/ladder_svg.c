@@ -18,8 +18,10 @@
 #define HEADER_Y 24     /* the hosts' boxes */
 #define CHAR_W 7.3      /* a character of the 12 px monospace font, about */
 #define LABEL_OFFSET 14 /* a label's distance from its arrow's start, clear of arrowheads */
-#define NOTE_X (SERVER_X + 16)
-#define CROSS 6 /* half the size of a drop's cross */
+#define NOTE_GAP 16     /* between the server's lifeline (or its side notes) and a rule note */
+#define SIDE_GAP 8      /* between a lifeline and a side note */
+#define SIDE_LINE 13    /* side notes closer than this are moved down */
+#define CROSS 6         /* half the size of a drop's cross */
 #define TEXT_MAX 200
 
 enum arrow_kind {
@@ -51,6 +53,11 @@ struct gap_break {
 	uint64_t gap_us; /* the time it stands for */
 };
 
+struct placed_note {
+	const struct ladder_side_note *note;
+	int y;
+};
+
 struct diagram {
 	const struct trace_record *recs;
 	size_t n;
@@ -65,6 +72,9 @@ struct diagram {
 	size_t n_breaks;
 	int bottom;
 	size_t others; /* records between other hosts */
+	struct placed_note *notes;
+	size_t n_notes;
+	int note_x; /* where the rule notes start */
 };
 
 /* ---- text ---- */
@@ -122,6 +132,68 @@ static void place_rows(struct diagram *d)
 	d->bottom = y + SVG_LADDER_SLANT + 30;
 }
 
+/* Where time t falls on the rows' scale: between two rows to scale, in a cut at its end
+ * nearer in time; before the first row just above it, after the last just below. */
+static int y_at(const struct diagram *d, uint64_t t)
+{
+	if (d->n_rows == 0)
+		return TOP;
+	if (t <= d->rows[0].time_us)
+		return TOP - SIDE_LINE / 2;
+	for (size_t k = 1; k < d->n_rows; k++) {
+		const struct row *a = &d->rows[k - 1], *b = &d->rows[k];
+		if (t > b->time_us)
+			continue;
+		uint64_t gap = b->time_us - a->time_us;
+		if (gap * SVG_LADDER_PX_PER_S / 1000000u > SVG_LADDER_MAX_STEP)
+			return t - a->time_us < b->time_us - t ? a->y : b->y;
+		return a->y + (int)((t - a->time_us) * (uint64_t)(b->y - a->y) / (gap ? gap : 1));
+	}
+	return d->rows[d->n_rows - 1].y + SVG_LADDER_SLANT;
+}
+
+static int by_note_time(const void *a, const void *b)
+{
+	const struct placed_note *x = a, *y = b;
+	if (x->note->time_us != y->note->time_us)
+		return x->note->time_us < y->note->time_us ? -1 : 1;
+	return x->note < y->note ? -1 : x->note > y->note;
+}
+
+/* Each side note at its time, moved down below the one before it on its side. */
+static size_t place_notes(struct diagram *d, const struct ladder_side_note *notes, size_t n)
+{
+	size_t server_len = 0;
+	for (size_t i = 0; i < n; i++)
+		d->notes[i] = (struct placed_note){&notes[i], 0};
+	d->n_notes = n;
+	qsort(d->notes, n, sizeof(*d->notes), by_note_time);
+	int last[2] = {0, 0};
+	for (size_t i = 0; i < n; i++) {
+		struct placed_note *p = &d->notes[i];
+		int side = p->note->client ? 0 : 1;
+		int y = y_at(d, p->note->time_us);
+		if (last[side] && y < last[side] + SIDE_LINE)
+			y = last[side] + SIDE_LINE;
+		p->y = last[side] = y;
+		if (y + SIDE_LINE > d->bottom)
+			d->bottom = y + SIDE_LINE;
+		if (side && strlen(p->note->text) > server_len)
+			server_len = strlen(p->note->text);
+	}
+	return server_len;
+}
+
+static void draw_side_notes(FILE *out, const struct diagram *d)
+{
+	for (size_t i = 0; i < d->n_notes; i++) {
+		const struct ladder_side_note *n = d->notes[i].note;
+		put_text(out, n->client ? CLIENT_X - SIDE_GAP : SERVER_X + SIDE_GAP,
+		         d->notes[i].y + 4, n->client ? "end" : "start", n->state ? "state" : "app",
+		         n->text);
+	}
+}
+
 static int layout(struct diagram *d)
 {
 	size_t n = d->n ? d->n : 1;
@@ -129,7 +201,7 @@ static int layout(struct diagram *d)
 	d->y_of = malloc(n * sizeof(*d->y_of));
 	d->claimed = calloc(n, sizeof(*d->claimed));
 	d->breaks = calloc(n, sizeof(*d->breaks));
-	if (!d->rows || !d->y_of || !d->claimed || !d->breaks)
+	if (!d->rows || !d->y_of || !d->claimed || !d->breaks || !d->notes)
 		return -ENOMEM;
 	for (size_t i = 0; i < d->n; i++) {
 		bool c2s;
@@ -150,6 +222,7 @@ static void diagram_free(struct diagram *d)
 	free(d->y_of);
 	free(d->claimed);
 	free(d->breaks);
+	free(d->notes);
 }
 
 /* ---- arrows ---- */
@@ -222,7 +295,7 @@ static bool make_arrow(struct diagram *d, size_t i, struct arrow *a)
 	return true;
 }
 
-static void draw_arrow(FILE *out, const struct arrow *a)
+static void draw_arrow(FILE *out, const struct arrow *a, int note_x)
 {
 	double x0 = a->c2s ? CLIENT_X : SERVER_X;
 	double x1 = a->c2s ? SERVER_X : CLIENT_X;
@@ -252,7 +325,7 @@ static void draw_arrow(FILE *out, const struct arrow *a)
 	xml_escape(out, a->label);
 	fputs("</text>\n", out);
 	if (a->note[0])
-		put_text(out, NOTE_X, a->y0 + 4, "start", "note", a->note);
+		put_text(out, note_x, a->y0 + 4, "start", "note", a->note);
 	fputs("</g>\n", out);
 }
 
@@ -264,6 +337,8 @@ static const char style[] =
     ".host { font-weight: bold; }\n"
     ".time, .legend, .gap { fill: #666; }\n"
     ".note { fill: #a33; }\n"
+    ".state { fill: #2a6b2a; font-weight: bold; }\n"
+    ".app { fill: #555; font-style: italic; }\n"
     ".lifeline { stroke: #444; stroke-width: 1.5; }\n"
     ".segment line { stroke: #1f4e9c; stroke-width: 1.4; }\n"
     ".drop line, .held-drop line, .cross { stroke: #b22; stroke-width: 1.4; fill: none; }\n"
@@ -352,7 +427,7 @@ static int draw(FILE *out, struct diagram *d)
 		if (strlen(a->note) > note_max)
 			note_max = strlen(a->note);
 	}
-	int width = NOTE_X + (int)(note_max * CHAR_W) + 16;
+	int width = d->note_x + (int)(note_max * CHAR_W) + 16;
 	if (width < SERVER_X + 150)
 		width = SERVER_X + 150;
 	int height = d->bottom + (d->others ? 48 : 32);
@@ -366,8 +441,9 @@ static int draw(FILE *out, struct diagram *d)
 		seconds_str(s, sizeof(s), r->time_us >= t0 ? r->time_us - t0 : 0);
 		put_text(out, 8, d->rows[k].y + 4, "start", "time", s);
 	}
+	draw_side_notes(out, d);
 	for (size_t k = 0; k < n_arrows; k++)
-		draw_arrow(out, &arrows[k]);
+		draw_arrow(out, &arrows[k], d->note_x);
 	draw_legend(out, d, d->bottom + 20);
 	fputs("</svg>\n", out);
 	free(arrows);
@@ -388,8 +464,9 @@ static void write_empty(FILE *out, uint32_t client)
 	fputs("</svg>\n", out);
 }
 
-int ladder_svg_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
-                     uint32_t server_addr)
+int ladder_svg_write_notes(FILE *out, const struct trace_record *recs, size_t n,
+                           uint32_t client_addr, uint32_t server_addr,
+                           const struct ladder_side_note *notes, size_t n_notes)
 {
 	struct diagram d = {.recs = recs, .n = n, .client = client_addr, .server = server_addr};
 	if (!d.server)
@@ -399,9 +476,21 @@ int ladder_svg_write(FILE *out, const struct trace_record *recs, size_t n, uint3
 		return -ENOENT;
 	}
 	d.many = ladder_many_connections(recs, n, d.client, d.server, &d.cport, &d.sport);
+	d.notes = calloc(n_notes ? n_notes : 1, sizeof(*d.notes));
 	int rc = layout(&d);
-	if (rc == 0)
+	if (rc == 0) {
+		size_t server_len = place_notes(&d, notes, n_notes);
+		d.note_x = SERVER_X + NOTE_GAP;
+		if (server_len)
+			d.note_x += SIDE_GAP + (int)(server_len * CHAR_W);
 		rc = draw(out, &d);
+	}
 	diagram_free(&d);
 	return rc;
+}
+
+int ladder_svg_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
+                     uint32_t server_addr)
+{
+	return ladder_svg_write_notes(out, recs, n, client_addr, server_addr, NULL, 0);
 }

@@ -16,11 +16,16 @@
  * - Labels: tcpdump's flags and numbers as ladder.h writes them (":PORT " first with more than
  *   one connection), along the arrow; the time since the first record (seconds, six decimals)
  *   left of the client; the rule that dropped or held a segment right of the server.
+ * - What the endpoints report (ladder_side_note: a TCP state, bold, or an application event)
+ *   is written beside its lifeline, at its time on the same scale; notes closer than a line
+ *   are moved down until they do not overlap.
  * - Each arrow is a <g class="segment pass|drop|held|held-drop|stuck">, each break a
- *   <g class="break">, for tests and style sheets. */
+ *   <g class="break">, each side note a <text class="state|app">, for tests and style
+ *   sheets. */
 #ifndef SYNFIN_LADDER_SVG_H
 #define SYNFIN_LADDER_SVG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,10 +38,22 @@
 #define SVG_LADDER_BREAK_STEP 56
 #define SVG_LADDER_SLANT 14
 
+/* Something an endpoint reported, written beside its lifeline. */
+struct ladder_side_note {
+	uint64_t time_us; /* the clock of the trace (CLOCK_REALTIME) */
+	bool client;      /* beside the client's lifeline, else the server's */
+	bool state;       /* a TCP state ("ESTABLISHED"), else an application event */
+	char text[32];
+};
+
 /* As ladder_write (ladder.h): addresses in host byte order, server_addr 0 for the client's
  * first peer. Returns 0, -ENOENT when no record is to or from the client (an SVG saying so is
  * written all the same), or -ENOMEM. */
 int ladder_svg_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
                      uint32_t server_addr);
+/* The same with the endpoints' notes (any order). */
+int ladder_svg_write_notes(FILE *out, const struct trace_record *recs, size_t n,
+                           uint32_t client_addr, uint32_t server_addr,
+                           const struct ladder_side_note *notes, size_t n_notes);
 
 #endif

@@ -655,6 +655,96 @@ START_TEST(test_synfin_ladder_svg_draws_a_jsonl_trace)
 }
 END_TEST
 
+/* Where the text ending in `tail` stands: its x and y attributes. */
+static void text_at(const char *doc, const char *tail, double *x, double *y)
+{
+	const char *end = strstr(doc, tail);
+	ck_assert_msg(end != NULL, "no text %s", tail);
+	const char *start = end;
+	while (start > doc && strncmp(start, "<text ", 6) != 0)
+		start--;
+	ck_assert_int_eq(sscanf(start, "<text x=\"%lf\" y=\"%lf\"", x, y), 2);
+}
+
+START_TEST(test_svg_endpoint_states_stand_beside_their_lifelines_at_their_times)
+{
+	struct loader l = {0};
+	load(&l, "linux-connect-close-4seg", 0, NULL, 0);
+	uint64_t syn = l.recs[0].time_us, fin = l.recs[3].time_us;
+	struct ladder_side_note notes[] = {
+	    /* given out of order: drawn in time order */
+	    {fin, true, false, "closed"},
+	    {syn, true, true, "SYN-SENT"},
+	    {syn + 20, true, true, "ESTABLISHED"}, /* too close: moved down a line */
+	    {syn, false, true, "LISTEN"},
+	};
+	static char buf[65536];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	ck_assert_int_eq(ladder_svg_write_notes(f, l.recs, l.n, CLIENT, 0, notes, 4), 0);
+	fclose(f);
+	check_xml(buf);
+	ck_assert_uint_eq(count(buf, "class=\"state\""), 3);
+	ck_assert_uint_eq(count(buf, "class=\"app\""), 1);
+	double sx, sy, ex, ey, lx, ly, cx, cy, fx, fy, fx2, fy2;
+	text_at(buf, ">SYN-SENT</text>", &sx, &sy);
+	text_at(buf, ">ESTABLISHED</text>", &ex, &ey);
+	text_at(buf, ">LISTEN</text>", &lx, &ly);
+	text_at(buf, ">closed</text>", &cx, &cy);
+	ck_assert(sx < lx);          /* the client's left of the server's */
+	ck_assert_double_eq(sx, ex); /* one column a side */
+	ck_assert_double_eq(sy, ly); /* the same time on both sides */
+	ck_assert_double_ge(ey, sy + 13);
+	/* "closed" at the FIN's time: the FIN's row */
+	const char *g = strstr(buf, ">[F.] seq 1 ack 1</text>");
+	ck_assert_ptr_nonnull(g);
+	while (g > buf && strncmp(g, "<g class=\"segment ", 18) != 0)
+		g--;
+	arrow_line(g, "pass", &fx, &fy, &fx2, &fy2);
+	ck_assert_double_eq(cx, sx);
+	ck_assert_double_eq_tol(cy, fy + 4, 0.5);
+	ck_assert_ptr_nonnull(strstr(buf, "text-anchor=\"end\" class=\"state\">SYN-SENT<"));
+	release(&l);
+}
+END_TEST
+
+START_TEST(test_synfin_ladder_svg_reads_the_endpoints_events)
+{
+	struct loader l = {0};
+	load(&l, "linux-connect-close-4seg", 0, NULL, 0);
+	char trace[] = "/tmp/synfin-ladder-XXXXXX", events[] = "/tmp/synfin-events-XXXXXX";
+	FILE *f = fdopen(mkstemp(trace), "w");
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < l.n; i++)
+		trace_record_write_json(f, &l.recs[i]);
+	fclose(f);
+	f = fdopen(mkstemp(events), "w");
+	ck_assert_ptr_nonnull(f);
+	double t = (double)l.recs[0].time_us / 1e6;
+	fprintf(f,
+	        "{\"t\":%.6f,\"rel\":0,\"event\":\"app\",\"role\":\"client\",\"what\":"
+	        "\"connecting\",\"to\":\"192.168.1.109:80\"}\n"
+	        "{\"t\":%.6f,\"rel\":0,\"event\":\"state\",\"sock\":1,\"from\":\"CLOSED\","
+	        "\"to\":\"SYN-SENT\"}\n"
+	        "{\"t\":%.6f,\"event\":\"app\",\"what\":\"exit\",\"status\":0}\n"
+	        "{\"t\":%.6f,\"event\":\"stats\",\"segments\":7}\n",
+	        t, t, t + 1, t + 1);
+	fclose(f);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s/harness/tools/synfin-ladder --svg --client-events %s %s",
+	         SYNFIN_BUILD_DIR, events, trace);
+	static char got[65536];
+	ck_assert_int_eq(synfin_command_output(cmd, got, sizeof(got)), 0);
+	check_xml(got);
+	ck_assert_ptr_nonnull(strstr(got, "class=\"app\">connecting</text>"));
+	ck_assert_ptr_nonnull(strstr(got, "class=\"state\">SYN-SENT</text>"));
+	ck_assert_ptr_null(strstr(got, ">exit</text>"));
+	ck_assert_ptr_null(strstr(got, "192.168.1.109:80</text>")); /* connecting's "to" */
+	unlink(trace);
+	unlink(events);
+	release(&l);
+}
+END_TEST
+
 static Suite *ladder_suite(void)
 {
 	Suite *s = suite_create("ladder");
@@ -677,10 +767,12 @@ static Suite *ladder_suite(void)
 	tcase_add_test(ts, test_svg_escapes_what_xml_reserves);
 	tcase_add_test(ts, test_svg_of_a_trace_without_the_client_says_so);
 	tcase_add_test(ts, test_svg_renders_with_librsvg_at_its_size);
+	tcase_add_test(ts, test_svg_endpoint_states_stand_beside_their_lifelines_at_their_times);
 	suite_add_tcase(s, ts);
 	TCase *tt = tcase_create("tool");
 	tcase_add_test(tt, test_synfin_ladder_tool_draws_a_jsonl_trace);
 	tcase_add_test(tt, test_synfin_ladder_svg_draws_a_jsonl_trace);
+	tcase_add_test(tt, test_synfin_ladder_svg_reads_the_endpoints_events);
 	suite_add_tcase(s, tt);
 	return s;
 }
