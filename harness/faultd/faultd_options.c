@@ -16,9 +16,9 @@
 
 static const char synopsis[] =
     "usage: " PROG " [-q N] [-r RULES] [--client ADDR] [--text FILE] [--jsonl FILE]\n"
-    "                     [--pcap FILE] [--quiet] [--seed N] [--ready FILE]\n"
-    "                     [--drop-held-on-exit] [--queue-maxlen N] [--fail-open]\n"
-    "                     [--hold-copies] [--queue-only-matching]\n"
+    "                     [--pcap FILE] [--pcapng FILE] [--quiet] [--seed N]\n"
+    "                     [--ready FILE] [--drop-held-on-exit] [--queue-maxlen N]\n"
+    "                     [--fail-open] [--hold-copies] [--queue-only-matching]\n"
     "                     [--journal FILE] [--replay FILE [--replay-unknown pass|drop]]\n"
     "       " PROG " --check RULES\n";
 
@@ -48,6 +48,11 @@ static void usage(FILE *out)
 	    "      --jsonl FILE     also write the trace as JSON Lines (one object per event)\n"
 	    "      --pcap FILE      also write every packet seen, when seen, to a pcap file\n"
 	    "                       (LINKTYPE_RAW; read it with tcpdump -r)\n"
+	    "      --pcapng FILE    also write every packet to a pcapng file, each with what was\n"
+	    "                       done to it as its comment (\"DROP rule 2 (FILE:LINE)\", a\n"
+	    "                       held one at arrival and at release), one interface per side\n"
+	    "                       of the wire, the seed and the rule file in its header (read\n"
+	    "                       it with tshark -r, Wireshark or tcpdump -r)\n"
 	    "      --quiet          no text trace on standard output\n"
 	    "      --seed N         seed of the random numbers behind jitter and chance, to\n"
 	    "                       repeat a run (default: from the clock; the seed used is\n"
@@ -95,7 +100,8 @@ static void usage(FILE *out)
 	    "2 bad rule file, 64 bad command line.\n"
 	    "Only the trace goes to standard output; messages go to standard error.\n"
 	    "Traces to regular files are written in blocks, at most 100 ms after each event and\n"
-	    "at exit; to a terminal or a pipe, line by line (a pcap: packet by packet).\n");
+	    "at exit; to a terminal or a pipe, line by line (a pcap or pcapng: packet by "
+	    "packet).\n");
 }
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -116,6 +122,7 @@ enum {
 	OPT_TEXT,
 	OPT_JSONL,
 	OPT_PCAP,
+	OPT_PCAPNG,
 	OPT_QUIET,
 	OPT_SEED,
 	OPT_READY,
@@ -187,6 +194,7 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {"text", required_argument, NULL, OPT_TEXT},
 	    {"jsonl", required_argument, NULL, OPT_JSONL},
 	    {"pcap", required_argument, NULL, OPT_PCAP},
+	    {"pcapng", required_argument, NULL, OPT_PCAPNG},
 	    {"quiet", no_argument, NULL, OPT_QUIET},
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"ready", required_argument, NULL, OPT_READY},
@@ -237,6 +245,9 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			break;
 		case OPT_PCAP:
 			opt->pcap_path = optarg;
+			break;
+		case OPT_PCAPNG:
+			opt->pcapng_path = optarg;
 			break;
 		case OPT_QUIET:
 			opt->quiet = true;

@@ -16,6 +16,7 @@ struct faultd_options {
 	const char *text_path;
 	const char *jsonl_path;
 	const char *pcap_path;
+	const char *pcapng_path; /* --pcapng: the packets with each verdict as a comment */
 	const char *ready_path;
 	bool quiet;
 	bool seed_given;

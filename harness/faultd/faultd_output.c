@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common/event_loop.h"
+#include "trace/pcapng.h"
 
 #define PROG FAULTD_PROG
 
@@ -47,6 +48,58 @@ static void set_buffering(FILE *f, char **buffer)
 		setvbuf(f, NULL, _IOLBF, BUFSIZ);
 	else
 		set_block_buffer(f, buffer);
+}
+
+/* ---- pcapng (--pcapng) ---- */
+
+/* The rule file's text for the section header: read again, as the daemon's parser read it a
+ * moment ago. NULL when it cannot be (the header says so). */
+static char *read_rules_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+	char chunk[4096];
+	size_t n;
+	while (mem && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	bool ok = mem && !ferror(f) && fclose(mem) == 0;
+	fclose(f);
+	if (!ok) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int pcapng_open(struct faultd_output *out, const struct faultd_options *opt)
+{
+	out->client_addr = opt->client_addr;
+	if (!opt->pcapng_path)
+		return 0;
+	if (!(out->pcapng = open_output(opt->pcapng_path, "pcapng")))
+		return -1;
+	out->pcapng_live = is_live(out->pcapng);
+	if (!out->pcapng_live)
+		set_block_buffer(out->pcapng, &out->pcapng_buffer);
+	char *rules = opt->rules_path ? read_rules_text(opt->rules_path) : NULL;
+	struct pcapng_section s = {
+	    .userappl = PROG,
+	    .seed = opt->seed,
+	    .rules_name = opt->rules_path,
+	    .rules_text = rules,
+	    .client_addr = opt->client_addr,
+	};
+	int rc = pcapng_write_header(out->pcapng, &s);
+	free(rules);
+	fflush(out->pcapng);
+	if (rc != 0)
+		fprintf(stderr, PROG ": cannot write the pcapng file %s: %s\n", opt->pcapng_path,
+		        strerror(-rc));
+	return rc;
 }
 
 /* ---- the records ---- */
@@ -196,6 +249,11 @@ static void write_event_record(struct faultd_output *out, const struct out_recor
 	    .dir = r->dir,
 	};
 	write_event(out, &ev);
+	if (out->pcapng) {
+		pcapng_write_event(out->pcapng, &ev);
+		if (out->pcapng_live)
+			fflush(out->pcapng);
+	}
 }
 
 static void print_time(FILE *f, uint64_t time_us)
@@ -258,6 +316,12 @@ static void write_record(void *ctx, const void *rec, size_t len)
 	case REC_UNJUDGED:
 		if (out->text)
 			write_unjudged(out->text, r, r->has_data ? pkt : NULL, str);
+		if (out->pcapng && r->has_data) {
+			pcapng_write_unjudged(out->pcapng, r->time_us, pkt, r->pkt_len,
+			                      out->client_addr, str);
+			if (out->pcapng_live)
+				fflush(out->pcapng);
+		}
 		break;
 	case REC_NOTE:
 		write_note(out, r->time_us, str);
@@ -290,6 +354,7 @@ static void flush_files(void *ctx)
 	flush_one(out, out->text, "text trace");
 	flush_one(out, out->jsonl, "JSON Lines trace");
 	flush_one(out, out->pcap, "pcap");
+	flush_one(out, out->pcapng, "pcapng");
 }
 
 /* ---- opening, flushing, closing ---- */
@@ -324,7 +389,7 @@ static int open_files(struct faultd_output *out, const struct faultd_options *op
 
 int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt)
 {
-	if (open_files(out, opt) != 0)
+	if (open_files(out, opt) != 0 || pcapng_open(out, opt) != 0)
 		return -1;
 	out->text_seqs = trace_seqs_new();
 	out->json_seqs = trace_seqs_new();
@@ -332,13 +397,13 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 		fprintf(stderr, PROG ": out of memory\n");
 		return -1;
 	}
-	out->any = out->text || out->jsonl || out->pcap;
+	out->any = out->text || out->jsonl || out->pcap || out->pcapng;
 	if (!out->any)
 		return 0;
 	/* A reader waiting live for each line gets it as the packet is judged, from this
 	 * thread; files can wait for another thread. */
 	bool live = (out->text && is_live(out->text)) || (out->jsonl && is_live(out->jsonl)) ||
-	            out->pcap_live;
+	            out->pcap_live || out->pcapng_live;
 	int err = live ? faultd_writer_start_inline(&out->writer, INLINE_RING, write_record,
 	                                            flush_files, out)
 	               : faultd_writer_start(&out->writer, FAULTD_OUTPUT_RING, write_record,
@@ -409,6 +474,9 @@ void faultd_output_close(struct faultd_output *out)
 		fclose(out->jsonl);
 	if (out->pcap)
 		fclose(out->pcap);
+	if (out->pcapng)
+		fclose(out->pcapng);
+	free(out->pcapng_buffer);
 	/* standard output is flushed again at exit, from its buffer: that one stays */
 	for (int i = out->text_is_stdout ? 1 : 0; i < 3; i++)
 		free(out->buffer[i]);
@@ -418,7 +486,7 @@ void faultd_output_close(struct faultd_output *out)
 
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev)
 {
-	if (!out->text && !out->jsonl)
+	if (!out->text && !out->jsonl && !out->pcapng)
 		return;
 	size_t str_len = ev->rule_file ? strlen(ev->rule_file) + 1 : 0;
 	struct out_record *r = join_pending(out, ev->pkt, ev->len, ev->time_us, str_len);
@@ -493,13 +561,13 @@ void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uin
 void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const struct nfq_packet *p,
                             const char *reason)
 {
-	if (!out->text)
+	if (!out->text && !out->pcapng)
 		return;
 	size_t str_len = strlen(reason) + 1;
 	struct out_record *r = join_pending(out, p->data, p->len, time_us, str_len);
 	if (!r) {
-		/* the first 20 bytes say all the line says */
-		size_t keep = p->data ? (p->len < 20 ? p->len : 20) : 0;
+		/* the first 20 bytes say all the text line says; the pcapng keeps the packet */
+		size_t keep = p->data ? (p->len < 20 || out->pcapng ? p->len : 20) : 0;
 		if (!(r = new_record(out, REC_UNJUDGED, p->data, keep, str_len)))
 			return;
 	}

@@ -1,5 +1,5 @@
-/* faultd_output.h: synfin-faultd's trace outputs (text, JSON Lines, pcap): where they go, and
- * writing one event or one packet to each.
+/* faultd_output.h: synfin-faultd's trace outputs (text, JSON Lines, pcap, pcapng): where they go,
+ * and writing one event or one packet to each.
  *
  * When every output is a regular file, the daemon's thread only copies what an event needs
  * (the packet, the verdict, the times) into a ring, and a thread of its own (faultd_writer.h)
@@ -8,7 +8,7 @@
  * plus the time to format what waits, and at exit. When any output is something else (a
  * terminal, a pipe read live, a socket), every output is written on the daemon's thread as the
  * event happens, and that one stays live: the text and JSON Lines are line-buffered, the pcap
- * is flushed after each packet. */
+ * and pcapng are flushed after each packet. */
 #ifndef SYNFIN_FAULTD_OUTPUT_H
 #define SYNFIN_FAULTD_OUTPUT_H
 
@@ -42,6 +42,11 @@ struct faultd_output {
 	/* the block buffers of text, jsonl and pcap (glibc's setvbuf ignores the size it is
 	 * given without one and keeps a 4 KiB buffer); NULL for a live output */
 	char *buffer[3];
+	/* --pcapng: packets with their verdicts (trace/pcapng.h), buffered as the pcap is */
+	FILE *pcapng;
+	bool pcapng_live;
+	char *pcapng_buffer;
+	uint32_t client_addr; /* the side of an unjudged packet */
 	/* each output keeps its own relative-number table (trace.h) */
 	struct trace_seqs *text_seqs;
 	struct trace_seqs *json_seqs;
@@ -68,8 +73,8 @@ void faultd_output_flush(struct faultd_output *out);
  * that flushes them FAULTD_OUTPUT_FLUSH_MS from now. */
 void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop);
 
-/* One event of a TCP segment: to the text trace and the JSON Lines. ev->seg must have been
- * parsed from ev->pkt (its options and payload point into those len bytes). */
+/* One event of a TCP segment: to the text trace, the JSON Lines and the pcapng. ev->seg must have
+ * been parsed from ev->pkt (its options and payload point into those len bytes). */
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev);
 /* One packet as the queue handed it over: to the pcap file (nothing when pkt is NULL). */
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/xml_escape.h"
+
 long jobs_pick_inconclusive(const struct job *jobs, size_t n, size_t max, struct job **again)
 {
 	size_t k = 0;
@@ -181,31 +183,6 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 		report_lateness(late, sizeof(late), &jobs[i].res.lateness);
 		fprintf(out, "  %s %s: %s\n    %s\n    %s\n", jobs[i].name, jobs[i].variant,
 		        jobs[i].res.reason, late, jobs[i].run_dir);
-	}
-}
-
-static void xml_escape(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				fputc(' ', out);
-			else
-				fputc(*s, out);
-		}
 	}
 }
 

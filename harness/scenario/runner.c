@@ -243,12 +243,13 @@ static int topology_up(struct case_run *cr)
 static int faultd_up(struct case_run *cr)
 {
 	const struct run_env *env = cr->env;
-	char log[700], ready[700], pcap[700], journal[700], rules_rel[200], seed[24];
+	char log[700], ready[700], pcap[700], pcapng[700], journal[700], rules_rel[200], seed[24];
 	snprintf(journal, sizeof(journal), "%s/journal.jsonl", cr->dir);
 	snprintf(seed, sizeof(seed), "%" PRIu64, env->seed);
 	snprintf(log, sizeof(log), "%s/faultd.log", cr->dir);
 	snprintf(ready, sizeof(ready), "%s/faultd.ready", cr->dir);
 	snprintf(pcap, sizeof(pcap), "%s/trace.pcap", cr->dir);
+	snprintf(pcapng, sizeof(pcapng), "%s/trace.pcapng", cr->dir);
 	/* In the run folder, so the trace names the rule file short: "NAME.rules:LINE", where
 	 * LINE is the line of the .scn for an inline rule */
 	snprintf(rules_rel, sizeof(rules_rel), "%s.rules", cr->c->scn->name);
@@ -275,6 +276,8 @@ static int faultd_up(struct case_run *cr)
 	                cr->trace_jsonl,
 	                "--pcap",
 	                pcap,
+	                "--pcapng",
+	                pcapng,
 	                "--quiet",
 	                "--seed",
 	                seed,
@@ -446,7 +449,34 @@ static void collect_and_judge(struct case_run *cr)
 	judge_verdict_free(&v);
 }
 
-/* The topology down, and the ladder drawn from the trace when the tool is there. */
+/* synfin-ladder's drawing of the trace into the run folder's file name; svg: the SVG one,
+ * with what the endpoints' JSON Lines say beside their lifelines. */
+static void draw_ladder(struct case_run *cr, const char *name, bool svg)
+{
+	char path[700], events[2][720];
+	snprintf(path, sizeof(path), "%s/%s", cr->dir, name);
+	char *argv[8];
+	size_t n = 0;
+	argv[n++] = (char *)cr->env->ladder;
+	if (svg) {
+		argv[n++] = "--svg";
+		for (int side = 0; side < 2; side++) {
+			snprintf(events[side], sizeof(events[side]), "%s/%s.jsonl", cr->dir,
+			         side ? "server" : "client");
+			if (access(events[side], R_OK) != 0)
+				continue;
+			argv[n++] = side ? "--server-events" : "--client-events";
+			argv[n++] = events[side];
+		}
+	}
+	argv[n++] = cr->trace_jsonl;
+	argv[n] = NULL;
+	unlink(path);
+	if (proc_run_wait(argv, path) != 0)
+		unlink(path);
+}
+
+/* The topology down, and the ladders drawn from the trace when the tool is there. */
 static void tear_down(struct case_run *cr)
 {
 	const struct run_env *env = cr->env;
@@ -456,12 +486,8 @@ static void tear_down(struct case_run *cr)
 		proc_run_wait(argv, cr->log);
 	}
 	if (proc_executable(env->ladder) && access(cr->trace_jsonl, F_OK) == 0) {
-		char path[700];
-		snprintf(path, sizeof(path), "%s/ladder.txt", cr->dir);
-		char *argv[] = {(char *)env->ladder, cr->trace_jsonl, NULL};
-		unlink(path);
-		if (proc_run_wait(argv, path) != 0)
-			unlink(path);
+		draw_ladder(cr, "ladder.txt", false);
+		draw_ladder(cr, "trace.svg", true);
 	}
 }
 
@@ -499,7 +525,8 @@ static void report_footer(const struct case_run *cr)
 		copy_file(cr->rep, path, "  ");
 	}
 	logf_(cr->rep,
-	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,journal.jsonl,client.log,"
+	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,trace.pcapng,trace.svg,"
+	      "journal.jsonl,client.log,"
 	      "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
 	      cr->dir, cr->c->scn->name);
 }

@@ -27,14 +27,14 @@ struct row {
 	char note[LABEL_MAX];
 };
 
-static bool same_segment(const struct trace_record *a, const struct trace_record *b)
+bool ladder_same_segment(const struct trace_record *a, const struct trace_record *b)
 {
 	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport &&
 	       a->dport == b->dport && a->seq == b->seq && a->ack == b->ack &&
 	       a->tcp_flags == b->tcp_flags && a->len == b->len;
 }
 
-static void ms_str(char *buf, size_t size, uint64_t us)
+void ladder_ms_str(char *buf, size_t size, uint64_t us)
 {
 	if (us % 1000 == 0) {
 		snprintf(buf, size, "%llu ms", (unsigned long long)(us / 1000));
@@ -45,7 +45,7 @@ static void ms_str(char *buf, size_t size, uint64_t us)
 	         (unsigned long long)(us % 1000 / 100));
 }
 
-static void rule_str(char *buf, size_t size, const char *what, const struct trace_record *r)
+void ladder_rule_note(char *buf, size_t size, const char *what, const struct trace_record *r)
 {
 	if (r->rule == 0)
 		snprintf(buf, size, "%s", what);
@@ -56,8 +56,8 @@ static void rule_str(char *buf, size_t size, const char *what, const struct trac
 		snprintf(buf, size, "%s: rule %u (line %u)", what, r->rule, r->rule_line);
 }
 
-static void make_label(struct row *row, const struct trace_record *r, bool port_prefix,
-                       uint16_t client_port, const char *suffix)
+void ladder_label(char *buf, size_t size, const struct trace_record *r, bool port_prefix,
+                  uint16_t client_port, const char *suffix)
 {
 	char seq[40] = "", ack[24] = "", port[12] = "";
 	if (port_prefix)
@@ -68,7 +68,13 @@ static void make_label(struct row *row, const struct trace_record *r, bool port_
 		snprintf(seq, sizeof(seq), " seq %u", r->rseq);
 	if (r->tcp_flags & TCPF_ACK)
 		snprintf(ack, sizeof(ack), " ack %u", r->rack);
-	snprintf(row->label, sizeof(row->label), "%s[%s]%s%s%s", port, r->flags, seq, ack, suffix);
+	snprintf(buf, size, "%s[%s]%s%s%s", port, r->flags, seq, ack, suffix);
+}
+
+static void make_label(struct row *row, const struct trace_record *r, bool port_prefix,
+                       uint16_t client_port, const char *suffix)
+{
+	ladder_label(row->label, sizeof(row->label), r, port_prefix, client_port, suffix);
 }
 
 /* The label of the end of a hold, with the time it was actually held. */
@@ -76,7 +82,7 @@ static void make_held_label(struct row *row, const struct trace_record *r, bool 
                             uint16_t client_port)
 {
 	char ms[24], held[48];
-	ms_str(ms, sizeof(ms), r->held_us);
+	ladder_ms_str(ms, sizeof(ms), r->held_us);
 	snprintf(held, sizeof(held), " (held %s)", ms);
 	make_label(row, r, port_prefix, client_port, held);
 }
@@ -147,7 +153,7 @@ static int by_time(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static uint32_t find_server(const struct trace_record *recs, size_t n, uint32_t client)
+uint32_t ladder_find_server(const struct trace_record *recs, size_t n, uint32_t client)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (recs[i].saddr == client && recs[i].daddr != client)
@@ -159,7 +165,7 @@ static uint32_t find_server(const struct trace_record *recs, size_t n, uint32_t 
 }
 
 /* Which connections: one means ports in the header, more mean ports in the labels. */
-static bool many_connections(const struct trace_record *recs, size_t n, uint32_t client_addr,
+bool ladder_many_connections(const struct trace_record *recs, size_t n, uint32_t client_addr,
                              uint32_t server_addr, uint16_t *cport, uint16_t *sport)
 {
 	bool many = false, any = false;
@@ -190,22 +196,22 @@ static bool fill_row(struct row *row, const struct trace_record *recs, size_t n,
 	if (r->kind == TRACE_RELEASED) {
 		row->kind = ROW_HELD;
 		make_held_label(row, r, many, port);
-		rule_str(row->note, sizeof(row->note), "held", r);
+		ladder_rule_note(row->note, sizeof(row->note), "held", r);
 	} else if (r->kind == TRACE_DROPPED_AT_EXIT) {
 		row->kind = ROW_DROP;
 		make_held_label(row, r, many, port);
-		rule_str(row->note, sizeof(row->note), "dropped at exit, held", r);
+		ladder_rule_note(row->note, sizeof(row->note), "dropped at exit, held", r);
 	} else if (r->action == RULE_DROP) {
 		row->kind = ROW_DROP;
 		make_label(row, r, many, port, "");
-		rule_str(row->note, sizeof(row->note), "dropped", r);
+		ladder_rule_note(row->note, sizeof(row->note), "dropped", r);
 	} else if (r->action == RULE_DELAY) {
 		for (size_t k = i + 1; k < n; k++)
-			if (recs[k].kind != TRACE_SEEN && same_segment(&recs[k], r))
+			if (recs[k].kind != TRACE_SEEN && ladder_same_segment(&recs[k], r))
 				return false;
 		row->kind = ROW_STUCK;
 		make_label(row, r, many, port, " (held, not released)");
-		rule_str(row->note, sizeof(row->note), "held", r);
+		ladder_rule_note(row->note, sizeof(row->note), "held", r);
 	} else {
 		row->kind = ROW_PASS;
 		make_label(row, r, many, port, "");
@@ -275,14 +281,14 @@ int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t 
 	char caddr[16], saddr[16];
 	trace_addr_str(caddr, sizeof(caddr), client_addr);
 	if (!server_addr)
-		server_addr = find_server(recs, n, client_addr);
+		server_addr = ladder_find_server(recs, n, client_addr);
 	if (!server_addr) {
 		fprintf(out, "no segment to or from the client %s in this trace\n", caddr);
 		return -ENOENT;
 	}
 	trace_addr_str(saddr, sizeof(saddr), server_addr);
 	uint16_t cport = 0, sport = 0;
-	bool many = many_connections(recs, n, client_addr, server_addr, &cport, &sport);
+	bool many = ladder_many_connections(recs, n, client_addr, server_addr, &cport, &sport);
 
 	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows)

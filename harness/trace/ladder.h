@@ -32,6 +32,7 @@
 #ifndef SYNFIN_LADDER_H
 #define SYNFIN_LADDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,5 +44,22 @@
  * the client. */
 int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
                  uint32_t server_addr);
+
+/* ---- what the text ladder and the SVG one (ladder_svg.h) share ---- */
+
+/* Two records of one segment (the arrival and the end of its hold). */
+bool ladder_same_segment(const struct trace_record *a, const struct trace_record *b);
+/* A duration as the labels write it: "300 ms", "300.2 ms". */
+void ladder_ms_str(char *buf, size_t size, uint64_t us);
+/* An arrow's label: ":PORT " when port_prefix, the flags, seq and ack, then suffix. */
+void ladder_label(char *buf, size_t size, const struct trace_record *r, bool port_prefix,
+                  uint16_t client_port, const char *suffix);
+/* "WHAT: rule N (FILE:LINE)", or WHAT alone when no rule decided. */
+void ladder_rule_note(char *buf, size_t size, const char *what, const struct trace_record *r);
+/* The first address the client exchanges a segment with; 0 when none. */
+uint32_t ladder_find_server(const struct trace_record *recs, size_t n, uint32_t client);
+/* More than one connection between the two hosts? *cport and *sport: the last one's ports. */
+bool ladder_many_connections(const struct trace_record *recs, size_t n, uint32_t client_addr,
+                             uint32_t server_addr, uint16_t *cport, uint16_t *sport);
 
 #endif

@@ -70,6 +70,10 @@ char *trace_format_tcpdump_buf(char *buf, size_t size, struct trace_seqs *seqs, 
 struct sbuf;
 void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace_event *ev,
                      size_t *tcpdump_len, uint32_t *shown_seq, uint32_t *shown_ack);
+/* The verdict part of that line, without the two spaces before it or the newline: "pass",
+ * "DROP rule 2 (FILE:LINE)", "HOLD 300 ms rule 2 (FILE:LINE)", "RELEASED after 300.2 ms, held
+ * by rule 2 (FILE:LINE)"... (trace_text.c lists them all). */
+void trace_verdict_text(struct sbuf *b, const struct trace_event *ev);
 /* Write a line trace_text_line built (a whole line even when the heap failed it). */
 void trace_text_line_write(FILE *out, const struct sbuf *b);
 

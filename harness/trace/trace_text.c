@@ -376,6 +376,12 @@ void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace
 		*shown_ack = sh.ack;
 
 	sb_puts(b, "  ");
+	trace_verdict_text(b, ev);
+	sb_putc(b, '\n');
+}
+
+void trace_verdict_text(struct sbuf *b, const struct trace_event *ev)
+{
 	if (ev->kind == TRACE_RELEASED) {
 		sb_puts(b, "RELEASED after ");
 		print_ms(b, ev->held_us);
@@ -401,7 +407,6 @@ void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace
 		}
 		print_rule(b, ev);
 	}
-	sb_putc(b, '\n');
 }
 
 void trace_text_line_write(FILE *out, const struct sbuf *b)

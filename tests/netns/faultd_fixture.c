@@ -102,6 +102,7 @@ void topo_up(char tag, const char *rules)
 	snprintf(topo.jsonl, sizeof(topo.jsonl), "%s/trace.jsonl", topo.dir);
 	snprintf(topo.text, sizeof(topo.text), "%s/trace.txt", topo.dir);
 	snprintf(topo.pcap, sizeof(topo.pcap), "%s/trace.pcap", topo.dir);
+	snprintf(topo.pcapng, sizeof(topo.pcapng), "%s/trace.pcapng", topo.dir);
 	snprintf(topo.err, sizeof(topo.err), "%s/faultd.err", topo.dir);
 	snprintf(topo.ready, sizeof(topo.ready), "%s/ready", topo.dir);
 	write_file(topo.rules, rules);

@@ -22,6 +22,7 @@ struct fx_topo {
 	char jsonl[192];
 	char text[192];
 	char pcap[192];
+	char pcapng[192];
 	char err[192];
 	char ready[192];
 	pid_t faultd;

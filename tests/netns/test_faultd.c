@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/topology.h"
 #include "faultd_fixture.h"
 #include "test_support.h"
 #include "trace/trace.h"
@@ -80,8 +81,8 @@ static void start_faultd_with(const char *extra)
 			dup2(err, 2);
 		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
 		execl(faultd, faultd, "-r", topo.rules, "--quiet", "--text", topo.text, "--jsonl",
-		      topo.jsonl, "--pcap", topo.pcap, "--ready", topo.ready, "--seed", "1", extra,
-		      (char *)NULL);
+		      topo.jsonl, "--pcap", topo.pcap, "--pcapng", topo.pcapng, "--ready",
+		      topo.ready, "--seed", "1", extra, (char *)NULL);
 		_exit(127);
 	}
 	topo.faultd = pid;
@@ -349,6 +350,49 @@ static bool is_fin_from_server(const struct trace_record *r)
 	return strcmp(r->dir, "s2c") == 0 && (r->tcp_flags & TCPF_FIN);
 }
 
+/* The pcapng as tshark reads it: each packet's comment is the verdict of the text trace's line
+ * for it, in the same order, on the side of the wire that sent it; the header has the seed and
+ * the rules. ./synfin installs tshark. */
+static void assert_pcapng_agrees_with_text_trace(void)
+{
+	char cmd[512];
+	static char comments[65536], expected[65536];
+	/* tshark's standard error says it runs as root: apart, for a failure's message */
+	snprintf(cmd, sizeof(cmd),
+	         "tshark -r %s -T fields -e frame.interface_id -e frame.comment 2>%s/tshark.err",
+	         topo.pcapng, topo.dir);
+	int rc = synfin_command_output(cmd, comments, sizeof(comments));
+	ck_assert_msg(rc == 0,
+	              "tshark -r %s failed (./synfin build installs tshark): see %s/tshark.err",
+	              topo.pcapng, topo.dir);
+	FILE *f = fopen(topo.text, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[1024];
+	size_t n = 0;
+	unsigned lines = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *verdict = NULL, src[32];
+		for (char *p = strstr(line, "  "); p; p = strstr(p + 1, "  "))
+			verdict = p + 2; /* after the last two spaces: tcpdump's text has none */
+		if (line[0] == '#' || !verdict || sscanf(line, "%*s IP %31s", src) != 1)
+			continue;
+		/* "CLIENtopo.PORT": the client sent it */
+		int side = strncmp(src, TOPOLOGY_CLIENT_ADDR ".", strlen(TOPOLOGY_CLIENT_ADDR) + 1)
+		               ? 1
+		               : 0;
+		n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%d\t%s", side, verdict);
+		lines++;
+	}
+	fclose(f);
+	ck_assert_uint_gt(lines, 0);
+	ck_assert_str_eq(comments, expected);
+	snprintf(cmd, sizeof(cmd), "capinfos %s 2>/dev/null", topo.pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, comments, sizeof(comments)), 0);
+	ck_assert_msg(strstr(comments, "Capture comment:     seed 1\n") &&
+	                  strstr(comments, "Capture application: synfin-faultd"),
+	              "capinfos %s:\n%s", topo.pcapng, comments);
+}
+
 /* ---- tests ---- */
 
 START_TEST(test_first_syn_dropped_client_connects_after_1s)
@@ -374,6 +418,7 @@ START_TEST(test_first_syn_dropped_client_connects_after_1s)
 	ck_assert_uint_eq(syn[1]->seq, syn[0]->seq);
 	ck_assert_near_us(syn[1]->time_us - syn[0]->time_us, 1000000, "second SYN after");
 	trace_records_free(t.r, t.n);
+	assert_pcapng_agrees_with_text_trace();
 }
 END_TEST
 
@@ -409,6 +454,7 @@ START_TEST(test_server_fin_held_300ms_client_sees_eof_300ms_after_close)
 	ck_assert_near_us(held, 300000, "FIN released after");
 	ck_assert_uint_ge(released->held_us, 300000);
 	trace_records_free(t.r, t.n);
+	assert_pcapng_agrees_with_text_trace();
 }
 END_TEST
 
@@ -1088,9 +1134,10 @@ START_TEST(test_help_explains_every_option)
 {
 	ck_assert_int_eq(faultd_cli("--help"), 0);
 	static const char *const options[] = {
-	    "--queue", "--rules", "--client", "--text",  "--jsonl",
-	    "--pcap",  "--quiet", "--seed",   "--ready", "--drop-held-on-exit",
-	    "--check", "--help",  "SIGHUP",   "SIGTERM", "--queue-only-matching",
+	    "--queue",  "--rules", "--client", "--text",  "--jsonl",
+	    "--pcap",   "--quiet", "--seed",   "--ready", "--drop-held-on-exit",
+	    "--check",  "--help",  "SIGHUP",   "SIGTERM", "--queue-only-matching",
+	    "--pcapng",
 	};
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 		ck_assert_msg(wait_for_file(cli_out, options[i], 0), "--help does not mention %s",
