@@ -4,14 +4,15 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
-#include "lwip/init.h"
-#include "lwip/netif.h"
-#include "lwip/opt.h"
-#include "lwip/priv/tcp_priv.h"
-#include "lwip/tcpip.h"
-#include "netif/tapif.h"
+#include <lwip/init.h>
+#include <lwip/netif.h>
+#include <lwip/opt.h>
+#include <lwip/priv/tcp_priv.h>
+#include <lwip/tcpip.h>
+#include <netif/tapif.h>
 
 static struct netif tap_netif;
 static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -25,6 +26,32 @@ static void on_tcpip_ready(void *arg)
 	tcpip_ready = 1;
 	pthread_cond_signal(&ready_cond);
 	pthread_mutex_unlock(&ready_lock);
+}
+
+/* Until the kernel has processed the tap's carrier (linkwatch, up to a second later) the bridge
+ * drops what lwIP sends: the first ARP request would be lost and the SYN leave a second late.
+ * Waits for the bridge port to forward (state 3), or for a tap outside a bridge to be up. */
+static void wait_device_forwards(const char *dev)
+{
+	char brport[128], operstate[128], state[16];
+	snprintf(brport, sizeof(brport), "/sys/class/net/%s/brport/state", dev);
+	snprintf(operstate, sizeof(operstate), "/sys/class/net/%s/operstate", dev);
+	const struct timespec tick = {0, 5 * 1000 * 1000};
+	for (int waited_ms = 0; waited_ms < 3000; waited_ms += 5) {
+		FILE *f = fopen(brport, "r");
+		const char *ready = "3";
+		if (!f) {
+			f = fopen(operstate, "r");
+			ready = "up";
+		}
+		int ok = f && fscanf(f, "%15s", state) == 1 && !strcmp(state, ready);
+		if (f)
+			fclose(f);
+		if (ok)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	fprintf(stderr, "synfin-lwip: tap device %s not forwarding after 3 s; going on\n", dev);
 }
 
 int lwip_host_start(const char *dev, uint32_t addr)
@@ -53,13 +80,16 @@ int lwip_host_start(const char *dev, uint32_t addr)
 		for (int i = 0; i < 6; i++)
 			tap_netif.hwaddr[i] = mac[i];
 		netif_set_default(n);
-		netif_set_up(n);
 	}
 	UNLOCK_TCPIP_CORE();
 	if (!n) {
 		fprintf(stderr, "synfin-lwip: cannot attach lwIP to tap device %s\n", dev);
 		return -ENODEV;
 	}
+	wait_device_forwards(dev);
+	LOCK_TCPIP_CORE();
+	netif_set_up(n);
+	UNLOCK_TCPIP_CORE();
 	return 0;
 }
 

@@ -17,16 +17,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "lwip/api.h"
-#include "lwip/priv/sockets_priv.h"
-#include "lwip/sockets.h"
-#include "lwip/tcp.h"
-#include "lwip/tcpip.h"
+#include <lwip/api.h>
+#include <lwip/priv/sockets_priv.h>
+#include <lwip/sockets.h>
+#include <lwip/tcp.h>
+#include <lwip/tcpip.h>
 
 #include "common/topology.h"
-#include "kpeer_options.h"
+#include "endpoint/kpeer_options.h"
+#include "endpoint/peer_script.h"
 #include "lwip_host.h"
-#include "peer_script.h"
 
 /* lwIP ends a connection whose retransmissions ran out with ERR_ABRT (tcp_slowtmr), which its
  * socket API reports as ECONNABORTED, where Linux says ETIMEDOUT: a status of its own. */
