@@ -79,6 +79,12 @@ int lwip_host_start(const char *dev, uint32_t addr)
 		uint8_t mac[6] = {0x02, 0x00, a[0], a[1], a[2], a[3]};
 		for (int i = 0; i < 6; i++)
 			tap_netif.hwaddr[i] = mac[i];
+		/* Debian's liblwip 2.1.3 sizes a PBUF_POOL element for frames of 590 bytes (616
+		 * with its header: memp_PBUF_POOL, from opt.h's default TCP_MSS of 536) while
+		 * pbuf_alloc fills it to 1514: tapif's input overflows the heap on every full-sized
+		 * frame. An MTU of 576 makes lwIP advertise MSS 536 (TCP_CALCULATE_EFF_SEND_MSS),
+		 * so no peer sends a frame that does not fit. */
+		n->mtu = LWIP_HOST_MTU;
 		netif_set_default(n);
 	}
 	UNLOCK_TCPIP_CORE();
@@ -121,11 +127,12 @@ void lwip_host_print_settings(FILE *out)
 	        "TCP_FAST_INTERVAL=%dms TCP_SLOW_INTERVAL=%dms TCP_MSL=%ldms "
 	        "TCP_FIN_WAIT_TIMEOUT=%ldms TCP_SYN_RCVD_TIMEOUT=%ldms TCP_QUEUE_OOSEQ=%d "
 	        "LWIP_TCP_SACK_OUT=%d LWIP_TCP_TIMESTAMPS=%d TCP_SND_QUEUELEN=%d "
-	        "LWIP_TCP_KEEPALIVE=%d TCP_KEEPIDLE_DEFAULT=%ldms TCP_TTL=%d\n",
+	        "LWIP_TCP_KEEPALIVE=%d TCP_KEEPIDLE_DEFAULT=%ldms TCP_TTL=%d; netif MTU %d "
+	        "(advertised MSS %d: the library's receive buffers hold no larger frame)\n",
 	        LWIP_VERSION_STRING, NO_SYS, LWIP_TCPIP_CORE_LOCKING, TCP_MSS, (long)TCP_WND,
 	        (long)TCP_SND_BUF, LWIP_WND_SCALE, TCP_RCV_SCALE, TCP_MAXRTX, TCP_SYNMAXRTX,
 	        TCP_TMR_INTERVAL, TCP_FAST_INTERVAL, TCP_SLOW_INTERVAL, (long)TCP_MSL,
 	        (long)TCP_FIN_WAIT_TIMEOUT, (long)TCP_SYN_RCVD_TIMEOUT, TCP_QUEUE_OOSEQ,
 	        LWIP_TCP_SACK_OUT, LWIP_TCP_TIMESTAMPS, (int)TCP_SND_QUEUELEN, LWIP_TCP_KEEPALIVE,
-	        (long)TCP_KEEPIDLE_DEFAULT, TCP_TTL);
+	        (long)TCP_KEEPIDLE_DEFAULT, TCP_TTL, LWIP_HOST_MTU, LWIP_HOST_MTU - 40);
 }

@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The netif's MTU: the largest frame Debian's liblwip receives without overflowing (lwip_host.c).
+ */
+#define LWIP_HOST_MTU 576
+
 /* Starts lwIP's tcpip thread and attaches a netif with address addr (network byte order, a /24)
  * to the existing tap device dev. Returns 0 or a negative errno (the message on stderr). */
 int lwip_host_start(const char *dev, uint32_t addr);
