@@ -213,54 +213,91 @@ static void abort_connection(int fd)
 	lwip_close(fd);
 }
 
+static int op_connect(struct lwpeer *p, const struct peer_step *s)
+{
+	(void)s;
+	return step_connect(p);
+}
+
+static int op_accept(struct lwpeer *p, const struct peer_step *s)
+{
+	(void)s;
+	return step_accept(p);
+}
+
+static int op_send(struct lwpeer *p, const struct peer_step *s)
+{
+	if (s->op == PEER_SEND_TEXT)
+		return step_send(p, s->text, strlen(s->text));
+	return step_send(p, NULL, s->count);
+}
+
+static int op_read(struct lwpeer *p, const struct peer_step *s)
+{
+	return step_read(p, s->op == PEER_READ ? s->count : UINT64_MAX, s->op == PEER_ECHO);
+}
+
+static int op_shutdown_write(struct lwpeer *p, const struct peer_step *s)
+{
+	(void)s;
+	if (lwip_shutdown(p->fd, SHUT_WR) < 0)
+		return step_failed(p, "shutdown-write", errno);
+	log_event(p, "shutdown-write", NULL, NULL);
+	return PEER_EXIT_OK;
+}
+
+static int op_sleep(struct lwpeer *p, const struct peer_step *s)
+{
+	(void)p;
+	struct timespec left = {(time_t)(s->duration_us / 1000000),
+	                        (long)(s->duration_us % 1000000) * 1000};
+	while (nanosleep(&left, &left) < 0 && errno == EINTR)
+		;
+	return PEER_EXIT_OK;
+}
+
+/* close: lwIP's tcp_close sends RST instead of FIN when received data is unread. */
+static int op_close(struct lwpeer *p, const struct peer_step *s)
+{
+	bool abort = s->op == PEER_ABORT;
+	if (abort)
+		abort_connection(p->fd);
+	else
+		lwip_close(p->fd);
+	p->fd = -1;
+	log_event(p, abort ? "aborted" : "closed", NULL, NULL);
+	return PEER_EXIT_OK;
+}
+
+static const struct {
+	int (*run)(struct lwpeer *p, const struct peer_step *s);
+	bool needs_connection;
+} step_ops[] = {
+    [PEER_CONNECT] = {op_connect, false},
+    [PEER_ACCEPT] = {op_accept, false},
+    [PEER_SEND] = {op_send, true},
+    [PEER_SEND_TEXT] = {op_send, true},
+    [PEER_SHUTDOWN_WRITE] = {op_shutdown_write, true},
+    [PEER_READ_EOF] = {op_read, true},
+    [PEER_READ] = {op_read, true},
+    [PEER_SLEEP] = {op_sleep, false},
+    [PEER_CLOSE] = {op_close, true},
+    [PEER_ABORT] = {op_close, true},
+    [PEER_ECHO] = {op_read, true},
+    [PEER_DISCARD] = {op_read, true},
+};
+
 static int run_step(struct lwpeer *p, const struct peer_step *s)
 {
-	if (s->op != PEER_CONNECT && s->op != PEER_ACCEPT && s->op != PEER_SLEEP && p->fd < 0) {
+	if ((size_t)s->op >= sizeof(step_ops) / sizeof(step_ops[0]) || !step_ops[s->op].run)
+		return PEER_EXIT_OTHER;
+	if (step_ops[s->op].needs_connection && p->fd < 0) {
 		fprintf(stderr,
 		        "synfin-lwip: step '%s' needs a connection: start with connect or accept\n",
 		        peer_step_name(s->op));
 		return PEER_EXIT_USAGE;
 	}
-	switch (s->op) {
-	case PEER_CONNECT:
-		return step_connect(p);
-	case PEER_ACCEPT:
-		return step_accept(p);
-	case PEER_SEND:
-		return step_send(p, NULL, s->count);
-	case PEER_SEND_TEXT:
-		return step_send(p, s->text, strlen(s->text));
-	case PEER_SHUTDOWN_WRITE:
-		if (lwip_shutdown(p->fd, SHUT_WR) < 0)
-			return step_failed(p, "shutdown-write", errno);
-		log_event(p, "shutdown-write", NULL, NULL);
-		return PEER_EXIT_OK;
-	case PEER_READ_EOF:
-	case PEER_DISCARD:
-		return step_read(p, UINT64_MAX, false);
-	case PEER_READ:
-		return step_read(p, s->count, false);
-	case PEER_ECHO:
-		return step_read(p, UINT64_MAX, true);
-	case PEER_SLEEP: {
-		struct timespec ts = {(time_t)(s->duration_us / 1000000),
-		                      (long)(s->duration_us % 1000000) * 1000};
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-		return PEER_EXIT_OK;
-	}
-	case PEER_CLOSE:
-		lwip_close(p->fd);
-		p->fd = -1;
-		log_event(p, "closed", NULL, NULL);
-		return PEER_EXIT_OK;
-	case PEER_ABORT:
-		abort_connection(p->fd);
-		p->fd = -1;
-		log_event(p, "aborted", NULL, NULL);
-		return PEER_EXIT_OK;
-	}
-	return PEER_EXIT_OTHER;
+	return step_ops[s->op].run(p, s);
 }
 
 static void usage(FILE *out)
