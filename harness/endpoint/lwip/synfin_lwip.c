@@ -28,9 +28,6 @@
 #include "endpoint/peer_script.h"
 #include "lwip_host.h"
 
-/* lwIP ends a connection whose retransmissions ran out with ERR_ABRT (tcp_slowtmr), which its
- * socket API reports as ECONNABORTED, where Linux says ETIMEDOUT: a status of its own. */
-#define LWIP_PEER_EXIT_ABORTED 7
 /* How long the process waits, after its script, for lwIP to finish its connections. */
 #define LWIP_DRAIN_MAX_MS 120000u
 
@@ -87,7 +84,7 @@ static const struct {
     {ECONNREFUSED, "ECONNREFUSED", PEER_EXIT_REFUSED},
     {ECONNRESET, "ECONNRESET", PEER_EXIT_RESET},
     {EPIPE, "EPIPE", PEER_EXIT_RESET},
-    {ECONNABORTED, "ECONNABORTED", LWIP_PEER_EXIT_ABORTED},
+    {ECONNABORTED, "ECONNABORTED", PEER_EXIT_ABORTED},
     {EHOSTUNREACH, "EHOSTUNREACH", PEER_EXIT_OTHER},
     {ENETUNREACH, "ENETUNREACH", PEER_EXIT_OTHER},
 };
