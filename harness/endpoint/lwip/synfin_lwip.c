@@ -23,6 +23,7 @@
 #include <lwip/tcp.h>
 #include <lwip/tcpip.h>
 
+#include "common/duration.h"
 #include "common/topology.h"
 #include "endpoint/kpeer_options.h"
 #include "endpoint/peer_script.h"
@@ -300,14 +301,17 @@ static int run_step(struct lwpeer *p, const struct peer_step *s)
 static void usage(FILE *out)
 {
 	fputs(
-	    "usage: synfin-lwip client --connect ADDR:PORT [--tap DEV] [options] [SCRIPT]\n"
-	    "       synfin-lwip server --listen PORT [--tap DEV] [options] [SCRIPT]\n"
+	    "usage: synfin-lwip client --connect ADDR:PORT [--tap DEV] [--linger DURATION]\n"
+	    "                          [options] [SCRIPT]\n"
+	    "       synfin-lwip server --listen PORT [--tap DEV] [--linger DURATION] [options]\n"
+	    "                          [SCRIPT]\n"
 	    "\n"
 	    "One TCP endpoint on lwIP (Debian's liblwip) attached to the tap device DEV (default\n"
 	    "tap0) of an endpoint namespace (synfin-netns up RUN --client tap|--server tap). lwIP\n"
 	    "owns --local ADDR (default: the role's topology address) and answers ARP for it.\n"
 	    "It prints the TCP settings fixed when the library was built, then runs SCRIPT, then\n"
-	    "stays until lwIP has finished its connections (at most 120 s; TIME-WAIT excepted).\n"
+	    "stays until lwIP has finished its connections (at most 120 s; TIME-WAIT excepted),\n"
+	    "and at least --linger DURATION after the script (TIME-WAIT lives in this process).\n"
 	    "The other options, the script and the events are synfin-kpeer's:\n\n",
 	    out);
 	fputs("exit status: 0 success, 3 ETIMEDOUT, 4 ECONNREFUSED, 5 ECONNRESET (or EPIPE),\n"
@@ -316,19 +320,31 @@ static void usage(FILE *out)
 	      out);
 }
 
-/* Takes --tap DEV out of argv (synfin-kpeer's parser reads the rest). */
-static int take_tap_option(int *argc, char **argv, const char **dev)
+/* Takes synfin-lwip's own options out of argv (synfin-kpeer's parser reads the rest): --tap DEV,
+ * and --linger DURATION, how long to stay after the script, e.g. to answer in TIME-WAIT, which
+ * lwIP keeps in this process. */
+static int take_own_options(int *argc, char **argv, const char **dev, uint64_t *linger_us)
 {
 	for (int i = 1; i < *argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			usage(stdout);
-		if (strcmp(argv[i], "--tap"))
+		bool tap = !strcmp(argv[i], "--tap"), linger = !strcmp(argv[i], "--linger");
+		if (!tap && !linger)
 			continue;
 		if (i + 1 >= *argc) {
-			fprintf(stderr, "synfin-lwip: --tap needs a device name, e.g. tap0\n");
+			fprintf(stderr, "synfin-lwip: %s needs a value, e.g. %s\n", argv[i],
+			        tap ? "--tap tap0" : "--linger 62s");
 			return PEER_EXIT_USAGE;
 		}
-		*dev = argv[i + 1];
+		const char *v = argv[i + 1];
+		if (tap)
+			*dev = v;
+		else if (duration_parse_us(v, strlen(v), 24 * 3600 * UINT64_C(1000000),
+		                           linger_us)) {
+			fprintf(stderr, "synfin-lwip: --linger '%s': not a duration (e.g. 62s)\n",
+			        v);
+			return PEER_EXIT_USAGE;
+		}
 		memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2 + 1) * sizeof(char *));
 		*argc -= 2;
 		i--;
@@ -371,8 +387,9 @@ static int run_script(struct lwpeer *p, const struct kpeer_options *opt,
 int main(int argc, char **argv)
 {
 	const char *dev = "tap0";
+	uint64_t linger_us = 0;
 	struct kpeer_options opt;
-	int rc = take_tap_option(&argc, argv, &dev);
+	int rc = take_own_options(&argc, argv, &dev, &linger_us);
 	if (rc < 0)
 		rc = kpeer_parse_options(argc, argv, &opt);
 	if (rc >= 0)
@@ -399,9 +416,16 @@ int main(int argc, char **argv)
 	p.t0 = wall_s();
 	int status = run_script(&p, &opt, &script);
 	peer_script_free(&script);
+	double script_end = wall_s();
 	if (lwip_host_drain(LWIP_DRAIN_MAX_MS) < 0)
 		fprintf(stderr, "synfin-lwip: lwIP still had connections after %u ms\n",
 		        LWIP_DRAIN_MAX_MS);
+	double left = (double)linger_us / 1e6 - (wall_s() - script_end);
+	if (left > 0) {
+		struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 	log_event(&p, "exit", NULL, "\"status\":%d", status);
 	if (p.jsonl)
 		fclose(p.jsonl);

@@ -62,7 +62,7 @@ START_TEST(test_stack_is_a_tun_device_driven_by_synfin_peer_with_set_options)
 }
 END_TEST
 
-START_TEST(test_lwip_is_a_tap_device_driven_by_synfin_lwip_without_settings)
+START_TEST(test_lwip_is_a_tap_device_driven_by_synfin_lwip_that_lingers_without_settings)
 {
 	struct impl im;
 	parse_project_file("lwip.impl", &im);
@@ -72,7 +72,7 @@ START_TEST(test_lwip_is_a_tap_device_driven_by_synfin_lwip_without_settings)
 	ck_assert_int_eq(im.script, IMPL_SCRIPT_ARGUMENT);
 	ck_assert_int_eq(im.settings, IMPL_SETTINGS_NONE);
 	ck_assert_str_eq(im.time_scale_option, "");
-	ck_assert_str_eq(im.linger_option, "");
+	ck_assert_str_eq(im.linger_option, "--linger");
 }
 END_TEST
 
@@ -146,7 +146,8 @@ int main(void)
 	TCase *tc = tcase_create("impl");
 	tcase_add_test(tc, test_linux_is_the_kernel_driven_by_synfin_kpeer_with_sysctls);
 	tcase_add_test(tc, test_stack_is_a_tun_device_driven_by_synfin_peer_with_set_options);
-	tcase_add_test(tc, test_lwip_is_a_tap_device_driven_by_synfin_lwip_without_settings);
+	tcase_add_test(
+	    tc, test_lwip_is_a_tap_device_driven_by_synfin_lwip_that_lingers_without_settings);
 	tcase_add_test(tc, test_comments_blank_lines_and_find);
 	tcase_add_test(tc, test_mistakes_name_line_column_and_fix);
 	suite_add_tcase(s, tc);

@@ -330,6 +330,10 @@ START_TEST(test_values_are_typed_once_and_resolved_per_end)
 	ck_assert_int_eq(c.exit_time[SCN_CLIENT].nominal_us, 1000000);
 	ck_assert_int_eq(c.exit_time[SCN_CLIENT].tol_pct, 10);
 	scn_case_free(&c);
+	ck_assert_int_eq(scenario_resolve(&s, SCN_LWIP_LINUX, false, &c), 0);
+	ck_assert_int_eq(c.linger_us[SCN_CLIENT], 3000000); /* lwIP's TIME-WAIT is its program's */
+	ck_assert_int_eq(c.linger_us[SCN_SERVER], -1);
+	scn_case_free(&c);
 	scenario_free(&s);
 }
 END_TEST
