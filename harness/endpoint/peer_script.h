@@ -46,7 +46,7 @@ void peer_script_free(struct peer_script *ps);
 const char *peer_step_name(enum peer_op op);
 void peer_script_usage(FILE *out);
 
-/* Exit statuses of both endpoint programs, so a scenario's `exit` line means the same for
+/* Exit statuses of every endpoint program, so a scenario's `exit` line means the same for
  * either: the errno that ended the first failed connection, or a usage error (EX_USAGE). */
 enum peer_exit {
 	PEER_EXIT_OK = 0,
@@ -57,6 +57,9 @@ enum peer_exit {
 	/* synfin-peer only: SIGINT/SIGTERM stopped a running script (synfin-kpeer dies of the
 	 * signal instead) */
 	PEER_EXIT_INTERRUPTED = 6,
+	/* ECONNABORTED: lwIP's socket API says so where its retransmissions ran out (tcp_slowtmr
+	 * aborts the connection with ERR_ABRT), where Linux says ETIMEDOUT */
+	PEER_EXIT_ABORTED = 7,
 	PEER_EXIT_USAGE = 64,
 };
 

@@ -23,9 +23,11 @@ size_t case_variants(const struct scenario *s, unsigned pairs, bool scaled_only,
 	for (int p = 0; p < SCN_N_PAIRS; p++) {
 		if (!(pairs & (1u << p)))
 			continue;
-		/* Linux's clock cannot be sped up: linux-linux has no scaled variant */
-		bool has_scaled =
-		    p != SCN_LINUX_LINUX && s->stack_scale < 1.0 && (s->scale_pairs & (1u << p));
+		/* only synfin's stack runs its clock faster: a pairing without a stack end (Linux's
+		 * and lwIP's clocks cannot be sped up) has no scaled variant */
+		bool stack_end = scn_pair_client_is_stack((enum scn_pair)p) ||
+		                 scn_pair_server_is_stack((enum scn_pair)p);
+		bool has_scaled = stack_end && s->stack_scale < 1.0 && (s->scale_pairs & (1u << p));
 		if (!(has_scaled && scaled_only))
 			out[n++] = (struct case_variant){.pair = (enum scn_pair)p, .scaled = false};
 		if (has_scaled)

@@ -117,8 +117,9 @@ static bool stopped(const struct run_env *env)
 void endpoint_wait_ready(const struct run_env *env, const struct impl *im, const struct scn_case *c,
                          const char *run_id, const char *dir)
 {
-	if (im->device == IMPL_DEVICE_TUN) {
-		/* a stack answers from the moment it runs: its log says when it listens */
+	if (im->device != IMPL_DEVICE_KERNEL) {
+		/* a userspace stack answers from the moment it runs: its log says when it listens
+		 */
 		char jsonl[700];
 		snprintf(jsonl, sizeof(jsonl), "%s/server.jsonl", dir);
 		for (int i = 0; i < 300 && !stopped(env); i++) {

@@ -12,6 +12,7 @@
 enum impl_device {
 	IMPL_DEVICE_KERNEL, /* the namespace's own kernel TCP on a veth */
 	IMPL_DEVICE_TUN,    /* a userspace stack on a tun device in the namespace */
+	IMPL_DEVICE_TAP,    /* a userspace stack on a tap device, answering ARP itself */
 };
 
 enum impl_script {

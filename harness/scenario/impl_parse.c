@@ -150,8 +150,10 @@ static int parse_decl(struct impl_lexer *lx, const char *p, struct impl *im, uns
 			im->device = IMPL_DEVICE_KERNEL;
 		else if (is(w, n, "tun"))
 			im->device = IMPL_DEVICE_TUN;
+		else if (is(w, n, "tap"))
+			im->device = IMPL_DEVICE_TAP;
 		else
-			r = impl_fail(lx, w, "device is 'kernel' or 'tun'");
+			r = impl_fail(lx, w, "device is 'kernel', 'tun' or 'tap'");
 		break;
 	case 3:
 		n = next_word(&p, &w);

@@ -692,7 +692,7 @@ int main(int argc, char **argv)
 	bool run = !strcmp(cmd, "run");
 	struct opts o = {.jobs = 0, /* until the priority is known (cmd_check) */
 	                 .idle_jobs = DEFAULT_IDLE_JOBS,
-	                 .pairs = SCN_ALL_PAIRS,
+	                 .pairs = SCN_DEFAULT_PAIRS,
 	                 .build = NULL,
 	                 .seed = 1};
 	int r = parse_opts(argc - 1, argv + 1, &o);

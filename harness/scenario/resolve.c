@@ -44,9 +44,15 @@ static void resolve_settings(const struct scn_endpoint *ep, unsigned bit, bool s
 			c->tunables[r][c->n_tunables[r]++] = ep->tunables[i].text;
 }
 
-static void resolve_endpoint(const struct scn_endpoint *ep, unsigned bit, bool stack,
-                             struct scn_case *c, int r)
+static void resolve_endpoint(const struct scn_endpoint *ep, enum scn_pair pair, struct scn_case *c,
+                             int r)
 {
+	unsigned bit = 1u << pair;
+	bool stack =
+	    r == SCN_CLIENT ? scn_pair_client_is_stack(pair) : scn_pair_server_is_stack(pair);
+	/* A Linux end's TIME-WAIT lives on in its kernel; a userspace stack's lives in its
+	 * program, which lingers for it */
+	bool lingers = strcmp(scn_pair_impl_name(pair, (enum scn_role)r), "linux") != 0;
 	const struct scn_item *it = last_for(ep->scripts, ep->n_scripts, bit);
 	c->script[r] =
 	    it ? it->text : (r == SCN_CLIENT ? "connect; close" : "accept; read-eof; close");
@@ -60,7 +66,7 @@ static void resolve_endpoint(const struct scn_endpoint *ep, unsigned bit, bool s
 	it = last_for(ep->receives, ep->n_receives, bit);
 	c->receives[r] = it ? (int64_t)it->count : -1;
 	it = last_for(ep->lingers, ep->n_lingers, bit);
-	c->linger_us[r] = it && stack ? it->us : -1;
+	c->linger_us[r] = it && lingers ? it->us : -1;
 	it = last_for(ep->ack_everys, ep->n_ack_everys, bit);
 	c->ack_every[r] = it ? (unsigned)it->count : 0;
 	it = last_for(ep->sees, ep->n_sees, bit);
@@ -83,9 +89,8 @@ int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, 
 	const struct scn_item *set = last_for(s->settles, s->n_settles, bit);
 	c->limit_us = lim ? lim->us : s->limit_us;
 	c->settle_us = set ? set->us : s->settle_us;
-	bool stack[2] = {scn_pair_client_is_stack(pair), scn_pair_server_is_stack(pair)};
 	for (int r = 0; r < 2; r++)
-		resolve_endpoint(&s->ep[r], bit, stack[r], c, r);
+		resolve_endpoint(&s->ep[r], pair, c, r);
 	c->segs = calloc(s->n_segs ? s->n_segs : 1, sizeof(*c->segs));
 	if (!c->segs)
 		return -ENOMEM;

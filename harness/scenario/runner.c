@@ -45,7 +45,7 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 			         name, name);
 			return buf;
 		}
-		if (im->device == IMPL_DEVICE_TUN && !proc_tun_openable())
+		if (im->device != IMPL_DEVICE_KERNEL && !proc_tun_openable())
 			return "/dev/net/tun not openable (see ./synfin doctor: tun)";
 		char prog[900];
 		snprintf(prog, sizeof(prog), "%s/%s", env->build, im->program);
@@ -181,7 +181,10 @@ static void copy_file(FILE *out, const char *path, const char *indent)
 /* synfin-netns's name for the device an end sends through */
 static char *netns_mode(const struct case_run *cr, int role)
 {
-	return cr->im[role]->device == IMPL_DEVICE_TUN ? "stack" : "kernel";
+	static char *const modes[] = {[IMPL_DEVICE_KERNEL] = "kernel",
+	                              [IMPL_DEVICE_TUN] = "stack",
+	                              [IMPL_DEVICE_TAP] = "tap"};
+	return modes[cr->im[role]->device];
 }
 
 static const char *role_name(int role)

@@ -1,6 +1,7 @@
 /* scenario.h: a verification case as a text file (tests/scenarios/NAME.scn): the faults, what
  * each application does, per-endpoint settings, and the conversation the wire must carry, for
- * every pairing of endpoints (client-server: stack-stack, stack-linux, linux-stack, linux-linux).
+ * every pairing of endpoints (client-server: stack-stack, stack-linux, linux-stack, linux-linux,
+ * and lwIP's: lwip-linux, linux-lwip, lwip-stack, stack-lwip, lwip-lwip).
  *
  * The language is documented in tests/scenarios/README.md. Layers: scenario_values.c (words and
  * typed values) -> scenario_parse.c (lines, pure: every value parsed once, into typed fields)
@@ -17,26 +18,39 @@
 
 #include "endpoint/peer_script.h"
 
-/* Pairings, named client-server. The index is also the bit in a pairing mask. */
+/* Pairings, named client-server, of the implementations impl/ declares (linux, stack, lwip).
+ * The index is also the bit in a pairing mask; the first four keep the places they had before
+ * lwIP came. */
 enum scn_pair {
 	SCN_STACK_STACK,
 	SCN_STACK_LINUX,
 	SCN_LINUX_STACK,
 	SCN_LINUX_LINUX,
+	SCN_LWIP_LINUX,
+	SCN_LINUX_LWIP,
+	SCN_LWIP_STACK,
+	SCN_STACK_LWIP,
+	SCN_LWIP_LWIP,
 	SCN_N_PAIRS,
 };
-#define SCN_ALL_PAIRS 0xfu
+#define SCN_ALL_PAIRS 0x1ffu
+/* What a check runs unless told otherwise: every pairing but lwIP against synfin's stack and
+ * against itself (those on request: --impl lwip, --impl all). */
+#define SCN_DEFAULT_PAIRS 0x3fu
 
 enum scn_role { SCN_CLIENT, SCN_SERVER };
 
 const char *scn_pair_name(enum scn_pair p);
-/* The implementation (impl/NAME.impl) at the role's end: "linux" or "stack". */
+/* The implementation (impl/NAME.impl) at the role's end: "linux", "stack" or "lwip". */
 const char *scn_pair_impl_name(enum scn_pair p, enum scn_role role);
 bool scn_pair_client_is_stack(enum scn_pair p);
 bool scn_pair_server_is_stack(enum scn_pair p);
 /* "linux-linux", "stack-*", "*-linux", "client=linux", "server=stack", "all", or a comma
  * separated list of those. Returns the mask, or 0 when the text is not a pairing spec. */
 unsigned scn_pairs_parse(const char *spec);
+/* Every pairing with the implementation NAME at either end ("all": every pairing), or a comma
+ * separated list of those. Returns the mask, or 0 when a name is not an implementation's. */
+unsigned scn_impl_pairs_parse(const char *spec);
 
 /* The expected time of an event (a segment, or an application's outcome). */
 enum scn_time_kind {
@@ -87,7 +101,7 @@ struct scn_seg {
 	struct scn_time time;
 };
 
-/* What an application ends with (its exit status; synfin-kpeer and synfin-peer share them). */
+/* What an application ends with (its exit status; every endpoint program shares them). */
 enum scn_outcome {
 	SCN_OUT_UNSET = -1,
 	SCN_OUT_OK = PEER_EXIT_OK,
@@ -95,6 +109,7 @@ enum scn_outcome {
 	SCN_OUT_ETIMEDOUT = PEER_EXIT_TIMEDOUT,
 	SCN_OUT_ECONNREFUSED = PEER_EXIT_REFUSED,
 	SCN_OUT_ECONNRESET = PEER_EXIT_RESET,
+	SCN_OUT_ECONNABORTED = PEER_EXIT_ABORTED,
 	SCN_OUT_KILLED = 100, /* still running when the run ended: the runner stopped it */
 	SCN_OUT_ANY = 101,
 };

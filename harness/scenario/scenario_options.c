@@ -26,8 +26,10 @@ void usage(FILE *out)
 	    "Runs verification scenarios: each .scn file names the faults, what the two\n"
 	    "applications do, the settings of each endpoint and the conversation the wire must\n"
 	    "carry (tests/scenarios/README.md). Every case runs for every pairing of endpoints,\n"
-	    "client-server: stack-stack, stack-linux, linux-stack, linux-linux, each in a\n"
-	    "topology of its own (netns/synfin-netns) with synfin-faultd in the wire.\n"
+	    "client-server: stack-stack, stack-linux, linux-stack, linux-linux, lwip-linux,\n"
+	    "linux-lwip (on request lwip-stack, stack-lwip, lwip-lwip), each in a\n"
+	    "topology of its own (netns/synfin-netns) with synfin-faultd in the wire. The\n"
+	    "implementations are declared in impl/NAME.impl (impl/README.md).\n"
 	    "\n"
 	    "  check   run every scenario (default: %s),\n"
 	    "          print a line per finished case, then a table of scenario x pairing.\n"
@@ -55,7 +57,11 @@ void usage(FILE *out)
 	    "      --idle-jobs N   cases expected to last 20 s or more (mostly waiting on timers)\n"
 	    "                      run on top of --jobs, up to N at once (default 16)\n"
 	    "      --pair P        only these pairings: stack-stack, stack-linux, linux-stack,\n"
-	    "                      linux-linux, client=linux, *-stack, all (comma separated)\n"
+	    "                      linux-linux, lwip-linux, linux-lwip, lwip-stack,\n"
+	    "                      stack-lwip, lwip-lwip, client=linux, *-stack, all (comma\n"
+	    "                      separated; with --impl or more --pair, every one named)\n"
+	    "      --impl NAME     every pairing with NAME (linux, stack, lwip) at either end;\n"
+	    "                      all: every pairing of every implementation\n"
 	    "      --filter GLOB   only scenarios whose name matches GLOB (e.g. 'syn-*')\n"
 	    "      --shard I/N     (check, list) only shard I of N, counted from 1: the N shards\n"
 	    "                      together run every case once. A case's shard follows from\n"
@@ -184,17 +190,45 @@ static int journal_opt(int ch, const char *arg, const char *cmd, struct opts *o)
 	return 0;
 }
 
+/* --pair SPEC or --impl NAMES: the first replaces the default pairings, the next add theirs. */
+static int take_pairs(struct opts *o, bool pair, const char *spec)
+{
+	unsigned m = pair ? scn_pairs_parse(spec) : scn_impl_pairs_parse(spec);
+	if (!m && pair)
+		fprintf(stderr,
+		        PROG ": --pair '%s': use stack-stack, stack-linux, linux-stack, "
+		             "linux-linux, lwip-linux, linux-lwip, lwip-stack, stack-lwip, "
+		             "lwip-lwip, client=linux, *-stack or all\n",
+		        spec);
+	if (!m && !pair)
+		fprintf(stderr, PROG ": --impl '%s': use linux, stack, lwip or all\n", spec);
+	if (!m)
+		return -EINVAL;
+	o->pairs = (o->pair_given ? o->pairs : 0) | m;
+	o->pair_given = true;
+	return 0;
+}
+
 int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"jobs", required_argument, NULL, 'j'},   {"pair", required_argument, NULL, 'p'},
-	    {"filter", required_argument, NULL, 'f'}, {"junit", required_argument, NULL, 'J'},
-	    {"runs", required_argument, NULL, 'r'},   {"build", required_argument, NULL, 'b'},
-	    {"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
-	    {"no-rt", no_argument, NULL, 'R'},        {"idle-jobs", required_argument, NULL, 'I'},
-	    {"load", required_argument, NULL, 'L'},   {"shard", required_argument, NULL, 'S'},
-	    {"seed", required_argument, NULL, 'E'},   {"replay", required_argument, NULL, 'P'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"pair", required_argument, NULL, 'p'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"junit", required_argument, NULL, 'J'},
+	    {"runs", required_argument, NULL, 'r'},
+	    {"build", required_argument, NULL, 'b'},
+	    {"scaled-only", no_argument, NULL, 's'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"no-rt", no_argument, NULL, 'R'},
+	    {"idle-jobs", required_argument, NULL, 'I'},
+	    {"load", required_argument, NULL, 'L'},
+	    {"shard", required_argument, NULL, 'S'},
+	    {"seed", required_argument, NULL, 'E'},
+	    {"replay", required_argument, NULL, 'P'},
+	    {"impl", required_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *shard = NULL;
 	int ch;
@@ -205,16 +239,9 @@ int parse_opts(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			break;
 		case 'p':
-			o->pairs = scn_pairs_parse(optarg);
-			o->pair_given = true;
-			if (!o->pairs) {
-				fprintf(stderr,
-				        PROG
-				        ": --pair '%s': use stack-stack, stack-linux, linux-stack, "
-				        "linux-linux, client=linux, *-stack or all\n",
-				        optarg);
+		case 'i':
+			if (take_pairs(o, ch == 'p', optarg))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'f':
 			o->filter = optarg;

@@ -245,7 +245,7 @@ static int ep_exit(struct parser *p, struct scn_endpoint *ep, const char *rest)
 	if (outcome < 0)
 		return lex_fail(p,
 		                "unknown outcome '%s' (ok, ETIMEDOUT, ECONNREFUSED, ECONNRESET, "
-		                "error, killed, any)",
+		                "ECONNABORTED, error, killed, any)",
 		                ow);
 	struct scn_time t;
 	memset(&t, 0, sizeof(t));
@@ -518,10 +518,12 @@ static int parse_stack_scale(struct parser *p, const char *rest)
 		return lex_fail(p, "stack-scale needs a factor between 0 and 1 (0.1: ten times "
 		                   "faster), then optionally the pairings");
 	s->stack_scale = v;
-	s->scale_pairs = SCN_ALL_PAIRS & ~(1u << SCN_LINUX_LINUX);
+	/* only synfin's stack runs its clock faster */
+	unsigned with_stack = scn_pairs_parse("stack-*,*-stack");
+	s->scale_pairs = with_stack;
 	if (*rest) {
 		unsigned m = scn_pairs_parse(rest);
-		if (!m || (m & (1u << SCN_LINUX_LINUX)))
+		if (!m || (m & ~with_stack))
 			return lex_fail(p, "'%s': stack-scale applies to pairings with a stack end",
 			                rest);
 		s->scale_pairs = m;

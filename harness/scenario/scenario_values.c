@@ -14,8 +14,17 @@
 #include "scenario_lex.h"
 #include "wire/segment.h"
 
+/* The implementations, in the order of the pairings' names */
+static const char *const impl_names[] = {"stack", "linux", "lwip"};
+#define N_IMPLS (sizeof(impl_names) / sizeof(impl_names[0]))
+
+/* Each pairing's ends (indices into impl_names), client first, in enum scn_pair's order */
+static const unsigned char pair_ends[SCN_N_PAIRS][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 1},
+                                                        {1, 2}, {2, 0}, {0, 2}, {2, 2}};
+
 static const char *const pair_names[SCN_N_PAIRS] = {"stack-stack", "stack-linux", "linux-stack",
-                                                    "linux-linux"};
+                                                    "linux-linux", "lwip-linux",  "linux-lwip",
+                                                    "lwip-stack",  "stack-lwip",  "lwip-lwip"};
 
 const char *scn_pair_name(enum scn_pair p)
 {
@@ -25,19 +34,29 @@ const char *scn_pair_name(enum scn_pair p)
 const char *scn_pair_impl_name(enum scn_pair p, enum scn_role role)
 {
 	/* the pairing's names are client-server */
-	static const char *const ends[SCN_N_PAIRS][2] = {
-	    {"stack", "stack"}, {"stack", "linux"}, {"linux", "stack"}, {"linux", "linux"}};
-	return (unsigned)p < SCN_N_PAIRS ? ends[p][role == SCN_SERVER] : "?";
+	return (unsigned)p < SCN_N_PAIRS ? impl_names[pair_ends[p][role == SCN_SERVER]] : "?";
 }
 
 bool scn_pair_client_is_stack(enum scn_pair p)
 {
-	return p == SCN_STACK_STACK || p == SCN_STACK_LINUX;
+	return (unsigned)p < SCN_N_PAIRS && pair_ends[p][0] == 0;
 }
 
 bool scn_pair_server_is_stack(enum scn_pair p)
 {
-	return p == SCN_STACK_STACK || p == SCN_LINUX_STACK;
+	return (unsigned)p < SCN_N_PAIRS && pair_ends[p][1] == 0;
+}
+
+/* The pairings whose end (0 client, 1 server) is the implementation w ("*": any). */
+static unsigned pairs_with_end(const char *w, size_t n, int end)
+{
+	unsigned mask = 0;
+	for (unsigned p = 0; p < SCN_N_PAIRS; p++) {
+		const char *name = impl_names[pair_ends[p][end]];
+		if ((n == 1 && w[0] == '*') || (strlen(name) == n && !memcmp(name, w, n)))
+			mask |= 1u << p;
+	}
+	return mask;
 }
 
 static unsigned pair_one(const char *s, size_t n)
@@ -47,29 +66,28 @@ static unsigned pair_one(const char *s, size_t n)
 		return 0;
 	memcpy(w, s, n);
 	w[n] = '\0';
-	if (!strcmp(w, "all") || !strcmp(w, "*") || !strcmp(w, "*-*"))
+	if (!strcmp(w, "all") || !strcmp(w, "*"))
 		return SCN_ALL_PAIRS;
-	if (!strcmp(w, "client=stack") || !strcmp(w, "stack-*"))
-		return 1u << SCN_STACK_STACK | 1u << SCN_STACK_LINUX;
-	if (!strcmp(w, "client=linux") || !strcmp(w, "linux-*"))
-		return 1u << SCN_LINUX_STACK | 1u << SCN_LINUX_LINUX;
-	if (!strcmp(w, "server=stack") || !strcmp(w, "*-stack"))
-		return 1u << SCN_STACK_STACK | 1u << SCN_LINUX_STACK;
-	if (!strcmp(w, "server=linux") || !strcmp(w, "*-linux"))
-		return 1u << SCN_STACK_LINUX | 1u << SCN_LINUX_LINUX;
-	for (unsigned i = 0; i < SCN_N_PAIRS; i++)
-		if (!strcmp(w, pair_names[i]))
-			return 1u << i;
-	return 0;
+	if (!strncmp(w, "client=", 7) && strcmp(w + 7, "*"))
+		return pairs_with_end(w + 7, n - 7, 0);
+	if (!strncmp(w, "server=", 7) && strcmp(w + 7, "*"))
+		return pairs_with_end(w + 7, n - 7, 1);
+	const char *dash = strchr(w, '-');
+	if (!dash)
+		return 0;
+	unsigned client = pairs_with_end(w, (size_t)(dash - w), 0);
+	unsigned server = pairs_with_end(dash + 1, strlen(dash + 1), 1);
+	return client && server ? client & server : 0;
 }
 
-unsigned scn_pairs_parse(const char *spec)
+/* Comma separated words, each a mask by one_word; 0 when one is not. */
+static unsigned words_mask(const char *spec, unsigned (*one_word)(const char *, size_t))
 {
 	unsigned mask = 0;
 	const char *p = spec;
 	while (*p) {
 		size_t n = strcspn(p, ",");
-		unsigned m = pair_one(p, n);
+		unsigned m = one_word(p, n);
 		if (!m)
 			return 0;
 		mask |= m;
@@ -78,6 +96,25 @@ unsigned scn_pairs_parse(const char *spec)
 			p++;
 	}
 	return mask;
+}
+
+unsigned scn_pairs_parse(const char *spec)
+{
+	return words_mask(spec, pair_one);
+}
+
+static unsigned impl_one(const char *s, size_t n)
+{
+	if (n == 3 && !memcmp(s, "all", 3))
+		return SCN_ALL_PAIRS;
+	if (n == 1 && s[0] == '*')
+		return 0;
+	return pairs_with_end(s, n, 0) | pairs_with_end(s, n, 1);
+}
+
+unsigned scn_impl_pairs_parse(const char *spec)
+{
+	return words_mask(spec, impl_one);
 }
 
 int scn_duration_parse(const char *text, int64_t *us)
@@ -128,6 +165,7 @@ static const struct {
     {"ETIMEDOUT", SCN_OUT_ETIMEDOUT},
     {"ECONNREFUSED", SCN_OUT_ECONNREFUSED},
     {"ECONNRESET", SCN_OUT_ECONNRESET},
+    {"ECONNABORTED", SCN_OUT_ECONNABORTED},
     {"killed", SCN_OUT_KILLED},
     {"any", SCN_OUT_ANY},
 };

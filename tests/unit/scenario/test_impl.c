@@ -1,4 +1,4 @@
-/* Implementation declarations (impl/NAME.impl): the project's two files, and mistakes reported
+/* Implementation declarations (impl/NAME.impl): the project's three files, and mistakes reported
  * with their line, column and fix. */
 #include <check.h>
 #include <errno.h>
@@ -62,6 +62,20 @@ START_TEST(test_stack_is_a_tun_device_driven_by_synfin_peer_with_set_options)
 }
 END_TEST
 
+START_TEST(test_lwip_is_a_tap_device_driven_by_synfin_lwip_that_lingers_without_settings)
+{
+	struct impl im;
+	parse_project_file("lwip.impl", &im);
+	ck_assert_str_eq(im.name, "lwip");
+	ck_assert_str_eq(im.program, "harness/endpoint/synfin-lwip");
+	ck_assert_int_eq(im.device, IMPL_DEVICE_TAP);
+	ck_assert_int_eq(im.script, IMPL_SCRIPT_ARGUMENT);
+	ck_assert_int_eq(im.settings, IMPL_SETTINGS_NONE);
+	ck_assert_str_eq(im.time_scale_option, "");
+	ck_assert_str_eq(im.linger_option, "--linger");
+}
+END_TEST
+
 START_TEST(test_comments_blank_lines_and_find)
 {
 	struct impl v[2];
@@ -85,7 +99,7 @@ START_TEST(test_mistakes_name_line_column_and_fix)
 	struct impl_error e = parse_fails("name x\nprogram bin/x\ndevice  veth\n");
 	ck_assert_uint_eq(e.line, 3);
 	ck_assert_uint_eq(e.col, 9);
-	ck_assert_str_eq(e.msg, "device is 'kernel' or 'tun'");
+	ck_assert_str_eq(e.msg, "device is 'kernel', 'tun' or 'tap'");
 
 	e = parse_fails("name x\nname y\n");
 	ck_assert_uint_eq(e.line, 2);
@@ -132,6 +146,8 @@ int main(void)
 	TCase *tc = tcase_create("impl");
 	tcase_add_test(tc, test_linux_is_the_kernel_driven_by_synfin_kpeer_with_sysctls);
 	tcase_add_test(tc, test_stack_is_a_tun_device_driven_by_synfin_peer_with_set_options);
+	tcase_add_test(
+	    tc, test_lwip_is_a_tap_device_driven_by_synfin_lwip_that_lingers_without_settings);
 	tcase_add_test(tc, test_comments_blank_lines_and_find);
 	tcase_add_test(tc, test_mistakes_name_line_column_and_fix);
 	suite_add_tcase(s, tc);

@@ -106,14 +106,36 @@ START_TEST(test_pairing_specs)
 {
 	ck_assert_uint_eq(scn_pairs_parse("linux-linux"), 1u << SCN_LINUX_LINUX);
 	ck_assert_uint_eq(scn_pairs_parse("client=linux"),
-	                  1u << SCN_LINUX_LINUX | 1u << SCN_LINUX_STACK);
+	                  1u << SCN_LINUX_LINUX | 1u << SCN_LINUX_STACK | 1u << SCN_LINUX_LWIP);
 	ck_assert_uint_eq(scn_pairs_parse("*-stack"),
-	                  1u << SCN_LINUX_STACK | 1u << SCN_STACK_STACK);
+	                  1u << SCN_LINUX_STACK | 1u << SCN_STACK_STACK | 1u << SCN_LWIP_STACK);
+	ck_assert_uint_eq(scn_pairs_parse("lwip-linux"), 1u << SCN_LWIP_LINUX);
+	ck_assert_uint_eq(scn_pairs_parse("server=lwip"),
+	                  1u << SCN_LINUX_LWIP | 1u << SCN_STACK_LWIP | 1u << SCN_LWIP_LWIP);
+	ck_assert_uint_eq(scn_pairs_parse("*-*"), SCN_ALL_PAIRS);
 	ck_assert_uint_eq(scn_pairs_parse("stack-linux,linux-stack"),
 	                  1u << SCN_STACK_LINUX | 1u << SCN_LINUX_STACK);
 	ck_assert_uint_eq(scn_pairs_parse("all"), SCN_ALL_PAIRS);
 	ck_assert_uint_eq(scn_pairs_parse("linux"), 0);
 	ck_assert_uint_eq(scn_pairs_parse("linux-linux,bogus"), 0);
+	ck_assert_uint_eq(scn_pairs_parse("linux-"), 0);
+}
+END_TEST
+
+START_TEST(test_impl_specs_name_every_pairing_with_that_end)
+{
+	ck_assert_uint_eq(scn_impl_pairs_parse("lwip"),
+	                  1u << SCN_LWIP_LINUX | 1u << SCN_LINUX_LWIP | 1u << SCN_LWIP_STACK |
+	                      1u << SCN_STACK_LWIP | 1u << SCN_LWIP_LWIP);
+	ck_assert_uint_eq(scn_impl_pairs_parse("all"), SCN_ALL_PAIRS);
+	ck_assert_uint_eq(scn_impl_pairs_parse("stack,linux"),
+	                  SCN_ALL_PAIRS & ~(1u << SCN_LWIP_LWIP));
+	ck_assert_uint_eq(scn_impl_pairs_parse("bsd"), 0);
+	ck_assert_uint_eq(scn_impl_pairs_parse("*"), 0);
+	ck_assert_str_eq(scn_pair_impl_name(SCN_LWIP_STACK, SCN_CLIENT), "lwip");
+	ck_assert_str_eq(scn_pair_impl_name(SCN_LWIP_STACK, SCN_SERVER), "stack");
+	ck_assert(!scn_pair_client_is_stack(SCN_LWIP_STACK));
+	ck_assert(scn_pair_server_is_stack(SCN_LWIP_STACK));
 }
 END_TEST
 
@@ -308,6 +330,10 @@ START_TEST(test_values_are_typed_once_and_resolved_per_end)
 	ck_assert_int_eq(c.exit_time[SCN_CLIENT].nominal_us, 1000000);
 	ck_assert_int_eq(c.exit_time[SCN_CLIENT].tol_pct, 10);
 	scn_case_free(&c);
+	ck_assert_int_eq(scenario_resolve(&s, SCN_LWIP_LINUX, false, &c), 0);
+	ck_assert_int_eq(c.linger_us[SCN_CLIENT], 3000000); /* lwIP's TIME-WAIT is its program's */
+	ck_assert_int_eq(c.linger_us[SCN_SERVER], -1);
+	scn_case_free(&c);
 	scenario_free(&s);
 }
 END_TEST
@@ -370,6 +396,7 @@ int main(void)
 	tcase_add_test(tc, test_default_tolerance_is_packetdrills_max_4ms_or_an_eighth);
 	tcase_add_test(tc, test_times_tolerances_and_ranges_parse);
 	tcase_add_test(tc, test_pairing_specs);
+	tcase_add_test(tc, test_impl_specs_name_every_pairing_with_that_end);
 	tcase_add_test(tc, test_when_blocks_give_each_pairing_its_own_expectations);
 	tcase_add_test(tc, test_only_skips_the_other_pairings_with_its_reason);
 	tcase_add_test(tc, test_inline_rules_keep_their_scenario_line_numbers);
