@@ -185,6 +185,28 @@ static int check_rules(const char *path)
 	return 0;
 }
 
+/* Where the traces go: --text, --jsonl, --pcap, --pcapng, --quiet. */
+static void output_option(int c, const char *arg, struct faultd_options *opt)
+{
+	switch (c) {
+	case OPT_TEXT:
+		opt->text_path = arg;
+		break;
+	case OPT_JSONL:
+		opt->jsonl_path = arg;
+		break;
+	case OPT_PCAP:
+		opt->pcap_path = arg;
+		break;
+	case OPT_PCAPNG:
+		opt->pcapng_path = arg;
+		break;
+	default:
+		opt->quiet = true;
+		break;
+	}
+}
+
 int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 {
 	static const struct option longopts[] = {
@@ -238,19 +260,11 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			}
 			break;
 		case OPT_TEXT:
-			opt->text_path = optarg;
-			break;
 		case OPT_JSONL:
-			opt->jsonl_path = optarg;
-			break;
 		case OPT_PCAP:
-			opt->pcap_path = optarg;
-			break;
 		case OPT_PCAPNG:
-			opt->pcapng_path = optarg;
-			break;
 		case OPT_QUIET:
-			opt->quiet = true;
+			output_option(c, optarg, opt);
 			break;
 		case OPT_SEED:
 			if (parse_u64(optarg, UINT64_MAX, &opt->seed)) {
