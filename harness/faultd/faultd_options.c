@@ -207,6 +207,18 @@ static void output_option(int c, const char *arg, struct faultd_options *opt)
 	}
 }
 
+/* --seed N: 0, or -EINVAL after saying what is wrong. */
+static int seed_option(const char *arg, struct faultd_options *opt)
+{
+	if (parse_u64(arg, UINT64_MAX, &opt->seed)) {
+		fprintf(stderr, PROG ": bad seed '%s': expected a number 0-18446744073709551615\n",
+		        arg);
+		return -EINVAL;
+	}
+	opt->seed_given = true;
+	return 0;
+}
+
 int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 {
 	static const struct option longopts[] = {
@@ -267,16 +279,10 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			output_option(c, optarg, opt);
 			break;
 		case OPT_SEED:
-			if (parse_u64(optarg, UINT64_MAX, &opt->seed)) {
-				fprintf(
-				    stderr,
-				    PROG
-				    ": bad seed '%s': expected a number 0-18446744073709551615\n",
-				    optarg);
+			if (seed_option(optarg, opt) != 0) {
 				usage(stderr);
 				return FAULTD_EXIT_USAGE;
 			}
-			opt->seed_given = true;
 			break;
 		case OPT_READY:
 			opt->ready_path = optarg;
