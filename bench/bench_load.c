@@ -36,6 +36,8 @@ static const struct load_opts *opt;
 static char nfq_bin[4096], load_bin[4096], cap_bin[4096];
 static char ready[300], out[300], cap_out[300], daemon_log[300];
 static bool has_maxlen, has_fail_open, has_only_matching, has_hold_copies;
+/* The next consumer runs at real-time priority (chrt -f 1), as synfin-scenario runs the daemon */
+static bool consumer_rt;
 
 static void queue_rule(bool on)
 {
@@ -213,8 +215,13 @@ static pid_t consumer_on(enum consumer c, char *const *extra)
 	if (c == BRIDGE)
 		return 0;
 	queue_rule(true);
-	char *argv[32];
+	char *argv[36];
 	int n = 0;
+	if (consumer_rt) {
+		argv[n++] = "/usr/bin/chrt";
+		argv[n++] = "-f";
+		argv[n++] = "1";
+	}
 	start_argv(c, argv, &n, outputs[0], outputs[1], outputs[2]);
 	for (; extra && *extra; extra++)
 		argv[n++] = *extra;
@@ -447,11 +454,14 @@ static struct capture capture_off(pid_t pid)
 	return c;
 }
 
-/* 8 streams of 50 Mbit/s through synfin-faultd (with rules, or none), captured on both ports. */
-static struct capture paced_through(const char *rules, double *mbps)
+/* 8 streams of 50 Mbit/s through synfin-faultd (with rules, or none; at real-time priority or
+ * not), captured on both ports. */
+static struct capture paced_through(const char *rules, bool rt, double *mbps)
 {
 	char *extra[] = {"-r", (char *)rules, NULL};
+	consumer_rt = rt;
 	pid_t faultd = consumer_on(FAULTD_QUIET, rules ? extra : NULL);
+	consumer_rt = false;
 	pid_t cap = capture_on("0", "1");
 	*mbps = send_load("8", opt->quick ? 3 : 6, "50");
 	usleep(100000); /* the last segments through */
@@ -489,38 +499,32 @@ static struct capture median_capture(const struct capture *c, int n)
 	return m;
 }
 
-/* Rounds alternate pass-through and delay, as in the goodput table: the machine's load
- * changes over a minute, and two runs one after the other would each see another load. */
-static void delay_table(void)
+/* The rows of one priority of the delay table. */
+static void delay_rows(const char *prio, const struct capture *pr, double *pm,
+                       const struct capture *hr, double *hm, int n)
 {
-	struct capture pr[16], hr[16];
-	double pm[16], hm[16];
-	int n = opt->rounds;
-	for (int r = 0; r < n; r++) {
-		pr[r] = paced_through(NULL, &pm[r]);
-		hr[r] = paced_through(delay10_path, &hm[r]);
-	}
 	struct capture pass = median_capture(pr, n), held = median_capture(hr, n);
 	double pass_mbps = median(pm, n), held_mbps = median(hm, n);
-	char head[200];
-	snprintf(head, sizeof(head),
-	         "delay 10ms under load: 8 streams x 50 Mbit/s, time in the wire namespace per "
-	         "segment, captured on c0 and s0, median of %d interleaved rounds",
-	         n);
-	bench_header(head);
-	bench_row(false, "pass-through (no rules): transit p50", pass.p50_us, "us", "-",
-	          "%llu segments, %.0f Mbit/s", pass.pairs, pass_mbps);
-	bench_row(false, "pass-through: transit p99", pass.p99_us, "us", "-", NULL);
-	bench_row(false, "pass-through: transit max", pass.max_us, "us", "-", NULL);
-	bench_row(false, "delay 10ms: hold error p50 (hold - 10 ms)", held.p50_us - 10000, "us",
-	          "-", "%llu segments, %.0f Mbit/s", held.pairs, held_mbps);
+	char what[120];
+	snprintf(what, sizeof(what), "%s pass-through (no rules): transit p50", prio);
+	bench_row(false, what, pass.p50_us, "us", "-", "%llu segments, %.0f Mbit/s", pass.pairs,
+	          pass_mbps);
+	snprintf(what, sizeof(what), "%s pass-through: transit p99", prio);
+	bench_row(false, what, pass.p99_us, "us", "-", NULL);
+	snprintf(what, sizeof(what), "%s pass-through: transit max", prio);
+	bench_row(false, what, pass.max_us, "us", "-", NULL);
+	snprintf(what, sizeof(what), "%s delay 10ms: hold error p50 (hold - 10 ms)", prio);
+	bench_row(false, what, held.p50_us - 10000, "us", "-", "%llu segments, %.0f Mbit/s",
+	          held.pairs, held_mbps);
 	double err99 = held.p99_us - 10000, limit = pass.p99_us + 200;
-	bench_row(true, "delay 10ms: hold error p99", err99, "us", "<= pass p99+200",
-	          "%.2fx limit (%.0f us)  %s", err99 / limit, limit,
-	          err99 <= limit ? "ok" : "ABOVE");
-	bench_row(false, "delay 10ms: hold error max", held.max_us - 10000, "us", "-", NULL);
+	snprintf(what, sizeof(what), "%s delay 10ms: hold error p99", prio);
+	bench_row(true, what, err99, "us", "<= pass p99+200", "%.2fx limit (%.0f us)  %s",
+	          err99 / limit, limit, err99 <= limit ? "ok" : "ABOVE");
+	snprintf(what, sizeof(what), "%s delay 10ms: hold error max", prio);
+	bench_row(false, what, held.max_us - 10000, "us", "-", NULL);
 	double shortest = held.min_us - 10000;
-	bench_row(true, "delay 10ms: shortest hold - 10 ms", shortest, "us", ">= 0", "%s",
+	snprintf(what, sizeof(what), "%s delay 10ms: shortest hold - 10 ms", prio);
+	bench_row(true, what, shortest, "us", ">= 0", "%s",
 	          shortest >= 0 ? "never shorter  ok" : "SHORTER than configured  BELOW");
 	if (pass.drops || held.drops)
 		printf(
@@ -529,6 +533,35 @@ static void delay_table(void)
 	if (held.in_only > held.pairs / 1000)
 		printf("  (%llu segments entered and never left during the delay run)\n",
 		       held.in_only);
+}
+
+/* Rounds alternate pass-through and delay, as in the goodput table: the machine's load
+ * changes over a minute, and two runs one after the other would each see another load. Each
+ * round runs the daemon at normal priority and, where chrt works, at real-time priority, as
+ * synfin-scenario runs it: the daemon competes for the CPU with the senders it paces. */
+static void delay_table(void)
+{
+	struct capture pr[2][16] = {0}, hr[2][16] = {0};
+	double pm[2][16] = {0}, hm[2][16] = {0};
+	int n = opt->rounds;
+	bool rt = access("/usr/bin/chrt", X_OK) == 0 &&
+	          system("/usr/bin/chrt -f 1 /bin/true >/dev/null 2>&1") == 0;
+	for (int r = 0; r < n; r++)
+		for (int p = 0; p < 1 + rt; p++) {
+			pr[p][r] = paced_through(NULL, p, &pm[p][r]);
+			hr[p][r] = paced_through(delay10_path, p, &hm[p][r]);
+		}
+	char head[200];
+	snprintf(head, sizeof(head),
+	         "delay 10ms under load: 8 streams x 50 Mbit/s, time in the wire namespace per "
+	         "segment, captured on c0 and s0, median of %d interleaved rounds",
+	         n);
+	bench_header(head);
+	delay_rows("[nice 0]", pr[0], pm[0], hr[0], hm[0], n);
+	if (rt)
+		delay_rows("[chrt -f 1]", pr[1], pm[1], hr[1], hm[1], n);
+	else
+		printf("  (no real-time rows: chrt -f 1 is not allowed here)\n");
 }
 
 /* The request/response round trip through the wire: "p50 p99" in us. */
