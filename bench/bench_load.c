@@ -35,8 +35,8 @@
 static const struct load_opts *opt;
 static char nfq_bin[4096], load_bin[4096], cap_bin[4096];
 static char ready[300], out[300], cap_out[300], daemon_log[300];
-static bool has_maxlen, has_fail_open, has_only_matching, has_hold_copies;
-/* The next consumer runs at real-time priority (chrt -f 1), as synfin-scenario runs the daemon */
+static bool has_maxlen, has_fail_open, has_only_matching, has_hold_copies, has_realtime;
+/* The next synfin-faultd runs with --realtime (SCHED_FIFO 1), as synfin-scenario runs it */
 static bool consumer_rt;
 
 static void queue_rule(bool on)
@@ -217,12 +217,9 @@ static pid_t consumer_on(enum consumer c, char *const *extra)
 	queue_rule(true);
 	char *argv[36];
 	int n = 0;
-	if (consumer_rt) {
-		argv[n++] = "/usr/bin/chrt";
-		argv[n++] = "-f";
-		argv[n++] = "1";
-	}
 	start_argv(c, argv, &n, outputs[0], outputs[1], outputs[2]);
+	if (consumer_rt)
+		argv[n++] = "--realtime";
 	for (; extra && *extra; extra++)
 		argv[n++] = *extra;
 	argv[n++] = "--ready";
@@ -537,15 +534,14 @@ static void delay_rows(const char *prio, const struct capture *pr, double *pm,
 
 /* Rounds alternate pass-through and delay, as in the goodput table: the machine's load
  * changes over a minute, and two runs one after the other would each see another load. Each
- * round runs the daemon at normal priority and, where chrt works, at real-time priority, as
+ * round runs the daemon at normal priority and, as root, with --realtime, as
  * synfin-scenario runs it: the daemon competes for the CPU with the senders it paces. */
 static void delay_table(void)
 {
 	struct capture pr[2][16] = {0}, hr[2][16] = {0};
 	double pm[2][16] = {0}, hm[2][16] = {0};
 	int n = opt->rounds;
-	bool rt = access("/usr/bin/chrt", X_OK) == 0 &&
-	          system("/usr/bin/chrt -f 1 /bin/true >/dev/null 2>&1") == 0;
+	bool rt = geteuid() == 0 && has_realtime;
 	for (int r = 0; r < n; r++)
 		for (int p = 0; p < 1 + rt; p++) {
 			pr[p][r] = paced_through(NULL, p, &pm[p][r]);
@@ -557,11 +553,12 @@ static void delay_table(void)
 	         "segment, captured on c0 and s0, median of %d interleaved rounds",
 	         n);
 	bench_header(head);
-	delay_rows("[nice 0]", pr[0], pm[0], hr[0], hm[0], n);
+	delay_rows("normal:", pr[0], pm[0], hr[0], hm[0], n);
 	if (rt)
-		delay_rows("[chrt -f 1]", pr[1], pm[1], hr[1], hm[1], n);
+		delay_rows("--realtime:", pr[1], pm[1], hr[1], hm[1], n);
 	else
-		printf("  (no real-time rows: chrt -f 1 is not allowed here)\n");
+		printf("  (no --realtime rows: %s)\n",
+		       has_realtime ? "not root" : "this synfin-faultd has no --realtime");
 }
 
 /* The request/response round trip through the wire: "p50 p99" in us. */
@@ -712,6 +709,7 @@ void load_tables(const struct load_opts *o)
 	has_fail_open = help_has(help, "--fail-open");
 	has_hold_copies = help_has(help, "--hold-copies");
 	has_only_matching = help_has(help, "--queue-only-matching");
+	has_realtime = help_has(help, "--realtime");
 	queue_rule(false); /* the topology comes up queueing everything */
 	write_file("rules10.rules", rules10, rules10_path, sizeof(rules10_path));
 	write_file("delay1.rules", "delay 1ms\n", delay1_path, sizeof(delay1_path));

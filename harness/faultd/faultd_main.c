@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -489,6 +490,22 @@ static void cleanup(struct faultd *d)
 	event_loop_free(d->loop);
 }
 
+/* --realtime: this thread (the one that judges, holds and releases) at SCHED_FIFO 1. Taken
+ * after the outputs are open: their writer thread stays at normal priority, so it never takes
+ * a CPU from the endpoints whose segments wait for it. 0, or -errno after saying why. */
+static int take_realtime(void)
+{
+	struct sched_param sp = {.sched_priority = 1};
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) == 0)
+		return 0;
+	int err = -errno;
+	fprintf(stderr,
+	        PROG ": --realtime: cannot take real-time priority: %s (it needs root or "
+	             "CAP_SYS_NICE in the first user namespace; leave out --realtime)\n",
+	        strerror(-err));
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static struct faultd d;
@@ -537,6 +554,10 @@ int main(int argc, char **argv)
 		             "copies past the kernel's %u packets: %s\n",
 		        d.opt.queue_maxlen, HOLD_KERNEL_QUEUE_CAP, strerror(-err));
 
+	if (d.opt.realtime && (err = take_realtime()) != 0) {
+		cleanup(&d);
+		return 1;
+	}
 	char why[512];
 	struct nfq_config qc = {
 	    .queue_num = d.opt.queue_num,

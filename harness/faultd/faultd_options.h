@@ -22,6 +22,7 @@ struct faultd_options {
 	bool seed_given;
 	uint64_t seed;
 	bool drop_held_on_exit;
+	bool realtime; /* --realtime: the judging thread at SCHED_FIFO 1 */
 	/* the kernel's queue (nfq_queue.h) */
 	uint32_t queue_maxlen;
 	bool fail_open;

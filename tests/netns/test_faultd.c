@@ -75,7 +75,8 @@ static void start_faultd_with(const char *extra)
 	if (pid == 0) {
 		if (enter_ns(topo.run, "wire") != 0)
 			_exit(126);
-		synfin_realtime();
+		if (!extra || strcmp(extra, "--realtime") != 0)
+			synfin_realtime();
 		int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (err >= 0)
 			dup2(err, 2);
@@ -734,6 +735,61 @@ START_TEST(test_sigterm_delivers_a_held_segment)
 }
 END_TEST
 
+/* The scheduling policy of each thread of pid: the judging thread first (its tid is the pid). */
+static size_t thread_policies(pid_t pid, int *policy, size_t max)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "ls /proc/%d/task", (int)pid);
+	FILE *p = popen(cmd, "r");
+	size_t n = 1;
+	int tid;
+	policy[0] = sched_getscheduler(pid);
+	while (p && n < max && fscanf(p, "%d", &tid) == 1)
+		if (tid != pid)
+			policy[n++] = sched_getscheduler(tid);
+	if (p)
+		pclose(p);
+	return n;
+}
+
+/* --realtime raises the judging thread only; where it may not (a user namespace lacks
+ * CAP_SYS_NICE over the machine) the daemon says why and exits 1, binding nothing. */
+START_TEST(test_realtime_raises_the_judging_thread_not_the_writer)
+{
+	topo_up('o', "delay 1ms [S]\n");
+	if (synfin_in_user_namespace()) {
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			if (enter_ns(topo.run, "wire") != 0)
+				_exit(126);
+			int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (err >= 0)
+				dup2(err, 2);
+			const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
+			execl(faultd, faultd, "--quiet", "--realtime", "--ready", topo.ready,
+			      (char *)NULL);
+			_exit(127);
+		}
+		int status = wait_child(pid, 5000);
+		ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		              "--realtime without CAP_SYS_NICE: status %d, not exit 1", status);
+		ck_assert_msg(wait_for_file(topo.err, "leave out --realtime", 0),
+		              "no reason on standard error (see %s)", topo.err);
+		ck_assert_msg(access(topo.ready, F_OK) != 0, "it bound its queue anyway");
+		return;
+	}
+	start_faultd_with("--realtime");
+	int policy[8];
+	size_t n = thread_policies(topo.faultd, policy, 8);
+	ck_assert_int_eq(policy[0], SCHED_FIFO);
+	ck_assert_msg(n >= 2, "no writer thread for the trace files");
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_eq(policy[i], SCHED_OTHER);
+	ck_assert_int_eq(stop_faultd(), 0);
+}
+END_TEST
+
 START_TEST(test_sighup_with_bad_file_keeps_old_rules)
 {
 	topo_up('g', "drop [S] from client first 1\n");
@@ -1181,6 +1237,7 @@ static Suite *faultd_suite(void)
 	tcase_add_test(tc, test_burst_passed_while_a_fin_is_held_does_not_release_it_early);
 	tcase_add_test(tc, test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on);
 	tcase_add_test(tc, test_ipv6_packet_passes_as_not_ipv4_and_is_not_malformed);
+	tcase_add_test(tc, test_realtime_raises_the_judging_thread_not_the_writer);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("syn_timeout");
@@ -1203,6 +1260,6 @@ static Suite *faultd_suite(void)
 int main(void)
 {
 	synfin_require_netns();
-	fx_init("fd", "faultd", "abcdefghijklmn");
+	fx_init("fd", "faultd", "abcdefghijklmno");
 	return synfin_run_suite(faultd_suite());
 }
