@@ -484,8 +484,23 @@ void faultd_output_close(struct faultd_output *out)
 
 /* ---- the daemon's side ---- */
 
+uint64_t faultd_output_seen_time(const struct faultd_output *out, uint64_t arrival_us,
+                                 uint64_t read_us)
+{
+	uint64_t t = arrival_us && arrival_us < read_us ? arrival_us : read_us;
+	return t < out->last_time_us ? out->last_time_us : t;
+}
+
+/* Every time an output is given moves the floor of faultd_output_seen_time. */
+static void given_time(struct faultd_output *out, uint64_t time_us)
+{
+	if (time_us > out->last_time_us)
+		out->last_time_us = time_us;
+}
+
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev)
 {
+	given_time(out, ev->time_us);
 	if (!out->text && !out->jsonl && !out->pcapng)
 		return;
 	size_t str_len = ev->rule_file ? strlen(ev->rule_file) + 1 : 0;
@@ -532,6 +547,7 @@ static void write_string_record(struct faultd_output *out, enum out_record_type 
 
 void faultd_output_kernel_drop(struct faultd_output *out, uint64_t time_us, const char *note)
 {
+	given_time(out, time_us);
 	if (out->text || out->jsonl)
 		write_string_record(out, REC_KERNEL_DROP, time_us, note);
 }
@@ -539,6 +555,7 @@ void faultd_output_kernel_drop(struct faultd_output *out, uint64_t time_us, cons
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,
                           size_t len)
 {
+	given_time(out, time_us);
 	if (!out->pcap || !pkt)
 		return;
 	settle(out);
@@ -561,6 +578,7 @@ void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uin
 void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const struct nfq_packet *p,
                             const char *reason)
 {
+	given_time(out, time_us);
 	if (!out->text && !out->pcapng)
 		return;
 	size_t str_len = strlen(reason) + 1;
@@ -582,6 +600,7 @@ void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const s
 
 void faultd_output_note(struct faultd_output *out, uint64_t time_us, const char *text)
 {
+	given_time(out, time_us);
 	if (out->text || out->jsonl)
 		write_string_record(out, REC_NOTE, time_us, text);
 	out->dirty = true;

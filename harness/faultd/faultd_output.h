@@ -58,6 +58,7 @@ struct faultd_output {
 	const uint8_t *pending_pkt;
 	size_t pending_len;
 	uint64_t pending_time;
+	uint64_t last_time_us; /* the latest time any output was given: lines never go back */
 };
 
 /* Open what opt asks for (the text trace goes to standard output unless --text or --quiet).
@@ -72,6 +73,13 @@ void faultd_output_flush(struct faultd_output *out);
 /* Once per turn of the loop: when bytes wait in a buffer and no flush is due yet, arm a timer
  * that flushes them FAULTD_OUTPUT_FLUSH_MS from now. */
 void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop);
+
+/* The time the outputs give a packet the queue handed over: when the kernel received it
+ * (arrival_us, its stamp; 0: none), not when the daemon got to read it (read_us), which may be
+ * later under load. Never later than read_us (a stamp ahead of the clock is not believed),
+ * and never before the time of an earlier line, so every output stays in time order. */
+uint64_t faultd_output_seen_time(const struct faultd_output *out, uint64_t arrival_us,
+                                 uint64_t read_us);
 
 /* One event of a TCP segment: to the text trace, the JSON Lines and the pcapng. ev->seg must have
  * been parsed from ev->pkt (its options and payload point into those len bytes). */

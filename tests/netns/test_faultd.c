@@ -689,6 +689,60 @@ START_TEST(test_trace_agrees_with_tcpdump_capture_on_the_client_port)
 }
 END_TEST
 
+static int first_packet_time(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len)
+{
+	(void)pkt, (void)len;
+	*(uint64_t *)ctx = time_us;
+	return 1; /* the first is enough */
+}
+
+/* A segment's time in every output is when the kernel received it, not when the daemon read
+ * it: with the daemon stopped for 300 ms, the client's SYN waits in the queue's socket, and
+ * the traces still put it when the client sent it, every line after the one before. */
+START_TEST(test_segment_time_is_its_arrival_not_when_the_daemon_read_it)
+{
+	topo_up('o', "# no faults\n");
+	start_faultd();
+	start_server(SERVER_CLOSE_AT_ONCE);
+	ck_assert_int_eq(kill(topo.faultd, SIGSTOP), 0);
+	struct endpoint client = start_client(CLIENT_CONNECT);
+	synfin_sleep_ms(300);
+	ck_assert_int_eq(kill(topo.faultd, SIGCONT), 0);
+	struct endpoint_result c = endpoint_result(client, 10000);
+	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+	ck_assert_msg(c.done_us - c.start_us >= 200000,
+	              "connect() took %.3f s: its SYN did not wait for the stopped daemon",
+	              (c.done_us - c.start_us) / 1e6);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace t = trace_load();
+	const struct trace_record *syn = NULL;
+	for (size_t i = 0; i < t.n; i++) {
+		if (!syn && is_syn_from_client(&t.r[i]))
+			syn = &t.r[i];
+		if (i > 0)
+			ck_assert_msg(t.r[i].time_us >= t.r[i - 1].time_us,
+			              "line %zu of the trace is %lld us before the one above it",
+			              i + 1, (long long)(t.r[i - 1].time_us - t.r[i].time_us));
+	}
+	ck_assert_ptr_nonnull(syn);
+	ck_assert_near_us(syn->time_us - c.start_us, 0, "the SYN's time after connect()");
+	uint64_t pcap_us = 0;
+	ck_assert_int_eq(pcap_read_file(topo.pcap, first_packet_time, &pcap_us), 1);
+	ck_assert_uint_eq(pcap_us, syn->time_us);
+	char cmd[512], out[64];
+	snprintf(cmd, sizeof(cmd), "tshark -r %s -c 1 -T fields -e frame.time_epoch 2>/dev/null",
+	         topo.pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	char want[32];
+	snprintf(want, sizeof(want), "%llu.%06llu", (unsigned long long)(syn->time_us / 1000000u),
+	         (unsigned long long)(syn->time_us % 1000000u));
+	ck_assert_msg(strncmp(out, want, strlen(want)) == 0,
+	              "the pcapng's SYN at %s, the trace's at %s", out, want);
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
 START_TEST(test_sigterm_delivers_a_held_segment)
 {
 	topo_up('f', "delay 10s [P.] from client\n");
@@ -1173,6 +1227,7 @@ static Suite *faultd_suite(void)
 		                 "tcpdump cannot drop privileges as root of a user namespace (see "
 		                 "./synfin doctor: root)");
 	tcase_add_test(tc, test_sigterm_delivers_a_held_segment);
+	tcase_add_test(tc, test_segment_time_is_its_arrival_not_when_the_daemon_read_it);
 	tcase_add_test(tc, test_sighup_with_bad_file_keeps_old_rules);
 	tcase_add_test(tc, test_drop_held_on_exit_discards_a_held_segment);
 	tcase_add_test(tc, test_sigterm_mid_transfer_loses_no_trace_output);
@@ -1203,6 +1258,6 @@ static Suite *faultd_suite(void)
 int main(void)
 {
 	synfin_require_netns();
-	fx_init("fd", "faultd", "abcdefghijklmn");
+	fx_init("fd", "faultd", "abcdefghijklmno");
 	return synfin_run_suite(faultd_suite());
 }

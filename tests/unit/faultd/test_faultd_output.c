@@ -371,6 +371,44 @@ START_TEST(test_flush_timer_with_every_output_off_does_nothing)
 }
 END_TEST
 
+/* A segment's time is the kernel's arrival stamp, held between the time of the line before
+ * it and the moment the daemon read it: a trace never goes back, never runs ahead. */
+START_TEST(test_seen_time_is_the_arrival_stamp_clamped_to_the_lines_before_and_the_read)
+{
+	struct faultd_options opt = {.quiet = true};
+	static struct faultd_output out;
+	memset(&out, 0, sizeof(out));
+	ck_assert_int_eq(faultd_output_open(&out, &opt), 0);
+	/* nothing written yet: the stamp as it is, 300 us before the read */
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 700, T0 + 1000), T0 + 700);
+	/* no stamp: the read */
+	ck_assert_uint_eq(faultd_output_seen_time(&out, 0, T0 + 1000), T0 + 1000);
+	/* a stamp ahead of the read (the wall clock stepped): the read */
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 1500, T0 + 1000), T0 + 1000);
+	/* a line at T0 + 2000 (a release, a note): a packet read after it that arrived
+	 * before it is put at that line's time, not before it */
+	faultd_output_note(&out, T0 + 2000, "reloaded");
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 1800, T0 + 2100), T0 + 2000);
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 2050, T0 + 2100), T0 + 2050);
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 40000, 80, 1000, 0, 0x02, "", 0, "", 0);
+	struct trace_event ev = {.kind = TRACE_RELEASED,
+	                         .time_us = T0 + 3000,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .dir = "c2s"};
+	faultd_output_event(&out, &ev);
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 2900, T0 + 3100), T0 + 3000);
+	faultd_output_packet(&out, T0 + 4000, p.b, p.len);
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 3900, T0 + 4100), T0 + 4000);
+	faultd_output_kernel_drop(&out, T0 + 5000, "kernel dropped 1 packets: test");
+	ck_assert_uint_eq(faultd_output_seen_time(&out, 0, T0 + 4900), T0 + 5000);
+	faultd_output_flush(&out);
+	faultd_output_close(&out);
+}
+END_TEST
+
 static Suite *faultd_output_suite(void)
 {
 	Suite *s = suite_create("faultd_output");
@@ -383,6 +421,8 @@ static Suite *faultd_output_suite(void)
 	tcase_add_test(tw, test_writer_thread_delivers_every_record_in_order_through_a_small_ring);
 	tcase_add_test(tw, test_events_through_the_writer_thread_are_the_bytes_of_direct_writes);
 	tcase_add_test(tw, test_flush_timer_with_every_output_off_does_nothing);
+	tcase_add_test(
+	    tw, test_seen_time_is_the_arrival_stamp_clamped_to_the_lines_before_and_the_read);
 	tcase_set_timeout(tw, 60);
 	suite_add_tcase(s, tw);
 	return s;
