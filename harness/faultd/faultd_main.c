@@ -276,6 +276,7 @@ static void reload_rules(struct faultd *d)
 	d->rs = rs;
 	matcher_set_rules(d->matcher, rs);
 	fprintf(stderr, PROG ": reloaded %u rules from %s\n", rs->n_rules, d->opt.rules_path);
+	faultd_output_rules_reloaded(&d->out, realtime_us());
 	if (d->fw.installed && faultd_firewall_update(&d->fw, rs) == 0)
 		say_unjudged(d);
 }

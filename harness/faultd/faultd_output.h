@@ -46,7 +46,9 @@ struct faultd_output {
 	FILE *pcapng;
 	bool pcapng_live;
 	char *pcapng_buffer;
-	uint32_t client_addr; /* the side of an unjudged packet */
+	uint32_t client_addr;   /* the side of an unjudged packet */
+	uint64_t seed;          /* for the pcapng's section headers */
+	const char *rules_path; /* the rule file (-r); NULL: none */
 	/* each output keeps its own relative-number table (trace.h) */
 	struct trace_seqs *text_seqs;
 	struct trace_seqs *json_seqs;
@@ -87,6 +89,10 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 /* One packet as the queue handed it over: to the pcap file (nothing when pkt is NULL). */
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,
                           size_t len);
+/* The rules were reloaded from the rule file at time_us (SIGHUP): the pcapng begins a new
+ * section whose header has the seed and the file's text as it is now, so each packet is
+ * in the section of the rules that judged it. */
+void faultd_output_rules_reloaded(struct faultd_output *out, uint64_t time_us);
 /* A remark about the run (not about a segment): a "# " line in the text trace, a note in the
  * JSON Lines (trace_write_json_note); text may hold several lines. */
 void faultd_output_note(struct faultd_output *out, uint64_t time_us, const char *text);

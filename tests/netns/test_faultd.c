@@ -823,6 +823,21 @@ START_TEST(test_sighup_with_bad_file_keeps_old_rules)
 	ck_assert_uint_eq(dropped, 1);
 	ck_assert_uint_eq(passed, 2);
 	trace_records_free(t.r, t.n);
+	/* the pcapng: the SYNs the old rules judged in its first section, the one after the good
+	 * reload in a second, whose header has the new file; the bad reload began none */
+	char cmd[512], out[256];
+	snprintf(cmd, sizeof(cmd),
+	         "tshark -r %s -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields "
+	         "-e frame.section_number -e frame.comment 2>/dev/null",
+	         topo.pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	char want[256];
+	snprintf(want, sizeof(want), "1\tDROP rule 1 (%s:1)\n1\tpass\n2\tpass\n", topo.rules);
+	ck_assert_str_eq(out, want);
+	snprintf(cmd, sizeof(cmd), "grep -c -a -e 'rules reloaded at' -e '# no faults' %s",
+	         topo.pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "2\n");
 }
 END_TEST
 
