@@ -4,14 +4,15 @@
  * by addresses, ports, sequence and acknowledgment numbers, flags and IP id, and the time
  * between them is the segment's time on the wire namespace (NFQUEUE, the daemon, its delay).
  *
- *   bench_wirecap READY [--dport P] [--fast-ms T]
+ *   bench_wirecap READY [--dport P] [--fast-ms T] [--dump FILE]
  *
  * Captures until SIGINT/SIGTERM (READY is created once both sockets are bound), then prints
  *   pairs N in_only N out_only N drops N min_us X p50_us X p99_us X max_us X fast N
  * in_only: arrived and never left (dropped, or still held at the end); out_only: left without
  * having been seen arriving (capture start); drops: what the capture sockets lost themselves;
  * fast: pairs that crossed in under T ms (--fast-ms, default 1). --dport keeps only segments
- * to port P.
+ * to port P. --dump writes every pair as "ARRIVAL_NS HELD_NS SPORT DPORT" (arrival in
+ * CLOCK_REALTIME), one per line in arrival order, to see when the slow ones happened.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -179,7 +180,8 @@ static int cmp_key_time(const void *x, const void *y)
 	CMP(saddr)
 	CMP(daddr)
 	CMP(sport)
-	CMP(dport) CMP(seq) CMP(ack) CMP(flags) CMP(ipid) CMP(ns)
+	CMP(dport)
+	CMP(seq) CMP(ack) CMP(flags) CMP(ipid) CMP(ns)
 #undef CMP
 	    return 0;
 }
@@ -197,11 +199,34 @@ static int cmp_i64(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static void report(unsigned long drops, double fast_ms)
+static int cmp_pair_time(const void *x, const void *y)
+{
+	const int64_t *a = x, *b = y;
+	return a[0] < b[0] ? -1 : a[0] > b[0];
+}
+
+/* The pairs of report() in arrival order: {arrival, held, sport, dport} each. */
+static void dump(const char *path, int64_t *pairs, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "bench_wirecap: cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	qsort(pairs, n, 4 * sizeof(*pairs), cmp_pair_time);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%lld %lld %lld %lld\n", (long long)pairs[4 * i],
+		        (long long)pairs[4 * i + 1], (long long)pairs[4 * i + 2],
+		        (long long)pairs[4 * i + 3]);
+	fclose(f);
+}
+
+static void report(unsigned long drops, double fast_ms, const char *dump_path)
 {
 	qsort(recs, n_recs, sizeof(*recs), cmp_key_time);
 	int64_t *d = malloc((n_recs + 1) * sizeof(*d));
-	if (!d)
+	int64_t *all = dump_path ? malloc((n_recs + 1) * 4 * sizeof(*all)) : NULL;
+	if (!d || (dump_path && !all))
 		exit(1);
 	size_t pairs = 0, in_only = 0, out_only = 0, fast = 0;
 	for (size_t i = 0; i < n_recs;) {
@@ -222,6 +247,12 @@ static void report(unsigned long drops, double fast_ms)
 			while (recs[first].out)
 				first++;
 			int64_t held = recs[k].ns - recs[first].ns;
+			if (all) {
+				all[4 * pairs] = recs[first].ns;
+				all[4 * pairs + 1] = held;
+				all[4 * pairs + 2] = recs[first].sport;
+				all[4 * pairs + 3] = recs[first].dport;
+			}
 			first++;
 			waiting--;
 			d[pairs++] = held;
@@ -230,6 +261,9 @@ static void report(unsigned long drops, double fast_ms)
 		in_only += waiting;
 		i = j;
 	}
+	if (all)
+		dump(dump_path, all, pairs);
+	free(all);
 	qsort(d, pairs, sizeof(*d), cmp_i64);
 	double p50 = pairs ? (double)d[pairs / 2] / 1e3 : 0;
 	double p99 = pairs ? (double)d[(size_t)((double)pairs * 0.99)] / 1e3 : 0;
@@ -244,8 +278,10 @@ int main(int argc, char **argv)
 {
 	int port = 0;
 	double fast_ms = 1;
+	const char *dump_path = NULL;
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench_wirecap READY [--dport P] [--fast-ms T]\n");
+		fprintf(stderr,
+		        "usage: bench_wirecap READY [--dport P] [--fast-ms T] [--dump FILE]\n");
 		return 64;
 	}
 	for (int i = 2; i + 1 < argc; i += 2) {
@@ -253,6 +289,8 @@ int main(int argc, char **argv)
 			port = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--fast-ms") == 0)
 			fast_ms = atof(argv[i + 1]);
+		else if (strcmp(argv[i], "--dump") == 0)
+			dump_path = argv[i + 1];
 	}
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
@@ -281,6 +319,6 @@ int main(int argc, char **argv)
 			drops += st.tp_drops;
 	}
 	unlink(argv[1]);
-	report(drops, fast_ms);
+	report(drops, fast_ms, dump_path);
 	return 0;
 }

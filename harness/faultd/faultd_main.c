@@ -5,7 +5,8 @@
  * clock step never shortens a delay) and the signals (SIGINT/SIGTERM: release and exit;
  * SIGHUP: reload). Verdicts are sent once per turn of the loop, so a burst of packets costs
  * one batch. Every packet gets its verdict at once (pass, drop) or when its delay is over;
- * trace timestamps are CLOCK_REALTIME, like tcpdump's.
+ * trace timestamps are CLOCK_REALTIME, like tcpdump's, and a segment's is when the kernel
+ * received it (faultd_output_seen_time).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -130,15 +131,17 @@ static void say_copies_begun(struct faultd *d)
 static void on_packet(void *ctx, const struct nfq_packet *p)
 {
 	struct faultd *d = ctx;
-	uint64_t now_us = realtime_us();
+	/* the wire's time, not the daemon's: under load a packet may wait in the socket */
+	uint64_t seen_us =
+	    faultd_output_seen_time(&d->out, p->arrival_real_ns / 1000u, realtime_us());
 	d->c.seen++;
 	hold_learn(&d->hold, p);
-	faultd_output_packet(&d->out, now_us, p->data, p->len);
+	faultd_output_packet(&d->out, seen_us, p->data, p->len);
 
 	struct segment seg;
 	const char *reason = classify(d, p, &seg);
 	if (reason) {
-		faultd_output_unjudged(&d->out, now_us, p, reason);
+		faultd_output_unjudged(&d->out, seen_us, p, reason);
 		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
 		return;
 	}
@@ -148,13 +151,13 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	uint64_t loop_us = event_loop_now(d->loop) / 1000u;
 	if (d->journal.replaying)
 		faultd_journal_replay(&d->journal, d->matcher, d->rs, &d->out, &seg, loop_us,
-		                      now_us, &v);
+		                      seen_us, &v);
 	else
 		matcher_decide(d->matcher, &seg, loop_us, &v);
 	faultd_journal_record(&d->journal, &v, d->rs->name);
 	struct trace_event ev = {
 	    .kind = TRACE_SEEN,
-	    .time_us = now_us,
+	    .time_us = seen_us,
 	    .pkt = p->data,
 	    .len = p->len,
 	    .seg = &seg,
@@ -274,6 +277,7 @@ static void reload_rules(struct faultd *d)
 	d->rs = rs;
 	matcher_set_rules(d->matcher, rs);
 	fprintf(stderr, PROG ": reloaded %u rules from %s\n", rs->n_rules, d->opt.rules_path);
+	faultd_output_rules_reloaded(&d->out, realtime_us());
 	if (d->fw.installed && faultd_firewall_update(&d->fw, rs) == 0)
 		say_unjudged(d);
 }

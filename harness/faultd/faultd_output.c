@@ -75,9 +75,28 @@ static char *read_rules_text(const char *path)
 	return text;
 }
 
+/* A section header: the run's first (reloaded_us 0), or the one after a reload. */
+static int pcapng_section(struct faultd_output *out, const char *rules, uint64_t reloaded_us)
+{
+	struct pcapng_section s = {
+	    .userappl = PROG,
+	    .seed = out->seed,
+	    .rules_name = out->rules_path,
+	    .rules_text = rules,
+	    .client_addr = out->client_addr,
+	    .reloaded_us = reloaded_us,
+	};
+	int rc = pcapng_write_header(out->pcapng, &s);
+	if (out->pcapng_live)
+		fflush(out->pcapng);
+	return rc;
+}
+
 static int pcapng_open(struct faultd_output *out, const struct faultd_options *opt)
 {
 	out->client_addr = opt->client_addr;
+	out->seed = opt->seed;
+	out->rules_path = opt->rules_path;
 	if (!opt->pcapng_path)
 		return 0;
 	if (!(out->pcapng = open_output(opt->pcapng_path, "pcapng")))
@@ -86,14 +105,7 @@ static int pcapng_open(struct faultd_output *out, const struct faultd_options *o
 	if (!out->pcapng_live)
 		set_block_buffer(out->pcapng, &out->pcapng_buffer);
 	char *rules = opt->rules_path ? read_rules_text(opt->rules_path) : NULL;
-	struct pcapng_section s = {
-	    .userappl = PROG,
-	    .seed = opt->seed,
-	    .rules_name = opt->rules_path,
-	    .rules_text = rules,
-	    .client_addr = opt->client_addr,
-	};
-	int rc = pcapng_write_header(out->pcapng, &s);
+	int rc = pcapng_section(out, rules, 0);
 	free(rules);
 	fflush(out->pcapng);
 	if (rc != 0)
@@ -110,6 +122,7 @@ enum out_record_type {
 	REC_UNJUDGED,    /* faultd_output_unjudged */
 	REC_NOTE,        /* faultd_output_note */
 	REC_KERNEL_DROP, /* faultd_output_kernel_drop */
+	REC_SECTION,     /* faultd_output_rules_reloaded: the rule file's text, when read */
 };
 
 #define NO_OFFSET UINT32_MAX
@@ -332,6 +345,14 @@ static void write_record(void *ctx, const void *rec, size_t len)
 		if (out->jsonl)
 			trace_write_kernel_drop_json(out->jsonl, r->time_us, str);
 		break;
+	case REC_SECTION:
+		if (out->pcapng && pcapng_section(out, r->has_data ? str : NULL, r->time_us) != 0 &&
+		    !out->write_error_said) {
+			fprintf(stderr,
+			        PROG ": writing the pcapng's section after a reload failed\n");
+			out->write_error_said = true;
+		}
+		break;
 	case REC_PACKET:
 	default:
 		break;
@@ -484,8 +505,23 @@ void faultd_output_close(struct faultd_output *out)
 
 /* ---- the daemon's side ---- */
 
+uint64_t faultd_output_seen_time(const struct faultd_output *out, uint64_t arrival_us,
+                                 uint64_t read_us)
+{
+	uint64_t t = arrival_us && arrival_us < read_us ? arrival_us : read_us;
+	return t < out->last_time_us ? out->last_time_us : t;
+}
+
+/* Every time an output is given moves the floor of faultd_output_seen_time. */
+static void given_time(struct faultd_output *out, uint64_t time_us)
+{
+	if (time_us > out->last_time_us)
+		out->last_time_us = time_us;
+}
+
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev)
 {
+	given_time(out, ev->time_us);
 	if (!out->text && !out->jsonl && !out->pcapng)
 		return;
 	size_t str_len = ev->rule_file ? strlen(ev->rule_file) + 1 : 0;
@@ -517,21 +553,30 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 	publish(out);
 }
 
-static void write_string_record(struct faultd_output *out, enum out_record_type type,
-                                uint64_t time_us, const char *s)
+/* A record of a string alone, not handed over yet; NULL when it could never fit the ring. */
+static struct out_record *string_record(struct faultd_output *out, enum out_record_type type,
+                                        uint64_t time_us, const char *s)
 {
 	size_t len = strlen(s) + 1;
 	settle(out);
 	struct out_record *r = new_record(out, type, NULL, 0, len);
-	if (!r)
-		return;
-	set_string(r, s, len);
-	r->time_us = time_us;
-	publish(out);
+	if (r) {
+		set_string(r, s, len);
+		r->time_us = time_us;
+	}
+	return r;
+}
+
+static void write_string_record(struct faultd_output *out, enum out_record_type type,
+                                uint64_t time_us, const char *s)
+{
+	if (string_record(out, type, time_us, s))
+		publish(out);
 }
 
 void faultd_output_kernel_drop(struct faultd_output *out, uint64_t time_us, const char *note)
 {
+	given_time(out, time_us);
 	if (out->text || out->jsonl)
 		write_string_record(out, REC_KERNEL_DROP, time_us, note);
 }
@@ -539,6 +584,7 @@ void faultd_output_kernel_drop(struct faultd_output *out, uint64_t time_us, cons
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,
                           size_t len)
 {
+	given_time(out, time_us);
 	if (!out->pcap || !pkt)
 		return;
 	settle(out);
@@ -561,6 +607,7 @@ void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uin
 void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const struct nfq_packet *p,
                             const char *reason)
 {
+	given_time(out, time_us);
 	if (!out->text && !out->pcapng)
 		return;
 	size_t str_len = strlen(reason) + 1;
@@ -580,8 +627,28 @@ void faultd_output_unjudged(struct faultd_output *out, uint64_t time_us, const s
 	publish(out);
 }
 
+/* An option holds no more (pcapng.h): a longer file is cut there in the header anyway. */
+#define SECTION_RULES_MAX 65535u
+
+void faultd_output_rules_reloaded(struct faultd_output *out, uint64_t time_us)
+{
+	given_time(out, time_us);
+	if (!out->pcapng)
+		return;
+	char *rules = out->rules_path ? read_rules_text(out->rules_path) : NULL;
+	if (rules && strlen(rules) > SECTION_RULES_MAX)
+		rules[SECTION_RULES_MAX] = '\0';
+	struct out_record *r = string_record(out, REC_SECTION, time_us, rules ? rules : "");
+	if (r) {
+		r->has_data = rules != NULL;
+		publish(out);
+	}
+	free(rules);
+}
+
 void faultd_output_note(struct faultd_output *out, uint64_t time_us, const char *text)
 {
+	given_time(out, time_us);
 	if (out->text || out->jsonl)
 		write_string_record(out, REC_NOTE, time_us, text);
 	out->dirty = true;

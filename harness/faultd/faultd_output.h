@@ -46,7 +46,9 @@ struct faultd_output {
 	FILE *pcapng;
 	bool pcapng_live;
 	char *pcapng_buffer;
-	uint32_t client_addr; /* the side of an unjudged packet */
+	uint32_t client_addr;   /* the side of an unjudged packet */
+	uint64_t seed;          /* for the pcapng's section headers */
+	const char *rules_path; /* the rule file (-r); NULL: none */
 	/* each output keeps its own relative-number table (trace.h) */
 	struct trace_seqs *text_seqs;
 	struct trace_seqs *json_seqs;
@@ -58,6 +60,7 @@ struct faultd_output {
 	const uint8_t *pending_pkt;
 	size_t pending_len;
 	uint64_t pending_time;
+	uint64_t last_time_us; /* the latest time any output was given: lines never go back */
 };
 
 /* Open what opt asks for (the text trace goes to standard output unless --text or --quiet).
@@ -73,12 +76,23 @@ void faultd_output_flush(struct faultd_output *out);
  * that flushes them FAULTD_OUTPUT_FLUSH_MS from now. */
 void faultd_output_schedule_flush(struct faultd_output *out, struct event_loop *loop);
 
+/* The time the outputs give a packet the queue handed over: when the kernel received it
+ * (arrival_us, its stamp; 0: none), not when the daemon got to read it (read_us), which may be
+ * later under load. Never later than read_us (a stamp ahead of the clock is not believed),
+ * and never before the time of an earlier line, so every output stays in time order. */
+uint64_t faultd_output_seen_time(const struct faultd_output *out, uint64_t arrival_us,
+                                 uint64_t read_us);
+
 /* One event of a TCP segment: to the text trace, the JSON Lines and the pcapng. ev->seg must have
  * been parsed from ev->pkt (its options and payload point into those len bytes). */
 void faultd_output_event(struct faultd_output *out, const struct trace_event *ev);
 /* One packet as the queue handed it over: to the pcap file (nothing when pkt is NULL). */
 void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uint8_t *pkt,
                           size_t len);
+/* The rules were reloaded from the rule file at time_us (SIGHUP): the pcapng begins a new
+ * section whose header has the seed and the file's text as it is now, so each packet is
+ * in the section of the rules that judged it. */
+void faultd_output_rules_reloaded(struct faultd_output *out, uint64_t time_us);
 /* A remark about the run (not about a segment): a "# " line in the text trace, a note in the
  * JSON Lines (trace_write_json_note); text may hold several lines. */
 void faultd_output_note(struct faultd_output *out, uint64_t time_us, const char *text);

@@ -19,7 +19,9 @@
 
 /* Big enough for a whole 64 KiB packet (copy range 0xffff) plus its netlink headers. */
 #define NFQ_RECV_SIZE (0xffff + 8192)
+#ifndef NFQ_RECV_BATCH
 #define NFQ_RECV_BATCH 256
+#endif
 /* Room for a few hundred verdict messages (about 32 bytes each) per sendto(). */
 #define NFQ_SEND_SIZE 16384
 #define NFQ_VERDICT_ROOM 128

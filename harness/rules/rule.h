@@ -170,7 +170,8 @@ struct matcher;
  * draws behind jitter and chance, so runs can be repeated. NULL when out of memory. */
 struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t seed);
 void matcher_free(struct matcher *m);
-/* Swap in a new ruleset (SIGHUP reload): counters start over. */
+/* Swap in a new ruleset (SIGHUP reload): counters start over. The connections followed for
+ * identities (their numbers, ISNs, attempts) go on when the new rules follow them too. */
 void matcher_set_rules(struct matcher *m, struct ruleset *rs);
 /* Decide for one parsed TCP segment seen at now_us (any clock that does not go back; only
  * differences are used, by "between"); increments the chosen rule's hits. A rule with a chance

@@ -85,41 +85,57 @@ static void table_free(struct matcher *m)
 	m->n_counted = 0;
 }
 
+/* What a ruleset needs of the table: each rule's column of counts (or NO_SLOT) and identity
+ * for its draws, how many columns, and whether every connection is followed. */
+struct rules_plan {
+	uint32_t *slot;
+	uint64_t *rule_ids;
+	unsigned n_counted;
+	bool follow;
+};
+
+static int plan_rules(const struct matcher *m, struct ruleset *rs, struct rules_plan *p)
+{
+	unsigned n_rules = rs ? rs->n_rules : 0;
+	p->slot = calloc(n_rules ? n_rules : 1, sizeof(*p->slot));
+	p->rule_ids = calloc(n_rules ? n_rules : 1, sizeof(*p->rule_ids));
+	if (!p->slot || !p->rule_ids) {
+		free(p->slot);
+		free(p->rule_ids);
+		return -ENOMEM;
+	}
+	p->n_counted = 0;
+	p->follow = m->identities;
+	for (unsigned i = 0; i < n_rules; i++) {
+		p->slot[i] = rs->rules[i].count == RULE_COUNT_ALL ? NO_SLOT : p->n_counted++;
+		p->follow =
+		    p->follow || rule_selects_by_state(&rs->rules[i]) || rule_draws(&rs->rules[i]);
+	}
+	if (n_rules)
+		rule_draw_identities(rs, p->rule_ids);
+	return 0;
+}
+
 /* (Re)build the counter table for m->rs and max: everything starts over. */
 static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 {
-	unsigned n_rules = rs ? rs->n_rules : 0;
-	uint32_t *slot = calloc(n_rules ? n_rules : 1, sizeof(*slot));
-	uint64_t *rule_ids = calloc(n_rules ? n_rules : 1, sizeof(*rule_ids));
-	if (!slot || !rule_ids) {
-		free(slot);
-		free(rule_ids);
+	struct rules_plan p;
+	if (plan_rules(m, rs, &p) != 0)
 		return -ENOMEM;
-	}
-	unsigned n_counted = 0;
-	bool follow = m->identities;
-	for (unsigned i = 0; i < n_rules; i++) {
-		slot[i] = rs->rules[i].count == RULE_COUNT_ALL ? NO_SLOT : n_counted++;
-		follow =
-		    follow || rule_selects_by_state(&rs->rules[i]) || rule_draws(&rs->rules[i]);
-	}
-	if (n_rules)
-		rule_draw_identities(rs, rule_ids);
-
 	struct conn *conns = NULL;
 	uint32_t *counts = NULL, *index = NULL;
 	struct select_state *sel = NULL;
 	uint32_t size = 2;
-	if (n_counted || follow) {
+	if (p.n_counted || p.follow) {
 		while (size < 2 * max)
 			size *= 2;
 		conns = calloc(max, sizeof(*conns));
-		counts = n_counted ? calloc((size_t)max * n_counted, sizeof(*counts)) : NULL;
-		sel = follow ? calloc(max, sizeof(*sel)) : NULL;
+		counts = p.n_counted ? calloc((size_t)max * p.n_counted, sizeof(*counts)) : NULL;
+		sel = p.follow ? calloc(max, sizeof(*sel)) : NULL;
 		index = calloc(size, sizeof(*index));
-		if (!conns || (n_counted && !counts) || (follow && !sel) || !index) {
-			free(slot);
-			free(rule_ids);
+		if (!conns || (p.n_counted && !counts) || (p.follow && !sel) || !index) {
+			free(p.slot);
+			free(p.rule_ids);
 			free(conns);
 			free(counts);
 			free(sel);
@@ -129,10 +145,10 @@ static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 	}
 	table_free(m);
 	m->rs = rs;
-	m->slot = slot;
-	m->rule_ids = rule_ids;
-	m->n_counted = n_counted;
-	m->follow = follow;
+	m->slot = p.slot;
+	m->rule_ids = p.rule_ids;
+	m->n_counted = p.n_counted;
+	m->follow = p.follow;
 	m->sel = sel;
 	m->conns_seen = 0;
 	m->max_conns = max;
@@ -142,6 +158,37 @@ static int table_init(struct matcher *m, struct ruleset *rs, unsigned max)
 	m->index_mask = size - 1;
 	m->n_conns = 0;
 	m->lru_head = m->lru_tail = NIL;
+	return 0;
+}
+
+/* Swap in rs and keep the connections followed, when both the old rules and rs follow them:
+ * their numbers, ISNs and attempts belong to the wire, not to the rules (a journal's "conn N"
+ * is for the whole run). The counts and the labels applied belonged to the old rules: they
+ * start over. -EAGAIN when the connections cannot be kept, -ENOMEM. */
+static int swap_rules_keep_conns(struct matcher *m, struct ruleset *rs)
+{
+	if (!m->follow)
+		return -EAGAIN;
+	struct rules_plan p;
+	if (plan_rules(m, rs, &p) != 0)
+		return -ENOMEM;
+	uint32_t *counts = NULL;
+	if (!p.follow || (p.n_counted && !(counts = calloc((size_t)m->max_conns * p.n_counted,
+	                                                   sizeof(*counts))))) {
+		free(p.slot);
+		free(p.rule_ids);
+		return p.follow ? -ENOMEM : -EAGAIN;
+	}
+	free(m->slot);
+	free(m->rule_ids);
+	free(m->counts);
+	m->rs = rs;
+	m->slot = p.slot;
+	m->rule_ids = p.rule_ids;
+	m->n_counted = p.n_counted;
+	m->counts = counts;
+	for (unsigned c = 0; c < m->n_conns; c++)
+		m->sel[c].fired = 0;
 	return 0;
 }
 
@@ -169,6 +216,8 @@ void matcher_free(struct matcher *m)
 
 void matcher_set_rules(struct matcher *m, struct ruleset *rs)
 {
+	if (swap_rules_keep_conns(m, rs) == 0)
+		return;
 	/* On allocation failure keep matching with no counters rather than with stale ones:
 	 * the rules are still applied, only count-limited rules never match. */
 	if (table_init(m, rs, m->max_conns)) {

@@ -3,7 +3,9 @@
  * and `tshark -r F -T fields -e frame.comment` prints it.
  *
  *   Section Header Block   shb_userappl "synfin-faultd"; one shb_comment "seed N", one
- *                          "rules FILE:" and the rule file's text (or "no rules: ...")
+ *                          "rules FILE:" and the rule file's text (or "no rules: ...");
+ *                          after a reload of the rules, a new section begins with "rules
+ *                          reloaded at T: they judged every packet of this section" too
  *   Interface 0            "client side": the packets the client sent (direction c2s)
  *   Interface 1            "server side": every other packet (s2c, and those neither way)
  *   Enhanced Packet Blocks one per event, LINKTYPE_IPV4, microseconds (if_tsresol 6), with the
@@ -37,9 +39,15 @@ struct pcapng_section {
 	const char *rules_name; /* the rule file as named; NULL: none (every packet passes) */
 	const char *rules_text; /* its text; NULL when it could not be read */
 	uint32_t client_addr;   /* host byte order, named in interface 0's description */
+	/* 0: the run's first section; otherwise when the daemon reloaded its rules (SIGHUP,
+	 * microseconds since the epoch): a section of its own begins, whose packets these rules
+	 * judged, said in one more shb_comment */
+	uint64_t reloaded_us;
 };
 
-/* The section header and the two interfaces. 0, -EIO or -ENOMEM. */
+/* The section header and the two interfaces: at the start of the file, and again after each
+ * reload of the rules (pcapng allows any number of sections; each declares its interfaces
+ * again, so a packet's interface is 0 or 1 in every one). 0, -EIO or -ENOMEM. */
 int pcapng_write_header(FILE *out, const struct pcapng_section *s);
 
 /* One Enhanced Packet Block on interface iface; comment NULL for none. 0, -EIO or -ENOMEM. */

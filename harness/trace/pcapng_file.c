@@ -178,6 +178,14 @@ int pcapng_write_header(FILE *out, const struct pcapng_section *s)
 	char seed[40];
 	snprintf(seed, sizeof(seed), "seed %" PRIu64, s->seed);
 	option_text(&b, OPT_COMMENT, seed);
+	if (s->reloaded_us) {
+		char when[120];
+		snprintf(when, sizeof(when),
+		         "rules reloaded at %" PRIu64 ".%06" PRIu64
+		         " s (SIGHUP): they judged every packet of this section",
+		         s->reloaded_us / 1000000u, s->reloaded_us % 1000000u);
+		option_text(&b, OPT_COMMENT, when);
+	}
 	option_text(&b, OPT_COMMENT, rules);
 	option_text(&b, SHB_USERAPPL, s->userappl);
 	free(rules);

@@ -690,6 +690,60 @@ START_TEST(test_trace_agrees_with_tcpdump_capture_on_the_client_port)
 }
 END_TEST
 
+static int first_packet_time(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len)
+{
+	(void)pkt, (void)len;
+	*(uint64_t *)ctx = time_us;
+	return 1; /* the first is enough */
+}
+
+/* A segment's time in every output is when the kernel received it, not when the daemon read
+ * it: with the daemon stopped for 300 ms, the client's SYN waits in the queue's socket, and
+ * the traces still put it when the client sent it, every line after the one before. */
+START_TEST(test_segment_time_is_its_arrival_not_when_the_daemon_read_it)
+{
+	topo_up('o', "# no faults\n");
+	start_faultd();
+	start_server(SERVER_CLOSE_AT_ONCE);
+	ck_assert_int_eq(kill(topo.faultd, SIGSTOP), 0);
+	struct endpoint client = start_client(CLIENT_CONNECT);
+	synfin_sleep_ms(300);
+	ck_assert_int_eq(kill(topo.faultd, SIGCONT), 0);
+	struct endpoint_result c = endpoint_result(client, 10000);
+	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+	ck_assert_msg(c.done_us - c.start_us >= 200000,
+	              "connect() took %.3f s: its SYN did not wait for the stopped daemon",
+	              (c.done_us - c.start_us) / 1e6);
+	ck_assert_int_eq(stop_faultd(), 0);
+
+	struct trace t = trace_load();
+	const struct trace_record *syn = NULL;
+	for (size_t i = 0; i < t.n; i++) {
+		if (!syn && is_syn_from_client(&t.r[i]))
+			syn = &t.r[i];
+		if (i > 0)
+			ck_assert_msg(t.r[i].time_us >= t.r[i - 1].time_us,
+			              "line %zu of the trace is %lld us before the one above it",
+			              i + 1, (long long)(t.r[i - 1].time_us - t.r[i].time_us));
+	}
+	ck_assert_ptr_nonnull(syn);
+	ck_assert_near_us(syn->time_us - c.start_us, 0, "the SYN's time after connect()");
+	uint64_t pcap_us = 0;
+	ck_assert_int_eq(pcap_read_file(topo.pcap, first_packet_time, &pcap_us), 1);
+	ck_assert_uint_eq(pcap_us, syn->time_us);
+	char cmd[512], out[64];
+	snprintf(cmd, sizeof(cmd), "tshark -r %s -c 1 -T fields -e frame.time_epoch 2>/dev/null",
+	         topo.pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	char want[32];
+	snprintf(want, sizeof(want), "%llu.%06llu", (unsigned long long)(syn->time_us / 1000000u),
+	         (unsigned long long)(syn->time_us % 1000000u));
+	ck_assert_msg(strncmp(out, want, strlen(want)) == 0,
+	              "the pcapng's SYN at %s, the trace's at %s", out, want);
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
 START_TEST(test_sigterm_delivers_a_held_segment)
 {
 	topo_up('f', "delay 10s [P.] from client\n");
@@ -756,7 +810,7 @@ static size_t thread_policies(pid_t pid, int *policy, size_t max)
  * CAP_SYS_NICE over the machine) the daemon says why and exits 1, binding nothing. */
 START_TEST(test_realtime_raises_the_judging_thread_not_the_writer)
 {
-	topo_up('o', "delay 1ms [S]\n");
+	topo_up('q', "delay 1ms [S]\n");
 	if (synfin_in_user_namespace()) {
 		pid_t pid = fork();
 		ck_assert_int_ge(pid, 0);
@@ -825,6 +879,21 @@ START_TEST(test_sighup_with_bad_file_keeps_old_rules)
 	ck_assert_uint_eq(dropped, 1);
 	ck_assert_uint_eq(passed, 2);
 	trace_records_free(t.r, t.n);
+	/* the pcapng: the SYNs the old rules judged in its first section, the one after the good
+	 * reload in a second, whose header has the new file; the bad reload began none */
+	char cmd[512], out[256];
+	snprintf(cmd, sizeof(cmd),
+	         "tshark -r %s -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields "
+	         "-e frame.section_number -e frame.comment 2>/dev/null",
+	         topo.pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	char want[256];
+	snprintf(want, sizeof(want), "1\tDROP rule 1 (%s:1)\n1\tpass\n2\tpass\n", topo.rules);
+	ck_assert_str_eq(out, want);
+	snprintf(cmd, sizeof(cmd), "grep -c -a -e 'rules reloaded at' -e '# no faults' %s",
+	         topo.pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "2\n");
 }
 END_TEST
 
@@ -841,6 +910,52 @@ static bool summary_count(const char *fmt, unsigned long *a, unsigned long *b)
 	fclose(f);
 	return found;
 }
+
+/* Two connections, each losing its first SYN; with the daemon's standard error apart per run. */
+static void connect_twice_reloading_between(bool reload)
+{
+	for (int k = 0; k < 2; k++) {
+		if (k == 1 && reload) {
+			write_file(topo.rules, "drop [S] from client first 1\n# reloaded\n");
+			kill(topo.faultd, SIGHUP);
+			ck_assert_msg(wait_for_file(topo.err, "reloaded 1 rules", 3000),
+			              "no reload");
+		}
+		start_server(SERVER_CLOSE_AT_ONCE);
+		struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
+		ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
+		ck_assert_near_us(c.done_us - c.start_us, 1000000, "connect() took");
+	}
+}
+
+/* A journal numbers connections for the whole run: a reload in the middle of its replay must
+ * not number the next connection 1 again, or its segments are not found. */
+START_TEST(test_sighup_during_replay_keeps_the_journals_connection_numbers)
+{
+	topo_up('p', "drop [S] from client first 1\n");
+	char journal[256], opt[300];
+	snprintf(journal, sizeof(journal), "%s/journal.jsonl", topo.dir);
+	snprintf(opt, sizeof(opt), "--journal=%s", journal);
+	start_faultd_with(opt);
+	connect_twice_reloading_between(false);
+	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_msg(wait_for_file(journal, "\"conn\":2", 0), "the journal has no conn 2");
+
+	snprintf(opt, sizeof(opt), "--replay=%s", journal);
+	start_faultd_with(opt);
+	connect_twice_reloading_between(true);
+	ck_assert_int_eq(stop_faultd(), 0);
+	unsigned long replayed, unknown;
+	ck_assert_msg(
+	    summary_count("replay: %lu decisions replayed, %lu segments not in the journal",
+	                  &replayed, &unknown),
+	    "no replay summary in %s", topo.err);
+	ck_assert_uint_ge(replayed, 4);
+	/* the teardown's segments may differ from run to run; the SYNs never do */
+	ck_assert_msg(!wait_for_file(topo.text, "c2s [S] seq", 0),
+	              "a client SYN was not in the journal:\n%s", read_file(topo.text));
+}
+END_TEST
 
 START_TEST(test_drop_held_on_exit_discards_a_held_segment)
 {
@@ -1229,7 +1344,9 @@ static Suite *faultd_suite(void)
 		                 "tcpdump cannot drop privileges as root of a user namespace (see "
 		                 "./synfin doctor: root)");
 	tcase_add_test(tc, test_sigterm_delivers_a_held_segment);
+	tcase_add_test(tc, test_segment_time_is_its_arrival_not_when_the_daemon_read_it);
 	tcase_add_test(tc, test_sighup_with_bad_file_keeps_old_rules);
+	tcase_add_test(tc, test_sighup_during_replay_keeps_the_journals_connection_numbers);
 	tcase_add_test(tc, test_drop_held_on_exit_discards_a_held_segment);
 	tcase_add_test(tc, test_sigterm_mid_transfer_loses_no_trace_output);
 	tcase_add_test(tc,
@@ -1260,6 +1377,6 @@ static Suite *faultd_suite(void)
 int main(void)
 {
 	synfin_require_netns();
-	fx_init("fd", "faultd", "abcdefghijklmno");
+	fx_init("fd", "faultd", "abcdefghijklmnopq");
 	return synfin_run_suite(faultd_suite());
 }

@@ -371,6 +371,86 @@ START_TEST(test_flush_timer_with_every_output_off_does_nothing)
 }
 END_TEST
 
+/* A segment's time is the kernel's arrival stamp, held between the time of the line before
+ * it and the moment the daemon read it: a trace never goes back, never runs ahead. */
+START_TEST(test_seen_time_is_the_arrival_stamp_clamped_to_the_lines_before_and_the_read)
+{
+	struct faultd_options opt = {.quiet = true};
+	static struct faultd_output out;
+	memset(&out, 0, sizeof(out));
+	ck_assert_int_eq(faultd_output_open(&out, &opt), 0);
+	/* nothing written yet: the stamp as it is, 300 us before the read */
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 700, T0 + 1000), T0 + 700);
+	/* no stamp: the read */
+	ck_assert_uint_eq(faultd_output_seen_time(&out, 0, T0 + 1000), T0 + 1000);
+	/* a stamp ahead of the read (the wall clock stepped): the read */
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 1500, T0 + 1000), T0 + 1000);
+	/* a line at T0 + 2000 (a release, a note): a packet read after it that arrived
+	 * before it is put at that line's time, not before it */
+	faultd_output_note(&out, T0 + 2000, "reloaded");
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 1800, T0 + 2100), T0 + 2000);
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 2050, T0 + 2100), T0 + 2050);
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 40000, 80, 1000, 0, 0x02, "", 0, "", 0);
+	struct trace_event ev = {.kind = TRACE_RELEASED,
+	                         .time_us = T0 + 3000,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .dir = "c2s"};
+	faultd_output_event(&out, &ev);
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 2900, T0 + 3100), T0 + 3000);
+	faultd_output_packet(&out, T0 + 4000, p.b, p.len);
+	ck_assert_uint_eq(faultd_output_seen_time(&out, T0 + 3900, T0 + 4100), T0 + 4000);
+	faultd_output_kernel_drop(&out, T0 + 5000, "kernel dropped 1 packets: test");
+	ck_assert_uint_eq(faultd_output_seen_time(&out, 0, T0 + 4900), T0 + 5000);
+	faultd_output_flush(&out);
+	faultd_output_close(&out);
+}
+END_TEST
+
+/* A reload begins a new section of the pcapng, after the packets the old rules judged and
+ * before those the new ones judge, with the rule file as it is now. */
+START_TEST(test_rules_reloaded_begin_a_pcapng_section_with_the_new_file)
+{
+	struct files f;
+	make_files(&f, "got");
+	char rules[128], pcapng[128], cmd[512], out[1024];
+	snprintf(rules, sizeof(rules), "%s/t.rules", f.dir);
+	snprintf(pcapng, sizeof(pcapng), "%s/t.pcapng", f.dir);
+	FILE *r = fopen(rules, "w");
+	fputs("drop [S]\n", r);
+	fclose(r);
+	struct faultd_options opt = {
+	    .rules_path = rules, .pcapng_path = pcapng, .quiet = true, .seed = 5};
+	static struct faultd_output o;
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(faultd_output_open(&o, &opt), 0);
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 40000, 80, 1000, 0, 0x02, "", 0, "", 0);
+	seen(&o, T0, &p, (struct verdict){.action = RULE_PASS}, rules);
+	r = fopen(rules, "w");
+	fputs("delay 5ms [S]\n", r);
+	fclose(r);
+	faultd_output_rules_reloaded(&o, T0 + 1000);
+	seen(&o, T0 + 2000, &p, (struct verdict){.action = RULE_PASS}, rules);
+	faultd_output_flush(&o);
+	faultd_output_close(&o);
+
+	snprintf(cmd, sizeof(cmd),
+	         "tshark -r %s -T fields -e frame.section_number -e frame.comment 2>/dev/null",
+	         pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "1\tpass\n2\tpass\n");
+	snprintf(cmd, sizeof(cmd), "grep -c -a -e 'delay 5ms' -e 'rules reloaded at' %s", pcapng);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "2\n");
+	unlink(rules);
+	unlink(pcapng);
+	remove_files(&f);
+}
+END_TEST
+
 static Suite *faultd_output_suite(void)
 {
 	Suite *s = suite_create("faultd_output");
@@ -383,6 +463,9 @@ static Suite *faultd_output_suite(void)
 	tcase_add_test(tw, test_writer_thread_delivers_every_record_in_order_through_a_small_ring);
 	tcase_add_test(tw, test_events_through_the_writer_thread_are_the_bytes_of_direct_writes);
 	tcase_add_test(tw, test_flush_timer_with_every_output_off_does_nothing);
+	tcase_add_test(
+	    tw, test_seen_time_is_the_arrival_stamp_clamped_to_the_lines_before_and_the_read);
+	tcase_add_test(tw, test_rules_reloaded_begin_a_pcapng_section_with_the_new_file);
 	tcase_set_timeout(tw, 60);
 	suite_add_tcase(s, tw);
 	return s;

@@ -232,6 +232,52 @@ START_TEST(test_identify_follows_without_deciding)
 }
 END_TEST
 
+/* A reload (SIGHUP) during a replay: the journal numbers connections for the whole run, so the
+ * matcher's numbers, ISNs and attempts go on under the new rules; only counts start over. */
+START_TEST(test_set_rules_keeps_the_connections_numbers_and_relative_numbers)
+{
+	struct ruleset rs, next;
+	struct rule_error err;
+	ck_assert_int_eq(ruleset_parse_string(&rs, "t.rules", "drop [S] nth 2", &err), 0);
+	ck_assert_int_eq(ruleset_parse_string(&next, "next.rules", "drop fin first 1", &err), 0);
+	struct matcher *m = matcher_new(&rs, CLIENT, 1);
+	ck_assert_int_eq(matcher_follow_identities(m), 0);
+	const struct conversation *cv = &plain;
+	struct packet_id id;
+	struct segment s = make(cv, true, TCPF_SYN, cv->c_isn, 0, 0);
+	matcher_identify(m, &s, 0, &id);
+	struct conversation second = {cv->cport + 1, cv->sport, 7000, 9000};
+	s = make(&second, true, TCPF_SYN, second.c_isn, 0, 0);
+	matcher_identify(m, &s, 0, &id);
+	ck_assert_uint_eq(id.conn, 2);
+	s = make(cv, true, TCPF_PSH | TCPF_ACK, cv->c_isn + 1, cv->s_isn + 1, 100);
+	matcher_identify(m, &s, 0, &id);
+
+	matcher_set_rules(m, &next);
+	struct verdict v;
+	/* the first connection's data again: still conn 1, seq 1, now its second attempt */
+	matcher_decide(m, &s, 0, &v);
+	ck_assert(v.has_id);
+	ck_assert_uint_eq(v.id.conn, 1);
+	ck_assert_uint_eq(v.id.seq, 1);
+	ck_assert_uint_eq(v.id.attempt, 2);
+	/* a third connection is the third */
+	struct conversation third = {cv->cport + 2, cv->sport, 5000, 6000};
+	s = make(&third, true, TCPF_SYN, third.c_isn, 0, 0);
+	matcher_decide(m, &s, 0, &v);
+	ck_assert_uint_eq(v.id.conn, 3);
+	ck_assert_uint_eq(v.id.seq, 0);
+	/* the new rules count from nothing: the first FIN of the second connection is dropped */
+	s = make(&second, true, TCPF_FIN | TCPF_ACK, second.c_isn + 1, 0, 0);
+	matcher_decide(m, &s, 0, &v);
+	ck_assert_int_eq(v.action, RULE_DROP);
+	ck_assert_uint_eq(v.id.conn, 2);
+	matcher_free(m);
+	ruleset_free(&next);
+	ruleset_free(&rs);
+}
+END_TEST
+
 static Suite *rule_draw_suite(void)
 {
 	Suite *s = suite_create("rule_draw");
@@ -245,6 +291,7 @@ static Suite *rule_draw_suite(void)
 	TCase *i = tcase_create("identity");
 	tcase_add_test(i, test_verdicts_carry_the_segments_identity);
 	tcase_add_test(i, test_identify_follows_without_deciding);
+	tcase_add_test(i, test_set_rules_keeps_the_connections_numbers_and_relative_numbers);
 	suite_add_tcase(s, i);
 	return s;
 }

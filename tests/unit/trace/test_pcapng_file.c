@@ -35,7 +35,7 @@ struct record {
 struct capture {
 	bool swapped;
 	unsigned n_shb_comments;
-	char shb_comment[2][MAX_TEXT];
+	char shb_comment[3][MAX_TEXT];
 	char userappl[64];
 	unsigned n_ifaces;
 	uint16_t linktype[4];
@@ -95,7 +95,7 @@ static void shb_option(struct capture *c, void *arg, uint16_t code, const uint8_
 {
 	(void)arg;
 	if (code == 1) {
-		ck_assert_uint_lt(c->n_shb_comments, 2);
+		ck_assert_uint_lt(c->n_shb_comments, 3);
 		copy_text(c->shb_comment[c->n_shb_comments++], MAX_TEXT, v, len);
 	} else if (code == 4) {
 		copy_text(c->userappl, sizeof(c->userappl), v, len);
@@ -416,6 +416,30 @@ START_TEST(test_a_rule_file_longer_than_an_option_is_cut_and_says_so)
 }
 END_TEST
 
+START_TEST(test_a_section_after_a_reload_says_when_and_names_the_rules_then)
+{
+	struct out o;
+	out_open(&o);
+	struct pcapng_section s = {.userappl = "synfin-faultd",
+	                           .seed = 7,
+	                           .rules_name = "t.rules",
+	                           .rules_text = "drop fin\n",
+	                           .client_addr = CLIENT,
+	                           .reloaded_us = T0 + 350000};
+	ck_assert_int_eq(pcapng_write_header(o.f, &s), 0);
+	out_close(&o);
+	static struct capture c;
+	read_capture((const uint8_t *)o.buf, o.size, &c);
+	ck_assert_uint_eq(c.n_shb_comments, 3);
+	ck_assert_str_eq(c.shb_comment[0], "seed 7");
+	ck_assert_str_eq(c.shb_comment[1], "rules reloaded at 1763939345.971802 s (SIGHUP): they "
+	                                   "judged every packet of this section");
+	ck_assert_str_eq(c.shb_comment[2], "rules t.rules:\ndrop fin\n");
+	ck_assert_uint_eq(c.n_ifaces, 2);
+	free(o.buf);
+}
+END_TEST
+
 /* ---- read by tshark and tcpdump ---- */
 
 static char dir[64];
@@ -509,6 +533,50 @@ START_TEST(test_tcpdump_reads_every_packet)
 }
 END_TEST
 
+/* After a reload the file goes on in a section of its own, whose header names the new rules:
+ * tshark puts each packet in its section and still prints every comment, and tcpdump reads
+ * every packet of both. */
+START_TEST(test_a_section_after_a_reload_is_read_by_tshark_and_tcpdump)
+{
+	require("tshark");
+	require("tcpdump");
+	char path[128], cmd[320], out[16384];
+	write_conversation_file(path, sizeof(path));
+	FILE *f = fopen(path, "ab");
+	ck_assert_ptr_nonnull(f);
+	struct pcapng_section s = {.userappl = "synfin-faultd",
+	                           .seed = 7,
+	                           .rules_name = "t.rules",
+	                           .rules_text = "drop fin\n",
+	                           .client_addr = CLIENT,
+	                           .reloaded_us = T0 + 350000};
+	ck_assert_int_eq(pcapng_write_header(f, &s), 0);
+	write_conversation(f);
+	ck_assert_int_eq(fclose(f), 0);
+
+	snprintf(cmd, sizeof(cmd),
+	         "tshark -r %s -T fields -e frame.section_number -e frame.interface_name "
+	         "-e frame.comment 2>/dev/null",
+	         path);
+	ck_assert_msg(synfin_command_output(cmd, out, sizeof(out)) == 0, "tshark failed on %s",
+	              path);
+	static char want[4096];
+	size_t n = 0;
+	static const char *const side[] = {"client side", "server side", "server side",
+	                                   "client side", "client side"};
+	for (int section = 1; section <= 2; section++)
+		for (size_t i = 0; i < 5; i++)
+			n += (size_t)snprintf(want + n, sizeof(want) - n, "%d\t%s\t%s\n", section,
+			                      side[i], expected_comments[i]);
+	ck_assert_str_eq(out, want);
+
+	snprintf(cmd, sizeof(cmd), "tcpdump -n -r %s 2>/dev/null | wc -l", path);
+	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "10\n");
+	remove_file(path);
+}
+END_TEST
+
 static Suite *pcapng_suite(void)
 {
 	Suite *s = suite_create("pcapng");
@@ -519,12 +587,14 @@ static Suite *pcapng_suite(void)
 	tcase_add_test(tc, test_a_packet_without_comment_has_no_options);
 	tcase_add_test(tc, test_a_packet_that_is_not_ipv4_is_left_out);
 	tcase_add_test(tc, test_a_rule_file_longer_than_an_option_is_cut_and_says_so);
+	tcase_add_test(tc, test_a_section_after_a_reload_says_when_and_names_the_rules_then);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("readers");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_tshark_prints_every_comment_and_side);
 	tcase_add_test(tc, test_tshark_shows_the_seed_and_the_rules_in_the_capture_info);
 	tcase_add_test(tc, test_tcpdump_reads_every_packet);
+	tcase_add_test(tc, test_a_section_after_a_reload_is_read_by_tshark_and_tcpdump);
 	suite_add_tcase(s, tc);
 	return s;
 }
