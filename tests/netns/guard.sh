@@ -39,7 +39,7 @@ remove_mine() { # remove_mine PATTERN
 # those processes (Check runs each test in a process group of its own, out of reach of
 # Ctrl-C) and removes the test's topologies.
 if [ "${1:-}" = --watch ]; then
-	guard=$2 child=$3 mine=$4 marker=$5
+	guard=$2 child=$3 mine=$4 marker=$5 program=$6
 	known=
 	while kill -0 "$guard" 2>/dev/null; do
 		known=$(printf '%s\n' $known $(descendants "$child") | sort -u)
@@ -47,10 +47,16 @@ if [ "${1:-}" = --watch ]; then
 	done
 	if [ ! -e "$marker" ]; then
 		for p in $child $known; do
-			# only what is still one of ours: a test program or a synfin program
-			grep -qa synfin "/proc/$p/cmdline" 2>/dev/null && kill -TERM "$p" 2>/dev/null
+			# only what is still one of ours: the test program (its Check children go on
+			# making topologies if left) or a synfin program. Not by the word synfin
+			# alone: a checkout's path need not contain it.
+			if grep -qaF -e "$program" -e synfin "/proc/$p/cmdline" 2>/dev/null; then
+				kill -TERM "$p" 2>/dev/null
+			fi
 		done
 		sleep 0.5
+		remove_mine "$mine"
+		sleep 1 # a topology that was being made as the TERM came
 		remove_mine "$mine"
 	fi
 	rm -f "$marker"
@@ -63,7 +69,7 @@ marker=$(mktemp -u)
 "$@" 2> >(tee "$errlog" >&2) &
 child=$!
 mine="^[a-z][a-z]($child|$(printf '%05d' $((child % 100000))))"
-setsid "$0" --watch $$ "$child" "$mine" "$marker" </dev/null >/dev/null 2>&1 &
+setsid "$0" --watch $$ "$child" "$mine" "$marker" "$1" </dev/null >/dev/null 2>&1 &
 interrupted=0
 trap 'interrupted=1; kill -TERM "$child" 2>/dev/null' INT TERM HUP
 
