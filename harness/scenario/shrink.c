@@ -177,18 +177,24 @@ static int take_opt(int ch, const char *arg, struct shrink_opts *o)
 
 static int parse_shrink_opts(int argc, char **argv, struct shrink_opts *o)
 {
+	/* every option but the two flags takes a value */
+#define VALUE(name, ch)                                                                            \
+	{                                                                                          \
+		name, required_argument, NULL, ch                                                  \
+	}
 	static const struct option longopts[] = {
-	    {"pair", required_argument, NULL, 'p'},
-	    {"seed", required_argument, NULL, 'E'},
-	    {"journal", required_argument, NULL, 'J'},
-	    {"jobs", required_argument, NULL, 'j'},
-	    {"max-trials", required_argument, NULL, 'm'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"build", required_argument, NULL, 'b'},
+	    VALUE("pair", 'p'),
+	    VALUE("seed", 'E'),
+	    VALUE("journal", 'J'),
+	    VALUE("jobs", 'j'),
+	    VALUE("max-trials", 'm'),
+	    VALUE("out", 'o'),
+	    VALUE("build", 'b'),
 	    {"no-rt", no_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+#undef VALUE
 	bool seed_given = false;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
