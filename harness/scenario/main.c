@@ -17,10 +17,12 @@
 #include "proc.h"
 #include "progress.h"
 #include "report.h"
+#include "run_env.h"
 #include "runner.h"
 #include "scenario.h"
 #include "scenario_files.h"
 #include "scenario_options.h"
+#include "shrink.h"
 
 static volatile sig_atomic_t interrupted;
 /* The status line of the cases in flight, when stdout is a terminal (else NULL: no change) */
@@ -30,53 +32,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-/* The programs, the implementations (impl/NAME.impl) and the priority, from the layout (a
- * build folder given with --build is a build tree's). Returns 0, or -1 after saying why. */
-static int env_init(struct run_env *env, const char *build)
-{
-	struct layout l;
-	layout_find(&l);
-	memset(env, 0, sizeof(*env));
-	snprintf(env->src_dir, sizeof(env->src_dir), "%s", SYNFIN_SOURCE_DIR);
-	if (build)
-		layout_use_build(&l, build);
-	snprintf(env->netns, sizeof(env->netns), "%s", l.netns);
-	snprintf(env->faultd, sizeof(env->faultd), "%s", l.faultd);
-	snprintf(env->ladder, sizeof(env->ladder), "%s", l.ladder);
-	snprintf(env->build, sizeof(env->build), "%s", l.programs);
-	char why[800];
-	if (runner_load_impls(env, l.impl, why, sizeof(why))) {
-		fprintf(stderr, PROG ": %s\n", why);
-		return -1;
-	}
-	/* installed, every program sits in libexec/synfin under its own name */
-	for (size_t i = 0; l.flat_programs && i < env->n_impls; i++)
-		memmove(env->impls[i].program, impl_program_name(&env->impls[i]),
-		        strlen(impl_program_name(&env->impls[i])) + 1);
-	/* real-time priority where this process may use it (root with CAP_SYS_NICE; not in
-	 * every container) */
-	env->rt = access("/usr/bin/chrt", X_OK) == 0 &&
-	          system("/usr/bin/chrt -f 1 /bin/true >/dev/null 2>&1") == 0;
-	return 0;
-}
-
-/* Namespaces usable at all? (root or a user namespace, ip, iptables, br_netfilter); each
- * reason names the line of ./synfin doctor that says more. */
-static const char *netns_unusable(void)
-{
-	if (geteuid() != 0)
-		return "not root, and no user namespace could be made (see ./synfin doctor: "
-		       "userns)";
-	if (system("command -v ip >/dev/null 2>&1 && command -v iptables >/dev/null 2>&1"))
-		return "iproute2 or iptables is missing (see ./synfin doctor: packages)";
-	if (access("/proc/sys/net/bridge", F_OK) != 0 &&
-	    system("modprobe br_netfilter >/dev/null 2>&1"))
-		return "the kernel has no br_netfilter (see ./synfin doctor: br_netfilter)";
-	if (system("ip netns add synfin-probe$$ >/dev/null 2>&1 && ip netns del synfin-probe$$"))
-		return "cannot create network namespaces here (see ./synfin doctor: netns)";
-	return NULL;
 }
 
 struct job_list {
@@ -603,7 +558,7 @@ static int report_results(const struct sched *sc, const struct opts *o, bool run
 static int cmd_check(const struct files *files, struct opts *o, bool run)
 {
 	struct run_env env;
-	if (env_init(&env, o->build))
+	if (run_env_init(&env, o->build))
 		return 1;
 	if (o->no_rt)
 		env.rt = false;
@@ -614,7 +569,7 @@ static int cmd_check(const struct files *files, struct opts *o, bool run)
 	env.replay = o->replay;
 	char runs_dir[600];
 	runs_dir_name(runs_dir, sizeof(runs_dir), o);
-	const char *unusable = netns_unusable();
+	const char *unusable = run_env_unusable();
 	struct job_list jl = {0};
 	size_t all;
 	int r = select_jobs(&jl, &all, files, o, &env, unusable);
@@ -683,6 +638,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "junit-merge"))
 		return junit_merge_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "shrink"))
+		return shrink_main(argc - 1, argv + 1, argv);
 	if (strcmp(cmd, "check") && strcmp(cmd, "run") && strcmp(cmd, "parse") &&
 	    strcmp(cmd, "list")) {
 		fprintf(stderr, PROG ": unknown command '%s'\n", cmd);

@@ -19,6 +19,7 @@ void usage(FILE *out)
 	    out,
 	    "usage: " PROG " check [options] [DIR|FILE.scn]...\n"
 	    "       " PROG " run SCENARIO [--pair P] [--replay JOURNAL] [options]\n"
+	    "       " PROG " shrink SCENARIO [--pair P] [--seed N | --journal JOURNAL] [options]\n"
 	    "       " PROG " list [--shard I/N] [--pair P] [--filter GLOB] [DIR|FILE.scn]...\n"
 	    "       " PROG " parse [DIR|FILE.scn]...\n"
 	    "       " PROG " junit-merge OUT IN.xml...\n"
@@ -42,6 +43,9 @@ void usage(FILE *out)
 	    "          report: the conversation side by side with the expectation, each\n"
 	    "          application's outcome, the trace and the ladder. Default pairing "
 	    "linux-linux.\n"
+	    "  shrink  reduce a case that fails under random faults to the few drops and\n"
+	    "          delays that fail it the same way, as a file of exact rules (ddmin,\n"
+	    "          each trial a real run); " PROG " shrink --help for its options\n"
 	    "  list    print the id of every case check would run, one per line:\n"
 	    "          NAME.PAIRING, or NAME.PAIRING.scaled for a time-scaled variant\n"
 	    "          (no privileges needed).\n"

@@ -29,6 +29,7 @@ check() {
 
 check synfin-faultd.8 "$build/harness/faultd/synfin-faultd" --help
 check synfin-scenario.1 "$build/harness/scenario/synfin-scenario" --help
+check synfin-scenario.1 "$build/harness/scenario/synfin-scenario" shrink --help
 check synfin-netns.8 "$top/netns/synfin-netns" --help
 check synfin.1 "$top/synfin" help
 check synfin.1 "$top/harness/tools/synfin-installed" help
