@@ -4,14 +4,18 @@
  * by addresses, ports, sequence and acknowledgment numbers, flags and IP id, and the time
  * between them is the segment's time on the wire namespace (NFQUEUE, the daemon, its delay).
  *
- *   bench_wirecap READY [--dport P] [--fast-ms T] [--dump FILE]
+ *   bench_wirecap READY [--dport P] [--fast-ms T] [--dump FILE] [--steady-after-ms T]
  *
  * Captures until SIGINT/SIGTERM (READY is created once both sockets are bound), then prints
  *   pairs N in_only N out_only N drops N min_us X p50_us X p99_us X max_us X fast N
  * in_only: arrived and never left (dropped, or still held at the end); out_only: left without
  * having been seen arriving (capture start); drops: what the capture sockets lost themselves;
  * fast: pairs that crossed in under T ms (--fast-ms, default 1). --dport keeps only segments
- * to port P. --dump writes every pair as "ARRIVAL_NS HELD_NS SPORT DPORT" (arrival in
+ * to port P. A second line,
+ *   steady after_ms T pairs N p50_us X p99_us X max_us X
+ * counts only the segments that arrived T ms (--steady-after-ms, default 1000) or more after
+ * the first: paced senders start with a burst of several times their rate while their windows
+ * open. --dump writes every pair as "ARRIVAL_NS HELD_NS SPORT DPORT" (arrival in
  * CLOCK_REALTIME), one per line in arrival order, to see when the slow ones happened.
  */
 #include <arpa/inet.h>
@@ -181,7 +185,8 @@ static int cmp_key_time(const void *x, const void *y)
 	CMP(daddr)
 	CMP(sport)
 	CMP(dport)
-	CMP(seq) CMP(ack) CMP(flags) CMP(ipid) CMP(ns)
+	CMP(seq)
+	CMP(ack) CMP(flags) CMP(ipid) CMP(ns)
 #undef CMP
 	    return 0;
 }
@@ -221,12 +226,43 @@ static void dump(const char *path, int64_t *pairs, size_t n)
 	fclose(f);
 }
 
-static void report(unsigned long drops, double fast_ms, const char *dump_path)
+/* Sorts v; its p50, p99 and max in us (0 for none). */
+static void percentiles(int64_t *v, size_t n, double *p50, double *p99, double *max)
+{
+	qsort(v, n, sizeof(*v), cmp_i64);
+	*p50 = n ? (double)v[n / 2] / 1e3 : 0;
+	*p99 = n ? (double)v[(size_t)((double)n * 0.99)] / 1e3 : 0;
+	*max = n ? (double)v[n - 1] / 1e3 : 0;
+}
+
+/* The second line: the pairs that arrived skip_ms or more after the first arrival, once the
+ * senders' start-up burst is over and the load is the paced one. */
+static void report_steady(const int64_t *all, size_t pairs, double skip_ms)
+{
+	int64_t t0 = INT64_MAX;
+	for (size_t i = 0; i < pairs; i++)
+		if (all[4 * i] < t0)
+			t0 = all[4 * i];
+	int64_t *v = malloc((pairs + 1) * sizeof(*v));
+	if (!v)
+		exit(1);
+	size_t n = 0;
+	for (size_t i = 0; i < pairs; i++)
+		if (all[4 * i] - t0 >= (int64_t)(skip_ms * 1e6))
+			v[n++] = all[4 * i + 1];
+	double p50, p99, max;
+	percentiles(v, n, &p50, &p99, &max);
+	printf("steady after_ms %.0f pairs %zu p50_us %.1f p99_us %.1f max_us %.1f\n", skip_ms, n,
+	       p50, p99, max);
+	free(v);
+}
+
+static void report(unsigned long drops, double fast_ms, double skip_ms, const char *dump_path)
 {
 	qsort(recs, n_recs, sizeof(*recs), cmp_key_time);
 	int64_t *d = malloc((n_recs + 1) * sizeof(*d));
-	int64_t *all = dump_path ? malloc((n_recs + 1) * 4 * sizeof(*all)) : NULL;
-	if (!d || (dump_path && !all))
+	int64_t *all = malloc((n_recs + 1) * 4 * sizeof(*all));
+	if (!d || !all)
 		exit(1);
 	size_t pairs = 0, in_only = 0, out_only = 0, fast = 0;
 	for (size_t i = 0; i < n_recs;) {
@@ -247,12 +283,10 @@ static void report(unsigned long drops, double fast_ms, const char *dump_path)
 			while (recs[first].out)
 				first++;
 			int64_t held = recs[k].ns - recs[first].ns;
-			if (all) {
-				all[4 * pairs] = recs[first].ns;
-				all[4 * pairs + 1] = held;
-				all[4 * pairs + 2] = recs[first].sport;
-				all[4 * pairs + 3] = recs[first].dport;
-			}
+			all[4 * pairs] = recs[first].ns;
+			all[4 * pairs + 1] = held;
+			all[4 * pairs + 2] = recs[first].sport;
+			all[4 * pairs + 3] = recs[first].dport;
 			first++;
 			waiting--;
 			d[pairs++] = held;
@@ -261,16 +295,16 @@ static void report(unsigned long drops, double fast_ms, const char *dump_path)
 		in_only += waiting;
 		i = j;
 	}
-	if (all)
-		dump(dump_path, all, pairs);
-	free(all);
-	qsort(d, pairs, sizeof(*d), cmp_i64);
-	double p50 = pairs ? (double)d[pairs / 2] / 1e3 : 0;
-	double p99 = pairs ? (double)d[(size_t)((double)pairs * 0.99)] / 1e3 : 0;
-	double lo = pairs ? (double)d[0] / 1e3 : 0, hi = pairs ? (double)d[pairs - 1] / 1e3 : 0;
+	double p50, p99, hi;
+	percentiles(d, pairs, &p50, &p99, &hi);
+	double lo = pairs ? (double)d[0] / 1e3 : 0;
 	printf("pairs %zu in_only %zu out_only %zu drops %lu min_us %.1f p50_us %.1f p99_us %.1f "
 	       "max_us %.1f fast %zu\n",
 	       pairs, in_only, out_only, drops, lo, p50, p99, hi, fast);
+	report_steady(all, pairs, skip_ms);
+	if (dump_path)
+		dump(dump_path, all, pairs);
+	free(all);
 	free(d);
 }
 
@@ -279,9 +313,11 @@ int main(int argc, char **argv)
 	int port = 0;
 	double fast_ms = 1;
 	const char *dump_path = NULL;
+	double skip_ms = 1000;
 	if (argc < 2) {
 		fprintf(stderr,
-		        "usage: bench_wirecap READY [--dport P] [--fast-ms T] [--dump FILE]\n");
+		        "usage: bench_wirecap READY [--dport P] [--fast-ms T] [--dump FILE]\n"
+		        "       [--steady-after-ms T]\n");
 		return 64;
 	}
 	for (int i = 2; i + 1 < argc; i += 2) {
@@ -291,6 +327,8 @@ int main(int argc, char **argv)
 			fast_ms = atof(argv[i + 1]);
 		else if (strcmp(argv[i], "--dump") == 0)
 			dump_path = argv[i + 1];
+		else if (strcmp(argv[i], "--steady-after-ms") == 0)
+			skip_ms = atof(argv[i + 1]);
 	}
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
@@ -319,6 +357,6 @@ int main(int argc, char **argv)
 			drops += st.tp_drops;
 	}
 	unlink(argv[1]);
-	report(drops, fast_ms, dump_path);
+	report(drops, fast_ms, skip_ms, dump_path);
 	return 0;
 }
