@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "case_select.h"
+#include "impl_load.h"
 #include "junit_merge_cmd.h"
 #include "layout.h"
 #include "proc.h"
@@ -23,6 +24,9 @@
 #include "scenario_options.h"
 
 static volatile sig_atomic_t interrupted;
+/* The declared implementations (load_impls), which every command's pairings come from */
+static struct impl impls[SCN_MAX_IMPLS];
+static size_t n_impls;
 /* The status line of the cases in flight, when stdout is a terminal (else NULL: no change) */
 static struct progress *live;
 
@@ -32,9 +36,28 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-/* The programs, the implementations (impl/NAME.impl) and the priority, from the layout (a
- * build folder given with --build is a build tree's). Returns 0, or -1 after saying why. */
-static int env_init(struct run_env *env, const char *build)
+/* The implementations (synfin's impl/NAME.impl, then $SYNFIN_IMPL_PATH's and --impl-dir's) and
+ * their pairings, for every command: pairing specs, case ids and tables all name them. run
+ * defaults to linux-linux. Returns 0, or the exit status after saying why. */
+static int load_impls(struct opts *o, bool run)
+{
+	struct layout l;
+	layout_find(&l);
+	char why[800];
+	if (impl_load_all(impls, &n_impls, SCN_MAX_IMPLS, l.impl, getenv("SYNFIN_IMPL_PATH"),
+	                  o->impl_dirs, o->n_impl_dirs, why, sizeof(why)) ||
+	    scn_pairings_set(impls, n_impls, why, sizeof(why))) {
+		fprintf(stderr, PROG ": %s\n", why);
+		return 1;
+	}
+	int linux_linux = scn_pair_find("linux-linux");
+	return opts_resolve_pairs(o, run && linux_linux >= 0 ? 1u << linux_linux
+	                                                     : scn_default_pairs());
+}
+
+/* The programs, the implementations and the priority, from the layout (a build folder given
+ * with --build is a build tree's). */
+static void env_init(struct run_env *env, const char *build)
 {
 	struct layout l;
 	layout_find(&l);
@@ -46,20 +69,17 @@ static int env_init(struct run_env *env, const char *build)
 	snprintf(env->faultd, sizeof(env->faultd), "%s", l.faultd);
 	snprintf(env->ladder, sizeof(env->ladder), "%s", l.ladder);
 	snprintf(env->build, sizeof(env->build), "%s", l.programs);
-	char why[800];
-	if (runner_load_impls(env, l.impl, why, sizeof(why))) {
-		fprintf(stderr, PROG ": %s\n", why);
-		return -1;
-	}
-	/* installed, every program sits in libexec/synfin under its own name */
+	memcpy(env->impls, impls, n_impls * sizeof(impls[0]));
+	env->n_impls = n_impls;
+	/* installed, every program of synfin's own sits in libexec/synfin under its own name */
 	for (size_t i = 0; l.flat_programs && i < env->n_impls; i++)
-		memmove(env->impls[i].program, impl_program_name(&env->impls[i]),
-		        strlen(impl_program_name(&env->impls[i])) + 1);
+		if (env->impls[i].program[0] != '/')
+			memmove(env->impls[i].program, impl_program_name(&env->impls[i]),
+			        strlen(impl_program_name(&env->impls[i])) + 1);
 	/* real-time priority where this process may use it (root with CAP_SYS_NICE; not in
 	 * every container) */
 	env->rt = access("/usr/bin/chrt", X_OK) == 0 &&
 	          system("/usr/bin/chrt -f 1 /bin/true >/dev/null 2>&1") == 0;
-	return 0;
 }
 
 /* Namespaces usable at all? (root or a user namespace, ip, iptables, br_netfilter); each
@@ -213,7 +233,8 @@ static int make_jobs(struct job_list *jl, const struct files *files, const struc
 			if (!j)
 				return -ENOMEM;
 			snprintf(j->variant, sizeof(j->variant), "parse");
-			j->pair = SCN_LINUX_LINUX;
+			int linux_linux = scn_pair_find("linux-linux");
+			j->pair = linux_linux >= 0 ? (unsigned)linux_linux : 0;
 			j->res.status = RUN_ERROR;
 			snprintf(j->res.reason, sizeof(j->res.reason), "%s:%u: %s", err.file,
 			         err.line, err.msg);
@@ -603,8 +624,7 @@ static int report_results(const struct sched *sc, const struct opts *o, bool run
 static int cmd_check(const struct files *files, struct opts *o, bool run)
 {
 	struct run_env env;
-	if (env_init(&env, o->build))
-		return 1;
+	env_init(&env, o->build);
 	if (o->no_rt)
 		env.rt = false;
 	if (!o->jobs) /* not given: fewer cases at once without real-time priority */
@@ -689,13 +709,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	bool run = !strcmp(cmd, "run");
 	struct opts o = {.jobs = 0, /* until the priority is known (cmd_check) */
 	                 .idle_jobs = DEFAULT_IDLE_JOBS,
-	                 .pairs = SCN_DEFAULT_PAIRS,
 	                 .build = NULL,
 	                 .seed = 1};
+	bool run = !strcmp(cmd, "run");
 	int r = parse_opts(argc - 1, argv + 1, &o);
+	if (!r)
+		r = load_impls(&o, run);
 	if (r)
 		return r;
 	struct files files = {0};
@@ -713,11 +734,8 @@ int main(int argc, char **argv)
 		files_free(&files);
 		return EXIT_USAGE;
 	}
-	if (run) {
-		if (!o.pair_given)
-			o.pairs = 1u << SCN_LINUX_LINUX;
+	if (run)
 		o.jobs = 4;
-	}
 	/* returns only when no user namespace can be made: the cases say so as they skip */
 	struct layout l;
 	layout_find(&l);
