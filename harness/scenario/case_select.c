@@ -20,18 +20,18 @@ size_t case_variants(const struct scenario *s, unsigned pairs, bool scaled_only,
                      struct case_variant out[CASE_MAX_VARIANTS])
 {
 	size_t n = 0;
-	for (int p = 0; p < SCN_N_PAIRS; p++) {
+	for (unsigned p = 0; p < scn_pair_count(); p++) {
 		if (!(pairs & (1u << p)))
 			continue;
-		/* only synfin's stack runs its clock faster: a pairing without a stack end (Linux's
-		 * and lwIP's clocks cannot be sped up) has no scaled variant */
-		bool stack_end = scn_pair_client_is_stack((enum scn_pair)p) ||
-		                 scn_pair_server_is_stack((enum scn_pair)p);
-		bool has_scaled = stack_end && s->stack_scale < 1.0 && (s->scale_pairs & (1u << p));
+		/* only an end that declares stack-scale (synfin's stack) runs its clock faster: a
+		 * pairing without one (Linux's and lwIP's clocks cannot be sped up) has no scaled
+		 * variant */
+		bool scales = scn_pair_scales(p, SCN_CLIENT) || scn_pair_scales(p, SCN_SERVER);
+		bool has_scaled = scales && s->stack_scale < 1.0 && (s->scale_pairs & (1u << p));
 		if (!(has_scaled && scaled_only))
-			out[n++] = (struct case_variant){.pair = (enum scn_pair)p, .scaled = false};
+			out[n++] = (struct case_variant){.pair = p, .scaled = false};
 		if (has_scaled)
-			out[n++] = (struct case_variant){.pair = (enum scn_pair)p, .scaled = true};
+			out[n++] = (struct case_variant){.pair = p, .scaled = true};
 	}
 	return n;
 }

@@ -14,12 +14,12 @@
 /* A scenario name (a file name, at most 127 bytes), a pairing and ".scaled". */
 #define CASE_ID_MAX 160
 /* A scenario has at most a plain and a scaled variant per pairing. */
-#define CASE_MAX_VARIANTS (2 * SCN_N_PAIRS)
+#define CASE_MAX_VARIANTS (2 * SCN_MAX_PAIRS)
 /* More shards than any CI runs at once; keeps I/N short and the count sane. */
 #define SHARD_MAX 1000
 
 struct case_variant {
-	enum scn_pair pair;
+	unsigned pair;
 	bool scaled; /* the time-scaled stack variant (stack-scale) */
 };
 

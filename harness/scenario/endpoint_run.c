@@ -15,7 +15,7 @@
 static const char *const client_addr = TOPOLOGY_CLIENT_ADDR;
 static const char *const server_addr = TOPOLOGY_SERVER_ADDR;
 
-const struct impl *endpoint_impl(const struct run_env *env, enum scn_pair p, int role)
+const struct impl *endpoint_impl(const struct run_env *env, unsigned p, int role)
 {
 	return impl_find(env->impls, env->n_impls, scn_pair_impl_name(p, (enum scn_role)role));
 }
@@ -77,7 +77,7 @@ void endpoint_cmd_build(struct endpoint_cmd *cmd, const struct run_env *env, con
                         const struct scn_case *c, int role, const char *run_id, const char *dir)
 {
 	size_t n = 0;
-	snprintf(cmd->program, sizeof(cmd->program), "%s/%s", env->build, im->program);
+	impl_program_path(im, env->build, cmd->program, sizeof(cmd->program));
 	snprintf(cmd->jsonl, sizeof(cmd->jsonl), "%s/%s.jsonl", dir,
 	         role == SCN_CLIENT ? "client" : "server");
 	cmd->argv[n++] = (char *)env->netns;

@@ -8,7 +8,7 @@
 #include "scenario.h"
 
 /* The implementation at the role's end of the case's pairing, or NULL when none is declared. */
-const struct impl *endpoint_impl(const struct run_env *env, enum scn_pair p, int role);
+const struct impl *endpoint_impl(const struct run_env *env, unsigned p, int role);
 
 /* An endpoint's command line; argv points into the struct. */
 struct endpoint_cmd {

@@ -25,15 +25,30 @@ enum impl_settings {
 	IMPL_SETTINGS_OPTION, /* the scenario's `set KEY=VALUE`, each as OPTION KEY=VALUE */
 };
 
+/* A pairing a declaration names (`check lwip-linux`), where it was written. */
+struct impl_pairing_ref {
+	char name[72];
+	unsigned line, col;
+};
+#define IMPL_MAX_CHECKS 8
+/* `order` not declared: after every implementation that declares one */
+#define IMPL_ORDER_LAST 1000000
+
 struct impl {
 	char name[32];
-	char program[256]; /* relative to the build folder: harness/endpoint/synfin-kpeer */
+	/* relative to the build folder (harness/endpoint/synfin-kpeer), or absolute */
+	char program[256];
 	enum impl_device device;
 	enum impl_script script;
 	enum impl_settings settings;
 	char settings_option[32];   /* IMPL_SETTINGS_OPTION: "--set" */
 	char time_scale_option[32]; /* supports stack-scale: its option, "" when not supported */
 	char linger_option[32];     /* supports linger: its option, "" when not supported */
+	int order; /* `order N`: where its pairings come in lists, runs and tables (lower first) */
+	/* `check PAIRING...`: its pairings a check runs when no --pair or --impl is given */
+	struct impl_pairing_ref check[IMPL_MAX_CHECKS];
+	size_t n_check;
+	char file[512]; /* the file it was read from, for messages (the loader's; "" when none) */
 };
 
 struct impl_error {
@@ -49,5 +64,8 @@ const struct impl *impl_find(const struct impl *v, size_t n, const char *name);
 
 /* The program's file name: "synfin-kpeer" of "harness/endpoint/synfin-kpeer". */
 const char *impl_program_name(const struct impl *im);
+
+/* The program's path: an absolute program as declared, a relative one below build. */
+void impl_program_path(const struct impl *im, const char *build, char *buf, size_t size);
 
 #endif

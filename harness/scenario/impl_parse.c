@@ -103,80 +103,172 @@ static int take_word(struct impl_lexer *lx, const char **p, char *dst, size_t si
 	return 0;
 }
 
+/* Pairings join two names with '-' and specs list them with ',' and match with '*' or '=':
+ * a name keeps to letters, digits and '_'. */
+static bool is_name(const char *w, size_t n)
+{
+	if (n == 0 || is(w, n, "all"))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)w[i]) && w[i] != '_')
+			return false;
+	return true;
+}
+
+static int take_name(struct impl_lexer *lx, const char **p, struct impl *im)
+{
+	const char *w = *p;
+	int r = take_word(lx, p, im->name, sizeof(im->name),
+	                  "name needs a word, e.g. name stack (the pairings' name for it)");
+	while (!r && (*w == ' ' || *w == '\t'))
+		w++;
+	if (!r && !is_name(im->name, strlen(im->name)))
+		return impl_fail(lx, w,
+		                 "name '%s' is not a name: use letters, digits and _ (pairings "
+		                 "join two names with -, e.g. lwip-linux; 'all' means every one)",
+		                 im->name);
+	return r;
+}
+
+static int take_program(struct impl_lexer *lx, const char **p, struct impl *im)
+{
+	int r = take_word(lx, p, im->program, sizeof(im->program),
+	                  "program needs a path relative to the build folder, e.g. "
+	                  "program stack/host/synfin-peer, or an absolute path");
+	if (!r && im->program[strlen(im->program) - 1] == '/')
+		r = impl_fail(lx, *p - 1,
+		              "program names a folder: add the program's file name, e.g. "
+		              "program stack/host/synfin-peer");
+	return r;
+}
+
+static int take_device(struct impl_lexer *lx, const char **p, struct impl *im)
+{
+	const char *w;
+	size_t n = next_word(p, &w);
+	if (is(w, n, "kernel"))
+		im->device = IMPL_DEVICE_KERNEL;
+	else if (is(w, n, "tun"))
+		im->device = IMPL_DEVICE_TUN;
+	else if (is(w, n, "tap"))
+		im->device = IMPL_DEVICE_TAP;
+	else
+		return impl_fail(lx, w, "device is 'kernel', 'tun' or 'tap'");
+	return 0;
+}
+
+static int take_script(struct impl_lexer *lx, const char **p, struct impl *im)
+{
+	const char *w;
+	size_t n = next_word(p, &w);
+	if (!is(w, n, "argument"))
+		return impl_fail(
+		    lx, w, "script is 'argument' (the behaviour script is the last argument)");
+	im->script = IMPL_SCRIPT_ARGUMENT;
+	return 0;
+}
+
+static int take_order(struct impl_lexer *lx, const char **p, struct impl *im)
+{
+	const char *w;
+	size_t n = next_word(p, &w);
+	int v = 0;
+	for (size_t i = 0; i < n && v < IMPL_ORDER_LAST; i++)
+		v = isdigit((unsigned char)w[i]) ? v * 10 + (w[i] - '0') : IMPL_ORDER_LAST;
+	if (n == 0 || v >= IMPL_ORDER_LAST)
+		return impl_fail(lx, w,
+		                 "order needs a number below %d, e.g. order 4 (lower comes first "
+		                 "in lists, runs and tables)",
+		                 IMPL_ORDER_LAST);
+	im->order = v;
+	return 0;
+}
+
+/* check PAIRING...: each word client-server, both names; that one end is this
+ * implementation is checked once the whole file (its name) has been read. */
+static int take_check(struct impl_lexer *lx, const char **p, struct impl *im)
+{
+	const char *w;
+	size_t n = next_word(p, &w);
+	if (n == 0)
+		return impl_fail(lx, w,
+		                 "check needs pairings, client-server, e.g. check lwip-linux "
+		                 "linux-lwip");
+	for (; n; n = next_word(p, &w)) {
+		const char *dash = memchr(w, '-', n);
+		size_t cn = dash ? (size_t)(dash - w) : 0;
+		if (!dash || !is_name(w, cn) || !is_name(dash + 1, n - cn - 1))
+			return impl_fail(lx, w,
+			                 "'%.*s' is not a pairing: write client-server, e.g. "
+			                 "lwip-linux",
+			                 (int)n, w);
+		if (im->n_check == IMPL_MAX_CHECKS || n >= sizeof(im->check[0].name))
+			return impl_fail(lx, w, "at most %d pairings are checked by default",
+			                 IMPL_MAX_CHECKS);
+		struct impl_pairing_ref *ref = &im->check[im->n_check++];
+		memcpy(ref->name, w, n);
+		ref->name[n] = '\0';
+		ref->line = lx->lineno;
+		ref->col = (unsigned)(w - lx->line) + 1;
+	}
+	return 0;
+}
+
+enum impl_key { K_NAME, K_PROGRAM, K_DEVICE, K_SCRIPT, K_SETTINGS, K_SUPPORTS, K_ORDER, K_CHECK };
+#define IMPL_N_KEYS 8
+
 /* One line: KEY VALUE...; which keys it saw goes into *seen (bit per key). */
 static int parse_decl(struct impl_lexer *lx, const char *p, struct impl *im, unsigned *seen)
 {
-	static const char *const keys[] = {"name",   "program",  "device",
-	                                   "script", "settings", "supports"};
+	static const char *const keys[IMPL_N_KEYS] = {"name",     "program",  "device", "script",
+	                                              "settings", "supports", "order",  "check"};
+	static int (*const take[IMPL_N_KEYS])(struct impl_lexer *, const char **, struct impl *) = {
+	    take_name,     take_program,  take_device, take_script,
+	    take_settings, take_supports, take_order,  take_check};
 	const char *k;
 	size_t kn = next_word(&p, &k);
 	if (kn == 0)
 		return 0;
 	unsigned key = 0;
-	while (key < sizeof(keys) / sizeof(keys[0]) && !is(k, kn, keys[key]))
+	while (key < IMPL_N_KEYS && !is(k, kn, keys[key]))
 		key++;
-	if (key == sizeof(keys) / sizeof(keys[0]))
+	if (key == IMPL_N_KEYS)
 		return impl_fail(lx, k,
 		                 "unknown declaration '%.*s' (name, program, device, script, "
-		                 "settings, supports)",
+		                 "settings, supports, order, check)",
 		                 (int)kn, k);
-	if ((*seen & (1u << key)) && key != 5)
+	if ((*seen & (1u << key)) && key != K_SUPPORTS && key != K_CHECK)
 		return impl_fail(lx, k, "'%s' is declared twice", keys[key]);
 	*seen |= 1u << key;
-	const char *w;
-	size_t n;
-	int r = 0;
-	switch (key) {
-	case 0:
-		r = take_word(lx, &p, im->name, sizeof(im->name),
-		              "name needs a word, e.g. name stack (the pairings' name for it)");
-		break;
-	case 1:
-		r = take_word(lx, &p, im->program, sizeof(im->program),
-		              "program needs a path relative to the build folder, e.g. "
-		              "program stack/host/synfin-peer");
-		if (!r && im->program[0] == '/')
-			r = impl_fail(
-			    lx, p - strlen(im->program),
-			    "program is relative to the build folder: drop the leading /");
-		else if (!r && im->program[strlen(im->program) - 1] == '/')
-			r = impl_fail(lx, p - 1,
-			              "program names a folder: add the program's file name, e.g. "
-			              "program stack/host/synfin-peer");
-		break;
-	case 2:
-		n = next_word(&p, &w);
-		if (is(w, n, "kernel"))
-			im->device = IMPL_DEVICE_KERNEL;
-		else if (is(w, n, "tun"))
-			im->device = IMPL_DEVICE_TUN;
-		else if (is(w, n, "tap"))
-			im->device = IMPL_DEVICE_TAP;
-		else
-			r = impl_fail(lx, w, "device is 'kernel', 'tun' or 'tap'");
-		break;
-	case 3:
-		n = next_word(&p, &w);
-		if (is(w, n, "argument"))
-			im->script = IMPL_SCRIPT_ARGUMENT;
-		else
-			r = impl_fail(lx, w,
-			              "script is 'argument' (the behaviour script is the last "
-			              "argument)");
-		break;
-	case 4:
-		r = take_settings(lx, &p, im);
-		break;
-	default:
-		r = take_supports(lx, &p, im);
-		break;
-	}
+	int r = take[key](lx, &p, im);
 	if (r)
 		return r;
-	n = next_word(&p, &w);
+	const char *w;
+	size_t n = next_word(&p, &w);
 	if (n)
 		return impl_fail(lx, w, "unexpected '%.*s' after the %s declaration", (int)n, w,
 		                 keys[key]);
+	return 0;
+}
+
+/* Each `check` pairing has this implementation at one end. */
+static int check_own_pairings(struct impl_lexer *lx, const struct impl *im)
+{
+	size_t own = strlen(im->name);
+	for (size_t i = 0; i < im->n_check; i++) {
+		const char *w = im->check[i].name, *dash = strchr(w, '-');
+		if (((size_t)(dash - w) == own && !strncmp(w, im->name, own)) ||
+		    !strcmp(dash + 1, im->name))
+			continue;
+		lx->lineno = im->check[i].line;
+		lx->err->line = im->check[i].line;
+		lx->err->col = im->check[i].col;
+		snprintf(lx->err->msg, sizeof(lx->err->msg),
+		         "check lists pairings of this implementation: '%s' has no end '%s' "
+		         "(e.g. %s-linux; the other's file lists its own)",
+		         w, im->name, im->name);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -184,6 +276,7 @@ int impl_parse(const char *text, struct impl *im, struct impl_error *err)
 {
 	memset(im, 0, sizeof(*im));
 	memset(err, 0, sizeof(*err));
+	im->order = IMPL_ORDER_LAST;
 	struct impl_lexer lx = {.err = err};
 	unsigned seen = 0;
 	for (const char *p = text; *p;) {
@@ -200,7 +293,7 @@ int impl_parse(const char *text, struct impl *im, struct impl_error *err)
 	for (unsigned k = 0; k < 5; k++)
 		if (!(seen & (1u << k)))
 			return impl_fail(&lx, NULL, "no '%s' declaration", required[k]);
-	return 0;
+	return check_own_pairings(&lx, im);
 }
 
 const struct impl *impl_find(const struct impl *v, size_t n, const char *name)
@@ -215,4 +308,12 @@ const char *impl_program_name(const struct impl *im)
 {
 	const char *slash = strrchr(im->program, '/');
 	return slash ? slash + 1 : im->program;
+}
+
+void impl_program_path(const struct impl *im, const char *build, char *buf, size_t size)
+{
+	if (im->program[0] == '/')
+		snprintf(buf, size, "%s", im->program);
+	else
+		snprintf(buf, size, "%s/%s", build, im->program);
 }

@@ -34,6 +34,18 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+/* The implementations (synfin's impl/NAME.impl, then $SYNFIN_IMPL_PATH's and --impl-dir's) and
+ * their pairings, for every command: pairing specs, case ids and tables all name them. run
+ * defaults to linux-linux. Returns 0, or the exit status after saying why. */
+static int load_impls(struct opts *o, bool run)
+{
+	if (run_env_load_impls(o->impl_dirs, o->n_impl_dirs))
+		return 1;
+	int linux_linux = scn_pair_find("linux-linux");
+	return opts_resolve_pairs(o, run && linux_linux >= 0 ? 1u << linux_linux
+	                                                     : scn_default_pairs());
+}
+
 struct job_list {
 	struct job *v;
 	size_t n;
@@ -168,7 +180,8 @@ static int make_jobs(struct job_list *jl, const struct files *files, const struc
 			if (!j)
 				return -ENOMEM;
 			snprintf(j->variant, sizeof(j->variant), "parse");
-			j->pair = SCN_LINUX_LINUX;
+			int linux_linux = scn_pair_find("linux-linux");
+			j->pair = linux_linux >= 0 ? (unsigned)linux_linux : 0;
 			j->res.status = RUN_ERROR;
 			snprintf(j->res.reason, sizeof(j->res.reason), "%s:%u: %s", err.file,
 			         err.line, err.msg);
@@ -646,13 +659,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	bool run = !strcmp(cmd, "run");
 	struct opts o = {.jobs = 0, /* until the priority is known (cmd_check) */
 	                 .idle_jobs = DEFAULT_IDLE_JOBS,
-	                 .pairs = SCN_DEFAULT_PAIRS,
 	                 .build = NULL,
 	                 .seed = 1};
+	bool run = !strcmp(cmd, "run");
 	int r = parse_opts(argc - 1, argv + 1, &o);
+	if (!r)
+		r = load_impls(&o, run);
 	if (r)
 		return r;
 	struct files files = {0};
@@ -670,11 +684,8 @@ int main(int argc, char **argv)
 		files_free(&files);
 		return EXIT_USAGE;
 	}
-	if (run) {
-		if (!o.pair_given)
-			o.pairs = 1u << SCN_LINUX_LINUX;
+	if (run)
 		o.jobs = 4;
-	}
 	/* returns only when no user namespace can be made: the cases say so as they skip */
 	struct layout l;
 	layout_find(&l);

@@ -104,11 +104,11 @@ static const char *cell(const struct job *j, char *buf, size_t size)
 	return buf;
 }
 
-/* The table's columns: the first four pairings always, lwIP's when a case ran with them. */
+/* The table's columns: the pairings of the implementations every check runs against
+ * themselves (linux, stack) always, the others' (lwIP's) when a case ran with them. */
 static unsigned table_columns(const struct job *jobs, size_t n)
 {
-	unsigned cols = 1u << SCN_STACK_STACK | 1u << SCN_STACK_LINUX | 1u << SCN_LINUX_STACK |
-	                1u << SCN_LINUX_LINUX;
+	unsigned cols = scn_core_pairs();
 	for (size_t i = 0; i < n; i++)
 		cols |= 1u << jobs[i].pair;
 	return cols;
@@ -118,9 +118,9 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 {
 	unsigned cols = table_columns(jobs, n);
 	fprintf(out, "\n%-34s", "scenario");
-	for (int p = 0; p < SCN_N_PAIRS; p++)
+	for (unsigned p = 0; p < scn_pair_count(); p++)
 		if (cols & (1u << p))
-			fprintf(out, " %-13s", scn_pair_name((enum scn_pair)p));
+			fprintf(out, " %-13s", scn_pair_name(p));
 	fprintf(out, "\n");
 	for (size_t i = 0; i < n; i++) {
 		/* one row per scenario (and one per scaled variant) in order of first appearance */
@@ -133,14 +133,13 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 		char row[160];
 		snprintf(row, sizeof(row), "%s%s", jobs[i].name, jobs[i].scaled ? " (scaled)" : "");
 		fprintf(out, "%-34s", row);
-		for (int p = 0; p < SCN_N_PAIRS; p++) {
+		for (unsigned p = 0; p < scn_pair_count(); p++) {
 			if (!(cols & (1u << p)))
 				continue;
 			const struct job *found = NULL;
 			for (size_t k = 0; k < n; k++)
 				if (!strcmp(jobs[k].name, jobs[i].name) &&
-				    jobs[k].scaled == jobs[i].scaled &&
-				    jobs[k].pair == (enum scn_pair)p)
+				    jobs[k].scaled == jobs[i].scaled && jobs[k].pair == p)
 					found = &jobs[k];
 			char buf[32];
 			fprintf(out, " %-13s", cell(found, buf, sizeof(buf)));

@@ -14,7 +14,7 @@ struct job {
 	char id[CASE_ID_MAX]; /* NAME.PAIRING[.scaled]; empty for a file that did not parse */
 	char name[128];       /* scenario name */
 	char variant[32];     /* pairing, with " x0.1" for a time-scaled stack variant */
-	enum scn_pair pair;
+	unsigned pair;
 	char path[512];    /* the .scn */
 	char run_dir[700]; /* empty when it did not run */
 	char run_id[16];

@@ -17,7 +17,7 @@ static const struct scn_item *last_for(const struct scn_item *v, size_t n, unsig
 	return found;
 }
 
-static void resolve_skip(const struct scenario *s, enum scn_pair pair, struct scn_case *c)
+static void resolve_skip(const struct scenario *s, unsigned pair, struct scn_case *c)
 {
 	unsigned bit = 1u << pair;
 	if (!(s->pairs & bit)) {
@@ -32,11 +32,13 @@ static void resolve_skip(const struct scenario *s, enum scn_pair pair, struct sc
 		}
 }
 
-/* Settings go to the end that takes them: sysctls to a Linux end, tunables to a stack end. */
-static void resolve_settings(const struct scn_endpoint *ep, unsigned bit, bool stack,
+/* Settings go to the end that takes them, as its declaration says: sysctls to a Linux end,
+ * tunables (set) to a stack end. */
+static void resolve_settings(const struct scn_endpoint *ep, unsigned bit, enum impl_settings takes,
                              struct scn_case *c, int r)
 {
-	for (size_t i = 0; i < ep->n_sysctls && !stack; i++)
+	bool stack = takes == IMPL_SETTINGS_OPTION;
+	for (size_t i = 0; i < ep->n_sysctls && takes == IMPL_SETTINGS_SYSCTL; i++)
 		if ((ep->sysctls[i].pairs & bit) && c->n_sysctls[r] < 32)
 			c->sysctls[r][c->n_sysctls[r]++] = ep->sysctls[i].text;
 	for (size_t i = 0; i < ep->n_tunables && stack; i++)
@@ -44,19 +46,17 @@ static void resolve_settings(const struct scn_endpoint *ep, unsigned bit, bool s
 			c->tunables[r][c->n_tunables[r]++] = ep->tunables[i].text;
 }
 
-static void resolve_endpoint(const struct scn_endpoint *ep, enum scn_pair pair, struct scn_case *c,
+static void resolve_endpoint(const struct scn_endpoint *ep, unsigned pair, struct scn_case *c,
                              int r)
 {
 	unsigned bit = 1u << pair;
-	bool stack =
-	    r == SCN_CLIENT ? scn_pair_client_is_stack(pair) : scn_pair_server_is_stack(pair);
 	/* A Linux end's TIME-WAIT lives on in its kernel; a userspace stack's lives in its
-	 * program, which lingers for it */
-	bool lingers = strcmp(scn_pair_impl_name(pair, (enum scn_role)r), "linux") != 0;
+	 * program, which lingers for it (supports linger) */
+	bool lingers = scn_pair_lingers(pair, (enum scn_role)r);
 	const struct scn_item *it = last_for(ep->scripts, ep->n_scripts, bit);
 	c->script[r] =
 	    it ? it->text : (r == SCN_CLIENT ? "connect; close" : "accept; read-eof; close");
-	resolve_settings(ep, bit, stack, c, r);
+	resolve_settings(ep, bit, scn_pair_settings(pair, (enum scn_role)r), c, r);
 	it = last_for(ep->starts, ep->n_starts, bit);
 	c->start_us[r] = it ? it->us : 0;
 	it = last_for(ep->exits, ep->n_exits, bit);
@@ -75,7 +75,7 @@ static void resolve_endpoint(const struct scn_endpoint *ep, enum scn_pair pair, 
 	c->n_sees[r] = it ? it->n_sees : 0;
 }
 
-int scenario_resolve(const struct scenario *s, enum scn_pair pair, bool scaled, struct scn_case *c)
+int scenario_resolve(const struct scenario *s, unsigned pair, bool scaled, struct scn_case *c)
 {
 	unsigned bit = 1u << pair;
 	memset(c, 0, sizeof(*c));
@@ -140,7 +140,7 @@ void scn_case_free(struct scn_case *c)
 	memset(c, 0, sizeof(*c));
 }
 
-char *scenario_rules_text(const struct scenario *s, enum scn_pair pair)
+char *scenario_rules_text(const struct scenario *s, unsigned pair)
 {
 	unsigned bit = 1u << pair;
 	size_t cap = 256;

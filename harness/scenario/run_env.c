@@ -6,11 +6,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "impl_load.h"
 #include "layout.h"
 #include "scenario_options.h"
 
-/* The programs, the implementations (impl/NAME.impl) and the priority, from the layout (a
- * build folder given with --build is a build tree's). Returns 0, or -1 after saying why. */
+/* The declared implementations (run_env_load_impls), which every command's pairings come from */
+static struct impl impls[SCN_MAX_IMPLS];
+static size_t n_impls;
+
+int run_env_load_impls(const char *const *dirs, size_t n_dirs)
+{
+	struct layout l;
+	layout_find(&l);
+	char why[800];
+	if (impl_load_all(impls, &n_impls, SCN_MAX_IMPLS, l.impl, getenv("SYNFIN_IMPL_PATH"), dirs,
+	                  n_dirs, why, sizeof(why)) ||
+	    scn_pairings_set(impls, n_impls, why, sizeof(why))) {
+		fprintf(stderr, PROG ": %s\n", why);
+		return -1;
+	}
+	return 0;
+}
+
 int run_env_init(struct run_env *env, const char *build)
 {
 	struct layout l;
@@ -23,15 +40,13 @@ int run_env_init(struct run_env *env, const char *build)
 	snprintf(env->faultd, sizeof(env->faultd), "%s", l.faultd);
 	snprintf(env->ladder, sizeof(env->ladder), "%s", l.ladder);
 	snprintf(env->build, sizeof(env->build), "%s", l.programs);
-	char why[800];
-	if (runner_load_impls(env, l.impl, why, sizeof(why))) {
-		fprintf(stderr, PROG ": %s\n", why);
-		return -1;
-	}
-	/* installed, every program sits in libexec/synfin under its own name */
+	memcpy(env->impls, impls, n_impls * sizeof(impls[0]));
+	env->n_impls = n_impls;
+	/* installed, every program of synfin's own sits in libexec/synfin under its own name */
 	for (size_t i = 0; l.flat_programs && i < env->n_impls; i++)
-		memmove(env->impls[i].program, impl_program_name(&env->impls[i]),
-		        strlen(impl_program_name(&env->impls[i])) + 1);
+		if (env->impls[i].program[0] != '/')
+			memmove(env->impls[i].program, impl_program_name(&env->impls[i]),
+			        strlen(impl_program_name(&env->impls[i])) + 1);
 	/* real-time priority where this process may use it (root with CAP_SYS_NICE; not in
 	 * every container) */
 	env->rt = access("/usr/bin/chrt", X_OK) == 0 &&

@@ -5,8 +5,13 @@
 
 #include "runner.h"
 
-/* The programs, the implementations (impl/NAME.impl) and the priority, from the layout (a
- * build folder given with --build is a build tree's). Returns 0, or -1 after saying why. */
+/* Reads the declared implementations (synfin's impl/NAME.impl, then $SYNFIN_IMPL_PATH's, then
+ * each of dirs') and makes their pairings the ones pairing specs name. Every command calls it
+ * before it reads a pairing. Returns 0, or -1 after saying why. */
+int run_env_load_impls(const char *const *dirs, size_t n_dirs);
+
+/* The programs, the implementations run_env_load_impls read and the priority, from the layout
+ * (a build folder given with --build is a build tree's). Returns 0, or -1 after saying why. */
 int run_env_init(struct run_env *env, const char *build);
 
 /* NULL when namespaces are usable (root or a user namespace, ip, iptables, br_netfilter);

@@ -5,7 +5,6 @@
 #include "runner.h"
 
 #include <errno.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,7 +47,7 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 		if (im->device != IMPL_DEVICE_KERNEL && !proc_tun_openable())
 			return "/dev/net/tun not openable (see ./synfin doctor: tun)";
 		char prog[900];
-		snprintf(prog, sizeof(prog), "%s/%s", env->build, im->program);
+		impl_program_path(im, env->build, prog, sizeof(prog));
 		if (!proc_executable(prog)) {
 			snprintf(buf, size, "%s is not built (%s)", impl_program_name(im), prog);
 			return buf;
@@ -62,46 +61,6 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 		}
 	}
 	return NULL;
-}
-
-/* Every NAME.impl of dir, in name order. */
-int runner_load_impls(struct run_env *env, const char *dir, char *why, size_t size)
-{
-	glob_t g;
-	char pattern[600];
-	snprintf(pattern, sizeof(pattern), "%s/*.impl", dir);
-	env->n_impls = 0;
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return 0; /* none: every case says which implementation it misses */
-	int r = 0;
-	for (size_t i = 0; !r && i < g.gl_pathc; i++) {
-		char text[4096];
-		FILE *f = fopen(g.gl_pathv[i], "r");
-		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-		if (!f || ferror(f)) {
-			r = -errno;
-			snprintf(why, size, "%s: %s", g.gl_pathv[i], strerror(errno));
-		}
-		if (f)
-			fclose(f);
-		text[n] = '\0';
-		struct impl_error err;
-		if (!r && env->n_impls == sizeof(env->impls) / sizeof(env->impls[0])) {
-			r = -E2BIG;
-			snprintf(why, size, "%s: more than %zu implementations", g.gl_pathv[i],
-			         sizeof(env->impls) / sizeof(env->impls[0]));
-		} else if (!r && (r = impl_parse(text, &env->impls[env->n_impls], &err)) != 0) {
-			if (err.line)
-				snprintf(why, size, "%s:%u:%u: %s", g.gl_pathv[i], err.line,
-				         err.col, err.msg);
-			else
-				snprintf(why, size, "%s: %s", g.gl_pathv[i], err.msg);
-		} else if (!r) {
-			env->n_impls++;
-		}
-	}
-	globfree(&g);
-	return r;
 }
 
 static void logf_(FILE *f, const char *fmt, ...)

@@ -14,10 +14,10 @@
 
 struct run_env {
 	char src_dir[512];
-	char netns[600];      /* netns/synfin-netns */
-	char faultd[600];     /* synfin-faultd */
-	char build[600];      /* where the programs were built; impl programs are relative to it */
-	struct impl impls[8]; /* impl/NAME.impl: the implementations pairings name */
+	char netns[600];  /* netns/synfin-netns */
+	char faultd[600]; /* synfin-faultd */
+	char build[600];  /* where the programs were built; impl programs are relative to it */
+	struct impl impls[SCN_MAX_IMPLS]; /* impl/NAME.impl: the implementations pairings name */
 	size_t n_impls;
 	char ladder[600]; /* synfin-ladder, optional */
 	bool verbose;
@@ -34,10 +34,6 @@ struct run_result {
 	double seconds;           /* wall time of the run */
 	struct lateness lateness; /* how late the machine ran meanwhile (n 0: not measured) */
 };
-
-/* Read every impl/NAME.impl of dir into env. Returns 0, or -EINVAL/-errno with why filled
- * ("FILE:LINE:COL: problem"). */
-int runner_load_impls(struct run_env *env, const char *dir, char *why, size_t size);
 
 /* Why the case cannot run here (a missing program, no root); NULL when it can. */
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,

@@ -1,7 +1,8 @@
 /* scenario.h: a verification case as a text file (tests/scenarios/NAME.scn): the faults, what
  * each application does, per-endpoint settings, and the conversation the wire must carry, for
- * every pairing of endpoints (client-server: stack-stack, stack-linux, linux-stack, linux-linux,
- * and lwIP's: lwip-linux, linux-lwip, lwip-stack, stack-lwip, lwip-lwip).
+ * every pairing of the declared implementations (client-server: stack-stack, stack-linux,
+ * linux-stack, linux-linux, and lwIP's: lwip-linux, linux-lwip, lwip-stack, stack-lwip,
+ * lwip-lwip).
  *
  * The language is documented in tests/scenarios/README.md. Layers: scenario_values.c (words and
  * typed values) -> scenario_parse.c (lines, pure: every value parsed once, into typed fields)
@@ -17,40 +18,50 @@
 #include <stdio.h>
 
 #include "endpoint/peer_script.h"
+#include "impl.h"
 
-/* Pairings, named client-server, of the implementations impl/ declares (linux, stack, lwip).
- * The index is also the bit in a pairing mask; the first four keep the places they had before
- * lwIP came. */
-enum scn_pair {
-	SCN_STACK_STACK,
-	SCN_STACK_LINUX,
-	SCN_LINUX_STACK,
-	SCN_LINUX_LINUX,
-	SCN_LWIP_LINUX,
-	SCN_LINUX_LWIP,
-	SCN_LWIP_STACK,
-	SCN_STACK_LWIP,
-	SCN_LWIP_LWIP,
-	SCN_N_PAIRS,
-};
-#define SCN_ALL_PAIRS 0x1ffu
-/* What a check runs unless told otherwise: every pairing but lwIP against synfin's stack and
- * against itself (those on request: --impl lwip, --impl all). */
-#define SCN_DEFAULT_PAIRS 0x3fu
+/* Pairings, named client-server, of the implementations impl/ declares (impl/NAME.impl:
+ * linux, stack, lwip, and any a user declares), derived from their declarations by
+ * scn_pairings_set (pairing.c). A pairing is an index; the index is also the bit in a
+ * pairing mask, so SCN_MAX_IMPLS * SCN_MAX_IMPLS fit in an unsigned. */
+#define SCN_MAX_IMPLS 5
+#define SCN_MAX_PAIRS (SCN_MAX_IMPLS * SCN_MAX_IMPLS)
 
 enum scn_role { SCN_CLIENT, SCN_SERVER };
 
-const char *scn_pair_name(enum scn_pair p);
-/* The implementation (impl/NAME.impl) at the role's end: "linux", "stack" or "lwip". */
-const char *scn_pair_impl_name(enum scn_pair p, enum scn_role role);
-bool scn_pair_client_is_stack(enum scn_pair p);
-bool scn_pair_server_is_stack(enum scn_pair p);
+/* Make the pairings of the n implementations v the ones every function below names: each
+ * implementation's in the order of their `order` declarations (the name breaks ties), first
+ * those its `check` line lists, then the others, the newer implementation first as client,
+ * then itself against itself. Returns 0, or -EINVAL with why filled ("FILE:LINE:COL:
+ * problem"). */
+int scn_pairings_set(const struct impl *v, size_t n, char *why, size_t size);
+
+unsigned scn_pair_count(void);
+unsigned scn_all_pairs(void);
+/* What a check runs unless told otherwise: the pairings the declarations' `check` lines name. */
+unsigned scn_default_pairs(void);
+/* The pairings between implementations a check runs against themselves by default (linux,
+ * stack): the scenario table always has their columns. */
+unsigned scn_core_pairs(void);
+const char *scn_pair_name(unsigned p);
+/* The index of the pairing called name, or -1. */
+int scn_pair_find(const char *name);
+/* The implementation (impl/NAME.impl) at the role's end: "linux", "stack", "lwip"... */
+const char *scn_pair_impl_name(unsigned p, enum scn_role role);
+/* What the role's end declares: its settings, whether its clock can be sped up (supports
+ * stack-scale), whether it lingers after its script (supports linger). */
+enum impl_settings scn_pair_settings(unsigned p, enum scn_role role);
+bool scn_pair_scales(unsigned p, enum scn_role role);
+bool scn_pair_lingers(unsigned p, enum scn_role role);
 /* "linux-linux", "stack-*", "*-linux", "client=linux", "server=stack", "all", or a comma
  * separated list of those. Returns the mask, or 0 when the text is not a pairing spec. */
 unsigned scn_pairs_parse(const char *spec);
 /* Every pairing with the implementation NAME at either end ("all": every pairing), or a comma
  * separated list of those. Returns the mask, or 0 when a name is not an implementation's. */
 unsigned scn_impl_pairs_parse(const char *spec);
+/* For messages: every pairing's name ("stack-stack, stack-linux, ...") or every
+ * implementation's ("stack, linux, lwip"), comma separated. */
+void scn_pairs_list(char *buf, size_t size, bool impls);
 
 /* The expected time of an event (a segment, or an application's outcome). */
 enum scn_time_kind {
@@ -213,7 +224,7 @@ void scenario_free(struct scenario *s);
 /* What one pairing of a scenario runs and expects. Pointers refer into the scenario. */
 struct scn_case {
 	const struct scenario *scn;
-	enum scn_pair pair;
+	unsigned pair;
 	bool skip;
 	char skip_reason[200];
 	double scale; /* expected times multiply by this (1 unless a scaled stack variant) */
@@ -238,7 +249,7 @@ struct scn_case {
 };
 
 /* Fill c for one pairing. scaled: the time-scaled stack variant. Returns 0 or -ENOMEM. */
-int scenario_resolve(const struct scenario *s, enum scn_pair p, bool scaled, struct scn_case *c);
+int scenario_resolve(const struct scenario *s, unsigned p, bool scaled, struct scn_case *c);
 void scn_case_free(struct scn_case *c);
 
 /* How long the case's conversation is expected to last (its timed lines and the applications'
@@ -246,7 +257,7 @@ void scn_case_free(struct scn_case *c);
 int64_t scn_case_expected_us(const struct scn_case *c);
 
 /* The rule lines for a pairing as one rule file whose line numbers are the scenario's. */
-char *scenario_rules_text(const struct scenario *s, enum scn_pair p);
+char *scenario_rules_text(const struct scenario *s, unsigned p);
 
 /* "1000", "64K", "1M" (K = 1024). Returns 0, -EINVAL, or -ERANGE past 2^64 - 1. */
 int scn_size_parse(const char *text, uint64_t *bytes);

@@ -66,6 +66,9 @@ void usage(FILE *out)
 	    "                      separated; with --impl or more --pair, every one named)\n"
 	    "      --impl NAME     every pairing with NAME (linux, stack, lwip) at either end;\n"
 	    "                      all: every pairing of every implementation\n"
+	    "      --impl-dir DIR  also the implementations declared in DIR/NAME.impl (after\n"
+	    "                      synfin's own and those of $SYNFIN_IMPL_PATH, a colon\n"
+	    "                      separated list of folders); see impl/README.md\n"
 	    "      --filter GLOB   only scenarios whose name matches GLOB (e.g. 'syn-*')\n"
 	    "      --shard I/N     (check, list) only shard I of N, counted from 1: the N shards\n"
 	    "                      together run every case once. A case's shard follows from\n"
@@ -194,45 +197,55 @@ static int journal_opt(int ch, const char *arg, const char *cmd, struct opts *o)
 	return 0;
 }
 
-/* --pair SPEC or --impl NAMES: the first replaces the default pairings, the next add theirs. */
+/* --pair SPEC or --impl NAMES, kept until the implementations are known. */
 static int take_pairs(struct opts *o, bool pair, const char *spec)
 {
-	unsigned m = pair ? scn_pairs_parse(spec) : scn_impl_pairs_parse(spec);
-	if (!m && pair)
-		fprintf(stderr,
-		        PROG ": --pair '%s': use stack-stack, stack-linux, linux-stack, "
-		             "linux-linux, lwip-linux, linux-lwip, lwip-stack, stack-lwip, "
-		             "lwip-lwip, client=linux, *-stack or all\n",
-		        spec);
-	if (!m && !pair)
-		fprintf(stderr, PROG ": --impl '%s': use linux, stack, lwip or all\n", spec);
-	if (!m)
+	size_t max = sizeof(o->pair_specs) / sizeof(o->pair_specs[0]);
+	if (o->n_pair_specs == max) {
+		fprintf(stderr, PROG ": at most %zu --pair and --impl options\n", max);
 		return -EINVAL;
-	o->pairs = (o->pair_given ? o->pairs : 0) | m;
+	}
+	o->pair_specs[o->n_pair_specs].spec = spec;
+	o->pair_specs[o->n_pair_specs++].pair = pair;
 	o->pair_given = true;
+	return 0;
+}
+
+/* The first --pair or --impl replaces the default pairings, the next add theirs. */
+int opts_resolve_pairs(struct opts *o, unsigned fallback)
+{
+	o->pairs = o->n_pair_specs ? 0 : fallback;
+	for (size_t i = 0; i < o->n_pair_specs; i++) {
+		const char *spec = o->pair_specs[i].spec;
+		bool pair = o->pair_specs[i].pair;
+		unsigned m = pair ? scn_pairs_parse(spec) : scn_impl_pairs_parse(spec);
+		char names[600];
+		scn_pairs_list(names, sizeof(names), !pair);
+		if (!m && pair)
+			fprintf(stderr,
+			        PROG ": --pair '%s': use %s, client=linux, *-stack or all\n", spec,
+			        names);
+		if (!m && !pair)
+			fprintf(stderr, PROG ": --impl '%s': use %s or all\n", spec, names);
+		if (!m)
+			return EXIT_USAGE;
+		o->pairs |= m;
+	}
 	return 0;
 }
 
 int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"jobs", required_argument, NULL, 'j'},
-	    {"pair", required_argument, NULL, 'p'},
-	    {"filter", required_argument, NULL, 'f'},
-	    {"junit", required_argument, NULL, 'J'},
-	    {"runs", required_argument, NULL, 'r'},
-	    {"build", required_argument, NULL, 'b'},
-	    {"scaled-only", no_argument, NULL, 's'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"no-rt", no_argument, NULL, 'R'},
-	    {"idle-jobs", required_argument, NULL, 'I'},
-	    {"load", required_argument, NULL, 'L'},
-	    {"shard", required_argument, NULL, 'S'},
-	    {"seed", required_argument, NULL, 'E'},
-	    {"replay", required_argument, NULL, 'P'},
-	    {"impl", required_argument, NULL, 'i'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"jobs", required_argument, NULL, 'j'},   {"pair", required_argument, NULL, 'p'},
+	    {"filter", required_argument, NULL, 'f'}, {"junit", required_argument, NULL, 'J'},
+	    {"runs", required_argument, NULL, 'r'},   {"build", required_argument, NULL, 'b'},
+	    {"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
+	    {"no-rt", no_argument, NULL, 'R'},        {"idle-jobs", required_argument, NULL, 'I'},
+	    {"load", required_argument, NULL, 'L'},   {"shard", required_argument, NULL, 'S'},
+	    {"seed", required_argument, NULL, 'E'},   {"replay", required_argument, NULL, 'P'},
+	    {"impl", required_argument, NULL, 'i'},   {"impl-dir", required_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *shard = NULL;
 	int ch;
@@ -246,6 +259,14 @@ int parse_opts(int argc, char **argv, struct opts *o)
 		case 'i':
 			if (take_pairs(o, ch == 'p', optarg))
 				return EXIT_USAGE;
+			break;
+		case 'D':
+			if (o->n_impl_dirs == sizeof(o->impl_dirs) / sizeof(o->impl_dirs[0])) {
+				fprintf(stderr, PROG ": at most %zu --impl-dir options\n",
+				        o->n_impl_dirs);
+				return EXIT_USAGE;
+			}
+			o->impl_dirs[o->n_impl_dirs++] = optarg;
 			break;
 		case 'f':
 			o->filter = optarg;

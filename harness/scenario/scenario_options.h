@@ -35,6 +35,15 @@ struct opts {
 	bool scaled_only;
 	bool verbose;
 	bool pair_given;
+	/* --pair and --impl as given, read once the implementations are known
+	 * (opts_resolve_pairs) */
+	struct {
+		const char *spec;
+		bool pair; /* --pair; else --impl */
+	} pair_specs[16];
+	size_t n_pair_specs;
+	const char *impl_dirs[8]; /* --impl-dir: users' folders of NAME.impl */
+	size_t n_impl_dirs;
 	bool no_rt;
 	int idle_jobs;
 	int load; /* --load: busy processes beside the suite */
@@ -52,5 +61,8 @@ void usage(FILE *out);
  * --help prints the usage and exits. check and list take their shard from --shard, else from
  * $SYNFIN_SHARD; --shard auto reads the CI's variables. */
 int parse_opts(int argc, char **argv, struct opts *o);
+/* o->pairs from the --pair and --impl options, once the implementations' pairings are set
+ * (scn_pairings_set); without any, fallback. Returns 0, or EXIT_USAGE after saying why. */
+int opts_resolve_pairs(struct opts *o, unsigned fallback);
 
 #endif

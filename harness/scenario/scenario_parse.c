@@ -453,7 +453,7 @@ static int parse_pairs_line(struct parser *p, const char *w, size_t n, const cha
 	if (!ns)
 		return -ENOMEM;
 	s->skips = ns;
-	ns[s->n_skips].pairs = lex_word_is(w, n, "skip") ? m : (SCN_ALL_PAIRS & ~m);
+	ns[s->n_skips].pairs = lex_word_is(w, n, "skip") ? m : (scn_all_pairs() & ~m);
 	lex_reason(ns[s->n_skips].reason, sizeof(ns[0].reason), rest);
 	s->n_skips++;
 	return 0;
@@ -518,8 +518,11 @@ static int parse_stack_scale(struct parser *p, const char *rest)
 		return lex_fail(p, "stack-scale needs a factor between 0 and 1 (0.1: ten times "
 		                   "faster), then optionally the pairings");
 	s->stack_scale = v;
-	/* only synfin's stack runs its clock faster */
-	unsigned with_stack = scn_pairs_parse("stack-*,*-stack");
+	/* only an end that declares stack-scale (synfin's stack) runs its clock faster */
+	unsigned with_stack = 0;
+	for (unsigned k = 0; k < scn_pair_count(); k++)
+		if (scn_pair_scales(k, SCN_CLIENT) || scn_pair_scales(k, SCN_SERVER))
+			with_stack |= 1u << k;
 	s->scale_pairs = with_stack;
 	if (*rest) {
 		unsigned m = scn_pairs_parse(rest);
@@ -554,7 +557,7 @@ static int parse_block_line(struct parser *p, const char *w, size_t n, const cha
 		if (p->group)
 			return lex_fail(p, "a { group is still open");
 		p->in_when = false;
-		p->when_pairs = SCN_ALL_PAIRS;
+		p->when_pairs = scn_all_pairs();
 		return 0;
 	}
 	if (lex_word_is(w, n, "{")) {
@@ -629,13 +632,13 @@ int scenario_parse_string(struct scenario *s, const char *path, const char *text
 	char *dot = strrchr(s->name, '.');
 	if (dot && !strcmp(dot, ".scn"))
 		*dot = '\0';
-	s->pairs = SCN_ALL_PAIRS;
+	s->pairs = scn_all_pairs();
 	s->limit_us = 30000000;
 	s->settle_us = 500000;
 	s->port = 80;
 	s->stack_scale = 1.0;
 
-	struct parser p = {.s = s, .err = err, .when_pairs = SCN_ALL_PAIRS};
+	struct parser p = {.s = s, .err = err, .when_pairs = scn_all_pairs()};
 	snprintf(p.dir, sizeof(p.dir), "%.*s", (int)(base - s->path), s->path);
 
 	int r = 0;

@@ -1,6 +1,6 @@
-/* scenario_values.c: the words and values of the .scn language (scenario_lex.h): pairing
- * specs, durations and byte counts (the one place the common grammars are called from), time
- * windows, outcomes, flags, numbers. */
+/* scenario_values.c: the words and values of the .scn language (scenario_lex.h): durations and byte
+ * counts (the one place the common grammars are called from), time windows, outcomes, flags,
+ * numbers. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -13,109 +13,6 @@
 #include "scenario.h"
 #include "scenario_lex.h"
 #include "wire/segment.h"
-
-/* The implementations, in the order of the pairings' names */
-static const char *const impl_names[] = {"stack", "linux", "lwip"};
-#define N_IMPLS (sizeof(impl_names) / sizeof(impl_names[0]))
-
-/* Each pairing's ends (indices into impl_names), client first, in enum scn_pair's order */
-static const unsigned char pair_ends[SCN_N_PAIRS][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 1},
-                                                        {1, 2}, {2, 0}, {0, 2}, {2, 2}};
-
-static const char *const pair_names[SCN_N_PAIRS] = {"stack-stack", "stack-linux", "linux-stack",
-                                                    "linux-linux", "lwip-linux",  "linux-lwip",
-                                                    "lwip-stack",  "stack-lwip",  "lwip-lwip"};
-
-const char *scn_pair_name(enum scn_pair p)
-{
-	return (unsigned)p < SCN_N_PAIRS ? pair_names[p] : "?";
-}
-
-const char *scn_pair_impl_name(enum scn_pair p, enum scn_role role)
-{
-	/* the pairing's names are client-server */
-	return (unsigned)p < SCN_N_PAIRS ? impl_names[pair_ends[p][role == SCN_SERVER]] : "?";
-}
-
-bool scn_pair_client_is_stack(enum scn_pair p)
-{
-	return (unsigned)p < SCN_N_PAIRS && pair_ends[p][0] == 0;
-}
-
-bool scn_pair_server_is_stack(enum scn_pair p)
-{
-	return (unsigned)p < SCN_N_PAIRS && pair_ends[p][1] == 0;
-}
-
-/* The pairings whose end (0 client, 1 server) is the implementation w ("*": any). */
-static unsigned pairs_with_end(const char *w, size_t n, int end)
-{
-	unsigned mask = 0;
-	for (unsigned p = 0; p < SCN_N_PAIRS; p++) {
-		const char *name = impl_names[pair_ends[p][end]];
-		if ((n == 1 && w[0] == '*') || (strlen(name) == n && !memcmp(name, w, n)))
-			mask |= 1u << p;
-	}
-	return mask;
-}
-
-static unsigned pair_one(const char *s, size_t n)
-{
-	char w[32];
-	if (n == 0 || n >= sizeof(w))
-		return 0;
-	memcpy(w, s, n);
-	w[n] = '\0';
-	if (!strcmp(w, "all") || !strcmp(w, "*"))
-		return SCN_ALL_PAIRS;
-	if (!strncmp(w, "client=", 7) && strcmp(w + 7, "*"))
-		return pairs_with_end(w + 7, n - 7, 0);
-	if (!strncmp(w, "server=", 7) && strcmp(w + 7, "*"))
-		return pairs_with_end(w + 7, n - 7, 1);
-	const char *dash = strchr(w, '-');
-	if (!dash)
-		return 0;
-	unsigned client = pairs_with_end(w, (size_t)(dash - w), 0);
-	unsigned server = pairs_with_end(dash + 1, strlen(dash + 1), 1);
-	return client && server ? client & server : 0;
-}
-
-/* Comma separated words, each a mask by one_word; 0 when one is not. */
-static unsigned words_mask(const char *spec, unsigned (*one_word)(const char *, size_t))
-{
-	unsigned mask = 0;
-	const char *p = spec;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		unsigned m = one_word(p, n);
-		if (!m)
-			return 0;
-		mask |= m;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return mask;
-}
-
-unsigned scn_pairs_parse(const char *spec)
-{
-	return words_mask(spec, pair_one);
-}
-
-static unsigned impl_one(const char *s, size_t n)
-{
-	if (n == 3 && !memcmp(s, "all", 3))
-		return SCN_ALL_PAIRS;
-	if (n == 1 && s[0] == '*')
-		return 0;
-	return pairs_with_end(s, n, 0) | pairs_with_end(s, n, 1);
-}
-
-unsigned scn_impl_pairs_parse(const char *spec)
-{
-	return words_mask(spec, impl_one);
-}
 
 int scn_duration_parse(const char *text, int64_t *us)
 {

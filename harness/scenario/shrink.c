@@ -26,7 +26,7 @@
 #define SHRINK_MAX_JOBS 8
 
 struct shrink_opts {
-	enum scn_pair pair;
+	unsigned pair; /* an index of the declared pairings (scenario.h) */
 	uint64_t seed;
 	const char *journal; /* --journal, made absolute; NULL: run the case under the seed */
 	int jobs;
@@ -130,7 +130,7 @@ static int take_opt(int ch, const char *arg, struct shrink_opts *o)
 			        arg);
 			return EXIT_USAGE;
 		}
-		o->pair = (enum scn_pair)__builtin_ctz(m);
+		o->pair = (unsigned)__builtin_ctz(m);
 		return 0;
 	case 'E':
 		errno = 0;
@@ -580,8 +580,16 @@ static int prepare(struct shrink *sh, int argc, char **argv)
 int shrink_main(int argc, char **argv, char **full_argv)
 {
 	static struct shrink sh;
-	sh.o =
-	    (struct shrink_opts){.pair = SCN_LINUX_LINUX, .seed = 1, .jobs = 2, .max_trials = 64};
+	/* the pairings --pair names come from the implementations' declarations */
+	if (run_env_load_impls(NULL, 0))
+		return 1;
+	int linux_linux = scn_pair_find("linux-linux");
+	sh.o = (struct shrink_opts){
+	    .pair = linux_linux >= 0 ? (unsigned)linux_linux : 0,
+	    .seed = 1,
+	    .jobs = 2,
+	    .max_trials = 64,
+	};
 	int r = parse_shrink_opts(argc, argv, &sh.o);
 	if (r)
 		return r;

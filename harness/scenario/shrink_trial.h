@@ -13,11 +13,11 @@
 
 struct shrink_run {
 	char scenario[600]; /* the case's file */
-	enum scn_pair pair;
-	char replay[700]; /* the journal it replays; "" for the rules' own decisions */
-	char dir[700];    /* its run folder */
-	char run_id[16];  /* its topology */
-	pid_t pid;        /* while it runs; 0 once reaped */
+	unsigned pair;      /* an index of the declared pairings (scenario.h) */
+	char replay[700];   /* the journal it replays; "" for the rules' own decisions */
+	char dir[700];      /* its run folder */
+	char run_id[16];    /* its topology */
+	pid_t pid;          /* while it runs; 0 once reaped */
 	struct run_result res;
 	char key[400]; /* how it failed (shrink_failure_key), "" when it did not fail */
 };

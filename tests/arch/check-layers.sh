@@ -29,7 +29,7 @@ declare -A bare_from=(
 	[stack/host]="stack"
 )
 # The edges: the only files that may make system calls, read clocks or run processes.
-io_files='^(common/event_loop\.c|harness/endpoint/synfin_kpeer\.c|harness/endpoint/lwip/.*|harness/faultd/.*|harness/scenario/(main|runner|report|proc|endpoint_run|layout|progress|junit_merge_cmd|scenario_files|run_env|shrink|shrink_trial)\.[ch]|harness/tools/.*|stack/host/.*)$'
+io_files='^(common/event_loop\.c|harness/endpoint/synfin_kpeer\.c|harness/endpoint/peer_log\.c|harness/endpoint/lwip/.*|harness/faultd/.*|harness/scenario/(main|runner|report|proc|endpoint_run|layout|progress|junit_merge_cmd|scenario_files|impl_load|run_env|shrink|shrink_trial)\.[ch]|harness/tools/.*|stack/host/.*)$'
 # Operating-system interfaces and the project's I/O headers, which no pure module includes.
 # (<sys/types.h> and <arpa/inet.h> are types and address formatting, not I/O.)
 io_headers='^<(sys/(socket|epoll|timerfd|signalfd|ioctl|wait|stat|random|utsname|mman|uio|un|select|time)\.h|fcntl\.h|unistd\.h|poll\.h|dirent\.h|signal\.h|net/|linux/|libmnl/|libnetfilter_queue/)|"(common/event_loop\.h|nfq_queue\.h|tun_device\.h|stack_driver\.h|runner\.h|proc\.h)"$'

@@ -14,8 +14,27 @@
 #include <errno.h>
 
 #include "conversation.h"
+#include "impl_load.h"
 #include "rules/rule.h"
 #include "scenario.h"
+
+/* The pairings of the project's declarations (SYNFIN_IMPL_DIR, the source tree's impl/), which
+ * the scenarios' pairing specs name. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	struct impl v[SCN_MAX_IMPLS];
+	size_t n;
+	char why[800];
+	if (impl_load_all(v, &n, SCN_MAX_IMPLS, SYNFIN_IMPL_DIR, NULL, NULL, 0, why, sizeof(why)) ||
+	    scn_pairings_set(v, n, why, sizeof(why)) || scn_pair_count() == 0) {
+		fprintf(stderr, "fuzz_scenario: %s\n",
+		        n ? why : "no impl/NAME.impl in " SYNFIN_IMPL_DIR);
+		abort();
+	}
+	return 0;
+}
 
 static void check_case(const struct scenario *s, const struct scn_case *c, const struct observed *o)
 {
@@ -91,16 +110,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				FUZZ_CHECK(memchr(why, '\0', sizeof(why)) != NULL && why[0]);
 	}
 
-	for (int pair = 0; pair < SCN_N_PAIRS; pair++) {
+	for (unsigned pair = 0; pair < scn_pair_count(); pair++) {
 		/* the scaled variant only changes time windows: one pairing is enough */
-		for (int scaled = 0; scaled < (pair == SCN_STACK_STACK ? 2 : 1); scaled++) {
+		for (int scaled = 0; scaled < (pair == 0 ? 2 : 1); scaled++) {
 			struct scn_case c;
-			if (scenario_resolve(&s, (enum scn_pair)pair, scaled, &c))
+			if (scenario_resolve(&s, pair, scaled, &c))
 				continue;
 			check_case(&s, &c, &o);
 			scn_case_free(&c);
 		}
-		char *rules = scenario_rules_text(&s, (enum scn_pair)pair);
+		char *rules = scenario_rules_text(&s, pair);
 		if (rules) {
 			struct ruleset rs;
 			struct rule_error rerr;

@@ -9,7 +9,6 @@
  * socket API), so the process stays until lwIP's connections are closed (lwip_host_drain).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include "common/duration.h"
 #include "common/topology.h"
 #include "endpoint/kpeer_options.h"
+#include "endpoint/peer_log.h"
 #include "endpoint/peer_script.h"
 #include "lwip_host.h"
 
@@ -33,78 +33,14 @@
 #define LWIP_DRAIN_MAX_MS 120000u
 
 struct lwpeer {
-	const char *role;
+	struct peer_log log;
 	struct sockaddr_in peer;
 	struct sockaddr_in local;
 	int listen_fd;
 	int fd;
-	FILE *jsonl;
-	bool quiet;
-	double t0;
 	uint64_t rx_bytes, tx_bytes;
 	uint64_t rx_hash;
 };
-
-static double wall_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* One application event: a text line on stderr and, with --jsonl, a JSON object whose members
- * beyond t/event/role/what come from members_fmt (without braces), as synfin-kpeer writes them. */
-static void log_event(struct lwpeer *p, const char *what, const char *text, const char *members_fmt,
-                      ...)
-{
-	char members[256] = "";
-	if (members_fmt) {
-		va_list ap;
-		va_start(ap, members_fmt);
-		members[0] = ',';
-		vsnprintf(members + 1, sizeof(members) - 1, members_fmt, ap);
-		va_end(ap);
-	}
-	double t = wall_s();
-	if (!p->quiet)
-		fprintf(stderr, "%10.6f %s %s%s%s\n", t - p->t0, p->role, what, text ? " " : "",
-		        text ? text : "");
-	if (!p->jsonl)
-		return;
-	fprintf(p->jsonl, "{\"t\":%.6f,\"event\":\"app\",\"role\":\"%s\",\"what\":\"%s\"%s}\n", t,
-	        p->role, what, members);
-	fflush(p->jsonl);
-}
-
-static const struct {
-	int err;
-	const char *name;
-	int status;
-} outcomes[] = {
-    {ETIMEDOUT, "ETIMEDOUT", PEER_EXIT_TIMEDOUT},
-    {ECONNREFUSED, "ECONNREFUSED", PEER_EXIT_REFUSED},
-    {ECONNRESET, "ECONNRESET", PEER_EXIT_RESET},
-    {EPIPE, "EPIPE", PEER_EXIT_RESET},
-    {ECONNABORTED, "ECONNABORTED", PEER_EXIT_ABORTED},
-    {EHOSTUNREACH, "EHOSTUNREACH", PEER_EXIT_OTHER},
-    {ENETUNREACH, "ENETUNREACH", PEER_EXIT_OTHER},
-};
-
-static int step_failed(struct lwpeer *p, const char *step, int err)
-{
-	const char *name = "EOTHER";
-	int status = PEER_EXIT_OTHER;
-	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
-		if (outcomes[i].err == err) {
-			name = outcomes[i].name;
-			status = outcomes[i].status;
-		}
-	}
-	char text[128];
-	snprintf(text, sizeof(text), "%s: %s (%s)", step, name, strerror(err));
-	log_event(p, "error", text, "\"step\":\"%s\",\"error\":\"%s\"", step, name);
-	return status;
-}
 
 static const char *addr_text(const struct sockaddr_in *sa, char *buf, size_t size)
 {
@@ -119,32 +55,26 @@ static int step_connect(struct lwpeer *p)
 	char to[64];
 	p->fd = lwip_socket(AF_INET, SOCK_STREAM, 0);
 	if (p->fd < 0)
-		return step_failed(p, "socket", errno);
+		return peer_log_failed(&p->log, "socket", errno);
 	int one = 1;
 	if (p->local.sin_port != 0 &&
 	    lwip_setsockopt(p->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-		return step_failed(p, "setsockopt", errno);
+		return peer_log_failed(&p->log, "setsockopt", errno);
 	if (lwip_bind(p->fd, (struct sockaddr *)&p->local, sizeof(p->local)) < 0)
-		return step_failed(p, "bind", errno);
-	addr_text(&p->peer, to, sizeof(to));
-	log_event(p, "connecting", to, "\"to\":\"%s\"", to);
-	if (lwip_connect(p->fd, (struct sockaddr *)&p->peer, sizeof(p->peer)) < 0)
-		return step_failed(p, "connect", errno);
-	log_event(p, "connected", NULL, NULL);
-	return PEER_EXIT_OK;
+		return peer_log_failed(&p->log, "bind", errno);
+	peer_log_connecting(&p->log, addr_text(&p->peer, to, sizeof(to)));
+	return peer_log_connected(
+	    &p->log, lwip_connect(p->fd, (struct sockaddr *)&p->peer, sizeof(p->peer)));
 }
 
 static int step_accept(struct lwpeer *p)
 {
 	struct sockaddr_in from;
 	socklen_t len = sizeof(from);
-	char text[64];
+	char text[64] = "";
 	p->fd = lwip_accept(p->listen_fd, (struct sockaddr *)&from, &len);
-	if (p->fd < 0)
-		return step_failed(p, "accept", errno);
-	addr_text(&from, text, sizeof(text));
-	log_event(p, "accepted", text, "\"from\":\"%s\"", text);
-	return PEER_EXIT_OK;
+	return peer_log_accepted(&p->log, p->fd,
+	                         p->fd >= 0 ? addr_text(&from, text, sizeof(text)) : text);
 }
 
 /* Sends n bytes: text when given, else the next n bytes of the pattern stream. */
@@ -160,14 +90,11 @@ static int step_send(struct lwpeer *p, const char *text, uint64_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return step_failed(p, "send", errno);
+			return peer_log_failed(&p->log, "send", errno);
 		p->tx_bytes += (uint64_t)w;
 		done += (uint64_t)w;
 	}
-	char line[64];
-	snprintf(line, sizeof(line), "%llu bytes", (unsigned long long)n);
-	log_event(p, "sent", line, "\"bytes\":%llu", (unsigned long long)n);
-	return PEER_EXIT_OK;
+	return peer_log_sent(&p->log, n);
 }
 
 /* Reads up to limit bytes (UINT64_MAX: until the peer's FIN); echo sends each piece back. */
@@ -182,20 +109,15 @@ static int step_read(struct lwpeer *p, uint64_t limit, bool echo)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return step_failed(p, "read", errno);
+			return peer_log_failed(&p->log, "read", errno);
 		eof = r == 0;
 		p->rx_hash = peer_script_hash(p->rx_hash, buf, (size_t)r);
 		p->rx_bytes += (uint64_t)r;
 		got += (uint64_t)r;
 		if (echo && r > 0 && lwip_send(p->fd, buf, (size_t)r, 0) != r)
-			return step_failed(p, "echo", errno ? errno : EIO);
+			return peer_log_failed(&p->log, "echo", errno ? errno : EIO);
 	}
-	char line[96];
-	snprintf(line, sizeof(line), "%llu bytes, hash %016llx", (unsigned long long)p->rx_bytes,
-	         (unsigned long long)p->rx_hash);
-	log_event(p, got < limit ? "eof" : "read", line, "\"bytes\":%llu,\"hash\":\"%016llx\"",
-	          (unsigned long long)p->rx_bytes, (unsigned long long)p->rx_hash);
-	return PEER_EXIT_OK;
+	return peer_log_read(&p->log, got < limit, p->rx_bytes, p->rx_hash);
 }
 
 /* RST at once (RFC 9293 3.10.5 ABORT). lwIP's SO_LINGER 0 resets only while data is unsent,
@@ -239,8 +161,8 @@ static int op_shutdown_write(struct lwpeer *p, const struct peer_step *s)
 {
 	(void)s;
 	if (lwip_shutdown(p->fd, SHUT_WR) < 0)
-		return step_failed(p, "shutdown-write", errno);
-	log_event(p, "shutdown-write", NULL, NULL);
+		return peer_log_failed(&p->log, "shutdown-write", errno);
+	peer_log_event(&p->log, "shutdown-write", NULL, NULL);
 	return PEER_EXIT_OK;
 }
 
@@ -263,7 +185,7 @@ static int op_close(struct lwpeer *p, const struct peer_step *s)
 	else
 		lwip_close(p->fd);
 	p->fd = -1;
-	log_event(p, abort ? "aborted" : "closed", NULL, NULL);
+	peer_log_event(&p->log, abort ? "aborted" : "closed", NULL, NULL);
 	return PEER_EXIT_OK;
 }
 
@@ -365,8 +287,8 @@ static int run_script(struct lwpeer *p, const struct kpeer_options *opt,
 		        0 ||
 		    lwip_bind(p->listen_fd, (struct sockaddr *)&at, sizeof(at)) < 0 ||
 		    lwip_listen(p->listen_fd, 16) < 0)
-			return step_failed(p, "listen", errno);
-		log_event(p, "listening", NULL, "\"port\":%lu", opt->listen_port);
+			return peer_log_failed(&p->log, "listen", errno);
+		peer_log_event(&p->log, "listening", NULL, "\"port\":%lu", opt->listen_port);
 	}
 	int status = PEER_EXIT_OK;
 	for (unsigned long c = 0; c < (opt->is_client ? 1 : opt->conns) && status == PEER_EXIT_OK;
@@ -394,13 +316,11 @@ int main(int argc, char **argv)
 		rc = kpeer_parse_options(argc, argv, &opt);
 	if (rc >= 0)
 		return rc;
-	struct lwpeer p = {.role = opt.role,
+	struct lwpeer p = {.log = {.role = opt.role, .jsonl = opt.jsonl, .quiet = opt.quiet},
 	                   .peer = opt.peer,
 	                   .local = opt.local,
 	                   .listen_fd = -1,
-	                   .fd = -1,
-	                   .jsonl = opt.jsonl,
-	                   .quiet = opt.quiet};
+	                   .fd = -1};
 	if (p.local.sin_addr.s_addr == lwip_htonl(INADDR_ANY))
 		lwip_inet_pton(AF_INET, opt.is_client ? TOPOLOGY_CLIENT_ADDR : TOPOLOGY_SERVER_ADDR,
 		               &p.local.sin_addr);
@@ -413,21 +333,21 @@ int main(int argc, char **argv)
 	lwip_host_print_settings(stderr);
 	if (lwip_host_start(dev, p.local.sin_addr.s_addr) < 0)
 		return PEER_EXIT_OTHER;
-	p.t0 = wall_s();
+	p.log.t0 = peer_log_now();
 	int status = run_script(&p, &opt, &script);
 	peer_script_free(&script);
-	double script_end = wall_s();
+	double script_end = peer_log_now();
 	if (lwip_host_drain(LWIP_DRAIN_MAX_MS) < 0)
 		fprintf(stderr, "synfin-lwip: lwIP still had connections after %u ms\n",
 		        LWIP_DRAIN_MAX_MS);
-	double left = (double)linger_us / 1e6 - (wall_s() - script_end);
+	double left = (double)linger_us / 1e6 - (peer_log_now() - script_end);
 	if (left > 0) {
 		struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 	}
-	log_event(&p, "exit", NULL, "\"status\":%d", status);
-	if (p.jsonl)
-		fclose(p.jsonl);
+	peer_log_event(&p.log, "exit", NULL, "\"status\":%d", status);
+	if (p.log.jsonl)
+		fclose(p.log.jsonl);
 	return status;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "case_select.h"
+#include "pairings_fixture.h"
 #include "scenario.h"
 #include "test_support.h"
 
@@ -50,7 +51,7 @@ static struct id_list suite_ids(void)
 		int r = scenario_parse_file(&s, g.gl_pathv[f], &err);
 		ck_assert_msg(r == 0, "%s:%u: %s", err.file, err.line, err.msg);
 		struct case_variant v[CASE_MAX_VARIANTS];
-		size_t n = case_variants(&s, SCN_ALL_PAIRS, false, v);
+		size_t n = case_variants(&s, scn_all_pairs(), false, v);
 		for (size_t i = 0; i < n; i++) {
 			char id[CASE_ID_MAX];
 			ck_assert_int_lt(case_id(id, sizeof(id), s.name, v[i]), CASE_ID_MAX);
@@ -76,7 +77,7 @@ START_TEST(test_a_case_id_names_the_scenario_the_pairing_and_the_scaled_variant)
 {
 	struct scenario s = {.name = "seed-syn-timeout",
 	                     .stack_scale = 0.1,
-	                     .scale_pairs = SCN_ALL_PAIRS & ~(1u << SCN_LINUX_LINUX)};
+	                     .scale_pairs = scn_all_pairs() & ~(PAIR_BIT("linux-linux"))};
 	struct case_variant v[CASE_MAX_VARIANTS];
 	static const char *const every[] = {
 	    "seed-syn-timeout.stack-stack", "seed-syn-timeout.stack-stack.scaled",
@@ -98,7 +99,7 @@ START_TEST(test_a_case_id_names_the_scenario_the_pairing_and_the_scaled_variant)
 	case_id(id, sizeof(id), s.name, v[3]);
 	ck_assert_str_eq(id, "seed-syn-timeout.linux-linux");
 	/* lwIP's clock cannot be sped up: only a pairing with a stack end has a scaled variant */
-	n = case_variants(&s, 1u << SCN_LWIP_LINUX | 1u << SCN_LWIP_STACK, false, v);
+	n = case_variants(&s, PAIR_BIT("lwip-linux") | PAIR_BIT("lwip-stack"), false, v);
 	ck_assert_uint_eq(n, 3);
 	case_id(id, sizeof(id), s.name, v[0]);
 	ck_assert_str_eq(id, "seed-syn-timeout.lwip-linux");
@@ -106,7 +107,7 @@ START_TEST(test_a_case_id_names_the_scenario_the_pairing_and_the_scaled_variant)
 	ck_assert_str_eq(id, "seed-syn-timeout.lwip-stack.scaled");
 	/* --pair, and a scenario without stack-scale */
 	s.stack_scale = 1.0;
-	n = case_variants(&s, 1u << SCN_STACK_LINUX | 1u << SCN_LINUX_LINUX, true, v);
+	n = case_variants(&s, PAIR_BIT("stack-linux") | PAIR_BIT("linux-linux"), true, v);
 	ck_assert_uint_eq(n, 2);
 	case_id(id, sizeof(id), s.name, v[0]);
 	ck_assert_str_eq(id, "seed-syn-timeout.stack-linux");
@@ -292,6 +293,7 @@ END_TEST
 
 int main(void)
 {
+	use_project_pairings();
 	Suite *s = suite_create("case_select");
 	TCase *tc = tcase_create("case_select");
 	tcase_add_test(tc, test_a_case_id_names_the_scenario_the_pairing_and_the_scaled_variant);

@@ -10,6 +10,7 @@
 
 #include "endpoint/peer_script.h"
 #include "judge.h"
+#include "pairings_fixture.h"
 #include "scenario.h"
 #include "test_support.h"
 #include "wire/segment.h"
@@ -23,7 +24,7 @@ struct judged {
 	struct judge_verdict v;
 };
 
-static void parse_case(struct judged *j, const char *text, enum scn_pair pair)
+static void parse_case(struct judged *j, const char *text, unsigned pair)
 {
 	struct scn_error err;
 	memset(j, 0, sizeof(*j));
@@ -58,7 +59,7 @@ static void app_exit_from_log(struct app_record *a, const char *path)
 }
 
 /* A run folder's trace and logs, judged as the case of scn for pair. */
-static void judge_recorded(struct judged *j, const char *scn, const char *run, enum scn_pair pair)
+static void judge_recorded(struct judged *j, const char *scn, const char *run, unsigned pair)
 {
 	struct scn_error err;
 	char path[700];
@@ -151,7 +152,7 @@ static void judge_request_close(struct judged *j, const char *extra)
 {
 	char text[2048];
 	snprintf(text, sizeof(text), "%s%s", extra, request_close);
-	parse_case(j, text, SCN_LINUX_LINUX);
+	parse_case(j, text, pair_of("linux-linux"));
 	record_request_close(&j->r);
 }
 
@@ -165,7 +166,7 @@ static void assert_fails(struct judged *j, enum run_status status, const char *r
 START_TEST(test_recorded_abort_passes_with_each_outcome_and_time)
 {
 	struct judged j;
-	judge_recorded(&j, "abort.scn", "abort.linux-stack", SCN_LINUX_STACK);
+	judge_recorded(&j, "abort.scn", "abort.linux-stack", pair_of("linux-stack"));
 	ck_assert_msg(j.v.status == RUN_PASS, "%s", j.v.reason);
 	ck_assert_str_eq(j.v.reason, "");
 	ck_assert(j.v.judged && j.v.match.ok);
@@ -183,7 +184,7 @@ START_TEST(test_recorded_simultaneous_open_fails_on_the_fins_time)
 {
 	struct judged j;
 	judge_recorded(&j, "simultaneous-open.scn", "simultaneous-open.stack-linux",
-	               SCN_STACK_LINUX);
+	               pair_of("stack-linux"));
 	ck_assert_int_eq(j.v.status, RUN_FAIL);
 	ck_assert_str_eq(j.v.reason,
 	                 "line 28 (fin1: c>s [F.] seq 1 ack 1 +400ms after ssa) against "
@@ -400,7 +401,7 @@ START_TEST(test_a_gap_outside_its_window_is_a_timing_failure_of_that_lines_toler
 {
 	struct judged j;
 	judge_recorded(&j, "simultaneous-open.scn", "simultaneous-open.stack-linux",
-	               SCN_STACK_LINUX);
+	               pair_of("stack-linux"));
 	/* line 28, +400ms after ssa: tolerance 50 ms, 0.303 s against 0.350..0.450 s */
 	ck_assert(j.v.timing_only);
 	ck_assert_int_eq(j.v.timing_tol_us, 50000);
@@ -460,7 +461,7 @@ END_TEST
 START_TEST(test_ack_every_names_the_stretch_ack_and_its_endpoint)
 {
 	struct judged j;
-	parse_case(&j, "server ack-every 2\nc>s [S]\n...\n", SCN_LINUX_LINUX);
+	parse_case(&j, "server ack-every 2\nc>s [S]\n...\n", pair_of("linux-linux"));
 	/* four full segments of 12 bytes, ACKed at once */
 	struct obs_seg v[] = {
 	    seg(0, 0, TCPF_SYN, 100, 0, 0),    seg(1, 1, TCPF_SYN | TCPF_ACK, 500, 101, 0),
@@ -571,6 +572,7 @@ END_TEST
 
 int main(void)
 {
+	use_project_pairings();
 	Suite *s = suite_create("judge");
 	TCase *tc = tcase_create("judge");
 	tcase_add_test(tc, test_recorded_abort_passes_with_each_outcome_and_time);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conversation.h"
+#include "pairings_fixture.h"
 #include "scenario.h"
 #include "test_support.h"
 #include "wire/segment.h"
@@ -73,7 +74,7 @@ static void match(struct checked *k, const char *scn, const struct observed *o)
 	struct scn_error err;
 	int r = scenario_parse_string(&k->s, "t.scn", scn, &err);
 	ck_assert_msg(r == 0, "%s:%u: %s", err.file, err.line, err.msg);
-	ck_assert_int_eq(scenario_resolve(&k->s, SCN_LINUX_LINUX, false, &k->c), 0);
+	ck_assert_int_eq(scenario_resolve(&k->s, pair_of("linux-linux"), false, &k->c), 0);
 	ck_assert_int_eq(conversation_match(&k->c, o, &k->m), 0);
 }
 
@@ -463,6 +464,7 @@ END_TEST
 
 int main(void)
 {
+	use_project_pairings();
 	Suite *s = suite_create("scenario_match");
 	TCase *tc = tcase_create("match");
 	tcase_add_test(tc, test_three_segment_close_matches_with_the_ack_merged);

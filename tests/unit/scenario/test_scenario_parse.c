@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pairings_fixture.h"
 #include "scenario.h"
 #include "test_support.h"
 #include "wire/segment.h"
@@ -59,7 +60,7 @@ START_TEST(test_seed_connect_close_reads_as_seven_segments_one_maybe)
 	ck_assert(s.segs[5].time.range);
 	ck_assert_str_eq(s.segs[5].time.anchor, "fin1");
 	ck_assert_int_eq(s.segs[5].time.max_us, 40000);
-	ck_assert_uint_eq(s.pairs, SCN_ALL_PAIRS);
+	ck_assert_uint_eq(s.pairs, scn_all_pairs());
 	scenario_free(&s);
 }
 END_TEST
@@ -104,18 +105,20 @@ END_TEST
 
 START_TEST(test_pairing_specs)
 {
-	ck_assert_uint_eq(scn_pairs_parse("linux-linux"), 1u << SCN_LINUX_LINUX);
-	ck_assert_uint_eq(scn_pairs_parse("client=linux"),
-	                  1u << SCN_LINUX_LINUX | 1u << SCN_LINUX_STACK | 1u << SCN_LINUX_LWIP);
-	ck_assert_uint_eq(scn_pairs_parse("*-stack"),
-	                  1u << SCN_LINUX_STACK | 1u << SCN_STACK_STACK | 1u << SCN_LWIP_STACK);
-	ck_assert_uint_eq(scn_pairs_parse("lwip-linux"), 1u << SCN_LWIP_LINUX);
+	ck_assert_uint_eq(scn_pairs_parse("linux-linux"), PAIR_BIT("linux-linux"));
+	ck_assert_uint_eq(scn_pairs_parse("client=linux"), PAIR_BIT("linux-linux") |
+	                                                       PAIR_BIT("linux-stack") |
+	                                                       PAIR_BIT("linux-lwip"));
+	ck_assert_uint_eq(scn_pairs_parse("*-stack"), PAIR_BIT("linux-stack") |
+	                                                  PAIR_BIT("stack-stack") |
+	                                                  PAIR_BIT("lwip-stack"));
+	ck_assert_uint_eq(scn_pairs_parse("lwip-linux"), PAIR_BIT("lwip-linux"));
 	ck_assert_uint_eq(scn_pairs_parse("server=lwip"),
-	                  1u << SCN_LINUX_LWIP | 1u << SCN_STACK_LWIP | 1u << SCN_LWIP_LWIP);
-	ck_assert_uint_eq(scn_pairs_parse("*-*"), SCN_ALL_PAIRS);
+	                  PAIR_BIT("linux-lwip") | PAIR_BIT("stack-lwip") | PAIR_BIT("lwip-lwip"));
+	ck_assert_uint_eq(scn_pairs_parse("*-*"), scn_all_pairs());
 	ck_assert_uint_eq(scn_pairs_parse("stack-linux,linux-stack"),
-	                  1u << SCN_STACK_LINUX | 1u << SCN_LINUX_STACK);
-	ck_assert_uint_eq(scn_pairs_parse("all"), SCN_ALL_PAIRS);
+	                  PAIR_BIT("stack-linux") | PAIR_BIT("linux-stack"));
+	ck_assert_uint_eq(scn_pairs_parse("all"), scn_all_pairs());
 	ck_assert_uint_eq(scn_pairs_parse("linux"), 0);
 	ck_assert_uint_eq(scn_pairs_parse("linux-linux,bogus"), 0);
 	ck_assert_uint_eq(scn_pairs_parse("linux-"), 0);
@@ -125,17 +128,17 @@ END_TEST
 START_TEST(test_impl_specs_name_every_pairing_with_that_end)
 {
 	ck_assert_uint_eq(scn_impl_pairs_parse("lwip"),
-	                  1u << SCN_LWIP_LINUX | 1u << SCN_LINUX_LWIP | 1u << SCN_LWIP_STACK |
-	                      1u << SCN_STACK_LWIP | 1u << SCN_LWIP_LWIP);
-	ck_assert_uint_eq(scn_impl_pairs_parse("all"), SCN_ALL_PAIRS);
+	                  PAIR_BIT("lwip-linux") | PAIR_BIT("linux-lwip") | PAIR_BIT("lwip-stack") |
+	                      PAIR_BIT("stack-lwip") | PAIR_BIT("lwip-lwip"));
+	ck_assert_uint_eq(scn_impl_pairs_parse("all"), scn_all_pairs());
 	ck_assert_uint_eq(scn_impl_pairs_parse("stack,linux"),
-	                  SCN_ALL_PAIRS & ~(1u << SCN_LWIP_LWIP));
+	                  scn_all_pairs() & ~(PAIR_BIT("lwip-lwip")));
 	ck_assert_uint_eq(scn_impl_pairs_parse("bsd"), 0);
 	ck_assert_uint_eq(scn_impl_pairs_parse("*"), 0);
-	ck_assert_str_eq(scn_pair_impl_name(SCN_LWIP_STACK, SCN_CLIENT), "lwip");
-	ck_assert_str_eq(scn_pair_impl_name(SCN_LWIP_STACK, SCN_SERVER), "stack");
-	ck_assert(!scn_pair_client_is_stack(SCN_LWIP_STACK));
-	ck_assert(scn_pair_server_is_stack(SCN_LWIP_STACK));
+	ck_assert_str_eq(scn_pair_impl_name(pair_of("lwip-stack"), SCN_CLIENT), "lwip");
+	ck_assert_str_eq(scn_pair_impl_name(pair_of("lwip-stack"), SCN_SERVER), "stack");
+	ck_assert(!scn_pair_scales(pair_of("lwip-stack"), SCN_CLIENT));
+	ck_assert(scn_pair_scales(pair_of("lwip-stack"), SCN_SERVER));
 }
 END_TEST
 
@@ -155,7 +158,7 @@ START_TEST(test_when_blocks_give_each_pairing_its_own_expectations)
 	             "end\n"
 	             "skip stack-stack because the stack cannot be both ends yet\n");
 	struct scn_case c;
-	ck_assert_int_eq(scenario_resolve(&s, SCN_LINUX_LINUX, false, &c), 0);
+	ck_assert_int_eq(scenario_resolve(&s, pair_of("linux-linux"), false, &c), 0);
 	ck_assert(!c.skip);
 	ck_assert_uint_eq(c.n_segs, 1);
 	ck_assert_uint_eq(c.n_sysctls[SCN_CLIENT], 2);
@@ -168,7 +171,7 @@ START_TEST(test_when_blocks_give_each_pairing_its_own_expectations)
 	ck_assert_str_eq(c.script[SCN_CLIENT], "connect; close");
 	scn_case_free(&c);
 
-	ck_assert_int_eq(scenario_resolve(&s, SCN_STACK_LINUX, false, &c), 0);
+	ck_assert_int_eq(scenario_resolve(&s, pair_of("stack-linux"), false, &c), 0);
 	ck_assert_uint_eq(c.n_segs, 2);
 	ck_assert_uint_eq(c.n_sysctls[SCN_CLIENT], 0);
 	ck_assert_uint_eq(c.n_tunables[SCN_CLIENT], 1);
@@ -176,7 +179,7 @@ START_TEST(test_when_blocks_give_each_pairing_its_own_expectations)
 	ck_assert_int_eq(c.exit_time[SCN_CLIENT].kind, SCN_T_AFTER);
 	scn_case_free(&c);
 
-	ck_assert_int_eq(scenario_resolve(&s, SCN_STACK_STACK, false, &c), 0);
+	ck_assert_int_eq(scenario_resolve(&s, pair_of("stack-stack"), false, &c), 0);
 	ck_assert(c.skip);
 	ck_assert_str_eq(c.skip_reason, "the stack cannot be both ends yet");
 	scn_case_free(&c);
@@ -188,11 +191,11 @@ START_TEST(test_only_skips_the_other_pairings_with_its_reason)
 {
 	struct scenario s = parse_ok("only linux-linux \"Linux's own linear SYN timeouts\"\n");
 	struct scn_case c;
-	scenario_resolve(&s, SCN_LINUX_STACK, false, &c);
+	scenario_resolve(&s, pair_of("linux-stack"), false, &c);
 	ck_assert(c.skip);
 	ck_assert_str_eq(c.skip_reason, "Linux's own linear SYN timeouts");
 	scn_case_free(&c);
-	scenario_resolve(&s, SCN_LINUX_LINUX, false, &c);
+	scenario_resolve(&s, pair_of("linux-linux"), false, &c);
 	ck_assert(!c.skip);
 	scn_case_free(&c);
 	scenario_free(&s);
@@ -207,10 +210,10 @@ START_TEST(test_inline_rules_keep_their_scenario_line_numbers)
 	                             "when linux-linux\n"
 	                             "rule delay 300ms fin from server\n"
 	                             "end\n");
-	char *text = scenario_rules_text(&s, SCN_LINUX_LINUX);
+	char *text = scenario_rules_text(&s, pair_of("linux-linux"));
 	ck_assert_str_eq(text, "\ndrop [S] from client first 2\n\n\ndelay 300ms fin from server\n");
 	free(text);
-	text = scenario_rules_text(&s, SCN_STACK_LINUX);
+	text = scenario_rules_text(&s, pair_of("stack-linux"));
 	ck_assert_str_eq(text, "\ndrop [S] from client first 2\n");
 	free(text);
 	scenario_free(&s);
@@ -235,12 +238,12 @@ START_TEST(test_expected_duration_follows_times_labels_and_exits)
 	                             "client exit ETIMEDOUT at 63s\n"
 	                             "c>s [S]\nc>s [S] +1s\nc>s [S] +2s\n");
 	struct scn_case c;
-	scenario_resolve(&s, SCN_LINUX_LINUX, false, &c);
+	scenario_resolve(&s, pair_of("linux-linux"), false, &c);
 	ck_assert_int_eq(scn_case_expected_us(&c), 64000000);
 	scn_case_free(&c);
 	scenario_free(&s);
 	s = parse_ok("a: c>s [S]\nc>s [S] +1s\nc>s [S] +2s\ns>c [S.] +10s after a\nc>s [.]\n");
-	scenario_resolve(&s, SCN_LINUX_LINUX, false, &c);
+	scenario_resolve(&s, pair_of("linux-linux"), false, &c);
 	ck_assert_int_eq(scn_case_expected_us(&c), 10500000); /* + the default settle */
 	scn_case_free(&c);
 	scenario_free(&s);
@@ -316,7 +319,7 @@ START_TEST(test_values_are_typed_once_and_resolved_per_end)
 	                             "server sees connected eof\nserver receives 64K\n"
 	                             "server ack-every 2\nclient exit ECONNRESET +1s~10%\n");
 	struct scn_case c;
-	ck_assert_int_eq(scenario_resolve(&s, SCN_STACK_LINUX, false, &c), 0);
+	ck_assert_int_eq(scenario_resolve(&s, pair_of("stack-linux"), false, &c), 0);
 	ck_assert_int_eq(c.linger_us[SCN_CLIENT], 3000000);
 	ck_assert_int_eq(c.linger_us[SCN_SERVER], -1); /* a Linux end does not linger */
 	ck_assert_int_eq(c.start_us[SCN_CLIENT], 100000);
@@ -330,7 +333,7 @@ START_TEST(test_values_are_typed_once_and_resolved_per_end)
 	ck_assert_int_eq(c.exit_time[SCN_CLIENT].nominal_us, 1000000);
 	ck_assert_int_eq(c.exit_time[SCN_CLIENT].tol_pct, 10);
 	scn_case_free(&c);
-	ck_assert_int_eq(scenario_resolve(&s, SCN_LWIP_LINUX, false, &c), 0);
+	ck_assert_int_eq(scenario_resolve(&s, pair_of("lwip-linux"), false, &c), 0);
 	ck_assert_int_eq(c.linger_us[SCN_CLIENT], 3000000); /* lwIP's TIME-WAIT is its program's */
 	ck_assert_int_eq(c.linger_us[SCN_SERVER], -1);
 	scn_case_free(&c);
@@ -349,14 +352,14 @@ START_TEST(test_rules_file_is_recorded_for_the_caller_to_read)
 	ck_assert_str_eq(s.includes[0].path, "tests/scenarios/faults.rules");
 	ck_assert_uint_eq(s.includes[0].line, 2);
 	ck_assert_str_eq(s.includes[1].path, "/abs/more.rules");
-	ck_assert_uint_eq(s.includes[1].pairs, 1u << SCN_LINUX_LINUX);
+	ck_assert_uint_eq(s.includes[1].pairs, PAIR_BIT("linux-linux"));
 	ck_assert_uint_eq(s.n_rules, 1);
 	ck_assert_int_eq(scenario_add_rules_text(&s, &s.includes[1], "drop [S]\r\n\ndelay 1s fin"),
 	                 0);
-	char *text = scenario_rules_text(&s, SCN_LINUX_LINUX);
+	char *text = scenario_rules_text(&s, pair_of("linux-linux"));
 	ck_assert_str_eq(text, "drop [S] from client first 1\ndrop [S]\n\ndelay 1s fin\n");
 	free(text);
-	text = scenario_rules_text(&s, SCN_STACK_LINUX);
+	text = scenario_rules_text(&s, pair_of("stack-linux"));
 	ck_assert_str_eq(text, "drop [S] from client first 1\n");
 	free(text);
 	scenario_free(&s);
@@ -390,6 +393,7 @@ END_TEST
 
 int main(void)
 {
+	use_project_pairings();
 	Suite *s = suite_create("scenario_parse");
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, test_seed_connect_close_reads_as_seven_segments_one_maybe);
