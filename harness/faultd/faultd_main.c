@@ -35,7 +35,8 @@ struct counters {
 	uint64_t seen;
 	uint64_t passed;
 	uint64_t dropped;
-	uint64_t not_ipv4; /* IPv6 and other protocols: passed, not judged, not malformed */
+	uint64_t rewritten; /* set, strip, corrupt: passed with the rewritten bytes */
+	uint64_t not_ipv4;  /* IPv6 and other protocols: passed, not judged, not malformed */
 	uint64_t bad_version;
 	uint64_t not_tcp;
 	uint64_t bad_tcp;
@@ -110,6 +111,21 @@ static const char *classify(struct faultd *d, const struct nfq_packet *p, struct
 	}
 }
 
+/* Pass p with the bytes its rewriting verdict gives it (set, strip, corrupt). */
+static void accept_rewritten(struct faultd *d, const struct nfq_packet *p, const struct verdict *v)
+{
+	static uint8_t buf[0xffff];
+	d->c.passed++;
+	size_t len = p->len < sizeof(buf) ? p->len : sizeof(buf);
+	memcpy(buf, p->data, len);
+	if (len == p->len && verdict_rewrite(v, buf, len) > 0) {
+		d->c.rewritten++;
+		nfq_queue_accept_packet(d->nfq, p->id, buf, len);
+		return;
+	}
+	nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
+}
+
 static void on_packet(void *ctx, const struct nfq_packet *p)
 {
 	struct faultd *d = ctx;
@@ -147,6 +163,11 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 		break;
 	case RULE_DELAY:
 		hold_packet(&d->hold, p, &v, d->rs->name);
+		break;
+	case RULE_SET:
+	case RULE_STRIP:
+	case RULE_CORRUPT:
+		accept_rewritten(d, p, &v);
 		break;
 	case RULE_PASS:
 	default:
@@ -276,6 +297,11 @@ static void print_summary(struct faultd *d)
 	        " dropped at exit, %" PRIu64 " passed at once (no memory)\n",
 	        hs->released, hs->released_at_exit, hs->dropped_at_exit, hs->hold_failed);
 	hold_print_memory(&d->hold, stderr);
+	if (c->rewritten)
+		fprintf(stderr,
+		        "rewritten: %" PRIu64 " passed with their bytes changed (set, strip, "
+		        "corrupt)\n",
+		        c->rewritten);
 	if (malformed)
 		fprintf(stderr,
 		        "malformed (all passed): not IPv4 %" PRIu64 ", not TCP %" PRIu64

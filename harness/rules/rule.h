@@ -8,6 +8,7 @@
 #define SYNFIN_RULE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -17,6 +18,31 @@ enum rule_action {
 	RULE_PASS,
 	RULE_DROP,
 	RULE_DELAY,
+	/* rewriting the segment, its checksum kept right (rules/README.md, "Actions") */
+	RULE_SET,     /* set win N, set mss N */
+	RULE_STRIP,   /* strip sack|ts|wscale|mss */
+	RULE_CORRUPT, /* corrupt [payload|header] [checksum bad|fixed] */
+};
+
+/* RULE_SET: the field it writes. */
+enum rule_set_field {
+	RULE_SET_WIN, /* the window field, as tcpdump prints it (before scaling) */
+	RULE_SET_MSS, /* the MSS option's value, in segments that carry one */
+};
+
+/* RULE_STRIP: the option whose bytes become NOPs. */
+enum rule_strip_option {
+	RULE_STRIP_SACK, /* SACK-permitted and SACK blocks */
+	RULE_STRIP_TS,
+	RULE_STRIP_WSCALE,
+	RULE_STRIP_MSS,
+};
+
+/* RULE_CORRUPT: where the flipped bit is. */
+enum rule_corrupt_region {
+	RULE_CORRUPT_ANY,     /* the payload, or the TCP header of a segment without one */
+	RULE_CORRUPT_PAYLOAD, /* the payload: the rule matches only segments that carry one */
+	RULE_CORRUPT_HEADER,
 };
 
 enum rule_dir {
@@ -63,8 +89,13 @@ struct rule {
 	char *text;     /* the source line, trimmed */
 
 	enum rule_action action;
-	uint32_t delay_us;  /* RULE_DELAY */
-	uint32_t jitter_us; /* RULE_DELAY: uniform in [delay - jitter, delay + jitter] */
+	uint32_t delay_us;             /* RULE_DELAY */
+	uint32_t jitter_us;            /* RULE_DELAY: uniform in [delay - jitter, delay + jitter] */
+	enum rule_set_field set_field; /* RULE_SET */
+	uint16_t set_value;            /* RULE_SET */
+	enum rule_strip_option strip;  /* RULE_STRIP */
+	enum rule_corrupt_region corrupt; /* RULE_CORRUPT */
+	bool corrupt_fixed;               /* RULE_CORRUPT: "checksum fixed" */
 
 	enum rule_dir dir;
 	/* flags: the segment must have all of flags_set and none of flags_clear. An exact set,
@@ -136,7 +167,7 @@ void ruleset_free(struct ruleset *rs);
 /* "file:line:col: message", the line, and a caret under the column, as compilers print them. */
 void rule_error_print(FILE *out, const struct rule_error *err);
 
-/* "pass", "drop" or "delay", as the rule files spell them. */
+/* "pass", "drop", "delay", "set", "strip" or "corrupt", as the rule files spell them. */
 const char *rule_action_name(enum rule_action action);
 
 /* The decision for one segment. */
@@ -144,7 +175,14 @@ struct verdict {
 	enum rule_action action;
 	uint32_t delay_us;
 	const struct rule *rule; /* NULL when no rule matched (action is RULE_PASS) */
+	uint64_t draw;           /* RULE_CORRUPT: the matcher's seeded number that picks the bit */
 };
+
+/* What a rewriting verdict (set, strip, corrupt) does to the packet pkt of len bytes, in place,
+ * the TCP checksum updated (or, for "checksum bad", left as it was). Returns 1 when the packet
+ * changed, 0 when the verdict leaves it as it was (another action, "set mss" or "strip" on a
+ * segment without that option), or -EINVAL for a packet that is not IPv4/TCP. */
+int verdict_rewrite(const struct verdict *v, uint8_t *pkt, size_t len);
 
 struct matcher;
 

@@ -391,6 +391,7 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 	v->action = RULE_PASS;
 	v->delay_us = 0;
 	v->rule = NULL;
+	v->draw = 0;
 	struct ruleset *rs = m->rs;
 	if (!rs)
 		return;
@@ -439,6 +440,9 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 	winner->hits++;
 	v->rule = winner;
 	v->action = winner->action;
+	/* the bit that "corrupt" flips comes from the seeded generator: a seed repeats it */
+	if (winner->action == RULE_CORRUPT)
+		v->draw = rng_next(&m->rng);
 	if (winner->action == RULE_DELAY) {
 		v->delay_us = winner->delay_us;
 		if (winner->jitter_us) {

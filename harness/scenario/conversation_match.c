@@ -88,9 +88,30 @@ void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t pr
 		snprintf(buf + len, size - (size_t)len, " dropped");
 	else if ((size_t)len < size && s->verdict == SCN_V_DELAY)
 		snprintf(buf + len, size - (size_t)len, " delayed");
+	else if ((size_t)len < size && s->verdict == SCN_V_REWRITTEN)
+		snprintf(buf + len, size - (size_t)len, " rewritten");
+	else if ((size_t)len < size && s->verdict == SCN_V_CORRUPTED)
+		snprintf(buf + len, size - (size_t)len, " corrupted");
 }
 
 /* ---- reading traces ---- */
+
+static enum scn_verdict scn_verdict_of(enum rule_action action)
+{
+	switch (action) {
+	case RULE_DROP:
+		return SCN_V_DROP;
+	case RULE_DELAY:
+		return SCN_V_DELAY;
+	case RULE_SET:
+	case RULE_STRIP:
+		return SCN_V_REWRITTEN;
+	case RULE_CORRUPT:
+		return SCN_V_CORRUPTED;
+	default:
+		return SCN_V_PASS;
+	}
+}
 
 int observed_read_jsonl(struct observed *o, const char *path)
 {
@@ -118,9 +139,7 @@ int observed_read_jsonl(struct observed *o, const char *path)
 		s.ack = t->ack;
 		s.len = t->len;
 		s.rule_line = t->rule_line;
-		s.verdict = t->action == RULE_DROP    ? SCN_V_DROP
-		            : t->action == RULE_DELAY ? SCN_V_DELAY
-		                                      : SCN_V_PASS;
+		s.verdict = scn_verdict_of(t->action);
 		r = observed_add(o, &s);
 	}
 	trace_records_free(recs, n);

@@ -59,7 +59,15 @@ struct scn_time {
  * otherwise nominal +- tolerance, by default max(4 ms, 12.5% of the gap) (packetdrill's). */
 void scn_time_window(const struct scn_time *t, double scale, int64_t *lo, int64_t *hi);
 
-enum scn_verdict { SCN_V_ANY = -1, SCN_V_PASS = 0, SCN_V_DROP = 1, SCN_V_DELAY = 2 };
+/* rewritten: by set or strip; corrupted: by corrupt (rules/README.md, "Actions") */
+enum scn_verdict {
+	SCN_V_ANY = -1,
+	SCN_V_PASS = 0,
+	SCN_V_DROP = 1,
+	SCN_V_DELAY = 2,
+	SCN_V_REWRITTEN = 3,
+	SCN_V_CORRUPTED = 4,
+};
 
 enum scn_seg_kind {
 	SCN_SEG,      /* one segment */

@@ -103,14 +103,20 @@ static int parse_segment_fields(struct parser *p, const char *rest, struct scn_s
 			g->verdict = SCN_V_DELAY;
 		else if (lex_word_is(w, n, "passed"))
 			g->verdict = SCN_V_PASS;
+		else if (lex_word_is(w, n, "rewritten"))
+			g->verdict = SCN_V_REWRITTEN;
+		else if (lex_word_is(w, n, "corrupted"))
+			g->verdict = SCN_V_CORRUPTED;
 		else if ((n > 1 && w[0] == '+') || lex_word_is(w, n, "at") ||
 		         lex_word_is(w, n, "after"))
 			r = parse_time_field(p, w, n, &rest, g);
 		else
-			r = lex_fail(p,
-			             "unknown word '%.*s' in a segment line (known: seq, ack, len, "
-			             "dropped, delayed, passed, +TIME, at TIME, after LABEL)",
-			             (int)n, w);
+			r = lex_fail(
+			    p,
+			    "unknown word '%.*s' in a segment line (known: seq, ack, len, "
+			    "dropped, delayed, passed, rewritten, corrupted, +TIME, at TIME, "
+			    "after LABEL)",
+			    (int)n, w);
 		if (r)
 			return r;
 	}

@@ -206,6 +206,14 @@ static bool fill_row(struct row *row, const struct trace_record *recs, size_t n,
 		row->kind = ROW_STUCK;
 		make_label(row, r, many, port, " (held, not released)");
 		rule_str(row->note, sizeof(row->note), "held", r);
+	} else if (r->action == RULE_SET || r->action == RULE_STRIP) {
+		row->kind = ROW_PASS;
+		make_label(row, r, many, port, "");
+		rule_str(row->note, sizeof(row->note), "rewritten", r);
+	} else if (r->action == RULE_CORRUPT) {
+		row->kind = ROW_PASS;
+		make_label(row, r, many, port, "");
+		rule_str(row->note, sizeof(row->note), "corrupted", r);
 	} else {
 		row->kind = ROW_PASS;
 		make_label(row, r, many, port, "");

@@ -76,6 +76,9 @@ int trace_addr_parse(const char *text, uint32_t *addr);
  *   ...length 0  pass
  *   ...length 0  DROP rule 1 (syn-timeout.rules:7)
  *   ...length 0  HOLD 300 ms rule 2 (delay-server-fin-300ms.rules:4)
+ *   ...length 0  SET win 0 rule 1 (zero-window.rules:1)
+ *   ...length 0  STRIP sack rule 1 (no-sack.rules:1)
+ *   ...length 100  CORRUPT payload checksum bad rule 1 (corrupt.rules:1)
  *   ...length 0  RELEASED after 300.2 ms, held by rule 2 (delay-server-fin-300ms.rules:4)
  *   ...length 0  DROPPED at exit after 120.042 ms, held by rule 2 (delay-fin.rules:4)
  * A RELEASED line carries the release time and is printed when the segment leaves; a DROPPED
@@ -85,7 +88,8 @@ void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 /* One JSON object per line. Keys (all always present):
  *   t (seconds since the epoch, 6 decimals), event ("seen"|"released"|"dropped_at_exit";
  *   "kernel_drop" from trace_write_kernel_drop_json),
- *   verdict ("pass"|"drop"|"delay"; for the end of a hold, "delay": what held it), delay_us,
+ *   verdict ("pass"|"drop"|"delay"|"set"|"strip"|"corrupt"; for the end of a hold, "delay":
+ *   what held it; a rewritten segment is traced as it arrived), delay_us,
  *   held_us, rule (index, 0 when none),
  *   rule_file, rule_line, dir ("c2s"|"s2c"|"other"), src, sport, dst, dport,
  *   flags (tcpdump's letters without brackets, e.g. "S." or "."), seq, ack (absolute),

@@ -315,6 +315,12 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 			r->action = RULE_DROP;
 		else if (strcmp(str, "delay") == 0)
 			r->action = RULE_DELAY;
+		else if (strcmp(str, "set") == 0)
+			r->action = RULE_SET;
+		else if (strcmp(str, "strip") == 0)
+			r->action = RULE_STRIP;
+		else if (strcmp(str, "corrupt") == 0)
+			r->action = RULE_CORRUPT;
 		else
 			return -EINVAL;
 	} else if (strcmp(key, "dir") == 0) {

@@ -60,7 +60,7 @@ struct sim_wire {
 	uint64_t order;
 	struct sim_log *log;
 	unsigned n_log;
-	uint64_t dropped, delayed;
+	uint64_t dropped, delayed, rewritten;
 	struct sim_event *events;
 	unsigned n_events;
 	/* optional hook run after each event (the applications) */
@@ -115,6 +115,18 @@ static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t 
 	if (v.action == RULE_DELAY) {
 		w->delayed++;
 		at += v.delay_us;
+	}
+	if (v.action == RULE_SET || v.action == RULE_STRIP || v.action == RULE_CORRUPT) {
+		/* the bytes the daemon would hand back to the kernel in its verdict */
+		uint8_t *copy = malloc(len);
+		ck_assert_ptr_nonnull(copy);
+		memcpy(copy, pkt, len);
+		int rc = verdict_rewrite(&v, copy, len);
+		ck_assert_int_ge(rc, 0);
+		w->rewritten += rc > 0;
+		sim_deliver_later(w, to, at, copy, len);
+		free(copy);
+		return;
 	}
 	sim_deliver_later(w, to, at, pkt, len);
 }
