@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "wire/segment.h"
+#include "wire/segment_forge.h"
 
 enum rule_action {
 	RULE_PASS,
@@ -22,6 +23,16 @@ enum rule_action {
 	RULE_SET,     /* set win N, set mss N */
 	RULE_STRIP,   /* strip sack|ts|wscale|mss */
 	RULE_CORRUPT, /* corrupt [payload|header] [checksum bad|fixed] */
+	/* injecting segments the ends did not send (rules/README.md, "Injection") */
+	RULE_DUPLICATE, /* duplicate [N] [gap D]: the segment passes, and N copies follow it */
+	RULE_RESET,     /* reset [to sender|to receiver|both] [exact|in-window] [keep] */
+};
+
+/* RULE_RESET: which end the forged RST goes to. */
+enum rule_reset_to {
+	RULE_RESET_TO_RECEIVER, /* as if from the segment's sender */
+	RULE_RESET_TO_SENDER,   /* as if from the segment's receiver */
+	RULE_RESET_BOTH,
 };
 
 /* RULE_SET: the field it writes. */
@@ -96,6 +107,11 @@ struct rule {
 	enum rule_strip_option strip;  /* RULE_STRIP */
 	enum rule_corrupt_region corrupt; /* RULE_CORRUPT */
 	bool corrupt_fixed;               /* RULE_CORRUPT: "checksum fixed" */
+	uint32_t dup_copies;              /* RULE_DUPLICATE: extra copies, 1 .. 100 */
+	uint32_t dup_gap_us;              /* RULE_DUPLICATE: before each copy */
+	enum rule_reset_to reset_to;      /* RULE_RESET */
+	bool reset_in_window;             /* RULE_RESET: in the window, not RCV.NXT (RFC 5961) */
+	bool reset_keep;                  /* RULE_RESET: the segment passes too */
 
 	enum rule_dir dir;
 	/* flags: the segment must have all of flags_set and none of flags_clear. An exact set,
@@ -167,7 +183,8 @@ void ruleset_free(struct ruleset *rs);
 /* "file:line:col: message", the line, and a caret under the column, as compilers print them. */
 void rule_error_print(FILE *out, const struct rule_error *err);
 
-/* "pass", "drop", "delay", "set", "strip" or "corrupt", as the rule files spell them. */
+/* "pass", "drop", "delay", "set", "strip", "corrupt", "duplicate" or "reset", as the rule files
+ * spell them. */
 const char *rule_action_name(enum rule_action action);
 
 /* The decision for one segment. */
@@ -176,7 +193,29 @@ struct verdict {
 	uint32_t delay_us;
 	const struct rule *rule; /* NULL when no rule matched (action is RULE_PASS) */
 	uint64_t draw;           /* RULE_CORRUPT: the matcher's seeded number that picks the bit */
+	/* RULE_RESET: the sequence number the segment's receiver expects next (RCV.NXT), as the
+	 * matcher follows the connection: what "exact" uses toward the receiver */
+	uint32_t receiver_next;
 };
+
+/* A segment a RULE_RESET verdict forges for seg. */
+struct rule_reset_segment {
+	bool to_sender; /* toward seg's sender (from its receiver's address), else its receiver */
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+};
+
+/* The resets v forges for seg (1, or 2 for "both"), into out; 0 for another action. Toward the
+ * receiver the exact sequence number is v->receiver_next; toward the sender it is the
+ * acknowledgment seg carries (what its sender expects), or, for a SYN without one, the reset
+ * a closed port would send (RFC 9293 3.10.7.1). "in-window" adds 1: inside any window of two
+ * bytes or more, and not RCV.NXT, so RFC 5961 3.2 asks for a challenge ACK. */
+unsigned verdict_resets(const struct verdict *v, const struct segment *seg,
+                        struct rule_reset_segment out[2]);
+/* The packet of one of them, into buf; returns its length. */
+size_t rule_reset_packet(const struct rule_reset_segment *rst, uint8_t buf[SEGMENT_FORGED_LEN]);
 
 /* What a rewriting verdict (set, strip, corrupt) does to the packet pkt of len bytes, in place,
  * the TCP checksum updated (or, for "checksum bad", left as it was). Returns 1 when the packet

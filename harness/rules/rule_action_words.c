@@ -121,6 +121,84 @@ static int parse_corrupt(struct parser *ps, unsigned *i, struct rule *r)
 	return 0;
 }
 
+#define DUPLICATE_MAX_COPIES 100
+
+/* duplicate [N] [gap D] */
+static int parse_duplicate(struct parser *ps, unsigned *i, struct rule *r)
+{
+	r->dup_copies = 1;
+	if (*i < ps->n_words && rule_word_starts_with_digit(&ps->words[*i])) {
+		const struct word *w = &ps->words[*i];
+		uint64_t n;
+		int rc = count_parse(w->s, w->len, &n);
+		if (rc == -EINVAL)
+			return 0; /* "duplicate 2nd": no copies given; the count is read next */
+		if (rc || n == 0 || n > DUPLICATE_MAX_COPIES)
+			return rule_fail(
+			    ps, w->col,
+			    "duplicate takes 1 to %d copies, like duplicate 2, not '%.*s'",
+			    DUPLICATE_MAX_COPIES, W(w));
+		r->dup_copies = (uint32_t)n;
+		++*i;
+	}
+	if (*i >= ps->n_words || !word_is(&ps->words[*i], "gap"))
+		return 0;
+	if (*i + 1 >= ps->n_words)
+		return rule_fail(ps, end_col(ps), "gap needs a duration like 10ms");
+	const struct word *d = &ps->words[++*i];
+	if (!rule_word_starts_with_number(d))
+		return rule_fail(ps, d->col, "gap needs a duration like 10ms");
+	int rc = rule_parse_duration(ps, d, &r->dup_gap_us);
+	if (rc)
+		return rc;
+	++*i;
+	return 0;
+}
+
+/* reset [to sender|to receiver|both] [exact|in-window] [keep] */
+static int parse_reset(struct parser *ps, unsigned *i, struct rule *r)
+{
+	bool to_given = false, how_given = false;
+	for (; *i < ps->n_words; ++*i) {
+		const struct word *w = &ps->words[*i];
+		if (word_is(w, "to") || word_is(w, "both")) {
+			if (to_given)
+				return rule_fail(ps, w->col,
+				                 "reset goes one way: say 'to' or 'both' once");
+			to_given = true;
+			if (word_is(w, "both")) {
+				r->reset_to = RULE_RESET_BOTH;
+				continue;
+			}
+			const struct word *to = *i + 1 < ps->n_words ? &ps->words[*i + 1] : NULL;
+			if (!to || !(word_is(to, "sender") || word_is(to, "receiver")))
+				return rule_fail(
+				    ps, to ? to->col : end_col(ps),
+				    "'to' needs sender or receiver, like reset to sender");
+			r->reset_to =
+			    word_is(to, "sender") ? RULE_RESET_TO_SENDER : RULE_RESET_TO_RECEIVER;
+			++*i;
+		} else if (word_is(w, "exact") || word_is(w, "in-window")) {
+			if (how_given)
+				return rule_fail(ps, w->col,
+				                 "reset takes one of exact or in-window");
+			how_given = true;
+			r->reset_in_window = word_is(w, "in-window");
+		} else if (word_is(w, "keep")) {
+			if (r->reset_keep)
+				return rule_fail(ps, w->col, "duplicate keep: say it once");
+			r->reset_keep = true;
+		} else if (word_is(w, "sender") || word_is(w, "receiver")) {
+			return rule_fail(ps, w->col, "write 'to' before it: reset to %.*s", W(w));
+		} else if (word_is(w, "inwindow") || word_is(w, "in_window")) {
+			return rule_fail(ps, w->col, "'%.*s' is written in-window", W(w));
+		} else {
+			return 0;
+		}
+	}
+	return 0;
+}
+
 int rule_parse_action_word(struct parser *ps, const struct word *w, unsigned *i, struct rule *r)
 {
 	if (word_is(w, "set")) {
@@ -135,12 +213,21 @@ int rule_parse_action_word(struct parser *ps, const struct word *w, unsigned *i,
 		r->action = RULE_CORRUPT;
 		return parse_corrupt(ps, i, r);
 	}
+	if (word_is(w, "duplicate")) {
+		r->action = RULE_DUPLICATE;
+		return parse_duplicate(ps, i, r);
+	}
+	if (word_is(w, "reset")) {
+		r->action = RULE_RESET;
+		return parse_reset(ps, i, r);
+	}
 	return 1;
 }
 
 bool rule_is_action_word(const struct word *w)
 {
-	static const char *const actions[] = {"pass", "drop", "delay", "set", "strip", "corrupt"};
+	static const char *const actions[] = {"pass",  "drop",    "delay",     "set",
+	                                      "strip", "corrupt", "duplicate", "reset"};
 	for (size_t k = 0; k < sizeof(actions) / sizeof(actions[0]); k++)
 		if (word_is(w, actions[k]))
 			return true;

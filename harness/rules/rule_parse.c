@@ -17,7 +17,7 @@
 #include "rule_words.h"
 
 #define RULE_MAX_RULES 1024
-#define ACTIONS "pass, drop, delay, set, strip or corrupt"
+#define ACTIONS "pass, drop, delay, set, strip, corrupt, duplicate or reset"
 
 const char *rule_action_name(enum rule_action action)
 {
@@ -34,6 +34,10 @@ const char *rule_action_name(enum rule_action action)
 		return "strip";
 	case RULE_CORRUPT:
 		return "corrupt";
+	case RULE_DUPLICATE:
+		return "duplicate";
+	case RULE_RESET:
+		return "reset";
 	}
 	return "?";
 }

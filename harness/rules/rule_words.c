@@ -278,7 +278,7 @@ static const char *const keywords[] = {
     "after",    "once",      "syn",         "fin",     "rst",     "psh",      "ack",
     "urg",      "ece",       "cwr",         "chance",  "attempt", "original", "retransmission",
     "conn",     "handshake", "established", "closing", "between", "until",    "set",
-    "strip",    "corrupt",
+    "strip",    "corrupt",   "duplicate",   "reset",
 };
 
 /* Edit distance with transpositions, capped: only small typos earn a "did you mean". */

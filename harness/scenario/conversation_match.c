@@ -92,6 +92,12 @@ void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t pr
 		snprintf(buf + len, size - (size_t)len, " rewritten");
 	else if ((size_t)len < size && s->verdict == SCN_V_CORRUPTED)
 		snprintf(buf + len, size - (size_t)len, " corrupted");
+	else if ((size_t)len < size && s->verdict == SCN_V_DUPLICATED)
+		snprintf(buf + len, size - (size_t)len, " duplicated");
+	else if ((size_t)len < size && s->verdict == SCN_V_RESET)
+		snprintf(buf + len, size - (size_t)len, " reset");
+	else if ((size_t)len < size && s->verdict == SCN_V_INJECTED)
+		snprintf(buf + len, size - (size_t)len, " injected");
 }
 
 /* ---- reading traces ---- */
@@ -108,6 +114,10 @@ static enum scn_verdict scn_verdict_of(enum rule_action action)
 		return SCN_V_REWRITTEN;
 	case RULE_CORRUPT:
 		return SCN_V_CORRUPTED;
+	case RULE_DUPLICATE:
+		return SCN_V_DUPLICATED;
+	case RULE_RESET:
+		return SCN_V_RESET;
 	default:
 		return SCN_V_PASS;
 	}
@@ -123,7 +133,7 @@ int observed_read_jsonl(struct observed *o, const char *path)
 	for (size_t i = 0; i < n && !r; i++) {
 		const struct trace_record *t = &recs[i];
 		/* a held segment appears twice (seen, released): the wire saw it when it came */
-		if (t->kind != TRACE_SEEN)
+		if (t->kind != TRACE_SEEN && t->kind != TRACE_INJECTED)
 			continue;
 		struct obs_seg s;
 		memset(&s, 0, sizeof(s));
@@ -139,7 +149,7 @@ int observed_read_jsonl(struct observed *o, const char *path)
 		s.ack = t->ack;
 		s.len = t->len;
 		s.rule_line = t->rule_line;
-		s.verdict = scn_verdict_of(t->action);
+		s.verdict = t->kind == TRACE_INJECTED ? SCN_V_INJECTED : scn_verdict_of(t->action);
 		r = observed_add(o, &s);
 	}
 	trace_records_free(recs, n);

@@ -335,6 +335,13 @@ static void print_rewrite(struct sbuf *b, const struct rule *r)
 		sb_puts(b, corrupt_places[r->corrupt]);
 		sb_puts(b, r->corrupt_fixed ? " checksum fixed" : " checksum bad");
 		break;
+	case RULE_DUPLICATE:
+		sb_puts(b, "DUPLICATE ");
+		sb_uint(b, r->dup_copies);
+		break;
+	case RULE_RESET:
+		sb_puts(b, r->reset_keep ? "RESET, kept" : "RESET");
+		break;
 	default:
 		break;
 	}
@@ -409,6 +416,9 @@ void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace
 		}
 	} else if (ev->kind == TRACE_DROPPED_AT_EXIT) {
 		print_dropped_at_exit(b, ev);
+	} else if (ev->kind == TRACE_INJECTED) {
+		sb_puts(b, "INJECTED");
+		print_rule(b, ev);
 	} else {
 		switch (ev->verdict.action) {
 		case RULE_DROP:
@@ -418,6 +428,8 @@ void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace
 			sb_puts(b, "HOLD ");
 			print_ms(b, ev->verdict.delay_us);
 			break;
+		case RULE_DUPLICATE:
+		case RULE_RESET:
 		case RULE_SET:
 		case RULE_STRIP:
 		case RULE_CORRUPT:

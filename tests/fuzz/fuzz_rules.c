@@ -48,6 +48,9 @@ static void check_text_reparses(const struct ruleset *rs, const struct rule *r)
 	FUZZ_CHECK(a->action == r->action && a->delay_us == r->delay_us);
 	FUZZ_CHECK(a->jitter_us == r->jitter_us && a->dir == r->dir);
 	FUZZ_CHECK(a->set_field == r->set_field && a->set_value == r->set_value);
+	FUZZ_CHECK(a->dup_copies == r->dup_copies && a->dup_gap_us == r->dup_gap_us);
+	FUZZ_CHECK(a->reset_to == r->reset_to && a->reset_in_window == r->reset_in_window &&
+	           a->reset_keep == r->reset_keep);
 	FUZZ_CHECK(a->strip == r->strip && a->corrupt == r->corrupt &&
 	           a->corrupt_fixed == r->corrupt_fixed);
 	FUZZ_CHECK(a->flags_set == r->flags_set && a->flags_clear == r->flags_clear);
@@ -143,6 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				           (uint64_t)r->delay_us + r->jitter_us);
 			}
 			check_rewrite(&v, pkt, len);
+			struct rule_reset_segment rst[2];
+			unsigned n_rst = verdict_resets(&v, &seg, rst);
+			FUZZ_CHECK(v.action == RULE_RESET ? n_rst >= 1 : n_rst == 0);
 			FUZZ_CHECK(matcher_connections(m) <= bound);
 		}
 		free(pkt);

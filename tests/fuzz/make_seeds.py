@@ -94,6 +94,9 @@ def main():
           b"corrupt payload checksum fixed from client nth 2\n"
           b"corrupt header checksum bad fin\n"
           b"corrupt chance 10%\n"
+          b"duplicate 2 gap 1ms [S]\n"
+          b"reset to sender in-window keep fin\n"
+          b"reset both len >0 nth 3\n"
           b"\x00\x05" + records(syns + allpkts[:12]))
     jl = (b'{"t":1763939346.422464,"event":"released","verdict":"delay","delay_us":300000,'
           b'"held_us":300211,"rule":2,"rule_file":"delay \\"fin\\".rules","rule_line":4,'

@@ -69,6 +69,40 @@ START_TEST(test_rewriting_actions_parse_with_their_arguments)
 }
 END_TEST
 
+START_TEST(test_injecting_actions_parse_with_their_arguments)
+{
+	const struct rule *r = one_rule("duplicate [S]");
+	ck_assert_int_eq(r->action, RULE_DUPLICATE);
+	ck_assert_uint_eq(r->dup_copies, 1);
+	ck_assert_uint_eq(r->dup_gap_us, 0);
+	ruleset_free(&rs);
+	r = one_rule("duplicate 3 gap 10ms fin from client");
+	ck_assert_uint_eq(r->dup_copies, 3);
+	ck_assert_uint_eq(r->dup_gap_us, 10000);
+	ck_assert_uint_eq(r->flags_set, TCPF_FIN);
+	ruleset_free(&rs);
+	r = one_rule("duplicate 2nd [S]");
+	ck_assert_uint_eq(r->dup_copies, 1);
+	ck_assert_int_eq(r->count, RULE_COUNT_NTH);
+	ck_assert_uint_eq(r->count_n, 2);
+	ruleset_free(&rs);
+	r = one_rule("reset");
+	ck_assert_int_eq(r->action, RULE_RESET);
+	ck_assert_int_eq(r->reset_to, RULE_RESET_TO_RECEIVER);
+	ck_assert(!r->reset_in_window && !r->reset_keep);
+	ck_assert(rule_selects_by_state(r)); /* it follows what the receiver acknowledged */
+	ruleset_free(&rs);
+	r = one_rule("reset to sender in-window keep from client len >0 nth 2");
+	ck_assert_int_eq(r->reset_to, RULE_RESET_TO_SENDER);
+	ck_assert(r->reset_in_window && r->reset_keep);
+	ck_assert_uint_eq(r->count_n, 2);
+	ruleset_free(&rs);
+	r = one_rule("reset both exact");
+	ck_assert_int_eq(r->reset_to, RULE_RESET_BOTH);
+	ck_assert(!r->reset_in_window);
+}
+END_TEST
+
 START_TEST(test_actions_pass_drop_delay_parse)
 {
 	ck_assert_int_eq(one_rule("pass")->action, RULE_PASS);
@@ -420,9 +454,11 @@ static const struct {
 	unsigned line, col;
 	const char *msg;
 } errors[] = {
-    {"dorp [S]", 1, 1, "unknown action 'dorp': expected pass, drop, delay, set, strip or corrupt"},
+    {"dorp [S]", 1, 1,
+     "unknown action 'dorp': expected pass, drop, delay, set, strip, corrupt, duplicate or reset"},
     {"[S] drop", 1, 1,
-     "unknown action '[S]': expected pass, drop, delay, set, strip or corrupt (a rule starts with "
+     "unknown action '[S]': expected pass, drop, delay, set, strip, corrupt, duplicate or reset (a "
+     "rule starts with "
      "its action, "
      "like: drop [S] from client)"},
     {"delay", 1, 6, "delay needs a duration like 300ms"},
@@ -450,9 +486,21 @@ static const struct {
     {"corrupt payload pure-ack", 1, 1,
      "corrupt payload never applies: this rule matches only segments without payload (len 0); "
      "write corrupt header"},
+    {"duplicate 0", 1, 11, "duplicate takes 1 to 100 copies, like duplicate 2, not '0'"},
+    {"duplicate 101 [S]", 1, 11, "duplicate takes 1 to 100 copies, like duplicate 2, not '101'"},
+    {"duplicate gap", 1, 14, "gap needs a duration like 10ms"},
+    {"duplicate 2 gap 5", 1, 17, "'5' needs a unit: us, ms or s, like 300ms"},
+    {"reset to", 1, 9, "'to' needs sender or receiver, like reset to sender"},
+    {"reset to client", 1, 10, "'to' needs sender or receiver, like reset to sender"},
+    {"reset receiver", 1, 7, "write 'to' before it: reset to receiver"},
+    {"reset both to sender", 1, 12, "reset goes one way: say 'to' or 'both' once"},
+    {"reset exact in-window", 1, 13, "reset takes one of exact or in-window"},
+    {"reset inwindow", 1, 7, "'inwindow' is written in-window"},
+    {"reset keep keep", 1, 12, "duplicate keep: say it once"},
     {"drop set win 0", 1, 6, "a second action 'set': one rule per line, with its action first"},
     {"corupt payload", 1, 1,
-     "unknown action 'corupt': expected pass, drop, delay, set, strip or corrupt"},
+     "unknown action 'corupt': expected pass, drop, delay, set, strip, corrupt, duplicate or "
+     "reset"},
     {"pass\ndelay fin from server", 2, 7, "delay needs a duration like 300ms"},
     {"delay 300", 1, 7, "'300' needs a unit: us, ms or s, like 300ms"},
     {"delay 3x", 1, 8, "unknown unit 'x' in '3x': use us, ms or s, like 300ms"},
@@ -557,7 +605,8 @@ static const struct {
      "unknown word 'prob': a random share of the segments is written chance P%, like chance 1%"},
     {"drop chanse 1%", 1, 6, "unknown word 'chanse': did you mean 'chance'?"},
     {"chance 1% drop", 1, 1,
-     "unknown action 'chance': expected pass, drop, delay, set, strip or corrupt (a rule starts "
+     "unknown action 'chance': expected pass, drop, delay, set, strip, corrupt, duplicate or reset "
+     "(a rule starts "
      "with its action, "
      "like: drop [S] from client)"},
     {"drop syn drop", 1, 10, "a second action 'drop': one rule per line, with its action first"},
@@ -809,6 +858,8 @@ START_TEST(test_action_names_are_the_rule_file_words)
 	ck_assert_str_eq(rule_action_name(RULE_SET), "set");
 	ck_assert_str_eq(rule_action_name(RULE_STRIP), "strip");
 	ck_assert_str_eq(rule_action_name(RULE_CORRUPT), "corrupt");
+	ck_assert_str_eq(rule_action_name(RULE_DUPLICATE), "duplicate");
+	ck_assert_str_eq(rule_action_name(RULE_RESET), "reset");
 }
 END_TEST
 
@@ -819,6 +870,7 @@ static Suite *rule_parse_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_actions_pass_drop_delay_parse);
 	tcase_add_test(tc, test_rewriting_actions_parse_with_their_arguments);
+	tcase_add_test(tc, test_injecting_actions_parse_with_their_arguments);
 	tcase_add_test(tc, test_durations_in_us_ms_and_s_with_fractions);
 	tcase_add_test(tc, test_delay_with_jitter_parses_both_durations);
 	tcase_add_test(tc, test_design_sketch_examples_parse);

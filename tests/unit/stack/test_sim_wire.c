@@ -471,6 +471,56 @@ START_TEST(test_sim_strip_mss_from_the_syn_ack_leaves_the_default_mss)
 }
 END_TEST
 
+START_TEST(test_sim_exact_reset_mid_transfer_kills_the_server_connection)
+{
+	struct stack_tunables tun;
+	stack_tunables_default(&tun);
+	start("reset from client len >0 nth 3\n", &tun);
+	A.server_closes_on_eof = true;
+	A.to_send = 64u << 10;
+	connect_at_now();
+	sim_run_until(&W, W.now + 60 * SEC);
+	ck_assert_uint_eq(W.injected, 1);
+	const struct stack_event *err = sim_find_event(&W, SIM_S, STACK_EV_ERROR);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->error, -ECONNRESET);
+	ck_assert_uint_lt(A.received, 64u << 10);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_in_window_reset_draws_a_challenge_ack_and_the_transfer_goes_on)
+{
+	transfer("reset in-window keep from client len >0 nth 3\n", 64u << 10, 2 * SEC);
+	ck_assert_uint_eq(W.injected, 1);
+	ck_assert_uint_eq(stack_get_stats(W.st[SIM_S])->drops[STACK_DROP_TCP_RST_CHALLENGED], 1);
+	ck_assert_ptr_null(sim_find_event(&W, SIM_S, STACK_EV_ERROR));
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_reset_to_sender_of_a_syn_refuses_the_connection)
+{
+	start("reset to sender [S]\n", NULL);
+	connect_at_now();
+	sim_run_until(&W, W.now + 10 * SEC);
+	const struct stack_event *err = sim_find_event(&W, SIM_C, STACK_EV_ERROR);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->error, -ECONNREFUSED);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_duplicated_syn_and_fin_leave_one_clean_connection)
+{
+	transfer("duplicate 2 [S]\nduplicate gap 5ms fin from client\n", 16u << 10, 2 * SEC);
+	ck_assert_uint_eq(W.injected, 3);
+	ck_assert_uint_eq(W.rs.rules[0].hits, 1);
+	ck_assert_uint_eq(W.rs.rules[1].hits, 1);
+	stop();
+}
+END_TEST
+
 static Suite *sim_wire_suite(void)
 {
 	Suite *s = suite_create("sim_wire");
@@ -488,6 +538,10 @@ static Suite *sim_wire_suite(void)
 	tcase_add_test(tc, test_sim_10mb_transfer_with_losses_arrives_intact);
 	tcase_add_test(tc, test_sim_1mb_transfer_with_reordering_jitter_arrives_intact);
 	tcase_add_test(tc, test_sim_corrupt_bad_checksum_is_discarded_and_retransmitted_at_rto);
+	tcase_add_test(tc, test_sim_exact_reset_mid_transfer_kills_the_server_connection);
+	tcase_add_test(tc, test_sim_in_window_reset_draws_a_challenge_ack_and_the_transfer_goes_on);
+	tcase_add_test(tc, test_sim_reset_to_sender_of_a_syn_refuses_the_connection);
+	tcase_add_test(tc, test_sim_duplicated_syn_and_fin_leave_one_clean_connection);
 	tcase_add_test(tc, test_sim_corrupt_fixed_checksum_reaches_the_application);
 	tcase_add_test(tc, test_sim_corrupt_flips_the_same_bit_for_the_same_seed);
 	tcase_add_test(tc, test_sim_set_mss_in_the_syn_ack_caps_the_client_segments);

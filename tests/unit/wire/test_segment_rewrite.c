@@ -9,6 +9,7 @@
 #include "common/wire_bytes.h"
 #include "test_support.h"
 #include "wire/segment.h"
+#include "wire/segment_forge.h"
 #include "wire/segment_rewrite.h"
 
 /* The checksum the TCP header should carry, summed byte pair by byte pair into 64 bits and
@@ -295,6 +296,47 @@ START_TEST(test_a_packet_that_is_not_tcp_is_refused)
 }
 END_TEST
 
+/* The IPv4 header checksum, summed from scratch the same plain way. */
+static uint16_t full_ip_checksum(const uint8_t *pkt)
+{
+	uint64_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		if (i != 10)
+			sum += wire_get16(pkt + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+START_TEST(test_forged_segments_parse_and_carry_both_checksums)
+{
+	uint8_t b[SEGMENT_FORGED_LEN];
+	for (int i = 0; i < 2000; i++) {
+		struct forged_segment f = {.saddr = (uint32_t)next(),
+		                           .daddr = (uint32_t)next(),
+		                           .sport = (uint16_t)next(),
+		                           .dport = (uint16_t)next(),
+		                           .seq = (uint32_t)next(),
+		                           .ack = (uint32_t)next(),
+		                           .flags = (uint8_t)next(),
+		                           .win = (uint16_t)next(),
+		                           .ip_id = (uint16_t)next()};
+		ck_assert_uint_eq(segment_forge(b, &f), SEGMENT_FORGED_LEN);
+		struct segment seg;
+		ck_assert_int_eq(segment_parse(&seg, b, sizeof(b)), 0);
+		ck_assert_uint_eq(seg.saddr, f.saddr);
+		ck_assert_uint_eq(seg.dport, f.dport);
+		ck_assert_uint_eq(seg.seq, f.seq);
+		ck_assert_uint_eq(seg.ack, f.ack);
+		ck_assert_uint_eq(seg.flags, f.flags);
+		ck_assert_uint_eq(seg.payload_len, 0);
+		ck_assert_uint_eq(seg.ttl, 64);
+		ck_assert_uint_eq(wire_get16(b + 10), full_ip_checksum(b));
+		ASSERT_CHECKSUM_RIGHT(b);
+	}
+}
+END_TEST
+
 static Suite *segment_rewrite_suite(void)
 {
 	Suite *s = suite_create("segment_rewrite");
@@ -309,6 +351,7 @@ static Suite *segment_rewrite_suite(void)
 	tcase_add_test(tc, test_corrupt_header_fixed_never_touches_the_checksum_field_by_itself);
 	tcase_add_test(tc, test_the_same_draw_corrupts_the_same_bit);
 	tcase_add_test(tc, test_a_packet_that_is_not_tcp_is_refused);
+	tcase_add_test(tc, test_forged_segments_parse_and_carry_both_checksums);
 	suite_add_tcase(s, tc);
 	return s;
 }
