@@ -107,6 +107,9 @@ int inject_send(struct faultd_hold *h, const struct nfq_packet *p, bool to_sende
 			        ": cannot inject a segment yet: the host behind the bridge port "
 			        "toward it has not been heard from\n");
 	} else {
+		/* the verdicts queued so far go first: a kept segment arrives before its RST, the
+		 * original before its copies */
+		h->verdicts_pending = true;
 		uint64_t failed = h->c.inject_failed;
 		hold_send_copy(h, hp);
 		if (h->c.inject_failed == failed)
