@@ -75,6 +75,18 @@ verdict() {
 	*) echo "FAILED (exit $1)" ;;
 	esac
 }
+# The scenarios' failures were printed before the namespace suites' log; a reader of only the
+# last lines (a CI page) must still see which cases failed and why, so they are said again here.
+failed_cases() {
+	sed -n -e 's/.*<testcase classname="scenarios\.\([^"]*\)" name="\([^"]*\)".*/case \1 \2/p' \
+		-e 's/.*<\(failure\|error\)\( type="[a-z]*"\)\{0,1\} message="\([^"]*\)".*/\1: \3/p' \
+		"$build/junit/scenarios.xml" 2>/dev/null |
+		awk '/^case /{c = $2 " " $3; next} {print "  " c ": " $0}'
+}
+if [ "$scen_rc" != 0 ] && [ "$scen_rc" != 2 ] && [ "$scen_rc" != 130 ]; then
+	echo "scenario cases that failed (their reports are above the namespace suites' log):"
+	failed_cases
+fi
 echo "check: scenarios $(verdict "$scen_rc"), namespace suites $(verdict "$netns_rc")"
 [ "$interrupted" = 1 ] && exit 130
 [ "$scen_rc" = 2 ] && [ "${SYNFIN_STRICT:-0}" != 1 ] && scen_rc=0

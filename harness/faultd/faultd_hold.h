@@ -33,8 +33,10 @@ struct event_loop;
  * (measured on Linux 6.18: the rest are dropped as with the queue full). */
 #define HOLD_KERNEL_QUEUE_CAP 65536u
 /* Room left below that cap, once copies take over, for the packets the daemon has not judged
- * yet (they wait in the same queue). */
-#define HOLD_KERNEL_QUEUE_MARGIN 4096u
+ * yet (they wait in the same queue). A daemon that falls behind a burst on a busy machine had
+ * about 15,000 unread there when 4,096 were left, and the kernel dropped the rest: half the
+ * queue is kept for them. */
+#define HOLD_KERNEL_QUEUE_MARGIN 32768u
 
 /* A packet held by a delay rule: a copy for the trace, and what held it. */
 struct held_packet {

@@ -185,6 +185,40 @@ static int check_rules(const char *path)
 	return 0;
 }
 
+/* Where the traces go: --text, --jsonl, --pcap, --pcapng, --quiet. */
+static void output_option(int c, const char *arg, struct faultd_options *opt)
+{
+	switch (c) {
+	case OPT_TEXT:
+		opt->text_path = arg;
+		break;
+	case OPT_JSONL:
+		opt->jsonl_path = arg;
+		break;
+	case OPT_PCAP:
+		opt->pcap_path = arg;
+		break;
+	case OPT_PCAPNG:
+		opt->pcapng_path = arg;
+		break;
+	default:
+		opt->quiet = true;
+		break;
+	}
+}
+
+/* --seed N: 0, or -EINVAL after saying what is wrong. */
+static int seed_option(const char *arg, struct faultd_options *opt)
+{
+	if (parse_u64(arg, UINT64_MAX, &opt->seed)) {
+		fprintf(stderr, PROG ": bad seed '%s': expected a number 0-18446744073709551615\n",
+		        arg);
+		return -EINVAL;
+	}
+	opt->seed_given = true;
+	return 0;
+}
+
 int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 {
 	static const struct option longopts[] = {
@@ -238,31 +272,17 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			}
 			break;
 		case OPT_TEXT:
-			opt->text_path = optarg;
-			break;
 		case OPT_JSONL:
-			opt->jsonl_path = optarg;
-			break;
 		case OPT_PCAP:
-			opt->pcap_path = optarg;
-			break;
 		case OPT_PCAPNG:
-			opt->pcapng_path = optarg;
-			break;
 		case OPT_QUIET:
-			opt->quiet = true;
+			output_option(c, optarg, opt);
 			break;
 		case OPT_SEED:
-			if (parse_u64(optarg, UINT64_MAX, &opt->seed)) {
-				fprintf(
-				    stderr,
-				    PROG
-				    ": bad seed '%s': expected a number 0-18446744073709551615\n",
-				    optarg);
+			if (seed_option(optarg, opt) != 0) {
 				usage(stderr);
 				return FAULTD_EXIT_USAGE;
 			}
-			opt->seed_given = true;
 			break;
 		case OPT_READY:
 			opt->ready_path = optarg;

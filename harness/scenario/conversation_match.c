@@ -553,10 +553,21 @@ int conversation_check_ack_every(const struct observed *o, int dir, unsigned n, 
 			mss = o->segs[i].len;
 	if (mss == 0)
 		return 0;
-	bool have = false;
-	uint32_t prev = 0;
+	bool have = false, refilled = false, sent_any = false;
+	uint32_t prev = 0, sent_max = 0;
 	for (size_t i = 0; i < o->n; i++) {
 		const struct obs_seg *s = &o->segs[i];
+		if (s->dir != dir && s->len) {
+			/* a retransmission that fills a hole lets the next ACK cover everything
+			 * that had arrived beyond it, as it must (RFC 9293 3.10.7.4): not a stretch
+			 * ACK */
+			uint32_t end = s->rseq + s->len;
+			if (sent_any && (int32_t)(end - sent_max) <= 0)
+				refilled = true;
+			else
+				sent_max = end;
+			sent_any = true;
+		}
 		if (s->dir != dir || !(s->flags & TCPF_ACK))
 			continue;
 		if (s->flags & TCPF_SYN) {
@@ -566,7 +577,7 @@ int conversation_check_ack_every(const struct observed *o, int dir, unsigned n, 
 			continue;
 		}
 		/* n full segments and a partial one are fine; n + 1 full ones are not */
-		if (have && s->rack - prev >= (n + 1) * mss + 1) {
+		if (have && !refilled && s->rack - prev >= (n + 1) * mss + 1) {
 			snprintf(
 			    why, size,
 			    "segment %zu (%s ack %u) acknowledges %u bytes at once, more than %u "
@@ -574,8 +585,10 @@ int conversation_check_ack_every(const struct observed *o, int dir, unsigned n, 
 			    i + 1, dir ? "s>c" : "c>s", s->rack, s->rack - prev, n, mss);
 			return -1;
 		}
-		if (!have || (int32_t)(s->rack - prev) > 0)
+		if (!have || (int32_t)(s->rack - prev) > 0) {
 			prev = s->rack;
+			refilled = false;
+		}
 		have = true;
 	}
 	return 0;

@@ -58,7 +58,8 @@ static void put(struct block *b, const void *data, size_t n)
 		b->buf = nb;
 		b->cap = cap;
 	}
-	memcpy(b->buf + b->len, data, n);
+	if (n) /* an empty option has no value: memcpy must not be given its NULL */
+		memcpy(b->buf + b->len, data, n);
 	b->len += n;
 }
 

@@ -320,6 +320,41 @@ START_TEST(test_ack_every_second_full_segment)
 }
 END_TEST
 
+/* A lost segment's retransmission fills the hole: the ACK after it covers everything that had
+ * arrived beyond the hole, as it must. Without the retransmission the same jump is a stretch. */
+START_TEST(test_ack_that_fills_a_hole_may_cover_many_segments)
+{
+	struct observed o = {0};
+	struct obs_seg v[] = {
+	    seg(0, 0, TCPF_SYN, 100, 0, SCN_V_PASS),
+	    seg(1, 1, TCPF_SYN | TCPF_ACK, 500, 101, SCN_V_PASS),
+	    seg(2, 0, TCPF_ACK, 101, 501, SCN_V_PASS),
+	    seg(3, 0, TCPF_ACK, 101, 501, SCN_V_DROP), /* lost */
+	    seg(3, 0, TCPF_ACK, 1101, 501, SCN_V_PASS),
+	    seg(4, 1, TCPF_ACK, 501, 101, SCN_V_PASS), /* duplicate ACKs */
+	    seg(3, 0, TCPF_ACK, 2101, 501, SCN_V_PASS),
+	    seg(4, 1, TCPF_ACK, 501, 101, SCN_V_PASS),
+	    seg(3, 0, TCPF_ACK, 3101, 501, SCN_V_PASS),
+	    seg(4, 1, TCPF_ACK, 501, 101, SCN_V_PASS),
+	    seg(5, 0, TCPF_ACK, 101, 501, SCN_V_PASS), /* the retransmission */
+	    seg(5, 1, TCPF_ACK, 501, 4101, SCN_V_PASS),
+	};
+	unsigned data[] = {3, 4, 6, 8, 10};
+	for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+		v[data[i]].len = 1000;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		observed_add(&o, &v[i]);
+	observed_relativize(&o);
+	char why[200] = "";
+	ck_assert_int_eq(conversation_check_ack_every(&o, 1, 2, why, sizeof(why)), 0);
+	/* the same jump with no retransmission before it */
+	o.segs[10].len = 0;
+	ck_assert_int_eq(conversation_check_ack_every(&o, 1, 2, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "acknowledges 4000 bytes at once"), "%s", why);
+	observed_free(&o);
+}
+END_TEST
+
 START_TEST(test_side_by_side_marks_the_failure)
 {
 	struct observed o = capture("linux-connect-close-4seg");
@@ -439,6 +474,7 @@ int main(void)
 	tcase_add_test(tc, test_unordered_group_accepts_crossing_fins_either_way);
 	tcase_add_test(tc, test_verdicts_and_wildcards);
 	tcase_add_test(tc, test_ack_every_second_full_segment);
+	tcase_add_test(tc, test_ack_that_fills_a_hole_may_cover_many_segments);
 	tcase_add_test(tc, test_side_by_side_marks_the_failure);
 	tcase_add_test(tc, test_many_anything_lines_before_a_missing_segment_name_it_in_few_steps);
 	tcase_add_test(tc, test_many_maybe_lines_before_a_missing_segment_name_it_in_few_steps);
