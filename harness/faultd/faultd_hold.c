@@ -59,10 +59,15 @@ void hold_init(struct faultd_hold *h, struct event_loop *loop, struct nfq_queue 
 	h->on_release = on_release;
 	h->ctx = ctx;
 	h->packet_fd = -1;
+	h->arp_fd = -1;
 }
 
 int hold_copies_past(struct faultd_hold *h, size_t held_in_kernel)
 {
+	h->copies = true;
+	h->copies_past = held_in_kernel;
+	if (h->packet_fd >= 0) /* open already, for injected segments */
+		return 0;
 	/* protocol 0: a socket that only sends, so no packet of the wire is copied to it */
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -100,8 +105,7 @@ void hold_learn(struct faultd_hold *h, const struct nfq_packet *p)
 	memcpy(h->ports[i].mac, p->hwaddr, 6);
 }
 
-/* The MAC address of the host behind bridge port ifindex, or NULL when none was seen yet. */
-static const uint8_t *port_mac(const struct faultd_hold *h, uint32_t ifindex)
+const uint8_t *hold_port_mac(const struct faultd_hold *h, uint32_t ifindex)
 {
 	for (unsigned i = 0; i < h->n_ports; i++)
 		if (h->ports[i].ifindex == ifindex)
@@ -117,7 +121,9 @@ void hold_free(struct faultd_hold *h)
 	delay_queue_free(&h->held);
 	if (h->packet_fd >= 0)
 		close(h->packet_fd);
-	h->packet_fd = -1;
+	if (h->arp_fd >= 0)
+		close(h->arp_fd);
+	h->packet_fd = h->arp_fd = -1;
 }
 
 bool hold_accept_batchable(const struct faultd_hold *h, uint32_t id)
@@ -169,10 +175,9 @@ static void arm_timer(struct faultd_hold *h)
  * (a client's first SYN) is held in the kernel. */
 static bool copy_header(const struct faultd_hold *h, const struct nfq_packet *p, uint8_t eth[14])
 {
-	if (h->packet_fd < 0 || h->in_kernel < h->copies_past || !p->physoutdev ||
-	    p->hwaddr_len != 6)
+	if (!h->copies || h->in_kernel < h->copies_past || !p->physoutdev || p->hwaddr_len != 6)
 		return false;
-	const uint8_t *dst = port_mac(h, p->physoutdev);
+	const uint8_t *dst = hold_port_mac(h, p->physoutdev);
 	if (!dst)
 		return false;
 	memcpy(eth, dst, 6);
@@ -213,6 +218,7 @@ void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct
 		hp->verdict = *v;
 		hp->rule_file = rule_file;
 		hp->out_ifindex = copy_header(h, p, hp->eth) ? p->physoutdev : 0;
+		hp->injected = false;
 		hp->len = p->len;
 		memcpy(hp->data, p->data, p->len);
 		uint64_t deadline = arrived + (uint64_t)v->delay_us * 1000u;
@@ -243,7 +249,7 @@ void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct
 
 /* Send a held copy out of its bridge port, after any verdict queued before it this turn so
  * that the order of release is the order on the wire. */
-static void send_copy(struct faultd_hold *h, const struct held_packet *hp)
+void hold_send_copy(struct faultd_hold *h, const struct held_packet *hp)
 {
 	if (h->verdicts_pending) {
 		nfq_queue_flush(*h->nfq);
@@ -264,6 +270,8 @@ static void send_copy(struct faultd_hold *h, const struct held_packet *hp)
 	while (sendmsg(h->packet_fd, &msg, 0) < 0) {
 		if (errno == EINTR)
 			continue;
+		if (hp->injected)
+			h->c.inject_failed++;
 		if (h->c.copy_send_errors++ < 10)
 			fprintf(stderr, PROG ": sending a held copy out of port %u: %s\n",
 			        hp->out_ifindex, strerror(errno));
@@ -281,7 +289,7 @@ static void release(struct faultd_hold *h, const struct delay_entry *e, bool dro
 	uint64_t held_us = (monotonic_ns() - hp->seen_mono_ns) / 1000u;
 	if (hp->out_ifindex) {
 		if (!drop)
-			send_copy(h, hp);
+			hold_send_copy(h, hp);
 	} else {
 		if (drop)
 			nfq_queue_drop(*h->nfq, e->id);
@@ -302,7 +310,7 @@ void hold_release_due(struct faultd_hold *h)
 	uint64_t now = monotonic_ns();
 	struct delay_entry e;
 	while (delay_queue_pop_due(&h->held, now, &e) == 0) {
-		h->c.released++;
+		h->c.released += !((struct held_packet *)e.data)->injected;
 		h->last_release_ns = now;
 		release(h, &e, false);
 	}
@@ -315,6 +323,16 @@ static void on_release_timer(struct event_loop *loop, uint64_t now_ns, void *arg
 	struct faultd_hold *h = arg;
 	h->timer_id = 0; /* fired: arm_timer must not cancel it, nor take it for armed */
 	hold_release_due(h);
+}
+
+int hold_push_copy(struct faultd_hold *h, struct held_packet *hp, uint64_t deadline_ns, uint32_t id)
+{
+	int err = delay_queue_push_untracked(&h->held, deadline_ns, id, hp);
+	if (err)
+		return err;
+	h->copy_bytes += sizeof(*hp) + hp->len;
+	arm_timer(h);
+	return 0;
 }
 
 void hold_release_all(struct faultd_hold *h, bool drop)

@@ -47,6 +47,7 @@ struct held_packet {
 	 * out of bridge port out_ifindex behind this Ethernet header; 0: held in the kernel */
 	uint32_t out_ifindex;
 	uint8_t eth[14];
+	bool injected; /* a copy a duplicate rule sends after a gap, its original passed already */
 	size_t len;
 	uint8_t data[];
 };
@@ -59,6 +60,8 @@ struct hold_stats {
 	uint64_t hold_failed; /* could not be held (no memory): accepted at once */
 	uint64_t copies;      /* held as copies, their originals dropped */
 	uint64_t copy_send_errors;
+	uint64_t injected;       /* segments made and sent by the daemon (duplicate, reset) */
+	uint64_t inject_failed;  /* not sent: the host behind the port not known yet, or an error */
 	size_t peak_held;        /* the most packets held at once */
 	size_t peak_copy_bytes;  /* the most memory their copies took at once */
 	size_t peak_queue_bytes; /* the most the delay queue took */
@@ -86,6 +89,8 @@ struct faultd_hold {
 	/* hold_use_copies: an AF_PACKET socket, and the MAC address of the host behind each bridge
 	 * port, learned from the source address of packets that came in on it */
 	int packet_fd;
+	bool copies; /* hold_use_copies */
+	int arp_fd;  /* receives ARP frames, to learn each port's host before its first segment */
 	struct {
 		uint32_t ifindex;
 		uint8_t mac[6];
@@ -116,6 +121,31 @@ int hold_copies_past(struct faultd_hold *h, size_t held_in_kernel);
 bool hold_copies_begun(struct faultd_hold *h);
 /* Learn the MAC address of the host behind p's input port (every packet, before judging). */
 void hold_learn(struct faultd_hold *h, const struct nfq_packet *p);
+
+/* ---- injection (faultd_inject.c): segments the daemon makes and sends itself ---- */
+
+/* Open the packet sockets that send injected segments and learn, from the ARP frames that cross
+ * the bridge, the host behind each port before its first TCP segment. 0 or a negative errno. */
+int inject_open(struct faultd_hold *h);
+/* Learn from the ARP frames waiting in the socket (called before an injection, so that what
+ * crossed the bridge before this segment is known, whatever order the loop read them in). */
+void inject_learn_pending(struct faultd_hold *h);
+/* Send pkt out of the bridge port toward p's receiver (to_sender false) or back toward p's
+ * sender, after the verdicts queued so far. 0, -EHOSTUNREACH when that host's address is not
+ * known yet, or a negative errno; counted either way. */
+int inject_send(struct faultd_hold *h, const struct nfq_packet *p, bool to_sender,
+                const uint8_t *pkt, size_t len);
+/* Send a copy of p toward its receiver delay_us from now (duplicate ... gap D); released like a
+ * held copy, its trace an injected one. */
+void inject_later(struct faultd_hold *h, const struct nfq_packet *p, uint64_t delay_us,
+                  const struct verdict *v, const char *rule_file);
+/* Send a copy of a held packet out of its port (faultd_hold.c). */
+void hold_send_copy(struct faultd_hold *h, const struct held_packet *hp);
+/* The MAC address of the host behind bridge port ifindex, or NULL when none was seen yet. */
+const uint8_t *hold_port_mac(const struct faultd_hold *h, uint32_t ifindex);
+/* Push a copy to be sent at deadline_ns (monotonic); 0 or -ENOMEM. */
+int hold_push_copy(struct faultd_hold *h, struct held_packet *hp, uint64_t deadline_ns,
+                   uint32_t id);
 
 /* Hold p for v->delay_us; rule_file names the ruleset whose rule held it. */
 void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,

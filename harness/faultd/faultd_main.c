@@ -31,6 +31,7 @@
 #include "rules/rule.h"
 #include "trace/trace.h"
 #include "wire/segment.h"
+#include "wire/segment_forge.h"
 
 #define PROG FAULTD_PROG
 
@@ -38,7 +39,8 @@ struct counters {
 	uint64_t seen;
 	uint64_t passed;
 	uint64_t dropped;
-	uint64_t not_ipv4; /* IPv6 and other protocols: passed, not judged, not malformed */
+	uint64_t rewritten; /* set, strip, corrupt: passed with the rewritten bytes */
+	uint64_t not_ipv4;  /* IPv6 and other protocols: passed, not judged, not malformed */
 	uint64_t bad_version;
 	uint64_t not_tcp;
 	uint64_t bad_tcp;
@@ -128,6 +130,76 @@ static void say_copies_begun(struct faultd *d)
 	faultd_output_note(&d->out, realtime_us(), note);
 }
 
+/* Pass p with the bytes its rewriting verdict gives it (set, strip, corrupt). */
+static void accept_rewritten(struct faultd *d, const struct nfq_packet *p, const struct verdict *v)
+{
+	static uint8_t buf[0xffff];
+	d->c.passed++;
+	size_t len = p->len < sizeof(buf) ? p->len : sizeof(buf);
+	memcpy(buf, p->data, len);
+	if (len == p->len && verdict_rewrite(v, buf, len) > 0) {
+		d->c.rewritten++;
+		nfq_queue_accept_packet(d->nfq, p->id, buf, len);
+		return;
+	}
+	nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
+}
+
+/* The trace of a segment the daemon made and sent (kind TRACE_INJECTED). */
+static void trace_injected(struct faultd *d, const uint8_t *pkt, size_t len,
+                           const struct verdict *v, const char *rule_file)
+{
+	struct segment seg;
+	if (segment_parse(&seg, pkt, len) != 0)
+		return;
+	struct trace_event ev = {
+	    .kind = TRACE_INJECTED,
+	    .time_us = realtime_us(),
+	    .pkt = pkt,
+	    .len = len,
+	    .seg = &seg,
+	    .verdict = *v,
+	    .rule_file = rule_file,
+	    .dir = direction(d, &seg),
+	};
+	faultd_output_event(&d->out, &ev);
+}
+
+/* duplicate [N] [gap D]: the segment passes, and N copies follow it. */
+static void duplicate(struct faultd *d, const struct nfq_packet *p, const struct verdict *v)
+{
+	d->c.passed++;
+	nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
+	const struct rule *r = v->rule;
+	for (uint32_t k = 1; k <= r->dup_copies; k++) {
+		if (r->dup_gap_us)
+			inject_later(&d->hold, p, (uint64_t)k * r->dup_gap_us, v, d->rs->name);
+		else if (inject_send(&d->hold, p, false, p->data, p->len) == 0)
+			trace_injected(d, p->data, p->len, v, d->rs->name);
+	}
+}
+
+/* reset: forge the RSTs, after the segment when it is kept; dropped otherwise. */
+static void reset(struct faultd *d, const struct nfq_packet *p, const struct segment *seg,
+                  const struct verdict *v)
+{
+	if (v->rule->reset_keep) {
+		d->c.passed++;
+		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
+	} else {
+		d->c.dropped++;
+		nfq_queue_drop(d->nfq, p->id);
+	}
+	struct rule_reset_segment rst[2];
+	unsigned n = verdict_resets(v, seg, rst);
+	for (unsigned k = 0; k < n; k++) {
+		uint8_t buf[SEGMENT_FORGED_LEN];
+		size_t len = rule_reset_packet(&rst[k], buf);
+		if (inject_send(&d->hold, p, rst[k].to_sender, buf, len) == 0)
+			trace_injected(d, buf, len, v, d->rs->name);
+	}
+}
+
 static void on_packet(void *ctx, const struct nfq_packet *p)
 {
 	struct faultd *d = ctx;
@@ -176,6 +248,17 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 		if (hold_copies_begun(&d->hold))
 			say_copies_begun(d);
 		break;
+	case RULE_SET:
+	case RULE_STRIP:
+	case RULE_CORRUPT:
+		accept_rewritten(d, p, &v);
+		break;
+	case RULE_DUPLICATE:
+		duplicate(d, p, &v);
+		break;
+	case RULE_RESET:
+		reset(d, p, &seg, &v);
+		break;
 	case RULE_PASS:
 	default:
 		d->c.passed++;
@@ -192,6 +275,11 @@ static void on_release(void *ctx, const struct held_packet *h, uint64_t held_us,
 	struct segment seg;
 	if (segment_parse(&seg, h->data, h->len) != 0)
 		return;
+	if (h->injected) {
+		if (!drop)
+			trace_injected(d, h->data, h->len, &h->verdict, h->rule_file);
+		return;
+	}
 	struct trace_event ev = {
 	    .kind = drop ? TRACE_DROPPED_AT_EXIT : TRACE_RELEASED,
 	    .time_us = now_us,
@@ -305,6 +393,16 @@ static void print_summary(struct faultd *d)
 	        " dropped at exit, %" PRIu64 " passed at once (no memory)\n",
 	        hs->released, hs->released_at_exit, hs->dropped_at_exit, hs->hold_failed);
 	hold_print_memory(&d->hold, stderr);
+	if (hs->injected || hs->inject_failed)
+		fprintf(stderr,
+		        "injected: %" PRIu64 " segments (duplicate, reset), %" PRIu64
+		        " not sent (the host behind the port not heard from yet, or an error)\n",
+		        hs->injected, hs->inject_failed);
+	if (c->rewritten)
+		fprintf(stderr,
+		        "rewritten: %" PRIu64 " passed with their bytes changed (set, strip, "
+		        "corrupt)\n",
+		        c->rewritten);
 	if (malformed)
 		fprintf(stderr,
 		        "malformed (all passed): not IPv4 %" PRIu64 ", not TCP %" PRIu64
@@ -544,6 +642,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	hold_init(&d.hold, d.loop, &d.nfq, on_release, &d);
+	/* duplicate and reset rules send segments of their own, perhaps only after a reload;
+	 * without the sockets they say why they cannot, and everything else works */
+	if ((err = inject_open(&d.hold)) != 0)
+		fprintf(stderr, PROG ": no packet socket for duplicate and reset rules: %s\n",
+		        strerror(-err));
 	if (d.opt.hold_copies && (err = hold_use_copies(&d.hold)) != 0) {
 		fprintf(stderr, PROG ": --hold-copies: cannot open a packet socket: %s\n",
 		        strerror(-err));

@@ -135,6 +135,42 @@ enum out_record_type {
 /* What the writer's thread needs to write the event exactly as the daemon's thread would
  * have: nothing in it points outside the record (the packet buffer is reused, the rules may be
  * reloaded meanwhile). Followed by pkt_len bytes of packet, then str_len bytes of string. */
+/* What the text trace's verdict says of a rule besides its place: the action and its words
+ * (SET win 0, STRIP sack, CORRUPT payload checksum bad, DUPLICATE 2, RESET, kept). The rule
+ * itself may be gone by the time the writer formats the line (a SIGHUP swaps the rules). */
+struct rule_words {
+	uint8_t action, set_field, strip, corrupt;
+	bool corrupt_fixed, reset_keep;
+	uint16_t set_value;
+	uint32_t dup_copies;
+};
+
+static struct rule_words words_of(const struct rule *r)
+{
+	return (struct rule_words){.action = (uint8_t)r->action,
+	                           .set_field = (uint8_t)r->set_field,
+	                           .strip = (uint8_t)r->strip,
+	                           .corrupt = (uint8_t)r->corrupt,
+	                           .corrupt_fixed = r->corrupt_fixed,
+	                           .reset_keep = r->reset_keep,
+	                           .set_value = r->set_value,
+	                           .dup_copies = r->dup_copies};
+}
+
+static struct rule rule_of(uint32_t index, uint32_t line, const struct rule_words *w)
+{
+	return (struct rule){.index = index,
+	                     .line = line,
+	                     .action = (enum rule_action)w->action,
+	                     .set_field = (enum rule_set_field)w->set_field,
+	                     .strip = (enum rule_strip_option)w->strip,
+	                     .corrupt = (enum rule_corrupt_region)w->corrupt,
+	                     .corrupt_fixed = w->corrupt_fixed,
+	                     .reset_keep = w->reset_keep,
+	                     .set_value = w->set_value,
+	                     .dup_copies = w->dup_copies};
+}
+
 struct out_record {
 	uint8_t type;
 	bool pcap; /* the packet goes to the pcap too, at pcap_time */
@@ -148,6 +184,7 @@ struct out_record {
 	uint32_t options_off, payload_off;
 	uint32_t action, delay_us;
 	uint32_t rule_index, rule_line;
+	struct rule_words words;
 	char dir[8];
 	uint64_t pcap_time;
 	uint64_t time_us;
@@ -247,7 +284,7 @@ static void write_event_record(struct faultd_output *out, const struct out_recor
 	struct segment seg = r->seg;
 	seg.options = at_offset(pkt, r->options_off);
 	seg.payload = at_offset(pkt, r->payload_off);
-	struct rule rule = {.index = r->rule_index, .line = r->rule_line};
+	struct rule rule = rule_of(r->rule_index, r->rule_line, &r->words);
 	struct trace_event ev = {
 	    .kind = (enum trace_kind)r->kind,
 	    .time_us = r->time_us,
@@ -544,6 +581,7 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 	if ((r->has_rule = ev->verdict.rule != NULL)) {
 		r->rule_index = ev->verdict.rule->index;
 		r->rule_line = ev->verdict.rule->line;
+		r->words = words_of(ev->verdict.rule);
 	}
 	r->has_rule_file = ev->rule_file != NULL;
 	r->held_us = ev->held_us;

@@ -19,11 +19,10 @@
 
 /* Big enough for a whole 64 KiB packet (copy range 0xffff) plus its netlink headers. */
 #define NFQ_RECV_SIZE (0xffff + 8192)
-#ifndef NFQ_RECV_BATCH
 #define NFQ_RECV_BATCH 256
-#endif
-/* Room for a few hundred verdict messages (about 32 bytes each) per sendto(). */
-#define NFQ_SEND_SIZE 16384
+/* Room for a few hundred verdict messages (about 32 bytes each) per sendto(), and for one
+ * verdict that carries a whole rewritten 64 KiB packet. */
+#define NFQ_SEND_SIZE (0xffff + 16384)
 #define NFQ_VERDICT_ROOM 128
 /* The kernel drops a packet it cannot hand to us (socket full): make that unlikely. A burst
  * as long as the queue may wait in the socket, so the buffer grows with the queue's length:
@@ -190,9 +189,9 @@ static int send_all(struct nfq_queue *q, const void *buf, size_t len)
 	}
 }
 
-static struct nlmsghdr *out_msg(struct nfq_queue *q, int type)
+static struct nlmsghdr *out_msg(struct nfq_queue *q, int type, size_t extra)
 {
-	if (q->out_len + NFQ_VERDICT_ROOM > sizeof(q->out)) {
+	if (q->out_len + NFQ_VERDICT_ROOM + extra > sizeof(q->out)) {
 		int err = send_all(q, q->out, q->out_len);
 		q->out_len = 0;
 		if (err)
@@ -203,7 +202,7 @@ static struct nlmsghdr *out_msg(struct nfq_queue *q, int type)
 
 static void out_verdict(struct nfq_queue *q, int type, uint32_t id, int verdict)
 {
-	struct nlmsghdr *nlh = out_msg(q, type);
+	struct nlmsghdr *nlh = out_msg(q, type, 0);
 	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
 	q->out_len += nlh->nlmsg_len;
 	if (type == NFQNL_MSG_VERDICT_BATCH)
@@ -245,6 +244,16 @@ static void queue_verdict(struct nfq_queue *q, uint32_t id, int verdict, bool ba
 void nfq_queue_accept(struct nfq_queue *q, uint32_t id, bool batchable)
 {
 	queue_verdict(q, id, NF_ACCEPT, batchable);
+}
+
+void nfq_queue_accept_packet(struct nfq_queue *q, uint32_t id, const uint8_t *pkt, size_t len)
+{
+	close_run(q);
+	struct nlmsghdr *nlh = out_msg(q, NFQNL_MSG_VERDICT, len);
+	nfq_nlmsg_verdict_put(nlh, (int)id, NF_ACCEPT);
+	nfq_nlmsg_verdict_put_pkt(nlh, pkt, (uint32_t)len);
+	q->out_len += nlh->nlmsg_len;
+	q->stats.verdicts++;
 }
 
 void nfq_queue_drop(struct nfq_queue *q, uint32_t id)

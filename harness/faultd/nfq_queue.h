@@ -77,6 +77,9 @@ int nfq_queue_receive(struct nfq_queue *q);
  * still waiting in the kernel is also to be accepted now, i.e. it holds none (a batch verdict
  * covers every queued id up to the one it names). Otherwise a single verdict is queued. */
 void nfq_queue_accept(struct nfq_queue *q, uint32_t id, bool batchable);
+/* Queue an accept verdict that replaces the packet with pkt (NFQA_PAYLOAD): the kernel sends
+ * pkt on in its place, with no checksum of its own recomputed. len is at most 65535. */
+void nfq_queue_accept_packet(struct nfq_queue *q, uint32_t id, const uint8_t *pkt, size_t len);
 /* Queue a drop verdict (closes any pending accept run first, so ordering is kept). */
 void nfq_queue_drop(struct nfq_queue *q, uint32_t id);
 /* The same, batched with neighbouring drops when batchable (see nfq_queue_accept()). */

@@ -8,15 +8,52 @@
 #define SYNFIN_RULE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "wire/segment.h"
+#include "wire/segment_forge.h"
 
 enum rule_action {
 	RULE_PASS,
 	RULE_DROP,
 	RULE_DELAY,
+	/* rewriting the segment, its checksum kept right (rules/README.md, "Actions") */
+	RULE_SET,     /* set win N, set mss N */
+	RULE_STRIP,   /* strip sack|ts|wscale|mss */
+	RULE_CORRUPT, /* corrupt [payload|header] [checksum bad|fixed] */
+	/* injecting segments the ends did not send (rules/README.md, "Injection") */
+	RULE_DUPLICATE, /* duplicate [N] [gap D]: the segment passes, and N copies follow it */
+	RULE_RESET,     /* reset [to sender|to receiver|both] [exact|in-window] [keep] */
+};
+
+/* RULE_RESET: which end the forged RST goes to. */
+enum rule_reset_to {
+	RULE_RESET_TO_RECEIVER, /* as if from the segment's sender */
+	RULE_RESET_TO_SENDER,   /* as if from the segment's receiver */
+	RULE_RESET_BOTH,
+};
+
+/* RULE_SET: the field it writes. */
+enum rule_set_field {
+	RULE_SET_WIN, /* the window field, as tcpdump prints it (before scaling) */
+	RULE_SET_MSS, /* the MSS option's value, in segments that carry one */
+};
+
+/* RULE_STRIP: the option whose bytes become NOPs. */
+enum rule_strip_option {
+	RULE_STRIP_SACK, /* SACK-permitted and SACK blocks */
+	RULE_STRIP_TS,
+	RULE_STRIP_WSCALE,
+	RULE_STRIP_MSS,
+};
+
+/* RULE_CORRUPT: where the flipped bit is. */
+enum rule_corrupt_region {
+	RULE_CORRUPT_ANY,     /* the payload, or the TCP header of a segment without one */
+	RULE_CORRUPT_PAYLOAD, /* the payload: the rule matches only segments that carry one */
+	RULE_CORRUPT_HEADER,
 };
 
 enum rule_dir {
@@ -63,8 +100,18 @@ struct rule {
 	char *text;     /* the source line, trimmed */
 
 	enum rule_action action;
-	uint32_t delay_us;  /* RULE_DELAY */
-	uint32_t jitter_us; /* RULE_DELAY: uniform in [delay - jitter, delay + jitter] */
+	uint32_t delay_us;             /* RULE_DELAY */
+	uint32_t jitter_us;            /* RULE_DELAY: uniform in [delay - jitter, delay + jitter] */
+	enum rule_set_field set_field; /* RULE_SET */
+	uint16_t set_value;            /* RULE_SET */
+	enum rule_strip_option strip;  /* RULE_STRIP */
+	enum rule_corrupt_region corrupt; /* RULE_CORRUPT */
+	bool corrupt_fixed;               /* RULE_CORRUPT: "checksum fixed" */
+	uint32_t dup_copies;              /* RULE_DUPLICATE: extra copies, 1 .. 100 */
+	uint32_t dup_gap_us;              /* RULE_DUPLICATE: before each copy */
+	enum rule_reset_to reset_to;      /* RULE_RESET */
+	bool reset_in_window;             /* RULE_RESET: in the window, not RCV.NXT (RFC 5961) */
+	bool reset_keep;                  /* RULE_RESET: the segment passes too */
 
 	enum rule_dir dir;
 	/* flags: the segment must have all of flags_set and none of flags_clear. An exact set,
@@ -136,7 +183,8 @@ void ruleset_free(struct ruleset *rs);
 /* "file:line:col: message", the line, and a caret under the column, as compilers print them. */
 void rule_error_print(FILE *out, const struct rule_error *err);
 
-/* "pass", "drop" or "delay", as the rule files spell them. */
+/* "pass", "drop", "delay", "set", "strip", "corrupt", "duplicate" or "reset", as the rule files
+ * spell them. */
 const char *rule_action_name(enum rule_action action);
 
 /* What a segment is in the conversation, whatever the ISNs, ports and timing of the run
@@ -161,7 +209,36 @@ struct verdict {
 	 * rule draws or matcher_follow_identities was asked for */
 	bool has_id;
 	struct packet_id id;
+	uint64_t draw; /* RULE_CORRUPT: the rule's seeded draw that picks the bit */
+	/* RULE_RESET: the sequence number the segment's receiver expects next (RCV.NXT), as the
+	 * matcher follows the connection: what "exact" uses toward the receiver */
+	uint32_t receiver_next;
 };
+
+/* A segment a RULE_RESET verdict forges for seg. */
+struct rule_reset_segment {
+	bool to_sender; /* toward seg's sender (from its receiver's address), else its receiver */
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+};
+
+/* The resets v forges for seg (1, or 2 for "both"), into out; 0 for another action. Toward the
+ * receiver the exact sequence number is v->receiver_next; toward the sender it is the
+ * acknowledgment seg carries (what its sender expects), or, for a SYN without one, the reset
+ * a closed port would send (RFC 9293 3.10.7.1). "in-window" adds 1: inside any window of two
+ * bytes or more, and not RCV.NXT, so RFC 5961 3.2 asks for a challenge ACK. */
+unsigned verdict_resets(const struct verdict *v, const struct segment *seg,
+                        struct rule_reset_segment out[2]);
+/* The packet of one of them, into buf; returns its length. */
+size_t rule_reset_packet(const struct rule_reset_segment *rst, uint8_t buf[SEGMENT_FORGED_LEN]);
+
+/* What a rewriting verdict (set, strip, corrupt) does to the packet pkt of len bytes, in place,
+ * the TCP checksum updated (or, for "checksum bad", left as it was). Returns 1 when the packet
+ * changed, 0 when the verdict leaves it as it was (another action, "set mss" or "strip" on a
+ * segment without that option), or -EINVAL for a packet that is not IPv4/TCP. */
+int verdict_rewrite(const struct verdict *v, uint8_t *pkt, size_t len);
 
 struct matcher;
 

@@ -47,7 +47,7 @@ static size_t identity_text(const struct rule *r, char *out, size_t size)
 bool rule_draws(const struct rule *r)
 {
 	bool chance = r->has_chance && r->chance_ppm > 0 && r->chance_ppm < RULE_CHANCE_SCALE;
-	return chance || (r->action == RULE_DELAY && r->jitter_us);
+	return chance || (r->action == RULE_DELAY && r->jitter_us) || r->action == RULE_CORRUPT;
 }
 
 void rule_draw_identities(const struct ruleset *rs, uint64_t *ids)

@@ -1,6 +1,6 @@
 /* rule_draw.h: inside the rule engine, not part of its interface (rule.h): the seeded draws of
- * "chance" and "jitter", one independent stream per rule (rules/README.md, "Random rules").
- * Pure. */
+ * "chance", "jitter" and "corrupt", one independent stream per rule (rules/README.md, "Random
+ * rules"). Pure. */
 #ifndef SYNFIN_RULE_DRAW_H
 #define SYNFIN_RULE_DRAW_H
 
@@ -13,9 +13,10 @@
 enum rule_draw_purpose {
 	RULE_DRAW_CHANCE = 1,
 	RULE_DRAW_JITTER = 2,
+	RULE_DRAW_CORRUPT = 3, /* the bit "corrupt" flips */
 };
 
-/* Whether r ever draws: a chance strictly between 0% and 100%, or a jitter. */
+/* Whether r ever draws: a chance strictly between 0% and 100%, a jitter, or a corrupt. */
 bool rule_draws(const struct rule *r);
 
 /* The identity of each rule of rs, as a number: a hash of its @label when it has one, else of

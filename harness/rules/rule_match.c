@@ -250,6 +250,15 @@ static void key_of(const struct segment *seg, struct conn *k, unsigned *side)
 	*side = src_low ? 0 : 1;
 }
 
+/* Which end of its connection sent seg, as key_of numbers them. */
+static unsigned seg_side(const struct segment *seg)
+{
+	struct conn k;
+	unsigned side;
+	key_of(seg, &k, &side);
+	return side;
+}
+
 static uint32_t key_hash(const struct conn *k)
 {
 	uint64_t h = (uint64_t)k->lo_addr << 32 | k->hi_addr;
@@ -473,6 +482,8 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 	v->delay_us = 0;
 	v->rule = NULL;
 	v->has_id = false;
+	v->draw = 0;
+	v->receiver_next = seg->seq;
 	struct ruleset *rs = m->rs;
 	if (!rs)
 		return;
@@ -514,12 +525,20 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 	}
 	if (winner && winner->label && f)
 		m->sel[c].fired |= 1ull << winner->label_bit;
+	if (winner && winner->action == RULE_RESET && f)
+		v->receiver_next =
+		    select_receiver_next(&m->sel[c], seg, seg_side(seg), f, winner->reset_keep);
 	if (!winner)
 		return;
 
 	winner->hits++;
 	v->rule = winner;
 	v->action = winner->action;
+	/* the bit that "corrupt" flips is the rule's own draw for this segment: a seed repeats it
+	 */
+	if (winner->action == RULE_CORRUPT)
+		v->draw =
+		    rule_draw(m->seed, m->rule_ids[winner - rs->rules], &v->id, RULE_DRAW_CORRUPT);
 	if (winner->action == RULE_DELAY) {
 		v->delay_us = winner->delay_us;
 		if (winner->jitter_us) {

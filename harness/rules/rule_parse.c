@@ -17,6 +17,7 @@
 #include "rule_words.h"
 
 #define RULE_MAX_RULES 1024
+#define ACTIONS "pass, drop, delay, set, strip, corrupt, duplicate or reset"
 
 const char *rule_action_name(enum rule_action action)
 {
@@ -27,6 +28,16 @@ const char *rule_action_name(enum rule_action action)
 		return "drop";
 	case RULE_DELAY:
 		return "delay";
+	case RULE_SET:
+		return "set";
+	case RULE_STRIP:
+		return "strip";
+	case RULE_CORRUPT:
+		return "corrupt";
+	case RULE_DUPLICATE:
+		return "duplicate";
+	case RULE_RESET:
+		return "reset";
 	}
 	return "?";
 }
@@ -61,23 +72,24 @@ static int parse_action(struct parser *ps, unsigned first, unsigned *i, struct r
 		return rule_fail(ps, end_col(ps),
 		                 "a label needs its rule after it, like: @lostfin drop fin once");
 	const struct word *w = &ps->words[first];
+	*i = first + 1;
+	int rc = 0;
 	if (word_is(w, "pass")) {
 		r->action = RULE_PASS;
 	} else if (word_is(w, "drop")) {
 		r->action = RULE_DROP;
 	} else if (word_is(w, "delay")) {
 		r->action = RULE_DELAY;
+	} else if ((rc = rule_parse_action_word(ps, w, i, r)) <= 0) {
+		return rc;
 	} else if (rule_is_match_word(w)) {
-		return rule_fail(
-		    ps, w->col,
-		    "unknown action '%.*s': expected pass, drop or delay (a rule starts "
-		    "with its action, like: drop [S] from client)",
-		    W(w));
-	} else {
-		return rule_fail(ps, w->col, "unknown action '%.*s': expected pass, drop or delay",
+		return rule_fail(ps, w->col,
+		                 "unknown action '%.*s': expected " ACTIONS " (a rule starts "
+		                 "with its action, like: drop [S] from client)",
 		                 W(w));
+	} else {
+		return rule_fail(ps, w->col, "unknown action '%.*s': expected " ACTIONS, W(w));
 	}
-	*i = first + 1;
 	if (r->action != RULE_DELAY)
 		return 0;
 
@@ -86,7 +98,7 @@ static int parse_action(struct parser *ps, unsigned first, unsigned *i, struct r
 	const struct word *d = &ps->words[*i];
 	if (!rule_word_starts_with_number(d))
 		return rule_fail(ps, d->col, "delay needs a duration like 300ms");
-	int rc = rule_parse_duration(ps, d, &r->delay_us);
+	rc = rule_parse_duration(ps, d, &r->delay_us);
 	if (rc)
 		return rc;
 	++*i;
@@ -252,7 +264,7 @@ static int parse_word(struct parser *ps, unsigned *i, struct rule *r, struct len
 		return rule_fail(ps, w->col,
 		                 "'jitter' goes right after delay's duration, like: delay 50ms "
 		                 "jitter 10ms");
-	if (word_is(w, "pass") || word_is(w, "drop") || word_is(w, "delay"))
+	if (rule_is_action_word(w))
 		return rule_fail(ps, w->col,
 		                 "a second action '%.*s': one rule per line, with its action first",
 		                 W(w));
@@ -275,6 +287,8 @@ static int parse_rule(struct parser *ps, struct rule *r)
 		rc = parse_action(ps, first, &i, r);
 	for (; rc == 0 && i < ps->n_words; i++)
 		rc = parse_word(ps, &i, r, &seen);
+	if (rc == 0)
+		rc = rule_check_action(ps, &ps->words[first], r);
 	return rc;
 }
 

@@ -155,8 +155,24 @@ void select_observe(struct select_state *st, const struct segment *seg, unsigned
 	f->phase = phase_of(st, seg, side & 1);
 	f->attempt = attempt_of(s, seg);
 	identify(st, seg, side & 1, f);
-	if (seg->flags & TCPF_ACK)
+	if (seg->flags & TCPF_ACK) {
 		forget_acked(&st->side[(side & 1) ^ 1], seg->ack);
+		if (!s->ack_sent || (int32_t)(seg->ack - s->ack_max) > 0)
+			s->ack_max = seg->ack;
+		s->ack_sent = true;
+	}
+}
+
+uint32_t select_receiver_next(const struct select_state *st, const struct segment *seg,
+                              unsigned side, const struct select_facts *f, bool after_seg)
+{
+	const struct select_side *rcv = &st->side[(side & 1) ^ 1];
+	if (rcv->ack_sent && f->attempt > 1)
+		return rcv->ack_max;
+	uint32_t next = seg->seq + (after_seg ? segment_seq_len(seg) : 0);
+	if (rcv->ack_sent && (int32_t)(rcv->ack_max - next) > 0)
+		return rcv->ack_max;
+	return next;
 }
 
 bool select_admits(const struct rule *r, const struct select_facts *f)
@@ -180,6 +196,7 @@ bool select_admits(const struct rule *r, const struct select_facts *f)
 
 bool rule_selects_by_state(const struct rule *r)
 {
+	/* a reset needs what the receiver acknowledged: every segment, as for a selection */
 	return r->label || r->chain != RULE_CHAIN_NONE || r->attempt_max || r->conn_no ||
-	       r->phases || r->has_between;
+	       r->phases || r->has_between || r->action == RULE_RESET;
 }

@@ -24,6 +24,8 @@ struct select_side {
 	uint32_t base;   /* the first number seen of a connection picked up mid-stream) */
 	struct packet_id last; /* its previous segment, to number repeats (packet_id.copy) */
 	bool last_known;
+	bool ack_sent;    /* ack_max is known */
+	uint32_t ack_max; /* the highest acknowledgment this side has sent */
 	uint8_t n_retx;
 	struct {
 		uint32_t seq, end; /* [seq, end) */
@@ -59,6 +61,13 @@ void select_start(struct select_state *st, uint32_t conn_no, const struct segmen
 /* Follow seg, sent by side (0 or 1) at now_us, and say what it is. */
 void select_observe(struct select_state *st, const struct segment *seg, unsigned side,
                     uint64_t now_us, struct select_facts *f);
+
+/* The sequence number the receiver of seg (sent by side, with these facts) expects next, as
+ * far as the wire can tell: seg's own (its end with after_seg, when seg is to arrive first),
+ * unless the receiver already acknowledged more, or seg is a retransmission and the receiver's
+ * acknowledgment says where it stands. */
+uint32_t select_receiver_next(const struct select_state *st, const struct segment *seg,
+                              unsigned side, const struct select_facts *f, bool after_seg);
 
 /* Whether r's selection words admit a segment with these facts. */
 bool select_admits(const struct rule *r, const struct select_facts *f);

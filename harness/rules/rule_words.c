@@ -277,7 +277,8 @@ static const char *const keywords[] = {
     "pure-ack", "len",       "sport",       "dport",   "port",    "first",    "nth",
     "after",    "once",      "syn",         "fin",     "rst",     "psh",      "ack",
     "urg",      "ece",       "cwr",         "chance",  "attempt", "original", "retransmission",
-    "conn",     "handshake", "established", "closing", "between", "until",
+    "conn",     "handshake", "established", "closing", "between", "until",    "set",
+    "strip",    "corrupt",   "duplicate",   "reset",
 };
 
 /* Edit distance with transpositions, capped: only small typos earn a "did you mean". */
@@ -363,6 +364,8 @@ bool rule_is_match_word(const struct word *w)
 {
 	if (w->len && w->s[0] == '[')
 		return true;
+	if (rule_is_action_word(w))
+		return false;
 	for (size_t k = 3; k < sizeof(keywords) / sizeof(keywords[0]); k++)
 		if (word_is(w, keywords[k]))
 			return true;

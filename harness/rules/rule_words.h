@@ -81,6 +81,16 @@ int rule_parse_ordinal(struct parser *ps, const struct word *w, uint32_t *n);
  * until @x. 1 when w is none of them. */
 int rule_parse_select_word(struct parser *ps, unsigned *i, struct rule *r);
 
+/* The action w names, other than pass, drop and delay (rule_action_words.c: set, strip,
+ * corrupt), with its arguments from word *i on; *i ends past the last word taken. 1 when w is
+ * none of them. */
+int rule_parse_action_word(struct parser *ps, const struct word *w, unsigned *i, struct rule *r);
+/* Whether w names an action. */
+bool rule_is_action_word(const struct word *w);
+/* Once the whole rule is read: what its action needs of its matches ("corrupt payload" selects
+ * segments with payload). */
+int rule_check_action(struct parser *ps, const struct word *action, struct rule *r);
+
 /* A match word (from, [..], a flag, len, port, a count, chance) out of its place. */
 bool rule_is_match_word(const struct word *w);
 /* The error for a word nothing understood, with the likeliest fix. */

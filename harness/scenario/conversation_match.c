@@ -88,9 +88,40 @@ void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t pr
 		snprintf(buf + len, size - (size_t)len, " dropped");
 	else if ((size_t)len < size && s->verdict == SCN_V_DELAY)
 		snprintf(buf + len, size - (size_t)len, " delayed");
+	else if ((size_t)len < size && s->verdict == SCN_V_REWRITTEN)
+		snprintf(buf + len, size - (size_t)len, " rewritten");
+	else if ((size_t)len < size && s->verdict == SCN_V_CORRUPTED)
+		snprintf(buf + len, size - (size_t)len, " corrupted");
+	else if ((size_t)len < size && s->verdict == SCN_V_DUPLICATED)
+		snprintf(buf + len, size - (size_t)len, " duplicated");
+	else if ((size_t)len < size && s->verdict == SCN_V_RESET)
+		snprintf(buf + len, size - (size_t)len, " reset");
+	else if ((size_t)len < size && s->verdict == SCN_V_INJECTED)
+		snprintf(buf + len, size - (size_t)len, " injected");
 }
 
 /* ---- reading traces ---- */
+
+static enum scn_verdict scn_verdict_of(enum rule_action action)
+{
+	switch (action) {
+	case RULE_DROP:
+		return SCN_V_DROP;
+	case RULE_DELAY:
+		return SCN_V_DELAY;
+	case RULE_SET:
+	case RULE_STRIP:
+		return SCN_V_REWRITTEN;
+	case RULE_CORRUPT:
+		return SCN_V_CORRUPTED;
+	case RULE_DUPLICATE:
+		return SCN_V_DUPLICATED;
+	case RULE_RESET:
+		return SCN_V_RESET;
+	default:
+		return SCN_V_PASS;
+	}
+}
 
 int observed_read_jsonl(struct observed *o, const char *path)
 {
@@ -102,7 +133,7 @@ int observed_read_jsonl(struct observed *o, const char *path)
 	for (size_t i = 0; i < n && !r; i++) {
 		const struct trace_record *t = &recs[i];
 		/* a held segment appears twice (seen, released): the wire saw it when it came */
-		if (t->kind != TRACE_SEEN)
+		if (t->kind != TRACE_SEEN && t->kind != TRACE_INJECTED)
 			continue;
 		struct obs_seg s;
 		memset(&s, 0, sizeof(s));
@@ -118,9 +149,7 @@ int observed_read_jsonl(struct observed *o, const char *path)
 		s.ack = t->ack;
 		s.len = t->len;
 		s.rule_line = t->rule_line;
-		s.verdict = t->action == RULE_DROP    ? SCN_V_DROP
-		            : t->action == RULE_DELAY ? SCN_V_DELAY
-		                                      : SCN_V_PASS;
+		s.verdict = t->kind == TRACE_INJECTED ? SCN_V_INJECTED : scn_verdict_of(t->action);
 		r = observed_add(o, &s);
 	}
 	trace_records_free(recs, n);

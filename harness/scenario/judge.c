@@ -24,8 +24,8 @@ static void check_ack_every(const struct observed *o, int role, unsigned n, char
 
 /* The application's EOF event must report exactly the bytes of the shared pattern: the count
  * and the FNV-1a hash both ends print (peer_script.h), so nothing was lost or reordered. */
-static void check_received(const struct app_record *a, uint64_t want, int role, char *why,
-                           size_t size)
+static void check_received(const struct app_record *a, uint64_t want, bool damaged, int role,
+                           char *why, size_t size)
 {
 	uint64_t h = PEER_HASH_INIT;
 	for (uint64_t i = 0; i < want; i++) {
@@ -46,7 +46,12 @@ static void check_received(const struct app_record *a, uint64_t want, int role, 
 	if (got != want)
 		snprintf(why, size, "the %s application read %" PRIu64 " bytes, expected %" PRIu64,
 		         role_name[role], got, want);
-	else if (strncmp(eof->hash, want_hash, 16))
+	else if (damaged && !strncmp(eof->hash, want_hash, 16))
+		snprintf(why, size,
+		         "the %s application read the pattern sent, expected it damaged (hash "
+		         "the same)",
+		         role_name[role]);
+	else if (!damaged && strncmp(eof->hash, want_hash, 16))
 		snprintf(why, size,
 		         "the %s application read %" PRIu64
 		         " bytes but not the pattern sent (hash differs)",
@@ -120,7 +125,8 @@ static void check_app_doings(const struct scn_case *c, const struct run_record *
 	if (c->ack_every[role])
 		check_ack_every(&r->trace, role, c->ack_every[role], why, size);
 	if (!why[0] && c->receives[role] >= 0)
-		check_received(a, (uint64_t)c->receives[role], role, why, size);
+		check_received(a, (uint64_t)c->receives[role], c->receives_damaged[role], role, why,
+		               size);
 	for (size_t i = 0; !why[0] && i < c->n_sees[role]; i++)
 		if (!app_record_saw(a, c->sees[role][i]))
 			snprintf(why, size, "the %s application never saw '%s'", role_name[role],

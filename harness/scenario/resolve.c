@@ -65,6 +65,7 @@ static void resolve_endpoint(const struct scn_endpoint *ep, unsigned pair, struc
 		c->exit_time[r] = it->time;
 	it = last_for(ep->receives, ep->n_receives, bit);
 	c->receives[r] = it ? (int64_t)it->count : -1;
+	c->receives_damaged[r] = it && it->damaged;
 	it = last_for(ep->lingers, ep->n_lingers, bit);
 	c->linger_us[r] = it && lingers ? it->us : -1;
 	it = last_for(ep->ack_everys, ep->n_ack_everys, bit);

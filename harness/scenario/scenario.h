@@ -84,7 +84,19 @@ struct scn_time {
  * otherwise nominal +- tolerance, by default max(4 ms, 12.5% of the gap) (packetdrill's). */
 void scn_time_window(const struct scn_time *t, double scale, int64_t *lo, int64_t *hi);
 
-enum scn_verdict { SCN_V_ANY = -1, SCN_V_PASS = 0, SCN_V_DROP = 1, SCN_V_DELAY = 2 };
+/* rewritten: by set or strip; corrupted: by corrupt; duplicated, reset, injected: by duplicate
+ * and reset (rules/README.md, "Actions") */
+enum scn_verdict {
+	SCN_V_ANY = -1,
+	SCN_V_PASS = 0,
+	SCN_V_DROP = 1,
+	SCN_V_DELAY = 2,
+	SCN_V_REWRITTEN = 3,
+	SCN_V_CORRUPTED = 4,
+	SCN_V_DUPLICATED = 5, /* passed, and copies injected after it */
+	SCN_V_RESET = 6,      /* a reset rule forged RSTs for it */
+	SCN_V_INJECTED = 7,   /* made by the wire, not by an end */
+};
 
 enum scn_seg_kind {
 	SCN_SEG,      /* one segment */
@@ -136,6 +148,7 @@ struct scn_item {
 	char *text;     /* run: the behaviour script; sysctl, set: KEY=VALUE; rule: the rule */
 	int64_t us;     /* start, linger, limit, settle */
 	uint64_t count; /* receives: bytes; ack-every: segments */
+	bool damaged;   /* receives ... damaged: the bytes must not be the pattern sent */
 	int outcome;    /* exit: enum scn_outcome */
 	struct scn_time time;        /* exit: when (kind SCN_T_NONE: not checked) */
 	char sees[SCN_MAX_SEES][16]; /* sees: the events */
@@ -240,7 +253,8 @@ struct scn_case {
 	struct scn_time exit_time[2];
 	const char *sees[2][SCN_MAX_SEES];
 	size_t n_sees[2];
-	int64_t receives[2];   /* -1: not checked */
+	int64_t receives[2]; /* -1: not checked */
+	bool receives_damaged[2];
 	int64_t linger_us[2];  /* -1: none */
 	unsigned ack_every[2]; /* 0: not checked */
 	/* the conversation: pointers into scn->segs, in order */

@@ -103,14 +103,26 @@ static int parse_segment_fields(struct parser *p, const char *rest, struct scn_s
 			g->verdict = SCN_V_DELAY;
 		else if (lex_word_is(w, n, "passed"))
 			g->verdict = SCN_V_PASS;
+		else if (lex_word_is(w, n, "rewritten"))
+			g->verdict = SCN_V_REWRITTEN;
+		else if (lex_word_is(w, n, "corrupted"))
+			g->verdict = SCN_V_CORRUPTED;
+		else if (lex_word_is(w, n, "duplicated"))
+			g->verdict = SCN_V_DUPLICATED;
+		else if (lex_word_is(w, n, "reset"))
+			g->verdict = SCN_V_RESET;
+		else if (lex_word_is(w, n, "injected"))
+			g->verdict = SCN_V_INJECTED;
 		else if ((n > 1 && w[0] == '+') || lex_word_is(w, n, "at") ||
 		         lex_word_is(w, n, "after"))
 			r = parse_time_field(p, w, n, &rest, g);
 		else
-			r = lex_fail(p,
-			             "unknown word '%.*s' in a segment line (known: seq, ack, len, "
-			             "dropped, delayed, passed, +TIME, at TIME, after LABEL)",
-			             (int)n, w);
+			r = lex_fail(
+			    p,
+			    "unknown word '%.*s' in a segment line (known: seq, ack, len, "
+			    "dropped, delayed, passed, rewritten, corrupted, +TIME, at TIME, "
+			    "after LABEL)",
+			    (int)n, w);
 		if (r)
 			return r;
 	}
@@ -304,13 +316,28 @@ static int ep_sees(struct parser *p, struct scn_endpoint *ep, const char *rest)
 	return 0;
 }
 
+/* "receives SIZE [damaged]": damaged, when a fault changed the bytes on their way (corrupt
+ * with its checksum fixed), so the count must hold and the pattern must not. */
 static int ep_receives(struct parser *p, struct scn_endpoint *ep, const char *rest)
 {
 	uint64_t b;
-	if (scn_size_parse(rest, &b))
+	const char *w;
+	size_t n = lex_word(rest, &w, &rest);
+	char size[32];
+	if (n == 0 || n >= sizeof(size))
 		return lex_fail(p, "receives needs a byte count (1000, 64K, 1M)");
+	memcpy(size, w, n);
+	size[n] = '\0';
+	if (scn_size_parse(size, &b))
+		return lex_fail(p, "receives needs a byte count (1000, 64K, 1M)");
+	n = lex_word(rest, &w, &rest);
+	bool damaged = n && lex_word_is(w, n, "damaged");
+	if ((n && !damaged) || *rest)
+		return lex_fail(p, "receives takes a byte count and, after it, only 'damaged' "
+		                   "(the count holds, the bytes differ)");
 	ADD_OR_NOMEM(p, ep->receives, ep->n_receives, NULL);
 	it->count = b;
+	it->damaged = damaged;
 	return 0;
 }
 

@@ -197,6 +197,10 @@ static bool fill_row(struct row *row, const struct trace_record *recs, size_t n,
 		row->kind = ROW_HELD;
 		make_held_label(row, r, many, port);
 		ladder_rule_note(row->note, sizeof(row->note), "held", r);
+	} else if (r->kind == TRACE_INJECTED) {
+		row->kind = ROW_PASS;
+		make_label(row, r, many, port, "");
+		ladder_rule_note(row->note, sizeof(row->note), "injected", r);
 	} else if (r->kind == TRACE_DROPPED_AT_EXIT) {
 		row->kind = ROW_DROP;
 		make_held_label(row, r, many, port);
@@ -212,6 +216,22 @@ static bool fill_row(struct row *row, const struct trace_record *recs, size_t n,
 		row->kind = ROW_STUCK;
 		make_label(row, r, many, port, " (held, not released)");
 		ladder_rule_note(row->note, sizeof(row->note), "held", r);
+	} else if (r->action == RULE_SET || r->action == RULE_STRIP) {
+		row->kind = ROW_PASS;
+		make_label(row, r, many, port, "");
+		ladder_rule_note(row->note, sizeof(row->note), "rewritten", r);
+	} else if (r->action == RULE_DUPLICATE) {
+		row->kind = ROW_PASS;
+		make_label(row, r, many, port, "");
+		ladder_rule_note(row->note, sizeof(row->note), "duplicated", r);
+	} else if (r->action == RULE_RESET) {
+		row->kind = ROW_DROP;
+		make_label(row, r, many, port, "");
+		ladder_rule_note(row->note, sizeof(row->note), "reset (dropped unless kept)", r);
+	} else if (r->action == RULE_CORRUPT) {
+		row->kind = ROW_PASS;
+		make_label(row, r, many, port, "");
+		ladder_rule_note(row->note, sizeof(row->note), "corrupted", r);
 	} else {
 		row->kind = ROW_PASS;
 		make_label(row, r, many, port, "");

@@ -29,6 +29,8 @@ enum trace_kind {
 	/* packets the kernel dropped before the daemon saw them (queue or socket full): no
 	 * segment, written by trace_write_kernel_drop_*; trace_read_jsonl skips it */
 	TRACE_KERNEL_DROP,
+	/* a segment the daemon made and sent itself (duplicate, reset): verdict says which rule */
+	TRACE_INJECTED,
 };
 
 struct trace_event {
@@ -76,20 +78,25 @@ int trace_addr_parse(const char *text, uint32_t *addr);
  *   ...length 0  pass
  *   ...length 0  DROP rule 1 (syn-timeout.rules:7)
  *   ...length 0  HOLD 300 ms rule 2 (delay-server-fin-300ms.rules:4)
+ *   ...length 0  SET win 0 rule 1 (zero-window.rules:1)
+ *   ...length 0  STRIP sack rule 1 (no-sack.rules:1)
+ *   ...length 100  CORRUPT payload checksum bad rule 1 (corrupt.rules:1)
  *   ...length 0  RELEASED after 300.2 ms, held by rule 2 (delay-server-fin-300ms.rules:4)
  *   ...length 0  DROPPED at exit after 120.042 ms, held by rule 2 (delay-fin.rules:4)
+ *   ...length 0  INJECTED rule 1 (reset.rules:1)
  * A RELEASED line carries the release time and is printed when the segment leaves; a DROPPED
  * line, when the daemon exits and drops what it still holds. */
 void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
 /* One JSON object per line. Keys (all always present):
- *   t (seconds since the epoch, 6 decimals), event ("seen"|"released"|"dropped_at_exit";
+ *   t (seconds since the epoch, 6 decimals), event ("seen"|"released"|"dropped_at_exit"|
+ *   "injected", with the verdict of the rule that made it;
  *   "kernel_drop" from trace_write_kernel_drop_json),
- *   verdict ("pass"|"drop"|"delay"; for the end of a hold, "delay": what held it), delay_us,
- *   held_us, rule (index, 0 when none),
- *   rule_file, rule_line, dir ("c2s"|"s2c"|"other"), src, sport, dst, dport,
- *   flags (tcpdump's letters without brackets, e.g. "S." or "."), seq, ack (absolute),
- *   rseq, rack (relative as tcpdump prints them), win, len (payload bytes), text (tcpdump line). */
+ *   verdict ("pass"|"drop"|"delay"|"set"|"strip"|"corrupt"|"duplicate"|"reset"; for the end of a
+ * hold, "delay": what held it; a rewritten segment is traced as it arrived), delay_us, held_us,
+ * rule (index, 0 when none), rule_file, rule_line, dir ("c2s"|"s2c"|"other"), src, sport, dst,
+ * dport, flags (tcpdump's letters without brackets, e.g. "S." or "."), seq, ack (absolute), rseq,
+ * rack (relative as tcpdump prints them), win, len (payload bytes), text (tcpdump line). */
 void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
 /* The kernel dropped packets the daemon never saw: note says how many and why, as a sentence

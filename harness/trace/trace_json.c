@@ -32,9 +32,10 @@ static void record_fields(struct trace_record *r, const struct trace_event *ev)
 	r->time_us = ev->time_us;
 	r->kind = ev->kind;
 	/* the end of a hold carries the verdict that held it */
-	r->action = ev->kind != TRACE_SEEN ? RULE_DELAY : ev->verdict.action;
+	bool own_verdict = ev->kind == TRACE_SEEN || ev->kind == TRACE_INJECTED;
+	r->action = own_verdict ? ev->verdict.action : RULE_DELAY;
 	r->delay_us = ev->verdict.action == RULE_DELAY ? ev->verdict.delay_us : 0;
-	r->held_us = ev->kind != TRACE_SEEN ? ev->held_us : 0;
+	r->held_us = own_verdict ? 0 : ev->held_us;
 	if (ev->verdict.rule) {
 		r->rule = ev->verdict.rule->index;
 		r->rule_line = ev->verdict.rule->line;
@@ -193,6 +194,8 @@ static void write_record(FILE *out, const struct trace_record *r, const char *ru
 		JL_LIT(&j, "released");
 	else if (r->kind == TRACE_DROPPED_AT_EXIT)
 		JL_LIT(&j, "dropped_at_exit");
+	else if (r->kind == TRACE_INJECTED)
+		JL_LIT(&j, "injected");
 	else if (r->kind == TRACE_KERNEL_DROP)
 		JL_LIT(&j, "kernel_drop");
 	else

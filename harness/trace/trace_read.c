@@ -303,6 +303,8 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 			r->kind = TRACE_DROPPED_AT_EXIT;
 		else if (strcmp(str, "kernel_drop") == 0)
 			r->kind = TRACE_KERNEL_DROP;
+		else if (strcmp(str, "injected") == 0)
+			r->kind = TRACE_INJECTED;
 		else if (strcmp(str, "note") == 0)
 			return -ENOMSG; /* about the run, not a segment */
 		else
@@ -315,6 +317,16 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 			r->action = RULE_DROP;
 		else if (strcmp(str, "delay") == 0)
 			r->action = RULE_DELAY;
+		else if (strcmp(str, "set") == 0)
+			r->action = RULE_SET;
+		else if (strcmp(str, "strip") == 0)
+			r->action = RULE_STRIP;
+		else if (strcmp(str, "corrupt") == 0)
+			r->action = RULE_CORRUPT;
+		else if (strcmp(str, "duplicate") == 0)
+			r->action = RULE_DUPLICATE;
+		else if (strcmp(str, "reset") == 0)
+			r->action = RULE_RESET;
 		else
 			return -EINVAL;
 	} else if (strcmp(key, "dir") == 0) {

@@ -316,6 +316,37 @@ static void print_ms(struct sbuf *b, uint64_t us)
 	sb_puts(b, " ms");
 }
 
+/* "SET win 0", "STRIP sack", "CORRUPT payload checksum bad": the rewrite as the rule says it. */
+static void print_rewrite(struct sbuf *b, const struct rule *r)
+{
+	static const char *const strip_names[] = {"sack", "ts", "wscale", "mss"};
+	static const char *const corrupt_places[] = {"", " payload", " header"};
+	switch (r->action) {
+	case RULE_SET:
+		sb_puts(b, r->set_field == RULE_SET_WIN ? "SET win " : "SET mss ");
+		sb_uint(b, r->set_value);
+		break;
+	case RULE_STRIP:
+		sb_puts(b, "STRIP ");
+		sb_puts(b, strip_names[r->strip]);
+		break;
+	case RULE_CORRUPT:
+		sb_puts(b, "CORRUPT");
+		sb_puts(b, corrupt_places[r->corrupt]);
+		sb_puts(b, r->corrupt_fixed ? " checksum fixed" : " checksum bad");
+		break;
+	case RULE_DUPLICATE:
+		sb_puts(b, "DUPLICATE ");
+		sb_uint(b, r->dup_copies);
+		break;
+	case RULE_RESET:
+		sb_puts(b, r->reset_keep ? "RESET, kept" : "RESET");
+		break;
+	default:
+		break;
+	}
+}
+
 static void print_rule(struct sbuf *b, const struct trace_event *ev)
 {
 	const struct rule *r = ev->verdict.rule;
@@ -391,6 +422,9 @@ void trace_verdict_text(struct sbuf *b, const struct trace_event *ev)
 		}
 	} else if (ev->kind == TRACE_DROPPED_AT_EXIT) {
 		print_dropped_at_exit(b, ev);
+	} else if (ev->kind == TRACE_INJECTED) {
+		sb_puts(b, "INJECTED");
+		print_rule(b, ev);
 	} else {
 		switch (ev->verdict.action) {
 		case RULE_DROP:
@@ -399,6 +433,14 @@ void trace_verdict_text(struct sbuf *b, const struct trace_event *ev)
 		case RULE_DELAY:
 			sb_puts(b, "HOLD ");
 			print_ms(b, ev->verdict.delay_us);
+			break;
+		case RULE_DUPLICATE:
+		case RULE_RESET:
+		case RULE_SET:
+		case RULE_STRIP:
+		case RULE_CORRUPT:
+			if (ev->verdict.rule)
+				print_rewrite(b, ev->verdict.rule);
 			break;
 		case RULE_PASS:
 		default:

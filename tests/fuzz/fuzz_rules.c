@@ -5,7 +5,7 @@
  * bound (1..16, small so the least-recently-used eviction runs), then records (fuzz_common.h),
  * each one IPv4 packet. Properties: a parse error has a message and a line within the text; a
  * verdict names one of the ruleset's rules or none, and a delay only comes from a delay rule;
- * each rule's text parses alone to the same rule.
+ * each rule's text parses alone to the same rule; a rewriting verdict rewrites its segment.
  */
 #include "fuzz_common.h"
 
@@ -47,6 +47,12 @@ static void check_text_reparses(const struct ruleset *rs, const struct rule *r)
 	FUZZ_CHECK(strcmp(a->text, r->text) == 0);
 	FUZZ_CHECK(a->action == r->action && a->delay_us == r->delay_us);
 	FUZZ_CHECK(a->jitter_us == r->jitter_us && a->dir == r->dir);
+	FUZZ_CHECK(a->set_field == r->set_field && a->set_value == r->set_value);
+	FUZZ_CHECK(a->dup_copies == r->dup_copies && a->dup_gap_us == r->dup_gap_us);
+	FUZZ_CHECK(a->reset_to == r->reset_to && a->reset_in_window == r->reset_in_window &&
+	           a->reset_keep == r->reset_keep);
+	FUZZ_CHECK(a->strip == r->strip && a->corrupt == r->corrupt &&
+	           a->corrupt_fixed == r->corrupt_fixed);
 	FUZZ_CHECK(a->flags_set == r->flags_set && a->flags_clear == r->flags_clear);
 	FUZZ_CHECK(a->flags_exact == r->flags_exact);
 	FUZZ_CHECK(a->len_min == r->len_min && a->len_max == r->len_max);
@@ -59,6 +65,22 @@ static void check_text_reparses(const struct ruleset *rs, const struct rule *r)
 	FUZZ_CHECK(a->has_between == r->has_between && a->between_from_us == r->between_from_us &&
 	           a->between_to_us == r->between_to_us);
 	ruleset_free(&one);
+}
+
+/* A rewrite of a segment that parsed never fails, and keeps its length; set and strip keep it a
+ * segment that parses (corrupt may hit the data offset). */
+static void check_rewrite(const struct verdict *v, const uint8_t *pkt, size_t len)
+{
+	if (v->action != RULE_SET && v->action != RULE_STRIP && v->action != RULE_CORRUPT)
+		return;
+	uint8_t *copy = malloc(len);
+	FUZZ_CHECK(copy != NULL);
+	memcpy(copy, pkt, len);
+	FUZZ_CHECK(verdict_rewrite(v, copy, len) >= 0);
+	struct segment seg;
+	if (v->action != RULE_CORRUPT)
+		FUZZ_CHECK(segment_parse(&seg, copy, len) == 0);
+	free(copy);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -123,6 +145,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				FUZZ_CHECK((uint64_t)v.delay_us <=
 				           (uint64_t)r->delay_us + r->jitter_us);
 			}
+			check_rewrite(&v, pkt, len);
+			struct rule_reset_segment rst[2];
+			unsigned n_rst = verdict_resets(&v, &seg, rst);
+			FUZZ_CHECK(v.action == RULE_RESET ? n_rst >= 1 : n_rst == 0);
 			FUZZ_CHECK(matcher_connections(m) <= bound);
 		}
 		free(pkt);

@@ -84,6 +84,20 @@ def main():
           b"drop pure-ack from server chance 12.5%\n"
           b"delay 250us [P.] len <=40\n"
           b"\x00\x01" + records(allpkts[:12]))
+    write("rules", "rewriting-actions",
+          b"set win 0 from server nth 3\n"
+          b"set mss 536 [S.]\n"
+          b"strip sack [S]\n"
+          b"strip ts syn\n"
+          b"strip wscale [S.] once\n"
+          b"strip mss syn after 1\n"
+          b"corrupt payload checksum fixed from client nth 2\n"
+          b"corrupt header checksum bad fin\n"
+          b"corrupt chance 10%\n"
+          b"duplicate 2 gap 1ms [S]\n"
+          b"reset to sender in-window keep fin\n"
+          b"reset both len >0 nth 3\n"
+          b"\x00\x05" + records(syns + allpkts[:12]))
     jl = (b'{"t":1763939346.422464,"event":"released","verdict":"delay","delay_us":300000,'
           b'"held_us":300211,"rule":2,"rule_file":"delay \\"fin\\".rules","rule_line":4,'
           b'"dir":"s2c","src":"192.168.1.109","sport":80,"dst":"192.168.1.108","dport":59712,'

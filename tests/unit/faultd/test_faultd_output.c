@@ -264,6 +264,14 @@ START_TEST(test_events_through_the_writer_thread_are_the_bytes_of_direct_writes)
 	struct trace_seqs *seqs = trace_seqs_new();
 
 	struct rule r3 = {.index = 3, .line = 7}, r1 = {.index = 1, .line = 2};
+	/* rules whose verdicts have words of their own in the text trace */
+	const struct rule worded[] = {
+	    {.index = 4, .line = 9, .action = RULE_SET, .set_field = RULE_SET_WIN, .set_value = 0},
+	    {.index = 5, .line = 10, .action = RULE_STRIP, .strip = RULE_STRIP_SACK},
+	    {.index = 6, .line = 11, .action = RULE_CORRUPT, .corrupt = RULE_CORRUPT_PAYLOAD},
+	    {.index = 7, .line = 12, .action = RULE_DUPLICATE, .dup_copies = 2},
+	    {.index = 8, .line = 13, .action = RULE_RESET, .reset_keep = true},
+	};
 	const char mss[] = {2, 4, 5, (char)0xb4};
 	const char get[] = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n";
 	char bulk[1400];
@@ -288,9 +296,27 @@ START_TEST(test_events_through_the_writer_thread_are_the_bytes_of_direct_writes)
 			build(&p, CLIENT, SERVER, 40000 + i % 7, 80, 1001 + i, 9001, 0x18, "", 0,
 			      i % 2 ? get : bulk, i % 2 ? sizeof(get) - 1 : sizeof(bulk));
 			rf = NULL;
+			if (i % 4 != 2) {
+				const struct rule *w = &worded[(i / 3) % 5];
+				v = (struct verdict){.action = w->action, .rule = w};
+				rf = "w.rules";
+			}
 		}
 		seen(&out, t, &p, v, rf);
 		expect_seen(text, jsonl, pcap, seqs, t, &p, v, rf);
+		if (v.action == RULE_DUPLICATE || v.action == RULE_RESET) {
+			/* a segment the daemon made, from the packet buffer it was made in */
+			struct trace_event ev = {.kind = TRACE_INJECTED,
+			                         .time_us = t + 1,
+			                         .pkt = p.b,
+			                         .len = p.len,
+			                         .seg = &p.seg,
+			                         .verdict = v,
+			                         .rule_file = rf,
+			                         .dir = "c2s"};
+			faultd_output_event(&out, &ev);
+			trace_write_text_and_json(text, jsonl, seqs, &ev);
+		}
 		if (i % 500 == 250) {
 			/* the end of a hold, from a packet buffer of its own */
 			struct trace_event ev = {.kind = i % 1000 == 250 ? TRACE_RELEASED

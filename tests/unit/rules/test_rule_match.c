@@ -832,6 +832,97 @@ START_TEST(test_chance_and_jitter_on_one_rule_both_hold)
 }
 END_TEST
 
+/* The bit corrupt flips comes from the seeded generator: a seed repeats it, another moves it. */
+START_TEST(test_corrupt_draws_its_bit_from_the_seeded_generator)
+{
+	uint64_t draws[3][4];
+	uint64_t seeds[3] = {5, 5, 6};
+	for (int k = 0; k < 3; k++) {
+		load_seeded("corrupt payload from client\n", seeds[k]);
+		for (int i = 0; i < 4; i++) {
+			struct verdict v = decide(c2s(CPORT, PSHACK, 100));
+			ck_assert_int_eq(v.action, RULE_CORRUPT);
+			draws[k][i] = v.draw;
+		}
+		ck_assert_int_eq(act(c2s(CPORT, ACK, 0)), RULE_PASS); /* no payload */
+		teardown();
+	}
+	ck_assert_mem_eq(draws[0], draws[1], sizeof(draws[0]));
+	ck_assert_uint_ne(draws[0][0], draws[2][0]);
+	ck_assert_uint_ne(draws[0][0], draws[0][1]);
+}
+END_TEST
+
+START_TEST(test_rewriting_verdicts_carry_their_rule_and_count_hits)
+{
+	load("set win 0 from server first 2\nstrip sack [S]\n");
+	struct verdict v = decide(s2c(CPORT, ACK, 0));
+	ck_assert_int_eq(v.action, RULE_SET);
+	ck_assert_ptr_eq(v.rule, &rs.rules[0]);
+	ck_assert_uint_eq(v.draw, 0);
+	ck_assert_int_eq(act(s2c(CPORT, ACK, 0)), RULE_SET);
+	ck_assert_int_eq(act(s2c(CPORT, ACK, 0)), RULE_PASS);
+	ck_assert_int_eq(act(c2s(CPORT, SYN, 0)), RULE_STRIP);
+	ck_assert_uint_eq(rs.rules[0].hits, 2);
+	ck_assert_uint_eq(rs.rules[1].hits, 1);
+}
+END_TEST
+
+/* Toward the receiver an exact reset carries what the receiver expects: the segment's own
+ * sequence number while the flow is in order, the receiver's acknowledgment for a
+ * retransmission; toward the sender, the acknowledgment the segment carries. */
+START_TEST(test_reset_sequence_numbers_follow_the_connection)
+{
+	load("reset both from client len >0\n");
+	struct segment syn = c2s(CPORT, SYN, 0), synack = s2c(CPORT, SYNACK, 0);
+	syn.seq = 100;
+	synack.seq = 500;
+	synack.ack = 101;
+	ck_assert_int_eq(act(syn), RULE_PASS);
+	ck_assert_int_eq(act(synack), RULE_PASS);
+	struct segment data = c2s(CPORT, PSHACK, 10);
+	data.seq = 101;
+	data.ack = 501;
+	struct verdict v = decide(data);
+	ck_assert_int_eq(v.action, RULE_RESET);
+	struct rule_reset_segment rst[2];
+	ck_assert_uint_eq(verdict_resets(&v, &data, rst), 2);
+	ck_assert(!rst[0].to_sender);
+	ck_assert_uint_eq(rst[0].saddr, CLIENT);
+	ck_assert_uint_eq(rst[0].seq, 101);
+	ck_assert_uint_eq(rst[0].flags, TCPF_RST | TCPF_ACK);
+	ck_assert(rst[1].to_sender);
+	ck_assert_uint_eq(rst[1].saddr, SERVER);
+	ck_assert_uint_eq(rst[1].dport, CPORT);
+	ck_assert_uint_eq(rst[1].seq, 501);
+	ck_assert_uint_eq(rst[1].ack, 111);
+	/* the server acknowledged up to 101 only: the retransmission's reset says 101 */
+	struct segment ack = s2c(CPORT, ACK, 0);
+	ack.seq = 501;
+	ack.ack = 101;
+	ck_assert_int_eq(act(ack), RULE_PASS);
+	data.seq = 111; /* new data, past what was lost */
+	ck_assert_uint_eq(decide(data).receiver_next, 111);
+	data.seq = 101; /* the first again: a retransmission */
+	ck_assert_uint_eq(decide(data).receiver_next, 101);
+}
+END_TEST
+
+START_TEST(test_in_window_reset_is_one_past_the_exact_number)
+{
+	load("reset in-window to sender [S.]\n");
+	struct segment synack = s2c(CPORT, SYNACK, 0);
+	synack.seq = 500;
+	synack.ack = 101;
+	struct verdict v = decide(synack);
+	struct rule_reset_segment rst[2];
+	ck_assert_uint_eq(verdict_resets(&v, &synack, rst), 1);
+	ck_assert_uint_eq(rst[0].seq, 102);
+	ck_assert_uint_eq(rst[0].ack, 501);
+	ck_assert_uint_eq(rst[0].daddr, SERVER);
+}
+END_TEST
+
 static Suite *rule_match_suite(void)
 {
 	Suite *s = suite_create("rule_match");
@@ -902,6 +993,10 @@ static Suite *rule_match_suite(void)
 	tcase_add_test(tc, test_table_agrees_with_a_simple_lru_model_under_random_traffic);
 	tcase_add_test(tc, test_default_table_holds_every_connection_up_to_its_bound);
 	tcase_add_test(tc, test_max_connections_must_be_positive);
+	tcase_add_test(tc, test_corrupt_draws_its_bit_from_the_seeded_generator);
+	tcase_add_test(tc, test_rewriting_verdicts_carry_their_rule_and_count_hits);
+	tcase_add_test(tc, test_reset_sequence_numbers_follow_the_connection);
+	tcase_add_test(tc, test_in_window_reset_is_one_past_the_exact_number);
 	suite_add_tcase(s, tc);
 	return s;
 }

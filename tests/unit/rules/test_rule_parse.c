@@ -28,6 +28,81 @@ static const struct rule *one_rule(const char *text)
 	return &rs.rules[0];
 }
 
+START_TEST(test_rewriting_actions_parse_with_their_arguments)
+{
+	const struct rule *r = one_rule("set win 0 from server");
+	ck_assert_int_eq(r->action, RULE_SET);
+	ck_assert_int_eq(r->set_field, RULE_SET_WIN);
+	ck_assert_uint_eq(r->set_value, 0);
+	ck_assert_int_eq(r->dir, RULE_DIR_FROM_SERVER);
+	ruleset_free(&rs);
+	r = one_rule("set mss 0x218 [S]");
+	ck_assert_int_eq(r->set_field, RULE_SET_MSS);
+	ck_assert_uint_eq(r->set_value, 536);
+	ck_assert_uint_eq(r->flags_set, TCPF_SYN);
+	ruleset_free(&rs);
+	static const char *const strips[] = {"sack", "ts", "wscale", "mss"};
+	for (int k = 0; k < 4; k++) {
+		char text[64];
+		snprintf(text, sizeof(text), "strip %s [S] from client", strips[k]);
+		r = one_rule(text);
+		ck_assert_int_eq(r->action, RULE_STRIP);
+		ck_assert_int_eq(r->strip, (enum rule_strip_option)k);
+		ruleset_free(&rs);
+	}
+	r = one_rule("corrupt");
+	ck_assert_int_eq(r->action, RULE_CORRUPT);
+	ck_assert_int_eq(r->corrupt, RULE_CORRUPT_ANY);
+	ck_assert(!r->corrupt_fixed);
+	ck_assert_uint_eq(r->len_min, 0);
+	ruleset_free(&rs);
+	/* payload: only segments that carry some */
+	r = one_rule("corrupt payload checksum fixed from client nth 3");
+	ck_assert_int_eq(r->corrupt, RULE_CORRUPT_PAYLOAD);
+	ck_assert(r->corrupt_fixed);
+	ck_assert_uint_eq(r->len_min, 1);
+	ck_assert_uint_eq(r->count_n, 3);
+	ruleset_free(&rs);
+	r = one_rule("corrupt checksum bad header [S]");
+	ck_assert_int_eq(r->corrupt, RULE_CORRUPT_HEADER);
+	ck_assert(!r->corrupt_fixed);
+}
+END_TEST
+
+START_TEST(test_injecting_actions_parse_with_their_arguments)
+{
+	const struct rule *r = one_rule("duplicate [S]");
+	ck_assert_int_eq(r->action, RULE_DUPLICATE);
+	ck_assert_uint_eq(r->dup_copies, 1);
+	ck_assert_uint_eq(r->dup_gap_us, 0);
+	ruleset_free(&rs);
+	r = one_rule("duplicate 3 gap 10ms fin from client");
+	ck_assert_uint_eq(r->dup_copies, 3);
+	ck_assert_uint_eq(r->dup_gap_us, 10000);
+	ck_assert_uint_eq(r->flags_set, TCPF_FIN);
+	ruleset_free(&rs);
+	r = one_rule("duplicate 2nd [S]");
+	ck_assert_uint_eq(r->dup_copies, 1);
+	ck_assert_int_eq(r->count, RULE_COUNT_NTH);
+	ck_assert_uint_eq(r->count_n, 2);
+	ruleset_free(&rs);
+	r = one_rule("reset");
+	ck_assert_int_eq(r->action, RULE_RESET);
+	ck_assert_int_eq(r->reset_to, RULE_RESET_TO_RECEIVER);
+	ck_assert(!r->reset_in_window && !r->reset_keep);
+	ck_assert(rule_selects_by_state(r)); /* it follows what the receiver acknowledged */
+	ruleset_free(&rs);
+	r = one_rule("reset to sender in-window keep from client len >0 nth 2");
+	ck_assert_int_eq(r->reset_to, RULE_RESET_TO_SENDER);
+	ck_assert(r->reset_in_window && r->reset_keep);
+	ck_assert_uint_eq(r->count_n, 2);
+	ruleset_free(&rs);
+	r = one_rule("reset both exact");
+	ck_assert_int_eq(r->reset_to, RULE_RESET_BOTH);
+	ck_assert(!r->reset_in_window);
+}
+END_TEST
+
 START_TEST(test_actions_pass_drop_delay_parse)
 {
 	ck_assert_int_eq(one_rule("pass")->action, RULE_PASS);
@@ -379,11 +454,53 @@ static const struct {
 	unsigned line, col;
 	const char *msg;
 } errors[] = {
-    {"dorp [S]", 1, 1, "unknown action 'dorp': expected pass, drop or delay"},
+    {"dorp [S]", 1, 1,
+     "unknown action 'dorp': expected pass, drop, delay, set, strip, corrupt, duplicate or reset"},
     {"[S] drop", 1, 1,
-     "unknown action '[S]': expected pass, drop or delay (a rule starts with its action, "
+     "unknown action '[S]': expected pass, drop, delay, set, strip, corrupt, duplicate or reset (a "
+     "rule starts with "
+     "its action, "
      "like: drop [S] from client)"},
     {"delay", 1, 6, "delay needs a duration like 300ms"},
+    {"set", 1, 4, "set needs a field and its value: set win 0, or set mss 536"},
+    {"set ttl 3", 1, 5,
+     "set cannot write 'ttl': it writes win (the window field) or mss (the MSS option), like "
+     "set win 0"},
+    {"set win", 1, 8, "'set win' needs a value 0-65535, like set win 0"},
+    {"set mss", 1, 8, "'set mss' needs a value 0-65535, like set mss 536"},
+    {"set win 70000 from server", 1, 9, "'70000' does not fit the 16-bit win field: use 0-65535"},
+    {"set win zero", 1, 9, "'zero' is no number: 'set win' needs 0-65535"},
+    {"strip", 1, 6, "strip needs an option: sack, ts, wscale or mss, like strip sack"},
+    {"strip nop [S]", 1, 7,
+     "unknown option 'nop': strip needs an option: sack, ts, wscale or mss, like strip sack"},
+    {"strip sackOK [S]", 1, 7,
+     "'sackOK': write strip sack (it strips SACK-permitted and SACK blocks)"},
+    {"strip timestamp", 1, 7, "'timestamp': the timestamp option is written ts"},
+    {"corrupt payload header", 1, 17, "corrupt takes one place: payload or header"},
+    {"corrupt checksum", 1, 17,
+     "checksum needs bad or fixed, like: corrupt payload checksum fixed"},
+    {"corrupt checksum good", 1, 18,
+     "checksum needs bad or fixed, not 'good' (bad: the receiver discards it; fixed: the damage "
+     "reaches the application)"},
+    {"corrupt fixed", 1, 9, "write checksum before it: checksum fixed"},
+    {"corrupt payload pure-ack", 1, 1,
+     "corrupt payload never applies: this rule matches only segments without payload (len 0); "
+     "write corrupt header"},
+    {"duplicate 0", 1, 11, "duplicate takes 1 to 100 copies, like duplicate 2, not '0'"},
+    {"duplicate 101 [S]", 1, 11, "duplicate takes 1 to 100 copies, like duplicate 2, not '101'"},
+    {"duplicate gap", 1, 14, "gap needs a duration like 10ms"},
+    {"duplicate 2 gap 5", 1, 17, "'5' needs a unit: us, ms or s, like 300ms"},
+    {"reset to", 1, 9, "'to' needs sender or receiver, like reset to sender"},
+    {"reset to client", 1, 10, "'to' needs sender or receiver, like reset to sender"},
+    {"reset receiver", 1, 7, "write 'to' before it: reset to receiver"},
+    {"reset both to sender", 1, 12, "reset goes one way: say 'to' or 'both' once"},
+    {"reset exact in-window", 1, 13, "reset takes one of exact or in-window"},
+    {"reset inwindow", 1, 7, "'inwindow' is written in-window"},
+    {"reset keep keep", 1, 12, "duplicate keep: say it once"},
+    {"drop set win 0", 1, 6, "a second action 'set': one rule per line, with its action first"},
+    {"corupt payload", 1, 1,
+     "unknown action 'corupt': expected pass, drop, delay, set, strip, corrupt, duplicate or "
+     "reset"},
     {"pass\ndelay fin from server", 2, 7, "delay needs a duration like 300ms"},
     {"delay 300", 1, 7, "'300' needs a unit: us, ms or s, like 300ms"},
     {"delay 3x", 1, 8, "unknown unit 'x' in '3x': use us, ms or s, like 300ms"},
@@ -488,7 +605,9 @@ static const struct {
      "unknown word 'prob': a random share of the segments is written chance P%, like chance 1%"},
     {"drop chanse 1%", 1, 6, "unknown word 'chanse': did you mean 'chance'?"},
     {"chance 1% drop", 1, 1,
-     "unknown action 'chance': expected pass, drop or delay (a rule starts with its action, "
+     "unknown action 'chance': expected pass, drop, delay, set, strip, corrupt, duplicate or reset "
+     "(a rule starts "
+     "with its action, "
      "like: drop [S] from client)"},
     {"drop syn drop", 1, 10, "a second action 'drop': one rule per line, with its action first"},
     {"\tdrop\t[SX]", 1, 9, "unknown flag letter 'X' in [SX]: use F S R P . U E W"},
@@ -736,6 +855,11 @@ START_TEST(test_action_names_are_the_rule_file_words)
 	ck_assert_str_eq(rule_action_name(RULE_PASS), "pass");
 	ck_assert_str_eq(rule_action_name(RULE_DROP), "drop");
 	ck_assert_str_eq(rule_action_name(RULE_DELAY), "delay");
+	ck_assert_str_eq(rule_action_name(RULE_SET), "set");
+	ck_assert_str_eq(rule_action_name(RULE_STRIP), "strip");
+	ck_assert_str_eq(rule_action_name(RULE_CORRUPT), "corrupt");
+	ck_assert_str_eq(rule_action_name(RULE_DUPLICATE), "duplicate");
+	ck_assert_str_eq(rule_action_name(RULE_RESET), "reset");
 }
 END_TEST
 
@@ -745,6 +869,8 @@ static Suite *rule_parse_suite(void)
 	TCase *tc = tcase_create("language");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_actions_pass_drop_delay_parse);
+	tcase_add_test(tc, test_rewriting_actions_parse_with_their_arguments);
+	tcase_add_test(tc, test_injecting_actions_parse_with_their_arguments);
 	tcase_add_test(tc, test_durations_in_us_ms_and_s_with_fractions);
 	tcase_add_test(tc, test_delay_with_jitter_parses_both_durations);
 	tcase_add_test(tc, test_design_sketch_examples_parse);

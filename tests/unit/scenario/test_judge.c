@@ -449,6 +449,26 @@ START_TEST(test_receives_checks_the_count_then_the_pattern)
 }
 END_TEST
 
+/* "receives N damaged": the count must hold and the pattern must not (corrupt, checksum fixed) */
+START_TEST(test_receives_damaged_wants_the_count_and_another_pattern)
+{
+	struct judged j;
+	judge_request_close(&j, "server receives 12 damaged\n");
+	assert_fails(&j, RUN_FAIL,
+	             "the server application read the pattern sent, expected it damaged (hash the "
+	             "same)");
+	done(&j);
+	judge_request_close(&j, "server receives 12 damaged\n");
+	j.r.app[SCN_SERVER].events[1].hash[3] ^= 1;
+	judge_run(&j.c, &j.r, &j.v);
+	ck_assert_msg(j.v.status == RUN_PASS, "%s", j.v.reason);
+	done(&j);
+	judge_request_close(&j, "server receives 13 damaged\n");
+	assert_fails(&j, RUN_FAIL, "the server application read 12 bytes, expected 13");
+	done(&j);
+}
+END_TEST
+
 START_TEST(test_sees_names_the_first_missing_event)
 {
 	struct judged j;
@@ -588,6 +608,7 @@ int main(void)
 	               test_a_gap_outside_its_window_is_a_timing_failure_of_that_lines_tolerance);
 	tcase_add_test(tc, test_lateness_percentiles_by_nearest_rank);
 	tcase_add_test(tc, test_receives_checks_the_count_then_the_pattern);
+	tcase_add_test(tc, test_receives_damaged_wants_the_count_and_another_pattern);
 	tcase_add_test(tc, test_sees_names_the_first_missing_event);
 	tcase_add_test(tc, test_ack_every_names_the_stretch_ack_and_its_endpoint);
 	tcase_add_test(tc, test_the_conversation_is_the_first_reason_then_the_client);

@@ -12,6 +12,7 @@
 #include "rules/rule.h"
 #include "stack.h"
 #include "wire/segment.h"
+#include "wire/segment_forge.h"
 
 #define SIM_CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define SIM_SERVER 0xc0a8016du /* 192.168.1.109 */
@@ -60,7 +61,7 @@ struct sim_wire {
 	uint64_t order;
 	struct sim_log *log;
 	unsigned n_log;
-	uint64_t dropped, delayed;
+	uint64_t dropped, delayed, rewritten, injected;
 	struct sim_event *events;
 	unsigned n_events;
 	/* optional hook run after each event (the applications) */
@@ -85,6 +86,23 @@ static inline void sim_deliver_later(struct sim_wire *w, enum sim_side to, uint6
 	*pp = f;
 }
 
+/* The RSTs a reset rule forges, each on its way to its end; after the segment itself when it is
+ * kept, as synfin-faultd sends them after its verdict. */
+static inline void sim_inject_resets(struct sim_wire *w, enum sim_side from, uint64_t now,
+                                     const struct verdict *v, const struct segment *seg)
+{
+	struct rule_reset_segment rst[2];
+	unsigned n = verdict_resets(v, seg, rst);
+	for (unsigned k = 0; k < n; k++) {
+		uint8_t buf[SEGMENT_FORGED_LEN];
+		size_t len = rule_reset_packet(&rst[k], buf);
+		enum sim_side to = rst[k].to_sender ? from : (from == SIM_C ? SIM_S : SIM_C);
+		sim_deliver_later(w, to, now + w->latency + (v->rule->reset_keep ? 1 : 0), buf,
+		                  len);
+		w->injected++;
+	}
+}
+
 static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t len)
 {
 	struct sim_end *e = ctx;
@@ -107,14 +125,37 @@ static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t 
 			l->action = v.action;
 		}
 	}
+	if (v.action == RULE_RESET) {
+		sim_inject_resets(w, e->side, now, &v, &seg);
+		if (!v.rule->reset_keep) {
+			w->dropped++;
+			return;
+		}
+	}
 	if (v.action == RULE_DROP) {
 		w->dropped++;
 		return;
 	}
+	if (v.action == RULE_DUPLICATE)
+		for (uint32_t k = 1; k <= v.rule->dup_copies; k++, w->injected++)
+			sim_deliver_later(
+			    w, to, now + w->latency + k * (uint64_t)v.rule->dup_gap_us, pkt, len);
 	uint64_t at = now + w->latency;
 	if (v.action == RULE_DELAY) {
 		w->delayed++;
 		at += v.delay_us;
+	}
+	if (v.action == RULE_SET || v.action == RULE_STRIP || v.action == RULE_CORRUPT) {
+		/* the bytes the daemon would hand back to the kernel in its verdict */
+		uint8_t *copy = malloc(len);
+		ck_assert_ptr_nonnull(copy);
+		memcpy(copy, pkt, len);
+		int rc = verdict_rewrite(&v, copy, len);
+		ck_assert_int_ge(rc, 0);
+		w->rewritten += rc > 0;
+		sim_deliver_later(w, to, at, copy, len);
+		free(copy);
+		return;
 	}
 	sim_deliver_later(w, to, at, pkt, len);
 }

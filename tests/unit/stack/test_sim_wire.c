@@ -343,6 +343,18 @@ END_TEST
 
 /* Send bytes from client to server; both close; the data must arrive intact, within
  * max_virtual of virtual time (a stack that crawls on RTOs fails this). */
+static void transfer_any_bytes(const char *rules, uint64_t bytes)
+{
+	struct stack_tunables tun;
+	stack_tunables_default(&tun);
+	start(rules, &tun);
+	A.server_closes_on_eof = true;
+	A.to_send = bytes;
+	connect_at_now();
+	sim_run_until(&W, W.now + 3600 * SEC);
+	ck_assert_uint_eq(A.received, bytes);
+}
+
 static void transfer(const char *rules, uint64_t bytes, uint64_t max_virtual)
 {
 	struct stack_tunables tun;
@@ -394,6 +406,128 @@ START_TEST(test_sim_1mb_transfer_with_reordering_jitter_arrives_intact)
 }
 END_TEST
 
+START_TEST(test_sim_corrupt_bad_checksum_is_discarded_and_retransmitted_at_rto)
+{
+	transfer("corrupt payload checksum bad from client nth 3\n", 64u << 10, 2 * SEC);
+	ck_assert_uint_eq(W.rewritten, 1);
+	const struct stack_stats *srv = stack_get_stats(W.st[SIM_S]);
+	ck_assert_uint_eq(srv->drops[STACK_DROP_TCP_BAD_CHECKSUM], 1);
+	ck_assert_uint_gt(stack_get_stats(W.st[SIM_C])->tcp_retransmits, 0);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_corrupt_fixed_checksum_reaches_the_application)
+{
+	transfer_any_bytes("corrupt payload checksum fixed from client nth 3\n", 64u << 10);
+	ck_assert_uint_eq(W.rewritten, 1);
+	ck_assert_uint_eq(stack_get_stats(W.st[SIM_S])->drops[STACK_DROP_TCP_BAD_CHECKSUM], 0);
+	ck_assert_uint_ne(A.recv_hash, A.send_hash);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_corrupt_flips_the_same_bit_for_the_same_seed)
+{
+	uint64_t hash[2];
+	for (int i = 0; i < 2; i++) {
+		transfer_any_bytes("corrupt payload checksum fixed from client nth 2\n", 16u << 10);
+		hash[i] = A.recv_hash;
+		stop();
+	}
+	ck_assert_uint_eq(hash[0], hash[1]);
+}
+END_TEST
+
+START_TEST(test_sim_set_mss_in_the_syn_ack_caps_the_client_segments)
+{
+	transfer("set mss 536 [S.] from server\n", 64u << 10, 2 * SEC);
+	unsigned data = 0;
+	for (unsigned i = 0; i < W.n_log; i++) {
+		if (W.log[i].from != SIM_C || !W.log[i].len)
+			continue;
+		ck_assert_uint_le(W.log[i].len, 536);
+		data++;
+	}
+	ck_assert_uint_ge(data, (64u << 10) / 536);
+	ck_assert_int_eq(W.log[1].action, RULE_SET);
+	stop();
+}
+END_TEST
+
+/* Without an MSS option the sender falls back to 536 bytes (RFC 9293 3.7.1). */
+START_TEST(test_sim_strip_mss_from_the_syn_ack_leaves_the_default_mss)
+{
+	transfer("strip sack [S.]\nstrip mss [S.]\n", 16u << 10, 2 * SEC);
+	ck_assert_int_eq(W.log[1].action, RULE_STRIP);
+	ck_assert_uint_eq(W.rs.rules[0].hits, 1);
+	/* the first rule wins: it strips the SACK-permitted option of the stack's SYN-ACK, and the
+	 * MSS option stays, so full-sized segments follow */
+	ck_assert_uint_eq(W.rewritten, 1);
+	unsigned long longest = 0;
+	for (unsigned i = 0; i < W.n_log; i++)
+		if (W.log[i].len > longest)
+			longest = W.log[i].len;
+	ck_assert_uint_gt(longest, 536);
+	stop();
+	transfer("strip mss [S.]\n", 16u << 10, 2 * SEC);
+	ck_assert_uint_eq(W.rewritten, 1);
+	for (unsigned i = 0; i < W.n_log; i++)
+		ck_assert_uint_le(W.log[i].len, 536);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_exact_reset_mid_transfer_kills_the_server_connection)
+{
+	struct stack_tunables tun;
+	stack_tunables_default(&tun);
+	start("reset from client len >0 nth 3\n", &tun);
+	A.server_closes_on_eof = true;
+	A.to_send = 64u << 10;
+	connect_at_now();
+	sim_run_until(&W, W.now + 60 * SEC);
+	ck_assert_uint_eq(W.injected, 1);
+	const struct stack_event *err = sim_find_event(&W, SIM_S, STACK_EV_ERROR);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->error, -ECONNRESET);
+	ck_assert_uint_lt(A.received, 64u << 10);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_in_window_reset_draws_a_challenge_ack_and_the_transfer_goes_on)
+{
+	transfer("reset in-window keep from client len >0 nth 3\n", 64u << 10, 2 * SEC);
+	ck_assert_uint_eq(W.injected, 1);
+	ck_assert_uint_eq(stack_get_stats(W.st[SIM_S])->drops[STACK_DROP_TCP_RST_CHALLENGED], 1);
+	ck_assert_ptr_null(sim_find_event(&W, SIM_S, STACK_EV_ERROR));
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_reset_to_sender_of_a_syn_refuses_the_connection)
+{
+	start("reset to sender [S]\n", NULL);
+	connect_at_now();
+	sim_run_until(&W, W.now + 10 * SEC);
+	const struct stack_event *err = sim_find_event(&W, SIM_C, STACK_EV_ERROR);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->error, -ECONNREFUSED);
+	stop();
+}
+END_TEST
+
+START_TEST(test_sim_duplicated_syn_and_fin_leave_one_clean_connection)
+{
+	transfer("duplicate 2 [S]\nduplicate gap 5ms fin from client\n", 16u << 10, 2 * SEC);
+	ck_assert_uint_eq(W.injected, 3);
+	ck_assert_uint_eq(W.rs.rules[0].hits, 1);
+	ck_assert_uint_eq(W.rs.rules[1].hits, 1);
+	stop();
+}
+END_TEST
+
 static Suite *sim_wire_suite(void)
 {
 	Suite *s = suite_create("sim_wire");
@@ -410,6 +544,15 @@ static Suite *sim_wire_suite(void)
 	tcase_add_test(tc, test_sim_request_response_delayed_ack_rides_on_data);
 	tcase_add_test(tc, test_sim_10mb_transfer_with_losses_arrives_intact);
 	tcase_add_test(tc, test_sim_1mb_transfer_with_reordering_jitter_arrives_intact);
+	tcase_add_test(tc, test_sim_corrupt_bad_checksum_is_discarded_and_retransmitted_at_rto);
+	tcase_add_test(tc, test_sim_exact_reset_mid_transfer_kills_the_server_connection);
+	tcase_add_test(tc, test_sim_in_window_reset_draws_a_challenge_ack_and_the_transfer_goes_on);
+	tcase_add_test(tc, test_sim_reset_to_sender_of_a_syn_refuses_the_connection);
+	tcase_add_test(tc, test_sim_duplicated_syn_and_fin_leave_one_clean_connection);
+	tcase_add_test(tc, test_sim_corrupt_fixed_checksum_reaches_the_application);
+	tcase_add_test(tc, test_sim_corrupt_flips_the_same_bit_for_the_same_seed);
+	tcase_add_test(tc, test_sim_set_mss_in_the_syn_ack_caps_the_client_segments);
+	tcase_add_test(tc, test_sim_strip_mss_from_the_syn_ack_leaves_the_default_mss);
 	suite_add_tcase(s, tc);
 	return s;
 }

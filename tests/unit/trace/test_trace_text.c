@@ -441,6 +441,48 @@ static char *text_line(const struct trace_event *ev)
 	return buf;
 }
 
+START_TEST(test_text_line_says_how_a_rewriting_rule_changed_the_segment)
+{
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 59340, 80, 1908103801, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
+	const char *tcpdump = "22:13:20.000000 IP 192.168.1.108.59340 > 192.168.1.109.80: Flags "
+	                      "[S], seq 1908103801, win 64240, length 0";
+	struct rule r = make_rule(3, 9);
+	struct trace_event ev = {.kind = TRACE_SEEN,
+	                         .time_us = T0,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .verdict = {.action = RULE_SET, .rule = &r},
+	                         .rule_file = "faults.rules",
+	                         .dir = "c2s"};
+	char want[512];
+	r.action = RULE_SET;
+	r.set_field = RULE_SET_WIN;
+	r.set_value = 0;
+	snprintf(want, sizeof(want), "%s  SET win 0 rule 3 (faults.rules:9)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	r.set_field = RULE_SET_MSS;
+	r.set_value = 536;
+	snprintf(want, sizeof(want), "%s  SET mss 536 rule 3 (faults.rules:9)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.verdict.action = r.action = RULE_STRIP;
+	r.strip = RULE_STRIP_WSCALE;
+	snprintf(want, sizeof(want), "%s  STRIP wscale rule 3 (faults.rules:9)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.verdict.action = r.action = RULE_CORRUPT;
+	r.corrupt = RULE_CORRUPT_ANY;
+	snprintf(want, sizeof(want), "%s  CORRUPT checksum bad rule 3 (faults.rules:9)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	r.corrupt = RULE_CORRUPT_HEADER;
+	r.corrupt_fixed = true;
+	snprintf(want, sizeof(want), "%s  CORRUPT header checksum fixed rule 3 (faults.rules:9)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+}
+END_TEST
+
 START_TEST(test_text_line_appends_the_verdict_and_rule)
 {
 	use_utc();
@@ -925,6 +967,7 @@ static Suite *trace_text_suite(void)
 	suite_add_tcase(s, tc);
 	TCase *tt = tcase_create("text_trace");
 	tcase_add_test(tt, test_text_line_appends_the_verdict_and_rule);
+	tcase_add_test(tt, test_text_line_says_how_a_rewriting_rule_changed_the_segment);
 	tcase_add_test(tt, test_text_line_longer_than_its_stack_buffer_is_written_whole);
 	tcase_add_test(tt, test_text_and_json_together_write_the_bytes_of_each_alone);
 	suite_add_tcase(s, tt);

@@ -1,0 +1,249 @@
+/* rule_action_words.c: the actions that do more than pass, drop or delay (rules/README.md,
+ * "Actions"): set, strip, corrupt. Each reads its arguments right after its own word, as delay
+ * reads its duration. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "common/byte_count.h"
+#include "rule_words.h"
+
+/* A 16-bit field's value in the one count grammar (common/byte_count.h): 0 .. 65535. */
+static int parse_value16(struct parser *ps, const struct word *kw, const struct word *field,
+                         unsigned *i, uint16_t *out)
+{
+	if (*i >= ps->n_words)
+		return rule_fail(ps, end_col(ps),
+		                 "'%.*s %.*s' needs a value 0-65535, like %.*s %.*s %s", W(kw),
+		                 W(field), W(kw), W(field), word_is(field, "mss") ? "536" : "0");
+	const struct word *w = &ps->words[*i];
+	uint64_t v;
+	int rc = count_parse(w->s, w->len, &v);
+	if (rc == -EINVAL)
+		return rule_fail(ps, w->col, "'%.*s' is no number: '%.*s %.*s' needs 0-65535", W(w),
+		                 W(kw), W(field));
+	if (rc == -ERANGE || v > 65535)
+		return rule_fail(ps, w->col,
+		                 "'%.*s' does not fit the 16-bit %.*s field: use 0-65535", W(w),
+		                 W(field));
+	*out = (uint16_t)v;
+	++*i;
+	return 0;
+}
+
+/* set win N, set mss N */
+static int parse_set(struct parser *ps, const struct word *kw, unsigned *i, struct rule *r)
+{
+	if (*i >= ps->n_words)
+		return rule_fail(ps, end_col(ps),
+		                 "set needs a field and its value: set win 0, or set mss 536");
+	const struct word *f = &ps->words[*i];
+	if (word_is(f, "win") || word_is(f, "window"))
+		r->set_field = RULE_SET_WIN;
+	else if (word_is(f, "mss"))
+		r->set_field = RULE_SET_MSS;
+	else
+		return rule_fail(ps, f->col,
+		                 "set cannot write '%.*s': it writes win (the window field) or mss "
+		                 "(the MSS option), like set win 0",
+		                 W(f));
+	++*i;
+	return parse_value16(ps, kw, f, i, &r->set_value);
+}
+
+/* strip sack|ts|wscale|mss */
+static int parse_strip(struct parser *ps, unsigned *i, struct rule *r)
+{
+	static const char usage[] =
+	    "strip needs an option: sack, ts, wscale or mss, like strip sack";
+	if (*i >= ps->n_words)
+		return rule_fail(ps, end_col(ps), "%s", usage);
+	const struct word *w = &ps->words[*i];
+	if (word_is(w, "sack"))
+		r->strip = RULE_STRIP_SACK;
+	else if (word_is(w, "ts"))
+		r->strip = RULE_STRIP_TS;
+	else if (word_is(w, "wscale"))
+		r->strip = RULE_STRIP_WSCALE;
+	else if (word_is(w, "mss"))
+		r->strip = RULE_STRIP_MSS;
+	else if (word_is(w, "sackok") || word_is(w, "sack-permitted") || word_is(w, "sackOK"))
+		return rule_fail(
+		    ps, w->col,
+		    "'%.*s': write strip sack (it strips SACK-permitted and SACK blocks)", W(w));
+	else if (word_is(w, "timestamp") || word_is(w, "timestamps") || word_is(w, "TS"))
+		return rule_fail(ps, w->col, "'%.*s': the timestamp option is written ts", W(w));
+	else if (word_is(w, "window-scale") || word_is(w, "ws"))
+		return rule_fail(ps, w->col, "'%.*s': window scaling is written wscale", W(w));
+	else
+		return rule_fail(ps, w->col, "unknown option '%.*s': %s", W(w), usage);
+	++*i;
+	return 0;
+}
+
+/* corrupt [payload|header] [checksum bad|fixed] */
+static int parse_corrupt(struct parser *ps, unsigned *i, struct rule *r)
+{
+	bool checksum_given = false;
+	while (*i < ps->n_words) {
+		const struct word *w = &ps->words[*i];
+		if (word_is(w, "payload") || word_is(w, "header")) {
+			if (r->corrupt != RULE_CORRUPT_ANY)
+				return rule_fail(ps, w->col,
+				                 "corrupt takes one place: payload or header");
+			r->corrupt =
+			    word_is(w, "header") ? RULE_CORRUPT_HEADER : RULE_CORRUPT_PAYLOAD;
+		} else if (word_is(w, "checksum")) {
+			if (checksum_given)
+				return rule_fail(ps, w->col, "duplicate checksum: say it once");
+			checksum_given = true;
+			if (*i + 1 >= ps->n_words)
+				return rule_fail(ps, end_col(ps),
+				                 "checksum needs bad or fixed, like: corrupt "
+				                 "payload checksum fixed");
+			const struct word *how = &ps->words[++*i];
+			if (word_is(how, "fixed"))
+				r->corrupt_fixed = true;
+			else if (!word_is(how, "bad"))
+				return rule_fail(
+				    ps, how->col,
+				    "checksum needs bad or fixed, not '%.*s' (bad: the "
+				    "receiver discards it; fixed: the damage reaches "
+				    "the application)",
+				    W(how));
+		} else if (word_is(w, "fixed") || word_is(w, "bad")) {
+			return rule_fail(ps, w->col, "write checksum before it: checksum %.*s",
+			                 W(w));
+		} else {
+			return 0;
+		}
+		++*i;
+	}
+	return 0;
+}
+
+#define DUPLICATE_MAX_COPIES 100
+
+/* duplicate [N] [gap D] */
+static int parse_duplicate(struct parser *ps, unsigned *i, struct rule *r)
+{
+	r->dup_copies = 1;
+	if (*i < ps->n_words && rule_word_starts_with_digit(&ps->words[*i])) {
+		const struct word *w = &ps->words[*i];
+		uint64_t n;
+		int rc = count_parse(w->s, w->len, &n);
+		if (rc == -EINVAL)
+			return 0; /* "duplicate 2nd": no copies given; the count is read next */
+		if (rc || n == 0 || n > DUPLICATE_MAX_COPIES)
+			return rule_fail(
+			    ps, w->col,
+			    "duplicate takes 1 to %d copies, like duplicate 2, not '%.*s'",
+			    DUPLICATE_MAX_COPIES, W(w));
+		r->dup_copies = (uint32_t)n;
+		++*i;
+	}
+	if (*i >= ps->n_words || !word_is(&ps->words[*i], "gap"))
+		return 0;
+	if (*i + 1 >= ps->n_words)
+		return rule_fail(ps, end_col(ps), "gap needs a duration like 10ms");
+	const struct word *d = &ps->words[++*i];
+	if (!rule_word_starts_with_number(d))
+		return rule_fail(ps, d->col, "gap needs a duration like 10ms");
+	int rc = rule_parse_duration(ps, d, &r->dup_gap_us);
+	if (rc)
+		return rc;
+	++*i;
+	return 0;
+}
+
+/* reset [to sender|to receiver|both] [exact|in-window] [keep] */
+static int parse_reset(struct parser *ps, unsigned *i, struct rule *r)
+{
+	bool to_given = false, how_given = false;
+	for (; *i < ps->n_words; ++*i) {
+		const struct word *w = &ps->words[*i];
+		if (word_is(w, "to") || word_is(w, "both")) {
+			if (to_given)
+				return rule_fail(ps, w->col,
+				                 "reset goes one way: say 'to' or 'both' once");
+			to_given = true;
+			if (word_is(w, "both")) {
+				r->reset_to = RULE_RESET_BOTH;
+				continue;
+			}
+			const struct word *to = *i + 1 < ps->n_words ? &ps->words[*i + 1] : NULL;
+			if (!to || !(word_is(to, "sender") || word_is(to, "receiver")))
+				return rule_fail(
+				    ps, to ? to->col : end_col(ps),
+				    "'to' needs sender or receiver, like reset to sender");
+			r->reset_to =
+			    word_is(to, "sender") ? RULE_RESET_TO_SENDER : RULE_RESET_TO_RECEIVER;
+			++*i;
+		} else if (word_is(w, "exact") || word_is(w, "in-window")) {
+			if (how_given)
+				return rule_fail(ps, w->col,
+				                 "reset takes one of exact or in-window");
+			how_given = true;
+			r->reset_in_window = word_is(w, "in-window");
+		} else if (word_is(w, "keep")) {
+			if (r->reset_keep)
+				return rule_fail(ps, w->col, "duplicate keep: say it once");
+			r->reset_keep = true;
+		} else if (word_is(w, "sender") || word_is(w, "receiver")) {
+			return rule_fail(ps, w->col, "write 'to' before it: reset to %.*s", W(w));
+		} else if (word_is(w, "inwindow") || word_is(w, "in_window")) {
+			return rule_fail(ps, w->col, "'%.*s' is written in-window", W(w));
+		} else {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int rule_parse_action_word(struct parser *ps, const struct word *w, unsigned *i, struct rule *r)
+{
+	if (word_is(w, "set")) {
+		r->action = RULE_SET;
+		return parse_set(ps, w, i, r);
+	}
+	if (word_is(w, "strip")) {
+		r->action = RULE_STRIP;
+		return parse_strip(ps, i, r);
+	}
+	if (word_is(w, "corrupt")) {
+		r->action = RULE_CORRUPT;
+		return parse_corrupt(ps, i, r);
+	}
+	if (word_is(w, "duplicate")) {
+		r->action = RULE_DUPLICATE;
+		return parse_duplicate(ps, i, r);
+	}
+	if (word_is(w, "reset")) {
+		r->action = RULE_RESET;
+		return parse_reset(ps, i, r);
+	}
+	return 1;
+}
+
+bool rule_is_action_word(const struct word *w)
+{
+	static const char *const actions[] = {"pass",  "drop",    "delay",     "set",
+	                                      "strip", "corrupt", "duplicate", "reset"};
+	for (size_t k = 0; k < sizeof(actions) / sizeof(actions[0]); k++)
+		if (word_is(w, actions[k]))
+			return true;
+	return false;
+}
+
+int rule_check_action(struct parser *ps, const struct word *action, struct rule *r)
+{
+	if (r->action != RULE_CORRUPT || r->corrupt != RULE_CORRUPT_PAYLOAD)
+		return 0;
+	if (r->len_max == 0)
+		return rule_fail(ps, action->col,
+		                 "corrupt payload never applies: this rule matches only segments "
+		                 "without payload (len 0); write corrupt header");
+	/* the payload must be there to damage: the rule selects the segments that have one */
+	if (r->len_min == 0)
+		r->len_min = 1;
+	return 0;
+}
