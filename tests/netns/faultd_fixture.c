@@ -4,6 +4,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -141,6 +142,63 @@ int wait_child(pid_t pid, unsigned timeout_ms)
 		synfin_sleep_ms(10);
 	}
 	return -1;
+}
+
+void fx_start_faultd(bool realtime, const char *const *args)
+{
+	const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
+	const char *argv[40] = {faultd};
+	size_t n = 1;
+	for (; args && *args && n < 39; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (enter_ns(topo.run, "wire") != 0)
+			_exit(126);
+		if (realtime)
+			synfin_realtime();
+		int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (err >= 0)
+			dup2(err, 2);
+		execv(faultd, (char *const *)argv);
+		_exit(127);
+	}
+	topo.faultd = pid;
+	ck_assert_msg(wait_for_file(topo.ready, NULL, 10000),
+	              "synfin-faultd did not bind its queue within 10 s (see %s)", topo.err);
+}
+
+int fx_stop_faultd(unsigned timeout_ms)
+{
+	if (topo.faultd <= 0)
+		return -1;
+	kill(topo.faultd, SIGTERM);
+	int status = wait_child(topo.faultd, timeout_ms);
+	pid_t pid = topo.faultd;
+	topo.faultd = 0;
+	if (status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool fx_read_full(int fd, void *buf, size_t len, unsigned timeout_ms)
+{
+	size_t got = 0;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	while (got < len) {
+		if (poll(&pfd, 1, (int)timeout_ms) <= 0)
+			return false;
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
 }
 
 void teardown(void)

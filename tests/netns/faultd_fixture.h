@@ -1,7 +1,7 @@
 /* faultd_fixture.h: the scaffolding the synfin-faultd namespace suites share (test_faultd.c,
- * test_faultd_load.c): a topology per test (netns/synfin-netns up RUN) with a scratch folder
- * for the rule file, the traces and the daemon's standard error, the children a test forks
- * into its namespaces, and the clean-up after each test and each TCase.
+ * test_faultd_load.c, test_faultd_inject.c): a topology per test (netns/synfin-netns up RUN) with a
+ * scratch folder for the rule file, the traces and the daemon's standard error, the children a test
+ * forks into its namespaces, and the clean-up after each test and each TCase.
  *
  * RUN is the suite's two letters, the runner's pid and the test's tag letter: unique per test
  * and per run of the program, so suites side by side never meet (tests/netns/guard.sh).
@@ -54,6 +54,15 @@ int enter_ns(const char *run, const char *role);
 void track_child(pid_t pid);
 /* Wait for a child up to timeout_ms; its wait status, or -1 when it did not exit. */
 int wait_child(pid_t pid, unsigned timeout_ms);
+
+/* Start synfin-faultd in the wire namespace with args (after the program's name, NULL ended),
+ * its standard error in topo.err, at real-time priority when realtime (as synfin-scenario runs
+ * it); returns once it has bound its queue, and fails the test when it has not in 10 s. */
+void fx_start_faultd(bool realtime, const char *const *args);
+/* SIGTERM the daemon, wait up to timeout_ms: its exit status, or -1 when it had to be killed. */
+int fx_stop_faultd(unsigned timeout_ms);
+/* Read exactly len bytes, each read within timeout_ms: false on a timeout, EOF or error. */
+bool fx_read_full(int fd, void *buf, size_t len, unsigned timeout_ms);
 
 /* Checked fixture, after each test: ends the daemon and the children, takes the topology
  * down, removes the folder (kept with SYNFIN_KEEP set). */

@@ -67,50 +67,18 @@ static void topo_sysctl(const char *role, const char *settings)
 	    "sysctl %s failed", settings);
 }
 
-/* extra: one more option for the daemon, or NULL */
+/* extra: one more option for the daemon, or NULL; --realtime asks for real-time priority itself */
 static void start_faultd_with(const char *extra)
 {
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (enter_ns(topo.run, "wire") != 0)
-			_exit(126);
-		if (!extra || strcmp(extra, "--realtime") != 0)
-			synfin_realtime();
-		int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (err >= 0)
-			dup2(err, 2);
-		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
-		execl(faultd, faultd, "-r", topo.rules, "--quiet", "--text", topo.text, "--jsonl",
-		      topo.jsonl, "--pcap", topo.pcap, "--pcapng", topo.pcapng, "--ready",
-		      topo.ready, "--seed", "1", extra, (char *)NULL);
-		_exit(127);
-	}
-	topo.faultd = pid;
-	ck_assert_msg(wait_for_file(topo.ready, NULL, 5000),
-	              "synfin-faultd did not bind its queue within 5 s (see %s)", topo.err);
+	const char *args[] = {"-r",       topo.rules, "--quiet", "--text",   topo.text,   "--jsonl",
+	                      topo.jsonl, "--pcap",   topo.pcap, "--pcapng", topo.pcapng, "--ready",
+	                      topo.ready, "--seed",   "1",       extra,      NULL};
+	fx_start_faultd(!extra || strcmp(extra, "--realtime") != 0, args);
 }
 
 static void start_faultd(void)
 {
 	start_faultd_with(NULL);
-}
-
-/* SIGTERM the daemon and return its exit status. */
-static int stop_faultd(void)
-{
-	if (topo.faultd <= 0)
-		return -1;
-	kill(topo.faultd, SIGTERM);
-	int status = wait_child(topo.faultd, 5000);
-	if (status == -1) {
-		kill(topo.faultd, SIGKILL);
-		waitpid(topo.faultd, &status, 0);
-		topo.faultd = 0;
-		return -1;
-	}
-	topo.faultd = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* ---- endpoints: forked children in the client and server namespaces ---- */
@@ -290,26 +258,11 @@ static struct endpoint spawn_endpoint(const char *role, int mode)
 	return ep;
 }
 
-static bool read_full(int fd, void *buf, size_t len, unsigned timeout_ms)
-{
-	size_t got = 0;
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	while (got < len) {
-		if (poll(&pfd, 1, (int)timeout_ms) <= 0)
-			return false;
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-		if (n <= 0)
-			return false;
-		got += (size_t)n;
-	}
-	return true;
-}
-
 static struct endpoint start_server(enum server_mode mode)
 {
 	struct endpoint ep = spawn_endpoint("server", mode);
 	char ready;
-	ck_assert_msg(read_full(ep.fd, &ready, 1, 5000), "the server did not start listening");
+	ck_assert_msg(fx_read_full(ep.fd, &ready, 1, 5000), "the server did not start listening");
 	return ep;
 }
 
@@ -321,7 +274,7 @@ static struct endpoint start_client(enum client_mode mode)
 static struct endpoint_result endpoint_result(struct endpoint ep, unsigned timeout_ms)
 {
 	struct endpoint_result r;
-	ck_assert_msg(read_full(ep.fd, &r, sizeof(r), timeout_ms),
+	ck_assert_msg(fx_read_full(ep.fd, &r, sizeof(r), timeout_ms),
 	              "an endpoint gave no result within %u ms", timeout_ms);
 	return r;
 }
@@ -404,7 +357,7 @@ START_TEST(test_first_syn_dropped_client_connects_after_1s)
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
 	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
 	ck_assert_near_us(c.done_us - c.start_us, 1000000, "connect() took");
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct trace t = trace_load();
 	const struct trace_record *syn[4];
@@ -433,7 +386,7 @@ START_TEST(test_server_fin_held_300ms_client_sees_eof_300ms_after_close)
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
 	ck_assert_near_us(c.eof_us - s.start_us, 300000, "EOF after the server's close");
 	synfin_sleep_ms(100);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct trace t = trace_load();
 	const struct trace_record *seen = NULL, *released = NULL;
@@ -475,7 +428,7 @@ static void check_all_syns_dropped(char tag, unsigned retries, const double *syn
 	start_server(SERVER_CLOSE_AT_ONCE);
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), timeout_ms);
 	ck_assert_msg(c.err == ETIMEDOUT, "connect: %s, expected ETIMEDOUT", strerror(c.err));
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct trace t = trace_load();
 	uint64_t at[16];
@@ -533,7 +486,7 @@ START_TEST(test_burst_passed_while_a_fin_is_held_does_not_release_it_early)
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
 	ck_assert_int_eq(s.bytes, 1000);
 	ck_assert_near_us(c.eof_us - s.start_us, 500000, "EOF after the server's shutdown");
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct trace t = trace_load();
 	unsigned passed_while_held = 0;
@@ -621,7 +574,7 @@ START_TEST(test_trace_agrees_with_tcpdump_capture_on_the_client_port)
 	synfin_sleep_ms(500); /* the last ACKs, and any retransmitted FIN */
 	kill(tcpdump, SIGINT);
 	ck_assert_int_ne(wait_child(tcpdump, 5000), -1);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	static struct capture wire, own;
 	wire.n = own.n = 0;
@@ -714,7 +667,7 @@ START_TEST(test_segment_time_is_its_arrival_not_when_the_daemon_read_it)
 	ck_assert_msg(c.done_us - c.start_us >= 200000,
 	              "connect() took %.3f s: its SYN did not wait for the stopped daemon",
 	              (c.done_us - c.start_us) / 1e6);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct trace t = trace_load();
 	const struct trace_record *syn = NULL;
@@ -753,7 +706,7 @@ START_TEST(test_sigterm_delivers_a_held_segment)
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
 	ck_assert_msg(wait_for_file(topo.text, "HOLD 10000 ms", 3000), "the data was not held");
 	uint64_t term_us = now_us();
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct endpoint_result s = endpoint_result(server, 5000);
 	ck_assert_msg(s.err == 0, "server read failed: %s", strerror(s.err));
@@ -840,7 +793,7 @@ START_TEST(test_realtime_raises_the_judging_thread_not_the_writer)
 	ck_assert_msg(n >= 2, "no writer thread for the trace files");
 	for (size_t i = 1; i < n; i++)
 		ck_assert_int_eq(policy[i], SCHED_OTHER);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 }
 END_TEST
 
@@ -867,7 +820,7 @@ START_TEST(test_sighup_with_bad_file_keeps_old_rules)
 	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
 	ck_assert_msg(c.done_us - c.start_us < 100000, "connect() after the reload took %.3f s",
 	              (c.done_us - c.start_us) / 1e6);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct trace t = trace_load();
 	unsigned dropped = 0, passed = 0;
@@ -938,13 +891,13 @@ START_TEST(test_sighup_during_replay_keeps_the_journals_connection_numbers)
 	snprintf(opt, sizeof(opt), "--journal=%s", journal);
 	start_faultd_with(opt);
 	connect_twice_reloading_between(false);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 	ck_assert_msg(wait_for_file(journal, "\"conn\":2", 0), "the journal has no conn 2");
 
 	snprintf(opt, sizeof(opt), "--replay=%s", journal);
 	start_faultd_with(opt);
 	connect_twice_reloading_between(true);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 	unsigned long replayed, unknown;
 	ck_assert_msg(
 	    summary_count("replay: %lu decisions replayed, %lu segments not in the journal",
@@ -965,10 +918,10 @@ START_TEST(test_drop_held_on_exit_discards_a_held_segment)
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_SEND_AND_WAIT), 5000);
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
 	ck_assert_msg(wait_for_file(topo.text, "HOLD 10000 ms", 3000), "the data was not held");
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct endpoint_result s;
-	ck_assert_msg(!read_full(server.fd, &s, sizeof(s), 1500),
+	ck_assert_msg(!fx_read_full(server.fd, &s, sizeof(s), 1500),
 	              "the server received %ld bytes of a segment that was to be dropped", s.bytes);
 	ck_assert_msg(wait_for_file(topo.text, "DROPPED at exit", 0),
 	              "no DROPPED line in the trace");
@@ -1032,7 +985,7 @@ START_TEST(test_sigterm_mid_transfer_loses_no_trace_output)
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_STREAM), 5000);
 	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
 	synfin_sleep_ms(700);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	unsigned long seen, passed;
 	ck_assert(summary_count("totals: seen %lu, passed %lu", &seen, &passed));
@@ -1064,7 +1017,7 @@ START_TEST(test_queue_only_matching_keeps_syn_and_fin_rules_exact_and_queues_no_
 	ck_assert_near_us(c.done_us - c.start_us, 3000000, "connect() after two lost SYNs took");
 	ck_assert_near_us(c.eof_us - s.start_us, 300000, "EOF after the server's close");
 	synfin_sleep_ms(100);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct trace t = trace_load();
 	unsigned syns = 0, dropped = 0, fins_seen = 0, fins_released = 0;
@@ -1173,7 +1126,7 @@ START_TEST(test_ipv6_packet_passes_as_not_ipv4_and_is_not_malformed)
 	send_ipv6_frame();
 	ck_assert_msg(wait_for_file(topo.text, "(ethertype 0x86dd)  pass (not IPv4)", 3000),
 	              "the IPv6 packet is not in the trace as not IPv4");
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 	unsigned long not_ipv4 = 0;
 	bool malformed_zero = false;
 	FILE *f = fopen(topo.err, "r");
@@ -1202,7 +1155,7 @@ START_TEST(test_truncated_tcp_header_passes_as_malformed_and_the_daemon_goes_on)
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
 	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
 	ck_assert_near_us(c.done_us - c.start_us, 1000000, "connect() after the bad segment took");
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 	unsigned long seen, passed;
 	ck_assert(summary_count("totals: seen %lu, passed %lu", &seen, &passed));
 	FILE *f = fopen(topo.err, "r");

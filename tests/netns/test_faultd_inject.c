@@ -42,36 +42,9 @@
 
 static void start_faultd(void)
 {
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (enter_ns(topo.run, "wire") != 0)
-			_exit(126);
-		synfin_realtime();
-		int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (err >= 0)
-			dup2(err, 2);
-		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
-		execl(faultd, faultd, "-r", topo.rules, "--quiet", "--text", topo.text, "--jsonl",
-		      topo.jsonl, "--ready", topo.ready, "--seed", "1", (char *)NULL);
-		_exit(127);
-	}
-	topo.faultd = pid;
-	ck_assert_msg(wait_for_file(topo.ready, NULL, 5000),
-	              "synfin-faultd did not bind its queue within 5 s (see %s)", topo.err);
-}
-
-/* SIGTERM the daemon: its exit status (the traces are complete once it has exited). */
-static int stop_faultd(void)
-{
-	kill(topo.faultd, SIGTERM);
-	int status = wait_child(topo.faultd, 10000);
-	if (status == -1) {
-		kill(topo.faultd, SIGKILL);
-		waitpid(topo.faultd, &status, 0);
-	}
-	topo.faultd = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	const char *args[] = {"-r",       topo.rules, "--quiet",  "--text", topo.text, "--jsonl",
+	                      topo.jsonl, "--ready",  topo.ready, "--seed", "1",       NULL};
+	fx_start_faultd(true, args);
 }
 
 /* ---- children: a forked process in a namespace, its result back through a pipe ---- */
@@ -102,21 +75,6 @@ static struct child spawn(const char *role, void (*fn)(int ctl, int out))
 	close(ctl[0]);
 	track_child(pid);
 	return (struct child){.pid = pid, .result = out[0], .ctl = ctl[1]};
-}
-
-static bool read_full(int fd, void *buf, size_t len, unsigned timeout_ms)
-{
-	size_t got = 0;
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	while (got < len) {
-		if (poll(&pfd, 1, (int)timeout_ms) <= 0)
-			return false;
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-		if (n <= 0)
-			return false;
-		got += (size_t)n;
-	}
-	return true;
 }
 
 static void put(int fd, const void *buf, size_t len)
@@ -207,7 +165,7 @@ static struct child start_capture(void)
 {
 	struct child cap = spawn("wire", capture_ports);
 	char ready;
-	ck_assert_msg(read_full(cap.result, &ready, 1, 5000), "the capture did not start");
+	ck_assert_msg(fx_read_full(cap.result, &ready, 1, 5000), "the capture did not start");
 	return cap;
 }
 
@@ -215,9 +173,10 @@ static const struct capture *stop_capture(struct child cap)
 {
 	static struct capture c;
 	put(cap.ctl, "S", 1);
-	ck_assert_msg(read_full(cap.result, &c.n, sizeof(c.n), 5000), "the capture gave no count");
+	ck_assert_msg(fx_read_full(cap.result, &c.n, sizeof(c.n), 5000),
+	              "the capture gave no count");
 	ck_assert_uint_le(c.n, MAX_FRAMES);
-	ck_assert_msg(read_full(cap.result, c.f, c.n * sizeof(c.f[0]), 5000),
+	ck_assert_msg(fx_read_full(cap.result, c.f, c.n * sizeof(c.f[0]), 5000),
 	              "the capture gave fewer frames than it counted");
 	ck_assert_int_ne(wait_child(cap.pid, 5000), -1);
 	return &c;
@@ -277,7 +236,7 @@ static void request(int ctl, int out)
 static struct outcome outcome_of(struct child ep, const char *who)
 {
 	struct outcome o;
-	ck_assert_msg(read_full(ep.result, &o, sizeof(o), 15000), "the %s gave no outcome", who);
+	ck_assert_msg(fx_read_full(ep.result, &o, sizeof(o), 15000), "the %s gave no outcome", who);
 	ck_assert_int_ne(wait_child(ep.pid, 5000), -1);
 	return o;
 }
@@ -292,12 +251,12 @@ static void converse(char tag, const char *rules, struct outcome *client, struct
 	start_faultd();
 	struct child srv = spawn("server", serve);
 	char ready;
-	ck_assert_msg(read_full(srv.result, &ready, 1, 5000), "the server did not listen");
+	ck_assert_msg(fx_read_full(srv.result, &ready, 1, 5000), "the server did not listen");
 	*client = outcome_of(spawn("client", request), "client");
 	*server = outcome_of(srv, "server");
 	synfin_sleep_ms(300); /* the last ACKs */
 	*cap = stop_capture(watch);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(10000), 0);
 }
 
 /* ---- what the traces and the capture say ---- */

@@ -41,34 +41,10 @@
 /* extra: one more option, or NULL */
 static void start_faultd(const char *maxlen, const char *extra)
 {
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (enter_ns(topo.run, "wire") != 0)
-			_exit(126);
-		int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (err >= 0)
-			dup2(err, 2);
-		const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
-		execl(faultd, faultd, "-r", topo.rules, "--quiet", "--jsonl", topo.jsonl, "--ready",
-		      topo.ready, "--seed", "1", "--queue-maxlen", maxlen, extra, (char *)NULL);
-		_exit(127);
-	}
-	topo.faultd = pid;
-	ck_assert_msg(wait_for_file(topo.ready, NULL, 5000),
-	              "synfin-faultd did not bind within 5 s (see %s)", topo.err);
-}
-
-static int stop_faultd(void)
-{
-	kill(topo.faultd, SIGTERM);
-	int status = wait_child(topo.faultd, 30000);
-	if (status == -1) {
-		kill(topo.faultd, SIGKILL);
-		waitpid(topo.faultd, &status, 0);
-	}
-	topo.faultd = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	const char *args[] = {"-r",      topo.rules, "--quiet", "--jsonl", topo.jsonl,
+	                      "--ready", topo.ready, "--seed",  "1",       "--queue-maxlen",
+	                      maxlen,    extra,      NULL};
+	fx_start_faultd(false, args);
 }
 
 /* Fork a child in namespace role running fn; its result comes back through the pipe. */
@@ -88,21 +64,6 @@ static int spawn(const char *role, void (*fn)(int out))
 	close(p[1]);
 	track_child(pid);
 	return p[0];
-}
-
-static bool read_full(int fd, void *buf, size_t len, unsigned timeout_ms)
-{
-	size_t got = 0;
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	while (got < len) {
-		if (poll(&pfd, 1, (int)timeout_ms) <= 0)
-			return false;
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-		if (n <= 0)
-			return false;
-		got += (size_t)n;
-	}
-	return true;
 }
 
 /* ---- 100,000 small segments, each with its number in the sequence field ---- */
@@ -253,7 +214,7 @@ static void assert_burst_counted(int counter, const char *what)
 	ck_assert_msg(!strstr(err, "kernel dropped"), "%s: the kernel dropped packets:\n%s", what,
 	              err);
 	struct burst_count c;
-	ck_assert_msg(read_full(counter, &c, sizeof(c), 150000), "the counter gave no result");
+	ck_assert_msg(fx_read_full(counter, &c, sizeof(c), 150000), "the counter gave no result");
 	ck_assert_msg(c.distinct + c.socket_drops == BURST && c.duplicates == 0 && c.strangers == 0,
 	              "%s: the server got %u of %u segments (its own socket dropped %u), %u "
 	              "duplicates, %u strangers, then nothing for %u s (see %s)",
@@ -322,13 +283,13 @@ static int burst_through_delay(char tag, const char *rules, const char *maxlen, 
 	start_faultd(maxlen, extra);
 	int counter = spawn("server", count_burst);
 	char ready;
-	ck_assert_msg(read_full(counter, &ready, 1, 5000), "the counter did not start");
+	ck_assert_msg(fx_read_full(counter, &ready, 1, 5000), "the counter did not start");
 	for (unsigned waited = 0; !server_heard(); waited += 100) {
 		ck_assert_msg(waited < 30000, "the daemon did not see the server's first segment");
 		synfin_sleep_ms(100);
 	}
 	int sender = spawn("client", send_burst);
-	ck_assert_msg(read_full(sender, &ready, 1, 60000), "the sender did not finish");
+	ck_assert_msg(fx_read_full(sender, &ready, 1, 60000), "the sender did not finish");
 	return counter;
 }
 
@@ -341,7 +302,7 @@ static void assert_burst_delivered_at_exit(int counter)
 		              BURST);
 		synfin_sleep_ms(200);
 	}
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(30000), 0);
 	assert_burst_counted(counter, "delivered at exit");
 	assert_no_kernel_drop();
 	assert_all_held_at_once();
@@ -353,7 +314,7 @@ START_TEST(test_100000_held_segments_are_all_released_once_in_order)
 {
 	int counter = burst_through_delay('a', "delay 5s from client\n", "65536", "--hold-copies");
 	assert_burst_counted(counter, "released on time");
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(30000), 0);
 	assert_no_kernel_drop();
 	assert_trace_holds_burst(TRACE_RELEASED);
 }
@@ -398,7 +359,7 @@ START_TEST(test_kernel_drops_with_the_queue_full_are_said_as_they_happen)
 	start_faultd("1000", NULL);
 	int sender = spawn("client", send_burst);
 	char done;
-	ck_assert_msg(read_full(sender, &done, 1, 60000), "the sender did not finish");
+	ck_assert_msg(fx_read_full(sender, &done, 1, 60000), "the sender did not finish");
 	bool said = false;
 	for (unsigned waited = 0; !said && waited < 10000; waited += 100) {
 		said = strstr(read_file(topo.err),
@@ -410,7 +371,7 @@ START_TEST(test_kernel_drops_with_the_queue_full_are_said_as_they_happen)
 	snprintf(cmd, sizeof(cmd), "grep -c '\"event\":\"kernel_drop\"' %s", topo.jsonl);
 	ck_assert_int_eq(synfin_command_output(cmd, out, sizeof(out)), 0);
 	ck_assert_uint_gt(strtoul(out, NULL, 10), 0);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(30000), 0);
 	ck_assert_ptr_nonnull(strstr(read_file(topo.err), "kernel: dropped"));
 }
 END_TEST
@@ -480,13 +441,14 @@ START_TEST(test_nth_and_after_counts_stay_exact_on_a_bulk_transfer)
 	start_faultd("8192", NULL);
 	int server = spawn("server", bulk_server);
 	char ready;
-	ck_assert_msg(read_full(server, &ready, 1, 5000), "the server did not start");
+	ck_assert_msg(fx_read_full(server, &ready, 1, 5000), "the server did not start");
 	int client = spawn("client", bulk_client);
-	ck_assert_msg(read_full(client, &ready, 1, 60000), "the client did not finish");
+	ck_assert_msg(fx_read_full(client, &ready, 1, 60000), "the client did not finish");
 	long bytes = 0;
-	ck_assert_msg(read_full(server, &bytes, sizeof(bytes), 60000), "the server gave no count");
+	ck_assert_msg(fx_read_full(server, &bytes, sizeof(bytes), 60000),
+	              "the server gave no count");
 	ck_assert_int_eq(bytes, BULK_BYTES);
-	ck_assert_int_eq(stop_faultd(), 0);
+	ck_assert_int_eq(fx_stop_faultd(30000), 0);
 
 	struct trace_record *r;
 	size_t n;
