@@ -225,9 +225,12 @@ static bool fill_row(struct row *row, const struct trace_record *recs, size_t n,
 		make_label(row, r, many, port, "");
 		ladder_rule_note(row->note, sizeof(row->note), "duplicated", r);
 	} else if (r->action == RULE_RESET) {
-		row->kind = ROW_DROP;
+		/* the forged RST is a row of its own (injected); this one is the segment it rode on
+		 */
+		row->kind = r->reset_kept ? ROW_PASS : ROW_DROP;
 		make_label(row, r, many, port, "");
-		ladder_rule_note(row->note, sizeof(row->note), "reset (dropped unless kept)", r);
+		ladder_rule_note(row->note, sizeof(row->note),
+		                 r->reset_kept ? "reset sent, kept" : "reset sent, dropped", r);
 	} else if (r->action == RULE_CORRUPT) {
 		row->kind = ROW_PASS;
 		make_label(row, r, many, port, "");

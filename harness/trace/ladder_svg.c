@@ -288,6 +288,13 @@ static bool make_arrow(struct diagram *d, size_t i, struct arrow *a)
 		held_label(a, &d->recs[k], d->many, port);
 		ladder_rule_note(a->note, sizeof(a->note), exit ? "dropped at exit, held" : "held",
 		                 &d->recs[k]);
+	} else if (r->action == RULE_RESET) {
+		/* the forged RST has an arrow of its own (injected); this is the segment it rode on
+		 */
+		a->kind = r->reset_kept ? ARROW_PASS : ARROW_DROP;
+		ladder_label(a->label, sizeof(a->label), r, d->many, port, "");
+		ladder_rule_note(a->note, sizeof(a->note),
+		                 r->reset_kept ? "reset sent, kept" : "reset sent, dropped", r);
 	} else {
 		a->kind = ARROW_PASS;
 		ladder_label(a->label, sizeof(a->label), r, d->many, port, "");

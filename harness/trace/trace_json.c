@@ -36,6 +36,7 @@ static void record_fields(struct trace_record *r, const struct trace_event *ev)
 	r->action = own_verdict ? ev->verdict.action : RULE_DELAY;
 	r->delay_us = ev->verdict.action == RULE_DELAY ? ev->verdict.delay_us : 0;
 	r->held_us = own_verdict ? 0 : ev->held_us;
+	r->reset_kept = r->action == RULE_RESET && ev->verdict.rule && ev->verdict.rule->reset_keep;
 	if (ev->verdict.rule) {
 		r->rule = ev->verdict.rule->index;
 		r->rule_line = ev->verdict.rule->line;
@@ -203,7 +204,14 @@ static void write_record(FILE *out, const struct trace_record *r, const char *ru
 	JL_LIT(&j, "\",\"verdict\":\"");
 	const char *verdict = rule_action_name(r->action);
 	jl_put(&j, verdict, strlen(verdict));
-	JL_LIT(&j, "\",\"delay_us\":");
+	if (r->action == RULE_RESET) {
+		/* whether the segment the reset was forged on went on too: a ladder draws it so */
+		JL_LIT(&j, "\",\"kept\":");
+		jl_uint(&j, r->reset_kept);
+		JL_LIT(&j, ",\"delay_us\":");
+	} else {
+		JL_LIT(&j, "\",\"delay_us\":");
+	}
 	jl_uint(&j, r->delay_us);
 	JL_LIT(&j, ",\"held_us\":");
 	jl_uint(&j, r->held_us);

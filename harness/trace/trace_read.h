@@ -17,11 +17,12 @@ struct trace_record {
 	enum rule_action action; /* "verdict" */
 	uint64_t delay_us;       /* "delay_us" */
 	uint64_t held_us;        /* "held_us" */
-	unsigned rule;           /* "rule": index, 0 when none */
-	char *rule_file;         /* "rule_file", "" when none; owned */
-	unsigned rule_line;      /* "rule_line" */
-	char dir[8];             /* "c2s", "s2c" or "other" */
-	char src[16];            /* dotted quad */
+	bool reset_kept;    /* "kept": 1 when a reset's own segment passed too (only with reset) */
+	unsigned rule;      /* "rule": index, 0 when none */
+	char *rule_file;    /* "rule_file", "" when none; owned */
+	unsigned rule_line; /* "rule_line" */
+	char dir[8];        /* "c2s", "s2c" or "other" */
+	char src[16];       /* dotted quad */
 	char dst[16];
 	uint32_t saddr, daddr; /* src and dst, host byte order */
 	uint16_t sport, dport;

@@ -591,6 +591,41 @@ START_TEST(test_svg_of_a_trace_without_the_client_says_so)
 END_TEST
 
 /* rsvg-convert (librsvg, which ./synfin installs) renders the drawing at the size it says. */
+/* A reset rule's own segment is drawn as it was judged: on with `keep`, else stopped; and the
+ * JSON Lines trace carries which, so synfin-ladder draws the same from the file. */
+START_TEST(test_reset_rule_draws_its_segment_kept_or_dropped)
+{
+	for (int keep = 0; keep < 2; keep++) {
+		struct rule r1 = {.index = 1, .line = 1, .reset_keep = keep};
+		struct fault reset = {4, RULE_RESET, 0, 0, &r1, "reset.rules"};
+		struct loader l = {0};
+		load(&l, "linux-connect-close-3seg", 5, &reset, 1);
+		const char *got = draw(&l, SERVER, 0);
+		ck_assert_ptr_nonnull(
+		    strstr(got, keep ? "reset sent, kept: rule 1 (reset.rules:1)"
+		                     : "reset sent, dropped: rule 1 (reset.rules:1)"));
+		ck_assert_msg((strstr(got, "X-----") != NULL) == !keep, "keep %d:\n%s", keep, got);
+		const char *svg = draw_svg(&l, CLIENT, 0);
+		ck_assert_uint_eq(count(svg, "<g class=\"segment drop\">"), keep ? 0 : 1);
+
+		char *line = NULL;
+		size_t size = 0;
+		FILE *f = open_memstream(&line, &size);
+		trace_record_write_json(f, &l.recs[4]);
+		fclose(f);
+		ck_assert_ptr_nonnull(strstr(line, keep ? "\"kept\":1" : "\"kept\":0"));
+		struct trace_record back;
+		ck_assert_int_eq(trace_record_parse(line, &back), 0);
+		ck_assert_int_eq(back.action, RULE_RESET);
+		ck_assert_int_eq(back.reset_kept, keep);
+		free(back.rule_file);
+		free(back.text);
+		free(line);
+		release(&l);
+	}
+}
+END_TEST
+
 START_TEST(test_svg_renders_with_librsvg_at_its_size)
 {
 	struct rule r1 = {.index = 1, .line = 2};
@@ -755,6 +790,7 @@ static Suite *ladder_suite(void)
 	tcase_add_test(tc, test_segment_held_past_the_end_is_drawn_where_it_arrived);
 	tcase_add_test(tc, test_held_segment_dropped_at_exit_stops_short_when_the_daemon_exited);
 	tcase_add_test(tc, test_dropped_segment_from_the_server_stops_short_of_the_client);
+	tcase_add_test(tc, test_reset_rule_draws_its_segment_kept_or_dropped);
 	tcase_add_test(tc, test_two_connections_label_each_arrow_with_the_client_port);
 	tcase_add_test(tc, test_trace_without_the_client_says_so);
 	suite_add_tcase(s, tc);
