@@ -81,7 +81,8 @@ failed_cases() {
 	sed -n -e 's/.*<testcase classname="scenarios\.\([^"]*\)" name="\([^"]*\)".*/case \1 \2/p' \
 		-e 's/.*<\(failure\|error\)\( type="[a-z]*"\)\{0,1\} message="\([^"]*\)".*/\1: \3/p' \
 		"$build/junit/scenarios.xml" 2>/dev/null |
-		awk '/^case /{c = $2 " " $3; next} {print "  " c ": " $0}'
+		awk '/^case /{c = $2 " " $3; next} {print "  " c ": " $0}' |
+		sed -e 's/&gt;/>/g' -e 's/&lt;/</g' -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&amp;/\&/g'
 }
 if [ "$scen_rc" != 0 ] && [ "$scen_rc" != 2 ] && [ "$scen_rc" != 130 ]; then
 	echo "scenario cases that failed (their reports are above the namespace suites' log):"
