@@ -21,6 +21,7 @@
 #include "judge.h"
 #include "proc.h"
 #include "report.h"
+#include "report_html.h"
 
 const char *runner_cannot_run(const struct run_env *env, const struct scn_case *c, char *buf,
                               size_t size)
@@ -135,6 +136,55 @@ static void copy_file(FILE *out, const char *path, const char *indent)
 	while (fgets(line, sizeof(line), f))
 		fprintf(out, "%s%s", indent, line);
 	fclose(f);
+}
+
+/* A whole file as a string to free, or NULL (missing, unreadable, or past 16 MiB). */
+static char *read_whole(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (n < cap - 1 || cap >= 16u << 20)
+			break;
+		char *more = realloc(buf, cap * 2);
+		if (!more) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = more;
+		cap *= 2;
+	}
+	fclose(f);
+	if (buf)
+		buf[n] = '\0';
+	return buf;
+}
+
+/* report.html beside report.txt: the conversation next to the drawing (report_html.h). */
+static void write_report_html(const struct case_run *cr)
+{
+	char path[700], title[300];
+	snprintf(path, sizeof(path), "%s/report.txt", cr->dir);
+	char *report = read_whole(path);
+	if (!report)
+		return;
+	snprintf(path, sizeof(path), "%s/trace.svg", cr->dir);
+	char *svg = read_whole(path);
+	snprintf(path, sizeof(path), "%s/report.html", cr->dir);
+	FILE *out = fopen(path, "w");
+	if (out) {
+		snprintf(title, sizeof(title), "%s %s: %s", cr->c->scn->name,
+		         scn_pair_name(cr->c->pair), run_status_name(cr->res->status));
+		report_html_write(out, title, report, svg);
+		fclose(out);
+	}
+	free(svg);
+	free(report);
 }
 
 /* synfin-netns's name for the device an end sends through */
@@ -490,7 +540,8 @@ static void report_footer(const struct case_run *cr)
 		copy_file(cr->rep, path, "  ");
 	}
 	logf_(cr->rep,
-	      "\nfiles: %s/{report.txt,trace.txt,trace.jsonl,trace.pcap,trace.pcapng,trace.svg,"
+	      "\nfiles: "
+	      "%s/{report.txt,report.html,trace.txt,trace.jsonl,trace.pcap,trace.pcapng,trace.svg,"
 	      "journal.jsonl,client.log,"
 	      "server.log,client.jsonl,server.jsonl,faultd.log,netns.log,%s.rules}\n",
 	      cr->dir, cr->c->scn->name);
@@ -543,6 +594,7 @@ void runner_run_case(const struct run_env *env, const struct scn_case *c, const 
 	res->seconds = (double)(proc_now_us() - t_start) / 1e6;
 	report_footer(&cr);
 	fclose(cr.rep);
+	write_report_html(&cr);
 	run_result_write(dir, res);
 }
 
