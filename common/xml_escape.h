@@ -5,11 +5,13 @@
 #define SYNFIN_XML_ESCAPE_H
 
 #include <stdio.h>
+#include <string.h>
 
-static inline void xml_escape(FILE *out, const char *s)
+/* The first n bytes of s. */
+static inline void xml_escape_n(FILE *out, const char *s, size_t n)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
 		case '&':
 			fputs("&amp;", out);
 			break;
@@ -23,12 +25,17 @@ static inline void xml_escape(FILE *out, const char *s)
 			fputs("&quot;", out);
 			break;
 		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
 				fputc(' ', out);
 			else
-				fputc(*s, out);
+				fputc(s[i], out);
 		}
 	}
+}
+
+static inline void xml_escape(FILE *out, const char *s)
+{
+	xml_escape_n(out, s, strlen(s));
 }
 
 #endif

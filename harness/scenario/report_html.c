@@ -3,28 +3,7 @@
 
 #include <string.h>
 
-/* Text as HTML character data: the report holds "c>s" arrows and rule text with '&'. */
-static void put_escaped(FILE *out, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(s[i], out);
-		}
-	}
-}
+#include "common/xml_escape.h"
 
 /* The report's conversation part: from the line "conversation ..." up to the trace that
  * follows the verdict, so the expected and observed segments, the applications' outcomes and
@@ -64,7 +43,7 @@ void report_html_write(FILE *out, const char *title, const char *report, const c
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
 	      out);
-	put_escaped(out, title, strlen(title));
+	xml_escape(out, title);
 	fputs("</title>\n<style>\n"
 	      "body { font-family: sans-serif; margin: 1em; }\n"
 	      ".side { display: flex; gap: 2em; align-items: flex-start; }\n"
@@ -72,20 +51,20 @@ void report_html_write(FILE *out, const char *title, const char *report, const c
 	      "pre { font-size: 12px; overflow-x: auto; }\n"
 	      "</style>\n</head>\n<body>\n<h1>",
 	      out);
-	put_escaped(out, title, strlen(title));
+	xml_escape(out, title);
 	fputs("</h1>\n<div class=\"side\">\n<div class=\"conversation\">\n<h2>Expected and "
 	      "observed</h2>\n<pre>",
 	      out);
 	const char *part;
 	size_t n;
 	conversation_part(report, &part, &n);
-	put_escaped(out, part, n);
+	xml_escape_n(out, part, n); /* HTML escapes as XML does */
 	fputs("</pre>\n</div>\n<div class=\"ladder\">\n<h2>Ladder</h2>\n", out);
 	if (svg)
 		fputs(svg_body(svg), out);
 	else
 		fputs("<p>(no drawing: the run left no trace)</p>\n", out);
 	fputs("\n</div>\n</div>\n<h2>The whole report</h2>\n<pre>", out);
-	put_escaped(out, report, strlen(report));
+	xml_escape(out, report);
 	fputs("</pre>\n</body>\n</html>\n", out);
 }
