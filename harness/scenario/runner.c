@@ -138,43 +138,16 @@ static void copy_file(FILE *out, const char *path, const char *indent)
 	fclose(f);
 }
 
-/* A whole file as a string to free, or NULL (missing, unreadable, or past 16 MiB). */
-static char *read_whole(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (n < cap - 1 || cap >= 16u << 20)
-			break;
-		char *more = realloc(buf, cap * 2);
-		if (!more) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = more;
-		cap *= 2;
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = '\0';
-	return buf;
-}
-
 /* report.html beside report.txt: the conversation next to the drawing (report_html.h). */
 static void write_report_html(const struct case_run *cr)
 {
 	char path[700], title[300];
 	snprintf(path, sizeof(path), "%s/report.txt", cr->dir);
-	char *report = read_whole(path);
+	char *report = scn_read_text(path);
 	if (!report)
 		return;
 	snprintf(path, sizeof(path), "%s/trace.svg", cr->dir);
-	char *svg = read_whole(path);
+	char *svg = scn_read_text(path);
 	snprintf(path, sizeof(path), "%s/report.html", cr->dir);
 	FILE *out = fopen(path, "w");
 	if (out) {

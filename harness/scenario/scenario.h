@@ -230,6 +230,8 @@ int scenario_parse_string(struct scenario *s, const char *path, const char *text
                           struct scn_error *err);
 /* The lines of an included rule file's text, as the rules of inc's pairings. 0 or -ENOMEM. */
 int scenario_add_rules_text(struct scenario *s, const struct scn_include *inc, const char *text);
+/* A whole text file as a string to free, or NULL with errno set (scenario_file.c). */
+char *scn_read_text(const char *path);
 /* Read and parse path, then read the rule files it includes (scenario_file.c). */
 int scenario_parse_file(struct scenario *s, const char *path, struct scn_error *err);
 void scenario_free(struct scenario *s);

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The whole file as a string to free, or NULL with errno set. */
-static char *read_text(const char *path)
+char *scn_read_text(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -37,7 +36,7 @@ static int read_includes(struct scenario *s, struct scn_error *err)
 {
 	for (size_t i = 0; i < s->n_includes; i++) {
 		const struct scn_include *inc = &s->includes[i];
-		char *text = read_text(inc->path);
+		char *text = scn_read_text(inc->path);
 		int r = text ? scenario_add_rules_text(s, inc, text) : -errno;
 		free(text);
 		if (r) {
@@ -58,7 +57,7 @@ int scenario_parse_file(struct scenario *s, const char *path, struct scn_error *
 {
 	memset(s, 0, sizeof(*s));
 	memset(err, 0, sizeof(*err));
-	char *text = read_text(path);
+	char *text = scn_read_text(path);
 	if (!text) {
 		int e = errno;
 		snprintf(err->file, sizeof(err->file), "%s", path);

@@ -144,7 +144,7 @@ int wait_child(pid_t pid, unsigned timeout_ms)
 	return -1;
 }
 
-void fx_start_faultd(bool realtime, const char *const *args)
+pid_t fx_spawn_faultd(bool realtime, const char *const *args)
 {
 	const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
 	const char *argv[40] = {faultd};
@@ -165,7 +165,12 @@ void fx_start_faultd(bool realtime, const char *const *args)
 		execv(faultd, (char *const *)argv);
 		_exit(127);
 	}
-	topo.faultd = pid;
+	return pid;
+}
+
+void fx_start_faultd(bool realtime, const char *const *args)
+{
+	topo.faultd = fx_spawn_faultd(realtime, args);
 	ck_assert_msg(wait_for_file(topo.ready, NULL, 10000),
 	              "synfin-faultd did not bind its queue within 10 s (see %s)", topo.err);
 }

@@ -57,7 +57,10 @@ int wait_child(pid_t pid, unsigned timeout_ms);
 
 /* Start synfin-faultd in the wire namespace with args (after the program's name, NULL ended),
  * its standard error in topo.err, at real-time priority when realtime (as synfin-scenario runs
- * it); returns once it has bound its queue, and fails the test when it has not in 10 s. */
+ * it): its pid, at once. */
+pid_t fx_spawn_faultd(bool realtime, const char *const *args);
+/* fx_spawn_faultd as topo.faultd, returning once it has bound its queue; fails the test when
+ * it has not in 10 s. */
 void fx_start_faultd(bool realtime, const char *const *args);
 /* SIGTERM the daemon, wait up to timeout_ms: its exit status, or -1 when it had to be killed. */
 int fx_stop_faultd(unsigned timeout_ms);

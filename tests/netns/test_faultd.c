@@ -765,19 +765,8 @@ START_TEST(test_realtime_raises_the_judging_thread_not_the_writer)
 {
 	topo_up('q', "delay 1ms [S]\n");
 	if (synfin_in_user_namespace()) {
-		pid_t pid = fork();
-		ck_assert_int_ge(pid, 0);
-		if (pid == 0) {
-			if (enter_ns(topo.run, "wire") != 0)
-				_exit(126);
-			int err = open(topo.err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (err >= 0)
-				dup2(err, 2);
-			const char *faultd = SYNFIN_BUILD_DIR "/harness/faultd/synfin-faultd";
-			execl(faultd, faultd, "--quiet", "--realtime", "--ready", topo.ready,
-			      (char *)NULL);
-			_exit(127);
-		}
+		const char *args[] = {"--quiet", "--realtime", "--ready", topo.ready, NULL};
+		pid_t pid = fx_spawn_faultd(false, args);
 		int status = wait_child(pid, 5000);
 		ck_assert_msg(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 1,
 		              "--realtime without CAP_SYS_NICE: status %d, not exit 1", status);
