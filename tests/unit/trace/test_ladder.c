@@ -98,6 +98,18 @@ static void load(struct loader *l, const char *capture, int limit, const struct 
 	trace_seqs_free(l->seqs);
 }
 
+/* The loaded records as a JSON Lines trace in a new file; path: a mkstemp template. */
+static void write_jsonl(const struct loader *l, char *path)
+{
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < l->n; i++)
+		trace_record_write_json(f, &l->recs[i]);
+	fclose(f);
+}
+
 static char *draw(const struct loader *l, uint32_t server, int want_rc)
 {
 	static char buf[16384];
@@ -325,12 +337,7 @@ START_TEST(test_synfin_ladder_tool_draws_a_jsonl_trace)
 	struct loader l = {0};
 	load(&l, "linux-connect-close-4seg", 0, NULL, 0);
 	char path[] = "/tmp/synfin-ladder-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	FILE *f = fdopen(fd, "w");
-	for (size_t i = 0; i < l.n; i++)
-		trace_record_write_json(f, &l.recs[i]);
-	fclose(f);
+	write_jsonl(&l, path);
 	char want[16384];
 	strcpy(want, draw(&l, 0, 0));
 	char cmd[1024];
@@ -671,12 +678,7 @@ START_TEST(test_synfin_ladder_svg_draws_a_jsonl_trace)
 	struct loader l = {0};
 	load(&l, "linux-connect-close-4seg", 0, NULL, 0);
 	char path[] = "/tmp/synfin-ladder-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	FILE *f = fdopen(fd, "w");
-	for (size_t i = 0; i < l.n; i++)
-		trace_record_write_json(f, &l.recs[i]);
-	fclose(f);
+	write_jsonl(&l, path);
 	char *want = strdup(draw_svg(&l, CLIENT, 0));
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "%s/harness/tools/synfin-ladder --svg %s", SYNFIN_BUILD_DIR,
@@ -747,12 +749,8 @@ START_TEST(test_synfin_ladder_svg_reads_the_endpoints_events)
 	struct loader l = {0};
 	load(&l, "linux-connect-close-4seg", 0, NULL, 0);
 	char trace[] = "/tmp/synfin-ladder-XXXXXX", events[] = "/tmp/synfin-events-XXXXXX";
-	FILE *f = fdopen(mkstemp(trace), "w");
-	ck_assert_ptr_nonnull(f);
-	for (size_t i = 0; i < l.n; i++)
-		trace_record_write_json(f, &l.recs[i]);
-	fclose(f);
-	f = fdopen(mkstemp(events), "w");
+	write_jsonl(&l, trace);
+	FILE *f = fdopen(mkstemp(events), "w");
 	ck_assert_ptr_nonnull(f);
 	double t = (double)l.recs[0].time_us / 1e6;
 	fprintf(f,
