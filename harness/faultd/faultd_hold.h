@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "common/delay_queue.h"
+#include "common/latency_hist.h"
 #include "nfq_queue.h"
 #include "rules/rule.h"
 
@@ -65,6 +66,9 @@ struct hold_stats {
 	size_t peak_held;        /* the most packets held at once */
 	size_t peak_copy_bytes;  /* the most memory their copies took at once */
 	size_t peak_queue_bytes; /* the most the delay queue took */
+	/* how long after its deadline each packet released on time got its verdict: the turn
+	 * that was running when it fell due, the timer's wake-up */
+	struct latency_hist late;
 };
 
 /* Called once the verdict of a held packet is queued: drop is true for a packet dropped at
@@ -156,11 +160,17 @@ bool hold_accept_batchable(const struct faultd_hold *h, uint32_t id);
 /* Release every packet whose deadline has come: from the timer, and at the end of each turn of
  * the loop, so that under load releases go out with the turn's other verdicts. */
 void hold_release_due(struct faultd_hold *h);
+/* Between two packets of a long turn: release what fell due more than HOLD_OVERDUE_NS ago and
+ * send the verdicts queued so far, so that a turn reading hundreds of packets (milliseconds
+ * under load) does not make held packets wait for its end. Cheap when nothing is overdue: one
+ * clock read. */
+void hold_release_overdue(struct faultd_hold *h);
 /* Give every held packet its verdict now: accept, or drop when drop is true. */
 void hold_release_all(struct faultd_hold *h, bool drop);
 
 /* For the exit summary: the most packets held at once and the daemon's memory per held packet
- * then (nothing when none was held). */
+ * then, and how late after their deadlines packets were released (nothing when none was
+ * held). */
 void hold_print_memory(const struct faultd_hold *h, FILE *out);
 
 #endif

@@ -207,6 +207,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	uint64_t seen_us =
 	    faultd_output_seen_time(&d->out, p->arrival_real_ns / 1000u, realtime_us());
 	d->c.seen++;
+	hold_release_overdue(&d->hold);
 	hold_learn(&d->hold, p);
 	faultd_output_packet(&d->out, seen_us, p->data, p->len);
 
