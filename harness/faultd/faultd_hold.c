@@ -326,9 +326,11 @@ void hold_release_due(struct faultd_hold *h)
 
 void hold_release_overdue(struct faultd_hold *h)
 {
-	uint64_t deadline;
+	/* and at most once per HOLD_OVERDUE_NS: a daemon that fell behind finds every packet
+	 * overdue, and a release and a send per packet would only put it further behind */
+	uint64_t deadline, now = monotonic_ns();
 	if (delay_queue_next_deadline(&h->held, &deadline) != 0 ||
-	    monotonic_ns() < deadline + HOLD_OVERDUE_NS)
+	    now < deadline + HOLD_OVERDUE_NS || now < h->last_release_ns + HOLD_OVERDUE_NS)
 		return;
 	hold_release_due(h);
 	/* the verdicts of this turn's earlier packets go along: a batch verdict may cover them */
