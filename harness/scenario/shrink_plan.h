@@ -3,8 +3,9 @@
  * runs the trials (several at once when they are independent) and reports each outcome.
  *
  * Plain ddmin (Zeller and Hildebrandt, "Simplifying and Isolating Failure-Inducing Input",
- * 2002) cuts the set into ever finer chunks and needs O(k^2 log n) trials for k needed items
- * among n: 81 for 2 of 117 lying far apart. The failures worth shrinking hang on one to a few
+ * 2002) cuts the set into ever finer chunks, each tried alone and without the rest, and when
+ * the needed items lie apart it needs many: 81 trials for 2 of 117 (items 31 and 88), past the
+ * 64 the shrink allows by default. The failures worth shrinking hang on one to a few
  * decisions, so the plan finds them one at a time by bisection instead (as binary reduction
  * does, Kalhauge and Palsberg, 2019), then checks the result is 1-minimal:
  *
