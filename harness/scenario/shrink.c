@@ -1,6 +1,6 @@
-/* shrink.c: synfin-scenario shrink (shrink.h): the options, the original run, ddmin's trials
- * a few at once, and what is left in the output folder: shrunk.rules, the case rewritten to
- * take its faults from it alone, report.txt, and every run's folder. */
+/* shrink.c: synfin-scenario shrink (shrink.h): the options, the original run, the plan's
+ * trials (shrink_plan.h), and what is left in the output folder: shrunk.rules, the case rewritten
+ * to take its faults from it alone, report.txt, and every run's folder. */
 #include "shrink.h"
 
 #include <errno.h>
@@ -73,14 +73,16 @@ void shrink_usage(FILE *out)
 	      "\n"
 	      "Reduces a case that fails under random faults (chance, jitter) to the few drops\n"
 	      "and delays that make it fail: runs it under the seed (or takes the journal of a\n"
-	      "failed run), then by delta debugging (ddmin) over the journal's drops and delays\n"
-	      "replays subsets of them (the others let through), each trial a real run in a\n"
-	      "topology of its own, until removing any one stops the case failing the same way\n"
-	      "(at the same expectation line). Writes into the output folder shrunk.rules (one\n"
-	      "exact rule per decision kept: drop [P.] from client len 1000 attempt 1 conn 1\n"
-	      "nth 18), SCENARIO's file with its rules replaced by shrunk.rules, report.txt and\n"
-	      "every run's folder; then runs that file once more to prove the rules alone fail\n"
-	      "the case the same way.\n"
+	      "failed run), then by delta debugging over the journal's drops and delays replays\n"
+	      "subsets of them (the others let through), each trial a real run in a topology of\n"
+	      "its own: it finds the decisions needed one by one, each by bisection over the\n"
+	      "journal's order, then leaves each out in turn (those trials at once) until\n"
+	      "removing any one stops the case failing the same way (at the same expectation\n"
+	      "line); k needed of n take at most k*ceil(log2 n) + 2k - 1 trials (2 of 117: 17).\n"
+	      "Writes into the output folder shrunk.rules (one exact rule per decision kept:\n"
+	      "drop [P.] from client len 1000 attempt 1 conn 1 nth 18), SCENARIO's file with\n"
+	      "its rules replaced by shrunk.rules, report.txt and every run's folder; then runs\n"
+	      "that file once more to prove the rules alone fail the case the same way.\n"
 	      "\n"
 	      "options:\n"
 	      "      --pair P          the pairing (one; default linux-linux)\n"
@@ -298,7 +300,7 @@ static int failed_run(struct shrink *sh)
 	return SHRINK_EXIT_NOTHING;
 }
 
-/* Start the next trial ddmin offers in slot k. 1 when one started, 0 when none is offered,
+/* Start the next trial the plan offers in slot k. 1 when one started, 0 when none is offered,
  * -1 when the trial could not start. */
 static int start_trial(struct shrink *sh, size_t k)
 {
@@ -327,7 +329,7 @@ static int start_trial(struct shrink *sh, size_t k)
 	return 1;
 }
 
-/* Trial k has ended: its outcome to ddmin, a line saying it. A trial that made the set
+/* Trial k has ended: its outcome to the plan, a line saying it. A trial that made the set
  * smaller leaves the others of its round nothing to say: they are stopped. */
 static void trial_ended(struct shrink *sh, size_t k, size_t running)
 {
@@ -362,7 +364,8 @@ static void trial_ended(struct shrink *sh, size_t k, size_t running)
 		}
 }
 
-/* ddmin's trials, o.jobs at once, until it is done or o.max_trials have run. 0, 1 or 130. */
+/* The plan's trials, up to o.jobs at once, until it is done or o.max_trials have run. 0, 1 or 130.
+ */
 static int shrink_loop(struct shrink *sh)
 {
 	if (ddmin_init(&sh->d, sh->n))
@@ -484,8 +487,9 @@ static void print_report(FILE *f, const struct shrink *sh, const char *counts, c
 		fclose(r);
 	fprintf(f, "expectation: %s\n", sh->key);
 	fprintf(f, "%d trial(s), %d at once; %s\n", sh->trials, sh->o.jobs,
-	        sh->d.done ? "1-minimal: without any one of them it does not fail this way"
-	                   : "stopped at --max-trials: a smaller set may still fail this way");
+	        sh->d.phase == DDMIN_DONE
+	            ? "1-minimal: without any one of them it does not fail this way"
+	            : "stopped at --max-trials: a smaller set may still fail this way");
 	fprintf(f, "rules: %s\ncase with them alone: %s/%s.scn\n%s\n", path, sh->out, sh->name,
 	        proof);
 }

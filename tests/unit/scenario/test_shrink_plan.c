@@ -1,25 +1,64 @@
-/* ddmin's plan over a failed run's decisions: which subsets it offers, in which order, and the
- * set it ends with when an oracle says which subsets still fail, trials run one or several at
- * once. */
+/* The shrink's plan over a failed run's decisions (shrink_plan.h), with no run: an oracle here
+ * says which subsets fail. The set it ends with is the needed one and 1-minimal, in a number of
+ * trials under the bound the header derives, trials run one or several at once. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shrink_plan.h"
 #include "test_support.h"
 
-/* The failure needs every item of need (a -1 ended list). */
-static bool fails_with(const bool *keep, const int *need)
+#define END (-1)
+
+/* Which subsets fail. */
+enum oracle_kind {
+	NEEDS_ALL,     /* every item of need: each alone, or any part of them, passes */
+	NEEDS_ANY,     /* any one item of need */
+	NEEDS_TWO_OF,  /* any two items of need */
+	NOT_MONOTONIC, /* need[0] without need[1], or need[2] with need[3] */
+};
+
+struct oracle {
+	enum oracle_kind kind;
+	const int *need; /* END ended */
+};
+
+static size_t kept_of(const bool *keep, const int *items)
 {
-	for (; *need >= 0; need++)
-		if (!keep[*need])
-			return false;
-	return true;
+	size_t n = 0;
+	for (; *items != END; items++)
+		n += keep[*items];
+	return n;
+}
+
+static size_t count_of(const int *items)
+{
+	size_t n = 0;
+	while (items[n] != END)
+		n++;
+	return n;
+}
+
+static bool fails(const struct oracle *o, const bool *keep)
+{
+	const int *need = o->need;
+	switch (o->kind) {
+	case NEEDS_ALL:
+		return kept_of(keep, need) == count_of(need);
+	case NEEDS_ANY:
+		return kept_of(keep, need) > 0;
+	case NEEDS_TWO_OF:
+		return kept_of(keep, need) >= 2;
+	case NOT_MONOTONIC:
+		return (keep[need[0]] && !keep[need[1]]) || (keep[need[2]] && keep[need[3]]);
+	}
+	return false;
 }
 
 /* Run the plan to its end, `parallel` trials at a time, their results reported last first;
  * returns how many trials it took. */
-static size_t shrink_all(struct ddmin *d, const int *need, size_t parallel)
+static size_t shrink_all(struct ddmin *d, const struct oracle *o, size_t parallel)
 {
 	struct ddmin_trial t[8];
 	bool *keep[8];
@@ -36,7 +75,7 @@ static size_t shrink_all(struct ddmin *d, const int *need, size_t parallel)
 		ck_assert_uint_gt(n, 0);
 		trials += n;
 		for (size_t i = n; i-- > 0;)
-			ddmin_result(d, &t[i], fails_with(keep[i], need));
+			ddmin_result(d, &t[i], fails(o, keep[i]));
 		ck_assert_uint_lt(trials, 1000);
 	}
 	for (size_t i = 0; i < parallel; i++)
@@ -44,89 +83,269 @@ static size_t shrink_all(struct ddmin *d, const int *need, size_t parallel)
 	return trials;
 }
 
-static void assert_kept(const struct ddmin *d, const int *need)
+/* The plan's set fails, and without any one of its items it does not. */
+static void assert_one_minimal(const struct ddmin *d, const struct oracle *o)
 {
+	bool *without = malloc(d->n_items + 1);
 	size_t n = 0;
-	for (; need[n] >= 0; n++)
-		ck_assert_msg(d->keep[need[n]], "item %d was left out", need[n]);
-	ck_assert_uint_eq(d->n_keep, n);
+	ck_assert(d->phase == DDMIN_DONE);
+	ck_assert(fails(o, d->keep));
+	for (size_t i = 0; i < d->n_items; i++) {
+		if (!d->keep[i])
+			continue;
+		n++;
+		memcpy(without, d->keep, d->n_items);
+		without[i] = false;
+		ck_assert_msg(!fails(o, without), "it still fails without item %zu", i);
+	}
+	ck_assert_uint_eq(n, d->n_keep);
+	free(without);
 }
 
-START_TEST(test_two_drops_of_twelve_are_found_one_trial_at_a_time)
+static void assert_kept_exactly(const struct ddmin *d, const int *need)
 {
-	static const int need[] = {3, 9, -1};
-	struct ddmin d;
-	ck_assert_int_eq(ddmin_init(&d, 12), 0);
-	size_t trials = shrink_all(&d, need, 1);
-	assert_kept(&d, need);
-	ck_assert(d.done);
-	ck_assert_uint_eq(trials, 28);
-	ddmin_free(&d);
+	for (const int *p = need; *p != END; p++)
+		ck_assert_msg(d->keep[*p], "item %d was left out", *p);
+	ck_assert_uint_eq(d->n_keep, count_of(need));
+}
+
+static size_t ceil_log2(size_t n)
+{
+	size_t bits = 0;
+	while (((size_t)1 << bits) < n)
+		bits++;
+	return bits;
+}
+
+/* shrink_plan.h's bound for k needed items of n, all of them needed together. */
+static size_t trial_bound(size_t n, size_t k)
+{
+	return n < 2 ? 0 : k * ceil_log2(n) + 2 * k - 1;
+}
+
+/* Needed sets for n items: k of them spread out, side by side at the start, in the middle and
+ * at the end, and split between both ends. END ended; 0 when they do not fit in n. */
+static int needed_set(size_t n, size_t k, int where, int *need)
+{
+	if (k > n)
+		return 0;
+	for (size_t i = 0; i < k; i++) {
+		size_t at = 0;
+		switch (where) {
+		case 0: /* spread */
+			at = (2 * i + 1) * n / (2 * k);
+			break;
+		case 1: /* side by side at the start */
+			at = i;
+			break;
+		case 2: /* side by side in the middle */
+			at = n / 2 - k / 2 + i;
+			break;
+		case 3: /* side by side at the end */
+			at = n - k + i;
+			break;
+		default: /* both ends: the first half of them at the start, the rest at the end */
+			at = i < (k + 1) / 2 ? i : n - (k - i);
+			break;
+		}
+		need[i] = (int)at;
+	}
+	need[k] = END;
+	return 1;
+}
+
+START_TEST(test_the_needed_set_is_found_under_the_bound)
+{
+	static const size_t sizes[] = {1, 2, 10, 117, 500};
+	static const char *const wheres[] = {"spread", "start", "middle", "end", "both ends"};
+	int need[5];
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+		for (size_t k = 1; k <= 4; k++)
+			for (int where = 0; where < 5; where++) {
+				size_t n = sizes[s];
+				if (!needed_set(n, k, where, need))
+					continue;
+				struct oracle o = {NEEDS_ALL, need};
+				struct ddmin d;
+				ck_assert_int_eq(ddmin_init(&d, n), 0);
+				size_t trials = shrink_all(&d, &o, 1);
+				printf("n %3zu, %zu needed (%s): %2zu trials, bound %2zu\n", n, k,
+				       wheres[where], trials, trial_bound(n, k));
+				assert_kept_exactly(&d, need);
+				assert_one_minimal(&d, &o);
+				ck_assert_uint_le(trials, trial_bound(n, k));
+				ddmin_free(&d);
+			}
+	fflush(stdout);
 }
 END_TEST
 
-START_TEST(test_two_of_117_take_ddmin_more_than_64_trials)
+START_TEST(test_two_of_117_far_apart_take_16_trials_where_ddmin_took_81)
 {
-	/* why --max-trials exists: a quadratic worst case when the two lie far apart */
-	static const int need[] = {31, 88, -1};
+	/* each alone passes: the failure needs the two together */
+	static const int need[] = {31, 88, END};
+	struct oracle o = {NEEDS_ALL, need};
 	struct ddmin d;
 	ck_assert_int_eq(ddmin_init(&d, 117), 0);
-	ck_assert_uint_eq(shrink_all(&d, need, 1), 81);
-	assert_kept(&d, need);
+	ck_assert_uint_eq(shrink_all(&d, &o, 1), 16);
+	assert_kept_exactly(&d, need);
+	assert_one_minimal(&d, &o);
 	ddmin_free(&d);
 }
 END_TEST
 
-START_TEST(test_two_at_once_and_late_results_of_an_old_round_find_the_same_set)
+START_TEST(test_several_at_once_with_late_results_find_the_same_set)
 {
-	static const int need[] = {3, 4, 17, -1};
+	static const int need[] = {3, 4, 17, END};
+	struct oracle o = {NEEDS_ALL, need};
+	for (size_t parallel = 1; parallel <= 8; parallel *= 2) {
+		struct ddmin d;
+		ck_assert_int_eq(ddmin_init(&d, 40), 0);
+		shrink_all(&d, &o, parallel);
+		assert_kept_exactly(&d, need);
+		assert_one_minimal(&d, &o);
+		ddmin_free(&d);
+	}
+}
+END_TEST
+
+START_TEST(test_either_of_two_alone_fails_leaves_the_first)
+{
+	static const int need[] = {20, 90, END};
+	static const int first[] = {20, END};
+	struct oracle o = {NEEDS_ANY, need};
 	struct ddmin d;
-	ck_assert_int_eq(ddmin_init(&d, 40), 0);
-	shrink_all(&d, need, 2);
-	assert_kept(&d, need);
+	ck_assert_int_eq(ddmin_init(&d, 117), 0);
+	ck_assert_uint_le(shrink_all(&d, &o, 2), trial_bound(117, 1));
+	assert_kept_exactly(&d, first);
+	assert_one_minimal(&d, &o);
 	ddmin_free(&d);
 }
 END_TEST
 
-START_TEST(test_the_first_round_offers_the_two_halves)
+START_TEST(test_any_two_of_three_leaves_two)
+{
+	static const int need[] = {5, 40, 41, END};
+	struct oracle o = {NEEDS_TWO_OF, need};
+	struct ddmin d;
+	ck_assert_int_eq(ddmin_init(&d, 60), 0);
+	shrink_all(&d, &o, 2);
+	ck_assert_uint_eq(d.n_keep, 2);
+	ck_assert_uint_eq(kept_of(d.keep, need), 2);
+	assert_one_minimal(&d, &o);
+	ddmin_free(&d);
+}
+END_TEST
+
+START_TEST(test_a_failure_that_is_not_monotonic_still_ends_one_minimal)
+{
+	/* 70 fails only without 30; bisection drops 30 with everything after the prefix, and the
+	 * removal round is what checks each item left out */
+	static const int need[] = {70, 30, 10, 90, END};
+	struct oracle o = {NOT_MONOTONIC, need};
+	struct ddmin d;
+	ck_assert_int_eq(ddmin_init(&d, 100), 0);
+	shrink_all(&d, &o, 2);
+	assert_one_minimal(&d, &o);
+	ddmin_free(&d);
+}
+END_TEST
+
+START_TEST(test_every_item_needed_ends_with_all_of_them)
+{
+	static const int need[] = {0, 1, 2, 3, 4, 5, END};
+	struct oracle o = {NEEDS_ALL, need};
+	struct ddmin d;
+	ck_assert_int_eq(ddmin_init(&d, 6), 0);
+	shrink_all(&d, &o, 2);
+	assert_kept_exactly(&d, need);
+	assert_one_minimal(&d, &o);
+	ddmin_free(&d);
+}
+END_TEST
+
+START_TEST(test_the_first_search_offers_the_shortest_half_and_one_trial_at_a_time)
 {
 	struct ddmin d;
 	struct ddmin_trial t;
 	bool keep[5];
 	ck_assert_int_eq(ddmin_init(&d, 5), 0);
 	ck_assert_int_eq(ddmin_next(&d, &t, keep), 1);
-	ck_assert_uint_eq(t.n_keep, 2);
-	ck_assert(keep[0] && keep[1] && !keep[2] && !keep[3] && !keep[4]);
-	ck_assert_int_eq(ddmin_next(&d, &t, keep), 1);
-	ck_assert(!keep[0] && !keep[1] && keep[2] && keep[3] && keep[4]);
-	/* with two chunks the complements are the chunks: the round has no more to offer */
+	/* the prefix lengths left are 1 to 5: 3 splits them */
+	ck_assert_uint_eq(t.index, 3);
+	ck_assert_uint_eq(t.n_keep, 3);
+	ck_assert(keep[0] && keep[1] && keep[2] && !keep[3] && !keep[4]);
+	/* the next split depends on this one */
 	ck_assert_int_eq(ddmin_next(&d, &t, keep), 0);
 	ddmin_free(&d);
 }
 END_TEST
 
-START_TEST(test_a_failing_complement_keeps_the_granularity_less_one)
+START_TEST(test_a_search_after_a_found_item_tries_it_alone_first)
 {
 	struct ddmin d;
-	struct ddmin_trial t[8];
-	bool keep[8][8];
-	ck_assert_int_eq(ddmin_init(&d, 8), 0);
-	/* round 1 (2 halves) passes: 4 chunks and then 4 complements */
-	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(ddmin_next(&d, &t[i], keep[i]), 1);
-		ck_assert_int_eq(ddmin_result(&d, &t[i], false), 0);
+	struct ddmin_trial t;
+	bool keep[4];
+	ck_assert_int_eq(ddmin_init(&d, 4), 0);
+	/* lengths 1 to 4: 2 passes, 3 passes, so item 3 is needed */
+	ck_assert_int_eq(ddmin_next(&d, &t, keep), 1);
+	ck_assert_uint_eq(t.index, 2);
+	ck_assert_int_eq(ddmin_result(&d, &t, false), 0);
+	ck_assert_int_eq(ddmin_next(&d, &t, keep), 1);
+	ck_assert_uint_eq(t.index, 3);
+	ck_assert_int_eq(ddmin_result(&d, &t, false), 0);
+	ck_assert_uint_eq(d.n_keep, 4);
+	ck_assert_int_eq(ddmin_next(&d, &t, keep), 1);
+	ck_assert(!keep[0] && !keep[1] && !keep[2] && keep[3]);
+	/* it fails alone: the current set is item 3, which is 1-minimal without a trial */
+	ck_assert_int_eq(ddmin_result(&d, &t, true), 1);
+	ck_assert_uint_eq(d.n_keep, 1);
+	ck_assert(d.phase == DDMIN_DONE);
+	ck_assert_int_eq(ddmin_next(&d, &t, keep), -1);
+	ddmin_free(&d);
+}
+END_TEST
+
+START_TEST(test_removal_offers_its_trials_at_once_and_ignores_a_late_result)
+{
+	static const int need[] = {0, 1, 2, 3, END};
+	struct oracle o = {NEEDS_ALL, need};
+	struct ddmin d;
+	struct ddmin_trial t[4];
+	bool keep[4][4];
+	ck_assert_int_eq(ddmin_init(&d, 4), 0);
+	/* bisection finds 3, 2, 1 and 0, one trial at a time */
+	while (d.phase == DDMIN_BISECT) {
+		ck_assert_int_eq(ddmin_next(&d, &t[0], keep[0]), 1);
+		ck_assert_int_eq(ddmin_next(&d, &t[1], keep[1]), 0);
+		ddmin_result(&d, &t[0], fails(&o, keep[0]));
 	}
-	ck_assert_uint_eq(d.granularity, 4);
-	for (int i = 0; i < 8; i++)
+	ck_assert(d.phase == DDMIN_REMOVE);
+	ck_assert_uint_eq(d.n_keep, 4);
+	/* without 0 it was seen passing ({1, 2, 3} alone, before 0 was found): 1, 2, 3 are left
+	 * out, all at once */
+	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(ddmin_next(&d, &t[i], keep[i]), 1);
-	ck_assert_uint_eq(t[4].n_keep, 6); /* the first complement: all but items 0 and 1 */
-	ck_assert(!keep[4][0] && !keep[4][1] && keep[4][2]);
-	ck_assert_int_eq(ddmin_result(&d, &t[4], true), 1);
-	ck_assert_uint_eq(d.n_keep, 6);
-	ck_assert_uint_eq(d.granularity, 3);
+		ck_assert_uint_eq(t[i].index, (size_t)i + 1);
+		ck_assert_uint_eq(t[i].n_keep, 3);
+		ck_assert(!keep[i][i + 1] && keep[i][0]);
+	}
+	ck_assert_int_eq(ddmin_next(&d, &t[3], keep[3]), 0);
+	/* a run that says otherwise: without 2 it fails after all */
+	ck_assert_int_eq(ddmin_result(&d, &t[1], true), 1);
+	ck_assert_uint_eq(d.n_keep, 3);
+	ck_assert(!d.keep[2]);
 	/* a result of the old round changes nothing */
 	ck_assert_int_eq(ddmin_result(&d, &t[0], true), 0);
-	ck_assert_uint_eq(d.n_keep, 6);
+	ck_assert_uint_eq(d.n_keep, 3);
+	/* the new round leaves out each of the three left, 0 too */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(ddmin_next(&d, &t[i], keep[i]), 1);
+	ck_assert_uint_eq(t[0].index, 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(ddmin_result(&d, &t[i], false), 0);
+	ck_assert(d.phase == DDMIN_DONE);
+	ck_assert_int_eq(ddmin_next(&d, &t[0], keep[0]), -1);
 	ddmin_free(&d);
 }
 END_TEST
@@ -145,29 +364,21 @@ START_TEST(test_one_decision_is_already_minimal)
 }
 END_TEST
 
-START_TEST(test_every_single_decision_needed_ends_with_all_of_them)
-{
-	static const int need[] = {0, 1, 2, 3, 4, 5, -1};
-	struct ddmin d;
-	ck_assert_int_eq(ddmin_init(&d, 6), 0);
-	shrink_all(&d, need, 2);
-	assert_kept(&d, need);
-	ck_assert(d.done);
-	ddmin_free(&d);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("shrink_plan");
-	TCase *tc = tcase_create("ddmin");
-	tcase_add_test(tc, test_two_drops_of_twelve_are_found_one_trial_at_a_time);
-	tcase_add_test(tc, test_two_of_117_take_ddmin_more_than_64_trials);
-	tcase_add_test(tc, test_two_at_once_and_late_results_of_an_old_round_find_the_same_set);
-	tcase_add_test(tc, test_the_first_round_offers_the_two_halves);
-	tcase_add_test(tc, test_a_failing_complement_keeps_the_granularity_less_one);
+	TCase *tc = tcase_create("plan");
+	tcase_add_test(tc, test_the_needed_set_is_found_under_the_bound);
+	tcase_add_test(tc, test_two_of_117_far_apart_take_16_trials_where_ddmin_took_81);
+	tcase_add_test(tc, test_several_at_once_with_late_results_find_the_same_set);
+	tcase_add_test(tc, test_either_of_two_alone_fails_leaves_the_first);
+	tcase_add_test(tc, test_any_two_of_three_leaves_two);
+	tcase_add_test(tc, test_a_failure_that_is_not_monotonic_still_ends_one_minimal);
+	tcase_add_test(tc, test_every_item_needed_ends_with_all_of_them);
+	tcase_add_test(tc, test_the_first_search_offers_the_shortest_half_and_one_trial_at_a_time);
+	tcase_add_test(tc, test_a_search_after_a_found_item_tries_it_alone_first);
+	tcase_add_test(tc, test_removal_offers_its_trials_at_once_and_ignores_a_late_result);
 	tcase_add_test(tc, test_one_decision_is_already_minimal);
-	tcase_add_test(tc, test_every_single_decision_needed_ends_with_all_of_them);
 	suite_add_tcase(s, tc);
 	return synfin_run_suite(s);
 }
