@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test-replay.sh SYNFIN_SCENARIO [PAIR]: a case that fails under random loss on purpose
-# (lossy-requests.scn, seed 3: the wire drops data segments the expectation needs) is replayed
+# (lossy-requests.scn, seed 18: the wire drops data segments the expectation needs) is replayed
 # five times from its verdict journal, under another seed, and every replay makes the same
 # decisions: the same drops, by the segments' identity (connection, direction, flags, relative
 # seq and ack, length, attempt), whatever the run's ports and ISNs, and the case fails at the
@@ -20,7 +20,7 @@ drops() { sed -n 's/,"verdict":"drop".*//p' "$1"; }
 # the first expectation that failed, as the report marks it
 first_failure() { grep -m1 '^ *>>' "$1" | cut -d'|' -f1 | sed 's/  */ /g'; }
 
-"$scenario" run "$case_file" --pair "$pair" --seed 3 --runs "$runs/original" >"$runs/original.out" 2>&1
+"$scenario" run "$case_file" --pair "$pair" --seed 18 --runs "$runs/original" >"$runs/original.out" 2>&1
 rc=$?
 if grep -q "is skipped\|skipped:" "$runs/original.out" && [ $rc -eq 0 ]; then
 	cat "$runs/original.out"
@@ -32,7 +32,7 @@ journal=$dir/journal.jsonl
 [ -s "$journal" ] || fail "no journal in $dir"
 want_drops=$(drops "$journal")
 n=$(printf '%s\n' "$want_drops" | grep -c . || true)
-[ "$n" -ge 1 ] || fail "seed 3 dropped nothing: $journal"
+[ "$n" -ge 1 ] || fail "seed 18 dropped nothing: $journal"
 want_failure=$(first_failure "$dir/report.txt")
 [ -n "$want_failure" ] || fail "no failed expectation marked in $dir/report.txt"
 echo "original: $n drop(s) of $(($(wc -l <"$journal") - 1)) decisions; fails at: $want_failure"
