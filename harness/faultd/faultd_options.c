@@ -82,7 +82,7 @@ static void usage(FILE *out)
 	    "      --realtime       judge and release at real-time priority (SCHED_FIFO 1), so\n"
 	    "                       that other programs on a busy machine do not make holds\n"
 	    "                       late (bench_faultd: delay 10ms under load, hold error p99\n"
-	    "                       65 ms at normal priority, 3.5 ms real-time). Needs root\n"
+	    "                       62 ms at normal priority, 1.05 ms real-time). Needs root\n"
 	    "                       (CAP_SYS_NICE); the trace files' writer stays at normal\n"
 	    "                       priority\n"
 	    "      --journal FILE   write every decision to FILE, one JSON line each, with the\n"
