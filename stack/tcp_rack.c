@@ -399,8 +399,10 @@ uint32_t tcp_rack_lost_bytes(const struct tcp_conn *c, uint32_t start, uint32_t 
 
 /* RFC 8985 7.2: PTO = 2 * SRTT, plus the worst-case delayed ACK (Linux: rto_min) when one
  * segment is in flight, else Linux's 2 ms of timer slack; never later than the RTO would
- * fire: advancing, a full RTO from now, else RTO after the oldest segment's transmission. A
- * probe goes only outside recovery, with data in flight and none probing it already. */
+ * fire: advancing, a full RTO from now, else RTO after the oldest segment's transmission. When
+ * that time has passed already (ACKs kept the RTO from firing), the PTO stands as it is, as in
+ * Linux (tcp_schedule_loss_probe: rto_delta_us > 0), rather than a probe at once. A probe goes
+ * only outside recovery, with data in flight and none probing it already. */
 bool tcp_tlp_schedule(struct tcp_conn *c, uint64_t now, bool advancing)
 {
 	struct tcp_rack *r = &c->rack;
@@ -416,7 +418,7 @@ bool tcp_tlp_schedule(struct tcp_conn *c, uint64_t now, bool advancing)
 	uint64_t rto_left = c->rto;
 	if (!advancing && r->head < r->len) {
 		uint64_t due = r->seg[r->head].xmit_ts + c->rto;
-		rto_left = due > now ? due - now : 0;
+		rto_left = due > now ? due - now : pto;
 	}
 	tcp_timer_set(c, TCP_T_REXMIT, now + min_u64(pto, rto_left));
 	r->tlp_armed = true;

@@ -2,7 +2,9 @@
  * segment sent after it was SACKed and its reordering window (min_RTT / 4) has passed, not
  * before; a reordering inside the window resends nothing; the tail loss probe goes 2 SRTT (+ 2 ms,
  * as Linux) after the tail and repairs it with no RTO; its D-SACK leaves the window alone, a
- * repaired loss halves it once; both switched off, the RTO alone recovers, as before. */
+ * repaired loss halves it once; new data sent after the oldest segment outlived its RTO waits a
+ * whole PTO (Linux), and a lone FIN is probed after its PTO; both switched off, the RTO alone
+ * recovers, as before. */
 #include "stack_fixture.h"
 #include "test_support.h"
 
@@ -174,6 +176,64 @@ START_TEST(test_a_probe_that_repaired_a_loss_halves_the_window_once)
 }
 END_TEST
 
+/* RFC 8985 7.2 with Linux's bound: the PTO is cut to the time the RTO has left, counted from
+ * the oldest segment's transmission. ACKs that advance re-arm the RTO, so that segment may be
+ * older than the RTO; new data sent then waits a whole PTO for its probe, not none. */
+START_TEST(test_new_data_after_the_head_outlived_its_rto_waits_a_whole_pto)
+{
+	F.tun.rto_min = 1 * MS; /* RTO = SRTT + 4 RTTVAR, under the probe's 2 SRTT + 2 ms */
+	uint64_t t0;
+	uint32_t una = three_segments_in_flight(&t0);
+	struct tcp_conn *c = fx_conn(&F);
+	ck_assert_uint_eq(c->rto, 30 * MS);
+	/* the first segment's ACK, just before the probe: RTT 21 ms, the RTO re-armed from now */
+	fx_run_until(&F, t0 + 21 * MS);
+	peer_acks(una + SEG);
+	fx_recv_nothing(&F);
+	ck_assert_uint_eq(c->srtt, 11375);
+	ck_assert_uint_eq(c->rto, 37375);
+	/* the second segment went at t0: at t0 + 40 ms its RTO time has passed; new data goes */
+	fx_run_until(&F, t0 + 40 * MS);
+	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, big, SEG), SEG);
+	struct segment *n = fx_recv(&F);
+	ck_assert_uint_eq(n->seq, una + 3 * SEG);
+	fx_recv_nothing(&F);
+	uint64_t pto = 2 * 11375 + 2 * MS;
+	fx_run_until(&F, t0 + 40 * MS + pto - 1);
+	fx_recv_nothing(&F);
+	fx_run_until(&F, t0 + 40 * MS + pto);
+	struct segment *p = fx_recv(&F);
+	ck_assert_uint_eq(p->seq, una + 3 * SEG); /* the last segment again */
+	ck_assert_uint_eq(fx_last_at(&F), t0 + 40 * MS + pto);
+	ck_assert(c->rack.tlp_on);
+	ck_assert_uint_eq(c->retransmits, 0);
+}
+END_TEST
+
+/* A FIN alone in flight (a half-close's) is probed like a segment, after the one-segment PTO
+ * (2 SRTT + rto_min, cut to the RTO's time as Linux does), never at once. */
+START_TEST(test_a_lone_fin_is_probed_after_the_pto_not_at_once)
+{
+	fx_start(&F);
+	F.popt.opts = TCP_OPTF_SACK_PERM;
+	fx_active_established(&F);
+	struct tcp_conn *c = fx_conn(&F);
+	ck_assert_uint_eq(c->rto, 200 * MS); /* 2 SRTT + rto_min = 220 ms: the RTO's time */
+	uint64_t t0 = F.now;
+	ck_assert_int_eq(tcp_shutdown_write(F.s, F.now, F.sock), 0);
+	struct segment *fin = fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	uint32_t fin_seq = fin->seq;
+	fx_run_until(&F, t0 + 200 * MS - 1);
+	fx_recv_nothing(&F);
+	fx_run_until(&F, t0 + 200 * MS);
+	struct segment *p = fx_recv_one(&F, TCPF_FIN | TCPF_ACK);
+	ck_assert_uint_eq(p->seq, fin_seq);
+	ck_assert_uint_eq(fx_last_at(&F), t0 + 200 * MS);
+	ck_assert(c->rack.tlp_on);
+	ck_assert_uint_eq(c->retransmits, 0); /* the probe, not the RTO */
+}
+END_TEST
+
 START_TEST(test_switched_off_the_rto_alone_recovers_as_before)
 {
 	F.tun.recovery = 0;
@@ -224,6 +284,8 @@ static Suite *tcp_rack_suite(void)
 	tcase_add_test(tlp, test_tlp_fires_two_srtt_after_the_tail_and_repairs_it_without_rto);
 	tcase_add_test(tlp, test_a_probe_that_was_not_needed_leaves_the_window_alone);
 	tcase_add_test(tlp, test_a_probe_that_repaired_a_loss_halves_the_window_once);
+	tcase_add_test(tlp, test_new_data_after_the_head_outlived_its_rto_waits_a_whole_pto);
+	tcase_add_test(tlp, test_a_lone_fin_is_probed_after_the_pto_not_at_once);
 	suite_add_tcase(s, tlp);
 
 	TCase *off = tcase_create("off");
