@@ -25,8 +25,8 @@
  * (the shift Linux picks for the largest receive buffer) and timestamps (1 ms TSval clock, RTT
  * from the echo, PAWS and its 24-day rule), RFC 2018 SACK with RFC 2883 D-SACK and RFC 6675 loss
  * recovery, options in Linux's layout; send and receive buffers that grow as Linux's do.
- * Keep-alives with Linux's tunables.
- * Not implemented: RACK-TLP, ECN, urgent data (the pointer is ignored,
+ * Keep-alives with Linux's tunables. RFC 8985 RACK-TLP with SACK, on by default as in Linux.
+ * Not implemented: ECN, urgent data (the pointer is ignored,
  * the data delivered in line), IP fragments (counted and dropped), IP options (skipped), ICMP
  * errors (not sent, and received ones are ignored).
  */
@@ -88,6 +88,10 @@ struct stack_tunables {
 	uint64_t keepalive_time;      /* idle time before the first probe (2 h) */
 	uint64_t keepalive_intvl;     /* between probes (75 s) */
 	unsigned keepalive_probes;    /* unanswered probes before the reset, ETIMEDOUT (9) */
+	unsigned recovery;            /* Linux tcp_recovery, bits: 0x1 RACK loss detection (RFC 8985
+	                                 6), 0x2 its reordering window static, no D-SACK growth (1) */
+	unsigned early_retrans;       /* Linux tcp_early_retrans: 3 or 4 send tail loss probes
+	                                 (RFC 8985 7), anything else none (3) */
 	unsigned initcwnd;            /* initial window in segments, 0: RFC 5681's 2 to 4 (0);
 	                                 10 is RFC 6928's and Linux's (its route attribute) */
 	uint32_t challenge_ack_limit; /* RFC 5961 7: challenge ACKs per second, 0 = no limit */

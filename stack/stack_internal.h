@@ -31,7 +31,42 @@ enum tcp_timer {
 	TCP_T_TIME_WAIT, /* 2*MSL (RFC 9293 3.4.2) */
 	TCP_T_FIN_WAIT2, /* FIN-WAIT-2 of a closed socket (Linux tcp_fin_timeout) */
 	TCP_T_KEEPALIVE, /* keep-alive probes (RFC 1122 4.2.3.6) */
+	TCP_T_RACK,      /* RACK reordering timer (RFC 8985 6.2 step 5) */
 	TCP_T__COUNT,
+};
+
+/* One transmission of a range of sequence space, data and FIN (RFC 8985 6.1: per-segment
+ * state). The sender keeps them in sequence order from SND.UNA; a retransmission splits them
+ * to its own edges and takes the new time. */
+struct tcp_xmit_rec {
+	uint32_t start, end;
+	uint64_t xmit_ts; /* Segment.xmit_ts: the latest transmission */
+	uint8_t flags;    /* TCP_XR_* */
+};
+#define TCP_XR_SACKED 1u  /* delivered above SND.UNA */
+#define TCP_XR_LOST 2u    /* Segment.lost: the transmission before the latest is lost */
+#define TCP_XR_RETRANS 4u /* Segment.retransmitted */
+
+/* RACK-TLP sender state (RFC 8985 6.1 and 7), tcp_rack.c. */
+struct tcp_rack {
+	struct tcp_xmit_rec *seg; /* seg[head..len), ascending */
+	size_t head, len, cap;
+	bool valid;           /* RACK.xmit_ts and RACK.end_seq hold a delivered segment */
+	uint64_t xmit_ts;     /* RACK.xmit_ts */
+	uint32_t end_seq;     /* RACK.end_seq */
+	uint64_t rtt;         /* RACK.rtt */
+	uint64_t min_rtt;     /* RACK.min_RTT, 0 before the first sample */
+	uint32_t fack;        /* RACK.fack: the highest end_seq delivered */
+	bool reordering_seen; /* RACK.reordering_seen */
+	unsigned reo_wnd_mult, reo_wnd_persist;
+	bool dsack_round_on;  /* RACK.dsack_round is not None */
+	uint32_t dsack_round; /* RACK.dsack_round */
+	unsigned segs_sacked; /* RACK.segs_sacked */
+	bool recovering;      /* in_recovery as the last ACK left it, to see recoveries end */
+	bool tlp_armed;       /* the retransmission timer holds a PTO, not an RTO */
+	bool tlp_on;          /* TLP.end_seq is not None: a probe is in flight */
+	bool tlp_is_retrans;  /* TLP.is_retrans */
+	uint32_t tlp_end_seq; /* TLP.end_seq */
 };
 
 /* The hash tables a connection can be in (tcp_conn.c). */
@@ -111,6 +146,8 @@ struct tcp_conn {
 	unsigned n_score;
 	uint32_t high_rxt;  /* HighRxt: the highest sequence number retransmitted in recovery */
 	bool sack_recovery; /* RFC 6675 5 loss recovery (in_recovery is also set) */
+
+	struct tcp_rack rack;
 
 	/* RFC 6298 */
 	uint64_t srtt, rttvar, rto;
@@ -312,6 +349,27 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c);
 /* RFC 6675 5: enter loss recovery and send what pipe allows; send during it. */
 void tcp_sack_enter_recovery(struct tcp_conn *c, uint64_t now);
 void tcp_sack_recovery_output(struct tcp_conn *c, uint64_t now);
+
+/* tcp_rack.c: RFC 8985 RACK-TLP, with SACK only (as Linux) and as the tunables recovery and
+ * early_retrans allow. */
+bool tcp_rack_enabled(const struct tcp_conn *c);
+bool tcp_tlp_enabled(const struct tcp_conn *c);
+void tcp_rack_free(struct tcp_conn *c);
+/* [start, end) of sequence space (FIN included) was sent now. */
+void tcp_rack_sent(struct tcp_conn *c, uint64_t now, uint32_t start, uint32_t end);
+/* An acceptable ACK was processed (snd_una moved or not): RACK steps 1 to 5, TLP 7.4. */
+void tcp_rack_on_ack(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th, bool advanced);
+/* The retransmission timeout fired: forget what RACK and TLP knew of the flight. */
+void tcp_rack_on_rto(struct tcp_conn *c);
+void tcp_rack_timer(struct tcp_conn *c, uint64_t now);
+void tcp_rack_rtt_sample(struct tcp_conn *c, uint64_t rtt);
+bool tcp_rack_is_lost(const struct tcp_conn *c, uint32_t seq);
+uint32_t tcp_rack_lost_bytes(const struct tcp_conn *c, uint32_t start, uint32_t end);
+/* RFC 8985 7.2: arm the PTO in place of the RTO when a probe may go; advancing: after an ACK
+ * that moved SND.UNA. Returns true when armed. */
+bool tcp_tlp_schedule(struct tcp_conn *c, uint64_t now, bool advancing);
+/* RFC 8985 7.3: the PTO fired. */
+void tcp_tlp_fire(struct tcp_conn *c, uint64_t now);
 
 /* tcp_timer.c */
 void tcp_timer_set(struct tcp_conn *c, enum tcp_timer t, uint64_t when);

@@ -95,6 +95,7 @@ void tcp_conn_free(struct tcp_conn *c)
 {
 	ring_free(&c->sndbuf);
 	ring_free(&c->rcvbuf);
+	tcp_rack_free(c);
 	while (c->ooo) {
 		struct ooo_seg *o = c->ooo;
 		c->ooo = o->next;

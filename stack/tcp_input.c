@@ -341,6 +341,7 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 		return false;
 	}
 	uint32_t sacked = c->sack_ok ? tcp_sack_update(c, th) : 0;
+	uint32_t una = c->snd_una;
 	if (seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
 		if (!tcp_rtt_acked(c, now, ack))
@@ -372,6 +373,7 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 		/* RFC 5681 2's duplicate ACK, or RFC 6675 2's: one that SACKs new data */
 		tcp_cong_dup_ack(c, now);
 	}
+	tcp_rack_on_ack(c, now, th, seq_gt(ack, una));
 	/* window update, unless the segment is older than the last one that set it */
 	if (seq_lt(c->snd_wl1, th->seq) || (c->snd_wl1 == th->seq && seq_le(c->snd_wl2, ack)))
 		tcp_update_window(c, th);

@@ -195,6 +195,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 		if (c->cwnd > iw)
 			c->cwnd = iw;
 	}
+	bool sent_new = false;
 	for (;;) {
 		uint32_t end = tcp_snd_end(c);
 		bool fin_pending = c->fin_queued && seq_le(c->snd_nxt, end);
@@ -208,7 +209,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 		if (len == 0 && !fin) {
 			if (avail && in_flight == 0)
 				break; /* window closed: the persist timer probes */
-			return;
+			goto sent;
 		}
 		if (len < c->snd_mss && !fin) {
 			bool idle = in_flight == 0 || c->nodelay;
@@ -217,7 +218,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 			if (!ok) {
 				if (in_flight == 0)
 					break;
-				return;
+				goto sent;
 			}
 		}
 		uint8_t flags = TCPF_ACK;
@@ -232,6 +233,8 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 			tcp_rtt_start(c, now, c->snd_nxt);
 		}
 		tcp_emit_segment(c, now, c->snd_nxt, flags, len);
+		tcp_rack_sent(c, now, c->snd_nxt, c->snd_nxt + len + (fin ? 1 : 0));
+		sent_new |= seq_ge(c->snd_nxt, c->snd_max);
 		c->last_send = now;
 		c->snd_nxt += len + (fin ? 1 : 0);
 		c->snd_max = seq_max(c->snd_max, c->snd_nxt);
@@ -247,6 +250,11 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 		uint64_t rto = c->rto;
 		tcp_timer_set(c, TCP_T_PERSIST, now + rto);
 	}
+	return;
+sent:
+	/* RFC 8985 7.2: new data moves the tail, and the probe after it */
+	if (sent_new)
+		tcp_tlp_schedule(c, now, false);
 }
 
 /* Send len bytes of the buffer from seq: a retransmission below snd_max (never timed, Karn's
@@ -274,6 +282,7 @@ void tcp_send_range(struct tcp_conn *c, uint64_t now, uint32_t seq, uint32_t len
 		tcp_rtt_start(c, now, seq);
 	}
 	tcp_emit_segment(c, now, seq, flags, len);
+	tcp_rack_sent(c, now, seq, seq + len + (fin ? 1 : 0));
 	if (!rexmit) {
 		c->last_send = now;
 		c->snd_nxt = seq + len + (fin ? 1 : 0);
@@ -319,6 +328,7 @@ void tcp_send_probe(struct tcp_conn *c, uint64_t now)
 		if (c->snd_wnd) {
 			/* a small window that SWS avoidance held back: send into it now */
 			tcp_emit_segment(c, now, c->snd_nxt, TCPF_ACK | TCPF_PSH, len);
+			tcp_rack_sent(c, now, c->snd_nxt, c->snd_nxt + len);
 			c->snd_nxt += len;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 			tcp_arm_rexmit(c, now);

@@ -152,7 +152,7 @@ void tcp_sack_clear(struct tcp_conn *c)
 
 /* RFC 6675 4 IsLost: DupThresh discontiguous SACKed ranges, or more than (DupThresh - 1) * SMSS
  * SACKed bytes, above seq. */
-bool tcp_sack_is_lost(const struct tcp_conn *c, uint32_t seq)
+static bool sack_dupthresh_lost(const struct tcp_conn *c, uint32_t seq)
 {
 	uint32_t bytes = 0;
 	unsigned ranges = 0;
@@ -165,6 +165,12 @@ bool tcp_sack_is_lost(const struct tcp_conn *c, uint32_t seq)
 		bytes += b->end - (seq_gt(b->start, seq) ? b->start : seq + 1);
 	}
 	return ranges >= DUP_THRESH || bytes > (DUP_THRESH - 1) * (uint32_t)c->snd_mss;
+}
+
+/* Lost by RFC 6675's rule or by RACK's (RFC 8985 6.2 step 5), as Linux uses both. */
+bool tcp_sack_is_lost(const struct tcp_conn *c, uint32_t seq)
+{
+	return sack_dupthresh_lost(c, seq) || tcp_rack_is_lost(c, seq);
 }
 
 /* The holes: the unSACKed ranges of [snd_una, snd_max) that some SACKed range lies above
@@ -189,7 +195,7 @@ static unsigned sack_holes(const struct tcp_conn *c, struct hole *h)
 }
 
 /* RFC 6675 4 SetPipe: every unSACKed octet not lost counts once, and once more when it was
- * retransmitted. IsLost is the same for every octet of a hole. */
+ * retransmitted. The DupThresh rule is the same for every octet of a hole; RACK marks some. */
 uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 {
 	struct hole h[TCP_SCOREBOARD + 1];
@@ -197,8 +203,9 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 	uint32_t pipe = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		if (!tcp_sack_is_lost(c, h[i].start))
-			pipe += h[i].end - h[i].start;
+		if (!sack_dupthresh_lost(c, h[i].start))
+			pipe +=
+			    h[i].end - h[i].start - tcp_rack_lost_bytes(c, h[i].start, h[i].end);
 		if (c->sack_recovery && seq_lt(h[i].start, c->high_rxt))
 			pipe +=
 			    (seq_lt(h[i].end, c->high_rxt) ? h[i].end : c->high_rxt) - h[i].start;
@@ -266,6 +273,8 @@ void tcp_sack_enter_recovery(struct tcp_conn *c, uint64_t now)
 	c->sack_recovery = true;
 	c->high_rxt = c->snd_una;
 	c->stack->stats.tcp_fast_retransmits++;
+	if (c->rack.tlp_armed)
+		tcp_arm_rexmit(c, now); /* no probe in recovery (RFC 8985 7.2): the RTO again */
 	uint32_t seq = c->snd_una;
 	uint32_t len = c->n_score ? min_u32(c->score[0].start - seq, c->snd_mss) : c->snd_mss;
 	tcp_send_range(c, now, seq, len);

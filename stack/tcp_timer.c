@@ -1,6 +1,6 @@
 /* tcp_timer.c: timers as deadlines, the RTO estimator (RFC 6298) and what each timer does when
- * it fires: retransmission with backoff, zero-window probes, delayed ACKs, TIME-WAIT and the
- * FIN-WAIT-2 limit. */
+ * it fires: retransmission with backoff (or a tail loss probe in its place), zero-window
+ * probes, delayed ACKs, TIME-WAIT, the FIN-WAIT-2 limit and RACK's reordering timer. */
 #include <errno.h>
 
 #include "stack_internal.h"
@@ -84,6 +84,7 @@ bool tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack)
 {
 	if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
 		tcp_rtt_sample(c, now - c->rtt_start);
+		tcp_rack_rtt_sample(c, now - c->rtt_start);
 		c->rtt_timing = false;
 		return true;
 	}
@@ -92,6 +93,7 @@ bool tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack)
 
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now)
 {
+	c->rack.tlp_armed = false;
 	tcp_timer_set(c, TCP_T_REXMIT, now + c->rto);
 }
 
@@ -150,6 +152,10 @@ static void tcp_retransmit_timer(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->snd_una == c->snd_max)
 		return; /* everything acknowledged meanwhile */
+	if (c->rack.tlp_armed) {
+		tcp_tlp_fire(c, now); /* the PTO held the timer's place (RFC 8985 7.3) */
+		return;
+	}
 	if (c->retransmits >= c->stack->tun.retries2) {
 		/* RFC 9293 3.8.3 R2: give up; like Linux, without a RST */
 		tcp_conn_done(c, now, -ETIMEDOUT);
@@ -160,6 +166,7 @@ static void tcp_retransmit_timer(struct tcp_conn *c, uint64_t now)
 	c->cwnd = c->snd_mss;
 	c->in_recovery = false;
 	tcp_sack_clear(c);
+	tcp_rack_on_rto(c);
 	c->dupacks = 0;
 	c->rtt_timing = false;
 	tcp_backoff(c);
@@ -271,6 +278,9 @@ void tcp_conn_timers(struct tcp_conn *c, uint64_t now)
 			break;
 		case TCP_T_KEEPALIVE:
 			tcp_keepalive_timer(c, now);
+			break;
+		case TCP_T_RACK:
+			tcp_rack_timer(c, now);
 			break;
 		}
 	}

@@ -45,6 +45,8 @@ static const struct tunable {
     T(timestamps, TK_BOOL),
     T(sack, TK_BOOL),
     T(dsack, TK_BOOL),
+    T(recovery, TK_UINT),
+    T(early_retrans, TK_UINT),
     T(initcwnd, TK_UINT),
     T(keepalive, TK_BOOL),
     T(keepalive_time, TK_US),

@@ -39,7 +39,13 @@ uint64_t stack_driver_loop_time(const struct stack_driver *d, uint64_t stack_us)
 
 uint64_t stack_driver_now(struct stack_driver *d)
 {
-	uint64_t now = to_stack_time(d, event_loop_now(d->loop));
+	/* The clock itself, not the turn's wake-up time: a turn may read 256 packets and answer
+	 * each, several ms on a busy machine, and the stack would see the end of it as its start.
+	 * Segments sent then would seem older than they are, their ACKs in the same turn would
+	 * give RTT samples near 0, and a tail loss probe armed at the turn's end would be due as
+	 * soon as the clock is read again. Linux refreshes its TCP clock alike for each segment
+	 * it takes and each burst it sends (tcp_mstamp_refresh). */
+	uint64_t now = to_stack_time(d, event_loop_update_now(d->loop));
 	if (now < d->last_now)
 		now = d->last_now;
 	d->last_now = now;

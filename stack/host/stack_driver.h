@@ -1,8 +1,8 @@
 /* stack_driver.h: run a stack on a tun device from an event loop. Packets read from the device
  * go to stack_input(), packets the stack emits are written to the device, and the loop's one
  * timerfd is armed at stack_next_deadline() before every wait. The stack gets the loop's
- * monotonic time, optionally sped up by a time scale, so that e.g. a 63 s SYN timeout can be
- * watched in 6.3 s with scale 10. */
+ * monotonic clock, read afresh for every packet and call, optionally sped up by a time scale,
+ * so that e.g. a 63 s SYN timeout can be watched in 6.3 s with scale 10. */
 #ifndef SYNFIN_STACK_DRIVER_H
 #define SYNFIN_STACK_DRIVER_H
 
@@ -33,7 +33,8 @@ int stack_driver_new(struct event_loop *loop, struct tun_device *dev,
 void stack_driver_free(struct stack_driver *d);
 
 struct stack *stack_driver_stack(struct stack_driver *d);
-/* The stack's time (us) for now: never goes backwards. */
+/* The stack's time (us) for now, read from the clock at the call (it also becomes the loop's
+ * time for the turn): never goes backwards. */
 uint64_t stack_driver_now(struct stack_driver *d);
 /* The monotonic time (ns) at which the stack's clock reads stack_us: for the application's own
  * timers, which then run at the same scale. */

@@ -30,6 +30,7 @@ static bool tunables_equal(const struct stack_tunables *a, const struct stack_tu
 	       a->ttl == b->ttl && a->rcvbuf_max == b->rcvbuf_max &&
 	       a->sndbuf_max == b->sndbuf_max && a->window_scaling == b->window_scaling &&
 	       a->timestamps == b->timestamps && a->sack == b->sack && a->dsack == b->dsack &&
+	       a->recovery == b->recovery && a->early_retrans == b->early_retrans &&
 	       a->initcwnd == b->initcwnd && a->keepalive == b->keepalive &&
 	       a->keepalive_time == b->keepalive_time && a->keepalive_intvl == b->keepalive_intvl &&
 	       a->keepalive_probes == b->keepalive_probes;
@@ -82,6 +83,8 @@ START_TEST(test_every_name_sets_its_own_field)
 	CHECK_ONLY_FIELD("timestamps=off", timestamps, false);
 	CHECK_ONLY_FIELD("sack=0", sack, false);
 	CHECK_ONLY_FIELD("dsack=false", dsack, false);
+	CHECK_ONLY_FIELD("recovery=0", recovery, 0u);
+	CHECK_ONLY_FIELD("early_retrans=0", early_retrans, 0u);
 	CHECK_ONLY_FIELD("initcwnd=10", initcwnd, 10u);
 	CHECK_ONLY_FIELD("keepalive=1", keepalive, true);
 	CHECK_ONLY_FIELD("keepalive_time=10s", keepalive_time, 10000000u);
@@ -118,6 +121,8 @@ START_TEST(test_help_lists_every_name)
 	                       "timestamps",
 	                       "sack",
 	                       "dsack",
+	                       "recovery",
+	                       "early_retrans",
 	                       "initcwnd",
 	                       "keepalive",
 	                       "keepalive_time",

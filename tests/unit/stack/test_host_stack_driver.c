@@ -120,8 +120,8 @@ START_TEST(test_stack_clock_runs_at_the_time_scale)
 	ck_assert_uint_le(made, (mono_ns() - before_ns) * 10 / 1000 + 1);
 	struct timespec ms20 = {0, 20 * 1000000};
 	nanosleep(&ms20, NULL);
-	uint64_t loop_now = event_loop_update_now(r.loop);
 	uint64_t now = stack_driver_now(r.drv);
+	uint64_t loop_now = event_loop_now(r.loop); /* the reading the stack's time came from */
 	ck_assert_uint_ge(now, 200000);
 	/* ten times the loop time elapsed since the start, in microseconds */
 	uint64_t want = (loop_now - t0) * 10 / 1000;
@@ -173,9 +173,8 @@ START_TEST(test_syn_goes_out_on_the_device_and_is_retransmitted_at_the_scaled_rt
 	struct syn_watch w = {.rig = &r};
 	ck_assert_int_eq(event_loop_watch_fd(r.loop, r.sv[1], EVENT_READ, on_wire_syn, &w), 0);
 	/* the first SYN leaves inside tcp_connect; the loop reads it a moment later. The stack's
-	 * clock is the loop's, read at its last wake-up: bring it to now, so the SYN's stack time
-	 * and sent_ns are the same instant (else the retransmission, timed from the older stack
-	 * time, seems early) */
+	 * time for it is read from the clock just after sent_ns, so the retransmission, timed from
+	 * it, is never early against sent_ns */
 	uint64_t sent_ns = event_loop_update_now(r.loop);
 	int h = tcp_connect(r.stack, stack_driver_now(r.drv), 40000, SERVER_ADDR, 80);
 	ck_assert_int_gt(h, 0);
@@ -419,6 +418,42 @@ START_TEST(test_connection_through_the_device_delivers_every_byte_in_order)
 }
 END_TEST
 
+/* Two readings of the stack's clock in one loop turn, with 20 ms of work between them. */
+struct long_turn {
+	struct rig *rig;
+	uint64_t first_us, second_us;
+};
+
+static void on_long_turn(void *arg)
+{
+	struct long_turn *t = arg;
+	t->first_us = stack_driver_now(t->rig->drv);
+	uint64_t until = mono_ns() + 20 * MS;
+	while (mono_ns() < until)
+		;
+	t->second_us = stack_driver_now(t->rig->drv);
+	event_loop_stop(t->rig->loop);
+}
+
+/* A turn that reads and answers many packets lasts ms on a busy machine; the stack must see
+ * the time pass inside it. With the turn's wake-up time, a FIN sent at the end of such a turn
+ * was stamped as sent at its start, and its tail loss probe (2 SRTT + 2 ms, with the SRTT
+ * near 0 from ACKs taken in the same turn) went out at the next wake-up, a few us after it. */
+START_TEST(test_stack_clock_moves_inside_a_long_turn)
+{
+	struct rig r;
+	struct long_turn t = {.rig = &r};
+	rig_init(&r, NULL, 1, on_long_turn, &t);
+	ck_assert_int_eq(event_loop_run(r.loop), 0);
+	ck_assert(!r.watchdog_fired);
+	ck_assert_uint_ge(t.second_us - t.first_us, 20000);
+	/* and the loop's time went along, so its timers are judged by the same clock */
+	ck_assert_uint_ge(event_loop_now(r.loop),
+	                  stack_driver_loop_time(r.drv, t.second_us) - 1000);
+	rig_free(&r);
+}
+END_TEST
+
 static void on_turn_count(void *arg)
 {
 	(*(int *)arg)++;
@@ -461,6 +496,7 @@ static Suite *stack_driver_suite(void)
 	tcase_add_test(tc, test_failed_device_write_counts_a_device_error);
 	tcase_add_test(tc, test_connection_through_the_device_delivers_every_byte_in_order);
 	tcase_add_test(tc, test_freed_driver_leaves_the_loop_and_device_alone);
+	tcase_add_test(tc, test_stack_clock_moves_inside_a_long_turn);
 	suite_add_tcase(s, tc);
 	return s;
 }
