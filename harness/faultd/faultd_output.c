@@ -136,13 +136,15 @@ enum out_record_type {
  * have: nothing in it points outside the record (the packet buffer is reused, the rules may be
  * reloaded meanwhile). Followed by pkt_len bytes of packet, then str_len bytes of string. */
 /* What the text trace's verdict says of a rule besides its place: the action and its words
- * (SET win 0, STRIP sack, CORRUPT payload checksum bad, DUPLICATE 2, RESET, kept). The rule
+ * (SET win 0, STRIP sack, CORRUPT payload checksum bad, DUPLICATE 2, RESET, kept, HOLD
+ * reorder 3). The rule
  * itself may be gone by the time the writer formats the line (a SIGHUP swaps the rules). */
 struct rule_words {
 	uint8_t action, set_field, strip, corrupt;
 	bool corrupt_fixed, reset_keep;
 	uint16_t set_value;
 	uint32_t dup_copies;
+	uint32_t reorder_after;
 };
 
 static struct rule_words words_of(const struct rule *r)
@@ -154,7 +156,8 @@ static struct rule_words words_of(const struct rule *r)
 	                           .corrupt_fixed = r->corrupt_fixed,
 	                           .reset_keep = r->reset_keep,
 	                           .set_value = r->set_value,
-	                           .dup_copies = r->dup_copies};
+	                           .dup_copies = r->dup_copies,
+	                           .reorder_after = r->reorder_after};
 }
 
 static struct rule rule_of(uint32_t index, uint32_t line, const struct rule_words *w)
@@ -168,7 +171,8 @@ static struct rule rule_of(uint32_t index, uint32_t line, const struct rule_word
 	                     .corrupt_fixed = w->corrupt_fixed,
 	                     .reset_keep = w->reset_keep,
 	                     .set_value = w->set_value,
-	                     .dup_copies = w->dup_copies};
+	                     .dup_copies = w->dup_copies,
+	                     .reorder_after = w->reorder_after};
 }
 
 struct out_record {
@@ -189,6 +193,7 @@ struct out_record {
 	uint64_t pcap_time;
 	uint64_t time_us;
 	uint64_t held_us;
+	uint32_t released_after, released_quiet_us;
 	uint64_t len; /* REC_UNJUDGED: the packet's length (pkt_len: the bytes kept of it) */
 	struct segment seg;
 };
@@ -295,6 +300,8 @@ static void write_event_record(struct faultd_output *out, const struct out_recor
 	                .delay_us = r->delay_us,
 	                .rule = r->has_rule ? &rule : NULL},
 	    .held_us = r->held_us,
+	    .released_after = r->released_after,
+	    .released_quiet_us = r->released_quiet_us,
 	    .rule_file = r->has_rule_file ? str : NULL,
 	    .dir = r->dir,
 	};
@@ -585,6 +592,8 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 	}
 	r->has_rule_file = ev->rule_file != NULL;
 	r->held_us = ev->held_us;
+	r->released_after = ev->released_after;
+	r->released_quiet_us = ev->released_quiet_us;
 	/* as record_fields in trace_json.c keeps it: at most 7 characters */
 	const char *dir = ev->dir ? ev->dir : "other";
 	memcpy(r->dir, dir, strnlen(dir, sizeof(r->dir) - 1));

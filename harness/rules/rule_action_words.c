@@ -1,6 +1,6 @@
 /* rule_action_words.c: the actions that do more than pass, drop or delay (rules/README.md,
- * "Actions"): set, strip, corrupt. Each reads its arguments right after its own word, as delay
- * reads its duration. */
+ * "Actions"): set, strip, corrupt, duplicate, reset, reorder. Each reads its arguments right after
+ * its own word, as delay reads its duration. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -121,6 +121,22 @@ static int parse_corrupt(struct parser *ps, unsigned *i, struct rule *r)
 	return 0;
 }
 
+/* A duration word after kw ("gap", "quiet") into *us: 0, or -EINVAL with the error set. */
+static int parse_word_duration(struct parser *ps, unsigned *i, const char *kw, const char *like,
+                               uint32_t *us)
+{
+	if (*i + 1 >= ps->n_words)
+		return rule_fail(ps, end_col(ps), "%s needs a duration like %s", kw, like);
+	const struct word *d = &ps->words[++*i];
+	if (!rule_word_starts_with_number(d))
+		return rule_fail(ps, d->col, "%s needs a duration like %s", kw, like);
+	int rc = rule_parse_duration(ps, d, us);
+	if (rc)
+		return rc;
+	++*i;
+	return 0;
+}
+
 #define DUPLICATE_MAX_COPIES 100
 
 /* duplicate [N] [gap D] */
@@ -143,16 +159,37 @@ static int parse_duplicate(struct parser *ps, unsigned *i, struct rule *r)
 	}
 	if (*i >= ps->n_words || !word_is(&ps->words[*i], "gap"))
 		return 0;
-	if (*i + 1 >= ps->n_words)
-		return rule_fail(ps, end_col(ps), "gap needs a duration like 10ms");
-	const struct word *d = &ps->words[++*i];
-	if (!rule_word_starts_with_number(d))
-		return rule_fail(ps, d->col, "gap needs a duration like 10ms");
-	int rc = rule_parse_duration(ps, d, &r->dup_gap_us);
-	if (rc)
-		return rc;
+	return parse_word_duration(ps, i, "gap", "10ms", &r->dup_gap_us);
+}
+
+#define REORDER_MAX_AFTER 1000
+
+/* reorder N [quiet D] */
+static int parse_reorder(struct parser *ps, unsigned *i, struct rule *r)
+{
+	r->reorder_quiet_us = RULE_REORDER_QUIET_DEFAULT_US;
+	const struct word *w = *i < ps->n_words ? &ps->words[*i] : NULL;
+	uint64_t n = 0;
+	int rc = w ? count_parse(w->s, w->len, &n) : -EINVAL;
+	if (!w || (rc == -EINVAL && !rule_word_starts_with_digit(w)))
+		return rule_fail(ps, w ? w->col : end_col(ps),
+		                 "reorder needs how many segments overtake the held one, like "
+		                 "reorder 3");
+	if (rc || n == 0 || n > REORDER_MAX_AFTER)
+		return rule_fail(ps, w->col,
+		                 "reorder takes 1 to %d segments, like reorder 3, not '%.*s'",
+		                 REORDER_MAX_AFTER, W(w));
+	r->reorder_after = (uint32_t)n;
 	++*i;
-	return 0;
+	if (*i >= ps->n_words || !word_is(&ps->words[*i], "quiet"))
+		return 0;
+	const struct word *kw = &ps->words[*i];
+	rc = parse_word_duration(ps, i, "quiet", "200ms", &r->reorder_quiet_us);
+	if (rc == 0 && r->reorder_quiet_us == 0)
+		return rule_fail(ps, kw->col,
+		                 "quiet 0 would release the segment at once: give a time like "
+		                 "quiet 200ms, or write pass");
+	return rc;
 }
 
 /* reset [to sender|to receiver|both] [exact|in-window] [keep] */
@@ -221,13 +258,17 @@ int rule_parse_action_word(struct parser *ps, const struct word *w, unsigned *i,
 		r->action = RULE_RESET;
 		return parse_reset(ps, i, r);
 	}
+	if (word_is(w, "reorder")) {
+		r->action = RULE_REORDER;
+		return parse_reorder(ps, i, r);
+	}
 	return 1;
 }
 
 bool rule_is_action_word(const struct word *w)
 {
-	static const char *const actions[] = {"pass",  "drop",    "delay",     "set",
-	                                      "strip", "corrupt", "duplicate", "reset"};
+	static const char *const actions[] = {"pass",    "drop",      "delay", "set",    "strip",
+	                                      "corrupt", "duplicate", "reset", "reorder"};
 	for (size_t k = 0; k < sizeof(actions) / sizeof(actions[0]); k++)
 		if (word_is(w, actions[k]))
 			return true;

@@ -328,6 +328,8 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 			r->action = RULE_DUPLICATE;
 		else if (strcmp(str, "reset") == 0)
 			r->action = RULE_RESET;
+		else if (strcmp(str, "reorder") == 0)
+			r->action = RULE_REORDER;
 		else
 			return -EINVAL;
 	} else if (strcmp(key, "dir") == 0) {

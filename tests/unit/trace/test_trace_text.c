@@ -533,6 +533,54 @@ START_TEST(test_text_line_appends_the_verdict_and_rule)
 }
 END_TEST
 
+/* A reorder hold says how many segments it waits for, and its end why it went. */
+START_TEST(test_text_line_says_why_a_reorder_hold_ended)
+{
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 59340, 80, 1908103801, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
+	const char *tcpdump = "22:13:20.000000 IP 192.168.1.108.59340 > 192.168.1.109.80: Flags "
+	                      "[S], seq 1908103801, win 64240, length 0";
+	struct rule r = make_rule(3, 5);
+	r.action = RULE_REORDER;
+	r.reorder_after = 3;
+	struct trace_event ev = {.kind = TRACE_SEEN,
+	                         .time_us = T0,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .dir = "c2s",
+	                         .verdict = {.action = RULE_REORDER, .rule = &r},
+	                         .rule_file = "reorder.rules"};
+	char want[512];
+	snprintf(want, sizeof(want), "%s  HOLD reorder 3 rule 3 (reorder.rules:5)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.kind = TRACE_RELEASED;
+	ev.held_us = 2125;
+	ev.released_after = 3;
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after 3 segments (2.125 ms), held by rule 3 (reorder.rules:5)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.released_after = 1;
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after 1 segment (2.125 ms), held by rule 3 (reorder.rules:5)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.released_after = 0;
+	ev.released_quiet_us = 200000;
+	ev.held_us = 200400;
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after quiet 200 ms (200.4 ms), held by rule 3 (reorder.rules:5)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.released_quiet_us = 0; /* at exit: as a delay's */
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after 200.4 ms, held by rule 3 (reorder.rules:5)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+}
+END_TEST
+
 /* The daemon writes both traces with one formatting of tcpdump's text: the bytes must be
  * those of trace_write_text and trace_write_json, each with a table of its own. */
 START_TEST(test_text_and_json_together_write_the_bytes_of_each_alone)
@@ -967,6 +1015,7 @@ static Suite *trace_text_suite(void)
 	suite_add_tcase(s, tc);
 	TCase *tt = tcase_create("text_trace");
 	tcase_add_test(tt, test_text_line_appends_the_verdict_and_rule);
+	tcase_add_test(tt, test_text_line_says_why_a_reorder_hold_ended);
 	tcase_add_test(tt, test_text_line_says_how_a_rewriting_rule_changed_the_segment);
 	tcase_add_test(tt, test_text_line_longer_than_its_stack_buffer_is_written_whole);
 	tcase_add_test(tt, test_text_and_json_together_write_the_bytes_of_each_alone);
