@@ -187,6 +187,7 @@ struct out_record {
 	uint32_t str_len; /* its NUL included; 0: no string */
 	uint32_t options_off, payload_off;
 	uint32_t action, delay_us;
+	bool queue_full;
 	uint32_t rule_index, rule_line;
 	struct rule_words words;
 	char dir[8];
@@ -298,7 +299,8 @@ static void write_event_record(struct faultd_output *out, const struct out_recor
 	    .seg = &seg,
 	    .verdict = {.action = (enum rule_action)r->action,
 	                .delay_us = r->delay_us,
-	                .rule = r->has_rule ? &rule : NULL},
+	                .rule = r->has_rule ? &rule : NULL,
+	                .queue_full = r->queue_full},
 	    .held_us = r->held_us,
 	    .released_after = r->released_after,
 	    .released_quiet_us = r->released_quiet_us,
@@ -585,6 +587,7 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 	r->payload_off = offset_in(ev->seg->payload, pkt, ev->len);
 	r->action = (uint32_t)ev->verdict.action;
 	r->delay_us = ev->verdict.delay_us;
+	r->queue_full = ev->verdict.queue_full;
 	if ((r->has_rule = ev->verdict.rule != NULL)) {
 		r->rule_index = ev->verdict.rule->index;
 		r->rule_line = ev->verdict.rule->line;

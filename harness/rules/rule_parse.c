@@ -17,7 +17,7 @@
 #include "rule_words.h"
 
 #define RULE_MAX_RULES 1024
-#define ACTIONS "pass, drop, delay, set, strip, corrupt, duplicate, reset or reorder"
+#define ACTIONS "pass, drop, delay, set, strip, corrupt, duplicate, reset, reorder or rate"
 
 const char *rule_action_name(enum rule_action action)
 {
@@ -40,6 +40,8 @@ const char *rule_action_name(enum rule_action action)
 		return "reset";
 	case RULE_REORDER:
 		return "reorder";
+	case RULE_RATE:
+		return "rate";
 	}
 	return "?";
 }

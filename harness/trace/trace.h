@@ -81,6 +81,7 @@ int trace_addr_parse(const char *text, uint32_t *addr);
  * The verdict follows two spaces (see trace_text.c for the exact grammar):
  *   ...length 0  pass
  *   ...length 0  DROP rule 1 (syn-timeout.rules:7)
+ *   ...length 1448  DROP queue full rule 1 (bottleneck.rules:1)
  *   ...length 0  HOLD 300 ms rule 2 (delay-server-fin-300ms.rules:4)
  *   ...length 0  SET win 0 rule 1 (zero-window.rules:1)
  *   ...length 0  STRIP sack rule 1 (no-sack.rules:1)

@@ -13,6 +13,7 @@
  *   pass                                   no rule matched (or a rule whose action is pass:
  *   pass rule N (FILE:LINE)                 then the rule is named)
  *   DROP rule N (FILE:LINE)                the segment was discarded
+ *   DROP queue full rule N (FILE:LINE)     by a rate rule: its queue was full
  *   HOLD D ms rule N (FILE:LINE)           the segment is held for D ms (delay + jitter drawn)
  *   RELEASED after D ms, held by rule N (FILE:LINE)
  *                                          a held segment leaves now; the tcpdump text shows
@@ -445,7 +446,7 @@ void trace_verdict_text(struct sbuf *b, const struct trace_event *ev)
 	} else {
 		switch (ev->verdict.action) {
 		case RULE_DROP:
-			sb_puts(b, "DROP");
+			sb_puts(b, ev->verdict.queue_full ? "DROP queue full" : "DROP");
 			break;
 		case RULE_DELAY:
 			sb_puts(b, "HOLD ");

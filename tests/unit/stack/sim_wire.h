@@ -38,7 +38,9 @@ struct sim_log {
 	uint8_t flags;
 	uint32_t seq, ack;
 	uint16_t len;
+	uint16_t ip_len;
 	enum rule_action action;
+	uint32_t delay_us; /* RULE_DELAY: how long it was held */
 };
 
 struct sim_event {
@@ -153,7 +155,9 @@ static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t 
 			l->seq = seg.seq;
 			l->ack = seg.ack;
 			l->len = seg.payload_len;
+			l->ip_len = seg.ip_len;
 			l->action = v.action;
+			l->delay_us = v.delay_us;
 		}
 	}
 	if (v.action == RULE_RESET) {

@@ -594,6 +594,36 @@ START_TEST(test_sim_reorder_releases_after_quiet_time)
 }
 END_TEST
 
+/* A 1 Mbit/s bottleneck with a 20-packet queue: the client's full segments (1500 bytes on the
+ * wire) leave it 12 ms apart, the slow start overflows the queue, and the losses are repaired:
+ * every byte arrives. */
+START_TEST(test_sim_rate_1mbit_queue_20_spaces_segments_and_drops_the_overflow)
+{
+	transfer_any_bytes("rate 1mbit queue 20 from client\n", 256u << 10);
+	ck_assert_uint_eq(A.recv_hash, A.send_hash);
+	/* 181 segments of 1448 bytes take 2.17 s at 1 Mbit/s; the losses cost little more */
+	ck_assert_uint_le(A.done_at - W.log[0].at, 2300 * MS);
+	ck_assert_uint_eq(W.dropped, 11);
+	ck_assert_uint_eq(W.rs.rules[0].hits, W.dropped + W.delayed);
+	/* each segment leaves the link when the one before it has gone and it is sent whole:
+	 * at its arrival plus its own serialisation, or right behind the one before */
+	uint64_t busy_until = 0;
+	unsigned queued = 0;
+	for (unsigned i = 0; i < W.n_log; i++) {
+		const struct sim_log *l = &W.log[i];
+		if (l->from != SIM_C || l->action != RULE_DELAY)
+			continue;
+		uint64_t start = l->at > busy_until ? l->at : busy_until;
+		uint64_t ser = (uint64_t)l->ip_len * 8; /* microseconds, at 1 Mbit/s */
+		ck_assert_uint_eq(l->at + l->delay_us, start + ser);
+		busy_until = l->at + l->delay_us;
+		queued += l->at < start;
+	}
+	ck_assert_uint_gt(queued, 100);
+	stop();
+}
+END_TEST
+
 static Suite *sim_wire_suite(void)
 {
 	Suite *s = suite_create("sim_wire");
@@ -617,6 +647,7 @@ static Suite *sim_wire_suite(void)
 	tcase_add_test(tc, test_sim_duplicated_syn_and_fin_leave_one_clean_connection);
 	tcase_add_test(tc, test_sim_fin_reordered_ahead_of_the_last_data_segment);
 	tcase_add_test(tc, test_sim_reorder_releases_after_quiet_time);
+	tcase_add_test(tc, test_sim_rate_1mbit_queue_20_spaces_segments_and_drops_the_overflow);
 	tcase_add_test(tc, test_sim_corrupt_fixed_checksum_reaches_the_application);
 	tcase_add_test(tc, test_sim_corrupt_flips_the_same_bit_for_the_same_seed);
 	tcase_add_test(tc, test_sim_set_mss_in_the_syn_ack_caps_the_client_segments);

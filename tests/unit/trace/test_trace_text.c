@@ -506,6 +506,9 @@ START_TEST(test_text_line_appends_the_verdict_and_rule)
 	ev.rule_file = "syn-timeout.rules";
 	snprintf(want, sizeof(want), "%s  DROP rule 1 (syn-timeout.rules:7)\n", tcpdump);
 	ck_assert_str_eq(text_line(&ev), want);
+	ev.verdict.queue_full = true; /* a rate rule's congestion loss */
+	snprintf(want, sizeof(want), "%s  DROP queue full rule 1 (syn-timeout.rules:7)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
 
 	ev.verdict = (struct verdict){.action = RULE_DELAY, .delay_us = 300000, .rule = &r2};
 	ev.rule_file = "delay-server-fin-300ms.rules";
