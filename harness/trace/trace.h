@@ -105,7 +105,8 @@ void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_eve
  * arrived), delay_us, held_us, rule (index, 0 when none), rule_file, rule_line, dir
  * ("c2s"|"s2c"|"other"), src, sport, dst, dport, flags (tcpdump's letters without brackets, e.g.
  * "S." or "."), seq, ack (absolute), rseq, rack (relative as tcpdump prints them), win, len
- * (payload bytes), text (tcpdump line). */
+ * (payload bytes), text (tcpdump line). Only some lines have more, right after verdict: "kept"
+ * (0|1) for a reset, "queue_full" (1) for a rate rule's drop (its queue was full). */
 void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
 /* The kernel dropped packets the daemon never saw: note says how many and why, as a sentence

@@ -825,6 +825,42 @@ START_TEST(test_held_segment_dropped_at_exit_is_in_the_text_and_json_traces)
 }
 END_TEST
 
+/* A rate rule's drop says so in JSON Lines too, and a reorder hold is its own verdict; both
+ * read back as written. */
+START_TEST(test_json_says_queue_full_and_reorder_and_reads_them_back)
+{
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 59340, 80, 1000, 5001, TCPF_ACK, 502, NULL, 0, NULL, 0);
+	struct rule r1 = make_rule(1, 3);
+	struct trace_event ev = {.kind = TRACE_SEEN,
+	                         .time_us = T0,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .verdict = {.action = RULE_DROP, .rule = &r1, .queue_full = true},
+	                         .rule_file = "rate.rules",
+	                         .dir = "c2s"};
+	const char *line = json_line(NULL, &ev);
+	ck_assert_msg(strstr(line, "\"verdict\":\"drop\",\"queue_full\":1,\"delay_us\":0,"), "%s",
+	              line);
+	struct trace_record r;
+	ck_assert_int_eq(trace_record_parse(line, &r), 0);
+	ck_assert_int_eq(r.action, RULE_DROP);
+	ck_assert(r.queue_full);
+	trace_record_clear(&r);
+	ev.verdict.queue_full = false;
+	line = json_line(NULL, &ev);
+	ck_assert_ptr_null(strstr(line, "queue_full"));
+	ev.verdict = (struct verdict){.action = RULE_REORDER, .rule = &r1};
+	line = json_line(NULL, &ev);
+	ck_assert_msg(strstr(line, "\"verdict\":\"reorder\",\"delay_us\":0,"), "%s", line);
+	ck_assert_int_eq(trace_record_parse(line, &r), 0);
+	ck_assert_int_eq(r.action, RULE_REORDER);
+	trace_record_clear(&r);
+}
+END_TEST
+
 START_TEST(test_json_round_trips_through_the_reader)
 {
 	use_utc();
@@ -1029,6 +1065,7 @@ static Suite *trace_text_suite(void)
 	tcase_add_test(tj, test_kernel_drop_is_in_the_text_and_json_traces_and_readers_skip_it);
 	tcase_add_test(tj, test_json_round_trips_through_the_reader);
 	tcase_add_test(tj, test_reader_decodes_unicode_escapes_and_ignores_unknown_keys);
+	tcase_add_test(tj, test_json_says_queue_full_and_reorder_and_reads_them_back);
 	tcase_add_test(tj, test_reader_rejects_what_is_not_a_trace_record);
 	tcase_add_test(tj, test_read_jsonl_reports_missing_file_and_bad_line);
 	suite_add_tcase(s, tj);
