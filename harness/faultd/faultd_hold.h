@@ -49,6 +49,9 @@ struct held_packet {
 	uint32_t out_ifindex;
 	uint8_t eth[14];
 	bool injected; /* a copy a duplicate rule sends after a gap, its original passed already */
+	/* a reorder hold's end (faultd_reorder.c): as trace_event's fields of the same names */
+	uint32_t released_after;
+	uint32_t released_quiet_us;
 	size_t len;
 	uint8_t data[];
 };
@@ -143,6 +146,10 @@ int inject_send(struct faultd_hold *h, const struct nfq_packet *p, bool to_sende
  * held copy, its trace an injected one. */
 void inject_later(struct faultd_hold *h, const struct nfq_packet *p, uint64_t delay_us,
                   const struct verdict *v, const char *rule_file);
+/* A copy of p to be sent toward its receiver later, Ethernet header and port filled in (as an
+ * injected one: the caller says otherwise), or NULL when that host is not known yet or no
+ * memory. */
+struct held_packet *inject_copy(struct faultd_hold *h, const struct nfq_packet *p);
 /* Send a copy of a held packet out of its port (faultd_hold.c). */
 void hold_send_copy(struct faultd_hold *h, const struct held_packet *hp);
 /* The MAC address of the host behind bridge port ifindex, or NULL when none was seen yet. */

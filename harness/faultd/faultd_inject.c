@@ -121,13 +121,22 @@ int inject_send(struct faultd_hold *h, const struct nfq_packet *p, bool to_sende
 	return err;
 }
 
-void inject_later(struct faultd_hold *h, const struct nfq_packet *p, uint64_t delay_us,
-                  const struct verdict *v, const char *rule_file)
+struct held_packet *inject_copy(struct faultd_hold *h, const struct nfq_packet *p)
 {
 	inject_learn_pending(h);
 	struct held_packet *hp = copy_of(p->data, p->len);
 	if (!hp || h->packet_fd < 0 || !frame_toward(h, p, false, &hp->out_ifindex, hp->eth)) {
 		free(hp);
+		return NULL;
+	}
+	return hp;
+}
+
+void inject_later(struct faultd_hold *h, const struct nfq_packet *p, uint64_t delay_us,
+                  const struct verdict *v, const char *rule_file)
+{
+	struct held_packet *hp = inject_copy(h, p);
+	if (!hp) {
 		h->c.inject_failed++;
 		return;
 	}

@@ -27,6 +27,7 @@
 #include "faultd_journal.h"
 #include "faultd_options.h"
 #include "faultd_output.h"
+#include "faultd_reorder.h"
 #include "nfq_queue.h"
 #include "rules/rule.h"
 #include "trace/trace.h"
@@ -61,6 +62,7 @@ struct faultd {
 
 	struct nfq_queue *nfq;
 	struct faultd_hold hold;
+	struct faultd_reorder reorder;
 	struct event_loop *loop;
 	uint64_t lost_reported;
 	uint64_t queue_full_reported;
@@ -260,12 +262,20 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 	case RULE_RESET:
 		reset(d, p, &seg, &v);
 		break;
+	case RULE_REORDER:
+		if (faultd_reorder_hold(&d->reorder, p, &seg, &v, d->rs->name))
+			return; /* neither passed nor dropped yet */
+		d->c.passed++;  /* it could not be held */
+		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
+		break;
 	case RULE_PASS:
 	default:
 		d->c.passed++;
 		nfq_queue_accept(d->nfq, p->id, hold_accept_batchable(&d->hold, p->id));
 		break;
 	}
+	if (v.action != RULE_DROP && (v.action != RULE_RESET || v.rule->reset_keep))
+		faultd_reorder_passed(&d->reorder, &seg);
 }
 
 /* The trace of a held packet's verdict (faultd_hold.c gives it). */
@@ -289,6 +299,8 @@ static void on_release(void *ctx, const struct held_packet *h, uint64_t held_us,
 	    .seg = &seg,
 	    .verdict = h->verdict,
 	    .held_us = held_us,
+	    .released_after = h->released_after,
+	    .released_quiet_us = h->released_quiet_us,
 	    .rule_file = h->rule_file,
 	    .dir = direction(d, &seg),
 	};
@@ -394,6 +406,7 @@ static void print_summary(struct faultd *d)
 	        " dropped at exit, %" PRIu64 " passed at once (no memory)\n",
 	        hs->released, hs->released_at_exit, hs->dropped_at_exit, hs->hold_failed);
 	hold_print_memory(&d->hold, stderr);
+	faultd_reorder_print_summary(&d->reorder, stderr);
 	if (hs->injected || hs->inject_failed)
 		fprintf(stderr,
 		        "injected: %" PRIu64 " segments (duplicate, reset), %" PRIu64
@@ -561,6 +574,7 @@ static int run(struct faultd *d)
 	for (int round = 0; round < 64 && nfq_queue_receive(d->nfq) > 0; round++)
 		;
 	hold_release_all(&d->hold, d->opt.drop_held_on_exit);
+	faultd_reorder_release_all(&d->reorder, d->opt.drop_held_on_exit);
 	err = nfq_queue_flush(d->nfq);
 	if (err)
 		fprintf(stderr, PROG ": sending verdicts at exit: %s\n", strerror(-err));
@@ -572,6 +586,7 @@ static void cleanup(struct faultd *d)
 	if (d->fw.installed)
 		faultd_firewall_remove(&d->fw);
 	nfq_queue_close(d->nfq);
+	faultd_reorder_free(&d->reorder);
 	hold_free(&d->hold);
 	faultd_journal_close(&d->journal);
 	matcher_free(d->matcher);
@@ -643,6 +658,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	hold_init(&d.hold, d.loop, &d.nfq, on_release, &d);
+	faultd_reorder_init(&d.reorder, &d.hold, d.loop);
 	/* duplicate and reset rules send segments of their own, perhaps only after a reload;
 	 * without the sockets they say why they cannot, and everything else works */
 	if ((err = inject_open(&d.hold)) != 0)

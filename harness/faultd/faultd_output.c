@@ -136,13 +136,15 @@ enum out_record_type {
  * have: nothing in it points outside the record (the packet buffer is reused, the rules may be
  * reloaded meanwhile). Followed by pkt_len bytes of packet, then str_len bytes of string. */
 /* What the text trace's verdict says of a rule besides its place: the action and its words
- * (SET win 0, STRIP sack, CORRUPT payload checksum bad, DUPLICATE 2, RESET, kept). The rule
+ * (SET win 0, STRIP sack, CORRUPT payload checksum bad, DUPLICATE 2, RESET, kept, HOLD
+ * reorder 3). The rule
  * itself may be gone by the time the writer formats the line (a SIGHUP swaps the rules). */
 struct rule_words {
 	uint8_t action, set_field, strip, corrupt;
 	bool corrupt_fixed, reset_keep;
 	uint16_t set_value;
 	uint32_t dup_copies;
+	uint32_t reorder_after;
 };
 
 static struct rule_words words_of(const struct rule *r)
@@ -154,7 +156,8 @@ static struct rule_words words_of(const struct rule *r)
 	                           .corrupt_fixed = r->corrupt_fixed,
 	                           .reset_keep = r->reset_keep,
 	                           .set_value = r->set_value,
-	                           .dup_copies = r->dup_copies};
+	                           .dup_copies = r->dup_copies,
+	                           .reorder_after = r->reorder_after};
 }
 
 static struct rule rule_of(uint32_t index, uint32_t line, const struct rule_words *w)
@@ -168,7 +171,8 @@ static struct rule rule_of(uint32_t index, uint32_t line, const struct rule_word
 	                     .corrupt_fixed = w->corrupt_fixed,
 	                     .reset_keep = w->reset_keep,
 	                     .set_value = w->set_value,
-	                     .dup_copies = w->dup_copies};
+	                     .dup_copies = w->dup_copies,
+	                     .reorder_after = w->reorder_after};
 }
 
 struct out_record {
@@ -183,12 +187,14 @@ struct out_record {
 	uint32_t str_len; /* its NUL included; 0: no string */
 	uint32_t options_off, payload_off;
 	uint32_t action, delay_us;
+	bool queue_full;
 	uint32_t rule_index, rule_line;
 	struct rule_words words;
 	char dir[8];
 	uint64_t pcap_time;
 	uint64_t time_us;
 	uint64_t held_us;
+	uint32_t released_after, released_quiet_us;
 	uint64_t len; /* REC_UNJUDGED: the packet's length (pkt_len: the bytes kept of it) */
 	struct segment seg;
 };
@@ -293,8 +299,11 @@ static void write_event_record(struct faultd_output *out, const struct out_recor
 	    .seg = &seg,
 	    .verdict = {.action = (enum rule_action)r->action,
 	                .delay_us = r->delay_us,
-	                .rule = r->has_rule ? &rule : NULL},
+	                .rule = r->has_rule ? &rule : NULL,
+	                .queue_full = r->queue_full},
 	    .held_us = r->held_us,
+	    .released_after = r->released_after,
+	    .released_quiet_us = r->released_quiet_us,
 	    .rule_file = r->has_rule_file ? str : NULL,
 	    .dir = r->dir,
 	};
@@ -578,6 +587,7 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 	r->payload_off = offset_in(ev->seg->payload, pkt, ev->len);
 	r->action = (uint32_t)ev->verdict.action;
 	r->delay_us = ev->verdict.delay_us;
+	r->queue_full = ev->verdict.queue_full;
 	if ((r->has_rule = ev->verdict.rule != NULL)) {
 		r->rule_index = ev->verdict.rule->index;
 		r->rule_line = ev->verdict.rule->line;
@@ -585,6 +595,8 @@ void faultd_output_event(struct faultd_output *out, const struct trace_event *ev
 	}
 	r->has_rule_file = ev->rule_file != NULL;
 	r->held_us = ev->held_us;
+	r->released_after = ev->released_after;
+	r->released_quiet_us = ev->released_quiet_us;
 	/* as record_fields in trace_json.c keeps it: at most 7 characters */
 	const char *dir = ev->dir ? ev->dir : "other";
 	memcpy(r->dir, dir, strnlen(dir, sizeof(r->dir) - 1));

@@ -26,7 +26,18 @@ enum rule_action {
 	/* injecting segments the ends did not send (rules/README.md, "Injection") */
 	RULE_DUPLICATE, /* duplicate [N] [gap D]: the segment passes, and N copies follow it */
 	RULE_RESET,     /* reset [to sender|to receiver|both] [exact|in-window] [keep] */
+	/* holding a segment back behind others (rules/README.md, "Reordering") */
+	RULE_REORDER, /* reorder N [quiet D]: held until N more segments of its direction passed */
+	/* rate R [queue N|D]: a bottleneck per rule and direction; its verdicts are RULE_DELAY
+	 * (the segment's wait and serialisation) or RULE_DROP (the queue was full) */
+	RULE_RATE,
 };
+
+/* RULE_REORDER: a held segment goes when its direction of its connection has been quiet this
+ * long (no segment passed), so a sender that waits for it is never stuck. */
+#define RULE_REORDER_QUIET_DEFAULT_US 200000u
+/* RULE_RATE: the queue in packets when none is given, netem's default limit. */
+#define RULE_RATE_QUEUE_DEFAULT 1000u
 
 /* RULE_RESET: which end the forged RST goes to. */
 enum rule_reset_to {
@@ -112,6 +123,11 @@ struct rule {
 	enum rule_reset_to reset_to;      /* RULE_RESET */
 	bool reset_in_window;             /* RULE_RESET: in the window, not RCV.NXT (RFC 5961) */
 	bool reset_keep;                  /* RULE_RESET: the segment passes too */
+	uint32_t reorder_after;           /* RULE_REORDER: segments that overtake it, 1 .. 1000 */
+	uint32_t reorder_quiet_us;        /* RULE_REORDER: released after this long quiet */
+	uint64_t rate_bps;                /* RULE_RATE: the bottleneck, bits per second */
+	uint32_t rate_queue;    /* RULE_RATE: packets that may wait (or be sent) at once */
+	uint32_t rate_queue_us; /* RULE_RATE: or, when not 0, the backlog it may hold */
 
 	enum rule_dir dir;
 	/* flags: the segment must have all of flags_set and none of flags_clear. An exact set,
@@ -183,8 +199,8 @@ void ruleset_free(struct ruleset *rs);
 /* "file:line:col: message", the line, and a caret under the column, as compilers print them. */
 void rule_error_print(FILE *out, const struct rule_error *err);
 
-/* "pass", "drop", "delay", "set", "strip", "corrupt", "duplicate" or "reset", as the rule files
- * spell them. */
+/* "pass", "drop", "delay", "set", "strip", "corrupt", "duplicate", "reset", "reorder" or "rate",
+ * as the rule files spell them. */
 const char *rule_action_name(enum rule_action action);
 
 /* What a segment is in the conversation, whatever the ISNs, ports and timing of the run
@@ -209,7 +225,8 @@ struct verdict {
 	 * rule draws or matcher_follow_identities was asked for */
 	bool has_id;
 	struct packet_id id;
-	uint64_t draw; /* RULE_CORRUPT: the rule's seeded draw that picks the bit */
+	uint64_t draw;   /* RULE_CORRUPT: the rule's seeded draw that picks the bit */
+	bool queue_full; /* RULE_DROP by a rate rule: its queue was full (congestion loss) */
 	/* RULE_RESET: the sequence number the segment's receiver expects next (RCV.NXT), as the
 	 * matcher follows the connection: what "exact" uses toward the receiver */
 	uint32_t receiver_next;

@@ -53,9 +53,11 @@ size_t rule_kernel_matches(const struct ruleset *rs, struct kernel_match *out)
 	size_t n = 0;
 	bool counted = false;
 	for (unsigned i = 0; i < rs->n_rules; i++) {
-		if (rule_selects_by_state(&rs->rules[i]) || rule_draws(&rs->rules[i])) {
+		if (rule_selects_by_state(&rs->rules[i]) || rule_draws(&rs->rules[i]) ||
+		    rs->rules[i].action == RULE_REORDER) {
 			/* the matcher follows every segment of every connection for it (a draw
-			 * is keyed by the segment's place in its connection: rule_draw.c) */
+			 * is keyed by the segment's place in its connection: rule_draw.c); a
+			 * reorder hold counts every segment of its direction */
 			out[0] = (struct kernel_match){.ip_len_max = IP_LEN_MAX};
 			return 1;
 		}

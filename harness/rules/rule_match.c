@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "rule_draw.h"
+#include "rule_rate.h"
 #include "rule_select.h"
 
 #define NO_SLOT UINT32_MAX
@@ -64,7 +65,32 @@ struct matcher {
 	uint32_t *index;     /* open addressing, linear probing; conn index + 1, 0 = empty */
 	uint32_t index_mask; /* size - 1, size a power of two >= 2 * max_conns */
 	uint32_t lru_head, lru_tail;
+
+	/* rate rules' bottlenecks: two per rule (from the client; the other way), NULL without
+	 * a rate rule */
+	struct rate_link *rates;
+	unsigned n_rates;
 };
+
+/* Every bottleneck starts empty with the rules (a reload starts them over). */
+static void rates_free(struct matcher *m)
+{
+	for (unsigned i = 0; i < m->n_rates; i++)
+		rate_link_free(&m->rates[i]);
+	free(m->rates);
+	m->rates = NULL;
+	m->n_rates = 0;
+}
+
+static void rates_init(struct matcher *m, const struct ruleset *rs)
+{
+	rates_free(m);
+	bool any = false;
+	for (unsigned i = 0; rs && i < rs->n_rules; i++)
+		any |= rs->rules[i].action == RULE_RATE;
+	if (any && (m->rates = calloc((size_t)rs->n_rules * 2, sizeof(*m->rates))))
+		m->n_rates = rs->n_rules * 2;
+}
 
 static void table_free(struct matcher *m)
 {
@@ -203,6 +229,7 @@ struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t s
 		free(m);
 		return NULL;
 	}
+	rates_init(m, rs);
 	return m;
 }
 
@@ -211,11 +238,13 @@ void matcher_free(struct matcher *m)
 	if (!m)
 		return;
 	table_free(m);
+	rates_free(m);
 	free(m);
 }
 
 void matcher_set_rules(struct matcher *m, struct ruleset *rs)
 {
+	rates_init(m, rs);
 	if (swap_rules_keep_conns(m, rs) == 0)
 		return;
 	/* On allocation failure keep matching with no counters rather than with stale ones:
@@ -475,6 +504,27 @@ static const struct select_facts *follow(struct matcher *m, const struct segment
 	return f;
 }
 
+/* A rate rule's verdict: the segment waits its turn on the rule's link for its direction
+ * (RULE_DELAY), or the queue is full and it is lost (RULE_DROP, queue_full). Without memory for
+ * the links it passes. */
+static void rate_decide(struct matcher *m, const struct rule *r, const struct segment *seg,
+                        enum rule_dir dir, uint64_t now_us, struct verdict *v)
+{
+	unsigned i = (unsigned)(r - m->rs->rules) * 2 + (dir != RULE_DIR_FROM_CLIENT);
+	uint32_t wait_us = 0;
+	int rc = i < m->n_rates ? rate_link_admit(&m->rates[i], r, seg->ip_len, now_us, &wait_us)
+	                        : -ENOMEM;
+	if (rc == 0) {
+		v->action = RULE_DELAY;
+		v->delay_us = wait_us;
+	} else if (rc == -ENOBUFS) {
+		v->action = RULE_DROP;
+		v->queue_full = true;
+	} else {
+		v->action = RULE_PASS;
+	}
+}
+
 void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_us,
                     struct verdict *v)
 {
@@ -483,6 +533,7 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 	v->rule = NULL;
 	v->has_id = false;
 	v->draw = 0;
+	v->queue_full = false;
 	v->receiver_next = seg->seq;
 	struct ruleset *rs = m->rs;
 	if (!rs)
@@ -539,6 +590,8 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 	if (winner->action == RULE_CORRUPT)
 		v->draw =
 		    rule_draw(m->seed, m->rule_ids[winner - rs->rules], &v->id, RULE_DRAW_CORRUPT);
+	if (winner->action == RULE_RATE)
+		rate_decide(m, winner, seg, dir, now_us, v);
 	if (winner->action == RULE_DELAY) {
 		v->delay_us = winner->delay_us;
 		if (winner->jitter_us) {

@@ -17,7 +17,7 @@
 #include "rule_words.h"
 
 #define RULE_MAX_RULES 1024
-#define ACTIONS "pass, drop, delay, set, strip, corrupt, duplicate or reset"
+#define ACTIONS "pass, drop, delay, set, strip, corrupt, duplicate, reset, reorder or rate"
 
 const char *rule_action_name(enum rule_action action)
 {
@@ -38,6 +38,10 @@ const char *rule_action_name(enum rule_action action)
 		return "duplicate";
 	case RULE_RESET:
 		return "reset";
+	case RULE_REORDER:
+		return "reorder";
+	case RULE_RATE:
+		return "rate";
 	}
 	return "?";
 }

@@ -98,6 +98,8 @@ void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t pr
 		snprintf(buf + len, size - (size_t)len, " reset");
 	else if ((size_t)len < size && s->verdict == SCN_V_INJECTED)
 		snprintf(buf + len, size - (size_t)len, " injected");
+	else if ((size_t)len < size && s->verdict == SCN_V_REORDERED)
+		snprintf(buf + len, size - (size_t)len, " reordered");
 }
 
 /* ---- reading traces ---- */
@@ -118,6 +120,8 @@ static enum scn_verdict scn_verdict_of(enum rule_action action)
 		return SCN_V_DUPLICATED;
 	case RULE_RESET:
 		return SCN_V_RESET;
+	case RULE_REORDER:
+		return SCN_V_REORDERED;
 	default:
 		return SCN_V_PASS;
 	}

@@ -96,6 +96,7 @@ enum scn_verdict {
 	SCN_V_DUPLICATED = 5, /* passed, and copies injected after it */
 	SCN_V_RESET = 6,      /* a reset rule forged RSTs for it */
 	SCN_V_INJECTED = 7,   /* made by the wire, not by an end */
+	SCN_V_REORDERED = 8,  /* held by reorder until later segments overtook it */
 };
 
 enum scn_seg_kind {

@@ -113,6 +113,8 @@ static int parse_segment_fields(struct parser *p, const char *rest, struct scn_s
 			g->verdict = SCN_V_RESET;
 		else if (lex_word_is(w, n, "injected"))
 			g->verdict = SCN_V_INJECTED;
+		else if (lex_word_is(w, n, "reordered"))
+			g->verdict = SCN_V_REORDERED;
 		else if ((n > 1 && w[0] == '+') || lex_word_is(w, n, "at") ||
 		         lex_word_is(w, n, "after"))
 			r = parse_time_field(p, w, n, &rest, g);

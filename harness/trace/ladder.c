@@ -209,7 +209,7 @@ static bool fill_row(struct row *row, const struct trace_record *recs, size_t n,
 		row->kind = ROW_DROP;
 		make_label(row, r, many, port, "");
 		ladder_rule_note(row->note, sizeof(row->note), "dropped", r);
-	} else if (r->action == RULE_DELAY) {
+	} else if (r->action == RULE_DELAY || r->action == RULE_REORDER) {
 		for (size_t k = i + 1; k < n; k++)
 			if (recs[k].kind != TRACE_SEEN && ladder_same_segment(&recs[k], r))
 				return false;

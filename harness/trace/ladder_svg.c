@@ -273,7 +273,7 @@ static bool make_arrow(struct diagram *d, size_t i, struct arrow *a)
 		a->kind = ARROW_DROP;
 		ladder_label(a->label, sizeof(a->label), r, d->many, port, "");
 		ladder_rule_note(a->note, sizeof(a->note), "dropped", r);
-	} else if (r->action == RULE_DELAY) {
+	} else if (r->action == RULE_DELAY || r->action == RULE_REORDER) {
 		size_t k = hold_end(d, i);
 		if (k == d->n) {
 			a->kind = ARROW_STUCK;

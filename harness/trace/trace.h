@@ -41,8 +41,12 @@ struct trace_event {
 	const struct segment *seg; /* parsed pkt */
 	struct verdict verdict;    /* for a held segment's end: the verdict it was held by */
 	uint64_t held_us;          /* for a held segment's end: how long it was held */
-	const char *rule_file;     /* ruleset name, for "file:line" */
-	const char *dir;           /* "c2s", "s2c" or "other" */
+	/* for the end of a reorder hold: N when its N segments passed, or the quiet time that
+	 * ended it; both 0 at exit (rules/README.md, "Reordering") */
+	uint32_t released_after;
+	uint32_t released_quiet_us;
+	const char *rule_file; /* ruleset name, for "file:line" */
+	const char *dir;       /* "c2s", "s2c" or "other" */
 };
 
 /* tcpdump's text for one TCP segment, without the verdict. relative: as `tcpdump -n` prints
@@ -77,11 +81,15 @@ int trace_addr_parse(const char *text, uint32_t *addr);
  * The verdict follows two spaces (see trace_text.c for the exact grammar):
  *   ...length 0  pass
  *   ...length 0  DROP rule 1 (syn-timeout.rules:7)
+ *   ...length 1448  DROP queue full rule 1 (bottleneck.rules:1)
  *   ...length 0  HOLD 300 ms rule 2 (delay-server-fin-300ms.rules:4)
  *   ...length 0  SET win 0 rule 1 (zero-window.rules:1)
  *   ...length 0  STRIP sack rule 1 (no-sack.rules:1)
  *   ...length 100  CORRUPT payload checksum bad rule 1 (corrupt.rules:1)
  *   ...length 0  RELEASED after 300.2 ms, held by rule 2 (delay-server-fin-300ms.rules:4)
+ *   ...length 100  HOLD reorder 1 rule 1 (reorder.rules:1)
+ *   ...length 100  RELEASED after 1 segment (0.2 ms), held by rule 1 (reorder.rules:1)
+ *   ...length 100  RELEASED after quiet 200 ms (200.4 ms), held by rule 1 (reorder.rules:1)
  *   ...length 0  DROPPED at exit after 120.042 ms, held by rule 2 (delay-fin.rules:4)
  *   ...length 0  INJECTED rule 1 (reset.rules:1)
  * A RELEASED line carries the release time and is printed when the segment leaves; a DROPPED
@@ -92,11 +100,13 @@ void trace_write_text(FILE *out, struct trace_seqs *seqs, const struct trace_eve
  *   t (seconds since the epoch, 6 decimals), event ("seen"|"released"|"dropped_at_exit"|
  *   "injected", with the verdict of the rule that made it;
  *   "kernel_drop" from trace_write_kernel_drop_json),
- *   verdict ("pass"|"drop"|"delay"|"set"|"strip"|"corrupt"|"duplicate"|"reset"; for the end of a
- * hold, "delay": what held it; a rewritten segment is traced as it arrived), delay_us, held_us,
- * rule (index, 0 when none), rule_file, rule_line, dir ("c2s"|"s2c"|"other"), src, sport, dst,
- * dport, flags (tcpdump's letters without brackets, e.g. "S." or "."), seq, ack (absolute), rseq,
- * rack (relative as tcpdump prints them), win, len (payload bytes), text (tcpdump line). */
+ *   verdict ("pass"|"drop"|"delay"|"set"|"strip"|"corrupt"|"duplicate"|"reset"|"reorder"; for the
+ * end of a hold, "delay", whether a delay or a reorder held it; a rewritten segment is traced as it
+ * arrived), delay_us, held_us, rule (index, 0 when none), rule_file, rule_line, dir
+ * ("c2s"|"s2c"|"other"), src, sport, dst, dport, flags (tcpdump's letters without brackets, e.g.
+ * "S." or "."), seq, ack (absolute), rseq, rack (relative as tcpdump prints them), win, len
+ * (payload bytes), text (tcpdump line). Only some lines have more, right after verdict: "kept"
+ * (0|1) for a reset, "queue_full" (1) for a rate rule's drop (its queue was full). */
 void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev);
 
 /* The kernel dropped packets the daemon never saw: note says how many and why, as a sentence

@@ -37,6 +37,7 @@ static void record_fields(struct trace_record *r, const struct trace_event *ev)
 	r->delay_us = ev->verdict.action == RULE_DELAY ? ev->verdict.delay_us : 0;
 	r->held_us = own_verdict ? 0 : ev->held_us;
 	r->reset_kept = r->action == RULE_RESET && ev->verdict.rule && ev->verdict.rule->reset_keep;
+	r->queue_full = own_verdict && ev->verdict.queue_full;
 	if (ev->verdict.rule) {
 		r->rule = ev->verdict.rule->index;
 		r->rule_line = ev->verdict.rule->line;
@@ -209,6 +210,9 @@ static void write_record(FILE *out, const struct trace_record *r, const char *ru
 		JL_LIT(&j, "\",\"kept\":");
 		jl_uint(&j, r->reset_kept);
 		JL_LIT(&j, ",\"delay_us\":");
+	} else if (r->queue_full) {
+		/* a rate rule's congestion loss, apart from a drop rule's */
+		JL_LIT(&j, "\",\"queue_full\":1,\"delay_us\":");
 	} else {
 		JL_LIT(&j, "\",\"delay_us\":");
 	}

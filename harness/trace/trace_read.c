@@ -277,6 +277,7 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 	NUM("delay_us", UINT64_MAX, delay_us)
 	NUM("held_us", UINT64_MAX, held_us)
 	NUM("kept", 1, reset_kept)
+	NUM("queue_full", 1, queue_full)
 	NUM("rule", UINT32_MAX, rule)
 	NUM("rule_line", UINT32_MAX, rule_line)
 	NUM("sport", UINT16_MAX, sport)
@@ -328,6 +329,8 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 			r->action = RULE_DUPLICATE;
 		else if (strcmp(str, "reset") == 0)
 			r->action = RULE_RESET;
+		else if (strcmp(str, "reorder") == 0)
+			r->action = RULE_REORDER;
 		else
 			return -EINVAL;
 	} else if (strcmp(key, "dir") == 0) {

@@ -18,6 +18,7 @@ struct trace_record {
 	uint64_t delay_us;       /* "delay_us" */
 	uint64_t held_us;        /* "held_us" */
 	bool reset_kept;    /* "kept": 1 when a reset's own segment passed too (only with reset) */
+	bool queue_full;    /* "queue_full": 1 for a rate rule's drop (only with such a drop) */
 	unsigned rule;      /* "rule": index, 0 when none */
 	char *rule_file;    /* "rule_file", "" when none; owned */
 	unsigned rule_line; /* "rule_line" */

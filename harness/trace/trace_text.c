@@ -13,10 +13,15 @@
  *   pass                                   no rule matched (or a rule whose action is pass:
  *   pass rule N (FILE:LINE)                 then the rule is named)
  *   DROP rule N (FILE:LINE)                the segment was discarded
+ *   DROP queue full rule N (FILE:LINE)     by a rate rule: its queue was full
  *   HOLD D ms rule N (FILE:LINE)           the segment is held for D ms (delay + jitter drawn)
  *   RELEASED after D ms, held by rule N (FILE:LINE)
  *                                          a held segment leaves now; the tcpdump text shows
  *                                          the release time
+ *   HOLD reorder N rule N (FILE:LINE)      held until N segments of its direction passed
+ *   RELEASED after N segments (D ms), held by rule N (FILE:LINE)
+ *   RELEASED after quiet Q ms (D ms), held by rule N (FILE:LINE)
+ *                                          the end of a reorder hold, and why
  * D is in milliseconds, an integer when exact, otherwise with up to three decimals.
  */
 #include "trace.h"
@@ -413,7 +418,20 @@ void trace_text_line(struct sbuf *b, struct trace_seqs *seqs, const struct trace
 
 void trace_verdict_text(struct sbuf *b, const struct trace_event *ev)
 {
-	if (ev->kind == TRACE_RELEASED) {
+	if (ev->kind == TRACE_RELEASED && (ev->released_after || ev->released_quiet_us)) {
+		sb_puts(b, "RELEASED after ");
+		if (ev->released_after) {
+			sb_uint(b, ev->released_after);
+			sb_puts(b, ev->released_after == 1 ? " segment (" : " segments (");
+		} else {
+			sb_puts(b, "quiet ");
+			print_ms(b, ev->released_quiet_us);
+			sb_puts(b, " (");
+		}
+		print_ms(b, ev->held_us);
+		sb_puts(b, "), held by");
+		print_rule(b, ev);
+	} else if (ev->kind == TRACE_RELEASED) {
 		sb_puts(b, "RELEASED after ");
 		print_ms(b, ev->held_us);
 		if (ev->verdict.rule) {
@@ -428,11 +446,15 @@ void trace_verdict_text(struct sbuf *b, const struct trace_event *ev)
 	} else {
 		switch (ev->verdict.action) {
 		case RULE_DROP:
-			sb_puts(b, "DROP");
+			sb_puts(b, ev->verdict.queue_full ? "DROP queue full" : "DROP");
 			break;
 		case RULE_DELAY:
 			sb_puts(b, "HOLD ");
 			print_ms(b, ev->verdict.delay_us);
+			break;
+		case RULE_REORDER:
+			sb_puts(b, "HOLD reorder ");
+			sb_uint(b, ev->verdict.rule ? ev->verdict.rule->reorder_after : 0);
 			break;
 		case RULE_DUPLICATE:
 		case RULE_RESET:

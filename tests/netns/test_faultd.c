@@ -742,6 +742,39 @@ START_TEST(test_sigterm_delivers_a_held_segment)
 }
 END_TEST
 
+/* A segment held by reorder for segments that never come (and a quiet time longer than the
+ * run) is not lost at SIGTERM: its copy goes out through the bridge port, traced RELEASED. The
+ * client's retransmission passes (the rule takes one segment) and delivers the data first. */
+START_TEST(test_sigterm_sends_a_segment_held_by_reorder)
+{
+	topo_up('r', "reorder 1000 quiet 100s [P.] from client once\n");
+	start_faultd();
+	struct endpoint server = start_server(SERVER_READ);
+	struct endpoint_result c = endpoint_result(start_client(CLIENT_SEND_AND_WAIT), 5000);
+	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
+	ck_assert_msg(wait_for_file(topo.text, "HOLD reorder 1000", 3000), "the data was not held");
+	struct endpoint_result s = endpoint_result(server, 5000);
+	ck_assert_msg(s.err == 0, "server read failed: %s", strerror(s.err));
+	ck_assert_str_eq(s.data, "hello");
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
+
+	struct trace t = trace_load();
+	unsigned held = 0, released = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		held += t.r[i].kind == TRACE_SEEN && t.r[i].action == RULE_REORDER;
+		released += t.r[i].kind == TRACE_RELEASED && t.r[i].len == 5;
+	}
+	ck_assert_uint_eq(held, 1);
+	ck_assert_uint_eq(released, 1);
+	ck_assert_msg(wait_for_file(topo.err,
+	                            "reordered: 1 held, released 0 after their segments, 0 after "
+	                            "quiet, 1 at exit; 0 passed at once (host not known)",
+	                            0),
+	              "no reorder line in the exit summary");
+	trace_records_free(t.r, t.n);
+}
+END_TEST
+
 /* The scheduling policy of each thread of pid: the judging thread first (its tid is the pid). */
 static size_t thread_policies(pid_t pid, int *policy, size_t max)
 {
@@ -1286,6 +1319,7 @@ static Suite *faultd_suite(void)
 		                 "tcpdump cannot drop privileges as root of a user namespace (see "
 		                 "./synfin doctor: root)");
 	tcase_add_test(tc, test_sigterm_delivers_a_held_segment);
+	tcase_add_test(tc, test_sigterm_sends_a_segment_held_by_reorder);
 	tcase_add_test(tc, test_segment_time_is_its_arrival_not_when_the_daemon_read_it);
 	tcase_add_test(tc, test_sighup_with_bad_file_keeps_old_rules);
 	tcase_add_test(tc, test_sighup_during_replay_keeps_the_journals_connection_numbers);

@@ -97,6 +97,39 @@ START_TEST(test_injecting_actions_parse_with_their_arguments)
 	ck_assert(r->reset_in_window && r->reset_keep);
 	ck_assert_uint_eq(r->count_n, 2);
 	ruleset_free(&rs);
+	r = one_rule("reorder 3");
+	ck_assert_int_eq(r->action, RULE_REORDER);
+	ck_assert_uint_eq(r->reorder_after, 3);
+	ck_assert_uint_eq(r->reorder_quiet_us, RULE_REORDER_QUIET_DEFAULT_US);
+	ruleset_free(&rs);
+	r = one_rule("reorder 1 quiet 50ms from client len >0 2nd");
+	ck_assert_uint_eq(r->reorder_after, 1);
+	ck_assert_uint_eq(r->reorder_quiet_us, 50000);
+	ck_assert_uint_eq(r->len_min, 1);
+	ck_assert_uint_eq(r->count_n, 2);
+	ruleset_free(&rs);
+	r = one_rule("rate 1mbit");
+	ck_assert_int_eq(r->action, RULE_RATE);
+	ck_assert_uint_eq(r->rate_bps, 1000000);
+	ck_assert_uint_eq(r->rate_queue, RULE_RATE_QUEUE_DEFAULT);
+	ck_assert_uint_eq(r->rate_queue_us, 0);
+	ruleset_free(&rs);
+	r = one_rule("rate 500kbit queue 20 from server");
+	ck_assert_uint_eq(r->rate_bps, 500000);
+	ck_assert_uint_eq(r->rate_queue, 20);
+	ck_assert_int_eq(r->dir, RULE_DIR_FROM_SERVER);
+	ruleset_free(&rs);
+	r = one_rule("rate 2.5Mbit queue 50ms");
+	ck_assert_uint_eq(r->rate_bps, 2500000);
+	ck_assert_uint_eq(r->rate_queue_us, 50000);
+	ruleset_free(&rs);
+	r = one_rule("rate 64000 len >0");
+	ck_assert_uint_eq(r->rate_bps, 64000);
+	ck_assert_uint_eq(r->len_min, 1);
+	ruleset_free(&rs);
+	r = one_rule("rate 10gbit");
+	ck_assert_uint_eq(r->rate_bps, 10000000000ull);
+	ruleset_free(&rs);
 	r = one_rule("reset both exact");
 	ck_assert_int_eq(r->reset_to, RULE_RESET_BOTH);
 	ck_assert(!r->reset_in_window);
@@ -455,9 +488,11 @@ static const struct {
 	const char *msg;
 } errors[] = {
     {"dorp [S]", 1, 1,
-     "unknown action 'dorp': expected pass, drop, delay, set, strip, corrupt, duplicate or reset"},
+     "unknown action 'dorp': expected pass, drop, delay, set, strip, corrupt, duplicate, reset, "
+     "reorder or rate"},
     {"[S] drop", 1, 1,
-     "unknown action '[S]': expected pass, drop, delay, set, strip, corrupt, duplicate or reset (a "
+     "unknown action '[S]': expected pass, drop, delay, set, strip, corrupt, duplicate, reset, "
+     "reorder or rate (a "
      "rule starts with "
      "its action, "
      "like: drop [S] from client)"},
@@ -497,10 +532,37 @@ static const struct {
     {"reset exact in-window", 1, 13, "reset takes one of exact or in-window"},
     {"reset inwindow", 1, 7, "'inwindow' is written in-window"},
     {"reset keep keep", 1, 12, "duplicate keep: say it once"},
+    {"reorder", 1, 8, "reorder needs how many segments overtake the held one, like reorder 3"},
+    {"reorder from client", 1, 9,
+     "reorder needs how many segments overtake the held one, like reorder 3"},
+    {"reorder 0 fin", 1, 9, "reorder takes 1 to 1000 segments, like reorder 3, not '0'"},
+    {"reorder 1001", 1, 9, "reorder takes 1 to 1000 segments, like reorder 3, not '1001'"},
+    {"reorder 2nd fin", 1, 9, "reorder takes 1 to 1000 segments, like reorder 3, not '2nd'"},
+    {"reorder 3 quiet", 1, 16, "quiet needs a duration like 200ms"},
+    {"reorder 3 quiet fin", 1, 17, "quiet needs a duration like 200ms"},
+    {"reorder 3 quiet 200", 1, 17, "'200' needs a unit: us, ms or s, like 300ms"},
+    {"reorder 3 quiet 0ms", 1, 11,
+     "quiet 0 would release the segment at once: give a time like quiet 200ms, or write pass"},
+    {"drop reorder 3", 1, 6, "a second action 'reorder': one rule per line, with its action first"},
+    {"rate", 1, 5, "rate needs bits per second, like rate 1mbit or rate 500kbit"},
+    {"rate fast", 1, 6, "rate needs bits per second, like rate 1mbit or rate 500kbit"},
+    {"rate 1mbps", 1, 7,
+     "'1mbps' is bytes per second in tc's spelling: write bits, like rate 8mbit for 1mbps"},
+    {"rate 1mb", 1, 7, "unknown unit 'mb' in '1mb': use bit, kbit, mbit or gbit, like rate 1mbit"},
+    {"rate 100", 1, 6, "rate '100' is out of range: from 1kbit to 100gbit"},
+    {"rate 101gbit", 1, 6, "rate '101gbit' is out of range: from 1kbit to 100gbit"},
+    {"rate 1mbit queue", 1, 17, "queue needs packets or a time, like queue 20 or queue 50ms"},
+    {"rate 1mbit queue fin", 1, 18, "queue needs packets or a time, like queue 20 or queue 50ms"},
+    {"rate 1mbit queue 0", 1, 18, "queue takes 1 to 100000 packets, like queue 20, not '0'"},
+    {"rate 1mbit queue 100001", 1, 18,
+     "queue takes 1 to 100000 packets, like queue 20, not '100001'"},
+    {"rate 1mbit queue 0ms", 1, 18,
+     "queue 0 would drop every segment: give a time like queue 50ms, or write drop"},
+    {"rate 1mbit queue 50x", 1, 20, "unknown unit 'x' in '50x': use us, ms or s, like 300ms"},
     {"drop set win 0", 1, 6, "a second action 'set': one rule per line, with its action first"},
     {"corupt payload", 1, 1,
-     "unknown action 'corupt': expected pass, drop, delay, set, strip, corrupt, duplicate or "
-     "reset"},
+     "unknown action 'corupt': expected pass, drop, delay, set, strip, corrupt, duplicate, "
+     "reset, reorder or rate"},
     {"pass\ndelay fin from server", 2, 7, "delay needs a duration like 300ms"},
     {"delay 300", 1, 7, "'300' needs a unit: us, ms or s, like 300ms"},
     {"delay 3x", 1, 8, "unknown unit 'x' in '3x': use us, ms or s, like 300ms"},
@@ -605,7 +667,8 @@ static const struct {
      "unknown word 'prob': a random share of the segments is written chance P%, like chance 1%"},
     {"drop chanse 1%", 1, 6, "unknown word 'chanse': did you mean 'chance'?"},
     {"chance 1% drop", 1, 1,
-     "unknown action 'chance': expected pass, drop, delay, set, strip, corrupt, duplicate or reset "
+     "unknown action 'chance': expected pass, drop, delay, set, strip, corrupt, duplicate, reset, "
+     "reorder or rate "
      "(a rule starts "
      "with its action, "
      "like: drop [S] from client)"},
@@ -859,6 +922,8 @@ START_TEST(test_action_names_are_the_rule_file_words)
 	ck_assert_str_eq(rule_action_name(RULE_STRIP), "strip");
 	ck_assert_str_eq(rule_action_name(RULE_CORRUPT), "corrupt");
 	ck_assert_str_eq(rule_action_name(RULE_DUPLICATE), "duplicate");
+	ck_assert_str_eq(rule_action_name(RULE_REORDER), "reorder");
+	ck_assert_str_eq(rule_action_name(RULE_RATE), "rate");
 	ck_assert_str_eq(rule_action_name(RULE_RESET), "reset");
 }
 END_TEST

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rules/rule.h"
+#include "rules/rule_reorder.h"
 #include "stack.h"
 #include "wire/segment.h"
 #include "wire/segment_forge.h"
@@ -37,7 +38,9 @@ struct sim_log {
 	uint8_t flags;
 	uint32_t seq, ack;
 	uint16_t len;
+	uint16_t ip_len;
 	enum rule_action action;
+	uint32_t delay_us; /* RULE_DELAY: how long it was held */
 };
 
 struct sim_event {
@@ -62,6 +65,9 @@ struct sim_wire {
 	struct sim_log *log;
 	unsigned n_log;
 	uint64_t dropped, delayed, rewritten, injected;
+	/* reorder holds: the held packets are sim_flights not yet on their way */
+	struct reorder_book reorder;
+	uint64_t reordered, released_after, released_quiet;
 	struct sim_event *events;
 	unsigned n_events;
 	/* optional hook run after each event (the applications) */
@@ -103,6 +109,33 @@ static inline void sim_inject_resets(struct sim_wire *w, enum sim_side from, uin
 	}
 }
 
+/* Held copies whose turn came go on their way now, after what passed before them. */
+static inline void sim_release_reordered(struct sim_wire *w, uint64_t now)
+{
+	struct reorder_release rel;
+	while (reorder_take_due(&w->reorder, now, &rel) == 0) {
+		struct sim_flight *f = rel.handle;
+		w->released_after += rel.why == REORDER_AFTER_SEGMENTS;
+		w->released_quiet += rel.why == REORDER_QUIET;
+		sim_deliver_later(w, f->to, now + w->latency, f->data, f->len);
+		free(f);
+	}
+}
+
+/* A reorder verdict: the packet waits in the book, not in flight. */
+static inline void sim_hold_reordered(struct sim_wire *w, enum sim_side to, uint64_t now,
+                                      const struct verdict *v, const struct segment *seg,
+                                      const uint8_t *pkt, size_t len)
+{
+	struct sim_flight *f = malloc(sizeof(*f) + len);
+	ck_assert_ptr_nonnull(f);
+	f->to = to;
+	f->len = len;
+	memcpy(f->data, pkt, len);
+	ck_assert_int_eq(reorder_hold(&w->reorder, seg, v, now, f), 0);
+	w->reordered++;
+}
+
 static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t len)
 {
 	struct sim_end *e = ctx;
@@ -122,7 +155,9 @@ static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t 
 			l->seq = seg.seq;
 			l->ack = seg.ack;
 			l->len = seg.payload_len;
+			l->ip_len = seg.ip_len;
 			l->action = v.action;
+			l->delay_us = v.delay_us;
 		}
 	}
 	if (v.action == RULE_RESET) {
@@ -136,6 +171,11 @@ static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t 
 		w->dropped++;
 		return;
 	}
+	if (v.action == RULE_REORDER) {
+		sim_hold_reordered(w, to, now, &v, &seg, pkt, len);
+		return;
+	}
+	reorder_passed(&w->reorder, &seg, now);
 	if (v.action == RULE_DUPLICATE)
 		for (uint32_t k = 1; k <= v.rule->dup_copies; k++, w->injected++)
 			sim_deliver_later(
@@ -155,9 +195,10 @@ static inline void sim_emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t 
 		w->rewritten += rc > 0;
 		sim_deliver_later(w, to, at, copy, len);
 		free(copy);
-		return;
+	} else {
+		sim_deliver_later(w, to, at, pkt, len);
 	}
-	sim_deliver_later(w, to, at, pkt, len);
+	sim_release_reordered(w, now);
 }
 
 static inline void sim_event_cb(void *ctx, const struct stack_event *ev)
@@ -178,6 +219,7 @@ static inline void sim_event_cb(void *ctx, const struct stack_event *ev)
 static inline void sim_init(struct sim_wire *w, const char *rules, const struct stack_tunables *tun)
 {
 	memset(w, 0, sizeof(*w));
+	reorder_book_init(&w->reorder);
 	w->now = 5 * 1000000ull;
 	w->latency = 500;
 	w->log = calloc(SIM_MAX_LOG, sizeof(*w->log));
@@ -220,6 +262,10 @@ static inline void sim_free(struct sim_wire *w)
 		w->flights = f->next;
 		free(f);
 	}
+	struct reorder_release rel;
+	while (reorder_take_any(&w->reorder, &rel) == 0)
+		free(rel.handle);
+	reorder_book_free(&w->reorder);
 	if (w->m) {
 		matcher_free(w->m);
 		ruleset_free(&w->rs);
@@ -233,6 +279,8 @@ static inline void sim_run_until(struct sim_wire *w, uint64_t t)
 {
 	for (;;) {
 		uint64_t next = w->flights ? w->flights->at : UINT64_MAX;
+		if (reorder_next_deadline(&w->reorder) < next)
+			next = reorder_next_deadline(&w->reorder);
 		for (int i = 0; i < 2; i++) {
 			uint64_t d = stack_next_deadline(w->st[i]);
 			if (d < next)
@@ -242,6 +290,10 @@ static inline void sim_run_until(struct sim_wire *w, uint64_t t)
 			break;
 		if (next > w->now)
 			w->now = next;
+		if (reorder_next_deadline(&w->reorder) <= w->now) {
+			sim_release_reordered(w, w->now);
+			continue;
+		}
 		if (w->flights && w->flights->at <= w->now) {
 			struct sim_flight *f = w->flights;
 			w->flights = f->next;

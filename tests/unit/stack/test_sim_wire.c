@@ -138,7 +138,9 @@ static const char *ladder(char *out, size_t size)
 		off += (size_t)snprintf(out + off, size - off, "%s%c%s%s", i ? " " : "",
 		                        W.log[i].from == SIM_C ? 'C' : 'S',
 		                        flags_str(W.log[i].flags, f),
-		                        W.log[i].action == RULE_DROP ? "x" : "");
+		                        W.log[i].action == RULE_DROP      ? "x"
+		                        : W.log[i].action == RULE_REORDER ? "~"
+		                                                          : "");
 	return out;
 }
 
@@ -528,6 +530,100 @@ START_TEST(test_sim_duplicated_syn_and_fin_leave_one_clean_connection)
 }
 END_TEST
 
+/* The client writes 1000 bytes and closes 100 ms later; the data segment is held until one
+ * more segment of the client's has passed: its FIN reaches the server first, out of order, and
+ * waits there (RFC 9293 3.10.7.4: a segment beyond RCV.NXT is kept for later processing) until
+ * the data, released right behind it, arrives; the application reads every byte, then EOF. */
+START_TEST(test_sim_fin_reordered_ahead_of_the_last_data_segment)
+{
+	char buf[512];
+	uint8_t data[1000];
+	start("reorder 1 from client len >0\n", NULL);
+	A.server_closes_on_eof = true;
+	connect_at_now();
+	sim_run_until(&W, W.now + 100 * MS);
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = stream_byte(i);
+	ck_assert_int_eq(tcp_send(W.st[SIM_C], W.now, A.csock, data, sizeof(data)), 1000);
+	A.send_hash = peer_script_hash(A.send_hash, data, sizeof(data));
+	uint64_t sent_at = W.now;
+	sim_run_until(&W, W.now + 100 * MS);
+	tcp_close(W.st[SIM_C], W.now, A.csock);
+	sim_run_until(&W, W.now + 200 * SEC);
+	/* the server's first ACK is the duplicate for the FIN that came too early, its second
+	 * takes the data and the FIN at once */
+	ck_assert_str_eq(ladder(buf, sizeof(buf)),
+	                 "C[S] S[S.] C[.] C[P.]~ C[F.] S[.] S[.] S[F.] C[.]");
+	uint32_t iss = W.log[0].seq;
+	ck_assert_uint_eq(W.log[5].ack - iss, 1);
+	ck_assert_uint_eq(W.log[6].ack - iss, 1002);
+	ck_assert_uint_eq(W.log[4].at - W.log[3].at, 100 * MS);
+	ck_assert_uint_eq(W.log[3].at, sent_at);
+	ck_assert_uint_eq(W.reordered, 1);
+	ck_assert_uint_eq(W.released_after, 1);
+	ck_assert_uint_eq(W.released_quiet, 0);
+	ck_assert_uint_eq(A.received, 1000);
+	ck_assert_uint_eq(A.recv_hash, A.send_hash);
+	ck_assert_ptr_nonnull(sim_find_event(&W, SIM_S, STACK_EV_EOF));
+	ck_assert_uint_eq(stack_get_stats(W.st[SIM_C])->tcp_retransmits, 0);
+	stop();
+}
+END_TEST
+
+/* Nothing else comes from the client: the held segment goes once its direction has been quiet
+ * for the rule's 50 ms, before the sender's RTO (200 ms) would resend it. */
+START_TEST(test_sim_reorder_releases_after_quiet_time)
+{
+	uint8_t data[100] = {0};
+	start("reorder 3 quiet 50ms from client len >0\n", NULL);
+	connect_at_now();
+	sim_run_until(&W, W.now + 100 * MS);
+	uint64_t sent_at = W.now;
+	ck_assert_int_eq(tcp_send(W.st[SIM_C], W.now, A.csock, data, sizeof(data)), 100);
+	sim_run_until(&W, sent_at + 50 * MS - 1);
+	ck_assert_uint_eq(W.released_quiet, 0);
+	sim_run_until(&W, sent_at + 50 * MS);
+	ck_assert_uint_eq(W.released_quiet, 1);
+	sim_run_until(&W, sent_at + 50 * MS + W.latency - 1);
+	ck_assert_ptr_null(sim_find_event(&W, SIM_S, STACK_EV_READABLE));
+	sim_run_until(&W, sent_at + 50 * MS + W.latency);
+	ck_assert_ptr_nonnull(sim_find_event(&W, SIM_S, STACK_EV_READABLE));
+	sim_run_until(&W, W.now + 1 * SEC);
+	ck_assert_uint_eq(stack_get_stats(W.st[SIM_C])->tcp_retransmits, 0);
+	stop();
+}
+END_TEST
+
+/* A 1 Mbit/s bottleneck with a 20-packet queue: the client's full segments (1500 bytes on the
+ * wire) leave it 12 ms apart, the slow start overflows the queue, and the losses are repaired:
+ * every byte arrives. */
+START_TEST(test_sim_rate_1mbit_queue_20_spaces_segments_and_drops_the_overflow)
+{
+	transfer_any_bytes("rate 1mbit queue 20 from client\n", 256u << 10);
+	ck_assert_uint_eq(A.recv_hash, A.send_hash);
+	/* 181 segments of 1448 bytes take 2.17 s at 1 Mbit/s; the losses cost little more */
+	ck_assert_uint_le(A.done_at - W.log[0].at, 2300 * MS);
+	ck_assert_uint_eq(W.dropped, 11);
+	ck_assert_uint_eq(W.rs.rules[0].hits, W.dropped + W.delayed);
+	/* each segment leaves the link when the one before it has gone and it is sent whole:
+	 * at its arrival plus its own serialisation, or right behind the one before */
+	uint64_t busy_until = 0;
+	unsigned queued = 0;
+	for (unsigned i = 0; i < W.n_log; i++) {
+		const struct sim_log *l = &W.log[i];
+		if (l->from != SIM_C || l->action != RULE_DELAY)
+			continue;
+		uint64_t start = l->at > busy_until ? l->at : busy_until;
+		uint64_t ser = (uint64_t)l->ip_len * 8; /* microseconds, at 1 Mbit/s */
+		ck_assert_uint_eq(l->at + l->delay_us, start + ser);
+		busy_until = l->at + l->delay_us;
+		queued += l->at < start;
+	}
+	ck_assert_uint_gt(queued, 100);
+	stop();
+}
+END_TEST
+
 static Suite *sim_wire_suite(void)
 {
 	Suite *s = suite_create("sim_wire");
@@ -549,6 +645,9 @@ static Suite *sim_wire_suite(void)
 	tcase_add_test(tc, test_sim_in_window_reset_draws_a_challenge_ack_and_the_transfer_goes_on);
 	tcase_add_test(tc, test_sim_reset_to_sender_of_a_syn_refuses_the_connection);
 	tcase_add_test(tc, test_sim_duplicated_syn_and_fin_leave_one_clean_connection);
+	tcase_add_test(tc, test_sim_fin_reordered_ahead_of_the_last_data_segment);
+	tcase_add_test(tc, test_sim_reorder_releases_after_quiet_time);
+	tcase_add_test(tc, test_sim_rate_1mbit_queue_20_spaces_segments_and_drops_the_overflow);
 	tcase_add_test(tc, test_sim_corrupt_fixed_checksum_reaches_the_application);
 	tcase_add_test(tc, test_sim_corrupt_flips_the_same_bit_for_the_same_seed);
 	tcase_add_test(tc, test_sim_set_mss_in_the_syn_ack_caps_the_client_segments);

@@ -506,6 +506,9 @@ START_TEST(test_text_line_appends_the_verdict_and_rule)
 	ev.rule_file = "syn-timeout.rules";
 	snprintf(want, sizeof(want), "%s  DROP rule 1 (syn-timeout.rules:7)\n", tcpdump);
 	ck_assert_str_eq(text_line(&ev), want);
+	ev.verdict.queue_full = true; /* a rate rule's congestion loss */
+	snprintf(want, sizeof(want), "%s  DROP queue full rule 1 (syn-timeout.rules:7)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
 
 	ev.verdict = (struct verdict){.action = RULE_DELAY, .delay_us = 300000, .rule = &r2};
 	ev.rule_file = "delay-server-fin-300ms.rules";
@@ -529,6 +532,54 @@ START_TEST(test_text_line_appends_the_verdict_and_rule)
 	ev.verdict = (struct verdict){.action = RULE_PASS, .rule = &r2};
 	ev.rule_file = NULL;
 	snprintf(want, sizeof(want), "%s  pass rule 2 (line 4)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+}
+END_TEST
+
+/* A reorder hold says how many segments it waits for, and its end why it went. */
+START_TEST(test_text_line_says_why_a_reorder_hold_ended)
+{
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 59340, 80, 1908103801, 0, TCPF_SYN, 64240, NULL, 0, NULL, 0);
+	const char *tcpdump = "22:13:20.000000 IP 192.168.1.108.59340 > 192.168.1.109.80: Flags "
+	                      "[S], seq 1908103801, win 64240, length 0";
+	struct rule r = make_rule(3, 5);
+	r.action = RULE_REORDER;
+	r.reorder_after = 3;
+	struct trace_event ev = {.kind = TRACE_SEEN,
+	                         .time_us = T0,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .dir = "c2s",
+	                         .verdict = {.action = RULE_REORDER, .rule = &r},
+	                         .rule_file = "reorder.rules"};
+	char want[512];
+	snprintf(want, sizeof(want), "%s  HOLD reorder 3 rule 3 (reorder.rules:5)\n", tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.kind = TRACE_RELEASED;
+	ev.held_us = 2125;
+	ev.released_after = 3;
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after 3 segments (2.125 ms), held by rule 3 (reorder.rules:5)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.released_after = 1;
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after 1 segment (2.125 ms), held by rule 3 (reorder.rules:5)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.released_after = 0;
+	ev.released_quiet_us = 200000;
+	ev.held_us = 200400;
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after quiet 200 ms (200.4 ms), held by rule 3 (reorder.rules:5)\n",
+	         tcpdump);
+	ck_assert_str_eq(text_line(&ev), want);
+	ev.released_quiet_us = 0; /* at exit: as a delay's */
+	snprintf(want, sizeof(want),
+	         "%s  RELEASED after 200.4 ms, held by rule 3 (reorder.rules:5)\n", tcpdump);
 	ck_assert_str_eq(text_line(&ev), want);
 }
 END_TEST
@@ -774,6 +825,42 @@ START_TEST(test_held_segment_dropped_at_exit_is_in_the_text_and_json_traces)
 }
 END_TEST
 
+/* A rate rule's drop says so in JSON Lines too, and a reorder hold is its own verdict; both
+ * read back as written. */
+START_TEST(test_json_says_queue_full_and_reorder_and_reads_them_back)
+{
+	use_utc();
+	struct pkt p;
+	build(&p, CLIENT, SERVER, 59340, 80, 1000, 5001, TCPF_ACK, 502, NULL, 0, NULL, 0);
+	struct rule r1 = make_rule(1, 3);
+	struct trace_event ev = {.kind = TRACE_SEEN,
+	                         .time_us = T0,
+	                         .pkt = p.b,
+	                         .len = p.len,
+	                         .seg = &p.seg,
+	                         .verdict = {.action = RULE_DROP, .rule = &r1, .queue_full = true},
+	                         .rule_file = "rate.rules",
+	                         .dir = "c2s"};
+	const char *line = json_line(NULL, &ev);
+	ck_assert_msg(strstr(line, "\"verdict\":\"drop\",\"queue_full\":1,\"delay_us\":0,"), "%s",
+	              line);
+	struct trace_record r;
+	ck_assert_int_eq(trace_record_parse(line, &r), 0);
+	ck_assert_int_eq(r.action, RULE_DROP);
+	ck_assert(r.queue_full);
+	trace_record_clear(&r);
+	ev.verdict.queue_full = false;
+	line = json_line(NULL, &ev);
+	ck_assert_ptr_null(strstr(line, "queue_full"));
+	ev.verdict = (struct verdict){.action = RULE_REORDER, .rule = &r1};
+	line = json_line(NULL, &ev);
+	ck_assert_msg(strstr(line, "\"verdict\":\"reorder\",\"delay_us\":0,"), "%s", line);
+	ck_assert_int_eq(trace_record_parse(line, &r), 0);
+	ck_assert_int_eq(r.action, RULE_REORDER);
+	trace_record_clear(&r);
+}
+END_TEST
+
 START_TEST(test_json_round_trips_through_the_reader)
 {
 	use_utc();
@@ -967,6 +1054,7 @@ static Suite *trace_text_suite(void)
 	suite_add_tcase(s, tc);
 	TCase *tt = tcase_create("text_trace");
 	tcase_add_test(tt, test_text_line_appends_the_verdict_and_rule);
+	tcase_add_test(tt, test_text_line_says_why_a_reorder_hold_ended);
 	tcase_add_test(tt, test_text_line_says_how_a_rewriting_rule_changed_the_segment);
 	tcase_add_test(tt, test_text_line_longer_than_its_stack_buffer_is_written_whole);
 	tcase_add_test(tt, test_text_and_json_together_write_the_bytes_of_each_alone);
@@ -977,6 +1065,7 @@ static Suite *trace_text_suite(void)
 	tcase_add_test(tj, test_kernel_drop_is_in_the_text_and_json_traces_and_readers_skip_it);
 	tcase_add_test(tj, test_json_round_trips_through_the_reader);
 	tcase_add_test(tj, test_reader_decodes_unicode_escapes_and_ignores_unknown_keys);
+	tcase_add_test(tj, test_json_says_queue_full_and_reorder_and_reads_them_back);
 	tcase_add_test(tj, test_reader_rejects_what_is_not_a_trace_record);
 	tcase_add_test(tj, test_read_jsonl_reports_missing_file_and_bad_line);
 	suite_add_tcase(s, tj);
