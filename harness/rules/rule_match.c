@@ -250,7 +250,9 @@ static void key_of(const struct segment *seg, struct conn *k, unsigned *side)
 {
 	memset(k, 0, sizeof(*k));
 	struct ip_addr src = segment_src(seg), dst = segment_dst(seg);
-	int order = ip_addr_cmp(&src, &dst);
+	/* IPv4's numbers order as their mapped bytes do, and compare faster */
+	int order = seg->ipv6 ? ip_addr_cmp(&src, &dst)
+	                      : (seg->saddr > seg->daddr) - (seg->saddr < seg->daddr);
 	bool src_low = order < 0 || (order == 0 && seg->sport <= seg->dport);
 	k->lo_addr = src_low ? src : dst;
 	k->lo_port = src_low ? seg->sport : seg->dport;
@@ -283,9 +285,10 @@ static uint32_t key_hash(const struct conn *k)
 
 static bool key_eq(const struct conn *a, const struct conn *b)
 {
-	return ip_addr_cmp(&a->lo_addr, &b->lo_addr) == 0 &&
-	       ip_addr_cmp(&a->hi_addr, &b->hi_addr) == 0 && a->lo_port == b->lo_port &&
-	       a->hi_port == b->hi_port;
+	/* the ports first: they tell most keys apart at once */
+	return a->lo_port == b->lo_port && a->hi_port == b->hi_port &&
+	       ip_addr_cmp(&a->lo_addr, &b->lo_addr) == 0 &&
+	       ip_addr_cmp(&a->hi_addr, &b->hi_addr) == 0;
 }
 
 static void lru_unlink(struct matcher *m, uint32_t c)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/tcp_flags.h"
 
@@ -84,15 +85,46 @@ enum segment_class {
 enum segment_class segment_classify(struct segment *seg, uint16_t ethertype, const uint8_t *pkt,
                                     size_t len);
 
+/* An IPv4 address (host byte order) mapped into IPv6. Inline, with the three below: the
+ * matcher keys every segment by them. */
+static inline struct ip_addr ip_addr_from_ipv4(uint32_t addr)
+{
+	struct ip_addr a = {{[10] = 0xff,
+	                     [11] = 0xff,
+	                     [12] = (uint8_t)(addr >> 24),
+	                     [13] = (uint8_t)(addr >> 16),
+	                     [14] = (uint8_t)(addr >> 8),
+	                     [15] = (uint8_t)addr}};
+	return a;
+}
+
 /* The source and destination of either family (IPv4 mapped). */
-struct ip_addr segment_src(const struct segment *seg);
-struct ip_addr segment_dst(const struct segment *seg);
-/* An IPv4 address (host byte order) mapped into IPv6. */
-struct ip_addr ip_addr_from_ipv4(uint32_t addr);
+static inline struct ip_addr segment_src(const struct segment *seg)
+{
+	struct ip_addr a;
+	if (!seg->ipv6)
+		return ip_addr_from_ipv4(seg->saddr);
+	memcpy(a.b, seg->saddr6, 16);
+	return a;
+}
+
+static inline struct ip_addr segment_dst(const struct segment *seg)
+{
+	struct ip_addr a;
+	if (!seg->ipv6)
+		return ip_addr_from_ipv4(seg->daddr);
+	memcpy(a.b, seg->daddr6, 16);
+	return a;
+}
+
+/* memcmp's order, which keeps IPv4 addresses in the order of their numbers. */
+static inline int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b)
+{
+	return memcmp(a->b, b->b, sizeof(a->b));
+}
+
 /* Whether a is an IPv4 address mapped into IPv6; *addr (may be NULL) gets it in host order. */
 bool ip_addr_is_ipv4(const struct ip_addr *a, uint32_t *addr);
-/* memcmp's order, which keeps IPv4 addresses in the order of their numbers. */
-int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b);
 
 /* Sequence space a segment occupies: payload plus one each for SYN and FIN (RFC 9293 3.4). */
 static inline uint32_t segment_seq_len(const struct segment *seg)
