@@ -230,6 +230,15 @@ static int seed_option(const char *arg, struct faultd_options *opt)
 	return 0;
 }
 
+static void set_defaults(struct faultd_options *opt)
+{
+	static const uint8_t client6[16] = TOPOLOGY_CLIENT_ADDR6_BYTES;
+	memset(opt, 0, sizeof(*opt));
+	opt->client_addr = TOPOLOGY_CLIENT_ADDR_U32;
+	memcpy(opt->client_addr6, client6, 16);
+	opt->queue_maxlen = NFQ_DEFAULT_MAXLEN;
+}
+
 /* --client: an IPv4 address, or an IPv6 one for the other family's segments. */
 static int parse_client(const char *text, struct faultd_options *opt)
 {
@@ -268,11 +277,7 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	memset(opt, 0, sizeof(*opt));
-	opt->client_addr = TOPOLOGY_CLIENT_ADDR_U32;
-	static const uint8_t client6[16] = TOPOLOGY_CLIENT_ADDR6_BYTES;
-	memcpy(opt->client_addr6, client6, 16);
-	opt->queue_maxlen = NFQ_DEFAULT_MAXLEN;
+	set_defaults(opt);
 	const char *check = NULL;
 	int c;
 	uint64_t v;
