@@ -1,4 +1,4 @@
-/* wire_bytes.h: 16- and 32-bit fields in network byte order (RFC 791 3.1, "Transmission
+/* wire_bytes.h: 16-, 32- and 64-bit fields in network byte order (RFC 791 3.1, "Transmission
  * Order"), read and written a byte at a time so no alignment is assumed. */
 #ifndef SYNFIN_WIRE_BYTES_H
 #define SYNFIN_WIRE_BYTES_H
@@ -13,6 +13,11 @@ static inline uint16_t wire_get16(const uint8_t *p)
 static inline uint32_t wire_get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t wire_get64(const uint8_t *p)
+{
+	return (uint64_t)wire_get32(p) << 32 | wire_get32(p + 4);
 }
 
 static inline void wire_put16(uint8_t *p, uint16_t v)

@@ -41,7 +41,7 @@ struct counters {
 	uint64_t passed;
 	uint64_t dropped;
 	uint64_t rewritten; /* set, strip, corrupt: passed with the rewritten bytes */
-	uint64_t not_ipv4;  /* IPv6 and other protocols: passed, not judged, not malformed */
+	uint64_t not_ipv4;  /* neither IPv4 nor IPv6 (ARP...): passed, not judged, not malformed */
 	uint64_t bad_version;
 	uint64_t not_tcp;
 	uint64_t bad_tcp;
@@ -82,6 +82,11 @@ static uint64_t realtime_us(void)
 
 static const char *direction(const struct faultd *d, const struct segment *seg)
 {
+	if (seg->ipv6) {
+		if (memcmp(seg->saddr6, d->opt.client_addr6, 16) == 0)
+			return "c2s";
+		return memcmp(seg->daddr6, d->opt.client_addr6, 16) == 0 ? "s2c" : "other";
+	}
 	if (seg->saddr == d->opt.client_addr)
 		return "c2s";
 	if (seg->daddr == d->opt.client_addr)
@@ -104,13 +109,16 @@ static const char *classify(struct faultd *d, const struct nfq_packet *p, struct
 		return NULL;
 	case SEGMENT_NOT_IPV4:
 		d->c.not_ipv4++;
-		return "not IPv4";
+		return "not IP";
 	case SEGMENT_BAD_VERSION:
 		d->c.bad_version++;
-		return "not IPv4";
+		return "bad IP version";
 	case SEGMENT_NOT_TCP:
 		d->c.not_tcp++;
 		return "not TCP";
+	case SEGMENT_FRAGMENT:
+		d->c.bad_tcp++;
+		return "a fragment other than the first: no TCP header";
 	case SEGMENT_MALFORMED:
 	default:
 		d->c.bad_tcp++;
@@ -195,7 +203,7 @@ static void reset(struct faultd *d, const struct nfq_packet *p, const struct seg
 	struct rule_reset_segment rst[2];
 	unsigned n = verdict_resets(v, seg, rst);
 	for (unsigned k = 0; k < n; k++) {
-		uint8_t buf[SEGMENT_FORGED_LEN];
+		uint8_t buf[SEGMENT_FORGED_MAX];
 		size_t len = rule_reset_packet(&rst[k], buf);
 		if (inject_send(&d->hold, p, rst[k].to_sender, buf, len) == 0)
 			trace_injected(d, buf, len, v, d->rs->name);
@@ -393,8 +401,8 @@ static void print_summary(struct faultd *d)
 		fprintf(stderr, "rule %u (%s:%u) fired %" PRIu64 " times: %s\n", r->index,
 		        d->rs->name, r->line, r->hits, r->text);
 	}
-	/* IPv6 is not malformed, only not judged yet: it has its own line, and the breakdown's
-	 * "not IPv4" is left to packets whose version field is broken */
+	/* another protocol than IP is not malformed, only not judged: it has its own line, and the
+	 * breakdown's "bad IP version" is left to packets whose version field is broken */
 	uint64_t malformed = c->bad_version + c->not_tcp + c->bad_tcp + c->no_payload;
 	fprintf(stderr,
 	        "totals: seen %" PRIu64 ", passed %" PRIu64 ", dropped %" PRIu64
@@ -419,13 +427,11 @@ static void print_summary(struct faultd *d)
 		        c->rewritten);
 	if (malformed)
 		fprintf(stderr,
-		        "malformed (all passed): not IPv4 %" PRIu64 ", not TCP %" PRIu64
+		        "malformed (all passed): bad IP version %" PRIu64 ", not TCP %" PRIu64
 		        ", bad TCP/IP %" PRIu64 ", no data %" PRIu64 "\n",
 		        c->bad_version, c->not_tcp, c->bad_tcp, c->no_payload);
 	if (c->not_ipv4)
-		fprintf(stderr,
-		        "not IPv4 (IPv6 or another protocol, all passed, not judged): %" PRIu64
-		        "\n",
+		fprintf(stderr, "not IP (another protocol, all passed, not judged): %" PRIu64 "\n",
 		        c->not_ipv4);
 	if (d->fw.installed)
 		fprintf(stderr,
@@ -636,6 +642,8 @@ int main(int argc, char **argv)
 	if (!d.opt.seed_given)
 		d.opt.seed = ((uint64_t)realtime_us() << 16) ^ (uint64_t)getpid();
 	d.matcher = matcher_new(d.rs, d.opt.client_addr, d.opt.seed);
+	if (d.matcher)
+		matcher_set_client_ipv6(d.matcher, d.opt.client_addr6);
 	if (!d.matcher || faultd_output_open(&d.out, &d.opt) != 0) {
 		cleanup(&d);
 		return 1;

@@ -43,6 +43,9 @@ static void usage(FILE *out)
 	    "      --client ADDR    the client's IPv4 address (default " TOPOLOGY_CLIENT_ADDR
 	    "): segments\n"
 	    "                       from it go \"from client\", segments to it \"from server\"\n"
+	    "      --client ADDR6   the client's IPv6 address, for IPv6 segments (default\n"
+	    "                       " TOPOLOGY_CLIENT_ADDR6
+	    "); --client may be given for each family\n"
 	    "      --text FILE      write the text trace (tcpdump's line plus the verdict) to "
 	    "FILE\n"
 	    "                       instead of standard output\n"
@@ -227,6 +230,27 @@ static int seed_option(const char *arg, struct faultd_options *opt)
 	return 0;
 }
 
+static void set_defaults(struct faultd_options *opt)
+{
+	static const uint8_t client6[16] = TOPOLOGY_CLIENT_ADDR6_BYTES;
+	memset(opt, 0, sizeof(*opt));
+	opt->client_addr = TOPOLOGY_CLIENT_ADDR_U32;
+	memcpy(opt->client_addr6, client6, 16);
+	opt->queue_maxlen = NFQ_DEFAULT_MAXLEN;
+}
+
+/* --client: an IPv4 address, or an IPv6 one for the other family's segments. */
+static int parse_client(const char *text, struct faultd_options *opt)
+{
+	struct ip_addr a;
+	if (!strchr(text, ':'))
+		return trace_addr_parse(text, &opt->client_addr);
+	if (trace_ip_addr_parse(text, &a) < 0 || ip_addr_is_ipv4(&a, NULL))
+		return -EINVAL;
+	memcpy(opt->client_addr6, a.b, 16);
+	return 0;
+}
+
 int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 {
 	static const struct option longopts[] = {
@@ -253,9 +277,7 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	memset(opt, 0, sizeof(*opt));
-	opt->client_addr = TOPOLOGY_CLIENT_ADDR_U32;
-	opt->queue_maxlen = NFQ_DEFAULT_MAXLEN;
+	set_defaults(opt);
 	const char *check = NULL;
 	int c;
 	uint64_t v;
@@ -273,8 +295,9 @@ int faultd_parse_options(int argc, char **argv, struct faultd_options *opt)
 			opt->rules_path = optarg;
 			break;
 		case OPT_CLIENT:
-			if (trace_addr_parse(optarg, &opt->client_addr) < 0) {
-				fprintf(stderr, PROG ": bad client address '%s' (dotted IPv4)\n",
+			if (parse_client(optarg, opt) < 0) {
+				fprintf(stderr,
+				        PROG ": bad client address '%s' (dotted IPv4, or IPv6)\n",
 				        optarg);
 				usage(stderr);
 				return FAULTD_EXIT_USAGE;

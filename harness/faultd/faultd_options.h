@@ -13,6 +13,7 @@ struct faultd_options {
 	uint16_t queue_num;
 	const char *rules_path;
 	uint32_t client_addr;
+	uint8_t client_addr6[16]; /* the client's IPv6 address, for IPv6 segments */
 	const char *text_path;
 	const char *jsonl_path;
 	const char *pcap_path;

@@ -87,6 +87,7 @@ static int pcapng_section(struct faultd_output *out, const char *rules, uint64_t
 	    .reloaded_us = reloaded_us,
 	};
 	int rc = pcapng_write_header(out->pcapng, &s);
+	out->pcapng_ipv6 = false; /* each section declares its interfaces again */
 	if (out->pcapng_live)
 		fflush(out->pcapng);
 	return rc;
@@ -95,6 +96,7 @@ static int pcapng_section(struct faultd_output *out, const char *rules, uint64_t
 static int pcapng_open(struct faultd_output *out, const struct faultd_options *opt)
 {
 	out->client_addr = opt->client_addr;
+	memcpy(out->client_addr6, opt->client_addr6, 16);
 	out->seed = opt->seed;
 	out->rules_path = opt->rules_path;
 	if (!opt->pcapng_path)
@@ -309,6 +311,9 @@ static void write_event_record(struct faultd_output *out, const struct out_recor
 	};
 	write_event(out, &ev);
 	if (out->pcapng) {
+		if (!out->pcapng_ipv6 && pcapng_is_ipv6(ev.pkt, ev.len))
+			out->pcapng_ipv6 =
+			    pcapng_write_ipv6_interfaces(out->pcapng, out->client_addr6) == 0;
 		pcapng_write_event(out->pcapng, &ev);
 		if (out->pcapng_live)
 			fflush(out->pcapng);
@@ -337,6 +342,15 @@ static void write_unjudged(FILE *text, const struct out_record *r, const uint8_t
 		               (uint32_t)ip[16] << 24 | ip[17] << 16 | ip[18] << 8 | ip[19]);
 		fprintf(text, " IP %s > %s: proto %u, %zu bytes  pass (%s)\n", src, dst, ip[9],
 		        (size_t)r->len, reason);
+	} else if (ip && r->len >= 40 && ip[0] >> 4 == 6) {
+		char src[46], dst[46];
+		struct ip_addr a;
+		memcpy(a.b, ip + 8, 16);
+		trace_ip_addr_str(src, sizeof(src), &a);
+		memcpy(a.b, ip + 24, 16);
+		trace_ip_addr_str(dst, sizeof(dst), &a);
+		fprintf(text, " IP6 %s > %s: next-header %u, %zu bytes  pass (%s)\n", src, dst,
+		        ip[6], (size_t)r->len, reason);
 	} else {
 		fprintf(text, " packet of %zu bytes (ethertype 0x%04x)  pass (%s)\n",
 		        (size_t)r->len, r->hw_protocol, reason);

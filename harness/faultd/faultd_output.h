@@ -45,10 +45,12 @@ struct faultd_output {
 	/* --pcapng: packets with their verdicts (trace/pcapng.h), buffered as the pcap is */
 	FILE *pcapng;
 	bool pcapng_live;
+	bool pcapng_ipv6; /* this section declared its IPv6 interfaces */
 	char *pcapng_buffer;
-	uint32_t client_addr;   /* the side of an unjudged packet */
-	uint64_t seed;          /* for the pcapng's section headers */
-	const char *rules_path; /* the rule file (-r); NULL: none */
+	uint32_t client_addr;     /* the side of an unjudged packet */
+	uint8_t client_addr6[16]; /* named in the pcapng's IPv6 client interface */
+	uint64_t seed;            /* for the pcapng's section headers */
+	const char *rules_path;   /* the rule file (-r); NULL: none */
 	/* each output keeps its own relative-number table (trace.h) */
 	struct trace_seqs *text_seqs;
 	struct trace_seqs *json_seqs;

@@ -459,6 +459,10 @@ int nfq_queue_open(struct nfq_queue **out, const struct nfq_config *cfg, nfq_pac
 	*out = q;
 	char buf[256];
 	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue_num);
+	/* Binding a queue number takes the packets of every family that iptables and ip6tables
+	 * send to it: the family named here is not consulted, and the per-family PF_BIND
+	 * commands (nfq_bind_pf) have done nothing since Linux 3.8. IPv6 arrives with
+	 * hw_protocol ETH_P_IPV6 on this one socket. */
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
 	int err = configure(q, nlh);
 	if (err) {

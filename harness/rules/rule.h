@@ -130,6 +130,7 @@ struct rule {
 	uint32_t rate_queue_us; /* RULE_RATE: or, when not 0, the backlog it may hold */
 
 	enum rule_dir dir;
+	uint8_t family; /* "ip4": 4, "ip6": 6 (the segment's IP version); 0: either */
 	/* flags: the segment must have all of flags_set and none of flags_clear. An exact set,
 	 * written [S.], sets flags_exact and compares the whole flag byte against flags_set. */
 	uint8_t flags_set;
@@ -235,7 +236,9 @@ struct verdict {
 /* A segment a RULE_RESET verdict forges for seg. */
 struct rule_reset_segment {
 	bool to_sender; /* toward seg's sender (from its receiver's address), else its receiver */
+	bool ipv6;      /* seg's family: the addresses are saddr6 and daddr6 */
 	uint32_t saddr, daddr;
+	uint8_t saddr6[16], daddr6[16];
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
@@ -249,7 +252,7 @@ struct rule_reset_segment {
 unsigned verdict_resets(const struct verdict *v, const struct segment *seg,
                         struct rule_reset_segment out[2]);
 /* The packet of one of them, into buf; returns its length. */
-size_t rule_reset_packet(const struct rule_reset_segment *rst, uint8_t buf[SEGMENT_FORGED_LEN]);
+size_t rule_reset_packet(const struct rule_reset_segment *rst, uint8_t buf[SEGMENT_FORGED_MAX]);
 
 /* What a rewriting verdict (set, strip, corrupt) does to the packet pkt of len bytes, in place,
  * the TCP checksum updated (or, for "checksum bad", left as it was). Returns 1 when the packet
@@ -263,6 +266,9 @@ struct matcher;
  * client_addr (host byte order): segments from it go from client to server. seed keys the
  * draws behind jitter and chance, so runs can be repeated. NULL when out of memory. */
 struct matcher *matcher_new(struct ruleset *rs, uint32_t client_addr, uint64_t seed);
+/* The client's IPv6 address (16 bytes, network byte order) for IPv6 segments' direction: until
+ * it is set, no IPv6 segment goes "from client" or "from server". */
+void matcher_set_client_ipv6(struct matcher *m, const uint8_t addr[16]);
 void matcher_free(struct matcher *m);
 /* Swap in a new ruleset (SIGHUP reload): counters start over. The connections followed for
  * identities (their numbers, ISNs, attempts) go on when the new rules follow them too. */

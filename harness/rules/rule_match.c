@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/wire_bytes.h"
 #include "rule_draw.h"
 #include "rule_rate.h"
 #include "rule_select.h"
@@ -34,8 +35,9 @@
 #define NIL UINT32_MAX
 
 struct conn {
-	/* canonical 4-tuple: (lo_addr, lo_port) <= (hi_addr, hi_port) */
-	uint32_t lo_addr, hi_addr;
+	/* canonical 4-tuple: (lo_addr, lo_port) <= (hi_addr, hi_port); IPv4 mapped, so the two
+	 * families never share a key */
+	struct ip_addr lo_addr, hi_addr;
 	uint16_t lo_port, hi_port;
 	/* initial sequence number of each side's last SYN, to tell a new connection on a reused
 	 * 4-tuple (new ISN, RFC 9293 3.4.1) from a retransmitted SYN (same ISN) */
@@ -47,9 +49,10 @@ struct conn {
 struct matcher {
 	struct ruleset *rs;
 	uint32_t client_addr;
-	uint64_t seed;      /* of every draw */
-	uint64_t *rule_ids; /* per rule: its identity, for its draws (rule_draw.c) */
-	bool identities;    /* matcher_follow_identities: follow even when no rule asks to */
+	uint8_t client_addr6[16]; /* matcher_set_client_ipv6; :: (no client) until then */
+	uint64_t seed;            /* of every draw */
+	uint64_t *rule_ids;       /* per rule: its identity, for its draws (rule_draw.c) */
+	bool identities;          /* matcher_follow_identities: follow even when no rule asks to */
 
 	unsigned n_counted; /* rules that need counters */
 	uint32_t *slot;     /* per rule: its column in counts, or NO_SLOT */
@@ -267,14 +270,22 @@ unsigned matcher_connections(const struct matcher *m)
 	return m->n_conns;
 }
 
+void matcher_set_client_ipv6(struct matcher *m, const uint8_t addr[16])
+{
+	memcpy(m->client_addr6, addr, 16);
+}
+
 static void key_of(const struct segment *seg, struct conn *k, unsigned *side)
 {
 	memset(k, 0, sizeof(*k));
-	bool src_low =
-	    seg->saddr < seg->daddr || (seg->saddr == seg->daddr && seg->sport <= seg->dport);
-	k->lo_addr = src_low ? seg->saddr : seg->daddr;
+	struct ip_addr src = segment_src(seg), dst = segment_dst(seg);
+	/* IPv4's numbers order as their mapped bytes do, and compare faster */
+	int order = seg->ipv6 ? ip_addr_cmp(&src, &dst)
+	                      : (seg->saddr > seg->daddr) - (seg->saddr < seg->daddr);
+	bool src_low = order < 0 || (order == 0 && seg->sport <= seg->dport);
+	k->lo_addr = src_low ? src : dst;
 	k->lo_port = src_low ? seg->sport : seg->dport;
-	k->hi_addr = src_low ? seg->daddr : seg->saddr;
+	k->hi_addr = src_low ? dst : src;
 	k->hi_port = src_low ? seg->dport : seg->sport;
 	*side = src_low ? 0 : 1;
 }
@@ -290,7 +301,11 @@ static unsigned seg_side(const struct segment *seg)
 
 static uint32_t key_hash(const struct conn *k)
 {
-	uint64_t h = (uint64_t)k->lo_addr << 32 | k->hi_addr;
+	/* an IPv4 key's addresses are in the last 4 bytes of each: folded as before */
+	uint64_t h = (uint64_t)wire_get32(k->lo_addr.b + 12) << 32 | wire_get32(k->hi_addr.b + 12);
+	h ^= (wire_get64(k->lo_addr.b) ^ wire_get64(k->hi_addr.b) * 0xc4ceb9fe1a85ec53ull ^
+	      (uint64_t)wire_get32(k->lo_addr.b + 8) << 32 ^ wire_get32(k->hi_addr.b + 8)) *
+	     0xff51afd7ed558ccdull;
 	h ^= ((uint64_t)k->lo_port << 16 | k->hi_port) * 0x9e3779b97f4a7c15ull;
 	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
 	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
@@ -299,8 +314,10 @@ static uint32_t key_hash(const struct conn *k)
 
 static bool key_eq(const struct conn *a, const struct conn *b)
 {
-	return a->lo_addr == b->lo_addr && a->hi_addr == b->hi_addr && a->lo_port == b->lo_port &&
-	       a->hi_port == b->hi_port;
+	/* the ports first: they tell most keys apart at once */
+	return a->lo_port == b->lo_port && a->hi_port == b->hi_port &&
+	       ip_addr_cmp(&a->lo_addr, &b->lo_addr) == 0 &&
+	       ip_addr_cmp(&a->hi_addr, &b->hi_addr) == 0;
 }
 
 static void lru_unlink(struct matcher *m, uint32_t c)
@@ -419,6 +436,8 @@ static bool rule_matches(const struct rule *r, const struct segment *seg, enum r
 {
 	if (r->dir != RULE_DIR_ANY && r->dir != dir)
 		return false;
+	if (r->family && (r->family == 6) != seg->ipv6)
+		return false;
 	if (r->flags_exact) {
 		if (seg->flags != r->flags_set)
 			return false;
@@ -481,6 +500,13 @@ static void identity_of(const struct segment *seg, enum rule_dir dir, const stru
 
 static enum rule_dir dir_of(const struct matcher *m, const struct segment *seg)
 {
+	if (seg->ipv6) {
+		if (memcmp(seg->saddr6, m->client_addr6, 16) == 0)
+			return RULE_DIR_FROM_CLIENT;
+		if (memcmp(seg->daddr6, m->client_addr6, 16) == 0)
+			return RULE_DIR_FROM_SERVER;
+		return RULE_DIR_ANY;
+	}
 	if (seg->saddr == m->client_addr)
 		return RULE_DIR_FROM_CLIENT;
 	if (seg->daddr == m->client_addr)

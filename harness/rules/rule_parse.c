@@ -144,6 +144,21 @@ static int parse_from(struct parser *ps, unsigned *i, struct rule *r)
 	return 0;
 }
 
+/* ip4, ip6 */
+static int parse_family(struct parser *ps, const struct word *w, struct rule *r)
+{
+	uint8_t family = w->s[2] == '6' ? 6 : 4;
+	if (r->family == family)
+		return rule_fail(ps, w->col, "duplicate '%.*s'", W(w));
+	if (r->family)
+		return rule_fail(ps, w->col,
+		                 "'%.*s' after ip%u: a segment is one or the other; leave both out "
+		                 "to match either",
+		                 W(w), r->family);
+	r->family = family;
+	return 0;
+}
+
 static int parse_exact_flags(struct parser *ps, const struct word *w, struct rule *r)
 {
 	if (r->flags_exact)
@@ -241,6 +256,8 @@ static int parse_word(struct parser *ps, unsigned *i, struct rule *r, struct len
 		return rc;
 	if (word_is(w, "from"))
 		return parse_from(ps, i, r);
+	if (word_is(w, "ip4") || word_is(w, "ip6"))
+		return parse_family(ps, w, r);
 	if (w->s[0] == '[')
 		return parse_exact_flags(ps, w, r);
 	rc = parse_flag_word(ps, w, r, seen);

@@ -278,7 +278,7 @@ static const char *const keywords[] = {
     "after",    "once",      "syn",         "fin",     "rst",     "psh",      "ack",
     "urg",      "ece",       "cwr",         "chance",  "attempt", "original", "retransmission",
     "conn",     "handshake", "established", "closing", "between", "until",    "set",
-    "strip",    "corrupt",   "duplicate",   "reset",
+    "strip",    "corrupt",   "duplicate",   "reset",   "ip4",     "ip6",
 };
 
 /* Edit distance with transpositions, capped: only small typos earn a "did you mean". */
@@ -340,6 +340,15 @@ int rule_unknown_word(struct parser *ps, const struct word *w)
 	if (w->len > 1 && w->s[w->len - 1] == '%')
 		return rule_fail(ps, w->col,
 		                 "'%.*s' needs the word chance before it, like chance 1%%", W(w));
+	/* what other tools call the families */
+	static const char *const family_words[] = {"ipv4", "ipv6", "inet", "inet6", "ip"};
+	for (size_t k = 0; k < sizeof(family_words) / sizeof(family_words[0]); k++)
+		if (word_is(w, family_words[k]))
+			return rule_fail(
+			    ps, w->col,
+			    "unknown word '%.*s': the family is written ip4 or ip6, like "
+			    "drop [S] ip6 once",
+			    W(w));
 	/* what other tools call a loss rate */
 	static const char *const chance_words[] = {"prob",    "probability", "random", "rate",
 	                                           "percent", "pct",         "loss"};

@@ -8,19 +8,21 @@
  *                          reloaded at T: they judged every packet of this section" too
  *   Interface 0            "client side": the packets the client sent (direction c2s)
  *   Interface 1            "server side": every other packet (s2c, and those neither way)
- *   Enhanced Packet Blocks one per event, LINKTYPE_IPV4, microseconds (if_tsresol 6), with the
- *                          text trace's verdict as opt_comment: "pass", "DROP rule 2
- *                          (FILE:LINE)", "HOLD 300 ms rule 2 (FILE:LINE)", and for a held
- *                          packet a second record at its release, "RELEASED after 300.2 ms,
- *                          held by rule 2 (FILE:LINE)" (or "DROPPED at exit ..."); a packet
- *                          the rules cannot judge: "pass (not TCP)" (one that is not IPv4
- *                          is left out: the classic pcap has it)
+ *   Interfaces 2 and 3     the same two sides for IPv6 (LINKTYPE_IPV6), declared by the
+ *                          writer before a section's first IPv6 packet
+ *                          (pcapng_write_ipv6_interfaces), so an IPv4 capture is unchanged
+ *   Enhanced Packet Blocks one per event, LINKTYPE_IPV4 (or IPV6), microseconds (if_tsresol 6),
+ * with the text trace's verdict as opt_comment: "pass", "DROP rule 2 (FILE:LINE)", "HOLD 300 ms
+ * rule 2 (FILE:LINE)", and for a held packet a second record at its release, "RELEASED after 300.2
+ * ms, held by rule 2 (FILE:LINE)" (or "DROPPED at exit ..."); a packet the rules cannot judge:
+ * "pass (not TCP)" (one that is not IPv4 is left out: the classic pcap has it)
  *
  * Blocks are written in the host's byte order (the section header's byte-order magic tells
  * readers which). Pure: callers own the FILE*. */
 #ifndef SYNFIN_PCAPNG_H
 #define SYNFIN_PCAPNG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,8 +30,10 @@
 #include "trace.h"
 
 enum {
-	PCAPNG_IF_CLIENT = 0, /* the client's side of the wire: what the client sent */
-	PCAPNG_IF_SERVER = 1, /* the server's side: everything else */
+	PCAPNG_IF_CLIENT = 0,  /* the client's side of the wire: what the client sent */
+	PCAPNG_IF_SERVER = 1,  /* the server's side: everything else */
+	PCAPNG_IF_CLIENT6 = 2, /* the same two for IPv6 packets */
+	PCAPNG_IF_SERVER6 = 3,
 };
 
 /* What the section header says about the run. */
@@ -50,12 +54,19 @@ struct pcapng_section {
  * again, so a packet's interface is 0 or 1 in every one). 0, -EIO or -ENOMEM. */
 int pcapng_write_header(FILE *out, const struct pcapng_section *s);
 
+/* Interfaces 2 and 3, for IPv6: once in each section, before its first IPv6 packet (the
+ * caller keeps track); client6 is named in interface 2's description. 0, -EIO or -ENOMEM. */
+int pcapng_write_ipv6_interfaces(FILE *out, const uint8_t client6[16]);
+/* Whether pkt goes on the IPv6 interfaces. */
+bool pcapng_is_ipv6(const uint8_t *pkt, size_t len);
+
 /* One Enhanced Packet Block on interface iface; comment NULL for none. 0, -EIO or -ENOMEM. */
 int pcapng_write_packet(FILE *out, uint32_t iface, uint64_t time_us, const uint8_t *pkt, size_t len,
                         const char *comment);
 
 /* The record of one trace event (arrival, release, drop at exit): ev->pkt on the side ev->dir
- * names, commented with the text trace's verdict. */
+ * names (of its family: interfaces 2 and 3 for IPv6), commented with the text trace's
+ * verdict. */
 int pcapng_write_event(FILE *out, const struct trace_event *ev);
 
 /* A packet the rules cannot judge, passed: "pass (REASON)", as the text trace says it, on the

@@ -21,6 +21,7 @@
  * second interface has link type 101 (it compares it with the first one's DLT_RAW, 12), and
  * every interface of a file must share one link type for tcpdump. */
 #define LINKTYPE_IPV4 228
+#define LINKTYPE_IPV6 229
 #define SNAPLEN 65535u
 
 enum {
@@ -130,11 +131,11 @@ static int finish(struct block *b, FILE *out, bool options)
 	return rc;
 }
 
-static int write_interface(FILE *out, const char *name, const char *description)
+static int write_interface(FILE *out, uint16_t linktype, const char *name, const char *description)
 {
 	struct block b;
 	begin(&b, BLOCK_IDB);
-	put16(&b, LINKTYPE_IPV4);
+	put16(&b, linktype);
 	put16(&b, 0); /* reserved */
 	put32(&b, SNAPLEN);
 	option_text(&b, IF_NAME, name);
@@ -194,11 +195,30 @@ int pcapng_write_header(FILE *out, const struct pcapng_section *s)
 	trace_addr_str(client, sizeof(client), s->client_addr);
 	snprintf(desc, sizeof(desc), "packets sent by the client %s", client);
 	if (rc == 0)
-		rc = write_interface(out, "client side", desc);
+		rc = write_interface(out, LINKTYPE_IPV4, "client side", desc);
 	if (rc == 0)
-		rc = write_interface(out, "server side",
+		rc = write_interface(out, LINKTYPE_IPV4, "server side",
 		                     "packets sent by the server (and any other)");
 	return rc;
+}
+
+int pcapng_write_ipv6_interfaces(FILE *out, const uint8_t client6[16])
+{
+	char client[46], desc[100];
+	struct ip_addr a;
+	memcpy(a.b, client6, 16);
+	trace_ip_addr_str(client, sizeof(client), &a);
+	snprintf(desc, sizeof(desc), "IPv6 packets sent by the client %s", client);
+	int rc = write_interface(out, LINKTYPE_IPV6, "client side, IPv6", desc);
+	if (rc == 0)
+		rc = write_interface(out, LINKTYPE_IPV6, "server side, IPv6",
+		                     "IPv6 packets sent by the server (and any other)");
+	return rc;
+}
+
+bool pcapng_is_ipv6(const uint8_t *pkt, size_t len)
+{
+	return pkt && len >= 1 && pkt[0] >> 4 == 6;
 }
 
 int pcapng_write_packet(FILE *out, uint32_t iface, uint64_t time_us, const uint8_t *pkt, size_t len,
@@ -230,6 +250,8 @@ int pcapng_write_event(FILE *out, const struct trace_event *ev)
 	if (c.len < c.size) {
 		uint32_t iface =
 		    ev->dir && strcmp(ev->dir, "c2s") == 0 ? PCAPNG_IF_CLIENT : PCAPNG_IF_SERVER;
+		if (pcapng_is_ipv6(ev->pkt, ev->len))
+			iface += PCAPNG_IF_CLIENT6;
 		rc = pcapng_write_packet(out, iface, ev->time_us, ev->pkt, ev->len, c.buf);
 	}
 	sb_release(&c);

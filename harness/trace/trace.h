@@ -36,7 +36,7 @@ enum trace_kind {
 struct trace_event {
 	enum trace_kind kind;
 	uint64_t time_us;   /* CLOCK_REALTIME, microseconds since the epoch */
-	const uint8_t *pkt; /* the IPv4 packet */
+	const uint8_t *pkt; /* the IPv4 or IPv6 packet */
 	size_t len;
 	const struct segment *seg; /* parsed pkt */
 	struct verdict verdict;    /* for a held segment's end: the verdict it was held by */
@@ -76,6 +76,11 @@ void trace_flags_str(char *buf, size_t size, uint8_t flags);
 void trace_addr_str(char *buf, size_t size, uint32_t addr);
 /* The other way: a dotted quad (inet_pton's strict form) into host byte order. 0 or -EINVAL. */
 int trace_addr_parse(const char *text, uint32_t *addr);
+/* An address of either family as tcpdump prints it: a dotted quad for IPv4 (mapped), RFC 5952's
+ * form for IPv6 ("fd00::108"); buf holds at least 46 bytes (INET6_ADDRSTRLEN). */
+void trace_ip_addr_str(char *buf, size_t size, const struct ip_addr *addr);
+/* The other way: a dotted quad (mapped) or an IPv6 address. 0 or -EINVAL. */
+int trace_ip_addr_parse(const char *text, struct ip_addr *addr);
 
 /* One text trace line: the tcpdump text, then the verdict and rule, then a newline.
  * The verdict follows two spaces (see trace_text.c for the exact grammar):

@@ -49,8 +49,10 @@ static void record_fields(struct trace_record *r, const struct trace_event *ev)
 	r->dir[n] = '\0';
 	r->saddr = seg->saddr;
 	r->daddr = seg->daddr;
-	trace_addr_str(r->src, sizeof(r->src), seg->saddr);
-	trace_addr_str(r->dst, sizeof(r->dst), seg->daddr);
+	r->src_ip = segment_src(seg);
+	r->dst_ip = segment_dst(seg);
+	trace_ip_addr_str(r->src, sizeof(r->src), &r->src_ip);
+	trace_ip_addr_str(r->dst, sizeof(r->dst), &r->dst_ip);
 	r->sport = seg->sport;
 	r->dport = seg->dport;
 	trace_flags_str(r->flags, sizeof(r->flags), seg->flags);

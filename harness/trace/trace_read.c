@@ -338,7 +338,10 @@ static int apply(struct trace_record *r, const char *key, char *str, const char 
 	} else if (strcmp(key, "src") == 0 || strcmp(key, "dst") == 0) {
 		bool src = key[0] == 's';
 		*seen |= src ? K_SRC : K_DST;
-		if (parse_addr(str, src ? &r->saddr : &r->daddr))
+		struct ip_addr *ip = src ? &r->src_ip : &r->dst_ip;
+		if (parse_addr(str, src ? &r->saddr : &r->daddr) == 0)
+			*ip = ip_addr_from_ipv4(src ? r->saddr : r->daddr);
+		else if (!strchr(str, ':') || trace_ip_addr_parse(str, ip))
 			return -EINVAL;
 		return copy_small(src ? r->src : r->dst, sizeof(r->src), str);
 	} else if (strcmp(key, "flags") == 0) {

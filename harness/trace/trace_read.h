@@ -23,9 +23,10 @@ struct trace_record {
 	char *rule_file;    /* "rule_file", "" when none; owned */
 	unsigned rule_line; /* "rule_line" */
 	char dir[8];        /* "c2s", "s2c" or "other" */
-	char src[16];       /* dotted quad */
-	char dst[16];
-	uint32_t saddr, daddr; /* src and dst, host byte order */
+	char src[46];       /* dotted quad, or an IPv6 address as tcpdump prints it */
+	char dst[46];
+	uint32_t saddr, daddr;         /* src and dst, host byte order; 0 for IPv6 */
+	struct ip_addr src_ip, dst_ip; /* src and dst of either family (IPv4 mapped) */
 	uint16_t sport, dport;
 	char flags[12];      /* tcpdump's letters without brackets: "S.", ".", "none" */
 	uint8_t tcp_flags;   /* the same as TCPF_* bits */

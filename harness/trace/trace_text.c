@@ -1,4 +1,5 @@
-/* trace_text.c: tcpdump's one-line text for an IPv4 TCP segment, and the text trace line.
+/* trace_text.c: tcpdump's one-line text for an IPv4 or IPv6 TCP segment, and the text trace
+ * line.
  *
  * The aim is byte-for-byte agreement with `tcpdump -n` (and `-n -S`) 4.99 for what a fault
  * injection trace carries, so a user can diff a trace against a capture and paste flags into a
@@ -37,13 +38,16 @@
 #include "common/sbuf.h"
 #include "tcpdump_print.h"
 
-/* ---- tcpdump's relative sequence number table (print-tcp.c tcp_seq_hash4) ---- */
+/* ---- tcpdump's relative sequence number tables (print-tcp.c tcp_seq_hash4, tcp_seq_hash6)
+ * ---- */
 
 #define TSEQ_HASHSIZE 919
 
 struct seq_entry {
 	struct seq_entry *next;
-	uint32_t src, dst; /* the key, in tcpdump's collating order */
+	/* the key, in tcpdump's collating order; IPv4 mapped, so each family keeps its own
+	 * conversations as tcpdump's two tables do */
+	struct ip_addr src, dst;
 	uint32_t port;
 	uint32_t seq, ack;
 };
@@ -94,14 +98,17 @@ static void seqs_apply(struct trace_seqs *t, const struct segment *seg, struct s
 	if (!t || !(seg->flags & TCPF_ACK))
 		return;
 	/* One entry for both directions: the lower port (then the lower address) is "src". */
-	int rev = seg->sport > seg->dport || (seg->sport == seg->dport && seg->saddr > seg->daddr);
-	uint32_t ksrc = rev ? seg->daddr : seg->saddr;
-	uint32_t kdst = rev ? seg->saddr : seg->daddr;
+	struct ip_addr saddr = segment_src(seg), daddr = segment_dst(seg);
+	int rev = seg->sport > seg->dport ||
+	          (seg->sport == seg->dport && ip_addr_cmp(&saddr, &daddr) > 0);
+	struct ip_addr ksrc = rev ? daddr : saddr;
+	struct ip_addr kdst = rev ? saddr : daddr;
 	uint32_t kport =
 	    rev ? (uint32_t)seg->dport << 16 | seg->sport : (uint32_t)seg->sport << 16 | seg->dport;
 	struct seq_entry **slot = &t->bucket[kport % TSEQ_HASHSIZE];
 	struct seq_entry *e = *slot;
-	while (e && !(e->src == ksrc && e->dst == kdst && e->port == kport))
+	while (e && !(e->port == kport && ip_addr_cmp(&e->src, &ksrc) == 0 &&
+	              ip_addr_cmp(&e->dst, &kdst) == 0))
 		e = e->next;
 	if (!e || (seg->flags & TCPF_SYN)) {
 		/* Unknown conversation, or a new one (SYN): record what this segment says, print
@@ -165,6 +172,36 @@ void trace_addr_str(char *buf, size_t size, uint32_t addr)
 	sb_addr(&b, addr);
 }
 
+/* tcpdump's text for an IPv6 address (addrtostr6: RFC 5952's form, as inet_ntop writes it). */
+static void sb_addr6(struct sbuf *b, const uint8_t addr[16])
+{
+	char tmp[INET6_ADDRSTRLEN];
+	if (!inet_ntop(AF_INET6, addr, tmp, sizeof(tmp)))
+		tmp[0] = '\0';
+	sb_puts(b, tmp);
+}
+
+void trace_ip_addr_str(char *buf, size_t size, const struct ip_addr *addr)
+{
+	struct sbuf b;
+	sb_init_fixed(&b, buf, size);
+	uint32_t v4;
+	if (ip_addr_is_ipv4(addr, &v4))
+		sb_addr(&b, v4);
+	else
+		sb_addr6(&b, addr->b);
+}
+
+int trace_ip_addr_parse(const char *text, struct ip_addr *addr)
+{
+	uint32_t v4;
+	if (trace_addr_parse(text, &v4) == 0) {
+		*addr = ip_addr_from_ipv4(v4);
+		return 0;
+	}
+	return inet_pton(AF_INET6, text, addr->b) == 1 ? 0 : -EINVAL;
+}
+
 int trace_addr_parse(const char *text, uint32_t *addr)
 {
 	struct in_addr a;
@@ -209,12 +246,20 @@ static void format_line(struct sbuf *b, struct trace_seqs *seqs, int relative, u
                         const struct segment *seg, struct shown *sh)
 {
 	format_time(b, seqs, time_us);
-	sb_puts(b, " IP ");
-	sb_addr(b, seg->saddr);
+	if (seg->ipv6) {
+		sb_puts(b, " IP6 ");
+		sb_addr6(b, seg->saddr6);
+	} else {
+		sb_puts(b, " IP ");
+		sb_addr(b, seg->saddr);
+	}
 	sb_putc(b, '.');
 	sb_uint(b, seg->sport);
 	sb_puts(b, " > ");
-	sb_addr(b, seg->daddr);
+	if (seg->ipv6)
+		sb_addr6(b, seg->daddr6);
+	else
+		sb_addr(b, seg->daddr);
 	sb_putc(b, '.');
 	sb_uint(b, seg->dport);
 	sb_puts(b, ": Flags [");

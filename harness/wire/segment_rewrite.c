@@ -1,10 +1,12 @@
-/* segment_rewrite.c: in-place rewrites of IPv4/TCP packets with RFC 1624 checksum updates. */
+/* segment_rewrite.c: in-place rewrites of IPv4/TCP and IPv6/TCP packets with RFC 1624 checksum
+ * updates. */
 #include "segment_rewrite.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "common/wire_bytes.h"
+#include "segment.h"
 
 /* Offset of the TCP checksum in the TCP header (RFC 9293 3.1). */
 #define TCP_CSUM_AT 16
@@ -28,17 +30,14 @@ struct tcp_view {
 
 static int tcp_view(uint8_t *pkt, size_t len, struct tcp_view *v)
 {
-	if (len < 20 || pkt[0] >> 4 != 4 || pkt[9] != 6)
+	struct segment seg;
+	if (segment_parse(&seg, pkt, len) != 0)
 		return -EINVAL;
-	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	size_t total = wire_get16(pkt + 2);
-	if (ihl < 20 || total < ihl + 20 || total > len || (wire_get16(pkt + 6) & 0x1fff))
-		return -EINVAL;
-	v->tcp = pkt + ihl;
-	v->tcp_len = total - ihl;
-	v->hdr_len = (size_t)(v->tcp[12] >> 4) * 4;
-	if (v->hdr_len < 20 || v->hdr_len > v->tcp_len)
-		return -EINVAL;
+	/* the header starts 20 bytes before its options; in IPv6 after the extension headers,
+	 * whose 8-byte units keep it at an even offset, as the sums below need */
+	v->tcp = pkt + (seg.options - pkt) - TCP_OPTIONS_AT;
+	v->hdr_len = TCP_OPTIONS_AT + (size_t)seg.options_len;
+	v->tcp_len = v->hdr_len + seg.payload_len;
 	return 0;
 }
 

@@ -1,10 +1,11 @@
-/* segment_rewrite.h: changing an IPv4/TCP packet in place, as a middlebox would, with the TCP
- * checksum kept right by incremental updates (RFC 1624, equation 3) rather than recomputed: what
- * was right stays right, and a checksum that was already wrong stays exactly as wrong.
+/* segment_rewrite.h: changing an IPv4/TCP or IPv6/TCP packet in place, as a middlebox would, with
+ * the TCP checksum kept right by incremental updates (RFC 1624, equation 3) rather than recomputed:
+ * what was right stays right, and a checksum that was already wrong stays exactly as wrong.
  *
- * No rewrite changes a length, so the IPv4 header (and its checksum) is never touched. Each
- * function takes the whole packet (no link-layer header), checks it as segment_parse does, and
- * returns 0, -EINVAL for a packet that does not parse as IPv4/TCP, or the errno it names.
+ * No rewrite changes a length, so the IP header (and IPv4's checksum) is never touched, and the
+ * updates hold for either family's pseudo-header. Each function takes the whole packet (no
+ * link-layer header), parses it with segment_parse (IPv6 extension headers walked), and returns
+ * 0, -EINVAL for a packet that does not parse as IP/TCP, or the errno it names.
  */
 #ifndef SYNFIN_SEGMENT_REWRITE_H
 #define SYNFIN_SEGMENT_REWRITE_H

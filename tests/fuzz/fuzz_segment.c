@@ -1,6 +1,6 @@
 /* fuzz_segment.c: segment_parse on arbitrary bytes, then every trace writer on what it accepts.
  *
- * Input: one flag byte, then records (fuzz_common.h), each one IPv4 packet. All packets share
+ * Input: one flag byte, then records (fuzz_common.h), each one IPv4 or IPv6 packet. All packets share
  * one trace_seqs table per output, as in synfin-faultd, so the relative-number paths are reached.
  * Properties checked: the parsed view stays inside the packet; a JSON line written for a
  * segment reads back (trace_record_parse) with the same numbers; the flag letters read back;
@@ -73,7 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; fuzz_next_record(&rd, &pkt, &len); i++) {
 		struct segment seg;
 		int err = segment_parse(&seg, pkt, len);
-		FUZZ_CHECK(err == 0 || err == -EINVAL || err == -EPROTONOSUPPORT);
+		FUZZ_CHECK(err == 0 || err == -EINVAL || err == -EPROTONOSUPPORT ||
+		           err == -ENODATA);
+		/* every refusal says why, and only a refusal does */
+		FUZZ_CHECK((err != 0) == (seg.error != NULL));
 		if (err) {
 			free(pkt);
 			continue;

@@ -41,6 +41,37 @@ def write(target, name, data):
         f.write(data)
 
 
+def ipv6_seeds():
+    """IPv6 segments fd00::108 <-> fd00::109 behind each extension header (RFC 8200 4), a later
+    fragment, and broken ones: an option past its header, hop-by-hop second, a cut chain."""
+    client = bytes([0xfd] + [0] * 13 + [0x01, 0x08])
+    server = bytes([0xfd] + [0] * 13 + [0x01, 0x09])
+
+    def pkt(exts, flags, from_client=True, payload=b"", frag_offset=0):
+        tcp = struct.pack(">HHIIBBHHH", 54321 if from_client else 80, 80 if from_client else 54321,
+                          1000, 5001 if flags & 0x10 else 0, 6 << 4, flags, 64800, 0, 0)
+        tcp += b"\x02\x04\x05\xa0" + payload
+        body, nxt = tcp, 6
+        for kind in reversed(exts):
+            if kind == 44:
+                hdr = struct.pack(">BBHI", nxt, 0, frag_offset << 3 | 1, 0x1234)
+            elif kind == 43:
+                hdr = struct.pack(">BBBB", nxt, 0, 4, 0) + b"\x00" * 4
+            else:
+                hdr = struct.pack(">BB", nxt, 0) + b"\x01\x04" + b"\x00" * 4
+            body, nxt = hdr + body, kind
+        src, dst = (client, server) if from_client else (server, client)
+        return struct.pack(">IHBB", 0x60000000, len(body), nxt, 64) + src + dst + body
+    good = [pkt([], 0x02), pkt([], 0x12, False), pkt([0], 0x10),
+            pkt([0, 60, 43, 44, 60], 0x18, payload=b"GET / HTTP/1.0\r\n\r\n"),
+            pkt([44], 0x11, False, frag_offset=0), pkt([44], 0x10, frag_offset=185)]
+    bad_tlv = bytearray(pkt([0], 0x02))
+    bad_tlv[43] = 7
+    hop_second = pkt([60, 0], 0x02)
+    cut = pkt([0, 43], 0x02)[:50]
+    return good + [bytes(bad_tlv), hop_second, cut]
+
+
 def main():
     caps = sorted(glob.glob(os.path.join(CAPTURES, "*.pcap")))
     if not caps:
@@ -71,6 +102,15 @@ def main():
             syn(b"\x13\x12" + b"\xaa" * 16 + b"\xfe\x04\xab\xcd\x1e\x04\x00\x00\x00"),
             syn(b"\x1c\x04\x80\x01\x22\x0a" + b"\x11" * 8 + b"\x01\x00")]
     write("segment", "syn-options", b"\x00" + records(syns))
+    ipv6 = ipv6_seeds()
+    write("segment", "ipv6-extension-headers", b"\x01" + records(ipv6))
+    write("segment", "ipv6-extension-headers-abs", b"\x06" + records(ipv6))
+    write("rules", "ipv6-family",
+          b"drop ip6 [S] from client once\n"
+          b"delay 10ms ip4 [S.]\n"
+          b"reset both ip6 len >0 nth 2\n"
+          b"set win 0 ip6 from server\n"
+          b"\x00\x01" + records(ipv6))
     for rules in sorted(glob.glob(os.path.join(ROOT, "rules", "*.rules"))):
         name = os.path.splitext(os.path.basename(rules))[0]
         write("rules", name, open(rules, "rb").read() + b"\x00\x03" + records(allpkts[:12]))

@@ -92,7 +92,7 @@ const char *netns_script(void)
 	return SYNFIN_SOURCE_DIR "/netns/synfin-netns";
 }
 
-void topo_up(char tag, const char *rules)
+int topo_up_with(char tag, const char *rules, const char *up_args)
 {
 	memset(&topo, 0, sizeof(topo));
 	run_id(topo.run, sizeof(topo.run), runner_pid, tag);
@@ -108,8 +108,13 @@ void topo_up(char tag, const char *rules)
 	snprintf(topo.ready, sizeof(topo.ready), "%s/ready", topo.dir);
 	write_file(topo.rules, rules);
 	sh("%s down %s >/dev/null 2>&1", netns_script(), topo.run);
-	ck_assert_msg(sh("%s up %s >/dev/null", netns_script(), topo.run) == 0,
-	              "synfin-netns up %s failed", topo.run);
+	return sh("%s up %s %s >/dev/null 2>%s/netns.err", netns_script(), topo.run, up_args,
+	          topo.dir);
+}
+
+void topo_up(char tag, const char *rules)
+{
+	ck_assert_msg(topo_up_with(tag, rules, "") == 0, "synfin-netns up %s failed", topo.run);
 }
 
 int enter_ns(const char *run, const char *role)

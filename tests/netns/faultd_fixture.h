@@ -48,6 +48,9 @@ bool wait_for_file(const char *path, const char *needle, unsigned timeout_ms);
 const char *netns_script(void);
 /* Bring up the topology of the test tagged tag, its folder holding rules as test.rules. */
 void topo_up(char tag, const char *rules);
+/* The same with more options for synfin-netns up ("--ipv6"): its exit status, its standard
+ * error in the folder's netns.err. */
+int topo_up_with(char tag, const char *rules, const char *up_args);
 /* Enter run's namespace role (client, wire, server): 0 or a negative errno. */
 int enter_ns(const char *run, const char *role);
 /* Remember a child for teardown() to end. */

@@ -100,7 +100,7 @@ static inline void sim_inject_resets(struct sim_wire *w, enum sim_side from, uin
 	struct rule_reset_segment rst[2];
 	unsigned n = verdict_resets(v, seg, rst);
 	for (unsigned k = 0; k < n; k++) {
-		uint8_t buf[SEGMENT_FORGED_LEN];
+		uint8_t buf[SEGMENT_FORGED_MAX];
 		size_t len = rule_reset_packet(&rst[k], buf);
 		enum sim_side to = rst[k].to_sender ? from : (from == SIM_C ? SIM_S : SIM_C);
 		sim_deliver_later(w, to, now + w->latency + (v->rule->reset_keep ? 1 : 0), buf,

@@ -1,6 +1,6 @@
 /* test_segment_classify.c: what synfin-faultd makes of each packet NFQUEUE hands it
- * (wire/segment.h, segment_classify): IPv6 is "not IPv4", passed unjudged and not malformed;
- * broken IPv4 is malformed. */
+ * (wire/segment.h, segment_classify): IPv4 and IPv6 TCP are segments, another protocol by its
+ * ethertype is "not IPv4" (passed unjudged, not malformed), broken IP is malformed. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,15 +45,18 @@ START_TEST(test_ipv4_tcp_is_a_segment_with_or_without_the_ethertype)
 }
 END_TEST
 
-START_TEST(test_ipv6_is_not_ipv4_by_its_ethertype_or_its_version_field)
+START_TEST(test_ipv6_other_than_tcp_is_not_tcp_by_its_ethertype_or_its_version_field)
 {
 	uint8_t b[64];
 	struct segment seg;
 	size_t n = ipv6_packet(b);
-	ck_assert_int_eq(segment_classify(&seg, ETH_IPV6, b, n), SEGMENT_NOT_IPV4);
-	ck_assert_int_eq(segment_classify(&seg, 0, b, n), SEGMENT_NOT_IPV4);
-	/* a bare IPv6 header is not IPv4 either, short as it is */
-	ck_assert_int_eq(segment_classify(&seg, 0, b, 1), SEGMENT_NOT_IPV4);
+	ck_assert_int_eq(segment_classify(&seg, ETH_IPV6, b, n), SEGMENT_NOT_TCP);
+	ck_assert(seg.ipv6);
+	ck_assert_uint_eq(seg.ip_proto, 58);
+	ck_assert_int_eq(segment_classify(&seg, 0, b, n), SEGMENT_NOT_TCP);
+	/* a bare IPv6 version field is an IPv6 header cut short */
+	ck_assert_int_eq(segment_classify(&seg, 0, b, 1), SEGMENT_MALFORMED);
+	ck_assert_str_eq(seg.error, "IPv6 header cut short");
 }
 END_TEST
 
@@ -110,7 +113,8 @@ static Suite *segment_classify_suite(void)
 	Suite *s = suite_create("segment_classify");
 	TCase *tc = tcase_create("classify");
 	tcase_add_test(tc, test_ipv4_tcp_is_a_segment_with_or_without_the_ethertype);
-	tcase_add_test(tc, test_ipv6_is_not_ipv4_by_its_ethertype_or_its_version_field);
+	tcase_add_test(tc,
+	               test_ipv6_other_than_tcp_is_not_tcp_by_its_ethertype_or_its_version_field);
 	tcase_add_test(tc, test_another_ethertype_is_not_ipv4_whatever_its_bytes);
 	tcase_add_test(tc, test_ipv4_udp_is_not_tcp);
 	tcase_add_test(tc, test_broken_ipv4_is_malformed);

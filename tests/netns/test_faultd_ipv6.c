@@ -1,0 +1,227 @@
+/* test_faultd_ipv6.c: synfin-faultd judging IPv6 on a dual-stack topology (synfin-netns up RUN
+ * --ipv6): an IPv6 connection no longer bypasses the daemon. A dropped SYN is in the trace as
+ * tcpdump prints IPv6, and Linux retransmits it after its 1 s initial RTO (RFC 6298 2.1); the
+ * family words pick one family on the same wire. As root, and rootless through guard.sh where
+ * ip6tables can queue in the user namespace (otherwise each test says why it is skipped). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/topology.h"
+#include "faultd_fixture.h"
+#include "test_support.h"
+#include "trace/trace.h"
+#include "trace/trace_read.h"
+#include "wire/segment.h"
+
+#define SERVER_PORT 5001
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+#define ck_assert_near_us(got, want, what)                                                         \
+	do {                                                                                       \
+		int64_t got_ = (int64_t)(got), want_ = (int64_t)(want);                            \
+		int64_t tol_ = synfin_tolerance_us(want_);                                         \
+		ck_assert_msg(got_ >= want_ - tol_ && got_ <= want_ + tol_,                        \
+		              "%s: %.6f s, expected %.6f s +- %.6f s", what, got_ / 1e6,           \
+		              want_ / 1e6, tol_ / 1e6);                                            \
+	} while (0)
+
+/* Up with --ipv6, or false (the test skipped, saying why) where ip6tables cannot queue here. */
+static bool dual_stack_up(char tag, const char *rules, const char *test)
+{
+	if (topo_up_with(tag, rules, "--ipv6") == 0)
+		return true;
+	char path[256];
+	snprintf(path, sizeof(path), "%s/netns.err", topo.dir);
+	const char *err = read_file(path);
+	ck_assert_msg(err && strstr(err, "ip6tables"), "synfin-netns up %s --ipv6 failed: %s",
+	              topo.run, err ? err : "");
+	synfin_skip_test("test_faultd_ipv6", test,
+	                 "ip6tables cannot queue IPv6 here (see ./synfin doctor: nfqueue)");
+	return false;
+}
+
+static void start_faultd(void)
+{
+	const char *args[] = {"-r",       topo.rules, "--quiet", "--text",   topo.text,   "--jsonl",
+	                      topo.jsonl, "--pcap",   topo.pcap, "--pcapng", topo.pcapng, "--ready",
+	                      topo.ready, "--seed",   "1",       NULL};
+	fx_start_faultd(true, args);
+}
+
+/* A listener on the server's port of family, in the server namespace: accepts one connection
+ * and closes it. Returns once it listens. */
+static void start_server(int family)
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		if (enter_ns(topo.run, "server") != 0)
+			_exit(126);
+		int ls = socket(family, SOCK_STREAM, 0);
+		int one = 1;
+		setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(SERVER_PORT)};
+		struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(SERVER_PORT)};
+		int rc = family == AF_INET6 ? bind(ls, (struct sockaddr *)&a6, sizeof(a6))
+		                            : bind(ls, (struct sockaddr *)&a4, sizeof(a4));
+		if (rc < 0 || listen(ls, 8) < 0)
+			_exit(2);
+		if (write(p[1], "R", 1) != 1)
+			_exit(3);
+		int c = accept(ls, NULL, NULL);
+		close(c);
+		_exit(c < 0 ? 4 : 0);
+	}
+	close(p[1]);
+	track_child(pid);
+	char ready;
+	ck_assert_msg(fx_read_full(p[0], &ready, 1, 5000), "the server did not listen");
+	close(p[0]);
+}
+
+/* connect() from the client namespace to the server over family: how long it took, in
+ * microseconds, or fails the test. */
+static uint64_t connect_from_client(int family)
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		if (enter_ns(topo.run, "client") != 0)
+			_exit(126);
+		int s = socket(family, SOCK_STREAM, 0);
+		struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(SERVER_PORT)};
+		struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(SERVER_PORT)};
+		inet_pton(AF_INET6, TOPOLOGY_SERVER_ADDR6, &a6.sin6_addr);
+		inet_pton(AF_INET, TOPOLOGY_SERVER_ADDR, &a4.sin_addr);
+		uint64_t start = now_us();
+		int rc = family == AF_INET6 ? connect(s, (struct sockaddr *)&a6, sizeof(a6))
+		                            : connect(s, (struct sockaddr *)&a4, sizeof(a4));
+		uint64_t took = rc == 0 ? now_us() - start : 0;
+		close(s);
+		_exit(write(p[1], &took, sizeof(took)) == (ssize_t)sizeof(took) ? 0 : 3);
+	}
+	close(p[1]);
+	track_child(pid);
+	uint64_t took = 0;
+	ck_assert_msg(fx_read_full(p[0], &took, sizeof(took), 10000), "the client did not report");
+	close(p[0]);
+	ck_assert_msg(took > 0, "connect() over %s failed", family == AF_INET6 ? "IPv6" : "IPv4");
+	return took;
+}
+
+static bool is_syn_from_client(const struct trace_record *r, bool ipv6)
+{
+	return r->kind == TRACE_SEEN && strcmp(r->dir, "c2s") == 0 && r->tcp_flags == TCPF_SYN &&
+	       ipv6 == !ip_addr_is_ipv4(&r->src_ip, NULL);
+}
+
+/* The client's SYNs of one family in the JSON Lines trace, up to 4. */
+static unsigned client_syns(const struct trace_record *r, size_t n, bool ipv6,
+                            const struct trace_record *syn[4])
+{
+	unsigned k = 0;
+	for (size_t i = 0; i < n && k < 4; i++)
+		if (is_syn_from_client(&r[i], ipv6))
+			syn[k++] = &r[i];
+	return k;
+}
+
+START_TEST(test_ipv6_syn_dropped_once_is_traced_and_retransmitted_after_1s)
+{
+	if (!dual_stack_up('a', "drop [S] once\n",
+	                   "test_ipv6_syn_dropped_once_is_traced_and_retransmitted_after_1s"))
+		return;
+	start_faultd();
+	start_server(AF_INET6);
+	ck_assert_near_us(connect_from_client(AF_INET6), 1000000, "connect() over IPv6 took");
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
+
+	struct trace_record *r;
+	size_t n;
+	ck_assert_int_eq(trace_read_jsonl(topo.jsonl, &r, &n), 0);
+	const struct trace_record *syn[4];
+	ck_assert_uint_eq(client_syns(r, n, true, syn), 2);
+	ck_assert_str_eq(syn[0]->src, TOPOLOGY_CLIENT_ADDR6);
+	ck_assert_str_eq(syn[0]->dst, TOPOLOGY_SERVER_ADDR6);
+	ck_assert_int_eq(syn[0]->action, RULE_DROP);
+	ck_assert_uint_eq(syn[0]->rule, 1);
+	ck_assert_int_eq(syn[1]->action, RULE_PASS);
+	ck_assert_uint_eq(syn[1]->seq, syn[0]->seq);
+	ck_assert_near_us(syn[1]->time_us - syn[0]->time_us, 1000000, "the second SYN after");
+	trace_records_free(r, n);
+	/* the text trace as tcpdump prints IPv6 */
+	ck_assert(wait_for_file(topo.text, " IP6 " TOPOLOGY_CLIENT_ADDR6 ".", 0));
+	ck_assert(wait_for_file(topo.text, "> " TOPOLOGY_SERVER_ADDR6 ".5001: Flags [S], seq ", 0));
+	ck_assert(wait_for_file(topo.text, "  DROP rule 1 (", 0));
+	ck_assert(wait_for_file(topo.err, "totals: seen ", 0));
+	ck_assert(wait_for_file(topo.err, ", dropped 1, delayed 0, malformed 0\n", 0));
+}
+END_TEST
+
+START_TEST(test_family_words_pick_one_family_on_a_dual_stack_wire)
+{
+	if (!dual_stack_up('b', "drop [S] ip6 once\n",
+	                   "test_family_words_pick_one_family_on_a_dual_stack_wire"))
+		return;
+	start_faultd();
+	start_server(AF_INET6); /* a dual-stack listener: IPv4 reaches it mapped */
+	/* IPv4 untouched: at once; then IPv6, its first SYN dropped */
+	ck_assert_uint_lt(connect_from_client(AF_INET), 200000);
+	start_server(AF_INET6);
+	ck_assert_near_us(connect_from_client(AF_INET6), 1000000, "connect() over IPv6 took");
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
+
+	struct trace_record *r;
+	size_t n;
+	ck_assert_int_eq(trace_read_jsonl(topo.jsonl, &r, &n), 0);
+	const struct trace_record *syn[4];
+	ck_assert_uint_eq(client_syns(r, n, false, syn), 1);
+	ck_assert_int_eq(syn[0]->action, RULE_PASS);
+	ck_assert_uint_eq(client_syns(r, n, true, syn), 2);
+	ck_assert_int_eq(syn[0]->action, RULE_DROP);
+	ck_assert_int_eq(syn[1]->action, RULE_PASS);
+	trace_records_free(r, n);
+}
+END_TEST
+
+static Suite *faultd_ipv6_suite(void)
+{
+	Suite *s = suite_create("faultd_ipv6");
+	TCase *tc = tcase_create("dual_stack");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, teardown_all_topologies);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ipv6_syn_dropped_once_is_traced_and_retransmitted_after_1s);
+	tcase_add_test(tc, test_family_words_pick_one_family_on_a_dual_stack_wire);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	synfin_require_netns();
+	fx_init("fv", "faultd-ipv6", "ab");
+	return synfin_run_suite(faultd_ipv6_suite());
+}
