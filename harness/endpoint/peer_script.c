@@ -29,9 +29,10 @@ static const struct {
     {"echo", PEER_ECHO, ARG_NONE, "write back everything read, until EOF"},
     {"discard", PEER_DISCARD, ARG_NONE, "read and drop until EOF"},
     {"keepalive", PEER_KEEPALIVE, ARG_KEEPALIVE,
-     "keepalive IDLE INTVL COUNT: probes IDLE after the peer's last segment, then every\n"
-     "                   INTVL; COUNT unanswered end the connection (ETIMEDOUT), e.g.\n"
-     "                   keepalive 1s 1s 3 (whole seconds on Linux)"},
+     "keepalive IDLE INTVL COUNT (e.g. 1s 1s 3): keep-alive on, a probe\n"
+     "                   IDLE after the peer's last segment, then every\n"
+     "                   INTVL; COUNT unanswered end the connection (ETIMEDOUT);\n"
+     "                   whole seconds on Linux"},
 };
 
 const char *peer_step_name(enum peer_op op)
