@@ -245,6 +245,11 @@ int tcp_set_nodelay(struct stack *s, uint64_t now, int sock, bool on);
  * without a segment from the peer, a probe every keepalive_intvl; keepalive_probes unanswered
  * ones end the connection with a RST and ETIMEDOUT. */
 int tcp_set_keepalive(struct stack *s, uint64_t now, int sock, bool on);
+/* This socket's keep-alive times in place of the tunables' (Linux TCP_KEEPIDLE, TCP_KEEPINTVL,
+ * TCP_KEEPCNT, in microseconds here): a running idle time is measured against the new idle at
+ * once, as Linux's TCP_KEEPIDLE does. -EINVAL for a zero value, -EBADF for an unknown handle. */
+int tcp_set_keepalive_timing(struct stack *s, uint64_t now, int sock, uint64_t idle, uint64_t intvl,
+                             unsigned probes);
 
 /* State, or -EBADF for an unknown handle. */
 int tcp_get_state(const struct stack *s, int sock);

@@ -175,6 +175,11 @@ struct tcp_conn {
 
 	bool nodelay;
 	bool keepalive;
+	/* this connection's keep-alive times, from the tunables or tcp_set_keepalive_timing
+	 * (Linux's per-socket TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT) */
+	uint64_t keepalive_time;
+	uint64_t keepalive_intvl;
+	unsigned keepalive_probes;
 	unsigned ka_probes; /* keep-alive probes unanswered */
 	uint64_t last_rcv;  /* when the peer's last segment arrived */
 	bool want_writable;

@@ -72,6 +72,9 @@ struct tcp_conn *tcp_conn_new(struct stack *s)
 	c->snd_mss = 536; /* RFC 9293 3.7.1: the default when no MSS option arrives */
 	c->nodelay = s->tun.nodelay;
 	c->keepalive = s->tun.keepalive;
+	c->keepalive_time = s->tun.keepalive_time;
+	c->keepalive_intvl = s->tun.keepalive_intvl;
+	c->keepalive_probes = s->tun.keepalive_probes;
 	c->quick = s->tun.quickack;
 	c->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high at first */
 	if (s->tun.window_scaling) {

@@ -117,6 +117,9 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 	tcp_conn_bind_tuple(c);
 	c->nodelay = l->nodelay;
 	c->keepalive = l->keepalive;
+	c->keepalive_time = l->keepalive_time;
+	c->keepalive_intvl = l->keepalive_intvl;
+	c->keepalive_probes = l->keepalive_probes;
 	tcp_take_syn(c, now, th);
 	/* Text in a SYN is not kept (no TCP Fast Open): the peer sends it again once our
 	 * SYN-ACK acknowledges only the SYN. */

@@ -339,6 +339,27 @@ int tcp_set_keepalive(struct stack *s, uint64_t now, int sock, bool on)
 	return 0;
 }
 
+int tcp_set_keepalive_timing(struct stack *s, uint64_t now, int sock, uint64_t idle, uint64_t intvl,
+                             unsigned probes)
+{
+	struct tcp_conn *c = tcp_conn_by_handle(s, sock);
+
+	if (!c)
+		return -EBADF;
+	if (idle == 0 || intvl == 0 || probes == 0)
+		return -EINVAL;
+	stack_enter(s);
+	c->keepalive_time = idle;
+	c->keepalive_intvl = intvl;
+	c->keepalive_probes = probes;
+	/* Linux tcp_sock_set_keepidle_locked: the timer is re-armed for the new idle time,
+	 * counted from the peer's last segment */
+	tcp_timer_stop(c, TCP_T_KEEPALIVE);
+	tcp_keepalive_arm(c, now);
+	stack_leave(s);
+	return 0;
+}
+
 int tcp_get_state(const struct stack *s, int sock)
 {
 	const struct tcp_conn *c = tcp_conn_by_handle(s, sock);

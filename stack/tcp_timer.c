@@ -221,7 +221,7 @@ void tcp_keepalive_arm(struct tcp_conn *c, uint64_t now)
 	if (!c->last_rcv)
 		c->last_rcv = now;
 	if (c->timer[TCP_T_KEEPALIVE] == STACK_TIME_NEVER)
-		tcp_timer_set(c, TCP_T_KEEPALIVE, c->last_rcv + c->stack->tun.keepalive_time);
+		tcp_timer_set(c, TCP_T_KEEPALIVE, c->last_rcv + c->keepalive_time);
 }
 
 /* RFC 1122 4.2.3.6 and Linux tcp_keepalive_timer: the timer is not moved by every segment; when
@@ -231,27 +231,26 @@ void tcp_keepalive_arm(struct tcp_conn *c, uint64_t now)
  * ETIMEDOUT, as Linux. */
 static void tcp_keepalive_timer(struct tcp_conn *c, uint64_t now)
 {
-	const struct stack_tunables *tun = &c->stack->tun;
 	uint64_t idle = now - c->last_rcv;
 
 	if (!c->keepalive || (c->state != TCPS_ESTABLISHED && c->state != TCPS_CLOSE_WAIT))
 		return;
 	if (c->snd_una != c->snd_max || c->sndbuf.len) {
-		tcp_timer_set(c, TCP_T_KEEPALIVE, now + tun->keepalive_time);
+		tcp_timer_set(c, TCP_T_KEEPALIVE, now + c->keepalive_time);
 		return;
 	}
-	if (idle < tun->keepalive_time) {
-		tcp_timer_set(c, TCP_T_KEEPALIVE, c->last_rcv + tun->keepalive_time);
+	if (idle < c->keepalive_time) {
+		tcp_timer_set(c, TCP_T_KEEPALIVE, c->last_rcv + c->keepalive_time);
 		return;
 	}
-	if (c->ka_probes >= tun->keepalive_probes) {
+	if (c->ka_probes >= c->keepalive_probes) {
 		tcp_send_rst(c, now);
 		tcp_conn_done(c, now, -ETIMEDOUT);
 		return;
 	}
 	c->ka_probes++;
 	tcp_send_keepalive_probe(c, now);
-	tcp_timer_set(c, TCP_T_KEEPALIVE, now + tun->keepalive_intvl);
+	tcp_timer_set(c, TCP_T_KEEPALIVE, now + c->keepalive_intvl);
 }
 
 void tcp_conn_timers(struct tcp_conn *c, uint64_t now)

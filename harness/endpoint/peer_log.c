@@ -116,3 +116,16 @@ int peer_log_read(const struct peer_log *l, bool eof, uint64_t bytes, uint64_t h
 	               (unsigned long long)bytes, (unsigned long long)hash);
 	return PEER_EXIT_OK;
 }
+
+int peer_log_keepalive(const struct peer_log *l, uint64_t idle_us, uint64_t intvl_us,
+                       uint64_t count)
+{
+	char text[96];
+	snprintf(text, sizeof(text), "idle %llums, intvl %llums, count %llu",
+	         (unsigned long long)(idle_us / 1000), (unsigned long long)(intvl_us / 1000),
+	         (unsigned long long)count);
+	peer_log_event(l, "keepalive", text, "\"idle_us\":%llu,\"intvl_us\":%llu,\"count\":%llu",
+	               (unsigned long long)idle_us, (unsigned long long)intvl_us,
+	               (unsigned long long)count);
+	return PEER_EXIT_OK;
+}

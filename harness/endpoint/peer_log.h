@@ -50,4 +50,9 @@ int peer_log_sent(const struct peer_log *l, uint64_t n);
  * byte read so far and their hash. Returns PEER_EXIT_OK. */
 int peer_log_read(const struct peer_log *l, bool eof, uint64_t bytes, uint64_t hash);
 
+/* "keepalive" switched on: the first probe idle_us after the peer's last segment, then one
+ * every intvl_us, count unanswered ones end the connection. Returns PEER_EXIT_OK. */
+int peer_log_keepalive(const struct peer_log *l, uint64_t idle_us, uint64_t intvl_us,
+                       uint64_t count);
+
 #endif

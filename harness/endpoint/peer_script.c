@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@
 static const struct {
 	const char *name;
 	enum peer_op op;
-	enum { ARG_NONE, ARG_BYTES, ARG_DURATION, ARG_TEXT } arg;
+	enum { ARG_NONE, ARG_BYTES, ARG_DURATION, ARG_TEXT, ARG_KEEPALIVE } arg;
 	const char *help;
 } ops[] = {
     {"connect", PEER_CONNECT, ARG_NONE, "active open"},
@@ -27,6 +28,11 @@ static const struct {
     {"abort", PEER_ABORT, ARG_NONE, "close with RST"},
     {"echo", PEER_ECHO, ARG_NONE, "write back everything read, until EOF"},
     {"discard", PEER_DISCARD, ARG_NONE, "read and drop until EOF"},
+    {"keepalive", PEER_KEEPALIVE, ARG_KEEPALIVE,
+     "keepalive IDLE INTVL COUNT (e.g. 1s 1s 3): keep-alive on, a probe\n"
+     "                   IDLE after the peer's last segment, then every\n"
+     "                   INTVL; COUNT unanswered end the connection (ETIMEDOUT);\n"
+     "                   whole seconds on Linux"},
 };
 
 const char *peer_step_name(enum peer_op op)
@@ -52,6 +58,67 @@ static char *trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+/* Splits the next space-separated word off *rest; NULL when none is left. */
+static char *next_word(char **rest)
+{
+	char *w = *rest;
+	while (isspace((unsigned char)*w))
+		w++;
+	if (!*w)
+		return NULL;
+	char *e = w;
+	while (*e && !isspace((unsigned char)*e))
+		e++;
+	if (*e)
+		*e++ = '\0';
+	*rest = e;
+	return w;
+}
+
+/* keepalive IDLE INTVL COUNT: each argument checked in turn, the first bad one named by its
+ * position, so the message points at what to change. */
+static int parse_keepalive(struct peer_step *st, char *arg, char *err, size_t err_size)
+{
+	static const char *const names[] = {"IDLE", "INTVL", "COUNT"};
+	uint64_t *durations[] = {&st->duration_us, &st->interval_us};
+	char *rest = arg;
+	for (int i = 0; i < 3; i++) {
+		char *w = next_word(&rest);
+		if (!w) {
+			snprintf(err, err_size,
+			         "'keepalive' needs IDLE INTVL COUNT, e.g. keepalive 1s 1s 3 "
+			         "(argument %d, %s, is missing)",
+			         i + 1, names[i]);
+			return -EINVAL;
+		}
+		uint64_t max_us = (uint64_t)PEER_KEEPALIVE_MAX_SECONDS * 1000000;
+		if (i < 2 && (duration_parse_us(w, strlen(w), max_us, durations[i]) < 0 ||
+		              *durations[i] == 0)) {
+			snprintf(err, err_size,
+			         "'keepalive' argument %d, %s, needs a duration from 1us to %ds "
+			         "like 1s or 75s (got '%s')",
+			         i + 1, names[i], PEER_KEEPALIVE_MAX_SECONDS, w);
+			return -EINVAL;
+		}
+		if (i == 2 && (count_parse(w, strlen(w), &st->count) < 0 || st->count == 0 ||
+		               st->count > PEER_KEEPALIVE_MAX_COUNT)) {
+			snprintf(
+			    err, err_size,
+			    "'keepalive' argument 3, COUNT, needs a number of probes from 1 to "
+			    "%d like 9 (got '%s')",
+			    PEER_KEEPALIVE_MAX_COUNT, w);
+			return -EINVAL;
+		}
+	}
+	if (next_word(&rest)) {
+		snprintf(err, err_size,
+		         "'keepalive' takes three arguments, IDLE INTVL COUNT (got more: '%s')",
+		         arg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Parse one step in place; word is trimmed and non-empty. */
@@ -104,11 +171,14 @@ static int parse_step(struct peer_step *st, char *word, char *err, size_t err_si
 			st->text = strndup(arg + 1, n - 2);
 			return st->text ? 0 : -ENOMEM;
 		}
+		case ARG_KEEPALIVE:
+			return parse_keepalive(st, arg, err, err_size);
 		}
 	}
 	snprintf(err, err_size,
 	         "unknown step '%s': expected connect, accept, send, send-text, "
-	         "shutdown-write, read-eof, read, sleep, close, abort, echo or discard",
+	         "shutdown-write, read-eof, read, sleep, close, abort, echo, discard or "
+	         "keepalive",
 	         word);
 	return -EINVAL;
 }
@@ -165,4 +235,28 @@ void peer_script_free(struct peer_script *ps)
 	free(ps->steps);
 	ps->steps = NULL;
 	ps->n_steps = 0;
+}
+
+int peer_script_check_whole_seconds(const struct peer_script *ps, const char *who, char *err,
+                                    size_t err_size)
+{
+	for (size_t i = 0; i < ps->n_steps; i++) {
+		const struct peer_step *st = &ps->steps[i];
+		if (st->op != PEER_KEEPALIVE)
+			continue;
+		const uint64_t values[] = {st->duration_us, st->interval_us};
+		for (int v = 0; v < 2; v++) {
+			if (values[v] % 1000000 == 0)
+				continue;
+			uint64_t nearest = (values[v] + 500000) / 1000000;
+			snprintf(err, err_size,
+			         "step %zu, 'keepalive' %s: %s counts keep-alive times in whole "
+			         "seconds (TCP_KEEPIDLE, TCP_KEEPINTVL): give e.g. %" PRIu64
+			         "s, not %" PRIu64 "us",
+			         i + 1, v == 0 ? "IDLE" : "INTVL", who, nearest ? nearest : 1,
+			         values[v]);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }

@@ -26,14 +26,24 @@ enum peer_op {
 	PEER_ABORT,          /* close with RST */
 	PEER_ECHO,           /* write back what is read, until EOF */
 	PEER_DISCARD,        /* read and drop until EOF */
+	/* switch keep-alive on (RFC 9293 3.8.4, RFC 1122 4.2.3.6): the first probe duration_us
+	 * after the peer's last segment, then one every interval_us; count unanswered ones end
+	 * the connection (Linux TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT) */
+	PEER_KEEPALIVE,
 };
 
 struct peer_step {
 	enum peer_op op;
 	uint64_t count;
 	uint64_t duration_us;
+	uint64_t interval_us; /* keepalive: between probes */
 	char *text;
 };
+
+/* Linux's bounds of TCP_KEEPCNT (MAX_TCP_KEEPCNT) and of TCP_KEEPIDLE, TCP_KEEPINTVL in seconds
+ * (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL): the parser takes no value any endpoint would refuse. */
+#define PEER_KEEPALIVE_MAX_COUNT 127
+#define PEER_KEEPALIVE_MAX_SECONDS 32767
 
 struct peer_script {
 	struct peer_step *steps;
@@ -44,6 +54,10 @@ struct peer_script {
 int peer_script_parse(struct peer_script *ps, const char *text, char *err, size_t err_size);
 void peer_script_free(struct peer_script *ps);
 const char *peer_step_name(enum peer_op op);
+/* For an endpoint that counts keep-alive times in whole seconds (Linux's TCP_KEEPIDLE and
+ * TCP_KEEPINTVL take seconds): 0, or -EINVAL with a message naming the step and the fix. */
+int peer_script_check_whole_seconds(const struct peer_script *ps, const char *who, char *err,
+                                    size_t err_size);
 void peer_script_usage(FILE *out);
 
 /* Exit statuses of every endpoint program, so a scenario's `exit` line means the same for

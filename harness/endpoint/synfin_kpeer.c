@@ -115,6 +115,20 @@ static int do_read(struct kpeer *k, uint64_t limit, int echo)
 	return peer_log_read(&k->log, limit == UINT64_MAX || got < limit, k->rx_bytes, k->rx_hash);
 }
 
+/* RFC 1122 4.2.3.6 through Linux's socket options; the times are whole seconds, which
+ * peer_script_check_whole_seconds made sure of before the script started. */
+static int do_keepalive(struct kpeer *k, const struct peer_step *s)
+{
+	int on = 1, idle = (int)(s->duration_us / 1000000), intvl = (int)(s->interval_us / 1000000),
+	    count = (int)s->count;
+	if (setsockopt(k->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) < 0 ||
+	    setsockopt(k->fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count)) < 0)
+		return peer_log_failed(&k->log, "keepalive", errno);
+	return peer_log_keepalive(&k->log, s->duration_us, s->interval_us, s->count);
+}
+
 static int run_step(struct kpeer *k, const struct peer_step *s)
 {
 	if (s->op != PEER_CONNECT && s->op != PEER_ACCEPT && s->op != PEER_SLEEP && k->fd < 0) {
@@ -168,6 +182,8 @@ static int run_step(struct kpeer *k, const struct peer_step *s)
 		peer_log_event(&k->log, "aborted", NULL, NULL);
 		return PEER_EXIT_OK;
 	}
+	case PEER_KEEPALIVE:
+		return do_keepalive(k, s);
 	}
 	return PEER_EXIT_OTHER;
 }
@@ -188,6 +204,11 @@ int main(int argc, char **argv)
 	char err[256];
 	if (peer_script_parse(&script, opt.script_text, err, sizeof(err)) < 0) {
 		fprintf(stderr, "synfin-kpeer: script: %s\n", err);
+		return PEER_EXIT_USAGE;
+	}
+	if (peer_script_check_whole_seconds(&script, "Linux", err, sizeof(err)) < 0) {
+		fprintf(stderr, "synfin-kpeer: script: %s\n", err);
+		peer_script_free(&script);
 		return PEER_EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);

@@ -339,6 +339,26 @@ static int step_close(struct peer_conn *c)
 	return err < 0 && err != -EBADF ? err : 1;
 }
 
+/* RFC 1122 4.2.3.6 on this socket alone, as synfin-kpeer's SO_KEEPALIVE and TCP_KEEP* do. */
+static int step_keepalive(struct peer_conn *c, const struct peer_step *s)
+{
+	struct stack *st = c->env->stack;
+	int err = tcp_set_keepalive_timing(st, now(c), c->sock, s->duration_us, s->interval_us,
+	                                   (unsigned)s->count);
+	if (err == 0)
+		err = tcp_set_keepalive(st, now(c), c->sock, true);
+	if (err < 0)
+		return err;
+	char text[96], json[96];
+	snprintf(text, sizeof(text), "idle %" PRIu64 "ms, intvl %" PRIu64 "ms, count %" PRIu64,
+	         s->duration_us / 1000, s->interval_us / 1000, s->count);
+	snprintf(json, sizeof(json),
+	         ",\"idle_us\":%" PRIu64 ",\"intvl_us\":%" PRIu64 ",\"count\":%" PRIu64,
+	         s->duration_us, s->interval_us, s->count);
+	log_app(c, "keepalive", text, json);
+	return 1;
+}
+
 static int run_step(struct peer_conn *c, const struct peer_step *s)
 {
 	struct stack *st = c->env->stack;
@@ -374,6 +394,8 @@ static int run_step(struct peer_conn *c, const struct peer_step *s)
 		c->has_handle = false;
 		c->state = TCPS_CLOSED;
 		return 1;
+	case PEER_KEEPALIVE:
+		return step_keepalive(c, s);
 	}
 	return -EINVAL;
 }

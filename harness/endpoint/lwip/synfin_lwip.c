@@ -133,6 +133,36 @@ static void abort_connection(int fd)
 	lwip_close(fd);
 }
 
+/* RFC 1122 4.2.3.6 on lwIP: the pcb's own fields, in milliseconds (its socket options take
+ * TCP_KEEPINTVL in whole seconds only); tcp_slowtmr probes and gives up in its 500 ms ticks. */
+static int op_keepalive(struct lwpeer *p, const struct peer_step *s)
+{
+#if LWIP_TCP_KEEPALIVE
+	bool set = false;
+	LOCK_TCPIP_CORE();
+	struct lwip_sock *sock = lwip_socket_dbg_get_socket(p->fd);
+	if (sock && sock->conn && NETCONNTYPE_GROUP(sock->conn->type) == NETCONN_TCP &&
+	    sock->conn->pcb.tcp) {
+		struct tcp_pcb *pcb = sock->conn->pcb.tcp;
+		pcb->keep_idle = (u32_t)(s->duration_us / 1000);
+		pcb->keep_intvl = (u32_t)(s->interval_us / 1000);
+		pcb->keep_cnt = (u32_t)s->count;
+		ip_set_option(pcb, SOF_KEEPALIVE);
+		set = true;
+	}
+	UNLOCK_TCPIP_CORE();
+	if (!set)
+		return peer_log_failed(&p->log, "keepalive", ENOTCONN);
+	return peer_log_keepalive(&p->log, s->duration_us, s->interval_us, s->count);
+#else
+	(void)s;
+	fprintf(stderr, "synfin-lwip: step 'keepalive': this liblwip was built without "
+	                "LWIP_TCP_KEEPALIVE (see the settings above): it cannot set keep-alive "
+	                "times\n");
+	return PEER_EXIT_USAGE;
+#endif
+}
+
 static int op_connect(struct lwpeer *p, const struct peer_step *s)
 {
 	(void)s;
@@ -205,6 +235,7 @@ static const struct {
     [PEER_ABORT] = {op_close, true},
     [PEER_ECHO] = {op_read, true},
     [PEER_DISCARD] = {op_read, true},
+    [PEER_KEEPALIVE] = {op_keepalive, true},
 };
 
 static int run_step(struct lwpeer *p, const struct peer_step *s)

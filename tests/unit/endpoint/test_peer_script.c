@@ -88,6 +88,72 @@ START_TEST(test_negative_byte_count_is_refused)
 }
 END_TEST
 
+START_TEST(test_keepalive_takes_idle_interval_and_count)
+{
+	struct peer_script ps;
+	char err[256];
+	ck_assert_int_eq(
+	    peer_script_parse(&ps, "connect; keepalive 2s 500ms 3; read-eof", err, sizeof(err)), 0);
+	ck_assert_uint_eq(ps.n_steps, 3);
+	ck_assert_int_eq(ps.steps[1].op, PEER_KEEPALIVE);
+	ck_assert_str_eq(peer_step_name(ps.steps[1].op), "keepalive");
+	ck_assert_uint_eq(ps.steps[1].duration_us, 2000000);
+	ck_assert_uint_eq(ps.steps[1].interval_us, 500000);
+	ck_assert_uint_eq(ps.steps[1].count, 3);
+	peer_script_free(&ps);
+}
+END_TEST
+
+/* Each refusal names the argument by its position and says what would do. */
+START_TEST(test_keepalive_bad_argument_is_named_by_position)
+{
+	static const struct {
+		const char *script, *says;
+	} cases[] = {
+	    {"keepalive", "argument 1, IDLE, is missing"},
+	    {"keepalive 1s", "argument 2, INTVL, is missing"},
+	    {"keepalive 1s 1s", "argument 3, COUNT, is missing"},
+	    {"keepalive 1 1s 3", "argument 1, IDLE, needs a duration"},
+	    {"keepalive 0s 1s 3", "argument 1, IDLE, needs a duration"},
+	    {"keepalive 1s x 3", "argument 2, INTVL, needs a duration"},
+	    {"keepalive 1s 32768s 3", "argument 2, INTVL, needs a duration from 1us to 32767s"},
+	    {"keepalive 1s 1s 0", "argument 3, COUNT, needs a number of probes from 1 to 127"},
+	    {"keepalive 1s 1s 128", "argument 3, COUNT"},
+	    {"keepalive 1s 1s 3s", "argument 3, COUNT"},
+	    {"keepalive 1s 1s 3 4", "takes three arguments"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct peer_script ps;
+		char err[256] = "";
+		ck_assert_int_eq(peer_script_parse(&ps, cases[i].script, err, sizeof(err)),
+		                 -EINVAL);
+		ck_assert_msg(strstr(err, cases[i].says), "'%s': got '%s'", cases[i].script, err);
+		ck_assert_uint_eq(ps.n_steps, 0);
+	}
+}
+END_TEST
+
+START_TEST(test_keepalive_in_parts_of_a_second_is_refused_for_whole_second_endpoints)
+{
+	struct peer_script ps;
+	char err[256] = "";
+	ck_assert_int_eq(peer_script_parse(&ps, "connect; keepalive 1s 1s 3", err, sizeof(err)), 0);
+	ck_assert_int_eq(peer_script_check_whole_seconds(&ps, "Linux", err, sizeof(err)), 0);
+	peer_script_free(&ps);
+	ck_assert_int_eq(peer_script_parse(&ps, "connect; keepalive 2s 1500ms 3", err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(peer_script_check_whole_seconds(&ps, "Linux", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "step 2, 'keepalive' INTVL: Linux counts keep-alive times in whole "
+	                      "seconds (TCP_KEEPIDLE, TCP_KEEPINTVL): give e.g. 2s, not 1500000us");
+	peer_script_free(&ps);
+	ck_assert_int_eq(peer_script_parse(&ps, "keepalive 300ms 1s 3", err, sizeof(err)), 0);
+	ck_assert_int_eq(peer_script_check_whole_seconds(&ps, "Linux", err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "IDLE"));
+	ck_assert_ptr_nonnull(strstr(err, "give e.g. 1s, not 300000us"));
+	peer_script_free(&ps);
+}
+END_TEST
+
 START_TEST(test_error_message_fits_any_buffer)
 {
 	struct peer_script ps;
@@ -109,6 +175,10 @@ static Suite *peer_script_suite(void)
 	tcase_add_test(tc, test_byte_count_overflowing_with_its_suffix_is_refused);
 	tcase_add_test(tc, test_negative_byte_count_is_refused);
 	tcase_add_test(tc, test_error_message_fits_any_buffer);
+	tcase_add_test(tc, test_keepalive_takes_idle_interval_and_count);
+	tcase_add_test(tc, test_keepalive_bad_argument_is_named_by_position);
+	tcase_add_test(tc,
+	               test_keepalive_in_parts_of_a_second_is_refused_for_whole_second_endpoints);
 	suite_add_tcase(s, tc);
 	return s;
 }

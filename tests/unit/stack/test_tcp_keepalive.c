@@ -86,6 +86,58 @@ START_TEST(test_no_probe_while_data_is_outstanding_or_switched_off)
 }
 END_TEST
 
+/* Linux TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT on one socket: its own schedule in place of the
+ * tunables' (10 s, 1 s, 3), measured from the peer's last segment. */
+START_TEST(test_socket_timing_replaces_the_tunables)
+{
+	fx_start(&F);
+	fx_passive_established(&F);
+	uint64_t t0 = F.now;
+	fx_advance(&F, 200 * MS);
+	ck_assert_int_eq(tcp_set_keepalive_timing(F.s, F.now, F.sock, 2 * SEC, 500 * MS, 2), 0);
+	ck_assert_int_eq(tcp_set_keepalive(F.s, F.now, F.sock, true), 0);
+	expect_probe_at(t0 + 2 * SEC);
+	expect_probe_at(t0 + 2 * SEC + 500 * MS);
+	fx_run_until(&F, t0 + 3 * SEC - 1);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(fx_last_error_event(&F, F.sock), 0);
+	fx_run_until(&F, t0 + 3 * SEC);
+	struct segment *rst = fx_recv_one(&F, TCPF_RST | TCPF_ACK);
+	ck_assert_uint_eq(fx_last_at(&F), t0 + 3 * SEC);
+	ck_assert_uint_eq(rst->seq, F.peer_ack);
+	ck_assert_int_eq(fx_last_error_event(&F, F.sock), -ETIMEDOUT);
+	ck_assert_int_eq(tcp_get_error(F.s, F.sock), -ETIMEDOUT);
+	ck_assert_int_eq(tcp_get_state(F.s, F.sock), TCPS_CLOSED);
+	fx_recv_nothing(&F);
+}
+END_TEST
+
+/* A shorter idle set while the timer waits for the tunables' longer one takes effect at once:
+ * Linux re-arms the timer in TCP_KEEPIDLE. */
+START_TEST(test_shorter_idle_rearms_a_running_timer)
+{
+	fx_start(&F);
+	fx_active_established(&F);
+	ck_assert_int_eq(tcp_set_keepalive(F.s, F.now, F.sock, true), 0);
+	uint64_t t0 = F.now;
+	fx_advance(&F, 1 * SEC);
+	ck_assert_int_eq(tcp_set_keepalive_timing(F.s, F.now, F.sock, 3 * SEC, 1 * SEC, 3), 0);
+	expect_probe_at(t0 + 3 * SEC);
+	expect_probe_at(t0 + 4 * SEC);
+}
+END_TEST
+
+START_TEST(test_socket_timing_refuses_zero_values)
+{
+	fx_start(&F);
+	fx_passive_established(&F);
+	ck_assert_int_eq(tcp_set_keepalive_timing(F.s, F.now, F.sock, 0, SEC, 3), -EINVAL);
+	ck_assert_int_eq(tcp_set_keepalive_timing(F.s, F.now, F.sock, SEC, 0, 3), -EINVAL);
+	ck_assert_int_eq(tcp_set_keepalive_timing(F.s, F.now, F.sock, SEC, SEC, 0), -EINVAL);
+	ck_assert_int_eq(tcp_set_keepalive_timing(F.s, F.now, 9999, SEC, SEC, 3), -EBADF);
+}
+END_TEST
+
 static Suite *tcp_keepalive_suite(void)
 {
 	Suite *s = suite_create("tcp_keepalive");
@@ -94,6 +146,9 @@ static Suite *tcp_keepalive_suite(void)
 	tcase_add_test(k, test_probes_at_time_then_every_intvl_then_a_reset);
 	tcase_add_test(k, test_an_answer_starts_the_idle_time_over);
 	tcase_add_test(k, test_no_probe_while_data_is_outstanding_or_switched_off);
+	tcase_add_test(k, test_socket_timing_replaces_the_tunables);
+	tcase_add_test(k, test_shorter_idle_rearms_a_running_timer);
+	tcase_add_test(k, test_socket_timing_refuses_zero_values);
 	suite_add_tcase(s, k);
 	return s;
 }
