@@ -49,8 +49,10 @@ static void build6(struct pkt *p, bool from_client, uint16_t sport, uint16_t dpo
 	tcp[12] = (uint8_t)(((20 + optlen) / 4) << 4);
 	tcp[13] = flags;
 	wire_put16(tcp + 14, win);
-	memcpy(tcp + 20, opts, optlen);
-	memcpy(tcp + 20 + optlen, payload, plen);
+	if (optlen) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(tcp + 20, opts, optlen);
+	if (plen)
+		memcpy(tcp + 20 + optlen, payload, plen);
 	p->len = 40 + 20 + optlen + plen;
 	ck_assert_int_eq(segment_parse(&p->seg, p->b, p->len), 0);
 }
