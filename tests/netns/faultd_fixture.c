@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test_support.h"
@@ -237,4 +238,11 @@ void teardown_all_topologies(void)
 		if (!getenv("SYNFIN_KEEP"))
 			sh("rm -rf /tmp/synfin-test-%s-%s", dir_name, run);
 	}
+}
+
+uint64_t fx_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }

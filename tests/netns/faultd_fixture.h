@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define FX_MAX_CHILDREN 8
@@ -69,6 +70,18 @@ void fx_start_faultd(bool realtime, const char *const *args);
 int fx_stop_faultd(unsigned timeout_ms);
 /* Read exactly len bytes, each read within timeout_ms: false on a timeout, EOF or error. */
 bool fx_read_full(int fd, void *buf, size_t len, unsigned timeout_ms);
+
+/* The wall clock in microseconds: the clock of the daemon's trace times. */
+uint64_t fx_now_us(void);
+/* got within packetdrill's tolerance of want (synfin_tolerance_us), both in microseconds. */
+#define ck_assert_near_us(got, want, what)                                                         \
+	do {                                                                                       \
+		int64_t got_ = (int64_t)(got), want_ = (int64_t)(want);                            \
+		int64_t tol_ = synfin_tolerance_us(want_);                                         \
+		ck_assert_msg(got_ >= want_ - tol_ && got_ <= want_ + tol_,                        \
+		              "%s: %.6f s, expected %.6f s +- %.6f s", what, got_ / 1e6,           \
+		              want_ / 1e6, tol_ / 1e6);                                            \
+	} while (0)
 
 /* Checked fixture, after each test: ends the daemon and the children, takes the topology
  * down, removes the folder (kept with SYNFIN_KEEP set). */

@@ -42,22 +42,6 @@
 
 /* ---- small utilities ---- */
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-#define ck_assert_near_us(got, want, what)                                                         \
-	do {                                                                                       \
-		int64_t got_ = (int64_t)(got), want_ = (int64_t)(want);                            \
-		int64_t tol_ = synfin_tolerance_us(want_);                                         \
-		ck_assert_msg(got_ >= want_ - tol_ && got_ <= want_ + tol_,                        \
-		              "%s: %.6f s, expected %.6f s +- %.6f s", what, got_ / 1e6,           \
-		              want_ / 1e6, tol_ / 1e6);                                            \
-	} while (0)
-
 /* ---- topology: one per test ---- */
 
 static void topo_sysctl(const char *role, const char *settings)
@@ -143,29 +127,29 @@ static void run_server(int out, enum server_mode mode)
 	ssize_t n;
 	switch (mode) {
 	case SERVER_CLOSE_AT_ONCE:
-		r.start_us = now_us();
+		r.start_us = fx_now_us();
 		close(c);
 		break;
 	case SERVER_READ:
 		r.bytes = read(c, r.data, sizeof(r.data) - 1);
-		r.done_us = now_us();
+		r.done_us = fx_now_us();
 		if (r.bytes < 0)
 			r.err = errno;
 		break;
 	case SERVER_HALF_CLOSE:
-		r.start_us = now_us();
+		r.start_us = fx_now_us();
 		shutdown(c, SHUT_WR);
 		while ((n = read(c, buf, sizeof(buf))) > 0)
 			r.bytes += n;
-		r.done_us = now_us();
+		r.done_us = fx_now_us();
 		close(c);
 		break;
 	case SERVER_RESPOND:
 		r.bytes = read(c, r.data, sizeof(r.data) - 1);
-		r.done_us = now_us();
+		r.done_us = fx_now_us();
 		if (r.bytes > 0 && write(c, "response\n", 9) != 9)
 			r.err = errno;
-		r.start_us = now_us();
+		r.start_us = fx_now_us();
 		close(c);
 		break;
 	}
@@ -178,9 +162,9 @@ static void run_client(int out, enum client_mode mode)
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(SERVER_PORT)};
 	inet_pton(AF_INET, SERVER_ADDR, &a.sin_addr);
-	r.start_us = now_us();
+	r.start_us = fx_now_us();
 	int rc = connect(s, (struct sockaddr *)&a, sizeof(a));
-	r.done_us = now_us();
+	r.done_us = fx_now_us();
 	if (rc < 0) {
 		r.err = errno;
 		send_result(out, &r);
@@ -199,7 +183,7 @@ static void run_client(int out, enum client_mode mode)
 		}
 		while ((n = read(s, buf, sizeof(buf))) > 0)
 			r.bytes += n;
-		r.eof_us = now_us();
+		r.eof_us = fx_now_us();
 		if (n < 0)
 			r.err = errno;
 		break;
@@ -212,7 +196,7 @@ static void run_client(int out, enum client_mode mode)
 				r.err = errno;
 		while ((n = read(s, buf, sizeof(buf))) > 0)
 			r.bytes += n;
-		r.eof_us = now_us();
+		r.eof_us = fx_now_us();
 		if (n < 0)
 			r.err = errno;
 		break;
@@ -705,7 +689,7 @@ START_TEST(test_sigterm_delivers_a_held_segment)
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_SEND_AND_WAIT), 5000);
 	ck_assert_msg(c.err == 0, "client failed: %s", strerror(c.err));
 	ck_assert_msg(wait_for_file(topo.text, "HOLD 10000 ms", 3000), "the data was not held");
-	uint64_t term_us = now_us();
+	uint64_t term_us = fx_now_us();
 	ck_assert_int_eq(fx_stop_faultd(5000), 0);
 
 	struct endpoint_result s = endpoint_result(server, 5000);

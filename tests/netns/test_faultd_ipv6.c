@@ -25,22 +25,6 @@
 
 #define SERVER_PORT 5001
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-#define ck_assert_near_us(got, want, what)                                                         \
-	do {                                                                                       \
-		int64_t got_ = (int64_t)(got), want_ = (int64_t)(want);                            \
-		int64_t tol_ = synfin_tolerance_us(want_);                                         \
-		ck_assert_msg(got_ >= want_ - tol_ && got_ <= want_ + tol_,                        \
-		              "%s: %.6f s, expected %.6f s +- %.6f s", what, got_ / 1e6,           \
-		              want_ / 1e6, tol_ / 1e6);                                            \
-	} while (0)
-
 /* Up with --ipv6, or false (the test skipped, saying why) where ip6tables cannot queue here. */
 static bool dual_stack_up(char tag, const char *rules, const char *test)
 {
@@ -115,10 +99,10 @@ static uint64_t connect_from_client(int family)
 		struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(SERVER_PORT)};
 		inet_pton(AF_INET6, TOPOLOGY_SERVER_ADDR6, &a6.sin6_addr);
 		inet_pton(AF_INET, TOPOLOGY_SERVER_ADDR, &a4.sin_addr);
-		uint64_t start = now_us();
+		uint64_t start = fx_now_us();
 		int rc = family == AF_INET6 ? connect(s, (struct sockaddr *)&a6, sizeof(a6))
 		                            : connect(s, (struct sockaddr *)&a4, sizeof(a4));
-		uint64_t took = rc == 0 ? now_us() - start : 0;
+		uint64_t took = rc == 0 ? fx_now_us() - start : 0;
 		close(s);
 		_exit(write(p[1], &took, sizeof(took)) == (ssize_t)sizeof(took) ? 0 : 3);
 	}
