@@ -25,30 +25,6 @@
 #include "bench_topo.h"
 #include "bench_util.h"
 
-/* The time ("t") of the last kpeer JSON event with "what":what, and its "bytes" when asked. */
-static double event_time(const char *path, const char *what, unsigned long long *bytes)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		die("no event log %s", path);
-	char line[4096], key[64];
-	snprintf(key, sizeof(key), "\"what\":\"%s\"", what);
-	double t = -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, key))
-			continue;
-		if (sscanf(line, "{\"t\":%lf", &t) != 1)
-			die("bad event line in %s: %s", path, line);
-		const char *b = strstr(line, "\"bytes\":");
-		if (bytes && b)
-			*bytes = strtoull(b + 8, NULL, 10);
-	}
-	fclose(f);
-	if (t < 0)
-		die("no '%s' event in %s (logs in %s)", what, path, tmpdir);
-	return t;
-}
-
 struct paths {
 	char faultd[4096], kpeer[4096];
 };

@@ -1,4 +1,5 @@
-/* bench_topo.c: the topology of bench_faultd and the process plumbing around it. */
+/* bench_topo.c: the topology of bench_faultd and bench_stack_wire and the process plumbing
+ * around it. */
 #include "bench_topo.h"
 
 #include <errno.h>
@@ -76,7 +77,7 @@ static void cleanup(void)
 {
 	topology_down();
 	if (keep_logs)
-		fprintf(stderr, "bench_faultd: logs kept in %s\n", tmpdir);
+		fprintf(stderr, "%s: logs kept in %s\n", program_invocation_short_name, tmpdir);
 	else
 		remove_tmpdir();
 }
@@ -85,7 +86,7 @@ void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("bench_faultd: ", stderr);
+	fprintf(stderr, "%s: ", program_invocation_short_name);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -117,10 +118,41 @@ void topology_start(void)
 	sigaction(SIGHUP, &sa, NULL);
 
 	snprintf(log_path, sizeof(log_path), "%s/netns.log", tmpdir);
+	topology_kinds("kernel", "kernel");
+}
+
+void topology_kinds(const char *client, const char *server)
+{
+	topology_down();
 	topology_up = 1; /* from here on, a partial topology is taken down too */
-	char *up[] = {netns_script, "up", run_id, NULL};
+	char *up[] = {netns_script,   "up",       run_id,         "--client",
+	              (char *)client, "--server", (char *)server, NULL};
 	if (run(up, log_path))
-		die("synfin-netns up %s failed (see %s)", run_id, log_path);
+		die("synfin-netns up %s --client %s --server %s failed (see %s)", run_id, client,
+		    server, log_path);
+}
+
+double event_time(const char *path, const char *what, unsigned long long *bytes)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		die("no event log %s", path);
+	char line[4096], key[64];
+	snprintf(key, sizeof(key), "\"what\":\"%s\"", what);
+	double t = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, key))
+			continue;
+		if (sscanf(line, "{\"t\":%lf", &t) != 1)
+			die("bad event line in %s: %s", path, line);
+		const char *b = strstr(line, "\"bytes\":");
+		if (bytes && b)
+			*bytes = strtoull(b + 8, NULL, 10);
+	}
+	fclose(f);
+	if (t < 0)
+		die("no '%s' event in %s (logs in %s)", what, path, tmpdir);
+	return t;
 }
 
 pid_t spawn(char *const argv[], const char *log)

@@ -1,6 +1,6 @@
-/* bench_topo.h: the topology of bench_faultd (netns/synfin-netns, run id synfin-bfNNNN) and the
- * process plumbing around it: start programs inside its namespaces, wait for them, take it all
- * down at exit, on an error and on SIGINT/SIGTERM/SIGHUP.
+/* bench_topo.h: the topology of bench_faultd and bench_stack_wire (netns/synfin-netns, run id
+ * synfin-bfNNNN) and the process plumbing around it: start programs inside its namespaces, wait
+ * for them, take it all down at exit, on an error and on SIGINT/SIGTERM/SIGHUP.
  */
 #ifndef SYNFIN_BENCH_TOPO_H
 #define SYNFIN_BENCH_TOPO_H
@@ -23,8 +23,14 @@ _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A run id of its own (bf + the pid in base 36), the scratch directory, the cleanup handlers,
  * then synfin-netns up. */
 void topology_start(void);
+/* The topology again, with these endpoint kinds (kernel, stack, tap): down, then up. */
+void topology_kinds(const char *client, const char *server);
 /* Idempotent and async-signal-safe. */
 void topology_down(void);
+
+/* The time ("t") of the last JSON event with "what":what in an endpoint's event log
+ * (synfin-kpeer and synfin-peer write the same), and its "bytes" when asked; die() without. */
+double event_time(const char *path, const char *what, unsigned long long *bytes);
 
 /* Start argv with stdout and stderr appended to log (NULL: /dev/null). */
 pid_t spawn(char *const argv[], const char *log);
