@@ -17,7 +17,8 @@
  * Implemented: RFC 9293 (every state, segment arrival in the RFC's order, ISNs from a clock and
  * a keyed hash, MSS option, sender and receiver SWS avoidance, Nagle, zero-window probes),
  * RFC 6298 (RTO, Karn, backoff, the 3 s fallback of 5.7), RFC 5681 (slow start, congestion
- * avoidance, fast retransmit/recovery, restart after idle) with RFC 6582 partial ACKs,
+ * avoidance, fast retransmit/recovery, restart after idle) with RFC 6582 partial ACKs, RFC 9438
+ * CUBIC (the default, as in Linux; Reno as a tunable) and RFC 6928's initial window of 10,
  * RFC 1122 delayed ACK, RFC 5961 (RST and SYN checks, challenge ACKs, optional rate limit),
  * RFC 792 echo replies. Linux behaviour where the RFCs leave a choice: SYN/SYN-ACK retry
  * schedule and linear timeouts, quickack, the delayed ACK of a FIN, TIME-WAIT 60 s, orphaned
@@ -101,9 +102,9 @@ struct stack_tunables {
 	                                 6), 0x2 its reordering window static, no D-SACK growth (1) */
 	unsigned early_retrans;       /* Linux tcp_early_retrans: 3 or 4 send tail loss probes
 	                                 (RFC 8985 7), anything else none (3) */
-	enum tcp_cc congestion_control; /* after slow start and on loss (reno) */
-	unsigned initcwnd;              /* initial window in segments, 0: RFC 5681's 2 to 4 (0);
-	                                   10 is RFC 6928's and Linux's (its route attribute) */
+	enum tcp_cc congestion_control; /* after slow start and on loss (cubic, Linux's) */
+	unsigned initcwnd;              /* initial window in segments, 0: RFC 5681's 2 to 4 (10:
+	                                   RFC 6928's and Linux's, its route attribute) */
 	uint32_t challenge_ack_limit;   /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
 	uint8_t ttl;                    /* IPv4 TTL of what we send (64) */
 };

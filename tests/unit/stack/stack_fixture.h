@@ -81,12 +81,16 @@ static inline void fx_event(void *ctx, const struct stack_event *ev)
 		f->events[f->n_events++] = *ev;
 }
 
-/* Prepare tunables (defaults but quickack 0 so delayed ACKs show at once); fx_start creates. */
+/* Prepare tunables (defaults but quickack 0 so delayed ACKs show at once, and RFC 5681's Reno
+ * and initial window, whose exact windows the suites count; tests of CUBIC and of the initial
+ * window of 10 ask for them); fx_start creates. */
 static inline void fx_init(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
 	stack_tunables_default(&f->tun);
 	f->tun.quickack = 0;
+	f->tun.congestion_control = TCP_CC_RENO;
+	f->tun.initcwnd = 0;
 	f->pkts = calloc(FX_MAX_PKTS, sizeof(*f->pkts));
 	ck_assert_ptr_nonnull(f->pkts);
 	f->now = 1000 * SEC;

@@ -1,7 +1,7 @@
-/* test_tcp_cong.c: the congestion avoidance algorithms under the virtual clock. Reno stays the
- * default; CUBIC (RFC 9438) keeps 0.7 of the flight at a loss, lowers W_max when a window stops
- * short of the last one (fast convergence), grows along W_cubic(t) = C (t - K)^3 + W_max, concave
- * up to W_max and convex past it, and follows Reno's estimate where that is larger (short RTTs). */
+/* test_tcp_cong.c: the congestion avoidance algorithms under the virtual clock. CUBIC (RFC 9438)
+ * is the default, as in Linux; it keeps 0.7 of the flight at a loss, lowers W_max when a window
+ * stops short of the last one (fast convergence), grows along W_cubic(t) = C (t - K)^3 + W_max,
+ * concave up to W_max and convex past it, and follows Reno's estimate where that is larger. */
 #include "stack_fixture.h"
 #include "test_support.h"
 
@@ -77,11 +77,12 @@ static double w_est(double t, double rtt, double epoch, double prior)
 	return rtts <= rtts_to_prior ? epoch + alpha * rtts : prior + (rtts - rtts_to_prior);
 }
 
-START_TEST(test_reno_is_the_default_and_cubic_is_named_like_linux)
+START_TEST(test_cubic_and_ten_segments_are_the_defaults_as_in_linux)
 {
 	struct stack_tunables t;
 	stack_tunables_default(&t);
-	ck_assert_int_eq(t.congestion_control, TCP_CC_RENO);
+	ck_assert_int_eq(t.congestion_control, TCP_CC_CUBIC);
+	ck_assert_uint_eq(t.initcwnd, 10);
 	enum tcp_cc cc = TCP_CC_RENO;
 	ck_assert_int_eq(tcp_cc_parse("cubic", &cc), 0);
 	ck_assert_int_eq(cc, TCP_CC_CUBIC);
@@ -205,7 +206,7 @@ Suite *tcp_cong_suite(void)
 	Suite *s = suite_create("tcp_cong");
 	TCase *tc = tcase_create("cong");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_reno_is_the_default_and_cubic_is_named_like_linux);
+	tcase_add_test(tc, test_cubic_and_ten_segments_are_the_defaults_as_in_linux);
 	tcase_add_test(tc, test_cubic_loss_keeps_seven_tenths_where_reno_keeps_half);
 	tcase_add_test(tc, test_cubic_fast_convergence_lowers_w_max_of_a_window_that_stopped_short);
 	tcase_add_test(tc, test_cubic_window_is_concave_to_w_max_then_convex);
