@@ -34,8 +34,13 @@ static void tcp_update_window(struct tcp_conn *c, const struct tcp_hdr *th)
 	c->snd_wl2 = th->ack;
 	if (c->snd_wnd > c->max_snd_wnd)
 		c->max_snd_wnd = c->snd_wnd;
-	if (c->snd_wnd)
+	/* RFC 9293 3.8.6.1: the probes back off for as long as the window stays shut, even when
+	 * each takes its byte (a receiver that frees one byte at a time): only an open window
+	 * starts the next closing's schedule afresh */
+	if (c->snd_wnd) {
 		tcp_timer_stop(c, TCP_T_PERSIST);
+		c->persist_backoff = 0;
+	}
 }
 
 /* A SYN arrived in LISTEN or SYN-SENT (RFC 9293 3.10.7.2, 3.10.7.3): RCV.NXT = SEG.SEQ + 1,
@@ -357,7 +362,6 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->retransmits = 0;
-		c->persist_backoff = 0;
 		tcp_sack_trim_snd(c);
 		tcp_cong_new_ack(c, now, ack, acked);
 		tcp_sndbuf_expand(c);

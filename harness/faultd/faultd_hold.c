@@ -175,8 +175,8 @@ static void arm_timer(struct faultd_hold *h)
 }
 
 /* Whether p can be held as a copy: the daemon has a packet socket and knows the port it leaves
- * by and the MAC addresses of both ends. The first packet toward a host not heard from yet
- * (a client's first SYN) is held in the kernel. */
+ * by and the MAC addresses of both ends. A packet toward a host not heard from yet (no ARP
+ * frame or packet from its port since the daemon started) is held in the kernel. */
 static bool copy_header(const struct faultd_hold *h, const struct nfq_packet *p, uint8_t eth[14])
 {
 	if (!h->copies || h->in_kernel < h->copies_past || !p->physoutdev || p->hwaddr_len != 6)

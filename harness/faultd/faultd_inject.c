@@ -5,6 +5,7 @@
  * ARP frames that came in on it. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <stdio.h>
@@ -20,6 +21,36 @@
 
 #define PROG FAULTD_PROG
 
+/* A socket of the ARP frames crossing the wire. A bridge port hands its frames to the bridge
+ * before any handler of one protocol sees them, so a socket for ETH_P_ARP alone would hear none
+ * on the ports (only the bridge's own copy of a broadcast, without its port): the socket takes
+ * every protocol, and a filter in the kernel keeps the ARP frames, so the port of the server's
+ * reply to the client's first ARP request is known before the first SYN is. */
+static int arp_socket(void)
+{
+	struct sock_filter only_arp[] = {
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, 64),
+	    BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {.len = sizeof(only_arp) / sizeof(only_arp[0]),
+	                          .filter = only_arp};
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* attached before the socket listens to any protocol: no other frame gets queued */
+	int proto = htons(ETH_P_ALL);
+	struct sockaddr_ll all = {.sll_family = AF_PACKET, .sll_protocol = (uint16_t)proto};
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) != 0 ||
+	    bind(fd, (struct sockaddr *)&all, sizeof(all)) != 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 int inject_open(struct faultd_hold *h)
 {
 	if (h->packet_fd < 0) {
@@ -29,10 +60,9 @@ int inject_open(struct faultd_hold *h)
 		h->packet_fd = fd;
 	}
 	if (h->arp_fd < 0) {
-		int fd =
-		    socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP));
+		int fd = arp_socket();
 		if (fd < 0)
-			return -errno;
+			return fd;
 		h->arp_fd = fd;
 	}
 	return 0;

@@ -159,6 +159,31 @@ START_TEST(test_zero_window_is_probed_with_backoff_until_it_opens)
 }
 END_TEST
 
+/* Each probe's byte is taken and acknowledged, the window still zero: the interval doubles all
+ * the same (RFC 9293 3.8.6.1), 200, 400, 800 ms, as Linux's tcp_probe_timer does. */
+START_TEST(test_zero_window_probes_back_off_when_each_byte_is_taken)
+{
+	fx_start(&F);
+	fx_active_established(&F);
+	F.peer_wnd = 0;
+	fx_send(&F, TCPF_ACK, NULL, 0);
+	uint64_t t0 = F.now;
+	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "abcdef", 6), 6);
+	const uint64_t due[] = {200 * MS, 600 * MS, 1400 * MS};
+	for (size_t i = 0; i < sizeof(due) / sizeof(due[0]); i++) {
+		fx_run_until(&F, t0 + due[i] - 1);
+		fx_recv_nothing(&F);
+		fx_run_until(&F, t0 + due[i]);
+		struct segment *p = fx_recv_one(&F, TCPF_ACK);
+		ck_assert_uint_eq(p->payload_len, 1);
+		ck_assert_uint_eq(p->seq, F.peer_ack);
+		F.peer_ack += 1;
+		fx_send(&F, TCPF_ACK, NULL, 0); /* the byte taken, the window zero again */
+	}
+	ck_assert_uint_eq(stack_get_stats(F.s)->tcp_zero_window_probes, 3);
+}
+END_TEST
+
 START_TEST(test_nagle_holds_small_segment_while_data_is_in_flight)
 {
 	fx_start(&F);
@@ -408,6 +433,7 @@ static Suite *tcp_data_suite(void)
 	TCase *snd = tcase_create("send");
 	tcase_add_checked_fixture(snd, setup, teardown);
 	tcase_add_test(snd, test_zero_window_is_probed_with_backoff_until_it_opens);
+	tcase_add_test(snd, test_zero_window_probes_back_off_when_each_byte_is_taken);
 	tcase_add_test(snd, test_nagle_holds_small_segment_while_data_is_in_flight);
 	tcase_add_test(snd, test_nodelay_sends_small_segments_at_once);
 	tcase_add_test(snd, test_nagle_released_by_nodelay_switch);
