@@ -164,13 +164,14 @@ void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct
 /* Whether an accept verdict for packet id may join a batch verdict: no held packet has a
  * lower id. */
 bool hold_accept_batchable(const struct faultd_hold *h, uint32_t id);
-/* Release every packet whose deadline has come: from the timer, and at the end of each turn of
- * the loop, so that under load releases go out with the turn's other verdicts. */
-void hold_release_due(struct faultd_hold *h);
+/* Release every packet whose deadline has come by now (the monotonic clock, in ns): from the
+ * timer, and at the end of each turn of the loop, so that under load releases go out with the
+ * turn's other verdicts. */
+void hold_release_due(struct faultd_hold *h, uint64_t now);
 /* Between two packets of a long turn: release what fell due more than HOLD_OVERDUE_NS ago and
  * send the verdicts queued so far, so that a turn reading hundreds of packets (milliseconds
  * under load) does not make held packets wait for its end. Cheap when nothing is overdue: one
- * clock read. */
+ * clock read, none when nothing is held. */
 void hold_release_overdue(struct faultd_hold *h);
 /* Give every held packet its verdict now: accept, or drop when drop is true. */
 void hold_release_all(struct faultd_hold *h, bool drop);

@@ -547,7 +547,9 @@ static void end_turn(struct faultd *d)
 static void before_wait(struct event_loop *loop, void *arg)
 {
 	struct faultd *d = arg;
-	hold_release_due(&d->hold);
+	/* the clock read now, not at the turn's start: what fell due during the turn goes out
+	 * with its verdicts */
+	hold_release_due(&d->hold, event_loop_update_now(loop));
 	end_turn(d);
 	faultd_output_schedule_flush(&d->out, loop);
 }
@@ -573,7 +575,7 @@ static int run(struct faultd *d)
 		d->exit_status = 1;
 	}
 	/* The turn that stopped the loop may have left due packets and unsent verdicts. */
-	hold_release_due(&d->hold);
+	hold_release_due(&d->hold, event_loop_update_now(d->loop));
 	end_turn(d);
 	/* Packets already in the socket are judged first, so none is left without a verdict
 	 * when the queue is unbound (the kernel drops what is still queued then). */
