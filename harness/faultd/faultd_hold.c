@@ -39,17 +39,24 @@ static uint64_t monotonic_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
+static uint64_t clock_mono(struct hold_clock *clk)
+{
+	if (!clk->mono_ns)
+		clk->mono_ns = monotonic_ns();
+	return clk->mono_ns;
+}
+
 /* When p arrived, on the monotonic clock: a delay counts from there, so the time a packet
  * waited in the socket before the daemon read it is part of its delay, not added to it. The
  * kernel's stamp is wall-clock time; without one (or one that cannot be right), now. */
-static uint64_t arrival_mono_ns(const struct nfq_packet *p)
+static uint64_t arrival_mono_ns(const struct nfq_packet *p, struct hold_clock *clk)
 {
 	if (!p->arrival_real_ns)
-		return monotonic_ns();
-	/* the wall clock first: time passing between the two reads makes the age look shorter,
-	 * so the delay longer, never shorter than asked */
-	uint64_t age = clock_ns(CLOCK_REALTIME) - p->arrival_real_ns;
-	uint64_t now = monotonic_ns();
+		return clock_mono(clk);
+	/* the wall clock was read first: time passing between the two reads makes the age look
+	 * shorter, so the delay longer, never shorter than asked */
+	uint64_t age = clk->real_ns - p->arrival_real_ns;
+	uint64_t now = clock_mono(clk);
 	return age < HOLD_ARRIVAL_AGE_MAX_NS && age < now ? now - age : now;
 }
 
@@ -206,12 +213,12 @@ static void count_held(struct faultd_hold *h, size_t bytes)
 }
 
 void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
-                 const char *rule_file)
+                 const char *rule_file, struct hold_clock *clk)
 {
 	/* never before the last held packet's: the kernel's stamps of packets that came on
 	 * two CPUs at once may be out of the queue's order by microseconds, and one delay must
 	 * not reorder them */
-	uint64_t arrived = arrival_mono_ns(p);
+	uint64_t arrived = arrival_mono_ns(p, clk);
 	if (arrived < h->last_arrival_ns)
 		arrived = h->last_arrival_ns;
 	h->last_arrival_ns = arrived;
@@ -323,7 +330,7 @@ void hold_release_due(struct faultd_hold *h, uint64_t now)
 	arm_timer(h);
 }
 
-void hold_release_overdue(struct faultd_hold *h)
+void hold_release_overdue(struct faultd_hold *h, struct hold_clock *clk)
 {
 	/* and at most once per HOLD_OVERDUE_NS: a daemon that fell behind finds every packet
 	 * overdue, and a release and a send per packet would only put it further behind. The
@@ -331,7 +338,7 @@ void hold_release_overdue(struct faultd_hold *h)
 	uint64_t deadline;
 	if (delay_queue_next_deadline(&h->held, &deadline) != 0)
 		return;
-	uint64_t now = monotonic_ns();
+	uint64_t now = clock_mono(clk);
 	if (now < deadline + HOLD_OVERDUE_NS || now < h->last_release_ns + HOLD_OVERDUE_NS)
 		return;
 	hold_release_due(h, now);
