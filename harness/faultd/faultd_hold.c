@@ -39,17 +39,24 @@ static uint64_t monotonic_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
+static uint64_t clock_mono(struct hold_clock *clk)
+{
+	if (!clk->mono_ns)
+		clk->mono_ns = monotonic_ns();
+	return clk->mono_ns;
+}
+
 /* When p arrived, on the monotonic clock: a delay counts from there, so the time a packet
  * waited in the socket before the daemon read it is part of its delay, not added to it. The
  * kernel's stamp is wall-clock time; without one (or one that cannot be right), now. */
-static uint64_t arrival_mono_ns(const struct nfq_packet *p)
+static uint64_t arrival_mono_ns(const struct nfq_packet *p, struct hold_clock *clk)
 {
 	if (!p->arrival_real_ns)
-		return monotonic_ns();
-	/* the wall clock first: time passing between the two reads makes the age look shorter,
-	 * so the delay longer, never shorter than asked */
-	uint64_t age = clock_ns(CLOCK_REALTIME) - p->arrival_real_ns;
-	uint64_t now = monotonic_ns();
+		return clock_mono(clk);
+	/* the wall clock was read first: time passing between the two reads makes the age look
+	 * shorter, so the delay longer, never shorter than asked */
+	uint64_t age = clk->real_ns - p->arrival_real_ns;
+	uint64_t now = clock_mono(clk);
 	return age < HOLD_ARRIVAL_AGE_MAX_NS && age < now ? now - age : now;
 }
 
@@ -206,12 +213,12 @@ static void count_held(struct faultd_hold *h, size_t bytes)
 }
 
 void hold_packet(struct faultd_hold *h, const struct nfq_packet *p, const struct verdict *v,
-                 const char *rule_file)
+                 const char *rule_file, struct hold_clock *clk)
 {
 	/* never before the last held packet's: the kernel's stamps of packets that came on
 	 * two CPUs at once may be out of the queue's order by microseconds, and one delay must
 	 * not reorder them */
-	uint64_t arrived = arrival_mono_ns(p);
+	uint64_t arrived = arrival_mono_ns(p, clk);
 	if (arrived < h->last_arrival_ns)
 		arrived = h->last_arrival_ns;
 	h->last_arrival_ns = arrived;
@@ -287,10 +294,10 @@ void hold_send_copy(struct faultd_hold *h, const struct held_packet *hp)
 /* Give one held packet (already out of the delay queue) its verdict and say so in the trace.
  * Packets released in the order they came, as a uniform delay releases them, are accepted by
  * one batch verdict per turn. */
-static void release(struct faultd_hold *h, const struct delay_entry *e, bool drop)
+static void release(struct faultd_hold *h, const struct delay_entry *e, bool drop, uint64_t now_ns)
 {
 	struct held_packet *hp = e->data;
-	uint64_t held_us = (monotonic_ns() - hp->seen_mono_ns) / 1000u;
+	uint64_t held_us = (now_ns - hp->seen_mono_ns) / 1000u;
 	if (hp->out_ifindex) {
 		if (!drop)
 			hold_send_copy(h, hp);
@@ -307,11 +314,10 @@ static void release(struct faultd_hold *h, const struct delay_entry *e, bool dro
 	free(hp);
 }
 
-void hold_release_due(struct faultd_hold *h)
+void hold_release_due(struct faultd_hold *h, uint64_t now)
 {
 	if (!delay_queue_len(&h->held))
 		return;
-	uint64_t now = monotonic_ns();
 	struct delay_entry e;
 	while (delay_queue_pop_due(&h->held, now, &e) == 0) {
 		bool injected = ((struct held_packet *)e.data)->injected;
@@ -319,20 +325,23 @@ void hold_release_due(struct faultd_hold *h)
 		if (!injected)
 			latency_hist_add(&h->c.late, (now - e.deadline) / 1000u);
 		h->last_release_ns = now;
-		release(h, &e, false);
+		release(h, &e, false, now);
 	}
 	arm_timer(h);
 }
 
-void hold_release_overdue(struct faultd_hold *h)
+void hold_release_overdue(struct faultd_hold *h, struct hold_clock *clk)
 {
 	/* and at most once per HOLD_OVERDUE_NS: a daemon that fell behind finds every packet
-	 * overdue, and a release and a send per packet would only put it further behind */
-	uint64_t deadline, now = monotonic_ns();
-	if (delay_queue_next_deadline(&h->held, &deadline) != 0 ||
-	    now < deadline + HOLD_OVERDUE_NS || now < h->last_release_ns + HOLD_OVERDUE_NS)
+	 * overdue, and a release and a send per packet would only put it further behind. The
+	 * clock is read only when something is held: this runs for every packet. */
+	uint64_t deadline;
+	if (delay_queue_next_deadline(&h->held, &deadline) != 0)
 		return;
-	hold_release_due(h);
+	uint64_t now = clock_mono(clk);
+	if (now < deadline + HOLD_OVERDUE_NS || now < h->last_release_ns + HOLD_OVERDUE_NS)
+		return;
+	hold_release_due(h, now);
 	/* the verdicts of this turn's earlier packets go along: a batch verdict may cover them */
 	int err = nfq_queue_flush(*h->nfq);
 	if (err)
@@ -342,10 +351,11 @@ void hold_release_overdue(struct faultd_hold *h)
 
 static void on_release_timer(struct event_loop *loop, uint64_t now_ns, void *arg)
 {
-	(void)loop, (void)now_ns;
+	(void)loop;
 	struct faultd_hold *h = arg;
 	h->timer_id = 0; /* fired: arm_timer must not cancel it, nor take it for armed */
-	hold_release_due(h);
+	/* the turn's time, read after the wait: the timer fired, so it is past the deadline */
+	hold_release_due(h, now_ns);
 }
 
 int hold_push_copy(struct faultd_hold *h, struct held_packet *hp, uint64_t deadline_ns, uint32_t id)
@@ -360,13 +370,14 @@ int hold_push_copy(struct faultd_hold *h, struct held_packet *hp, uint64_t deadl
 
 void hold_release_all(struct faultd_hold *h, bool drop)
 {
+	uint64_t now = monotonic_ns();
 	struct delay_entry e;
 	while (delay_queue_pop(&h->held, &e) == 0) {
 		if (drop)
 			h->c.dropped_at_exit++;
 		else
 			h->c.released_at_exit++;
-		release(h, &e, drop);
+		release(h, &e, drop, now);
 	}
 }
 

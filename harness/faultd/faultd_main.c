@@ -71,11 +71,16 @@ struct faultd {
 	struct counters c;
 };
 
-static uint64_t realtime_us(void)
+static uint64_t realtime_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t realtime_us(void)
+{
+	return realtime_ns() / 1000u;
 }
 
 /* ---- trace output ---- */
@@ -213,11 +218,12 @@ static void reset(struct faultd *d, const struct nfq_packet *p, const struct seg
 static void on_packet(void *ctx, const struct nfq_packet *p)
 {
 	struct faultd *d = ctx;
+	struct hold_clock clk = {.real_ns = realtime_ns()};
 	/* the wire's time, not the daemon's: under load a packet may wait in the socket */
 	uint64_t seen_us =
-	    faultd_output_seen_time(&d->out, p->arrival_real_ns / 1000u, realtime_us());
+	    faultd_output_seen_time(&d->out, p->arrival_real_ns / 1000u, clk.real_ns / 1000u);
 	d->c.seen++;
-	hold_release_overdue(&d->hold);
+	hold_release_overdue(&d->hold, &clk);
 	hold_learn(&d->hold, p);
 	faultd_output_packet(&d->out, seen_us, p->data, p->len);
 
@@ -255,7 +261,7 @@ static void on_packet(void *ctx, const struct nfq_packet *p)
 		nfq_queue_drop(d->nfq, p->id);
 		break;
 	case RULE_DELAY:
-		hold_packet(&d->hold, p, &v, d->rs->name);
+		hold_packet(&d->hold, p, &v, d->rs->name, &clk);
 		if (hold_copies_begun(&d->hold))
 			say_copies_begun(d);
 		break;
@@ -547,7 +553,9 @@ static void end_turn(struct faultd *d)
 static void before_wait(struct event_loop *loop, void *arg)
 {
 	struct faultd *d = arg;
-	hold_release_due(&d->hold);
+	/* the clock read now, not at the turn's start: what fell due during the turn goes out
+	 * with its verdicts */
+	hold_release_due(&d->hold, event_loop_update_now(loop));
 	end_turn(d);
 	faultd_output_schedule_flush(&d->out, loop);
 }
@@ -573,7 +581,7 @@ static int run(struct faultd *d)
 		d->exit_status = 1;
 	}
 	/* The turn that stopped the loop may have left due packets and unsent verdicts. */
-	hold_release_due(&d->hold);
+	hold_release_due(&d->hold, event_loop_update_now(d->loop));
 	end_turn(d);
 	/* Packets already in the socket are judged first, so none is left without a verdict
 	 * when the queue is unbound (the kernel drops what is still queued then). */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -468,6 +469,19 @@ static int open_files(struct faultd_output *out, const struct faultd_options *op
 	return 0;
 }
 
+/* The files the writer's thread writes are touched by no other thread while it runs (this
+ * one writes their headers before it starts and closes them after it ends), so their stdio
+ * locks, taken by every fwrite (four or more per packet), guard nothing. Standard output keeps
+ * its lock: the process may write to it from anywhere. */
+static void writer_owns_files(struct faultd_output *out)
+{
+	FILE *files[] = {out->text_is_stdout ? NULL : out->text, out->jsonl, out->pcap,
+	                 out->pcapng};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (files[i])
+			__fsetlocking(files[i], FSETLOCKING_BYCALLER);
+}
+
 int faultd_output_open(struct faultd_output *out, const struct faultd_options *opt)
 {
 	if (open_files(out, opt) != 0 || pcapng_open(out, opt) != 0)
@@ -485,6 +499,8 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 	 * thread; files can wait for another thread. */
 	bool live = (out->text && is_live(out->text)) || (out->jsonl && is_live(out->jsonl)) ||
 	            out->pcap_live || out->pcapng_live;
+	if (!live)
+		writer_owns_files(out);
 	int err = live ? faultd_writer_start_inline(&out->writer, INLINE_RING, write_record,
 	                                            flush_files, out)
 	               : faultd_writer_start(&out->writer, FAULTD_OUTPUT_RING, write_record,

@@ -106,9 +106,13 @@ static void wake(struct faultd_writer *w)
 	w->woken_at = w->ring.reserved;
 	if (!atomic_load(&w->sleeping))
 		return;
+	/* The writer looks at the ring and waits without letting go of the lock in between:
+	 * once this thread has held the lock, the writer either waits already or will see the
+	 * records. The signal follows the unlock, so the writer it wakes does not at once wait
+	 * for a lock this thread still holds (a second wake-up, of the lock's waiter). */
 	pthread_mutex_lock(&w->lock);
-	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
+	pthread_cond_signal(&w->wake);
 }
 
 static uint64_t monotonic_ns(void)

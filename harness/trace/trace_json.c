@@ -98,14 +98,24 @@ static void jl_flush(struct jline *j)
 	j->len = 0;
 }
 
-static void jl_put(struct jline *j, const char *s, size_t n)
+static void jl_put_long(struct jline *j, const char *s, size_t n)
+{
+	jl_flush(j);
+	if (n > sizeof(j->buf)) {
+		fwrite(s, 1, n, j->out);
+		return;
+	}
+	memcpy(j->buf, s, n);
+	j->len = n;
+}
+
+/* Inline, so that the copy of a piece of constant length (every key) compiles to a few moves
+ * instead of a call: a line is some fifty pieces. */
+static inline void jl_put(struct jline *j, const char *s, size_t n)
 {
 	if (n > sizeof(j->buf) - j->len) {
-		jl_flush(j);
-		if (n > sizeof(j->buf)) {
-			fwrite(s, 1, n, j->out);
-			return;
-		}
+		jl_put_long(j, s, n);
+		return;
 	}
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
@@ -113,63 +123,110 @@ static void jl_put(struct jline *j, const char *s, size_t n)
 
 #define JL_LIT(j, lit) jl_put((j), (lit), sizeof(lit) - 1)
 
+/* The digits are written in place, from the last one back. */
 static void jl_uint(struct jline *j, uint64_t v)
 {
-	char tmp[20], *p = tmp + sizeof(tmp);
-	do {
+	size_t n = 1;
+	for (uint64_t ten = 10; n < 20 && v >= ten; ten *= 10)
+		n++;
+	if (n > sizeof(j->buf) - j->len)
+		jl_flush(j);
+	char *p = j->buf + j->len + n;
+	/* two digits per division of v: a line has a dozen numbers, most ten digits long */
+	while (v >= 100) {
+		unsigned two = (unsigned)(v % 100);
+		v /= 100;
+		*--p = (char)('0' + two % 10);
+		*--p = (char)('0' + two / 10);
+	}
+	if (v >= 10)
 		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	jl_put(j, p, (size_t)(tmp + sizeof(tmp) - p));
+	*--p = (char)('0' + (v >= 10 ? v / 10 : v));
+	j->len += n;
 }
 
-/* A JSON string: runs of characters that need no escape are copied whole. */
-static void jl_string(struct jline *j, const char *s)
+/* One byte a JSON string cannot carry as it is, escaped. */
+static void jl_escape(struct jline *j, unsigned c)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-	jl_put(j, "\"", 1);
-	for (;; p++) {
-		unsigned c = *p;
-		if (c >= 0x20 && c <= 0x7e && c != '"' && c != '\\')
-			continue;
-		jl_put(j, (const char *)run, (size_t)(p - run));
-		if (c == 0)
-			break;
-		run = p + 1;
-		char esc[6] = {'\\', 0};
-		size_t n = 2;
-		switch (c) {
-		case '"':
-		case '\\':
-			esc[1] = (char)c;
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			/* other control characters and bytes above 0x7e: \u00XX */
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
-		}
-		jl_put(j, esc, n);
+	char esc[6] = {'\\', 0};
+	size_t n = 2;
+	switch (c) {
+	case '"':
+	case '\\':
+		esc[1] = (char)c;
+		break;
+	case '\b':
+		esc[1] = 'b';
+		break;
+	case '\f':
+		esc[1] = 'f';
+		break;
+	case '\n':
+		esc[1] = 'n';
+		break;
+	case '\r':
+		esc[1] = 'r';
+		break;
+	case '\t':
+		esc[1] = 't';
+		break;
+	default:
+		/* other control characters and bytes above 0x7e: \u00XX */
+		esc[1] = 'u';
+		esc[2] = '0';
+		esc[3] = '0';
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		n = 6;
 	}
+	jl_put(j, esc, n);
+}
+
+static bool jl_plain(unsigned c)
+{
+	return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+}
+
+/* Whether one of the 8 bytes of w is not jl_plain: a byte below 0x20, above 0x7e, a quote or a
+ * backslash (the bit tricks of "Bit Twiddling Hacks", "determine if a word has a byte less
+ * than n" and its kin; each answers exactly whether such a byte is there). */
+static bool jl_word_escapes(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t quote = w ^ ones * '"', backslash = w ^ ones * '\\';
+	uint64_t below = (w - ones * 0x20) & ~w;
+	uint64_t above = (w + ones * (0x7f - 0x7e)) | w;
+	uint64_t is_quote = (quote - ones) & ~quote;
+	uint64_t is_backslash = (backslash - ones) & ~backslash;
+	return ((below | above | is_quote | is_backslash) & high) != 0;
+}
+
+/* A JSON string: runs of characters that need no escape are copied whole, and looked at 8
+ * bytes at a time (the tcpdump text of every line goes through here). */
+static void jl_string(struct jline *j, const char *s)
+{
+	size_t len = strlen(s), run = 0, i = 0;
+	jl_put(j, "\"", 1);
+	while (i < len) {
+		uint64_t w;
+		if (i + sizeof(w) <= len) {
+			memcpy(&w, s + i, sizeof(w));
+			if (!jl_word_escapes(w)) {
+				i += sizeof(w);
+				continue;
+			}
+		}
+		unsigned c = (unsigned char)s[i];
+		if (jl_plain(c)) {
+			i++;
+			continue;
+		}
+		jl_put(j, s + run, i - run);
+		jl_escape(j, c);
+		run = ++i;
+	}
+	jl_put(j, s + run, len - run);
 	jl_put(j, "\"", 1);
 }
 
