@@ -137,8 +137,10 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 		if (seen)
 			continue;
 		char row[160];
-		snprintf(row, sizeof(row), "%s%s%s", jobs[i].name,
-		         jobs[i].scaled ? " (scaled)" : "", jobs[i].ipv6 ? " (ipv6)" : "");
+		static const char *const kinds[2][2] = {{"", " (ipv6)"},
+		                                        {" (scaled)", " (scaled, ipv6)"}};
+		snprintf(row, sizeof(row), "%s%s", jobs[i].name,
+		         kinds[jobs[i].scaled][jobs[i].ipv6]);
 		fprintf(out, "%-34s", row);
 		for (unsigned p = 0; p < scn_pair_count(); p++) {
 			if (!(cols & (1u << p)))
