@@ -58,6 +58,15 @@ enum tcp_state {
 /* "SYN-SENT", "ESTABLISHED"... as RFC 9293 spells them; "?" for an unknown value. */
 const char *stack_state_name(enum tcp_state st);
 
+/* Congestion control algorithms (Linux net.ipv4.tcp_congestion_control). */
+enum tcp_cc {
+	TCP_CC_RENO,  /* RFC 5681 */
+	TCP_CC_CUBIC, /* RFC 9438 */
+};
+const char *tcp_cc_name(enum tcp_cc cc);
+/* "reno" or "cubic"; -EINVAL for anything else */
+int tcp_cc_parse(const char *name, enum tcp_cc *cc);
+
 /* Tunables, named after the Linux sysctls (net.ipv4.tcp_*) where one exists. Times in us. */
 struct stack_tunables {
 	unsigned syn_retries;         /* SYN retransmissions before ETIMEDOUT (5) */
@@ -92,10 +101,11 @@ struct stack_tunables {
 	                                 6), 0x2 its reordering window static, no D-SACK growth (1) */
 	unsigned early_retrans;       /* Linux tcp_early_retrans: 3 or 4 send tail loss probes
 	                                 (RFC 8985 7), anything else none (3) */
-	unsigned initcwnd;            /* initial window in segments, 0: RFC 5681's 2 to 4 (0);
-	                                 10 is RFC 6928's and Linux's (its route attribute) */
-	uint32_t challenge_ack_limit; /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
-	uint8_t ttl;                  /* IPv4 TTL of what we send (64) */
+	enum tcp_cc congestion_control; /* after slow start and on loss (reno) */
+	unsigned initcwnd;              /* initial window in segments, 0: RFC 5681's 2 to 4 (0);
+	                                   10 is RFC 6928's and Linux's (its route attribute) */
+	uint32_t challenge_ack_limit;   /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
+	uint8_t ttl;                    /* IPv4 TTL of what we send (64) */
 };
 
 /* Fill *t with the defaults listed above (the textbook's, Linux's where the textbook is silent). */

@@ -69,6 +69,16 @@ struct tcp_rack {
 	uint32_t tlp_end_seq; /* TLP.end_seq */
 };
 
+/* CUBIC's state (RFC 9438 4), tcp_cong.c; windows in segments. */
+struct tcp_cubic {
+	bool in_epoch;        /* a congestion avoidance epoch runs (4.2) */
+	uint64_t epoch_start; /* when it started */
+	double k;             /* K, seconds from the epoch's start to the plateau (4.2, eq. 2) */
+	double w_max;         /* W_max: the window before the last reduction (4.6, 4.7) */
+	double w_est;         /* W_est, the Reno-friendly estimate (4.3) */
+	double cwnd_prior;    /* cwnd_prior: the window when the last reduction began (4.6) */
+};
+
 /* The hash tables a connection can be in (tcp_conn.c). */
 enum conn_link {
 	CONN_BY_HANDLE,
@@ -158,8 +168,9 @@ struct tcp_conn {
 	unsigned retransmits; /* consecutive timeouts of the oldest segment */
 	bool handshake_retransmitted;
 
-	/* RFC 5681 / RFC 6582 */
+	/* RFC 5681 / RFC 6582, with CUBIC's state when that is the algorithm */
 	uint32_t cwnd, ssthresh;
+	struct tcp_cubic cubic;
 	uint64_t last_send; /* last data or FIN sent by tcp_output, for RFC 5681 4.1 */
 	unsigned dupacks;
 	bool in_recovery;
@@ -303,7 +314,12 @@ void tcp_send_probe(struct tcp_conn *c, uint64_t now);
 void tcp_send_keepalive_probe(struct tcp_conn *c, uint64_t now);
 uint32_t tcp_flight_size(const struct tcp_conn *c);
 uint32_t tcp_initial_window(const struct tcp_conn *c);
-uint32_t tcp_ssthresh_after_loss(const struct tcp_conn *c);
+/* tcp_cong.c: the window in congestion avoidance per ACK of new data (acked bytes), the
+ * slow-start threshold after a loss from a flight of that size (and the algorithm's own
+ * state), a restart after idle. */
+void tcp_cong_avoid(struct tcp_conn *c, uint64_t now, uint32_t acked);
+uint32_t tcp_cong_loss(struct tcp_conn *c, uint32_t flight);
+void tcp_cong_restart(struct tcp_conn *c);
 /* RCV.WND: what is left past RCV.NXT of the window we last advertised. */
 static inline uint32_t tcp_rcv_wnd(const struct tcp_conn *c)
 {

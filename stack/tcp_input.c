@@ -300,8 +300,7 @@ static void tcp_cong_new_ack(struct tcp_conn *c, uint64_t now, uint32_t ack, uin
 	} else if (c->cwnd < c->ssthresh) {
 		c->cwnd += min_u32(acked, c->snd_mss); /* RFC 5681 (2) */
 	} else {
-		uint32_t inc = (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd);
-		c->cwnd += inc ? inc : 1; /* RFC 5681 (3) */
+		tcp_cong_avoid(c, now, acked);
 	}
 	c->dupacks = 0;
 }
@@ -319,7 +318,7 @@ static void tcp_cong_dup_ack(struct tcp_conn *c, uint64_t now)
 		return;
 	}
 	if (c->dupacks == 3 && !c->in_recovery) {
-		c->ssthresh = tcp_ssthresh_after_loss(c);
+		c->ssthresh = tcp_cong_loss(c, tcp_flight_size(c));
 		c->recover = c->snd_max;
 		c->in_recovery = true;
 		c->stack->stats.tcp_fast_retransmits++;

@@ -53,15 +53,6 @@ uint32_t tcp_flight_size(const struct tcp_conn *c)
 	return c->snd_max - c->snd_una;
 }
 
-/* RFC 5681 (4): after a loss, ssthresh = max(FlightSize / 2, 2 * SMSS), for fast retransmit
- * (3.2 step 2) and for a retransmission timeout (3.1) alike. */
-uint32_t tcp_ssthresh_after_loss(const struct tcp_conn *c)
-{
-	uint32_t half = tcp_flight_size(c) / 2;
-
-	return half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
-}
-
 /* Emit one segment of this connection. Payload bytes come from sndbuf at sequence number seq. */
 static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uint8_t flags,
                              uint32_t len)
@@ -194,6 +185,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 		uint32_t iw = tcp_initial_window(c);
 		if (c->cwnd > iw)
 			c->cwnd = iw;
+		tcp_cong_restart(c);
 	}
 	bool sent_new = false;
 	for (;;) {

@@ -323,8 +323,7 @@ static void tlp_process_ack(struct tcp_conn *c, const struct tcp_hdr *th, bool a
 	} else if (seq_gt(th->ack, r->tlp_end_seq)) {
 		r->tlp_on = false;
 		if (!c->in_recovery) {
-			uint32_t half = c->cwnd / 2;
-			c->ssthresh = half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
+			c->ssthresh = tcp_cong_loss(c, c->cwnd);
 			c->cwnd = c->ssthresh;
 		}
 	} else if (!advanced && !th->n_sack && !th->payload_len) {

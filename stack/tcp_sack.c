@@ -266,7 +266,7 @@ void tcp_sack_recovery_output(struct tcp_conn *c, uint64_t now)
  * first segment resent, then what pipe allows. */
 void tcp_sack_enter_recovery(struct tcp_conn *c, uint64_t now)
 {
-	c->ssthresh = tcp_ssthresh_after_loss(c);
+	c->ssthresh = tcp_cong_loss(c, tcp_flight_size(c));
 	c->cwnd = c->ssthresh;
 	c->recover = c->snd_max;
 	c->in_recovery = true;

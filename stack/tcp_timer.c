@@ -162,7 +162,7 @@ static void tcp_retransmit_timer(struct tcp_conn *c, uint64_t now)
 		return;
 	}
 	c->retransmits++;
-	c->ssthresh = tcp_ssthresh_after_loss(c);
+	c->ssthresh = tcp_cong_loss(c, tcp_flight_size(c));
 	c->cwnd = c->snd_mss;
 	c->in_recovery = false;
 	tcp_sack_clear(c);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum tunable_kind { TK_UINT, TK_U8, TK_U16, TK_U32, TK_US, TK_BOOL };
+enum tunable_kind { TK_UINT, TK_U8, TK_U16, TK_U32, TK_US, TK_BOOL, TK_CC };
 
 static const struct tunable {
 	const char *name;
@@ -47,6 +47,7 @@ static const struct tunable {
     T(dsack, TK_BOOL),
     T(recovery, TK_UINT),
     T(early_retrans, TK_UINT),
+    T(congestion_control, TK_CC),
     T(initcwnd, TK_UINT),
     T(keepalive, TK_BOOL),
     T(keepalive_time, TK_US),
@@ -86,6 +87,16 @@ int peer_set_tunable(struct stack_tunables *t, const char *assign, char *why, si
 				return -EINVAL;
 			}
 			memcpy(p, &us, sizeof(us));
+			return 0;
+		}
+		if (tn->kind == TK_CC) {
+			enum tcp_cc cc;
+			if (tcp_cc_parse(val, &cc) != 0) {
+				snprintf(why, why_size, "--set %s: '%s' is not reno or cubic",
+				         tn->name, val);
+				return -EINVAL;
+			}
+			memcpy(p, &cc, sizeof(cc));
 			return 0;
 		}
 		if (tn->kind == TK_BOOL) {

@@ -31,8 +31,9 @@ static bool tunables_equal(const struct stack_tunables *a, const struct stack_tu
 	       a->sndbuf_max == b->sndbuf_max && a->window_scaling == b->window_scaling &&
 	       a->timestamps == b->timestamps && a->sack == b->sack && a->dsack == b->dsack &&
 	       a->recovery == b->recovery && a->early_retrans == b->early_retrans &&
-	       a->initcwnd == b->initcwnd && a->keepalive == b->keepalive &&
-	       a->keepalive_time == b->keepalive_time && a->keepalive_intvl == b->keepalive_intvl &&
+	       a->initcwnd == b->initcwnd && a->congestion_control == b->congestion_control &&
+	       a->keepalive == b->keepalive && a->keepalive_time == b->keepalive_time &&
+	       a->keepalive_intvl == b->keepalive_intvl &&
 	       a->keepalive_probes == b->keepalive_probes;
 }
 
@@ -86,6 +87,7 @@ START_TEST(test_every_name_sets_its_own_field)
 	CHECK_ONLY_FIELD("recovery=0", recovery, 0u);
 	CHECK_ONLY_FIELD("early_retrans=0", early_retrans, 0u);
 	CHECK_ONLY_FIELD("initcwnd=10", initcwnd, 10u);
+	CHECK_ONLY_FIELD("congestion_control=cubic", congestion_control, TCP_CC_CUBIC);
 	CHECK_ONLY_FIELD("keepalive=1", keepalive, true);
 	CHECK_ONLY_FIELD("keepalive_time=10s", keepalive_time, 10000000u);
 	CHECK_ONLY_FIELD("keepalive_intvl=1s", keepalive_intvl, 1000000u);
@@ -124,6 +126,7 @@ START_TEST(test_help_lists_every_name)
 	                       "recovery",
 	                       "early_retrans",
 	                       "initcwnd",
+	                       "congestion_control",
 	                       "keepalive",
 	                       "keepalive_time",
 	                       "keepalive_intvl",
@@ -159,6 +162,19 @@ START_TEST(test_booleans_take_words_and_digits)
 	t.nodelay = true;
 	ck_assert_int_eq(peer_set_tunable(&t, "nodelay=0", why, sizeof(why)), 0);
 	ck_assert(!t.nodelay);
+}
+END_TEST
+
+START_TEST(test_congestion_control_takes_a_name)
+{
+	struct stack_tunables t = defaults();
+	char why[256];
+	ck_assert_int_eq(peer_set_tunable(&t, "congestion_control=cubic", why, sizeof(why)), 0);
+	ck_assert_int_eq(peer_set_tunable(&t, "congestion_control=reno", why, sizeof(why)), 0);
+	ck_assert_int_eq(t.congestion_control, TCP_CC_RENO);
+	ck_assert_int_eq(peer_set_tunable(&t, "congestion_control=bbr", why, sizeof(why)), -EINVAL);
+	ck_assert_str_eq(why, "--set congestion_control: 'bbr' is not reno or cubic");
+	ck_assert_int_eq(t.congestion_control, TCP_CC_RENO);
 }
 END_TEST
 
@@ -298,6 +314,7 @@ static Suite *peer_tunables_suite(void)
 	tcase_add_test(tc, test_bad_values_are_refused_with_the_expected_form);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("numbers");
+	tcase_add_test(tc, test_congestion_control_takes_a_name);
 	tcase_add_test(tc, test_durations_take_every_unit);
 	tcase_add_test(tc, test_durations_without_a_unit_or_out_of_range_are_refused);
 	tcase_add_test(tc, test_durations_take_zero_in_any_spelling_and_whatever_fits_64_bits);

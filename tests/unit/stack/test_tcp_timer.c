@@ -194,9 +194,9 @@ START_TEST(test_ssthresh_after_loss_is_half_the_flight_but_at_least_two_segments
 	c->snd_mss = 1000;
 	c->snd_una = 10000;
 	c->snd_max = 10000 + 9000;
-	ck_assert_uint_eq(tcp_ssthresh_after_loss(c), 4500);
+	ck_assert_uint_eq(tcp_cong_loss(c, tcp_flight_size(c)), 4500);
 	c->snd_max = 10000 + 3000;
-	ck_assert_uint_eq(tcp_ssthresh_after_loss(c), 2000);
+	ck_assert_uint_eq(tcp_cong_loss(c, tcp_flight_size(c)), 2000);
 }
 END_TEST
 
