@@ -20,9 +20,9 @@ static void usage(FILE *out)
 	    "topology (netns/synfin-netns exec RUN client|server ...).\n"
 	    "\n"
 	    "options:\n"
-	    "  --connect ADDR:PORT  (client) the server to connect to\n"
+	    "  --connect ADDR:PORT  (client) the server to connect to ([ADDR]:PORT for IPv6)\n"
 	    "  --listen PORT        (server) the port to listen on\n"
-	    "  --local ADDR         bind to this local address\n"
+	    "  --local ADDR         bind to this local address (IPv4 or IPv6)\n"
 	    "  --sport PORT         (client) connect from this source port (default: the kernel\n"
 	    "                       picks one); two clients given --sport and --connect to each\n"
 	    "                       other make a simultaneous open\n"
@@ -40,21 +40,75 @@ static void usage(FILE *out)
 	      out);
 }
 
-static int parse_addr_port(const char *s, struct sockaddr_in *sa)
+int kpeer_host_parse(const char *host, unsigned port, struct kpeer_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, host, &a->u.in.sin_addr) == 1) {
+		a->u.in.sin_family = AF_INET;
+		a->len = sizeof(a->u.in);
+	} else if (inet_pton(AF_INET6, host, &a->u.in6.sin6_addr) == 1) {
+		a->u.in6.sin6_family = AF_INET6;
+		a->len = sizeof(a->u.in6);
+	} else {
+		return -EINVAL;
+	}
+	kpeer_addr_set_port(a, port);
+	return 0;
+}
+
+void kpeer_addr_set_port(struct kpeer_addr *a, unsigned port)
+{
+	/* sin_port and sin6_port sit at the same offset, but say which one is meant */
+	if (a->u.sa.sa_family == AF_INET6)
+		a->u.in6.sin6_port = htons((uint16_t)port);
+	else
+		a->u.in.sin_port = htons((uint16_t)port);
+}
+
+unsigned kpeer_addr_port(const struct kpeer_addr *a)
+{
+	return ntohs(a->u.sa.sa_family == AF_INET6 ? a->u.in6.sin6_port : a->u.in.sin_port);
+}
+
+int kpeer_addr_parse(const char *text, struct kpeer_addr *a)
 {
 	char host[64];
-	const char *colon = strrchr(s, ':');
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
+	const char *colon = strrchr(text, ':');
+	const char *start = text, *stop = colon;
+	if (colon && text[0] == '[') {
+		/* an IPv6 address is bracketed, as in a URL (RFC 3986 3.2.2) */
+		start = text + 1;
+		stop = colon > text && colon[-1] == ']' ? colon - 1 : NULL;
+	}
+	if (!colon || !stop || stop < start || (size_t)(stop - start) >= sizeof(host))
 		return -EINVAL;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
+	memcpy(host, start, (size_t)(stop - start));
+	host[stop - start] = '\0';
 	char *end;
 	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (*end || port == 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+	if (*end || port == 0 || port > 65535 || (start == text && strchr(host, ':')))
 		return -EINVAL;
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	return 0;
+	return kpeer_host_parse(host, (unsigned)port, a);
+}
+
+void kpeer_addr_text(const struct kpeer_addr *a, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	bool v6 = a->u.sa.sa_family == AF_INET6;
+	if (v6)
+		inet_ntop(AF_INET6, &a->u.in6.sin6_addr, host, sizeof(host));
+	else
+		inet_ntop(AF_INET, &a->u.in.sin_addr, host, sizeof(host));
+	snprintf(buf, size, v6 ? "[%s]:%u" : "%s:%u", host, kpeer_addr_port(a));
+}
+
+bool kpeer_addr_is_any(const struct kpeer_addr *a)
+{
+	if (kpeer_addr_port(a) != 0)
+		return false;
+	if (a->u.sa.sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&a->u.in6.sin6_addr);
+	return a->u.in.sin_addr.s_addr == htonl(INADDR_ANY);
 }
 
 int kpeer_parse_options(int argc, char **argv, struct kpeer_options *opt)
@@ -71,10 +125,10 @@ int kpeer_parse_options(int argc, char **argv, struct kpeer_options *opt)
 	    {NULL, 0, NULL, 0},
 	};
 	memset(opt, 0, sizeof(*opt));
-	opt->local.sin_family = AF_INET;
-	opt->local.sin_addr.s_addr = htonl(INADDR_ANY);
+	kpeer_host_parse("0.0.0.0", 0, &opt->local);
 	opt->conns = 1;
-	bool have_peer = false;
+	bool have_peer = false, have_local = false;
+	unsigned long sport = 0;
 	char *end;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -90,10 +144,10 @@ int kpeer_parse_options(int argc, char **argv, struct kpeer_options *opt)
 	for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) != -1;) {
 		switch (c) {
 		case 'c':
-			if (parse_addr_port(optarg, &opt->peer) < 0) {
+			if (kpeer_addr_parse(optarg, &opt->peer) < 0) {
 				fprintf(stderr,
 				        "synfin-kpeer: --connect '%s': expected ADDR:PORT, "
-				        "e.g. 192.168.1.109:80\n",
+				        "e.g. 192.168.1.109:80 or [fd00::109]:80\n",
 				        optarg);
 				return PEER_EXIT_USAGE;
 			}
@@ -109,21 +163,22 @@ int kpeer_parse_options(int argc, char **argv, struct kpeer_options *opt)
 			}
 			break;
 		case 'L':
-			if (inet_pton(AF_INET, optarg, &opt->local.sin_addr) != 1) {
-				fprintf(stderr, "synfin-kpeer: --local '%s': not an IPv4 address\n",
+			if (kpeer_host_parse(optarg, 0, &opt->local) < 0) {
+				fprintf(stderr,
+				        "synfin-kpeer: --local '%s': not an IPv4 or IPv6 address\n",
 				        optarg);
 				return PEER_EXIT_USAGE;
 			}
+			have_local = true;
 			break;
 		case 's': {
-			unsigned long sport = strtoul(optarg, &end, 10);
+			sport = strtoul(optarg, &end, 10);
 			if (*end || sport == 0 || sport > 65535) {
 				fprintf(stderr,
 				        "synfin-kpeer: --sport '%s': expected a port 1-65535\n",
 				        optarg);
 				return PEER_EXIT_USAGE;
 			}
-			opt->local.sin_port = htons((uint16_t)sport);
 			break;
 		}
 		case 'n':
@@ -160,6 +215,14 @@ int kpeer_parse_options(int argc, char **argv, struct kpeer_options *opt)
 		        opt->is_client ? "--connect ADDR:PORT" : "--listen PORT");
 		return PEER_EXIT_USAGE;
 	}
+	/* a client bound to nothing but a port takes its server's family */
+	if (!have_local && have_peer && opt->peer.u.sa.sa_family == AF_INET6)
+		kpeer_host_parse("::", 0, &opt->local);
+	if (have_local && have_peer && opt->local.u.sa.sa_family != opt->peer.u.sa.sa_family) {
+		fprintf(stderr, "synfin-kpeer: --local and --connect name different families\n");
+		return PEER_EXIT_USAGE;
+	}
+	kpeer_addr_set_port(&opt->local, (unsigned)sport);
 	opt->script_text = optind < argc    ? argv[optind]
 	                   : opt->is_client ? "connect; close"
 	                                    : "accept; read-eof; close";

@@ -27,8 +27,8 @@
 
 struct kpeer {
 	struct peer_log log;
-	struct sockaddr_in peer;  /* client: where to connect */
-	struct sockaddr_in local; /* bind address (port 0 for a client) */
+	struct kpeer_addr peer;  /* client: where to connect */
+	struct kpeer_addr local; /* bind address (port 0 for a client) */
 	int listen_fd;
 	int fd;
 	uint64_t rx_bytes, tx_bytes;
@@ -38,32 +38,28 @@ struct kpeer {
 static int do_connect(struct kpeer *k)
 {
 	char text[64];
-	k->fd = socket(AF_INET, SOCK_STREAM, 0);
+	k->fd = socket(k->peer.u.sa.sa_family, SOCK_STREAM, 0);
 	if (k->fd < 0)
 		return peer_log_failed(&k->log, "socket", errno);
 	int one = 1;
 	/* A fixed source port is reused run after run while the last one's TIME-WAIT lives. */
-	if (k->local.sin_port != 0 &&
+	if (kpeer_addr_port(&k->local) != 0 &&
 	    setsockopt(k->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		return peer_log_failed(&k->log, "setsockopt", errno);
-	if ((k->local.sin_addr.s_addr != htonl(INADDR_ANY) || k->local.sin_port != 0) &&
-	    bind(k->fd, (struct sockaddr *)&k->local, sizeof(k->local)) < 0)
+	if (!kpeer_addr_is_any(&k->local) && bind(k->fd, &k->local.u.sa, k->local.len) < 0)
 		return peer_log_failed(&k->log, "bind", errno);
-	snprintf(text, sizeof(text), "%s:%u", inet_ntoa(k->peer.sin_addr), ntohs(k->peer.sin_port));
+	kpeer_addr_text(&k->peer, text, sizeof(text));
 	peer_log_connecting(&k->log, text);
-	return peer_log_connected(&k->log,
-	                          connect(k->fd, (struct sockaddr *)&k->peer, sizeof(k->peer)));
+	return peer_log_connected(&k->log, connect(k->fd, &k->peer.u.sa, k->peer.len));
 }
 
 static int do_accept(struct kpeer *k)
 {
-	struct sockaddr_in from;
-	socklen_t len = sizeof(from);
+	struct kpeer_addr from = {.len = sizeof(from.u)};
 	char text[64] = "";
-	k->fd = accept(k->listen_fd, (struct sockaddr *)&from, &len);
+	k->fd = accept(k->listen_fd, &from.u.sa, &from.len);
 	if (k->fd >= 0)
-		snprintf(text, sizeof(text), "%s:%u", inet_ntoa(from.sin_addr),
-		         ntohs(from.sin_port));
+		kpeer_addr_text(&from, text, sizeof(text));
 	return peer_log_accepted(&k->log, k->fd, text);
 }
 
@@ -216,11 +212,11 @@ int main(int argc, char **argv)
 
 	if (!opt.is_client) {
 		int one = 1;
-		k.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-		k.local.sin_port = htons((uint16_t)opt.listen_port);
+		k.listen_fd = socket(k.local.u.sa.sa_family, SOCK_STREAM, 0);
+		kpeer_addr_set_port(&k.local, (unsigned)opt.listen_port);
 		if (k.listen_fd < 0 ||
 		    setsockopt(k.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-		    bind(k.listen_fd, (struct sockaddr *)&k.local, sizeof(k.local)) < 0 ||
+		    bind(k.listen_fd, &k.local.u.sa, k.local.len) < 0 ||
 		    listen(k.listen_fd, 16) < 0)
 			return peer_log_failed(&k.log, "listen", errno);
 		peer_log_event(&k.log, "listening", NULL, "\"port\":%lu", opt.listen_port);

@@ -19,7 +19,15 @@
 size_t case_variants(const struct scenario *s, unsigned pairs, bool scaled_only,
                      struct case_variant out[CASE_MAX_VARIANTS])
 {
+	return case_variants_families(s, pairs, 0, scaled_only, out);
+}
+
+size_t case_variants_families(const struct scenario *s, unsigned pairs, unsigned families,
+                              bool scaled_only, struct case_variant out[CASE_MAX_VARIANTS])
+{
 	size_t n = 0;
+	if (!families) /* a scenario not read from a file has no family line: IPv4 */
+		families = s->families ? s->families : SCN_FAMILY_IPV4;
 	for (unsigned p = 0; p < scn_pair_count(); p++) {
 		if (!(pairs & (1u << p)))
 			continue;
@@ -28,18 +36,23 @@ size_t case_variants(const struct scenario *s, unsigned pairs, bool scaled_only,
 		 * variant */
 		bool scales = scn_pair_scales(p, SCN_CLIENT) || scn_pair_scales(p, SCN_SERVER);
 		bool has_scaled = scales && s->stack_scale < 1.0 && (s->scale_pairs & (1u << p));
-		if (!(has_scaled && scaled_only))
-			out[n++] = (struct case_variant){.pair = p, .scaled = false};
-		if (has_scaled)
-			out[n++] = (struct case_variant){.pair = p, .scaled = true};
+		for (int v6 = 0; v6 < 2; v6++) {
+			if (!(families & (v6 ? SCN_FAMILY_IPV6 : SCN_FAMILY_IPV4)))
+				continue;
+			if (!(has_scaled && scaled_only))
+				out[n++] = (struct case_variant){.pair = p, .ipv6 = v6};
+			if (has_scaled)
+				out[n++] =
+				    (struct case_variant){.pair = p, .scaled = true, .ipv6 = v6};
+		}
 	}
 	return n;
 }
 
 int case_id(char *buf, size_t size, const char *name, struct case_variant v)
 {
-	return snprintf(buf, size, "%s.%s%s", name, scn_pair_name(v.pair),
-	                v.scaled ? ".scaled" : "");
+	return snprintf(buf, size, "%s.%s%s%s", name, scn_pair_name(v.pair),
+	                v.scaled ? ".scaled" : "", v.ipv6 ? ".ipv6" : "");
 }
 
 uint64_t case_id_hash(const char *id)

@@ -11,16 +11,17 @@
 
 #include "scenario.h"
 
-/* A scenario name (a file name, at most 127 bytes), a pairing and ".scaled". */
+/* A scenario name (a file name, at most 127 bytes), a pairing, ".scaled" and ".ipv6". */
 #define CASE_ID_MAX 160
-/* A scenario has at most a plain and a scaled variant per pairing. */
-#define CASE_MAX_VARIANTS (2 * SCN_MAX_PAIRS)
+/* A scenario has at most a plain and a scaled variant per pairing, each over two families. */
+#define CASE_MAX_VARIANTS (4 * SCN_MAX_PAIRS)
 /* More shards than any CI runs at once; keeps I/N short and the count sane. */
 #define SHARD_MAX 1000
 
 struct case_variant {
 	unsigned pair;
 	bool scaled; /* the time-scaled stack variant (stack-scale) */
+	bool ipv6;   /* over IPv6 */
 };
 
 /* The variants of s for the pairings in the mask, in the order check runs them: by pairing,
@@ -29,8 +30,14 @@ struct case_variant {
 size_t case_variants(const struct scenario *s, unsigned pairs, bool scaled_only,
                      struct case_variant out[CASE_MAX_VARIANTS]);
 
-/* "NAME.PAIRING" or "NAME.PAIRING.scaled" (seed-syn-timeout.stack-linux.scaled). Returns the
- * length, as snprintf does. */
+/* The same over the families given (SCN_FAMILY_* bits; 0: the file's `family`), each
+ * pairing's IPv4 variants before its IPv6 ones. */
+size_t case_variants_families(const struct scenario *s, unsigned pairs, unsigned families,
+                              bool scaled_only, struct case_variant out[CASE_MAX_VARIANTS]);
+
+/* "NAME.PAIRING" or "NAME.PAIRING.scaled" (seed-syn-timeout.stack-linux.scaled), then
+ * ".ipv6" over IPv6 (seed-connect-close.linux-linux.ipv6): an IPv4 case keeps the id it had
+ * before IPv6 came. Returns the length, as snprintf does. */
 int case_id(char *buf, size_t size, const char *name, struct case_variant v);
 
 /* Shard index of count, index 1-based as CI systems number their jobs. {1, 1}: every case. */

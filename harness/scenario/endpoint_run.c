@@ -12,9 +12,6 @@
 #include "proc.h"
 #include "run_record.h"
 
-static const char *const client_addr = TOPOLOGY_CLIENT_ADDR;
-static const char *const server_addr = TOPOLOGY_SERVER_ADDR;
-
 const struct impl *endpoint_impl(const struct run_env *env, unsigned p, int role)
 {
 	return impl_find(env->impls, env->n_impls, scn_pair_impl_name(p, (enum scn_role)role));
@@ -24,13 +21,17 @@ const struct impl *endpoint_impl(const struct run_env *env, unsigned p, int role
 static size_t common_args(struct endpoint_cmd *cmd, size_t n, const struct scn_case *c, int role)
 {
 	const struct scenario *s = c->scn;
+	const char *client_addr = c->ipv6 ? TOPOLOGY_CLIENT_ADDR6 : TOPOLOGY_CLIENT_ADDR;
+	const char *server_addr = c->ipv6 ? TOPOLOGY_SERVER_ADDR6 : TOPOLOGY_SERVER_ADDR;
+	/* ADDR:PORT, the IPv6 address in brackets (RFC 3986 3.2.2) */
+	const char *peer_fmt = c->ipv6 ? "[%s]:%u" : "%s:%u";
 	snprintf(cmd->local, sizeof(cmd->local), "%s",
 	         role == SCN_CLIENT ? client_addr : server_addr);
 	if (s->simopen_cport) {
 		/* simultaneous open: both ends are clients, connecting to each other */
 		snprintf(cmd->port, sizeof(cmd->port), "%u",
 		         role == SCN_CLIENT ? s->simopen_cport : s->simopen_sport);
-		snprintf(cmd->peer, sizeof(cmd->peer), "%s:%u",
+		snprintf(cmd->peer, sizeof(cmd->peer), peer_fmt,
 		         role == SCN_CLIENT ? server_addr : client_addr,
 		         role == SCN_CLIENT ? s->simopen_sport : s->simopen_cport);
 		char *args[] = {"client",  "--local",   cmd->local, "--sport",
@@ -40,7 +41,7 @@ static size_t common_args(struct endpoint_cmd *cmd, size_t n, const struct scn_c
 		return n;
 	}
 	snprintf(cmd->port, sizeof(cmd->port), "%u", s->port);
-	snprintf(cmd->peer, sizeof(cmd->peer), "%s:%u", server_addr, s->port);
+	snprintf(cmd->peer, sizeof(cmd->peer), peer_fmt, server_addr, s->port);
 	cmd->argv[n++] = role == SCN_CLIENT ? "client" : "server";
 	cmd->argv[n++] = "--local";
 	cmd->argv[n++] = cmd->local;

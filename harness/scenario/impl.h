@@ -25,6 +25,10 @@ enum impl_settings {
 	IMPL_SETTINGS_OPTION, /* the scenario's `set KEY=VALUE`, each as OPTION KEY=VALUE */
 };
 
+/* `families`: the address families its endpoint program speaks, as bits */
+#define IMPL_FAMILY_IPV4 1u
+#define IMPL_FAMILY_IPV6 2u
+
 /* A pairing a declaration names (`check lwip-linux`), where it was written. */
 struct impl_pairing_ref {
 	char name[72];
@@ -44,6 +48,10 @@ struct impl {
 	char settings_option[32];   /* IMPL_SETTINGS_OPTION: "--set" */
 	char time_scale_option[32]; /* supports stack-scale: its option, "" when not supported */
 	char linger_option[32];     /* supports linger: its option, "" when not supported */
+	/* `families ipv4 [ipv6] [because REASON]`: what its program can connect over (default
+	 * IPv4 alone), and why not the others, for the skip it makes */
+	unsigned families;
+	char families_reason[160];
 	int order; /* `order N`: where its pairings come in lists, runs and tables (lower first) */
 	/* `check PAIRING...`: its pairings a check runs when no --pair or --impl is given */
 	struct impl_pairing_ref check[IMPL_MAX_CHECKS];

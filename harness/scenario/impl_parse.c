@@ -91,6 +91,44 @@ static int take_supports(struct impl_lexer *lx, const char **p, struct impl *im)
 	                 (int)n, w);
 }
 
+/* families ipv4 [ipv6] [because REASON]: the reason runs to the end of the line or a '#' */
+static int take_families(struct impl_lexer *lx, const char **p, struct impl *im)
+{
+	im->families = 0;
+	for (;;) {
+		const char *w;
+		size_t n = next_word(p, &w);
+		unsigned bit = is(w, n, "ipv4")   ? IMPL_FAMILY_IPV4
+		               : is(w, n, "ipv6") ? IMPL_FAMILY_IPV6
+		                                  : 0;
+		if (bit) {
+			im->families |= bit;
+			continue;
+		}
+		if (n && !is(w, n, "because"))
+			return impl_fail(
+			    lx, w,
+			    "families are 'ipv4' and 'ipv6', then optionally 'because "
+			    "REASON', e.g. families ipv4 because its IPv6 is not done");
+		if (!im->families)
+			return impl_fail(lx, w, "families needs 'ipv4', 'ipv6' or both");
+		if (!n)
+			return 0;
+		while (**p == ' ' || **p == '\t')
+			(*p)++;
+		size_t len = strcspn(*p, "#\r\n");
+		while (len && ((*p)[len - 1] == ' ' || (*p)[len - 1] == '\t'))
+			len--;
+		if (!len || len >= sizeof(im->families_reason))
+			return impl_fail(lx, *p, "because needs a reason of 1 to %zu characters",
+			                 sizeof(im->families_reason) - 1);
+		memcpy(im->families_reason, *p, len);
+		im->families_reason[len] = '\0';
+		*p += len;
+		return 0;
+	}
+}
+
 static int take_word(struct impl_lexer *lx, const char **p, char *dst, size_t size,
                      const char *what)
 {
@@ -214,17 +252,28 @@ static int take_check(struct impl_lexer *lx, const char **p, struct impl *im)
 	return 0;
 }
 
-enum impl_key { K_NAME, K_PROGRAM, K_DEVICE, K_SCRIPT, K_SETTINGS, K_SUPPORTS, K_ORDER, K_CHECK };
-#define IMPL_N_KEYS 8
+enum impl_key {
+	K_NAME,
+	K_PROGRAM,
+	K_DEVICE,
+	K_SCRIPT,
+	K_SETTINGS,
+	K_SUPPORTS,
+	K_ORDER,
+	K_CHECK,
+	K_FAMILIES
+};
+#define IMPL_N_KEYS 9
 
 /* One line: KEY VALUE...; which keys it saw goes into *seen (bit per key). */
 static int parse_decl(struct impl_lexer *lx, const char *p, struct impl *im, unsigned *seen)
 {
-	static const char *const keys[IMPL_N_KEYS] = {"name",     "program",  "device", "script",
-	                                              "settings", "supports", "order",  "check"};
+	static const char *const keys[IMPL_N_KEYS] = {"name",   "program",  "device",
+	                                              "script", "settings", "supports",
+	                                              "order",  "check",    "families"};
 	static int (*const take[IMPL_N_KEYS])(struct impl_lexer *, const char **, struct impl *) = {
-	    take_name,     take_program,  take_device, take_script,
-	    take_settings, take_supports, take_order,  take_check};
+	    take_name,     take_program, take_device, take_script,  take_settings,
+	    take_supports, take_order,   take_check,  take_families};
 	const char *k;
 	size_t kn = next_word(&p, &k);
 	if (kn == 0)
@@ -235,7 +284,7 @@ static int parse_decl(struct impl_lexer *lx, const char *p, struct impl *im, uns
 	if (key == IMPL_N_KEYS)
 		return impl_fail(lx, k,
 		                 "unknown declaration '%.*s' (name, program, device, script, "
-		                 "settings, supports, order, check)",
+		                 "settings, supports, order, check, families)",
 		                 (int)kn, k);
 	if ((*seen & (1u << key)) && key != K_SUPPORTS && key != K_CHECK)
 		return impl_fail(lx, k, "'%s' is declared twice", keys[key]);
@@ -277,6 +326,7 @@ int impl_parse(const char *text, struct impl *im, struct impl_error *err)
 	memset(im, 0, sizeof(*im));
 	memset(err, 0, sizeof(*err));
 	im->order = IMPL_ORDER_LAST;
+	im->families = IMPL_FAMILY_IPV4;
 	struct impl_lexer lx = {.err = err};
 	unsigned seen = 0;
 	for (const char *p = text; *p;) {

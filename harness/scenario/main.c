@@ -70,7 +70,7 @@ static int job_resolve(struct job *j, const struct scenario *s, const struct run
                        const char *unusable)
 {
 	struct scn_case c;
-	if (scenario_resolve(s, j->pair, j->scaled, &c))
+	if (scenario_resolve_family(s, j->pair, j->scaled, j->ipv6, &c))
 		return -ENOMEM;
 	j->limit_us = scn_case_expected_us(&c);
 	char buf[300];
@@ -92,16 +92,18 @@ static int add_case_jobs(struct job_list *jl, const struct scenario *s, const ch
                          const struct opts *o, const struct run_env *env, const char *unusable)
 {
 	struct case_variant v[CASE_MAX_VARIANTS];
-	size_t n = case_variants(s, o->pairs, o->scaled_only, v);
+	size_t n = case_variants_families(s, o->pairs, o->families, o->scaled_only, v);
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = job_add(jl, s->name, path);
 		if (!j)
 			return -ENOMEM;
 		j->pair = v[i].pair;
 		j->scaled = v[i].scaled;
+		j->ipv6 = v[i].ipv6;
 		case_id(j->id, sizeof(j->id), s->name, v[i]);
-		snprintf(j->variant, sizeof(j->variant), "%s%s", scn_pair_name(j->pair),
-		         j->scaled ? " scaled" : "");
+		/* an IPv4 case's name stays as it was before IPv6 came (CI histories) */
+		snprintf(j->variant, sizeof(j->variant), "%s%s%s", scn_pair_name(j->pair),
+		         j->ipv6 ? "/ipv6" : "", j->scaled ? " scaled" : "");
 		if (env && job_resolve(j, s, env, unusable))
 			return -ENOMEM;
 	}
@@ -254,7 +256,7 @@ static void job_child(const struct run_env *env, struct job *j)
 		_exit(0);
 	}
 	struct scn_case c;
-	if (scenario_resolve(&s, j->pair, j->scaled, &c))
+	if (scenario_resolve_family(&s, j->pair, j->scaled, j->ipv6, &c))
 		_exit(1);
 	runner_run_case(env, &c, j->run_id, j->run_dir, &res);
 	scn_case_free(&c);

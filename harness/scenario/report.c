@@ -114,6 +114,11 @@ static unsigned table_columns(const struct job *jobs, size_t n)
 	return cols;
 }
 
+static bool same_row(const struct job *a, const struct job *b)
+{
+	return !strcmp(a->name, b->name) && a->scaled == b->scaled && a->ipv6 == b->ipv6;
+}
+
 void report_table(FILE *out, const struct job *jobs, size_t n)
 {
 	unsigned cols = table_columns(jobs, n);
@@ -123,23 +128,26 @@ void report_table(FILE *out, const struct job *jobs, size_t n)
 			fprintf(out, " %-13s", scn_pair_name(p));
 	fprintf(out, "\n");
 	for (size_t i = 0; i < n; i++) {
-		/* one row per scenario (and one per scaled variant) in order of first appearance */
+		/* one row per scenario (and one per scaled variant, one per family) in order of
+		 * first appearance */
 		bool seen = false;
 		for (size_t k = 0; k < i; k++)
-			if (!strcmp(jobs[k].name, jobs[i].name) && jobs[k].scaled == jobs[i].scaled)
+			if (same_row(&jobs[k], &jobs[i]))
 				seen = true;
 		if (seen)
 			continue;
 		char row[160];
-		snprintf(row, sizeof(row), "%s%s", jobs[i].name, jobs[i].scaled ? " (scaled)" : "");
+		static const char *const kinds[2][2] = {{"", " (ipv6)"},
+		                                        {" (scaled)", " (scaled, ipv6)"}};
+		snprintf(row, sizeof(row), "%s%s", jobs[i].name,
+		         kinds[jobs[i].scaled][jobs[i].ipv6]);
 		fprintf(out, "%-34s", row);
 		for (unsigned p = 0; p < scn_pair_count(); p++) {
 			if (!(cols & (1u << p)))
 				continue;
 			const struct job *found = NULL;
 			for (size_t k = 0; k < n; k++)
-				if (!strcmp(jobs[k].name, jobs[i].name) &&
-				    jobs[k].scaled == jobs[i].scaled && jobs[k].pair == p)
+				if (same_row(&jobs[k], &jobs[i]) && jobs[k].pair == p)
 					found = &jobs[k];
 			char buf[32];
 			fprintf(out, " %-13s", cell(found, buf, sizeof(buf)));

@@ -11,9 +11,10 @@
 #include "scenario.h"
 
 struct job {
-	char id[CASE_ID_MAX]; /* NAME.PAIRING[.scaled]; empty for a file that did not parse */
-	char name[128];       /* scenario name */
-	char variant[32];     /* pairing, with " x0.1" for a time-scaled stack variant */
+	char
+	    id[CASE_ID_MAX]; /* NAME.PAIRING[.scaled][.ipv6]; empty for a file that did not parse */
+	char name[128];      /* scenario name */
+	char variant[32];    /* pairing, "/ipv6" over IPv6, " scaled" for a time-scaled variant */
 	unsigned pair;
 	char path[512];    /* the .scn */
 	char run_dir[700]; /* empty when it did not run */
@@ -22,6 +23,7 @@ struct job {
 	int64_t limit_us; /* expected duration, for scheduling: the longest first */
 	bool idle;        /* ran in an idle slot */
 	bool scaled;
+	bool ipv6;
 	bool runnable;
 	bool started, finished;
 	pid_t pid;

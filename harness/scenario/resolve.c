@@ -8,11 +8,11 @@
 
 #include "scenario.h"
 
-static const struct scn_item *last_for(const struct scn_item *v, size_t n, unsigned bit)
+static const struct scn_item *last_for(const struct scn_item *v, size_t n, unsigned bit, bool ipv6)
 {
 	const struct scn_item *found = NULL;
 	for (size_t i = 0; i < n; i++)
-		if (v[i].pairs & bit)
+		if ((v[i].pairs & bit) && scn_family_holds(v[i].families, ipv6))
 			found = &v[i];
 	return found;
 }
@@ -39,10 +39,12 @@ static void resolve_settings(const struct scn_endpoint *ep, unsigned bit, enum i
 {
 	bool stack = takes == IMPL_SETTINGS_OPTION;
 	for (size_t i = 0; i < ep->n_sysctls && takes == IMPL_SETTINGS_SYSCTL; i++)
-		if ((ep->sysctls[i].pairs & bit) && c->n_sysctls[r] < 32)
+		if ((ep->sysctls[i].pairs & bit) &&
+		    scn_family_holds(ep->sysctls[i].families, c->ipv6) && c->n_sysctls[r] < 32)
 			c->sysctls[r][c->n_sysctls[r]++] = ep->sysctls[i].text;
 	for (size_t i = 0; i < ep->n_tunables && stack; i++)
-		if ((ep->tunables[i].pairs & bit) && c->n_tunables[r] < 32)
+		if ((ep->tunables[i].pairs & bit) &&
+		    scn_family_holds(ep->tunables[i].families, c->ipv6) && c->n_tunables[r] < 32)
 			c->tunables[r][c->n_tunables[r]++] = ep->tunables[i].text;
 }
 
@@ -53,24 +55,24 @@ static void resolve_endpoint(const struct scn_endpoint *ep, unsigned pair, struc
 	/* A Linux end's TIME-WAIT lives on in its kernel; a userspace stack's lives in its
 	 * program, which lingers for it (supports linger) */
 	bool lingers = scn_pair_lingers(pair, (enum scn_role)r);
-	const struct scn_item *it = last_for(ep->scripts, ep->n_scripts, bit);
+	const struct scn_item *it = last_for(ep->scripts, ep->n_scripts, bit, c->ipv6);
 	c->script[r] =
 	    it ? it->text : (r == SCN_CLIENT ? "connect; close" : "accept; read-eof; close");
 	resolve_settings(ep, bit, scn_pair_settings(pair, (enum scn_role)r), c, r);
-	it = last_for(ep->starts, ep->n_starts, bit);
+	it = last_for(ep->starts, ep->n_starts, bit, c->ipv6);
 	c->start_us[r] = it ? it->us : 0;
-	it = last_for(ep->exits, ep->n_exits, bit);
+	it = last_for(ep->exits, ep->n_exits, bit, c->ipv6);
 	c->exit[r] = it ? it->outcome : SCN_OUT_UNSET;
 	if (it)
 		c->exit_time[r] = it->time;
-	it = last_for(ep->receives, ep->n_receives, bit);
+	it = last_for(ep->receives, ep->n_receives, bit, c->ipv6);
 	c->receives[r] = it ? (int64_t)it->count : -1;
 	c->receives_damaged[r] = it && it->damaged;
-	it = last_for(ep->lingers, ep->n_lingers, bit);
+	it = last_for(ep->lingers, ep->n_lingers, bit, c->ipv6);
 	c->linger_us[r] = it && lingers ? it->us : -1;
-	it = last_for(ep->ack_everys, ep->n_ack_everys, bit);
+	it = last_for(ep->ack_everys, ep->n_ack_everys, bit, c->ipv6);
 	c->ack_every[r] = it ? (unsigned)it->count : 0;
-	it = last_for(ep->sees, ep->n_sees, bit);
+	it = last_for(ep->sees, ep->n_sees, bit, c->ipv6);
 	for (size_t i = 0; it && i < it->n_sees; i++)
 		c->sees[r][i] = it->sees[i];
 	c->n_sees[r] = it ? it->n_sees : 0;
@@ -78,16 +80,29 @@ static void resolve_endpoint(const struct scn_endpoint *ep, unsigned pair, struc
 
 int scenario_resolve(const struct scenario *s, unsigned pair, bool scaled, struct scn_case *c)
 {
+	return scenario_resolve_family(s, pair, scaled, false, c);
+}
+
+int scenario_resolve_family(const struct scenario *s, unsigned pair, bool scaled, bool ipv6,
+                            struct scn_case *c)
+{
 	unsigned bit = 1u << pair;
 	memset(c, 0, sizeof(*c));
 	c->scn = s;
 	c->pair = pair;
+	c->ipv6 = ipv6;
 	c->scale = 1.0;
 	if (scaled && s->stack_scale < 1.0 && (s->scale_pairs & bit))
 		c->scale = s->stack_scale;
 	resolve_skip(s, pair, c);
-	const struct scn_item *lim = last_for(s->limits, s->n_limits, bit);
-	const struct scn_item *set = last_for(s->settles, s->n_settles, bit);
+	unsigned family = ipv6 ? SCN_FAMILY_IPV6 : SCN_FAMILY_IPV4;
+	if (!c->skip && !(s->families & family) && s->family_reason[0]) {
+		c->skip = true;
+		snprintf(c->skip_reason, sizeof(c->skip_reason), "%s only: %s",
+		         ipv6 ? "IPv4" : "IPv6", s->family_reason);
+	}
+	const struct scn_item *lim = last_for(s->limits, s->n_limits, bit, c->ipv6);
+	const struct scn_item *set = last_for(s->settles, s->n_settles, bit, c->ipv6);
 	c->limit_us = lim ? lim->us : s->limit_us;
 	c->settle_us = set ? set->us : s->settle_us;
 	for (int r = 0; r < 2; r++)
@@ -96,7 +111,7 @@ int scenario_resolve(const struct scenario *s, unsigned pair, bool scaled, struc
 	if (!c->segs)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_segs; i++)
-		if (s->segs[i].pairs & bit)
+		if ((s->segs[i].pairs & bit) && scn_family_holds(s->segs[i].families, ipv6))
 			c->segs[c->n_segs++] = &s->segs[i];
 	return 0;
 }

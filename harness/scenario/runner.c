@@ -45,6 +45,14 @@ const char *runner_cannot_run(const struct run_env *env, const struct scn_case *
 			         name, name);
 			return buf;
 		}
+		if (c->ipv6 && !(im->families & IMPL_FAMILY_IPV6)) {
+			snprintf(buf, size, "%s has no IPv6: %s (%s)", im->name,
+			         im->families_reason[0]
+			             ? im->families_reason
+			             : "its impl file declares no 'families ipv6'",
+			         im->file[0] ? im->file : "its impl file");
+			return buf;
+		}
 		if (im->device != IMPL_DEVICE_KERNEL && !proc_tun_openable())
 			return "/dev/net/tun not openable (see ./synfin doctor: tun)";
 		char prog[900];
@@ -179,9 +187,16 @@ static int topology_up(struct case_run *cr)
 {
 	const struct run_env *env = cr->env;
 	const struct scn_case *c = cr->c;
-	char *up_argv[] = {
-	    (char *)env->netns,         "up",       (char *)cr->run_id,         "--client",
-	    netns_mode(cr, SCN_CLIENT), "--server", netns_mode(cr, SCN_SERVER), NULL};
+	/* over IPv6 the topology is dual-stack: the ends keep their IPv4 addresses too */
+	char *up_argv[] = {(char *)env->netns,
+	                   "up",
+	                   (char *)cr->run_id,
+	                   "--client",
+	                   netns_mode(cr, SCN_CLIENT),
+	                   "--server",
+	                   netns_mode(cr, SCN_SERVER),
+	                   c->ipv6 ? "--ipv6" : NULL,
+	                   NULL};
 	if (proc_run_wait(up_argv, cr->log) != 0)
 		return run_error(cr, "synfin-netns up %s failed (see %s)", cr->run_id, cr->log);
 	cr->up = true;
@@ -483,9 +498,9 @@ static void report_header(const struct case_run *cr)
 {
 	struct utsname u;
 	uname(&u);
-	logf_(cr->rep, "scenario %s (%s), pairing %s (client-server), topology %s, Linux %s\n",
-	      cr->c->scn->name, cr->c->scn->path, scn_pair_name(cr->c->pair), cr->run_id,
-	      u.release);
+	logf_(cr->rep, "scenario %s (%s), pairing %s (client-server)%s, topology %s, Linux %s\n",
+	      cr->c->scn->name, cr->c->scn->path, scn_pair_name(cr->c->pair),
+	      cr->c->ipv6 ? " over IPv6" : "", cr->run_id, u.release);
 	if (cr->c->scn->about)
 		logf_(cr->rep, "  %s\n", cr->c->scn->about);
 	/* what repeats this run's faults: the seed of the draws, or the journal replayed */

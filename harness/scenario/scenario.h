@@ -108,7 +108,8 @@ enum scn_seg_kind {
 struct scn_seg {
 	enum scn_seg_kind kind;
 	unsigned line;
-	unsigned pairs; /* pairings it applies to (from an enclosing `when` block) */
+	unsigned pairs;    /* pairings it applies to (from an enclosing `when` block) */
+	unsigned families; /* SCN_FAMILY_* it applies to (`when ipv6`); 0: both */
 	char label[32];
 	char text[160];    /* the line as written, for side-by-side reports */
 	int dir;           /* 0: client to server, 1: server to client */
@@ -145,6 +146,7 @@ int scn_outcome_parse(const char *word); /* -1 when unknown */
 /* One directive that holds only for some pairings, its value typed as the directive has it. */
 struct scn_item {
 	unsigned pairs;
+	unsigned families; /* SCN_FAMILY_* it applies to (`when ipv6`); 0: both */
 	unsigned line;
 	char *text;     /* run: the behaviour script; sysctl, set: KEY=VALUE; rule: the rule */
 	int64_t us;     /* start, linger, limit, settle */
@@ -189,6 +191,18 @@ struct scn_skip {
 	char reason[200];
 };
 
+/* The address families a case runs over, as bits (`family ipv4|ipv6|both`). */
+#define SCN_FAMILY_IPV4 1u
+#define SCN_FAMILY_IPV6 2u
+#define SCN_FAMILY_BOTH (SCN_FAMILY_IPV4 | SCN_FAMILY_IPV6)
+/* "ipv4", "ipv6", "both" into its bits; 0 for another word. */
+unsigned scn_family_parse(const char *word, size_t n);
+/* Whether a line of these families (0: both) holds over IPv6 (ipv6) or IPv4. */
+static inline bool scn_family_holds(unsigned families, bool ipv6)
+{
+	return !families || (families & (ipv6 ? SCN_FAMILY_IPV6 : SCN_FAMILY_IPV4));
+}
+
 struct scenario {
 	char *path;
 	char *name; /* file name without .scn */
@@ -201,6 +215,10 @@ struct scenario {
 	struct scn_item *limits, *settles; /* the same inside `when` blocks */
 	size_t n_limits, n_settles;
 	uint16_t port; /* server port (default 80) */
+	/* family ipv4|ipv6|both (default IPv4): the families a check runs it over, one case
+	 * each; with `because REASON`, the others cannot be asked for (--family skips them) */
+	unsigned families;
+	char family_reason[200];
 	/* simultaneous-open CPORT SPORT: both ends connect, from these ports, to each other */
 	uint16_t simopen_cport, simopen_sport;
 	/* Rules, each line at its own line number so faultd's file:line points into the .scn;
@@ -241,6 +259,7 @@ void scenario_free(struct scenario *s);
 struct scn_case {
 	const struct scenario *scn;
 	unsigned pair;
+	bool ipv6; /* over IPv6: a dual-stack topology, the ends on their IPv6 addresses */
 	bool skip;
 	char skip_reason[200];
 	double scale; /* expected times multiply by this (1 unless a scaled stack variant) */
@@ -267,6 +286,9 @@ struct scn_case {
 
 /* Fill c for one pairing. scaled: the time-scaled stack variant. Returns 0 or -ENOMEM. */
 int scenario_resolve(const struct scenario *s, unsigned p, bool scaled, struct scn_case *c);
+/* The same over IPv6 when ipv6; a family the file's `family ... because` rules out is a skip. */
+int scenario_resolve_family(const struct scenario *s, unsigned p, bool scaled, bool ipv6,
+                            struct scn_case *c);
 void scn_case_free(struct scn_case *c);
 
 /* How long the case's conversation is expected to last (its timed lines and the applications'

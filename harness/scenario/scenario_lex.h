@@ -16,9 +16,11 @@ struct parser {
 	unsigned line;
 	unsigned when_pairs; /* SCN_ALL_PAIRS outside a `when` block */
 	bool in_when;
-	unsigned group; /* current { } group id, 0 outside */
+	unsigned when_families; /* `when ipv6`: SCN_FAMILY_IPV6; 0 for both */
+	unsigned group;         /* current { } group id, 0 outside */
 	unsigned next_group;
-	char dir[256]; /* folder of the scenario, for `rules FILE` */
+	unsigned family_line; /* where `family` was given, 0 before */
+	char dir[256];        /* folder of the scenario, for `rules FILE` */
 };
 
 /* Fill p->err for the current line; returns -EINVAL. */

@@ -47,7 +47,8 @@ void usage(FILE *out)
 	    "          delays that fail it the same way, as a file of exact rules (delta\n"
 	    "          debugging, each trial a real run); " PROG " shrink --help for its options\n"
 	    "  list    print the id of every case check would run, one per line:\n"
-	    "          NAME.PAIRING, or NAME.PAIRING.scaled for a time-scaled variant\n"
+	    "          NAME.PAIRING, or NAME.PAIRING.scaled for a time-scaled variant,\n"
+	    "          then .ipv6 over IPv6\n"
 	    "          (no privileges needed).\n"
 	    "  parse   only check that scenario files parse (no privileges needed).\n"
 	    "  junit-merge  merge JUnit reports (the shards' build/junit/*.xml) into OUT\n"
@@ -70,6 +71,11 @@ void usage(FILE *out)
 	    "                      synfin's own and those of $SYNFIN_IMPL_PATH, a colon\n"
 	    "                      separated list of folders); see impl/README.md\n"
 	    "      --filter GLOB   only scenarios whose name matches GLOB (e.g. 'syn-*')\n"
+	    "      --family F      over ipv4, ipv6 or both, whatever each file's 'family' line\n"
+	    "                      says (default: the file's, else ipv4). An IPv6 case's id\n"
+	    "                      ends in .ipv6 and its pairing reads linux-linux/ipv6; a\n"
+	    "                      pairing whose impl file lacks 'families ... ipv6', or a\n"
+	    "                      file's 'family ipv4 because ...', makes it a skip\n"
 	    "      --shard I/N     (check, list) only shard I of N, counted from 1: the N shards\n"
 	    "                      together run every case once. A case's shard follows from\n"
 	    "                      its id alone, so it stays put on every machine and when\n"
@@ -237,15 +243,25 @@ int opts_resolve_pairs(struct opts *o, unsigned fallback)
 int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"jobs", required_argument, NULL, 'j'},   {"pair", required_argument, NULL, 'p'},
-	    {"filter", required_argument, NULL, 'f'}, {"junit", required_argument, NULL, 'J'},
-	    {"runs", required_argument, NULL, 'r'},   {"build", required_argument, NULL, 'b'},
-	    {"scaled-only", no_argument, NULL, 's'},  {"verbose", no_argument, NULL, 'v'},
-	    {"no-rt", no_argument, NULL, 'R'},        {"idle-jobs", required_argument, NULL, 'I'},
-	    {"load", required_argument, NULL, 'L'},   {"shard", required_argument, NULL, 'S'},
-	    {"seed", required_argument, NULL, 'E'},   {"replay", required_argument, NULL, 'P'},
-	    {"impl", required_argument, NULL, 'i'},   {"impl-dir", required_argument, NULL, 'D'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"pair", required_argument, NULL, 'p'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"junit", required_argument, NULL, 'J'},
+	    {"runs", required_argument, NULL, 'r'},
+	    {"build", required_argument, NULL, 'b'},
+	    {"scaled-only", no_argument, NULL, 's'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"no-rt", no_argument, NULL, 'R'},
+	    {"idle-jobs", required_argument, NULL, 'I'},
+	    {"load", required_argument, NULL, 'L'},
+	    {"shard", required_argument, NULL, 'S'},
+	    {"seed", required_argument, NULL, 'E'},
+	    {"replay", required_argument, NULL, 'P'},
+	    {"impl", required_argument, NULL, 'i'},
+	    {"impl-dir", required_argument, NULL, 'D'},
+	    {"family", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *shard = NULL;
 	int ch;
@@ -270,6 +286,14 @@ int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'f':
 			o->filter = optarg;
+			break;
+		case 'F':
+			o->families = scn_family_parse(optarg, strlen(optarg));
+			if (!o->families) {
+				fprintf(stderr, PROG ": --family '%s': ipv4, ipv6 or both\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'J':
 			o->junit = optarg;

@@ -51,6 +51,7 @@ struct opts {
 	 * where it came from ("--shard", "SYNFIN_SHARD"), NULL when from nowhere */
 	struct shard shard;
 	const char *shard_from;
+	unsigned families;  /* --family: SCN_FAMILY_* bits for every file; 0: each file's */
 	uint64_t seed;      /* --seed: synfin-faultd's seed in every case (default 1) */
 	const char *replay; /* run --replay JOURNAL, made absolute; NULL without */
 };

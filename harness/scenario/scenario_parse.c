@@ -139,7 +139,9 @@ static int parse_label(struct parser *p, const char *w, size_t n, struct scn_seg
 		return lex_fail(p, "label '%.*s' is too long", (int)(n - 1), w);
 	memcpy(g->label, w, n - 1);
 	for (size_t i = 0; i < p->s->n_segs; i++)
-		if (!strcmp(p->s->segs[i].label, g->label) && (p->s->segs[i].pairs & g->pairs))
+		if (!strcmp(p->s->segs[i].label, g->label) && (p->s->segs[i].pairs & g->pairs) &&
+		    (!p->s->segs[i].families || !g->families ||
+		     (p->s->segs[i].families & g->families)))
 			return lex_fail(p, "label '%s' is used twice", g->label);
 	return 0;
 }
@@ -163,6 +165,7 @@ static int parse_segment(struct parser *p, const char *line, const char *text)
 	g.kind = SCN_SEG;
 	g.line = p->line;
 	g.pairs = p->when_pairs;
+	g.families = p->when_families;
 	g.group = p->group;
 	g.verdict = SCN_V_ANY;
 	snprintf(g.text, sizeof(g.text), "%s", text);
@@ -387,6 +390,9 @@ static int parse_endpoint(struct parser *p, enum scn_role role, const char *rest
 static int record_include(struct parser *p, const char *file)
 {
 	struct scenario *s = p->s;
+	if (p->when_families)
+		return lex_fail(p, "rules hold for both families: move the line out of the 'when "
+		                   "ipv4|ipv6' block");
 	struct scn_include *ni = realloc(s->includes, (s->n_includes + 1) * sizeof(*ni));
 	if (!ni)
 		return -ENOMEM;
@@ -531,6 +537,44 @@ static int parse_port(struct parser *p, const char *rest)
 	return 0;
 }
 
+unsigned scn_family_parse(const char *word, size_t n)
+{
+	return lex_word_is(word, n, "ipv4")   ? SCN_FAMILY_IPV4
+	       : lex_word_is(word, n, "ipv6") ? SCN_FAMILY_IPV6
+	       : lex_word_is(word, n, "both") ? SCN_FAMILY_BOTH
+	                                      : 0;
+}
+
+/* family ipv4|ipv6|both [because REASON]: once, for every pairing */
+static int parse_family(struct parser *p, const char *rest)
+{
+	const char *w;
+	size_t n = lex_word(rest, &w, &rest);
+	unsigned families = scn_family_parse(w, n);
+	if (!families)
+		return lex_fail(p, "family is ipv4, ipv6 or both (e.g. family both), then "
+		                   "optionally 'because REASON'");
+	if (p->in_when)
+		return lex_fail(p, "family holds for every pairing: move it out of the 'when' "
+		                   "block (a pairing that cannot speak IPv6 is skipped by its "
+		                   "impl file's 'families')");
+	if (p->family_line)
+		return lex_fail(p, "family is given twice (first on line %u): keep one",
+		                p->family_line);
+	const char *b;
+	size_t bn = lex_word(rest, &b, &rest);
+	if (bn && (!lex_word_is(b, bn, "because") || !*rest))
+		return lex_fail(p, "after the family comes only 'because REASON', e.g. family ipv4 "
+		                   "because the case counts IPv4 header bytes");
+	if (bn && families == SCN_FAMILY_BOTH)
+		return lex_fail(p, "'because' says why the other family cannot run, and 'both' "
+		                   "leaves none out: drop the reason");
+	p->family_line = p->line;
+	p->s->families = families;
+	lex_reason(p->s->family_reason, sizeof(p->s->family_reason), rest);
+	return 0;
+}
+
 /* stack-scale FACTOR [PAIRS]: a time-scaled variant of the case for these pairings (default:
  * every one with a stack end); stack ends run their clock 1/FACTOR times faster and expected
  * times are multiplied by FACTOR */
@@ -573,11 +617,23 @@ static int parse_block_line(struct parser *p, const char *w, size_t n, const cha
 		size_t sn = lex_word(rest, &spec, &rest);
 		char buf[128];
 		snprintf(buf, sizeof(buf), "%.*s", (int)sn, spec);
-		unsigned m = scn_pairs_parse(buf);
+		/* SPEC/ipv6 (linux-linux/ipv6, all/ipv4), or a family alone: over that family */
+		char *slash = strrchr(buf, '/');
+		unsigned fam =
+		    scn_family_parse(slash ? slash + 1 : buf, strlen(slash ? slash + 1 : buf));
+		if (fam == SCN_FAMILY_BOTH || (slash && !fam))
+			return lex_fail(p,
+			                "'%s': a 'when' names one family, ipv4 or ipv6 (when "
+			                "ipv6, when linux-linux/ipv6)",
+			                buf);
+		if (slash)
+			*slash = '\0';
+		unsigned m = fam && !slash ? scn_all_pairs() : scn_pairs_parse(buf);
 		if (!m)
 			return lex_fail(p, "'%s' is not a pairing spec", buf);
 		p->in_when = true;
 		p->when_pairs = m;
+		p->when_families = fam;
 		return 0;
 	}
 	if (lex_word_is(w, n, "end")) {
@@ -587,6 +643,7 @@ static int parse_block_line(struct parser *p, const char *w, size_t n, const cha
 			return lex_fail(p, "a { group is still open");
 		p->in_when = false;
 		p->when_pairs = scn_all_pairs();
+		p->when_families = 0;
 		return 0;
 	}
 	if (lex_word_is(w, n, "{")) {
@@ -629,7 +686,12 @@ static int parse_line(struct parser *p, char *raw)
 		return parse_simultaneous_open(p, rest);
 	if (lex_word_is(w, n, "port"))
 		return parse_port(p, rest);
+	if (lex_word_is(w, n, "family"))
+		return parse_family(p, rest);
 	if (lex_word_is(w, n, "rule")) {
+		if (p->when_families)
+			return lex_fail(p, "rules hold for both families: move the line out of the "
+			                   "'when ipv4|ipv6' block");
 		if (!*rest)
 			return lex_fail(
 			    p, "rule needs a rule, e.g. rule drop [S] from client first 2");
@@ -665,6 +727,7 @@ int scenario_parse_string(struct scenario *s, const char *path, const char *text
 	s->limit_us = 30000000;
 	s->settle_us = 500000;
 	s->port = 80;
+	s->families = SCN_FAMILY_IPV4;
 	s->stack_scale = 1.0;
 
 	struct parser p = {.s = s, .err = err, .when_pairs = scn_all_pairs()};

@@ -103,6 +103,7 @@ struct scn_item *lex_item_add(struct parser *p, struct scn_item **v, size_t *n, 
 	struct scn_item *it = &nv[*n];
 	memset(it, 0, sizeof(*it));
 	it->pairs = p->when_pairs;
+	it->families = p->when_families;
 	it->line = p->line;
 	if (text && !(it->text = strdup(text)))
 		return NULL;

@@ -23,7 +23,10 @@ static void usage(FILE *out)
 	    "  --client-events FILE, --server-events FILE\n"
 	    "                 an endpoint's JSON Lines (synfin-peer and synfin-kpeer --jsonl):\n"
 	    "                 its TCP states and application events beside its lifeline\n"
-	    "  --client ADDR  the host drawn on the left (default " TOPOLOGY_CLIENT_ADDR ")\n"
+	    "  --client ADDR  the host drawn on the left, IPv4 or IPv6 "
+	    "(default " TOPOLOGY_CLIENT_ADDR ",\n"
+	    "                 or " TOPOLOGY_CLIENT_ADDR6
+	    " when the trace has no segment of the first)\n"
 	    "  --server ADDR  the host drawn on the right (default: the client's first "
 	    "peer)\n");
 }
@@ -94,7 +97,8 @@ static int read_notes(const char *path, struct notes *nt)
 
 int main(int argc, char **argv)
 {
-	uint32_t client = TOPOLOGY_CLIENT_ADDR_U32, server = 0;
+	struct ip_addr client = ip_addr_from_ipv4(TOPOLOGY_CLIENT_ADDR_U32), server;
+	bool client_given = false, server_given = false;
 	const char *path = NULL;
 	bool svg = false;
 	const char *events[2] = {NULL, NULL}; /* the client's, the server's */
@@ -108,12 +112,13 @@ int main(int argc, char **argv)
 			i++;
 		} else if ((strcmp(argv[i], "--client") == 0 || strcmp(argv[i], "--server") == 0) &&
 		           i + 1 < argc) {
-			uint32_t *which = argv[i][2] == 'c' ? &client : &server;
-			if (trace_addr_parse(argv[i + 1], which)) {
-				fprintf(stderr, "synfin-ladder: %s: not an IPv4 address\n",
+			bool is_client = argv[i][2] == 'c';
+			if (trace_ip_addr_parse(argv[i + 1], is_client ? &client : &server)) {
+				fprintf(stderr, "synfin-ladder: %s: not an IPv4 or IPv6 address\n",
 				        argv[i + 1]);
 				return 2;
 			}
+			*(is_client ? &client_given : &server_given) = true;
 			i++;
 		} else {
 			int rc = tool_take_arg(argv[i], &path, usage);
@@ -131,6 +136,14 @@ int main(int argc, char **argv)
 		        err == -EINVAL ? "a line is not a trace record" : strerror(-err));
 		return 1;
 	}
+	if (!client_given && !ladder_find_server(recs, n, &client, &server)) {
+		/* a dual-stack topology's IPv6 case: the client's IPv6 address */
+		struct ip_addr client6;
+		if (!trace_ip_addr_parse(TOPOLOGY_CLIENT_ADDR6, &client6) &&
+		    ladder_find_server(recs, n, &client6, &server))
+			client = client6;
+	}
+	const struct ip_addr *srv = server_given ? &server : NULL;
 	struct notes notes = {0};
 	for (int side = 0; side < 2 && !err; side++) {
 		notes.client = side == 0;
@@ -138,9 +151,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "synfin-ladder: %s: %s\n", events[side], strerror(-err));
 	}
 	if (!err)
-		err =
-		    svg ? ladder_svg_write_notes(stdout, recs, n, client, server, notes.v, notes.n)
-		        : ladder_write(stdout, recs, n, client, server);
+		err = svg ? ladder_svg_write_notes(stdout, recs, n, &client, srv, notes.v, notes.n)
+		          : ladder_write(stdout, recs, n, &client, srv);
 	free(notes.v);
 	trace_records_free(recs, n);
 	return err ? 1 : 0;

@@ -1,6 +1,6 @@
 /* synfin-pcap-print: print the TCP segments of a pcap file as `tcpdump -n -r FILE` does (with
  * -S as `tcpdump -n -S -r FILE`), using the trace printer; a quick check that a trace and a
- * capture agree. Packets other than IPv4 TCP are counted on stderr, not printed. */
+ * capture agree. Packets other than TCP over IPv4 or IPv6 are counted on stderr, not printed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +36,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: synfin-pcap-print FILE.pcap [-S]\n"
-	        "  prints each IPv4 TCP packet as tcpdump -n prints it (-S: absolute seq/ack);\n"
+	        "  prints each TCP packet (IPv4 or IPv6) as tcpdump -n prints it (-S: absolute\n"
+	        "  seq/ack);\n"
 	        "  times are local (set TZ=UTC for UTC)\n");
 }
 
@@ -61,8 +62,7 @@ int main(int argc, char **argv)
 	int err = pcap_read_file(path, print_packet, &p);
 	trace_seqs_free(p.seqs);
 	if (p.skipped)
-		fprintf(stderr, "synfin-pcap-print: %lu packet(s) not IPv4 TCP, not shown\n",
-		        p.skipped);
+		fprintf(stderr, "synfin-pcap-print: %lu packet(s) not TCP, not shown\n", p.skipped);
 	if (err) {
 		fprintf(stderr, "synfin-pcap-print: %s: %s\n", path,
 		        err == -EINVAL ? "not a valid pcap file (or cut short)" : strerror(-err));

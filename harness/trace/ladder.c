@@ -29,9 +29,9 @@ struct row {
 
 bool ladder_same_segment(const struct trace_record *a, const struct trace_record *b)
 {
-	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport &&
-	       a->dport == b->dport && a->seq == b->seq && a->ack == b->ack &&
-	       a->tcp_flags == b->tcp_flags && a->len == b->len;
+	return !ip_addr_cmp(&a->src_ip, &b->src_ip) && !ip_addr_cmp(&a->dst_ip, &b->dst_ip) &&
+	       a->sport == b->sport && a->dport == b->dport && a->seq == b->seq &&
+	       a->ack == b->ack && a->tcp_flags == b->tcp_flags && a->len == b->len;
 }
 
 void ladder_ms_str(char *buf, size_t size, uint64_t us)
@@ -153,27 +153,50 @@ static int by_time(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-uint32_t ladder_find_server(const struct trace_record *recs, size_t n, uint32_t client)
+bool ladder_find_server(const struct trace_record *recs, size_t n, const struct ip_addr *client,
+                        struct ip_addr *server)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (recs[i].saddr == client && recs[i].daddr != client)
-			return recs[i].daddr;
-		if (recs[i].daddr == client && recs[i].saddr != client)
-			return recs[i].saddr;
+		bool from = !ip_addr_cmp(&recs[i].src_ip, client);
+		bool to = !ip_addr_cmp(&recs[i].dst_ip, client);
+		if (from != to) {
+			*server = from ? recs[i].dst_ip : recs[i].src_ip;
+			return true;
+		}
 	}
-	return 0;
+	return false;
+}
+
+void ladder_host_name(char *buf, size_t size, const struct ip_addr *addr, uint16_t port,
+                      const char *role)
+{
+	char host[46];
+	trace_ip_addr_str(host, sizeof(host), addr);
+	if (!port)
+		snprintf(buf, size, "%s (%s)", host, role);
+	else if (ip_addr_is_ipv4(addr, NULL))
+		snprintf(buf, size, "%s:%u (%s)", host, port, role);
+	else
+		snprintf(buf, size, "[%s]:%u (%s)", host, port, role);
+}
+
+bool ladder_between(const struct trace_record *r, const struct ip_addr *client,
+                    const struct ip_addr *server, bool *c2s)
+{
+	*c2s = !ip_addr_cmp(&r->src_ip, client) && !ip_addr_cmp(&r->dst_ip, server);
+	return *c2s || (!ip_addr_cmp(&r->src_ip, server) && !ip_addr_cmp(&r->dst_ip, client));
 }
 
 /* Which connections: one means ports in the header, more mean ports in the labels. */
-bool ladder_many_connections(const struct trace_record *recs, size_t n, uint32_t client_addr,
-                             uint32_t server_addr, uint16_t *cport, uint16_t *sport)
+bool ladder_many_connections(const struct trace_record *recs, size_t n,
+                             const struct ip_addr *client_addr, const struct ip_addr *server_addr,
+                             uint16_t *cport, uint16_t *sport)
 {
 	bool many = false, any = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_record *r = &recs[i];
-		bool c2s = r->saddr == client_addr && r->daddr == server_addr;
-		bool s2c = r->saddr == server_addr && r->daddr == client_addr;
-		if (!c2s && !s2c)
+		bool c2s;
+		if (!ladder_between(r, client_addr, server_addr, &c2s))
 			continue;
 		uint16_t cp = c2s ? r->sport : r->dport, sp = c2s ? r->dport : r->sport;
 		if (any && (cp != *cport || sp != *sport))
@@ -243,17 +266,12 @@ static bool fill_row(struct row *row, const struct trace_record *recs, size_t n,
 }
 
 /* Each host's name centred over its bar. */
-static void print_header(FILE *out, const char *caddr, const char *saddr, bool many, uint16_t cport,
-                         uint16_t sport, size_t inner)
+static void print_header(FILE *out, const struct ip_addr *caddr, const struct ip_addr *saddr,
+                         bool many, uint16_t cport, uint16_t sport, size_t inner)
 {
-	char cname[48], sname[48];
-	if (many) {
-		snprintf(cname, sizeof(cname), "%s (client)", caddr);
-		snprintf(sname, sizeof(sname), "%s (server)", saddr);
-	} else {
-		snprintf(cname, sizeof(cname), "%s:%u (client)", caddr, cport);
-		snprintf(sname, sizeof(sname), "%s:%u (server)", saddr, sport);
-	}
+	char cname[80], sname[80];
+	ladder_host_name(cname, sizeof(cname), caddr, many ? 0 : cport, "client");
+	ladder_host_name(sname, sizeof(sname), saddr, many ? 0 : sport, "server");
 	size_t lbar = TIME_WIDTH + 2, rbar = lbar + inner + 1;
 	size_t cstart = lbar > strlen(cname) / 2 ? lbar - strlen(cname) / 2 : 0;
 	size_t sstart = rbar - strlen(sname) / 2;
@@ -298,20 +316,20 @@ static int print_rows(FILE *out, const struct trace_record *recs, size_t n, cons
 	return 0;
 }
 
-int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
-                 uint32_t server_addr)
+int ladder_write(FILE *out, const struct trace_record *recs, size_t n,
+                 const struct ip_addr *client_addr, const struct ip_addr *server_addr)
 {
-	char caddr[16], saddr[16];
-	trace_addr_str(caddr, sizeof(caddr), client_addr);
-	if (!server_addr)
-		server_addr = ladder_find_server(recs, n, client_addr);
-	if (!server_addr) {
+	char caddr[46];
+	struct ip_addr server;
+	trace_ip_addr_str(caddr, sizeof(caddr), client_addr);
+	if (server_addr)
+		server = *server_addr;
+	else if (!ladder_find_server(recs, n, client_addr, &server)) {
 		fprintf(out, "no segment to or from the client %s in this trace\n", caddr);
 		return -ENOENT;
 	}
-	trace_addr_str(saddr, sizeof(saddr), server_addr);
 	uint16_t cport = 0, sport = 0;
-	bool many = ladder_many_connections(recs, n, client_addr, server_addr, &cport, &sport);
+	bool many = ladder_many_connections(recs, n, client_addr, &server, &cport, &sport);
 
 	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows)
@@ -319,9 +337,8 @@ int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t 
 	size_t inner = MIN_INNER, others = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_record *r = &recs[i];
-		bool c2s = r->saddr == client_addr && r->daddr == server_addr;
-		bool s2c = r->saddr == server_addr && r->daddr == client_addr;
-		if (!c2s && !s2c) {
+		bool c2s;
+		if (!ladder_between(r, client_addr, &server, &c2s)) {
 			others++;
 			continue;
 		}
@@ -333,7 +350,7 @@ int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t 
 		if (w > inner)
 			inner = w;
 	}
-	print_header(out, caddr, saddr, many, cport, sport, inner);
+	print_header(out, client_addr, &server, many, cport, sport, inner);
 	int rc = print_rows(out, recs, n, rows, inner);
 	if (rc == 0 && others)
 		fprintf(out, "(%zu segment%s between other hosts not shown)\n", others,

@@ -39,11 +39,11 @@
 
 #include "trace_read.h"
 
-/* Addresses in host byte order. server_addr 0: the first address the client exchanges a
- * segment with. Returns 0, or -ENOENT (after a line saying so) when no record is to or from
- * the client. */
-int ladder_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
-                 uint32_t server_addr);
+/* The two hosts, of either family (IPv4 mapped, ip_addr_from_ipv4). server_addr NULL: the
+ * first address the client exchanges a segment with. Returns 0, or -ENOENT (after a line
+ * saying so) when no record is to or from the client. */
+int ladder_write(FILE *out, const struct trace_record *recs, size_t n,
+                 const struct ip_addr *client_addr, const struct ip_addr *server_addr);
 
 /* ---- what the text ladder and the SVG one (ladder_svg.h) share ---- */
 
@@ -56,10 +56,20 @@ void ladder_label(char *buf, size_t size, const struct trace_record *r, bool por
                   uint16_t client_port, const char *suffix);
 /* "WHAT: rule N (FILE:LINE)", or WHAT alone when no rule decided. */
 void ladder_rule_note(char *buf, size_t size, const char *what, const struct trace_record *r);
-/* The first address the client exchanges a segment with; 0 when none. */
-uint32_t ladder_find_server(const struct trace_record *recs, size_t n, uint32_t client);
+/* The first address the client exchanges a segment with, into *server; false when none. */
+bool ladder_find_server(const struct trace_record *recs, size_t n, const struct ip_addr *client,
+                        struct ip_addr *server);
+/* A host's name over its lifeline: "192.168.1.108 (client)", with the port when there is one
+ * connection, "192.168.1.108:59712 (client)", an IPv6 address bracketed before its port
+ * (RFC 3986 3.2.2), "[fd00::108]:59712 (client)". port 0: without. */
+void ladder_host_name(char *buf, size_t size, const struct ip_addr *addr, uint16_t port,
+                      const char *role);
+/* Whether r goes between the two hosts; *c2s: from the client. */
+bool ladder_between(const struct trace_record *r, const struct ip_addr *client,
+                    const struct ip_addr *server, bool *c2s);
 /* More than one connection between the two hosts? *cport and *sport: the last one's ports. */
-bool ladder_many_connections(const struct trace_record *recs, size_t n, uint32_t client_addr,
-                             uint32_t server_addr, uint16_t *cport, uint16_t *sport);
+bool ladder_many_connections(const struct trace_record *recs, size_t n,
+                             const struct ip_addr *client_addr, const struct ip_addr *server_addr,
+                             uint16_t *cport, uint16_t *sport);
 
 #endif

@@ -61,7 +61,7 @@ struct placed_note {
 struct diagram {
 	const struct trace_record *recs;
 	size_t n;
-	uint32_t client, server;
+	struct ip_addr client, server;
 	bool many;
 	uint16_t cport, sport;
 	struct row *rows; /* the records between the two hosts, in time order */
@@ -106,8 +106,7 @@ static int by_time(const void *a, const void *b)
 
 static bool between_hosts(const struct diagram *d, const struct trace_record *r, bool *c2s)
 {
-	*c2s = r->saddr == d->client && r->daddr == d->server;
-	return *c2s || (r->saddr == d->server && r->daddr == d->client);
+	return ladder_between(r, &d->client, &d->server, c2s);
 }
 
 /* Each row's y: to scale, pushed apart below SVG_LADDER_MIN_STEP, cut above MAX_STEP. */
@@ -367,18 +366,10 @@ static void draw_header(FILE *out, const struct diagram *d, int width, int heigh
 	      "<path d=\"M0 0 L10 5 L0 10 z\" fill=\"#1f4e9c\"/></marker></defs>\n",
 	      out);
 	fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height);
-	char caddr[16], saddr[16], name[64];
-	trace_addr_str(caddr, sizeof(caddr), d->client);
-	trace_addr_str(saddr, sizeof(saddr), d->server);
-	if (d->many)
-		snprintf(name, sizeof(name), "%s (client)", caddr);
-	else
-		snprintf(name, sizeof(name), "%s:%u (client)", caddr, d->cport);
+	char name[80];
+	ladder_host_name(name, sizeof(name), &d->client, d->many ? 0 : d->cport, "client");
 	put_text(out, CLIENT_X, HEADER_Y, "middle", "host", name);
-	if (d->many)
-		snprintf(name, sizeof(name), "%s (server)", saddr);
-	else
-		snprintf(name, sizeof(name), "%s:%u (server)", saddr, d->sport);
+	ladder_host_name(name, sizeof(name), &d->server, d->many ? 0 : d->sport, "server");
 	put_text(out, SERVER_X, HEADER_Y, "middle", "host", name);
 	put_text(out, 8, HEADER_Y + 24, "start", "time", "time (s)");
 	for (int x = CLIENT_X; x <= SERVER_X; x += LIFELINE_GAP)
@@ -457,10 +448,10 @@ static int draw(FILE *out, struct diagram *d)
 	return 0;
 }
 
-static void write_empty(FILE *out, uint32_t client)
+static void write_empty(FILE *out, const struct ip_addr *client)
 {
-	char caddr[16], text[80];
-	trace_addr_str(caddr, sizeof(caddr), client);
+	char caddr[46], text[112];
+	trace_ip_addr_str(caddr, sizeof(caddr), client);
 	snprintf(text, sizeof(text), "no segment to or from the client %s in this trace", caddr);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"40\" "
@@ -472,17 +463,17 @@ static void write_empty(FILE *out, uint32_t client)
 }
 
 int ladder_svg_write_notes(FILE *out, const struct trace_record *recs, size_t n,
-                           uint32_t client_addr, uint32_t server_addr,
+                           const struct ip_addr *client_addr, const struct ip_addr *server_addr,
                            const struct ladder_side_note *notes, size_t n_notes)
 {
-	struct diagram d = {.recs = recs, .n = n, .client = client_addr, .server = server_addr};
-	if (!d.server)
-		d.server = ladder_find_server(recs, n, client_addr);
-	if (!d.server) {
+	struct diagram d = {.recs = recs, .n = n, .client = *client_addr};
+	if (server_addr)
+		d.server = *server_addr;
+	else if (!ladder_find_server(recs, n, client_addr, &d.server)) {
 		write_empty(out, client_addr);
 		return -ENOENT;
 	}
-	d.many = ladder_many_connections(recs, n, d.client, d.server, &d.cport, &d.sport);
+	d.many = ladder_many_connections(recs, n, &d.client, &d.server, &d.cport, &d.sport);
 	d.notes = calloc(n_notes ? n_notes : 1, sizeof(*d.notes));
 	int rc = layout(&d);
 	if (rc == 0) {
@@ -496,8 +487,8 @@ int ladder_svg_write_notes(FILE *out, const struct trace_record *recs, size_t n,
 	return rc;
 }
 
-int ladder_svg_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
-                     uint32_t server_addr)
+int ladder_svg_write(FILE *out, const struct trace_record *recs, size_t n,
+                     const struct ip_addr *client_addr, const struct ip_addr *server_addr)
 {
 	return ladder_svg_write_notes(out, recs, n, client_addr, server_addr, NULL, 0);
 }

@@ -46,14 +46,14 @@ struct ladder_side_note {
 	char text[32];
 };
 
-/* As ladder_write (ladder.h): addresses in host byte order, server_addr 0 for the client's
+/* As ladder_write (ladder.h): addresses of either family, server_addr NULL for the client's
  * first peer. Returns 0, -ENOENT when no record is to or from the client (an SVG saying so is
  * written all the same), or -ENOMEM. */
-int ladder_svg_write(FILE *out, const struct trace_record *recs, size_t n, uint32_t client_addr,
-                     uint32_t server_addr);
+int ladder_svg_write(FILE *out, const struct trace_record *recs, size_t n,
+                     const struct ip_addr *client_addr, const struct ip_addr *server_addr);
 /* The same with the endpoints' notes (any order). */
 int ladder_svg_write_notes(FILE *out, const struct trace_record *recs, size_t n,
-                           uint32_t client_addr, uint32_t server_addr,
+                           const struct ip_addr *client_addr, const struct ip_addr *server_addr,
                            const struct ladder_side_note *notes, size_t n_notes);
 
 #endif

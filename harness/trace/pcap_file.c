@@ -80,9 +80,25 @@ static uint32_t rd32(const struct reader *r, const uint8_t *p)
 	return r->swap ? __builtin_bswap32(v) : v;
 }
 
-/* Where the IPv4 packet starts inside a frame of this link type; -1 when the frame carries
- * something else (ARP, IPv6, a runt). */
-static long ipv4_offset(const struct reader *r, const uint8_t *f, size_t len)
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+
+static bool is_ip_ethertype(uint16_t type)
+{
+	return type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6;
+}
+
+/* LINKTYPE_NULL's family word, the sender's AF_INET or AF_INET6: AF_INET is 2 everywhere,
+ * AF_INET6 is 10 on Linux, 24 on NetBSD and OpenBSD, 28 on FreeBSD, 30 on macOS (the values
+ * tcpdump.org's LINKTYPE_NULL page lists) */
+static bool is_ip_family_word(uint32_t fam)
+{
+	return fam == 2 || fam == 10 || fam == 24 || fam == 28 || fam == 30;
+}
+
+/* Where the IP packet (IPv4 or IPv6) starts inside a frame of this link type; -1 when the
+ * frame carries something else (ARP, a runt). */
+static long ip_offset(const struct reader *r, const uint8_t *f, size_t len)
 {
 	switch (r->linktype) {
 	case LINKTYPE_ETHERNET: {
@@ -91,7 +107,7 @@ static long ipv4_offset(const struct reader *r, const uint8_t *f, size_t len)
 		while (off + 2 <= len &&
 		       (wire_get16(f + off) == 0x8100 || wire_get16(f + off) == 0x88a8))
 			off += 4;
-		if (off + 2 > len || wire_get16(f + off) != 0x0800)
+		if (off + 2 > len || !is_ip_ethertype(wire_get16(f + off)))
 			return -1;
 		return (long)off + 2;
 	}
@@ -99,19 +115,32 @@ static long ipv4_offset(const struct reader *r, const uint8_t *f, size_t len)
 	case LINKTYPE_IPV4:
 		return 0;
 	case LINKTYPE_LINUX_SLL: /* 16-byte header, protocol last */
-		return len >= 16 && wire_get16(f + 14) == 0x0800 ? 16 : -1;
+		return len >= 16 && is_ip_ethertype(wire_get16(f + 14)) ? 16 : -1;
 	case LINKTYPE_LINUX_SLL2: /* 20-byte header, protocol first */
-		return len >= 20 && wire_get16(f) == 0x0800 ? 20 : -1;
-	case LINKTYPE_NULL: { /* the sender's AF_INET (2) in the sender's byte order */
+		return len >= 20 && is_ip_ethertype(wire_get16(f)) ? 20 : -1;
+	case LINKTYPE_NULL: { /* the sender's address family in the sender's byte order */
 		if (len < 4)
 			return -1;
 		uint32_t fam;
 		memcpy(&fam, f, 4);
-		return fam == 2 || fam == __builtin_bswap32(2) ? 4 : -1;
+		return is_ip_family_word(fam) || is_ip_family_word(__builtin_bswap32(fam)) ? 4 : -1;
 	}
 	default:
 		return -1;
 	}
+}
+
+/* The IP datagram's own length (IPv4's total length, IPv6's 40 + payload length), 0 when
+ * the packet is neither version or its header is cut short. LINKTYPE_IPV4 carries IPv4
+ * alone. */
+static size_t ip_datagram_len(const struct reader *r, const uint8_t *ip, size_t len)
+{
+	unsigned version = len ? ip[0] >> 4 : 0;
+	if (version == 4 && len >= 20)
+		return wire_get16(ip + 2);
+	if (version == 6 && len >= 40 && r->linktype != LINKTYPE_IPV4)
+		return 40u + wire_get16(ip + 4);
+	return 0;
 }
 
 static bool linktype_known(uint32_t lt)
@@ -185,13 +214,15 @@ int pcap_read_file(const char *path, pcap_packet_fn fn, void *ctx)
 			err = ferror(f) ? -EIO : -EINVAL; /* the packet cut short */
 			goto out;
 		}
-		long off = ipv4_offset(&r, frame, caplen);
-		if (off < 0 || (size_t)off + 20 > caplen || frame[off] >> 4 != 4)
+		long off = ip_offset(&r, frame, caplen);
+		if (off < 0 || (size_t)off > caplen)
 			continue;
 		const uint8_t *ip = frame + off;
 		size_t len = caplen - (size_t)off;
-		/* drop link-layer padding after the IPv4 datagram (Ethernet's 60-byte minimum) */
-		size_t total = wire_get16(ip + 2);
+		size_t total = ip_datagram_len(&r, ip, len);
+		if (!total)
+			continue;
+		/* drop link-layer padding after the datagram (Ethernet's 60-byte minimum) */
 		if (total >= 20 && total < len)
 			len = total;
 		uint64_t t = (uint64_t)sec * 1000000 + (r.nanos ? frac / 1000 : frac);

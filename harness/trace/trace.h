@@ -136,12 +136,13 @@ void trace_write_json_note(FILE *out, uint64_t time_us, const char *text);
 int pcap_write_header(FILE *out);
 int pcap_write_packet(FILE *out, uint64_t time_us, const uint8_t *pkt, size_t len);
 
-/* Reading pcap files back (ours, and tcpdump's Ethernet captures): calls fn for each IPv4
- * packet with the link-layer header stripped. Returns 0, or a negative errno for a bad file.
- * Link types: Ethernet (1, with 802.1Q tags), raw IP (101, 228), Linux cooked (113, 276), BSD
- * loopback (0); micro- and nanosecond files in either byte order. Packets that are not IPv4
- * (ARP, IPv6) are skipped; a packet is cut to its IPv4 total length (Ethernet padding). A
- * nonzero return from fn stops the reading and is returned. */
+/* Reading pcap files back (ours, and tcpdump's Ethernet captures): calls fn for each IPv4 or
+ * IPv6 packet with the link-layer header stripped. Returns 0, or a negative errno for a bad
+ * file. Link types: Ethernet (1, with 802.1Q tags), raw IP (101; 228 is IPv4 alone), Linux
+ * cooked (113, 276), BSD loopback (0); micro- and nanosecond files in either byte order.
+ * Packets that are not IP (ARP, a runt) are skipped; a packet is cut to its datagram's own
+ * length (IPv4's total length, IPv6's 40 + payload length: Ethernet padding). A nonzero
+ * return from fn stops the reading and is returned. */
 typedef int (*pcap_packet_fn)(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len);
 int pcap_read_file(const char *path, pcap_packet_fn fn, void *ctx);
 

@@ -347,9 +347,15 @@ int main(int argc, char **argv)
 		rc = kpeer_parse_options(argc, argv, &opt);
 	if (rc >= 0)
 		return rc;
+	/* the netif synfin-lwip brings up is IPv4 only (lwip_host.c) */
+	if (opt.local.u.sa.sa_family != AF_INET ||
+	    (opt.is_client && opt.peer.u.sa.sa_family != AF_INET)) {
+		fprintf(stderr, "synfin-lwip: IPv4 addresses only: its lwIP netif has no IPv6\n");
+		return PEER_EXIT_USAGE;
+	}
 	struct lwpeer p = {.log = {.role = opt.role, .jsonl = opt.jsonl, .quiet = opt.quiet},
-	                   .peer = opt.peer,
-	                   .local = opt.local,
+	                   .peer = opt.peer.u.in,
+	                   .local = opt.local.u.in,
 	                   .listen_fd = -1,
 	                   .fd = -1};
 	if (p.local.sin_addr.s_addr == lwip_htonl(INADDR_ANY))

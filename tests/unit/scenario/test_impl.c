@@ -109,7 +109,7 @@ START_TEST(test_mistakes_name_line_column_and_fix)
 	e = parse_fails("name x\nprogam bin/x\n");
 	ck_assert_uint_eq(e.line, 2);
 	ck_assert_str_eq(e.msg, "unknown declaration 'progam' (name, program, device, script, "
-	                        "settings, supports, order, check)");
+	                        "settings, supports, order, check, families)");
 
 	e = parse_fails("settings set set\n");
 	ck_assert_uint_eq(e.col, 14);

@@ -19,6 +19,13 @@
 #define CLIENT 0xc0a8016cu
 #define SERVER 0xc0a8016du
 
+/* A host-order IPv4 address as the ladder takes it; 0: none (the ladder finds the server). */
+static const struct ip_addr *host4(uint32_t addr, struct ip_addr *buf)
+{
+	*buf = ip_addr_from_ipv4(addr);
+	return addr ? buf : NULL;
+}
+
 /* What happens to the Nth packet of a capture. */
 struct fault {
 	int index;
@@ -115,7 +122,9 @@ static char *draw(const struct loader *l, uint32_t server, int want_rc)
 	static char buf[16384];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(ladder_write(f, l->recs, l->n, CLIENT, server), want_rc);
+	struct ip_addr c, sv;
+	ck_assert_int_eq(ladder_write(f, l->recs, l->n, host4(CLIENT, &c), host4(server, &sv)),
+	                 want_rc);
 	fclose(f);
 	return buf;
 }
@@ -298,6 +307,8 @@ START_TEST(test_two_connections_label_each_arrow_with_the_client_port)
 	*other = l.recs[0];
 	other->saddr = 0x0a000001;
 	other->daddr = 0x0a000002;
+	other->src_ip = ip_addr_from_ipv4(other->saddr);
+	other->dst_ip = ip_addr_from_ipv4(other->daddr);
 	other->text = strdup("");
 	other->rule_file = strdup("");
 	const char *got = draw(&l, SERVER, 0);
@@ -324,7 +335,8 @@ START_TEST(test_trace_without_the_client_says_so)
 	load(&l, "linux-connect-close-3seg", 0, NULL, 0);
 	static char buf[512];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
-	ck_assert_int_eq(ladder_write(f, l.recs, l.n, 0x0a000009, 0), -ENOENT);
+	struct ip_addr c;
+	ck_assert_int_eq(ladder_write(f, l.recs, l.n, host4(0x0a000009, &c), NULL), -ENOENT);
 	fclose(f);
 	ck_assert_str_eq(buf, "no segment to or from the client 10.0.0.9 in this trace\n");
 	release(&l);
@@ -358,7 +370,8 @@ static char *draw_svg(const struct loader *l, uint32_t client, int want_rc)
 	static char buf[65536];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(ladder_svg_write(f, l->recs, l->n, client, 0), want_rc);
+	struct ip_addr c;
+	ck_assert_int_eq(ladder_svg_write(f, l->recs, l->n, host4(client, &c), NULL), want_rc);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_uint_lt(strlen(buf), sizeof(buf) - 1); /* not cut */
 	return buf;
@@ -717,7 +730,9 @@ START_TEST(test_svg_endpoint_states_stand_beside_their_lifelines_at_their_times)
 	};
 	static char buf[65536];
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
-	ck_assert_int_eq(ladder_svg_write_notes(f, l.recs, l.n, CLIENT, 0, notes, 4), 0);
+	struct ip_addr c;
+	ck_assert_int_eq(ladder_svg_write_notes(f, l.recs, l.n, host4(CLIENT, &c), NULL, notes, 4),
+	                 0);
 	fclose(f);
 	check_xml(buf);
 	ck_assert_uint_eq(count(buf, "class=\"state\""), 3);

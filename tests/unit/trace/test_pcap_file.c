@@ -251,6 +251,87 @@ START_TEST(test_tcpdump_ethernet_captures_read_as_ipv4)
 }
 END_TEST
 
+/* An IPv6/TCP SYN from fd00::108 to fd00::109; returns its length. */
+static size_t build6_syn(uint8_t *b)
+{
+	memset(b, 0, 60);
+	b[0] = 0x60;
+	wire_put16(b + 4, 20);
+	b[6] = 6;
+	b[7] = 64;
+	b[8] = b[24] = 0xfd;
+	b[22] = b[38] = 0x01;
+	b[23] = 0x08;
+	b[39] = 0x09;
+	wire_put16(b + 40, 40000);
+	wire_put16(b + 42, 80);
+	wire_put32(b + 44, 1);
+	b[52] = 5 << 4;
+	b[53] = TCPF_SYN;
+	wire_put16(b + 54, 64800);
+	return 60;
+}
+
+/* The same for IPv6 over every link type that carries it (LINKTYPE_IPV4 does not), the
+ * padding after it cut by its payload length. */
+START_TEST(test_ipv6_over_every_link_type_that_carries_it)
+{
+	uint8_t ip[60];
+	size_t iplen = build6_syn(ip);
+	static const struct {
+		uint32_t linktype;
+		uint8_t pre[24];
+		size_t prelen;
+	} frames[] = {
+	    {1, {[12] = 0x86, [13] = 0xdd}, 14},
+	    {1, {[12] = 0x81, [13] = 0x00, [14] = 0x00, [15] = 0x05, [16] = 0x86, [17] = 0xdd}, 18},
+	    {101, {0}, 0},
+	    {113, {[14] = 0x86, [15] = 0xdd}, 16},
+	    {276, {[0] = 0x86, [1] = 0xdd}, 20},
+	    {0, {10, 0, 0, 0}, 4}, /* Linux's AF_INET6 */
+	    {0, {0, 0, 0, 30}, 4}, /* macOS's, big-endian */
+	    {0, {28, 0, 0, 0}, 4}, /* FreeBSD's */
+	    {0, {24, 0, 0, 0}, 4}, /* NetBSD's and OpenBSD's */
+	};
+	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
+		uint8_t file[512];
+		size_t n = file_header(file, 0xa1b2c3d4u, frames[i].linktype, 0);
+		size_t caplen = frames[i].prelen + iplen + 6;
+		n += record_header(file + n, 1700000000, 123456, (uint32_t)caplen, 0);
+		memcpy(file + n, frames[i].pre, frames[i].prelen);
+		memcpy(file + n + frames[i].prelen, ip, iplen);
+		memset(file + n + frames[i].prelen + iplen, 0xee, 6);
+		n += caplen;
+		char *path = temp_path("lt6");
+		write_bytes(path, file, n);
+		struct collected *c = calloc(1, sizeof(*c));
+		ck_assert_int_eq(pcap_read_file(path, collect, c), 0);
+		ck_assert_msg(c->n == 1, "frame %zu (linktype %u): %d packets", i,
+		              frames[i].linktype, c->n);
+		ck_assert_uint_eq(c->len[0], iplen);
+		ck_assert_mem_eq(c->pkt[0], ip, iplen);
+		struct segment seg;
+		ck_assert_int_eq(segment_parse(&seg, c->pkt[0], c->len[0]), 0);
+		ck_assert(seg.ipv6);
+		free(c);
+		unlink(path);
+	}
+	/* LINKTYPE_IPV4 promises IPv4: an IPv6 packet there is not read */
+	uint8_t file[512];
+	size_t n = file_header(file, 0xa1b2c3d4u, 228, 0);
+	n += record_header(file + n, 1, 0, (uint32_t)iplen, 0);
+	memcpy(file + n, ip, iplen);
+	n += iplen;
+	char *path = temp_path("v4only");
+	write_bytes(path, file, n);
+	struct collected *c = calloc(1, sizeof(*c));
+	ck_assert_int_eq(pcap_read_file(path, collect, c), 0);
+	ck_assert_int_eq(c->n, 0);
+	free(c);
+	unlink(path);
+}
+END_TEST
+
 /* Every way of framing the same packet must give the same packet and time. */
 START_TEST(test_every_supported_link_type_and_timestamp_flavour)
 {
@@ -301,11 +382,12 @@ START_TEST(test_every_supported_link_type_and_timestamp_flavour)
 }
 END_TEST
 
-START_TEST(test_frames_that_are_not_ipv4_are_skipped)
+/* Only IP is read: ARP and a runt are skipped, an IPv6 frame is read like an IPv4 one. */
+START_TEST(test_frames_that_are_not_ip_are_skipped)
 {
 	uint8_t file[1024];
 	size_t n = file_header(file, 0xa1b2c3d4u, 1, 0);
-	/* ARP, IPv6, a runt frame, then one IPv4 TCP packet */
+	/* ARP, IPv6 (a bare header), a runt frame, then one IPv4 TCP packet */
 	uint8_t arp[42] = {[12] = 0x08, [13] = 0x06};
 	uint8_t ip6[54] = {[12] = 0x86, [13] = 0xdd, [14] = 0x60};
 	uint8_t runt[10] = {0};
@@ -325,8 +407,10 @@ START_TEST(test_frames_that_are_not_ipv4_are_skipped)
 	write_bytes(path, file, n);
 	struct collected *c = calloc(1, sizeof(*c));
 	ck_assert_int_eq(pcap_read_file(path, collect, c), 0);
-	ck_assert_int_eq(c->n, 1);
-	ck_assert_uint_eq(c->t[0], 1000003);
+	ck_assert_int_eq(c->n, 2);
+	ck_assert_uint_eq(c->t[0], 1000001);
+	ck_assert_uint_eq(c->len[0], 40); /* the IPv6 header, its payload length 0 */
+	ck_assert_uint_eq(c->t[1], 1000003);
 	free(c);
 	unlink(path);
 }
@@ -592,7 +676,8 @@ static Suite *pcap_suite(void)
 	TCase *tr = tcase_create("read");
 	tcase_add_test(tr, test_tcpdump_ethernet_captures_read_as_ipv4);
 	tcase_add_test(tr, test_every_supported_link_type_and_timestamp_flavour);
-	tcase_add_test(tr, test_frames_that_are_not_ipv4_are_skipped);
+	tcase_add_test(tr, test_ipv6_over_every_link_type_that_carries_it);
+	tcase_add_test(tr, test_frames_that_are_not_ip_are_skipped);
 	tcase_add_test(tr, test_broken_files_are_errors);
 	tcase_add_test(tr, test_capture_cut_anywhere_is_an_error_except_between_records);
 	tcase_add_test(tr, test_random_garbage_never_crashes);

@@ -12,6 +12,8 @@
 
 #include "common/wire_bytes.h"
 #include "test_support.h"
+#include "trace/ladder.h"
+#include "trace/ladder_svg.h"
 #include "trace/pcapng.h"
 #include "trace/trace.h"
 #include "trace/trace_read.h"
@@ -197,6 +199,154 @@ START_TEST(test_ipv6_packets_go_into_the_raw_pcap)
 }
 END_TEST
 
+struct read_back {
+	int n;
+	char lines[6][200];
+	struct trace_seqs *seqs;
+};
+
+static int read_back_packet(void *ctx, uint64_t time_us, const uint8_t *pkt, size_t len)
+{
+	struct read_back *rb = ctx;
+	struct segment seg;
+	ck_assert_int_lt(rb->n, 6);
+	ck_assert_int_eq(segment_parse(&seg, pkt, len), 0);
+	char *line = trace_format_tcpdump_alloc(rb->seqs, 1, time_us, &seg, NULL, NULL);
+	ck_assert_ptr_nonnull(line);
+	snprintf(rb->lines[rb->n++], sizeof(rb->lines[0]), "%s", line);
+	free(line);
+	return 0;
+}
+
+/* What faultd's pcap of an IPv6 case holds reads back packet for packet (the scenario runner,
+ * synfin-pcap-print and the tests read pcaps so), printing as tcpdump printed it. */
+START_TEST(test_ipv6_raw_pcap_reads_back_as_tcpdump_printed_it)
+{
+	use_utc();
+	build_conversation();
+	char path[] = "/tmp/synfin-test-ipv6-rb-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "wb");
+	ck_assert_int_eq(pcap_write_header(f), 0);
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(pcap_write_packet(f, T0 + (uint64_t)i, convo[i].b, convo[i].len),
+		                 0);
+	fclose(f);
+	struct read_back rb = {.seqs = trace_seqs_new()};
+	ck_assert_int_eq(pcap_read_file(path, read_back_packet, &rb), 0);
+	ck_assert_int_eq(rb.n, 6);
+	for (int i = 0; i < 6; i++)
+		ck_assert_str_eq(rb.lines[i], tcpdump_relative[i]);
+	trace_seqs_free(rb.seqs);
+	unlink(path);
+}
+END_TEST
+
+/* The conversation as the JSON trace's records, the SYN dropped once by rule 1 before it. */
+static struct trace_record *conversation_records(size_t *n)
+{
+	build_conversation();
+	struct trace_record *recs = calloc(7, sizeof(*recs));
+	ck_assert_ptr_nonnull(recs);
+	struct trace_seqs *seqs = trace_seqs_new();
+	static const struct rule drop = {.action = RULE_DROP, .index = 1, .line = 3};
+	for (int i = 0; i < 7; i++) {
+		const struct pkt *p = &convo[i ? i - 1 : 0];
+		struct trace_event ev = {.kind = TRACE_SEEN,
+		                         .time_us = T0 + (uint64_t)i * 1000,
+		                         .pkt = p->b,
+		                         .len = p->len,
+		                         .seg = &p->seg,
+		                         .dir = memcmp(p->seg.saddr6, CLIENT6, 16) ? "s2c" : "c2s",
+		                         .rule_file = "syn.rules"};
+		if (i == 0)
+			ev.verdict = (struct verdict){.action = RULE_DROP, .rule = &drop};
+		ck_assert_int_eq(trace_record_from_event(&recs[i], seqs, &ev), 0);
+	}
+	trace_seqs_free(seqs);
+	*n = 7;
+	return recs;
+}
+
+/* A ladder of an IPv6 conversation names its hosts by their IPv6 addresses and draws every
+ * segment between them, the drop stopping short. */
+START_TEST(test_ipv6_conversation_draws_as_a_ladder)
+{
+	size_t n;
+	struct trace_record *recs = conversation_records(&n);
+	struct ip_addr client;
+	memcpy(client.b, CLIENT6, 16);
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&buf, &size);
+	ck_assert_int_eq(ladder_write(mem, recs, n, &client, NULL), 0);
+	fclose(mem);
+	ck_assert_str_eq(
+	    buf, "[fd00::108]:54321 (client)                    [fd00::109]:80 (server)\n"
+	         "  0.000000  |------ [S] seq 1000 -------------X          |  dropped: rule 1 "
+	         "(syn.rules:3)\n"
+	         "  0.001000  |------ [S] seq 1000 ----------------------->|\n"
+	         "  0.002000  |<----- [S.] seq 5000 ack 1001 --------------|\n"
+	         "  0.003000  |------ [.] ack 1 -------------------------->|\n"
+	         "  0.004000  |------ [P.] seq 1:19 ack 1 ---------------->|\n"
+	         "  0.005000  |<----- [F.] seq 1 ack 19 -------------------|\n"
+	         "  0.006000  |------ [.] ack 2 -------------------------->|\n");
+	free(buf);
+	/* the SVG names them so too */
+	buf = NULL;
+	mem = open_memstream(&buf, &size);
+	ck_assert_int_eq(ladder_svg_write(mem, recs, n, &client, NULL), 0);
+	fclose(mem);
+	ck_assert_ptr_nonnull(strstr(buf, ">[fd00::108]:54321 (client)<"));
+	ck_assert_ptr_nonnull(strstr(buf, ">[fd00::109]:80 (server)<"));
+	free(buf);
+	/* an IPv4 client has no segment in it */
+	struct ip_addr v4 = ip_addr_from_ipv4(0xc0a8016cu);
+	buf = NULL;
+	mem = open_memstream(&buf, &size);
+	ck_assert_int_eq(ladder_write(mem, recs, n, &v4, NULL), -ENOENT);
+	fclose(mem);
+	free(buf);
+	trace_records_free(recs, n);
+}
+END_TEST
+
+/* synfin-ladder draws an IPv6 trace without being told the client: it is the topology's
+ * IPv6 client when the IPv4 one has no segment (the scenario runner draws every case so). */
+START_TEST(test_synfin_ladder_tool_finds_the_ipv6_client)
+{
+	size_t n;
+	struct trace_record *recs = conversation_records(&n);
+	char path[] = "/tmp/synfin-ladder6-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	for (size_t i = 0; i < n; i++)
+		trace_record_write_json(f, &recs[i]);
+	fclose(f);
+	struct ip_addr client;
+	memcpy(client.b, CLIENT6, 16);
+	char *want = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&want, &size);
+	ck_assert_int_eq(ladder_write(mem, recs, n, &client, NULL), 0);
+	fclose(mem);
+	static char got[8192];
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s/harness/tools/synfin-ladder %s", SYNFIN_BUILD_DIR, path);
+	ck_assert_int_eq(synfin_command_output(cmd, got, sizeof(got)), 0);
+	ck_assert_str_eq(got, want);
+	snprintf(cmd, sizeof(cmd), "%s/harness/tools/synfin-ladder --client fd00::108 %s",
+	         SYNFIN_BUILD_DIR, path);
+	ck_assert_int_eq(synfin_command_output(cmd, got, sizeof(got)), 0);
+	ck_assert_str_eq(got, want);
+	free(want);
+	unlink(path);
+	trace_records_free(recs, n);
+}
+END_TEST
+
 START_TEST(test_pcapng_declares_ipv6_interfaces_and_puts_ipv6_packets_there)
 {
 	build_conversation();
@@ -253,6 +403,9 @@ static Suite *trace_ipv6_suite(void)
 	tcase_add_test(tc, test_ipv6_json_line_reads_back_with_its_addresses);
 	tcase_add_test(tc, test_ipv6_addresses_parse_and_print_in_tcpdump_form);
 	tcase_add_test(tc, test_ipv6_packets_go_into_the_raw_pcap);
+	tcase_add_test(tc, test_ipv6_raw_pcap_reads_back_as_tcpdump_printed_it);
+	tcase_add_test(tc, test_ipv6_conversation_draws_as_a_ladder);
+	tcase_add_test(tc, test_synfin_ladder_tool_finds_the_ipv6_client);
 	tcase_add_test(tc, test_pcapng_declares_ipv6_interfaces_and_puts_ipv6_packets_there);
 	suite_add_tcase(s, tc);
 	return s;
