@@ -2,12 +2,13 @@
  * (rules/README.md, "Injection"). They leave through a packet socket on the bridge port toward
  * their receiver, as held copies do (faultd_hold.c), so the bridge's own hooks never queue them
  * again; the Ethernet header names the host behind that port, learned from the packets and the
- * ARP frames that came in on it. */
+ * ARP and neighbour discovery frames that came in on it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +22,28 @@
 
 #define PROG FAULTD_PROG
 
-/* A socket of the ARP frames crossing the wire. A bridge port hands its frames to the bridge
- * before any handler of one protocol sees them, so a socket for ETH_P_ARP alone would hear none
- * on the ports (only the bridge's own copy of a broadcast, without its port): the socket takes
- * every protocol, and a filter in the kernel keeps the ARP frames, so the port of the server's
- * reply to the client's first ARP request is known before the first SYN is. */
+/* A socket of the ARP and IPv6 neighbour discovery frames crossing the wire. A bridge port hands
+ * its frames to the bridge before any handler of one protocol sees them, so a socket for ETH_P_ARP
+ * alone would hear none on the ports (only the bridge's own copy of a broadcast, without its
+ * port): the socket takes every protocol, and a filter in the kernel keeps ARP and ICMPv6 from
+ * type 133 on (router and neighbour solicitations and advertisements, RFC 4861 4), so the port of
+ * the server's reply to the client's first ARP request or neighbour solicitation is known before
+ * the first SYN is, on either family. Offsets are the network header's (SOCK_DGRAM). */
 static int arp_socket(void)
 {
-	struct sock_filter only_arp[] = {
+	struct sock_filter neighbour_frames[] = {
 	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 0, 1),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 5, 0),  /* ARP: keep */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 5), /* neither: drop */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),                 /* IPv6 next header */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 0, 3),
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 40), /* ICMPv6 type */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 133, 0, 1),
 	    BPF_STMT(BPF_RET | BPF_K, 64),
 	    BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = {.len = sizeof(only_arp) / sizeof(only_arp[0]),
-	                          .filter = only_arp};
+	struct sock_fprog prog = {.len = sizeof(neighbour_frames) / sizeof(neighbour_frames[0]),
+	                          .filter = neighbour_frames};
 	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
