@@ -30,43 +30,13 @@ struct paths {
 };
 
 static struct paths bin;
-static unsigned serial;
-
-/* One server + client exchange; returns the client's and the server's event logs. */
-static void exchange(const char *server_script, const char *client_script, char *srv_log,
-                     char *cli_log, size_t size)
-{
-	char listen_ready[64];
-	serial++;
-	snprintf(srv_log, size, "%s/server-%u.jsonl", tmpdir, serial);
-	snprintf(cli_log, size, "%s/client-%u.jsonl", tmpdir, serial);
-	char out_log[300];
-	snprintf(out_log, sizeof(out_log), "%s/endpoints.log", tmpdir);
-	char *sargv[] = {netns_script, "exec",    run_id,     "server",
-	                 bin.kpeer,    "server",  "--listen", "80",
-	                 "--quiet",    "--jsonl", srv_log,    (char *)server_script,
-	                 NULL};
-	pid_t server = spawn(sargv, out_log);
-	snprintf(listen_ready, sizeof(listen_ready), "\"what\":\"listening\"");
-	wait_for(srv_log, listen_ready, "the server's listen");
-	char *cargv[] = {netns_script, "exec",    run_id,      "client",
-	                 bin.kpeer,    "client",  "--connect", SERVER_ADDR ":80",
-	                 "--quiet",    "--jsonl", cli_log,     (char *)client_script,
-	                 NULL};
-	int rc = run(cargv, out_log);
-	if (rc)
-		die("client exited %d (logs in %s)", rc, tmpdir);
-	rc = wait_exit(server);
-	if (rc)
-		die("server exited %d (logs in %s)", rc, tmpdir);
-}
-
 /* Bulk: MB/s from the server's accept to its EOF. */
 static double bulk(const char *size)
 {
 	char srv[300], cli[300], script[64];
 	snprintf(script, sizeof(script), "connect; send %s; close", size);
-	exchange("accept; discard; close", script, srv, cli, sizeof(srv));
+	struct exchange x = {bin.kpeer, "accept; discard; close", bin.kpeer, script, NULL};
+	exchange(&x, srv, cli, sizeof(srv));
 	unsigned long long bytes = 0;
 	double t0 = event_time(srv, "accepted", NULL);
 	double t1 = event_time(srv, "eof", &bytes);
@@ -109,7 +79,8 @@ static struct rtt pingpong(unsigned rounds)
 	for (unsigned i = 0; i < rounds; i++)
 		off += (size_t)snprintf(script + off, cap - off, "; send 1; read 1");
 	snprintf(script + off, cap - off, "; close");
-	exchange("accept; echo; close", script, srv, cli, sizeof(srv));
+	struct exchange x = {bin.kpeer, "accept; echo; close", bin.kpeer, script, NULL};
+	exchange(&x, srv, cli, sizeof(srv));
 	free(script);
 	t[0] = event_time(cli, "connected", NULL);
 	if (event_times(cli, "read", t + 1, rounds) != rounds)

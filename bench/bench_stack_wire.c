@@ -57,21 +57,6 @@ struct sample {
 };
 
 static struct sample samples[N_CONDITIONS][N_PAIRINGS][MAX_ROUNDS];
-static unsigned serial;
-
-/* Busy CPU time of the whole machine so far, in seconds (/proc/stat: all but idle and
- * iowait). */
-static double machine_busy_s(void)
-{
-	FILE *f = fopen("/proc/stat", "r");
-	unsigned long long v[8] = {0};
-	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-	                 &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
-		die("cannot read /proc/stat");
-	fclose(f);
-	long hz = sysconf(_SC_CLK_TCK);
-	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)hz;
-}
 
 static pid_t faultd_on(const struct condition *c)
 {
@@ -101,45 +86,17 @@ static void faultd_off(pid_t pid)
 /* One transfer of c->size client to server; its goodput and the machine's CPU per MB. */
 static struct sample transfer(const struct pairing *p, const struct condition *c)
 {
-	char srv[300], cli[300], out[300], script[64];
-	serial++;
-	snprintf(srv, sizeof(srv), "%s/server-%u.jsonl", tmpdir, serial);
-	snprintf(cli, sizeof(cli), "%s/client-%u.jsonl", tmpdir, serial);
-	snprintf(out, sizeof(out), "%s/endpoints.log", tmpdir);
+	char srv[300], cli[300], script[64];
 	snprintf(script, sizeof(script), "connect; send %s; close", c->size);
-	char *sargv[] = {p->server_stack ? bin.peer : bin.kpeer,
-	                 "server",
-	                 "--listen",
-	                 "80",
-	                 "--quiet",
-	                 "--jsonl",
-	                 srv,
-	                 "accept; discard; close",
-	                 NULL};
-	pid_t server = spawn_in("server", sargv, out);
-	wait_for(srv, "\"what\":\"listening\"", "the server's listen");
-	char *cargv[] = {p->client_stack ? bin.peer : bin.kpeer,
-	                 "client",
-	                 "--connect",
-	                 SERVER_ADDR ":80",
-	                 "--quiet",
-	                 "--jsonl",
-	                 cli,
-	                 script,
-	                 NULL};
-	double busy0 = machine_busy_s();
-	int rc = wait_exit_within(spawn_in("client", cargv, out), 300);
-	double busy1 = machine_busy_s();
-	if (rc)
-		die("%s client, %s: exited %d (logs in %s)", p->name, c->name, rc, tmpdir);
-	if (wait_exit_within(server, 30))
-		die("%s server, %s: did not end well (logs in %s)", p->name, c->name, tmpdir);
+	double busy = 0;
+	struct exchange x = {p->server_stack ? bin.peer : bin.kpeer, "accept; discard; close",
+	                     p->client_stack ? bin.peer : bin.kpeer, script, &busy};
+	exchange(&x, srv, cli, sizeof(srv));
 	unsigned long long bytes = 0;
 	double t0 = event_time(srv, "accepted", NULL);
 	double t1 = event_time(srv, "eof", &bytes);
 	double mb = (double)bytes / 1e6;
-	return (struct sample){.mbit = mb * 8 / (t1 - t0),
-	                       .cpu_ms_per_mb = (busy1 - busy0) * 1e3 / mb};
+	return (struct sample){.mbit = mb * 8 / (t1 - t0), .cpu_ms_per_mb = busy * 1e3 / mb};
 }
 
 static double median_of(unsigned ci, unsigned pi, int rounds, bool cpu)

@@ -132,6 +132,52 @@ void topology_kinds(const char *client, const char *server)
 		    server, log_path);
 }
 
+double machine_busy_s(void)
+{
+	FILE *f = fopen("/proc/stat", "r");
+	unsigned long long v[8] = {0};
+	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+	                 &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		die("cannot read /proc/stat");
+	fclose(f);
+	long hz = sysconf(_SC_CLK_TCK);
+	/* user nice system idle iowait irq softirq steal: all but idle and iowait */
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)hz;
+}
+
+void exchange(const struct exchange *x, char *srv_log, char *cli_log, size_t size)
+{
+	static unsigned serial;
+	serial++;
+	snprintf(srv_log, size, "%s/server-%u.jsonl", tmpdir, serial);
+	snprintf(cli_log, size, "%s/client-%u.jsonl", tmpdir, serial);
+	char out_log[300];
+	snprintf(out_log, sizeof(out_log), "%s/endpoints.log", tmpdir);
+	char *sargv[] = {
+	    (char *)x->server_prog,   "server", "--listen", "80", "--quiet", "--jsonl", srv_log,
+	    (char *)x->server_script, NULL};
+	pid_t server = spawn_in("server", sargv, out_log);
+	wait_for(srv_log, "\"what\":\"listening\"", "the server's listen");
+	char *cargv[] = {(char *)x->client_prog,
+	                 "client",
+	                 "--connect",
+	                 SERVER_ADDR ":80",
+	                 "--quiet",
+	                 "--jsonl",
+	                 cli_log,
+	                 (char *)x->client_script,
+	                 NULL};
+	double busy0 = machine_busy_s();
+	int rc = run_in("client", cargv, out_log);
+	if (x->client_busy_s)
+		*x->client_busy_s = machine_busy_s() - busy0;
+	if (rc)
+		die("client exited %d (logs in %s)", rc, tmpdir);
+	rc = wait_exit(server);
+	if (rc)
+		die("server exited %d (logs in %s)", rc, tmpdir);
+}
+
 double event_time(const char *path, const char *what, unsigned long long *bytes)
 {
 	FILE *f = fopen(path, "r");

@@ -28,6 +28,20 @@ void topology_kinds(const char *client, const char *server);
 /* Idempotent and async-signal-safe. */
 void topology_down(void);
 
+/* One server + client exchange: server_prog (synfin-kpeer or synfin-peer, whose options are the
+ * same) listening on port 80 of the server namespace with server_script, then client_prog
+ * connecting to it with client_script; die() unless both exit 0. Their event logs are named in
+ * srv_log and cli_log; the machine's busy CPU seconds over the client's run go to
+ * *client_busy_s when it is not NULL. */
+struct exchange {
+	const char *server_prog, *server_script;
+	const char *client_prog, *client_script;
+	double *client_busy_s;
+};
+void exchange(const struct exchange *x, char *srv_log, char *cli_log, size_t size);
+/* Busy CPU time of the whole machine so far, in seconds (/proc/stat). */
+double machine_busy_s(void);
+
 /* The time ("t") of the last JSON event with "what":what in an endpoint's event log
  * (synfin-kpeer and synfin-peer write the same), and its "bytes" when asked; die() without. */
 double event_time(const char *path, const char *what, unsigned long long *bytes);
