@@ -29,7 +29,7 @@
  * type 133 on (router and neighbour solicitations and advertisements, RFC 4861 4), so the port of
  * the server's reply to the client's first ARP request or neighbour solicitation is known before
  * the first SYN is, on either family. Offsets are the network header's (SOCK_DGRAM). */
-static int arp_socket(void)
+static int neighbour_socket(void)
 {
 	struct sock_filter neighbour_frames[] = {
 	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
@@ -68,7 +68,7 @@ int inject_open(struct faultd_hold *h)
 		h->packet_fd = fd;
 	}
 	if (h->arp_fd < 0) {
-		int fd = arp_socket();
+		int fd = neighbour_socket();
 		if (fd < 0)
 			return fd;
 		h->arp_fd = fd;
