@@ -102,9 +102,8 @@ static void cubic_avoid(struct tcp_conn *c, uint64_t now, uint32_t acked)
 }
 
 /* RFC 5681 (3): about one segment per RTT, by SMSS * SMSS / cwnd per ACK. */
-static void reno_avoid(struct tcp_conn *c, uint32_t acked)
+static void reno_avoid(struct tcp_conn *c)
 {
-	(void)acked;
 	uint32_t inc = (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd);
 	c->cwnd += inc ? inc : 1;
 }
@@ -114,7 +113,7 @@ void tcp_cong_avoid(struct tcp_conn *c, uint64_t now, uint32_t acked)
 	if (c->stack->tun.congestion_control == TCP_CC_CUBIC)
 		cubic_avoid(c, now, acked);
 	else
-		reno_avoid(c, acked);
+		reno_avoid(c);
 }
 
 /* A loss: fast retransmit, SACK loss recovery, the RTO (flight is FlightSize), or a tail loss
