@@ -73,9 +73,16 @@ static int run(char *const argv[], const char *input, bool quiet)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static int restore(const char *script)
+/* iptables or ip6tables: the firewall of IP version 4 or 6. */
+static char *table_tool(unsigned version)
 {
-	char *const argv[] = {"iptables-restore", "--noflush", "-w", NULL};
+	return version == 6 ? "ip6tables" : "iptables";
+}
+
+static int restore(unsigned version, const char *script)
+{
+	char *const argv[] = {version == 6 ? "ip6tables-restore" : "iptables-restore", "--noflush",
+	                      "-w", NULL};
 	return run(argv, script, false);
 }
 
@@ -88,37 +95,47 @@ static char *sb_take(struct sbuf *b, const char *stack)
 	return s;
 }
 
-/* The chain's rules for rs as an iptables-restore script (declaring an existing chain there
- * flushes it in the same commit); the matches alone go to fw. */
-static int chain_script(struct faultd_firewall *fw, const struct ruleset *rs, bool add_jump,
-                        char **out)
+/* The chain's rules for rs in the firewall of one IP version as an iptables-restore script
+ * (declaring an existing chain there flushes it in the same commit; the jump to it is
+ * add_jumps's); the matches alone are added to matches, IPv6's marked, and counted in *n. */
+static char *chain_script(const struct faultd_firewall *fw, const struct kernel_match *km,
+                          size_t n_km, unsigned version, struct sbuf *matches, size_t *n)
 {
-	struct kernel_match *km = calloc(rs->n_rules + 1, sizeof(*km));
-	if (!km) {
-		fprintf(stderr, PROG ": out of memory\n");
-		return -ENOMEM;
-	}
-	size_t n = rule_kernel_matches(rs, km);
-	char script_stack[4096], matches_stack[1024];
-	struct sbuf script, matches;
+	char script_stack[4096];
+	struct sbuf script;
 	sb_init_growing(&script, script_stack, sizeof(script_stack));
-	sb_init_growing(&matches, matches_stack, sizeof(matches_stack));
 	sb_printf(&script, "*filter\n:%s - [0:0]\n", fw->chain);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n_km; i++) {
+		if (!kernel_match_in_family(&km[i], version))
+			continue;
 		char spec[256];
-		kernel_match_format(&km[i], fw->client_addr, spec, sizeof(spec));
+		kernel_match_format(&km[i], version, &fw->client, spec, sizeof(spec));
 		sb_printf(&script, "-A %s %s -j NFQUEUE --queue-num %u\n", fw->chain, spec,
 		          fw->queue);
-		sb_printf(&matches, "%s\n", spec);
+		sb_printf(matches, "%s%s\n", version == 6 ? "(IPv6) " : "", spec);
+		++*n;
 	}
 	sb_printf(&script, "-A %s -j ACCEPT\n", fw->chain);
-	if (add_jump)
-		sb_printf(&script, "-I FORWARD 1 -p tcp -j %s\n", fw->chain);
 	sb_puts(&script, "COMMIT\n");
+	return sb_take(&script, script_stack);
+}
+
+/* The scripts of both firewalls (IPv6's only where the topology queues IPv6) for rs, and
+ * their matches into fw; 0 or -ENOMEM (said). */
+static int chain_scripts(struct faultd_firewall *fw, const struct ruleset *rs, char *script[2])
+{
+	struct kernel_match *km = calloc(rs->n_rules + 1, sizeof(*km));
+	size_t n_km = km ? rule_kernel_matches(rs, km) : 0, n = 0;
+	char matches_stack[1024];
+	struct sbuf matches;
+	sb_init_growing(&matches, matches_stack, sizeof(matches_stack));
+	script[0] = km ? chain_script(fw, km, n_km, 4, &matches, &n) : NULL;
+	script[1] = km && fw->ipv6 ? chain_script(fw, km, n_km, 6, &matches, &n) : NULL;
 	free(km);
-	char *s = sb_take(&script, script_stack), *m = sb_take(&matches, matches_stack);
-	if (!s || !m) {
-		free(s);
+	char *m = sb_take(&matches, matches_stack);
+	if (!script[0] || (fw->ipv6 && !script[1]) || !m) {
+		free(script[0]);
+		free(script[1]);
 		free(m);
 		fprintf(stderr, PROG ": out of memory\n");
 		return -ENOMEM;
@@ -126,32 +143,67 @@ static int chain_script(struct faultd_firewall *fw, const struct ruleset *rs, bo
 	free(fw->matches);
 	fw->matches = m;
 	fw->n_matches = n;
-	*out = s;
 	return 0;
 }
 
 /* Jumps to our chain left by a daemon that was killed before it could remove them. */
-static void remove_stale_jumps(const struct faultd_firewall *fw)
+static void remove_stale_jumps(const struct faultd_firewall *fw, unsigned version)
 {
 	char chain[24];
 	snprintf(chain, sizeof(chain), "%s", fw->chain);
-	char *const argv[] = {"iptables", "-w", "-D", "FORWARD", "-p", "tcp", "-j", chain, NULL};
+	char *const argv[] = {
+	    table_tool(version), "-w", "-D", "FORWARD", "-p", "tcp", "-j", chain, NULL};
 	for (int i = 0; i < 16 && run(argv, NULL, true) == 0; i++)
 		;
 }
 
-int faultd_firewall_install(struct faultd_firewall *fw, uint16_t queue, uint32_t client_addr,
-                            const struct ruleset *rs)
+/* Whether the topology's rule queues every TCP segment of that version to our queue: 0, or
+ * the tool's status (-ENOENT when it is not on PATH). */
+static int topology_queues(const struct faultd_firewall *fw, unsigned version)
+{
+	char num[8];
+	snprintf(num, sizeof(num), "%u", fw->queue);
+	char *const check[] = {
+	    table_tool(version), "-w",          "-C", "FORWARD", "-p", "tcp", "-j",
+	    "NFQUEUE",           "--queue-num", num,  NULL};
+	return run(check, NULL, true);
+}
+
+/* Apply the scripts, IPv6's first: a failure there leaves both firewalls as they were; one of
+ * IPv4's after it puts IPv6's previous script back (old, when there is one). */
+static int apply(char *script[2], const char *old6)
+{
+	int rc = script[1] ? restore(6, script[1]) : 0;
+	if (rc == 0) {
+		rc = restore(4, script[0]);
+		if (rc != 0 && script[1] && old6)
+			restore(6, old6);
+	}
+	if (rc != 0)
+		fprintf(stderr, PROG ": --queue-only-matching: iptables-restore %s %d\n",
+		        rc < 0 ? "could not run:" : "failed with status", rc < 0 ? -rc : rc);
+	return rc < 0 ? rc : rc ? -EIO : 0;
+}
+
+/* The jump to our chain ahead of the topology's rule, in each firewall. */
+static int add_jumps(const struct faultd_firewall *fw)
+{
+	char script[128];
+	snprintf(script, sizeof(script), "*filter\n-I FORWARD 1 -p tcp -j %s\nCOMMIT\n", fw->chain);
+	int rc = restore(4, script);
+	if (rc == 0 && fw->ipv6)
+		rc = restore(6, script);
+	return rc;
+}
+
+int faultd_firewall_install(struct faultd_firewall *fw, uint16_t queue,
+                            const struct kernel_match_client *client, const struct ruleset *rs)
 {
 	memset(fw, 0, sizeof(*fw));
 	fw->queue = queue;
-	fw->client_addr = client_addr;
+	fw->client = *client;
 	snprintf(fw->chain, sizeof(fw->chain), "SYNFIN-Q%u", queue);
-	char num[8];
-	snprintf(num, sizeof(num), "%u", queue);
-	char *const check[] = {"iptables", "-w",      "-C",          "FORWARD", "-p", "tcp",
-	                       "-j",       "NFQUEUE", "--queue-num", num,       NULL};
-	int rc = run(check, NULL, true);
+	int rc = topology_queues(fw, 4);
 	if (rc != 0) {
 		fprintf(stderr,
 		        PROG ": --queue-only-matching: %s (iptables -C FORWARD -p tcp -j NFQUEUE "
@@ -163,18 +215,27 @@ int faultd_firewall_install(struct faultd_firewall *fw, uint16_t queue, uint32_t
 		        queue);
 		return rc < 0 ? rc : -ENOENT;
 	}
-	remove_stale_jumps(fw);
-	char *script;
-	int err = chain_script(fw, rs, true, &script);
+	/* IPv6 is narrowed where the topology queues it; where it does not, no IPv6 segment
+	 * reaches any queue and there is nothing to narrow */
+	fw->ipv6 = topology_queues(fw, 6) == 0;
+	remove_stale_jumps(fw, 4);
+	if (fw->ipv6)
+		remove_stale_jumps(fw, 6);
+	char *script[2];
+	int err = chain_scripts(fw, rs, script);
 	if (err)
 		return err;
-	rc = restore(script);
-	free(script);
-	if (rc != 0) {
+	err = apply(script, NULL);
+	free(script[0]);
+	fw->script6 = script[1];
+	if (!err && (rc = add_jumps(fw)) != 0) {
 		fprintf(stderr, PROG ": --queue-only-matching: iptables-restore %s %d\n",
 		        rc < 0 ? "could not run:" : "failed with status", rc < 0 ? -rc : rc);
+		err = rc < 0 ? rc : -EIO;
+	}
+	if (err) {
 		faultd_firewall_remove(fw);
-		return rc < 0 ? rc : -EIO;
+		return err;
 	}
 	fw->installed = true;
 	return 0;
@@ -184,38 +245,43 @@ int faultd_firewall_update(struct faultd_firewall *fw, const struct ruleset *rs)
 {
 	char *old = fw->matches ? strdup(fw->matches) : NULL;
 	size_t old_n = fw->n_matches;
-	char *script;
-	int err = chain_script(fw, rs, false, &script);
+	char *script[2];
+	int err = chain_scripts(fw, rs, script);
 	if (err) {
 		free(old);
 		return err;
 	}
-	int rc = restore(script);
-	free(script);
-	if (rc != 0) {
-		fprintf(stderr,
-		        PROG ": --queue-only-matching: iptables-restore failed (%d): the "
-		             "firewall keeps the previous matches\n",
-		        rc);
+	err = apply(script, fw->script6);
+	free(script[0]);
+	if (err) {
+		fprintf(stderr, PROG ": --queue-only-matching: the firewall keeps the previous "
+		                     "matches\n");
 		free(fw->matches);
 		fw->matches = old;
 		fw->n_matches = old_n;
-		return rc < 0 ? rc : -EIO;
+		free(script[1]);
+		return err;
 	}
 	free(old);
+	free(fw->script6);
+	fw->script6 = script[1];
 	return 0;
 }
 
 void faultd_firewall_remove(struct faultd_firewall *fw)
 {
-	if (fw->chain[0]) {
-		remove_stale_jumps(fw);
-		char *const flush[] = {"iptables", "-w", "-F", fw->chain, NULL};
-		char *const del[] = {"iptables", "-w", "-X", fw->chain, NULL};
+	for (unsigned version = 4; fw->chain[0] && version <= 6; version += 2) {
+		if (version == 6 && !fw->ipv6)
+			break;
+		remove_stale_jumps(fw, version);
+		char *const flush[] = {table_tool(version), "-w", "-F", fw->chain, NULL};
+		char *const del[] = {table_tool(version), "-w", "-X", fw->chain, NULL};
 		run(flush, NULL, true);
 		run(del, NULL, true);
 	}
 	free(fw->matches);
+	free(fw->script6);
 	fw->matches = NULL;
+	fw->script6 = NULL;
 	fw->installed = false;
 }

@@ -717,7 +717,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (d.opt.queue_only_matching) {
-		if (faultd_firewall_install(&d.fw, d.opt.queue_num, d.opt.client_addr, d.rs) != 0) {
+		struct kernel_match_client client = {.addr = d.opt.client_addr};
+		memcpy(client.addr6, d.opt.client_addr6, 16);
+		if (faultd_firewall_install(&d.fw, d.opt.queue_num, &client, d.rs) != 0) {
 			cleanup(&d);
 			return 1;
 		}

@@ -1,14 +1,18 @@
 /* rule_kernel_match.c: a ruleset's reach as firewall matches (rule_kernel_match.h). */
 #include "rule_kernel_match.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/tcp_flags.h"
 #include "rule_draw.h"
 
-/* IPv4 and TCP headers each take 20 to 60 bytes of a packet's total length. */
+/* IPv4 and TCP headers each take 20 to 60 bytes of a packet's total length; IPv6's takes 20
+ * more than IPv4's shortest, and its extension headers any number. */
 #define HEADERS_MIN 40u
 #define HEADERS_MAX 120u
+#define IPV6_HEADER_EXTRA 20u
 #define IP_LEN_MAX 65535u
 
 static uint16_t clamp_ip_len(uint64_t v)
@@ -18,7 +22,7 @@ static uint16_t clamp_ip_len(uint64_t v)
 
 static struct kernel_match match_of_rule(const struct rule *r)
 {
-	struct kernel_match m = {.dir = r->dir, .ip_len_max = IP_LEN_MAX};
+	struct kernel_match m = {.family = r->family, .dir = r->dir, .ip_len_max = IP_LEN_MAX};
 	if (r->flags_exact)
 		m.flags_mask = KERNEL_MATCH_FLAGS;
 	else
@@ -37,6 +41,8 @@ static struct kernel_match match_of_rule(const struct rule *r)
 /* Every segment a admits, b admits too. */
 static bool subsumed(const struct kernel_match *a, const struct kernel_match *b)
 {
+	if (b->family && b->family != a->family)
+		return false;
 	if (b->dir != RULE_DIR_ANY && b->dir != a->dir)
 		return false;
 	if ((b->flags_mask & ~a->flags_mask) || (a->flags_set & b->flags_mask) != b->flags_set)
@@ -85,16 +91,39 @@ size_t rule_kernel_matches(const struct ruleset *rs, struct kernel_match *out)
 	return kept;
 }
 
-bool kernel_match_admits(const struct kernel_match *m, const struct segment *seg,
-                         uint32_t client_addr)
+bool kernel_match_in_family(const struct kernel_match *m, unsigned version)
 {
-	if (m->dir == RULE_DIR_FROM_CLIENT && seg->saddr != client_addr)
+	return !m->family || m->family == version;
+}
+
+/* The total length bounds the firewall of that version tests. */
+static void ip_len_bounds(const struct kernel_match *m, unsigned version, uint16_t *min,
+                          uint16_t *max)
+{
+	*min = m->ip_len_min;
+	*max = m->ip_len_max;
+	if (version == 6) {
+		*min =
+		    m->ip_len_min ? clamp_ip_len((uint64_t)m->ip_len_min + IPV6_HEADER_EXTRA) : 0;
+		*max = IP_LEN_MAX;
+	}
+}
+
+bool kernel_match_admits(const struct kernel_match *m, const struct segment *seg,
+                         const struct kernel_match_client *client)
+{
+	unsigned version = seg->ipv6 ? 6 : 4;
+	if (!kernel_match_in_family(m, version))
 		return false;
-	if (m->dir == RULE_DIR_FROM_SERVER && seg->daddr != client_addr)
+	bool src = seg->ipv6 ? !memcmp(seg->saddr6, client->addr6, 16) : seg->saddr == client->addr;
+	bool dst = seg->ipv6 ? !memcmp(seg->daddr6, client->addr6, 16) : seg->daddr == client->addr;
+	if ((m->dir == RULE_DIR_FROM_CLIENT && !src) || (m->dir == RULE_DIR_FROM_SERVER && !dst))
 		return false;
 	if ((seg->flags & m->flags_mask) != m->flags_set)
 		return false;
-	if (seg->ip_len < m->ip_len_min || seg->ip_len > m->ip_len_max)
+	uint16_t min, max;
+	ip_len_bounds(m, version, &min, &max);
+	if (seg->ip_len < min || seg->ip_len > max)
 		return false;
 	if ((m->sport && seg->sport != m->sport) || (m->dport && seg->dport != m->dport))
 		return false;
@@ -115,15 +144,20 @@ static void flag_names(char *buf, size_t size, uint8_t flags)
 		snprintf(buf, size, "NONE");
 }
 
-int kernel_match_format(const struct kernel_match *m, uint32_t client_addr, char *buf, size_t size)
+int kernel_match_format(const struct kernel_match *m, unsigned version,
+                        const struct kernel_match_client *client, char *buf, size_t size)
 {
-	char addr[48] = "", sport[16] = "", dport[16] = "", flags[96] = "", len[48] = "";
-	char port[40] = "";
-	uint32_t c = client_addr;
-	if (m->dir != RULE_DIR_ANY)
-		snprintf(addr, sizeof(addr), "%s %u.%u.%u.%u/32 ",
-		         m->dir == RULE_DIR_FROM_CLIENT ? "-s" : "-d", c >> 24, c >> 16 & 255,
-		         c >> 8 & 255, c & 255);
+	char addr[80] = "", sport[16] = "", dport[16] = "", flags[96] = "", len[48] = "";
+	char port[40] = "", text[INET6_ADDRSTRLEN];
+	if (m->dir != RULE_DIR_ANY) {
+		uint32_t a4 = htonl(client->addr);
+		inet_ntop(version == 6 ? AF_INET6 : AF_INET,
+		          version == 6 ? (const void *)client->addr6 : (const void *)&a4, text,
+		          sizeof(text));
+		snprintf(addr, sizeof(addr), "%s %s/%u ",
+		         m->dir == RULE_DIR_FROM_CLIENT ? "-s" : "-d", text,
+		         version == 6 ? 128 : 32);
+	}
 	if (m->sport)
 		snprintf(sport, sizeof(sport), " --sport %u", m->sport);
 	if (m->dport)
@@ -134,9 +168,10 @@ int kernel_match_format(const struct kernel_match *m, uint32_t client_addr, char
 		flag_names(set, sizeof(set), m->flags_set);
 		snprintf(flags, sizeof(flags), " --tcp-flags %s %s", mask, set);
 	}
-	if (m->ip_len_min > 0 || m->ip_len_max < IP_LEN_MAX)
-		snprintf(len, sizeof(len), " -m length --length %u:%u", m->ip_len_min,
-		         m->ip_len_max);
+	uint16_t min, max;
+	ip_len_bounds(m, version, &min, &max);
+	if (min > 0 || max < IP_LEN_MAX)
+		snprintf(len, sizeof(len), " -m length --length %u:%u", min, max);
 	/* after the tcp match's options: -m multiport would take --sport as its own */
 	if (m->port)
 		snprintf(port, sizeof(port), " -m multiport --ports %u", m->port);

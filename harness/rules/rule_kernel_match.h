@@ -18,7 +18,11 @@
  *   - flags: iptables' tcp match names FIN SYN RST PSH ACK URG only, so ECE and CWR go
  *     untested;
  *   - payload length: iptables' length match tests the IPv4 total length, and the headers take
- *     40 to 120 bytes of it, so "len N-M" becomes total length N+40 .. M+120.
+ *     40 to 120 bytes of it, so "len N-M" becomes total length N+40 .. M+120; ip6tables' tests
+ *     the IPv6 header and payload, where the headers take 60 bytes or more (extension
+ *     headers have no bound), so "len N-M" becomes N+60 .. any.
+ * IPv4 and IPv6 each have their firewall (iptables, ip6tables): a rule of one family ("ip4",
+ * "ip6") has no match in the other's.
  * Pure: no I/O. */
 #ifndef SYNFIN_RULE_KERNEL_MATCH_H
 #define SYNFIN_RULE_KERNEL_MATCH_H
@@ -32,6 +36,7 @@
 #define KERNEL_MATCH_FLAGS 0x3fu
 
 struct kernel_match {
+	uint8_t family;      /* 4 or 6: the rule's family, for that firewall only; 0: both */
 	enum rule_dir dir;   /* FROM_CLIENT: source is the client; FROM_SERVER: destination is */
 	uint8_t flags_mask;  /* flags tested (within KERNEL_MATCH_FLAGS); 0: none */
 	uint8_t flags_set;   /* of those, the ones that must be set */
@@ -45,14 +50,26 @@ struct kernel_match {
  * segment when some rule matches everything. */
 size_t rule_kernel_matches(const struct ruleset *rs, struct kernel_match *out);
 
-/* Whether m admits seg, as the kernel would decide it (client_addr gives the direction). */
-bool kernel_match_admits(const struct kernel_match *m, const struct segment *seg,
-                         uint32_t client_addr);
+/* The client's addresses, by which a match tells the direction. */
+struct kernel_match_client {
+	uint32_t addr;     /* IPv4, host byte order */
+	uint8_t addr6[16]; /* IPv6, network byte order */
+};
 
-/* The match as iptables arguments, from "-p tcp" on, without the target:
+/* Whether m admits seg, as the firewall of seg's family would decide it. */
+bool kernel_match_admits(const struct kernel_match *m, const struct segment *seg,
+                         const struct kernel_match_client *client);
+
+/* Whether m has a place in the firewall of IP version 4 or 6. */
+bool kernel_match_in_family(const struct kernel_match *m, unsigned version);
+
+/* The match as iptables (version 4) or ip6tables (6) arguments, from "-p tcp" on, without the
+ * target:
  *   -s 192.168.1.108/32 -p tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG SYN
  *   -p tcp --sport 80 -m length --length 41:65535 -m multiport --ports 5001
+ *   -s fd00::108/128 -p tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG SYN
  * Returns the length written (snprintf semantics). */
-int kernel_match_format(const struct kernel_match *m, uint32_t client_addr, char *buf, size_t size);
+int kernel_match_format(const struct kernel_match *m, unsigned version,
+                        const struct kernel_match_client *client, char *buf, size_t size);
 
 #endif

@@ -1,8 +1,9 @@
 /* test_faultd_ipv6.c: synfin-faultd judging IPv6 on a dual-stack topology (synfin-netns up RUN
  * --ipv6): an IPv6 connection no longer bypasses the daemon. A dropped SYN is in the trace as
  * tcpdump prints IPv6, and Linux retransmits it after its 1 s initial RTO (RFC 6298 2.1); the
- * family words pick one family on the same wire. As root, and rootless through guard.sh where
- * ip6tables can queue in the user namespace (otherwise each test says why it is skipped). */
+ * family words pick one family on the same wire, and --queue-only-matching narrows both. As root,
+ * and rootless through guard.sh where ip6tables can queue in the user namespace (otherwise each
+ * test says why it is skipped). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -40,12 +41,18 @@ static bool dual_stack_up(char tag, const char *rules, const char *test)
 	return false;
 }
 
-static void start_faultd(void)
+/* The daemon with its outputs, and extra (an option, or NULL). */
+static void start_faultd_with(const char *extra)
 {
 	const char *args[] = {"-r",       topo.rules, "--quiet", "--text",   topo.text,   "--jsonl",
 	                      topo.jsonl, "--pcap",   topo.pcap, "--pcapng", topo.pcapng, "--ready",
-	                      topo.ready, "--seed",   "1",       NULL};
+	                      topo.ready, "--seed",   "1",       extra,      NULL};
 	fx_start_faultd(true, args);
+}
+
+static void start_faultd(void)
+{
+	start_faultd_with(NULL);
 }
 
 /* A listener on the server's port of family, in the server namespace: accepts one connection
@@ -190,6 +197,57 @@ START_TEST(test_family_words_pick_one_family_on_a_dual_stack_wire)
 }
 END_TEST
 
+/* --queue-only-matching narrows IPv6 in ip6tables as IPv4 in iptables: with a rule on the
+ * client's first SYN, only connection openings reach the daemon, of either family (the FINs and
+ * ACKs cross unjudged); the IPv6 SYN is still dropped exactly once, every output says what it
+ * lacks, and both firewalls are as the topology made them after SIGTERM. */
+START_TEST(test_queue_only_matching_narrows_ipv6_too)
+{
+	if (!dual_stack_up('c', "drop [S] from client ip6 once\n",
+	                   "test_queue_only_matching_narrows_ipv6_too"))
+		return;
+	start_faultd_with("--queue-only-matching");
+	start_server(AF_INET6);
+	ck_assert_uint_lt(connect_from_client(AF_INET), 200000);
+	start_server(AF_INET6);
+	ck_assert_near_us(connect_from_client(AF_INET6), 1000000, "connect() over IPv6 took");
+	synfin_sleep_ms(100); /* the FINs and their ACKs cross */
+	ck_assert_int_eq(fx_stop_faultd(5000), 0);
+
+	struct trace_record *r;
+	size_t n;
+	ck_assert_int_eq(trace_read_jsonl(topo.jsonl, &r, &n), 0);
+	unsigned seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].kind != TRACE_SEEN)
+			continue;
+		seen++;
+		ck_assert_msg(r[i].tcp_flags == TCPF_SYN, "not an opening reached the daemon: %s",
+		              r[i].text);
+	}
+	const struct trace_record *syn[4];
+	ck_assert_uint_eq(client_syns(r, n, false, syn), 1);
+	ck_assert_int_eq(syn[0]->action, RULE_PASS);
+	ck_assert_uint_eq(client_syns(r, n, true, syn), 2);
+	ck_assert_int_eq(syn[0]->action, RULE_DROP);
+	ck_assert_int_eq(syn[1]->action, RULE_PASS);
+	ck_assert_uint_eq(seen, 3);
+	trace_records_free(r, n);
+	ck_assert(wait_for_file(topo.text, "#   queued: (IPv6) -p tcp --tcp-flags SYN,ACK SYN", 0));
+	ck_assert(wait_for_file(topo.err, "every other TCP segment crossed unjudged", 0));
+
+	for (int v = 4; v <= 6; v += 2) {
+		char rules[256];
+		snprintf(rules, sizeof(rules), "%s/ip%dtables.txt", topo.dir, v);
+		ck_assert_int_eq(sh("%s exec %s wire %s -S FORWARD > %s", netns_script(), topo.run,
+		                    v == 6 ? "ip6tables" : "iptables", rules),
+		                 0);
+		ck_assert(wait_for_file(rules, "-A FORWARD -p tcp -j NFQUEUE --queue-num 0", 0));
+		ck_assert(!wait_for_file(rules, "SYNFIN-Q", 0));
+	}
+}
+END_TEST
+
 static Suite *faultd_ipv6_suite(void)
 {
 	Suite *s = suite_create("faultd_ipv6");
@@ -199,6 +257,7 @@ static Suite *faultd_ipv6_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ipv6_syn_dropped_once_is_traced_and_retransmitted_after_1s);
 	tcase_add_test(tc, test_family_words_pick_one_family_on_a_dual_stack_wire);
+	tcase_add_test(tc, test_queue_only_matching_narrows_ipv6_too);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -206,6 +265,6 @@ static Suite *faultd_ipv6_suite(void)
 int main(void)
 {
 	synfin_require_netns();
-	fx_init("fv", "faultd-ipv6", "ab");
+	fx_init("fv", "faultd-ipv6", "abc");
 	return synfin_run_suite(faultd_ipv6_suite());
 }

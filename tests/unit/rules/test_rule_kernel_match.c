@@ -14,6 +14,17 @@
 #define CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define SERVER 0xc0a8016du /* 192.168.1.109 */
 #define OTHER 0xc0a8016eu  /* 192.168.1.110 */
+/* fd00::108, fd00::109, fd00::110: the topology's IPv6 addresses, and another host */
+static const uint8_t client6[16] = {0xfd, [14] = 0x01, [15] = 0x08};
+static const uint8_t server6[16] = {0xfd, [14] = 0x01, [15] = 0x09};
+static const uint8_t other6[16] = {0xfd, [14] = 0x01, [15] = 0x10};
+static struct kernel_match_client client;
+
+static void client_setup(void)
+{
+	client.addr = CLIENT;
+	memcpy(client.addr6, client6, 16);
+}
 
 static void parse(struct ruleset *rs, const char *text)
 {
@@ -22,8 +33,8 @@ static void parse(struct ruleset *rs, const char *text)
 	ck_assert_msg(rc == 0, "%s:%u:%u: %s", err.file, err.line, err.col, err.msg);
 }
 
-/* The matches of text, one per line. */
-static char *matches_text(const char *text)
+/* The matches of text in the firewall of IP version 4 or 6, one per line. */
+static char *matches_text_of(const char *text, unsigned version)
 {
 	struct ruleset rs;
 	parse(&rs, text);
@@ -33,7 +44,10 @@ static char *matches_text(const char *text)
 	size_t len = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		len += (size_t)kernel_match_format(&m[i], CLIENT, out + len, sizeof(out) - len);
+		if (!kernel_match_in_family(&m[i], version))
+			continue;
+		len += (size_t)kernel_match_format(&m[i], version, &client, out + len,
+		                                   sizeof(out) - len);
 		len += (size_t)snprintf(out + len, sizeof(out) - len, "\n");
 	}
 	free(m);
@@ -109,7 +123,40 @@ static const struct {
 
 START_TEST(test_matches_of_each_rule_kind)
 {
-	ck_assert_str_eq(matches_text(cases[_i].rules), cases[_i].matches);
+	ck_assert_str_eq(matches_text_of(cases[_i].rules, 4), cases[_i].matches);
+}
+END_TEST
+
+/* ip6tables: the client's IPv6 address, lengths from the IPv6 header's 40 bytes with no upper
+ * bound (extension headers), and a rule of one family only in that family's firewall. */
+static const struct {
+	const char *rules;
+	const char *ipv4, *ipv6;
+} cases6[] = {
+    {"drop [S] from client\n",
+     "-s 192.168.1.108/32 -p tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG SYN\n",
+     "-s fd00::108/128 -p tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG SYN\n"},
+    {"delay 300ms fin from server\n", "-d 192.168.1.108/32 -p tcp --tcp-flags FIN FIN\n",
+     "-d fd00::108/128 -p tcp --tcp-flags FIN FIN\n"},
+    {"drop len 10-20 sport 80\n", "-p tcp --sport 80 -m length --length 50:140\n",
+     "-p tcp --sport 80 -m length --length 70:65535\n"},
+    {"drop len <=1000\n", "-p tcp -m length --length 0:1120\n", "-p tcp\n"},
+    {"drop len >0 chance 100%\n", "-p tcp -m length --length 41:65535\n",
+     "-p tcp -m length --length 61:65535\n"},
+    {"drop fin ip6\n", "", "-p tcp --tcp-flags FIN FIN\n"},
+    {"drop fin ip4\ndrop rst\n", "-p tcp --tcp-flags FIN FIN\n-p tcp --tcp-flags RST RST\n",
+     "-p tcp --tcp-flags RST RST\n"},
+    /* a rule of both families admits all one of a family does */
+    {"drop fin ip4\ndrop fin\n", "-p tcp --tcp-flags FIN FIN\n", "-p tcp --tcp-flags FIN FIN\n"},
+    {"drop fin ip6\ndrop fin ip4\n", "-p tcp --tcp-flags FIN FIN\n",
+     "-p tcp --tcp-flags FIN FIN\n"},
+    {"drop [S] ip6 conn 2\n", "-p tcp\n", "-p tcp\n"},
+};
+
+START_TEST(test_matches_of_each_family)
+{
+	ck_assert_str_eq(matches_text_of(cases6[_i].rules, 4), cases6[_i].ipv4);
+	ck_assert_str_eq(matches_text_of(cases6[_i].rules, 6), cases6[_i].ipv6);
 }
 END_TEST
 
@@ -157,8 +204,16 @@ static struct segment random_segment(uint32_t *isn)
 	uint16_t cport = (uint16_t)(40000 + k), sport = k % 2 ? 80 : 5001;
 	uint32_t caddr = k == 5 ? OTHER : CLIENT; /* a connection of two other hosts */
 	bool from_client = rnd(2);
-	s.saddr = from_client ? caddr : SERVER;
-	s.daddr = from_client ? SERVER : caddr;
+	/* connections 2 and 5 are IPv6, with extension headers now and then */
+	s.ipv6 = k == 2 || k == 5;
+	if (s.ipv6) {
+		const uint8_t *c6 = k == 5 ? other6 : client6;
+		memcpy(s.saddr6, from_client ? c6 : server6, 16);
+		memcpy(s.daddr6, from_client ? server6 : c6, 16);
+	} else {
+		s.saddr = from_client ? caddr : SERVER;
+		s.daddr = from_client ? SERVER : caddr;
+	}
 	s.sport = from_client ? cport : sport;
 	s.dport = from_client ? sport : cport;
 	s.ip_proto = 6;
@@ -167,7 +222,9 @@ static struct segment random_segment(uint32_t *isn)
 		isn[k] += 100000; /* a new connection on the same 4-tuple */
 	s.seq = isn[k] + rnd(3);
 	s.payload_len = lens[rnd(sizeof(lens) / sizeof(lens[0]))];
-	s.ip_len = (uint16_t)(20 + tcp_hdr[rnd(4)] + s.payload_len);
+	static const uint16_t ext_hdr[] = {0, 0, 8, 24};
+	unsigned ip_hdr = s.ipv6 ? 40u + ext_hdr[rnd(4)] : 20u;
+	s.ip_len = (uint16_t)(ip_hdr + tcp_hdr[rnd(4)] + s.payload_len);
 	return s;
 }
 
@@ -181,6 +238,8 @@ static void check_exact(const char *text, unsigned n_segments)
 	struct matcher *m_all = matcher_new(&all, CLIENT, 7);
 	struct matcher *m_some = matcher_new(&some, CLIENT, 7);
 	ck_assert(m_all && m_some);
+	matcher_set_client_ipv6(m_all, client6);
+	matcher_set_client_ipv6(m_some, client6);
 	matcher_set_max_connections(m_all, 4);
 	matcher_set_max_connections(m_some, 4); /* the forgetting must agree too */
 	uint32_t isn[6] = {1, 2, 3, 4, 5, 6};
@@ -191,7 +250,7 @@ static void check_exact(const char *text, unsigned n_segments)
 		matcher_decide(m_all, &s, i * 1000u, &v_all);
 		bool admitted = false;
 		for (size_t j = 0; j < n_km && !admitted; j++)
-			admitted = kernel_match_admits(&km[j], &s, CLIENT);
+			admitted = kernel_match_admits(&km[j], &s, &client);
 		if (!admitted) {
 			ck_assert_msg(
 			    v_all.action == RULE_PASS && !v_all.rule,
@@ -235,6 +294,8 @@ static const char *const more_rules[] = {
     "drop [SEW] once\ndrop [S.E]\ndrop urg\n",
     "pass from server\ndrop fin 3rd\ndrop syn !ack first 1\n",
     "drop !ack\ndrop len <10 dport 5001 chance 10%\n",
+    "drop fin ip6 first 1\ndrop [S] ip4 from client\ndelay 1ms rst ip6 from server\n",
+    "drop len 1-1000 ip6\ndrop len >1200 ip4 nth 2\n",
 };
 
 START_TEST(test_verdicts_and_counts_exact_for_mixed_files)
@@ -279,8 +340,7 @@ END_TEST
 START_TEST(test_syn_fin_rst_rules_leave_data_segments_unqueued)
 {
 	struct ruleset rs;
-	parse(&rs,
-	      "drop [S] from client first 2\ndelay 300ms fin from server\ndrop rst nth 5\n");
+	parse(&rs, "drop [S] from client first 2\ndelay 300ms fin from server\ndrop rst nth 5\n");
 	struct kernel_match km[4];
 	size_t n = rule_kernel_matches(&rs, km);
 	struct segment data;
@@ -291,12 +351,12 @@ START_TEST(test_syn_fin_rst_rules_leave_data_segments_unqueued)
 	data.payload_len = 1448;
 	data.ip_len = 1500;
 	for (size_t i = 0; i < n; i++)
-		ck_assert(!kernel_match_admits(&km[i], &data, CLIENT));
+		ck_assert(!kernel_match_admits(&km[i], &data, &client));
 	data.flags = TCPF_ACK;
 	data.payload_len = 0;
 	data.ip_len = 52;
 	for (size_t i = 0; i < n; i++)
-		ck_assert(!kernel_match_admits(&km[i], &data, CLIENT));
+		ck_assert(!kernel_match_admits(&km[i], &data, &client));
 	ruleset_free(&rs);
 }
 END_TEST
@@ -306,10 +366,14 @@ static Suite *kernel_match_suite(void)
 	Suite *s = suite_create("rule_kernel_match");
 	TCase *tc = tcase_create("matches");
 	size_t n_cases = sizeof(cases) / sizeof(cases[0]);
+	tcase_add_checked_fixture(tc, client_setup, NULL);
 	tcase_add_loop_test(tc, test_matches_of_each_rule_kind, 0, (int)n_cases);
+	tcase_add_loop_test(tc, test_matches_of_each_family, 0,
+	                    (int)(sizeof(cases6) / sizeof(cases6[0])));
 	tcase_add_test(tc, test_syn_fin_rst_rules_leave_data_segments_unqueued);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("exact");
+	tcase_add_checked_fixture(tc, client_setup, NULL);
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_verdicts_and_counts_exact_for_each_case, 0, (int)n_cases);
 	tcase_add_loop_test(tc, test_verdicts_and_counts_exact_for_mixed_files, 0,
