@@ -27,6 +27,7 @@
 
 struct shrink_opts {
 	unsigned pair; /* an index of the declared pairings (scenario.h) */
+	bool ipv6;     /* --family ipv6 */
 	uint64_t seed;
 	const char *journal; /* --journal, made absolute; NULL: run the case under the seed */
 	int jobs;
@@ -34,6 +35,7 @@ struct shrink_opts {
 	const char *out;
 	const char *build;
 	bool no_rt;
+	bool family_given; /* --family: else the file's family decides */
 };
 
 struct shrink {
@@ -60,6 +62,20 @@ struct shrink {
 
 static volatile sig_atomic_t interrupted;
 
+/* A run of the case in the shrink's pairing and family. */
+static struct shrink_run new_run(const struct shrink *sh)
+{
+	return (struct shrink_run){.pair = sh->o.pair, .ipv6 = sh->o.ipv6};
+}
+
+/* The pairing as a case id names it: "linux-linux", "linux-linux/ipv6". */
+static const char *pairing(const struct shrink *sh)
+{
+	static char buf[64];
+	snprintf(buf, sizeof(buf), "%s%s", scn_pair_name(sh->o.pair), sh->o.ipv6 ? "/ipv6" : "");
+	return buf;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -69,7 +85,8 @@ static void on_signal(int sig)
 void shrink_usage(FILE *out)
 {
 	fputs("usage: " PROG
-	      " shrink SCENARIO [--pair P] [--seed N | --journal JOURNAL] [options]\n"
+	      " shrink SCENARIO [--pair P] [--family F] [--seed N | --journal JOURNAL]\n"
+	      "       [options]\n"
 	      "\n"
 	      "Reduces a case that fails under random faults (chance, jitter) to the few drops\n"
 	      "and delays that make it fail: runs it under the seed (or takes the journal of a\n"
@@ -88,6 +105,8 @@ void shrink_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "      --pair P          the pairing (one; default linux-linux)\n"
+	      "      --family F        ipv4 or ipv6 (default ipv4, or ipv6 for a file of\n"
+	      "                        'family ipv6' only)\n"
 	      "      --seed N          the seed of the run to shrink (default 1)\n"
 	      "      --journal JOURNAL shrink the decisions of a failed run's journal.jsonl\n"
 	      "                        instead of running the case under a seed\n"
@@ -135,6 +154,15 @@ static int take_opt(int ch, const char *arg, struct shrink_opts *o)
 			return EXIT_USAGE;
 		}
 		o->pair = (unsigned)__builtin_ctz(m);
+		return 0;
+	case 'F':
+		m = scn_family_parse(arg, strlen(arg));
+		if (m != SCN_FAMILY_IPV4 && m != SCN_FAMILY_IPV6) {
+			fprintf(stderr, PROG " shrink: --family '%s': ipv4 or ipv6 (one)\n", arg);
+			return EXIT_USAGE;
+		}
+		o->ipv6 = m == SCN_FAMILY_IPV6;
+		o->family_given = true;
 		return 0;
 	case 'E':
 		errno = 0;
@@ -188,6 +216,7 @@ static int parse_shrink_opts(int argc, char **argv, struct shrink_opts *o)
 	}
 	static const struct option longopts[] = {
 	    VALUE("pair", 'p'),
+	    VALUE("family", 'F'),
 	    VALUE("seed", 'E'),
 	    VALUE("journal", 'J'),
 	    VALUE("jobs", 'j'),
@@ -250,7 +279,7 @@ static int read_journal(const char *path, struct journal *j)
  * says how it fails). Its journal, decisions and failure into sh. 0, or the exit status. */
 static int failed_run(struct shrink *sh)
 {
-	struct shrink_run r = {.pair = sh->o.pair};
+	struct shrink_run r = new_run(sh);
 	snprintf(r.scenario, sizeof(r.scenario), "%s", sh->scenario);
 	if (sh->o.journal) {
 		if (read_journal(sh->o.journal, &sh->j))
@@ -261,8 +290,8 @@ static int failed_run(struct shrink *sh)
 		       sh->o.journal, sh->j.n, r.dir);
 	} else {
 		snprintf(r.dir, sizeof(r.dir), "%s/original", sh->out);
-		printf("running %s (%s) under seed %" PRIu64 ": %s\n", sh->name,
-		       scn_pair_name(sh->o.pair), sh->o.seed, r.dir);
+		printf("running %s (%s) under seed %" PRIu64 ": %s\n", sh->name, pairing(sh),
+		       sh->o.seed, r.dir);
 	}
 	fflush(stdout);
 	int e = run_alone(sh, &r, "original");
@@ -311,7 +340,7 @@ static int start_trial(struct shrink *sh, size_t k)
 	if (got != 1)
 		return 0;
 	int no = ++sh->trials;
-	*r = (struct shrink_run){.pair = sh->o.pair};
+	*r = new_run(sh);
 	snprintf(r->scenario, sizeof(r->scenario), "%s", sh->scenario);
 	snprintf(r->dir, sizeof(r->dir), "%s/trials/%02d", sh->out, no);
 	snprintf(r->replay, sizeof(r->replay), "%s/trials/%02d.jsonl", sh->out, no);
@@ -428,9 +457,9 @@ static int write_rules(const struct shrink *sh, const struct journal *b, size_t 
 	fprintf(f,
 	        "# %s (%s): the decisions of the run %s\n"
 	        "# that fail it at %s, each made again exactly (no chance):\n"
-	        "# synfin-scenario run %s/%s.scn --pair %s\n",
-	        sh->name, scn_pair_name(sh->o.pair), sh->best_dir, sh->key, sh->out, sh->name,
-	        scn_pair_name(sh->o.pair));
+	        "# synfin-scenario run %s/%s.scn --pair %s%s\n",
+	        sh->name, pairing(sh), sh->best_dir, sh->key, sh->out, sh->name,
+	        scn_pair_name(sh->o.pair), sh->o.ipv6 ? " --family ipv6" : "");
 	*drops = *delays = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->entries[i].action == RULE_PASS)
@@ -480,7 +509,7 @@ static void print_report(FILE *f, const struct shrink *sh, const char *counts, c
 	else
 		snprintf(from, sizeof(from), "seed %" PRIu64, sh->o.seed);
 	fprintf(f, "\n%s (%s), %s: fails with %s of %zu decisions (of its %zu drops and delays):\n",
-	        sh->name, scn_pair_name(sh->o.pair), from, counts, sh->j.n, sh->n);
+	        sh->name, pairing(sh), from, counts, sh->j.n, sh->n);
 	FILE *r = fopen(path, "r");
 	char line[800];
 	while (r && fgets(line, sizeof(line), r))
@@ -509,7 +538,7 @@ static int finish(struct shrink *sh)
 		return 1;
 	int e = write_rules(sh, &b, &drops, &delays);
 	journal_free(&b);
-	struct shrink_run r = {.pair = sh->o.pair};
+	struct shrink_run r = new_run(sh);
 	if (e || write_case(sh, r.scenario, sizeof(r.scenario)))
 		return 1;
 	snprintf(r.dir, sizeof(r.dir), "%s/proof", sh->out);
@@ -559,6 +588,12 @@ static int prepare(struct shrink *sh, int argc, char **argv)
 	char *dot = strstr(sh->name, ".scn");
 	if (dot)
 		*dot = '\0';
+	struct scenario s;
+	struct scn_error err;
+	if (!sh->o.family_given && scenario_parse_file(&s, sh->scenario, &err) == 0) {
+		sh->o.ipv6 = s.families == SCN_FAMILY_IPV6; /* a case of IPv6 only */
+		scenario_free(&s);
+	}
 	if (run_env_init(&sh->env, sh->o.build))
 		return 1;
 	const char *why = run_env_unusable();
@@ -612,7 +647,7 @@ int shrink_main(int argc, char **argv, char **full_argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	printf(PROG " shrink: %s (%s), %d trial(s) at once, at most %d; output in %s\n", sh.name,
-	       scn_pair_name(sh.o.pair), sh.o.jobs, sh.o.max_trials, sh.out);
+	       pairing(&sh), sh.o.jobs, sh.o.max_trials, sh.out);
 	sh.live = progress_open(stdout, (size_t)sh.o.max_trials);
 	r = failed_run(&sh);
 	if (!r)

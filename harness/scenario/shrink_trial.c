@@ -42,7 +42,7 @@ static void run_child(const struct run_env *env, const struct shrink_run *r)
 	if (scenario_parse_file(&s, r->scenario, &err)) {
 		res.status = RUN_ERROR;
 		snprintf(res.reason, sizeof(res.reason), "%s:%u: %s", err.file, err.line, err.msg);
-	} else if (scenario_resolve(&s, r->pair, false, &c)) {
+	} else if (scenario_resolve_family(&s, r->pair, false, r->ipv6, &c)) {
 		res.status = RUN_ERROR;
 		snprintf(res.reason, sizeof(res.reason), "out of memory");
 	} else {

@@ -14,6 +14,7 @@
 struct shrink_run {
 	char scenario[600]; /* the case's file */
 	unsigned pair;      /* an index of the declared pairings (scenario.h) */
+	bool ipv6;          /* over IPv6 (--family ipv6) */
 	char replay[700];   /* the journal it replays; "" for the rules' own decisions */
 	char dir[700];      /* its run folder */
 	char run_id[16];    /* its topology */

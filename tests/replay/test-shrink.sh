@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-shrink.sh SYNFIN_SCENARIO [PAIR]: a case that fails under 5% random loss on purpose
+# test-shrink.sh SYNFIN_SCENARIO [PAIR [FAMILY]]: a case that fails under 5% random loss on purpose
 # (lossy-shrink.scn, seed 18: the third, seventh and eleventh requests are lost; the draws
 # are a hash of the seed and each segment's identity, so the same ones every run) is shrunk: the
 # shrink must end 1-minimal with one or two exact rules (no chance), prove them alone on a
@@ -8,6 +8,7 @@
 set -u
 scenario=$1
 pair=${2:-linux-linux}
+family=${3:-ipv4}
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d /tmp/synfin-shrink.XXXXXX)
 trap 'rm -rf "$out"' EXIT
@@ -15,7 +16,7 @@ trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start=$(date +%s)
-"$scenario" shrink "$here/lossy-shrink.scn" --pair "$pair" --seed 18 --out "$out/shrink" \
+"$scenario" shrink "$here/lossy-shrink.scn" --pair "$pair" --family "$family" --seed 18 --out "$out/shrink" \
 	>"$out/shrink.out" 2>&1
 rc=$?
 took=$(($(date +%s) - start))
