@@ -101,6 +101,8 @@ static void table_free(struct matcher *m)
 	free(m->conns);
 	free(m->counts);
 	free(m->index);
+	for (unsigned c = 0; m->sel && c < m->n_conns; c++)
+		select_release(&m->sel[c]);
 	free(m->sel);
 	free(m->rule_ids);
 	m->rule_ids = NULL;

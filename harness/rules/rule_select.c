@@ -10,6 +10,7 @@
  */
 #include "rule_select.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* RFC 9293 3.4: sequence numbers compare modulo 2^32. */
@@ -23,9 +24,19 @@ static bool seq_leq(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
+void select_release(struct select_state *st)
+{
+	for (unsigned k = 0; k < 2; k++) {
+		free(st->side[k].retx);
+		st->side[k].retx = NULL;
+		st->side[k].n_retx = 0;
+	}
+}
+
 void select_start(struct select_state *st, uint32_t conn_no, const struct segment *seg,
                   uint64_t now_us)
 {
+	select_release(st);
 	memset(st, 0, sizeof(*st));
 	st->conn_no = conn_no;
 	st->first_us = now_us;
@@ -53,6 +64,8 @@ static uint32_t retransmission_attempt(struct select_side *s, uint32_t seq, uint
 			return s->retx[i].attempts;
 		}
 	}
+	if (!s->retx && !(s->retx = malloc(SELECT_RETX_RANGES * sizeof(*s->retx))))
+		return 2; /* out of memory: counted as a first resending, as a forgotten range is */
 	unsigned slot = s->n_retx;
 	if (slot == SELECT_RETX_RANGES) {
 		/* full: forget the lowest range, the likeliest to be acknowledged next */

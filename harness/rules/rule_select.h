@@ -15,30 +15,37 @@
  * second attempt again). */
 #define SELECT_RETX_RANGES 16
 
+struct select_retx {
+	uint32_t seq, end; /* [seq, end) */
+	uint32_t attempts;
+};
+
+/* The flags first, then the numbers: no padding between them. */
 struct select_side {
 	bool sent;        /* snd_max is known */
+	bool syn_seen;    /* isn is known */
+	bool base_known;  /* base is known */
+	bool last_known;  /* last is known */
+	bool ack_sent;    /* ack_max is known */
+	uint8_t n_retx;   /* ranges in retx */
 	uint32_t snd_max; /* one past the highest sequence number this side has sent */
 	uint32_t isn;     /* of its SYN */
-	bool syn_seen;
-	bool base_known; /* base: what its relative sequence numbers count from (its ISN, or */
-	uint32_t base;   /* the first number seen of a connection picked up mid-stream) */
-	struct packet_id last; /* its previous segment, to number repeats (packet_id.copy) */
-	bool last_known;
-	bool ack_sent;    /* ack_max is known */
+	uint32_t base;    /* what its relative sequence numbers count from (its ISN, or the first
+	                     number seen of a connection picked up mid-stream) */
 	uint32_t ack_max; /* the highest acknowledgment this side has sent */
-	uint8_t n_retx;
-	struct {
-		uint32_t seq, end; /* [seq, end) */
-		uint32_t attempts;
-	} retx[SELECT_RETX_RANGES];
+	struct packet_id last; /* its previous segment, to number repeats (packet_id.copy) */
+	/* SELECT_RETX_RANGES of them, allocated at this side's first retransmission: most
+	 * connections have none, and a table of a million connections would otherwise carry
+	 * 384 bytes of ranges for each */
+	struct select_retx *retx;
 };
 
 struct select_state {
 	uint32_t conn_no;
-	uint64_t first_us;
 	uint8_t phase;      /* RULE_PHASE_* of the connection now */
 	int8_t client_side; /* the side whose bare SYN opened it; -1 when not seen */
-	uint64_t fired;     /* label bits of the rules applied on this connection */
+	uint64_t first_us;
+	uint64_t fired; /* label bits of the rules applied on this connection */
 	struct select_side side[2];
 };
 
@@ -54,9 +61,13 @@ struct select_facts {
 	uint32_t copy;    /* repeats in a row of the same segment from the same side */
 };
 
-/* A connection first seen with seg (a bare SYN, or a segment picked up mid-stream). */
+/* A connection first seen with seg (a bare SYN, or a segment picked up mid-stream), in st
+ * zeroed or of a connection before it. */
 void select_start(struct select_state *st, uint32_t conn_no, const struct segment *seg,
                   uint64_t now_us);
+
+/* What st holds beyond itself, freed (before st's memory goes). */
+void select_release(struct select_state *st);
 
 /* Follow seg, sent by side (0 or 1) at now_us, and say what it is. */
 void select_observe(struct select_state *st, const struct segment *seg, unsigned side,
