@@ -139,6 +139,17 @@ static unsigned client_syns(const struct trace_record *r, size_t n, bool ipv6,
 	return k;
 }
 
+/* One IPv4 SYN from the client, passed; two IPv6 ones, the first dropped. */
+static void ipv4_passed_ipv6_dropped_once(const struct trace_record *r, size_t n)
+{
+	const struct trace_record *syn[4];
+	ck_assert_uint_eq(client_syns(r, n, false, syn), 1);
+	ck_assert_int_eq(syn[0]->action, RULE_PASS);
+	ck_assert_uint_eq(client_syns(r, n, true, syn), 2);
+	ck_assert_int_eq(syn[0]->action, RULE_DROP);
+	ck_assert_int_eq(syn[1]->action, RULE_PASS);
+}
+
 START_TEST(test_ipv6_syn_dropped_once_is_traced_and_retransmitted_after_1s)
 {
 	if (!dual_stack_up('a', "drop [S] once\n",
@@ -187,12 +198,7 @@ START_TEST(test_family_words_pick_one_family_on_a_dual_stack_wire)
 	struct trace_record *r;
 	size_t n;
 	ck_assert_int_eq(trace_read_jsonl(topo.jsonl, &r, &n), 0);
-	const struct trace_record *syn[4];
-	ck_assert_uint_eq(client_syns(r, n, false, syn), 1);
-	ck_assert_int_eq(syn[0]->action, RULE_PASS);
-	ck_assert_uint_eq(client_syns(r, n, true, syn), 2);
-	ck_assert_int_eq(syn[0]->action, RULE_DROP);
-	ck_assert_int_eq(syn[1]->action, RULE_PASS);
+	ipv4_passed_ipv6_dropped_once(r, n);
 	trace_records_free(r, n);
 }
 END_TEST
@@ -225,12 +231,7 @@ START_TEST(test_queue_only_matching_narrows_ipv6_too)
 		ck_assert_msg(r[i].tcp_flags == TCPF_SYN, "not an opening reached the daemon: %s",
 		              r[i].text);
 	}
-	const struct trace_record *syn[4];
-	ck_assert_uint_eq(client_syns(r, n, false, syn), 1);
-	ck_assert_int_eq(syn[0]->action, RULE_PASS);
-	ck_assert_uint_eq(client_syns(r, n, true, syn), 2);
-	ck_assert_int_eq(syn[0]->action, RULE_DROP);
-	ck_assert_int_eq(syn[1]->action, RULE_PASS);
+	ipv4_passed_ipv6_dropped_once(r, n);
 	ck_assert_uint_eq(seen, 3);
 	trace_records_free(r, n);
 	ck_assert(wait_for_file(topo.text, "#   queued: (IPv6) -p tcp --tcp-flags SYN,ACK SYN", 0));
