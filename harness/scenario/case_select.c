@@ -26,18 +26,20 @@ size_t case_variants_families(const struct scenario *s, unsigned pairs, unsigned
                               bool scaled_only, struct case_variant out[CASE_MAX_VARIANTS])
 {
 	size_t n = 0;
-	if (!families) /* a scenario not read from a file has no family line: IPv4 */
-		families = s->families ? s->families : SCN_FAMILY_IPV4;
 	for (unsigned p = 0; p < scn_pair_count(); p++) {
 		if (!(pairs & (1u << p)))
 			continue;
+		/* --family, else the file's line, else IPv4 and, where both ends speak it, IPv6 */
+		unsigned fam = families ? families : s->families ? s->families : SCN_FAMILY_IPV4;
+		if (!families && !s->family_given && scn_pair_speaks_ipv6(p))
+			fam |= SCN_FAMILY_IPV6;
 		/* only an end that declares stack-scale (synfin's stack) runs its clock faster: a
 		 * pairing without one (Linux's and lwIP's clocks cannot be sped up) has no scaled
 		 * variant */
 		bool scales = scn_pair_scales(p, SCN_CLIENT) || scn_pair_scales(p, SCN_SERVER);
 		bool has_scaled = scales && s->stack_scale < 1.0 && (s->scale_pairs & (1u << p));
 		for (int v6 = 0; v6 < 2; v6++) {
-			if (!(families & (v6 ? SCN_FAMILY_IPV6 : SCN_FAMILY_IPV4)))
+			if (!(fam & (v6 ? SCN_FAMILY_IPV6 : SCN_FAMILY_IPV4)))
 				continue;
 			if (!(has_scaled && scaled_only))
 				out[n++] = (struct case_variant){.pair = p, .ipv6 = v6};

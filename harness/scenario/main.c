@@ -92,7 +92,10 @@ static int add_case_jobs(struct job_list *jl, const struct scenario *s, const ch
                          const struct opts *o, const struct run_env *env, const char *unusable)
 {
 	struct case_variant v[CASE_MAX_VARIANTS];
-	size_t n = case_variants_families(s, o->pairs, o->families, o->scaled_only, v);
+	unsigned families = o->families;
+	if (!families && o->one_family && !s->family_given)
+		families = SCN_FAMILY_IPV4;
+	size_t n = case_variants_families(s, o->pairs, families, o->scaled_only, v);
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = job_add(jl, s->name, path);
 		if (!j)
@@ -686,8 +689,10 @@ int main(int argc, char **argv)
 		files_free(&files);
 		return EXIT_USAGE;
 	}
-	if (run)
+	if (run) {
 		o.jobs = 4;
+		o.one_family = true; /* one case, as it always ran: --family ipv6 asks for IPv6 */
+	}
 	/* returns only when no user namespace can be made: the cases say so as they skip */
 	struct layout l;
 	layout_find(&l);

@@ -12,7 +12,7 @@
 struct pairing_end {
 	char name[32];
 	enum impl_settings settings;
-	bool scales, lingers;
+	bool scales, lingers, ipv6;
 };
 
 static struct {
@@ -94,6 +94,11 @@ bool scn_pair_scales(unsigned p, enum scn_role role)
 bool scn_pair_lingers(unsigned p, enum scn_role role)
 {
 	return end_of(p, role)->lingers;
+}
+
+bool scn_pair_speaks_ipv6(unsigned p)
+{
+	return end_of(p, SCN_CLIENT)->ipv6 && end_of(p, SCN_SERVER)->ipv6;
 }
 
 static int by_order(const void *a, const void *b)
@@ -198,6 +203,7 @@ int scn_pairings_set(const struct impl *v, size_t n, char *why, size_t size)
 		e->settings = sorted[i]->settings;
 		e->scales = sorted[i]->time_scale_option[0] != '\0';
 		e->lingers = sorted[i]->linger_option[0] != '\0';
+		e->ipv6 = (sorted[i]->families & IMPL_FAMILY_IPV6) != 0;
 	}
 	for (unsigned k = 0; k < table.n_impls; k++) {
 		int r = add_checked(sorted[k], k, why, size);

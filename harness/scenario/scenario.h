@@ -53,6 +53,8 @@ const char *scn_pair_impl_name(unsigned p, enum scn_role role);
 enum impl_settings scn_pair_settings(unsigned p, enum scn_role role);
 bool scn_pair_scales(unsigned p, enum scn_role role);
 bool scn_pair_lingers(unsigned p, enum scn_role role);
+/* Whether both ends declare IPv6 (impl file: families ipv4 ipv6). */
+bool scn_pair_speaks_ipv6(unsigned p);
 /* "linux-linux", "stack-*", "*-linux", "client=linux", "server=stack", "all", or a comma
  * separated list of those. Returns the mask, or 0 when the text is not a pairing spec. */
 unsigned scn_pairs_parse(const char *spec);
@@ -215,9 +217,12 @@ struct scenario {
 	struct scn_item *limits, *settles; /* the same inside `when` blocks */
 	size_t n_limits, n_settles;
 	uint16_t port; /* server port (default 80) */
-	/* family ipv4|ipv6|both (default IPv4): the families a check runs it over, one case
-	 * each; with `because REASON`, the others cannot be asked for (--family skips them) */
+	/* family ipv4|ipv6|both: the families a check runs it over, one case each; with
+	 * `because REASON`, the others cannot be asked for (--family skips them). With no family
+	 * line (family_given false): IPv4, and IPv6 too in the pairings whose two ends both
+	 * declare it (families is IPv4 then, what a single-family reader takes) */
 	unsigned families;
+	bool family_given;
 	char family_reason[200];
 	/* simultaneous-open CPORT SPORT: both ends connect, from these ports, to each other */
 	uint16_t simopen_cport, simopen_sport;

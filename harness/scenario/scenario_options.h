@@ -52,6 +52,7 @@ struct opts {
 	struct shard shard;
 	const char *shard_from;
 	unsigned families;  /* --family: SCN_FAMILY_* bits for every file; 0: each file's */
+	bool one_family;    /* run: a file with no family line runs over IPv4 alone */
 	uint64_t seed;      /* --seed: synfin-faultd's seed in every case (default 1) */
 	const char *replay; /* run --replay JOURNAL, made absolute; NULL without */
 };

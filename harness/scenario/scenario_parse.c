@@ -571,6 +571,7 @@ static int parse_family(struct parser *p, const char *rest)
 		                   "leaves none out: drop the reason");
 	p->family_line = p->line;
 	p->s->families = families;
+	p->s->family_given = true;
 	lex_reason(p->s->family_reason, sizeof(p->s->family_reason), rest);
 	return 0;
 }

@@ -75,7 +75,10 @@ static const unsigned stack_and_linux = 0xfu;
 
 START_TEST(test_a_case_id_names_the_scenario_the_pairing_and_the_scaled_variant)
 {
+	/* family ipv4: the IPv6 variants are test_scenario_family's */
 	struct scenario s = {.name = "seed-syn-timeout",
+	                     .families = SCN_FAMILY_IPV4,
+	                     .family_given = true,
 	                     .stack_scale = 0.1,
 	                     .scale_pairs = scn_all_pairs() & ~(PAIR_BIT("linux-linux"))};
 	struct case_variant v[CASE_MAX_VARIANTS];

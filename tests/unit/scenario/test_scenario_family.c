@@ -189,6 +189,36 @@ START_TEST(test_ipv6_case_ids_end_in_ipv6_and_ipv4_ids_are_unchanged)
 }
 END_TEST
 
+/* With no family line a case runs over IPv4 in every pairing and over IPv6 too where both ends
+ * speak it (Linux's), with no skip for the others; `family ipv4` keeps it to IPv4. */
+START_TEST(test_no_family_line_adds_ipv6_where_both_ends_speak_it)
+{
+	struct scenario s = parse_ok("c>s [S]\n");
+	free(s.name);
+	s.name = strdup("lone");
+	ck_assert(!s.family_given);
+	unsigned pairs = 1u << pair_of("stack-linux") | 1u << pair_of("linux-linux") |
+	                 1u << pair_of("linux-lwip");
+	struct case_variant v[CASE_MAX_VARIANTS];
+	static const char *const ids[] = {"lone.stack-linux", "lone.linux-linux",
+	                                  "lone.linux-linux.ipv6", "lone.linux-lwip"};
+	size_t n = case_variants(&s, pairs, false, v);
+	ck_assert_uint_eq(n, 4);
+	char id[CASE_ID_MAX];
+	for (size_t i = 0; i < n; i++) {
+		case_id(id, sizeof(id), s.name, v[i]);
+		ck_assert_str_eq(id, ids[i]);
+	}
+	scenario_free(&s);
+	s = parse_ok("family ipv4\nc>s [S]\n");
+	ck_assert(s.family_given);
+	n = case_variants(&s, pairs, false, v);
+	ck_assert_uint_eq(n, 3);
+	ck_assert(!v[0].ipv6 && !v[1].ipv6 && !v[2].ipv6);
+	scenario_free(&s);
+}
+END_TEST
+
 static struct impl impl_ok(const char *text)
 {
 	struct impl im;
@@ -256,6 +286,7 @@ int main(void)
 	tcase_add_test(tc, test_when_ipv6_lines_hold_over_ipv6_alone);
 	tcase_add_test(tc, test_a_family_ruled_out_with_a_reason_is_a_skip_saying_it);
 	tcase_add_test(tc, test_ipv6_case_ids_end_in_ipv6_and_ipv4_ids_are_unchanged);
+	tcase_add_test(tc, test_no_family_line_adds_ipv6_where_both_ends_speak_it);
 	tcase_add_test(tc, test_impl_families_default_to_ipv4_and_carry_their_reason);
 	tcase_add_test(tc, test_project_impls_declare_their_families);
 	suite_add_tcase(s, tc);
