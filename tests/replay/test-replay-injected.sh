@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# test-replay-injected.sh SYNFIN_SCENARIO SYNFIN_FAULTD: a case whose rules forge segments
+# (injected.scn: a blind in-window RST and a duplicated FIN, linux-linux) passes, and replayed
+# three times from its verdict journal under another seed it passes again with the same
+# decisions and the same injected segments (INJECTED rule N in the trace: flags, relative
+# sequence numbers, rule), the reset's and duplicate's parameters taken from the case's rule
+# file. Then the daemon alone refuses that journal with rules it was not written with (exit 2,
+# before binding any queue). Needs root (or a user namespace); exits 77 to be reported as
+# skipped.
+set -u
+scenario=$1
+faultd=$2
+pair=linux-linux
+here=$(cd "$(dirname "$0")" && pwd)
+case_file=$here/injected.scn
+runs=$(mktemp -d /tmp/synfin-replay-injected.XXXXXX)
+trap 'rm -rf "$runs"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# every decision but the passes, in the order of the journal
+decisions() { tail -n +2 "$1" | grep -v '"verdict":"pass"'; }
+# the segments the daemon made, without their times, ports and timestamps
+injected() {
+	grep 'INJECTED rule' "$1" |
+		sed -E 's/^ *[0-9:.]+ //; s/\.[0-9]+ > /.PORT > /; s/\.[0-9]+: Flags/.PORT: Flags/;
+			s/TS val [0-9]+ ecr [0-9]+/TS/'
+}
+
+"$scenario" run "$case_file" --pair "$pair" --seed 3 --runs "$runs/original" >"$runs/original.out" 2>&1
+rc=$?
+if grep -q "is skipped\|skipped:" "$runs/original.out" && [ $rc -eq 0 ]; then
+	cat "$runs/original.out"
+	exit 77
+fi
+[ $rc -eq 0 ] || { cat "$runs/original.out"; fail "the case did not pass (exit $rc)"; }
+dir=$(echo "$runs"/original/*/)
+journal=$dir/journal.jsonl
+want_decisions=$(decisions "$journal")
+grep -q '"verdict":"reset"' <<<"$want_decisions" || fail "no reset in $journal"
+grep -q '"verdict":"duplicate"' <<<"$want_decisions" || fail "no duplicate in $journal"
+want_injected=$(injected "$dir/trace.txt")
+n=$(printf '%s\n' "$want_injected" | grep -c . || true)
+[ "$n" -eq 2 ] || fail "the original injected $n segments, not 2 (an RST and a FIN): $dir/trace.txt"
+echo "original: $(printf '%s\n' "$want_decisions" | wc -l) decisions (reset, duplicate), $n injected segments"
+
+for i in 1 2 3; do
+	out=$runs/replay$i
+	"$scenario" run "$case_file" --pair "$pair" --seed 99 --replay "$journal" --runs "$out" \
+		>"$out.out" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || { cat "$out.out"; fail "replay $i: the case did not pass (exit $rc)"; }
+	rdir=$(echo "$out"/*/)
+	got=$(decisions "$rdir/journal.jsonl")
+	[ "$got" = "$want_decisions" ] ||
+		fail "replay $i decided otherwise:"$'\n'"want:"$'\n'"$want_decisions"$'\n'"got:"$'\n'"$got"
+	got=$(injected "$rdir/trace.txt")
+	[ "$got" = "$want_injected" ] ||
+		fail "replay $i injected other segments:"$'\n'"want:"$'\n'"$want_injected"$'\n'"got:"$'\n'"$got"
+	summary=$(grep '^replay: ' "$rdir/faultd.log") || fail "replay $i: no replay summary in faultd.log"
+	echo "replay $i: passes, the same decisions and injected segments; $summary"
+done
+
+# the rules of another file: the reset's rule is not on line 7 there
+printf 'reset in-window keep from client len >0 once\n\nduplicate fin from client\n' >"$runs/other.rules"
+"$faultd" -q 0 -r "$runs/other.rules" --replay "$journal" --text /dev/null >"$runs/refused.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] || { cat "$runs/refused.out"; fail "a replay with other rules exited $rc, not 2"; }
+grep -q "$journal:[0-9]*: 'reset' by rule 1 (injected.rules:7), which the rules loaded here do not have: replay with the rule file the journal was written with (injected.rules)" \
+	"$runs/refused.out" || { cat "$runs/refused.out"; fail "no positioned refusal"; }
+echo "other rules: refused, exit 2: $(grep -o "'reset' by rule.*" "$runs/refused.out")"
+echo "PASS"
