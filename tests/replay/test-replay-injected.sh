@@ -4,9 +4,10 @@
 # three times from its verdict journal under another seed it passes again with the same
 # decisions and the same injected segments (INJECTED rule N in the trace: flags, relative
 # sequence numbers, rule), the reset's and duplicate's parameters taken from the case's rule
-# file. Then the daemon alone refuses that journal with rules it was not written with (exit 2,
-# before binding any queue). Needs root (or a user namespace); exits 77 to be reported as
-# skipped.
+# file. A corrupt with its checksum fixed, replayed, damages the same bit (the server reads the
+# same bytes). Then the daemon alone refuses that journal with rules it was not written with
+# (exit 2, before binding any queue). Needs root (or a user namespace); exits 77 to be
+# reported as skipped.
 set -u
 scenario=$1
 faultd=$2
@@ -61,9 +62,32 @@ for i in 1 2 3; do
 	echo "replay $i: passes, the same decisions and injected segments; $summary"
 done
 
+# corrupt flips the bit its rule draws under the journal's seed, not the run's: the server reads
+# the same damaged bytes as in the original, and other ones under seed 99 drawing for itself
+corrupt_case=$here/../scenarios/data-corrupt-fixed-checksum.scn
+received() { sed -n 's/.*"what":"eof","bytes":\([0-9]*\),"hash":"\([0-9a-f]*\)".*/\1 bytes, hash \2/p' "$1"/*/server.jsonl; }
+corrupt_run() {
+	local name=$1
+	shift
+	"$scenario" run "$corrupt_case" --pair "$pair" "$@" --runs "$runs/$name" >"$runs/$name.out" 2>&1 ||
+		{ cat "$runs/$name.out"; fail "the corrupt case did not pass ($name)"; }
+}
+corrupt_run c3 --seed 3
+corrupt_run c99 --seed 99
+corrupt_run replay --seed 99 --replay "$(echo "$runs"/c3/*/journal.jsonl)"
+want=$(received "$runs/c3")
+[ -n "$want" ] || fail "no hash of what the server read in $runs/c3"
+[ "$(received "$runs/replay")" = "$want" ] ||
+	fail "the replayed corrupt flipped another bit: $(received "$runs/replay"), not $want"
+[ "$(received "$runs/c99")" != "$want" ] ||
+	fail "seeds 3 and 99 flip the same bit: the comparison proves nothing"
+echo "corrupt: the replay under seed 99 reads what seed 3 read ($want); seed 99 alone does not"
+
 # the rules of another file: the reset's rule is not on line 7 there
 printf 'reset in-window keep from client len >0 once\n\nduplicate fin from client\n' >"$runs/other.rules"
-"$faultd" -q 0 -r "$runs/other.rules" --replay "$journal" --text /dev/null >"$runs/refused.out" 2>&1
+# (bounded: a daemon that did not refuse would bind the queue and wait for packets)
+timeout 10 "$faultd" -q 0 -r "$runs/other.rules" --replay "$journal" --text /dev/null \
+	>"$runs/refused.out" 2>&1
 rc=$?
 [ $rc -eq 2 ] || { cat "$runs/refused.out"; fail "a replay with other rules exited $rc, not 2"; }
 grep -q "$journal:[0-9]*: 'reset' by rule 1 (injected.rules:7), which the rules loaded here do not have: replay with the rule file the journal was written with (injected.rules)" \
