@@ -6,8 +6,8 @@
 # sequence numbers, rule), the reset's and duplicate's parameters taken from the case's rule
 # file. A corrupt with its checksum fixed, replayed, damages the same bit (the server reads the
 # same bytes). Then the daemon alone refuses that journal with rules it was not written with
-# (exit 2, before binding any queue). Needs root (or a user namespace); exits 77 to be
-# reported as skipped.
+# (exit 2, before binding any queue), and shrink refuses it (exit 1). Needs root (or a user
+# namespace); exits 77 to be reported as skipped.
 set -u
 scenario=$1
 faultd=$2
@@ -93,4 +93,13 @@ rc=$?
 grep -q "$journal:[0-9]*: 'reset' by rule 1 (injected.rules:7), which the rules loaded here do not have: replay with the rule file the journal was written with (injected.rules)" \
 	"$runs/refused.out" || { cat "$runs/refused.out"; fail "no positioned refusal"; }
 echo "other rules: refused, exit 2: $(grep -o "'reset' by rule.*" "$runs/refused.out")"
+# shrink writes exact rules, which cannot forge a reset: it refuses the journal before any run
+"$scenario" shrink "$case_file" --pair "$pair" --journal "$journal" --out "$runs/shrink" \
+	>"$runs/shrink.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] || { cat "$runs/shrink.out"; fail "shrink of a journal with a reset exited $rc, not 1"; }
+grep -q "journal.jsonl:[0-9]*: conn 1 c2s \[P.\] .*: reset (rule injected.rules:7): shrink leaves out drops and delays" \
+	"$runs/shrink.out" || { cat "$runs/shrink.out"; fail "shrink did not say which decision"; }
+[ ! -e "$runs/shrink/trials/01.jsonl" ] || fail "shrink ran a trial of a journal it refuses"
+echo "shrink: refused, exit 1: $(grep -o 'reset (rule.*' "$runs/shrink.out")"
 echo "PASS"
