@@ -9,7 +9,7 @@
 #define PROG FAULTD_PROG
 
 int faultd_journal_open(struct faultd_journal *fj, const struct faultd_options *opt,
-                        struct matcher *m, uint64_t seed, const char *rules)
+                        struct matcher *m, uint64_t seed, struct ruleset *rs)
 {
 	memset(fj, 0, sizeof(*fj));
 	if (!opt->journal_path && !opt->replay_path)
@@ -20,11 +20,15 @@ int faultd_journal_open(struct faultd_journal *fj, const struct faultd_options *
 	}
 	if (opt->replay_path) {
 		char why[700];
-		if (journal_read(opt->replay_path, &fj->replay, why, sizeof(why)) != 0) {
+		if (journal_read(opt->replay_path, &fj->replay, why, sizeof(why)) != 0 ||
+		    journal_check_rules(&fj->replay, opt->replay_path, rs, why, sizeof(why)) != 0) {
 			fprintf(stderr, PROG ": --replay %s\n", why);
 			return FAULTD_EXIT_RULES;
 		}
 		fj->replaying = true;
+		/* corrupt flips the bits the journal's run drew; a journal written now says so */
+		seed = fj->replay.seed;
+		matcher_set_seed(m, seed);
 		fj->drop_unknown = opt->replay_unknown_drop;
 		fprintf(stderr,
 		        PROG ": replaying %zu decisions of %s (seed %" PRIu64 ", rules %s); "
@@ -42,7 +46,7 @@ int faultd_journal_open(struct faultd_journal *fj, const struct faultd_options *
 		fj->buffer = malloc(FAULTD_OUTPUT_BUFFER);
 		if (fj->buffer)
 			setvbuf(fj->out, fj->buffer, _IOFBF, FAULTD_OUTPUT_BUFFER);
-		journal_write_head(fj->out, seed, rules);
+		journal_write_head(fj->out, seed, rs->name);
 	}
 	return 0;
 }
@@ -78,9 +82,14 @@ void faultd_journal_replay(struct faultd_journal *fj, struct matcher *m, struct 
 	fj->replayed++;
 	v->action = e->action;
 	v->delay_us = e->action == RULE_DELAY ? e->delay_us : 0;
-	if (e->rule >= 1 && e->rule <= rs->n_rules && rs->rules[e->rule - 1].line == e->rule_line) {
-		rs->rules[e->rule - 1].hits++;
-		v->rule = &rs->rules[e->rule - 1];
+	struct rule *r = journal_rule(e, rs);
+	if (r) {
+		r->hits++;
+		v->rule = r;
+		matcher_replay_effects(m, seg, r, v);
+	} else if (journal_action_needs_rule(e->action)) {
+		/* checked at the start: only rules reloaded since (SIGHUP) can lack it */
+		v->action = RULE_PASS;
 	}
 }
 

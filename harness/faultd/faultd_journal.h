@@ -24,14 +24,18 @@ struct faultd_journal {
 };
 
 /* Open the journal to write and read the one to replay, as opt says; make m give every
- * verdict its identity. 0, or the daemon's exit status after saying what is wrong (a
- * malformed journal: FILE:LINE: what and how to fix it; exit FAULTD_EXIT_RULES). */
+ * verdict its identity. A replay's decisions that need their rule (journal_check_rules) must
+ * find it in rs, and m draws (corrupt) under the replayed journal's seed, which a journal
+ * written meanwhile names. 0, or the daemon's exit status after saying what is wrong (a
+ * malformed journal, or one of other rules: FILE:LINE: what and how to fix it; exit
+ * FAULTD_EXIT_RULES). */
 int faultd_journal_open(struct faultd_journal *fj, const struct faultd_options *opt,
-                        struct matcher *m, uint64_t seed, const char *rules);
+                        struct matcher *m, uint64_t seed, struct ruleset *rs);
 
 /* The journal's decision for seg (replay): v filled as matcher_decide would, its rule taken from
- * rs by index when rs has it. A segment the journal does not know is said on standard error and
- * in the traces, and passes (or is dropped, --replay-unknown drop). */
+ * rs by index when rs has it, and what that rule's verdict carries (matcher_replay_effects: a
+ * reset's RCV.NXT, corrupt's bit). A segment the journal does not know is said on standard
+ * error and in the traces, and passes (or is dropped, --replay-unknown drop). */
 void faultd_journal_replay(struct faultd_journal *fj, struct matcher *m, struct ruleset *rs,
                            struct faultd_output *out, const struct segment *seg, uint64_t now_us,
                            uint64_t time_us, struct verdict *v);

@@ -662,7 +662,7 @@ int main(int argc, char **argv)
 	         "seed %" PRIu64 ", rules %s (repeat the draws with --seed %" PRIu64 ")",
 	         d.opt.seed, d.rs->name, d.opt.seed);
 	faultd_output_note(&d.out, realtime_us(), head);
-	rc = faultd_journal_open(&d.journal, &d.opt, d.matcher, d.opt.seed, d.rs->name);
+	rc = faultd_journal_open(&d.journal, &d.opt, d.matcher, d.opt.seed, d.rs);
 	if (rc != 0) {
 		cleanup(&d);
 		return rc;

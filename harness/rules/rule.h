@@ -291,6 +291,18 @@ int matcher_follow_identities(struct matcher *m);
 void matcher_identify(struct matcher *m, const struct segment *seg, uint64_t now_us,
                       struct packet_id *id);
 
+/* Replay: what rule r's verdict on seg carries beyond its action (and the journal's delay), as
+ * matcher_decide gives it had r decided seg: the RCV.NXT a reset forges from (receiver_next,
+ * from the connection as followed), the bit corrupt flips (draw: r's own draw for v->id under
+ * the matcher's seed), the label r fires. Call it right after matcher_identify(seg) filled
+ * v->id; r must be one of the matcher's rules (otherwise v gets seg's own sequence number and
+ * no draw). */
+void matcher_replay_effects(struct matcher *m, const struct segment *seg, const struct rule *r,
+                            struct verdict *v);
+/* The seed of every draw from now on (a replay takes its journal's, so corrupt flips the same
+ * bits). */
+void matcher_set_seed(struct matcher *m, uint64_t seed);
+
 /* Counters are kept for at most this many connections at once (rules/README.md, "Counting"):
  * when the table is full, the connection seen least recently is forgotten. */
 #define MATCHER_DEFAULT_MAX_CONNECTIONS 4096u

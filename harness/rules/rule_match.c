@@ -553,6 +553,24 @@ static void rate_decide(struct matcher *m, const struct rule *r, const struct se
 	}
 }
 
+/* What r's verdict on seg carries beyond its action, from seg's connection c as followed (v->id
+ * its identity there): the label it fires, the RCV.NXT a reset uses, the bit corrupt flips. A
+ * decision and its replay both give it, so a replay forges and flips the same. */
+static void verdict_effects(struct matcher *m, const struct rule *r, const struct segment *seg,
+                            uint32_t c, struct verdict *v)
+{
+	if (r->label)
+		m->sel[c].fired |= 1ull << r->label_bit;
+	if (r->action == RULE_RESET)
+		v->receiver_next = select_receiver_next(&m->sel[c], seg, seg_side(seg),
+		                                        v->id.attempt, r->reset_keep);
+	/* the bit that "corrupt" flips is the rule's own draw for this segment: a seed repeats it
+	 */
+	if (r->action == RULE_CORRUPT)
+		v->draw =
+		    rule_draw(m->seed, m->rule_ids[r - m->rs->rules], &v->id, RULE_DRAW_CORRUPT);
+}
+
 void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_us,
                     struct verdict *v)
 {
@@ -602,22 +620,14 @@ void matcher_decide(struct matcher *m, const struct segment *seg, uint64_t now_u
 		if (!winner && count_admits(r, *n) && chance_admits(m, i, &v->id))
 			winner = r;
 	}
-	if (winner && winner->label && f)
-		m->sel[c].fired |= 1ull << winner->label_bit;
-	if (winner && winner->action == RULE_RESET && f)
-		v->receiver_next =
-		    select_receiver_next(&m->sel[c], seg, seg_side(seg), f, winner->reset_keep);
 	if (!winner)
 		return;
+	if (f)
+		verdict_effects(m, winner, seg, c, v);
 
 	winner->hits++;
 	v->rule = winner;
 	v->action = winner->action;
-	/* the bit that "corrupt" flips is the rule's own draw for this segment: a seed repeats it
-	 */
-	if (winner->action == RULE_CORRUPT)
-		v->draw =
-		    rule_draw(m->seed, m->rule_ids[winner - rs->rules], &v->id, RULE_DRAW_CORRUPT);
 	if (winner->action == RULE_RATE)
 		rate_decide(m, winner, seg, dir, now_us, v);
 	if (winner->action == RULE_DELAY) {
@@ -654,4 +664,27 @@ void matcher_identify(struct matcher *m, const struct segment *seg, uint64_t now
 	uint32_t c = conn_find(m, seg, now_us, &side);
 	select_observe(&m->sel[c], seg, side, now_us, &facts);
 	identity_of(seg, dir_of(m, seg), &facts, id);
+}
+
+void matcher_replay_effects(struct matcher *m, const struct segment *seg, const struct rule *r,
+                            struct verdict *v)
+{
+	v->draw = 0;
+	v->receiver_next = seg->seq;
+	/* only a rule of the matcher's own rules has a draw identity here */
+	if (!m->follow || !m->rs || r->index < 1 || r->index > m->rs->n_rules ||
+	    &m->rs->rules[r->index - 1] != r)
+		return;
+	struct conn k;
+	unsigned side;
+	key_of(seg, &k, &side);
+	bool found;
+	uint32_t pos = index_find(m, &k, &found);
+	if (found)
+		verdict_effects(m, r, seg, m->index[pos] - 1, v);
+}
+
+void matcher_set_seed(struct matcher *m, uint64_t seed)
+{
+	m->seed = seed;
 }

@@ -177,10 +177,10 @@ void select_observe(struct select_state *st, const struct segment *seg, unsigned
 }
 
 uint32_t select_receiver_next(const struct select_state *st, const struct segment *seg,
-                              unsigned side, const struct select_facts *f, bool after_seg)
+                              unsigned side, uint32_t attempt, bool after_seg)
 {
 	const struct select_side *rcv = &st->side[(side & 1) ^ 1];
-	if (rcv->ack_sent && f->attempt > 1)
+	if (rcv->ack_sent && attempt > 1)
 		return rcv->ack_max;
 	uint32_t next = seg->seq + (after_seg ? segment_seq_len(seg) : 0);
 	if (rcv->ack_sent && (int32_t)(rcv->ack_max - next) > 0)

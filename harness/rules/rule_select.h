@@ -73,12 +73,12 @@ void select_release(struct select_state *st);
 void select_observe(struct select_state *st, const struct segment *seg, unsigned side,
                     uint64_t now_us, struct select_facts *f);
 
-/* The sequence number the receiver of seg (sent by side, with these facts) expects next, as
- * far as the wire can tell: seg's own (its end with after_seg, when seg is to arrive first),
- * unless the receiver already acknowledged more, or seg is a retransmission and the receiver's
- * acknowledgment says where it stands. */
+/* The sequence number the receiver of seg (sent by side, its attempt as select_observe said)
+ * expects next, as far as the wire can tell: seg's own (its end with after_seg, when seg is to
+ * arrive first), unless the receiver already acknowledged more, or seg is a retransmission and
+ * the receiver's acknowledgment says where it stands. */
 uint32_t select_receiver_next(const struct select_state *st, const struct segment *seg,
-                              unsigned side, const struct select_facts *f, bool after_seg);
+                              unsigned side, uint32_t attempt, bool after_seg);
 
 /* Whether r's selection words admit a segment with these facts. */
 bool select_admits(const struct rule *r, const struct select_facts *f);

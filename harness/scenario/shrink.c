@@ -121,8 +121,10 @@ void shrink_usage(FILE *out)
 	      "Exit 0 when shrunk and the rules alone fail the case the same way; 3 when there is\n"
 	      "nothing to shrink (the case passed, or failed with no drop or delay); 4 when the\n"
 	      "rules alone did not fail it that way (the trials' journals still do); 1 when a run\n"
-	      "could not be made or the journal does not read; 130 on Ctrl-C, which stops every\n"
-	      "run and removes its namespaces.\n",
+	      "could not be made, or the journal does not read or holds another action than\n"
+	      "drop and delay (set, strip, corrupt, duplicate, reset, reorder: exact rules\n"
+	      "cannot make those again); 130 on Ctrl-C, which stops every run and removes its\n"
+	      "namespaces.\n",
 	      out);
 }
 
@@ -275,6 +277,24 @@ static int read_journal(const char *path, struct journal *j)
 	return 1;
 }
 
+/* A journal with another action than drop and delay cannot be shrunk (shrink_other_action): 0,
+ * or 1 after saying which decision and what to do. */
+static int refuse_other_actions(const struct journal *j, const char *path)
+{
+	const struct journal_entry *e = shrink_other_action(j);
+	if (!e)
+		return 0;
+	char was[500];
+	shrink_decision_text(e, was, sizeof(was));
+	const char *name = rule_action_name(e->action);
+	fprintf(stderr,
+	        PROG " shrink: %s:%u: %s: shrink leaves out drops and delays and writes those "
+	             "it keeps as exact rules, which cannot make a %s again; shrink the case "
+	             "without its %s rule\n",
+	        path, e->journal_line, was, name, name);
+	return 1;
+}
+
 /* The failed run to shrink: the case under the seed, or the journal replayed whole (which
  * says how it fails). Its journal, decisions and failure into sh. 0, or the exit status. */
 static int failed_run(struct shrink *sh)
@@ -282,7 +302,8 @@ static int failed_run(struct shrink *sh)
 	struct shrink_run r = new_run(sh);
 	snprintf(r.scenario, sizeof(r.scenario), "%s", sh->scenario);
 	if (sh->o.journal) {
-		if (read_journal(sh->o.journal, &sh->j))
+		if (read_journal(sh->o.journal, &sh->j) ||
+		    refuse_other_actions(&sh->j, sh->o.journal))
 			return 1;
 		snprintf(r.replay, sizeof(r.replay), "%s", sh->o.journal);
 		snprintf(r.dir, sizeof(r.dir), "%s/all", sh->out);
@@ -317,7 +338,7 @@ static int failed_run(struct shrink *sh)
 	snprintf(sh->best_dir, sizeof(sh->best_dir), "%s", r.dir);
 	char path[760];
 	snprintf(path, sizeof(path), "%s/journal.jsonl", r.dir);
-	if (!sh->o.journal && read_journal(path, &sh->j))
+	if (!sh->o.journal && (read_journal(path, &sh->j) || refuse_other_actions(&sh->j, path)))
 		return 1;
 	sh->idx = calloc(sh->j.n ? sh->j.n : 1, sizeof(*sh->idx));
 	if (!sh->idx)

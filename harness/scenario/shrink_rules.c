@@ -13,9 +13,17 @@ size_t shrink_decisions(const struct journal *j, size_t *idx)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < j->n; i++)
-		if (j->entries[i].action != RULE_PASS)
+		if (j->entries[i].action == RULE_DROP || j->entries[i].action == RULE_DELAY)
 			idx[n++] = i;
 	return n;
+}
+
+const struct journal_entry *shrink_other_action(const struct journal *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		if (journal_action_needs_rule(j->entries[i].action))
+			return &j->entries[i];
+	return NULL;
 }
 
 void shrink_write_journal(FILE *out, const struct journal *j, const size_t *idx, const bool *keep,

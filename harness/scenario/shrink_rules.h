@@ -15,6 +15,11 @@
  * delays) into idx, which has room for j->n; returns how many. */
 size_t shrink_decisions(const struct journal *j, size_t *idx);
 
+/* The first decision of j that is neither a pass, a drop nor a delay (set, strip, corrupt,
+ * duplicate, reset, reorder), or NULL: shrinking writes the decisions it keeps as exact rules,
+ * which cannot carry such an action's parameters, so it refuses such a journal. */
+const struct journal_entry *shrink_other_action(const struct journal *j);
+
 /* j again, as a journal to replay, with only the decisions idx[k] that keep[k] says kept:
  * every other of the n decisions becomes a pass by no rule, so the replay lets it through. */
 void shrink_write_journal(FILE *out, const struct journal *j, const size_t *idx, const bool *keep,

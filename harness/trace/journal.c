@@ -74,6 +74,50 @@ void journal_entry_of(struct journal_entry *e, const struct verdict *v, const ch
 	snprintf(e->label, sizeof(e->label), "%s", v->rule->label ? v->rule->label : "");
 }
 
+bool journal_action_needs_rule(enum rule_action action)
+{
+	return action != RULE_PASS && action != RULE_DROP && action != RULE_DELAY;
+}
+
+struct rule *journal_rule(const struct journal_entry *e, struct ruleset *rs)
+{
+	if (e->rule < 1 || e->rule > rs->n_rules)
+		return NULL;
+	struct rule *r = &rs->rules[e->rule - 1];
+	if (r->line != e->rule_line)
+		return NULL;
+	if (journal_action_needs_rule(e->action) && r->action != e->action)
+		return NULL;
+	return r;
+}
+
+int journal_check_rules(const struct journal *j, const char *path, struct ruleset *rs, char *why,
+                        size_t why_size)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		const struct journal_entry *e = &j->entries[i];
+		if (!journal_action_needs_rule(e->action) || journal_rule(e, rs))
+			continue;
+		const char *name = rule_action_name(e->action);
+		if (!e->rule)
+			snprintf(
+			    why, why_size,
+			    "%s:%u: '%s' by no rule: replay takes a %s's parameters from the rule "
+			    "that decided it; give the decision its \"rule\", \"rule_file\" and "
+			    "\"rule_line\", as synfin-faultd --journal writes them",
+			    path, e->journal_line, name, name);
+		else
+			snprintf(
+			    why, why_size,
+			    "%s:%u: '%s' by rule %u (%s:%u), which the rules loaded here do not "
+			    "have: replay with the rule file the journal was written with (%s)",
+			    path, e->journal_line, name, e->rule, e->rule_file, e->rule_line,
+			    e->rule_file);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* ---- reading ---- */
 
 enum {
@@ -123,6 +167,22 @@ static int number(struct line_parse *lp, const char *key, const char *num, uint6
 	return 0;
 }
 
+/* Every action a rule file names, but rate: a rate rule's decisions are its delays and drops. */
+static int verdict_member(struct line_parse *lp, const char *str)
+{
+	for (int a = RULE_PASS; a <= RULE_REORDER; a++) {
+		if (!strcmp(str, rule_action_name((enum rule_action)a))) {
+			lp->e->action = (enum rule_action)a;
+			return 0;
+		}
+	}
+	if (!strcmp(str, rule_action_name(RULE_RATE)))
+		return bad(lp, "'verdict' is '%s': %s", str,
+		           "a rate rule decides delay or drop, and its journal says which");
+	return bad(lp, "'verdict' is '%s': use %s", str,
+	           "pass, drop, delay, set, strip, corrupt, duplicate, reset or reorder");
+}
+
 static int string_member(struct line_parse *lp, const char *key, const char *str)
 {
 	struct journal_entry *e = lp->e;
@@ -145,14 +205,7 @@ static int string_member(struct line_parse *lp, const char *key, const char *str
 		e->id.flags = (uint8_t)f;
 	} else if (!strcmp(key, "verdict")) {
 		lp->seen |= K_VERDICT;
-		if (!strcmp(str, "pass"))
-			e->action = RULE_PASS;
-		else if (!strcmp(str, "drop"))
-			e->action = RULE_DROP;
-		else if (!strcmp(str, "delay"))
-			e->action = RULE_DELAY;
-		else
-			return bad(lp, "'verdict' is '%s': use %s", str, "pass, drop or delay");
+		return verdict_member(lp, str);
 	} else if (!strcmp(key, "rule_file")) {
 		snprintf(e->rule_file, sizeof(e->rule_file), "%s", str);
 	} else if (!strcmp(key, "label")) {
@@ -323,8 +376,10 @@ static int read_lines(FILE *f, const char *path, struct journal *j, char *why, s
 			err = -EINVAL;
 		} else if (kind == 1) {
 			head = true;
-		} else if ((err = add_entry(j, &cap, &e)) != 0) {
-			snprintf(why, why_size, "%s: out of memory", path);
+		} else {
+			e.journal_line = lineno;
+			if ((err = add_entry(j, &cap, &e)) != 0)
+				snprintf(why, why_size, "%s: out of memory", path);
 		}
 	}
 	free(line);

@@ -868,6 +868,53 @@ START_TEST(test_rewriting_verdicts_carry_their_rule_and_count_hits)
 }
 END_TEST
 
+/* A replay follows the segments with matcher_identify and takes the journal's rule: what that
+ * rule's verdict carries is then what deciding gave it, under another matcher whose seed is set
+ * to the deciding one's: the reset's RCV.NXT (the segment's own number, its end when kept, the
+ * receiver's acknowledgment for a retransmission) and the bit corrupt flips. */
+START_TEST(test_replay_effects_are_what_deciding_gave)
+{
+	load_seeded("reset both keep from client len 10\ncorrupt payload from client len 20\n", 9);
+	struct matcher *replay = matcher_new(&rs, CLIENT, 77);
+	ck_assert_ptr_nonnull(replay);
+	ck_assert_int_eq(matcher_follow_identities(replay), 0);
+	matcher_set_seed(replay, 9);
+	struct segment syn = c2s(CPORT, SYN, 0), synack = s2c(CPORT, SYNACK, 0);
+	syn.seq = 100;
+	synack.seq = 500;
+	synack.ack = 101;
+	struct segment a = c2s(CPORT, PSHACK, 10), b = c2s(CPORT, PSHACK, 20);
+	a.seq = 101;
+	b.seq = 111;
+	struct segment ack = s2c(CPORT, ACK, 0);
+	ack.seq = 501;
+	ack.ack = 111;
+	struct segment retx = a; /* acknowledged past it: a retransmission */
+	struct segment conversation[] = {syn, synack, a, b, ack, retx};
+	const enum rule_action want[] = {RULE_PASS,    RULE_PASS, RULE_RESET,
+	                                 RULE_CORRUPT, RULE_PASS, RULE_RESET};
+	const uint32_t want_next[] = {100, 500, 111, 111, 501, 111};
+	for (unsigned i = 0; i < sizeof(conversation) / sizeof(conversation[0]); i++) {
+		struct verdict d = decide(conversation[i]), r;
+		memset(&r, 0, sizeof(r));
+		matcher_identify(replay, &conversation[i], 0, &r.id);
+		ck_assert(r.id.conn == d.id.conn && r.id.dir == d.id.dir &&
+		          r.id.flags == d.id.flags && r.id.seq == d.id.seq &&
+		          r.id.ack == d.id.ack && r.id.len == d.id.len &&
+		          r.id.attempt == d.id.attempt && r.id.copy == d.id.copy);
+		ck_assert_int_eq(d.action, want[i]);
+		if (!d.rule)
+			continue;
+		matcher_replay_effects(replay, &conversation[i], d.rule, &r);
+		ck_assert_uint_eq(d.receiver_next, want_next[i]);
+		ck_assert_uint_eq(r.receiver_next, d.receiver_next);
+		ck_assert_uint_eq(r.draw, d.draw);
+	}
+	ck_assert_uint_ne(decide(b).draw, 0);
+	matcher_free(replay);
+}
+END_TEST
+
 /* Toward the receiver an exact reset carries what the receiver expects: the segment's own
  * sequence number while the flow is in order, the receiver's acknowledgment for a
  * retransmission; toward the sender, the acknowledgment the segment carries. */
@@ -996,6 +1043,7 @@ static Suite *rule_match_suite(void)
 	tcase_add_test(tc, test_corrupt_draws_its_bit_from_the_seeded_generator);
 	tcase_add_test(tc, test_rewriting_verdicts_carry_their_rule_and_count_hits);
 	tcase_add_test(tc, test_reset_sequence_numbers_follow_the_connection);
+	tcase_add_test(tc, test_replay_effects_are_what_deciding_gave);
 	tcase_add_test(tc, test_in_window_reset_is_one_past_the_exact_number);
 	suite_add_tcase(s, tc);
 	return s;

@@ -18,13 +18,13 @@
 /* Three requests of 1000 bytes, the second lost once and resent, the server's ACKs, and the
  * server's FIN held 300 ms. */
 static struct journal_entry conversation[] = {
-    {{1, C, TCPF_SYN, 0, 0, 0, 1, 0}, RULE_PASS, 0, 0, 0, "", ""},
-    {{1, C, PA, 1, 1, 1000, 1, 0}, RULE_PASS, 0, 0, 0, "", ""},
-    {{1, S, TCPF_ACK, 1, 1001, 0, 0, 0}, RULE_PASS, 0, 0, 0, "", ""},
-    {{1, C, PA, 1001, 1, 1000, 1, 0}, RULE_DROP, 0, 1, 6, "lossy.rules", "loss"},
-    {{1, C, PA, 2001, 1, 1000, 1, 0}, RULE_DROP, 0, 1, 6, "lossy.rules", "loss"},
-    {{1, C, PA, 1001, 1, 1000, 2, 0}, RULE_PASS, 0, 0, 0, "", ""},
-    {{1, S, TCPF_FIN | TCPF_ACK, 1, 3001, 0, 1, 0}, RULE_DELAY, 300000, 2, 7, "lossy.rules", ""},
+    {{1, C, TCPF_SYN, 0, 0, 0, 1, 0}, RULE_PASS, 0, 0, 0, "", "", 0},
+    {{1, C, PA, 1, 1, 1000, 1, 0}, RULE_PASS, 0, 0, 0, "", "", 0},
+    {{1, S, TCPF_ACK, 1, 1001, 0, 0, 0}, RULE_PASS, 0, 0, 0, "", "", 0},
+    {{1, C, PA, 1001, 1, 1000, 1, 0}, RULE_DROP, 0, 1, 6, "lossy.rules", "loss", 0},
+    {{1, C, PA, 2001, 1, 1000, 1, 0}, RULE_DROP, 0, 1, 6, "lossy.rules", "loss", 0},
+    {{1, C, PA, 1001, 1, 1000, 2, 0}, RULE_PASS, 0, 0, 0, "", "", 0},
+    {{1, S, TCPF_FIN | TCPF_ACK, 1, 3001, 0, 1, 0}, RULE_DELAY, 300000, 2, 7, "lossy.rules", "", 0},
 };
 
 static struct journal journal_of(struct journal_entry *e, size_t n)
@@ -46,6 +46,21 @@ START_TEST(test_the_decisions_are_the_drops_and_delays_in_order)
 	ck_assert_uint_eq(idx[0], 3);
 	ck_assert_uint_eq(idx[1], 4);
 	ck_assert_uint_eq(idx[2], 6);
+}
+END_TEST
+
+/* A journal with another action is refused, whichever decision it is. */
+START_TEST(test_a_journal_with_another_action_is_named_by_its_first_such_decision)
+{
+	static struct journal_entry e[7];
+	memcpy(e, conversation, sizeof(e));
+	struct journal j = journal_of(e, 7);
+	ck_assert_ptr_null(shrink_other_action(&j));
+	e[5].action = RULE_REORDER;
+	e[2].action = RULE_DUPLICATE;
+	ck_assert_ptr_eq(shrink_other_action(&j), &e[2]);
+	size_t idx[7];
+	ck_assert_uint_eq(shrink_decisions(&j, idx), 3);
 }
 END_TEST
 
@@ -209,6 +224,7 @@ int main(void)
 	Suite *s = suite_create("shrink_rules");
 	TCase *tc = tcase_create("shrink_rules");
 	tcase_add_test(tc, test_the_decisions_are_the_drops_and_delays_in_order);
+	tcase_add_test(tc, test_a_journal_with_another_action_is_named_by_its_first_such_decision);
 	tcase_add_test(tc, test_a_decision_left_out_is_replayed_as_a_pass_by_no_rule);
 	tcase_add_test(tc, test_an_exact_rule_counts_its_segment_among_those_it_selects);
 	tcase_add_test(tc, test_a_segment_without_sequence_space_is_counted_whatever_its_attempt);
