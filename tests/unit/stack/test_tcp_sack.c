@@ -209,6 +209,33 @@ START_TEST(test_one_segment_lost_mid_window_is_resent_at_once_without_rto)
 }
 END_TEST
 
+/* RFC 6675 5 leaves cwnd at ssthresh through recovery and its end (as Linux's
+ * tcp_end_cwnd_reduction): a full ACK that empties the flight must not shrink it to one
+ * segment, which a delayed-ACK receiver would answer only after its timer, each loss. */
+START_TEST(test_recovery_ending_with_nothing_in_flight_keeps_cwnd_at_ssthresh)
+{
+	sender_with_sack_and_cwnd();
+	uint32_t una = F.peer_ack;
+	tcp_send(F.s, F.now, F.sock, big, 30 * 1460);
+	ck_assert_uint_eq(fx_pending(&F), 12);
+	F.head = F.tail;
+	fx_advance(&F, 5 * MS);
+	sack_segments(una, 1, 3);
+	struct tcp_conn *c = fx_conn(&F);
+	ck_assert(c->sack_recovery);
+	ck_assert_uint_eq(c->ssthresh, 6 * 1460);
+	F.head = F.tail;
+	/* the resent hole and everything else arrive: one ACK of the whole flight */
+	F.popt.n_sack = 0;
+	F.peer_ack = una + 12 * 1460;
+	fx_send(&F, TCPF_ACK, NULL, 0);
+	ck_assert(!c->in_recovery);
+	ck_assert_uint_eq(c->cwnd, 6 * 1460);
+	ck_assert_uint_eq(fx_pending(&F), 6); /* ssthresh's worth of new data at once */
+	ck_assert_uint_eq(tcp_flight_size(c), 6 * 1460);
+}
+END_TEST
+
 START_TEST(test_two_holes_are_both_resent_before_the_rto)
 {
 	sender_with_sack_and_cwnd();
@@ -297,6 +324,7 @@ static Suite *tcp_sack_suite(void)
 	TCase *snd = tcase_create("sender");
 	tcase_add_checked_fixture(snd, setup, teardown);
 	tcase_add_test(snd, test_one_segment_lost_mid_window_is_resent_at_once_without_rto);
+	tcase_add_test(snd, test_recovery_ending_with_nothing_in_flight_keeps_cwnd_at_ssthresh);
 	tcase_add_test(snd, test_two_holes_are_both_resent_before_the_rto);
 	tcase_add_test(snd, test_rto_forgets_the_scoreboard);
 	suite_add_tcase(s, snd);
