@@ -58,6 +58,7 @@ struct tcp_rack {
 	uint64_t rtt;         /* RACK.rtt */
 	uint64_t min_rtt;     /* RACK.min_RTT, 0 before the first sample */
 	uint32_t fack;        /* RACK.fack: the highest end_seq delivered */
+	bool fack_on;         /* RACK.fack holds one: a segment was delivered */
 	bool reordering_seen; /* RACK.reordering_seen */
 	unsigned reo_wnd_mult, reo_wnd_persist;
 	bool dsack_round_on;  /* RACK.dsack_round is not None */

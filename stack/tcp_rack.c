@@ -144,10 +144,11 @@ static void rack_delivered(struct tcp_conn *c, uint64_t now, const struct tcp_xm
 	struct tcp_rack *r = &c->rack;
 	uint64_t rtt = now - s->xmit_ts;
 
-	if (seq_lt(s->end, r->fack) && !(s->flags & TCP_XR_RETRANS))
+	if (r->fack_on && seq_lt(s->end, r->fack) && !(s->flags & TCP_XR_RETRANS))
 		r->reordering_seen = true;
-	if (seq_gt(s->end, r->fack))
+	if (!r->fack_on || seq_gt(s->end, r->fack))
 		r->fack = s->end;
+	r->fack_on = true;
 	if (s->flags & TCP_XR_RETRANS) {
 		if (c->ts_ok && (th->opts & TCP_OPTF_TS) &&
 		    seq_lt(th->tsecr, tcp_tsval(c, s->xmit_ts)))
