@@ -354,7 +354,7 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 	uint32_t una = c->snd_una;
 	if (seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
-		if (!tcp_rtt_acked(c, now, ack))
+		if (!tcp_rtt_acked(c, now, ack) && !c->rtt_timing)
 			tcp_ts_rtt(c, now, th);
 		if (seq_gt(ack, c->snd_buf_seq)) {
 			uint32_t n = min_u32(ack - c->snd_buf_seq, (uint32_t)c->sndbuf.len);
