@@ -46,6 +46,7 @@ struct tcp_xmit_rec {
 #define TCP_XR_SACKED 1u  /* delivered above SND.UNA */
 #define TCP_XR_LOST 2u    /* Segment.lost: the transmission before the latest is lost */
 #define TCP_XR_RETRANS 4u /* Segment.retransmitted */
+#define TCP_XR_RESEND 8u  /* its latest transmission is lost: it is due to be sent again */
 
 /* RACK-TLP sender state (RFC 8985 6.1 and 7), tcp_rack.c. */
 struct tcp_rack {
@@ -57,6 +58,7 @@ struct tcp_rack {
 	uint64_t rtt;         /* RACK.rtt */
 	uint64_t min_rtt;     /* RACK.min_RTT, 0 before the first sample */
 	uint32_t fack;        /* RACK.fack: the highest end_seq delivered */
+	bool fack_on;         /* RACK.fack holds one: a segment was delivered */
 	bool reordering_seen; /* RACK.reordering_seen */
 	unsigned reo_wnd_mult, reo_wnd_persist;
 	bool dsack_round_on;  /* RACK.dsack_round is not None */
@@ -386,6 +388,10 @@ void tcp_rack_timer(struct tcp_conn *c, uint64_t now);
 void tcp_rack_rtt_sample(struct tcp_conn *c, uint64_t rtt);
 bool tcp_rack_is_lost(const struct tcp_conn *c, uint32_t seq);
 uint32_t tcp_rack_lost_bytes(const struct tcp_conn *c, uint32_t start, uint32_t end);
+/* Bytes of [start, end) whose latest transmission, a retransmission or not, is lost. */
+uint32_t tcp_rack_resend_bytes(const struct tcp_conn *c, uint32_t start, uint32_t end);
+/* The first range below limit due to be sent again (its length at most mss); false: none. */
+bool tcp_rack_next_resend(const struct tcp_conn *c, uint32_t limit, uint32_t *seq, uint32_t *len);
 /* RFC 8985 7.2: arm the PTO in place of the RTO when a probe may go; advancing: after an ACK
  * that moved SND.UNA. Returns true when armed. */
 bool tcp_tlp_schedule(struct tcp_conn *c, uint64_t now, bool advancing);

@@ -283,14 +283,17 @@ static void tcp_store_ooo(struct tcp_conn *c, const struct seg_view *v)
 
 /* The congestion window's answer to an ACK of new data (acked bytes, up to ack): slow start
  * (RFC 5681 (2)) below ssthresh, congestion avoidance (RFC 5681 (3)) above; in fast recovery,
- * RFC 6582 3.2 step 3: a full acknowledgment ends it, a partial one resends the next hole. */
+ * RFC 6582 3.2 step 3: a full acknowledgment ends it, a partial one resends the next hole.
+ * RFC 6675 recovery never inflated cwnd, so its end leaves it at ssthresh (Linux's
+ * tcp_end_cwnd_reduction): deflated to the flight, often empty by then, a window of one
+ * segment would wait for the receiver's delayed ACK after every loss. */
 static void tcp_cong_new_ack(struct tcp_conn *c, uint64_t now, uint32_t ack, uint32_t acked)
 {
 	if (c->in_recovery) {
 		if (seq_ge(ack, c->recover)) {
 			/* full acknowledgment */
 			uint32_t f = tcp_flight_size(c) + c->snd_mss;
-			c->cwnd = min_u32(c->ssthresh, f);
+			c->cwnd = c->sack_recovery ? c->ssthresh : min_u32(c->ssthresh, f);
 			c->in_recovery = false;
 			c->sack_recovery = false;
 		} else if (c->sack_recovery) {
@@ -351,7 +354,7 @@ static bool tcp_ack_input(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 	uint32_t una = c->snd_una;
 	if (seq_gt(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
-		if (!tcp_rtt_acked(c, now, ack))
+		if (!tcp_rtt_acked(c, now, ack) && !c->rtt_timing)
 			tcp_ts_rtt(c, now, th);
 		if (seq_gt(ack, c->snd_buf_seq)) {
 			uint32_t n = min_u32(ack - c->snd_buf_seq, (uint32_t)c->sndbuf.len);

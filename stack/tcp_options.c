@@ -128,7 +128,8 @@ void tcp_ts_recent_update(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 }
 
 /* Only where the microsecond timing of RFC 6298 has nothing: Karn's rule stopped it after a
- * retransmission, which the echo of the TSval resolves (RFC 7323 4). */
+ * retransmission, which the echo of the TSval resolves (RFC 7323 4). An echo from the same
+ * tick reads as one tick, as Linux's tcp_rtt_tsopt_us: 0 would say the round trip is free. */
 void tcp_ts_rtt(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th)
 {
 	if (!c->ts_ok || !(th->opts & TCP_OPTF_TS) || !th->tsecr)
@@ -136,5 +137,5 @@ void tcp_ts_rtt(struct tcp_conn *c, uint64_t now, const struct tcp_hdr *th)
 	uint32_t ticks = tcp_tsval(c, now) - th->tsecr;
 	if ((int32_t)ticks < 0)
 		return;
-	tcp_rtt_sample(c, (uint64_t)ticks * TS_CLOCK_US);
+	tcp_rtt_sample(c, (uint64_t)(ticks ? ticks : 1) * TS_CLOCK_US);
 }

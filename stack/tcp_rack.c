@@ -115,7 +115,7 @@ void tcp_rack_sent(struct tcp_conn *c, uint64_t now, uint32_t start, uint32_t en
 		if (seq_gt(r->seg[i].end, end) && !rack_split(r, i, end))
 			return;
 		r->seg[i].xmit_ts = now;
-		r->seg[i].flags |= TCP_XR_RETRANS;
+		r->seg[i].flags = (r->seg[i].flags | TCP_XR_RETRANS) & ~TCP_XR_RESEND;
 		start = r->seg[i].end;
 	}
 	if (!seq_lt(start, end) || !rack_reserve(r, 1))
@@ -144,10 +144,11 @@ static void rack_delivered(struct tcp_conn *c, uint64_t now, const struct tcp_xm
 	struct tcp_rack *r = &c->rack;
 	uint64_t rtt = now - s->xmit_ts;
 
-	if (seq_lt(s->end, r->fack) && !(s->flags & TCP_XR_RETRANS))
+	if (r->fack_on && seq_lt(s->end, r->fack) && !(s->flags & TCP_XR_RETRANS))
 		r->reordering_seen = true;
-	if (seq_gt(s->end, r->fack))
+	if (!r->fack_on || seq_gt(s->end, r->fack))
 		r->fack = s->end;
+	r->fack_on = true;
 	if (s->flags & TCP_XR_RETRANS) {
 		if (c->ts_ok && (th->opts & TCP_OPTF_TS) &&
 		    seq_lt(th->tsecr, tcp_tsval(c, s->xmit_ts)))
@@ -254,6 +255,8 @@ static uint64_t rack_reo_wnd(const struct tcp_conn *c)
 /* RFC 8985 6.2 step 5: every segment sent before RACK's that is older than RACK.rtt + reo_wnd
  * is lost; for the youngest of the others, the time left. In sequence order the segments never
  * retransmitted were sent in order, so the walk ends at the first of them sent after RACK's.
+ * One marked lost and not yet sent again is passed over (the RFC's Segment.xmit_ts =
+ * INFINITE_TS); once resent, its retransmission is judged like any transmission.
  * Returns the number newly marked lost; *timeout gets the reordering timer's delay, 0: none. */
 static unsigned rack_detect_loss(struct tcp_conn *c, uint64_t now, uint64_t *timeout)
 {
@@ -271,11 +274,11 @@ static unsigned rack_detect_loss(struct tcp_conn *c, uint64_t now, uint64_t *tim
 				break;
 			continue;
 		}
-		if (s->flags & (TCP_XR_SACKED | TCP_XR_LOST))
+		if (s->flags & (TCP_XR_SACKED | TCP_XR_RESEND))
 			continue;
 		uint64_t deadline = s->xmit_ts + r->rtt + reo_wnd;
 		if (deadline <= now) {
-			s->flags |= TCP_XR_LOST;
+			s->flags |= TCP_XR_LOST | TCP_XR_RESEND;
 			lost++;
 		} else if (deadline - now > *timeout) {
 			*timeout = deadline - now;
@@ -380,20 +383,47 @@ bool tcp_rack_is_lost(const struct tcp_conn *c, uint32_t seq)
 	return i < r->len && seq_le(r->seg[i].start, seq) && (r->seg[i].flags & TCP_XR_LOST);
 }
 
-uint32_t tcp_rack_lost_bytes(const struct tcp_conn *c, uint32_t start, uint32_t end)
+static uint32_t rack_bytes_flagged(const struct tcp_conn *c, uint32_t start, uint32_t end,
+                                   uint8_t flag)
 {
 	const struct tcp_rack *r = &c->rack;
 	uint32_t n = 0;
 
 	for (size_t i = rack_find(r, start); i < r->len && seq_lt(r->seg[i].start, end); i++) {
 		const struct tcp_xmit_rec *s = &r->seg[i];
-		if (!(s->flags & TCP_XR_LOST))
+		if ((s->flags & (flag | TCP_XR_SACKED)) != flag)
 			continue;
 		uint32_t lo = seq_gt(s->start, start) ? s->start : start;
 		uint32_t hi = seq_lt(s->end, end) ? s->end : end;
 		n += hi - lo;
 	}
 	return n;
+}
+
+uint32_t tcp_rack_lost_bytes(const struct tcp_conn *c, uint32_t start, uint32_t end)
+{
+	return rack_bytes_flagged(c, start, end, TCP_XR_LOST);
+}
+
+uint32_t tcp_rack_resend_bytes(const struct tcp_conn *c, uint32_t start, uint32_t end)
+{
+	return rack_bytes_flagged(c, start, end, TCP_XR_RESEND);
+}
+
+bool tcp_rack_next_resend(const struct tcp_conn *c, uint32_t limit, uint32_t *seq, uint32_t *len)
+{
+	const struct tcp_rack *r = &c->rack;
+
+	for (size_t i = r->head; i < r->len && seq_lt(r->seg[i].start, limit); i++) {
+		const struct tcp_xmit_rec *s = &r->seg[i];
+		if ((s->flags & (TCP_XR_RESEND | TCP_XR_SACKED)) != TCP_XR_RESEND)
+			continue;
+		uint32_t end = seq_lt(s->end, limit) ? s->end : limit;
+		*seq = s->start;
+		*len = end - s->start < c->snd_mss ? end - s->start : c->snd_mss;
+		return true;
+	}
+	return false;
 }
 
 /* RFC 8985 7.2: PTO = 2 * SRTT, plus the worst-case delayed ACK (Linux: rto_min) when one

@@ -195,7 +195,8 @@ static unsigned sack_holes(const struct tcp_conn *c, struct hole *h)
 }
 
 /* RFC 6675 4 SetPipe: every unSACKed octet not lost counts once, and once more when it was
- * retransmitted. The DupThresh rule is the same for every octet of a hole; RACK marks some. */
+ * retransmitted, unless RACK found that retransmission lost too. The DupThresh rule is the
+ * same for every octet of a hole; RACK marks some. */
 uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 {
 	struct hole h[TCP_SCOREBOARD + 1];
@@ -206,21 +207,27 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 		if (!sack_dupthresh_lost(c, h[i].start))
 			pipe +=
 			    h[i].end - h[i].start - tcp_rack_lost_bytes(c, h[i].start, h[i].end);
-		if (c->sack_recovery && seq_lt(h[i].start, c->high_rxt))
-			pipe +=
-			    (seq_lt(h[i].end, c->high_rxt) ? h[i].end : c->high_rxt) - h[i].start;
+		if (c->sack_recovery && seq_lt(h[i].start, c->high_rxt)) {
+			uint32_t end = seq_lt(h[i].end, c->high_rxt) ? h[i].end : c->high_rxt;
+			pipe += end - h[i].start - tcp_rack_resend_bytes(c, h[i].start, end);
+		}
 	}
 	return pipe;
 }
 
 /* RFC 6675 4 NextSeg, rules (1) to (3): a lost hole above HighRxt, else new data the window
- * allows, else a hole above HighRxt below a SACKed range. Returns the length, 0 for none. */
+ * allows, else a hole above HighRxt below a SACKed range. Before them, what RACK found lost
+ * below HighRxt (RFC 8985 6.2: a lost retransmission, or a hole passed over while it was not
+ * yet lost), which RFC 6675 alone leaves to the RTO. Returns the length, 0 for none. */
 static uint32_t sack_next_seg(const struct tcp_conn *c, uint32_t *seq)
 {
 	struct hole h[TCP_SCOREBOARD + 1];
-	unsigned n = sack_holes(c, h);
 	uint32_t mss = c->snd_mss;
+	uint32_t len;
 
+	if (tcp_rack_next_resend(c, c->high_rxt, seq, &len))
+		return len;
+	unsigned n = sack_holes(c, h);
 	for (int rule = 1; rule <= 3; rule += 2) {
 		for (unsigned i = 0; i < n; i++) {
 			uint32_t s = seq_gt(c->high_rxt, h[i].start) ? c->high_rxt : h[i].start;
@@ -257,7 +264,7 @@ void tcp_sack_recovery_output(struct tcp_conn *c, uint64_t now)
 			return;
 		bool rexmit = seq_lt(seq, c->snd_max);
 		tcp_send_range(c, now, seq, len);
-		if (rexmit)
+		if (rexmit && seq_gt(seq + len, c->high_rxt))
 			c->high_rxt = seq + len;
 	}
 }

@@ -599,6 +599,40 @@ START_TEST(test_sim_reorder_releases_after_quiet_time)
 }
 END_TEST
 
+/* A segment lost and its fast retransmission lost too: RACK (RFC 8985 6.2) finds the second
+ * loss once a segment sent after the retransmission is delivered, one round trip (1 ms here)
+ * later, and recovery sends it a third time at once, where it used to wait out the 200 ms
+ * minimum RTO. */
+START_TEST(test_sim_lost_fast_retransmission_is_repaired_without_rto)
+{
+	transfer("drop len >0 from client nth 300\n"
+	         "drop len >0 from client retransmission once\n",
+	         1u << 20, 20 * MS);
+	ck_assert_uint_eq(W.dropped, 2);
+	const struct stack_stats *st = stack_get_stats(W.st[SIM_C]);
+	ck_assert_uint_eq(st->tcp_fast_retransmits, 1);
+	ck_assert_uint_eq(st->tcp_retransmits, 2);
+	/* the lost segment's transmissions: the original, the fast retransmission one round trip
+	 * later (the duplicate ACKs), RACK's one round trip after that */
+	const struct sim_log *lost = NULL;
+	uint64_t at[4];
+	unsigned n = 0;
+	for (unsigned i = 0; i < W.n_log; i++) {
+		const struct sim_log *l = &W.log[i];
+		if (l->from != SIM_C || !l->len)
+			continue;
+		if (!lost && l->action == RULE_DROP)
+			lost = l;
+		if (lost && l->seq == lost->seq && n < 4)
+			at[n++] = l->at;
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(at[1] - at[0], 1 * MS);
+	ck_assert_uint_eq(at[2] - at[1], 1 * MS);
+	stop();
+}
+END_TEST
+
 /* A 1 Mbit/s bottleneck with a 20-packet queue: the client's full segments (1500 bytes on the
  * wire) leave it 12 ms apart, the slow start overflows the queue, and the losses are repaired:
  * every byte arrives. */
@@ -645,6 +679,7 @@ static Suite *sim_wire_suite(void)
 	tcase_add_test(tc, test_sim_request_response_delayed_ack_rides_on_data);
 	tcase_add_test(tc, test_sim_10mb_transfer_with_losses_arrives_intact);
 	tcase_add_test(tc, test_sim_1mb_transfer_with_reordering_jitter_arrives_intact);
+	tcase_add_test(tc, test_sim_lost_fast_retransmission_is_repaired_without_rto);
 	tcase_add_test(tc, test_sim_corrupt_bad_checksum_is_discarded_and_retransmitted_at_rto);
 	tcase_add_test(tc, test_sim_exact_reset_mid_transfer_kills_the_server_connection);
 	tcase_add_test(tc, test_sim_in_window_reset_draws_a_challenge_ack_and_the_transfer_goes_on);

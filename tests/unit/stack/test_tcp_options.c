@@ -248,6 +248,53 @@ START_TEST(test_paws_forgets_a_ts_recent_older_than_24_days)
 }
 END_TEST
 
+/* RFC 6298 times one segment per round trip to the microsecond; the echo of a 1 ms TSval
+ * clock is taken only when nothing is timed (Karn's rule stopped it), as Linux takes it only
+ * when every segment ACKed was retransmitted. At a round trip under 1 ms the echo reads 0: an
+ * ACK of a segment sent beside the timed one must not drag SRTT toward it. */
+START_TEST(test_no_timestamp_sample_while_a_segment_is_timed)
+{
+	established_with_timestamps();
+	tcp_set_nodelay(F.s, F.now, F.sock, true);
+	ck_assert_uint_eq(info().srtt, 10 * MS);
+	uint32_t una = F.peer_ack;
+	tcp_send(F.s, F.now, F.sock, "ab", 2);
+	fx_recv_one(&F, TCPF_ACK | TCPF_PSH);
+	uint32_t ts_a = fx_last_opts(&F).tsval;
+	tcp_send(F.s, F.now, F.sock, "cd", 2);
+	fx_recv_one(&F, TCPF_ACK | TCPF_PSH);
+	uint32_t ts_b = fx_last_opts(&F).tsval;
+	fx_advance(&F, 400); /* the same 1 ms tick */
+	F.popt.tsecr = ts_a;
+	F.peer_ack = una + 2;
+	fx_send(&F, TCPF_ACK, NULL, 0); /* the timed "ab": a 400 us sample */
+	ck_assert_uint_eq(info().srtt, (7 * 10 * MS + 400) / 8);
+	tcp_send(F.s, F.now, F.sock, "ef", 2); /* timed next */
+	fx_recv_one(&F, TCPF_ACK | TCPF_PSH);
+	F.popt.tsecr = ts_b;
+	F.peer_ack = una + 4;
+	fx_send(&F, TCPF_ACK, NULL, 0);
+	ck_assert_uint_eq(info().srtt, (7 * 10 * MS + 400) / 8);
+}
+END_TEST
+
+/* The echo of a TSval from the current tick is a sample of one tick (Linux), not of 0. */
+START_TEST(test_an_echo_from_the_same_tick_is_one_tick)
+{
+	established_with_timestamps();
+	tcp_send(F.s, F.now, F.sock, "data", 4);
+	fx_recv_one(&F, TCPF_ACK | TCPF_PSH);
+	fx_advance(&F, 200 * MS); /* the RTO: Karn's rule forbids timing what follows */
+	fx_recv_one(&F, TCPF_ACK | TCPF_PSH);
+	fx_advance(&F, 300);
+	F.popt.tsecr = fx_last_opts(&F).tsval;
+	ck_assert_uint_eq(F.popt.tsecr, tcp_tsval(fx_conn(&F), F.now));
+	F.peer_ack += 4;
+	fx_send(&F, TCPF_ACK, NULL, 0);
+	ck_assert_uint_eq(info().srtt, (7 * 10 * MS + 1 * MS) / 8);
+}
+END_TEST
+
 START_TEST(test_rtt_is_measured_from_the_echo_of_a_retransmission)
 {
 	established_with_timestamps();
@@ -284,6 +331,8 @@ static Suite *tcp_options_suite(void)
 	tcase_add_test(ts, test_ts_recent_is_taken_from_in_sequence_segments_only);
 	tcase_add_test(ts, test_paws_drops_a_segment_with_an_old_tsval_and_acks_it);
 	tcase_add_test(ts, test_paws_forgets_a_ts_recent_older_than_24_days);
+	tcase_add_test(ts, test_no_timestamp_sample_while_a_segment_is_timed);
+	tcase_add_test(ts, test_an_echo_from_the_same_tick_is_one_tick);
 	tcase_add_test(ts, test_rtt_is_measured_from_the_echo_of_a_retransmission);
 	suite_add_tcase(s, ts);
 	(void)big;

@@ -81,6 +81,22 @@ START_TEST(test_rack_marks_a_segment_lost_after_its_reordering_window_not_before
 }
 END_TEST
 
+/* RFC 8985 6.2 step 2: reordering is a segment delivered below RACK.fack, the highest one
+ * delivered before it; segments delivered in order show none, whatever the ISS (RACK.fack is
+ * nothing before the first delivery). Seen, it would widen the window of every recovery. */
+START_TEST(test_segments_delivered_in_order_show_no_reordering)
+{
+	uint64_t t0;
+	uint32_t una = three_segments_in_flight(&t0);
+	fx_run_until(&F, t0 + 10 * MS);
+	for (uint32_t k = 1; k <= 3; k++)
+		peer_acks(una + k * SEG);
+	ck_assert(!fx_conn(&F)->rack.reordering_seen);
+	/* the fixture's ISS lies in the half of the sequence space below 0 (mod 2^32) */
+	ck_assert(seq_lt(una, 0));
+}
+END_TEST
+
 START_TEST(test_a_reordering_within_the_window_resends_nothing)
 {
 	uint64_t t0;
@@ -276,6 +292,7 @@ static Suite *tcp_rack_suite(void)
 	TCase *rack = tcase_create("rack");
 	tcase_add_checked_fixture(rack, setup, teardown);
 	tcase_add_test(rack, test_rack_marks_a_segment_lost_after_its_reordering_window_not_before);
+	tcase_add_test(rack, test_segments_delivered_in_order_show_no_reordering);
 	tcase_add_test(rack, test_a_reordering_within_the_window_resends_nothing);
 	suite_add_tcase(s, rack);
 

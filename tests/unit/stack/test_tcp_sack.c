@@ -209,6 +209,70 @@ START_TEST(test_one_segment_lost_mid_window_is_resent_at_once_without_rto)
 }
 END_TEST
 
+/* RFC 6675 5 leaves cwnd at ssthresh through recovery and its end (as Linux's
+ * tcp_end_cwnd_reduction): a full ACK that empties the flight must not shrink it to one
+ * segment, which a delayed-ACK receiver would answer only after its timer, each loss. */
+START_TEST(test_recovery_ending_with_nothing_in_flight_keeps_cwnd_at_ssthresh)
+{
+	sender_with_sack_and_cwnd();
+	uint32_t una = F.peer_ack;
+	tcp_send(F.s, F.now, F.sock, big, 30 * 1460);
+	ck_assert_uint_eq(fx_pending(&F), 12);
+	F.head = F.tail;
+	fx_advance(&F, 5 * MS);
+	sack_segments(una, 1, 3);
+	struct tcp_conn *c = fx_conn(&F);
+	ck_assert(c->sack_recovery);
+	ck_assert_uint_eq(c->ssthresh, 6 * 1460);
+	F.head = F.tail;
+	/* the resent hole and everything else arrive: one ACK of the whole flight */
+	F.popt.n_sack = 0;
+	F.peer_ack = una + 12 * 1460;
+	fx_send(&F, TCPF_ACK, NULL, 0);
+	ck_assert(!c->in_recovery);
+	ck_assert_uint_eq(c->cwnd, 6 * 1460);
+	ck_assert_uint_eq(fx_pending(&F), 6); /* ssthresh's worth of new data at once */
+	ck_assert_uint_eq(tcp_flight_size(c), 6 * 1460);
+}
+END_TEST
+
+/* RFC 8985 6.2: a retransmission is a transmission like any other. Once a segment sent after
+ * it is delivered and it has had RACK.rtt to arrive, it is lost too, and recovery sends it
+ * again at once: below HighRxt, where RFC 6675's NextSeg alone would leave it to the RTO. */
+START_TEST(test_lost_retransmission_is_sent_again_without_rto)
+{
+	sender_with_sack_and_cwnd();
+	uint32_t una = F.peer_ack;
+	tcp_send(F.s, F.now, F.sock, big, 30 * 1460);
+	F.head = F.tail;
+	fx_advance(&F, 5 * MS);
+	sack_segments(una, 1, 3);
+	struct segment *r = fx_recv(&F);
+	ck_assert_uint_eq(r->seq, una); /* resent 5 ms after it was first sent */
+	fx_recv_nothing(&F);
+	fx_advance(&F, 3 * MS);
+	sack_segments(una, 1, 7); /* pipe 5 segments: new segment 12 goes */
+	r = fx_recv(&F);
+	ck_assert_uint_eq(r->seq, una + 12 * 1460);
+	fx_recv_nothing(&F);
+	/* 5 ms on, segment 12 is SACKed (RACK.rtt 5 ms); the resent segment 0, sent 3 ms before
+	 * it, is lost again (8 ms > RACK.rtt + reo_wnd), as 8 to 11 are: all go, 0 first */
+	fx_advance(&F, 5 * MS);
+	F.popt.n_sack = 2;
+	F.popt.sack[0] = (struct tcp_sack_block){una + 12 * 1460, una + 13 * 1460};
+	F.popt.sack[1] = (struct tcp_sack_block){una + 1460, una + 8 * 1460};
+	fx_send(&F, TCPF_ACK, NULL, 0);
+	uint32_t expect[] = {0, 8, 9, 10, 11, 13};
+	for (unsigned i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+		r = fx_recv(&F);
+		ck_assert_uint_eq(r->seq - una, expect[i] * 1460);
+	}
+	fx_recv_nothing(&F);
+	ck_assert_uint_eq(stack_get_stats(F.s)->tcp_retransmits, 6);
+	ck_assert_uint_eq(fx_conn(&F)->retransmits, 0); /* no RTO */
+}
+END_TEST
+
 START_TEST(test_two_holes_are_both_resent_before_the_rto)
 {
 	sender_with_sack_and_cwnd();
@@ -297,6 +361,8 @@ static Suite *tcp_sack_suite(void)
 	TCase *snd = tcase_create("sender");
 	tcase_add_checked_fixture(snd, setup, teardown);
 	tcase_add_test(snd, test_one_segment_lost_mid_window_is_resent_at_once_without_rto);
+	tcase_add_test(snd, test_recovery_ending_with_nothing_in_flight_keeps_cwnd_at_ssthresh);
+	tcase_add_test(snd, test_lost_retransmission_is_sent_again_without_rto);
 	tcase_add_test(snd, test_two_holes_are_both_resent_before_the_rto);
 	tcase_add_test(snd, test_rto_forgets_the_scoreboard);
 	suite_add_tcase(s, snd);
