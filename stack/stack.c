@@ -35,11 +35,12 @@ void stack_tunables_default(struct stack_tunables *t)
 	t->timestamps = true;
 	t->sack = true;
 	t->dsack = true;
-	t->recovery = 1;            /* Linux TCP_RACK_LOSS_DETECTION */
-	t->early_retrans = 3;       /* Linux's default: TLP on */
-	t->challenge_ack_limit = 0; /* Linux since 6.0: no global limit */
+	t->recovery = 1;                      /* Linux TCP_RACK_LOSS_DETECTION */
+	t->early_retrans = 3;                 /* Linux's default: TLP on */
+	t->challenge_ack_limit = 0;           /* Linux since 6.0: no global limit */
 	t->congestion_control = TCP_CC_CUBIC; /* Linux's default */
 	t->initcwnd = 10;                     /* RFC 6928, Linux's */
+	t->hystart = true;
 	t->ttl = 64;
 }
 

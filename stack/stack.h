@@ -105,6 +105,8 @@ struct stack_tunables {
 	enum tcp_cc congestion_control; /* after slow start and on loss (cubic, Linux's) */
 	unsigned initcwnd;              /* initial window in segments, 0: RFC 5681's 2 to 4 (10:
 	                                   RFC 6928's and Linux's, its route attribute) */
+	bool hystart;                   /* RFC 9406 HyStart++ in the first slow start (true; Linux
+	                                   cubic's hystart parameter, its own HyStart) */
 	uint32_t challenge_ack_limit;   /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
 	uint8_t ttl;                    /* IPv4 TTL of what we send (64) */
 };

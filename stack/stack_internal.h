@@ -81,6 +81,21 @@ struct tcp_cubic {
 	double cwnd_prior;    /* cwnd_prior: the window when the last reduction began (4.6) */
 };
 
+/* RFC 9406 HyStart++ in the first slow start (tcp_hystart.c): rounds, their minimum RTTs, and
+ * Conservative Slow Start (CSS). Zero is a connection's start; an RTT of 0 is none yet (the
+ * RFC's infinity). */
+struct tcp_hystart {
+	bool done;           /* left for congestion avoidance, or a loss came: plain slow start */
+	bool in_css;         /* in Conservative Slow Start (4.2) */
+	bool round_started;  /* window_end is set */
+	uint32_t window_end; /* SND.NXT when the round began: its ACK ends the round */
+	uint64_t last_round_min;   /* lastRoundMinRTT, us */
+	uint64_t round_min;        /* currentRoundMinRTT, us */
+	unsigned samples;          /* rttSampleCount of this round */
+	uint64_t css_baseline_min; /* cssBaselineMinRtt, us */
+	unsigned css_rounds;       /* rounds begun in CSS, the partial first one counted */
+};
+
 /* The hash tables a connection can be in (tcp_conn.c). */
 enum conn_link {
 	CONN_BY_HANDLE,
@@ -173,6 +188,7 @@ struct tcp_conn {
 	/* RFC 5681 / RFC 6582, with CUBIC's state when that is the algorithm */
 	uint32_t cwnd, ssthresh;
 	struct tcp_cubic cubic;
+	struct tcp_hystart hystart;
 	uint64_t last_send; /* last data or FIN sent by tcp_output, for RFC 5681 4.1 */
 	unsigned dupacks;
 	bool in_recovery;
@@ -322,6 +338,13 @@ uint32_t tcp_initial_window(const struct tcp_conn *c);
 void tcp_cong_avoid(struct tcp_conn *c, uint64_t now, uint32_t acked);
 uint32_t tcp_cong_loss(struct tcp_conn *c, uint32_t flight);
 void tcp_cong_restart(struct tcp_conn *c);
+/* RFC 9406: the growth of cwnd in slow start for an ACK of acked new bytes up to ack, by
+ * HyStart++ in the first slow start (the tunable hystart), RFC 5681's otherwise; it may end
+ * slow start by setting ssthresh. An RTT sample of a newly delivered segment feeds the
+ * round's minimum; a loss ends HyStart++ for the connection. */
+uint32_t tcp_hystart_increase(struct tcp_conn *c, uint32_t ack, uint32_t acked);
+void tcp_hystart_rtt(struct tcp_conn *c, uint64_t rtt);
+void tcp_hystart_loss(struct tcp_conn *c);
 /* RCV.WND: what is left past RCV.NXT of the window we last advertised. */
 static inline uint32_t tcp_rcv_wnd(const struct tcp_conn *c)
 {

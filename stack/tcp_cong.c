@@ -1,7 +1,8 @@
 /* tcp_cong.c: the congestion window in congestion avoidance, and its answer to a loss, by
  * algorithm (the tunable congestion_control): Reno (RFC 5681 3.1) or CUBIC (RFC 9438), Linux's
  * default. Slow start and fast recovery are RFC 5681's and RFC 6675's for both, as RFC 9438 4.10
- * and 4.6 allow; Linux's HyStart, which may leave slow start early, is not done here.
+ * and 4.6 allow, with RFC 9406 HyStart++ (tcp_hystart.c) in the first slow start, where Linux
+ * has its own HyStart.
  * Pure: time is passed in. CUBIC counts its window in segments, as the RFC writes it, in
  * doubles: user space has no reason to approximate the cube root in fixed point as Linux must. */
 #include "stack_internal.h"
@@ -125,6 +126,7 @@ uint32_t tcp_cong_loss(struct tcp_conn *c, uint32_t flight)
 {
 	uint32_t floor = 2u * c->snd_mss;
 
+	tcp_hystart_loss(c); /* RFC 9406 4.2: a loss ends slow start and CSS alike */
 	if (c->stack->tun.congestion_control != TCP_CC_CUBIC) {
 		uint32_t half = flight / 2;
 		return half > floor ? half : floor;

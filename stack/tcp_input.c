@@ -306,7 +306,7 @@ static void tcp_cong_new_ack(struct tcp_conn *c, uint64_t now, uint32_t ack, uin
 				c->cwnd += c->snd_mss;
 		}
 	} else if (c->cwnd < c->ssthresh) {
-		c->cwnd += min_u32(acked, c->snd_mss); /* RFC 5681 (2) */
+		c->cwnd += tcp_hystart_increase(c, ack, acked); /* RFC 5681 (2), RFC 9406 */
 	} else {
 		tcp_cong_avoid(c, now, acked);
 	}

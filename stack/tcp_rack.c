@@ -125,6 +125,7 @@ void tcp_rack_sent(struct tcp_conn *c, uint64_t now, uint32_t start, uint32_t en
 
 void tcp_rack_rtt_sample(struct tcp_conn *c, uint64_t rtt)
 {
+	tcp_hystart_rtt(c, rtt);
 	if (!c->rack.min_rtt || rtt < c->rack.min_rtt)
 		c->rack.min_rtt = rtt ? rtt : 1;
 }

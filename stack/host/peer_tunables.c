@@ -49,6 +49,7 @@ static const struct tunable {
     T(early_retrans, TK_UINT),
     T(congestion_control, TK_CC),
     T(initcwnd, TK_UINT),
+    T(hystart, TK_BOOL),
     T(keepalive, TK_BOOL),
     T(keepalive_time, TK_US),
     T(keepalive_intvl, TK_US),

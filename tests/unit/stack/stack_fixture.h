@@ -91,6 +91,7 @@ static inline void fx_init(struct fx *f)
 	f->tun.quickack = 0;
 	f->tun.congestion_control = TCP_CC_RENO;
 	f->tun.initcwnd = 0;
+	f->tun.hystart = false;
 	f->pkts = calloc(FX_MAX_PKTS, sizeof(*f->pkts));
 	ck_assert_ptr_nonnull(f->pkts);
 	f->now = 1000 * SEC;

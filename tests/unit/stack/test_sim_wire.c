@@ -95,6 +95,7 @@ static void start(const char *rules, const struct stack_tunables *tun)
 		stack_tunables_default(&rfc5681);
 		rfc5681.congestion_control = TCP_CC_RENO;
 		rfc5681.initcwnd = 0;
+		rfc5681.hystart = false;
 		tun = &rfc5681;
 	}
 	sim_init(&W, rules, tun);
