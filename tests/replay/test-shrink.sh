@@ -17,7 +17,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start=$(date +%s)
 "$scenario" shrink "$here/lossy-shrink.scn" --pair "$pair" --family "$family" --seed 18 --out "$out/shrink" \
-	>"$out/shrink.out" 2>&1
+	>"$out/shrink.out" 2>&1 &
+pid=$!
+wait "$pid"
 rc=$?
 took=$(($(date +%s) - start))
 cat "$out/shrink.out"
@@ -35,7 +37,9 @@ got=$(grep -m1 '^ *>>' "$out/shrink/proof/report.txt" | cut -d'|' -f1 | sed 's/ 
 [ -n "$want" ] && [ "$want" = "$got" ] || fail "the proof failed at '$got', not '$want'"
 grep -q '^proof: the rules alone' "$out/shrink/report.txt" || fail "no proof in report.txt"
 grep -q '1-minimal' "$out/shrink/report.txt" || fail "the shrink did not end 1-minimal"
-left=$(ip netns list 2>/dev/null | grep -c 'synfin-k' || true)
+# this shrink's own trials only (synfin-k<pid><trial>-...): another suite's may be running
+trials_of_this=$(printf '^synfin-k%x[0-9a-f]{3}-' $((pid & 0xfffff)))
+left=$(ip netns list 2>/dev/null | grep -cE "$trials_of_this" || true)
 [ "$left" -eq 0 ] || fail "$left namespace(s) of the trials left behind"
 [ "$took" -lt 180 ] || fail "the shrink took $took s, not under 180"
 trials=$(grep -oE '^[0-9]+ trial\(s\)' "$out/shrink/report.txt")
