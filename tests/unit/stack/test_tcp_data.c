@@ -128,7 +128,9 @@ START_TEST(test_window_closes_as_buffer_fills_and_reopens_after_read)
 }
 END_TEST
 
-START_TEST(test_zero_window_is_probed_with_backoff_until_it_opens)
+/* An established connection whose peer has shut its window, with 6 bytes to send: when the
+ * window closed. */
+static uint64_t data_behind_zero_window(void)
 {
 	fx_start(&F);
 	fx_active_established(&F);
@@ -136,6 +138,12 @@ START_TEST(test_zero_window_is_probed_with_backoff_until_it_opens)
 	fx_send(&F, TCPF_ACK, NULL, 0);
 	uint64_t t0 = F.now;
 	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "abcdef", 6), 6);
+	return t0;
+}
+
+START_TEST(test_zero_window_is_probed_with_backoff_until_it_opens)
+{
+	uint64_t t0 = data_behind_zero_window();
 	fx_recv_nothing(&F);
 	fx_run_until(&F, t0 + 200 * MS - 1);
 	fx_recv_nothing(&F);
@@ -163,12 +171,7 @@ END_TEST
  * the same (RFC 9293 3.8.6.1), 200, 400, 800 ms, as Linux's tcp_probe_timer does. */
 START_TEST(test_zero_window_probes_back_off_when_each_byte_is_taken)
 {
-	fx_start(&F);
-	fx_active_established(&F);
-	F.peer_wnd = 0;
-	fx_send(&F, TCPF_ACK, NULL, 0);
-	uint64_t t0 = F.now;
-	ck_assert_int_eq(tcp_send(F.s, F.now, F.sock, "abcdef", 6), 6);
+	uint64_t t0 = data_behind_zero_window();
 	const uint64_t due[] = {200 * MS, 600 * MS, 1400 * MS};
 	for (size_t i = 0; i < sizeof(due) / sizeof(due[0]); i++) {
 		fx_run_until(&F, t0 + due[i] - 1);

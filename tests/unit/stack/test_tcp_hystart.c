@@ -82,16 +82,23 @@ static int rounds_until_css(struct tcp_conn *c, uint64_t rtt_us, int max)
 	return 0;
 }
 
-/* 50 ms rounds, then 57 ms: 7 ms over, past the threshold of 50 / 8 = 6.25 ms. CSS grows the
- * window by a quarter of slow start's (1.25 times per round, not 2), and 5 rounds after it
- * began congestion avoidance takes over at the window of that moment. */
-START_TEST(test_a_delay_increase_enters_css_and_five_rounds_later_congestion_avoidance)
+/* Two rounds at 50 ms, then 57 ms until CSS begins (within two round trips). */
+static struct tcp_conn *in_css_after_50_then_57_ms(void)
 {
 	struct tcp_conn *c = in_slow_start();
 	round_trip(c, 50 * MS);
 	round_trip(c, 50 * MS);
 	ck_assert_uint_eq(c->cwnd, 40 * SMSS);
 	ck_assert_int_gt(rounds_until_css(c, 57 * MS, 2), 0);
+	return c;
+}
+
+/* 50 ms rounds, then 57 ms: 7 ms over, past the threshold of 50 / 8 = 6.25 ms. CSS grows the
+ * window by a quarter of slow start's (1.25 times per round, not 2), and 5 rounds after it
+ * began congestion avoidance takes over at the window of that moment. */
+START_TEST(test_a_delay_increase_enters_css_and_five_rounds_later_congestion_avoidance)
+{
+	struct tcp_conn *c = in_css_after_50_then_57_ms();
 	ck_assert_uint_eq(c->hystart.css_baseline_min, 57 * MS);
 	int in_css = 0;
 	while (c->hystart.in_css && in_css < 10) {
@@ -115,10 +122,7 @@ END_TEST
 
 START_TEST(test_a_round_back_below_the_css_baseline_resumes_slow_start)
 {
-	struct tcp_conn *c = in_slow_start();
-	round_trip(c, 50 * MS);
-	round_trip(c, 50 * MS);
-	ck_assert_int_gt(rounds_until_css(c, 57 * MS, 2), 0);
+	struct tcp_conn *c = in_css_after_50_then_57_ms();
 	for (int r = 0; r < 2 && c->hystart.in_css; r++)
 		round_trip(c, 52 * MS); /* below 57: the rise was jitter */
 	ck_assert(!c->hystart.in_css);
