@@ -169,6 +169,15 @@ static int topology_queues(const struct faultd_firewall *fw, unsigned version)
 	return run(check, NULL, true);
 }
 
+/* restore's status as 0 or a negative errno, a failure said on standard error. */
+static int restore_status(int rc)
+{
+	if (rc != 0)
+		fprintf(stderr, PROG ": --queue-only-matching: iptables-restore %s %d\n",
+		        rc < 0 ? "could not run:" : "failed with status", rc < 0 ? -rc : rc);
+	return rc < 0 ? rc : rc ? -EIO : 0;
+}
+
 /* Apply the scripts, IPv6's first: a failure there leaves both firewalls as they were; one of
  * IPv4's after it puts IPv6's previous script back (old, when there is one). */
 static int apply(char *script[2], const char *old6)
@@ -179,13 +188,11 @@ static int apply(char *script[2], const char *old6)
 		if (rc != 0 && script[1] && old6)
 			restore(6, old6);
 	}
-	if (rc != 0)
-		fprintf(stderr, PROG ": --queue-only-matching: iptables-restore %s %d\n",
-		        rc < 0 ? "could not run:" : "failed with status", rc < 0 ? -rc : rc);
-	return rc < 0 ? rc : rc ? -EIO : 0;
+	return restore_status(rc);
 }
 
-/* The jump to our chain ahead of the topology's rule, in each firewall. */
+/* The jump to our chain ahead of the topology's rule, in each firewall: 0 or a negative errno
+ * (said). */
 static int add_jumps(const struct faultd_firewall *fw)
 {
 	char script[128];
@@ -193,7 +200,7 @@ static int add_jumps(const struct faultd_firewall *fw)
 	int rc = restore(4, script);
 	if (rc == 0 && fw->ipv6)
 		rc = restore(6, script);
-	return rc;
+	return restore_status(rc);
 }
 
 int faultd_firewall_install(struct faultd_firewall *fw, uint16_t queue,
@@ -228,11 +235,8 @@ int faultd_firewall_install(struct faultd_firewall *fw, uint16_t queue,
 	err = apply(script, NULL);
 	free(script[0]);
 	fw->script6 = script[1];
-	if (!err && (rc = add_jumps(fw)) != 0) {
-		fprintf(stderr, PROG ": --queue-only-matching: iptables-restore %s %d\n",
-		        rc < 0 ? "could not run:" : "failed with status", rc < 0 ? -rc : rc);
-		err = rc < 0 ? rc : -EIO;
-	}
+	if (!err)
+		err = add_jumps(fw);
 	if (err) {
 		faultd_firewall_remove(fw);
 		return err;
