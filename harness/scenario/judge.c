@@ -306,6 +306,14 @@ void judge_run(const struct scn_case *c, const struct run_record *r, struct judg
 		faultd_death(r, buf, sizeof(buf));
 		fail_with(v, RUN_ERROR, buf);
 	}
+	if (r->faultd_killed) {
+		snprintf(
+		    buf, sizeof(buf),
+		    "synfin-faultd did not exit within %.0f s of SIGTERM and was killed: its trace "
+		    "may lack the last segments (see faultd.log)",
+		    FAULTD_GRACE_MS / 1000.0);
+		fail_with(v, RUN_ERROR, buf);
+	}
 	if (r->silent) {
 		fail_with(v, RUN_FAIL,
 		          "no segment reached the wire within 5 s of the client's start: the "

@@ -12,6 +12,10 @@
 #include "conversation.h"
 #include "lateness.h"
 
+/* How long synfin-faultd has, after SIGTERM at a case's end, to judge what is still queued and
+ * write its traces out before it is killed. */
+#define FAULTD_GRACE_MS 10000u
+
 /* RUN_INCONCLUSIVE: failed on times alone while the machine ran later than their tolerance */
 enum run_status { RUN_PASS, RUN_FAIL, RUN_SKIP, RUN_ERROR, RUN_INCONCLUSIVE };
 const char *run_status_name(enum run_status s);
@@ -51,6 +55,7 @@ struct run_record {
 	int faultd_signal;        /* the signal that ended it, or 0 when it exited */
 	int faultd_exit;          /* its exit status, when it exited */
 	uint64_t faultd_end_us;
+	bool faultd_killed; /* it outlived FAULTD_GRACE_MS after SIGTERM: the trace may be cut */
 	struct lateness lateness; /* how late the machine ran while the endpoints did */
 };
 

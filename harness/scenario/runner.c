@@ -105,6 +105,8 @@ struct case_run {
 	bool up;
 	struct lateness_probe probe;
 	struct run_record rec;
+	off_t trace_size_seen; /* the trace's size, and when it last changed */
+	uint64_t trace_changed_us;
 };
 
 static bool stopping(const struct case_run *cr)
@@ -352,6 +354,28 @@ static void reap_endpoints(struct case_run *cr, uint64_t now, uint64_t settle, u
 	}
 }
 
+/* The daemon writes its trace at least every FAULTD_OUTPUT_FLUSH_MS while segments cross; a
+ * trace unchanged for WIRE_QUIET_US means the wire has been quiet. The settle time may end
+ * while it is not: a machine this busy can leave a segment the client's kernel sent before
+ * it exited in a softirq backlog for longer than the settle time, and a daemon stopped then
+ * never sees it. Up to WIRE_QUIET_MAX_US more waits for the last ones. */
+#define WIRE_QUIET_US 250000u
+#define WIRE_QUIET_MAX_US 2000000u
+
+static void watch_trace(struct case_run *cr, uint64_t now)
+{
+	struct stat sb;
+	if (stat(cr->trace_jsonl, &sb) == 0 && sb.st_size != cr->trace_size_seen) {
+		cr->trace_size_seen = sb.st_size;
+		cr->trace_changed_us = now;
+	}
+}
+
+static bool wire_quiet(const struct case_run *cr, uint64_t now, uint64_t deadline)
+{
+	return now - cr->trace_changed_us >= WIRE_QUIET_US || now >= deadline + WIRE_QUIET_MAX_US;
+}
+
 /* Until the client is done, then `settle` more for the server and the last segments; a
  * lingering server gets its linger time. Stops early when the daemon dies or the wire stays
  * silent. */
@@ -375,6 +399,7 @@ static void wait_for_case(struct case_run *cr)
 	while (!stopping(cr)) {
 		uint64_t now = proc_now_us();
 		reap_endpoints(cr, now, settle, &deadline);
+		watch_trace(cr, now);
 		int st;
 		if (cr->faultd > 0 && waitpid(cr->faultd, &st, WNOHANG) == cr->faultd) {
 			cr->faultd = -1;
@@ -384,7 +409,8 @@ static void wait_for_case(struct case_run *cr)
 			cr->rec.faultd_end_us = now;
 			break;
 		}
-		if (now >= deadline) {
+		if (now >= deadline &&
+		    (!cr->ep[SCN_CLIENT].done || wire_quiet(cr, now, deadline))) {
 			cr->rec.limit_hit = !cr->ep[SCN_CLIENT].done;
 			break;
 		}
@@ -420,8 +446,10 @@ static void stop_processes(struct case_run *cr, unsigned grace_ms, unsigned faul
 		ep->end_us = proc_now_us();
 		ep->exit = SCN_OUT_KILLED;
 	}
-	if (cr->faultd > 0)
-		proc_stop_child(cr->faultd, faultd_grace_ms);
+	if (cr->faultd > 0) {
+		int st = proc_stop_child(cr->faultd, faultd_grace_ms);
+		cr->rec.faultd_killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+	}
 	cr->faultd = -1;
 }
 
@@ -545,7 +573,7 @@ static void run_steps(struct case_run *cr)
 	endpoints_up(cr);
 	wait_for_case(cr);
 	lateness_probe_stop(&cr->probe, &cr->rec.lateness);
-	stop_processes(cr, 1000, 3000);
+	stop_processes(cr, 1000, FAULTD_GRACE_MS);
 	if (stopping(cr)) {
 		run_error(cr, "interrupted");
 		return;

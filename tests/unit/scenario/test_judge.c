@@ -548,6 +548,21 @@ START_TEST(test_a_dead_daemon_is_the_first_reason)
 }
 END_TEST
 
+START_TEST(test_a_daemon_killed_at_the_end_explains_a_short_trace)
+{
+	/* The trace has the handshake only: without the kill, "the trace ended without" would
+	 * blame the TCP under test. */
+	struct judged j;
+	judge_request_close(&j, "");
+	j.r.trace.n = 3;
+	j.r.faultd_killed = true;
+	assert_fails(&j, RUN_ERROR,
+	             "synfin-faultd did not exit within 10 s of SIGTERM and was killed: its trace "
+	             "may lack the last segments (see faultd.log)");
+	done(&j);
+}
+END_TEST
+
 START_TEST(test_a_silent_topology_or_an_unreadable_trace_is_not_judged)
 {
 	struct judged j;
@@ -614,6 +629,7 @@ int main(void)
 	tcase_add_test(tc, test_the_conversation_is_the_first_reason_then_the_client);
 	tcase_add_test(tc, test_a_client_at_the_limit_fails_when_nothing_else_did);
 	tcase_add_test(tc, test_a_dead_daemon_is_the_first_reason);
+	tcase_add_test(tc, test_a_daemon_killed_at_the_end_explains_a_short_trace);
 	tcase_add_test(tc, test_a_silent_topology_or_an_unreadable_trace_is_not_judged);
 	tcase_add_test(tc, test_app_events_are_read_from_json_lines);
 	suite_add_tcase(s, tc);
