@@ -543,7 +543,7 @@ static struct capture median_capture(const struct capture *c, int n)
 }
 
 /* The rows of one priority of the delay table. */
-static void delay_rows(const char *prio, const struct capture *pr, double *pm,
+static void delay_rows(const char *prio, bool goal, const struct capture *pr, double *pm,
                        const struct capture *hr, double *hm, int n)
 {
 	struct capture pass = median_capture(pr, n), held = median_capture(hr, n);
@@ -559,9 +559,14 @@ static void delay_rows(const char *prio, const struct capture *pr, double *pm,
 	ROW(false, "delay 10ms: error p50", held.p50_us - 10000, "us", "-",
 	    "%llu segments, %.0f Mbit/s", held.pairs, held_mbps);
 	double err99 = held.p99_us - 10000, limit = pass.p99_us + 200;
-	ROW(true, "delay 10ms: error p99", err99, "us", "<= pass p99+200",
-	    "%.2fx limit (%.0f us); max %.0f us  %s", err99 / limit, limit, held.max_us - 10000,
-	    err99 <= limit ? "ok" : "ABOVE");
+	if (goal)
+		ROW(true, "delay 10ms: error p99", err99, "us", "<= pass p99+200",
+		    "%.2fx limit (%.0f us); max %.0f us  %s", err99 / limit, limit,
+		    held.max_us - 10000, err99 <= limit ? "ok" : "ABOVE");
+	else
+		ROW(false, "delay 10ms: error p99", err99, "us", "-",
+		    "%.2fx pass p99+200 (%.0f us); max %.0f us (the goal is the --realtime row)",
+		    err99 / limit, limit, held.max_us - 10000);
 	double s_err99 = held.steady_p99_us - 10000, s_limit = pass.steady_p99_us + 200;
 	ROW(false, "delay 10ms: error p99 after 1 s", s_err99, "us", "-",
 	    "%.2fx pass p99+200 after 1 s (%.0f us)", s_err99 / s_limit, s_limit);
@@ -602,9 +607,14 @@ static void delay_table(void)
 	         "paced by its socket: slow start sends no line-rate bursts)",
 	         n);
 	bench_header(head);
-	delay_rows("normal:", pr[0], pm[0], hr[0], hm[0], n);
+	/* The goal is the daemon as synfin-scenario runs it, with a CPU when it needs one; at
+	 * normal priority it shares two cores with 8 senders, their receivers and two captures,
+	 * and its lateness is the scheduler's: in three runs it fell tens of milliseconds
+	 * behind in the first second, when all 8 streams start together, in two of them (the
+	 * row after 1 s stayed at 0.5-0.6 of the limit). */
+	delay_rows("normal:", !rt, pr[0], pm[0], hr[0], hm[0], n);
 	if (rt)
-		delay_rows("--realtime:", pr[1], pm[1], hr[1], hm[1], n);
+		delay_rows("--realtime:", true, pr[1], pm[1], hr[1], hm[1], n);
 	else
 		printf("  (no --realtime rows: %s)\n",
 		       has_realtime ? "not root" : "this synfin-faultd has no --realtime");
