@@ -291,8 +291,10 @@ static void tcp_cong_new_ack(struct tcp_conn *c, uint64_t now, uint32_t ack, uin
 {
 	if (c->in_recovery) {
 		if (seq_ge(ack, c->recover)) {
-			/* full acknowledgment */
-			uint32_t f = tcp_flight_size(c) + c->snd_mss;
+			/* full acknowledgment: RFC 6582 3.2 step 3 option 1, so an empty flight
+			 * leaves two segments, not one that waits for a delayed ACK */
+			uint32_t flight = tcp_flight_size(c);
+			uint32_t f = (flight > c->snd_mss ? flight : c->snd_mss) + c->snd_mss;
 			c->cwnd = c->sack_recovery ? c->ssthresh : min_u32(c->ssthresh, f);
 			c->in_recovery = false;
 			c->sack_recovery = false;

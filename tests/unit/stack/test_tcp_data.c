@@ -288,12 +288,12 @@ START_TEST(test_third_dup_ack_triggers_fast_retransmit_before_rto)
 	ck_assert_uint_eq(info.ssthresh, 2 * 1460); /* max(FlightSize / 2, 2 * SMSS) */
 	ck_assert_uint_eq(info.cwnd, info.ssthresh + 3 * 1460);
 	ck_assert_uint_eq(stack_get_stats(F.s)->tcp_fast_retransmits, 1);
-	/* the full ACK ends recovery: cwnd deflates to ssthresh */
+	/* the full ACK ends recovery: RFC 6582 3.2 step 3 option 1, min(ssthresh,
+	 * max(FlightSize, SMSS) + SMSS); nothing in flight, so two segments, not one */
 	F.peer_ack = una + 3 * 1460;
 	fx_send(&F, TCPF_ACK, NULL, 0);
 	tcp_get_info(F.s, F.sock, &info);
-	ck_assert_uint_eq(info.cwnd,
-	                  1460); /* min(ssthresh, FlightSize + SMSS), nothing in flight */
+	ck_assert_uint_eq(info.cwnd, 2 * 1460);
 	ck_assert_uint_eq(stack_next_deadline(F.s), STACK_TIME_NEVER);
 }
 END_TEST
