@@ -25,6 +25,7 @@
  * to 1.09 times its limit in three runs, 30 us at 0.91 to 0.96, and 10 us at 1.36: the daemon
  * then sends a verdict for nearly every packet and falls behind. */
 #define HOLD_OVERDUE_NS 30000u
+#define HOLD_OVERDUE_GAP_NS 100000u
 
 /* An arrival stamp further back than this is taken for a step of the wall clock, not for a
  * packet that waited that long in the socket. */
@@ -342,7 +343,7 @@ void hold_release_overdue(struct faultd_hold *h, struct hold_clock *clk)
 	if (delay_queue_next_deadline(&h->held, &deadline) != 0)
 		return;
 	uint64_t now = clock_mono(clk);
-	if (now < deadline + HOLD_OVERDUE_NS || now < h->last_release_ns + HOLD_OVERDUE_NS)
+	if (now < deadline + HOLD_OVERDUE_NS || now < h->last_release_ns + HOLD_OVERDUE_GAP_NS)
 		return;
 	hold_release_due(h, now);
 	/* the verdicts of this turn's earlier packets go along: a batch verdict may cover them */

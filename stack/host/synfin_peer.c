@@ -36,6 +36,7 @@ struct peer {
 	bool lingering;
 	bool interrupted_running;
 	struct tun_device *dev;
+	uint64_t kernel_drops_at_start; /* the tun device's count when the stack began */
 	struct peer_script script;
 };
 
@@ -206,6 +207,17 @@ static void print_stats(struct peer *p, struct tun_device *dev, int status)
 	        tun_device_name(dev), d->rx_packets, d->tx_packets, d->tx_dropped,
 	        d->device_errors);
 	fprintf(stderr, "synfin-peer: dropped segments: %" PRIu64 "%s\n", dropped, reasons);
+	/* what never reached the stack: the kernel drops at the device when the stack reads too
+	 * slowly (its queue is txqueuelen packets) */
+	uint64_t kernel_drops = 0;
+	if (tun_device_kernel_drops(dev, &kernel_drops) == 0)
+		kernel_drops -= p->kernel_drops_at_start;
+	if (kernel_drops)
+		fprintf(stderr,
+		        "synfin-peer: the kernel dropped %" PRIu64
+		        " packets toward the stack at %s: "
+		        "its queue was full (the stack read too slowly)\n",
+		        kernel_drops, tun_device_name(dev));
 	fprintf(stderr, "synfin-peer: exit status %d\n", status);
 	char body[3072];
 	snprintf(body, sizeof(body),
@@ -214,11 +226,12 @@ static void print_stats(struct peer *p, struct tun_device *dev, int status)
 	         ",\"tcp_fast_retransmits\":%" PRIu64 ",\"tcp_rst_out\":%" PRIu64
 	         ",\"tcp_challenge_acks\":%" PRIu64 ",\"tcp_delayed_acks\":%" PRIu64
 	         ",\"icmp_echo_replies\":%" PRIu64 ",\"dev_rx\":%" PRIu64 ",\"dev_tx\":%" PRIu64
-	         ",\"dev_tx_dropped\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"drops\":{%s}",
+	         ",\"dev_tx_dropped\":%" PRIu64 ",\"dev_kernel_dropped\":%" PRIu64
+	         ",\"dropped\":%" PRIu64 ",\"drops\":{%s}",
 	         s->ip_in, s->ip_out, s->tcp_in, s->tcp_out, s->tcp_retransmits,
 	         s->tcp_fast_retransmits, s->tcp_rst_out, s->tcp_challenge_acks,
 	         s->tcp_delayed_acks, s->icmp_echo_replies, d->rx_packets, d->tx_packets,
-	         d->tx_dropped, dropped, json_drops);
+	         d->tx_dropped, kernel_drops, dropped, json_drops);
 	peer_log_json(&p->log, "stats", body);
 }
 
@@ -275,6 +288,7 @@ static int peer_open(struct peer *p, const struct peer_options *o, int *waited_m
 		fprintf(stderr, "synfin-peer: %s\n", why);
 		return -1;
 	}
+	tun_device_kernel_drops(p->dev, &p->kernel_drops_at_start);
 	*waited_ms = tun_device_wait_running(p->dev, 3000, why, sizeof(why));
 	if (*waited_ms == -ENETDOWN || *waited_ms == -ENODEV) {
 		fprintf(stderr, "synfin-peer: %s\n", why);

@@ -177,6 +177,34 @@ int tun_device_fd(const struct tun_device *dev)
 	return dev->fd;
 }
 
+int tun_device_kernel_drops(const struct tun_device *dev, uint64_t *dropped)
+{
+	FILE *f = fopen("/proc/net/dev", "re");
+	if (f == NULL)
+		return -errno;
+	/* "  tun0: rx_bytes rx_packets errs drop fifo frame compressed multicast tx_bytes
+	 * tx_packets errs drop ...": the kernel sends toward the stack, so its drops are tx's */
+	char line[512];
+	int err = -ENODEV;
+	size_t n = strlen(dev->name);
+	while (err && fgets(line, sizeof(line), f)) {
+		const char *p = line + strspn(line, " ");
+		if (strncmp(p, dev->name, n) != 0 || p[n] != ':')
+			continue;
+		unsigned long long v[12];
+		if (sscanf(p + n + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		           &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
+		           &v[10], &v[11]) != 12) {
+			err = -EPROTO;
+			break;
+		}
+		*dropped = v[11];
+		err = 0;
+	}
+	fclose(f);
+	return err;
+}
+
 const char *tun_device_name(const struct tun_device *dev)
 {
 	return dev->name;

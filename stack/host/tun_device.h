@@ -5,6 +5,7 @@
 #define SYNFIN_TUN_DEVICE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct tun_device;
@@ -40,6 +41,11 @@ unsigned tun_device_mtu(const struct tun_device *dev);
 /* One packet into buf: its length, -EAGAIN when none is waiting, another negative errno on
  * failure. A packet longer than size is truncated by the kernel; the caller's parser sees it. */
 ssize_t tun_device_read(struct tun_device *dev, void *buf, size_t size);
+
+/* The packets the kernel dropped on their way to the stack (the device's transmit count of
+ * drops in /proc/net/dev, per network namespace): its queue was full because the stack did not
+ * read fast enough. 0 and *dropped, or a negative errno (no such device: an adopted descriptor). */
+int tun_device_kernel_drops(const struct tun_device *dev, uint64_t *dropped);
 
 /* One packet out: 0, -EAGAIN when the device queue is full (the packet is not sent: TCP
  * recovers as from a loss on the wire), or another negative errno. */
