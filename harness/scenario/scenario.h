@@ -5,9 +5,9 @@
  * lwip-lwip).
  *
  * The language is documented in tests/scenarios/README.md. Layers: scenario_values.c (words and
- * typed values) -> scenario_parse.c (lines, pure: every value parsed once, into typed fields)
- * -> resolve.c (one pairing's complete case, pure); scenario_file.c reads the files, the
- * scenario's and those its `rules FILE` lines name.
+ * typed values) -> scenario_parse.c and scenario_endpoint.c (lines, pure: every value parsed
+ * once, into typed fields) -> resolve.c (one pairing's complete case, pure); scenario_file.c
+ * reads the files, the scenario's and those its `rules FILE` lines name.
  */
 #ifndef SYNFIN_SCENARIO_H
 #define SYNFIN_SCENARIO_H
