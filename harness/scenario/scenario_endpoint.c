@@ -1,10 +1,11 @@
 /* scenario_endpoint.c: the .scn lines that say what one endpoint runs and must show
  * (tests/scenarios/README.md, "Endpoints"): `client|server run, sysctl, set, start, exit, sees,
- * receives, ack-every, linger`. Each value is parsed once into its typed item. */
+ * receives, ack-every, linger, counts`. Each value is parsed once into its typed item. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "counter.h"
 #include "endpoint/peer_script.h"
 #include "scenario.h"
 #include "scenario_lex.h"
@@ -165,6 +166,45 @@ static int ep_ack_every(struct parser *p, struct scn_endpoint *ep, const char *r
 	return 0;
 }
 
+/* counts COUNTER OP N: the counter of the endpoint's TCP over its run, compared with N */
+static int ep_counts(struct parser *p, struct scn_endpoint *ep, const char *rest)
+{
+	const char *w;
+	size_t n = lex_word(rest, &w, &rest);
+	char names[200];
+	counter_names(names, sizeof(names));
+	if (n == 0)
+		return lex_fail(p, "counts needs a counter, a comparison and a number, e.g. counts "
+		                   "paws-rejected >= 1");
+	if (!counter_find(w, n))
+		return lex_fail(p, "unknown counter '%.*s' (%s)", (int)n, w, names);
+	char name[32];
+	snprintf(name, sizeof(name), "%.*s", (int)n, w);
+	n = lex_word(rest, &w, &rest);
+	enum counter_compare cmp;
+	if (counter_compare_parse(w, n, &cmp))
+		return lex_fail(p,
+		                "'%.*s' is not a comparison: write >=, <=, == or >, e.g. counts "
+		                "%s >= 1",
+		                (int)n, w, name);
+	n = lex_word(rest, &w, &rest);
+	uint32_t v;
+	if (n == 0 || lex_u32(w, n, &v))
+		return lex_fail(p,
+		                "'%.*s' is not a count: write a whole number, e.g. counts %s %s 1",
+		                (int)n, w, name, counter_compare_name(cmp));
+	if (*rest)
+		return lex_fail(p, "unexpected '%s' after the count: counts takes one comparison",
+		                rest);
+	if (ep->n_counts == SCN_MAX_COUNTS)
+		return lex_fail(p, "at most %d counts lines per endpoint", SCN_MAX_COUNTS);
+	ADD_OR_NOMEM(p, ep->counts, ep->n_counts, NULL);
+	memcpy(it->counter, name, sizeof(it->counter));
+	it->compare = (int)cmp;
+	it->count = v;
+	return 0;
+}
+
 int lex_endpoint_line(struct parser *p, enum scn_role role, const char *rest)
 {
 	struct scn_endpoint *ep = &p->s->ep[role];
@@ -188,8 +228,10 @@ int lex_endpoint_line(struct parser *p, enum scn_role role, const char *rest)
 	if (lex_word_is(w, n, "linger"))
 		return ep_duration(p, &ep->lingers, &ep->n_lingers, rest,
 		                   "linger needs a duration, e.g. 3s");
+	if (lex_word_is(w, n, "counts"))
+		return ep_counts(p, ep, rest);
 	return lex_fail(p,
 	                "unknown endpoint directive '%.*s' (run, sysctl, set, start, exit, sees, "
-	                "receives, linger)",
+	                "receives, ack-every, linger, counts)",
 	                (int)n, w);
 }

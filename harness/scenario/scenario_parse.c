@@ -606,6 +606,7 @@ void scenario_free(struct scenario *s)
 		lex_items_free(ep->receives, ep->n_receives);
 		lex_items_free(ep->lingers, ep->n_lingers);
 		lex_items_free(ep->ack_everys, ep->n_ack_everys);
+		lex_items_free(ep->counts, ep->n_counts);
 	}
 	free(s->segs);
 	memset(s, 0, sizeof(*s));
