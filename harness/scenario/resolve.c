@@ -72,7 +72,6 @@ static void resolve_counts(const struct scn_endpoint *ep, unsigned pair, struct 
 		k->key = key;
 		k->compare = it->compare;
 		k->value = it->count;
-		k->line = it->line;
 	}
 }
 

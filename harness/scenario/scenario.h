@@ -277,7 +277,6 @@ struct scn_count {
 	const char *key;
 	int compare; /* enum counter_compare */
 	uint64_t value;
-	unsigned line;
 };
 
 /* What one pairing of a scenario runs and expects. Pointers refer into the scenario. */

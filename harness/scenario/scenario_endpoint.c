@@ -1,5 +1,5 @@
 /* scenario_endpoint.c: the .scn lines that say what one endpoint runs and must show
- * (tests/scenarios/README.md, "Endpoints"): `client|server run, sysctl, set, start, exit, sees,
+ * (tests/scenarios/README.md, "The language"): `client|server run, sysctl, set, start, exit, sees,
  * receives, ack-every, linger, counts`. Each value is parsed once into its typed item. */
 #include <errno.h>
 #include <stdio.h>
