@@ -37,6 +37,28 @@ void peer_log_event(const struct peer_log *l, const char *what, const char *text
 	fflush(l->jsonl);
 }
 
+void peer_log_counters(const struct peer_log *l, const char *const *names,
+                       const unsigned long long *values, size_t n)
+{
+	double t = peer_log_now();
+	if (!l->quiet) {
+		fprintf(stderr, "%10.6f %s counters:", t - l->t0, l->role);
+		size_t shown = 0;
+		for (size_t i = 0; i < n; i++)
+			if (values[i])
+				fprintf(stderr, "%s %s %llu", shown++ ? "," : "", names[i],
+				        values[i]);
+		fprintf(stderr, "%s\n", shown ? "" : " none");
+	}
+	if (!l->jsonl)
+		return;
+	fprintf(l->jsonl, "{\"t\":%.6f,\"event\":\"counters\",\"role\":\"%s\"", t, l->role);
+	for (size_t i = 0; i < n; i++)
+		fprintf(l->jsonl, ",\"%s\":%llu", names[i], values[i]);
+	fputs("}\n", l->jsonl);
+	fflush(l->jsonl);
+}
+
 /* ECONNABORTED is lwIP's word for a connection its timers gave up (Linux says ETIMEDOUT): an
  * outcome of its own. EPIPE is a send after the peer's RST. */
 static const struct {

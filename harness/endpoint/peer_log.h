@@ -6,6 +6,7 @@
 #define SYNFIN_PEER_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -23,6 +24,11 @@ double peer_log_now(void);
  * t/event/role/what from members_fmt (without braces; NULL for none). */
 void peer_log_event(const struct peer_log *l, const char *what, const char *text,
                     const char *members_fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The "counters" record: {"t":..,"event":"counters","role":..,NAME:VALUE...}, every one of the
+ * n counters; the text line lists those that are not 0. */
+void peer_log_counters(const struct peer_log *l, const char *const *names,
+                       const unsigned long long *values, size_t n);
 
 /* The name an error event gives err (ETIMEDOUT, ECONNABORTED...; EOTHER for the rest). */
 const char *peer_errno_name(int err);

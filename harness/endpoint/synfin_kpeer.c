@@ -4,7 +4,8 @@
  *   synfin-kpeer client --connect 192.168.1.109:80 "connect; sleep 500ms; close"
  *   synfin-kpeer server --listen 80 "accept; read-eof; close"
  *
- * Each application event is logged with its time: text on stderr, JSON Lines with --jsonl.
+ * Each application event is logged with its time: text on stderr, JSON Lines with --jsonl;
+ * at the exit, the namespace's TCP counters over the run (kpeer_netstat.h).
  * The exit status tells the outcomes apart (see usage()).
  */
 #include <arpa/inet.h>
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kpeer_netstat.h"
 #include "kpeer_options.h"
 #include "peer_log.h"
 #include "peer_script.h"
@@ -209,6 +211,9 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	k.log.t0 = peer_log_now();
+	/* no counters record when /proc/net/netstat cannot be read: a `counts` line says so */
+	static struct netstat counters[2];
+	bool counting = !netstat_read(&counters[0], "/proc/net/netstat");
 
 	if (!opt.is_client) {
 		int one = 1;
@@ -237,6 +242,8 @@ int main(int argc, char **argv)
 	peer_script_free(&script);
 	if (k.listen_fd >= 0)
 		close(k.listen_fd);
+	if (counting && !netstat_read(&counters[1], "/proc/net/netstat"))
+		netstat_log_delta(&k.log, &counters[0], &counters[1]);
 	peer_log_event(&k.log, "exit", NULL, "\"status\":%d", status);
 	if (k.log.jsonl)
 		fclose(k.log.jsonl);

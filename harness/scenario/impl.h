@@ -35,6 +35,15 @@ struct impl_pairing_ref {
 	unsigned line, col;
 };
 #define IMPL_MAX_CHECKS 8
+
+/* `counter NAME KEY`: the scenario's counter NAME (counter.h) is the member KEY of the
+ * "counters" record the endpoint program writes at exit (synfin-peer: tcp-paws; synfin-kpeer:
+ * TcpExtPAWSEstab, its namespace's /proc/net/netstat from its start to its exit). */
+struct impl_counter {
+	char name[32];
+	char key[64];
+};
+#define IMPL_MAX_COUNTERS 8
 /* `order` not declared: after every implementation that declares one */
 #define IMPL_ORDER_LAST 1000000
 
@@ -56,6 +65,8 @@ struct impl {
 	/* `check PAIRING...`: its pairings a check runs when no --pair or --impl is given */
 	struct impl_pairing_ref check[IMPL_MAX_CHECKS];
 	size_t n_check;
+	struct impl_counter counters[IMPL_MAX_COUNTERS];
+	size_t n_counters;
 	char file[512]; /* the file it was read from, for messages (the loader's; "" when none) */
 };
 
@@ -69,6 +80,9 @@ int impl_parse(const char *text, struct impl *im, struct impl_error *err);
 
 /* The implementation called name among n, or NULL. */
 const struct impl *impl_find(const struct impl *v, size_t n, const char *name);
+
+/* The key of the counter called name in im's "counters" record, or NULL when it declares none. */
+const char *impl_counter_key(const struct impl *im, const char *name);
 
 /* The program's file name: "synfin-kpeer" of "harness/endpoint/synfin-kpeer". */
 const char *impl_program_name(const struct impl *im);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counter.h"
+
 struct impl_lexer {
 	const char *line; /* the current line's first byte */
 	unsigned lineno;
@@ -252,6 +254,34 @@ static int take_check(struct impl_lexer *lx, const char **p, struct impl *im)
 	return 0;
 }
 
+/* counter NAME KEY: NAME one of counter.h's, KEY the member of the program's "counters" record */
+static int take_counter(struct impl_lexer *lx, const char **p, struct impl *im)
+{
+	const char *w;
+	size_t n = next_word(p, &w);
+	char names[200];
+	counter_names(names, sizeof(names));
+	if (!counter_find(w, n))
+		return impl_fail(lx, w,
+		                 "counter needs a counter's name (%s), then the member of the "
+		                 "program's counters record, e.g. counter paws-rejected tcp-paws",
+		                 names);
+	for (size_t i = 0; i < im->n_counters; i++)
+		if (strlen(im->counters[i].name) == n && !memcmp(im->counters[i].name, w, n))
+			return impl_fail(lx, w, "counter '%.*s' is declared twice", (int)n, w);
+	if (im->n_counters == IMPL_MAX_COUNTERS)
+		return impl_fail(lx, w, "at most %d counters are declared", IMPL_MAX_COUNTERS);
+	struct impl_counter *c = &im->counters[im->n_counters];
+	memcpy(c->name, w, n);
+	c->name[n] = '\0';
+	int r = take_word(lx, p, c->key, sizeof(c->key),
+	                  "counter needs, after the name, the member of the program's counters "
+	                  "record, e.g. counter paws-rejected tcp-paws");
+	if (!r)
+		im->n_counters++;
+	return r;
+}
+
 enum impl_key {
 	K_NAME,
 	K_PROGRAM,
@@ -261,19 +291,20 @@ enum impl_key {
 	K_SUPPORTS,
 	K_ORDER,
 	K_CHECK,
-	K_FAMILIES
+	K_FAMILIES,
+	K_COUNTER
 };
-#define IMPL_N_KEYS 9
+#define IMPL_N_KEYS 10
 
 /* One line: KEY VALUE...; which keys it saw goes into *seen (bit per key). */
 static int parse_decl(struct impl_lexer *lx, const char *p, struct impl *im, unsigned *seen)
 {
-	static const char *const keys[IMPL_N_KEYS] = {"name",   "program",  "device",
-	                                              "script", "settings", "supports",
-	                                              "order",  "check",    "families"};
+	static const char *const keys[IMPL_N_KEYS] = {"name",     "program",  "device", "script",
+	                                              "settings", "supports", "order",  "check",
+	                                              "families", "counter"};
 	static int (*const take[IMPL_N_KEYS])(struct impl_lexer *, const char **, struct impl *) = {
-	    take_name,     take_program, take_device, take_script,  take_settings,
-	    take_supports, take_order,   take_check,  take_families};
+	    take_name,     take_program, take_device, take_script,   take_settings,
+	    take_supports, take_order,   take_check,  take_families, take_counter};
 	const char *k;
 	size_t kn = next_word(&p, &k);
 	if (kn == 0)
@@ -284,9 +315,9 @@ static int parse_decl(struct impl_lexer *lx, const char *p, struct impl *im, uns
 	if (key == IMPL_N_KEYS)
 		return impl_fail(lx, k,
 		                 "unknown declaration '%.*s' (name, program, device, script, "
-		                 "settings, supports, order, check, families)",
+		                 "settings, supports, order, check, families, counter)",
 		                 (int)kn, k);
-	if ((*seen & (1u << key)) && key != K_SUPPORTS && key != K_CHECK)
+	if ((*seen & (1u << key)) && key != K_SUPPORTS && key != K_CHECK && key != K_COUNTER)
 		return impl_fail(lx, k, "'%s' is declared twice", keys[key]);
 	*seen |= 1u << key;
 	int r = take[key](lx, &p, im);
@@ -351,6 +382,14 @@ const struct impl *impl_find(const struct impl *v, size_t n, const char *name)
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(v[i].name, name))
 			return &v[i];
+	return NULL;
+}
+
+const char *impl_counter_key(const struct impl *im, const char *name)
+{
+	for (size_t i = 0; i < im->n_counters; i++)
+		if (!strcmp(im->counters[i].name, name))
+			return im->counters[i].key;
 	return NULL;
 }
 

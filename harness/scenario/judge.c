@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter.h"
 #include "endpoint/peer_script.h"
 
 static const char *const role_name[2] = {"client", "server"};
@@ -117,6 +118,30 @@ static void app_end(const struct app_record *a, int *exit, uint64_t *end_us, boo
 		*exit = SCN_OUT_KILLED;
 }
 
+/* Each `counts` line against the member its end's impl file names in the "counters" record the
+ * endpoint program wrote at exit. */
+static void check_counts(const struct scn_case *c, const struct app_record *a, int role, char *why,
+                         size_t size)
+{
+	for (size_t i = 0; !why[0] && i < c->n_counts[role]; i++) {
+		const struct scn_count *k = &c->counts[role][i];
+		const struct app_counter *got = k->key ? app_record_counter(a, k->key) : NULL;
+		if (!a->has_counters)
+			snprintf(why, size,
+			         "%s counts %s: the %s program wrote no counters record (did it "
+			         "exit?)",
+			         role_name[role], k->counter, role_name[role]);
+		else if (!got)
+			snprintf(why, size, "%s counts %s: its counters record has no %s",
+			         role_name[role], k->counter, k->key ? k->key : "member for it");
+		else if (!counter_compare_holds((enum counter_compare)k->compare, got->value,
+		                                k->value))
+			snprintf(why, size, "%s counts %s %" PRIu64 ", expected %s %" PRIu64,
+			         role_name[role], k->counter, got->value,
+			         counter_compare_name((enum counter_compare)k->compare), k->value);
+	}
+}
+
 /* What the application did besides ending: its ACKs, the bytes it read, the events it saw. */
 static void check_app_doings(const struct scn_case *c, const struct run_record *r, int role,
                              char *why, size_t size)
@@ -131,6 +156,8 @@ static void check_app_doings(const struct scn_case *c, const struct run_record *
 		if (!app_record_saw(a, c->sees[role][i]))
 			snprintf(why, size, "the %s application never saw '%s'", role_name[role],
 			         c->sees[role][i]);
+	if (!why[0])
+		check_counts(c, a, role, why, size);
 }
 
 static void judge_app(const struct scn_case *c, const struct run_record *r, int role,

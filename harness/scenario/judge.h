@@ -1,7 +1,8 @@
 /* judge.h: the verdict on one run of a case, from its record (run_record.h) alone: the
  * conversation against the expected one, each application's outcome and exit time, the bytes
  * it read (`receives`), the events it saw (`sees`), how often it acknowledged (`ack-every`),
- * and how the run ended. Pure: no I/O, no clock; the reasons are the report's words. */
+ * its TCP's event counters (`counts`), and how the run ended. Pure: no I/O, no clock; the reasons
+ * are the report's words. */
 #ifndef SYNFIN_JUDGE_H
 #define SYNFIN_JUDGE_H
 

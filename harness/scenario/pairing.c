@@ -13,6 +13,8 @@ struct pairing_end {
 	char name[32];
 	enum impl_settings settings;
 	bool scales, lingers, ipv6;
+	struct impl_counter counters[IMPL_MAX_COUNTERS];
+	size_t n_counters;
 };
 
 static struct {
@@ -99,6 +101,15 @@ bool scn_pair_lingers(unsigned p, enum scn_role role)
 bool scn_pair_speaks_ipv6(unsigned p)
 {
 	return end_of(p, SCN_CLIENT)->ipv6 && end_of(p, SCN_SERVER)->ipv6;
+}
+
+const char *scn_pair_counter_key(unsigned p, enum scn_role role, const char *counter)
+{
+	const struct pairing_end *e = end_of(p, role);
+	for (size_t i = 0; i < e->n_counters; i++)
+		if (!strcmp(e->counters[i].name, counter))
+			return e->counters[i].key;
+	return NULL;
 }
 
 static int by_order(const void *a, const void *b)
@@ -204,6 +215,8 @@ int scn_pairings_set(const struct impl *v, size_t n, char *why, size_t size)
 		e->scales = sorted[i]->time_scale_option[0] != '\0';
 		e->lingers = sorted[i]->linger_option[0] != '\0';
 		e->ipv6 = (sorted[i]->families & IMPL_FAMILY_IPV6) != 0;
+		memcpy(e->counters, sorted[i]->counters, sizeof(e->counters));
+		e->n_counters = sorted[i]->n_counters;
 	}
 	for (unsigned k = 0; k < table.n_impls; k++) {
 		int r = add_checked(sorted[k], k, why, size);

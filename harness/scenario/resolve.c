@@ -48,6 +48,33 @@ static void resolve_settings(const struct scn_endpoint *ep, unsigned bit, enum i
 			c->tunables[r][c->n_tunables[r]++] = ep->tunables[i].text;
 }
 
+/* Every `counts` line that applies holds, each read from the member the end's impl file names;
+ * an end that cannot report the counter cannot run the case: a skip that says so. */
+static void resolve_counts(const struct scn_endpoint *ep, unsigned pair, struct scn_case *c, int r)
+{
+	static const char *const role_name[2] = {"client", "server"};
+	for (size_t i = 0; i < ep->n_counts; i++) {
+		const struct scn_item *it = &ep->counts[i];
+		if (!(it->pairs & (1u << pair)) || !scn_family_holds(it->families, c->ipv6) ||
+		    c->n_counts[r] == SCN_MAX_COUNTS)
+			continue;
+		const char *key = scn_pair_counter_key(pair, (enum scn_role)r, it->counter);
+		if (!key && !c->skip) {
+			const char *impl = scn_pair_impl_name(pair, (enum scn_role)r);
+			c->skip = true;
+			snprintf(c->skip_reason, sizeof(c->skip_reason),
+			         "%s counts %s: %s cannot report it (its impl file declares no "
+			         "'counter %s')",
+			         role_name[r], it->counter, impl, it->counter);
+		}
+		struct scn_count *k = &c->counts[r][c->n_counts[r]++];
+		k->counter = it->counter;
+		k->key = key;
+		k->compare = it->compare;
+		k->value = it->count;
+	}
+}
+
 static void resolve_endpoint(const struct scn_endpoint *ep, unsigned pair, struct scn_case *c,
                              int r)
 {
@@ -76,6 +103,7 @@ static void resolve_endpoint(const struct scn_endpoint *ep, unsigned pair, struc
 	for (size_t i = 0; it && i < it->n_sees; i++)
 		c->sees[r][i] = it->sees[i];
 	c->n_sees[r] = it ? it->n_sees : 0;
+	resolve_counts(ep, pair, c, r);
 }
 
 int scenario_resolve(const struct scenario *s, unsigned pair, bool scaled, struct scn_case *c)

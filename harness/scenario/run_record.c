@@ -34,6 +34,25 @@ int app_record_add_event(struct app_record *a, const struct app_event *ev)
 	return 0;
 }
 
+int app_record_add_counter(struct app_record *a, const char *key, uint64_t value)
+{
+	struct app_counter *nv = realloc(a->counters, (a->n_counters + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	a->counters = nv;
+	snprintf(nv[a->n_counters].key, sizeof(nv[0].key), "%s", key);
+	nv[a->n_counters++].value = value;
+	return 0;
+}
+
+const struct app_counter *app_record_counter(const struct app_record *a, const char *key)
+{
+	for (size_t i = 0; i < a->n_counters; i++)
+		if (!strcmp(a->counters[i].key, key))
+			return &a->counters[i];
+	return NULL;
+}
+
 bool app_record_saw(const struct app_record *a, const char *what)
 {
 	for (size_t i = 0; i < a->n_events; i++)
@@ -78,24 +97,38 @@ static int parse_time_us(const char *num, uint64_t *us)
 struct event_line {
 	struct app_event ev;
 	bool is_app;
+	bool is_counters;
+	struct app_record numbers; /* every whole number but t and rel, kept for a counters line */
 };
+
+static int parse_count(const char *num, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(num, &end, 10);
+	if (errno || *end || num[0] == '-')
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
 
 static int event_member(void *arg, const char *key, char **str, const char *num)
 {
 	struct event_line *l = arg;
-	if (*str && !strcmp(key, "event"))
+	uint64_t v;
+	if (num && strcmp(key, "t") && strcmp(key, "rel") && !parse_count(num, &v) &&
+	    app_record_add_counter(&l->numbers, key, v))
+		return -ENOMEM;
+	if (*str && !strcmp(key, "event")) {
 		l->is_app = !strcmp(*str, "app");
-	else if (*str && !strcmp(key, "what"))
+		l->is_counters = !strcmp(*str, "counters");
+	} else if (*str && !strcmp(key, "what"))
 		snprintf(l->ev.what, sizeof(l->ev.what), "%s", *str);
 	else if (*str && !strcmp(key, "hash"))
 		snprintf(l->ev.hash, sizeof(l->ev.hash), "%s", *str);
 	else if (num && !strcmp(key, "bytes")) {
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(num, &end, 10);
-		if (errno || *end || num[0] == '-')
+		if (parse_count(num, &l->ev.bytes))
 			return -EINVAL;
-		l->ev.bytes = v;
 		l->ev.has_bytes = true;
 	} else if (num && !strcmp(key, "t")) {
 		/* an event without a usable time is still an event: it has none (0) */
@@ -103,9 +136,9 @@ static int event_member(void *arg, const char *key, char **str, const char *num)
 			l->ev.t_us = 0;
 	} else if (num && !strcmp(key, "status")) {
 		char *end;
-		long v = strtol(num, &end, 10);
-		l->ev.has_status = !*end && v >= 0 && v <= 255;
-		l->ev.status = l->ev.has_status ? (int)v : 0;
+		long s = strtol(num, &end, 10);
+		l->ev.has_status = !*end && s >= 0 && s <= 255;
+		l->ev.status = l->ev.has_status ? (int)s : 0;
 	}
 	return 0;
 }
@@ -126,6 +159,13 @@ int app_events_read_jsonl(struct app_record *a, const char *path)
 			r = pr;
 		else if (pr == 0 && l.is_app)
 			r = app_record_add_event(a, &l.ev);
+		else if (pr == 0 && l.is_counters) {
+			a->has_counters = true;
+			for (size_t i = 0; !r && i < l.numbers.n_counters; i++)
+				r = app_record_add_counter(a, l.numbers.counters[i].key,
+				                           l.numbers.counters[i].value);
+		}
+		free(l.numbers.counters);
 	}
 	free(line);
 	fclose(f);
@@ -157,7 +197,9 @@ int run_record_daemon_lateness(struct lateness *l, const char *trace_path)
 void run_record_free(struct run_record *r)
 {
 	observed_free(&r->trace);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 2; k++) {
 		free(r->app[k].events);
+		free(r->app[k].counters);
+	}
 	memset(r, 0, sizeof(*r));
 }

@@ -31,6 +31,13 @@ struct app_event {
 	int status;
 };
 
+/* One member of an endpoint program's "counters" record, written at its exit: a TCP event
+ * counter of its implementation over its run, under the implementation's own name. */
+struct app_counter {
+	char key[64];
+	uint64_t value;
+};
+
 /* An application as the runner saw it end, and as it recorded itself. Its own "exit" event,
  * when there is one, is the truth: the runner notices an end late on a busy machine. */
 struct app_record {
@@ -41,6 +48,9 @@ struct app_record {
 	uint64_t stop_us; /* when the runner asked it to stop (SIGTERM), 0 when it did not */
 	struct app_event *events;
 	size_t n_events;
+	bool has_counters; /* it wrote a "counters" record */
+	struct app_counter *counters;
+	size_t n_counters;
 };
 
 struct run_record {
@@ -59,12 +69,16 @@ struct run_record {
 	struct lateness lateness; /* how late the machine ran while the endpoints did */
 };
 
-/* Read an endpoint program's JSON Lines log (synfin-kpeer, synfin-peer) into a's events.
- * Lines that are not flat objects (synfin-peer's stats, with its drop counts) are not
- * application events and are passed over. Returns 0 or a negative errno. */
+/* Read an endpoint program's JSON Lines log (synfin-kpeer, synfin-peer) into a's events, and
+ * its "counters" record's numbers (each member but "t" and "rel") into a's counters. Lines
+ * that are not flat objects (synfin-peer's stats, with its drop counts) are neither and are
+ * passed over. Returns 0 or a negative errno. */
 int app_events_read_jsonl(struct app_record *a, const char *path);
 int app_record_add_event(struct app_record *a, const struct app_event *ev);
 bool app_record_saw(const struct app_record *a, const char *what);
+int app_record_add_counter(struct app_record *a, const char *key, uint64_t value);
+/* The member key of its "counters" record, NULL when it has none. */
+const struct app_counter *app_record_counter(const struct app_record *a, const char *key);
 /* The program's own "exit" event (with its status), NULL when it wrote none. */
 const struct app_event *app_record_exit(const struct app_record *a);
 

@@ -5,9 +5,9 @@
  * lwip-lwip).
  *
  * The language is documented in tests/scenarios/README.md. Layers: scenario_values.c (words and
- * typed values) -> scenario_parse.c (lines, pure: every value parsed once, into typed fields)
- * -> resolve.c (one pairing's complete case, pure); scenario_file.c reads the files, the
- * scenario's and those its `rules FILE` lines name.
+ * typed values) -> scenario_parse.c and scenario_endpoint.c (lines, pure: every value parsed
+ * once, into typed fields) -> resolve.c (one pairing's complete case, pure); scenario_file.c
+ * reads the files, the scenario's and those its `rules FILE` lines name.
  */
 #ifndef SYNFIN_SCENARIO_H
 #define SYNFIN_SCENARIO_H
@@ -53,6 +53,9 @@ const char *scn_pair_impl_name(unsigned p, enum scn_role role);
 enum impl_settings scn_pair_settings(unsigned p, enum scn_role role);
 bool scn_pair_scales(unsigned p, enum scn_role role);
 bool scn_pair_lingers(unsigned p, enum scn_role role);
+/* The member of the "counters" record that the role's end reports the counter (counter.h) in,
+ * as its impl file's `counter NAME KEY` says; NULL when it cannot report it. */
+const char *scn_pair_counter_key(unsigned p, enum scn_role role, const char *counter);
 /* Whether both ends declare IPv6 (impl file: families ipv4 ipv6). */
 bool scn_pair_speaks_ipv6(unsigned p);
 /* "linux-linux", "stack-*", "*-linux", "client=linux", "server=stack", "all", or a comma
@@ -158,6 +161,8 @@ struct scn_item {
 	struct scn_time time;        /* exit: when (kind SCN_T_NONE: not checked) */
 	char sees[SCN_MAX_SEES][16]; /* sees: the events */
 	size_t n_sees;
+	char counter[32]; /* counts: the counter's name (counter.h); count its number */
+	int compare;      /* counts: enum counter_compare */
 };
 
 struct scn_endpoint {
@@ -179,6 +184,8 @@ struct scn_endpoint {
 	size_t n_lingers;
 	struct scn_item *ack_everys; /* every ACK covers at most N full segments of the peer's */
 	size_t n_ack_everys;
+	struct scn_item *counts; /* a TCP event counter over the endpoint's run; each one holds */
+	size_t n_counts;
 };
 
 /* `rules FILE`: the parser records it, the caller reads the file (scenario_file.c). */
@@ -260,6 +267,18 @@ char *scn_read_text(const char *path);
 int scenario_parse_file(struct scenario *s, const char *path, struct scn_error *err);
 void scenario_free(struct scenario *s);
 
+/* At most this many `counts` lines per endpoint. */
+#define SCN_MAX_COUNTS 8
+
+/* One `counts` line of a case: the counter, the member of the end's "counters" record it is
+ * (its impl file's `counter NAME KEY`), and the comparison. */
+struct scn_count {
+	const char *counter;
+	const char *key;
+	int compare; /* enum counter_compare */
+	uint64_t value;
+};
+
 /* What one pairing of a scenario runs and expects. Pointers refer into the scenario. */
 struct scn_case {
 	const struct scenario *scn;
@@ -284,6 +303,8 @@ struct scn_case {
 	bool receives_damaged[2];
 	int64_t linger_us[2];  /* -1: none */
 	unsigned ack_every[2]; /* 0: not checked */
+	struct scn_count counts[2][SCN_MAX_COUNTS];
+	size_t n_counts[2];
 	/* the conversation: pointers into scn->segs, in order */
 	const struct scn_seg **segs;
 	size_t n_segs;

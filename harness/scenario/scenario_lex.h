@@ -1,6 +1,6 @@
 /* scenario_lex.h: the words and typed values of the .scn language, for the line parser
- * (scenario_parse.c); internal to harness/scenario. Errors go through lex_fail, which names the
- * file and line and says what would be right. */
+ * (scenario_parse.c, scenario_endpoint.c); internal to harness/scenario. Errors go through
+ * lex_fail, which names the file and line and says what would be right. */
 #ifndef SYNFIN_SCENARIO_LEX_H
 #define SYNFIN_SCENARIO_LEX_H
 
@@ -43,5 +43,8 @@ int lex_time(struct parser *p, const char *w, size_t n, struct scn_time *t);
  * NULL when out of memory. */
 struct scn_item *lex_item_add(struct parser *p, struct scn_item **v, size_t *n, const char *text);
 void lex_items_free(struct scn_item *v, size_t n);
+
+/* The rest of a `client ...` or `server ...` line, into role's endpoint (scenario_endpoint.c). */
+int lex_endpoint_line(struct parser *p, enum scn_role role, const char *rest);
 
 #endif

@@ -235,6 +235,21 @@ static void print_stats(struct peer *p, struct tun_device *dev, int status)
 	peer_log_json(&p->log, "stats", body);
 }
 
+/* The "counters" record a scenario's `counts` lines are read from (impl/stack.impl names the
+ * member of each counter): every drop reason's count, zeros included, so that a counter the
+ * stack keeps is never missing from it. */
+static void log_counters(struct peer *p)
+{
+	const struct stack_stats *s = stack_get_stats(p->env.stack);
+	char body[2048];
+	size_t n = 0;
+	for (int r = 0; r < STACK_DROP__COUNT && n < sizeof(body); r++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, ",\"%s\":%" PRIu64,
+		                      stack_drop_reason_name((enum stack_drop_reason)r),
+		                      s->drops[r]);
+	peer_log_json(&p->log, "counters", body);
+}
+
 /* The script: inline, from --script-file, or the mode's default, fitted to the role. Returns -1
  * when loaded, otherwise the exit status (the message is printed). */
 static int load_script(const struct peer_options *o, struct peer_script *script)
@@ -379,6 +394,7 @@ static int peer_run(struct peer *p)
 	snprintf(json, sizeof(json), ",\"status\":%d", status);
 	peer_log_app(&p->log, 0, "exit", NULL, json);
 	print_stats(p, p->dev, status);
+	log_counters(p);
 	return status;
 }
 

@@ -28,7 +28,7 @@ for t in "$@"; do
 	pcap) src="harness/trace/pcap_file.c" ;;
 	peer_script) src="harness/endpoint/peer_script.c" ;;
 	stack_input) src=$(cd "$root" && ls stack/*.c) ;;
-	scenario) src="harness/scenario/scenario_parse.c harness/scenario/scenario_values.c harness/scenario/pairing.c harness/scenario/resolve.c harness/scenario/conversation_match.c" ;;
+	scenario) src="harness/scenario/scenario_parse.c harness/scenario/scenario_endpoint.c harness/scenario/scenario_values.c harness/scenario/pairing.c harness/scenario/resolve.c harness/scenario/conversation_match.c" ;;
 	impl) src="harness/scenario/impl_parse.c harness/scenario/pairing.c" ;;
 	*) src= ;;
 	esac

@@ -109,7 +109,7 @@ START_TEST(test_mistakes_name_line_column_and_fix)
 	e = parse_fails("name x\nprogam bin/x\n");
 	ck_assert_uint_eq(e.line, 2);
 	ck_assert_str_eq(e.msg, "unknown declaration 'progam' (name, program, device, script, "
-	                        "settings, supports, order, check, families)");
+	                        "settings, supports, order, check, families, counter)");
 
 	e = parse_fails("settings set set\n");
 	ck_assert_uint_eq(e.col, 14);
@@ -137,6 +137,35 @@ START_TEST(test_mistakes_name_line_column_and_fix)
 }
 END_TEST
 
+START_TEST(test_counters_map_the_scenarios_names_to_the_programs_records)
+{
+	struct impl im;
+	parse_project_file("stack.impl", &im);
+	ck_assert_str_eq(impl_counter_key(&im, "paws-rejected"), "tcp-paws");
+	parse_project_file("linux.impl", &im);
+	ck_assert_str_eq(impl_counter_key(&im, "paws-rejected"), "TcpExtPAWSEstab");
+	/* lwIP reports none: a case that counts one skips its pairings */
+	parse_project_file("lwip.impl", &im);
+	ck_assert_uint_eq(im.n_counters, 0);
+	ck_assert_ptr_null(impl_counter_key(&im, "paws-rejected"));
+
+	struct impl_error e = parse_fails("counter paws-missed x\n");
+	ck_assert_uint_eq(e.col, 9);
+	ck_assert_str_eq(e.msg, "counter needs a counter's name (paws-rejected), then the member "
+	                        "of the program's counters record, e.g. counter paws-rejected "
+	                        "tcp-paws");
+	e = parse_fails("counter paws-rejected\n");
+	ck_assert_uint_eq(e.col, 22);
+	ck_assert_str_eq(e.msg, "counter needs, after the name, the member of the program's "
+	                        "counters record, e.g. counter paws-rejected tcp-paws");
+	e = parse_fails("counter paws-rejected a\ncounter paws-rejected b\n");
+	ck_assert_uint_eq(e.line, 2);
+	ck_assert_str_eq(e.msg, "counter 'paws-rejected' is declared twice");
+	e = parse_fails("counter paws-rejected a b\n");
+	ck_assert_str_eq(e.msg, "unexpected 'b' after the counter declaration");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("impl");
@@ -147,6 +176,7 @@ int main(void)
 	    tc, test_lwip_is_a_tap_device_driven_by_synfin_lwip_that_lingers_without_settings);
 	tcase_add_test(tc, test_comments_blank_lines_and_find);
 	tcase_add_test(tc, test_mistakes_name_line_column_and_fix);
+	tcase_add_test(tc, test_counters_map_the_scenarios_names_to_the_programs_records);
 	suite_add_tcase(s, tc);
 	return synfin_run_suite(s);
 }
