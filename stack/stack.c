@@ -292,7 +292,7 @@ void stack_input_end(struct stack *s, uint64_t now)
 	stack_enter(s);
 	s->rx_batch = false;
 	for (size_t i = 0; i < s->n_acks_owed; i++) {
-		struct tcp_conn *c = tcp_conn_by_handle(s, s->acks_owed[i]);
+		struct tcp_conn *c = tcp_conn_by_handle_any(s, s->acks_owed[i]);
 		if (c && c->ack_deferred) {
 			c->ack_deferred = false;
 			if (!c->dead && c->state != TCPS_CLOSED)

@@ -298,6 +298,8 @@ void tcp_conn_disown(struct tcp_conn *c);
 /* Nothing can reach c any more: out of every index, freed by tcp_reap. Harmless twice. */
 void tcp_conn_kill(struct tcp_conn *c);
 struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle);
+/* ... also one the application has closed, which still speaks TCP (FIN-WAIT, TIME-WAIT) */
+struct tcp_conn *tcp_conn_by_handle_any(const struct stack *s, int handle);
 /* The live connection (not CLOSED) of a 4-tuple, without falling back to a listener. */
 struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t lport,
                                uint32_t raddr, uint16_t rport);
