@@ -176,7 +176,6 @@ void stack_free(struct stack *s)
 		s->ev_head = e->next;
 		free(e);
 	}
-	free(s->acks_owed);
 	free(s);
 }
 
@@ -279,27 +278,6 @@ void stack_input(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len)
 	} else {
 		stack_drop(s, STACK_DROP_IP_PROTO);
 	}
-	stack_leave(s);
-}
-
-void stack_input_begin(struct stack *s)
-{
-	s->rx_batch = true;
-}
-
-void stack_input_end(struct stack *s, uint64_t now)
-{
-	stack_enter(s);
-	s->rx_batch = false;
-	for (size_t i = 0; i < s->n_acks_owed; i++) {
-		struct tcp_conn *c = tcp_conn_by_handle_any(s, s->acks_owed[i]);
-		if (c && c->ack_deferred) {
-			c->ack_deferred = false;
-			if (!c->dead && c->state != TCPS_CLOSED)
-				tcp_send_ack(c, now);
-		}
-	}
-	s->n_acks_owed = 0;
 	stack_leave(s);
 }
 

@@ -224,14 +224,6 @@ void stack_free(struct stack *s);
 
 /* One IPv4 packet from the device. Malformed packets are counted and dropped. */
 void stack_input(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len);
-/* Packets read together, one wake-up's worth from the device, go between these two: the ACKs
- * they call for go out once per connection at stack_input_end, carrying what all of them said,
- * as Linux's receive path ACKs what it took in one poll. A burst of out-of-order segments then
- * draws one duplicate ACK with the latest SACK blocks rather than one per segment, which halves
- * the packets of a recovery on two shared cores. Data the stack sends meanwhile carries the ACK
- * and cancels the one owed. */
-void stack_input_begin(struct stack *s);
-void stack_input_end(struct stack *s, uint64_t now);
 /* Without an emit callback: copy the next queued packet into buf and return its length, 0 when
  * none is queued, -ENOBUFS (packet kept) when cap is too small. */
 ssize_t stack_output(struct stack *s, uint8_t *buf, size_t cap);

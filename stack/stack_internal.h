@@ -196,7 +196,6 @@ struct tcp_conn {
 
 	/* delayed ACK */
 	bool ack_now;       /* send an ACK at the end of this input */
-	bool ack_deferred;  /* ... or at the end of the batch of input (stack_input_end) */
 	bool ack_pending;   /* an ACK is owed (the delayed-ACK timer runs) */
 	uint32_t rcv_acked; /* rcv_nxt when we last sent an ACK */
 	unsigned quick;     /* quick ACKs left (Linux quickack mode) */
@@ -258,10 +257,6 @@ struct stack {
 
 	/* deferred work, flushed at the end of the outermost public call */
 	unsigned depth;
-	/* between stack_input_begin and _end: the handles of connections owing an ACK */
-	bool rx_batch;
-	int *acks_owed;
-	size_t n_acks_owed, acks_owed_cap;
 	struct pkt_node *out_head, *out_tail;
 	struct ev_node *ev_head, *ev_tail;
 };
@@ -298,8 +293,6 @@ void tcp_conn_disown(struct tcp_conn *c);
 /* Nothing can reach c any more: out of every index, freed by tcp_reap. Harmless twice. */
 void tcp_conn_kill(struct tcp_conn *c);
 struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle);
-/* ... also one the application has closed, which still speaks TCP (FIN-WAIT, TIME-WAIT) */
-struct tcp_conn *tcp_conn_by_handle_any(const struct stack *s, int handle);
 /* The live connection (not CLOSED) of a 4-tuple, without falling back to a listener. */
 struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t lport,
                                uint32_t raddr, uint16_t rport);
@@ -325,9 +318,6 @@ void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, co
 /* tcp_output.c */
 void tcp_output(struct tcp_conn *c, uint64_t now);
 void tcp_send_ack(struct tcp_conn *c, uint64_t now);
-/* In a batch of input: owe the ACK until stack_input_end. False when it cannot be remembered
- * (no memory): the caller sends it now. */
-bool tcp_defer_ack(struct tcp_conn *c);
 void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now);
 void tcp_send_syn(struct tcp_conn *c, uint64_t now); /* SYN or SYN-ACK by state */
 void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr,

@@ -175,22 +175,16 @@ void tcp_conn_kill(struct tcp_conn *c)
 	s->reaped = c;
 }
 
-struct tcp_conn *tcp_conn_by_handle_any(const struct stack *s, int handle)
+struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle)
 {
 	uint32_t key = handle_key(handle);
 
 	for (struct chain_link *e = chain_hash_first(&s->by_handle, key); e; e = e->next) {
 		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_HANDLE]);
 		if (c->handle == handle)
-			return c;
+			return c->app_closed ? NULL : c;
 	}
 	return NULL;
-}
-
-struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle)
-{
-	struct tcp_conn *c = tcp_conn_by_handle_any(s, handle);
-	return c && !c->app_closed ? c : NULL;
 }
 
 struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t lport,

@@ -760,6 +760,6 @@ void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, co
 	if (c->dead || c->state == TCPS_CLOSED)
 		return;
 	tcp_output(c, now);
-	if (c->ack_now && !(s->rx_batch && tcp_defer_ack(c)))
+	if (c->ack_now)
 		tcp_send_ack(c, now);
 }

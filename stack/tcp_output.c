@@ -71,7 +71,6 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 		th.ack = c->rcv_nxt;
 		c->ack_pending = false;
 		c->ack_now = false;
-		c->ack_deferred = false;
 		c->rcv_acked = c->rcv_nxt;
 		tcp_timer_stop(c, TCP_T_DELACK);
 	}
@@ -97,24 +96,6 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 	if (flags & TCPF_RST)
 		s->stats.tcp_rst_out++;
 	free(pkt);
-}
-
-bool tcp_defer_ack(struct tcp_conn *c)
-{
-	struct stack *s = c->stack;
-	if (c->ack_deferred)
-		return true;
-	if (s->n_acks_owed == s->acks_owed_cap) {
-		size_t cap = s->acks_owed_cap ? 2 * s->acks_owed_cap : 16;
-		int *a = realloc(s->acks_owed, cap * sizeof(*a));
-		if (!a)
-			return false;
-		s->acks_owed = a;
-		s->acks_owed_cap = cap;
-	}
-	s->acks_owed[s->n_acks_owed++] = c->handle;
-	c->ack_deferred = true;
-	return true;
 }
 
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)

@@ -8,10 +8,6 @@
 
 /* Packets handled per readable event, so a flood cannot starve timers. */
 #define RX_BATCH 256
-/* At most this many packets share their ACKs: an ACK then covers at most 8 segments, which a
- * sender in slow start takes in full (RFC 9406's L for an unpaced sender is 8; RFC 3465's 2
- * would grow it less). With 32 a stack sender's slow start took twice as long. */
-#define ACK_BATCH 8
 
 struct stack_driver {
 	struct event_loop *loop;
@@ -80,24 +76,17 @@ static void on_readable(struct event_loop *loop, int fd, unsigned events, void *
 	(void)loop;
 	(void)fd;
 	(void)events;
-	/* what waits in the device now is one batch: its ACKs go out together at the end */
-	stack_input_begin(d->stack);
 	for (int i = 0; i < RX_BATCH; i++) {
 		ssize_t n = tun_device_read(d->dev, d->rx_buf, sizeof(d->rx_buf));
 		if (n == -EAGAIN)
-			break;
+			return;
 		if (n < 0) {
 			d->stats.device_errors++;
-			break;
+			return;
 		}
 		d->stats.rx_packets++;
 		stack_input(d->stack, stack_driver_now(d), d->rx_buf, (size_t)n);
-		if ((i + 1) % ACK_BATCH == 0) {
-			stack_input_end(d->stack, stack_driver_now(d));
-			stack_input_begin(d->stack);
-		}
 	}
-	stack_input_end(d->stack, stack_driver_now(d));
 }
 
 static void on_deadline(struct event_loop *loop, uint64_t now_ns, void *arg)

@@ -81,30 +81,6 @@ START_TEST(test_blocks_after_a_hole_come_most_recent_first)
 }
 END_TEST
 
-START_TEST(test_a_batch_of_out_of_order_segments_draws_one_ack)
-{
-	/* as read together from the device: one duplicate ACK at the batch's end, with what all
-	 * three said, where one at a time each draws its own (the test above) */
-	passive_with_sack(false);
-	stack_input_begin(F.s);
-	fx_send_raw(&F, TCPF_ACK, F.peer_seq + 100, F.peer_ack, big, 100);
-	fx_send_raw(&F, TCPF_ACK, F.peer_seq + 200, F.peer_ack, big, 100);
-	fx_send_raw(&F, TCPF_ACK, F.peer_seq + 400, F.peer_ack, big, 100);
-	fx_recv_nothing(&F);
-	stack_input_end(F.s, F.now);
-	fx_recv_one(&F, TCPF_ACK);
-	struct tcp_hdr h = fx_last_opts(&F);
-	ck_assert_uint_eq(h.ack, F.peer_seq);
-	ck_assert_uint_eq(h.n_sack, 2);
-	assert_block(&h, 0, 400, 500);
-	assert_block(&h, 1, 100, 300);
-	/* a batch that owes nothing sends nothing */
-	stack_input_begin(F.s);
-	stack_input_end(F.s, F.now);
-	fx_recv_nothing(&F);
-}
-END_TEST
-
 START_TEST(test_three_blocks_fit_beside_a_timestamp)
 {
 	passive_with_sack(true);
@@ -377,7 +353,6 @@ static Suite *tcp_sack_suite(void)
 	TCase *r = tcase_create("receiver");
 	tcase_add_checked_fixture(r, setup, teardown);
 	tcase_add_test(r, test_blocks_after_a_hole_come_most_recent_first);
-	tcase_add_test(r, test_a_batch_of_out_of_order_segments_draws_one_ack);
 	tcase_add_test(r, test_three_blocks_fit_beside_a_timestamp);
 	tcase_add_test(r, test_duplicate_data_is_reported_in_a_dsack_block_once);
 	tcase_add_test(r, test_dsack_switched_off_sends_no_duplicate_block);
