@@ -18,12 +18,13 @@
 
 #define PROG FAULTD_PROG
 #define HOLD_TIMER_SLACK_NS 50000u
-/* A packet due this long ago is released between two packets of a turn instead of at its end
- * (hold_release_overdue): long enough that a steady stream's releases still go out together at
- * the end of each turn, one send for many, short against the p99 of a wire under load. In the
- * benchmark's delay table (8 x 50 Mbit/s, --realtime), 100 us put the hold error's p99 at 1.01
- * to 1.09 times its limit in three runs, 30 us at 0.91 to 0.96, and 10 us at 1.36: the daemon
- * then sends a verdict for nearly every packet and falls behind. */
+/* A packet due HOLD_OVERDUE_NS ago is released between two packets of a turn instead of at its
+ * end (hold_release_overdue), at most once per HOLD_OVERDUE_GAP_NS: short against the p99 of a
+ * wire under load, while a steady stream's releases still go out together, one send for many.
+ * In the benchmark's delay table (8 x 50 Mbit/s, --realtime) 100 us and 100 us put the hold
+ * error's p99 at 1.01 to 1.09 times its limit in three runs, 30 us and 30 us at 0.91 to 0.96,
+ * but `delay 1ms` at line rate then fell from 0.96 to 0.63 of pass-through (a verdict sent for
+ * every few packets); 10 us and 10 us left the daemon behind. */
 #define HOLD_OVERDUE_NS 30000u
 #define HOLD_OVERDUE_GAP_NS 100000u
 
@@ -336,7 +337,7 @@ void hold_release_due(struct faultd_hold *h, uint64_t now)
 
 void hold_release_overdue(struct faultd_hold *h, struct hold_clock *clk)
 {
-	/* and at most once per HOLD_OVERDUE_NS: a daemon that fell behind finds every packet
+	/* and at most once per HOLD_OVERDUE_GAP_NS: a daemon that fell behind finds every packet
 	 * overdue, and a release and a send per packet would only put it further behind. The
 	 * clock is read only when something is held: this runs for every packet. */
 	uint64_t deadline;
