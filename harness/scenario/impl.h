@@ -81,8 +81,9 @@ int impl_parse(const char *text, struct impl *im, struct impl_error *err);
 /* The implementation called name among n, or NULL. */
 const struct impl *impl_find(const struct impl *v, size_t n, const char *name);
 
-/* The key of the counter called name in im's "counters" record, or NULL when it declares none. */
-const char *impl_counter_key(const struct impl *im, const char *name);
+/* The key of the counter called name among an implementation's n declared counters v (its
+ * "counters" record's member), or NULL when it declares none. */
+const char *impl_counter_key(const struct impl_counter *v, size_t n, const char *name);
 
 /* The program's file name: "synfin-kpeer" of "harness/endpoint/synfin-kpeer". */
 const char *impl_program_name(const struct impl *im);

@@ -385,11 +385,11 @@ const struct impl *impl_find(const struct impl *v, size_t n, const char *name)
 	return NULL;
 }
 
-const char *impl_counter_key(const struct impl *im, const char *name)
+const char *impl_counter_key(const struct impl_counter *v, size_t n, const char *name)
 {
-	for (size_t i = 0; i < im->n_counters; i++)
-		if (!strcmp(im->counters[i].name, name))
-			return im->counters[i].key;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return v[i].key;
 	return NULL;
 }
 

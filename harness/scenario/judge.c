@@ -12,15 +12,13 @@
 #include "counter.h"
 #include "endpoint/peer_script.h"
 
-static const char *const role_name[2] = {"client", "server"};
-
 /* RFC 1122 4.2.3.2 asks no ACK to cover more than every second full-sized segment; the
  * scenario's `ack-every N` checks the endpoint's ACKs against N. */
 static void check_ack_every(const struct observed *o, int role, unsigned n, char *why, size_t size)
 {
 	char what[200];
 	if (conversation_check_ack_every(o, role, n, what, sizeof(what)))
-		snprintf(why, size, "%s: %s", role_name[role], what);
+		snprintf(why, size, "%s: %s", scn_role_name(role), what);
 }
 
 /* The application's EOF event must report exactly the bytes of the shared pattern: the count
@@ -40,23 +38,23 @@ static void check_received(const struct app_record *a, uint64_t want, bool damag
 		if (!strcmp(a->events[i].what, "eof"))
 			eof = &a->events[i];
 	if (!eof) {
-		snprintf(why, size, "the %s application never read to EOF", role_name[role]);
+		snprintf(why, size, "the %s application never read to EOF", scn_role_name(role));
 		return;
 	}
 	uint64_t got = eof->has_bytes ? eof->bytes : 0;
 	if (got != want)
 		snprintf(why, size, "the %s application read %" PRIu64 " bytes, expected %" PRIu64,
-		         role_name[role], got, want);
+		         scn_role_name(role), got, want);
 	else if (damaged && !strncmp(eof->hash, want_hash, 16))
 		snprintf(why, size,
 		         "the %s application read the pattern sent, expected it damaged (hash "
 		         "the same)",
-		         role_name[role]);
+		         scn_role_name(role));
 	else if (!damaged && strncmp(eof->hash, want_hash, 16))
 		snprintf(why, size,
 		         "the %s application read %" PRIu64
 		         " bytes but not the pattern sent (hash differs)",
-		         role_name[role], got);
+		         scn_role_name(role), got);
 }
 
 /* How far a late machine may push an event before it leaves its window: the window's
@@ -98,8 +96,8 @@ static int64_t check_exit_time(const struct scn_case *c, const struct observed *
 	int64_t lo, hi, dt = (int64_t)end_us - anchor;
 	scn_time_window(t, c->scale, &lo, &hi);
 	if (!have || dt < lo || dt > hi)
-		snprintf(why, size, "%s ended %.3f s %s, expected %.3f..%.3f s", role_name[role],
-		         (double)dt / 1e6,
+		snprintf(why, size, "%s ended %.3f s %s, expected %.3f..%.3f s",
+		         scn_role_name(role), (double)dt / 1e6,
 		         t->kind == SCN_T_AT ? "after the first segment" : "after the last one",
 		         (double)lo / 1e6, (double)hi / 1e6);
 	return have ? window_miss(dt, lo, hi) : INT64_MAX;
@@ -130,14 +128,15 @@ static void check_counts(const struct scn_case *c, const struct app_record *a, i
 			snprintf(why, size,
 			         "%s counts %s: the %s program wrote no counters record (did it "
 			         "exit?)",
-			         role_name[role], k->counter, role_name[role]);
+			         scn_role_name(role), k->counter, scn_role_name(role));
 		else if (!got)
 			snprintf(why, size, "%s counts %s: its counters record has no %s",
-			         role_name[role], k->counter, k->key ? k->key : "member for it");
+			         scn_role_name(role), k->counter,
+			         k->key ? k->key : "member for it");
 		else if (!counter_compare_holds((enum counter_compare)k->compare, got->value,
 		                                k->value))
 			snprintf(why, size, "%s counts %s %" PRIu64 ", expected %s %" PRIu64,
-			         role_name[role], k->counter, got->value,
+			         scn_role_name(role), k->counter, got->value,
 			         counter_compare_name((enum counter_compare)k->compare), k->value);
 	}
 }
@@ -154,8 +153,8 @@ static void check_app_doings(const struct scn_case *c, const struct run_record *
 		               size);
 	for (size_t i = 0; !why[0] && i < c->n_sees[role]; i++)
 		if (!app_record_saw(a, c->sees[role][i]))
-			snprintf(why, size, "the %s application never saw '%s'", role_name[role],
-			         c->sees[role][i]);
+			snprintf(why, size, "the %s application never saw '%s'",
+			         scn_role_name(role), c->sees[role][i]);
 	if (!why[0])
 		check_counts(c, a, role, why, size);
 }
@@ -178,8 +177,8 @@ static void judge_app(const struct scn_case *c, const struct run_record *r, int 
 	why[0] = '\0';
 	int want = c->exit[role];
 	if (want != SCN_OUT_UNSET && want != SCN_OUT_ANY && want != exit) {
-		snprintf(why, size, "%s ended with %s, expected %s", role_name[role], av->outcome,
-		         scn_outcome_name(want));
+		snprintf(why, size, "%s ended with %s, expected %s", scn_role_name(role),
+		         av->outcome, scn_outcome_name(want));
 	} else if (want != SCN_OUT_UNSET && c->exit_time[role].kind != SCN_T_NONE) {
 		av->miss_us = check_exit_time(c, o, role, end_us, why, size);
 		av->timing = why[0] != '\0';

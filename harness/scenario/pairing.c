@@ -106,10 +106,7 @@ bool scn_pair_speaks_ipv6(unsigned p)
 const char *scn_pair_counter_key(unsigned p, enum scn_role role, const char *counter)
 {
 	const struct pairing_end *e = end_of(p, role);
-	for (size_t i = 0; i < e->n_counters; i++)
-		if (!strcmp(e->counters[i].name, counter))
-			return e->counters[i].key;
-	return NULL;
+	return impl_counter_key(e->counters, e->n_counters, counter);
 }
 
 static int by_order(const void *a, const void *b)

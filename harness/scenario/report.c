@@ -68,11 +68,10 @@ void report_verdict(FILE *out, const struct scn_case *c, const struct run_record
 	if (c->scale != 1.0)
 		fprintf(out, "  expected times scaled by %g\n", c->scale);
 	conversation_print_side_by_side(out, c, &r->trace, &v->match);
-	static const char *const role_name[2] = {"client", "server"};
 	fprintf(out, "\napplications:\n");
 	for (int k = 0; k < 2; k++) {
 		const struct app_verdict *a = &v->app[k];
-		fprintf(out, "  %s: %s at %.3f s after the first segment%s%s%s\n", role_name[k],
+		fprintf(out, "  %s: %s at %.3f s after the first segment%s%s%s\n", scn_role_name(k),
 		        a->outcome, a->at_s,
 		        a->from_runner ? " (time from the runner: no exit record)" : "",
 		        a->why[0] ? ": " : "", a->why);

@@ -52,7 +52,6 @@ static void resolve_settings(const struct scn_endpoint *ep, unsigned bit, enum i
  * an end that cannot report the counter cannot run the case: a skip that says so. */
 static void resolve_counts(const struct scn_endpoint *ep, unsigned pair, struct scn_case *c, int r)
 {
-	static const char *const role_name[2] = {"client", "server"};
 	for (size_t i = 0; i < ep->n_counts; i++) {
 		const struct scn_item *it = &ep->counts[i];
 		if (!(it->pairs & (1u << pair)) || !scn_family_holds(it->families, c->ipv6) ||
@@ -65,7 +64,7 @@ static void resolve_counts(const struct scn_endpoint *ep, unsigned pair, struct 
 			snprintf(c->skip_reason, sizeof(c->skip_reason),
 			         "%s counts %s: %s cannot report it (its impl file declares no "
 			         "'counter %s')",
-			         role_name[r], it->counter, impl, it->counter);
+			         scn_role_name(r), it->counter, impl, it->counter);
 		}
 		struct scn_count *k = &c->counts[r][c->n_counts[r]++];
 		k->counter = it->counter;

@@ -98,7 +98,6 @@ struct event_line {
 	struct app_event ev;
 	bool is_app;
 	bool is_counters;
-	struct app_record numbers; /* every whole number but t and rel, kept for a counters line */
 };
 
 static int parse_count(const char *num, uint64_t *v)
@@ -115,10 +114,6 @@ static int parse_count(const char *num, uint64_t *v)
 static int event_member(void *arg, const char *key, char **str, const char *num)
 {
 	struct event_line *l = arg;
-	uint64_t v;
-	if (num && strcmp(key, "t") && strcmp(key, "rel") && !parse_count(num, &v) &&
-	    app_record_add_counter(&l->numbers, key, v))
-		return -ENOMEM;
 	if (*str && !strcmp(key, "event")) {
 		l->is_app = !strcmp(*str, "app");
 		l->is_counters = !strcmp(*str, "counters");
@@ -143,6 +138,16 @@ static int event_member(void *arg, const char *key, char **str, const char *num)
 	return 0;
 }
 
+/* A "counters" record, read again: every whole number but "t" and "rel" is a counter. */
+static int counter_member(void *arg, const char *key, char **str, const char *num)
+{
+	(void)str;
+	uint64_t v;
+	if (!num || !strcmp(key, "t") || !strcmp(key, "rel") || parse_count(num, &v))
+		return 0;
+	return app_record_add_counter(arg, key, v);
+}
+
 int app_events_read_jsonl(struct app_record *a, const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -161,11 +166,8 @@ int app_events_read_jsonl(struct app_record *a, const char *path)
 			r = app_record_add_event(a, &l.ev);
 		else if (pr == 0 && l.is_counters) {
 			a->has_counters = true;
-			for (size_t i = 0; !r && i < l.numbers.n_counters; i++)
-				r = app_record_add_counter(a, l.numbers.counters[i].key,
-				                           l.numbers.counters[i].value);
+			r = trace_json_object_parse(line, counter_member, a);
 		}
-		free(l.numbers.counters);
 	}
 	free(line);
 	fclose(f);

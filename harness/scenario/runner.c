@@ -179,11 +179,6 @@ static char *netns_mode(const struct case_run *cr, int role)
 	return modes[cr->im[role]->device];
 }
 
-static const char *role_name(int role)
-{
-	return role == SCN_CLIENT ? "client" : "server";
-}
-
 /* The namespaces and the bridge, then each end's settings. */
 static int topology_up(struct case_run *cr)
 {
@@ -211,7 +206,7 @@ static int topology_up(struct case_run *cr)
 		char *argv[] = {(char *)env->netns,
 		                "sysctl",
 		                (char *)cr->run_id,
-		                (char *)role_name(r),
+		                (char *)scn_role_name(r),
 		                "net.ipv4.neigh.eth0.proxy_delay=0",
 		                NULL};
 		proc_run_wait(argv, cr->log);
@@ -225,11 +220,11 @@ static int topology_up(struct case_run *cr)
 		argv[k++] = (char *)env->netns;
 		argv[k++] = "sysctl";
 		argv[k++] = (char *)cr->run_id;
-		argv[k++] = (char *)role_name(r);
+		argv[k++] = (char *)scn_role_name(r);
 		for (size_t i = 0; i < n && k < 38; i++)
 			argv[k++] = (char *)c->sysctls[r][i];
 		argv[k] = NULL;
-		logf_(cr->rep, "  %s sysctls:", role_name(r));
+		logf_(cr->rep, "  %s sysctls:", scn_role_name(r));
 		for (size_t i = 0; i < n; i++)
 			logf_(cr->rep, " %s", c->sysctls[r][i]);
 		logf_(cr->rep, "\n");
@@ -464,7 +459,7 @@ static void collect_and_judge(struct case_run *cr)
 		run_record_daemon_lateness(&rec->lateness, rec->trace_path);
 	for (int k = 0; k < 2; k++) {
 		char path[700];
-		snprintf(path, sizeof(path), "%s/%s.jsonl", cr->dir, role_name(k));
+		snprintf(path, sizeof(path), "%s/%s.jsonl", cr->dir, scn_role_name(k));
 		rec->app[k].exit = cr->ep[k].exit;
 		rec->app[k].end_us = cr->ep[k].end_us;
 		rec->app[k].stop_us = cr->ep[k].stop_us;

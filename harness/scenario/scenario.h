@@ -28,6 +28,8 @@
 #define SCN_MAX_PAIRS (SCN_MAX_IMPLS * SCN_MAX_IMPLS)
 
 enum scn_role { SCN_CLIENT, SCN_SERVER };
+/* "client" or "server", as the language and the reports say it */
+const char *scn_role_name(enum scn_role role);
 
 /* Make the pairings of the n implementations v the ones every function below names: each
  * implementation's in the order of their `order` declarations (the name breaks ties), first

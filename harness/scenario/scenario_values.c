@@ -67,6 +67,11 @@ static const struct {
     {"any", SCN_OUT_ANY},
 };
 
+const char *scn_role_name(enum scn_role role)
+{
+	return role == SCN_CLIENT ? "client" : "server";
+}
+
 const char *scn_outcome_name(int outcome)
 {
 	for (size_t i = 0; i < sizeof(outcome_names) / sizeof(outcome_names[0]); i++)
