@@ -223,7 +223,7 @@ int shard_parse(const char *spec, const struct shard_env *env, struct shard *sh,
 	if (!strncmp(spec, "auto", 4))
 		return shard_auto(spec + 4, env, sh, why, size);
 	const char *slash = strchr(spec, '/');
-	unsigned index, count;
+	unsigned index = 0, count = 0; /* set by parse_number, which -O3 cannot see */
 	int ri = slash ? parse_number(spec, (size_t)(slash - spec), SHARD_MAX, &index) : -EINVAL;
 	int rc = slash ? parse_number(slash + 1, strlen(slash + 1), SHARD_MAX, &count) : -EINVAL;
 	if (ri == -ERANGE || rc == -ERANGE) {
