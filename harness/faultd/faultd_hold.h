@@ -87,6 +87,9 @@ struct hold_clock {
 	uint64_t mono_ns;
 };
 
+/* A wire has a client side and a server side: one bridge port each. */
+#define WIRE_SIDES 2
+
 struct faultd_hold {
 	struct delay_queue held;
 	struct nfq_queue *const *nfq;
@@ -105,10 +108,12 @@ struct faultd_hold {
 	 * port, learned from the source address of packets that came in on it */
 	int packet_fd;
 	bool copies; /* hold_use_copies */
-	int arp_fd;  /* receives ARP frames, to learn each port's host before its first segment */
+	int arp_fd;  /* receives ARP frames, to learn each port's host before its first segment;
+	              * closed once WIRE_SIDES ports have queued segments */
 	struct {
 		uint32_t ifindex;
 		uint8_t mac[6];
+		bool queued; /* learned from a queued segment: a port of the bridge for sure */
 	} ports[8];
 	unsigned n_ports;
 	bool verdicts_pending; /* a release queued a verdict not flushed yet */
@@ -136,6 +141,9 @@ int hold_copies_past(struct faultd_hold *h, size_t held_in_kernel);
 bool hold_copies_begun(struct faultd_hold *h);
 /* Learn the MAC address of the host behind p's input port (every packet, before judging). */
 void hold_learn(struct faultd_hold *h, const struct nfq_packet *p);
+/* The same from an ARP or neighbour discovery frame: its device may be the bridge itself (its
+ * own copy of a broadcast), so it never counts as a side of the wire heard from. */
+void hold_learn_neighbour(struct faultd_hold *h, const struct nfq_packet *p);
 
 /* ---- injection (faultd_inject.c): segments the daemon makes and sends itself ---- */
 

@@ -80,7 +80,7 @@ static void learn_port(struct faultd_hold *h, uint32_t ifindex, const uint8_t ma
 {
 	struct nfq_packet p = {.physindev = ifindex, .hwaddr_len = 6};
 	memcpy(p.hwaddr, mac, 6);
-	hold_learn(h, &p);
+	hold_learn_neighbour(h, &p);
 }
 
 void inject_learn_pending(struct faultd_hold *h)
