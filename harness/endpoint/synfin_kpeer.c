@@ -74,8 +74,7 @@ static int do_send(struct kpeer *k, const char *data, uint64_t n)
 		if (data) {
 			memcpy(buf, data + (n - left), chunk);
 		} else {
-			for (size_t i = 0; i < chunk; i++)
-				buf[i] = (char)peer_script_pattern_byte(k->tx_bytes + i);
+			peer_script_pattern_fill((uint8_t *)buf, chunk, k->tx_bytes);
 		}
 		ssize_t w = send(k->fd, buf, chunk, MSG_NOSIGNAL);
 		if (w < 0) {

@@ -188,8 +188,7 @@ static int step_send_pattern(struct peer_conn *c, uint64_t n)
 			uint64_t left = n - c->step_done;
 			c->buf_len = left < CHUNK ? (size_t)left : CHUNK;
 			c->buf_off = 0;
-			for (size_t i = 0; i < c->buf_len; i++)
-				c->buf[i] = peer_script_pattern_byte(c->tx_bytes + i);
+			peer_script_pattern_fill(c->buf, c->buf_len, c->tx_bytes);
 		}
 		ssize_t r = tcp_send(c->env->stack, now(c), c->sock, c->buf + c->buf_off,
 		                     c->buf_len - c->buf_off);

@@ -165,6 +165,23 @@ START_TEST(test_error_message_fits_any_buffer)
 }
 END_TEST
 
+START_TEST(test_pattern_fill_is_the_pattern_at_every_offset_and_length)
+{
+	static uint8_t buf[2100];
+	const size_t lens[] = {0, 1, 250, 251, 252, 502, 503, 1000, 2100};
+	for (uint64_t off = 0; off < 600; off += 37) {
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			memset(buf, 0xee, sizeof(buf));
+			peer_script_pattern_fill(buf, lens[l], off);
+			for (size_t i = 0; i < lens[l]; i++)
+				ck_assert_uint_eq(buf[i], peer_script_pattern_byte(off + i));
+			if (lens[l] < sizeof(buf))
+				ck_assert_uint_eq(buf[lens[l]], 0xee);
+		}
+	}
+}
+END_TEST
+
 static Suite *peer_script_suite(void)
 {
 	Suite *s = suite_create("peer_script");
@@ -174,6 +191,7 @@ static Suite *peer_script_suite(void)
 	tcase_add_test(tc, test_sleep_nan_is_refused);
 	tcase_add_test(tc, test_byte_count_overflowing_with_its_suffix_is_refused);
 	tcase_add_test(tc, test_negative_byte_count_is_refused);
+	tcase_add_test(tc, test_pattern_fill_is_the_pattern_at_every_offset_and_length);
 	tcase_add_test(tc, test_error_message_fits_any_buffer);
 	tcase_add_test(tc, test_keepalive_takes_idle_interval_and_count);
 	tcase_add_test(tc, test_keepalive_bad_argument_is_named_by_position);
