@@ -40,7 +40,8 @@ static size_t build(uint8_t *pkt, uint8_t nh, const uint8_t *ext, size_t ext_len
 	struct tcp_hdr th = {.sport = 5000, .dport = 80, .seq = 7, .flags = flags, .wnd = 1000};
 	uint8_t *tcp = pkt + IPV6_HDR_LEN + ext_len;
 	size_t n = tcp_emit(tcp, &th, &src, &dst);
-	memcpy(pkt + IPV6_HDR_LEN, ext, ext_len);
+	if (ext_len)
+		memcpy(pkt + IPV6_HDR_LEN, ext, ext_len);
 	ipv6_emit(pkt, &src, &dst, ext_len ? nh : IPPROTO_NUM_TCP, 64, (uint16_t)(ext_len + n));
 	return IPV6_HDR_LEN + ext_len + n;
 }
