@@ -54,3 +54,16 @@ uint32_t csum_pseudo(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t len
 	sum += len;
 	return sum;
 }
+
+uint32_t csum_pseudo_addr(const struct stack_addr *saddr, const struct stack_addr *daddr,
+                          uint8_t proto, uint32_t len)
+{
+	if (stack_addr_is_v4(saddr))
+		return csum_pseudo(stack_addr_v4_get(saddr), stack_addr_v4_get(daddr), proto,
+		                   (uint16_t)len);
+	uint32_t sum = csum_add(csum_add(0, saddr->b, 16), daddr->b, 16);
+	sum += len >> 16;
+	sum += len & 0xffff;
+	sum += proto;
+	return sum;
+}

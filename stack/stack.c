@@ -5,6 +5,7 @@
 
 #include "icmp.h"
 #include "ipv4_wire.h"
+#include "ipv6_wire.h"
 #include "stack_internal.h"
 
 void stack_tunables_default(struct stack_tunables *t)
@@ -100,6 +101,7 @@ static const char *const drop_names[STACK_DROP__COUNT] = {
     [STACK_DROP_ICMP_TYPE] = "icmp-type",
     [STACK_DROP_IP_NOT_V4] = "ip-not-ipv4",
     [STACK_DROP_TCP_PAWS] = "tcp-paws",
+    [STACK_DROP_IP6_BAD_EXT_HEADER] = "ip6-bad-extension-header",
 };
 
 const char *stack_drop_reason_name(enum stack_drop_reason r)
@@ -146,6 +148,7 @@ struct stack *stack_new(const struct stack_config *cfg)
 	memcpy(s->isn_key + 8, &k1, 8);
 	s->prng = splitmix64(&x);
 	s->ip_id = (uint16_t)splitmix64(&x);
+	s->addr4 = stack_addr_v4(cfg->addr);
 	uint64_t h0 = splitmix64(&x), h1 = splitmix64(&x);
 	memcpy(s->hash_key, &h0, 8);
 	memcpy(s->hash_key + 8, &h1, 8);
@@ -260,24 +263,59 @@ void stack_leave(struct stack *s)
 	s->depth--;
 }
 
-void stack_input(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len)
+static void ipv4_input(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len)
 {
 	struct ipv4_hdr ip;
 	enum stack_drop_reason why;
 
-	stack_enter(s);
-	s->stats.ip_in++;
 	if (ipv4_parse(&ip, pkt, len, &why)) {
 		stack_drop(s, why);
-	} else if (ip.daddr != s->cfg.addr) {
-		stack_drop(s, STACK_DROP_IP_NOT_FOR_US);
-	} else if (ip.proto == IPPROTO_NUM_TCP) {
-		tcp_input(s, now, ip.saddr, ip.daddr, ip.payload, ip.payload_len);
-	} else if (ip.proto == IPPROTO_NUM_ICMP) {
-		icmp_input(s, now, ip.saddr, ip.payload, ip.payload_len);
-	} else {
-		stack_drop(s, STACK_DROP_IP_PROTO);
+		return;
 	}
+	struct stack_addr src = stack_addr_v4(ip.saddr);
+	if (ip.daddr != s->cfg.addr)
+		stack_drop(s, STACK_DROP_IP_NOT_FOR_US);
+	else if (ip.proto == IPPROTO_NUM_TCP)
+		tcp_input(s, now, &src, &s->addr4, ip.payload, ip.payload_len);
+	else if (ip.proto == IPPROTO_NUM_ICMP)
+		icmp_input(s, now, &src, &s->addr4, ip.payload, ip.payload_len);
+	else
+		stack_drop(s, STACK_DROP_IP_PROTO);
+}
+
+static void ipv6_input(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len)
+{
+	struct ipv6_hdr ip;
+	enum stack_drop_reason why;
+
+	/* without an address of its own the stack ignores IPv6, as it did before it spoke it */
+	if (stack_addr_is_none(&s->cfg.addr6)) {
+		stack_drop(s, STACK_DROP_IP_NOT_V4);
+		return;
+	}
+	if (ipv6_parse(&ip, pkt, len, &why)) {
+		stack_drop(s, why);
+		return;
+	}
+	if (!stack_addr_eq(&ip.daddr, &s->cfg.addr6))
+		stack_drop(s, STACK_DROP_IP_NOT_FOR_US);
+	else if (ip.proto == IPPROTO_NUM_TCP)
+		tcp_input(s, now, &ip.saddr, &s->cfg.addr6, ip.payload, ip.payload_len);
+	else if (ip.proto == IPPROTO_NUM_ICMPV6)
+		icmp_input(s, now, &ip.saddr, &s->cfg.addr6, ip.payload, ip.payload_len);
+	else
+		stack_drop(s, STACK_DROP_IP_PROTO);
+}
+
+void stack_input(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len)
+{
+	stack_enter(s);
+	s->stats.ip_in++;
+	/* RFC 8200 3: the version nibble sits where IPv4's does, so it tells the families apart */
+	if (len >= 1 && pkt[0] >> 4 == 6)
+		ipv6_input(s, now, pkt, len);
+	else
+		ipv4_input(s, now, pkt, len);
 	stack_leave(s);
 }
 

@@ -1,10 +1,11 @@
-/* stack.h: the public API of synfin's userspace TCP/IPv4 stack.
+/* stack.h: the public API of synfin's userspace TCP stack over IPv4 and IPv6.
  *
  * The stack is pure code: it never reads a clock and makes no system call. Every entry point
  * that can make the stack act takes the current time `now` (microseconds, monotonic, any
  * origin); the stack reports when it next wants to be called (stack_next_deadline) and the host
- * calls stack_timer() then. IPv4 packets (no link-layer header) come in through stack_input()
- * and go out through the emit callback, or, without one, are queued for stack_output().
+ * calls stack_timer() then. IPv4 and IPv6 packets (no link-layer header) come in through
+ * stack_input() and go out through the emit callback, or, without one, are queued for
+ * stack_output().
  *
  * Sockets are integer handles (> 0), never reused within one stack: events of a connection that
  * lives on after tcp_close() still carry its old handle. Errors are negative errno values.
@@ -20,12 +21,13 @@
  * avoidance, fast retransmit/recovery, restart after idle) with RFC 6582 partial ACKs, RFC 9438
  * CUBIC (the default, as in Linux; Reno as a tunable) and RFC 6928's initial window of 10,
  * RFC 1122 delayed ACK, RFC 5961 (RST and SYN checks, challenge ACKs, optional rate limit),
- * RFC 792 echo replies. Linux behaviour where the RFCs leave a choice: SYN/SYN-ACK retry
- * schedule and linear timeouts, quickack, the delayed ACK of a FIN, TIME-WAIT 60 s, orphaned
- * FIN-WAIT-2 reset after fin_timeout, RST on close() with unread data. RFC 7323 window scale
- * (the shift Linux picks for the largest receive buffer) and timestamps (1 ms TSval clock, RTT
- * from the echo, PAWS and its 24-day rule), RFC 2018 SACK with RFC 2883 D-SACK and RFC 6675 loss
- * recovery, options in Linux's layout; send and receive buffers that grow as Linux's do.
+ * RFC 792 and RFC 4443 echo replies, RFC 8200 IPv6 (extension headers walked, hop limit 64,
+ * MSS 20 bytes below IPv4's for the larger header). Linux behaviour where the RFCs leave a choice:
+ * SYN/SYN-ACK retry schedule and linear timeouts, quickack, the delayed ACK of a FIN, TIME-WAIT 60
+ * s, orphaned FIN-WAIT-2 reset after fin_timeout, RST on close() with unread data. RFC 7323 window
+ * scale (the shift Linux picks for the largest receive buffer) and timestamps (1 ms TSval clock,
+ * RTT from the echo, PAWS and its 24-day rule), RFC 2018 SACK with RFC 2883 D-SACK and RFC 6675
+ * loss recovery, options in Linux's layout; send and receive buffers that grow as Linux's do.
  * Keep-alives with Linux's tunables. RFC 8985 RACK-TLP with SACK, on by default as in Linux.
  * Not implemented: ECN, urgent data (the pointer is ignored,
  * the data delivered in line), IP fragments (counted and dropped), IP options (skipped), ICMP
@@ -37,9 +39,56 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define STACK_TIME_NEVER UINT64_MAX
+
+/* An address of either family: IPv6's 16 bytes in network order, an IPv4 address stored
+ * IPv4-mapped (::ffff:a.b.c.d, RFC 4291 2.5.5.2), so one comparison and one hash serve both.
+ * All zero (::) is no address. */
+struct stack_addr {
+	uint8_t b[16];
+};
+
+static inline struct stack_addr stack_addr_v4(uint32_t host_order)
+{
+	struct stack_addr a = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+	                        (uint8_t)(host_order >> 24), (uint8_t)(host_order >> 16),
+	                        (uint8_t)(host_order >> 8), (uint8_t)host_order}};
+	return a;
+}
+
+static inline struct stack_addr stack_addr_v6(const uint8_t b[16])
+{
+	struct stack_addr a;
+	memcpy(a.b, b, 16);
+	return a;
+}
+
+static inline bool stack_addr_is_v4(const struct stack_addr *a)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	return memcmp(a->b, mapped, sizeof(mapped)) == 0;
+}
+
+/* The IPv4 address of a mapped one, host byte order. */
+static inline uint32_t stack_addr_v4_get(const struct stack_addr *a)
+{
+	return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 |
+	       a->b[15];
+}
+
+static inline bool stack_addr_eq(const struct stack_addr *a, const struct stack_addr *b)
+{
+	return memcmp(a->b, b->b, 16) == 0;
+}
+
+static inline bool stack_addr_is_none(const struct stack_addr *a)
+{
+	static const uint8_t zero[16];
+	return memcmp(a->b, zero, 16) == 0;
+}
 
 /* RFC 9293 3.3.2 states. TCPS_ prefix: glibc's <netinet/tcp.h> already owns TCP_ESTABLISHED. */
 enum tcp_state {
@@ -83,7 +132,8 @@ struct stack_tunables {
 	uint64_t time_wait;           /* TIME-WAIT length, 2*MSL (60 s, Linux) */
 	uint64_t fin_timeout;         /* FIN-WAIT-2 limit of a closed socket (60 s) */
 	bool nodelay;                 /* default of the per-socket no-delay switch (false) */
-	uint16_t mss;                 /* MSS we advertise and default send MSS cap (1460) */
+	uint16_t mss;                 /* MSS we advertise and default send MSS cap over IPv4 (1460);
+	                                 20 less over IPv6, whose header is 20 bytes longer */
 	uint32_t rcvbuf;              /* receive buffer per socket at the start (65535); more than
 	                                 65535 needs window_scaling */
 	uint32_t sndbuf;              /* send buffer per socket at the start (65536) */
@@ -108,7 +158,7 @@ struct stack_tunables {
 	bool hystart;                   /* RFC 9406 HyStart++ in the first slow start (true; Linux
 	                                   cubic's hystart parameter, its own HyStart) */
 	uint32_t challenge_ack_limit;   /* RFC 5961 7: challenge ACKs per second, 0 = no limit */
-	uint8_t ttl;                    /* IPv4 TTL of what we send (64) */
+	uint8_t ttl;                    /* IPv4 TTL and IPv6 hop limit of what we send (64) */
 };
 
 /* Fill *t with the defaults listed above (the textbook's, Linux's where the textbook is silent). */
@@ -137,11 +187,12 @@ struct stack_event {
 };
 
 typedef void (*stack_event_fn)(void *ctx, const struct stack_event *ev);
-/* One IPv4 packet to put on the wire. */
+/* One IPv4 or IPv6 packet to put on the wire. */
 typedef void (*stack_emit_fn)(void *ctx, uint64_t now, const uint8_t *pkt, size_t len);
 
 struct stack_config {
 	uint32_t addr;             /* our IPv4 address, host byte order */
+	struct stack_addr addr6;   /* our IPv6 address; all zero: none, IPv6 is dropped */
 	uint64_t seed;             /* ISN hash key and ephemeral port PRNG */
 	struct stack_tunables tun; /* start from stack_tunables_default() */
 	stack_event_fn on_event;   /* may be NULL */
@@ -152,7 +203,7 @@ struct stack_config {
 
 /* Why an incoming packet was dropped (stats.drops[]). */
 enum stack_drop_reason {
-	STACK_DROP_IP_TRUNCATED,  /* shorter than its IPv4 header or total length */
+	STACK_DROP_IP_TRUNCATED,  /* shorter than its IP header or total (payload) length */
 	STACK_DROP_IP_BAD_HEADER, /* version, IHL or total length wrong */
 	STACK_DROP_IP_BAD_CHECKSUM,
 	STACK_DROP_IP_NOT_FOR_US,  /* destination is not our address */
@@ -175,9 +226,12 @@ enum stack_drop_reason {
 	STACK_DROP_TCP_SYN_SENT,       /* neither SYN nor RST in SYN-SENT */
 	STACK_DROP_ICMP_TRUNCATED,
 	STACK_DROP_ICMP_BAD_CHECKSUM,
-	STACK_DROP_ICMP_TYPE, /* not an echo request (ignored) */
-	STACK_DROP_IP_NOT_V4, /* not IPv4 (IPv6 from the host's own kernel on a tun) */
-	STACK_DROP_TCP_PAWS,  /* RFC 7323 5.3 R1: a timestamp older than TS.Recent */
+	STACK_DROP_ICMP_TYPE,          /* not an echo request (ignored) */
+	STACK_DROP_IP_NOT_V4,          /* neither IPv4 nor IPv6, or IPv6 to a stack without an IPv6
+	                                  address (the host's own kernel on a tun) */
+	STACK_DROP_TCP_PAWS,           /* RFC 7323 5.3 R1: a timestamp older than TS.Recent */
+	STACK_DROP_IP6_BAD_EXT_HEADER, /* an IPv6 extension header past the packet's end, or a
+	                                  Hop-by-Hop header not first (RFC 8200 4.1) */
 	STACK_DROP__COUNT,
 };
 
@@ -201,7 +255,7 @@ struct stack_stats {
 /* Per-connection view, for logs and tests. */
 struct tcp_info_view {
 	enum tcp_state state;
-	uint32_t laddr, raddr; /* host byte order */
+	struct stack_addr laddr, raddr;
 	uint16_t lport, rport;
 	uint32_t iss, irs;
 	uint32_t snd_una, snd_nxt, snd_wnd;
@@ -222,7 +276,8 @@ struct stack *stack_new(const struct stack_config *cfg);
 /* Frees everything; sends nothing (use tcp_abort first for RSTs). */
 void stack_free(struct stack *s);
 
-/* One IPv4 packet from the device. Malformed packets are counted and dropped. */
+/* One IPv4 or IPv6 packet from the device (told apart by the version nibble). Malformed packets
+ * are counted and dropped. */
 void stack_input(struct stack *s, uint64_t now, const uint8_t *pkt, size_t len);
 /* Without an emit callback: copy the next queued packet into buf and return its length, 0 when
  * none is queued, -ENOBUFS (packet kept) when cap is too small. */
@@ -236,11 +291,17 @@ const struct stack_stats *stack_get_stats(const struct stack *s);
 const struct stack_tunables *stack_get_tunables(const struct stack *s);
 
 /* Sockets. */
+/* A listener takes SYNs to the port on each of the stack's addresses, IPv4 and IPv6 (Linux's
+ * dual-stack listener on ::). */
 int tcp_listen(struct stack *s, uint16_t port, int backlog); /* handle, -EADDRINUSE */
 int tcp_accept(struct stack *s, int listener);               /* handle, -EAGAIN */
 /* Active open: returns the handle at once (SYN-SENT); STACK_EV_CONNECTED or STACK_EV_ERROR
  * follows. sport 0 picks a random ephemeral port (32768..60999). */
 int tcp_connect(struct stack *s, uint64_t now, uint16_t sport, uint32_t daddr, uint16_t dport);
+/* The same to an address of either family, from our address of that family: -EADDRNOTAVAIL when
+ * the stack has none. */
+int tcp_connect_addr(struct stack *s, uint64_t now, uint16_t sport, const struct stack_addr *daddr,
+                     uint16_t dport);
 /* Bytes queued (maybe fewer than len), -EAGAIN when the buffer is full, -EPIPE after
  * shutdown/close, -ENOTCONN before the handshake started, the socket's error after one. */
 ssize_t tcp_send(struct stack *s, uint64_t now, int sock, const void *buf, size_t len);

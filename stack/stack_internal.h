@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/chain_hash.h"
+#include "ip_wire.h"
 #include "ring.h"
 #include "stack.h"
 #include "tcp_wire.h"
@@ -116,7 +117,7 @@ struct tcp_conn {
 	bool dead;       /* CLOSED and no longer wanted: reaped at the end of the call */
 
 	enum tcp_state state;
-	uint32_t laddr, raddr;
+	struct stack_addr laddr, raddr; /* a listener's laddr is none: every address of ours */
 	uint16_t lport, rport;
 
 	/* LISTEN: queue of children */
@@ -250,6 +251,7 @@ struct stack {
 	uint8_t isn_key[16];
 	uint64_t prng;
 	uint16_t ip_id;
+	struct stack_addr addr4; /* cfg.addr, IPv4-mapped */
 
 	/* challenge ACK rate limit (RFC 5961 7) */
 	uint64_t challenge_window_start;
@@ -294,17 +296,19 @@ void tcp_conn_disown(struct tcp_conn *c);
 void tcp_conn_kill(struct tcp_conn *c);
 struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle);
 /* The live connection (not CLOSED) of a 4-tuple, without falling back to a listener. */
-struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t lport,
-                               uint32_t raddr, uint16_t rport);
-struct tcp_conn *tcp_listener_for(const struct stack *s, uint32_t laddr, uint16_t lport);
+struct tcp_conn *tcp_conn_find(const struct stack *s, const struct stack_addr *laddr,
+                               uint16_t lport, const struct stack_addr *raddr, uint16_t rport);
+/* The listener of lport for laddr: one bound to no address (tcp_listen's) takes every one. */
+struct tcp_conn *tcp_listener_for(const struct stack *s, const struct stack_addr *laddr,
+                                  uint16_t lport);
 bool tcp_port_in_use(const struct stack *s, uint16_t port);
-struct tcp_conn *tcp_conn_lookup(struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                                 uint16_t rport);
+struct tcp_conn *tcp_conn_lookup(struct stack *s, const struct stack_addr *laddr, uint16_t lport,
+                                 const struct stack_addr *raddr, uint16_t rport);
 void tcp_set_state(struct tcp_conn *c, uint64_t now, enum tcp_state st);
 /* Move to CLOSED with an error for the application (0 for none). */
 void tcp_conn_done(struct tcp_conn *c, uint64_t now, int error);
-uint32_t tcp_isn(struct stack *s, uint64_t now, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                 uint16_t rport);
+uint32_t tcp_isn(struct stack *s, uint64_t now, const struct stack_addr *laddr, uint16_t lport,
+                 const struct stack_addr *raddr, uint16_t rport);
 /* Choose the ISS, enter st (SYN-SENT or SYN-RECEIVED), send the SYN or SYN-ACK and time it. */
 void tcp_handshake_start(struct tcp_conn *c, uint64_t now, enum tcp_state st);
 void tcp_reap(struct stack *s);
@@ -312,16 +316,16 @@ void tcp_reap(struct stack *s);
 bool tcp_state_synchronized(enum tcp_state st);
 
 /* tcp_input.c */
-void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, const uint8_t *seg,
-               size_t len);
+void tcp_input(struct stack *s, uint64_t now, const struct stack_addr *saddr,
+               const struct stack_addr *daddr, const uint8_t *seg, size_t len);
 
 /* tcp_output.c */
 void tcp_output(struct tcp_conn *c, uint64_t now);
 void tcp_send_ack(struct tcp_conn *c, uint64_t now);
 void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now);
 void tcp_send_syn(struct tcp_conn *c, uint64_t now); /* SYN or SYN-ACK by state */
-void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr,
-                      const struct tcp_hdr *th);
+void tcp_send_rst_for(struct stack *s, uint64_t now, const struct stack_addr *saddr,
+                      const struct stack_addr *daddr, const struct tcp_hdr *th);
 void tcp_send_rst(struct tcp_conn *c, uint64_t now);
 void tcp_retransmit_head(struct tcp_conn *c, uint64_t now);
 /* Send len bytes of sndbuf at seq (a retransmission when below snd_max). */

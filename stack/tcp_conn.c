@@ -33,20 +33,20 @@ static uint32_t handle_key(int handle)
 }
 
 /* SipHash-2-4 of a 4-tuple under one of the stack's secret keys. */
-static uint64_t tuple_hash(const uint8_t key[16], uint32_t laddr, uint16_t lport, uint32_t raddr,
-                           uint16_t rport)
+static uint64_t tuple_hash(const uint8_t key[16], const struct stack_addr *laddr, uint16_t lport,
+                           const struct stack_addr *raddr, uint16_t rport)
 {
-	uint8_t tuple[12];
+	uint8_t tuple[36];
 
-	memcpy(tuple, &laddr, 4);
-	memcpy(tuple + 4, &raddr, 4);
-	memcpy(tuple + 8, &lport, 2);
-	memcpy(tuple + 10, &rport, 2);
+	memcpy(tuple, laddr->b, 16);
+	memcpy(tuple + 16, raddr->b, 16);
+	memcpy(tuple + 32, &lport, 2);
+	memcpy(tuple + 34, &rport, 2);
 	return siphash24(key, tuple, sizeof(tuple));
 }
 
-static uint32_t tuple_key(const struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                          uint16_t rport)
+static uint32_t tuple_key(const struct stack *s, const struct stack_addr *laddr, uint16_t lport,
+                          const struct stack_addr *raddr, uint16_t rport)
 {
 	return (uint32_t)tuple_hash(s->hash_key, laddr, lport, raddr, rport);
 }
@@ -67,7 +67,6 @@ struct tcp_conn *tcp_conn_new(struct stack *s)
 	c->stack = s;
 	c->handle = s->next_handle++;
 	c->state = TCPS_CLOSED;
-	c->laddr = s->cfg.addr;
 	c->rto = s->tun.rto_initial;
 	c->snd_mss = 536; /* RFC 9293 3.7.1: the default when no MSS option arrives */
 	c->nodelay = s->tun.nodelay;
@@ -121,7 +120,7 @@ void tcp_conn_bind_tuple(struct tcp_conn *c)
 
 	s->port_users[c->lport]++;
 	chain_hash_insert(&s->by_tuple, &c->link[CONN_BY_TUPLE],
-	                  tuple_key(s, c->laddr, c->lport, c->raddr, c->rport));
+	                  tuple_key(s, &c->laddr, c->lport, &c->raddr, c->rport));
 }
 
 void tcp_conn_adopt(struct tcp_conn *l, struct tcp_conn *c)
@@ -187,25 +186,28 @@ struct tcp_conn *tcp_conn_by_handle(const struct stack *s, int handle)
 	return NULL;
 }
 
-struct tcp_conn *tcp_conn_find(const struct stack *s, uint32_t laddr, uint16_t lport,
-                               uint32_t raddr, uint16_t rport)
+struct tcp_conn *tcp_conn_find(const struct stack *s, const struct stack_addr *laddr,
+                               uint16_t lport, const struct stack_addr *raddr, uint16_t rport)
 {
 	uint32_t key = tuple_key(s, laddr, lport, raddr, rport);
 
 	for (struct chain_link *e = chain_hash_first(&s->by_tuple, key); e; e = e->next) {
 		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_TUPLE]);
 		if (e->key == key && c->state != TCPS_CLOSED && c->lport == lport &&
-		    c->laddr == laddr && c->raddr == raddr && c->rport == rport)
+		    stack_addr_eq(&c->laddr, laddr) && stack_addr_eq(&c->raddr, raddr) &&
+		    c->rport == rport)
 			return c;
 	}
 	return NULL;
 }
 
-struct tcp_conn *tcp_listener_for(const struct stack *s, uint32_t laddr, uint16_t lport)
+struct tcp_conn *tcp_listener_for(const struct stack *s, const struct stack_addr *laddr,
+                                  uint16_t lport)
 {
 	for (struct chain_link *e = chain_hash_first(&s->listeners, lport); e; e = e->next) {
 		struct tcp_conn *c = chain_entry(e, struct tcp_conn, link[CONN_BY_PORT]);
-		if (c->state == TCPS_LISTEN && c->lport == lport && c->laddr == laddr)
+		if (c->state == TCPS_LISTEN && c->lport == lport &&
+		    (stack_addr_is_none(&c->laddr) || stack_addr_eq(&c->laddr, laddr)))
 			return c;
 	}
 	return NULL;
@@ -218,13 +220,13 @@ bool tcp_port_in_use(const struct stack *s, uint16_t port)
 
 /* An exact 4-tuple match wins over a listener (RFC 9293 3.10.7). The connection found last is
  * tried first: a bulk transfer's segments skip the keyed hash. */
-struct tcp_conn *tcp_conn_lookup(struct stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                                 uint16_t rport)
+struct tcp_conn *tcp_conn_lookup(struct stack *s, const struct stack_addr *laddr, uint16_t lport,
+                                 const struct stack_addr *raddr, uint16_t rport)
 {
 	struct tcp_conn *c = s->recent;
 
 	if (c && c->state != TCPS_CLOSED && c->lport == lport && c->rport == rport &&
-	    c->raddr == raddr && c->laddr == laddr)
+	    stack_addr_eq(&c->raddr, raddr) && stack_addr_eq(&c->laddr, laddr))
 		return c;
 	c = tcp_conn_find(s, laddr, lport, raddr, rport);
 	if (c) {
@@ -302,8 +304,8 @@ void tcp_conn_done(struct tcp_conn *c, uint64_t now, int error)
 /* RFC 9293 3.4.1: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a 4 us
  * clock and F a keyed hash, so a new incarnation of a 4-tuple starts past the old one while an
  * off-path attacker cannot guess it. */
-uint32_t tcp_isn(struct stack *s, uint64_t now, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                 uint16_t rport)
+uint32_t tcp_isn(struct stack *s, uint64_t now, const struct stack_addr *laddr, uint16_t lport,
+                 const struct stack_addr *raddr, uint16_t rport)
 {
 	return (uint32_t)(now / 4) + (uint32_t)tuple_hash(s->isn_key, laddr, lport, raddr, rport);
 }
@@ -313,9 +315,9 @@ uint32_t tcp_isn(struct stack *s, uint64_t now, uint32_t laddr, uint16_t lport, 
  * and retransmitted at the RTO until acknowledged (RFC 6298 5.1). */
 void tcp_handshake_start(struct tcp_conn *c, uint64_t now, enum tcp_state st)
 {
-	uint64_t h = tuple_hash(c->stack->isn_key, c->laddr, c->lport, c->raddr, c->rport);
+	uint64_t h = tuple_hash(c->stack->isn_key, &c->laddr, c->lport, &c->raddr, c->rport);
 
-	c->iss = tcp_isn(c->stack, now, c->laddr, c->lport, c->raddr, c->rport);
+	c->iss = tcp_isn(c->stack, now, &c->laddr, c->lport, &c->raddr, c->rport);
 	/* RFC 7323 5.4 and 7.1: a TSval clock offset of its own per connection (Linux tsoffset) */
 	c->ts_offset = (uint32_t)(h >> 32);
 	c->snd_una = c->iss;

@@ -24,7 +24,7 @@ static void tcp_take_mss(struct tcp_conn *c, const struct tcp_hdr *th)
 {
 	uint32_t peer = th->mss ? th->mss : 536;
 
-	c->snd_mss = (uint16_t)min_u32(peer, c->stack->tun.mss);
+	c->snd_mss = (uint16_t)min_u32(peer, ip_mss_cap(c->stack, &c->raddr));
 }
 
 static void tcp_update_window(struct tcp_conn *c, const struct tcp_hdr *th)
@@ -88,8 +88,8 @@ static void tcp_established(struct tcp_conn *c, uint64_t now)
 }
 
 /* RFC 9293 3.10.7.2: LISTEN. */
-static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, uint32_t daddr,
-                             const struct tcp_hdr *th)
+static void tcp_listen_input(struct tcp_conn *l, uint64_t now, const struct stack_addr *saddr,
+                             const struct stack_addr *daddr, const struct tcp_hdr *th)
 {
 	struct stack *s = l->stack;
 
@@ -115,9 +115,9 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 		return;
 	tcp_conn_adopt(l, c);
 	c->passive = true;
-	c->laddr = daddr;
+	c->laddr = *daddr;
 	c->lport = th->dport;
-	c->raddr = saddr;
+	c->raddr = *saddr;
 	c->rport = th->sport;
 	tcp_conn_bind_tuple(c);
 	c->nodelay = l->nodelay;
@@ -132,8 +132,8 @@ static void tcp_listen_input(struct tcp_conn *l, uint64_t now, uint32_t saddr, u
 }
 
 /* RFC 9293 3.10.7.3: SYN-SENT. */
-static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, uint32_t saddr, uint32_t daddr,
-                               const struct tcp_hdr *th)
+static void tcp_syn_sent_input(struct tcp_conn *c, uint64_t now, const struct stack_addr *saddr,
+                               const struct stack_addr *daddr, const struct tcp_hdr *th)
 {
 	struct stack *s = c->stack;
 	bool ack = th->flags & TCPF_ACK;
@@ -541,7 +541,7 @@ static bool tcp_syn_received_ack(struct tcp_conn *c, uint64_t now, const struct 
 	if (!(seq_lt(c->snd_una, th->ack) && seq_le(th->ack, c->snd_max))) {
 		stack_drop(c->stack, STACK_DROP_TCP_BAD_ACK);
 		/* the connection was found by the segment's addresses: raddr is its source */
-		tcp_send_rst_for(c->stack, now, c->raddr, c->laddr, th);
+		tcp_send_rst_for(c->stack, now, &c->raddr, &c->laddr, th);
 		return false;
 	}
 	c->snd_una = th->ack;
@@ -708,8 +708,8 @@ static void tcp_other_states_input(struct tcp_conn *c, uint64_t now, const struc
 		tcp_check_fin(c, now, &v, st);
 }
 
-void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, const uint8_t *seg,
-               size_t len)
+void tcp_input(struct stack *s, uint64_t now, const struct stack_addr *saddr,
+               const struct stack_addr *daddr, const uint8_t *seg, size_t len)
 {
 	struct tcp_hdr th;
 	enum stack_drop_reason why;
@@ -720,7 +720,7 @@ void tcp_input(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr, co
 	}
 	/* RFC 9293 3.10.7.2 and RFC 1122 4.2.3.10: never answer a broadcast, multicast or
 	 * unspecified source, nor a packet claiming to come from ourselves */
-	if (saddr == daddr || saddr == 0 || saddr == 0xffffffffu || (saddr >> 28) == 0xe) {
+	if (ip_bad_source(saddr, daddr)) {
 		stack_drop(s, STACK_DROP_TCP_BAD_ADDR);
 		return;
 	}

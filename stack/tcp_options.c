@@ -57,7 +57,7 @@ static void tcp_syn_options(struct tcp_conn *c, uint64_t now, struct tcp_hdr *th
 	const struct stack_tunables *tun = &c->stack->tun;
 	bool active = c->state == TCPS_SYN_SENT;
 
-	th->mss = tun->mss;
+	th->mss = ip_mss_cap(c->stack, &c->raddr);
 	if (active ? tun->window_scaling : c->ws_ok) {
 		th->opts |= TCP_OPTF_WSCALE;
 		th->wscale = c->rcv_wscale;

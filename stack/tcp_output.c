@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ipv4_wire.h"
+#include "ipv6_wire.h"
 #include "stack_internal.h"
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
@@ -82,15 +83,15 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 	}
 
 	size_t hl = tcp_hdr_len(&th);
-	size_t total = IPV4_HDR_LEN + hl + len;
+	size_t iphl = ip_hdr_len(&c->raddr);
+	size_t total = iphl + hl + len;
 	uint8_t *pkt = malloc(total);
 	if (!pkt)
 		return;
 	if (len)
-		ring_peek(&c->sndbuf, seq - c->snd_buf_seq, pkt + IPV4_HDR_LEN + hl, len);
-	tcp_emit(pkt + IPV4_HDR_LEN, &th, c->laddr, c->raddr);
-	ipv4_emit(pkt, c->laddr, c->raddr, IPPROTO_NUM_TCP, s->ip_id++, s->tun.ttl,
-	          (uint16_t)(hl + len));
+		ring_peek(&c->sndbuf, seq - c->snd_buf_seq, pkt + iphl + hl, len);
+	tcp_emit(pkt + iphl, &th, &c->laddr, &c->raddr);
+	ip_emit(s, pkt, &c->laddr, &c->raddr, IPPROTO_NUM_TCP, (uint16_t)(hl + len));
 	stack_queue_packet(s, now, pkt, total);
 	s->stats.tcp_out++;
 	if (flags & TCPF_RST)
@@ -144,11 +145,12 @@ void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 }
 
 /* RFC 9293 3.10.7.1: the reply to a segment for no connection. Never answer a RST. */
-void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t daddr,
-                      const struct tcp_hdr *in)
+void tcp_send_rst_for(struct stack *s, uint64_t now, const struct stack_addr *saddr,
+                      const struct stack_addr *daddr, const struct tcp_hdr *in)
 {
 	struct tcp_hdr th = {.sport = in->dport, .dport = in->sport, .flags = TCPF_RST};
-	uint8_t pkt[IPV4_HDR_LEN + TCP_HDR_LEN];
+	uint8_t pkt[IPV6_HDR_LEN + TCP_HDR_LEN];
+	size_t iphl = ip_hdr_len(saddr);
 
 	if (in->flags & TCPF_RST)
 		return;
@@ -159,9 +161,9 @@ void tcp_send_rst_for(struct stack *s, uint64_t now, uint32_t saddr, uint32_t da
 		th.ack = in->seq + tcp_seg_len(in);
 		th.flags |= TCPF_ACK;
 	}
-	tcp_emit(pkt + IPV4_HDR_LEN, &th, daddr, saddr);
-	ipv4_emit(pkt, daddr, saddr, IPPROTO_NUM_TCP, s->ip_id++, s->tun.ttl, TCP_HDR_LEN);
-	stack_queue_packet(s, now, pkt, sizeof(pkt));
+	tcp_emit(pkt + iphl, &th, daddr, saddr);
+	ip_emit(s, pkt, daddr, saddr, IPPROTO_NUM_TCP, TCP_HDR_LEN);
+	stack_queue_packet(s, now, pkt, iphl + TCP_HDR_LEN);
 	s->stats.tcp_out++;
 	s->stats.tcp_rst_out++;
 }

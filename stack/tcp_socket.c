@@ -12,7 +12,8 @@ int tcp_listen(struct stack *s, uint16_t port, int backlog)
 {
 	if (port == 0)
 		return -EINVAL;
-	if (tcp_listener_for(s, s->cfg.addr, port))
+	static const struct stack_addr any;
+	if (tcp_listener_for(s, &any, port))
 		return -EADDRINUSE;
 	stack_enter(s);
 	struct tcp_conn *c = tcp_conn_new(s);
@@ -51,8 +52,18 @@ int tcp_accept(struct stack *s, int listener)
 
 int tcp_connect(struct stack *s, uint64_t now, uint16_t sport, uint32_t daddr, uint16_t dport)
 {
-	if (dport == 0 || daddr == 0)
+	struct stack_addr a = stack_addr_v4(daddr);
+	return daddr == 0 ? -EINVAL : tcp_connect_addr(s, now, sport, &a, dport);
+}
+
+int tcp_connect_addr(struct stack *s, uint64_t now, uint16_t sport, const struct stack_addr *daddr,
+                     uint16_t dport)
+{
+	if (dport == 0 || stack_addr_is_none(daddr))
 		return -EINVAL;
+	const struct stack_addr *laddr = ip_local_addr(s, daddr);
+	if (!laddr)
+		return -EADDRNOTAVAIL;
 	if (sport == 0) {
 		unsigned span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
 		unsigned start = (unsigned)(stack_random(s) % span);
@@ -65,15 +76,16 @@ int tcp_connect(struct stack *s, uint64_t now, uint16_t sport, uint32_t daddr, u
 		}
 		if (sport == 0)
 			return -EADDRNOTAVAIL;
-	} else if (tcp_conn_find(s, s->cfg.addr, sport, daddr, dport)) {
+	} else if (tcp_conn_find(s, laddr, sport, daddr, dport)) {
 		return -EADDRINUSE;
 	}
 	stack_enter(s);
 	struct tcp_conn *c = tcp_conn_new(s);
 	int ret = -ENOMEM;
 	if (c) {
+		c->laddr = *laddr;
 		c->lport = sport;
-		c->raddr = daddr;
+		c->raddr = *daddr;
 		c->rport = dport;
 		tcp_conn_bind_tuple(c);
 		tcp_handshake_start(c, now, TCPS_SYN_SENT);

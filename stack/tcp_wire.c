@@ -96,8 +96,8 @@ static int tcp_parse_options(struct tcp_hdr *th, const uint8_t *opt, size_t len)
 	return 0;
 }
 
-int tcp_parse(struct tcp_hdr *th, const uint8_t *seg, size_t len, uint32_t saddr, uint32_t daddr,
-              enum stack_drop_reason *why)
+int tcp_parse(struct tcp_hdr *th, const uint8_t *seg, size_t len, const struct stack_addr *saddr,
+              const struct stack_addr *daddr, enum stack_drop_reason *why)
 {
 	if (len < TCP_HDR_LEN) {
 		*why = STACK_DROP_TCP_TRUNCATED;
@@ -119,7 +119,7 @@ int tcp_parse(struct tcp_hdr *th, const uint8_t *seg, size_t len, uint32_t saddr
 		return -EINVAL;
 	}
 	if (len > UINT16_MAX ||
-	    csum_fold(csum_add(csum_pseudo(saddr, daddr, IPPROTO_NUM_TCP, (uint16_t)len), seg,
+	    csum_fold(csum_add(csum_pseudo_addr(saddr, daddr, IPPROTO_NUM_TCP, (uint32_t)len), seg,
 	                       len)) != 0) {
 		*why = STACK_DROP_TCP_BAD_CHECKSUM;
 		return -EINVAL;
@@ -190,7 +190,8 @@ static uint8_t *tcp_emit_options(uint8_t *p, const struct tcp_hdr *th)
 	return p;
 }
 
-size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, uint32_t saddr, uint32_t daddr)
+size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, const struct stack_addr *saddr,
+                const struct stack_addr *daddr)
 {
 	size_t hl = tcp_hdr_len(th);
 	size_t len = hl + th->payload_len;
@@ -212,7 +213,7 @@ size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, uint32_t saddr, uint32_t
 		p += 2;
 	}
 	tcp_emit_options(p, th);
-	uint32_t sum = csum_pseudo(saddr, daddr, IPPROTO_NUM_TCP, (uint16_t)len);
+	uint32_t sum = csum_pseudo_addr(saddr, daddr, IPPROTO_NUM_TCP, (uint32_t)len);
 	wire_put16(buf + 16, csum_fold(csum_add(sum, buf, len)));
 	return len;
 }

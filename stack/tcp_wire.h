@@ -47,12 +47,13 @@ struct tcp_hdr {
 	size_t payload_len;
 };
 
-/* Validate and view one TCP segment (the IPv4 payload). The checksum covers the pseudo-header of
- * saddr/daddr. Returns 0, or -EINVAL with *why set. Unknown options are skipped, and so, as Linux
- * does (tcp_parse_options), are window scale, SACK-permitted, timestamps and SACK options of the
- * wrong length; a shift above 14 is taken as 14 (RFC 7323 2.3). */
-int tcp_parse(struct tcp_hdr *th, const uint8_t *seg, size_t len, uint32_t saddr, uint32_t daddr,
-              enum stack_drop_reason *why);
+/* Validate and view one TCP segment (the IP payload). The checksum covers the pseudo-header of
+ * saddr/daddr, IPv4's or IPv6's by their family. Returns 0, or -EINVAL with *why set. Unknown
+ * options are skipped, and so, as Linux does (tcp_parse_options), are window scale, SACK-permitted,
+ * timestamps and SACK options of the wrong length; a shift above 14 is taken as 14 (RFC 7323 2.3).
+ */
+int tcp_parse(struct tcp_hdr *th, const uint8_t *seg, size_t len, const struct stack_addr *saddr,
+              const struct stack_addr *daddr, enum stack_drop_reason *why);
 
 /* Header length tcp_emit() writes for th: 20 plus its options, laid out as Linux lays them out
  * (tcp_options_write): MSS; SACK-permitted and timestamps together (4,2,8,10), or NOP NOP
@@ -61,7 +62,8 @@ size_t tcp_hdr_len(const struct tcp_hdr *th);
 
 /* Write header and options at buf; the payload_len bytes of payload must already sit right after
  * the header (at buf + tcp_hdr_len(th)). Computes the checksum. Returns the segment length. */
-size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, uint32_t saddr, uint32_t daddr);
+size_t tcp_emit(uint8_t *buf, const struct tcp_hdr *th, const struct stack_addr *saddr,
+                const struct stack_addr *daddr);
 
 /* SEG.LEN (RFC 9293 3.3.1): the sequence numbers a segment occupies, SYN and FIN included. */
 static inline uint32_t tcp_seg_len(const struct tcp_hdr *th)

@@ -205,12 +205,17 @@ static int step_send_pattern(struct peer_conn *c, uint64_t n)
 	return 1;
 }
 
-static void addr_port(char *buf, size_t size, uint32_t addr, uint16_t port)
+void peer_addr_port(char *buf, size_t size, const struct stack_addr *addr, uint16_t port)
 {
-	struct in_addr a = {htonl(addr)};
-	char ip[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	snprintf(buf, size, "%s:%u", ip, port);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (stack_addr_is_v4(addr)) {
+		struct in_addr a = {htonl(stack_addr_v4_get(addr))};
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		snprintf(buf, size, "%s:%u", ip, port);
+	} else {
+		inet_ntop(AF_INET6, addr->b, ip, sizeof(ip));
+		snprintf(buf, size, "[%s]:%u", ip, port);
+	}
 }
 
 static int step_connect(struct peer_conn *c)
@@ -218,11 +223,11 @@ static int step_connect(struct peer_conn *c)
 	const struct peer_env *env = c->env;
 	if (!c->step_started) {
 		c->step_started = true;
-		char to[32], json[64];
-		addr_port(to, sizeof(to), env->remote_addr, env->remote_port);
+		char to[PEER_ADDR_PORT_LEN], json[80];
+		peer_addr_port(to, sizeof(to), &env->remote_addr, env->remote_port);
 		snprintf(json, sizeof(json), ",\"to\":\"%s\"", to);
-		int h = tcp_connect(env->stack, now(c), env->local_port, env->remote_addr,
-		                    env->remote_port);
+		int h = tcp_connect_addr(env->stack, now(c), env->local_port, &env->remote_addr,
+		                         env->remote_port);
 		if (h < 0)
 			return h;
 		c->sock = h;
@@ -241,9 +246,9 @@ static int step_connect(struct peer_conn *c)
 		return 0;
 	struct tcp_info_view info;
 	if (tcp_get_info(env->stack, c->sock, &info) == 0) {
-		char l[32], r[32], text[80], json[100];
-		addr_port(l, sizeof(l), info.laddr, info.lport);
-		addr_port(r, sizeof(r), info.raddr, info.rport);
+		char l[PEER_ADDR_PORT_LEN], r[PEER_ADDR_PORT_LEN], text[120], json[140];
+		peer_addr_port(l, sizeof(l), &info.laddr, info.lport);
+		peer_addr_port(r, sizeof(r), &info.raddr, info.rport);
 		snprintf(text, sizeof(text), "%s -> %s", l, r);
 		snprintf(json, sizeof(json), ",\"local\":\"%s\",\"remote\":\"%s\"", l, r);
 		log_app(c, "connected", text, json);

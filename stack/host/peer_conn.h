@@ -28,7 +28,7 @@ struct peer_env {
 	struct stack *stack;
 	struct peer_log *log;
 	const struct peer_script *script;
-	uint32_t remote_addr; /* client: where to connect */
+	struct stack_addr remote_addr; /* client: where to connect */
 	uint16_t remote_port;
 	uint16_t local_port; /* client: source port, 0 for an ephemeral one */
 	bool nodelay;
@@ -93,5 +93,9 @@ bool peer_conn_over(const struct peer_conn *c);
 
 /* Free what only a running script needs. */
 void peer_conn_trim(struct peer_conn *c);
+
+/* "192.168.1.109:80" or "[fd00::109]:80" into buf. */
+#define PEER_ADDR_PORT_LEN 56
+void peer_addr_port(char *buf, size_t size, const struct stack_addr *addr, uint16_t port);
 
 #endif

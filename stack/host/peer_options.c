@@ -16,8 +16,9 @@ static const char usage_text[] =
     "usage: synfin-peer client [--local ADDR] [--connect ADDR:PORT] [OPTIONS] [SCRIPT]\n"
     "       synfin-peer server [--local ADDR] [--listen PORT] [--max-conns N] [OPTIONS] [SCRIPT]\n"
     "\n"
-    "Run one TCP endpoint on synfin's userspace TCP/IPv4 stack. The stack owns ADDR and reaches\n"
-    "the network through an existing tun device (tun0) of a `stack` endpoint namespace:\n"
+    "Run one TCP endpoint on synfin's userspace TCP stack (IPv4 and IPv6). The stack owns ADDR\n"
+    "and reaches the network through an existing tun device (tun0) of a `stack` endpoint\n"
+    "namespace:\n"
     "\n"
     "  netns/synfin-netns up demo --client stack\n"
     "  netns/synfin-netns exec demo client synfin-peer client --connect 192.168.1.109:80 \\\n"
@@ -58,8 +59,11 @@ static const char usage_text[] =
     "connection has finished its script and reached CLOSED or TIME-WAIT (see --linger).\n"
     "\n"
     "Options:\n"
-    "  --local ADDR          the stack's IPv4 address\n"
-    "  --connect ADDR:PORT   (client) the server\n"
+    "  --local ADDR          the stack's IPv4 or IPv6 address (an IPv6 one comes with the\n"
+    "                        mode's default IPv4 address)\n"
+    "  --local6 ADDR         the stack's IPv6 address beside --local's IPv4 one (default:\n"
+    "                        none, IPv6 packets are dropped)\n"
+    "  --connect ADDR:PORT   (client) the server: 192.168.1.109:80 or [fd00::109]:80\n"
     "  --sport PORT          (client) source port (default: random, 32768-60999)\n"
     "  --listen PORT         (server) port to listen on\n"
     "  --max-conns N         (server) accept N connections, then stop listening and exit\n"
@@ -118,6 +122,20 @@ static int parse_addr(const char *text, uint32_t *addr)
 	return 0;
 }
 
+/* An IPv4 address, or an IPv6 one (not IPv4-mapped: that is how the stack stores IPv4). */
+static int parse_any_addr(const char *text, struct stack_addr *addr)
+{
+	uint32_t v4;
+	if (parse_addr(text, &v4) == 0) {
+		*addr = stack_addr_v4(v4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, addr->b) != 1 || stack_addr_is_v4(addr) ||
+	    stack_addr_is_none(addr))
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_port(const char *text, uint16_t *port, bool zero_ok)
 {
 	char *end;
@@ -139,6 +157,7 @@ int peer_usage_error(const char *fmt, const char *arg)
 
 enum {
 	OPT_LOCAL = 256,
+	OPT_LOCAL6,
 	OPT_CONNECT,
 	OPT_SPORT,
 	OPT_LISTEN,
@@ -170,6 +189,9 @@ static int take_option(int opt, const char *arg, struct peer_options *o)
 	switch (opt) {
 	case OPT_LOCAL:
 		o->local = arg;
+		break;
+	case OPT_LOCAL6:
+		o->local6 = arg;
 		break;
 	case OPT_CONNECT:
 		o->connect_to = arg;
@@ -238,6 +260,55 @@ static int take_option(int opt, const char *arg, struct peer_options *o)
 	return -1;
 }
 
+/* --local and --local6: the stack's IPv4 address always, its IPv6 one when asked for. */
+static int take_addresses(struct peer_options *o)
+{
+	const char *v4 = o->server ? TOPOLOGY_SERVER_ADDR : TOPOLOGY_CLIENT_ADDR;
+	if (o->local == NULL)
+		o->local = v4;
+	if (parse_addr(o->local, &o->local_addr) != 0) {
+		if (parse_any_addr(o->local, &o->local_addr6) != 0)
+			return peer_usage_error("--local '%s': not an IPv4 or IPv6 address",
+			                        o->local);
+		if (o->local6 != NULL)
+			return peer_usage_error(
+			    "--local '%s': IPv6 beside --local6 (give --local the "
+			    "IPv4 address)",
+			    o->local);
+		if (parse_addr(v4, &o->local_addr) != 0)
+			return peer_usage_error("default address '%s' unparsable", v4);
+	}
+	if (o->local6 != NULL &&
+	    (parse_any_addr(o->local6, &o->local_addr6) != 0 || stack_addr_is_v4(&o->local_addr6)))
+		return peer_usage_error("--local6 '%s': not an IPv6 address", o->local6);
+	return -1;
+}
+
+/* (client) --connect ADDR:PORT, an IPv6 address in brackets as in a URL (RFC 3986 3.2.2). */
+static int take_connect(struct peer_options *o)
+{
+	char host[64];
+	const char *text = o->connect_to;
+	const char *colon = strrchr(text, ':');
+	const char *start = text, *stop = colon;
+	if (colon && text[0] == '[') {
+		start = text + 1;
+		stop = colon > text && colon[-1] == ']' ? colon - 1 : NULL;
+	}
+	if (!stop || stop < start || (size_t)(stop - start) >= sizeof(host))
+		return peer_usage_error("--connect '%s': expected ADDR:PORT or [ADDR6]:PORT", text);
+	snprintf(host, sizeof(host), "%.*s", (int)(stop - start), start);
+	if (parse_any_addr(host, &o->remote_addr) != 0 ||
+	    stack_addr_is_v4(&o->remote_addr) == (start != text) ||
+	    parse_port(colon + 1, &o->remote_port, false) != 0)
+		return peer_usage_error("--connect '%s': expected ADDR:PORT or [ADDR6]:PORT", text);
+	if (!stack_addr_is_v4(&o->remote_addr) && stack_addr_is_none(&o->local_addr6))
+		return peer_usage_error("--connect '%s' is IPv6 but the stack has no IPv6 address: "
+		                        "give one with --local or --local6",
+		                        text);
+	return -1;
+}
+
 /* The mode, the script argument, and the addresses, once every option is known. */
 static int take_operands(int argc, char **argv, struct peer_options *o)
 {
@@ -258,27 +329,17 @@ static int take_operands(int argc, char **argv, struct peer_options *o)
 	if (o->script_text && o->script_file)
 		return peer_usage_error("%s",
 		                        "give the script inline or with --script-file, not both");
-	if (o->local == NULL)
-		o->local = o->server ? TOPOLOGY_SERVER_ADDR : TOPOLOGY_CLIENT_ADDR;
-	if (parse_addr(o->local, &o->local_addr) != 0)
-		return peer_usage_error("--local '%s': not an IPv4 address", o->local);
-	if (o->server)
-		return -1;
-	char host[64];
-	const char *colon = strrchr(o->connect_to, ':');
-	if (colon == NULL || (size_t)(colon - o->connect_to) >= sizeof(host))
-		return peer_usage_error("--connect '%s': expected ADDR:PORT", o->connect_to);
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - o->connect_to), o->connect_to);
-	if (parse_addr(host, &o->remote_addr) != 0 ||
-	    parse_port(colon + 1, &o->remote_port, false) != 0)
-		return peer_usage_error("--connect '%s': expected ADDR:PORT", o->connect_to);
-	return -1;
+	int status = take_addresses(o);
+	if (status >= 0 || o->server)
+		return status;
+	return take_connect(o);
 }
 
 int peer_parse_options(int argc, char **argv, struct peer_options *o)
 {
 	static const struct option longopts[] = {
 	    {"local", required_argument, NULL, OPT_LOCAL},
+	    {"local6", required_argument, NULL, OPT_LOCAL6},
 	    {"connect", required_argument, NULL, OPT_CONNECT},
 	    {"sport", required_argument, NULL, OPT_SPORT},
 	    {"listen", required_argument, NULL, OPT_LISTEN},

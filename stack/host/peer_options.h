@@ -8,21 +8,24 @@
 #include "stack.h"
 
 struct peer_options {
-	bool server;               /* the mode: server, or client */
-	const char *mode;          /* "client" or "server", as given */
-	const char *local;         /* --local as given, or the mode's default address */
-	uint32_t local_addr;       /* --local, host byte order */
-	const char *connect_to;    /* (client) --connect as given, or the default server */
-	uint32_t remote_addr;      /* (client) --connect's address, host byte order */
-	uint16_t remote_port;      /* (client) --connect's port */
-	uint16_t sport;            /* (client) --sport; 0: an ephemeral port */
-	uint16_t listen_port;      /* (server) --listen */
-	unsigned max_conns;        /* (server) --max-conns; 0: until a signal */
-	int backlog;               /* (server) --backlog */
-	const char *script_text;   /* the SCRIPT argument, NULL when absent */
-	const char *script_file;   /* --script-file, NULL when absent */
-	const char *dev_name;      /* --dev */
-	struct stack_tunables tun; /* the defaults with every --set applied */
+	bool server;                   /* the mode: server, or client */
+	const char *mode;              /* "client" or "server", as given */
+	const char *local;             /* --local as given, or the mode's default address */
+	uint32_t local_addr;           /* --local's IPv4 address (the mode's default when --local is
+	                                  IPv6), host byte order */
+	const char *local6;            /* --local6 as given, NULL when absent */
+	struct stack_addr local_addr6; /* the stack's IPv6 address; none without one */
+	const char *connect_to;        /* (client) --connect as given, or the default server */
+	struct stack_addr remote_addr; /* (client) --connect's address, either family */
+	uint16_t remote_port;          /* (client) --connect's port */
+	uint16_t sport;                /* (client) --sport; 0: an ephemeral port */
+	uint16_t listen_port;          /* (server) --listen */
+	unsigned max_conns;            /* (server) --max-conns; 0: until a signal */
+	int backlog;                   /* (server) --backlog */
+	const char *script_text;       /* the SCRIPT argument, NULL when absent */
+	const char *script_file;       /* --script-file, NULL when absent */
+	const char *dev_name;          /* --dev */
+	struct stack_tunables tun;     /* the defaults with every --set applied */
 	bool nodelay;
 	double time_scale;
 	uint64_t linger_us;

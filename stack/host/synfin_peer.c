@@ -74,13 +74,10 @@ static void accept_all(struct peer *p)
 		peer_table_add(&p->conns, c);
 		p->accepted++;
 		struct tcp_info_view info;
-		char text[64] = "", json[100] = "";
+		char text[PEER_ADDR_PORT_LEN] = "", json[100] = "";
 		if (tcp_get_info(p->env.stack, h, &info) == 0) {
-			struct in_addr ra = {htonl(info.raddr)};
-			char ip[INET_ADDRSTRLEN];
-			inet_ntop(AF_INET, &ra, ip, sizeof(ip));
-			snprintf(text, sizeof(text), "%s:%u", ip, info.rport);
-			snprintf(json, sizeof(json), ",\"from\":\"%s:%u\",\"n\":%u", ip, info.rport,
+			peer_addr_port(text, sizeof(text), &info.raddr, info.rport);
+			snprintf(json, sizeof(json), ",\"from\":\"%s\",\"n\":%u", text,
 			         p->accepted);
 		}
 		peer_log_app(&p->log, h, "accepted", text, json);
@@ -319,6 +316,7 @@ static int peer_open(struct peer *p, const struct peer_options *o, int *waited_m
 	peer_log_start(&p->log, p->loop);
 	struct stack_config cfg = {
 	    .addr = o->local_addr,
+	    .addr6 = o->local_addr6,
 	    .seed = seed,
 	    .tun = o->tun,
 	    .on_event = on_stack_event,

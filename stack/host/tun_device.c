@@ -1,4 +1,4 @@
-/* tun_device.c: attach to a persistent tun device and move IPv4 packets through it. */
+/* tun_device.c: attach to a persistent tun device and move IPv4 and IPv6 packets through it. */
 #include "tun_device.h"
 
 #include <errno.h>

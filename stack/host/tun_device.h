@@ -1,4 +1,4 @@
-/* tun_device.h: an existing persistent tun device (IFF_TUN | IFF_NO_PI), one IPv4 packet per
+/* tun_device.h: an existing persistent tun device (IFF_TUN | IFF_NO_PI), one IP packet per
  * read or write, non-blocking. With the event loop, the only code of the stack that makes
  * syscalls. */
 #ifndef SYNFIN_TUN_DEVICE_H
@@ -17,7 +17,7 @@ struct tun_device;
 int tun_device_open(const char *name, struct tun_device **out, char *why, size_t why_size);
 void tun_device_close(struct tun_device *dev);
 
-/* Take over an open descriptor that already carries one IPv4 packet per read and write (a
+/* Take over an open descriptor that already carries one IP packet per read and write (a
  * datagram socket of a socketpair, say) as a device called name with the given MTU, so the
  * driver can run a stack without a tun device and without privileges (unit tests). The
  * descriptor should be non-blocking; tun_device_close() closes it. 0, -EINVAL or -ENOMEM. */

@@ -1,11 +1,12 @@
-/* fuzz_stack_input.c: the stack's input path (stack_input) on arbitrary IPv4 packets, from
+/* fuzz_stack_input.c: the stack's input path (stack_input) on arbitrary IPv4 and IPv6 packets, from
  * every connection state the fuzzer can steer a connection into.
  *
- * Each input starts from the same stack (192.168.1.108) holding a listener on port 80, one
- * connection accepted on it and one opened by tcp_connect, both ESTABLISHED with a scripted peer
- * (192.168.1.109). The input is then a program of operations, one byte each plus arguments:
+ * Each input starts from the same stack (192.168.1.108 and fd00::108) holding a listener on port
+ * 80, one connection accepted on it and one opened by tcp_connect, both ESTABLISHED with a scripted
+ * peer (192.168.1.109). The input is then a program of operations, one byte each plus arguments:
  *   raw packet        stack_input of the bytes as they are (parsers, every drop reason), or
- *                     with addresses and IPv4/TCP/ICMP checksums made right;
+ *                     with addresses and IPv4/TCP/ICMP checksums made right, or as IPv6
+ *                     with addresses and the TCP/ICMPv6 checksums over its pseudo-header;
  *   crafted segment   flags, seq/ack offsets from the connection's rcv_nxt/snd_una, window,
  *                     options and payload chosen by the input; addresses, ports and both
  *                     checksums filled in (one bit breaks a checksum), so the packet reaches
@@ -14,9 +15,10 @@
  *   socket calls      send, recv, shutdown-write, close, abort, accept, connect, nodelay;
  *   time              advance the clock, firing the timers due.
  * Properties: every packet the stack emits parses (segment_parse), comes from our address,
- * has correct IPv4 and TCP checksums and fits an MTU; handles in events are positive; the timer
- * loop ends; every connection keeps SND.UNA =< SND.NXT, no more in flight than queued, buffers
- * within their sizes and the RTO within its bounds; stack_free releases everything (LeakSanitizer).
+ * has correct IPv4 (or IPv6) and TCP checksums and fits an MTU; handles in events are positive; the
+ * timer loop ends; every connection keeps SND.UNA =< SND.NXT, no more in flight than queued,
+ * buffers within their sizes and the RTO within its bounds; stack_free releases everything
+ * (LeakSanitizer).
  */
 #include "fuzz_common.h"
 
@@ -28,6 +30,8 @@
 
 #define LOCAL 0xc0a8016cu /* 192.168.1.108 */
 #define PEER 0xc0a8016du  /* 192.168.1.109 */
+static const uint8_t local6[16] = {0xfd, [14] = 0x01, [15] = 0x08};
+static const uint8_t peer6[16] = {0xfd, [14] = 0x01, [15] = 0x09};
 #define MS 1000ull
 
 struct conn {
@@ -93,6 +97,22 @@ static uint32_t pseudo(uint32_t saddr, uint32_t daddr, size_t tcp_len)
 	       (uint32_t)tcp_len;
 }
 
+/* RFC 8200 8.1 pseudo-header sum of an upper-layer message of len bytes. */
+static uint32_t pseudo6(const uint8_t *saddr, const uint8_t *daddr, uint8_t nh, size_t len)
+{
+	return sum16(sum16(0, saddr, 16), daddr, 16) + (uint32_t)(len >> 16) +
+	       (uint32_t)(len & 0xffff) + nh;
+}
+
+/* An IPv6 packet the stack sent: from our address, no extension headers, its upper-layer
+ * checksum right. */
+static void check_ipv6_out(const struct segment *seg, const uint8_t *pkt, size_t n)
+{
+	FUZZ_CHECK(memcmp(seg->saddr6, local6, 16) == 0);
+	FUZZ_CHECK(n >= 40 && seg->ip_len == n && (pkt[6] == 6 || pkt[6] == 58));
+	FUZZ_CHECK(fold(sum16(pseudo6(pkt + 8, pkt + 24, pkt[6], n - 40), pkt + 40, n - 40)) == 0);
+}
+
 /* Drain what the stack sent and check each packet. */
 static void drain(struct world *w)
 {
@@ -105,6 +125,10 @@ static void drain(struct world *w)
 		FUZZ_CHECK(n <= 1500);
 		struct segment seg;
 		int err = segment_parse(&seg, w->out, (size_t)n);
+		if ((err == 0 || err == -EPROTONOSUPPORT) && seg.ipv6) {
+			check_ipv6_out(&seg, w->out, (size_t)n);
+			continue;
+		}
 		if (err == -EPROTONOSUPPORT) { /* ICMP echo reply */
 			FUZZ_CHECK(seg.ip_proto == 1 && seg.saddr == LOCAL);
 			continue;
@@ -209,6 +233,7 @@ static int conn_info(struct world *w, const struct conn *c, struct tcp_info_view
 static void setup(struct world *w)
 {
 	struct stack_config cfg = {.addr = LOCAL, .seed = 7, .on_event = on_event, .event_ctx = w};
+	memcpy(cfg.addr6.b, local6, 16);
 	stack_tunables_default(&cfg.tun);
 	cfg.tun.challenge_ack_limit = 0;
 	memset(w, 0, sizeof(*w));
@@ -386,6 +411,34 @@ static void raw_fixed(struct world *w, const uint8_t *p, size_t n, uint8_t op)
 	input(w, pkt, n);
 }
 
+/* The same for IPv6: the version, addresses and, on request, the payload length and an upper
+ * layer of TCP or ICMPv6 right after the fixed header with its checksum made right. Reaches the
+ * extension-header walk and the checks behind the checksums. */
+static void raw_fixed6(struct world *w, const uint8_t *p, size_t n, uint8_t op)
+{
+	uint8_t pkt[2048];
+	memcpy(pkt, p, n);
+	if (n < 40) {
+		input(w, pkt, n);
+		return;
+	}
+	pkt[0] = (uint8_t)(0x60 | (pkt[0] & 0x0f));
+	memcpy(pkt + 8, peer6, 16);
+	memcpy(pkt + 24, local6, 16);
+	if (op & 0x10)
+		pkt[6] = (op & 0x20) ? 58 : 6;
+	if (op & 0x40)
+		put16(pkt + 4, (uint16_t)(n - 40));
+	size_t plen = get16(pkt + 4);
+	uint8_t *l4 = pkt + 40;
+	size_t at = pkt[6] == 6 ? 16 : 2;
+	if ((pkt[6] == 6 || pkt[6] == 58) && plen <= n - 40 && plen >= at + 2) {
+		put16(l4 + at, 0);
+		put16(l4 + at, fold(sum16(pseudo6(peer6, local6, pkt[6], plen), l4, plen)));
+	}
+	input(w, pkt, n);
+}
+
 static void socket_call(struct world *w, struct prog *pr, uint8_t op)
 {
 	uint8_t arg = u8(pr);
@@ -479,7 +532,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: { /* raw packet, as it is or with checksums made right */
 			size_t n = u16(&pr) % 2048;
 			const uint8_t *p = bytes(&pr, &n);
-			if (op & 4)
+			if ((op & 12) == 12)
+				raw_fixed6(&w, p, n, op);
+			else if (op & 4)
 				raw_fixed(&w, p, n, op);
 			else
 				input(&w, p, n);

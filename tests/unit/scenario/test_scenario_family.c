@@ -190,7 +190,8 @@ START_TEST(test_ipv6_case_ids_end_in_ipv6_and_ipv4_ids_are_unchanged)
 END_TEST
 
 /* With no family line a case runs over IPv4 in every pairing and over IPv6 too where both ends
- * speak it (Linux's), with no skip for the others; `family ipv4` keeps it to IPv4. */
+ * speak it (Linux's and the stack's), with no skip for the others; `family ipv4` keeps it to
+ * IPv4. */
 START_TEST(test_no_family_line_adds_ipv6_where_both_ends_speak_it)
 {
 	struct scenario s = parse_ok("c>s [S]\n");
@@ -200,10 +201,11 @@ START_TEST(test_no_family_line_adds_ipv6_where_both_ends_speak_it)
 	unsigned pairs = 1u << pair_of("stack-linux") | 1u << pair_of("linux-linux") |
 	                 1u << pair_of("linux-lwip");
 	struct case_variant v[CASE_MAX_VARIANTS];
-	static const char *const ids[] = {"lone.stack-linux", "lone.linux-linux",
-	                                  "lone.linux-linux.ipv6", "lone.linux-lwip"};
+	static const char *const ids[] = {"lone.stack-linux", "lone.stack-linux.ipv6",
+	                                  "lone.linux-linux", "lone.linux-linux.ipv6",
+	                                  "lone.linux-lwip"};
 	size_t n = case_variants(&s, pairs, false, v);
-	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(n, 5);
 	char id[CASE_ID_MAX];
 	for (size_t i = 0; i < n; i++) {
 		case_id(id, sizeof(id), s.name, v[i]);
@@ -256,7 +258,7 @@ START_TEST(test_impl_families_default_to_ipv4_and_carry_their_reason)
 }
 END_TEST
 
-/* Linux speaks both; synfin's stack and synfin-lwip say why not IPv6. */
+/* Linux and synfin's stack speak both; synfin-lwip says why not IPv6. */
 START_TEST(test_project_impls_declare_their_families)
 {
 	char dir[512], why[800];
@@ -269,8 +271,8 @@ START_TEST(test_project_impls_declare_their_families)
 	                  *lwip = impl_find(v, n, "lwip");
 	ck_assert(linux_ && stack && lwip);
 	ck_assert_uint_eq(linux_->families, IMPL_FAMILY_IPV4 | IMPL_FAMILY_IPV6);
-	ck_assert_uint_eq(stack->families, IMPL_FAMILY_IPV4);
-	ck_assert_str_eq(stack->families_reason, "the stack's own IPv6 is a later issue");
+	ck_assert_uint_eq(stack->families, IMPL_FAMILY_IPV4 | IMPL_FAMILY_IPV6);
+	ck_assert_str_eq(stack->families_reason, "");
 	ck_assert_uint_eq(lwip->families, IMPL_FAMILY_IPV4);
 	ck_assert_ptr_nonnull(strstr(lwip->families_reason, "IPv4 netif only"));
 }

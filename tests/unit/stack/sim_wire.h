@@ -17,6 +17,19 @@
 
 #define SIM_CLIENT 0xc0a8016cu /* 192.168.1.108 */
 #define SIM_SERVER 0xc0a8016du /* 192.168.1.109 */
+/* fd00::108 and fd00::109: both ends speak IPv6 too */
+#define SIM_CLIENT6                                                                                \
+	{                                                                                          \
+		{                                                                                  \
+			0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x08                    \
+		}                                                                                  \
+	}
+#define SIM_SERVER6                                                                                \
+	{                                                                                          \
+		{                                                                                  \
+			0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x09                    \
+		}                                                                                  \
+	}
 #define SIM_MAX_LOG 4096
 #define SIM_MAX_EVENTS 1024
 
@@ -238,6 +251,8 @@ static inline void sim_init(struct sim_wire *w, const char *rules, const struct 
 		w->ends[i].side = (enum sim_side)i;
 		struct stack_config cfg = {
 		    .addr = i == SIM_C ? SIM_CLIENT : SIM_SERVER,
+		    .addr6 = i == SIM_C ? (struct stack_addr)SIM_CLIENT6
+		                        : (struct stack_addr)SIM_SERVER6,
 		    .seed = 100 + (uint64_t)i,
 		    .on_event = sim_event_cb,
 		    .event_ctx = &w->ends[i],

@@ -176,7 +176,8 @@ static inline size_t fx_build_opts(uint8_t *pkt, uint32_t saddr, uint32_t daddr,
 	size_t hl = tcp_hdr_len(&th);
 	if (len)
 		memcpy(pkt + IPV4_HDR_LEN + hl, data, len);
-	tcp_emit(pkt + IPV4_HDR_LEN, &th, saddr, daddr);
+	struct stack_addr src = stack_addr_v4(saddr), dst = stack_addr_v4(daddr);
+	tcp_emit(pkt + IPV4_HDR_LEN, &th, &src, &dst);
 	ipv4_emit(pkt, saddr, daddr, IPPROTO_NUM_TCP, 1, 64, (uint16_t)(hl + len));
 	return IPV4_HDR_LEN + hl + len;
 }
@@ -222,8 +223,9 @@ static inline struct tcp_hdr fx_last_opts(const struct fx *f)
 {
 	struct tcp_hdr th;
 	enum stack_drop_reason why;
+	struct stack_addr src = stack_addr_v4(f->last.saddr), dst = stack_addr_v4(f->last.daddr);
 	int rc = tcp_parse(&th, f->last_pkt.data + IPV4_HDR_LEN, f->last_pkt.len - IPV4_HDR_LEN,
-	                   f->last.saddr, f->last.daddr, &why);
+	                   &src, &dst, &why);
 	ck_assert_int_eq(rc, 0);
 	return th;
 }

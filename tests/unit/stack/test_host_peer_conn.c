@@ -133,7 +133,7 @@ static struct result run_end(int fd, const struct end_opts *o)
 	                          .stack = stack_driver_stack(e.drv),
 	                          .log = &e.log,
 	                          .script = &e.script,
-	                          .remote_addr = SERVER_ADDR,
+	                          .remote_addr = stack_addr_v4(SERVER_ADDR),
 	                          .remote_port = 80};
 	e.start_ns = event_loop_update_now(e.loop);
 	if (o->server) {

@@ -89,7 +89,9 @@ START_TEST(test_client_defaults_connect_to_the_topology_server)
 	ck_assert_str_eq(o.mode, "client");
 	ck_assert_str_eq(o.local, TOPOLOGY_CLIENT_ADDR);
 	ck_assert_uint_eq(o.local_addr, TOPOLOGY_CLIENT_ADDR_U32);
-	ck_assert_uint_eq(o.remote_addr, TOPOLOGY_SERVER_ADDR_U32);
+	ck_assert_uint_eq(stack_addr_v4_get(&o.remote_addr), TOPOLOGY_SERVER_ADDR_U32);
+	ck_assert(stack_addr_is_v4(&o.remote_addr));
+	ck_assert(stack_addr_is_none(&o.local_addr6));
 	ck_assert_uint_eq(o.remote_port, 80);
 	ck_assert_uint_eq(o.sport, 0);
 	ck_assert_str_eq(o.dev_name, "tun0");
@@ -129,7 +131,7 @@ START_TEST(test_every_option_fills_its_field)
 	                 -1);
 	ck_assert_str_eq(err, "");
 	ck_assert_uint_eq(o.local_addr, 0x0a000001u);
-	ck_assert_uint_eq(o.remote_addr, 0x0a000002u);
+	ck_assert_uint_eq(stack_addr_v4_get(&o.remote_addr), 0x0a000002u);
 	ck_assert_uint_eq(o.remote_port, 8080);
 	ck_assert_uint_eq(o.sport, 4000);
 	ck_assert_str_eq(o.dev_name, "tun7");
@@ -148,6 +150,29 @@ START_TEST(test_every_option_fills_its_field)
 	ck_assert_uint_eq(o.max_conns, 0);
 	ck_assert_int_eq(o.backlog, 3);
 	ck_assert_str_eq(o.script_file, "s.txt");
+}
+END_TEST
+
+START_TEST(test_ipv6_addresses_fill_the_stack_address_and_the_server)
+{
+	static const uint8_t client6[16] = TOPOLOGY_CLIENT_ADDR6_BYTES;
+	static const uint8_t server6[16] = TOPOLOGY_SERVER_ADDR6_BYTES;
+	struct peer_options o;
+	char err[256];
+
+	/* an IPv6 --local keeps the mode's IPv4 address beside it */
+	ck_assert_int_eq(
+	    parse("--local fd00::108 --connect [fd00::109]:8080 client", &o, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "");
+	ck_assert_uint_eq(o.local_addr, TOPOLOGY_CLIENT_ADDR_U32);
+	ck_assert_mem_eq(o.local_addr6.b, client6, 16);
+	ck_assert(!stack_addr_is_v4(&o.remote_addr));
+	ck_assert_mem_eq(o.remote_addr.b, server6, 16);
+	ck_assert_uint_eq(o.remote_port, 8080);
+	ck_assert_int_eq(parse("--local 10.0.0.1 --local6 fd00::109 server", &o, err, sizeof(err)),
+	                 -1);
+	ck_assert_uint_eq(o.local_addr, 0x0a000001u);
+	ck_assert_mem_eq(o.local_addr6.b, server6, 16);
 }
 END_TEST
 
@@ -175,9 +200,21 @@ START_TEST(test_bad_values_are_refused_with_what_was_expected)
 	expect_refused("client --time-scale 0", "--time-scale '0': not a positive number");
 	expect_refused("client --linger 5", "--linger '5': not a duration (e.g. 2s)");
 	expect_refused("client --seed 1x", "--seed '1x': not a number");
-	expect_refused("client --local 1.2.3", "--local '1.2.3': not an IPv4 address");
-	expect_refused("client --connect 1.2.3.4", "--connect '1.2.3.4': expected ADDR:PORT");
-	expect_refused("client --connect 1.2.3.4:0", "--connect '1.2.3.4:0': expected ADDR:PORT");
+	expect_refused("client --local 1.2.3", "--local '1.2.3': not an IPv4 or IPv6 address");
+	expect_refused("client --local6 10.0.0.1", "--local6 '10.0.0.1': not an IPv6 address");
+	expect_refused("client --local fd00::1 --local6 fd00::2",
+	               "--local 'fd00::1': IPv6 beside --local6 (give --local the IPv4 address)");
+	expect_refused("client --connect 1.2.3.4",
+	               "--connect '1.2.3.4': expected ADDR:PORT or [ADDR6]:PORT");
+	expect_refused("client --connect 1.2.3.4:0",
+	               "--connect '1.2.3.4:0': expected ADDR:PORT or [ADDR6]:PORT");
+	expect_refused("client --local fd00::1 --connect fd00::2:80",
+	               "--connect 'fd00::2:80': expected ADDR:PORT or [ADDR6]:PORT");
+	expect_refused("client --connect [10.0.0.1]:80",
+	               "--connect '[10.0.0.1]:80': expected ADDR:PORT or [ADDR6]:PORT");
+	expect_refused("client --connect [fd00::109]:80",
+	               "--connect '[fd00::109]:80' is IPv6 but the stack has no IPv6 address: give "
+	               "one with --local or --local6");
 }
 END_TEST
 
@@ -207,6 +244,7 @@ static Suite *peer_options_suite(void)
 	tcase_add_test(tc, test_client_defaults_connect_to_the_topology_server);
 	tcase_add_test(tc, test_server_defaults_listen_on_port_80_of_the_topology_server);
 	tcase_add_test(tc, test_every_option_fills_its_field);
+	tcase_add_test(tc, test_ipv6_addresses_fill_the_stack_address_and_the_server);
 	tcase_add_test(tc, test_help_prints_the_usage_and_exits_0);
 	tcase_add_test(tc, test_bad_values_are_refused_with_what_was_expected);
 	tcase_add_test(tc, test_mode_and_script_arguments_are_checked);

@@ -171,6 +171,46 @@ START_TEST(test_sim_connect_then_client_close_is_three_segment_close)
 }
 END_TEST
 
+/* RFC 8200 on the same wire: handshake, 100 kB and close between two stacks over IPv6, every
+ * segment 40 bytes of IPv6 header and at most the 1440-byte MSS of a 1500-byte MTU. */
+START_TEST(test_sim_ipv6_handshake_transfer_and_close)
+{
+	const struct stack_addr server6 = SIM_SERVER6, client6 = SIM_CLIENT6;
+	start(NULL, NULL);
+	A.server_closes_on_eof = true;
+	A.to_send = 100000;
+	A.csock = tcp_connect_addr(W.st[SIM_C], W.now, 0, &server6, PORT);
+	ck_assert_int_gt(A.csock, 0);
+	sim_run_until(&W, W.now + 2 * MS);
+	struct tcp_info_view info;
+	ck_assert_int_eq(tcp_get_info(W.st[SIM_C], A.csock, &info), 0);
+	ck_assert_int_eq(info.state, TCPS_ESTABLISHED);
+	ck_assert(stack_addr_eq(&info.laddr, &client6) && stack_addr_eq(&info.raddr, &server6));
+	ck_assert_uint_eq(info.snd_mss, 1440 - 12); /* less the timestamps, as Linux's mss_cache */
+	sim_run_until(&W, W.now + 200 * SEC);
+	ck_assert_uint_eq(A.received, 100000);
+	ck_assert_uint_eq(A.recv_hash, A.send_hash);
+	ck_assert_uint_eq(W.log[0].flags, TCPF_SYN);
+	/* 40 + a 40-byte TCP header: MSS, SACK-permitted, timestamps, window scale */
+	ck_assert_uint_eq(W.log[0].ip_len, 80);
+	uint16_t most = 0;
+	unsigned fins = 0;
+	for (unsigned i = 0; i < W.n_log; i++) {
+		/* every segment after the handshake carries timestamps (12 bytes) */
+		if (i >= 2)
+			ck_assert_uint_eq(W.log[i].ip_len, 40 + 20 + 12 + W.log[i].len);
+		most = W.log[i].len > most ? W.log[i].len : most;
+		fins += !!(W.log[i].flags & TCPF_FIN);
+	}
+	ck_assert_uint_eq(most, 1440 - 12);
+	ck_assert_uint_eq(fins, 2);
+	ck_assert_uint_eq(stack_next_deadline(W.st[SIM_C]), STACK_TIME_NEVER);
+	ck_assert_uint_eq(stack_next_deadline(W.st[SIM_S]), STACK_TIME_NEVER);
+	ck_assert_uint_eq(stack_get_stats(W.st[SIM_S])->tcp_retransmits, 0);
+	stop();
+}
+END_TEST
+
 START_TEST(test_sim_server_closing_late_gives_four_segment_close)
 {
 	char buf[256];
@@ -671,6 +711,7 @@ static Suite *sim_wire_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_sim_connect_then_client_close_is_three_segment_close);
 	tcase_add_test(tc, test_sim_server_closing_late_gives_four_segment_close);
+	tcase_add_test(tc, test_sim_ipv6_handshake_transfer_and_close);
 	tcase_add_test(tc, test_sim_drop_every_client_syn_times_out_at_63s);
 	tcase_add_test(tc, test_sim_drop_first_two_syns_connects_after_3s);
 	tcase_add_test(tc, test_sim_lost_syn_ack_is_retransmitted_by_the_server);

@@ -191,14 +191,14 @@ static void check_indexes(struct stack *s)
 		earliest = d < earliest ? d : earliest;
 		ck_assert_ptr_eq(tcp_conn_by_handle(s, c->handle), c->app_closed ? NULL : c);
 		if (c->state == TCPS_LISTEN) {
-			ck_assert_ptr_eq(tcp_listener_for(s, c->laddr, c->lport), c);
+			ck_assert_ptr_eq(tcp_listener_for(s, &c->laddr, c->lport), c);
 			continue;
 		}
 		tuples++;
 		ck_assert(tcp_port_in_use(s, c->lport));
 		if (c->state != TCPS_CLOSED)
-			ck_assert_ptr_eq(tcp_conn_lookup(s, c->laddr, c->lport, c->raddr, c->rport),
-			                 c);
+			ck_assert_ptr_eq(
+			    tcp_conn_lookup(s, &c->laddr, c->lport, &c->raddr, c->rport), c);
 	}
 	ck_assert_uint_eq(n, s->n_conns);
 	ck_assert_uint_eq(s->by_handle.count, n);

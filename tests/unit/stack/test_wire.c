@@ -1,9 +1,14 @@
 /* test_wire.c: the pure layers: checksum, IPv4 and TCP codecs, SipHash, the byte ring; and that
  * malformed packets given to the stack are counted by reason and dropped, never a crash. */
-#include "ring.h"
 #include "common/siphash.h"
+#include "ring.h"
 #include "stack_fixture.h"
 #include "test_support.h"
+
+/* An IPv4 address in the stack's form, for the codecs that take either family. */
+#define V4(a)                                                                                      \
+	(&(struct stack_addr){{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, (uint8_t)((a) >> 24),     \
+	                       (uint8_t)((a) >> 16), (uint8_t)((a) >> 8), (uint8_t)(a)}})
 
 START_TEST(test_checksum_rfc1071_example)
 {
@@ -74,11 +79,11 @@ START_TEST(test_tcp_emit_then_parse_round_trips_with_mss)
 	                     .mss = 1400,
 	                     .payload_len = 3};
 	memcpy(seg + 24, "xyz", 3);
-	size_t n = tcp_emit(seg, &th, FX_LOCAL, FX_PEER);
+	size_t n = tcp_emit(seg, &th, V4(FX_LOCAL), V4(FX_PEER));
 	ck_assert_uint_eq(n, 27);
 	struct tcp_hdr out;
 	enum stack_drop_reason why;
-	ck_assert_int_eq(tcp_parse(&out, seg, n, FX_LOCAL, FX_PEER, &why), 0);
+	ck_assert_int_eq(tcp_parse(&out, seg, n, V4(FX_LOCAL), V4(FX_PEER), &why), 0);
 	ck_assert_uint_eq(out.sport, 1234);
 	ck_assert_uint_eq(out.dport, 80);
 	ck_assert_uint_eq(out.seq, 0xfffffff0u);
@@ -90,7 +95,7 @@ START_TEST(test_tcp_emit_then_parse_round_trips_with_mss)
 	ck_assert_uint_eq(out.payload_len, 3);
 	ck_assert_int_eq(memcmp(out.payload, "xyz", 3), 0);
 	/* the checksum covers the pseudo-header: other addresses fail */
-	ck_assert_int_eq(tcp_parse(&out, seg, n, FX_LOCAL, FX_PEER + 1, &why), -EINVAL);
+	ck_assert_int_eq(tcp_parse(&out, seg, n, V4(FX_LOCAL), V4(FX_PEER + 1), &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_TCP_BAD_CHECKSUM);
 }
 END_TEST
@@ -119,30 +124,30 @@ START_TEST(test_tcp_options_skip_unknown_and_reject_bad_lengths)
 	/* NOP, NOP, timestamps (ignored), MSS */
 	const uint8_t good[] = {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 2, 4, 0x05, 0xb4};
 	size_t n = tcp_with_options(seg, good, sizeof(good));
-	ck_assert_int_eq(tcp_parse(&th, seg, n, FX_PEER, FX_LOCAL, &why), 0);
+	ck_assert_int_eq(tcp_parse(&th, seg, n, V4(FX_PEER), V4(FX_LOCAL), &why), 0);
 	ck_assert_uint_eq(th.mss, 1460);
 
 	const uint8_t zero_len[] = {8, 0, 0, 0};
 	n = tcp_with_options(seg, zero_len, sizeof(zero_len));
-	ck_assert_int_eq(tcp_parse(&th, seg, n, FX_PEER, FX_LOCAL, &why), -EINVAL);
+	ck_assert_int_eq(tcp_parse(&th, seg, n, V4(FX_PEER), V4(FX_LOCAL), &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_TCP_BAD_OPTIONS);
 
 	const uint8_t past_end[] = {1, 1, 5, 10};
 	n = tcp_with_options(seg, past_end, sizeof(past_end));
-	ck_assert_int_eq(tcp_parse(&th, seg, n, FX_PEER, FX_LOCAL, &why), -EINVAL);
+	ck_assert_int_eq(tcp_parse(&th, seg, n, V4(FX_PEER), V4(FX_LOCAL), &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_TCP_BAD_OPTIONS);
 
 	const uint8_t bad_mss[] = {2, 3, 5, 1};
 	n = tcp_with_options(seg, bad_mss, sizeof(bad_mss));
-	ck_assert_int_eq(tcp_parse(&th, seg, n, FX_PEER, FX_LOCAL, &why), -EINVAL);
+	ck_assert_int_eq(tcp_parse(&th, seg, n, V4(FX_PEER), V4(FX_LOCAL), &why), -EINVAL);
 
 	const uint8_t no_len_byte[] = {1, 1, 1, 3};
 	n = tcp_with_options(seg, no_len_byte, sizeof(no_len_byte));
-	ck_assert_int_eq(tcp_parse(&th, seg, n, FX_PEER, FX_LOCAL, &why), -EINVAL);
+	ck_assert_int_eq(tcp_parse(&th, seg, n, V4(FX_PEER), V4(FX_LOCAL), &why), -EINVAL);
 
 	const uint8_t eol_then_junk[] = {0, 99, 99, 99};
 	n = tcp_with_options(seg, eol_then_junk, sizeof(eol_then_junk));
-	ck_assert_int_eq(tcp_parse(&th, seg, n, FX_PEER, FX_LOCAL, &why), 0);
+	ck_assert_int_eq(tcp_parse(&th, seg, n, V4(FX_PEER), V4(FX_LOCAL), &why), 0);
 }
 END_TEST
 
@@ -152,13 +157,13 @@ START_TEST(test_tcp_parse_rejects_truncated_and_bad_data_offset)
 	struct tcp_hdr th;
 	enum stack_drop_reason why;
 	size_t n = tcp_with_options(seg, NULL, 0);
-	ck_assert_int_eq(tcp_parse(&th, seg, 19, FX_PEER, FX_LOCAL, &why), -EINVAL);
+	ck_assert_int_eq(tcp_parse(&th, seg, 19, V4(FX_PEER), V4(FX_LOCAL), &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_TCP_TRUNCATED);
 	seg[12] = 0x40; /* data offset 16 bytes */
-	ck_assert_int_eq(tcp_parse(&th, seg, n, FX_PEER, FX_LOCAL, &why), -EINVAL);
+	ck_assert_int_eq(tcp_parse(&th, seg, n, V4(FX_PEER), V4(FX_LOCAL), &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_TCP_BAD_OFFSET);
 	seg[12] = 0xf0; /* 60 bytes, past the end of a 20-byte segment */
-	ck_assert_int_eq(tcp_parse(&th, seg, n, FX_PEER, FX_LOCAL, &why), -EINVAL);
+	ck_assert_int_eq(tcp_parse(&th, seg, n, V4(FX_PEER), V4(FX_LOCAL), &why), -EINVAL);
 	ck_assert_int_eq(why, STACK_DROP_TCP_BAD_OFFSET);
 }
 END_TEST
