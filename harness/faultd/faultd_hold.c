@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/if_packet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,29 @@ bool hold_copies_begun(struct faultd_hold *h)
 	return begun;
 }
 
+static void *close_fd(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+/* Closing a packet socket that listens to every protocol waits for an RCU grace period
+ * (packet_release: synchronize_net), 10 ms and more: on the judging thread that held the segment
+ * being judged as long. A thread of its own takes the wait. */
+static void close_packet_socket(int fd)
+{
+	pthread_t t;
+	pthread_attr_t attr;
+	if (pthread_attr_init(&attr) == 0) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		int rc = pthread_create(&t, &attr, close_fd, (void *)(intptr_t)fd);
+		pthread_attr_destroy(&attr);
+		if (rc == 0)
+			return;
+	}
+	close(fd);
+}
+
 static void learn(struct faultd_hold *h, const struct nfq_packet *p, bool queued)
 {
 	if (h->packet_fd < 0 || !p->physindev || p->hwaddr_len != 6)
@@ -132,7 +156,7 @@ static void learn(struct faultd_hold *h, const struct nfq_packet *p, bool queued
 	for (unsigned k = 0; k < h->n_ports; k++)
 		sides += h->ports[k].queued;
 	if (sides >= WIRE_SIDES && h->arp_fd >= 0) {
-		close(h->arp_fd);
+		close_packet_socket(h->arp_fd);
 		h->arp_fd = -1;
 	}
 }
