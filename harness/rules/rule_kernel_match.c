@@ -96,6 +96,31 @@ bool kernel_match_in_family(const struct kernel_match *m, unsigned version)
 	return !m->family || m->family == version;
 }
 
+bool kernel_match_bypass(const struct kernel_match *km, size_t n, unsigned version,
+                         struct kernel_match *bypass)
+{
+	/* A match admits a segment only when the flags it requires set are set: a segment with none
+	 * of the union of those flags set is admitted by none, provided each match requires one. */
+	uint8_t required = 0;
+	size_t in_family = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!kernel_match_in_family(&km[i], version))
+			continue;
+		if (!(km[i].flags_set & km[i].flags_mask))
+			return false;
+		required |= km[i].flags_set & km[i].flags_mask;
+		in_family++;
+	}
+	if (!in_family)
+		return false;
+	memset(bypass, 0, sizeof(*bypass));
+	bypass->family = (uint8_t)version;
+	bypass->dir = RULE_DIR_ANY;
+	bypass->flags_mask = required;
+	bypass->ip_len_max = IP_LEN_MAX;
+	return true;
+}
+
 /* The total length bounds the firewall of that version tests. */
 static void ip_len_bounds(const struct kernel_match *m, unsigned version, uint16_t *min,
                           uint16_t *max)

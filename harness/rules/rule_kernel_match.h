@@ -50,6 +50,14 @@ struct kernel_match {
  * segment when some rule matches everything. */
 size_t rule_kernel_matches(const struct ruleset *rs, struct kernel_match *out);
 
+/* A match, tested before the n matches km of the firewall of IP version 4 or 6, admitting only
+ * segments that none of them admits, so that the firewall lets most segments (data, pure ACKs)
+ * pass after one test instead of one per match: the segments with none set of the flags the
+ * matches require set (-p tcp --tcp-flags FIN,SYN,RST NONE for rules on SYN, FIN and RST).
+ * False when some match of that family requires no flag set, or there is none. */
+bool kernel_match_bypass(const struct kernel_match *km, size_t n, unsigned version,
+                         struct kernel_match *bypass);
+
 /* The client's addresses, by which a match tells the direction. */
 struct kernel_match_client {
 	uint32_t addr;     /* IPv4, host byte order */

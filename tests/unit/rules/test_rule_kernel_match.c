@@ -242,6 +242,9 @@ static void check_exact(const char *text, unsigned n_segments)
 	matcher_set_client_ipv6(m_some, client6);
 	matcher_set_max_connections(m_all, 4);
 	matcher_set_max_connections(m_some, 4); /* the forgetting must agree too */
+	struct kernel_match bypass[2];
+	bool has_bypass[2] = {kernel_match_bypass(km, n_km, 4, &bypass[0]),
+	                      kernel_match_bypass(km, n_km, 6, &bypass[1])};
 	uint32_t isn[6] = {1, 2, 3, 4, 5, 6};
 	unsigned queued = 0;
 	for (unsigned i = 0; i < n_segments; i++) {
@@ -251,6 +254,11 @@ static void check_exact(const char *text, unsigned n_segments)
 		bool admitted = false;
 		for (size_t j = 0; j < n_km && !admitted; j++)
 			admitted = kernel_match_admits(&km[j], &s, &client);
+		/* the test before the matches lets pass only what none of them admits */
+		if (has_bypass[s.ipv6] && kernel_match_admits(&bypass[s.ipv6], &s, &client))
+			ck_assert_msg(!admitted,
+			              "%s: segment %u (flags 0x%02x) bypassed but admitted", text,
+			              i, s.flags);
 		if (!admitted) {
 			ck_assert_msg(
 			    v_all.action == RULE_PASS && !v_all.rule,
@@ -361,6 +369,38 @@ START_TEST(test_syn_fin_rst_rules_leave_data_segments_unqueued)
 }
 END_TEST
 
+/* The bypass's text, or "none". */
+static const char *bypass_text_of(const char *text, unsigned version)
+{
+	struct ruleset rs;
+	parse(&rs, text);
+	struct kernel_match *m = calloc(rs.n_rules + 1, sizeof(*m)), bypass;
+	size_t n = rule_kernel_matches(&rs, m);
+	static char out[256];
+	snprintf(out, sizeof(out), "none");
+	if (kernel_match_bypass(m, n, version, &bypass))
+		kernel_match_format(&bypass, version, &client, out, sizeof(out));
+	free(m);
+	ruleset_free(&rs);
+	return out;
+}
+
+START_TEST(test_bypass_is_the_flags_every_match_requires)
+{
+	const char *sfr = "delay 1ms syn\ndelay 1ms fin\ndrop rst dport 9994\n";
+	ck_assert_str_eq(bypass_text_of(sfr, 4), "-p tcp --tcp-flags FIN,SYN,RST NONE");
+	ck_assert_str_eq(bypass_text_of(sfr, 6), "-p tcp --tcp-flags FIN,SYN,RST NONE");
+	ck_assert_str_eq(bypass_text_of("drop [S.] from server\n", 4),
+	                 "-p tcp --tcp-flags SYN,ACK NONE");
+	/* a match that requires no flag set leaves nothing to bypass */
+	ck_assert_str_eq(bypass_text_of("drop fin\ndrop len >0 chance 1%\n", 4), "none");
+	ck_assert_str_eq(bypass_text_of("drop !ack\n", 4), "none");
+	/* a family's own rules: the other firewall has no match, and no bypass */
+	ck_assert_str_eq(bypass_text_of("drop fin ip6\n", 4), "none");
+	ck_assert_str_eq(bypass_text_of("drop fin ip6\n", 6), "-p tcp --tcp-flags FIN NONE");
+}
+END_TEST
+
 static Suite *kernel_match_suite(void)
 {
 	Suite *s = suite_create("rule_kernel_match");
@@ -371,6 +411,7 @@ static Suite *kernel_match_suite(void)
 	tcase_add_loop_test(tc, test_matches_of_each_family, 0,
 	                    (int)(sizeof(cases6) / sizeof(cases6[0])));
 	tcase_add_test(tc, test_syn_fin_rst_rules_leave_data_segments_unqueued);
+	tcase_add_test(tc, test_bypass_is_the_flags_every_match_requires);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("exact");
 	tcase_add_checked_fixture(tc, client_setup, NULL);
