@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/host_port.h"
 #include "peer_script.h"
 
 static void usage(FILE *out)
@@ -73,20 +74,14 @@ unsigned kpeer_addr_port(const struct kpeer_addr *a)
 int kpeer_addr_parse(const char *text, struct kpeer_addr *a)
 {
 	char host[64];
-	const char *colon = strrchr(text, ':');
-	const char *start = text, *stop = colon;
-	if (colon && text[0] == '[') {
-		/* an IPv6 address is bracketed, as in a URL (RFC 3986 3.2.2) */
-		start = text + 1;
-		stop = colon > text && colon[-1] == ']' ? colon - 1 : NULL;
-	}
-	if (!colon || !stop || stop < start || (size_t)(stop - start) >= sizeof(host))
+	const char *port_text;
+	bool bracketed;
+	if (host_port_split(text, host, sizeof(host), &port_text, &bracketed) != 0)
 		return -EINVAL;
-	memcpy(host, start, (size_t)(stop - start));
-	host[stop - start] = '\0';
 	char *end;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (*end || port == 0 || port > 65535 || (start == text && strchr(host, ':')))
+	unsigned long port = strtoul(port_text, &end, 10);
+	/* an IPv6 address is bracketed */
+	if (*end || port == 0 || port > 65535 || (!bracketed && strchr(host, ':')))
 		return -EINVAL;
 	return kpeer_host_parse(host, (unsigned)port, a);
 }

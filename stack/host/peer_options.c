@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/host_port.h"
 #include "common/topology.h"
 #include "endpoint/peer_script.h"
 #include "peer_tunables.h"
@@ -288,19 +289,12 @@ static int take_addresses(struct peer_options *o)
 static int take_connect(struct peer_options *o)
 {
 	char host[64];
-	const char *text = o->connect_to;
-	const char *colon = strrchr(text, ':');
-	const char *start = text, *stop = colon;
-	if (colon && text[0] == '[') {
-		start = text + 1;
-		stop = colon > text && colon[-1] == ']' ? colon - 1 : NULL;
-	}
-	if (!stop || stop < start || (size_t)(stop - start) >= sizeof(host))
-		return peer_usage_error("--connect '%s': expected ADDR:PORT or [ADDR6]:PORT", text);
-	snprintf(host, sizeof(host), "%.*s", (int)(stop - start), start);
-	if (parse_any_addr(host, &o->remote_addr) != 0 ||
-	    stack_addr_is_v4(&o->remote_addr) == (start != text) ||
-	    parse_port(colon + 1, &o->remote_port, false) != 0)
+	const char *text = o->connect_to, *port;
+	bool bracketed;
+	if (host_port_split(text, host, sizeof(host), &port, &bracketed) != 0 ||
+	    parse_any_addr(host, &o->remote_addr) != 0 ||
+	    stack_addr_is_v4(&o->remote_addr) == bracketed ||
+	    parse_port(port, &o->remote_port, false) != 0)
 		return peer_usage_error("--connect '%s': expected ADDR:PORT or [ADDR6]:PORT", text);
 	if (!stack_addr_is_v4(&o->remote_addr) && stack_addr_is_none(&o->local_addr6))
 		return peer_usage_error("--connect '%s' is IPv6 but the stack has no IPv6 address: "
