@@ -812,11 +812,12 @@ START_TEST(test_sighup_with_bad_file_keeps_old_rules)
 	kill(topo.faultd, SIGHUP);
 	ck_assert_msg(wait_for_file(topo.err, "keeping the previous 1 rules", 3000),
 	              "no 'keeping the previous 1 rules' after a bad reload");
-	start_server(SERVER_CLOSE_AT_ONCE);
+	struct endpoint first = start_server(SERVER_CLOSE_AT_ONCE);
 	struct endpoint_result c = endpoint_result(start_client(CLIENT_CONNECT), 10000);
 	ck_assert_msg(c.err == 0, "connect failed: %s", strerror(c.err));
 	/* the old rule still drops the first SYN */
 	ck_assert_near_us(c.done_us - c.start_us, 1000000, "connect() with the old rules took");
+	endpoint_result(first, 5000); /* gone from the port before the next server listens */
 
 	write_file(topo.rules, "# no faults\n");
 	kill(topo.faultd, SIGHUP);

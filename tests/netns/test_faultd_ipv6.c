@@ -57,7 +57,7 @@ static void start_faultd(void)
 
 /* A listener on the server's port of family, in the server namespace: accepts one connection
  * and closes it. Returns once it listens. */
-static void start_server(int family)
+static pid_t start_server(int family)
 {
 	int p[2];
 	ck_assert_int_eq(pipe(p), 0);
@@ -87,6 +87,16 @@ static void start_server(int family)
 	char ready;
 	ck_assert_msg(fx_read_full(p[0], &ready, 1, 5000), "the server did not listen");
 	close(p[0]);
+	return pid;
+}
+
+/* A server that accepted its connection and exited, so that the next can listen on its port:
+ * connect() returns at the SYN-ACK, before the server's accept() does. */
+static void server_done(pid_t pid)
+{
+	int st = wait_child(pid, 5000);
+	ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	              "the server did not accept its connection (wait status %d)", st);
 }
 
 /* connect() from the client namespace to the server over family: how long it took, in
@@ -188,9 +198,10 @@ START_TEST(test_family_words_pick_one_family_on_a_dual_stack_wire)
 	                   "test_family_words_pick_one_family_on_a_dual_stack_wire"))
 		return;
 	start_faultd();
-	start_server(AF_INET6); /* a dual-stack listener: IPv4 reaches it mapped */
+	pid_t first = start_server(AF_INET6); /* a dual-stack listener: IPv4 reaches it mapped */
 	/* IPv4 untouched: at once; then IPv6, its first SYN dropped */
 	ck_assert_uint_lt(connect_from_client(AF_INET), 200000);
+	server_done(first);
 	start_server(AF_INET6);
 	ck_assert_near_us(connect_from_client(AF_INET6), 1000000, "connect() over IPv6 took");
 	ck_assert_int_eq(fx_stop_faultd(5000), 0);
@@ -213,8 +224,9 @@ START_TEST(test_queue_only_matching_narrows_ipv6_too)
 	                   "test_queue_only_matching_narrows_ipv6_too"))
 		return;
 	start_faultd_with("--queue-only-matching");
-	start_server(AF_INET6);
+	pid_t first = start_server(AF_INET6);
 	ck_assert_uint_lt(connect_from_client(AF_INET), 200000);
+	server_done(first);
 	start_server(AF_INET6);
 	ck_assert_near_us(connect_from_client(AF_INET6), 1000000, "connect() over IPv6 took");
 	synfin_sleep_ms(100); /* the FINs and their ACKs cross */
