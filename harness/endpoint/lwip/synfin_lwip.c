@@ -83,9 +83,10 @@ static int step_send(struct lwpeer *p, const char *text, uint64_t n)
 	uint8_t buf[8192];
 	for (uint64_t done = 0; done < n;) {
 		size_t chunk = n - done < sizeof(buf) ? (size_t)(n - done) : sizeof(buf);
-		for (size_t i = 0; i < chunk; i++)
-			buf[i] = text ? (uint8_t)text[done + i]
-			              : peer_script_pattern_byte(p->tx_bytes + i);
+		if (text)
+			memcpy(buf, text + done, chunk);
+		else
+			peer_script_pattern_fill(buf, chunk, p->tx_bytes);
 		ssize_t w = lwip_send(p->fd, buf, chunk, 0);
 		if (w < 0 && errno == EINTR)
 			continue;
