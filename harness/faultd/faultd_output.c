@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,7 @@ static struct rule rule_of(uint32_t index, uint32_t line, const struct rule_word
 
 struct out_record {
 	uint8_t type;
-	bool pcap; /* the packet goes to the pcap too, at pcap_time */
+	bool pcap; /* the packet goes to the pcap too (pcap_header) */
 	bool has_data;
 	bool has_rule;
 	bool has_rule_file; /* the string is the rule file's name */
@@ -194,13 +195,18 @@ struct out_record {
 	uint32_t rule_index, rule_line;
 	struct rule_words words;
 	char dir[8];
-	uint64_t pcap_time;
+	uint32_t pcap_caplen; /* the packet's bytes in the pcap record */
 	uint64_t time_us;
 	uint64_t held_us;
 	uint32_t released_after, released_quiet_us;
 	uint64_t len; /* REC_UNJUDGED: the packet's length (pkt_len: the bytes kept of it) */
 	struct segment seg;
+	/* last, so that with the packet after it this is the pcap record as the file has it */
+	uint8_t pcap_header[PCAP_RECORD_HEADER];
 };
+_Static_assert(offsetof(struct out_record, pcap_header) + PCAP_RECORD_HEADER ==
+                   sizeof(struct out_record),
+               "the pcap header must end where the packet begins");
 
 static uint32_t offset_in(const uint8_t *p, const uint8_t *pkt, size_t len)
 {
@@ -371,6 +377,39 @@ static void write_note(struct faultd_output *out, uint64_t time_us, const char *
 		trace_write_json_note(out->jsonl, time_us, text);
 }
 
+/* A failed write is said once: the trace is what the user came for, and it is incomplete. */
+static void say_write_error(struct faultd_output *out, const char *what, int err)
+{
+	if (out->write_error_said)
+		return;
+	fprintf(stderr, PROG ": writing the %s: %s; later events may be missing too\n", what,
+	        strerror(-err));
+	out->write_error_said = true;
+}
+
+static void write_pcap(struct faultd_output *out, const struct out_record *r)
+{
+	size_t len = PCAP_RECORD_HEADER + r->pcap_caplen;
+	if (out->pcap_direct) {
+		int err = faultd_pcap_add(&out->pcap_batch, r->pcap_header, len);
+		if (err)
+			say_write_error(out, "pcap", err);
+		return;
+	}
+	fwrite(r->pcap_header, 1, len, out->pcap);
+	if (out->pcap_live)
+		fflush(out->pcap);
+}
+
+/* The ring's room is given back next: the pcap's pieces of it go to the file first. */
+static void before_release(void *ctx)
+{
+	struct faultd_output *out = ctx;
+	int err = out->pcap_direct ? faultd_pcap_write(&out->pcap_batch) : 0;
+	if (err)
+		say_write_error(out, "pcap", err);
+}
+
 static void write_record(void *ctx, const void *rec, size_t len)
 {
 	(void)len;
@@ -378,11 +417,8 @@ static void write_record(void *ctx, const void *rec, size_t len)
 	const struct out_record *r = rec;
 	const uint8_t *pkt = (const uint8_t *)(r + 1);
 	const char *str = r->str_len ? (const char *)pkt + r->pkt_len : "";
-	if (r->pcap) {
-		pcap_write_packet(out->pcap, r->pcap_time, pkt, r->pkt_len);
-		if (out->pcap_live)
-			fflush(out->pcap);
-	}
+	if (r->pcap)
+		write_pcap(out, r);
 	switch ((enum out_record_type)r->type) {
 	case REC_EVENT:
 		write_event_record(out, r, pkt, str);
@@ -422,12 +458,8 @@ static void write_record(void *ctx, const void *rec, size_t len)
 
 static void flush_one(struct faultd_output *out, FILE *f, const char *what)
 {
-	if (!f || fflush(f) == 0 || out->write_error_said)
-		return;
-	/* the trace is what the user came for: say once that it is incomplete */
-	fprintf(stderr, PROG ": writing the %s: %s; later events may be missing too\n", what,
-	        strerror(errno));
-	out->write_error_said = true;
+	if (f && fflush(f) != 0)
+		say_write_error(out, what, -errno);
 }
 
 static void flush_files(void *ctx)
@@ -461,10 +493,11 @@ static int open_files(struct faultd_output *out, const struct faultd_options *op
 		if (!(out->pcap = open_output(opt->pcap_path, "pcap")))
 			return -1;
 		out->pcap_live = is_live(out->pcap);
-		if (!out->pcap_live)
-			set_block_buffer(out->pcap, &out->buffer[2]);
 		pcap_write_header(out->pcap);
 		fflush(out->pcap);
+		/* from here on the records go to the descriptor itself, not through stdio */
+		out->pcap_direct = !out->pcap_live;
+		faultd_pcap_init(&out->pcap_batch, fileno(out->pcap));
 	}
 	return 0;
 }
@@ -501,10 +534,9 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 	            out->pcap_live || out->pcapng_live;
 	if (!live)
 		writer_owns_files(out);
-	int err = live ? faultd_writer_start_inline(&out->writer, INLINE_RING, write_record,
-	                                            flush_files, out)
-	               : faultd_writer_start(&out->writer, FAULTD_OUTPUT_RING, write_record,
-	                                     flush_files, out);
+	static const struct faultd_writer_ops ops = {write_record, before_release, flush_files};
+	int err = live ? faultd_writer_start_inline(&out->writer, INLINE_RING, &ops, out)
+	               : faultd_writer_start(&out->writer, FAULTD_OUTPUT_RING, &ops, out);
 	if (err) {
 		fprintf(stderr, PROG ": starting the trace writer: %s\n", strerror(-err));
 		out->any = false;
@@ -575,7 +607,7 @@ void faultd_output_close(struct faultd_output *out)
 		fclose(out->pcapng);
 	free(out->pcapng_buffer);
 	/* standard output is flushed again at exit, from its buffer: that one stays */
-	for (int i = out->text_is_stdout ? 1 : 0; i < 3; i++)
+	for (int i = out->text_is_stdout ? 1 : 0; i < 2; i++)
 		free(out->buffer[i]);
 }
 
@@ -673,7 +705,7 @@ void faultd_output_packet(struct faultd_output *out, uint64_t time_us, const uin
 		return;
 	r->str_len = 0;
 	r->pcap = true;
-	r->pcap_time = time_us;
+	r->pcap_caplen = (uint32_t)pcap_record_header(r->pcap_header, time_us, len);
 	/* handed over with the event about it, or at the next call */
 	out->pending = r;
 	out->pending_pkt = pkt;

@@ -57,9 +57,11 @@ void *faultd_ring_reserve(struct faultd_ring *r, size_t len)
 	size_t pos = r->reserved;
 	size_t to_end = r->size - (pos & (r->size - 1));
 	size_t skip = need > to_end ? to_end : 0;
-	size_t released = atomic_load_explicit(&r->released, memory_order_acquire);
-	if (pos - released + skip + need > r->size)
-		return NULL;
+	if (pos - r->seen_released + skip + need > r->size) {
+		r->seen_released = atomic_load_explicit(&r->released, memory_order_acquire);
+		if (pos - r->seen_released + skip + need > r->size)
+			return NULL;
+	}
 	if (skip) {
 		put_frame(r, pos, WRAP);
 		pos += skip;
@@ -71,9 +73,7 @@ void *faultd_ring_reserve(struct faultd_ring *r, size_t len)
 
 void faultd_ring_publish(struct faultd_ring *r)
 {
-	/* seq_cst, not only release: the writer's sleep (faultd_writer.c) reads this after
-	 * saying it sleeps, and the producer reads that flag after this store */
-	atomic_store(&r->published, r->reserved);
+	atomic_store_explicit(&r->published, r->reserved, memory_order_release);
 }
 
 size_t faultd_ring_used(struct faultd_ring *r)
@@ -83,10 +83,13 @@ size_t faultd_ring_used(struct faultd_ring *r)
 
 const void *faultd_ring_next(struct faultd_ring *r, size_t *len)
 {
-	size_t published = atomic_load_explicit(&r->published, memory_order_acquire);
 	for (;;) {
-		if (r->read == published)
-			return NULL;
+		if (r->read == r->seen_published) {
+			r->seen_published =
+			    atomic_load_explicit(&r->published, memory_order_acquire);
+			if (r->read == r->seen_published)
+				return NULL;
+		}
 		uint32_t n;
 		size_t off = r->read & (r->size - 1);
 		memcpy(&n, r->buf + off, sizeof(n));
@@ -107,5 +110,6 @@ void faultd_ring_release(struct faultd_ring *r)
 
 bool faultd_ring_has_records(struct faultd_ring *r)
 {
-	return atomic_load(&r->published) != r->read;
+	r->seen_published = atomic_load(&r->published);
+	return r->seen_published != r->read;
 }

@@ -17,11 +17,19 @@
 struct faultd_ring {
 	uint8_t *buf;
 	size_t size; /* a power of two */
-	/* bytes handed over / given back, counted from the start (they never wrap) */
+	/* Bytes handed over / given back, counted from the start (they never wrap). Each side
+	 * writes its own line and keeps a copy of the other's position, read again only when
+	 * the copy says the ring is full (producer) or empty (consumer): a line shared by both
+	 * would move between the cores at every record. */
+	char apart_from_before[64];
 	_Atomic size_t published; /* written by the producer */
-	_Atomic size_t released;  /* written by the consumer */
 	size_t reserved;          /* the producer's: published plus records not yet published */
-	size_t read;              /* the consumer's: released plus records read, not released */
+	size_t seen_released;     /* the producer's copy of released */
+	char apart_from_producer[64];
+	_Atomic size_t released; /* written by the consumer */
+	size_t read;             /* the consumer's: released plus records read, not released */
+	size_t seen_published;   /* the consumer's copy of published */
+	char apart_from_after[64];
 };
 
 /* size: bytes, rounded up to a power of two (at least 4 KiB). 0 or -ENOMEM. */
@@ -36,7 +44,8 @@ size_t faultd_ring_max_record(const struct faultd_ring *r);
  * NULL when the consumer has not yet freed enough (or len exceeds faultd_ring_max_record). The
  * record is the consumer's to see only after faultd_ring_publish. */
 void *faultd_ring_reserve(struct faultd_ring *r, size_t len);
-/* Producer: hand every reserved record to the consumer. */
+/* Producer: hand every reserved record to the consumer (a release store: a consumer about to
+ * sleep must be looked for after a full fence, as faultd_writer.c does). */
 void faultd_ring_publish(struct faultd_ring *r);
 /* Producer: bytes published or reserved that the consumer has not given back yet. */
 size_t faultd_ring_used(struct faultd_ring *r);

@@ -10,17 +10,24 @@
  * long backlog is written, without a store to the shared position per record. */
 #define RELEASE_EVERY 64
 
+static void release(struct faultd_writer *w)
+{
+	if (w->ops.before_release)
+		w->ops.before_release(w->ctx);
+	faultd_ring_release(&w->ring);
+}
+
 static void drain(struct faultd_writer *w)
 {
 	const void *rec;
 	size_t len;
 	unsigned n = 0;
 	while ((rec = faultd_ring_next(&w->ring, &len))) {
-		w->on_record(w->ctx, rec, len);
+		w->ops.on_record(w->ctx, rec, len);
 		if (++n % RELEASE_EVERY == 0)
-			faultd_ring_release(&w->ring);
+			release(w);
 	}
-	faultd_ring_release(&w->ring);
+	release(w);
 }
 
 static void *writer_main(void *arg)
@@ -34,7 +41,7 @@ static void *writer_main(void *arg)
 		/* what was published before the flush or the end was asked for is all here */
 		drain(w);
 		if (stop || asked != w->flush_done)
-			w->on_flush(w->ctx);
+			w->ops.on_flush(w->ctx);
 		pthread_mutex_lock(&w->lock);
 		if (asked != w->flush_done) {
 			w->flush_done = asked;
@@ -44,9 +51,10 @@ static void *writer_main(void *arg)
 			break;
 		if (w->flush_asked != w->flush_done || w->stop)
 			continue;
-		/* The producer publishes, then reads this flag; here the flag is set, then the
-		 * ring read (both seq_cst): one of the two sees the other, so a record published
-		 * now is not left waiting for the next flush when the producer wanted it out. */
+		/* The producer publishes, then (after a full fence, in wake()) reads this flag;
+		 * here the flag is set, then the ring read (both seq_cst): one of the two sees the
+		 * other, so a record published now is not left waiting for the next flush when the
+		 * producer wanted it out. */
 		atomic_store(&w->sleeping, true);
 		if (!faultd_ring_has_records(&w->ring))
 			pthread_cond_wait(&w->wake, &w->lock);
@@ -56,27 +64,26 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-static int init(struct faultd_writer *w, size_t ring_size, faultd_writer_record_fn rec,
-                faultd_writer_flush_fn flush, void *ctx)
+static int init(struct faultd_writer *w, size_t ring_size, const struct faultd_writer_ops *ops,
+                void *ctx)
 {
 	memset(w, 0, sizeof(*w));
-	w->on_record = rec;
-	w->on_flush = flush;
+	w->ops = *ops;
 	w->ctx = ctx;
 	atomic_init(&w->sleeping, false);
 	return faultd_ring_init(&w->ring, ring_size);
 }
 
 int faultd_writer_start_inline(struct faultd_writer *w, size_t ring_size,
-                               faultd_writer_record_fn rec, faultd_writer_flush_fn flush, void *ctx)
+                               const struct faultd_writer_ops *ops, void *ctx)
 {
-	return init(w, ring_size, rec, flush, ctx);
+	return init(w, ring_size, ops, ctx);
 }
 
-int faultd_writer_start(struct faultd_writer *w, size_t ring_size, faultd_writer_record_fn rec,
-                        faultd_writer_flush_fn flush, void *ctx)
+int faultd_writer_start(struct faultd_writer *w, size_t ring_size,
+                        const struct faultd_writer_ops *ops, void *ctx)
 {
-	int err = init(w, ring_size, rec, flush, ctx);
+	int err = init(w, ring_size, ops, ctx);
 	if (err)
 		return err;
 	pthread_mutex_init(&w->lock, NULL);
@@ -104,6 +111,10 @@ int faultd_writer_start(struct faultd_writer *w, size_t ring_size, faultd_writer
 static void wake(struct faultd_writer *w)
 {
 	w->woken_at = w->ring.reserved;
+	/* The ring's publish is a release store, cheap for every record; this fence orders it
+	 * before the flag's load, as the writer's seq_cst store of the flag comes before its
+	 * look at the ring: one of the two sees the other. */
+	atomic_thread_fence(memory_order_seq_cst);
 	if (!atomic_load(&w->sleeping))
 		return;
 	/* The writer looks at the ring and waits without letting go of the lock in between:
@@ -160,7 +171,7 @@ void faultd_writer_flush(struct faultd_writer *w, bool wait)
 		return;
 	if (!w->threaded) {
 		drain(w);
-		w->on_flush(w->ctx);
+		w->ops.on_flush(w->ctx);
 		return;
 	}
 	if (!w->running)
@@ -187,7 +198,7 @@ void faultd_writer_stop(struct faultd_writer *w)
 		pthread_mutex_destroy(&w->lock);
 	} else if (!w->threaded && w->ring.buf) {
 		drain(w);
-		w->on_flush(w->ctx);
+		w->ops.on_flush(w->ctx);
 	}
 	faultd_ring_free(&w->ring);
 }

@@ -25,6 +25,15 @@
 typedef void (*faultd_writer_record_fn)(void *ctx, const void *rec, size_t len);
 /* Everything handed over so far is to reach the kernel now (fflush), on the writer's thread. */
 typedef void (*faultd_writer_flush_fn)(void *ctx);
+/* The room of every record handed to on_record so far is about to be given back to the
+ * producer: whatever still points into it is to be used now (may be NULL). */
+typedef void (*faultd_writer_release_fn)(void *ctx);
+
+struct faultd_writer_ops {
+	faultd_writer_record_fn on_record;
+	faultd_writer_release_fn before_release;
+	faultd_writer_flush_fn on_flush;
+};
 
 struct faultd_writer_stats {
 	uint64_t full_waits;   /* records that waited for room in the ring */
@@ -33,8 +42,7 @@ struct faultd_writer_stats {
 
 struct faultd_writer {
 	struct faultd_ring ring;
-	faultd_writer_record_fn on_record;
-	faultd_writer_flush_fn on_flush;
+	struct faultd_writer_ops ops;
 	void *ctx;
 	bool threaded; /* false: the records are handled inline */
 	bool running;  /* the thread was started and not yet joined */
@@ -51,12 +59,11 @@ struct faultd_writer {
 };
 
 /* A ring of ring_size bytes and its thread. 0 or a negative errno. */
-int faultd_writer_start(struct faultd_writer *w, size_t ring_size, faultd_writer_record_fn rec,
-                        faultd_writer_flush_fn flush, void *ctx);
+int faultd_writer_start(struct faultd_writer *w, size_t ring_size,
+                        const struct faultd_writer_ops *ops, void *ctx);
 /* The same interface with no thread: records are handled as they are published. */
 int faultd_writer_start_inline(struct faultd_writer *w, size_t ring_size,
-                               faultd_writer_record_fn rec, faultd_writer_flush_fn flush,
-                               void *ctx);
+                               const struct faultd_writer_ops *ops, void *ctx);
 
 /* Room for a record of len bytes, waiting for the writer to free it when the ring is full;
  * NULL only when len exceeds what the ring can ever take (faultd_ring_max_record). */

@@ -53,15 +53,21 @@ int pcap_write_header(FILE *out)
 	return 0;
 }
 
-int pcap_write_packet(FILE *out, uint64_t time_us, const uint8_t *pkt, size_t len)
+size_t pcap_record_header(uint8_t h[PCAP_RECORD_HEADER], uint64_t time_us, size_t len)
 {
 	uint32_t caplen = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : (uint32_t)len;
 	uint32_t origlen = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-	uint8_t h[16];
 	put32(h, (uint32_t)(time_us / 1000000));
 	put32(h + 4, (uint32_t)(time_us % 1000000));
 	put32(h + 8, caplen);
 	put32(h + 12, origlen);
+	return caplen;
+}
+
+int pcap_write_packet(FILE *out, uint64_t time_us, const uint8_t *pkt, size_t len)
+{
+	uint8_t h[PCAP_RECORD_HEADER];
+	size_t caplen = pcap_record_header(h, time_us, len);
 	if (fwrite(h, sizeof(h), 1, out) != 1 || (caplen && fwrite(pkt, caplen, 1, out) != 1))
 		return -EIO;
 	return 0;

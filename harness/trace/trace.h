@@ -135,6 +135,10 @@ void trace_write_json_note(FILE *out, uint64_t time_us, const char *text);
 /* pcap (LINKTYPE_RAW: packets start at the IPv4 header). */
 int pcap_write_header(FILE *out);
 int pcap_write_packet(FILE *out, uint64_t time_us, const uint8_t *pkt, size_t len);
+/* The 16 bytes before a packet of len bytes seen at time_us, for a writer that sends the two
+ * together; returns how many of the packet's bytes the record holds (its caplen). */
+#define PCAP_RECORD_HEADER 16u
+size_t pcap_record_header(uint8_t h[PCAP_RECORD_HEADER], uint64_t time_us, size_t len);
 
 /* Reading pcap files back (ours, and tcpdump's Ethernet captures): calls fn for each IPv4 or
  * IPv6 packet with the link-layer header stripped. Returns 0, or a negative errno for a bad

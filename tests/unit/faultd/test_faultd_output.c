@@ -3,6 +3,8 @@
  * through a ring far smaller than the stream; and events written through the thread to files
  * are the bytes the trace writers produce when called directly. */
 #include <check.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "common/event_loop.h"
 #include "common/wire_bytes.h"
 #include "faultd/faultd_output.h"
+#include "faultd/faultd_pcap.h"
 #include "faultd/faultd_ring.h"
 #include "faultd/faultd_writer.h"
 #include "test_support.h"
@@ -91,6 +94,12 @@ struct sink {
 	uint32_t next; /* records are numbered from 0 */
 	uint32_t flushed_at;
 	bool bad;
+	/* the records seen since the last release, looked at again just before it: their room
+	 * must not have been reused yet */
+	const void *held[256];
+	uint32_t held_n[256];
+	unsigned n_held;
+	unsigned releases;
 };
 
 static void sink_record(void *ctx, const void *rec, size_t len)
@@ -101,6 +110,25 @@ static void sink_record(void *ctx, const void *rec, size_t len)
 	if (n != s->next || len != 4 + n % 300)
 		s->bad = true;
 	s->next++;
+	if (s->n_held < 256) {
+		s->held[s->n_held] = rec;
+		s->held_n[s->n_held++] = n;
+	} else {
+		s->bad = true; /* a release is due every 64 records */
+	}
+}
+
+static void sink_release(void *ctx)
+{
+	struct sink *s = ctx;
+	for (unsigned i = 0; i < s->n_held; i++) {
+		uint32_t n;
+		memcpy(&n, s->held[i], sizeof(n));
+		if (n != s->held_n[i])
+			s->bad = true;
+	}
+	s->n_held = 0;
+	s->releases++;
 }
 
 static void sink_flush(void *ctx)
@@ -113,7 +141,8 @@ START_TEST(test_writer_thread_delivers_every_record_in_order_through_a_small_rin
 {
 	static struct faultd_writer w;
 	struct sink s = {0};
-	ck_assert_int_eq(faultd_writer_start(&w, 8192, sink_record, sink_flush, &s), 0);
+	const struct faultd_writer_ops ops = {sink_record, sink_release, sink_flush};
+	ck_assert_int_eq(faultd_writer_start(&w, 8192, &ops, &s), 0);
 	const uint32_t total = 50000;
 	for (uint32_t n = 0; n < total; n++) {
 		uint8_t *p = faultd_writer_reserve(&w, 4 + n % 300);
@@ -128,6 +157,7 @@ START_TEST(test_writer_thread_delivers_every_record_in_order_through_a_small_rin
 	faultd_writer_stop(&w);
 	ck_assert(!s.bad);
 	ck_assert_uint_eq(s.next, total);
+	ck_assert_uint_ge(s.releases, total / 64);
 	ck_assert_uint_eq(s.flushed_at, total);
 }
 END_TEST
@@ -477,6 +507,60 @@ START_TEST(test_rules_reloaded_begin_a_pcapng_section_with_the_new_file)
 }
 END_TEST
 
+/* ---- the pcap written from the ring ---- */
+
+START_TEST(test_pcap_batches_write_every_piece_in_order_across_batch_ends)
+{
+	char path[] = "/tmp/test_faultd_pcap.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	static uint8_t pieces[1000][64], want[1000 * 64];
+	size_t total = 0;
+	struct faultd_pcap p;
+	faultd_pcap_init(&p, fd);
+	for (unsigned i = 0; i < 1000; i++) {
+		size_t len = 1 + i % 64;
+		for (size_t k = 0; k < len; k++)
+			pieces[i][k] = (uint8_t)(i * 7 + k);
+		memcpy(want + total, pieces[i], len);
+		total += len;
+		ck_assert_int_eq(faultd_pcap_add(&p, pieces[i], len), 0);
+		if (i == 500) /* as before a release: a batch not full */
+			ck_assert_int_eq(faultd_pcap_write(&p), 0);
+	}
+	ck_assert_int_eq(faultd_pcap_write(&p), 0);
+	ck_assert_int_eq(faultd_pcap_write(&p), 0); /* nothing left: nothing written */
+	close(fd);
+	size_t len;
+	const char *got = slurp(path, &len);
+	ck_assert_uint_eq(len, total);
+	ck_assert_int_eq(memcmp(got, want, total), 0);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_pcap_batch_that_cannot_be_written_fails_and_is_emptied)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	close(fds[0]); /* writes now fail with EPIPE (SIGPIPE ignored below) */
+	signal(SIGPIPE, SIG_IGN);
+	struct faultd_pcap p;
+	faultd_pcap_init(&p, fds[1]);
+	static const uint8_t rec[16];
+	ck_assert_int_eq(faultd_pcap_add(&p, rec, sizeof(rec)), 0);
+	ck_assert_int_eq(faultd_pcap_write(&p), -EPIPE);
+	ck_assert_uint_eq(p.n, 0);
+	ck_assert_int_eq(faultd_pcap_write(&p), 0);
+	for (unsigned i = 0; i < FAULTD_PCAP_BATCH; i++)
+		ck_assert_int_eq(faultd_pcap_add(&p, rec, sizeof(rec)), 0);
+	/* the batch is full: the next piece writes it first, and that fails */
+	ck_assert_int_eq(faultd_pcap_add(&p, rec, sizeof(rec)), -EPIPE);
+	ck_assert_uint_eq(p.n, 1);
+	close(fds[1]);
+}
+END_TEST
+
 static Suite *faultd_output_suite(void)
 {
 	Suite *s = suite_create("faultd_output");
@@ -494,6 +578,10 @@ static Suite *faultd_output_suite(void)
 	tcase_add_test(tw, test_rules_reloaded_begin_a_pcapng_section_with_the_new_file);
 	tcase_set_timeout(tw, 60);
 	suite_add_tcase(s, tw);
+	TCase *tp = tcase_create("pcap");
+	tcase_add_test(tp, test_pcap_batches_write_every_piece_in_order_across_batch_ends);
+	tcase_add_test(tp, test_pcap_batch_that_cannot_be_written_fails_and_is_emptied);
+	suite_add_tcase(s, tp);
 	return s;
 }
 
