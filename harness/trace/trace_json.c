@@ -123,26 +123,11 @@ static inline void jl_put(struct jline *j, const char *s, size_t n)
 
 #define JL_LIT(j, lit) jl_put((j), (lit), sizeof(lit) - 1)
 
-/* The digits are written in place, from the last one back. */
 static void jl_uint(struct jline *j, uint64_t v)
 {
-	size_t n = 1;
-	for (uint64_t ten = 10; n < 20 && v >= ten; ten *= 10)
-		n++;
-	if (n > sizeof(j->buf) - j->len)
-		jl_flush(j);
-	char *p = j->buf + j->len + n;
-	/* two digits per division of v: a line has a dozen numbers, most ten digits long */
-	while (v >= 100) {
-		unsigned two = (unsigned)(v % 100);
-		v /= 100;
-		*--p = (char)('0' + two % 10);
-		*--p = (char)('0' + two / 10);
-	}
-	if (v >= 10)
-		*--p = (char)('0' + v % 10);
-	*--p = (char)('0' + (v >= 10 ? v / 10 : v));
-	j->len += n;
+	char tmp[20];
+	char *p = fmt_u64(tmp + sizeof(tmp), v);
+	jl_put(j, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* One byte a JSON string cannot carry as it is, escaped. */
@@ -230,6 +215,15 @@ static void jl_string(struct jline *j, const char *s)
 	jl_put(j, "\"", 1);
 }
 
+/* A string of characters that never need an escape (an address, the flags, a direction, all
+ * written by the trace itself): copied as it is. */
+static void jl_plain_string(struct jline *j, const char *s)
+{
+	jl_put(j, "\"", 1);
+	jl_put(j, s, strlen(s));
+	jl_put(j, "\"", 1);
+}
+
 /* "t" with its six decimals */
 static void jl_time(struct jline *j, uint64_t time_us)
 {
@@ -245,9 +239,12 @@ static void jl_time(struct jline *j, uint64_t time_us)
 	jl_put(j, usec, sizeof(usec));
 }
 
+/* own: the record's short strings were written by record_fields (their characters never need
+ * an escape), not read back from a file. */
 static void write_record(FILE *out, const struct trace_record *r, const char *rule_file,
-                         const char *text)
+                         const char *text, bool own)
 {
+	void (*short_string)(struct jline *, const char *) = own ? jl_plain_string : jl_string;
 	struct jline j = {.out = out};
 	jl_time(&j, r->time_us);
 	JL_LIT(&j, ",\"event\":\"");
@@ -285,17 +282,17 @@ static void write_record(FILE *out, const struct trace_record *r, const char *ru
 	JL_LIT(&j, ",\"rule_line\":");
 	jl_uint(&j, r->rule_line);
 	JL_LIT(&j, ",\"dir\":");
-	jl_string(&j, r->dir);
+	short_string(&j, r->dir);
 	JL_LIT(&j, ",\"src\":");
-	jl_string(&j, r->src);
+	short_string(&j, r->src);
 	JL_LIT(&j, ",\"sport\":");
 	jl_uint(&j, r->sport);
 	JL_LIT(&j, ",\"dst\":");
-	jl_string(&j, r->dst);
+	short_string(&j, r->dst);
 	JL_LIT(&j, ",\"dport\":");
 	jl_uint(&j, r->dport);
 	JL_LIT(&j, ",\"flags\":");
-	jl_string(&j, r->flags);
+	short_string(&j, r->flags);
 	JL_LIT(&j, ",\"seq\":");
 	jl_uint(&j, r->seq);
 	JL_LIT(&j, ",\"ack\":");
@@ -316,7 +313,7 @@ static void write_record(FILE *out, const struct trace_record *r, const char *ru
 
 void trace_record_write_json(FILE *out, const struct trace_record *r)
 {
-	write_record(out, r, r->rule_file, r->text);
+	write_record(out, r, r->rule_file, r->text, false);
 }
 
 void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_event *ev)
@@ -330,7 +327,7 @@ void trace_write_json(FILE *out, struct trace_seqs *seqs, const struct trace_eve
 	                                   &r.rseq, &r.rack);
 	if (!t)
 		return;
-	write_record(out, &r, event_rule_file(ev), t);
+	write_record(out, &r, event_rule_file(ev), t, true);
 	if (t != text)
 		free(t);
 }
@@ -346,7 +343,7 @@ void trace_write_kernel_drop_json(FILE *out, uint64_t time_us, const char *note)
 	    .dst = "0.0.0.0",
 	    .flags = "none",
 	};
-	write_record(out, &r, "", note);
+	write_record(out, &r, "", note, true);
 }
 
 void trace_write_text_and_json(FILE *text, FILE *json, struct trace_seqs *seqs,
@@ -362,7 +359,7 @@ void trace_write_text_and_json(FILE *text, FILE *json, struct trace_seqs *seqs,
 	trace_text_line_write(text, &b);
 	if (tcpdump_len < b.size) { /* else the heap failed: trace_write_json writes nothing */
 		b.buf[tcpdump_len] = '\0';
-		write_record(json, &r, event_rule_file(ev), b.buf);
+		write_record(json, &r, event_rule_file(ev), b.buf, true);
 	}
 	sb_release(&b);
 }
