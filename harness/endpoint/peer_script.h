@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "peer_hash.h"
+
 enum peer_op {
 	PEER_CONNECT,        /* active open */
 	PEER_ACCEPT,         /* wait for a connection on the listening port */
@@ -99,17 +101,19 @@ static inline void peer_script_pattern_fill(uint8_t *buf, size_t len, uint64_t o
 	}
 }
 
-/* FNV-1a, 64 bits: both ends print it over the bytes they moved, so a transfer is checked
- * end to end without storing it. */
-#define PEER_HASH_INIT 0xcbf29ce484222325ULL
-static inline uint64_t peer_script_hash(uint64_t h, const void *data, size_t len)
+/* The hash (peer_hash.h) of the pattern's first n bytes: what a reader of `send N` prints. */
+static inline uint64_t peer_script_pattern_hash(uint64_t n)
 {
-	const uint8_t *p = data;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+	struct peer_hash h;
+	uint8_t buf[251 * 16];
+	peer_hash_init(&h);
+	for (uint64_t off = 0; off < n;) {
+		size_t k = n - off < sizeof(buf) ? (size_t)(n - off) : sizeof(buf);
+		peer_script_pattern_fill(buf, k, off);
+		peer_hash_update(&h, buf, k);
+		off += k;
 	}
-	return h;
+	return peer_hash_value(&h);
 }
 
 #endif

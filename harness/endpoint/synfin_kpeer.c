@@ -34,7 +34,7 @@ struct kpeer {
 	int listen_fd;
 	int fd;
 	uint64_t rx_bytes, tx_bytes;
-	uint64_t rx_hash; /* FNV-1a over everything read */
+	struct peer_hash rx_hash; /* over everything read */
 };
 
 static int do_connect(struct kpeer *k)
@@ -103,13 +103,14 @@ static int do_read(struct kpeer *k, uint64_t limit, int echo)
 		}
 		if (r == 0)
 			break;
-		k->rx_hash = peer_script_hash(k->rx_hash, buf, (size_t)r);
+		peer_hash_update(&k->rx_hash, buf, (size_t)r);
 		k->rx_bytes += (uint64_t)r;
 		got += (uint64_t)r;
 		if (echo && send(k->fd, buf, (size_t)r, MSG_NOSIGNAL) != r)
 			return peer_log_failed(&k->log, "echo", errno ? errno : EIO);
 	}
-	return peer_log_read(&k->log, limit == UINT64_MAX || got < limit, k->rx_bytes, k->rx_hash);
+	return peer_log_read(&k->log, limit == UINT64_MAX || got < limit, k->rx_bytes,
+	                     peer_hash_value(&k->rx_hash));
 }
 
 /* RFC 1122 4.2.3.6 through Linux's socket options; the times are whole seconds, which
@@ -195,8 +196,8 @@ int main(int argc, char **argv)
 	                  .peer = opt.peer,
 	                  .local = opt.local,
 	                  .listen_fd = -1,
-	                  .fd = -1,
-	                  .rx_hash = PEER_HASH_INIT};
+	                  .fd = -1};
+	peer_hash_init(&k.rx_hash);
 	struct peer_script script;
 	char err[256];
 	if (peer_script_parse(&script, opt.script_text, err, sizeof(err)) < 0) {
@@ -230,7 +231,7 @@ int main(int argc, char **argv)
 	for (unsigned long i = 0; i < (opt.is_client ? 1 : opt.conns) && status == PEER_EXIT_OK;
 	     i++) {
 		k.rx_bytes = k.tx_bytes = 0;
-		k.rx_hash = PEER_HASH_INIT;
+		peer_hash_init(&k.rx_hash);
 		for (size_t s = 0; s < script.n_steps && status == PEER_EXIT_OK; s++)
 			status = run_step(&k, &script.steps[s]);
 		if (k.fd >= 0) {

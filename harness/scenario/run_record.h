@@ -26,7 +26,7 @@ struct app_event {
 	uint64_t t_us;  /* "t": when, on the trace's clock (CLOCK_REALTIME); 0 when absent */
 	bool has_bytes; /* "bytes": what an "eof" says was read */
 	uint64_t bytes;
-	char hash[24];   /* "hash": FNV-1a of the bytes read (peer_script.h), "" when absent */
+	char hash[24];   /* "hash": of the bytes read (peer_hash.h), "" when absent */
 	bool has_status; /* "status": the exit status an "exit" says the program returns */
 	int status;
 };

@@ -53,7 +53,8 @@ struct peer_conn *peer_conn_new(const struct peer_env *env, int sock)
 	}
 	c->env = env;
 	c->state = TCPS_CLOSED;
-	c->tx_hash = c->rx_hash = PEER_HASH_INIT;
+	peer_hash_init(&c->tx_hash);
+	peer_hash_init(&c->rx_hash);
 	if (sock > 0) {
 		c->sock = sock;
 		c->has_handle = true;
@@ -90,12 +91,14 @@ static void check_finished(struct peer_conn *c)
 	snprintf(text, sizeof(text),
 	         "sent %" PRIu64 " bytes hash %016" PRIx64 ", received %" PRIu64
 	         " bytes hash %016" PRIx64 "%s%s",
-	         c->tx_bytes, c->tx_hash, c->rx_bytes, c->rx_hash, c->error ? ", error " : "",
+	         c->tx_bytes, peer_hash_value(&c->tx_hash), c->rx_bytes,
+	         peer_hash_value(&c->rx_hash), c->error ? ", error " : "",
 	         c->error ? errno_name(c->error) : "");
 	snprintf(json, sizeof(json),
 	         ",\"tx_bytes\":%" PRIu64 ",\"tx_hash\":\"%016" PRIx64 "\",\"rx_bytes\":%" PRIu64
 	         ",\"rx_hash\":\"%016" PRIx64 "\",\"error\":%s%s%s,\"state\":\"%s\"",
-	         c->tx_bytes, c->tx_hash, c->rx_bytes, c->rx_hash, c->error ? "\"" : "",
+	         c->tx_bytes, peer_hash_value(&c->tx_hash), c->rx_bytes,
+	         peer_hash_value(&c->rx_hash), c->error ? "\"" : "",
 	         c->error ? errno_name(c->error) : "null", c->error ? "\"" : "",
 	         stack_state_name(c->state));
 	log_app(c, "done", text, json);
@@ -131,13 +134,13 @@ static void conn_fail(struct peer_conn *c, int err, const char *step, const char
 
 static void account_rx(struct peer_conn *c, const uint8_t *p, size_t n)
 {
-	c->rx_hash = peer_script_hash(c->rx_hash, p, n);
+	peer_hash_update(&c->rx_hash, p, n);
 	c->rx_bytes += n;
 }
 
 static void account_tx(struct peer_conn *c, const uint8_t *p, size_t n)
 {
-	c->tx_hash = peer_script_hash(c->tx_hash, p, n);
+	peer_hash_update(&c->tx_hash, p, n);
 	c->tx_bytes += n;
 }
 
@@ -146,9 +149,9 @@ static void log_rx(struct peer_conn *c, const char *what)
 {
 	char text[96], json[96];
 	snprintf(text, sizeof(text), "%" PRIu64 " bytes, hash %016" PRIx64, c->rx_bytes,
-	         c->rx_hash);
+	         peer_hash_value(&c->rx_hash));
 	snprintf(json, sizeof(json), ",\"bytes\":%" PRIu64 ",\"hash\":\"%016" PRIx64 "\"",
-	         c->rx_bytes, c->rx_hash);
+	         c->rx_bytes, peer_hash_value(&c->rx_hash));
 	log_app(c, what, text, json);
 }
 
@@ -156,10 +159,10 @@ static void log_sent(struct peer_conn *c, uint64_t n)
 {
 	char text[128], json[128];
 	snprintf(text, sizeof(text), "%" PRIu64 " bytes (total %" PRIu64 ", hash %016" PRIx64 ")",
-	         n, c->tx_bytes, c->tx_hash);
+	         n, c->tx_bytes, peer_hash_value(&c->tx_hash));
 	snprintf(json, sizeof(json),
 	         ",\"bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64 ",\"tx_hash\":\"%016" PRIx64 "\"",
-	         n, c->tx_bytes, c->tx_hash);
+	         n, c->tx_bytes, peer_hash_value(&c->tx_hash));
 	log_app(c, "sent", text, json);
 }
 

@@ -56,7 +56,7 @@ struct peer_conn {
 	bool finished;    /* and the connection is CLOSED, in TIME-WAIT, or aborted */
 	bool short_read;  /* `read N` met EOF first */
 
-	uint64_t tx_hash, rx_hash; /* FNV-1a (peer_script_hash) of all bytes sent, received */
+	struct peer_hash tx_hash, rx_hash; /* of all bytes sent, received (peer_hash.h) */
 	uint64_t tx_bytes, rx_bytes;
 
 	uint8_t *buf; /* outgoing chunk (send) or bytes to echo; freed when the script ends */

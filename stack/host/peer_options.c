@@ -36,7 +36,7 @@ static const char usage_text[] =
     "\n"
     "SCRIPT: steps separated by ';' or newlines, '#' comments to the end of a line; the\n"
     "language of synfin-kpeer (harness/endpoint/peer_script.h), so a scenario reads the\n"
-    "same on Linux's TCP; both send the same pattern and print the same FNV-1a hash of\n"
+    "same on Linux's TCP; both send the same pattern and print the same hash (peer_hash.h) of\n"
     "what they read.\n"
     "Default: client 'connect; shutdown-write; read-eof; close', server 'accept; read-eof; "
     "close'.\n"

@@ -445,21 +445,6 @@ static int peer_wait(struct peer *p, unsigned timeout_ms)
 		              st_, (want), (p)->log);                                              \
 	} while (0)
 
-/* The FNV-1a hash both programs print for `send N`: the shared pattern's first n bytes. */
-static uint64_t pattern_hash(uint64_t n)
-{
-	uint64_t h = PEER_HASH_INIT;
-	uint8_t buf[4096];
-	for (uint64_t off = 0; off < n;) {
-		size_t k = n - off < sizeof(buf) ? (size_t)(n - off) : sizeof(buf);
-		for (size_t i = 0; i < k; i++)
-			buf[i] = peer_script_pattern_byte(off + i);
-		h = peer_script_hash(h, buf, k);
-		off += k;
-	}
-	return h;
-}
-
 /* The receiver's "eof" event says it read exactly the pattern's first n bytes. */
 static void assert_received_pattern(const struct peer *p, uint64_t n)
 {
@@ -469,7 +454,7 @@ static void assert_received_pattern(const struct peer *p, uint64_t n)
 	ck_assert_msg((uint64_t)json_num(line, "bytes") == n,
 	              "%s read %.0f bytes, expected %" PRIu64, p->name, json_num(line, "bytes"), n);
 	ck_assert(json_str(line, "hash", hash, sizeof(hash)));
-	snprintf(want, sizeof(want), "%016" PRIx64, pattern_hash(n));
+	snprintf(want, sizeof(want), "%016" PRIx64, peer_script_pattern_hash(n));
 	ck_assert_msg(!strcmp(hash, want), "%s: hash %s, expected %s", p->name, hash, want);
 }
 
@@ -770,7 +755,7 @@ START_TEST(test_stack_to_stack_10mb_transfer_survives_1pct_random_loss)
 	char line[2048], hash[32], want[32];
 	ck_assert(jsonl_line(cli.jsonl, 0, line, sizeof(line), "\"what\":\"done\"", NULL));
 	ck_assert(json_str(line, "tx_hash", hash, sizeof(hash)));
-	snprintf(want, sizeof(want), "%016" PRIx64, pattern_hash(10u << 20));
+	snprintf(want, sizeof(want), "%016" PRIx64, peer_script_pattern_hash(10u << 20));
 	ck_assert_str_eq(hash, want);
 	ck_assert_uint_eq((uint64_t)json_num(line, "tx_bytes"), 10u << 20);
 	ck_assert(jsonl_line(cli.jsonl, 0, line, sizeof(line), "\"event\":\"stats\"", NULL));

@@ -39,7 +39,7 @@ struct lwpeer {
 	int listen_fd;
 	int fd;
 	uint64_t rx_bytes, tx_bytes;
-	uint64_t rx_hash;
+	struct peer_hash rx_hash;
 };
 
 static const char *addr_text(const struct sockaddr_in *sa, char *buf, size_t size)
@@ -112,13 +112,13 @@ static int step_read(struct lwpeer *p, uint64_t limit, bool echo)
 		if (r < 0)
 			return peer_log_failed(&p->log, "read", errno);
 		eof = r == 0;
-		p->rx_hash = peer_script_hash(p->rx_hash, buf, (size_t)r);
+		peer_hash_update(&p->rx_hash, buf, (size_t)r);
 		p->rx_bytes += (uint64_t)r;
 		got += (uint64_t)r;
 		if (echo && r > 0 && lwip_send(p->fd, buf, (size_t)r, 0) != r)
 			return peer_log_failed(&p->log, "echo", errno ? errno : EIO);
 	}
-	return peer_log_read(&p->log, got < limit, p->rx_bytes, p->rx_hash);
+	return peer_log_read(&p->log, got < limit, p->rx_bytes, peer_hash_value(&p->rx_hash));
 }
 
 /* RST at once (RFC 9293 3.10.5 ABORT). lwIP's SO_LINGER 0 resets only while data is unsent,
@@ -326,7 +326,7 @@ static int run_script(struct lwpeer *p, const struct kpeer_options *opt,
 	for (unsigned long c = 0; c < (opt->is_client ? 1 : opt->conns) && status == PEER_EXIT_OK;
 	     c++) {
 		p->rx_bytes = p->tx_bytes = 0;
-		p->rx_hash = PEER_HASH_INIT;
+		peer_hash_init(&p->rx_hash);
 		for (size_t s = 0; s < script->n_steps && status == PEER_EXIT_OK; s++)
 			status = run_step(p, &script->steps[s]);
 		if (p->fd >= 0)
