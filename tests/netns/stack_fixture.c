@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/topology.h"
 #include "endpoint/peer_script.h"
 #include "peer_script_load.h"
 #include "test_support.h"
@@ -204,6 +205,16 @@ static void netns_exec_quiet(const char *role, const char *cmd)
 		fprintf(stderr, "note: `%s` failed\n", full);
 }
 
+static bool topology_log_says(const char *needle)
+{
+	char log[sizeof(T.dir) + 16];
+	snprintf(log, sizeof(log), "%s/topology.log", T.dir);
+	char *text = slurp(log);
+	bool found = text && strstr(text, needle);
+	free(text);
+	return found;
+}
+
 static bool eth0_has_ipv4(const char *role)
 {
 	char cmd[256];
@@ -217,7 +228,10 @@ static bool eth0_has_ipv4(const char *role)
 	return any;
 }
 
-void topo_up(const char *client_mode, const char *server_mode, const char *rules)
+/* false when the topology could not come up with --ipv6 because ip6tables cannot queue here (a
+ * rootless run): the test is then skipped, saying why, as test_faultd_ipv6.c's are. */
+static bool topo_up_family(const char *client_mode, const char *server_mode, const char *rules,
+                           bool ipv6, const char *test)
 {
 	static bool registered;
 	if (!registered) {
@@ -225,6 +239,7 @@ void topo_up(const char *client_mode, const char *server_mode, const char *rules
 		registered = true;
 	}
 	memset(&T, 0, sizeof(T));
+	T.ipv6 = ipv6;
 	run_id(T.run, sizeof(T.run));
 	snprintf(T.dir, sizeof(T.dir), "%s/test-runs/stack_peer-%s", SYNFIN_BUILD_DIR, T.run);
 	char cmd[600];
@@ -238,8 +253,15 @@ void topo_up(const char *client_mode, const char *server_mode, const char *rules
 	run(down);
 	char *up[] = {
 	    NETNS, "up", T.run, "--client", (char *)client_mode, "--server", (char *)server_mode,
-	    NULL};
+	    NULL,  NULL};
+	if (ipv6)
+		up[7] = "--ipv6";
 	int up_status = run(up);
+	if (up_status != 0 && ipv6 && topology_log_says("ip6tables")) {
+		synfin_skip_test(program_invocation_short_name, test,
+		                 "ip6tables cannot queue IPv6 here (see ./synfin doctor: nfqueue)");
+		return false;
+	}
 	ck_assert_msg(up_status == 0, "netns/synfin-netns up %s %s (its output: %s/topology.log)",
 	              T.run, up_status < 0 ? "did not end within 120 s" : "failed", T.dir);
 
@@ -279,6 +301,17 @@ void topo_up(const char *client_mode, const char *server_mode, const char *rules
 	T.faultd = spawn(err, argv, true);
 	ck_assert_msg(wait_for_text(ready, NULL, 5000),
 	              "synfin-faultd did not bind its queue within 5 s (see %s)", err);
+	return true;
+}
+
+void topo_up(const char *client_mode, const char *server_mode, const char *rules)
+{
+	topo_up_family(client_mode, server_mode, rules, false, NULL);
+}
+
+bool topo_up6(const char *client_mode, const char *server_mode, const char *rules, const char *test)
+{
+	return topo_up_family(client_mode, server_mode, rules, true, test);
 }
 
 /* After a test that passed: its folder goes too, unless SYNFIN_KEEP is set. A failed test ends
@@ -342,10 +375,16 @@ void peer_start(struct peer *p, const char *name, const char *role, const char *
 	argv[n++] = p->jsonl;
 	if (!strcmp(mode, "client")) {
 		argv[n++] = "--connect";
-		argv[n++] = "192.168.1.109:80";
+		argv[n++] = T.ipv6 ? "[" TOPOLOGY_SERVER_ADDR6 "]:80" : TOPOLOGY_SERVER_ADDR ":80";
 	} else {
 		argv[n++] = "--listen";
 		argv[n++] = "80";
+	}
+	/* synfin-kpeer listens on 0.0.0.0 unless told, and the stack has no IPv6 address unless
+	 * given one: over IPv6 both take their namespace's */
+	if (T.ipv6) {
+		argv[n++] = "--local";
+		argv[n++] = !strcmp(role, "client") ? TOPOLOGY_CLIENT_ADDR6 : TOPOLOGY_SERVER_ADDR6;
 	}
 	va_list ap;
 	va_start(ap, script);

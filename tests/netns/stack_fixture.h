@@ -67,6 +67,7 @@ struct topo {
 	char run[16];
 	char dir[256];
 	char trace[300];
+	bool ipv6; /* up with --ipv6: the endpoints speak IPv6 (fd00::108 to fd00::109) */
 	pid_t faultd;
 	pid_t procs[MAX_PROCS];
 	unsigned n_procs;
@@ -82,6 +83,11 @@ extern unsigned long long faultd_seed;
 /* A topology with these endpoint modes (stack|kernel) and synfin-faultd bound to the wire's
  * queue with rules; fails the test when either does not come up. */
 void topo_up(const char *client_mode, const char *server_mode, const char *rules);
+/* The same topology dual-stack (synfin-netns up --ipv6), the endpoints peer_start starts
+ * speaking IPv6; false, the test named test skipped saying why, where ip6tables cannot queue
+ * IPv6 (a rootless run without it). */
+bool topo_up6(const char *client_mode, const char *server_mode, const char *rules,
+              const char *test);
 /* Checked fixture, after each test that passed: the topology and its folder go. */
 void teardown(void);
 /* Unchecked fixture, in the runner after each TCase: every topology of this program's runs. */

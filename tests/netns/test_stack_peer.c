@@ -1,8 +1,8 @@
 /* test_stack_peer.c: synfin-peer, an endpoint on synfin's own TCP stack, on a real topology:
  * handshakes and data against Linux and against itself, a 10 MB transfer under random loss, and
- * ICMP echo. Each test builds its own topology, binds synfin-faultd to the wire's queue with a
- * rule file, and runs the endpoints in their namespaces (stack_fixture.h); the closes and the SYN
- * timeout are test_stack_close.c's.
+ * ICMP echo; the handshakes, data and echo over IPv6 too. Each test builds its own topology, binds
+ * synfin-faultd to the wire's queue with a rule file, and runs the endpoints in their namespaces
+ * (stack_fixture.h); the closes and the SYN timeout are test_stack_close.c's.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,27 +20,39 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/topology.h"
 #include "stack_fixture.h"
 #include "test_support.h"
 #include "wire/segment.h"
 
 /* ---- handshake and data, against Linux ---- */
 
+/* The states of the end that closes first, and of the other. */
+static const char *const active_close[] = {"SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT",
+                                           "SYN-SENT ESTABLISHED FIN-WAIT-1 TIME-WAIT", NULL};
+static const char *const passive_close[] = {"SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED",
+                                            NULL};
+
+/* The client (the stack's when cstack, else Linux's) sends 200K and shuts its side; the server
+ * reads to that FIN, sends 64K back and closes: both exit 0, each having read the pattern. */
+static void exchange(bool cstack, bool sstack, struct peer *cli, struct peer *srv)
+{
+	peer_start(srv, sstack ? "stack-server" : "kpeer-server", "server", sstack ? PEER : KPEER,
+	           "server", "accept; read-eof; send 64K; close", NULL);
+	peer_start(cli, cstack ? "stack-client" : "kpeer-client", "client", cstack ? PEER : KPEER,
+	           "client", "connect; send 200K; shutdown-write; read-eof; close", NULL);
+	ck_assert_exit(cli, 20000, 0);
+	ck_assert_exit(srv, 5000, 0);
+	assert_received_pattern(srv, 200 * 1024);
+	assert_received_pattern(cli, 64 * 1024);
+}
+
 START_TEST(test_stack_client_handshake_and_data_with_linux_server)
 {
 	topo_up("stack", "kernel", "");
 	struct peer srv, cli;
-	peer_start(&srv, "kpeer-server", "server", KPEER, "server",
-	           "accept; read-eof; send 64K; close", NULL);
-	peer_start(&cli, "stack-client", "client", PEER, "client",
-	           "connect; send 200K; shutdown-write; read-eof; close", NULL);
-	ck_assert_exit(&cli, 20000, 0);
-	ck_assert_exit(&srv, 5000, 0);
-	assert_received_pattern(&srv, 200 * 1024);
-	assert_received_pattern(&cli, 64 * 1024);
-	const char *path[] = {"SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT",
-	                      "SYN-SENT ESTABLISHED FIN-WAIT-1 TIME-WAIT", NULL};
-	assert_path(&cli, path);
+	exchange(true, false, &cli, &srv);
+	assert_path(&cli, active_close);
 
 	struct trace t;
 	trace_load(&t);
@@ -62,16 +74,8 @@ START_TEST(test_linux_client_handshake_and_data_with_stack_server)
 {
 	topo_up("kernel", "stack", "");
 	struct peer srv, cli;
-	peer_start(&srv, "stack-server", "server", PEER, "server",
-	           "accept; read-eof; send 64K; close", NULL);
-	peer_start(&cli, "kpeer-client", "client", KPEER, "client",
-	           "connect; send 200K; shutdown-write; read-eof; close", NULL);
-	ck_assert_exit(&cli, 20000, 0);
-	ck_assert_exit(&srv, 5000, 0);
-	assert_received_pattern(&srv, 200 * 1024);
-	assert_received_pattern(&cli, 64 * 1024);
-	const char *path[] = {"SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED", NULL};
-	assert_path(&srv, path);
+	exchange(false, true, &cli, &srv);
+	assert_path(&srv, passive_close);
 
 	struct trace t;
 	trace_load(&t);
@@ -140,11 +144,8 @@ START_TEST(test_stack_to_stack_handshake)
 	char line[1024];
 	ck_assert(jsonl_line(srv.jsonl, 0, line, sizeof(line), "\"what\":\"eof\"", NULL));
 	ck_assert_int_eq((int)json_num(line, "bytes"), 5);
-	const char *cpath[] = {"SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT",
-	                       "SYN-SENT ESTABLISHED FIN-WAIT-1 TIME-WAIT", NULL};
-	assert_path(&cli, cpath);
-	const char *spath[] = {"SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED", NULL};
-	assert_path(&srv, spath);
+	assert_path(&cli, active_close);
+	assert_path(&srv, passive_close);
 
 	struct trace t;
 	trace_load(&t);
@@ -305,8 +306,8 @@ static uint16_t icmp_checksum(const void *data, size_t len)
 	return (uint16_t)~sum;
 }
 
-/* In a child in the client namespace: three echo requests to the stack's server address;
- * the exit status is the number of matching replies. */
+/* In a child in the client namespace: count echo requests to dst, an IPv4 or an IPv6 address
+ * (ICMPv6, RFC 4443 4.1); the exit status is the number of matching replies. */
 static int ping_from_client_ns(const char *run_, const char *dst, unsigned count)
 {
 	pid_t pid = fork();
@@ -317,35 +318,48 @@ static int ping_from_client_ns(const char *run_, const char *dst, unsigned count
 	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0)
 		_exit(200);
-	int s = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	bool v6 = strchr(dst, ':') != NULL;
+	int s = v6 ? socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)
+	           : socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	if (s < 0)
 		_exit(201);
 	struct timeval tv = {.tv_sec = 2};
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	struct sockaddr_in to = {.sin_family = AF_INET};
-	inet_pton(AF_INET, dst, &to.sin_addr);
+	struct sockaddr_in6 to6 = {.sin6_family = AF_INET6};
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, dst,
+	              v6 ? (void *)&to6.sin6_addr : (void *)&to.sin_addr) != 1)
+		_exit(203);
+	const struct sockaddr *sa =
+	    v6 ? (const struct sockaddr *)&to6 : (const struct sockaddr *)&to;
+	socklen_t salen = v6 ? sizeof(to6) : sizeof(to);
+	uint8_t request = v6 ? 128 : 8, reply = v6 ? 129 : 0;
 	uint16_t id = (uint16_t)getpid();
 	int replies = 0;
 	for (unsigned seq = 1; seq <= count; seq++) {
-		uint8_t req[64] = {8, 0, 0, 0, (uint8_t)(id >> 8), (uint8_t)id, 0, (uint8_t)seq};
+		uint8_t req[64] = {request,     0, 0,           0, (uint8_t)(id >> 8),
+		                   (uint8_t)id, 0, (uint8_t)seq};
 		memcpy(req + 8, "synfin echo payload", 19);
-		uint16_t c = icmp_checksum(req, sizeof(req));
+		/* ICMPv6's checksum covers a pseudo-header (RFC 4443 2.3): the kernel fills it in
+		 * on a raw ICMPv6 socket, and drops replies whose checksum is wrong */
+		uint16_t c = v6 ? 0 : icmp_checksum(req, sizeof(req));
 		req[2] = (uint8_t)(c >> 8);
 		req[3] = (uint8_t)c;
-		if (sendto(s, req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		if (sendto(s, req, sizeof(req), 0, sa, salen) < 0)
 			_exit(202);
 		for (;;) {
 			uint8_t buf[1500];
 			ssize_t n = recv(s, buf, sizeof(buf), 0);
 			if (n < 0)
 				break; /* timeout: no reply to this one */
-			size_t ihl = (size_t)(buf[0] & 15) * 4;
+			/* a raw ICMPv6 socket gets the message without its IPv6 header */
+			size_t ihl = v6 ? 0 : (size_t)(buf[0] & 15) * 4;
 			if ((size_t)n < ihl + 8 + 19)
 				continue;
 			uint8_t *icmp = buf + ihl;
-			if (icmp[0] == 0 && icmp[4] == (uint8_t)(id >> 8) &&
+			if (icmp[0] == reply && icmp[4] == (uint8_t)(id >> 8) &&
 			    icmp[5] == (uint8_t)id && icmp[7] == seq &&
-			    icmp_checksum(icmp, (size_t)n - ihl) == 0 &&
+			    (v6 || icmp_checksum(icmp, (size_t)n - ihl) == 0) &&
 			    !memcmp(icmp + 8, "synfin echo payload", 19)) {
 				replies++;
 				break;
@@ -355,13 +369,14 @@ static int ping_from_client_ns(const char *run_, const char *dst, unsigned count
 	_exit(replies);
 }
 
-START_TEST(test_stack_answers_ping)
+/* The stack's server, with no connection, answers three echo requests to dst from Linux in the
+ * client's namespace. */
+static void check_stack_answers_ping(const char *dst)
 {
-	topo_up("kernel", "stack", "");
 	struct peer srv;
 	peer_start(&srv, "stack-server", "server", PEER, "server", "accept; close", "--max-conns",
 	           "0", NULL);
-	ck_assert_int_eq(ping_from_client_ns(T.run, "192.168.1.109", 3), 3);
+	ck_assert_int_eq(ping_from_client_ns(T.run, dst, 3), 3);
 	/* a server without a connection ends cleanly on SIGTERM */
 	kill(srv.pid, SIGTERM);
 	ck_assert_exit(&srv, 5000, 0);
@@ -374,6 +389,92 @@ START_TEST(test_stack_answers_ping)
 	ck_assert_msg(strstr(log, "synfin-peer: dropped segments: ") != NULL,
 	              "no drop counters at exit in %s", srv.log);
 	free(log);
+}
+
+START_TEST(test_stack_answers_ping)
+{
+	topo_up("kernel", "stack", "");
+	check_stack_answers_ping("192.168.1.109");
+}
+END_TEST
+
+/* ---- over IPv6 (synfin-netns up --ipv6) ---- */
+
+/* What the wire saw of an exchange over IPv6: every segment between the topology's IPv6
+ * addresses, one SYN and one SYN-ACK, each offering MSS 1440 (a 1500-byte MTU less 40 bytes of
+ * IPv6 header and 20 of TCP: RFC 8200 5, RFC 9293 3.7.1), FINs both ways and no RST. */
+static void assert_ipv6_exchange(const struct trace *t)
+{
+	ck_assert_uint_ge(t->n, 3);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct trace_record *r = &t->r[i];
+		if (r->kind != TRACE_SEEN)
+			continue;
+		bool c2s = !strcmp(r->dir, "c2s");
+		ck_assert_msg(strchr(r->src, ':') && strchr(r->dst, ':'), "not IPv6: %s", r->text);
+		ck_assert_msg(c2s || !strcmp(r->dir, "s2c"), "between other hosts: %s", r->text);
+		ck_assert_str_eq(r->src, c2s ? TOPOLOGY_CLIENT_ADDR6 : TOPOLOGY_SERVER_ADDR6);
+		ck_assert_str_eq(r->dst, c2s ? TOPOLOGY_SERVER_ADDR6 : TOPOLOGY_CLIENT_ADDR6);
+		if (r->tcp_flags & TCPF_SYN)
+			ck_assert_msg(strstr(r->text, "mss 1440,") || strstr(r->text, "mss 1440]"),
+			              "a SYN without MSS 1440: %s", r->text);
+	}
+	ck_assert_str_eq(t->r[0].flags, "S");
+	ck_assert_str_eq(t->r[0].dir, "c2s");
+	ck_assert_str_eq(t->r[1].flags, "S.");
+	ck_assert_str_eq(t->r[1].dir, "s2c");
+	ck_assert_uint_eq(t->r[1].ack, t->r[0].seq + 1);
+	ck_assert_uint_eq(t->r[2].tcp_flags & (TCPF_SYN | TCPF_ACK), TCPF_ACK);
+	ck_assert_uint_eq(t->r[2].ack, t->r[1].seq + 1);
+	ck_assert_uint_eq(trace_count(t, "c2s", "S"), 1);
+	ck_assert_uint_eq(trace_count(t, "s2c", "S."), 1);
+	ck_assert_uint_ge(trace_count_flag(t, "c2s", TCPF_FIN), 1);
+	ck_assert_uint_ge(trace_count_flag(t, "s2c", TCPF_FIN), 1);
+	ck_assert_uint_eq(
+	    trace_count_flag(t, "c2s", TCPF_RST) + trace_count_flag(t, "s2c", TCPF_RST), 0);
+}
+
+/* The exchange of the IPv4 cases over IPv6 between these endpoints, closing in order. */
+static void check_exchange_over_ipv6(bool cstack, bool sstack, const char *test)
+{
+	if (!topo_up6(cstack ? "stack" : "kernel", sstack ? "stack" : "kernel", "", test))
+		return;
+	struct peer srv, cli;
+	exchange(cstack, sstack, &cli, &srv);
+	if (cstack)
+		assert_path(&cli, active_close);
+	if (sstack)
+		assert_path(&srv, passive_close);
+	struct trace t;
+	trace_load(&t);
+	assert_ipv6_exchange(&t);
+	trace_records_free(t.r, t.n);
+}
+
+START_TEST(test_stack_client_handshake_and_data_with_linux_server_over_ipv6)
+{
+	check_exchange_over_ipv6(
+	    true, false, "test_stack_client_handshake_and_data_with_linux_server_over_ipv6");
+}
+END_TEST
+
+START_TEST(test_linux_client_handshake_and_data_with_stack_server_over_ipv6)
+{
+	check_exchange_over_ipv6(
+	    false, true, "test_linux_client_handshake_and_data_with_stack_server_over_ipv6");
+}
+END_TEST
+
+START_TEST(test_stack_to_stack_handshake_and_data_over_ipv6)
+{
+	check_exchange_over_ipv6(true, true, "test_stack_to_stack_handshake_and_data_over_ipv6");
+}
+END_TEST
+
+START_TEST(test_stack_answers_ping_over_ipv6)
+{
+	if (topo_up6("kernel", "stack", "", "test_stack_answers_ping_over_ipv6"))
+		check_stack_answers_ping(TOPOLOGY_SERVER_ADDR6);
 }
 END_TEST
 
@@ -398,6 +499,16 @@ static Suite *stack_peer_suite(void)
 	tcase_set_timeout(data, 180);
 	tcase_add_test(data, test_stack_to_stack_10mb_transfer_survives_1pct_random_loss);
 	suite_add_tcase(s, data);
+
+	TCase *v6 = tcase_create("ipv6");
+	tcase_add_checked_fixture(v6, NULL, teardown);
+	tcase_add_unchecked_fixture(v6, NULL, teardown_leftovers);
+	tcase_set_timeout(v6, 60);
+	tcase_add_test(v6, test_stack_client_handshake_and_data_with_linux_server_over_ipv6);
+	tcase_add_test(v6, test_linux_client_handshake_and_data_with_stack_server_over_ipv6);
+	tcase_add_test(v6, test_stack_to_stack_handshake_and_data_over_ipv6);
+	tcase_add_test(v6, test_stack_answers_ping_over_ipv6);
+	suite_add_tcase(s, v6);
 
 	return s;
 }
