@@ -1,7 +1,7 @@
-/* faultd_fixture.h: the scaffolding the synfin-faultd namespace suites share (test_faultd.c,
- * test_faultd_load.c, test_faultd_inject.c): a topology per test (netns/synfin-netns up RUN) with a
- * scratch folder for the rule file, the traces and the daemon's standard error, the children a test
- * forks into its namespaces, and the clean-up after each test and each TCase.
+/* faultd_fixture.h: the scaffolding the synfin-faultd namespace suites share (test_faultd*.c): a
+ * topology per test (netns/synfin-netns up RUN) with a scratch folder for the rule file, the traces
+ * and the daemon's standard error, the children a test forks into its namespaces, and the clean-up
+ * after each test and each TCase.
  *
  * RUN is the suite's two letters, the runner's pid and the test's tag letter: unique per test
  * and per run of the program, so suites side by side never meet (tests/netns/guard.sh).
