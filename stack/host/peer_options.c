@@ -72,6 +72,9 @@ static const char usage_text[] =
     "  --backlog N           (server) listen backlog (default 16)\n"
     "  -f, --script-file F   read the script from file F\n"
     "  --dev NAME            tun device to attach to (default tun0)\n"
+    "  --no-tun-gso          write every segment to the device alone; by default segments\n"
+    "                        sent back to back go out as one GSO packet, which the kernel\n"
+    "                        cuts into exactly the same segments before they reach the wire\n"
     "  --set NAME=VALUE      a stack tunable (repeatable); durations take a unit (1000ms, 1s):\n"
     "%s"
     "  --nodelay             disable Nagle's algorithm on every socket\n"
@@ -167,6 +170,7 @@ enum {
 	OPT_DEV,
 	OPT_SET,
 	OPT_NODELAY,
+	OPT_NO_TUN_GSO,
 	OPT_TIME_SCALE,
 	OPT_LINGER,
 	OPT_SEED,
@@ -226,6 +230,9 @@ static int take_option(int opt, const char *arg, struct peer_options *o)
 	case OPT_SET:
 		if (peer_set_tunable(&o->tun, arg, why, sizeof(why)) != 0)
 			return peer_usage_error("%s", why);
+		break;
+	case OPT_NO_TUN_GSO:
+		o->no_tun_gso = true;
 		break;
 	case OPT_NODELAY:
 		o->nodelay = true;
@@ -343,6 +350,7 @@ int peer_parse_options(int argc, char **argv, struct peer_options *o)
 	    {"dev", required_argument, NULL, OPT_DEV},
 	    {"set", required_argument, NULL, OPT_SET},
 	    {"nodelay", no_argument, NULL, OPT_NODELAY},
+	    {"no-tun-gso", no_argument, NULL, OPT_NO_TUN_GSO},
 	    {"time-scale", required_argument, NULL, OPT_TIME_SCALE},
 	    {"linger", required_argument, NULL, OPT_LINGER},
 	    {"seed", required_argument, NULL, OPT_SEED},

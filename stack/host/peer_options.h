@@ -25,6 +25,7 @@ struct peer_options {
 	const char *script_text;       /* the SCRIPT argument, NULL when absent */
 	const char *script_file;       /* --script-file, NULL when absent */
 	const char *dev_name;          /* --dev */
+	bool no_tun_gso;               /* --no-tun-gso: one device write per segment */
 	struct stack_tunables tun;     /* the defaults with every --set applied */
 	bool nodelay;
 	double time_scale;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tun_gso.h"
+
 /* Packets handled per readable event, so a flood cannot starve timers. */
 #define RX_BATCH 256
 
@@ -21,6 +23,7 @@ struct stack_driver {
 	stack_driver_turn_fn on_turn;
 	void *turn_arg;
 	struct stack_driver_stats stats;
+	struct tun_gso_batch *gso; /* segments waiting to go out as one; NULL: one write each */
 	uint8_t rx_buf[65536];
 };
 
@@ -57,17 +60,44 @@ double stack_driver_elapsed(const struct stack_driver *d)
 	return (double)(event_loop_now(d->loop) - d->origin_ns) / 1e9;
 }
 
+static void count_write(struct stack_driver *d, int rc, unsigned packets)
+{
+	if (rc == 0) {
+		d->stats.tx_packets += packets;
+		d->stats.tx_writes++;
+	} else if (rc == -EAGAIN || rc == -ENOBUFS) {
+		d->stats.tx_dropped += packets;
+	} else {
+		d->stats.device_errors++;
+	}
+}
+
+static void gso_flush(struct stack_driver *d)
+{
+	if (d->gso == NULL || d->gso->segs == 0)
+		return;
+	struct virtio_net_hdr vh;
+	size_t len = tun_gso_finish(d->gso, &vh);
+	count_write(d, tun_device_write_gso(d->dev, &vh, d->gso->pkt, len), d->gso->segs);
+	tun_gso_reset(d->gso);
+}
+
 static void emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t len)
 {
 	struct stack_driver *d = ctx;
 	(void)now;
-	int rc = tun_device_write(d->dev, pkt, len);
-	if (rc == 0)
-		d->stats.tx_packets++;
-	else if (rc == -EAGAIN || rc == -ENOBUFS)
-		d->stats.tx_dropped++;
-	else
-		d->stats.device_errors++;
+	if (d->gso != NULL) {
+		if (tun_gso_add(d->gso, pkt, len))
+			goto added;
+		gso_flush(d);
+		if (tun_gso_add(d->gso, pkt, len))
+			goto added;
+	}
+	count_write(d, tun_device_write(d->dev, pkt, len), 1);
+	return;
+added:
+	if (tun_gso_full(d->gso))
+		gso_flush(d);
 }
 
 static void on_readable(struct event_loop *loop, int fd, unsigned events, void *arg)
@@ -108,6 +138,8 @@ static void before_wait(struct event_loop *loop, void *arg)
 	struct stack_driver *d = arg;
 	if (d->on_turn)
 		d->on_turn(d->turn_arg);
+	/* The turn's segments leave before the loop sleeps: batching never delays one. */
+	gso_flush(d);
 	uint64_t deadline = stack_next_deadline(d->stack);
 	if (d->timer_id != 0 && deadline == d->timer_deadline)
 		return;
@@ -139,17 +171,27 @@ int stack_driver_new(struct event_loop *loop, struct tun_device *dev,
 	d->origin_ns = event_loop_update_now(loop);
 	d->on_turn = on_turn;
 	d->turn_arg = turn_arg;
+	if (tun_device_vnet_hdr(dev)) {
+		d->gso = malloc(sizeof(*d->gso));
+		if (d->gso == NULL) {
+			free(d);
+			return -ENOMEM;
+		}
+		tun_gso_reset(d->gso);
+	}
 	struct stack_config c = *cfg;
 	c.emit = emit;
 	c.emit_ctx = d;
 	d->stack = stack_new(&c);
 	if (d->stack == NULL) {
+		free(d->gso);
 		free(d);
 		return -EINVAL;
 	}
 	int err = event_loop_watch_fd(loop, tun_device_fd(dev), EVENT_READ, on_readable, d);
 	if (err < 0) {
 		stack_free(d->stack);
+		free(d->gso);
 		free(d);
 		return err;
 	}
@@ -162,11 +204,13 @@ void stack_driver_free(struct stack_driver *d)
 {
 	if (d == NULL)
 		return;
+	gso_flush(d); /* a loop stopped mid-turn did not reach before_wait */
 	event_loop_unwatch_fd(d->loop, tun_device_fd(d->dev));
 	event_loop_set_before_wait(d->loop, NULL, NULL);
 	if (d->timer_id)
 		event_loop_timer_cancel(d->loop, d->timer_id);
 	stack_free(d->stack);
+	free(d->gso);
 	free(d);
 }
 

@@ -17,6 +17,8 @@ struct stack_driver;
 struct stack_driver_stats {
 	uint64_t rx_packets;    /* read from the device */
 	uint64_t tx_packets;    /* written to the device */
+	uint64_t tx_writes;     /* writes that carried them: fewer when segments went out as one
+	                           GSO packet (tun_gso.h) */
 	uint64_t tx_dropped;    /* device queue full: lost as on a wire */
 	uint64_t device_errors; /* reads or writes that failed otherwise */
 };
@@ -25,8 +27,11 @@ struct stack_driver_stats {
  * what the turn's stack events told it. */
 typedef void (*stack_driver_turn_fn)(void *arg);
 
-/* cfg's emit callback is replaced by the device. time_scale > 0 (1: real time). Takes over the
- * loop's before-wait hook. Returns 0 or a negative errno (-EINVAL: the stack refused cfg). */
+/* cfg's emit callback is replaced by the device; on a device with virtio-net headers
+ * (tun_device_vnet_hdr) the TCP segments a loop turn emits back to back go out joined, as GSO
+ * packets, written at the latest before the loop waits again. time_scale > 0 (1: real time). Takes
+ * over the loop's before-wait hook. Returns 0 or a negative errno (-EINVAL: the stack refused cfg).
+ */
 int stack_driver_new(struct event_loop *loop, struct tun_device *dev,
                      const struct stack_config *cfg, double time_scale,
                      stack_driver_turn_fn on_turn, void *turn_arg, struct stack_driver **out);

@@ -199,9 +199,9 @@ static void print_stats(struct peer *p, struct tun_device *dev, int status)
 	        s->tcp_fast_retransmits, s->tcp_rst_out, s->tcp_challenge_acks, s->tcp_delayed_acks,
 	        s->icmp_echo_replies);
 	fprintf(stderr,
-	        "synfin-peer: device %s: rx %" PRIu64 " tx %" PRIu64 " tx dropped %" PRIu64
-	        " errors %" PRIu64 "\n",
-	        tun_device_name(dev), d->rx_packets, d->tx_packets, d->tx_dropped,
+	        "synfin-peer: device %s: rx %" PRIu64 " tx %" PRIu64 " (in %" PRIu64
+	        " writes) tx dropped %" PRIu64 " errors %" PRIu64 "\n",
+	        tun_device_name(dev), d->rx_packets, d->tx_packets, d->tx_writes, d->tx_dropped,
 	        d->device_errors);
 	fprintf(stderr, "synfin-peer: dropped segments: %" PRIu64 "%s\n", dropped, reasons);
 	/* what never reached the stack: the kernel drops at the device when the stack reads too
@@ -223,12 +223,12 @@ static void print_stats(struct peer *p, struct tun_device *dev, int status)
 	         ",\"tcp_fast_retransmits\":%" PRIu64 ",\"tcp_rst_out\":%" PRIu64
 	         ",\"tcp_challenge_acks\":%" PRIu64 ",\"tcp_delayed_acks\":%" PRIu64
 	         ",\"icmp_echo_replies\":%" PRIu64 ",\"dev_rx\":%" PRIu64 ",\"dev_tx\":%" PRIu64
-	         ",\"dev_tx_dropped\":%" PRIu64 ",\"dev_kernel_dropped\":%" PRIu64
-	         ",\"dropped\":%" PRIu64 ",\"drops\":{%s}",
+	         ",\"dev_tx_writes\":%" PRIu64 ",\"dev_tx_dropped\":%" PRIu64
+	         ",\"dev_kernel_dropped\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"drops\":{%s}",
 	         s->ip_in, s->ip_out, s->tcp_in, s->tcp_out, s->tcp_retransmits,
 	         s->tcp_fast_retransmits, s->tcp_rst_out, s->tcp_challenge_acks,
 	         s->tcp_delayed_acks, s->icmp_echo_replies, d->rx_packets, d->tx_packets,
-	         d->tx_dropped, kernel_drops, dropped, json_drops);
+	         d->tx_writes, d->tx_dropped, kernel_drops, dropped, json_drops);
 	peer_log_json(&p->log, "stats", body);
 }
 
@@ -295,11 +295,17 @@ static int peer_open(struct peer *p, const struct peer_options *o, int *waited_m
 		fprintf(stderr, "synfin-peer: --jsonl %s: %s\n", o->jsonl_path, strerror(-err));
 		return -1;
 	}
-	err = tun_device_open(o->dev_name, &p->dev, why, sizeof(why));
+	unsigned dev_flags = o->no_tun_gso ? 0 : TUN_DEVICE_VNET_HDR;
+	err = tun_device_open(o->dev_name, dev_flags, &p->dev, why, sizeof(why));
 	if (err < 0) {
 		fprintf(stderr, "synfin-peer: %s\n", why);
 		return -1;
 	}
+	if (dev_flags && !tun_device_vnet_hdr(p->dev))
+		fprintf(stderr,
+		        "synfin-peer: note: %s refused virtio-net headers (IFF_VNET_HDR); "
+		        "every segment is written alone\n",
+		        tun_device_name(p->dev));
 	tun_device_kernel_drops(p->dev, &p->kernel_drops_at_start);
 	*waited_ms = tun_device_wait_running(p->dev, 3000, why, sizeof(why));
 	if (*waited_ms == -ENETDOWN || *waited_ms == -ENODEV) {

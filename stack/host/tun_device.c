@@ -10,12 +10,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 struct tun_device {
 	int fd;
 	unsigned mtu;
+	bool vnet_hdr; /* every packet read or written starts with a struct virtio_net_hdr */
 	char name[IFNAMSIZ];
 };
 
@@ -38,7 +40,23 @@ static unsigned read_mtu(const char *name)
 	return mtu;
 }
 
-int tun_device_open(const char *name, struct tun_device **out, char *why, size_t why_size)
+/* TUNSETIFF on fd; with want_vnet, first with IFF_VNET_HDR and, when the kernel refuses that,
+ * again without it. *vnet says which one took. */
+static int attach(int fd, const char *name, bool want_vnet, bool *vnet, struct ifreq *ifr)
+{
+	for (*vnet = want_vnet;; *vnet = false) {
+		memset(ifr, 0, sizeof(*ifr));
+		ifr->ifr_flags = (short)(IFF_TUN | IFF_NO_PI | (*vnet ? IFF_VNET_HDR : 0));
+		snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
+		if (ioctl(fd, TUNSETIFF, ifr) == 0)
+			return 0;
+		if (!*vnet)
+			return -errno;
+	}
+}
+
+int tun_device_open(const char *name, unsigned flags, struct tun_device **out, char *why,
+                    size_t why_size)
 {
 	*out = NULL;
 	if (name == NULL || name[0] == '\0' || strlen(name) >= IFNAMSIZ) {
@@ -73,11 +91,10 @@ int tun_device_open(const char *name, struct tun_device **out, char *why, size_t
 	}
 
 	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		int err = errno;
+	bool vnet;
+	int err = attach(fd, name, flags & TUN_DEVICE_VNET_HDR, &vnet, &ifr);
+	if (err < 0) {
+		err = -err;
 		if (err == EPERM || err == EACCES)
 			snprintf(why, why_size,
 			         "cannot attach to %s (%s): need CAP_NET_ADMIN (run as root) or "
@@ -105,6 +122,7 @@ int tun_device_open(const char *name, struct tun_device **out, char *why, size_t
 		return -ENOMEM;
 	}
 	dev->fd = fd;
+	dev->vnet_hdr = vnet;
 	snprintf(dev->name, sizeof(dev->name), "%s", ifr.ifr_name);
 	dev->mtu = read_mtu(dev->name);
 	*out = dev;
@@ -215,12 +233,47 @@ unsigned tun_device_mtu(const struct tun_device *dev)
 	return dev->mtu;
 }
 
+void tun_device_set_vnet_hdr(struct tun_device *dev, bool on)
+{
+	dev->vnet_hdr = on;
+}
+
+bool tun_device_vnet_hdr(const struct tun_device *dev)
+{
+	return dev->vnet_hdr;
+}
+
 ssize_t tun_device_read(struct tun_device *dev, void *buf, size_t size)
 {
+	/* Without TUNSETOFFLOAD the kernel segments and checksums what it sends here, so the
+	 * header says nothing the packet does not: drop it. */
+	struct virtio_net_hdr vh;
+	struct iovec iov[2] = {{&vh, sizeof(vh)}, {buf, size}};
+	int skip = dev->vnet_hdr ? 0 : 1;
 	for (;;) {
-		ssize_t n = read(dev->fd, buf, size);
+		ssize_t n = readv(dev->fd, iov + skip, 2 - skip);
+		if (n >= 0) {
+			if (skip)
+				return n;
+			return n >= (ssize_t)sizeof(vh) ? n - (ssize_t)sizeof(vh) : -EPROTO;
+		}
+		if (errno == EINTR)
+			continue;
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	}
+}
+
+int tun_device_write_gso(struct tun_device *dev, const struct virtio_net_hdr *vh, const void *pkt,
+                         size_t len)
+{
+	struct iovec iov[2] = {{(void *)vh, sizeof(*vh)}, {(void *)pkt, len}};
+	int skip = dev->vnet_hdr ? 0 : 1;
+	if (skip && vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return -EINVAL;
+	for (;;) {
+		ssize_t n = writev(dev->fd, iov + skip, 2 - skip);
 		if (n >= 0)
-			return n;
+			return 0;
 		if (errno == EINTR)
 			continue;
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
@@ -229,12 +282,6 @@ ssize_t tun_device_read(struct tun_device *dev, void *buf, size_t size)
 
 int tun_device_write(struct tun_device *dev, const void *pkt, size_t len)
 {
-	for (;;) {
-		ssize_t n = write(dev->fd, pkt, len);
-		if (n >= 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	}
+	static const struct virtio_net_hdr none;
+	return tun_device_write_gso(dev, &none, pkt, len);
 }

@@ -4,17 +4,28 @@
 #ifndef SYNFIN_TUN_DEVICE_H
 #define SYNFIN_TUN_DEVICE_H
 
+#include <linux/virtio_net.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct tun_device;
 
+/* tun_device_open's flags. */
+enum {
+	/* Ask for IFF_VNET_HDR, so that writes can hand the kernel GSO packets
+	 * (tun_device_write_gso). A kernel that refuses it gets a plain device: see
+	 * tun_device_vnet_hdr(). */
+	TUN_DEVICE_VNET_HDR = 1,
+};
+
 /* Attach to the tun device called name (e.g. "tun0"), which must already exist: attaching never
  * creates one, so a missing device is an error rather than a silent new, unconfigured one.
  * Returns 0 and sets *out, or a negative errno with a sentence in why (what went wrong and how
  * to fix it: `modprobe tun`, CAP_NET_ADMIN, `netns/synfin-netns up RUN --client stack`...). */
-int tun_device_open(const char *name, struct tun_device **out, char *why, size_t why_size);
+int tun_device_open(const char *name, unsigned flags, struct tun_device **out, char *why,
+                    size_t why_size);
 void tun_device_close(struct tun_device *dev);
 
 /* Take over an open descriptor that already carries one IP packet per read and write (a
@@ -31,6 +42,12 @@ int tun_device_adopt(int fd, const char *name, unsigned mtu, struct tun_device *
  * -ETIMEDOUT. */
 int tun_device_wait_running(struct tun_device *dev, unsigned timeout_ms, char *why,
                             size_t why_size);
+
+/* Whether every packet crosses the descriptor behind a struct virtio_net_hdr (IFF_VNET_HDR). Reads
+ * strip it and plain writes add a zero one, so only tun_device_write_gso() sees it. */
+bool tun_device_vnet_hdr(const struct tun_device *dev);
+/* For an adopted descriptor whose far end reads and writes those headers (tests). */
+void tun_device_set_vnet_hdr(struct tun_device *dev, bool on);
 
 /* For the event loop: readable when a packet is waiting. */
 int tun_device_fd(const struct tun_device *dev);
@@ -50,5 +67,9 @@ int tun_device_kernel_drops(const struct tun_device *dev, uint64_t *dropped);
 /* One packet out: 0, -EAGAIN when the device queue is full (the packet is not sent: TCP
  * recovers as from a loss on the wire), or another negative errno. */
 int tun_device_write(struct tun_device *dev, const void *pkt, size_t len);
+/* The same with a virtio-net header: a GSO packet the kernel cuts into segments (tun_gso.h).
+ * -EINVAL for a GSO header on a device without IFF_VNET_HDR. */
+int tun_device_write_gso(struct tun_device *dev, const struct virtio_net_hdr *vh, const void *pkt,
+                         size_t len);
 
 #endif

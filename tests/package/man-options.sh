@@ -31,6 +31,7 @@ check synfin-faultd.8 "$build/harness/faultd/synfin-faultd" --help
 check synfin-scenario.1 "$build/harness/scenario/synfin-scenario" --help
 check synfin-scenario.1 "$build/harness/scenario/synfin-scenario" shrink --help
 check synfin-netns.8 "$top/netns/synfin-netns" --help
+check synfin-peer.1 "$build/stack/host/synfin-peer" --help
 check synfin.1 "$top/synfin" help
 check synfin.1 "$top/harness/tools/synfin-installed" help
 exit "$fail"

@@ -46,7 +46,7 @@ grep -q "$P/bin/synfin-ladder is missing: reinstall synfin" <<<"$out" || fail "s
 [ ! -e "$P/runs" ] || fail "something was written into the prefix"
 
 "$P/sbin/synfin-faultd" --check "$P/share/synfin/rules/drop-first-two-syns.rules" >/dev/null
-for page in synfin.1 synfin-scenario.1 synfin-rules.5 synfin-scenario.5 synfin-faultd.8 synfin-netns.8; do
+for page in synfin.1 synfin-scenario.1 synfin-peer.1 synfin-rules.5 synfin-scenario.5 synfin-faultd.8 synfin-netns.8; do
 	[ -f "$P/share/man/man${page##*.}/$page" ] || fail "man page $page is not installed"
 done
 echo "test-install: $n cases, programs, data and manual pages found under a moved prefix"

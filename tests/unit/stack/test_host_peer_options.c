@@ -100,7 +100,7 @@ START_TEST(test_client_defaults_connect_to_the_topology_server)
 	ck_assert_ptr_null(o.jsonl_path);
 	ck_assert(o.time_scale == 1.0);
 	ck_assert_uint_eq(o.linger_us, 0);
-	ck_assert(!o.seed_given && !o.quiet && !o.nodelay);
+	ck_assert(!o.seed_given && !o.quiet && !o.nodelay && !o.no_tun_gso);
 }
 END_TEST
 
@@ -125,7 +125,8 @@ START_TEST(test_every_option_fills_its_field)
 	char err[256];
 
 	ck_assert_int_eq(parse("--local 10.0.0.1 --connect 10.0.0.2:8080 --sport 4000 --dev tun7 "
-	                       "--set syn_retries=2 --nodelay --time-scale 2.5 --linger 1500ms "
+	                       "--no-tun-gso --set syn_retries=2 --nodelay --time-scale 2.5 "
+	                       "--linger 1500ms "
 	                       "--seed 0x10 --jsonl out.jsonl -q client connect;close",
 	                       &o, err, sizeof(err)),
 	                 -1);
@@ -136,7 +137,7 @@ START_TEST(test_every_option_fills_its_field)
 	ck_assert_uint_eq(o.sport, 4000);
 	ck_assert_str_eq(o.dev_name, "tun7");
 	ck_assert_uint_eq(o.tun.syn_retries, 2);
-	ck_assert(o.nodelay && o.quiet && o.seed_given);
+	ck_assert(o.nodelay && o.quiet && o.seed_given && o.no_tun_gso);
 	ck_assert(o.time_scale == 2.5);
 	ck_assert_uint_eq(o.linger_us, 1500000);
 	ck_assert_uint_eq(o.seed, 16);
