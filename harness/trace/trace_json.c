@@ -123,11 +123,14 @@ static inline void jl_put(struct jline *j, const char *s, size_t n)
 
 #define JL_LIT(j, lit) jl_put((j), (lit), sizeof(lit) - 1)
 
+/* In place, as sb_uint writes them. */
 static void jl_uint(struct jline *j, uint64_t v)
 {
-	char tmp[20];
-	char *p = fmt_u64(tmp + sizeof(tmp), v);
-	jl_put(j, p, (size_t)(tmp + sizeof(tmp) - p));
+	unsigned n = u64_digits(v);
+	if (n > sizeof(j->buf) - j->len)
+		jl_flush(j);
+	fmt_u64(j->buf + j->len + n, v);
+	j->len += n;
 }
 
 /* One byte a JSON string cannot carry as it is, escaped. */

@@ -16,6 +16,19 @@ static void assert_formats_as_printf(uint64_t v)
 	size_t n = (size_t)(tmp + sizeof(tmp) - p);
 	ck_assert_msg(n == strlen(want) && memcmp(p, want, n) == 0, "%s formatted as %.*s", want,
 	              (int)n, p);
+	ck_assert_uint_eq(u64_digits(v), strlen(want));
+	/* sb_uint writes in place when there is room, through a copy when there is not */
+	char roomy[32], tight[8];
+	struct sbuf b;
+	sb_init_fixed(&b, roomy, sizeof(roomy));
+	sb_uint(&b, v);
+	ck_assert_str_eq(roomy, want);
+	sb_init_fixed(&b, tight, sizeof(tight));
+	sb_uint(&b, v);
+	ck_assert_int_eq(strncmp(tight, want, sizeof(tight) - 1), 0);
+	ck_assert_uint_eq(strlen(tight),
+	                  strlen(want) < sizeof(tight) ? strlen(want) : sizeof(tight) - 1);
+	ck_assert_int_eq(sb_len(&b), (int)strlen(want));
 }
 
 START_TEST(test_every_number_below_ten_thousand_and_each_digit_count_edge)
