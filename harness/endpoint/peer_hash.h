@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/mix64.h"
+
 struct peer_hash {
 	uint64_t h;
 	uint64_t tail;     /* the bytes of an unfinished word, the first in the low byte */
@@ -73,12 +75,7 @@ static inline uint64_t peer_hash_value(const struct peer_hash *s)
 	uint64_t h = s->h;
 	if (s->tail_len)
 		h = peer_hash_step(h, s->tail | (uint64_t)s->tail_len << 56);
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
+	return mix64(h);
 }
 
 #endif

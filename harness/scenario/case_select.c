@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/mix64.h"
+
 size_t case_variants(const struct scenario *s, unsigned pairs, bool scaled_only,
                      struct case_variant out[CASE_MAX_VARIANTS])
 {
@@ -67,12 +69,7 @@ uint64_t case_id_hash(const char *id)
 	/* FNV-1a's low k bits depend only on the low k bits of each byte (a product carries
 	 * upwards only), and a count of 4 reads 2 bits: MurmurHash3's fmix64 folds the high bits
 	 * down */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53u;
-	h ^= h >> 33;
-	return h;
+	return mix64(h);
 }
 
 size_t shard_select(const struct shard *sh, const char *const *ids, size_t n, bool *taken)
