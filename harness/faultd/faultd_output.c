@@ -493,13 +493,24 @@ static int open_files(struct faultd_output *out, const struct faultd_options *op
 		if (!(out->pcap = open_output(opt->pcap_path, "pcap")))
 			return -1;
 		out->pcap_live = is_live(out->pcap);
-		pcap_write_header(out->pcap);
-		fflush(out->pcap);
-		/* from here on the records go to the descriptor itself, not through stdio */
-		out->pcap_direct = !out->pcap_live;
-		faultd_pcap_init(&out->pcap_batch, fileno(out->pcap));
 	}
 	return 0;
+}
+
+/* The pcap's header, and the way its records go: straight from the ring with writev when the
+ * writer's thread writes them in batches; through a stdio buffer when each record is written
+ * as it is published (another output is live), where a writev would be a system call per
+ * packet. */
+static void pcap_start(struct faultd_output *out, bool threaded)
+{
+	if (!out->pcap)
+		return;
+	out->pcap_direct = threaded;
+	if (!out->pcap_live && !out->pcap_direct)
+		set_block_buffer(out->pcap, &out->buffer[2]);
+	pcap_write_header(out->pcap);
+	fflush(out->pcap);
+	faultd_pcap_init(&out->pcap_batch, fileno(out->pcap));
 }
 
 /* The files the writer's thread writes are touched by no other thread while it runs (this
@@ -534,6 +545,7 @@ int faultd_output_open(struct faultd_output *out, const struct faultd_options *o
 	            out->pcap_live || out->pcapng_live;
 	if (!live)
 		writer_owns_files(out);
+	pcap_start(out, !live);
 	static const struct faultd_writer_ops ops = {write_record, before_release, flush_files};
 	int err = live ? faultd_writer_start_inline(&out->writer, INLINE_RING, &ops, out)
 	               : faultd_writer_start(&out->writer, FAULTD_OUTPUT_RING, &ops, out);
@@ -607,7 +619,7 @@ void faultd_output_close(struct faultd_output *out)
 		fclose(out->pcapng);
 	free(out->pcapng_buffer);
 	/* standard output is flushed again at exit, from its buffer: that one stays */
-	for (int i = out->text_is_stdout ? 1 : 0; i < 2; i++)
+	for (int i = out->text_is_stdout ? 1 : 0; i < 3; i++)
 		free(out->buffer[i]);
 }
 

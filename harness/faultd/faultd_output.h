@@ -37,14 +37,15 @@ struct faultd_output {
 	FILE *jsonl;
 	FILE *pcap;
 	bool pcap_live;   /* not a regular file: flushed after each packet */
-	bool pcap_direct; /* a regular file: written from the ring (faultd_pcap.h) */
+	bool pcap_direct; /* written from the ring by the writer's thread (faultd_pcap.h) */
 	struct faultd_pcap pcap_batch;
 	bool dirty;            /* bytes may wait in a buffer */
 	long flush_timer;      /* the loop's timer that flushes them; 0: none */
 	bool write_error_said; /* a failed write is reported once */
-	/* the block buffers of text and jsonl (glibc's setvbuf ignores the size it is given
-	 * without one and keeps a 4 KiB buffer); NULL for a live output */
-	char *buffer[2];
+	/* the block buffers of text, jsonl and a pcap written through stdio (glibc's setvbuf
+	 * ignores the size it is given without one and keeps a 4 KiB buffer); NULL for a live
+	 * output */
+	char *buffer[3];
 	/* --pcapng: packets with their verdicts (trace/pcapng.h), buffered as the pcap is */
 	FILE *pcapng;
 	bool pcapng_live;

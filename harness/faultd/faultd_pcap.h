@@ -21,8 +21,9 @@ struct faultd_pcap {
 
 void faultd_pcap_init(struct faultd_pcap *p, int fd);
 /* One record of len bytes (header and packet), left where it is until the batch is written:
- * it must stay valid until the next faultd_pcap_write. 0, or a negative errno when the batch,
- * full, could not be written (the record is then not in the file either). */
+ * it must stay valid until the next faultd_pcap_write. 0, or a negative errno when the batch
+ * before it, full, could not be written (those records are not in the file; this one starts
+ * the next batch). */
 int faultd_pcap_add(struct faultd_pcap *p, const void *rec, size_t len);
 /* Write the batch, all of it (a short write goes on where it stopped). 0 or a negative errno;
  * the batch is emptied either way, so one failure is reported once. */
