@@ -89,9 +89,13 @@ static void emit(void *ctx, uint64_t now, const uint8_t *pkt, size_t len)
 	if (d->gso != NULL) {
 		if (tun_gso_add(d->gso, pkt, len))
 			goto added;
-		gso_flush(d);
-		if (tun_gso_add(d->gso, pkt, len))
-			goto added;
+		/* Offered again to an empty batch only when it was refused by a batch that was
+		 * not: a pure ACK, refused by the empty batch too, is looked at once. */
+		if (d->gso->segs != 0) {
+			gso_flush(d);
+			if (tun_gso_add(d->gso, pkt, len))
+				goto added;
+		}
 	}
 	count_write(d, tun_device_write(d->dev, pkt, len), 1);
 	return;
