@@ -30,19 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-void start_faultd_with(const char *extra)
-{
-	const char *args[] = {"-r",       topo.rules, "--quiet", "--text",   topo.text,   "--jsonl",
-	                      topo.jsonl, "--pcap",   topo.pcap, "--pcapng", topo.pcapng, "--ready",
-	                      topo.ready, "--seed",   "1",       extra,      NULL};
-	fx_start_faultd(!extra || strcmp(extra, "--realtime") != 0, args);
-}
-
-void start_faultd(void)
-{
-	start_faultd_with(NULL);
-}
-
 bool summary_count(const char *fmt, unsigned long *a, unsigned long *b)
 {
 	FILE *f = fopen(topo.err, "r");

@@ -17,12 +17,6 @@
 #define SERVER_ADDR "192.168.1.109"
 #define SERVER_PORT 5001
 
-/* The daemon with the topology's rule file and its text, JSON Lines, pcap and pcapng outputs. */
-void start_faultd(void);
-/* start_faultd with one more option (extra, or NULL); --realtime asks for real-time priority
- * itself */
-void start_faultd_with(const char *extra);
-
 struct endpoint_result {
 	int err;           /* 0 or the errno of the failing call */
 	uint64_t start_us; /* connect() called / close() called */

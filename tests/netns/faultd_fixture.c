@@ -181,6 +181,19 @@ void fx_start_faultd(bool realtime, const char *const *args)
 	              "synfin-faultd did not bind its queue within 10 s (see %s)", topo.err);
 }
 
+void start_faultd_with(const char *extra)
+{
+	const char *args[] = {"-r",       topo.rules, "--quiet", "--text",   topo.text,   "--jsonl",
+	                      topo.jsonl, "--pcap",   topo.pcap, "--pcapng", topo.pcapng, "--ready",
+	                      topo.ready, "--seed",   "1",       extra,      NULL};
+	fx_start_faultd(!extra || strcmp(extra, "--realtime") != 0, args);
+}
+
+void start_faultd(void)
+{
+	start_faultd_with(NULL);
+}
+
 int fx_stop_faultd(unsigned timeout_ms)
 {
 	if (topo.faultd <= 0)

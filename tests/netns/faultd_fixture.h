@@ -66,6 +66,12 @@ pid_t fx_spawn_faultd(bool realtime, const char *const *args);
 /* fx_spawn_faultd as topo.faultd, returning once it has bound its queue; fails the test when
  * it has not in 10 s. */
 void fx_start_faultd(bool realtime, const char *const *args);
+/* The daemon with the topology's rule file and its text, JSON Lines, pcap and pcapng outputs,
+ * at real-time priority. */
+void start_faultd(void);
+/* start_faultd with one more option (extra, or NULL); --realtime asks for real-time priority
+ * itself */
+void start_faultd_with(const char *extra);
 /* SIGTERM the daemon, wait up to timeout_ms: its exit status, or -1 when it had to be killed. */
 int fx_stop_faultd(unsigned timeout_ms);
 /* Read exactly len bytes, each read within timeout_ms: false on a timeout, EOF or error. */

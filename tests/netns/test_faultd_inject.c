@@ -40,7 +40,8 @@
 
 /* ---- the daemon ---- */
 
-static void start_faultd(void)
+/* the daemon with its text and JSON Lines traces only */
+static void start_faultd_text(void)
 {
 	const char *args[] = {"-r",       topo.rules, "--quiet",  "--text", topo.text, "--jsonl",
 	                      topo.jsonl, "--ready",  topo.ready, "--seed", "1",       NULL};
@@ -248,7 +249,7 @@ static void converse(char tag, const char *rules, struct outcome *client, struct
 {
 	topo_up(tag, rules);
 	struct child watch = start_capture();
-	start_faultd();
+	start_faultd_text();
 	struct child srv = spawn("server", serve);
 	char ready;
 	ck_assert_msg(fx_read_full(srv.result, &ready, 1, 5000), "the server did not listen");

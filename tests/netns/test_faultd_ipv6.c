@@ -41,20 +41,6 @@ static bool dual_stack_up(char tag, const char *rules, const char *test)
 	return false;
 }
 
-/* The daemon with its outputs, and extra (an option, or NULL). */
-static void start_faultd_with(const char *extra)
-{
-	const char *args[] = {"-r",       topo.rules, "--quiet", "--text",   topo.text,   "--jsonl",
-	                      topo.jsonl, "--pcap",   topo.pcap, "--pcapng", topo.pcapng, "--ready",
-	                      topo.ready, "--seed",   "1",       extra,      NULL};
-	fx_start_faultd(true, args);
-}
-
-static void start_faultd(void)
-{
-	start_faultd_with(NULL);
-}
-
 /* A listener on the server's port of family, in the server namespace: accepts one connection
  * and closes it. Returns once it listens. */
 static pid_t start_server(int family)

@@ -38,8 +38,8 @@
 
 /* ---- the daemon ---- */
 
-/* extra: one more option, or NULL */
-static void start_faultd(const char *maxlen, const char *extra)
+/* The daemon with a queue of maxlen and its JSON Lines; extra: one more option, or NULL */
+static void start_faultd_queue(const char *maxlen, const char *extra)
 {
 	const char *args[] = {"-r",      topo.rules, "--quiet", "--jsonl", topo.jsonl,
 	                      "--ready", topo.ready, "--seed",  "1",       "--queue-maxlen",
@@ -280,7 +280,7 @@ static int burst_through_delay(char tag, const char *rules, const char *maxlen, 
 	                 0);
 	/* room for the burst in the kernel's queue too: a copy needs the receiver's MAC address,
 	 * so until the daemon has read the counter's first segment it holds in the kernel */
-	start_faultd(maxlen, extra);
+	start_faultd_queue(maxlen, extra);
 	int counter = spawn("server", count_burst);
 	char ready;
 	ck_assert_msg(fx_read_full(counter, &ready, 1, 5000), "the counter did not start");
@@ -362,7 +362,7 @@ START_TEST(test_kernel_drops_with_the_queue_full_are_said_as_they_happen)
 	                    "DROP",
 	                    netns_script(), topo.run),
 	                 0);
-	start_faultd("1000", NULL);
+	start_faultd_queue("1000", NULL);
 	int sender = spawn("client", send_burst);
 	char done;
 	ck_assert_msg(fx_read_full(sender, &done, 1, 60000), "the sender did not finish");
@@ -444,7 +444,7 @@ START_TEST(test_nth_and_after_counts_stay_exact_on_a_bulk_transfer)
 	topo_up('c', "drop len >0 from client nth 1000\n"
 	             "drop len >0 from client nth 5000\n"
 	             "delay 1ms len >0 from client after 10000\n");
-	start_faultd("8192", NULL);
+	start_faultd_queue("8192", NULL);
 	int server = spawn("server", bulk_server);
 	char ready;
 	ck_assert_msg(fx_read_full(server, &ready, 1, 5000), "the server did not start");
