@@ -129,6 +129,10 @@ struct stack_tunables {
 	uint64_t delack_min;          /* delayed-ACK timer (40 ms, Linux TCP_DELACK_MIN) */
 	uint64_t delack_max;          /* upper bound of the delayed-ACK timer (200 ms) */
 	unsigned quickack;            /* segments ACKed at once at connection start (16) */
+	unsigned comp_sack_nr;        /* duplicate ACKs with SACK that may be held back and sent as
+	                                 one (44, Linux tcp_comp_sack_nr); 0: each goes at once */
+	uint64_t comp_sack_delay;     /* how long at most, and 1/20 of the RTT at most (1 ms, Linux
+	                                 tcp_comp_sack_delay_ns) */
 	uint64_t time_wait;           /* TIME-WAIT length, 2*MSL (60 s, Linux) */
 	uint64_t fin_timeout;         /* FIN-WAIT-2 limit of a closed socket (60 s) */
 	bool nodelay;                 /* default of the per-socket no-delay switch (false) */
@@ -246,7 +250,9 @@ struct stack_stats {
 	uint64_t tcp_fast_retransmits;
 	uint64_t tcp_rst_out;
 	uint64_t tcp_challenge_acks;
-	uint64_t tcp_delayed_acks; /* ACKs sent by the delayed-ACK timer */
+	uint64_t tcp_delayed_acks;    /* ACKs sent by the delayed-ACK timer */
+	uint64_t tcp_acks_compressed; /* duplicate ACKs merged into a later one (Linux
+	                                 TCPAckCompressed) */
 	uint64_t tcp_zero_window_probes;
 	uint64_t icmp_echo_replies;
 	uint64_t drops[STACK_DROP__COUNT];

@@ -24,6 +24,9 @@ struct ooo_seg {
 	uint8_t data[];
 };
 
+/* RFC 5681 3.2 and RFC 6675 2: duplicate ACKs that signal a loss (DupThresh) */
+#define DUP_THRESH 3
+
 /* The timers of one connection, as absolute deadlines (STACK_TIME_NEVER when disarmed). */
 enum tcp_timer {
 	TCP_T_REXMIT,    /* SYN, SYN-ACK, data and FIN retransmission (RFC 6298) */
@@ -33,6 +36,7 @@ enum tcp_timer {
 	TCP_T_FIN_WAIT2, /* FIN-WAIT-2 of a closed socket (Linux tcp_fin_timeout) */
 	TCP_T_KEEPALIVE, /* keep-alive probes (RFC 1122 4.2.3.6) */
 	TCP_T_RACK,      /* RACK reordering timer (RFC 8985 6.2 step 5) */
+	TCP_T_COMP_SACK, /* a held-back duplicate ACK (Linux tcp_comp_sack) */
 	TCP_T__COUNT,
 };
 
@@ -200,6 +204,10 @@ struct tcp_conn {
 	bool ack_pending;   /* an ACK is owed (the delayed-ACK timer runs) */
 	uint32_t rcv_acked; /* rcv_nxt when we last sent an ACK */
 	unsigned quick;     /* quick ACKs left (Linux quickack mode) */
+	/* SACK compression (tcp_ooo_ack) */
+	unsigned comp_acks;   /* duplicate ACKs held back since the last ACK sent */
+	unsigned dupacks_out; /* duplicate ACKs sent at once for RCV.NXT comp_rcv_nxt */
+	uint32_t comp_rcv_nxt;
 
 	unsigned persist_backoff;
 
@@ -435,6 +443,7 @@ void tcp_rtt_start(struct tcp_conn *c, uint64_t now, uint32_t seq);
 bool tcp_rtt_acked(struct tcp_conn *c, uint64_t now, uint32_t ack); /* true: a sample */
 void tcp_arm_rexmit(struct tcp_conn *c, uint64_t now);
 void tcp_delack_schedule(struct tcp_conn *c, uint64_t now);
+void tcp_ooo_ack(struct tcp_conn *c, uint64_t now);
 /* Arm (or disarm) the keep-alive timer for the connection's switch and state. */
 void tcp_keepalive_arm(struct tcp_conn *c, uint64_t now);
 

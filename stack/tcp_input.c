@@ -637,9 +637,9 @@ static bool tcp_process_text(struct tcp_conn *c, uint64_t now, const struct seg_
 		return false;
 	}
 	if (v->seq != c->rcv_nxt) {
-		/* RFC 5681 4.2: out of order, so ACK at once (a duplicate ACK) */
+		/* RFC 5681 4.2: out of order, so a duplicate ACK */
 		tcp_store_ooo(c, v);
-		c->ack_now = true;
+		tcp_ooo_ack(c, now);
 		return false;
 	}
 	if (v->len)

@@ -74,6 +74,10 @@ static void tcp_emit_segment(struct tcp_conn *c, uint64_t now, uint32_t seq, uin
 		c->ack_now = false;
 		c->rcv_acked = c->rcv_nxt;
 		tcp_timer_stop(c, TCP_T_DELACK);
+		/* this ACK carries what the held-back duplicate ACKs would have said */
+		s->stats.tcp_acks_compressed += c->comp_acks;
+		c->comp_acks = 0;
+		tcp_timer_stop(c, TCP_T_COMP_SACK);
 	}
 	if (!(flags & TCPF_RST) || (flags & TCPF_ACK)) {
 		/* advertise: the peer may now send up to RCV.NXT + wnd */

@@ -7,7 +7,6 @@
 
 #include "stack_internal.h"
 
-#define DUP_THRESH 3           /* RFC 8985 6.2 step 4 uses RFC 6675's DupThresh */
 #define REO_WND_PERSIST 16     /* RFC 8985 6.2 step 4: recoveries without D-SACK to reset */
 #define TLP_SLACK_US 2000      /* Linux TCP_TIMEOUT_MIN_US: added to a PTO of a larger flight */
 #define PTO_NO_SRTT_US 1000000 /* RFC 8985 7.2: PTO when no RTT was measured yet */

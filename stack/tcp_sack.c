@@ -4,8 +4,6 @@
 
 #include "stack_internal.h"
 
-#define DUP_THRESH 3 /* RFC 6675 2: DupThresh */
-
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;

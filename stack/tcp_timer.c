@@ -109,6 +109,47 @@ void tcp_delack_schedule(struct tcp_conn *c, uint64_t now)
 		tcp_timer_set(c, TCP_T_DELACK, now + delay);
 }
 
+/* RFC 5681 4.2 asks for a duplicate ACK at once for every out-of-order segment. With SACK, Linux
+ * (__tcp_ack_snd_check) sends the first three for one RCV.NXT at once, which is all the sender's
+ * fast retransmit needs, and holds later ones back for comp_sack_delay, or 1/20 of the RTT if
+ * less, comp_sack_nr at most: one ACK then carries the SACK blocks of the segments that came
+ * meanwhile. Without SACK each duplicate ACK is what the sender counts, so each goes at once. */
+void tcp_ooo_ack(struct tcp_conn *c, uint64_t now)
+{
+	const struct stack_tunables *tun = &c->stack->tun;
+
+	if (!c->sack_ok || c->comp_acks >= tun->comp_sack_nr) {
+		c->ack_now = true;
+		return;
+	}
+	if (c->comp_rcv_nxt != c->rcv_nxt) {
+		c->comp_rcv_nxt = c->rcv_nxt;
+		c->dupacks_out = 0;
+	}
+	if (c->dupacks_out < DUP_THRESH) {
+		c->dupacks_out++;
+		c->ack_now = true;
+		return;
+	}
+	c->comp_acks++;
+	if (c->timer[TCP_T_COMP_SACK] != STACK_TIME_NEVER)
+		return;
+	/* a receiver's RTT is the handshake's, or none: then the delay alone bounds it */
+	uint64_t delay = tun->comp_sack_delay;
+	if (c->rtt_valid && c->srtt / 20 < delay)
+		delay = c->srtt / 20;
+	tcp_timer_set(c, TCP_T_COMP_SACK, now + delay);
+}
+
+static void tcp_comp_sack_timer(struct tcp_conn *c, uint64_t now)
+{
+	if (!c->comp_acks)
+		return;
+	/* this ACK is one of those held back: the others are the compressed ones */
+	c->comp_acks--;
+	tcp_send_ack(c, now);
+}
+
 static void tcp_backoff(struct tcp_conn *c)
 {
 	uint64_t rto = c->rto * 2;
@@ -280,6 +321,9 @@ void tcp_conn_timers(struct tcp_conn *c, uint64_t now)
 			break;
 		case TCP_T_RACK:
 			tcp_rack_timer(c, now);
+			break;
+		case TCP_T_COMP_SACK:
+			tcp_comp_sack_timer(c, now);
 			break;
 		}
 	}

@@ -193,11 +193,11 @@ static void print_stats(struct peer *p, struct tun_device *dev, int status)
 	fprintf(stderr,
 	        "synfin-peer: stack: ip in %" PRIu64 " out %" PRIu64 "; tcp in %" PRIu64
 	        " out %" PRIu64 ", retransmits %" PRIu64 " (fast %" PRIu64 "), rst out %" PRIu64
-	        ", challenge acks %" PRIu64 ", delayed acks %" PRIu64 ", icmp echo replies %" PRIu64
-	        "\n",
+	        ", challenge acks %" PRIu64 ", delayed acks %" PRIu64 ", compressed acks %" PRIu64
+	        ", icmp echo replies %" PRIu64 "\n",
 	        s->ip_in, s->ip_out, s->tcp_in, s->tcp_out, s->tcp_retransmits,
 	        s->tcp_fast_retransmits, s->tcp_rst_out, s->tcp_challenge_acks, s->tcp_delayed_acks,
-	        s->icmp_echo_replies);
+	        s->tcp_acks_compressed, s->icmp_echo_replies);
 	fprintf(stderr,
 	        "synfin-peer: device %s: rx %" PRIu64 " tx %" PRIu64 " (in %" PRIu64
 	        " writes) tx dropped %" PRIu64 " errors %" PRIu64 "\n",
@@ -222,13 +222,14 @@ static void print_stats(struct peer *p, struct tun_device *dev, int status)
 	         ",\"tcp_out\":%" PRIu64 ",\"tcp_retransmits\":%" PRIu64
 	         ",\"tcp_fast_retransmits\":%" PRIu64 ",\"tcp_rst_out\":%" PRIu64
 	         ",\"tcp_challenge_acks\":%" PRIu64 ",\"tcp_delayed_acks\":%" PRIu64
-	         ",\"icmp_echo_replies\":%" PRIu64 ",\"dev_rx\":%" PRIu64 ",\"dev_tx\":%" PRIu64
-	         ",\"dev_tx_writes\":%" PRIu64 ",\"dev_tx_dropped\":%" PRIu64
-	         ",\"dev_kernel_dropped\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"drops\":{%s}",
+	         ",\"tcp_acks_compressed\":%" PRIu64 ",\"icmp_echo_replies\":%" PRIu64
+	         ",\"dev_rx\":%" PRIu64 ",\"dev_tx\":%" PRIu64 ",\"dev_tx_writes\":%" PRIu64
+	         ",\"dev_tx_dropped\":%" PRIu64 ",\"dev_kernel_dropped\":%" PRIu64
+	         ",\"dropped\":%" PRIu64 ",\"drops\":{%s}",
 	         s->ip_in, s->ip_out, s->tcp_in, s->tcp_out, s->tcp_retransmits,
 	         s->tcp_fast_retransmits, s->tcp_rst_out, s->tcp_challenge_acks,
-	         s->tcp_delayed_acks, s->icmp_echo_replies, d->rx_packets, d->tx_packets,
-	         d->tx_writes, d->tx_dropped, kernel_drops, dropped, json_drops);
+	         s->tcp_delayed_acks, s->tcp_acks_compressed, s->icmp_echo_replies, d->rx_packets,
+	         d->tx_packets, d->tx_writes, d->tx_dropped, kernel_drops, dropped, json_drops);
 	peer_log_json(&p->log, "stats", body);
 }
 

@@ -130,12 +130,22 @@ START_TEST(test_help_lists_every_name)
 	                       "keepalive",
 	                       "keepalive_time",
 	                       "keepalive_intvl",
-	                       "keepalive_probes"};
+	                       "keepalive_probes",
+	                       "comp_sack_nr",
+	                       "comp_sack_delay"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *at = strstr(help, names[i]);
+		/* as a word, not inside another name ("sack" in "comp_sack_nr") */
+		size_t len = strlen(names[i]);
+		const char *at = help;
+		while ((at = strstr(at, names[i])) != NULL) {
+			bool starts = at == help || at[-1] == ' ' || at[-1] == '\n';
+			bool ends =
+			    at[len] == ' ' || at[len] == '\n' || at[len] == '\0' || at[len] == ',';
+			if (starts && ends)
+				break;
+			at += len;
+		}
 		ck_assert_msg(at != NULL, "--help does not list %s", names[i]);
-		/* and as a word, not inside another name */
-		ck_assert(at == help || at[-1] == ' ');
 	}
 	/* wrapped: no line wider than the help text's 92 columns */
 	for (const char *line = help; *line;) {
