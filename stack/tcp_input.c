@@ -605,13 +605,18 @@ static void tcp_deliver_text(struct tcp_conn *c, uint64_t now, const struct seg_
 	stack_post_event(c->stack, now, STACK_EV_READABLE, c->handle, 0);
 	/* RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3: ACK at least every second full-sized segment;
 	 * quick ACKs at the start (Linux quickack mode); a segment that fills a hole is ACKed
-	 * at once (RFC 5681 4.2). */
+	 * at once (RFC 5681 4.2). As Linux (__tcp_ack_snd_check), the ACK of two segments waits
+	 * while the window it would offer is smaller than the last one: it would say only that
+	 * the data came, and the application's read (tcp_window_update) sends it with the window
+	 * opened, one ACK for all that came meanwhile. ack_every_second keeps to RFC 1122. */
 	if (hole_filled) {
 		c->ack_now = true;
 	} else if (c->quick) {
 		c->quick--;
 		c->ack_now = true;
-	} else if (c->rcv_nxt - c->rcv_acked >= 2u * c->snd_mss) {
+	} else if (c->rcv_nxt - c->rcv_acked >= 2u * c->snd_mss &&
+	           (c->stack->tun.ack_every_second ||
+	            ring_space(&c->rcvbuf) >= c->rcv_adv - c->rcv_acked)) {
 		c->ack_now = true;
 	} else {
 		tcp_delack_schedule(c, now);

@@ -130,13 +130,19 @@ ssize_t tcp_send(struct stack *s, uint64_t now, int sock, const void *buf, size_
 	return (ssize_t)n;
 }
 
-/* After the application reads, tell the peer about the opened window when it grew enough
- * (RFC 9293 3.8.6.2.2; a window that was closed must be reopened, or the peer only probes). */
+/* After the application reads, send the ACK owed for more than a segment (Linux
+ * tcp_cleanup_rbuf: the one tcp_deliver_text held back while the window shrank), and tell the
+ * peer about the opened window when it grew enough (RFC 9293 3.8.6.2.2; a window that was
+ * closed must be reopened, or the peer only probes). */
 static void tcp_window_update(struct tcp_conn *c, uint64_t now)
 {
 	if (c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_1 &&
 	    c->state != TCPS_FIN_WAIT_2)
 		return;
+	if (c->ack_pending && c->rcv_nxt - c->rcv_acked > c->snd_mss) {
+		tcp_send_ack(c, now);
+		return;
+	}
 	uint32_t adv = tcp_rcv_wnd(c);
 	uint32_t space = (uint32_t)ring_space(&c->rcvbuf);
 	uint32_t step =

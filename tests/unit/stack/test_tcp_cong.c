@@ -150,8 +150,8 @@ END_TEST
 
 START_TEST(test_cubic_follows_reno_estimate_where_it_is_larger)
 {
-	/* RTT 100 ms: from about 5.8 s on Reno's estimate (1 per RTT once it passed cwnd_prior at 5.7 s)
-	 * outgrows the convex curve for a while; the window follows the larger */
+	/* RTT 100 ms: from about 5.8 s on Reno's estimate (1 per RTT once it passed cwnd_prior
+	 * at 5.7 s) outgrows the convex curve for a while; the window follows the larger */
 	const uint64_t rtt = 100 * MS;
 	struct tcp_conn *c = established(TCP_CC_CUBIC, rtt);
 	loss_at(c, 100);

@@ -104,6 +104,9 @@ START_TEST(test_window_closes_as_buffer_fills_and_reopens_after_read)
 {
 	char buf[4000];
 	F.tun.rcvbuf = 4000;
+	/* each second segment ACKed, so that each window shows (by default the shrinking
+	 * window's ACK waits for the read: test_tcp_timer.c) */
+	F.tun.ack_every_second = true;
 	fx_start(&F);
 	fx_passive_established(&F);
 	fx_send(&F, TCPF_ACK, big, 1460);

@@ -305,6 +305,7 @@ END_TEST
 START_TEST(test_every_second_full_sized_segment_is_acked_at_once)
 {
 	static char buf[1460];
+	F.tun.ack_every_second = true;
 	fx_start(&F);
 	fx_passive_established(&F);
 	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
@@ -314,6 +315,40 @@ START_TEST(test_every_second_full_sized_segment_is_acked_at_once)
 	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(ack->ack, F.peer_seq);
 	/* the third waits again */
+	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
+	fx_recv_nothing(&F);
+	fx_advance(&F, 40 * MS);
+	fx_recv_one(&F, TCPF_ACK);
+}
+END_TEST
+
+/* As Linux: while what came is unread the window would shrink, so the ACK of the second
+ * segment waits for the application's read, which sends one ACK for all that came. */
+START_TEST(test_unread_segments_are_acked_when_the_application_reads)
+{
+	static char buf[1460];
+	char out[8 * 1460];
+	fx_start(&F);
+	fx_passive_established(&F);
+	for (int i = 0; i < 6; i++)
+		fx_send(&F, TCPF_ACK, buf, sizeof(buf));
+	fx_recv_nothing(&F);
+	fx_advance(&F, 1 * MS);
+	fx_recv_nothing(&F);
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, out, 1000), 1000);
+	struct segment *ack = fx_recv_one(&F, TCPF_ACK);
+	ck_assert_uint_eq(ack->ack, F.peer_seq);
+	/* the rest of the read has no ACK to send */
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, out, sizeof(out)), 6 * 1460 - 1000);
+	fx_recv_nothing(&F);
+	/* read as it comes, the second segment is ACKed at its read */
+	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, out, sizeof(out)), 1460);
+	fx_recv_nothing(&F);
+	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
+	ck_assert_int_eq(tcp_recv(F.s, F.now, F.sock, out, sizeof(out)), 1460);
+	fx_recv_one(&F, TCPF_ACK);
+	/* unread, one segment still waits for the delayed-ACK timer */
 	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
 	fx_recv_nothing(&F);
 	fx_advance(&F, 40 * MS);
@@ -407,6 +442,7 @@ static Suite *tcp_timer_suite(void)
 	tcase_add_test(d, test_delayed_ack_nothing_before_40ms_one_ack_at_40ms);
 	tcase_add_test(d, test_delayed_ack_timer_is_delack_min);
 	tcase_add_test(d, test_every_second_full_sized_segment_is_acked_at_once);
+	tcase_add_test(d, test_unread_segments_are_acked_when_the_application_reads);
 	tcase_add_test(d, test_two_small_segments_do_not_force_an_ack);
 	tcase_add_test(d, test_delayed_ack_rides_on_response_data);
 	tcase_add_test(d, test_quickack_acks_first_segments_at_once);
