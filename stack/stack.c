@@ -21,7 +21,7 @@ void stack_tunables_default(struct stack_tunables *t)
 	t->delack_min = 40000;
 	t->delack_max = 200000;
 	t->quickack = 16; /* Linux TCP_MAX_QUICKACKS */
-	t->ack_every_second = false;
+	t->stretch_ack_segs = 8;
 	t->comp_sack_nr = 44;
 	t->comp_sack_delay = 1000;
 	t->time_wait = 60000000;

@@ -129,9 +129,10 @@ struct stack_tunables {
 	uint64_t delack_min;          /* delayed-ACK timer (40 ms, Linux TCP_DELACK_MIN) */
 	uint64_t delack_max;          /* upper bound of the delayed-ACK timer (200 ms) */
 	unsigned quickack;            /* segments ACKed at once at connection start (16) */
-	bool ack_every_second;        /* ACK every second full-sized segment even while the window
-	                                 would not grow (false: as Linux, which then waits for the
-	                                 application's read or the delayed-ACK timer) */
+	unsigned stretch_ack_segs;    /* full-sized segments one ACK may cover while the window it
+	                                 would offer is below the last one (8: RFC 9406's L, what a
+	                                 HyStart++ sender grows by per ACK); 2 or less: an ACK every
+	                                 second segment always, RFC 1122's rule */
 	unsigned comp_sack_nr;        /* duplicate ACKs with SACK that may be held back and sent as
 	                                 one (44, Linux tcp_comp_sack_nr); 0: each goes at once */
 	uint64_t comp_sack_delay;     /* how long at most, and 1/20 of the RTT at most (1 ms, Linux

@@ -608,14 +608,17 @@ static void tcp_deliver_text(struct tcp_conn *c, uint64_t now, const struct seg_
 	 * at once (RFC 5681 4.2). As Linux (__tcp_ack_snd_check), the ACK of two segments waits
 	 * while the window it would offer is smaller than the last one: it would say only that
 	 * the data came, and the application's read (tcp_window_update) sends it with the window
-	 * opened, one ACK for all that came meanwhile. ack_every_second keeps to RFC 1122. */
+	 * opened, one ACK for what came meanwhile. It waits for stretch_ack_segs segments at
+	 * most, as Linux's stretch is bounded by what GRO merged: a sender in slow start grows by
+	 * what each ACK acknowledges, up to a limit (RFC 9406's L, 8 segments), so longer ACKs
+	 * would slow its start. */
 	if (hole_filled) {
 		c->ack_now = true;
 	} else if (c->quick) {
 		c->quick--;
 		c->ack_now = true;
 	} else if (c->rcv_nxt - c->rcv_acked >= 2u * c->snd_mss &&
-	           (c->stack->tun.ack_every_second ||
+	           (c->rcv_nxt - c->rcv_acked >= c->stack->tun.stretch_ack_segs * c->snd_mss ||
 	            ring_space(&c->rcvbuf) >= c->rcv_adv - c->rcv_acked)) {
 		c->ack_now = true;
 	} else {

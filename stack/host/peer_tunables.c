@@ -33,7 +33,7 @@ static const struct tunable {
     T(delack_min, TK_US),
     T(delack_max, TK_US),
     T(quickack, TK_UINT),
-    T(ack_every_second, TK_BOOL),
+    T(stretch_ack_segs, TK_UINT),
     T(comp_sack_nr, TK_UINT),
     T(comp_sack_delay, TK_US),
     T(time_wait, TK_US),

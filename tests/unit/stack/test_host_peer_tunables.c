@@ -132,7 +132,7 @@ START_TEST(test_help_lists_every_name)
 	                       "keepalive_intvl",
 	                       "keepalive_probes",
 	                       "comp_sack_nr",
-	                       "ack_every_second",
+	                       "stretch_ack_segs",
 	                       "comp_sack_delay"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		/* as a word, not inside another name ("sack" in "comp_sack_nr") */

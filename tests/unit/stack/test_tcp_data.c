@@ -106,7 +106,7 @@ START_TEST(test_window_closes_as_buffer_fills_and_reopens_after_read)
 	F.tun.rcvbuf = 4000;
 	/* each second segment ACKed, so that each window shows (by default the shrinking
 	 * window's ACK waits for the read: test_tcp_timer.c) */
-	F.tun.ack_every_second = true;
+	F.tun.stretch_ack_segs = 2;
 	fx_start(&F);
 	fx_passive_established(&F);
 	fx_send(&F, TCPF_ACK, big, 1460);

@@ -305,7 +305,7 @@ END_TEST
 START_TEST(test_every_second_full_sized_segment_is_acked_at_once)
 {
 	static char buf[1460];
-	F.tun.ack_every_second = true;
+	F.tun.stretch_ack_segs = 2;
 	fx_start(&F);
 	fx_passive_established(&F);
 	fx_send(&F, TCPF_ACK, buf, sizeof(buf));
