@@ -51,15 +51,21 @@ static uint64_t compressed(void)
 	return stack_get_stats(F.s)->tcp_acks_compressed;
 }
 
+/* Segments at off, off + 200 and off + 400: the three duplicate ACKs that go at once. */
+static void three_dupacks_at(uint32_t off)
+{
+	for (uint32_t at = off; at <= off + 400; at += 200) {
+		peer_sends_at(at);
+		dupack_now();
+	}
+}
+
 START_TEST(test_the_fourth_duplicate_ack_waits_a_twentieth_of_the_rtt)
 {
 	passive(true);
 	uint64_t wait = fx_conn(&F)->srtt / 20;
 	ck_assert_uint_eq(wait, 500); /* 10 ms / 20, below comp_sack_delay's 1 ms */
-	for (uint32_t off = 100; off <= 500; off += 200) {
-		peer_sends_at(off);
-		dupack_now();
-	}
+	three_dupacks_at(100);
 	peer_sends_at(700);
 	uint64_t held_at = F.now;
 	fx_recv_nothing(&F);
@@ -85,10 +91,7 @@ START_TEST(test_the_wait_is_at_most_comp_sack_delay)
 {
 	F.tun.comp_sack_delay = 200;
 	passive(true);
-	for (uint32_t off = 100; off <= 500; off += 200) {
-		peer_sends_at(off);
-		dupack_now();
-	}
+	three_dupacks_at(100);
 	peer_sends_at(700);
 	fx_recv_nothing(&F);
 	uint64_t held_at = F.now;
@@ -102,10 +105,7 @@ START_TEST(test_comp_sack_nr_waiting_send_the_next_at_once)
 {
 	F.tun.comp_sack_nr = 2;
 	passive(true);
-	for (uint32_t off = 100; off <= 500; off += 200) {
-		peer_sends_at(off);
-		dupack_now();
-	}
+	three_dupacks_at(100);
 	peer_sends_at(700);
 	peer_sends_at(900);
 	fx_recv_nothing(&F);
@@ -146,10 +146,7 @@ END_TEST
 START_TEST(test_a_new_rcv_nxt_earns_three_more_at_once)
 {
 	passive(true);
-	for (uint32_t off = 200; off <= 600; off += 200) {
-		peer_sends_at(off);
-		dupack_now();
-	}
+	three_dupacks_at(200);
 	peer_sends_at(800);
 	fx_recv_nothing(&F);
 	/* 0..100 arrives: RCV.NXT moves, the hole at 100 stays; this ACK takes the held one's place
@@ -158,10 +155,7 @@ START_TEST(test_a_new_rcv_nxt_earns_three_more_at_once)
 	fx_recv_one(&F, TCPF_ACK);
 	ck_assert_uint_eq(fx_last_opts(&F).ack, F.peer_seq);
 	ck_assert_uint_eq(compressed(), 1);
-	for (uint32_t off = 1000 - 100; off <= 1400 - 100; off += 200) {
-		peer_sends_at(off);
-		dupack_now();
-	}
+	three_dupacks_at(900);
 	peer_sends_at(1500);
 	fx_recv_nothing(&F);
 }
