@@ -186,6 +186,8 @@ struct mctx {
 	const struct observed *o;
 	int *o2e, *e2o;
 	int *best_o2e, *best_e2o;
+	/* best_o2e[m] == o2e[m] for every m below this: note() copies only the rest */
+	size_t best_same_below;
 	bool have_best;
 	size_t best_i, best_j;
 	char why[320];
@@ -209,8 +211,21 @@ static void note(struct mctx *x, size_t i, size_t j, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(x->why, sizeof(x->why), fmt, ap);
 	va_end(ap);
-	memcpy(x->best_o2e, x->o2e, (x->o->n ? x->o->n : 1) * sizeof(int));
+	/* The search gives observed segments their lines in order: at (i, j) none from j on has
+	 * one, and the best note before had a j no larger, so from j on both arrays hold -1.
+	 * Copying only what changed below j keeps a long trace's notes from costing its square. */
+	if (x->best_same_below < j)
+		memcpy(x->best_o2e + x->best_same_below, x->o2e + x->best_same_below,
+		       (j - x->best_same_below) * sizeof(int));
+	x->best_same_below = x->o->n;
 	memcpy(x->best_e2o, x->e2o, (x->c->n_segs ? x->c->n_segs : 1) * sizeof(int));
+}
+
+static void set_o2e(struct mctx *x, size_t j, int line)
+{
+	x->o2e[j] = line;
+	if (j < x->best_same_below)
+		x->best_same_below = j;
 }
 
 /* Why segment s does not fit expected line g; NULL when it does (time not included). */
@@ -413,6 +428,34 @@ static void memo_add(struct mctx *x, const struct memo_key *key)
 
 static bool solve(struct mctx *x, size_t i, size_t j, uint32_t gmask);
 
+/* `...` at line i takes observed segments from j on, none or any number, until the lines after
+ * it match the rest. It takes them in a loop: one recursion per segment taken overflowed the
+ * stack on the trace of a long transfer (about 35,000 segments). Each state (i, k) the loop
+ * passes counts as a step and, once all failed, is remembered as failed, as solve() does. */
+static bool solve_anything(struct mctx *x, size_t i, size_t j)
+{
+	size_t k = j;
+	for (;;) {
+		if (solve(x, i + 1, k, 0))
+			return true;
+		if (k == x->o->n)
+			break;
+		set_o2e(x, k++, (int)i);
+		struct memo_key key;
+		if (++x->steps > MATCH_STEP_LIMIT ||
+		    (memo_key_of(x, i, k, 0, &key) && memo_failed(x, &key)))
+			break;
+	}
+	for (size_t m = j + 1; m <= k && x->steps <= MATCH_STEP_LIMIT; m++) {
+		struct memo_key key;
+		if (memo_key_of(x, i, m, 0, &key) && !memo_failed(x, &key))
+			memo_add(x, &key);
+	}
+	for (size_t m = j; m < k; m++)
+		set_o2e(x, m, -1);
+	return false;
+}
+
 static bool solve_state(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 {
 	const struct scn_case *c = x->c;
@@ -426,17 +469,8 @@ static bool solve_state(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 		return false;
 	}
 	const struct scn_seg *g = c->segs[i];
-	if (g->kind == SCN_ANYTHING) {
-		if (solve(x, i + 1, j, 0))
-			return true;
-		if (j < o->n) {
-			x->o2e[j] = (int)i;
-			if (solve(x, i, j + 1, 0))
-				return true;
-			x->o2e[j] = -1;
-		}
-		return false;
-	}
+	if (g->kind == SCN_ANYTHING)
+		return solve_anything(x, i, j);
 	if (g->group) {
 		size_t k = i;
 		while (k < c->n_segs && c->segs[k]->group == g->group)
@@ -449,11 +483,11 @@ static bool solve_state(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 				continue;
 			if (j < o->n && fits(x, m, j)) {
 				x->e2o[m] = (int)j;
-				x->o2e[j] = (int)m;
+				set_o2e(x, j, (int)m);
 				if (solve(x, i, j + 1, gmask | (1u << (m - i))))
 					return true;
 				x->e2o[m] = -1;
-				x->o2e[j] = -1;
+				set_o2e(x, j, -1);
 			}
 		}
 		for (size_t m = i; m < k; m++)
@@ -469,11 +503,11 @@ static bool solve_state(struct mctx *x, size_t i, size_t j, uint32_t gmask)
 	}
 	if (j < o->n && fits(x, i, j)) {
 		x->e2o[i] = (int)j;
-		x->o2e[j] = (int)i;
+		set_o2e(x, j, (int)i);
 		if (solve(x, i + 1, j + 1, 0))
 			return true;
 		x->e2o[i] = -1;
-		x->o2e[j] = -1;
+		set_o2e(x, j, -1);
 	}
 	if (g->maybe && solve(x, i + 1, j, 0))
 		return true;
@@ -518,6 +552,7 @@ int conversation_match(const struct scn_case *c, const struct observed *o, struc
 	}
 	for (size_t i = 0; i < no; i++)
 		x.o2e[i] = x.best_o2e[i] = -1;
+	x.best_same_below = o->n;
 	for (size_t i = 0; i < ne; i++)
 		x.e2o[i] = x.best_e2o[i] = -1;
 	m->ok = solve(&x, 0, 0, 0);

@@ -410,6 +410,23 @@ START_TEST(test_many_anything_lines_before_a_missing_segment_name_it_in_few_step
 }
 END_TEST
 
+START_TEST(test_anything_takes_the_segments_of_a_long_transfer)
+{
+	/* one recursion per segment taken overflowed the stack near 35,000 segments */
+	struct observed o = acks(300000);
+	struct checked k;
+	match(&k, "...\nc>s [.]\n", &o);
+	ck_assert_msg(k.m.ok, "%s", k.m.why);
+	done(&k);
+	match(&k, "...\nc>s [S] seq 0\n", &o);
+	ck_assert(!k.m.ok);
+	ck_assert_msg(strstr(k.m.why, "line 2 (c>s [S] seq 0): the trace ended without it"), "%s",
+	              k.m.why);
+	done(&k);
+	observed_free(&o);
+}
+END_TEST
+
 START_TEST(test_many_maybe_lines_before_a_missing_segment_name_it_in_few_steps)
 {
 	struct observed o = acks(64);
@@ -479,6 +496,7 @@ int main(void)
 	tcase_add_test(tc, test_ack_that_fills_a_hole_may_cover_many_segments);
 	tcase_add_test(tc, test_side_by_side_marks_the_failure);
 	tcase_add_test(tc, test_many_anything_lines_before_a_missing_segment_name_it_in_few_steps);
+	tcase_add_test(tc, test_anything_takes_the_segments_of_a_long_transfer);
 	tcase_add_test(tc, test_many_maybe_lines_before_a_missing_segment_name_it_in_few_steps);
 	tcase_add_test(tc, test_a_time_after_a_label_is_tried_for_each_place_the_label_can_match);
 	suite_add_tcase(s, tc);
