@@ -84,22 +84,9 @@ void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t pr
 	if ((size_t)len < size)
 		len += snprintf(buf + len, size - (size_t)len, " +%.3fs",
 		                (double)(int64_t)(s->t_us - prev_us) / 1e6);
-	if ((size_t)len < size && s->verdict == SCN_V_DROP)
-		snprintf(buf + len, size - (size_t)len, " dropped");
-	else if ((size_t)len < size && s->verdict == SCN_V_DELAY)
-		snprintf(buf + len, size - (size_t)len, " delayed");
-	else if ((size_t)len < size && s->verdict == SCN_V_REWRITTEN)
-		snprintf(buf + len, size - (size_t)len, " rewritten");
-	else if ((size_t)len < size && s->verdict == SCN_V_CORRUPTED)
-		snprintf(buf + len, size - (size_t)len, " corrupted");
-	else if ((size_t)len < size && s->verdict == SCN_V_DUPLICATED)
-		snprintf(buf + len, size - (size_t)len, " duplicated");
-	else if ((size_t)len < size && s->verdict == SCN_V_RESET)
-		snprintf(buf + len, size - (size_t)len, " reset");
-	else if ((size_t)len < size && s->verdict == SCN_V_INJECTED)
-		snprintf(buf + len, size - (size_t)len, " injected");
-	else if ((size_t)len < size && s->verdict == SCN_V_REORDERED)
-		snprintf(buf + len, size - (size_t)len, " reordered");
+	/* a passed segment is shown without its verdict */
+	if ((size_t)len < size && s->verdict != SCN_V_PASS && scn_verdict_name(s->verdict))
+		snprintf(buf + len, size - (size_t)len, " %s", scn_verdict_name(s->verdict));
 }
 
 /* ---- reading traces ---- */
@@ -253,8 +240,9 @@ static const char *seg_differs(const struct scn_seg *g, const struct obs_seg *s,
 		return buf;
 	}
 	if (g->verdict != SCN_V_ANY && s->verdict != g->verdict) {
-		static const char *const names[] = {"passed", "dropped", "delayed"};
-		snprintf(buf, size, "it was %s, expected %s", names[s->verdict], names[g->verdict]);
+		const char *was = scn_verdict_name(s->verdict),
+		           *want = scn_verdict_name(g->verdict);
+		snprintf(buf, size, "it was %s, expected %s", was ? was : "?", want ? want : "?");
 		return buf;
 	}
 	return NULL;

@@ -147,6 +147,10 @@ enum scn_outcome {
 };
 const char *scn_outcome_name(int outcome);
 int scn_outcome_parse(const char *word); /* -1 when unknown */
+/* The word a segment line gives a verdict (dropped, delayed...); NULL for none, and for
+ * SCN_V_ANY. */
+const char *scn_verdict_name(int verdict);
+int scn_verdict_parse(const char *word, size_t n); /* SCN_V_ANY when unknown */
 
 #define SCN_MAX_SEES 8
 

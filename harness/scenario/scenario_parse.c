@@ -96,34 +96,19 @@ static int parse_segment_fields(struct parser *p, const char *rest, struct scn_s
 		if (lex_word_is(w, n, "seq") || lex_word_is(w, n, "ack") ||
 		    lex_word_is(w, n, "len"))
 			r = parse_number_field(p, w, n, &rest, g);
-		else if (lex_word_is(w, n, "dropped"))
-			g->verdict = SCN_V_DROP;
-		else if (lex_word_is(w, n, "delayed"))
-			g->verdict = SCN_V_DELAY;
-		else if (lex_word_is(w, n, "passed"))
-			g->verdict = SCN_V_PASS;
-		else if (lex_word_is(w, n, "rewritten"))
-			g->verdict = SCN_V_REWRITTEN;
-		else if (lex_word_is(w, n, "corrupted"))
-			g->verdict = SCN_V_CORRUPTED;
-		else if (lex_word_is(w, n, "duplicated"))
-			g->verdict = SCN_V_DUPLICATED;
-		else if (lex_word_is(w, n, "reset"))
-			g->verdict = SCN_V_RESET;
-		else if (lex_word_is(w, n, "injected"))
-			g->verdict = SCN_V_INJECTED;
-		else if (lex_word_is(w, n, "reordered"))
-			g->verdict = SCN_V_REORDERED;
+		else if (scn_verdict_parse(w, n) != SCN_V_ANY)
+			g->verdict = scn_verdict_parse(w, n);
 		else if ((n > 1 && w[0] == '+') || lex_word_is(w, n, "at") ||
 		         lex_word_is(w, n, "after"))
 			r = parse_time_field(p, w, n, &rest, g);
 		else
-			r = lex_fail(
-			    p,
-			    "unknown word '%.*s' in a segment line (known: seq, ack, len, "
-			    "dropped, delayed, passed, rewritten, corrupted, +TIME, at TIME, "
-			    "after LABEL)",
-			    (int)n, w);
+			r = lex_fail(p,
+			             "unknown word '%.*s' in a segment line (known: seq, ack, len, "
+			             "dropped, delayed, passed, rewritten, corrupted, duplicated, "
+			             "reset, injected, "
+			             "reordered, +TIME, at TIME, "
+			             "after LABEL)",
+			             (int)n, w);
 		if (r)
 			return r;
 	}

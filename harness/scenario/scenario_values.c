@@ -88,6 +88,27 @@ int scn_outcome_parse(const char *word)
 	return -1;
 }
 
+/* indexed by enum scn_verdict */
+static const char *const verdict_names[] = {
+    "passed",     "dropped", "delayed",  "rewritten", "corrupted",
+    "duplicated", "reset",   "injected", "reordered",
+};
+
+const char *scn_verdict_name(int verdict)
+{
+	if (verdict < 0 || (size_t)verdict >= sizeof(verdict_names) / sizeof(verdict_names[0]))
+		return NULL;
+	return verdict_names[verdict];
+}
+
+int scn_verdict_parse(const char *word, size_t n)
+{
+	for (size_t i = 0; i < sizeof(verdict_names) / sizeof(verdict_names[0]); i++)
+		if (lex_word_is(word, n, verdict_names[i]))
+			return (int)i;
+	return SCN_V_ANY;
+}
+
 int lex_fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;

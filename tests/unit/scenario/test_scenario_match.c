@@ -284,6 +284,12 @@ START_TEST(test_verdicts_and_wildcards)
 	ck_assert(!k.m.ok);
 	ck_assert_msg(strstr(k.m.why, "trace ended"), "%s", k.m.why);
 	done(&k);
+	/* every verdict has its word, both ways (a table of three once read past its end) */
+	o.segs[0].verdict = SCN_V_REORDERED;
+	match(&k, "c>s [S] seq 0 duplicated\n...\n", &o);
+	ck_assert(!k.m.ok);
+	ck_assert_msg(strstr(k.m.why, "it was reordered, expected duplicated"), "%s", k.m.why);
+	done(&k);
 	observed_free(&o);
 }
 END_TEST
