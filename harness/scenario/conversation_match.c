@@ -85,8 +85,9 @@ void obs_seg_format(char *buf, size_t size, const struct obs_seg *s, uint64_t pr
 		len += snprintf(buf + len, size - (size_t)len, " +%.3fs",
 		                (double)(int64_t)(s->t_us - prev_us) / 1e6);
 	/* a passed segment is shown without its verdict */
-	if ((size_t)len < size && s->verdict != SCN_V_PASS && scn_verdict_name(s->verdict))
-		snprintf(buf + len, size - (size_t)len, " %s", scn_verdict_name(s->verdict));
+	const char *verdict = s->verdict != SCN_V_PASS ? scn_verdict_name(s->verdict) : NULL;
+	if ((size_t)len < size && verdict)
+		snprintf(buf + len, size - (size_t)len, " %s", verdict);
 }
 
 /* ---- reading traces ---- */

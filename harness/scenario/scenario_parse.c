@@ -93,11 +93,12 @@ static int parse_segment_fields(struct parser *p, const char *rest, struct scn_s
 		const char *w;
 		size_t n = lex_word(rest, &w, &rest);
 		int r = 0;
+		int verdict = scn_verdict_parse(w, n);
 		if (lex_word_is(w, n, "seq") || lex_word_is(w, n, "ack") ||
 		    lex_word_is(w, n, "len"))
 			r = parse_number_field(p, w, n, &rest, g);
-		else if (scn_verdict_parse(w, n) != SCN_V_ANY)
-			g->verdict = scn_verdict_parse(w, n);
+		else if (verdict != SCN_V_ANY)
+			g->verdict = verdict;
 		else if ((n > 1 && w[0] == '+') || lex_word_is(w, n, "at") ||
 		         lex_word_is(w, n, "after"))
 			r = parse_time_field(p, w, n, &rest, g);
@@ -105,9 +106,7 @@ static int parse_segment_fields(struct parser *p, const char *rest, struct scn_s
 			r = lex_fail(p,
 			             "unknown word '%.*s' in a segment line (known: seq, ack, len, "
 			             "dropped, delayed, passed, rewritten, corrupted, duplicated, "
-			             "reset, injected, "
-			             "reordered, +TIME, at TIME, "
-			             "after LABEL)",
+			             "reset, injected, reordered, +TIME, at TIME, after LABEL)",
 			             (int)n, w);
 		if (r)
 			return r;
