@@ -593,6 +593,24 @@ static bool tcp_check_ack(struct tcp_conn *c, uint64_t now, const struct tcp_hdr
 	return true;
 }
 
+/* RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3: ACK at least every second full-sized segment. As Linux
+ * (__tcp_ack_snd_check), that ACK waits while the window it would offer is smaller than the last
+ * one: it would say only that the data came, and the application's read (tcp_window_update)
+ * sends it with the window opened, one ACK for what came meanwhile. It waits for
+ * stretch_ack_segs segments at most, as Linux's stretch is bounded by what GRO merged: a sender
+ * in slow start grows by what each ACK acknowledges, up to a limit (RFC 9406's L, 8 segments),
+ * so longer ACKs would slow its start. */
+static bool tcp_segments_ack_now(const struct tcp_conn *c)
+{
+	uint32_t unacked = c->rcv_nxt - c->rcv_acked;
+	uint32_t last_wnd = c->rcv_adv - c->rcv_acked;
+
+	if (unacked < 2u * c->snd_mss)
+		return false;
+	return unacked >= c->stack->tun.stretch_ack_segs * c->snd_mss ||
+	       ring_space(&c->rcvbuf) >= last_wnd;
+}
+
 /* Text at RCV.NXT goes into the receive buffer, with whatever it joins up from the
  * out-of-order queue. */
 static void tcp_deliver_text(struct tcp_conn *c, uint64_t now, const struct seg_view *v)
@@ -603,23 +621,14 @@ static void tcp_deliver_text(struct tcp_conn *c, uint64_t now, const struct seg_
 	tcp_drain_ooo(c, now);
 	tcp_sack_trim_rcv(c);
 	stack_post_event(c->stack, now, STACK_EV_READABLE, c->handle, 0);
-	/* RFC 1122 4.2.3.2 and RFC 9293 3.8.6.3: ACK at least every second full-sized segment;
-	 * quick ACKs at the start (Linux quickack mode); a segment that fills a hole is ACKed
-	 * at once (RFC 5681 4.2). As Linux (__tcp_ack_snd_check), the ACK of two segments waits
-	 * while the window it would offer is smaller than the last one: it would say only that
-	 * the data came, and the application's read (tcp_window_update) sends it with the window
-	 * opened, one ACK for what came meanwhile. It waits for stretch_ack_segs segments at
-	 * most, as Linux's stretch is bounded by what GRO merged: a sender in slow start grows by
-	 * what each ACK acknowledges, up to a limit (RFC 9406's L, 8 segments), so longer ACKs
-	 * would slow its start. */
+	/* a segment that fills a hole is ACKed at once (RFC 5681 4.2); quick ACKs at the start
+	 * (Linux quickack mode); then every second segment, or more (tcp_segments_ack_now) */
 	if (hole_filled) {
 		c->ack_now = true;
 	} else if (c->quick) {
 		c->quick--;
 		c->ack_now = true;
-	} else if (c->rcv_nxt - c->rcv_acked >= 2u * c->snd_mss &&
-	           (c->rcv_nxt - c->rcv_acked >= c->stack->tun.stretch_ack_segs * c->snd_mss ||
-	            ring_space(&c->rcvbuf) >= c->rcv_adv - c->rcv_acked)) {
+	} else if (tcp_segments_ack_now(c)) {
 		c->ack_now = true;
 	} else {
 		tcp_delack_schedule(c, now);
